@@ -1,0 +1,130 @@
+/**
+ * The two database adapters behind one type: embedded PGlite (a data directory on
+ * disk, or in memory) and a PostgreSQL server (DATABASE_URL). Same schema, same
+ * migrations, same queries.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
+import * as schema from "./schema.js";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or a transaction on it: repositories accept both. */
+export type Executor = Db | Tx;
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export interface Database {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** Where the data lives, for messages (a directory, "memory", or the server URL without password). */
+  location: string;
+  migrate(): Promise<void>;
+  /** Checks the database answers (health check). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL server URL; when set, the embedded database is not used. */
+  databaseUrl?: string | undefined;
+  /** Embedded data directory; `memory://` or undefined with `memory: true` for an in-memory database. */
+  dataDir?: string | undefined;
+  /** A dump made by `dumpDataDir()` to start from (tests load a migrated template). */
+  loadDataDir?: Blob | undefined;
+  /** Connection pool size for the server adapter. */
+  poolSize?: number | undefined;
+}
+
+/** Opens the database the options name. Throws a DatabaseOpenError with a plain message when it cannot. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir, options.loadDataDir);
+}
+
+export class DatabaseOpenError extends Error {}
+
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Database> {
+  const inMemory = !dataDir || dataDir.startsWith("memory://");
+  let lock: DirectoryLock | null = null;
+  if (!inMemory) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    // PGlite does not lock its directory: a second process would silently lose writes.
+    lock = acquireDirectoryLock(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? undefined : path.join(dataDir, "pgdata"), {
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
+  } catch (err) {
+    lock?.release();
+    throw new DatabaseOpenError(`Could not open the embedded database in ${dataDir ?? "memory"}: ${String(err)}`);
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "pglite",
+    location: inMemory ? "memory" : path.resolve(dataDir),
+    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: async () => {
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  // numeric (1700) stays a string so decimals are exact; int8 (20) becomes a number for counts.
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new DatabaseOpenError(`Could not connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+  }
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    location: redactUrl(url),
+    migrate: () => migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    ping: async () => {
+      await pool.query("select 1");
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The URL with any password replaced, safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * Repositories: every query the services run. Each takes an OrgScope and filters by it.
+ * Database errors are translated here (unique violation → ALREADY_EXISTS).
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { AppError } from "../domain/errors.js";
+import type { Db, Executor } from "./database.js";
+import type { OrgScope } from "./org-scope.js";
+import * as s from "./schema.js";
+import { isId, tableRepository } from "./table-repository.js";
+
+export type OrganizationRow = typeof s.organizations.$inferSelect;
+export type UserRow = typeof s.users.$inferSelect;
+export type TeamRow = typeof s.teams.$inferSelect;
+export type PeriodRow = typeof s.periods.$inferSelect;
+export type ObjectiveRow = typeof s.objectives.$inferSelect;
+export type KeyResultRow = typeof s.keyResults.$inferSelect;
+export type InitiativeRow = typeof s.initiatives.$inferSelect;
+export type AlignmentRow = typeof s.alignments.$inferSelect;
+export type CheckInRow = typeof s.checkIns.$inferSelect;
+export type KpiRow = typeof s.kpis.$inferSelect;
+export type KpiValueRow = typeof s.kpiValues.$inferSelect;
+export type TokenRow = typeof s.apiTokens.$inferSelect;
+export type AuditRow = typeof s.auditEvents.$inferSelect;
+
+export const userRepo = tableRepository(s.users, "user");
+export const teamRepo = tableRepository(s.teams, "team");
+export const periodRepo = tableRepository(s.periods, "period");
+export const objectiveRepo = tableRepository(s.objectives, "objective");
+export const keyResultRepo = tableRepository(s.keyResults, "key result");
+export const initiativeRepo = tableRepository(s.initiatives, "initiative");
+export const alignmentRepo = tableRepository(s.alignments, "alignment");
+export const checkInRepo = tableRepository(s.checkIns, "check-in");
+export const kpiRepo = tableRepository(s.kpis, "KPI");
+
+/** Serialises writers of one organisation for the rest of the transaction (roll-ups stay consistent). */
+export async function lockOrganization(ex: Executor, scope: OrgScope): Promise<void> {
+  await ex.execute(sql`select pg_advisory_xact_lock(hashtextextended(${scope.orgId}, 0))`);
+}
+
+/** Runs `fn` in one transaction, translating unique violations. */
+export async function inTransaction<T>(db: Db, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction(fn);
+  } catch (err) {
+    throw translateDbError(err);
+  }
+}
+
+/** Maps database errors to AppError; never lets SQL text reach a client. */
+export function translateDbError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; cause?: { code?: string }; constraint?: string };
+  const code = e.code ?? e.cause?.code;
+  if (code === "23505") return new AppError("ALREADY_EXISTS", "An object with the same unique value already exists.");
+  if (code === "22003") return AppError.validation(["value: the number is too large to store"]);
+  return err;
+}
+
+// ---------------------------------------------------------------- organisations
+
+export const organizationRepo = {
+  async count(db: Executor): Promise<number> {
+    const rows = await db.select({ n: sql<number>`count(*)::int` }).from(s.organizations);
+    return Number(rows[0]?.n ?? 0);
+  },
+  async insert(db: Executor, name: string, settings: Record<string, unknown> = {}): Promise<OrganizationRow> {
+    const rows = await db.insert(s.organizations).values({ name, settings }).returning();
+    return rows[0]!;
+  },
+  async get(db: Executor, scope: OrgScope): Promise<OrganizationRow> {
+    const rows = await db.select().from(s.organizations).where(eq(s.organizations.id, scope.orgId));
+    if (!rows[0]) throw AppError.notFound("organisation", scope.orgId);
+    return rows[0];
+  },
+  async updateSettings(db: Executor, scope: OrgScope, settings: Record<string, unknown>): Promise<OrganizationRow> {
+    const rows = await db
+      .update(s.organizations)
+      .set({ settings, version: sql`${s.organizations.version} + 1`, updatedAt: new Date() })
+      .where(eq(s.organizations.id, scope.orgId))
+      .returning();
+    return rows[0]!;
+  },
+};
+
+// ---------------------------------------------------------------- users, teams, tokens
+
+export const userQueries = {
+  async findByEmail(ex: Executor, scope: OrgScope, email: string): Promise<UserRow | null> {
+    const rows = await ex
+      .select()
+      .from(s.users)
+      .where(and(eq(s.users.orgId, scope.orgId), sql`lower(${s.users.email}) = lower(${email})`))
+      .limit(1);
+    return rows[0] ?? null;
+  },
+  /** Team ids per user. */
+  async teamIdsByUser(ex: Executor, scope: OrgScope, userIds?: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await ex
+      .select({ userId: s.teamMembers.userId, teamId: s.teamMembers.teamId })
+      .from(s.teamMembers)
+      .innerJoin(s.teams, and(eq(s.teams.id, s.teamMembers.teamId), isNull(s.teams.deletedAt)))
+      .where(
+        and(
+          eq(s.teamMembers.orgId, scope.orgId),
+          userIds ? inArray(s.teamMembers.userId, userIds.filter(isId).concat(["00000000-0000-0000-0000-000000000000"])) : undefined,
+        ),
+      )
+      .orderBy(asc(s.teams.name));
+    const map = new Map<string, string[]>();
+    for (const r of rows) map.set(r.userId, [...(map.get(r.userId) ?? []), r.teamId]);
+    return map;
+  },
+  async setTeams(ex: Executor, scope: OrgScope, userId: string, teamIds: readonly string[]): Promise<void> {
+    const existing = await ex
+      .select()
+      .from(s.teamMembers)
+      .where(and(eq(s.teamMembers.orgId, scope.orgId), eq(s.teamMembers.userId, userId)));
+    const keep = new Set(teamIds);
+    for (const m of existing) {
+      if (!keep.has(m.teamId)) {
+        await ex.delete(s.teamMembers).where(and(eq(s.teamMembers.teamId, m.teamId), eq(s.teamMembers.userId, userId)));
+      }
+    }
+    const have = new Set(existing.map((m) => m.teamId));
+    const add = teamIds.filter((t) => !have.has(t));
+    if (add.length) {
+      await ex.insert(s.teamMembers).values(add.map((teamId) => ({ orgId: scope.orgId, teamId, userId, role: "member" })));
+    }
+  },
+};
+
+export const teamQueries = {
+  async members(ex: Executor, scope: OrgScope, teamIds?: readonly string[]) {
+    return ex
+      .select()
+      .from(s.teamMembers)
+      .where(
+        and(
+          eq(s.teamMembers.orgId, scope.orgId),
+          teamIds ? inArray(s.teamMembers.teamId, [...teamIds, "00000000-0000-0000-0000-000000000000"]) : undefined,
+        ),
+      );
+  },
+  /** Replaces a team's member list; `ownerIds` get role owner (owners are members too). */
+  async setMembers(
+    ex: Executor,
+    scope: OrgScope,
+    teamId: string,
+    ownerIds: readonly string[],
+    memberIds: readonly string[],
+  ): Promise<void> {
+    await ex.delete(s.teamMembers).where(and(eq(s.teamMembers.orgId, scope.orgId), eq(s.teamMembers.teamId, teamId)));
+    const owners = new Set(ownerIds);
+    const all = [...new Set([...ownerIds, ...memberIds])];
+    if (all.length) {
+      await ex
+        .insert(s.teamMembers)
+        .values(all.map((userId) => ({ orgId: scope.orgId, teamId, userId, role: owners.has(userId) ? "owner" : "member" })));
+    }
+  },
+};
+
+export const tokenRepo = {
+  async insert(
+    ex: Executor,
+    scope: OrgScope,
+    values: { userId: string; name: string; tokenHash: string; scope: string },
+  ): Promise<TokenRow> {
+    const rows = await ex
+      .insert(s.apiTokens)
+      .values({ ...values, orgId: scope.orgId })
+      .returning();
+    return rows[0]!;
+  },
+  /** The live token with this hash and its user, across organisations (authentication). */
+  async findByHash(ex: Executor, tokenHash: string): Promise<{ token: TokenRow; user: UserRow } | null> {
+    const rows = await ex
+      .select({ token: s.apiTokens, user: s.users })
+      .from(s.apiTokens)
+      .innerJoin(s.users, and(eq(s.users.id, s.apiTokens.userId), eq(s.users.orgId, s.apiTokens.orgId)))
+      .where(and(eq(s.apiTokens.tokenHash, tokenHash), isNull(s.apiTokens.revokedAt)))
+      .limit(1);
+    return rows[0] ?? null;
+  },
+};
+
+// ---------------------------------------------------------------- OKR graph
+
+export const graphQueries = {
+  async objectivesByPeriods(ex: Executor, scope: OrgScope, periodIds: readonly string[]): Promise<ObjectiveRow[]> {
+    const ids = periodIds.filter(isId);
+    if (!ids.length) return [];
+    return objectiveRepo.list(ex, scope, inArray(s.objectives.periodId, ids));
+  },
+  async keyResultsOf(ex: Executor, scope: OrgScope, objectiveIds: readonly string[]): Promise<KeyResultRow[]> {
+    const ids = objectiveIds.filter(isId);
+    if (!ids.length) return [];
+    return ex
+      .select()
+      .from(s.keyResults)
+      .where(
+        and(
+          eq(s.keyResults.orgId, scope.orgId),
+          isNull(s.keyResults.deletedAt),
+          inArray(s.keyResults.objectiveId, ids),
+        ),
+      )
+      .orderBy(asc(s.keyResults.position), asc(s.keyResults.createdAt));
+  },
+  async allKeyResults(ex: Executor, scope: OrgScope): Promise<KeyResultRow[]> {
+    return ex
+      .select()
+      .from(s.keyResults)
+      .where(and(eq(s.keyResults.orgId, scope.orgId), isNull(s.keyResults.deletedAt)))
+      .orderBy(asc(s.keyResults.position), asc(s.keyResults.createdAt));
+  },
+  async allObjectives(ex: Executor, scope: OrgScope): Promise<ObjectiveRow[]> {
+    return objectiveRepo.list(ex, scope);
+  },
+  async allAlignments(ex: Executor, scope: OrgScope): Promise<AlignmentRow[]> {
+    return alignmentRepo.list(ex, scope);
+  },
+  async allInitiatives(ex: Executor, scope: OrgScope): Promise<InitiativeRow[]> {
+    return initiativeRepo.list(ex, scope);
+  },
+  /** Alignments touching any of these nodes (as child or parent). */
+  async alignmentsTouching(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<AlignmentRow[]> {
+    const valid = ids.filter(isId);
+    if (!valid.length) return [];
+    return ex
+      .select()
+      .from(s.alignments)
+      .where(
+        and(
+          eq(s.alignments.orgId, scope.orgId),
+          or(inArray(s.alignments.childId, valid), inArray(s.alignments.parentId, valid)),
+        ),
+      );
+  },
+  async deleteAlignments(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await ex.delete(s.alignments).where(and(eq(s.alignments.orgId, scope.orgId), inArray(s.alignments.id, [...ids])));
+  },
+  async updateDerived(
+    ex: Executor,
+    scope: OrgScope,
+    type: "objective" | "keyResult",
+    id: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    const t = type === "objective" ? s.objectives : s.keyResults;
+    await ex
+      .update(t)
+      .set(values)
+      .where(and(eq(t.orgId, scope.orgId), eq(t.id, id)));
+  },
+};
+
+export const checkInQueries = {
+  /** Live check-ins of these key results dated at or before `untilMs` (all when null), oldest first. */
+  async forKeyResults(
+    ex: Executor,
+    scope: OrgScope,
+    keyResultIds: readonly string[] | null,
+    untilMs: number | null = null,
+  ): Promise<CheckInRow[]> {
+    if (keyResultIds && keyResultIds.length === 0) return [];
+    return ex
+      .select()
+      .from(s.checkIns)
+      .where(
+        and(
+          eq(s.checkIns.orgId, scope.orgId),
+          isNull(s.checkIns.deletedAt),
+          keyResultIds ? inArray(s.checkIns.keyResultId, keyResultIds.filter(isId)) : undefined,
+          untilMs === null ? undefined : lte(s.checkIns.at, new Date(untilMs)),
+        ),
+      )
+      .orderBy(asc(s.checkIns.at), asc(s.checkIns.createdAt));
+  },
+  /** One page of a key result's check-ins, newest first. */
+  async page(
+    ex: Executor,
+    scope: OrgScope,
+    keyResultId: string,
+    limit: number,
+    after: { at: Date; id: string } | null,
+  ): Promise<CheckInRow[]> {
+    const cursor: SQL | undefined = after
+      ? or(sql`${s.checkIns.at} < ${after.at}`, and(eq(s.checkIns.at, after.at), sql`${s.checkIns.id} < ${after.id}`))
+      : undefined;
+    return ex
+      .select()
+      .from(s.checkIns)
+      .where(
+        and(
+          eq(s.checkIns.orgId, scope.orgId),
+          eq(s.checkIns.keyResultId, keyResultId),
+          isNull(s.checkIns.deletedAt),
+          cursor,
+        ),
+      )
+      .orderBy(desc(s.checkIns.at), desc(s.checkIns.id))
+      .limit(limit);
+  },
+  async addRevision(
+    ex: Executor,
+    scope: OrgScope,
+    row: CheckInRow,
+    change: "edit" | "delete",
+    actorId: string | null,
+  ): Promise<void> {
+    await ex.insert(s.checkInRevisions).values({
+      orgId: scope.orgId,
+      checkInId: row.id,
+      version: row.version,
+      snapshot: row,
+      replacedBy: actorId,
+      change,
+    });
+  },
+};
+
+export const kpiValueRepo = {
+  async insert(
+    ex: Executor,
+    scope: OrgScope,
+    v: { kpiId: string; value: string; at: Date; note: string; authorId: string | null },
+  ): Promise<KpiValueRow> {
+    const rows = await ex
+      .insert(s.kpiValues)
+      .values({ ...v, orgId: scope.orgId })
+      .returning();
+    return rows[0]!;
+  },
+  async forKpis(ex: Executor, scope: OrgScope, kpiIds: readonly string[]): Promise<KpiValueRow[]> {
+    if (!kpiIds.length) return [];
+    return ex
+      .select()
+      .from(s.kpiValues)
+      .where(and(eq(s.kpiValues.orgId, scope.orgId), inArray(s.kpiValues.kpiId, [...kpiIds])))
+      .orderBy(asc(s.kpiValues.at), asc(s.kpiValues.createdAt));
+  },
+};
+
+// ---------------------------------------------------------------- audit
+
+export const auditRepo = {
+  async record(
+    ex: Executor,
+    scope: OrgScope,
+    e: { actorId: string | null; action: string; objectType: string; objectId: string; before: unknown; after: unknown },
+  ): Promise<void> {
+    await ex.insert(s.auditEvents).values({
+      orgId: scope.orgId,
+      actorId: e.actorId,
+      action: e.action,
+      objectType: e.objectType,
+      objectId: e.objectId,
+      before: e.before ?? null,
+      after: e.after ?? null,
+    });
+  },
+  async list(
+    ex: Executor,
+    scope: OrgScope,
+    f: { objectType?: string; objectId?: string; afterId?: number; limit: number },
+  ): Promise<AuditRow[]> {
+    return ex
+      .select()
+      .from(s.auditEvents)
+      .where(
+        and(
+          eq(s.auditEvents.orgId, scope.orgId),
+          f.objectType ? eq(s.auditEvents.objectType, f.objectType) : undefined,
+          f.objectId ? eq(s.auditEvents.objectId, f.objectId) : undefined,
+          f.afterId ? gt(s.auditEvents.id, f.afterId) : undefined,
+        ),
+      )
+      .orderBy(asc(s.auditEvents.id))
+      .limit(f.limit);
+  },
+};

@@ -1,0 +1,336 @@
+/**
+ * The database schema, shared by the embedded PGlite and the PostgreSQL server.
+ * Every table carries `org_id`; every repository query filters by it.
+ * Values of key results, check-ins and KPIs are `numeric` (exact decimals); progress
+ * fractions are derived figures and kept as double precision.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const id = () => uuid("id").primaryKey().defaultRandom();
+const orgId = () => uuid("org_id").notNull();
+const version = () => integer("version").notNull().default(1);
+const createdAt = () => ts("created_at").notNull().defaultNow();
+const updatedAt = () => ts("updated_at").notNull().defaultNow();
+const ownerIds = () =>
+  uuid("owner_ids")
+    .array()
+    .notNull()
+    .default(sql`'{}'::uuid[]`);
+
+export const organizations = pgTable("organizations", {
+  id: id(),
+  name: text("name").notNull(),
+  settings: jsonb("settings").notNull().default({}),
+  version: version(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    managerId: uuid("manager_id"),
+    role: text("role").notNull().default("member"),
+    active: boolean("active").notNull().default(true),
+    isInstanceAdmin: boolean("is_instance_admin").notNull().default(false),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("users_org_email_uq").on(t.orgId, sql`lower(${t.email})`)],
+);
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    scope: text("scope").notNull().default("write"),
+    createdAt: createdAt(),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash)],
+);
+
+export const teams = pgTable(
+  "teams",
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    parentId: uuid("parent_id"),
+    cadence: jsonb("cadence"),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("teams_org_idx").on(t.orgId)],
+);
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    orgId: orgId(),
+    teamId: uuid("team_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    role: text("role").notNull().default("member"),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user_idx").on(t.orgId, t.userId)],
+);
+
+export const periods = pgTable(
+  "periods",
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    startDate: date("start_date", { mode: "string" }).notNull(),
+    endDate: date("end_date", { mode: "string" }).notNull(),
+    parentId: uuid("parent_id"),
+    closedAt: ts("closed_at"),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("periods_org_idx").on(t.orgId, t.startDate)],
+);
+
+export const objectives = pgTable(
+  "objectives",
+  {
+    id: id(),
+    orgId: orgId(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    level: text("level").notNull(),
+    teamId: uuid("team_id"),
+    periodId: uuid("period_id").notNull(),
+    ownerIds: ownerIds(),
+    committed: boolean("committed").notNull().default(false),
+    state: text("state").notNull().default("active"),
+    visibility: text("visibility").notNull().default("public"),
+    progressOverride: doublePrecision("progress_override"),
+    score: doublePrecision("score"),
+    closing: jsonb("closing"),
+    // Stored roll-up, recomputed in the transaction of every write that changes an input.
+    progress: doublePrecision("progress").notNull().default(0),
+    firstCheckInAt: ts("first_check_in_at"),
+    lastCheckInAt: ts("last_check_in_at"),
+    forecast: jsonb("forecast"),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("objectives_org_period_idx").on(t.orgId, t.periodId)],
+);
+
+export const keyResults = pgTable(
+  "key_results",
+  {
+    id: id(),
+    orgId: orgId(),
+    objectiveId: uuid("objective_id").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    ownerIds: ownerIds(),
+    type: text("type").notNull(),
+    unit: text("unit").notNull().default("number"),
+    currency: text("currency"),
+    start: numeric("start"),
+    target: numeric("target"),
+    baselineConfirmed: boolean("baseline_confirmed").notNull().default(true),
+    startDate: date("start_date", { mode: "string" }),
+    endDate: date("end_date", { mode: "string" }),
+    plan: jsonb("plan"),
+    progressMode: text("progress_mode").notNull().default("manual"),
+    rollup: text("rollup").notNull().default("mean"),
+    progressOverride: doublePrecision("progress_override"),
+    weight: numeric("weight").notNull().default("1"),
+    position: integer("position").notNull().default(0),
+    closed: boolean("closed").notNull().default(false),
+    score: doublePrecision("score"),
+    scoreReason: text("score_reason"),
+    // Derived from check-ins and the roll-up; recomputed on every write that changes an input.
+    latestValue: numeric("latest_value"),
+    achieved: boolean("achieved"),
+    current: numeric("current"),
+    manualStatus: text("manual_status"),
+    progress: doublePrecision("progress"),
+    firstCheckInAt: ts("first_check_in_at"),
+    lastCheckInAt: ts("last_check_in_at"),
+    forecast: jsonb("forecast"),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("key_results_org_objective_idx").on(t.orgId, t.objectiveId)],
+);
+
+export const initiatives = pgTable(
+  "initiatives",
+  {
+    id: id(),
+    orgId: orgId(),
+    objectiveId: uuid("objective_id").notNull(),
+    keyResultId: uuid("key_result_id"),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    ownerIds: ownerIds(),
+    state: text("state").notNull().default("planned"),
+    progress: doublePrecision("progress"),
+    weight: numeric("weight").notNull().default("1"),
+    startDate: date("start_date", { mode: "string" }),
+    endDate: date("end_date", { mode: "string" }),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("initiatives_org_objective_idx").on(t.orgId, t.objectiveId)],
+);
+
+export const alignments = pgTable(
+  "alignments",
+  {
+    id: id(),
+    orgId: orgId(),
+    childType: text("child_type").notNull(),
+    childId: uuid("child_id").notNull(),
+    parentType: text("parent_type").notNull(),
+    parentId: uuid("parent_id").notNull(),
+    weight: numeric("weight").notNull().default("1"),
+    contributes: boolean("contributes").notNull().default(true),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("alignments_edge_uq").on(t.orgId, t.childType, t.childId, t.parentType, t.parentId),
+    index("alignments_parent_idx").on(t.orgId, t.parentType, t.parentId),
+  ],
+);
+
+export const checkIns = pgTable(
+  "check_ins",
+  {
+    id: id(),
+    orgId: orgId(),
+    keyResultId: uuid("key_result_id").notNull(),
+    value: numeric("value"),
+    achieved: boolean("achieved"),
+    status: text("status"),
+    confidence: smallint("confidence"),
+    note: text("note").notNull().default(""),
+    authorId: uuid("author_id"),
+    at: ts("at").notNull(),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("check_ins_kr_at_idx").on(t.orgId, t.keyResultId, t.at)],
+);
+
+/** Earlier versions of check-ins: an edit or a deletion never erases what was there. */
+export const checkInRevisions = pgTable(
+  "check_in_revisions",
+  {
+    id: id(),
+    orgId: orgId(),
+    checkInId: uuid("check_in_id").notNull(),
+    version: integer("version").notNull(),
+    snapshot: jsonb("snapshot").notNull(),
+    replacedAt: ts("replaced_at").notNull().defaultNow(),
+    replacedBy: uuid("replaced_by"),
+    change: text("change").notNull(),
+  },
+  (t) => [index("check_in_revisions_idx").on(t.orgId, t.checkInId)],
+);
+
+export const kpis = pgTable(
+  "kpis",
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    unit: text("unit").notNull().default("number"),
+    currency: text("currency"),
+    ownerIds: ownerIds(),
+    teamId: uuid("team_id"),
+    healthyMin: numeric("healthy_min"),
+    healthyMax: numeric("healthy_max"),
+    objectiveIds: uuid("objective_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("kpis_org_idx").on(t.orgId)],
+);
+
+export const kpiValues = pgTable(
+  "kpi_values",
+  {
+    id: id(),
+    orgId: orgId(),
+    kpiId: uuid("kpi_id").notNull(),
+    value: numeric("value").notNull(),
+    at: ts("at").notNull(),
+    note: text("note").notNull().default(""),
+    authorId: uuid("author_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("kpi_values_idx").on(t.orgId, t.kpiId, t.at)],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    orgId: orgId(),
+    actorId: uuid("actor_id"),
+    at: ts("at").notNull().defaultNow(),
+    action: text("action").notNull(),
+    objectType: text("object_type").notNull(),
+    objectId: uuid("object_id").notNull(),
+    before: jsonb("before"),
+    after: jsonb("after"),
+  },
+  (t) => [index("audit_events_object_idx").on(t.orgId, t.objectType, t.objectId), index("audit_events_at_idx").on(t.orgId, t.at)],
+);

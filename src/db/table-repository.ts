@@ -1,0 +1,114 @@
+/**
+ * The row operations every versioned, org-scoped table shares: get / find / list /
+ * insert / update (version + 1) / soft delete. Every query filters by the scope's org.
+ */
+import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { AppError } from "../domain/errors.js";
+import type { Executor } from "./database.js";
+import type { OrgScope } from "./org-scope.js";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `id` has the shape of our ids; anything else names no object. */
+export function isId(id: unknown): id is string {
+  return typeof id === "string" && UUID_RE.test(id);
+}
+
+type ScopedTable = PgTable & {
+  id: PgColumn;
+  orgId: PgColumn;
+  createdAt: PgColumn;
+  version?: PgColumn;
+  updatedAt?: PgColumn;
+  deletedAt?: PgColumn;
+};
+
+export interface TableRepository<Row, Insert> {
+  /** The row, or throws NOT_FOUND (also for malformed ids and deleted rows). */
+  get(ex: Executor, scope: OrgScope, id: string, opts?: { forUpdate?: boolean }): Promise<Row>;
+  /** The row, or null. */
+  find(ex: Executor, scope: OrgScope, id: string): Promise<Row | null>;
+  /** Live rows matching `where`, oldest first. */
+  list(ex: Executor, scope: OrgScope, where?: SQL): Promise<Row[]>;
+  /** Live rows with these ids (missing ones are simply absent). */
+  listByIds(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<Row[]>;
+  insert(ex: Executor, scope: OrgScope, values: Omit<Insert, "orgId">): Promise<Row>;
+  /** Applies `patch`, bumps the version and the update time. */
+  update(ex: Executor, scope: OrgScope, id: string, patch: Partial<Insert>, opts?: { bumpVersion?: boolean }): Promise<Row>;
+  /** Marks the row deleted (kept for the trash and the audit trail). */
+  softDelete(ex: Executor, scope: OrgScope, id: string): Promise<void>;
+}
+
+/** Builds the shared repository for one table; `noun` names the object in NOT_FOUND messages. */
+export function tableRepository<T extends ScopedTable>(
+  table: T,
+  noun: string,
+): TableRepository<T["$inferSelect"], T["$inferInsert"]> {
+  // drizzle's generic table types do not narrow through a helper; the casts stay inside this file.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  const t = table as any;
+  const live = (scope: OrgScope, extra?: SQL) =>
+    and(eq(t.orgId, scope.orgId), t.deletedAt ? isNull(t.deletedAt) : undefined, extra);
+
+  const find = async (ex: Executor, scope: OrgScope, id: string, forUpdate = false) => {
+    if (!isId(id)) return null;
+    // biome-ignore lint/suspicious/noExplicitAny: see above
+    let q: any = ex
+      .select()
+      .from(t)
+      .where(live(scope, eq(t.id, id)))
+      .limit(1);
+    if (forUpdate) q = q.for("update");
+    const rows = await q;
+    return rows[0] ?? null;
+  };
+
+  return {
+    async get(ex, scope, id, opts) {
+      const row = await find(ex, scope, id, opts?.forUpdate);
+      if (!row) throw AppError.notFound(noun, id);
+      return row;
+    },
+    find: (ex, scope, id) => find(ex, scope, id),
+    list: (ex, scope, where) =>
+      ex
+        .select()
+        .from(t)
+        .where(live(scope, where))
+        .orderBy(asc(t.createdAt), asc(t.id)) as never,
+    async listByIds(ex, scope, ids) {
+      const valid = ids.filter(isId);
+      if (valid.length === 0) return [];
+      return (await ex
+        .select()
+        .from(t)
+        .where(live(scope, inArray(t.id, valid)))) as never;
+    },
+    async insert(ex, scope, values) {
+      const rows = await ex
+        .insert(t)
+        .values({ ...values, orgId: scope.orgId })
+        .returning();
+      return rows[0];
+    },
+    async update(ex, scope, id, patch, opts) {
+      const set: Record<string, unknown> = { ...patch };
+      if (t.updatedAt) set.updatedAt = new Date();
+      if (t.version && opts?.bumpVersion !== false) set.version = sql`${t.version} + 1`;
+      const rows = await ex.update(t).set(set).where(live(scope, eq(t.id, id))).returning();
+      if (!rows[0]) throw AppError.notFound(noun, id);
+      return rows[0];
+    },
+    async softDelete(ex, scope, id) {
+      if (!t.deletedAt) {
+        await ex.delete(t).where(and(eq(t.orgId, scope.orgId), eq(t.id, id)));
+        return;
+      }
+      await ex
+        .update(t)
+        .set({ deletedAt: new Date(), version: sql`${t.version} + 1` })
+        .where(live(scope, eq(t.id, id)));
+    },
+  };
+}

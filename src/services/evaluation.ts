@@ -1,0 +1,425 @@
+/**
+ * Bridges stored rows and the pure method: builds domain inputs from rows, recomputes
+ * the stored roll-ups inside a write transaction, and evaluates the graph "as of" a
+ * past moment from the check-in history.
+ */
+
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import {
+  type AlignmentRow,
+  type CheckInRow,
+  checkInQueries,
+  graphQueries,
+  type InitiativeRow,
+  type KeyResultRow,
+  type ObjectiveRow,
+  type OrganizationRow,
+  type PeriodRow,
+  periodRepo,
+} from "../db/repositories.js";
+import { forecastKeyResult } from "../domain/forecast.js";
+import { dayStartMs, periodSpan } from "../domain/periods.js";
+import { currentCheckIn } from "../domain/progress.js";
+import { evaluateGraph, type GraphInput, nodeKey } from "../domain/rollup.js";
+import { computeStatus, expectedProgress } from "../domain/status.js";
+import {
+  type CheckInPoint,
+  DEFAULT_SETTINGS,
+  type Forecast,
+  type KrType,
+  type ManualStatus,
+  type MethodSettings,
+  type NodeType,
+  type PlanPoint,
+  type ProgressMode,
+  type RollupMethod,
+  type Span,
+  type Status,
+  type Unit,
+} from "../domain/types.js";
+
+/** Everything about one organisation the method needs besides the graph. */
+export interface OrgContext {
+  settings: MethodSettings;
+  periods: Map<string, PeriodRow>;
+}
+
+export function settingsOf(org: OrganizationRow): MethodSettings {
+  return { ...DEFAULT_SETTINGS, ...((org.settings ?? {}) as Partial<MethodSettings>) };
+}
+
+export async function loadOrgContext(ex: Executor, scope: OrgScope, org: OrganizationRow): Promise<OrgContext> {
+  const periods = await periodRepo.list(ex, scope);
+  return { settings: settingsOf(org), periods: new Map(periods.map((p) => [p.id, p])) };
+}
+
+/** The derived figures of one node, stored or computed as of a moment. */
+export interface Derived {
+  progress: number | null;
+  current: number | null;
+  latestValue: number | null;
+  achieved: boolean | null;
+  manualStatus: ManualStatus | null;
+  firstCheckInMs: number | null;
+  lastCheckInMs: number | null;
+  forecast: Forecast | null;
+}
+
+export const num = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
+
+export function objectiveSpan(o: Pick<ObjectiveRow, "periodId">, ctx: OrgContext): Span | null {
+  const p = ctx.periods.get(o.periodId);
+  return p ? periodSpan(p.startDate, p.endDate, ctx.settings.timeZone) : null;
+}
+
+export function keyResultSpan(kr: Pick<KeyResultRow, "startDate" | "endDate">, objSpan: Span | null, ctx: OrgContext): Span | null {
+  const tz = ctx.settings.timeZone;
+  const startMs = kr.startDate ? dayStartMs(kr.startDate, tz) : objSpan?.startMs;
+  const endMs = kr.endDate ? periodSpan(kr.endDate, kr.endDate, tz).endMs : objSpan?.endMs;
+  if (startMs === undefined || endMs === undefined) return null;
+  return { startMs, endMs };
+}
+
+export function planPoints(kr: Pick<KeyResultRow, "plan">, ctx: OrgContext): PlanPoint[] {
+  const plan = (kr.plan ?? []) as { date: string; value: string }[];
+  return plan.map((p) => ({ atMs: dayStartMs(p.date, ctx.settings.timeZone), value: Number(p.value) }));
+}
+
+export function checkInPoint(c: CheckInRow): CheckInPoint {
+  return {
+    atMs: c.at.getTime(),
+    createdMs: c.createdAt.getTime(),
+    value: num(c.value),
+    achieved: c.achieved,
+    status: c.status as ManualStatus | null,
+    confidence: c.confidence,
+  };
+}
+
+/** A KR's own figures from its check-ins (sorted or not) at `nowMs`. */
+export function ownStats(
+  kr: KeyResultRow,
+  span: Span | null,
+  committed: boolean,
+  checkIns: readonly CheckInRow[],
+  nowMs: number,
+): Pick<Derived, "latestValue" | "achieved" | "manualStatus" | "firstCheckInMs" | "lastCheckInMs" | "forecast"> {
+  const points = checkIns.map(checkInPoint).filter((p) => p.atMs <= nowMs);
+  const latest = currentCheckIn(points, nowMs);
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const p of points) {
+    if (first === null || p.atMs < first) first = p.atMs;
+    if (last === null || p.atMs > last) last = p.atMs;
+  }
+  const forecast =
+    span && kr.progressMode === "manual"
+      ? forecastKeyResult(
+          { type: kr.type as KrType, start: num(kr.start), target: num(kr.target), committed },
+          span,
+          points,
+          nowMs,
+        )
+      : null;
+  return {
+    latestValue: latest?.value ?? null,
+    achieved: latest?.achieved ?? null,
+    manualStatus: latest?.status ?? null,
+    firstCheckInMs: first,
+    lastCheckInMs: last,
+    forecast,
+  };
+}
+
+interface GraphRows {
+  objectives: ObjectiveRow[];
+  keyResults: KeyResultRow[];
+  alignments: AlignmentRow[];
+  initiatives: InitiativeRow[];
+}
+
+type Own = ReturnType<typeof ownStats>;
+
+function graphInput(rows: GraphRows, own: Map<string, Own>, settings: MethodSettings): GraphInput {
+  return {
+    objectives: rows.objectives.map((o) => ({ id: o.id, progressOverride: o.progressOverride })),
+    keyResults: rows.keyResults.map((kr) => {
+      const st = own.get(kr.id);
+      const hasLatest = st && (st.latestValue !== null || st.achieved !== null);
+      return {
+        id: kr.id,
+        objectiveId: kr.objectiveId,
+        type: kr.type as KrType,
+        unit: kr.unit as Unit,
+        currency: kr.currency,
+        start: num(kr.start),
+        target: num(kr.target),
+        progressMode: kr.progressMode as ProgressMode,
+        rollup: kr.rollup as RollupMethod,
+        progressOverride: kr.progressOverride,
+        weight: Number(kr.weight),
+        latest: hasLatest ? { value: st.latestValue, achieved: st.achieved } : null,
+        firstCheckInMs: st?.firstCheckInMs ?? null,
+        forecast: st?.forecast ?? null,
+      };
+    }),
+    alignments: rows.alignments.map((a) => ({
+      childType: a.childType as NodeType,
+      childId: a.childId,
+      parentType: a.parentType as NodeType,
+      parentId: a.parentId,
+      weight: Number(a.weight),
+      contributes: a.contributes,
+    })),
+    initiatives: rows.initiatives.map((i) => ({ objectiveId: i.objectiveId, progress: i.progress, weight: Number(i.weight) })),
+    initiativesCount: settings.initiativesCount,
+  };
+}
+
+function storedOwn(kr: KeyResultRow): Own {
+  return {
+    latestValue: num(kr.latestValue),
+    achieved: kr.achieved,
+    manualStatus: kr.manualStatus as ManualStatus | null,
+    firstCheckInMs: kr.progressMode === "manual" ? ms(kr.firstCheckInAt) : null,
+    lastCheckInMs: ms(kr.lastCheckInAt),
+    forecast: (kr.forecast as Forecast | null) ?? null,
+  };
+}
+
+function combine(rows: GraphRows, own: Map<string, Own>, settings: MethodSettings): Map<string, Derived> {
+  const results = evaluateGraph(graphInput(rows, own, settings));
+  const out = new Map<string, Derived>();
+  const lastByObjective = new Map<string, number>();
+  for (const kr of rows.keyResults) {
+    const st = own.get(kr.id);
+    const r = results.get(nodeKey("keyResult", kr.id));
+    out.set(nodeKey("keyResult", kr.id), {
+      progress: r?.progress ?? null,
+      current: r?.current ?? null,
+      latestValue: st?.latestValue ?? null,
+      achieved: st?.achieved ?? null,
+      manualStatus: st?.manualStatus ?? null,
+      firstCheckInMs: r?.firstCheckInMs ?? null,
+      lastCheckInMs: st?.lastCheckInMs ?? null,
+      forecast: r?.forecast ?? null,
+    });
+    const last = st?.lastCheckInMs;
+    if (last !== null && last !== undefined && last > (lastByObjective.get(kr.objectiveId) ?? -Infinity)) {
+      lastByObjective.set(kr.objectiveId, last);
+    }
+  }
+  for (const o of rows.objectives) {
+    const r = results.get(nodeKey("objective", o.id));
+    out.set(nodeKey("objective", o.id), {
+      progress: r?.progress ?? 0,
+      current: null,
+      latestValue: null,
+      achieved: null,
+      manualStatus: null,
+      firstCheckInMs: r?.firstCheckInMs ?? null,
+      lastCheckInMs: lastByObjective.get(o.id) ?? null,
+      forecast: r?.forecast ?? null,
+    });
+  }
+  return out;
+}
+
+async function loadGraphRows(ex: Executor, scope: OrgScope): Promise<GraphRows> {
+  const [objectives, keyResults, alignments, initiatives] = await Promise.all([
+    graphQueries.allObjectives(ex, scope),
+    graphQueries.allKeyResults(ex, scope),
+    graphQueries.allAlignments(ex, scope),
+    graphQueries.allInitiatives(ex, scope),
+  ]);
+  return { objectives, keyResults, alignments, initiatives };
+}
+
+/**
+ * Recomputes the stored figures after a write, inside its transaction: first the own
+ * figures of the key results whose check-ins changed, then every roll-up. Writes only
+ * rows whose figures changed.
+ */
+export async function recomputeStored(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  changedKeyResultIds: readonly string[],
+  nowMs: number,
+): Promise<void> {
+  const rows = await loadGraphRows(ex, scope);
+  const own = new Map<string, Own>();
+  for (const kr of rows.keyResults) own.set(kr.id, storedOwn(kr));
+  const changed = new Set(changedKeyResultIds);
+  if (changed.size) {
+    const objById = new Map(rows.objectives.map((o) => [o.id, o]));
+    const checkIns = await checkInQueries.forKeyResults(ex, scope, [...changed]);
+    const byKr = groupBy(checkIns, (c) => c.keyResultId);
+    for (const kr of rows.keyResults) {
+      if (!changed.has(kr.id)) continue;
+      const obj = objById.get(kr.objectiveId);
+      const span = obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null;
+      own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], nowMs));
+    }
+  }
+  const derived = combine(rows, own, ctx.settings);
+  for (const kr of rows.keyResults) {
+    const d = derived.get(nodeKey("keyResult", kr.id))!;
+    const values = {
+      progress: d.progress,
+      current: d.current === null ? null : String(d.current),
+      latestValue: d.latestValue === null ? null : String(d.latestValue),
+      achieved: d.achieved,
+      manualStatus: d.manualStatus,
+      firstCheckInAt: d.firstCheckInMs === null ? null : new Date(d.firstCheckInMs),
+      lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs),
+      forecast: d.forecast,
+    };
+    const ownChanged = changed.has(kr.id);
+    if (
+      ownChanged ||
+      kr.progress !== values.progress ||
+      num(kr.current) !== d.current ||
+      ms(kr.firstCheckInAt) !== d.firstCheckInMs ||
+      JSON.stringify(kr.forecast ?? null) !== JSON.stringify(d.forecast)
+    ) {
+      await graphQueries.updateDerived(ex, scope, "keyResult", kr.id, values);
+    }
+  }
+  for (const o of rows.objectives) {
+    const d = derived.get(nodeKey("objective", o.id))!;
+    if (
+      o.progress !== d.progress ||
+      ms(o.firstCheckInAt) !== d.firstCheckInMs ||
+      ms(o.lastCheckInAt) !== d.lastCheckInMs ||
+      JSON.stringify(o.forecast ?? null) !== JSON.stringify(d.forecast)
+    ) {
+      await graphQueries.updateDerived(ex, scope, "objective", o.id, {
+        progress: d.progress ?? 0,
+        firstCheckInAt: d.firstCheckInMs === null ? null : new Date(d.firstCheckInMs),
+        lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs),
+        forecast: d.forecast,
+      });
+    }
+  }
+}
+
+/** The figures of every node as they stood at `asOfMs`, from the check-ins dated up to then over today's structure. */
+export async function evaluateAsOf(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  asOfMs: number,
+): Promise<Map<string, Derived>> {
+  const rows = await loadGraphRows(ex, scope);
+  const checkIns = await checkInQueries.forKeyResults(ex, scope, null, asOfMs);
+  const byKr = groupBy(checkIns, (c) => c.keyResultId);
+  const objById = new Map(rows.objectives.map((o) => [o.id, o]));
+  const own = new Map<string, Own>();
+  for (const kr of rows.keyResults) {
+    const obj = objById.get(kr.objectiveId);
+    const span = obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null;
+    own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], asOfMs));
+  }
+  return combine(rows, own, ctx.settings);
+}
+
+/** The stored figures of a row (ordinary reads: no recomputation). */
+export function storedDerived(type: "objective", row: ObjectiveRow): Derived;
+export function storedDerived(type: "keyResult", row: KeyResultRow): Derived;
+export function storedDerived(type: NodeType, row: ObjectiveRow | KeyResultRow): Derived {
+  if (type === "objective") {
+    const o = row as ObjectiveRow;
+    return {
+      progress: o.progress,
+      current: null,
+      latestValue: null,
+      achieved: null,
+      manualStatus: null,
+      firstCheckInMs: ms(o.firstCheckInAt),
+      lastCheckInMs: ms(o.lastCheckInAt),
+      forecast: (o.forecast as Forecast | null) ?? null,
+    };
+  }
+  const kr = row as KeyResultRow;
+  return {
+    progress: kr.progress,
+    current: num(kr.current) ?? num(kr.start),
+    latestValue: num(kr.latestValue),
+    achieved: kr.achieved,
+    manualStatus: kr.manualStatus as ManualStatus | null,
+    firstCheckInMs: ms(kr.firstCheckInAt),
+    lastCheckInMs: ms(kr.lastCheckInAt),
+    forecast: (kr.forecast as Forecast | null) ?? null,
+  };
+}
+
+/** Expected progress and status of an objective at `nowMs`. */
+export function objectiveState(
+  o: ObjectiveRow,
+  d: Derived,
+  ctx: OrgContext,
+  nowMs: number,
+): { expectedProgress: number; status: Status } {
+  const span = objectiveSpan(o, ctx);
+  const expected = span ? expectedProgress(span, nowMs) : 0;
+  const status = span
+    ? computeStatus({
+        closed: o.state === "closed",
+        manualStatus: null,
+        progress: d.progress,
+        hasCheckIn: d.firstCheckInMs !== null && d.firstCheckInMs <= nowMs,
+        span,
+        krType: null,
+        expected,
+        nowMs,
+        settings: ctx.settings,
+      })
+    : "notStarted";
+  return { expectedProgress: expected, status };
+}
+
+/** Expected progress and status of a key result at `nowMs`. */
+export function keyResultState(
+  kr: KeyResultRow,
+  obj: ObjectiveRow,
+  d: Derived,
+  ctx: OrgContext,
+  nowMs: number,
+): { expectedProgress: number; status: Status } {
+  const span = keyResultSpan(kr, objectiveSpan(obj, ctx), ctx);
+  if (!span) return { expectedProgress: 0, status: "notStarted" };
+  const start = num(kr.start);
+  const target = num(kr.target);
+  const plan = planPoints(kr, ctx);
+  const expected = expectedProgress(
+    span,
+    nowMs,
+    plan.length && start !== null && target !== null ? { start, target, points: plan } : null,
+  );
+  const status = computeStatus({
+    closed: kr.closed || obj.state === "closed",
+    manualStatus: d.manualStatus,
+    progress: d.progress,
+    hasCheckIn: d.firstCheckInMs !== null && d.firstCheckInMs <= nowMs,
+    span,
+    krType: kr.type as KrType,
+    expected,
+    nowMs,
+    settings: ctx.settings,
+  });
+  return { expectedProgress: expected, status };
+}
+
+export function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}

@@ -1,0 +1,250 @@
+/**
+ * Input schemas of every use case (zod). The HTTP layer publishes them in OpenAPI, the
+ * CLI and the services parse with them, so a rule is written once.
+ */
+import { z } from "zod";
+import { AppError } from "../domain/errors.js";
+import {
+  KR_TYPES,
+  LEVELS,
+  MANUAL_STATUSES,
+  OBJECTIVE_STATES,
+  PERIOD_KINDS,
+  PROGRESS_MODES,
+  ROLLUP_METHODS,
+  UNITS,
+} from "../domain/types.js";
+
+const DECIMAL_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal given as a JSON number or a decimal string; kept as a normalised string for exact storage. */
+export const DecimalSchema = z
+  .union([z.number(), z.string()])
+  .superRefine((v, ctx) => {
+    const ok = typeof v === "number" ? Number.isFinite(v) : DECIMAL_RE.test(v.trim()) && Number.isFinite(Number(v));
+    if (!ok) ctx.addIssue({ code: "custom", message: "must be a number or a decimal string such as \"12.5\"" });
+    else if (Math.abs(Number(v)) >= 1e15) ctx.addIssue({ code: "custom", message: "must be smaller than 10^15 in size" });
+  })
+  .transform((v) => normaliseDecimal(v));
+
+/** Writes a number or numeric string as a plain decimal string (no exponent). */
+export function normaliseDecimal(v: number | string): string {
+  const str = typeof v === "number" ? String(v) : v.trim();
+  if (!/[eE]/.test(str)) {
+    const neg = str.startsWith("-");
+    let body = str.replace(/^[+-]/, "");
+    if (body.startsWith(".")) body = `0${body}`;
+    if (body.endsWith(".")) body = body.slice(0, -1);
+    body = body.replace(/^0+(?=\d)/, "");
+    const out = `${neg ? "-" : ""}${body}`;
+    return /^-0(\.0*)?$/.test(out) ? out.slice(1) : out;
+  }
+  // Exponent notation: expand it exactly with the digits given.
+  const m = /^([+-]?)(\d*)\.?(\d*)[eE]([+-]?\d+)$/.exec(str);
+  if (!m) return String(Number(str));
+  const [, sign, int = "", frac = "", expStr] = m;
+  const digits = (int + frac).replace(/^0+/, "") || "0";
+  const exp = Number(expStr) - frac.length;
+  const lead = (int + frac).length - (int + frac).replace(/^0+/, "").length;
+  void lead;
+  let result: string;
+  if (digits === "0") result = "0";
+  else if (exp >= 0) result = digits + "0".repeat(exp);
+  else {
+    const pad = digits.padStart(-exp + 1, "0");
+    result = `${pad.slice(0, exp)}.${pad.slice(exp)}`.replace(/\.?0+$/, "");
+  }
+  return sign === "-" && result !== "0" ? `-${result}` : result;
+}
+
+export const IdSchema = z.string().min(1, "must be an id");
+const isoDateMessage = "must be a date as YYYY-MM-DD";
+export const IsoDateSchema = z.iso.date({ message: isoDateMessage });
+/** An instant: ISO 8601 date-time with a zone (Z or ±hh:mm). */
+export const InstantSchema = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a zone, such as 2026-03-02T09:00:00Z" });
+const Weight = DecimalSchema.refine((v) => Number(v) >= 0, "must be 0 or more");
+const Fraction = z.number().refine(Number.isFinite, "must be a finite number");
+const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR or USD");
+const Title = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+
+export const PeriodCreateSchema = z.strictObject({
+  name: Title(200),
+  kind: z.enum(PERIOD_KINDS),
+  startDate: IsoDateSchema,
+  endDate: IsoDateSchema,
+  parentId: IdSchema.nullable().optional(),
+});
+export const PeriodUpdateSchema = PeriodCreateSchema.partial().extend({ version: z.number().int().optional() });
+
+export const TeamCreateSchema = z.strictObject({
+  name: Title(200),
+  description: z.string().max(5000).optional(),
+  parentId: IdSchema.nullable().optional(),
+  ownerIds: z.array(IdSchema).optional(),
+  memberIds: z.array(IdSchema).optional(),
+});
+export const TeamUpdateSchema = TeamCreateSchema.partial().extend({ version: z.number().int().optional() });
+
+export const UserCreateSchema = z.strictObject({
+  name: Title(200),
+  email: z.email({ message: "must be an email address" }),
+  role: z.enum(["owner", "admin", "member", "observer"]).optional(),
+  managerId: IdSchema.nullable().optional(),
+  teamIds: z.array(IdSchema).optional(),
+});
+export const UserUpdateSchema = UserCreateSchema.partial().extend({
+  active: z.boolean().optional(),
+  version: z.number().int().optional(),
+});
+
+export const ObjectiveCreateSchema = z.strictObject({
+  title: Title(500),
+  description: z.string().max(20000).optional(),
+  level: z.enum(LEVELS),
+  teamId: IdSchema.nullable().optional(),
+  ownerIds: z.array(IdSchema).optional(),
+  periodId: IdSchema,
+  committed: z.boolean().optional(),
+  state: z.enum(["draft", "active"]).optional(),
+  visibility: z.enum(["public", "private"]).optional(),
+  progressOverride: Fraction.nullable().optional(),
+});
+export const ObjectiveUpdateSchema = ObjectiveCreateSchema.partial()
+  .extend({ state: z.enum(OBJECTIVE_STATES).optional(), version: z.number().int().optional() })
+  .strict();
+
+const PlanPointSchema = z.strictObject({ date: IsoDateSchema, value: DecimalSchema });
+
+const keyResultFields = {
+  title: Title(500),
+  description: z.string().max(20000).optional(),
+  ownerIds: z.array(IdSchema).optional(),
+  type: z.enum(KR_TYPES),
+  unit: z.enum(UNITS).optional(),
+  currency: CurrencyCode.nullable().optional(),
+  start: DecimalSchema.nullable().optional(),
+  target: DecimalSchema.nullable().optional(),
+  baselineConfirmed: z.boolean().optional(),
+  startDate: IsoDateSchema.nullable().optional(),
+  endDate: IsoDateSchema.nullable().optional(),
+  plan: z.array(PlanPointSchema).max(366).nullable().optional(),
+  progressMode: z.enum(PROGRESS_MODES).optional(),
+  rollup: z.enum(ROLLUP_METHODS).optional(),
+  progressOverride: Fraction.nullable().optional(),
+  weight: Weight.optional(),
+};
+export const KeyResultCreateSchema = z.strictObject(keyResultFields);
+export const KeyResultUpdateSchema = z
+  .strictObject(keyResultFields)
+  .partial()
+  .extend({ version: z.number().int().optional() });
+
+export const AlignmentCreateSchema = z.strictObject({
+  childType: z.enum(["objective", "keyResult"]),
+  childId: IdSchema,
+  parentType: z.enum(["objective", "keyResult"]),
+  parentId: IdSchema,
+  weight: Weight.optional(),
+  contributes: z.boolean().optional(),
+});
+export const AlignmentUpdateSchema = z.strictObject({
+  weight: Weight.optional(),
+  contributes: z.boolean().optional(),
+  version: z.number().int().optional(),
+});
+
+const Confidence = z.number().int("must be a whole number").min(1, "must be 1 to 10").max(10, "must be 1 to 10");
+export const CheckInCreateSchema = z.strictObject({
+  value: DecimalSchema.nullable().optional(),
+  achieved: z.boolean().nullable().optional(),
+  status: z.enum(MANUAL_STATUSES).nullable().optional(),
+  confidence: Confidence.nullable().optional(),
+  note: z.string().max(20000).optional(),
+  at: InstantSchema.optional(),
+});
+export const CheckInUpdateSchema = CheckInCreateSchema.partial().extend({ version: z.number().int().optional() });
+
+export const InitiativeCreateSchema = z.strictObject({
+  title: Title(500),
+  description: z.string().max(20000).optional(),
+  objectiveId: IdSchema,
+  keyResultId: IdSchema.nullable().optional(),
+  ownerIds: z.array(IdSchema).optional(),
+  state: z.enum(["planned", "inProgress", "done", "cancelled"]).optional(),
+  progress: z.number().min(0, "must be 0 to 1").max(1, "must be 0 to 1").nullable().optional(),
+  weight: Weight.optional(),
+  startDate: IsoDateSchema.nullable().optional(),
+  endDate: IsoDateSchema.nullable().optional(),
+});
+export const InitiativeUpdateSchema = InitiativeCreateSchema.partial().extend({ version: z.number().int().optional() });
+
+export const KpiCreateSchema = z.strictObject({
+  name: Title(300),
+  description: z.string().max(20000).optional(),
+  unit: z.enum(UNITS).optional(),
+  currency: CurrencyCode.nullable().optional(),
+  ownerIds: z.array(IdSchema).optional(),
+  teamId: IdSchema.nullable().optional(),
+  healthyMin: DecimalSchema.nullable().optional(),
+  healthyMax: DecimalSchema.nullable().optional(),
+  objectiveIds: z.array(IdSchema).optional(),
+});
+export const KpiUpdateSchema = KpiCreateSchema.partial().extend({ version: z.number().int().optional() });
+export const KpiValueCreateSchema = z.strictObject({
+  value: DecimalSchema,
+  at: InstantSchema.optional(),
+  note: z.string().max(20000).optional(),
+});
+
+export const CloseObjectiveSchema = z.strictObject({
+  score: z.number().min(0, "must be 0.0 to 1.0").max(1, "must be 0.0 to 1.0").nullable().optional(),
+  note: z.string().max(20000).optional(),
+  learnings: z.string().max(20000).optional(),
+  next: z.string().max(20000).optional(),
+  keyResultScores: z
+    .array(z.strictObject({ keyResultId: IdSchema, score: z.number().min(0).max(1), reason: z.string().max(5000) }))
+    .optional(),
+});
+export const PostponeObjectiveSchema = z.strictObject({ periodId: IdSchema });
+export const ClosePeriodSchema = z.strictObject({ note: z.string().max(20000).optional() });
+
+export const SettingsUpdateSchema = z.strictObject({
+  name: Title(200).optional(),
+  timeZone: z.string().optional(),
+  notStartedGraceDays: z.number().int().min(0).max(90).optional(),
+  behindThreshold: z.number().min(0).max(1).optional(),
+  initiativesCount: z.boolean().optional(),
+  cadenceDays: z.number().int().min(1).max(92).optional(),
+});
+
+export const TokenCreateSchema = z.strictObject({
+  name: Title(200),
+  scope: z.enum(["read", "write"]).optional(),
+});
+
+/** Pagination query parameters shared by lists. */
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1, "must be 1 to 500").max(500, "must be 1 to 500").optional(),
+  cursor: z.string().optional(),
+});
+
+export const AsOfQuerySchema = z.object({ asOf: InstantSchema.optional() });
+
+/** Parses `input` with `schema`, or throws VALIDATION listing every bad field as "path: message". */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = ""): z.output<S> {
+  const r = schema.safeParse(input ?? (where === "query" ? {} : input));
+  if (r.success) return r.data;
+  throw AppError.validation(formatIssues(r.error.issues, where));
+}
+
+/** Formats zod issues as "path: message" lines. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], where = ""): string[] {
+  return issues.map((i) => {
+    const path = i.path.length ? i.path.map(String).join(".") : where || "body";
+    if (i.code === "unrecognized_keys") {
+      return `${i.keys.map((k) => (i.path.length ? `${path}.${k}` : k)).join(", ")}: unknown field; remove it (check the spelling against the API reference)`;
+    }
+    if (i.code === "invalid_type" && i.input === undefined) return `${path}: is required`;
+    return `${path}: ${i.message}`;
+  });
+}
