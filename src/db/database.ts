@@ -33,6 +33,8 @@ export interface Database {
   migrate(): Promise<void>;
   /** Checks the database answers (health check). */
   ping(): Promise<void>;
+  /** Embedded only: a compressed copy of the data directory (tests start from a migrated template). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     ping: async () => {
       await client.query("select 1");
     },
+    dump: () => client.dumpDataDir("gzip"),
     close: async () => {
       try {
         if (!client.closed) await client.close();

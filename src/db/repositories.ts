@@ -73,10 +73,15 @@ export const organizationRepo = {
     if (!rows[0]) throw AppError.notFound("organisation", scope.orgId);
     return rows[0];
   },
-  async updateSettings(db: Executor, scope: OrgScope, settings: Record<string, unknown>): Promise<OrganizationRow> {
+  async updateSettings(
+    db: Executor,
+    scope: OrgScope,
+    settings: Record<string, unknown>,
+    name?: string,
+  ): Promise<OrganizationRow> {
     const rows = await db
       .update(s.organizations)
-      .set({ settings, version: sql`${s.organizations.version} + 1`, updatedAt: new Date() })
+      .set({ settings, ...(name ? { name } : {}), version: sql`${s.organizations.version} + 1`, updatedAt: new Date() })
       .where(eq(s.organizations.id, scope.orgId))
       .returning();
     return rows[0]!;

@@ -86,11 +86,11 @@ export function tableRepository<T extends ScopedTable>(
         .where(live(scope, inArray(t.id, valid)))) as never;
     },
     async insert(ex, scope, values) {
-      const rows = await ex
+      const rows = (await ex
         .insert(t)
         .values({ ...values, orgId: scope.orgId })
-        .returning();
-      return rows[0];
+        .returning()) as T["$inferSelect"][];
+      return rows[0]!;
     },
     async update(ex, scope, id, patch, opts) {
       const set: Record<string, unknown> = { ...patch };

@@ -45,8 +45,6 @@ export function normaliseDecimal(v: number | string): string {
   const [, sign, int = "", frac = "", expStr] = m;
   const digits = (int + frac).replace(/^0+/, "") || "0";
   const exp = Number(expStr) - frac.length;
-  const lead = (int + frac).length - (int + frac).replace(/^0+/, "").length;
-  void lead;
   let result: string;
   if (digits === "0") result = "0";
   else if (exp >= 0) result = digits + "0".repeat(exp);

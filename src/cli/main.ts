@@ -1,0 +1,176 @@
+/**
+ * The `okra` command: serve, migrate, demo, token create, checkin, lint.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { type Database, DatabaseOpenError, openDatabase } from "../db/database.js";
+import { DirectoryLockedError } from "../db/directory-lock.js";
+import { grantOrgScope } from "../db/org-scope.js";
+import { AppError } from "../domain/errors.js";
+import { buildApp } from "../http/app.js";
+import { bootstrap, createTokenForEmail } from "../services/auth.service.js";
+import type { Actor } from "../services/context.js";
+import { loadDemo } from "../services/demo.service.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { runCheckIn, runLint } from "./commands.js";
+
+async function open(config: Config): Promise<Database> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+  return database;
+}
+
+async function withDatabase<T>(fn: (db: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await open(config);
+  try {
+    return await fn(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The first admin's actor, for commands run on the server itself. */
+export async function adminActor(database: Database, email?: string): Promise<Actor> {
+  const users = await database.db.query.users.findMany({
+    where: (u, { eq, and }) => (email ? eq(u.email, email) : and(eq(u.isInstanceAdmin, true), eq(u.active, true))),
+    limit: 1,
+  });
+  const user = users[0];
+  if (!user) {
+    throw new AppError(
+      "NOT_FOUND",
+      email ? `No account has the email ${email}.` : "The database has no admin yet; run `okra serve` once to create one.",
+    );
+  }
+  return { userId: user.id, orgId: user.orgId, scope: grantOrgScope(user.orgId), role: user.role, access: "write" };
+}
+
+async function serve(opts: { demo?: boolean; port?: string }) {
+  const started = performance.now();
+  const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
+  const database = await open(config);
+  const boot = await bootstrap(database, {
+    organizationName: config.organizationName,
+    adminEmail: config.adminEmail,
+    bootstrapToken: config.bootstrapToken,
+  });
+  if (opts.demo || config.demo) {
+    const actor = await adminActor(database);
+    const result = await loadDemo(database, actor, Date.now());
+    console.log(result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`);
+  }
+  const app = await buildApp({ database, logger: { level: config.logLevel } });
+  const shutdown = async (signal: string) => {
+    console.log(`\n${signal} received: stopping Okra…`);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
+  const lines = [
+    "",
+    `Okra is running at ${url}  (started in ${Math.round(performance.now() - started)} ms)`,
+    `  database: ${database.kind === "pglite" ? `embedded, in ${database.location}` : `PostgreSQL server ${database.location}`}`,
+    `  API:      ${url}/api/v1   reference: ${url}/api/docs`,
+  ];
+  if (boot.created) {
+    lines.push(`  Created the organisation and its admin (${boot.adminEmail}).`);
+    if (boot.generatedToken) {
+      lines.push(`  Admin API token (shown once, keep it safe): ${boot.generatedToken}`);
+    } else {
+      lines.push("  The admin's API token is the value of OKRA_BOOTSTRAP_TOKEN.");
+    }
+    lines.push(`  Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/objectives`);
+  } else {
+    lines.push(`  Sign in with an API token; create one with: npx okra token create --email ${boot.adminEmail || "<email>"}`);
+  }
+  console.log(lines.join("\n"));
+}
+
+function program(): Command {
+  const cmd = new Command("okra")
+    .description("Okra: self-hosted OKRs — objectives, key results, check-ins, alignment and roll-up.")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      "\nEnvironment: PORT (3000), HOST, OKRA_DATA_DIR (./data), DATABASE_URL (use a PostgreSQL server),\n" +
+        "OKRA_BOOTSTRAP_TOKEN, OKRA_ADMIN_EMAIL, OKRA_ORG_NAME, OKRA_DEMO=1, LOG_LEVEL.",
+    );
+  cmd
+    .command("serve")
+    .description("run the server (migrates the database, creates the admin on first start)")
+    .option("--demo", "load the demo workspace if the database holds no objectives yet")
+    .option("-p, --port <port>", "port to listen on (default: PORT or 3000)")
+    .action(serve);
+  cmd
+    .command("migrate")
+    .description("apply database migrations and exit")
+    .action(() =>
+      withDatabase(async (db) => {
+        console.log(`Migrations applied (${db.kind === "pglite" ? `embedded database in ${db.location}` : db.location}).`);
+      }),
+    );
+  cmd
+    .command("demo")
+    .description("fill the workspace with a realistic demo company (only when it holds no objectives)")
+    .action(() =>
+      withDatabase(async (db, config) => {
+        await bootstrap(db, { organizationName: config.organizationName, adminEmail: config.adminEmail, bootstrapToken: config.bootstrapToken });
+        const result = await loadDemo(db, await adminActor(db), Date.now());
+        console.log(result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`);
+      }),
+    );
+  const token = cmd.command("token").description("manage API tokens");
+  token
+    .command("create")
+    .description("issue a new API token for an account (printed once)")
+    .requiredOption("--email <email>", "the account's email")
+    .option("--name <name>", "a name to recognise the token by", "cli")
+    .addOption(new Option("--scope <scope>", "what the token may do").choices(["read", "write"]).default("write"))
+    .action((o: { email: string; name: string; scope: "read" | "write" }) =>
+      withDatabase(async (db) => {
+        const t = await createTokenForEmail(db, o.email, { name: o.name, scope: o.scope });
+        console.log(t.token);
+      }),
+    );
+  cmd
+    .command("checkin")
+    .description("check in a new value on a key result")
+    .argument("<key-result-id>", "the key result's id")
+    .argument("<value>", "the new value (for a milestone: achieved | not-achieved)")
+    .option("--note <note>", "what happened since the last check-in")
+    .option("--confidence <n>", "confidence 1-10")
+    .option("--status <status>", "manual status: onTrack | behind | atRisk | notStarted")
+    .option("--as <email>", "check in as this account (default: the admin)")
+    .option("--url <url>", "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)")
+    .action((id: string, value: string, o) => runCheckIn(id, value, o, withDatabase, adminActor));
+  cmd
+    .command("lint")
+    .description("print the coach's findings; exits 1 when any error-severity finding exists")
+    .option("--period <id-or-name>", "the period to check (default: the current quarter, else the current period)")
+    .option("--json", "print the findings as JSON")
+    .option("--url <url>", "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)")
+    .action((o) => runLint(o, withDatabase, adminActor));
+  return cmd;
+}
+
+function explain(err: unknown): string {
+  if (err instanceof AppError) {
+    const details = Array.isArray(err.details) ? `\n  ${(err.details as string[]).join("\n  ")}` : "";
+    return `${err.message}${details && !err.message.includes(String((err.details as string[])[0])) ? details : ""}`;
+  }
+  if (err instanceof DirectoryLockedError || err instanceof DatabaseOpenError || err instanceof ConfigError) return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+program()
+  .exitOverride()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    console.error(`okra: ${explain(err)}`);
+    process.exit(err instanceof AppError && err.code === "VALIDATION" ? 2 : 1);
+  });

@@ -1,0 +1,145 @@
+/**
+ * The Fastify application: authentication, the /api/v1 routes (thin: parse, call one
+ * service, present), error mapping, the OpenAPI document and the browsable docs.
+ */
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Database } from "../db/database.js";
+import { AppError } from "../domain/errors.js";
+import { authenticate } from "../services/auth.service.js";
+import type { Actor, DomainEvent, Services } from "../services/context.js";
+import { errorBody, handleError } from "./errors.js";
+import { apiRoutes, type RouteDef } from "./routes.js";
+
+export interface AppOptions {
+  database: Database;
+  /** Clock in epoch ms (tests fix it). */
+  now?: () => number;
+  logger?: boolean | object;
+  /** Listener for committed changes (live updates). */
+  onEvent?: (e: DomainEvent) => void;
+}
+
+export const API_PREFIX = "/api/v1";
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw new AppError("UNAUTHENTICATED", "The Authorization header must be \"Bearer <token>\".");
+  return m[1];
+}
+
+/** Reads If-Match as a version number: `3`, `"3"` or `W/"3"`. */
+function ifMatchVersion(req: FastifyRequest): number | undefined {
+  const raw = req.headers["if-match"];
+  if (raw === undefined) return undefined;
+  const v = String(raw).trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+  if (!/^\d+$/.test(v)) {
+    throw AppError.validation([`If-Match: must be the object's version, such as "3" (got ${JSON.stringify(String(raw))})`]);
+  }
+  return Number(v);
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output") {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+}
+
+/** Builds the app (not listening); `close()` it when done. The database stays the caller's. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1_048_576,
+    // Log lines never carry the Authorization header.
+    ...(opts.logger ? {} : {}),
+  });
+  const svc: Services = {
+    database: opts.database,
+    now: opts.now ?? Date.now,
+    emit: opts.onEvent ?? (() => {}),
+  };
+
+  // Validation is done by the services with zod (one place, one error format); the JSON
+  // schemas below only document the API.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .send(errorBody("NOT_FOUND", `No route ${req.method} ${req.url.split("?")[0]}. The API reference is at /api/docs.`));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Okra API",
+        version: "1",
+        description:
+          "Objectives, key results, check-ins, alignment and roll-up. Authenticate with `Authorization: Bearer <token>`.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+
+  app.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await opts.database.ping();
+      return reply.send({ status: "ok", database: opts.database.kind });
+    } catch {
+      return reply.status(503).send({ status: "unavailable", database: opts.database.kind });
+    }
+  });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  const errorResponses = {
+    "4xx": { description: "Error", ...jsonSchema(
+      z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) }),
+      "output",
+    ) },
+  };
+  for (const def of apiRoutes) register(app, svc, def, errorResponses);
+  return app;
+}
+
+function register(app: FastifyInstance, svc: Services, def: RouteDef, errorResponses: Record<string, unknown>) {
+  const status = def.status ?? 200;
+  const hasId = def.url.includes(":id");
+  app.route({
+    method: def.method,
+    url: API_PREFIX + def.url,
+    schema: {
+      tags: [def.tag],
+      summary: def.summary,
+      ...(def.description ? { description: def.description } : {}),
+      ...(hasId ? { params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } } : {}),
+      ...(def.body ? { body: jsonSchema(def.body, "input") } : {}),
+      ...(def.query ? { querystring: jsonSchema(def.query, "input") } : {}),
+      response: {
+        [status]: def.response ? { description: "OK", ...jsonSchema(def.response, "output") } : { description: "No content", type: "null" },
+        ...errorResponses,
+      },
+    },
+    handler: async (req, reply) => {
+      const actor: Actor = await authenticate(svc.database, bearer(req));
+      const params = req.params as { id?: string };
+      const out = await def.handler({
+        svc,
+        actor,
+        id: params.id ?? "",
+        body: req.body,
+        query: req.query ?? {},
+        ifMatch: ifMatchVersion(req),
+      });
+      if (status === 204) return reply.status(204).send();
+      return reply.status(status).send(out);
+    },
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Credentials: API tokens (stored as SHA-256 hashes, shown once), the first-start
+ * bootstrap of an empty database, and resolving a bearer token to an Actor.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/database.js";
+import { grantOrgScope } from "../db/org-scope.js";
+import { inTransaction, organizationRepo, tokenRepo, userQueries, userRepo } from "../db/repositories.js";
+import { AppError } from "../domain/errors.js";
+import type { Actor } from "./context.js";
+
+const TOKEN_PREFIX = "okra_";
+
+/** A fresh random token secret. */
+export function generateToken(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString("base64url");
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export interface BootstrapResult {
+  created: boolean;
+  organizationId: string;
+  adminEmail: string;
+  /** The admin's token, present only when it was generated now (printed once). */
+  generatedToken: string | null;
+}
+
+/**
+ * On an empty database, creates the organisation and its admin with an API token:
+ * `bootstrapToken` when given (automation), else a generated one returned once.
+ * On a database that already has an organisation, changes nothing — except that a
+ * given `bootstrapToken` is registered for the first admin if it is not known yet.
+ */
+export async function bootstrap(
+  database: Database,
+  opts: { organizationName?: string; adminName?: string; adminEmail?: string; bootstrapToken?: string | undefined },
+): Promise<BootstrapResult> {
+  if (opts.bootstrapToken !== undefined && opts.bootstrapToken.length < 16) {
+    throw AppError.validation(["OKRA_BOOTSTRAP_TOKEN: must be at least 16 characters long"]);
+  }
+  return inTransaction(database.db, async (tx) => {
+    // Two instances starting together on one server must not both create an organisation.
+    await tx.execute(sql`select pg_advisory_xact_lock(7007001)`);
+    const email = opts.adminEmail ?? "admin@example.com";
+    if ((await organizationRepo.count(tx)) > 0) {
+      const [admin] = await tx.query.users.findMany({
+        where: (u, { eq: e }) => e(u.isInstanceAdmin, true),
+        limit: 1,
+      });
+      if (admin && opts.bootstrapToken) {
+        const known = await tokenRepo.findByHash(tx, hashToken(opts.bootstrapToken));
+        if (!known) {
+          await tokenRepo.insert(tx, grantOrgScope(admin.orgId), {
+            userId: admin.id,
+            name: "bootstrap",
+            tokenHash: hashToken(opts.bootstrapToken),
+            scope: "write",
+          });
+        }
+      }
+      return { created: false, organizationId: admin?.orgId ?? "", adminEmail: admin?.email ?? "", generatedToken: null };
+    }
+    const org = await organizationRepo.insert(tx, opts.organizationName ?? "My organisation");
+    const scope = grantOrgScope(org.id);
+    const user = await userRepo.insert(tx, scope, {
+      name: opts.adminName ?? "Admin",
+      email,
+      role: "owner",
+      isInstanceAdmin: true,
+    });
+    const token = opts.bootstrapToken ?? generateToken();
+    await tokenRepo.insert(tx, scope, { userId: user.id, name: "bootstrap", tokenHash: hashToken(token), scope: "write" });
+    return {
+      created: true,
+      organizationId: org.id,
+      adminEmail: email,
+      generatedToken: opts.bootstrapToken ? null : token,
+    };
+  });
+}
+
+/** Resolves a bearer token to its active user, or throws UNAUTHENTICATED. */
+export async function authenticate(database: Database, token: string | undefined): Promise<Actor> {
+  if (!token) {
+    throw new AppError("UNAUTHENTICATED", "Sign in: send your API token as \"Authorization: Bearer <token>\".");
+  }
+  const found = await tokenRepo.findByHash(database.db, hashToken(token));
+  if (!found || !found.user.active) {
+    throw new AppError("UNAUTHENTICATED", "This API token is not valid (unknown, revoked, or its account is deactivated).");
+  }
+  return {
+    userId: found.user.id,
+    orgId: found.user.orgId,
+    scope: grantOrgScope(found.user.orgId),
+    role: found.user.role,
+    access: found.token.scope === "read" ? "read" : "write",
+  };
+}
+
+/**
+ * Issues a new API token for the user with this email in the first organisation that
+ * has one (the CLI's `okra token create`). Returns the secret once.
+ */
+export async function createTokenForEmail(
+  database: Database,
+  email: string,
+  opts: { name?: string; scope?: "read" | "write" } = {},
+): Promise<{ token: string; userId: string; orgId: string }> {
+  return inTransaction(database.db, async (tx) => {
+    const orgs = await tx.query.organizations.findMany({ columns: { id: true } });
+    for (const o of orgs) {
+      const scope = grantOrgScope(o.id);
+      const user = await userQueries.findByEmail(tx, scope, email);
+      if (!user) continue;
+      if (!user.active) throw new AppError("CONFLICT", `The account ${email} is deactivated; reactivate it first.`);
+      const token = generateToken();
+      await tokenRepo.insert(tx, scope, {
+        userId: user.id,
+        name: opts.name ?? "cli",
+        tokenHash: hashToken(token),
+        scope: opts.scope ?? "write",
+      });
+      return { token, userId: user.id, orgId: o.id };
+    }
+    throw new AppError("NOT_FOUND", `No account has the email ${email}. List people with GET /api/v1/users.`);
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Check-ins: dated updates of one key result. Append-only history: an edit or a delete
+ * keeps the earlier version as a revision. Each write recomputes the roll-ups.
+ */
+import { checkInQueries, type CheckInRow, checkInRepo, type KeyResultRow, keyResultRepo, objectiveRepo } from "../db/repositories.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, checkVersion, mutate, read, type Services, type Write } from "./context.js";
+import { type Page, decodeCursor, encodeCursor } from "./pagination.js";
+import { presentCheckIn } from "./presenters.js";
+import { assertOpen } from "./okr.service.js";
+import { CheckInCreateSchema, CheckInUpdateSchema, InstantSchema, PageQuerySchema, parseInput } from "./schemas.js";
+
+export type CheckInView = ReturnType<typeof presentCheckIn>;
+
+/** How far in the future a check-in may be dated (clock skew between client and server). */
+const FUTURE_TOLERANCE_MS = 60_000;
+
+async function openKeyResult(w: Write, id: string): Promise<KeyResultRow> {
+  const kr = await keyResultRepo.get(w.tx, w.scope, id);
+  const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+  assertOpen(o, "checked in on");
+  if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
+  return kr;
+}
+
+function checkValues(
+  kr: KeyResultRow,
+  c: { value: string | null; achieved: boolean | null; atMs: number },
+  nowMs: number,
+): void {
+  const problems: string[] = [];
+  if (kr.progressMode === "rollup") {
+    problems.push(
+      `keyResultId: "${kr.title}" takes its progress from the items aligned to it; check in on those, or set progressOverride on it`,
+    );
+  } else if (kr.type === "milestone") {
+    if (c.achieved === null) problems.push("achieved: is required for a milestone key result (true or false)");
+  } else if (c.value === null) {
+    problems.push("value: is required (the key result's new value)");
+  }
+  if (c.atMs > nowMs + FUTURE_TOLERANCE_MS) {
+    problems.push("at: must not be in the future; a check-in records a value as it stands now or stood earlier");
+  }
+  if (problems.length) throw AppError.validation(problems);
+}
+
+const CheckInListQuery = PageQuerySchema.extend({ asOf: InstantSchema.optional() });
+
+/** A key result's check-ins, newest first (up to `asOf` when given). */
+export async function listCheckIns(svc: Services, actor: Actor, keyResultId: string, query: unknown): Promise<Page<CheckInView>> {
+  const q = parseInput(CheckInListQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    await keyResultRepo.get(ex, scope, keyResultId);
+    let after: { at: Date; id: string } | null = null;
+    if (q.cursor) {
+      const [atIso, id] = decodeCursor(q.cursor).split("|");
+      if (!atIso || !id || Number.isNaN(Date.parse(atIso))) {
+        throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
+      }
+      after = { at: new Date(atIso), id };
+    }
+    if (q.asOf) {
+      const asOf = new Date(q.asOf);
+      // Everything dated at or before asOf: (at, id) < (asOf, the largest uuid).
+      if (!after || after.at > asOf) after = { at: asOf, id: "ffffffff-ffff-ffff-ffff-ffffffffffff" };
+    }
+    const limit = q.limit ?? 100;
+    const rows = await checkInQueries.page(ex, scope, keyResultId, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(presentCheckIn),
+      nextCursor: rows.length > limit && last ? encodeCursor(`${last.at.toISOString()}|${last.id}`) : null,
+    };
+  });
+}
+
+export async function createCheckIn(svc: Services, actor: Actor, keyResultId: string, body: unknown): Promise<CheckInView> {
+  const input = parseInput(CheckInCreateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    const kr = await openKeyResult(w, keyResultId);
+    const atMs = input.at ? Date.parse(input.at) : w.nowMs;
+    const value = input.value ?? null;
+    const achieved = input.achieved ?? null;
+    checkValues(kr, { value, achieved, atMs }, w.nowMs);
+    const row = await checkInRepo.insert(w.tx, w.scope, {
+      keyResultId,
+      value,
+      achieved,
+      status: input.status ?? null,
+      confidence: input.confidence ?? null,
+      note: input.note ?? "",
+      authorId: w.actor.userId,
+      at: new Date(atMs),
+      createdAt: new Date(w.nowMs),
+      updatedAt: new Date(w.nowMs),
+    });
+    w.touch([keyResultId]);
+    const view = presentCheckIn(row);
+    await w.audit("checkIn.created", "checkIn", row.id, null, view);
+    return view;
+  });
+}
+
+async function liveCheckIn(w: Write, id: string): Promise<CheckInRow> {
+  return checkInRepo.get(w.tx, w.scope, id);
+}
+
+export async function updateCheckIn(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<CheckInView> {
+  const input = parseInput(CheckInUpdateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    const row = await liveCheckIn(w, id);
+    checkVersion(input.version ?? ifMatch, row, presentCheckIn(row));
+    const kr = await openKeyResult(w, row.keyResultId);
+    const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
+    const value = input.value !== undefined ? input.value : row.value;
+    const achieved = input.achieved !== undefined ? input.achieved : row.achieved;
+    checkValues(kr, { value, achieved, atMs }, w.nowMs);
+    await checkInQueries.addRevision(w.tx, w.scope, row, "edit", w.actor.userId);
+    const { version: _v, at: _at, ...patch } = input;
+    const updated = await checkInRepo.update(w.tx, w.scope, id, { ...patch, at: new Date(atMs) });
+    w.touch([row.keyResultId]);
+    const view = presentCheckIn(updated);
+    await w.audit("checkIn.updated", "checkIn", id, presentCheckIn(row), view);
+    return view;
+  });
+}
+
+export async function deleteCheckIn(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const row = await liveCheckIn(w, id);
+    await openKeyResult(w, row.keyResultId);
+    await checkInQueries.addRevision(w.tx, w.scope, row, "delete", w.actor.userId);
+    await checkInRepo.softDelete(w.tx, w.scope, id);
+    w.touch([row.keyResultId]);
+    await w.audit("checkIn.deleted", "checkIn", id, presentCheckIn(row), null);
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * What every use case receives: the database, the clock, the event sink, and the
+ * authenticated caller. `mutate` wraps a write use case in one transaction with the
+ * organisation lock, the roll-up recomputation and the audit trail.
+ */
+import type { Database, Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import { auditRepo, inTransaction, lockOrganization, type OrganizationRow, organizationRepo } from "../db/repositories.js";
+import { AppError } from "../domain/errors.js";
+import { loadOrgContext, type OrgContext, recomputeStored } from "./evaluation.js";
+
+/** A change worth telling live clients about (server-sent events in the web app). */
+export interface DomainEvent {
+  orgId: string;
+  type: string;
+  objectType: string;
+  objectId: string;
+  actorId: string | null;
+}
+
+export interface Services {
+  database: Database;
+  /** Epoch milliseconds; tests pass a fixed clock. */
+  now: () => number;
+  /** Called after a write transaction commits. */
+  emit: (event: DomainEvent) => void;
+}
+
+/** The authenticated caller. */
+export interface Actor {
+  userId: string;
+  orgId: string;
+  scope: OrgScope;
+  role: string;
+  /** What the credential allows: `read` tokens cannot write. */
+  access: "read" | "write";
+}
+
+/** The handle a write use case works through, inside its transaction. */
+export interface Write {
+  tx: Executor;
+  scope: OrgScope;
+  actor: Actor;
+  org: OrganizationRow;
+  ctx: OrgContext;
+  nowMs: number;
+  /** Records one change in the audit trail (before/after are the API shapes or rows). */
+  audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
+  /** Marks the roll-ups for recomputation; `keyResultIds` lists KRs whose own figures (check-ins, span, targets) changed. */
+  touch(keyResultIds?: readonly string[]): void;
+}
+
+/** Runs a read use case (no transaction needed: one consistent snapshot is not required for a single read). */
+export async function read<T>(
+  svc: Services,
+  actor: Actor,
+  fn: (r: { ex: Executor; scope: OrgScope; org: OrganizationRow; ctx: OrgContext; nowMs: number }) => Promise<T>,
+): Promise<T> {
+  const ex = svc.database.db;
+  const org = await organizationRepo.get(ex, actor.scope);
+  const ctx = await loadOrgContext(ex, actor.scope, org);
+  return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now() });
+}
+
+/**
+ * Runs a write use case in one transaction: takes the organisation's write lock, runs
+ * `fn`, recomputes the stored roll-ups when it touched the graph, and records the audit
+ * events — all or nothing. Events go out only after the commit.
+ */
+export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => Promise<T>): Promise<T> {
+  if (actor.access !== "write") {
+    throw new AppError("FORBIDDEN", "This API token is read-only; create a token with scope \"write\" to make changes.");
+  }
+  const events: DomainEvent[] = [];
+  const result = await inTransaction(svc.database.db, async (tx) => {
+    await lockOrganization(tx, actor.scope);
+    const org = await organizationRepo.get(tx, actor.scope);
+    const ctx = await loadOrgContext(tx, actor.scope, org);
+    let touched = false;
+    const changedKrs = new Set<string>();
+    const w: Write = {
+      tx,
+      scope: actor.scope,
+      actor,
+      org,
+      ctx,
+      nowMs: svc.now(),
+      async audit(action, objectType, objectId, before, after) {
+        await auditRepo.record(tx, actor.scope, { actorId: actor.userId, action, objectType, objectId, before, after });
+        events.push({ orgId: actor.orgId, type: action, objectType, objectId, actorId: actor.userId });
+      },
+      touch(keyResultIds = []) {
+        touched = true;
+        for (const id of keyResultIds) changedKrs.add(id);
+      },
+    };
+    const out = await fn(w);
+    if (touched) {
+      // Periods or settings may have changed inside `fn`: recompute over the fresh context.
+      const freshOrg = await organizationRepo.get(tx, actor.scope);
+      const freshCtx = await loadOrgContext(tx, actor.scope, freshOrg);
+      await recomputeStored(tx, actor.scope, freshCtx, [...changedKrs], w.nowMs);
+    }
+    return out;
+  });
+  for (const e of events) {
+    try {
+      svc.emit(e);
+    } catch {
+      // A failing listener must not turn a committed write into an error.
+    }
+  }
+  return result;
+}
+
+/** Throws VERSION_CONFLICT when `expected` is given and is not the row's current version. */
+export function checkVersion(expected: number | undefined, current: { version: number }, currentState: unknown): void {
+  if (expected !== undefined && expected !== current.version) {
+    throw new AppError(
+      "VERSION_CONFLICT",
+      `This object was changed by someone else: you sent version ${expected}, the current version is ${current.version}. Reload it, reapply your change and send the current version.`,
+      { current: currentState },
+    );
+  }
+}
+
+/**
+ * NOT_FOUND for ids in a request body that name no object of the organisation (the
+ * contract answers 404 for any such id); `details` says which field, as "path: message".
+ */
+export function missingReference(field: string, noun: string, ids: readonly string[]): AppError {
+  const problems = ids.map((id) => `${field}: no ${noun} with id ${JSON.stringify(id)} exists in this organisation`);
+  return new AppError("NOT_FOUND", problems.join("; "), problems);
+}

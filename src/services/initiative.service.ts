@@ -1,0 +1,220 @@
+/**
+ * Initiatives (the work we believe moves a KR) and KPIs (health metrics with a healthy
+ * range, watched continuously).
+ */
+import { z } from "zod";
+import {
+  initiativeRepo,
+  keyResultRepo,
+  kpiRepo,
+  kpiValueRepo,
+  objectiveRepo,
+  teamRepo,
+} from "../db/repositories.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import { type Page, paginate } from "./pagination.js";
+import { requireUsers } from "./people.service.js";
+import { presentInitiative, presentKpi, presentKpiValue } from "./presenters.js";
+import {
+  InitiativeCreateSchema,
+  InitiativeUpdateSchema,
+  KpiCreateSchema,
+  KpiUpdateSchema,
+  KpiValueCreateSchema,
+  PageQuerySchema,
+  parseInput,
+} from "./schemas.js";
+
+export type InitiativeView = ReturnType<typeof presentInitiative>;
+export type KpiView = ReturnType<typeof presentKpi>;
+
+const InitiativeListQuery = PageQuerySchema.extend({ objectiveId: z.string().optional(), keyResultId: z.string().optional() });
+
+export async function listInitiatives(svc: Services, actor: Actor, query: unknown): Promise<Page<InitiativeView>> {
+  const q = parseInput(InitiativeListQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const rows = (await initiativeRepo.list(ex, scope)).filter(
+      (i) => (!q.objectiveId || i.objectiveId === q.objectiveId) && (!q.keyResultId || i.keyResultId === q.keyResultId),
+    );
+    return paginate(rows.map(presentInitiative), q.limit, q.cursor);
+  });
+}
+
+export async function getInitiative(svc: Services, actor: Actor, id: string): Promise<InitiativeView> {
+  return read(svc, actor, async ({ ex, scope }) => presentInitiative(await initiativeRepo.get(ex, scope, id)));
+}
+
+async function checkInitiativeRefs(w: Write, objectiveId: string, keyResultId: string | null | undefined, ownerIds?: string[]) {
+  const o = await objectiveRepo.find(w.tx, w.scope, objectiveId);
+  if (!o) throw missingReference("objectiveId", "objective", [objectiveId]);
+  if (keyResultId) {
+    const kr = await keyResultRepo.find(w.tx, w.scope, keyResultId);
+    if (!kr) throw missingReference("keyResultId", "key result", [keyResultId]);
+    if (kr.objectiveId !== objectiveId) {
+      throw AppError.validation([`keyResultId: the key result "${kr.title}" belongs to another objective; pick one of this objective's key results`]);
+    }
+  }
+  await requireUsers(w.tx, w.scope, ownerIds, "ownerIds");
+  return o;
+}
+
+export async function createInitiative(svc: Services, actor: Actor, body: unknown): Promise<InitiativeView> {
+  const input = parseInput(InitiativeCreateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    await checkInitiativeRefs(w, input.objectiveId, input.keyResultId, input.ownerIds);
+    const row = await initiativeRepo.insert(w.tx, w.scope, {
+      title: input.title,
+      description: input.description ?? "",
+      objectiveId: input.objectiveId,
+      keyResultId: input.keyResultId ?? null,
+      ownerIds: input.ownerIds ?? [],
+      state: input.state ?? "planned",
+      progress: input.progress ?? null,
+      weight: input.weight ?? "1",
+      startDate: input.startDate ?? null,
+      endDate: input.endDate ?? null,
+    });
+    if (w.ctx.settings.initiativesCount) w.touch();
+    const view = presentInitiative(row);
+    await w.audit("initiative.created", "initiative", row.id, null, view);
+    return view;
+  });
+}
+
+export async function updateInitiative(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<InitiativeView> {
+  const input = parseInput(InitiativeUpdateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    const row = await initiativeRepo.get(w.tx, w.scope, id);
+    checkVersion(input.version ?? ifMatch, row, presentInitiative(row));
+    const objectiveId = input.objectiveId ?? row.objectiveId;
+    await checkInitiativeRefs(
+      w,
+      objectiveId,
+      input.keyResultId !== undefined ? input.keyResultId : input.objectiveId ? null : row.keyResultId,
+      input.ownerIds,
+    );
+    const { version: _v, ...patch } = input;
+    const updated = await initiativeRepo.update(w.tx, w.scope, id, patch);
+    if (w.ctx.settings.initiativesCount) w.touch();
+    const view = presentInitiative(updated);
+    await w.audit("initiative.updated", "initiative", id, presentInitiative(row), view);
+    return view;
+  });
+}
+
+export async function deleteInitiative(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const row = await initiativeRepo.get(w.tx, w.scope, id);
+    await initiativeRepo.softDelete(w.tx, w.scope, id);
+    if (w.ctx.settings.initiativesCount) w.touch();
+    await w.audit("initiative.deleted", "initiative", id, presentInitiative(row), null);
+  });
+}
+
+// ---------------------------------------------------------------- KPIs
+
+function checkRange(min: string | null, max: string | null) {
+  if (min !== null && max !== null && Number(max) < Number(min)) {
+    throw AppError.validation([`healthyMax: must be at least healthyMin (${min})`]);
+  }
+}
+
+async function checkKpiRefs(w: Write, input: { teamId?: string | null | undefined; ownerIds?: string[] | undefined; objectiveIds?: string[] | undefined }) {
+  if (input.teamId && !(await teamRepo.find(w.tx, w.scope, input.teamId))) throw missingReference("teamId", "team", [input.teamId]);
+  await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
+  if (input.objectiveIds?.length) {
+    const found = new Set((await objectiveRepo.listByIds(w.tx, w.scope, input.objectiveIds)).map((o) => o.id));
+    const missing = input.objectiveIds.filter((id) => !found.has(id));
+    if (missing.length) throw missingReference("objectiveIds", "objective", missing);
+  }
+}
+
+export async function listKpis(svc: Services, actor: Actor, query: unknown): Promise<Page<KpiView>> {
+  const q = parseInput(PageQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const rows = await kpiRepo.list(ex, scope);
+    const values = await kpiValueRepo.forKpis(ex, scope, rows.map((k) => k.id));
+    return paginate(
+      rows.map((k) => presentKpi(k, values.filter((v) => v.kpiId === k.id))),
+      q.limit,
+      q.cursor,
+    );
+  });
+}
+
+/** One KPI with its whole value history (oldest first). */
+export async function getKpi(svc: Services, actor: Actor, id: string) {
+  return read(svc, actor, async ({ ex, scope }) => {
+    const k = await kpiRepo.get(ex, scope, id);
+    const values = await kpiValueRepo.forKpis(ex, scope, [id]);
+    return { ...presentKpi(k, values), values: values.map(presentKpiValue) };
+  });
+}
+
+export async function createKpi(svc: Services, actor: Actor, body: unknown) {
+  const input = parseInput(KpiCreateSchema, body);
+  checkRange(input.healthyMin ?? null, input.healthyMax ?? null);
+  const id = await mutate(svc, actor, async (w) => {
+    await checkKpiRefs(w, input);
+    const row = await kpiRepo.insert(w.tx, w.scope, {
+      name: input.name,
+      description: input.description ?? "",
+      unit: input.unit ?? "number",
+      currency: input.currency ?? null,
+      ownerIds: input.ownerIds ?? [],
+      teamId: input.teamId ?? null,
+      healthyMin: input.healthyMin ?? null,
+      healthyMax: input.healthyMax ?? null,
+      objectiveIds: input.objectiveIds ?? [],
+    });
+    await w.audit("kpi.created", "kpi", row.id, null, row);
+    return row.id;
+  });
+  return getKpi(svc, actor, id);
+}
+
+export async function updateKpi(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number) {
+  const input = parseInput(KpiUpdateSchema, body);
+  await mutate(svc, actor, async (w) => {
+    const row = await kpiRepo.get(w.tx, w.scope, id);
+    checkVersion(input.version ?? ifMatch, row, presentKpi(row, await kpiValueRepo.forKpis(w.tx, w.scope, [id])));
+    checkRange(
+      input.healthyMin !== undefined ? input.healthyMin : row.healthyMin,
+      input.healthyMax !== undefined ? input.healthyMax : row.healthyMax,
+    );
+    await checkKpiRefs(w, input);
+    const { version: _v, ...patch } = input;
+    const updated = await kpiRepo.update(w.tx, w.scope, id, patch);
+    await w.audit("kpi.updated", "kpi", id, row, updated);
+  });
+  return getKpi(svc, actor, id);
+}
+
+export async function deleteKpi(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const row = await kpiRepo.get(w.tx, w.scope, id);
+    await kpiRepo.softDelete(w.tx, w.scope, id);
+    await w.audit("kpi.deleted", "kpi", id, row, null);
+  });
+}
+
+/** Records a KPI value (dated now unless `at` is given). */
+export async function addKpiValue(svc: Services, actor: Actor, kpiId: string, body: unknown) {
+  const input = parseInput(KpiValueCreateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    await kpiRepo.get(w.tx, w.scope, kpiId);
+    const atMs = input.at ? Date.parse(input.at) : w.nowMs;
+    if (atMs > w.nowMs + 60_000) throw AppError.validation(["at: must not be in the future"]);
+    const row = await kpiValueRepo.insert(w.tx, w.scope, {
+      kpiId,
+      value: input.value,
+      at: new Date(atMs),
+      note: input.note ?? "",
+      authorId: w.actor.userId,
+    });
+    const view = presentKpiValue(row);
+    await w.audit("kpi.valueAdded", "kpi", kpiId, null, view);
+    return view;
+  });
+}

@@ -1,0 +1,345 @@
+/**
+ * Objectives and key results: create, read (stored figures, or as of a past moment),
+ * edit, delete. Every write recomputes the stored roll-ups in its transaction.
+ */
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import {
+  graphQueries,
+  initiativeRepo,
+  type KeyResultRow,
+  keyResultRepo,
+  type ObjectiveRow,
+  objectiveRepo,
+  periodRepo,
+  teamRepo,
+} from "../db/repositories.js";
+import { initiatives as initiativesTable } from "../db/schema.js";
+import { sameUnitProblem } from "../domain/alignment.js";
+import { AppError } from "../domain/errors.js";
+import { validateKeyResultTargets } from "../domain/progress.js";
+import type { KrType } from "../domain/types.js";
+import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import { type Derived, evaluateAsOf, type OrgContext, storedDerived } from "./evaluation.js";
+import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
+import { requireUsers } from "./people.service.js";
+import {
+  AsOfQuerySchema,
+  KeyResultCreateSchema,
+  KeyResultUpdateSchema,
+  ObjectiveCreateSchema,
+  ObjectiveUpdateSchema,
+  parseInput,
+} from "./schemas.js";
+
+export type ObjectiveDetail = ObjectiveView & { keyResults: KeyResultView[] };
+
+/** The figures to show: stored ones, or those recomputed as of `asOfMs`. */
+export interface Figures {
+  nowMs: number;
+  derive(type: "objective", row: ObjectiveRow): Derived;
+  derive(type: "keyResult", row: KeyResultRow): Derived;
+}
+
+/** Stored figures (ordinary reads) or figures as of a past moment (`asOf`), over today's structure. */
+export async function figures(ex: Executor, scope: OrgScope, ctx: OrgContext, nowMs: number, asOf?: string): Promise<Figures> {
+  if (!asOf) {
+    return { nowMs, derive: storedDerived as Figures["derive"] };
+  }
+  const asOfMs = Date.parse(asOf);
+  const map = await evaluateAsOf(ex, scope, ctx, asOfMs);
+  return {
+    nowMs: asOfMs,
+    derive: ((type: "objective" | "keyResult", row: { id: string }) =>
+      map.get(`${type}:${row.id}`) ?? storedDerived(type as "objective", row as ObjectiveRow)) as Figures["derive"],
+  };
+}
+
+export function objectiveDetail(o: ObjectiveRow, krs: KeyResultRow[], f: Figures, ctx: OrgContext): ObjectiveDetail {
+  return {
+    ...presentObjective(o, f.derive("objective", o), ctx, f.nowMs),
+    keyResults: krs.map((kr) => presentKeyResult(kr, o, f.derive("keyResult", kr), ctx, f.nowMs)),
+  };
+}
+
+async function detailOf(ex: Executor, scope: OrgScope, ctx: OrgContext, f: Figures, id: string): Promise<ObjectiveDetail> {
+  const o = await objectiveRepo.get(ex, scope, id);
+  return objectiveDetail(o, await graphQueries.keyResultsOf(ex, scope, [o.id]), f, ctx);
+}
+
+/** The objective with its key results, as stored now (after a write, inside its transaction). */
+export async function currentObjective(w: Write, id: string): Promise<ObjectiveDetail> {
+  return detailOf(w.tx, w.scope, w.ctx, await figures(w.tx, w.scope, w.ctx, w.nowMs), id);
+}
+
+export async function getObjective(svc: Services, actor: Actor, id: string, query: unknown): Promise<ObjectiveDetail> {
+  const q = parseInput(AsOfQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+    await objectiveRepo.get(ex, scope, id);
+    return detailOf(ex, scope, ctx, await figures(ex, scope, ctx, nowMs, q.asOf), id);
+  });
+}
+
+/** Refuses changes to a closed objective (409 CLOSED) until it is reopened. */
+export function assertOpen(o: ObjectiveRow, what = "changed"): void {
+  if (o.state === "closed") {
+    throw new AppError(
+      "CLOSED",
+      `The objective "${o.title}" is closed and cannot be ${what}; reopen it first (POST /objectives/${o.id}/reopen).`,
+    );
+  }
+}
+
+async function checkObjectiveRefs(
+  w: Write,
+  input: { periodId?: string | undefined; teamId?: string | null | undefined; ownerIds?: string[] | undefined },
+) {
+  if (input.periodId !== undefined && !(await periodRepo.find(w.tx, w.scope, input.periodId))) {
+    throw missingReference("periodId", "period", [input.periodId]);
+  }
+  if (input.teamId && !(await teamRepo.find(w.tx, w.scope, input.teamId))) {
+    throw missingReference("teamId", "team", [input.teamId]);
+  }
+  await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
+}
+
+function checkOverride(v: number | null | undefined) {
+  if (v !== undefined && v !== null && (v < 0 || v > 10)) {
+    throw AppError.validation(["progressOverride: must be a fraction from 0 to 10 (1 = 100 %), or null to clear it"]);
+  }
+}
+
+export async function createObjective(svc: Services, actor: Actor, body: unknown): Promise<ObjectiveDetail> {
+  const input = parseInput(ObjectiveCreateSchema, body);
+  checkOverride(input.progressOverride);
+  return mutate(svc, actor, async (w) => {
+    await checkObjectiveRefs(w, input);
+    const row = await objectiveRepo.insert(w.tx, w.scope, {
+      title: input.title,
+      description: input.description ?? "",
+      level: input.level,
+      teamId: input.teamId ?? null,
+      ownerIds: input.ownerIds ?? [],
+      periodId: input.periodId,
+      committed: input.committed ?? false,
+      state: input.state ?? "active",
+      visibility: input.visibility ?? "public",
+      progressOverride: input.progressOverride ?? null,
+    });
+    w.touch();
+    await w.audit("objective.created", "objective", row.id, null, row);
+    return row.id;
+  }).then((id) => getObjective(svc, actor, id, {}));
+}
+
+export async function updateObjective(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<ObjectiveDetail> {
+  const input = parseInput(ObjectiveUpdateSchema, body);
+  checkOverride(input.progressOverride);
+  await mutate(svc, actor, async (w) => {
+    const row = await objectiveRepo.get(w.tx, w.scope, id);
+    checkVersion(input.version ?? ifMatch, row, await currentObjective(w, id));
+    assertOpen(row, "edited");
+    if (input.state === "closed") {
+      throw AppError.validation([`state: close an objective with POST /objectives/${id}/close, which records its score and learnings`]);
+    }
+    await checkObjectiveRefs(w, input);
+    const { version: _v, ...patch } = input;
+    const updated = await objectiveRepo.update(w.tx, w.scope, id, patch);
+    const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
+    // Committed changes the forecast's goal; the period changes every span.
+    w.touch(patch.committed !== undefined || patch.periodId !== undefined ? krs.map((k) => k.id) : []);
+    await w.audit("objective.updated", "objective", id, row, updated);
+  });
+  return getObjective(svc, actor, id, {});
+}
+
+/** Deletes an objective with its key results, initiatives and alignments (kept in the trash). */
+export async function deleteObjective(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const row = await objectiveRepo.get(w.tx, w.scope, id);
+    const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
+    for (const kr of krs) await keyResultRepo.softDelete(w.tx, w.scope, kr.id);
+    for (const i of await initiativeRepo.list(w.tx, w.scope, eq(initiativesTable.objectiveId, id))) {
+      await initiativeRepo.softDelete(w.tx, w.scope, i.id);
+    }
+    const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id, ...krs.map((k) => k.id)]);
+    await graphQueries.deleteAlignments(w.tx, w.scope, edges.map((e) => e.id));
+    await objectiveRepo.softDelete(w.tx, w.scope, id);
+    w.touch();
+    await w.audit("objective.deleted", "objective", id, { ...row, keyResults: krs, alignments: edges }, null);
+  });
+}
+
+// ---------------------------------------------------------------- key results
+
+type KrFields = {
+  type: KrType;
+  unit: string;
+  currency: string | null;
+  start: string | null;
+  target: string | null;
+  plan: { date: string; value: string }[] | null;
+  startDate: string | null;
+  endDate: string | null;
+  progressMode: string;
+  rollup: string;
+};
+
+/** Every rule a key result's fields must satisfy together; problems as "path: message". */
+function keyResultProblems(k: KrFields): string[] {
+  const problems = validateKeyResultTargets({
+    type: k.type,
+    start: k.start === null ? null : Number(k.start),
+    target: k.target === null ? null : Number(k.target),
+  });
+  if (k.unit === "currency" && !k.currency) problems.push("currency: is required when unit is \"currency\" (an ISO 4217 code such as EUR)");
+  if (k.unit !== "currency" && k.currency) problems.push("currency: only applies when unit is \"currency\"; remove it or set unit");
+  if (k.startDate && k.endDate && k.endDate < k.startDate) problems.push(`endDate: must be on or after startDate (${k.startDate})`);
+  if (k.plan?.length) {
+    if (k.start === null || k.target === null) problems.push("plan: a phased plan needs both start and target");
+    const dates = k.plan.map((p) => p.date);
+    if (new Set(dates).size !== dates.length) problems.push("plan: each date may appear only once");
+  }
+  if (k.progressMode === "rollup" && k.rollup === "sum" && (k.type === "milestone" || k.type === "baseline")) {
+    problems.push(`rollup: a "sum" roll-up needs a numeric key result (increase, decrease, stayAbove or stayBelow), not ${k.type}`);
+  }
+  return problems;
+}
+
+export async function getKeyResult(svc: Services, actor: Actor, id: string, query: unknown): Promise<KeyResultView> {
+  const q = parseInput(AsOfQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+    const kr = await keyResultRepo.get(ex, scope, id);
+    const o = await objectiveRepo.get(ex, scope, kr.objectiveId);
+    const f = await figures(ex, scope, ctx, nowMs, q.asOf);
+    return presentKeyResult(kr, o, f.derive("keyResult", kr), ctx, f.nowMs);
+  });
+}
+
+export async function listKeyResults(svc: Services, actor: Actor, objectiveId: string, query: unknown) {
+  const detail = await getObjective(svc, actor, objectiveId, query);
+  return { items: detail.keyResults, nextCursor: null };
+}
+
+/** Checks that a `sum` roll-up KR's aligned KR children share its unit (400 otherwise). */
+async function checkSumChildren(w: Write, kr: KeyResultRow) {
+  if (kr.progressMode !== "rollup" || kr.rollup !== "sum") return;
+  const edges = (await graphQueries.alignmentsTouching(w.tx, w.scope, [kr.id])).filter(
+    (e) => e.parentId === kr.id && e.childType === "keyResult",
+  );
+  const children = await keyResultRepo.listByIds(w.tx, w.scope, edges.map((e) => e.childId));
+  const problems = children
+    .map((c) => sameUnitProblem(kr, c))
+    .filter((p): p is string => p !== null)
+    .map((p) => `unit: ${p}`);
+  if (problems.length) throw AppError.validation(problems);
+}
+
+/** Checks that a KR whose unit changed still matches the `sum` parents it is aligned under. */
+async function checkSumParents(w: Write, kr: KeyResultRow) {
+  const edges = (await graphQueries.alignmentsTouching(w.tx, w.scope, [kr.id])).filter(
+    (e) => e.childId === kr.id && e.parentType === "keyResult",
+  );
+  const parents = await keyResultRepo.listByIds(w.tx, w.scope, edges.map((e) => e.parentId));
+  const problems = parents
+    .filter((p) => p.progressMode === "rollup" && p.rollup === "sum")
+    .map((p) => sameUnitProblem(p, kr))
+    .filter((p): p is string => p !== null)
+    .map((p) => `unit: ${p}`);
+  if (problems.length) throw AppError.validation(problems);
+}
+
+export async function createKeyResult(svc: Services, actor: Actor, objectiveId: string, body: unknown): Promise<KeyResultView> {
+  const input = parseInput(KeyResultCreateSchema, body);
+  checkOverride(input.progressOverride);
+  const fields: KrFields = {
+    type: input.type,
+    unit: input.unit ?? "number",
+    currency: input.currency ?? null,
+    start: input.start ?? null,
+    target: input.target ?? null,
+    plan: input.plan ?? null,
+    startDate: input.startDate ?? null,
+    endDate: input.endDate ?? null,
+    progressMode: input.progressMode ?? "manual",
+    rollup: input.rollup ?? "mean",
+  };
+  const problems = keyResultProblems(fields);
+  if (problems.length) throw AppError.validation(problems);
+  const id = await mutate(svc, actor, async (w) => {
+    const o = await objectiveRepo.get(w.tx, w.scope, objectiveId);
+    assertOpen(o, "given new key results");
+    await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
+    const existing = await graphQueries.keyResultsOf(w.tx, w.scope, [objectiveId]);
+    const row = await keyResultRepo.insert(w.tx, w.scope, {
+      ...fields,
+      objectiveId,
+      title: input.title,
+      description: input.description ?? "",
+      ownerIds: input.ownerIds ?? [],
+      baselineConfirmed: input.baselineConfirmed ?? true,
+      progressOverride: input.progressOverride ?? null,
+      weight: input.weight ?? "1",
+      position: existing.length ? Math.max(...existing.map((k) => k.position)) + 1 : 0,
+    });
+    w.touch([row.id]);
+    await w.audit("keyResult.created", "keyResult", row.id, null, row);
+    return row.id;
+  });
+  return getKeyResult(svc, actor, id, {});
+}
+
+export async function updateKeyResult(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<KeyResultView> {
+  const input = parseInput(KeyResultUpdateSchema, body);
+  checkOverride(input.progressOverride);
+  await mutate(svc, actor, async (w) => {
+    const kr = await keyResultRepo.get(w.tx, w.scope, id);
+    const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+    checkVersion(input.version ?? ifMatch, kr, presentKeyResult(kr, o, storedDerived("keyResult", kr), w.ctx, w.nowMs));
+    assertOpen(o, "edited");
+    if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
+    const { version: _v, ...patch } = input;
+    const merged: KrFields = {
+      type: patch.type ?? (kr.type as KrType),
+      unit: patch.unit ?? kr.unit,
+      currency: patch.currency !== undefined ? patch.currency : kr.currency,
+      start: patch.start !== undefined ? patch.start : kr.start,
+      target: patch.target !== undefined ? patch.target : kr.target,
+      plan: patch.plan !== undefined ? patch.plan : (kr.plan as KrFields["plan"]),
+      startDate: patch.startDate !== undefined ? patch.startDate : kr.startDate,
+      endDate: patch.endDate !== undefined ? patch.endDate : kr.endDate,
+      progressMode: patch.progressMode ?? kr.progressMode,
+      rollup: patch.rollup ?? kr.rollup,
+    };
+    const problems = keyResultProblems(merged);
+    if (problems.length) throw AppError.validation(problems);
+    await requireUsers(w.tx, w.scope, patch.ownerIds, "ownerIds");
+    const updated = await keyResultRepo.update(w.tx, w.scope, id, patch);
+    await checkSumChildren(w, updated);
+    if (patch.unit !== undefined || patch.currency !== undefined) await checkSumParents(w, updated);
+    w.touch([id]);
+    await w.audit("keyResult.updated", "keyResult", id, kr, updated);
+  });
+  return getKeyResult(svc, actor, id, {});
+}
+
+/** Deletes a key result and its alignments (kept in the trash; check-ins are kept). */
+export async function deleteKeyResult(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const kr = await keyResultRepo.get(w.tx, w.scope, id);
+    const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+    assertOpen(o, "changed");
+    const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id]);
+    await graphQueries.deleteAlignments(w.tx, w.scope, edges.map((e) => e.id));
+    await keyResultRepo.softDelete(w.tx, w.scope, id);
+    w.touch();
+    await w.audit("keyResult.deleted", "keyResult", id, { ...kr, alignments: edges }, null);
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * Teams (nested, with owners and members) and people (with a manager and teams).
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
+import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
+import { type Page, paginate } from "./pagination.js";
+import { presentTeam, presentUser } from "./presenters.js";
+import { PageQuerySchema, parseInput, TeamCreateSchema, TeamUpdateSchema, UserCreateSchema, UserUpdateSchema } from "./schemas.js";
+
+export type TeamView = ReturnType<typeof presentTeam>;
+export type UserView = ReturnType<typeof presentUser>;
+
+/** Throws NOT_FOUND naming every id in `ids` that is not a person of the organisation. */
+export async function requireUsers(ex: Executor, scope: OrgScope, ids: readonly string[] | undefined, field: string) {
+  if (!ids?.length) return;
+  const found = new Set((await userRepo.listByIds(ex, scope, ids)).map((u) => u.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) {
+    throw missingReference(field, "person", missing);
+  }
+}
+
+async function requireTeams(ex: Executor, scope: OrgScope, ids: readonly string[] | undefined, field: string) {
+  if (!ids?.length) return;
+  const found = new Set((await teamRepo.listByIds(ex, scope, ids)).map((t) => t.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) {
+    throw missingReference(field, "team", missing);
+  }
+}
+
+async function teamView(ex: Executor, scope: OrgScope, t: TeamRow): Promise<TeamView> {
+  return presentTeam(t, await teamQueries.members(ex, scope, [t.id]));
+}
+
+async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null, parentId: string | null | undefined) {
+  if (!parentId) return;
+  let cur = await teamRepo.find(ex, scope, parentId);
+  if (!cur) throw missingReference("parentId", "team", [parentId]);
+  const seen = new Set<string>();
+  while (cur && !seen.has(cur.id)) {
+    if (cur.id === id) throw AppError.validation(["parentId: a team cannot be nested inside itself or one of its sub-teams"]);
+    seen.add(cur.id);
+    cur = cur.parentId ? await teamRepo.find(ex, scope, cur.parentId) : null;
+  }
+}
+
+export async function listTeams(svc: Services, actor: Actor, query: unknown): Promise<Page<TeamView>> {
+  const q = parseInput(PageQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const rows = (await teamRepo.list(ex, scope)).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const members = await teamQueries.members(ex, scope);
+    const byTeam = new Map<string, { userId: string; role: string }[]>();
+    for (const m of members) byTeam.set(m.teamId, [...(byTeam.get(m.teamId) ?? []), m]);
+    return paginate(
+      rows.map((t) => presentTeam(t, byTeam.get(t.id) ?? [])),
+      q.limit,
+      q.cursor,
+    );
+  });
+}
+
+export async function getTeam(svc: Services, actor: Actor, id: string): Promise<TeamView> {
+  return read(svc, actor, async ({ ex, scope }) => teamView(ex, scope, await teamRepo.get(ex, scope, id)));
+}
+
+export async function createTeam(svc: Services, actor: Actor, body: unknown): Promise<TeamView> {
+  const input = parseInput(TeamCreateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    await checkTeamParent(w.tx, w.scope, null, input.parentId);
+    await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
+    await requireUsers(w.tx, w.scope, input.memberIds, "memberIds");
+    const row = await teamRepo.insert(w.tx, w.scope, {
+      name: input.name,
+      description: input.description ?? "",
+      parentId: input.parentId ?? null,
+    });
+    await teamQueries.setMembers(w.tx, w.scope, row.id, input.ownerIds ?? [], input.memberIds ?? []);
+    const view = await teamView(w.tx, w.scope, row);
+    await w.audit("team.created", "team", row.id, null, view);
+    return view;
+  });
+}
+
+export async function updateTeam(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<TeamView> {
+  const input = parseInput(TeamUpdateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    const row = await teamRepo.get(w.tx, w.scope, id);
+    const before = await teamView(w.tx, w.scope, row);
+    checkVersion(input.version ?? ifMatch, row, before);
+    if (input.parentId !== undefined) await checkTeamParent(w.tx, w.scope, id, input.parentId);
+    await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
+    await requireUsers(w.tx, w.scope, input.memberIds, "memberIds");
+    const updated = await teamRepo.update(w.tx, w.scope, id, {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+    });
+    if (input.ownerIds !== undefined || input.memberIds !== undefined) {
+      await teamQueries.setMembers(w.tx, w.scope, id, input.ownerIds ?? before.ownerIds, input.memberIds ?? before.memberIds);
+    }
+    const view = await teamView(w.tx, w.scope, updated);
+    await w.audit("team.updated", "team", id, before, view);
+    return view;
+  });
+}
+
+/** Deletes a team that no objective and no sub-team uses (CONFLICT otherwise). */
+export async function deleteTeam(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const row = await teamRepo.get(w.tx, w.scope, id);
+    const before = await teamView(w.tx, w.scope, row);
+    const objs = await objectiveRepo.list(w.tx, w.scope, eq(objectives.teamId, id));
+    if (objs.length) {
+      throw new AppError("CONFLICT", `The team "${row.name}" owns ${objs.length} objective(s); give them to another team or delete them first.`);
+    }
+    const subTeams = await teamRepo.list(w.tx, w.scope, and(eq(teamsTable.parentId, id), isNull(teamsTable.deletedAt)));
+    if (subTeams.length) {
+      throw new AppError("CONFLICT", `The team "${row.name}" has sub-teams (${subTeams.map((t) => t.name).join(", ")}); move or delete them first.`);
+    }
+    await teamQueries.setMembers(w.tx, w.scope, id, [], []);
+    await teamRepo.softDelete(w.tx, w.scope, id);
+    await w.audit("team.deleted", "team", id, before, null);
+  });
+}
+
+async function checkManager(ex: Executor, scope: OrgScope, id: string | null, managerId: string | null | undefined) {
+  if (!managerId) return;
+  let cur = await userRepo.find(ex, scope, managerId);
+  if (!cur) throw missingReference("managerId", "person", [managerId]);
+  const seen = new Set<string>();
+  while (cur && !seen.has(cur.id)) {
+    if (cur.id === id) throw AppError.validation(["managerId: a person cannot report to themselves or to someone who reports to them"]);
+    seen.add(cur.id);
+    cur = cur.managerId ? await userRepo.find(ex, scope, cur.managerId) : null;
+  }
+}
+
+export async function listUsers(svc: Services, actor: Actor, query: unknown): Promise<Page<UserView>> {
+  const q = parseInput(PageQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const rows = (await userRepo.list(ex, scope)).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const teamIds = await userQueries.teamIdsByUser(ex, scope);
+    return paginate(
+      rows.map((u) => presentUser(u, teamIds.get(u.id) ?? [])),
+      q.limit,
+      q.cursor,
+    );
+  });
+}
+
+async function userView(ex: Executor, scope: OrgScope, id: string): Promise<UserView> {
+  const u = await userRepo.get(ex, scope, id);
+  return presentUser(u, (await userQueries.teamIdsByUser(ex, scope, [id])).get(id) ?? []);
+}
+
+export async function getUser(svc: Services, actor: Actor, id: string): Promise<UserView> {
+  return read(svc, actor, ({ ex, scope }) => userView(ex, scope, id));
+}
+
+export async function createUser(svc: Services, actor: Actor, body: unknown): Promise<UserView> {
+  const input = parseInput(UserCreateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
+      throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);
+    }
+    await checkManager(w.tx, w.scope, null, input.managerId);
+    await requireTeams(w.tx, w.scope, input.teamIds, "teamIds");
+    const row = await userRepo.insert(w.tx, w.scope, {
+      name: input.name,
+      email: input.email,
+      role: input.role ?? "member",
+      managerId: input.managerId ?? null,
+    });
+    await userQueries.setTeams(w.tx, w.scope, row.id, input.teamIds ?? []);
+    const view = await userView(w.tx, w.scope, row.id);
+    await w.audit("user.created", "user", row.id, null, view);
+    return view;
+  });
+}
+
+export async function updateUser(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<UserView> {
+  const input = parseInput(UserUpdateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    const before = await userView(w.tx, w.scope, id);
+    checkVersion(input.version ?? ifMatch, before, before);
+    if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
+      if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
+        throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);
+      }
+    }
+    if (input.managerId !== undefined) await checkManager(w.tx, w.scope, id, input.managerId);
+    await requireTeams(w.tx, w.scope, input.teamIds, "teamIds");
+    const { version: _v, teamIds, ...patch } = input;
+    await userRepo.update(w.tx, w.scope, id, patch);
+    if (teamIds !== undefined) await userQueries.setTeams(w.tx, w.scope, id, teamIds);
+    if (input.active === false) await revokeTokens(w.tx, w.scope, id);
+    const view = await userView(w.tx, w.scope, id);
+    await w.audit("user.updated", "user", id, before, view);
+    return view;
+  });
+}
+
+async function revokeTokens(ex: Executor, scope: OrgScope, userId: string) {
+  await ex
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+}
+
+/** Deactivates a person (their OKRs and check-ins stay; their tokens stop working). */
+export async function deleteUser(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const before = await userView(w.tx, w.scope, id);
+    if (id === actor.userId) throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
+    await userRepo.update(w.tx, w.scope, id, { active: false });
+    await revokeTokens(w.tx, w.scope, id);
+    await w.audit("user.deactivated", "user", id, before, { ...before, active: false });
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Periods: the time boxes OKRs live in (a year, its quarters, custom dates). They nest;
+ * changing a period's dates moves every expected-progress line in it, so a change
+ * recomputes the stored figures.
+ */
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import { graphQueries, objectiveRepo, type PeriodRow, periodRepo } from "../db/repositories.js";
+import { objectives } from "../db/schema.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
+import { type Page, paginate } from "./pagination.js";
+import { presentPeriod } from "./presenters.js";
+import { PageQuerySchema, PeriodCreateSchema, PeriodUpdateSchema, parseInput } from "./schemas.js";
+
+export type PeriodView = ReturnType<typeof presentPeriod>;
+
+function checkDates(start: string, end: string): void {
+  if (end < start) {
+    throw AppError.validation([`endDate: must be on or after startDate (${start}); a period covers whole days from start to end`]);
+  }
+}
+
+async function checkParent(ex: Executor, scope: OrgScope, id: string | null, parentId: string | null | undefined) {
+  if (!parentId) return;
+  const parent = await periodRepo.find(ex, scope, parentId);
+  if (!parent) throw missingReference("parentId", "period", [parentId]);
+  // Walk up from the parent: reaching `id` would make a loop.
+  let cur: PeriodRow | null = parent;
+  const seen = new Set<string>();
+  while (cur && !seen.has(cur.id)) {
+    if (cur.id === id) throw AppError.validation(["parentId: a period cannot be nested inside itself or its own sub-period"]);
+    seen.add(cur.id);
+    cur = cur.parentId ? await periodRepo.find(ex, scope, cur.parentId) : null;
+  }
+}
+
+/** Lists periods ordered by start date, then length (a year before its first quarter). */
+export async function listPeriods(svc: Services, actor: Actor, query: unknown): Promise<Page<PeriodView>> {
+  const q = parseInput(PageQuerySchema, query, "query");
+  return read(svc, actor, async ({ ctx }) => {
+    const rows = [...ctx.periods.values()].sort(
+      (a, b) => a.startDate.localeCompare(b.startDate) || b.endDate.localeCompare(a.endDate) || a.name.localeCompare(b.name),
+    );
+    return paginate(rows.map(presentPeriod), q.limit, q.cursor);
+  });
+}
+
+/** One period; NOT_FOUND when it is not in the caller's organisation. */
+export async function getPeriod(svc: Services, actor: Actor, id: string): Promise<PeriodView> {
+  return read(svc, actor, async ({ ex, scope }) => presentPeriod(await periodRepo.get(ex, scope, id)));
+}
+
+export async function createPeriod(svc: Services, actor: Actor, body: unknown): Promise<PeriodView> {
+  const input = parseInput(PeriodCreateSchema, body);
+  checkDates(input.startDate, input.endDate);
+  return mutate(svc, actor, async (w) => {
+    await checkParent(w.tx, w.scope, null, input.parentId);
+    const row = await periodRepo.insert(w.tx, w.scope, {
+      name: input.name,
+      kind: input.kind,
+      startDate: input.startDate,
+      endDate: input.endDate,
+      parentId: input.parentId ?? null,
+    });
+    const view = presentPeriod(row);
+    await w.audit("period.created", "period", row.id, null, view);
+    return view;
+  });
+}
+
+export async function updatePeriod(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<PeriodView> {
+  const input = parseInput(PeriodUpdateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    const row = await periodRepo.get(w.tx, w.scope, id);
+    checkVersion(input.version ?? ifMatch, row, presentPeriod(row));
+    const { version: _v, ...patch } = input;
+    checkDates(patch.startDate ?? row.startDate, patch.endDate ?? row.endDate);
+    if (patch.parentId !== undefined) await checkParent(w.tx, w.scope, id, patch.parentId);
+    const updated = await periodRepo.update(w.tx, w.scope, id, patch);
+    const view = presentPeriod(updated);
+    await w.audit("period.updated", "period", id, presentPeriod(row), view);
+    if (patch.startDate || patch.endDate) {
+      // Spans moved: every KR's forecast and first/last figures depend on them.
+      w.touch(await keyResultIdsInPeriod(w.tx, w.scope, id));
+    }
+    return view;
+  });
+}
+
+async function keyResultIdsInPeriod(ex: Executor, scope: OrgScope, periodId: string): Promise<string[]> {
+  const objs = await objectiveRepo.list(ex, scope, eq(objectives.periodId, periodId));
+  const krs = await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id));
+  return krs.map((k) => k.id);
+}
+
+/** Deletes an empty period; CONFLICT when objectives or sub-periods still use it. */
+export async function deletePeriod(svc: Services, actor: Actor, id: string): Promise<void> {
+  await mutate(svc, actor, async (w) => {
+    const row = await periodRepo.get(w.tx, w.scope, id);
+    const objs = await objectiveRepo.list(w.tx, w.scope, eq(objectives.periodId, id));
+    if (objs.length) {
+      throw new AppError(
+        "CONFLICT",
+        `The period "${row.name}" still holds ${objs.length} objective(s); move or delete them before deleting the period.`,
+      );
+    }
+    const children = [...w.ctx.periods.values()].filter((p) => p.parentId === id);
+    if (children.length) {
+      throw new AppError("CONFLICT", `The period "${row.name}" contains sub-periods (${children.map((c) => c.name).join(", ")}); delete them first.`);
+    }
+    await periodRepo.softDelete(w.tx, w.scope, id);
+    await w.audit("period.deleted", "period", id, presentPeriod(row), null);
+  });
+}

@@ -1,0 +1,395 @@
+/**
+ * Read models: the filtered objective list, the alignment tree of a period, the coach's
+ * findings, the audit trail, and the organisation's settings.
+ */
+import { z } from "zod";
+import { auditRepo, graphQueries, type KeyResultRow, type ObjectiveRow, organizationRepo } from "../db/repositories.js";
+import { type CoachObjective, runCoach } from "../domain/coach.js";
+import { AppError } from "../domain/errors.js";
+import { isValidTimeZone } from "../domain/periods.js";
+import { type AttentionFlag, attentionFlags } from "../domain/status.js";
+import type { KrType, Level, MethodSettings } from "../domain/types.js";
+import { LEVELS, STATUSES } from "../domain/types.js";
+import { type Actor, mutate, read, type Services } from "./context.js";
+import { groupBy, keyResultSpan, type OrgContext, objectiveSpan, settingsOf } from "./evaluation.js";
+import { figures, objectiveDetail, type ObjectiveDetail, type Figures } from "./okr.service.js";
+import { type Page, decodeCursor, encodeCursor, paginate } from "./pagination.js";
+import { presentKeyResult, presentObjective } from "./presenters.js";
+import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
+
+const ObjectiveListQuery = PageQuerySchema.extend({
+  periodId: z.string().optional(),
+  teamId: z.string().optional(),
+  ownerId: z.string().optional(),
+  level: z.enum(LEVELS).optional(),
+  status: z.enum(STATUSES).optional(),
+  state: z.enum(["draft", "active", "closed"]).optional(),
+  q: z.string().max(500).optional(),
+  asOf: InstantSchema.optional(),
+});
+
+/** Objectives matching every given filter, each with its key results, oldest first. */
+export async function listObjectives(svc: Services, actor: Actor, query: unknown): Promise<Page<ObjectiveDetail>> {
+  const q = parseInput(ObjectiveListQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+    const f = await figures(ex, scope, ctx, nowMs, q.asOf);
+    const text = q.q?.trim().toLowerCase();
+    const objs = (await graphQueries.allObjectives(ex, scope)).filter(
+      (o) =>
+        (!q.periodId || o.periodId === q.periodId) &&
+        (!q.teamId || o.teamId === q.teamId) &&
+        (!q.ownerId || o.ownerIds.includes(q.ownerId)) &&
+        (!q.level || o.level === q.level) &&
+        (!q.state || o.state === q.state),
+    );
+    const krsByObj = groupBy(
+      await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id)),
+      (k) => k.objectiveId,
+    );
+    const details = objs
+      .map((o) => objectiveDetail(o, krsByObj.get(o.id) ?? [], f, ctx))
+      .filter(
+        (d) =>
+          (!q.status || d.status === q.status) &&
+          (!text ||
+            d.title.toLowerCase().includes(text) ||
+            d.description.toLowerCase().includes(text) ||
+            d.keyResults.some((k) => k.title.toLowerCase().includes(text))),
+      );
+    return paginate(details, q.limit, q.cursor);
+  });
+}
+
+/** The period, its ancestors and descendants: OKRs of a quarter align under the year's. */
+function periodFamily(ctx: OrgContext, periodId: string): Set<string> {
+  const family = new Set([periodId]);
+  let cur = ctx.periods.get(periodId);
+  while (cur?.parentId && !family.has(cur.parentId)) {
+    family.add(cur.parentId);
+    cur = ctx.periods.get(cur.parentId);
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of ctx.periods.values()) {
+      if (p.parentId && family.has(p.parentId) && !family.has(p.id) && p.id !== periodId) {
+        // Only descendants of the period itself, not siblings reached through an ancestor.
+        let a: string | null = p.parentId;
+        let under = false;
+        while (a) {
+          if (a === periodId) {
+            under = true;
+            break;
+          }
+          a = ctx.periods.get(a)?.parentId ?? null;
+        }
+        if (under) {
+          family.add(p.id);
+          grew = true;
+        }
+      }
+    }
+  }
+  return family;
+}
+
+export interface TreeEdge {
+  id: string;
+  weight: number;
+  contributes: boolean;
+}
+
+export interface TreeNode {
+  type: "objective" | "keyResult";
+  id: string;
+  title: string;
+  level: Level | null;
+  krType: KrType | null;
+  teamId: string | null;
+  ownerIds: string[];
+  periodId: string;
+  objectiveId: string | null;
+  progress: number | null;
+  expectedProgress: number;
+  status: string;
+  forecast: unknown;
+  current: number | null;
+  target: number | null;
+  unit: string | null;
+  flags: AttentionFlag[];
+  alignment: TreeEdge | null;
+  children: TreeNode[];
+}
+
+const TreeQuery = z.object({ periodId: z.string({ message: "is required (the period to show)" }), asOf: InstantSchema.optional() });
+
+/**
+ * The alignment tree of a period: root objectives (aligned to nothing shown), each with
+ * its KRs and the items aligned under it, with figures and attention flags per node. A
+ * child aligned under several parents appears under each.
+ */
+export async function getTree(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(TreeQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+    const period = ctx.periods.get(q.periodId);
+    if (!period) throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
+    const family = periodFamily(ctx, q.periodId);
+    const f = await figures(ex, scope, ctx, nowMs, q.asOf);
+    const objs = (await graphQueries.allObjectives(ex, scope)).filter((o) => family.has(o.periodId) && o.state !== "draft");
+    const objById = new Map(objs.map((o) => [o.id, o]));
+    const krs = await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id));
+    const krById = new Map(krs.map((k) => [k.id, k]));
+    const krsByObj = groupBy(krs, (k) => k.objectiveId);
+    const visible = (type: string, id: string) => (type === "objective" ? objById.has(id) : krById.has(id));
+    const edges = (await graphQueries.allAlignments(ex, scope)).filter(
+      (a) => visible(a.childType, a.childId) && visible(a.parentType, a.parentId),
+    );
+    const childrenOf = groupBy(edges, (a) => a.parentId);
+    const hasParent = new Set(edges.map((a) => a.childId));
+    const alignedAnywhere = new Set((await graphQueries.allAlignments(ex, scope)).map((a) => a.childId));
+
+    const build = (type: "objective" | "keyResult", id: string, edge: TreeEdge | null, path: Set<string>): TreeNode | null => {
+      if (path.has(id)) return null;
+      const nextPath = new Set(path).add(id);
+      const aligned = (childrenOf.get(id) ?? [])
+        .map((a) =>
+          build(a.childType as "objective" | "keyResult", a.childId, { id: a.id, weight: Number(a.weight), contributes: a.contributes }, nextPath),
+        )
+        .filter((n): n is TreeNode => n !== null);
+      if (type === "objective") {
+        const o = objById.get(id)!;
+        const own = (krsByObj.get(id) ?? []).map((k) => build("keyResult", k.id, null, nextPath)).filter((n): n is TreeNode => n !== null);
+        return objectiveNode(o, krsByObj.get(id) ?? [], f, ctx, edge, [...own, ...aligned], alignedAnywhere.has(id));
+      }
+      const kr = krById.get(id)!;
+      return keyResultNode(kr, objById.get(kr.objectiveId)!, f, ctx, edge, aligned);
+    };
+    const roots = objs
+      .filter((o) => !hasParent.has(o.id))
+      .sort((a, b) => LEVELS.indexOf(a.level as Level) - LEVELS.indexOf(b.level as Level) || a.createdAt.getTime() - b.createdAt.getTime())
+      .map((o) => build("objective", o.id, null, new Set()))
+      .filter((n): n is TreeNode => n !== null);
+    return { periodId: q.periodId, asOf: q.asOf ?? null, periodIds: [...family], roots };
+  });
+}
+
+function objectiveNode(
+  o: ObjectiveRow,
+  krs: KeyResultRow[],
+  f: Figures,
+  ctx: OrgContext,
+  alignment: TreeEdge | null,
+  children: TreeNode[],
+  aligned: boolean,
+): TreeNode {
+  const v = presentObjective(o, f.derive("objective", o), ctx, f.nowMs);
+  const span = objectiveSpan(o, ctx);
+  return {
+    type: "objective",
+    id: o.id,
+    title: o.title,
+    level: o.level as Level,
+    krType: null,
+    teamId: o.teamId,
+    ownerIds: o.ownerIds,
+    periodId: o.periodId,
+    objectiveId: null,
+    progress: v.progress,
+    expectedProgress: v.expectedProgress,
+    status: v.status,
+    forecast: v.forecast,
+    current: null,
+    target: null,
+    unit: null,
+    flags: attentionFlags({
+      kind: "objective",
+      ownerCount: o.ownerIds.length,
+      firstCheckInMs: f.derive("objective", o).firstCheckInMs,
+      lastCheckInMs: f.derive("objective", o).lastCheckInMs,
+      span,
+      nowMs: f.nowMs,
+      settings: ctx.settings,
+      closed: o.state === "closed",
+      keyResultCount: krs.length,
+      level: o.level as Level,
+      aligned,
+      committed: o.committed,
+      score: o.score,
+    }),
+    alignment,
+    children,
+  };
+}
+
+function keyResultNode(
+  kr: KeyResultRow,
+  o: ObjectiveRow,
+  f: Figures,
+  ctx: OrgContext,
+  alignment: TreeEdge | null,
+  children: TreeNode[],
+): TreeNode {
+  const d = f.derive("keyResult", kr);
+  const v = presentKeyResult(kr, o, d, ctx, f.nowMs);
+  const oSpan = objectiveSpan(o, ctx);
+  const span = keyResultSpan(kr, oSpan, ctx);
+  return {
+    type: "keyResult",
+    id: kr.id,
+    title: kr.title,
+    level: null,
+    krType: kr.type as KrType,
+    teamId: o.teamId,
+    ownerIds: kr.ownerIds,
+    periodId: o.periodId,
+    objectiveId: o.id,
+    progress: v.progress,
+    expectedProgress: v.expectedProgress,
+    status: v.status,
+    forecast: v.forecast,
+    current: v.current,
+    target: v.target,
+    unit: kr.unit,
+    flags: attentionFlags({
+      kind: "keyResult",
+      ownerCount: kr.ownerIds.length,
+      firstCheckInMs: d.firstCheckInMs,
+      lastCheckInMs: d.lastCheckInMs,
+      span,
+      nowMs: f.nowMs,
+      settings: ctx.settings,
+      closed: v.closed,
+      datesOutsidePeriod: !!(span && oSpan && (span.startMs < oSpan.startMs || span.endMs > oSpan.endMs)),
+    }),
+    alignment,
+    children,
+  };
+}
+
+const CoachQuery = z.object({ periodId: z.string({ message: "is required (the period to check)" }), asOf: InstantSchema.optional() });
+
+/** The coach's findings for the objectives of one period. */
+export async function getCoach(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(CoachQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+    const period = ctx.periods.get(q.periodId);
+    if (!period) throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
+    const f = await figures(ex, scope, ctx, nowMs, q.asOf);
+    const all = await graphQueries.allObjectives(ex, scope);
+    const objs = all.filter((o) => o.periodId === q.periodId);
+    const krsByObj = groupBy(await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id)), (k) => k.objectiveId);
+    const initiativesByObj = groupBy(await graphQueries.allInitiatives(ex, scope), (i) => i.objectiveId);
+    const aligned = new Set((await graphQueries.allAlignments(ex, scope)).map((a) => a.childId));
+    const input: CoachObjective[] = objs.map((o) => ({
+      id: o.id,
+      title: o.title,
+      level: o.level as Level,
+      ownerIds: o.ownerIds,
+      periodId: o.periodId,
+      span: objectiveSpan(o, ctx),
+      periodStartDate: period.startDate,
+      periodEndDate: period.endDate,
+      committed: o.committed,
+      state: o.state as CoachObjective["state"],
+      score: o.score,
+      progress: f.derive("objective", o).progress ?? 0,
+      aligned: aligned.has(o.id),
+      initiativeCount: initiativesByObj.get(o.id)?.length ?? 0,
+      keyResults: (krsByObj.get(o.id) ?? []).map((k) => {
+        const d = f.derive("keyResult", k);
+        return {
+          id: k.id,
+          title: k.title,
+          type: k.type as KrType,
+          start: k.start === null ? null : Number(k.start),
+          target: k.target === null ? null : Number(k.target),
+          ownerIds: k.ownerIds,
+          baselineConfirmed: k.baselineConfirmed,
+          startDate: k.startDate,
+          endDate: k.endDate,
+          firstCheckInMs: d.firstCheckInMs,
+          lastCheckInMs: d.lastCheckInMs,
+        };
+      }),
+    }));
+    const items = runCoach({
+      objectives: input,
+      nowMs: f.nowMs,
+      settings: ctx.settings,
+      ownerScoreHistory: ownerScoreHistory(all, ctx, period.startDate),
+    });
+    return { items, nextCursor: null };
+  });
+}
+
+/** Per owner, the average score of their closed objectives in each period that ended before `before`, oldest first. */
+function ownerScoreHistory(all: ObjectiveRow[], ctx: OrgContext, before: string): Map<string, number[]> {
+  const earlier = [...ctx.periods.values()].filter((p) => p.endDate < before).sort((a, b) => a.endDate.localeCompare(b.endDate));
+  const out = new Map<string, number[]>();
+  for (const p of earlier) {
+    const byOwner = new Map<string, number[]>();
+    for (const o of all) {
+      if (o.periodId !== p.id || o.state !== "closed" || o.score === null) continue;
+      for (const u of o.ownerIds) byOwner.set(u, [...(byOwner.get(u) ?? []), o.score]);
+    }
+    for (const [u, scores] of byOwner) {
+      out.set(u, [...(out.get(u) ?? []), scores.reduce((a, b) => a + b, 0) / scores.length]);
+    }
+  }
+  return out;
+}
+
+const AuditQuery = z.object({
+  objectType: z.string().optional(),
+  objectId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().optional(),
+});
+
+/** The audit trail, oldest first, filterable by object. */
+export async function listAudit(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(AuditQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const limit = q.limit ?? 100;
+    const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
+    if (afterId !== undefined && !Number.isInteger(afterId)) throw AppError.validation(["cursor: is not a cursor this API gave out"]);
+    const rows = await auditRepo.list(ex, scope, {
+      ...(q.objectType ? { objectType: q.objectType } : {}),
+      ...(q.objectId ? { objectId: q.objectId } : {}),
+      ...(afterId !== undefined ? { afterId } : {}),
+      limit: limit + 1,
+    });
+    const items = rows.slice(0, limit).map((r) => ({
+      id: String(r.id),
+      actorId: r.actorId,
+      at: r.at.toISOString(),
+      action: r.action,
+      objectType: r.objectType,
+      objectId: r.objectId,
+      before: r.before,
+      after: r.after,
+    }));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  });
+}
+
+export async function getSettings(svc: Services, actor: Actor) {
+  return read(svc, actor, async ({ org }) => ({ name: org.name, ...settingsOf(org), version: org.version }));
+}
+
+export async function updateSettings(svc: Services, actor: Actor, body: unknown) {
+  const input = parseInput(SettingsUpdateSchema, body);
+  if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
+    throw AppError.validation([`timeZone: ${JSON.stringify(input.timeZone)} is not an IANA time zone; use one such as "Europe/Paris" or "UTC"`]);
+  }
+  return mutate(svc, actor, async (w) => {
+    const { name, ...method } = input;
+    const settings: MethodSettings = { ...settingsOf(w.org), ...method };
+    const updated = await organizationRepo.updateSettings(w.tx, w.scope, settings as unknown as Record<string, unknown>, name);
+    const krs = await graphQueries.allKeyResults(w.tx, w.scope);
+    w.touch(krs.map((k) => k.id));
+    await w.audit("settings.updated", "organization", w.org.id, { name: w.org.name, ...settingsOf(w.org) }, { name: updated.name, ...settings });
+    return { name: updated.name, ...settings, version: updated.version };
+  });
+}
