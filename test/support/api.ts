@@ -46,7 +46,7 @@ export async function startApi(kind: DatabaseKind, nowMs = Date.UTC(2026, 1, 15,
       });
       return {
         status: res.statusCode,
-        body: res.body ? (res.headers["content-type"]?.toString().includes("json") ? res.json() : res.body) : null,
+        body: (res.body ? (res.headers["content-type"]?.toString().includes("json") ? res.json() : res.body) : null) as never,
         headers: res.headers as Record<string, unknown>,
       };
     },
