@@ -49,6 +49,11 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
   return mutate(svc, actor, async (w) => {
     const child = await loadNode(w, input.childType, input.childId, "childId");
     const parent = await loadNode(w, input.parentType, input.parentId, "parentId");
+    if (child.keyResult && parent.objective && child.keyResult.objectiveId === parent.objective.id) {
+      throw AppError.validation([
+        "parentId: a key result already counts toward its own objective; align it under another objective or key result",
+      ]);
+    }
     const pkr = parent.keyResult;
     if (pkr && pkr.progressMode === "rollup" && pkr.rollup === "sum") {
       if (!child.keyResult) {

@@ -70,8 +70,14 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     const r = await api.call("POST", "/alignments", { childType: "objective", childId: a.id, parentType: "keyResult", parentId: bKr.id });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe("ALIGNMENT_CYCLE");
-    const self = await api.call("POST", "/alignments", { childType: "keyResult", childId: aKr.id, parentType: "objective", parentId: a.id });
+    const underOwnKr = await api.call("POST", "/alignments", { childType: "objective", childId: a.id, parentType: "keyResult", parentId: aKr.id });
+    expect(underOwnKr.body.error.code).toBe("ALIGNMENT_CYCLE");
+    const self = await api.call("POST", "/alignments", { childType: "objective", childId: a.id, parentType: "objective", parentId: a.id });
     expect(self.body.error.code).toBe("ALIGNMENT_CYCLE");
+    const ownObjective = await api.call("POST", "/alignments", { childType: "keyResult", childId: aKr.id, parentType: "objective", parentId: a.id });
+    expect(ownObjective.status).toBe(400);
+    // Nothing was written by the refused requests.
+    expect((await api.call("GET", `/alignments?parentId=${aKr.id}`)).body.items).toHaveLength(1);
   });
 
   it("answers 409 with the current state for a stale version, via body or If-Match", async () => {
