@@ -1,0 +1,159 @@
+/**
+ * Views and lifecycle: the filtered objective list, the alignment tree, the coach,
+ * postpone, period close, settings, and reading any of them as of a past moment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiHarness, factories, startApi } from "../support/api.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+
+interface Node {
+  type: string;
+  id: string;
+  title: string;
+  progress: number | null;
+  status: string;
+  flags: string[];
+  alignment: { weight: number } | null;
+  children: Node[];
+}
+
+describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
+  let api: ApiHarness;
+  let f: ReturnType<typeof factories>;
+  let year: { id: string };
+  let q1: { id: string };
+  let q2: { id: string };
+  let org: { id: string };
+  let orgKr: { id: string };
+  let team: { id: string };
+  let teamKr: { id: string };
+  let person: { id: string };
+  let user: { id: string };
+  let squad: { id: string };
+  beforeAll(async () => {
+    api = await startApi(kind, Date.UTC(2026, 1, 15, 12));
+    f = factories(api);
+    year = await f.period({ name: "2026", kind: "year", startDate: "2026-01-01", endDate: "2026-12-31" });
+    q1 = await f.period({ name: "Q1 2026", parentId: year.id });
+    q2 = await f.period({ name: "Q2 2026", startDate: "2026-04-01", endDate: "2026-06-30", parentId: year.id });
+    user = await f.user({ name: "Ola Owner", email: "ola@example.com" });
+    squad = await f.team({ name: "Squad", ownerIds: [user.id] });
+    org = await f.objective(year.id, { title: "Become the reference in our market", ownerIds: [user.id] });
+    orgKr = await f.keyResult(org.id, { title: "Market share", start: 10, target: 30, progressMode: "rollup", ownerIds: [user.id] });
+    team = await f.objective(q1.id, { title: "Win the enterprise segment", level: "team", teamId: squad.id, ownerIds: [user.id] });
+    teamKr = await f.keyResult(team.id, { title: "Enterprise deals", start: 0, target: 10, ownerIds: [user.id] });
+    await f.keyResult(team.id, { title: "Launch the partner portal", type: "milestone" });
+    person = await f.objective(q1.id, { title: "Grow my pipeline", level: "individual", ownerIds: [user.id] });
+    await f.keyResult(person.id, { title: "Qualified meetings", start: 0, target: 40, ownerIds: [user.id] });
+    await f.align("objective", team.id, "keyResult", orgKr.id);
+    await f.align("objective", person.id, "keyResult", teamKr.id, { weight: 2 });
+    await f.checkIn(teamKr.id, { value: 4, at: "2026-02-01T10:00:00Z" });
+    await f.checkIn(teamKr.id, { value: 6, at: "2026-02-14T10:00:00Z" });
+  });
+  afterAll(() => api.close());
+
+  it("lists objectives with every filter", async () => {
+    const ids = async (qs: string) => (await api.call("GET", `/objectives?${qs}`)).body.items.map((o: { id: string }) => o.id);
+    expect(await ids(`periodId=${q1.id}`)).toEqual([team.id, person.id]);
+    expect(await ids(`teamId=${squad.id}`)).toEqual([team.id]);
+    expect(await ids(`ownerId=${user.id}&level=individual`)).toEqual([person.id]);
+    expect(await ids("q=ENTERPRISE")).toEqual([team.id]);
+    expect(await ids("q=qualified")).toEqual([person.id]); // matches a KR title
+    const statuses = (await api.call("GET", "/objectives")).body.items.map((o: { status: string }) => o.status);
+    const some = statuses[0];
+    expect((await api.call("GET", `/objectives?status=${some}`)).body.items.every((o: { status: string }) => o.status === some)).toBe(true);
+    expect((await api.call("GET", "/objectives?status=sleeping")).status).toBe(400);
+    expect((await api.call("GET", "/objectives?level=planet")).status).toBe(400);
+    const paged = (await api.call("GET", "/objectives?limit=1")).body;
+    expect(paged.items).toHaveLength(1);
+    expect(paged.nextCursor).not.toBeNull();
+  });
+
+  it("builds the tree of a period with its year, with figures and flags per node", async () => {
+    const tree = (await api.call("GET", `/tree?periodId=${q1.id}`)).body;
+    expect(tree.periodIds.sort()).toEqual([year.id, q1.id].sort());
+    expect(tree.roots.map((n: Node) => n.id)).toEqual([org.id]);
+    const root: Node = tree.roots[0];
+    const kr = root.children.find((c) => c.id === orgKr.id)!;
+    const teamNode = kr.children.find((c) => c.id === team.id)!;
+    expect(teamNode.alignment).toMatchObject({ weight: 1 });
+    const deals = teamNode.children.find((c) => c.id === teamKr.id)!;
+    // Deals: 6/10 = 0.6; the individual objective aligned below with weight 2 and no check-in does not change the KR (it is manual).
+    expect(deals.progress).toBeCloseTo(0.6, 12);
+    expect(deals.children.map((c) => c.id)).toEqual([person.id]);
+    // Team objective: mean of 0.6 and the milestone 0 = 0.3; org KR rolls it up.
+    expect(teamNode.progress).toBeCloseTo(0.3, 12);
+    expect(kr.progress).toBeCloseTo(0.3, 12);
+    expect(root.progress).toBeCloseTo(0.3, 12);
+    const personNode = deals.children[0]!;
+    expect(personNode.flags).toContain("noCheckIn");
+    const milestone = teamNode.children.find((c) => c.title.startsWith("Launch"))!;
+    expect(milestone.flags).toContain("noOwner");
+
+    const past = (await api.call("GET", `/tree?periodId=${q1.id}&asOf=2026-02-05T00:00:00Z`)).body;
+    const pastDeals = past.roots[0].children[0].children[0].children.find((c: Node) => c.id === teamKr.id);
+    expect(pastDeals.progress).toBeCloseTo(0.4, 12);
+    expect((await api.call("GET", "/tree")).status).toBe(400);
+    expect((await api.call("GET", "/tree?periodId=00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    expect((await api.call("GET", `/tree?periodId=${q1.id}&asOf=last-week`)).status).toBe(400);
+  });
+
+  it("reports the coach's findings with stable ids", async () => {
+    const res = await api.call("GET", `/coach?periodId=${q1.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.nextCursor).toBeNull();
+    const ids = res.body.items.map((x: { checkId: string }) => x.checkId);
+    expect(ids).toContain("kr-task-like"); // the milestone "Launch the partner portal"
+    expect(ids).toContain("kr-owner");
+    expect(ids).toContain("kr-count"); // the individual objective has one KR
+    expect(ids).toContain("no-check-in");
+    for (const item of res.body.items) {
+      expect(item).toEqual({
+        checkId: expect.any(String),
+        severity: expect.stringMatching(/^(error|warn|info)$/),
+        objectType: expect.stringMatching(/^(objective|keyResult|user)$/),
+        objectId: expect.any(String),
+        message: expect.any(String),
+        reason: expect.any(String),
+      });
+    }
+    expect((await api.call("GET", "/coach")).status).toBe(400);
+  });
+
+  it("postpones into another period: a clone starting from the last value", async () => {
+    const res = await api.call("POST", `/objectives/${team.id}/postpone`, { periodId: q2.id });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ title: "Win the enterprise segment", periodId: q2.id, state: "active", progress: 0 });
+    expect(res.body.id).not.toBe(team.id);
+    const deals = res.body.keyResults.find((k: { title: string }) => k.title === "Enterprise deals");
+    expect(deals).toMatchObject({ start: 6, target: 10, current: 6, progress: 0 });
+    expect((await api.call("GET", `/objectives/${team.id}`)).body.periodId).toBe(q1.id);
+    expect((await api.call("GET", `/alignments?childId=${res.body.id}`)).body.items).toHaveLength(1);
+    expect((await api.call("POST", `/objectives/${team.id}/postpone`, { periodId: q1.id })).status).toBe(400);
+    expect((await api.call("POST", `/objectives/${team.id}/postpone`, {})).status).toBe(400);
+  });
+
+  it("closes a whole period with a summary and scores", async () => {
+    const res = await api.call("POST", `/periods/${q1.id}/close`, {});
+    expect(res.status).toBe(200);
+    expect(res.body.objectivesClosed).toBe(2);
+    expect(res.body.period.closedAt).not.toBeNull();
+    const byId = new Map(res.body.objectives.map((o: { id: string }) => [o.id, o]));
+    // Team: KR scores 0.6 and 0 → 0.3 (red). Person: 0.
+    expect(byId.get(team.id)).toMatchObject({ score: 0.3, grade: "red" });
+    expect(byId.get(person.id)).toMatchObject({ score: 0, grade: "red" });
+    expect(res.body.grades).toEqual({ red: 2, yellow: 0, green: 0 });
+    const t = (await api.call("GET", `/objectives/${team.id}`)).body;
+    expect(t).toMatchObject({ state: "closed", status: "closed", score: 0.3 });
+    expect(t.keyResults.every((k: { closed: boolean }) => k.closed)).toBe(true);
+    expect((await api.call("POST", `/key-results/${teamKr.id}/check-ins`, { value: 9 })).status).toBe(409);
+  });
+
+  it("reads and changes settings; a bad time zone is refused", async () => {
+    const s = (await api.call("GET", "/settings")).body;
+    expect(s).toMatchObject({ timeZone: "UTC", notStartedGraceDays: 7, behindThreshold: 0.25, initiativesCount: false });
+    expect((await api.call("PATCH", "/settings", { timeZone: "Mars/Olympus" })).status).toBe(400);
+    const changed = (await api.call("PATCH", "/settings", { timeZone: "Europe/Paris", behindThreshold: 0.3 })).body;
+    expect(changed).toMatchObject({ timeZone: "Europe/Paris", behindThreshold: 0.3 });
+  });
+});
