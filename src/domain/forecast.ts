@@ -10,30 +10,36 @@ import type { CheckInPoint, Forecast, KrType, Span } from "./types.js";
 /** z for a two-sided 80 % interval. */
 const Z80 = 1.2816;
 
-/** The standard normal CDF Φ(z) = ½·erfc(−z/√2), accurate to about 1e-7. */
+/**
+ * The standard normal CDF Φ(z), to double precision (Hart's 1968 rational approximation
+ * of the lower tail, as published by G. West, 2005).
+ */
 export function normalCdf(z: number): number {
   if (Number.isNaN(z)) return Number.NaN;
-  if (z === Infinity) return 1;
-  if (z === -Infinity) return 0;
-  return 0.5 * erfc(-z / Math.SQRT2);
+  const x = Math.abs(z);
+  let tail: number;
+  if (x > 37) tail = 0;
+  else if (x < 7.07106781186547) {
+    const e = Math.exp((-x * x) / 2);
+    const num = horner(x, [3.52624965998911e-2, 0.700383064443688, 6.37396220353165, 33.912866078383, 112.079291497871, 221.213596169931, 220.206867912376]);
+    const den = horner(x, [
+      8.83883476483184e-2, 1.75566716318264, 16.064177579207, 86.7807322029461, 296.564248779674, 637.333633378831,
+      793.826512519948, 440.413735824752,
+    ]);
+    tail = (e * num) / den;
+  } else {
+    const e = Math.exp((-x * x) / 2);
+    const cf = x + 1 / (x + 2 / (x + 3 / (x + 4 / (x + 0.65))));
+    tail = e / cf / 2.506628274631;
+  }
+  return z > 0 ? 1 - tail : tail;
 }
 
-/** Complementary error function; the Chebyshev-fitted exponent has fractional error < 1.2e-7 everywhere. */
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
+/** Evaluates a polynomial with coefficients from the highest degree down. */
+function horner(x: number, coefficients: readonly number[]): number {
+  let acc = 0;
+  for (const c of coefficients) acc = acc * x + c;
+  return acc;
 }
 
 /**
