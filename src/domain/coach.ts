@@ -243,7 +243,8 @@ export function runCoach(input: CoachInput): Finding[] {
 export function okrSentence(objectiveTitle: string, keyResultTitles: readonly string[], initiativeTitles: readonly string[]): string {
   const list = (xs: readonly string[]) =>
     xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
-  const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+  // Lower-case a capitalised first word, but leave acronyms ("NPS") alone.
+  const lower = (s: string) => (/^\p{Lu}[\p{Ll}\s]/u.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
   let out = `I will ${lower(objectiveTitle.trim())}`;
   if (keyResultTitles.length) out += ` as measured by ${list(keyResultTitles.map(lower))}`;
   if (initiativeTitles.length) out += ` via ${list(initiativeTitles.map(lower))}`;
