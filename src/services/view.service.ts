@@ -46,6 +46,14 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
       await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id)),
       (k) => k.objectiveId,
     );
+    const periodStart = (o: ObjectiveRow) => ctx.periods.get(o.periodId)?.startDate ?? "";
+    objs.sort(
+      (a, b) =>
+        periodStart(a).localeCompare(periodStart(b)) ||
+        LEVELS.indexOf(a.level as Level) - LEVELS.indexOf(b.level as Level) ||
+        a.createdAt.getTime() - b.createdAt.getTime() ||
+        a.title.localeCompare(b.title),
+    );
     const details = objs
       .map((o) => objectiveDetail(o, krsByObj.get(o.id) ?? [], f, ctx))
       .filter(
