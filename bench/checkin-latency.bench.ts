@@ -27,7 +27,11 @@ async function run(label: string, database: Database) {
   await bootstrap(database, { bootstrapToken: TOKEN });
   const admin = (await database.db.query.users.findMany({ limit: 1 }))[0]!;
   const loadStart = performance.now();
-  await loadDemo(database, { userId: admin.id, orgId: admin.orgId, scope: grantOrgScope(admin.orgId), role: "owner", access: "write" }, Date.now());
+  await loadDemo(
+    database,
+    { userId: admin.id, orgId: admin.orgId, scope: grantOrgScope(admin.orgId), role: "owner", access: "write" },
+    Date.now(),
+  );
   const loadMs = performance.now() - loadStart;
   const app = await buildApp({ database });
   const headers = { authorization: `Bearer ${TOKEN}` };
@@ -45,7 +49,12 @@ async function run(label: string, database: Database) {
     const readMs = performance.now() - t;
     if (g.statusCode !== 200) throw new Error(`read failed: ${g.body}`);
     t = performance.now();
-    const r = await app.inject({ method: "POST", url: `/api/v1/key-results/${kr.id}/check-ins`, headers, payload: { value: 1 + (i % 7) } });
+    const r = await app.inject({
+      method: "POST",
+      url: `/api/v1/key-results/${kr.id}/check-ins`,
+      headers,
+      payload: { value: 1 + (i % 7) },
+    });
     const writeMs = performance.now() - t;
     if (r.statusCode !== 201) throw new Error(`check-in failed: ${r.body}`);
     if (i >= 10) {
@@ -75,7 +84,7 @@ try {
 // @ts-expect-error plain ESM helper without types
 const { startThrowawayCluster, findPgBin } = await import("../scripts/pg-cluster.mjs");
 if (typeof findPgBin === "function" && !findPgBin()) {
-  console.log("postgres   skipped: no PostgreSQL binaries found (install the Debian package \"postgresql\")");
+  console.log('postgres   skipped: no PostgreSQL binaries found (install the Debian package "postgresql")');
 } else {
   const cluster = await startThrowawayCluster().catch((e: Error) => {
     console.log(`postgres   skipped: ${e.message}`);

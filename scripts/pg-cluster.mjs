@@ -1,7 +1,16 @@
 // A throwaway PostgreSQL cluster for the database suites: temp dir, free port, no durability.
 // Used by scripts/run-tests.mjs (--pg) and scripts/pg-cluster-cli.mjs.
 import { execFile, execFileSync } from "node:child_process";
-import { accessSync, appendFileSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  accessSync,
+  appendFileSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -89,7 +98,9 @@ function makeClusterDir() {
       gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
     };
   } catch {
-    throw new Error("running as root, but there is no `postgres` user to run the server as (install the postgresql package)");
+    throw new Error(
+      "running as root, but there is no `postgres` user to run the server as (install the postgresql package)",
+    );
   }
   // os.tmpdir() may be private to root (TMPDIR=/root/tmp); /tmp is always reachable for postgres.
   for (const base of [...new Set([tmpdir(), "/tmp"])]) {

@@ -3,8 +3,8 @@
  * server stopped or PostgreSQL), or through a running server's API (`--url`).
  */
 import type { Database } from "../db/database.js";
-import { AppError } from "../domain/errors.js";
 import type { Finding } from "../domain/coach.js";
+import { AppError } from "../domain/errors.js";
 import { createCheckIn } from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
 import { getKeyResult } from "../services/okr.service.js";
@@ -28,10 +28,16 @@ async function api(url: string, method: string, path: string, body?: unknown): P
     headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const json = (await res.json().catch(() => null)) as { error?: { code: string; message: string; details?: unknown } } | null;
+  const json = (await res.json().catch(() => null)) as {
+    error?: { code: string; message: string; details?: unknown };
+  } | null;
   if (!res.ok) {
     const e = json?.error;
-    throw new AppError((e?.code as never) ?? "INTERNAL", e?.message ?? `The server answered ${res.status}.`, e?.details);
+    throw new AppError(
+      (e?.code as never) ?? "INTERNAL",
+      e?.message ?? `The server answered ${res.status}.`,
+      e?.details,
+    );
   }
   return json;
 }
@@ -95,9 +101,13 @@ interface PeriodLite {
 /** The period a name or id designates, or the current quarter (else current period, else latest). */
 export function pickPeriod(periods: PeriodLite[], wanted: string | undefined, today: string): PeriodLite {
   if (wanted) {
-    const p = periods.find((x) => x.id === wanted) ?? periods.find((x) => x.name.toLowerCase() === wanted.toLowerCase());
+    const p =
+      periods.find((x) => x.id === wanted) ?? periods.find((x) => x.name.toLowerCase() === wanted.toLowerCase());
     if (!p) {
-      throw new AppError("NOT_FOUND", `No period is called or has the id "${wanted}". Periods: ${periods.map((x) => x.name).join(", ") || "none"}.`);
+      throw new AppError(
+        "NOT_FOUND",
+        `No period is called or has the id "${wanted}". Periods: ${periods.map((x) => x.name).join(", ") || "none"}.`,
+      );
     }
     return p;
   }
@@ -138,7 +148,9 @@ export async function runLint(
       console.log(`  ${SEVERITY_MARK[f.severity] ?? f.severity} ${f.checkId.padEnd(18)} ${f.message}`);
     }
     const count = (s: string) => findings.filter((f) => f.severity === s).length;
-    console.log(`${findings.length} finding(s): ${count("error")} error, ${count("warn")} warning, ${count("info")} info.`);
+    console.log(
+      `${findings.length} finding(s): ${count("error")} error, ${count("warn")} warning, ${count("info")} info.`,
+    );
   }
   if (findings.some((f) => f.severity === "error")) process.exitCode = 1;
 }

@@ -10,8 +10,8 @@ import { buildApp } from "../http/app.js";
 import { bootstrap, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
 import { runCheckIn, runLint } from "./commands.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 
 async function open(config: Config): Promise<Database> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -39,7 +39,9 @@ export async function adminActor(database: Database, email?: string): Promise<Ac
   if (!user) {
     throw new AppError(
       "NOT_FOUND",
-      email ? `No account has the email ${email}.` : "The database has no admin yet; run `okra serve` once to create one.",
+      email
+        ? `No account has the email ${email}.`
+        : "The database has no admin yet; run `okra serve` once to create one.",
     );
   }
   return { userId: user.id, orgId: user.orgId, scope: grantOrgScope(user.orgId), role: user.role, access: "write" };
@@ -85,7 +87,9 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     }
     lines.push(`  Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/objectives`);
   } else {
-    lines.push(`  Sign in with an API token; create one with: npx okra token create --email ${boot.adminEmail || "<email>"}`);
+    lines.push(
+      `  Sign in with an API token; create one with: npx okra token create --email ${boot.adminEmail || "<email>"}`,
+    );
   }
   console.log(lines.join("\n"));
 }
@@ -110,7 +114,9 @@ function program(): Command {
     .description("apply database migrations and exit")
     .action(() =>
       withDatabase(async (db) => {
-        console.log(`Migrations applied (${db.kind === "pglite" ? `embedded database in ${db.location}` : db.location}).`);
+        console.log(
+          `Migrations applied (${db.kind === "pglite" ? `embedded database in ${db.location}` : db.location}).`,
+        );
       }),
     );
   cmd
@@ -118,9 +124,15 @@ function program(): Command {
     .description("fill the workspace with a realistic demo company (only when it holds no objectives)")
     .action(() =>
       withDatabase(async (db, config) => {
-        await bootstrap(db, { organizationName: config.organizationName, adminEmail: config.adminEmail, bootstrapToken: config.bootstrapToken });
+        await bootstrap(db, {
+          organizationName: config.organizationName,
+          adminEmail: config.adminEmail,
+          bootstrapToken: config.bootstrapToken,
+        });
         const result = await loadDemo(db, await adminActor(db), Date.now());
-        console.log(result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`);
+        console.log(
+          result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`,
+        );
       }),
     );
   const token = cmd.command("token").description("manage API tokens");
@@ -145,14 +157,20 @@ function program(): Command {
     .option("--confidence <n>", "confidence 1-10")
     .option("--status <status>", "manual status: onTrack | behind | atRisk | notStarted")
     .option("--as <email>", "check in as this account (default: the admin)")
-    .option("--url <url>", "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)")
+    .option(
+      "--url <url>",
+      "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)",
+    )
     .action((id: string, value: string, o) => runCheckIn(id, value, o, withDatabase, adminActor));
   cmd
     .command("lint")
     .description("print the coach's findings; exits 1 when any error-severity finding exists")
     .option("--period <id-or-name>", "the period to check (default: the current quarter, else the current period)")
     .option("--json", "print the findings as JSON")
-    .option("--url <url>", "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)")
+    .option(
+      "--url <url>",
+      "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)",
+    )
     .action((o) => runLint(o, withDatabase, adminActor));
   return cmd;
 }
@@ -162,7 +180,8 @@ function explain(err: unknown): string {
     const details = Array.isArray(err.details) ? `\n  ${(err.details as string[]).join("\n  ")}` : "";
     return `${err.message}${details && !err.message.includes(String((err.details as string[])[0])) ? details : ""}`;
   }
-  if (err instanceof DirectoryLockedError || err instanceof DatabaseOpenError || err instanceof ConfigError) return err.message;
+  if (err instanceof DirectoryLockedError || err instanceof DatabaseOpenError || err instanceof ConfigError)
+    return err.message;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 

@@ -108,7 +108,9 @@ export const userQueries = {
       .where(
         and(
           eq(s.teamMembers.orgId, scope.orgId),
-          userIds ? inArray(s.teamMembers.userId, userIds.filter(isId).concat(["00000000-0000-0000-0000-000000000000"])) : undefined,
+          userIds
+            ? inArray(s.teamMembers.userId, userIds.filter(isId).concat(["00000000-0000-0000-0000-000000000000"]))
+            : undefined,
         ),
       )
       .orderBy(asc(s.teams.name));
@@ -130,7 +132,9 @@ export const userQueries = {
     const have = new Set(existing.map((m) => m.teamId));
     const add = teamIds.filter((t) => !have.has(t));
     if (add.length) {
-      await ex.insert(s.teamMembers).values(add.map((teamId) => ({ orgId: scope.orgId, teamId, userId, role: "member" })));
+      await ex
+        .insert(s.teamMembers)
+        .values(add.map((teamId) => ({ orgId: scope.orgId, teamId, userId, role: "member" })));
     }
   },
 };
@@ -161,7 +165,9 @@ export const teamQueries = {
     if (all.length) {
       await ex
         .insert(s.teamMembers)
-        .values(all.map((userId) => ({ orgId: scope.orgId, teamId, userId, role: owners.has(userId) ? "owner" : "member" })));
+        .values(
+          all.map((userId) => ({ orgId: scope.orgId, teamId, userId, role: owners.has(userId) ? "owner" : "member" })),
+        );
     }
   },
 };
@@ -355,7 +361,14 @@ export const auditRepo = {
   async record(
     ex: Executor,
     scope: OrgScope,
-    e: { actorId: string | null; action: string; objectType: string; objectId: string; before: unknown; after: unknown },
+    e: {
+      actorId: string | null;
+      action: string;
+      objectType: string;
+      objectId: string;
+      before: unknown;
+      after: unknown;
+    },
   ): Promise<void> {
     await ex.insert(s.auditEvents).values({
       orgId: scope.orgId,

@@ -29,11 +29,7 @@ const orgId = () => uuid("org_id").notNull();
 const version = () => integer("version").notNull().default(1);
 const createdAt = () => ts("created_at").notNull().defaultNow();
 const updatedAt = () => ts("updated_at").notNull().defaultNow();
-const ownerIds = () =>
-  uuid("owner_ids")
-    .array()
-    .notNull()
-    .default(sql`'{}'::uuid[]`);
+const ownerIds = () => uuid("owner_ids").array().notNull().default(sql`'{}'::uuid[]`);
 
 export const organizations = pgTable("organizations", {
   id: id(),
@@ -292,10 +288,7 @@ export const kpis = pgTable(
     teamId: uuid("team_id"),
     healthyMin: numeric("healthy_min"),
     healthyMax: numeric("healthy_max"),
-    objectiveIds: uuid("objective_ids")
-      .array()
-      .notNull()
-      .default(sql`'{}'::uuid[]`),
+    objectiveIds: uuid("objective_ids").array().notNull().default(sql`'{}'::uuid[]`),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -332,5 +325,8 @@ export const auditEvents = pgTable(
     before: jsonb("before"),
     after: jsonb("after"),
   },
-  (t) => [index("audit_events_object_idx").on(t.orgId, t.objectType, t.objectId), index("audit_events_at_idx").on(t.orgId, t.at)],
+  (t) => [
+    index("audit_events_object_idx").on(t.orgId, t.objectType, t.objectId),
+    index("audit_events_at_idx").on(t.orgId, t.at),
+  ],
 );

@@ -35,7 +35,13 @@ export interface TableRepository<Row, Insert> {
   listByIds(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<Row[]>;
   insert(ex: Executor, scope: OrgScope, values: Omit<Insert, "orgId">): Promise<Row>;
   /** Applies `patch`, bumps the version and the update time. */
-  update(ex: Executor, scope: OrgScope, id: string, patch: Partial<Insert>, opts?: { bumpVersion?: boolean }): Promise<Row>;
+  update(
+    ex: Executor,
+    scope: OrgScope,
+    id: string,
+    patch: Partial<Insert>,
+    opts?: { bumpVersion?: boolean },
+  ): Promise<Row>;
   /** Marks the row deleted (kept for the trash and the audit trail). */
   softDelete(ex: Executor, scope: OrgScope, id: string): Promise<void>;
 }
@@ -72,11 +78,7 @@ export function tableRepository<T extends ScopedTable>(
     },
     find: (ex, scope, id) => find(ex, scope, id),
     list: (ex, scope, where) =>
-      ex
-        .select()
-        .from(t)
-        .where(live(scope, where))
-        .orderBy(asc(t.createdAt), asc(t.id)) as never,
+      ex.select().from(t).where(live(scope, where)).orderBy(asc(t.createdAt), asc(t.id)) as never,
     async listByIds(ex, scope, ids) {
       const valid = ids.filter(isId);
       if (valid.length === 0) return [];
@@ -96,7 +98,11 @@ export function tableRepository<T extends ScopedTable>(
       const set: Record<string, unknown> = { ...patch };
       if (t.updatedAt) set.updatedAt = new Date();
       if (t.version && opts?.bumpVersion !== false) set.version = sql`${t.version} + 1`;
-      const rows = await ex.update(t).set(set).where(live(scope, eq(t.id, id))).returning();
+      const rows = await ex
+        .update(t)
+        .set(set)
+        .where(live(scope, eq(t.id, id)))
+        .returning();
       if (!rows[0]) throw AppError.notFound(noun, id);
       return rows[0];
     },

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type AlignmentEdge, sameUnitProblem, wouldCreateCycle } from "./alignment.js";
 
-const e = (childType: AlignmentEdge["childType"], childId: string, parentType: AlignmentEdge["parentType"], parentId: string): AlignmentEdge => ({
+const e = (
+  childType: AlignmentEdge["childType"],
+  childId: string,
+  parentType: AlignmentEdge["parentType"],
+  parentId: string,
+): AlignmentEdge => ({
   childType,
   childId,
   parentType,
@@ -27,7 +32,9 @@ describe("wouldCreateCycle (§1)", () => {
     expect(wouldCreateCycle(existing, krs, candidate)).toBe(cycle);
   });
   it("counts non-contributing links too (they are in the list it is given)", () => {
-    expect(wouldCreateCycle([e("objective", "B", "objective", "A")], new Map(), e("objective", "A", "objective", "B"))).toBe(true);
+    expect(
+      wouldCreateCycle([e("objective", "B", "objective", "A")], new Map(), e("objective", "A", "objective", "B")),
+    ).toBe(true);
   });
   it("is fast on long chains", () => {
     const chain = Array.from({ length: 20_000 }, (_, i) => e("objective", `o${i + 1}`, "objective", `o${i}`));
@@ -39,7 +46,9 @@ describe("sameUnitProblem", () => {
   it("accepts the same unit and currency and explains a mismatch", () => {
     expect(sameUnitProblem({ unit: "number", currency: null }, { unit: "number", currency: null })).toBeNull();
     expect(sameUnitProblem({ unit: "currency", currency: "EUR" }, { unit: "currency", currency: "EUR" })).toBeNull();
-    expect(sameUnitProblem({ unit: "currency", currency: "EUR" }, { unit: "currency", currency: "USD", title: "US sales" })).toMatch(/EUR.*"US sales".*USD/);
+    expect(
+      sameUnitProblem({ unit: "currency", currency: "EUR" }, { unit: "currency", currency: "USD", title: "US sales" }),
+    ).toMatch(/EUR.*"US sales".*USD/);
     expect(sameUnitProblem({ unit: "percent", currency: null }, { unit: "number", currency: null })).toMatch(/percent/);
   });
 });

@@ -52,7 +52,8 @@ export function sameUnitProblem(
   parent: { unit: Unit | string; currency: string | null; title?: string },
   child: { unit: Unit | string; currency: string | null; title?: string },
 ): string | null {
-  const label = (x: { unit: string; currency: string | null }) => (x.unit === "currency" ? `currency ${x.currency ?? "?"}` : x.unit);
+  const label = (x: { unit: string; currency: string | null }) =>
+    x.unit === "currency" ? `currency ${x.currency ?? "?"}` : x.unit;
   if (parent.unit !== child.unit || (parent.unit === "currency" && parent.currency !== child.currency)) {
     return `a key result that sums its children needs children in the same unit: the parent is in ${label(parent)}, ${
       child.title ? `"${child.title}"` : "the child"

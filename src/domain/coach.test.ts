@@ -83,7 +83,11 @@ describe("the coach (§8)", () => {
     ["objective-owner", () => [objective({ ownerIds: [] })]],
     ["objective-period", () => [objective({ periodId: null, span: null, periodStartDate: null, periodEndDate: null })]],
     ["kr-count", () => [objective({ keyResults: [kr()] })]],
-    ["objective-count", () => Array.from({ length: 6 }, (_, i) => objective({ title: `Distinct goal ${"abcdef"[i]}`.replace(/\d/g, "") }))],
+    [
+      "objective-count",
+      () =>
+        Array.from({ length: 6 }, (_, i) => objective({ title: `Distinct goal ${"abcdef"[i]}`.replace(/\d/g, "") })),
+    ],
     ["initiative-count", () => [objective({ initiativeCount: 6 })]],
     ["objective-numeric", () => [objective({ title: "Grow revenue 20%" })]],
     ["kr-task-like", () => [objective({ keyResults: [kr({ title: "Launch the new pricing page" }), kr(), kr()] })]],
@@ -95,7 +99,10 @@ describe("the coach (§8)", () => {
     ["too-safe", () => [objective({ state: "closed", score: 0.9 })]],
     ["no-progress", () => [objective({ progress: 0 })], day(46)],
     ["no-check-in", () => [objective({ keyResults: [kr({ firstCheckInMs: null, lastCheckInMs: null }), kr(), kr()] })]],
-    ["duplicate", () => [objective({ title: "Delight our customers" }), objective({ title: "Delight our customers!" })]],
+    [
+      "duplicate",
+      () => [objective({ title: "Delight our customers" }), objective({ title: "Delight our customers!" })],
+    ],
   ];
   it.each(positives)("%s flags when its rule applies", (id, build, now) => {
     const findings = run(build(), now);
@@ -111,18 +118,31 @@ describe("the coach (§8)", () => {
     ["objective-owner", () => [objective({ ownerIds: ["u2"] })]],
     ["objective-period", () => [objective()]],
     ["kr-count", () => [objective({ keyResults: [kr(), kr()] })]],
-    ["objective-count", () => Array.from({ length: 5 }, (_, i) => objective({ title: `Distinct goal ${"abcde"[i]}`.replace(/\d/g, "") }))],
+    [
+      "objective-count",
+      () => Array.from({ length: 5 }, (_, i) => objective({ title: `Distinct goal ${"abcde"[i]}`.replace(/\d/g, "") })),
+    ],
     ["initiative-count", () => [objective({ initiativeCount: 5 })]],
     ["objective-numeric", () => [objective({ title: "Grow revenue" })]],
     ["kr-task-like", () => [objective({ keyResults: [kr({ title: "Weekly active teams" }), kr(), kr()] })]],
-    ["kr-baseline", () => [objective({ keyResults: [kr({ type: "stayAbove", start: null, baselineConfirmed: false }), kr(), kr()] })]],
+    [
+      "kr-baseline",
+      () => [objective({ keyResults: [kr({ type: "stayAbove", start: null, baselineConfirmed: false }), kr(), kr()] })],
+    ],
     ["objective-too-long", () => [objective({ title: "A".repeat(120) })]],
     ["unaligned", () => [objective({ level: "organization", aligned: false })]],
-    ["period-mismatch", () => [objective({ keyResults: [kr({ startDate: "2026-01-01", endDate: "2026-03-31" }), kr(), kr()] })]],
+    [
+      "period-mismatch",
+      () => [objective({ keyResults: [kr({ startDate: "2026-01-01", endDate: "2026-03-31" }), kr(), kr()] })],
+    ],
     ["stale", () => [objective({ keyResults: [kr({ lastCheckInMs: day(18) }), kr(), kr()] })]],
     ["too-safe", () => [objective({ state: "closed", score: 0.9, committed: true })]],
     ["no-progress", () => [objective({ progress: 0 })], day(44)],
-    ["no-check-in", () => [objective({ keyResults: [kr({ firstCheckInMs: null, lastCheckInMs: null }), kr(), kr()] })], day(6)],
+    [
+      "no-check-in",
+      () => [objective({ keyResults: [kr({ firstCheckInMs: null, lastCheckInMs: null }), kr(), kr()] })],
+      day(6),
+    ],
     ["duplicate", () => [objective({ title: "Delight our customers" }), objective({ title: "Hire great engineers" })]],
   ];
   it.each(negatives)("%s stays quiet when its rule does not apply", (id, build, now) => {
@@ -134,12 +154,16 @@ describe("the coach (§8)", () => {
       ["u1", [0.5, 0.9, 0.95]],
       ["u2", [0.9, 0.8]],
     ]);
-    const users = run([objective({ title: "Make customers love us" })], day(25), history).filter((f) => f.objectType === "user");
+    const users = run([objective({ title: "Make customers love us" })], day(25), history).filter(
+      (f) => f.objectType === "user",
+    );
     expect(users.map((f) => `${f.checkId}:${f.objectId}`)).toEqual(["too-safe:u1"]);
   });
 
   it("treats a milestone as task-like", () => {
-    const o = objective({ keyResults: [kr({ type: "milestone", title: "SOC 2 report", start: null, target: null }), kr(), kr()] });
+    const o = objective({
+      keyResults: [kr({ type: "milestone", title: "SOC 2 report", start: null, target: null }), kr(), kr()],
+    });
     expect(ids(run([o]))).toContain("kr-task-like");
   });
 });

@@ -47,7 +47,12 @@ describe("forecastKeyResult (§5)", () => {
 
   it("one check-in: the line through (start, 0) and the point", () => {
     // 30 % after 30 days → 1 % a day → 90 % at day 90.
-    expect(forecastKeyResult(kr, span, [at(30, 30)], NOW)).toEqual({ progress: 0.9, low: null, high: null, probability: null });
+    expect(forecastKeyResult(kr, span, [at(30, 30)], NOW)).toEqual({
+      progress: 0.9,
+      low: null,
+      high: null,
+      probability: null,
+    });
   });
 
   it("two check-ins: the line through them, no interval", () => {
@@ -81,7 +86,12 @@ describe("forecastKeyResult (§5)", () => {
 
   it("works the same for decrease KRs in progress terms", () => {
     // From 50 down to 10: a value of 38 after 30 days is 30 % → 90 % forecast.
-    const f = forecastKeyResult({ type: "decrease", start: 50, target: 10, committed: false }, span, [at(30, 38)], NOW)!;
+    const f = forecastKeyResult(
+      { type: "decrease", start: 50, target: 10, committed: false },
+      span,
+      [at(30, 38)],
+      NOW,
+    )!;
     expect(f.progress).toBeCloseTo(0.9, 12);
   });
 
@@ -99,13 +109,24 @@ describe("combineForecasts", () => {
   it("weights progress and bounds, leaves probability null", () => {
     const a = { progress: 0.8, low: 0.6, high: 1.0, probability: 0.7 };
     const b = { progress: 0.5, low: 0.4, high: 0.6, probability: 0.2 };
-    const c = combineForecasts([{ forecast: a, weight: 1 }, { forecast: b, weight: 3 }])!;
+    const c = combineForecasts([
+      { forecast: a, weight: 1 },
+      { forecast: b, weight: 3 },
+    ])!;
     expect(c.progress).toBeCloseTo((0.8 + 1.5) / 4, 12);
     expect(c.low).toBeCloseTo((0.6 + 1.2) / 4, 12);
     expect(c.high).toBeCloseTo((1.0 + 1.8) / 4, 12);
     expect(c.probability).toBeNull();
-    const noBounds = combineForecasts([{ forecast: a, weight: 1 }, { forecast: { ...b, low: null, high: null }, weight: 1 }])!;
+    const noBounds = combineForecasts([
+      { forecast: a, weight: 1 },
+      { forecast: { ...b, low: null, high: null }, weight: 1 },
+    ])!;
     expect(noBounds.low).toBeNull();
-    expect(combineForecasts([{ forecast: null, weight: 1 }, { forecast: a, weight: 0 }])).toBeNull();
+    expect(
+      combineForecasts([
+        { forecast: null, weight: 1 },
+        { forecast: a, weight: 0 },
+      ]),
+    ).toBeNull();
   });
 });

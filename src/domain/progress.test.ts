@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { currentCheckIn, krOwnProgress, validateKeyResultTargets } from "./progress.js";
 import type { CheckInPoint, KrType } from "./types.js";
 
-const point = (atMs: number, createdMs: number, value: number | null, achieved: boolean | null = null): CheckInPoint => ({
+const point = (
+  atMs: number,
+  createdMs: number,
+  value: number | null,
+  achieved: boolean | null = null,
+): CheckInPoint => ({
   atMs,
   createdMs,
   value,
@@ -13,7 +18,14 @@ const point = (atMs: number, createdMs: number, value: number | null, achieved: 
 });
 
 describe("krOwnProgress (§2)", () => {
-  const cases: [string, KrType, number | null, number | null, { value: number | null; achieved: boolean | null } | null, number | null][] = [
+  const cases: [
+    string,
+    KrType,
+    number | null,
+    number | null,
+    { value: number | null; achieved: boolean | null } | null,
+    number | null,
+  ][] = [
     // name, type, start, target, latest, expected
     ["increase halfway: (30 − 10)/(50 − 10)", "increase", 10, 50, { value: 30, achieved: null }, 0.5],
     ["increase over-achieved, unclamped: (60 − 10)/40", "increase", 10, 50, { value: 60, achieved: null }, 1.25],
@@ -40,11 +52,16 @@ describe("krOwnProgress (§2)", () => {
 
   it("is linear in the value for increase and decrease KRs", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 1000 }), fc.double({ min: -5000, max: 5000, noNaN: true }), (s, span, v) => {
-        const up = krOwnProgress({ type: "increase", start: s, target: s + span }, { value: v, achieved: null })!;
-        const down = krOwnProgress({ type: "decrease", start: s + span, target: s }, { value: v, achieved: null })!;
-        expect(up + down).toBeCloseTo(1, 9); // the same value read both ways covers the whole span
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.double({ min: -5000, max: 5000, noNaN: true }),
+        (s, span, v) => {
+          const up = krOwnProgress({ type: "increase", start: s, target: s + span }, { value: v, achieved: null })!;
+          const down = krOwnProgress({ type: "decrease", start: s + span, target: s }, { value: v, achieved: null })!;
+          expect(up + down).toBeCloseTo(1, 9); // the same value read both ways covers the whole span
+        },
+      ),
     );
   });
 });

@@ -28,7 +28,10 @@ export interface KrTargets {
  * A KR's own progress as an unrounded fraction, or null when it has none (a baseline
  * KR, or a KR missing the start/target its type needs). `latest` is the check-in in force.
  */
-export function krOwnProgress(kr: KrTargets, latest: { value: number | null; achieved: boolean | null } | null): number | null {
+export function krOwnProgress(
+  kr: KrTargets,
+  latest: { value: number | null; achieved: boolean | null } | null,
+): number | null {
   const { type, start: s, target: t } = kr;
   switch (type) {
     case "baseline":
@@ -55,8 +58,12 @@ export function validateKeyResultTargets(kr: KrTargets): string[] {
   const { type, start: s, target: t } = kr;
   const problems: string[] = [];
   if (type === "increase" || type === "decrease") {
-    if (s === null) problems.push(`start: is required for an ${type === "increase" ? "increase" : "decrease"} key result (the baseline value)`);
-    if (t === null) problems.push(`target: is required for ${type === "increase" ? "an increase" : "a decrease"} key result`);
+    if (s === null)
+      problems.push(
+        `start: is required for an ${type === "increase" ? "increase" : "decrease"} key result (the baseline value)`,
+      );
+    if (t === null)
+      problems.push(`target: is required for ${type === "increase" ? "an increase" : "a decrease"} key result`);
     if (s !== null && t !== null) {
       if (type === "increase" && !(t > s)) {
         problems.push(
@@ -70,7 +77,9 @@ export function validateKeyResultTargets(kr: KrTargets): string[] {
       }
     }
   } else if ((type === "stayAbove" || type === "stayBelow") && t === null) {
-    problems.push(`target: is required for a ${type} key result (the threshold to stay ${type === "stayAbove" ? "at or above" : "at or below"})`);
+    problems.push(
+      `target: is required for a ${type} key result (the threshold to stay ${type === "stayAbove" ? "at or above" : "at or below"})`,
+    );
   }
   return problems;
 }

@@ -30,7 +30,14 @@ const graph = (g: Partial<GraphInput>): GraphInput => ({
   initiativesCount: false,
   ...g,
 });
-const edge = (childType: "objective" | "keyResult", childId: string, parentType: "objective" | "keyResult", parentId: string, weight = 1, contributes = true) => ({
+const edge = (
+  childType: "objective" | "keyResult",
+  childId: string,
+  parentType: "objective" | "keyResult",
+  parentId: string,
+  weight = 1,
+  contributes = true,
+) => ({
   childType,
   childId,
   parentType,
@@ -38,7 +45,8 @@ const edge = (childType: "objective" | "keyResult", childId: string, parentType:
   weight,
   contributes,
 });
-const progressOf = (r: Map<string, { progress: number | null }>, type: "objective" | "keyResult", id: string) => r.get(nodeKey(type, id))!.progress;
+const progressOf = (r: Map<string, { progress: number | null }>, type: "objective" | "keyResult", id: string) =>
+  r.get(nodeKey(type, id))!.progress;
 
 describe("objective progress (§3)", () => {
   it("is the weighted mean of its KRs, children clamped to [0, 1]", () => {
@@ -56,7 +64,10 @@ describe("objective progress (§3)", () => {
   it("is 0 with no contributing children, and leaves out baseline KRs", () => {
     const r = evaluateGraph(
       graph({
-        objectives: [{ id: "empty", progressOverride: null }, { id: "o", progressOverride: null }],
+        objectives: [
+          { id: "empty", progressOverride: null },
+          { id: "o", progressOverride: null },
+        ],
         keyResults: [kr("a", "o", at(40)), kr("base", "o", { type: "baseline", target: null, ...at(7) })],
       }),
     );
@@ -84,7 +95,10 @@ describe("objective progress (§3)", () => {
   it("ignores aligned-but-not-contributing links", () => {
     const r = evaluateGraph(
       graph({
-        objectives: [{ id: "p", progressOverride: null }, { id: "c", progressOverride: null }],
+        objectives: [
+          { id: "p", progressOverride: null },
+          { id: "c", progressOverride: null },
+        ],
         keyResults: [kr("pk", "p", at(10)), kr("ck", "c", at(90))],
         alignments: [edge("objective", "c", "objective", "p", 1, false)],
       }),
@@ -99,13 +113,19 @@ describe("objective progress (§3)", () => {
       initiatives: [{ objectiveId: "o", progress: 0.8, weight: 1 }],
     };
     expect(progressOf(evaluateGraph(graph(base)), "objective", "o")).toBeCloseTo(0.2, 12);
-    expect(progressOf(evaluateGraph(graph({ ...base, initiativesCount: true })), "objective", "o")).toBeCloseTo(0.5, 12);
+    expect(progressOf(evaluateGraph(graph({ ...base, initiativesCount: true })), "objective", "o")).toBeCloseTo(
+      0.5,
+      12,
+    );
   });
 
   it("uses a manual override for itself and its parents", () => {
     const r = evaluateGraph(
       graph({
-        objectives: [{ id: "p", progressOverride: null }, { id: "c", progressOverride: 0.9 }],
+        objectives: [
+          { id: "p", progressOverride: null },
+          { id: "c", progressOverride: 0.9 },
+        ],
         keyResults: [kr("ck", "c", at(10))],
         alignments: [edge("objective", "c", "objective", "p")],
       }),
@@ -124,9 +144,20 @@ describe("roll-up key results (§3)", () => {
   const withParent = (rollup: "mean" | "sum" | "proportional", over: Partial<KrInput> = {}) =>
     evaluateGraph(
       graph({
-        objectives: [{ id: "p", progressOverride: null }, { id: "c", progressOverride: null }],
+        objectives: [
+          { id: "p", progressOverride: null },
+          { id: "c", progressOverride: null },
+        ],
         keyResults: [
-          kr("parent", "p", { progressMode: "rollup", rollup, start: 0, target: 121_000, unit: "currency", currency: "USD", ...over }),
+          kr("parent", "p", {
+            progressMode: "rollup",
+            rollup,
+            start: 0,
+            target: 121_000,
+            unit: "currency",
+            currency: "USD",
+            ...over,
+          }),
           ...children,
         ],
         alignments: children.map((c) => edge("keyResult", c.id, "keyResult", "parent")),
@@ -177,7 +208,10 @@ describe("roll-up key results (§3)", () => {
   it("does not loop forever on a cycle that slipped into the data", () => {
     const r = evaluateGraph(
       graph({
-        objectives: [{ id: "a", progressOverride: null }, { id: "b", progressOverride: null }],
+        objectives: [
+          { id: "a", progressOverride: null },
+          { id: "b", progressOverride: null },
+        ],
         keyResults: [kr("ak", "a", at(40))],
         alignments: [edge("objective", "a", "objective", "b"), edge("objective", "b", "objective", "a")],
       }),
@@ -195,7 +229,10 @@ describe("roll-up key results (§3)", () => {
 });
 
 describe("roll-up properties (fast-check)", () => {
-  const child = fc.record({ progress: fc.double({ min: -2, max: 3, noNaN: true }), weight: fc.double({ min: 0.01, max: 100, noNaN: true }) });
+  const child = fc.record({
+    progress: fc.double({ min: -2, max: 3, noNaN: true }),
+    weight: fc.double({ min: 0.01, max: 100, noNaN: true }),
+  });
 
   function parentOf(items: { progress: number; weight: number }[]) {
     return evaluateGraph(
@@ -220,7 +257,9 @@ describe("roll-up properties (fast-check)", () => {
   it("does not depend on the order of the children", () => {
     fc.assert(
       fc.property(fc.array(child, { minLength: 1, maxLength: 12 }), fc.integer(), (items, seed) => {
-        const shuffled = [...items].sort((a, b) => ((a.progress * 7919 + seed) % 13) - ((b.progress * 7919 + seed) % 13));
+        const shuffled = [...items].sort(
+          (a, b) => ((a.progress * 7919 + seed) % 13) - ((b.progress * 7919 + seed) % 13),
+        );
         expect(parentOf(shuffled)).toBeCloseTo(parentOf(items), 9);
       }),
     );
@@ -236,22 +275,35 @@ describe("roll-up properties (fast-check)", () => {
 
   it("sum and proportional stay order-independent too", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ target: fc.integer({ min: 1, max: 10_000 }), value: fc.integer({ min: 0, max: 10_000 }) }), { minLength: 1, maxLength: 8 }), (items) => {
-        for (const rollup of ["sum", "proportional"] as const) {
-          const run = (list: typeof items) =>
-            evaluateGraph(
-              graph({
-                objectives: [{ id: "p", progressOverride: null }, { id: "c", progressOverride: null }],
-                keyResults: [
-                  kr("parent", "p", { progressMode: "rollup", rollup, start: 0, target: 10_000 }),
-                  ...list.map((x, i) => kr(`c${x.target}-${x.value}-${i}`, "c", { target: x.target, ...at(x.value) })),
-                ],
-                alignments: list.map((x, i) => edge("keyResult", `c${x.target}-${x.value}-${i}`, "keyResult", "parent")),
-              }),
-            ).get(nodeKey("keyResult", "parent"))!.progress!;
-          expect(run([...items].reverse())).toBeCloseTo(run(items), 9);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.record({ target: fc.integer({ min: 1, max: 10_000 }), value: fc.integer({ min: 0, max: 10_000 }) }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (items) => {
+          for (const rollup of ["sum", "proportional"] as const) {
+            const run = (list: typeof items) =>
+              evaluateGraph(
+                graph({
+                  objectives: [
+                    { id: "p", progressOverride: null },
+                    { id: "c", progressOverride: null },
+                  ],
+                  keyResults: [
+                    kr("parent", "p", { progressMode: "rollup", rollup, start: 0, target: 10_000 }),
+                    ...list.map((x, i) =>
+                      kr(`c${x.target}-${x.value}-${i}`, "c", { target: x.target, ...at(x.value) }),
+                    ),
+                  ],
+                  alignments: list.map((x, i) =>
+                    edge("keyResult", `c${x.target}-${x.value}-${i}`, "keyResult", "parent"),
+                  ),
+                }),
+              ).get(nodeKey("keyResult", "parent"))!.progress!;
+            expect(run([...items].reverse())).toBeCloseTo(run(items), 9);
+          }
+        },
+      ),
     );
   });
 });

@@ -104,7 +104,8 @@ export function evaluateGraph(input: GraphInput): Map<string, NodeResult> {
     else children.set(parent, [child]);
   };
   for (const kr of input.keyResults) {
-    if (objectives.has(kr.objectiveId)) push(nodeKey("objective", kr.objectiveId), { key: nodeKey("keyResult", kr.id), weight: kr.weight });
+    if (objectives.has(kr.objectiveId))
+      push(nodeKey("objective", kr.objectiveId), { key: nodeKey("keyResult", kr.id), weight: kr.weight });
   }
   for (const a of input.alignments) {
     if (!a.contributes || !exists(a.childType, a.childId) || !exists(a.parentType, a.parentId)) continue;

@@ -35,9 +35,20 @@ describe("scores (§6)", () => {
   });
   it("weights objective scores like progress", () => {
     // (1·0.7 + 2·0.4 + 1·1.0)/4 = 2.5/4 = 0.625 → 0.6
-    expect(objectiveScore([{ score: 0.7, weight: 1 }, { score: 0.4, weight: 2 }, { score: 1, weight: 1 }])).toBe(0.6);
+    expect(
+      objectiveScore([
+        { score: 0.7, weight: 1 },
+        { score: 0.4, weight: 2 },
+        { score: 1, weight: 1 },
+      ]),
+    ).toBe(0.6);
     // (0.7 + 0.6)/2 = 0.65 → 0.7 (half up)
-    expect(objectiveScore([{ score: 0.7, weight: 1 }, { score: 0.6, weight: 1 }])).toBe(0.7);
+    expect(
+      objectiveScore([
+        { score: 0.7, weight: 1 },
+        { score: 0.6, weight: 1 },
+      ]),
+    ).toBe(0.7);
     expect(objectiveScore([{ score: 0.7, weight: 0 }])).toBeNull();
   });
   it.each([

@@ -55,11 +55,21 @@ export function scoreNotes(input: { committed: boolean; score: number }): ScoreN
   const s = roundScore(input.score);
   if (input.committed) {
     return s < 1
-      ? [{ code: "committedMiss", message: `A committed OKR is expected to reach 1.0; it scored ${s.toFixed(1)}, so it counts as a miss.` }]
+      ? [
+          {
+            code: "committedMiss",
+            message: `A committed OKR is expected to reach 1.0; it scored ${s.toFixed(1)}, so it counts as a miss.`,
+          },
+        ]
       : [];
   }
   if (s >= 1) {
-    return [{ code: "tooSafe", message: "An aspirational OKR fully reached: the target may have been too safe. Stretch further next time." }];
+    return [
+      {
+        code: "tooSafe",
+        message: "An aspirational OKR fully reached: the target may have been too safe. Stretch further next time.",
+      },
+    ];
   }
   if (s > 0.8) {
     return [

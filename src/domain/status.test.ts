@@ -32,7 +32,9 @@ describe("expected progress (§4)", () => {
     expect(expectedProgress(q1, day(30), plan)).toBeCloseTo(0.8, 12);
     expect(expectedProgress(q1, day(60), plan)).toBeCloseTo(0.9, 12);
     // For a decrease KR: 50 → 10 with 20 planned at day 45 → at day 45, (20 − 50)/(10 − 50) = 0.75
-    expect(expectedProgress(q1, day(45), { start: 50, target: 10, points: [{ atMs: day(45), value: 20 }] })).toBeCloseTo(0.75, 12);
+    expect(
+      expectedProgress(q1, day(45), { start: 50, target: 10, points: [{ atMs: day(45), value: 20 }] }),
+    ).toBeCloseTo(0.75, 12);
   });
   it("uses the organisation's time zone for period boundaries", () => {
     const paris = periodSpan("2026-01-01", "2026-03-31", "Europe/Paris");
@@ -59,7 +61,11 @@ describe("status (§4), first rule that applies", () => {
     ["1 closed wins over everything", { closed: true, manualStatus: "atRisk", progress: 1 }, "closed"],
     ["2 manual status of the latest check-in", { manualStatus: "behind", progress: 1, expected: 0 }, "behind"],
     ["3 no check-in inside the 7-day grace", { hasCheckIn: false, nowMs: day(6.9), expected: 6.9 / 90 }, "notStarted"],
-    ["3 grace over: rules go on (0 vs 7/90 expected → behind)", { hasCheckIn: false, nowMs: day(7), expected: 7 / 90 }, "behind"],
+    [
+      "3 grace over: rules go on (0 vs 7/90 expected → behind)",
+      { hasCheckIn: false, nowMs: day(7), expected: 7 / 90 },
+      "behind",
+    ],
     ["4 done is on track even late", { progress: 1, nowMs: day(100), expected: 1 }, "onTrack"],
     ["5 period over, not done", { progress: 0.99, nowMs: day(90), expected: 1 }, "atRisk"],
     ["6 stayAbove met", { krType: "stayAbove", progress: 1, expected: 0.5 }, "onTrack"],
@@ -76,16 +82,23 @@ describe("status (§4), first rule that applies", () => {
     expect(computeStatus(base(over))).toBe(status);
   });
   it("respects the behind threshold setting", () => {
-    expect(computeStatus(base({ progress: 0.2, expected: 0.5, settings: { ...DEFAULT_SETTINGS, behindThreshold: 0.3 } }))).toBe("behind");
+    expect(
+      computeStatus(base({ progress: 0.2, expected: 0.5, settings: { ...DEFAULT_SETTINGS, behindThreshold: 0.3 } })),
+    ).toBe("behind");
   });
   it("more progress never makes the status worse", () => {
     const rank = { onTrack: 0, behind: 1, atRisk: 2 } as Record<string, number>;
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (p, dp, e) => {
-        const a = computeStatus(base({ progress: p, expected: e }));
-        const b = computeStatus(base({ progress: Math.min(1, p + dp), expected: e }));
-        expect(rank[b]!).toBeLessThanOrEqual(rank[a]!);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (p, dp, e) => {
+          const a = computeStatus(base({ progress: p, expected: e }));
+          const b = computeStatus(base({ progress: Math.min(1, p + dp), expected: e }));
+          expect(rank[b]!).toBeLessThanOrEqual(rank[a]!);
+        },
+      ),
     );
   });
 });

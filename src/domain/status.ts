@@ -107,7 +107,8 @@ export interface AttentionInput {
 export function attentionFlags(a: AttentionInput): AttentionFlag[] {
   const flags: AttentionFlag[] = [];
   if (a.closed) {
-    if (a.kind === "objective" && !a.committed && a.score !== null && a.score !== undefined && a.score > 0.8) flags.push("tooSafe");
+    if (a.kind === "objective" && !a.committed && a.score !== null && a.score !== undefined && a.score > 0.8)
+      flags.push("tooSafe");
     return flags;
   }
   if (a.ownerCount === 0) flags.push("noOwner");

@@ -11,7 +11,12 @@ const DateStr = z.string().describe("ISO 8601 date, YYYY-MM-DD");
 const Fraction = z.number().describe("unrounded fraction, 1 = 100 %");
 
 export const ForecastShape = z
-  .object({ progress: Fraction, low: z.number().nullable(), high: z.number().nullable(), probability: z.number().nullable() })
+  .object({
+    progress: Fraction,
+    low: z.number().nullable(),
+    high: z.number().nullable(),
+    probability: z.number().nullable(),
+  })
   .nullable();
 
 export const PeriodShape = z.object({
@@ -165,7 +170,9 @@ export const TreeShape = z.object({
   periodId: Id,
   asOf: Instant.nullable(),
   periodIds: z.array(Id),
-  roots: z.array(z.record(z.string(), z.unknown())).describe("nodes: {type, id, title, progress, expectedProgress, status, forecast, flags, alignment, children}"),
+  roots: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe("nodes: {type, id, title, progress, expectedProgress, status, forecast, flags, alignment, children}"),
 });
 
 export const PeriodCloseShape = z.object({
@@ -174,7 +181,9 @@ export const PeriodCloseShape = z.object({
   objectivesTotal: z.number().int(),
   averageScore: z.number().nullable(),
   grades: z.object({ red: z.number(), yellow: z.number(), green: z.number() }),
-  objectives: z.array(z.object({ id: Id, title: z.string(), score: z.number().nullable(), grade: z.string().nullable() })),
+  objectives: z.array(
+    z.object({ id: Id, title: z.string(), score: z.number().nullable(), grade: z.string().nullable() }),
+  ),
 });
 
 export const ErrorShape = z.object({

@@ -28,7 +28,7 @@ function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-  if (!m) throw new AppError("UNAUTHENTICATED", "The Authorization header must be \"Bearer <token>\".");
+  if (!m) throw new AppError("UNAUTHENTICATED", 'The Authorization header must be "Bearer <token>".');
   return m[1];
 }
 
@@ -36,15 +36,23 @@ function bearer(req: FastifyRequest): string | undefined {
 function ifMatchVersion(req: FastifyRequest): number | undefined {
   const raw = req.headers["if-match"];
   if (raw === undefined) return undefined;
-  const v = String(raw).trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+  const v = String(raw)
+    .trim()
+    .replace(/^W\//, "")
+    .replace(/^"(.*)"$/, "$1");
   if (!/^\d+$/.test(v)) {
-    throw AppError.validation([`If-Match: must be the object's version, such as "3" (got ${JSON.stringify(String(raw))})`]);
+    throw AppError.validation([
+      `If-Match: must be the object's version, such as "3" (got ${JSON.stringify(String(raw))})`,
+    ]);
   }
   return Number(v);
 }
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output") {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
   delete out.$schema;
   return out;
 }
@@ -71,7 +79,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     reply
       .status(404)
-      .send(errorBody("NOT_FOUND", `No route ${req.method} ${req.url.split("?")[0]}. The API reference is at /api/docs.`));
+      .send(
+        errorBody("NOT_FOUND", `No route ${req.method} ${req.url.split("?")[0]}. The API reference is at /api/docs.`),
+      );
   });
 
   await app.register(swagger, {
@@ -100,10 +110,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   const errorResponses = {
-    "4xx": { description: "Error", ...jsonSchema(
-      z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) }),
-      "output",
-    ) },
+    "4xx": {
+      description: "Error",
+      ...jsonSchema(
+        z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) }),
+        "output",
+      ),
+    },
   };
   for (const def of apiRoutes) register(app, svc, def, errorResponses);
   return app;
@@ -123,7 +136,9 @@ function register(app: FastifyInstance, svc: Services, def: RouteDef, errorRespo
       ...(def.body ? { body: jsonSchema(def.body, "input") } : {}),
       ...(def.query ? { querystring: jsonSchema(def.query, "input") } : {}),
       response: {
-        [status]: def.response ? { description: "OK", ...jsonSchema(def.response, "output") } : { description: "No content", type: "null" },
+        [status]: def.response
+          ? { description: "OK", ...jsonSchema(def.response, "output") }
+          : { description: "No content", type: "null" },
         ...errorResponses,
       },
     },

@@ -30,7 +30,7 @@ function fromFastify(err: FastifyError): AppError | null {
     return AppError.validation(["body: is empty; send a JSON object (it may be {})"]);
   }
   if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-    return AppError.validation(["body: send JSON with the header \"Content-Type: application/json\""]);
+    return AppError.validation(['body: send JSON with the header "Content-Type: application/json"']);
   }
   if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return AppError.validation(["body: is too large"]);
   if (status === 404) return new AppError("NOT_FOUND", err.message);
@@ -46,7 +46,9 @@ export function handleError(err: unknown, req: FastifyRequest, reply: FastifyRep
     req.log.error({ err }, "unexpected error");
     return reply
       .status(500)
-      .send(errorBody("INTERNAL", "Something went wrong on the server. It has been logged; please try again or report it."));
+      .send(
+        errorBody("INTERNAL", "Something went wrong on the server. It has been logged; please try again or report it."),
+      );
   }
   const status = STATUS_BY_CODE[appErr.code];
   return reply.status(status).send(errorBody(appErr.code, appErr.message, appErr.details));

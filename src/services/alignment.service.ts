@@ -2,6 +2,8 @@
  * Alignments: "child contributes to parent" links between objectives and key results,
  * with a weight and a `contributes` flag. The graph stays acyclic.
  */
+
+import { z } from "zod";
 import { alignmentRepo, graphQueries, keyResultRepo, objectiveRepo } from "../db/repositories.js";
 import { type AlignmentEdge, sameUnitProblem, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
@@ -10,7 +12,6 @@ import { type Actor, checkVersion, missingReference, mutate, read, type Services
 import { type Page, paginate } from "./pagination.js";
 import { presentAlignment } from "./presenters.js";
 import { AlignmentCreateSchema, AlignmentUpdateSchema, PageQuerySchema, parseInput } from "./schemas.js";
-import { z } from "zod";
 
 export type AlignmentView = ReturnType<typeof presentAlignment>;
 
@@ -86,7 +87,10 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
       );
     }
     if (edges.some((e) => e.childId === candidate.childId && e.parentId === candidate.parentId)) {
-      throw new AppError("ALREADY_EXISTS", "This child is already aligned under this parent; change the existing alignment instead.");
+      throw new AppError(
+        "ALREADY_EXISTS",
+        "This child is already aligned under this parent; change the existing alignment instead.",
+      );
     }
     const row = await alignmentRepo.insert(w.tx, w.scope, {
       childType: input.childType,
@@ -103,7 +107,13 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
   });
 }
 
-export async function updateAlignment(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<AlignmentView> {
+export async function updateAlignment(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<AlignmentView> {
   const input = parseInput(AlignmentUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await alignmentRepo.get(w.tx, w.scope, id);

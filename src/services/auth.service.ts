@@ -62,7 +62,12 @@ export async function bootstrap(
           });
         }
       }
-      return { created: false, organizationId: admin?.orgId ?? "", adminEmail: admin?.email ?? "", generatedToken: null };
+      return {
+        created: false,
+        organizationId: admin?.orgId ?? "",
+        adminEmail: admin?.email ?? "",
+        generatedToken: null,
+      };
     }
     const org = await organizationRepo.insert(tx, opts.organizationName ?? "My organisation");
     const scope = grantOrgScope(org.id);
@@ -73,7 +78,12 @@ export async function bootstrap(
       isInstanceAdmin: true,
     });
     const token = opts.bootstrapToken ?? generateToken();
-    await tokenRepo.insert(tx, scope, { userId: user.id, name: "bootstrap", tokenHash: hashToken(token), scope: "write" });
+    await tokenRepo.insert(tx, scope, {
+      userId: user.id,
+      name: "bootstrap",
+      tokenHash: hashToken(token),
+      scope: "write",
+    });
     return {
       created: true,
       organizationId: org.id,
@@ -86,11 +96,14 @@ export async function bootstrap(
 /** Resolves a bearer token to its active user, or throws UNAUTHENTICATED. */
 export async function authenticate(database: Database, token: string | undefined): Promise<Actor> {
   if (!token) {
-    throw new AppError("UNAUTHENTICATED", "Sign in: send your API token as \"Authorization: Bearer <token>\".");
+    throw new AppError("UNAUTHENTICATED", 'Sign in: send your API token as "Authorization: Bearer <token>".');
   }
   const found = await tokenRepo.findByHash(database.db, hashToken(token));
-  if (!found || !found.user.active) {
-    throw new AppError("UNAUTHENTICATED", "This API token is not valid (unknown, revoked, or its account is deactivated).");
+  if (!found?.user.active) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "This API token is not valid (unknown, revoked, or its account is deactivated).",
+    );
   }
   return {
     userId: found.user.id,

@@ -2,12 +2,19 @@
  * Check-ins: dated updates of one key result. Append-only history: an edit or a delete
  * keeps the earlier version as a revision. Each write recomputes the roll-ups.
  */
-import { checkInQueries, type CheckInRow, checkInRepo, type KeyResultRow, keyResultRepo, objectiveRepo } from "../db/repositories.js";
+import {
+  type CheckInRow,
+  checkInQueries,
+  checkInRepo,
+  type KeyResultRow,
+  keyResultRepo,
+  objectiveRepo,
+} from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, checkVersion, mutate, read, type Services, type Write } from "./context.js";
-import { type Page, decodeCursor, encodeCursor } from "./pagination.js";
-import { presentCheckIn } from "./presenters.js";
 import { assertOpen } from "./okr.service.js";
+import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
+import { presentCheckIn } from "./presenters.js";
 import { CheckInCreateSchema, CheckInUpdateSchema, InstantSchema, PageQuerySchema, parseInput } from "./schemas.js";
 
 export type CheckInView = ReturnType<typeof presentCheckIn>;
@@ -47,7 +54,12 @@ function checkValues(
 const CheckInListQuery = PageQuerySchema.extend({ asOf: InstantSchema.optional() });
 
 /** A key result's check-ins, newest first (up to `asOf` when given). */
-export async function listCheckIns(svc: Services, actor: Actor, keyResultId: string, query: unknown): Promise<Page<CheckInView>> {
+export async function listCheckIns(
+  svc: Services,
+  actor: Actor,
+  keyResultId: string,
+  query: unknown,
+): Promise<Page<CheckInView>> {
   const q = parseInput(CheckInListQuery, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
     await keyResultRepo.get(ex, scope, keyResultId);
@@ -75,7 +87,12 @@ export async function listCheckIns(svc: Services, actor: Actor, keyResultId: str
   });
 }
 
-export async function createCheckIn(svc: Services, actor: Actor, keyResultId: string, body: unknown): Promise<CheckInView> {
+export async function createCheckIn(
+  svc: Services,
+  actor: Actor,
+  keyResultId: string,
+  body: unknown,
+): Promise<CheckInView> {
   const input = parseInput(CheckInCreateSchema, body);
   return mutate(svc, actor, async (w) => {
     const kr = await openKeyResult(w, keyResultId);
@@ -106,7 +123,13 @@ async function liveCheckIn(w: Write, id: string): Promise<CheckInRow> {
   return checkInRepo.get(w.tx, w.scope, id);
 }
 
-export async function updateCheckIn(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<CheckInView> {
+export async function updateCheckIn(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<CheckInView> {
   const input = parseInput(CheckInUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await liveCheckIn(w, id);

@@ -5,7 +5,13 @@
  */
 import type { Database, Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
-import { auditRepo, inTransaction, lockOrganization, type OrganizationRow, organizationRepo } from "../db/repositories.js";
+import {
+  auditRepo,
+  inTransaction,
+  lockOrganization,
+  type OrganizationRow,
+  organizationRepo,
+} from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { loadOrgContext, type OrgContext, recomputeStored } from "./evaluation.js";
 
@@ -69,7 +75,7 @@ export async function read<T>(
  */
 export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => Promise<T>): Promise<T> {
   if (actor.access !== "write") {
-    throw new AppError("FORBIDDEN", "This API token is read-only; create a token with scope \"write\" to make changes.");
+    throw new AppError("FORBIDDEN", 'This API token is read-only; create a token with scope "write" to make changes.');
   }
   const events: DomainEvent[] = [];
   const result = await inTransaction(svc.database.db, async (tx) => {

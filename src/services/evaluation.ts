@@ -74,7 +74,11 @@ export function objectiveSpan(o: Pick<ObjectiveRow, "periodId">, ctx: OrgContext
   return p ? periodSpan(p.startDate, p.endDate, ctx.settings.timeZone) : null;
 }
 
-export function keyResultSpan(kr: Pick<KeyResultRow, "startDate" | "endDate">, objSpan: Span | null, ctx: OrgContext): Span | null {
+export function keyResultSpan(
+  kr: Pick<KeyResultRow, "startDate" | "endDate">,
+  objSpan: Span | null,
+  ctx: OrgContext,
+): Span | null {
   const tz = ctx.settings.timeZone;
   const startMs = kr.startDate ? dayStartMs(kr.startDate, tz) : objSpan?.startMs;
   const endMs = kr.endDate ? periodSpan(kr.endDate, kr.endDate, tz).endMs : objSpan?.endMs;
@@ -173,7 +177,11 @@ function graphInput(rows: GraphRows, own: Map<string, Own>, settings: MethodSett
       weight: Number(a.weight),
       contributes: a.contributes,
     })),
-    initiatives: rows.initiatives.map((i) => ({ objectiveId: i.objectiveId, progress: i.progress, weight: Number(i.weight) })),
+    initiatives: rows.initiatives.map((i) => ({
+      objectiveId: i.objectiveId,
+      progress: i.progress,
+      weight: Number(i.weight),
+    })),
     initiativesCount: settings.initiativesCount,
   };
 }

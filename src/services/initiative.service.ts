@@ -3,14 +3,7 @@
  * range, watched continuously).
  */
 import { z } from "zod";
-import {
-  initiativeRepo,
-  keyResultRepo,
-  kpiRepo,
-  kpiValueRepo,
-  objectiveRepo,
-  teamRepo,
-} from "../db/repositories.js";
+import { initiativeRepo, keyResultRepo, kpiRepo, kpiValueRepo, objectiveRepo, teamRepo } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { type Page, paginate } from "./pagination.js";
@@ -29,7 +22,10 @@ import {
 export type InitiativeView = ReturnType<typeof presentInitiative>;
 export type KpiView = ReturnType<typeof presentKpi>;
 
-const InitiativeListQuery = PageQuerySchema.extend({ objectiveId: z.string().optional(), keyResultId: z.string().optional() });
+const InitiativeListQuery = PageQuerySchema.extend({
+  objectiveId: z.string().optional(),
+  keyResultId: z.string().optional(),
+});
 
 export async function listInitiatives(svc: Services, actor: Actor, query: unknown): Promise<Page<InitiativeView>> {
   const q = parseInput(InitiativeListQuery, query, "query");
@@ -45,14 +41,21 @@ export async function getInitiative(svc: Services, actor: Actor, id: string): Pr
   return read(svc, actor, async ({ ex, scope }) => presentInitiative(await initiativeRepo.get(ex, scope, id)));
 }
 
-async function checkInitiativeRefs(w: Write, objectiveId: string, keyResultId: string | null | undefined, ownerIds?: string[]) {
+async function checkInitiativeRefs(
+  w: Write,
+  objectiveId: string,
+  keyResultId: string | null | undefined,
+  ownerIds?: string[],
+) {
   const o = await objectiveRepo.find(w.tx, w.scope, objectiveId);
   if (!o) throw missingReference("objectiveId", "objective", [objectiveId]);
   if (keyResultId) {
     const kr = await keyResultRepo.find(w.tx, w.scope, keyResultId);
     if (!kr) throw missingReference("keyResultId", "key result", [keyResultId]);
     if (kr.objectiveId !== objectiveId) {
-      throw AppError.validation([`keyResultId: the key result "${kr.title}" belongs to another objective; pick one of this objective's key results`]);
+      throw AppError.validation([
+        `keyResultId: the key result "${kr.title}" belongs to another objective; pick one of this objective's key results`,
+      ]);
     }
   }
   await requireUsers(w.tx, w.scope, ownerIds, "ownerIds");
@@ -82,7 +85,13 @@ export async function createInitiative(svc: Services, actor: Actor, body: unknow
   });
 }
 
-export async function updateInitiative(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<InitiativeView> {
+export async function updateInitiative(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<InitiativeView> {
   const input = parseInput(InitiativeUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await initiativeRepo.get(w.tx, w.scope, id);
@@ -120,8 +129,12 @@ function checkRange(min: string | null, max: string | null) {
   }
 }
 
-async function checkKpiRefs(w: Write, input: { teamId?: string | null | undefined; ownerIds?: string[] | undefined; objectiveIds?: string[] | undefined }) {
-  if (input.teamId && !(await teamRepo.find(w.tx, w.scope, input.teamId))) throw missingReference("teamId", "team", [input.teamId]);
+async function checkKpiRefs(
+  w: Write,
+  input: { teamId?: string | null | undefined; ownerIds?: string[] | undefined; objectiveIds?: string[] | undefined },
+) {
+  if (input.teamId && !(await teamRepo.find(w.tx, w.scope, input.teamId)))
+    throw missingReference("teamId", "team", [input.teamId]);
   await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
   if (input.objectiveIds?.length) {
     const found = new Set((await objectiveRepo.listByIds(w.tx, w.scope, input.objectiveIds)).map((o) => o.id));
@@ -134,9 +147,18 @@ export async function listKpis(svc: Services, actor: Actor, query: unknown): Pro
   const q = parseInput(PageQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
     const rows = await kpiRepo.list(ex, scope);
-    const values = await kpiValueRepo.forKpis(ex, scope, rows.map((k) => k.id));
+    const values = await kpiValueRepo.forKpis(
+      ex,
+      scope,
+      rows.map((k) => k.id),
+    );
     return paginate(
-      rows.map((k) => presentKpi(k, values.filter((v) => v.kpiId === k.id))),
+      rows.map((k) =>
+        presentKpi(
+          k,
+          values.filter((v) => v.kpiId === k.id),
+        ),
+      ),
       q.limit,
       q.cursor,
     );

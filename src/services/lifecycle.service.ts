@@ -20,7 +20,7 @@ import { type Actor, missingReference, mutate, type Services, type Write } from 
 import { storedDerived } from "./evaluation.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
 import { presentPeriod } from "./presenters.js";
-import { CloseObjectiveSchema, ClosePeriodSchema, parseInput, PostponeObjectiveSchema } from "./schemas.js";
+import { CloseObjectiveSchema, ClosePeriodSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
 
 interface CloseInput {
   score?: number | null | undefined;
@@ -36,7 +36,9 @@ async function closeOne(w: Write, o: ObjectiveRow, input: CloseInput): Promise<n
   const overrides = new Map((input.keyResultScores ?? []).map((s) => [s.keyResultId, s]));
   const unknown = [...overrides.keys()].filter((id) => !krs.some((k) => k.id === id));
   if (unknown.length) {
-    throw AppError.validation(unknown.map((id) => `keyResultScores: ${JSON.stringify(id)} is not a key result of this objective`));
+    throw AppError.validation(
+      unknown.map((id) => `keyResultScores: ${JSON.stringify(id)} is not a key result of this objective`),
+    );
   }
   const scored: { score: number; weight: number }[] = [];
   for (const kr of krs) {
@@ -77,7 +79,8 @@ export async function closeObjective(svc: Services, actor: Actor, id: string, bo
 export async function reopenObjective(svc: Services, actor: Actor, id: string): Promise<ObjectiveDetail> {
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
-    if (o.state !== "closed") throw new AppError("CONFLICT", `The objective "${o.title}" is not closed; there is nothing to reopen.`);
+    if (o.state !== "closed")
+      throw new AppError("CONFLICT", `The objective "${o.title}" is not closed; there is nothing to reopen.`);
     const before = await currentObjective(w, id);
     for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [id])) {
       await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
@@ -116,7 +119,12 @@ function cloneKeyResult(kr: KeyResultRow, objectiveId: string) {
  * Postpones (continues) an objective into another period: a clone with the same KRs,
  * owners and upward alignments, progress not copied. The original stays as it is.
  */
-export async function postponeObjective(svc: Services, actor: Actor, id: string, body: unknown): Promise<ObjectiveDetail> {
+export async function postponeObjective(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+): Promise<ObjectiveDetail> {
   const input = parseInput(PostponeObjectiveSchema, body);
   const newId = await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);

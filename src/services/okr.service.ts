@@ -22,8 +22,8 @@ import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { type Derived, evaluateAsOf, type OrgContext, storedDerived } from "./evaluation.js";
-import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
 import { requireUsers } from "./people.service.js";
+import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
 import {
   AsOfQuerySchema,
   KeyResultCreateSchema,
@@ -43,7 +43,13 @@ export interface Figures {
 }
 
 /** Stored figures (ordinary reads) or figures as of a past moment (`asOf`), over today's structure. */
-export async function figures(ex: Executor, scope: OrgScope, ctx: OrgContext, nowMs: number, asOf?: string): Promise<Figures> {
+export async function figures(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  nowMs: number,
+  asOf?: string,
+): Promise<Figures> {
   if (!asOf) {
     return { nowMs, derive: storedDerived as Figures["derive"] };
   }
@@ -63,7 +69,13 @@ export function objectiveDetail(o: ObjectiveRow, krs: KeyResultRow[], f: Figures
   };
 }
 
-async function detailOf(ex: Executor, scope: OrgScope, ctx: OrgContext, f: Figures, id: string): Promise<ObjectiveDetail> {
+async function detailOf(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  f: Figures,
+  id: string,
+): Promise<ObjectiveDetail> {
   const o = await objectiveRepo.get(ex, scope, id);
   return objectiveDetail(o, await graphQueries.keyResultsOf(ex, scope, [o.id]), f, ctx);
 }
@@ -147,7 +159,9 @@ export async function updateObjective(
     checkVersion(input.version ?? ifMatch, row, await currentObjective(w, id));
     assertOpen(row, "edited");
     if (input.state === "closed") {
-      throw AppError.validation([`state: close an objective with POST /objectives/${id}/close, which records its score and learnings`]);
+      throw AppError.validation([
+        `state: close an objective with POST /objectives/${id}/close, which records its score and learnings`,
+      ]);
     }
     await checkObjectiveRefs(w, input);
     const { version: _v, ...patch } = input;
@@ -170,7 +184,11 @@ export async function deleteObjective(svc: Services, actor: Actor, id: string): 
       await initiativeRepo.softDelete(w.tx, w.scope, i.id);
     }
     const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id, ...krs.map((k) => k.id)]);
-    await graphQueries.deleteAlignments(w.tx, w.scope, edges.map((e) => e.id));
+    await graphQueries.deleteAlignments(
+      w.tx,
+      w.scope,
+      edges.map((e) => e.id),
+    );
     await objectiveRepo.softDelete(w.tx, w.scope, id);
     w.touch();
     await w.audit("objective.deleted", "objective", id, { ...row, keyResults: krs, alignments: edges }, null);
@@ -199,16 +217,21 @@ function keyResultProblems(k: KrFields): string[] {
     start: k.start === null ? null : Number(k.start),
     target: k.target === null ? null : Number(k.target),
   });
-  if (k.unit === "currency" && !k.currency) problems.push("currency: is required when unit is \"currency\" (an ISO 4217 code such as EUR)");
-  if (k.unit !== "currency" && k.currency) problems.push("currency: only applies when unit is \"currency\"; remove it or set unit");
-  if (k.startDate && k.endDate && k.endDate < k.startDate) problems.push(`endDate: must be on or after startDate (${k.startDate})`);
+  if (k.unit === "currency" && !k.currency)
+    problems.push('currency: is required when unit is "currency" (an ISO 4217 code such as EUR)');
+  if (k.unit !== "currency" && k.currency)
+    problems.push('currency: only applies when unit is "currency"; remove it or set unit');
+  if (k.startDate && k.endDate && k.endDate < k.startDate)
+    problems.push(`endDate: must be on or after startDate (${k.startDate})`);
   if (k.plan?.length) {
     if (k.start === null || k.target === null) problems.push("plan: a phased plan needs both start and target");
     const dates = k.plan.map((p) => p.date);
     if (new Set(dates).size !== dates.length) problems.push("plan: each date may appear only once");
   }
   if (k.progressMode === "rollup" && k.rollup === "sum" && (k.type === "milestone" || k.type === "baseline")) {
-    problems.push(`rollup: a "sum" roll-up needs a numeric key result (increase, decrease, stayAbove or stayBelow), not ${k.type}`);
+    problems.push(
+      `rollup: a "sum" roll-up needs a numeric key result (increase, decrease, stayAbove or stayBelow), not ${k.type}`,
+    );
   }
   return problems;
 }
@@ -234,7 +257,11 @@ async function checkSumChildren(w: Write, kr: KeyResultRow) {
   const edges = (await graphQueries.alignmentsTouching(w.tx, w.scope, [kr.id])).filter(
     (e) => e.parentId === kr.id && e.childType === "keyResult",
   );
-  const children = await keyResultRepo.listByIds(w.tx, w.scope, edges.map((e) => e.childId));
+  const children = await keyResultRepo.listByIds(
+    w.tx,
+    w.scope,
+    edges.map((e) => e.childId),
+  );
   const problems = children
     .map((c) => sameUnitProblem(kr, c))
     .filter((p): p is string => p !== null)
@@ -247,7 +274,11 @@ async function checkSumParents(w: Write, kr: KeyResultRow) {
   const edges = (await graphQueries.alignmentsTouching(w.tx, w.scope, [kr.id])).filter(
     (e) => e.childId === kr.id && e.parentType === "keyResult",
   );
-  const parents = await keyResultRepo.listByIds(w.tx, w.scope, edges.map((e) => e.parentId));
+  const parents = await keyResultRepo.listByIds(
+    w.tx,
+    w.scope,
+    edges.map((e) => e.parentId),
+  );
   const problems = parents
     .filter((p) => p.progressMode === "rollup" && p.rollup === "sum")
     .map((p) => sameUnitProblem(p, kr))
@@ -256,7 +287,12 @@ async function checkSumParents(w: Write, kr: KeyResultRow) {
   if (problems.length) throw AppError.validation(problems);
 }
 
-export async function createKeyResult(svc: Services, actor: Actor, objectiveId: string, body: unknown): Promise<KeyResultView> {
+export async function createKeyResult(
+  svc: Services,
+  actor: Actor,
+  objectiveId: string,
+  body: unknown,
+): Promise<KeyResultView> {
   const input = parseInput(KeyResultCreateSchema, body);
   checkOverride(input.progressOverride);
   const fields: KrFields = {
@@ -296,7 +332,13 @@ export async function createKeyResult(svc: Services, actor: Actor, objectiveId: 
   return getKeyResult(svc, actor, id, {});
 }
 
-export async function updateKeyResult(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<KeyResultView> {
+export async function updateKeyResult(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<KeyResultView> {
   const input = parseInput(KeyResultUpdateSchema, body);
   checkOverride(input.progressOverride);
   await mutate(svc, actor, async (w) => {
@@ -337,7 +379,11 @@ export async function deleteKeyResult(svc: Services, actor: Actor, id: string): 
     const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
     assertOpen(o, "changed");
     const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id]);
-    await graphQueries.deleteAlignments(w.tx, w.scope, edges.map((e) => e.id));
+    await graphQueries.deleteAlignments(
+      w.tx,
+      w.scope,
+      edges.map((e) => e.id),
+    );
     await keyResultRepo.softDelete(w.tx, w.scope, id);
     w.touch();
     await w.audit("keyResult.deleted", "keyResult", id, { ...kr, alignments: edges }, null);

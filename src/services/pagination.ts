@@ -18,7 +18,9 @@ function encode(id: string): string {
 function decode(cursor: string): string {
   const id = Buffer.from(cursor, "base64url").toString("utf8");
   if (!id || encode(id) !== cursor) {
-    throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor from the previous page unchanged"]);
+    throw AppError.validation([
+      "cursor: is not a cursor this API gave out; pass nextCursor from the previous page unchanged",
+    ]);
   }
   return id;
 }
@@ -27,7 +29,11 @@ function decode(cursor: string): string {
  * One page of `items` (already in their final order) after the item `cursor` names.
  * An unknown cursor (its item was deleted) restarts after nothing rather than failing.
  */
-export function paginate<T extends { id: string }>(items: readonly T[], limit = DEFAULT_LIMIT, cursor?: string): Page<T> {
+export function paginate<T extends { id: string }>(
+  items: readonly T[],
+  limit = DEFAULT_LIMIT,
+  cursor?: string,
+): Page<T> {
   let start = 0;
   if (cursor) {
     const id = decode(cursor);

@@ -10,7 +10,14 @@ import { AppError } from "../domain/errors.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
 import { type Page, paginate } from "./pagination.js";
 import { presentTeam, presentUser } from "./presenters.js";
-import { PageQuerySchema, parseInput, TeamCreateSchema, TeamUpdateSchema, UserCreateSchema, UserUpdateSchema } from "./schemas.js";
+import {
+  PageQuerySchema,
+  parseInput,
+  TeamCreateSchema,
+  TeamUpdateSchema,
+  UserCreateSchema,
+  UserUpdateSchema,
+} from "./schemas.js";
 
 export type TeamView = ReturnType<typeof presentTeam>;
 export type UserView = ReturnType<typeof presentUser>;
@@ -44,7 +51,8 @@ async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null,
   if (!cur) throw missingReference("parentId", "team", [parentId]);
   const seen = new Set<string>();
   while (cur && !seen.has(cur.id)) {
-    if (cur.id === id) throw AppError.validation(["parentId: a team cannot be nested inside itself or one of its sub-teams"]);
+    if (cur.id === id)
+      throw AppError.validation(["parentId: a team cannot be nested inside itself or one of its sub-teams"]);
     seen.add(cur.id);
     cur = cur.parentId ? await teamRepo.find(ex, scope, cur.parentId) : null;
   }
@@ -53,7 +61,9 @@ async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null,
 export async function listTeams(svc: Services, actor: Actor, query: unknown): Promise<Page<TeamView>> {
   const q = parseInput(PageQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
-    const rows = (await teamRepo.list(ex, scope)).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const rows = (await teamRepo.list(ex, scope)).sort(
+      (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    );
     const members = await teamQueries.members(ex, scope);
     const byTeam = new Map<string, { userId: string; role: string }[]>();
     for (const m of members) byTeam.set(m.teamId, [...(byTeam.get(m.teamId) ?? []), m]);
@@ -87,7 +97,13 @@ export async function createTeam(svc: Services, actor: Actor, body: unknown): Pr
   });
 }
 
-export async function updateTeam(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<TeamView> {
+export async function updateTeam(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<TeamView> {
   const input = parseInput(TeamUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await teamRepo.get(w.tx, w.scope, id);
@@ -102,7 +118,13 @@ export async function updateTeam(svc: Services, actor: Actor, id: string, body: 
       ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
     });
     if (input.ownerIds !== undefined || input.memberIds !== undefined) {
-      await teamQueries.setMembers(w.tx, w.scope, id, input.ownerIds ?? before.ownerIds, input.memberIds ?? before.memberIds);
+      await teamQueries.setMembers(
+        w.tx,
+        w.scope,
+        id,
+        input.ownerIds ?? before.ownerIds,
+        input.memberIds ?? before.memberIds,
+      );
     }
     const view = await teamView(w.tx, w.scope, updated);
     await w.audit("team.updated", "team", id, before, view);
@@ -117,11 +139,17 @@ export async function deleteTeam(svc: Services, actor: Actor, id: string): Promi
     const before = await teamView(w.tx, w.scope, row);
     const objs = await objectiveRepo.list(w.tx, w.scope, eq(objectives.teamId, id));
     if (objs.length) {
-      throw new AppError("CONFLICT", `The team "${row.name}" owns ${objs.length} objective(s); give them to another team or delete them first.`);
+      throw new AppError(
+        "CONFLICT",
+        `The team "${row.name}" owns ${objs.length} objective(s); give them to another team or delete them first.`,
+      );
     }
     const subTeams = await teamRepo.list(w.tx, w.scope, and(eq(teamsTable.parentId, id), isNull(teamsTable.deletedAt)));
     if (subTeams.length) {
-      throw new AppError("CONFLICT", `The team "${row.name}" has sub-teams (${subTeams.map((t) => t.name).join(", ")}); move or delete them first.`);
+      throw new AppError(
+        "CONFLICT",
+        `The team "${row.name}" has sub-teams (${subTeams.map((t) => t.name).join(", ")}); move or delete them first.`,
+      );
     }
     await teamQueries.setMembers(w.tx, w.scope, id, [], []);
     await teamRepo.softDelete(w.tx, w.scope, id);
@@ -135,7 +163,8 @@ async function checkManager(ex: Executor, scope: OrgScope, id: string | null, ma
   if (!cur) throw missingReference("managerId", "person", [managerId]);
   const seen = new Set<string>();
   while (cur && !seen.has(cur.id)) {
-    if (cur.id === id) throw AppError.validation(["managerId: a person cannot report to themselves or to someone who reports to them"]);
+    if (cur.id === id)
+      throw AppError.validation(["managerId: a person cannot report to themselves or to someone who reports to them"]);
     seen.add(cur.id);
     cur = cur.managerId ? await userRepo.find(ex, scope, cur.managerId) : null;
   }
@@ -144,7 +173,9 @@ async function checkManager(ex: Executor, scope: OrgScope, id: string | null, ma
 export async function listUsers(svc: Services, actor: Actor, query: unknown): Promise<Page<UserView>> {
   const q = parseInput(PageQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
-    const rows = (await userRepo.list(ex, scope)).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const rows = (await userRepo.list(ex, scope)).sort(
+      (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    );
     const teamIds = await userQueries.teamIdsByUser(ex, scope);
     return paginate(
       rows.map((u) => presentUser(u, teamIds.get(u.id) ?? [])),
@@ -184,7 +215,13 @@ export async function createUser(svc: Services, actor: Actor, body: unknown): Pr
   });
 }
 
-export async function updateUser(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<UserView> {
+export async function updateUser(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<UserView> {
   const input = parseInput(UserUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const before = await userView(w.tx, w.scope, id);
@@ -217,7 +254,8 @@ async function revokeTokens(ex: Executor, scope: OrgScope, userId: string) {
 export async function deleteUser(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const before = await userView(w.tx, w.scope, id);
-    if (id === actor.userId) throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
+    if (id === actor.userId)
+      throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
     await userRepo.update(w.tx, w.scope, id, { active: false });
     await revokeTokens(w.tx, w.scope, id);
     await w.audit("user.deactivated", "user", id, before, { ...before, active: false });

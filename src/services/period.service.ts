@@ -18,7 +18,9 @@ export type PeriodView = ReturnType<typeof presentPeriod>;
 
 function checkDates(start: string, end: string): void {
   if (end < start) {
-    throw AppError.validation([`endDate: must be on or after startDate (${start}); a period covers whole days from start to end`]);
+    throw AppError.validation([
+      `endDate: must be on or after startDate (${start}); a period covers whole days from start to end`,
+    ]);
   }
 }
 
@@ -30,7 +32,8 @@ async function checkParent(ex: Executor, scope: OrgScope, id: string | null, par
   let cur: PeriodRow | null = parent;
   const seen = new Set<string>();
   while (cur && !seen.has(cur.id)) {
-    if (cur.id === id) throw AppError.validation(["parentId: a period cannot be nested inside itself or its own sub-period"]);
+    if (cur.id === id)
+      throw AppError.validation(["parentId: a period cannot be nested inside itself or its own sub-period"]);
     seen.add(cur.id);
     cur = cur.parentId ? await periodRepo.find(ex, scope, cur.parentId) : null;
   }
@@ -41,7 +44,8 @@ export async function listPeriods(svc: Services, actor: Actor, query: unknown): 
   const q = parseInput(PageQuerySchema, query, "query");
   return read(svc, actor, async ({ ctx }) => {
     const rows = [...ctx.periods.values()].sort(
-      (a, b) => a.startDate.localeCompare(b.startDate) || b.endDate.localeCompare(a.endDate) || a.name.localeCompare(b.name),
+      (a, b) =>
+        a.startDate.localeCompare(b.startDate) || b.endDate.localeCompare(a.endDate) || a.name.localeCompare(b.name),
     );
     return paginate(rows.map(presentPeriod), q.limit, q.cursor);
   });
@@ -70,7 +74,13 @@ export async function createPeriod(svc: Services, actor: Actor, body: unknown): 
   });
 }
 
-export async function updatePeriod(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number): Promise<PeriodView> {
+export async function updatePeriod(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<PeriodView> {
   const input = parseInput(PeriodUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await periodRepo.get(w.tx, w.scope, id);
@@ -91,7 +101,11 @@ export async function updatePeriod(svc: Services, actor: Actor, id: string, body
 
 async function keyResultIdsInPeriod(ex: Executor, scope: OrgScope, periodId: string): Promise<string[]> {
   const objs = await objectiveRepo.list(ex, scope, eq(objectives.periodId, periodId));
-  const krs = await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id));
+  const krs = await graphQueries.keyResultsOf(
+    ex,
+    scope,
+    objs.map((o) => o.id),
+  );
   return krs.map((k) => k.id);
 }
 
@@ -108,7 +122,10 @@ export async function deletePeriod(svc: Services, actor: Actor, id: string): Pro
     }
     const children = [...w.ctx.periods.values()].filter((p) => p.parentId === id);
     if (children.length) {
-      throw new AppError("CONFLICT", `The period "${row.name}" contains sub-periods (${children.map((c) => c.name).join(", ")}); delete them first.`);
+      throw new AppError(
+        "CONFLICT",
+        `The period "${row.name}" contains sub-periods (${children.map((c) => c.name).join(", ")}); delete them first.`,
+      );
     }
     await periodRepo.softDelete(w.tx, w.scope, id);
     await w.audit("period.deleted", "period", id, presentPeriod(row), null);

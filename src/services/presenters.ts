@@ -134,10 +134,11 @@ export function presentKeyResult(kr: KeyResultRow, obj: ObjectiveRow, d: Derived
     baselineConfirmed: kr.baselineConfirmed,
     startDate: kr.startDate,
     endDate: kr.endDate,
-    plan: ((kr.plan ?? null) as { date: string; value: string }[] | null)?.map((p) => ({
-      date: p.date,
-      value: Number(p.value),
-    })) ?? null,
+    plan:
+      ((kr.plan ?? null) as { date: string; value: string }[] | null)?.map((p) => ({
+        date: p.date,
+        value: Number(p.value),
+      })) ?? null,
     progressMode: kr.progressMode,
     rollup: kr.rollup,
     progressOverride: kr.progressOverride,
@@ -235,5 +236,12 @@ export function presentKpi(k: KpiRow, values: KpiValueRow[]) {
 }
 
 export function presentKpiValue(v: KpiValueRow) {
-  return { id: v.id, kpiId: v.kpiId, value: Number(v.value), at: v.at.toISOString(), note: v.note, authorId: v.authorId };
+  return {
+    id: v.id,
+    kpiId: v.kpiId,
+    value: Number(v.value),
+    at: v.at.toISOString(),
+    note: v.note,
+    authorId: v.authorId,
+  };
 }

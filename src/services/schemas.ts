@@ -22,8 +22,9 @@ export const DecimalSchema = z
   .union([z.number(), z.string()])
   .superRefine((v, ctx) => {
     const ok = typeof v === "number" ? Number.isFinite(v) : DECIMAL_RE.test(v.trim()) && Number.isFinite(Number(v));
-    if (!ok) ctx.addIssue({ code: "custom", message: "must be a number or a decimal string such as \"12.5\"" });
-    else if (Math.abs(Number(v)) >= 1e15) ctx.addIssue({ code: "custom", message: "must be smaller than 10^15 in size" });
+    if (!ok) ctx.addIssue({ code: "custom", message: 'must be a number or a decimal string such as "12.5"' });
+    else if (Math.abs(Number(v)) >= 1e15)
+      ctx.addIssue({ code: "custom", message: "must be smaller than 10^15 in size" });
   })
   .transform((v) => normaliseDecimal(v));
 
@@ -59,11 +60,15 @@ export const IdSchema = z.string().min(1, "must be an id");
 const isoDateMessage = "must be a date as YYYY-MM-DD";
 export const IsoDateSchema = z.iso.date({ message: isoDateMessage });
 /** An instant: ISO 8601 date-time with a zone (Z or ±hh:mm). */
-export const InstantSchema = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time with a zone, such as 2026-03-02T09:00:00Z" });
+export const InstantSchema = z.iso.datetime({
+  offset: true,
+  message: "must be an ISO 8601 date-time with a zone, such as 2026-03-02T09:00:00Z",
+});
 const Weight = DecimalSchema.refine((v) => Number(v) >= 0, "must be 0 or more");
 const Fraction = z.number().refine(Number.isFinite, "must be a finite number");
 const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR or USD");
-const Title = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const Title = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
 
 export const PeriodCreateSchema = z.strictObject({
   name: Title(200),

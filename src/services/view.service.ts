@@ -12,8 +12,8 @@ import type { KrType, Level, MethodSettings } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { groupBy, keyResultSpan, type OrgContext, objectiveSpan, settingsOf } from "./evaluation.js";
-import { figures, objectiveDetail, type ObjectiveDetail, type Figures } from "./okr.service.js";
-import { type Page, decodeCursor, encodeCursor, paginate } from "./pagination.js";
+import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
+import { decodeCursor, encodeCursor, type Page, paginate } from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
 import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
 
@@ -43,7 +43,11 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
         (!q.state || o.state === q.state),
     );
     const krsByObj = groupBy(
-      await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id)),
+      await graphQueries.keyResultsOf(
+        ex,
+        scope,
+        objs.map((o) => o.id),
+      ),
       (k) => k.objectiveId,
     );
     const periodStart = (o: ObjectiveRow) => ctx.periods.get(o.periodId)?.startDate ?? "";
@@ -129,7 +133,10 @@ export interface TreeNode {
   children: TreeNode[];
 }
 
-const TreeQuery = z.object({ periodId: z.string({ message: "is required (the period to show)" }), asOf: InstantSchema.optional() });
+const TreeQuery = z.object({
+  periodId: z.string({ message: "is required (the period to show)" }),
+  asOf: InstantSchema.optional(),
+});
 
 /**
  * The alignment tree of a period: root objectives (aligned to nothing shown), each with
@@ -140,12 +147,19 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(TreeQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
     const period = ctx.periods.get(q.periodId);
-    if (!period) throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
+    if (!period)
+      throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
     const family = periodFamily(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
-    const objs = (await graphQueries.allObjectives(ex, scope)).filter((o) => family.has(o.periodId) && o.state !== "draft");
+    const objs = (await graphQueries.allObjectives(ex, scope)).filter(
+      (o) => family.has(o.periodId) && o.state !== "draft",
+    );
     const objById = new Map(objs.map((o) => [o.id, o]));
-    const krs = await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id));
+    const krs = await graphQueries.keyResultsOf(
+      ex,
+      scope,
+      objs.map((o) => o.id),
+    );
     const krById = new Map(krs.map((k) => [k.id, k]));
     const krsByObj = groupBy(krs, (k) => k.objectiveId);
     const visible = (type: string, id: string) => (type === "objective" ? objById.has(id) : krById.has(id));
@@ -156,17 +170,29 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     const hasParent = new Set(edges.map((a) => a.childId));
     const alignedAnywhere = new Set((await graphQueries.allAlignments(ex, scope)).map((a) => a.childId));
 
-    const build = (type: "objective" | "keyResult", id: string, edge: TreeEdge | null, path: Set<string>): TreeNode | null => {
+    const build = (
+      type: "objective" | "keyResult",
+      id: string,
+      edge: TreeEdge | null,
+      path: Set<string>,
+    ): TreeNode | null => {
       if (path.has(id)) return null;
       const nextPath = new Set(path).add(id);
       const aligned = (childrenOf.get(id) ?? [])
         .map((a) =>
-          build(a.childType as "objective" | "keyResult", a.childId, { id: a.id, weight: Number(a.weight), contributes: a.contributes }, nextPath),
+          build(
+            a.childType as "objective" | "keyResult",
+            a.childId,
+            { id: a.id, weight: Number(a.weight), contributes: a.contributes },
+            nextPath,
+          ),
         )
         .filter((n): n is TreeNode => n !== null);
       if (type === "objective") {
         const o = objById.get(id)!;
-        const own = (krsByObj.get(id) ?? []).map((k) => build("keyResult", k.id, null, nextPath)).filter((n): n is TreeNode => n !== null);
+        const own = (krsByObj.get(id) ?? [])
+          .map((k) => build("keyResult", k.id, null, nextPath))
+          .filter((n): n is TreeNode => n !== null);
         return objectiveNode(o, krsByObj.get(id) ?? [], f, ctx, edge, [...own, ...aligned], alignedAnywhere.has(id));
       }
       const kr = krById.get(id)!;
@@ -174,7 +200,11 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     };
     const roots = objs
       .filter((o) => !hasParent.has(o.id))
-      .sort((a, b) => LEVELS.indexOf(a.level as Level) - LEVELS.indexOf(b.level as Level) || a.createdAt.getTime() - b.createdAt.getTime())
+      .sort(
+        (a, b) =>
+          LEVELS.indexOf(a.level as Level) - LEVELS.indexOf(b.level as Level) ||
+          a.createdAt.getTime() - b.createdAt.getTime(),
+      )
       .map((o) => build("objective", o.id, null, new Set()))
       .filter((n): n is TreeNode => n !== null);
     return { periodId: q.periodId, asOf: q.asOf ?? null, periodIds: [...family], roots };
@@ -274,18 +304,29 @@ function keyResultNode(
   };
 }
 
-const CoachQuery = z.object({ periodId: z.string({ message: "is required (the period to check)" }), asOf: InstantSchema.optional() });
+const CoachQuery = z.object({
+  periodId: z.string({ message: "is required (the period to check)" }),
+  asOf: InstantSchema.optional(),
+});
 
 /** The coach's findings for the objectives of one period. */
 export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(CoachQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
     const period = ctx.periods.get(q.periodId);
-    if (!period) throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
+    if (!period)
+      throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const all = await graphQueries.allObjectives(ex, scope);
     const objs = all.filter((o) => o.periodId === q.periodId);
-    const krsByObj = groupBy(await graphQueries.keyResultsOf(ex, scope, objs.map((o) => o.id)), (k) => k.objectiveId);
+    const krsByObj = groupBy(
+      await graphQueries.keyResultsOf(
+        ex,
+        scope,
+        objs.map((o) => o.id),
+      ),
+      (k) => k.objectiveId,
+    );
     const initiativesByObj = groupBy(await graphQueries.allInitiatives(ex, scope), (i) => i.objectiveId);
     const aligned = new Set((await graphQueries.allAlignments(ex, scope)).map((a) => a.childId));
     const input: CoachObjective[] = objs.map((o) => ({
@@ -332,7 +373,9 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
 
 /** Per owner, the average score of their closed objectives in each period that ended before `before`, oldest first. */
 function ownerScoreHistory(all: ObjectiveRow[], ctx: OrgContext, before: string): Map<string, number[]> {
-  const earlier = [...ctx.periods.values()].filter((p) => p.endDate < before).sort((a, b) => a.endDate.localeCompare(b.endDate));
+  const earlier = [...ctx.periods.values()]
+    .filter((p) => p.endDate < before)
+    .sort((a, b) => a.endDate.localeCompare(b.endDate));
   const out = new Map<string, number[]>();
   for (const p of earlier) {
     const byOwner = new Map<string, number[]>();
@@ -360,7 +403,8 @@ export async function listAudit(svc: Services, actor: Actor, query: unknown) {
   return read(svc, actor, async ({ ex, scope }) => {
     const limit = q.limit ?? 100;
     const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
-    if (afterId !== undefined && !Number.isInteger(afterId)) throw AppError.validation(["cursor: is not a cursor this API gave out"]);
+    if (afterId !== undefined && !Number.isInteger(afterId))
+      throw AppError.validation(["cursor: is not a cursor this API gave out"]);
     const rows = await auditRepo.list(ex, scope, {
       ...(q.objectType ? { objectType: q.objectType } : {}),
       ...(q.objectId ? { objectId: q.objectId } : {}),
@@ -389,15 +433,28 @@ export async function getSettings(svc: Services, actor: Actor) {
 export async function updateSettings(svc: Services, actor: Actor, body: unknown) {
   const input = parseInput(SettingsUpdateSchema, body);
   if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
-    throw AppError.validation([`timeZone: ${JSON.stringify(input.timeZone)} is not an IANA time zone; use one such as "Europe/Paris" or "UTC"`]);
+    throw AppError.validation([
+      `timeZone: ${JSON.stringify(input.timeZone)} is not an IANA time zone; use one such as "Europe/Paris" or "UTC"`,
+    ]);
   }
   return mutate(svc, actor, async (w) => {
     const { name, ...method } = input;
     const settings: MethodSettings = { ...settingsOf(w.org), ...method };
-    const updated = await organizationRepo.updateSettings(w.tx, w.scope, settings as unknown as Record<string, unknown>, name);
+    const updated = await organizationRepo.updateSettings(
+      w.tx,
+      w.scope,
+      settings as unknown as Record<string, unknown>,
+      name,
+    );
     const krs = await graphQueries.allKeyResults(w.tx, w.scope);
     w.touch(krs.map((k) => k.id));
-    await w.audit("settings.updated", "organization", w.org.id, { name: w.org.name, ...settingsOf(w.org) }, { name: updated.name, ...settings });
+    await w.audit(
+      "settings.updated",
+      "organization",
+      w.org.id,
+      { name: w.org.name, ...settingsOf(w.org) },
+      { name: updated.name, ...settings },
+    );
     return { name: updated.name, ...settings, version: updated.version };
   });
 }

@@ -19,7 +19,13 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
   it("rolls a check-in up through a KR, its objective and the parent it aligns to", async () => {
     const q1 = await f.period();
     const org = await f.objective(q1.id, { title: "Grow revenue" });
-    const orgKr = await f.keyResult(org.id, { title: "ARR from 1M to 2M", start: 1_000_000, target: "2000000", unit: "currency", currency: "EUR" });
+    const orgKr = await f.keyResult(org.id, {
+      title: "ARR from 1M to 2M",
+      start: 1_000_000,
+      target: "2000000",
+      unit: "currency",
+      currency: "EUR",
+    });
     const team = await f.objective(q1.id, { title: "Win the mid-market", level: "team" });
     const k1 = await f.keyResult(team.id, { title: "Pipeline 0 → 40", start: 0, target: 40 });
     const k2 = await f.keyResult(team.id, { title: "Churn 10 → 5", type: "decrease", start: 10, target: 5 });
@@ -27,7 +33,15 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     const orgKr2 = await api.call("PATCH", `/key-results/${orgKr.id}`, { progressMode: "rollup" });
     expect(orgKr2.status).toBe(200);
 
-    expect(k1).toMatchObject({ objectiveId: team.id, type: "increase", start: 0, target: 40, current: 0, progress: 0, version: 1 });
+    expect(k1).toMatchObject({
+      objectiveId: team.id,
+      type: "increase",
+      start: 0,
+      target: 40,
+      current: 0,
+      progress: 0,
+      version: 1,
+    });
     await f.checkIn(k1.id, { value: 30, at: "2026-02-10T09:00:00Z", confidence: 7, note: "Two big deals" });
     await f.checkIn(k2.id, { value: "8", at: "2026-02-11T09:00:00Z" });
 
@@ -67,14 +81,34 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     const b = await f.objective(p.id, { title: "B", level: "team" });
     const bKr = await f.keyResult(b.id);
     await f.align("objective", b.id, "keyResult", aKr.id);
-    const r = await api.call("POST", "/alignments", { childType: "objective", childId: a.id, parentType: "keyResult", parentId: bKr.id });
+    const r = await api.call("POST", "/alignments", {
+      childType: "objective",
+      childId: a.id,
+      parentType: "keyResult",
+      parentId: bKr.id,
+    });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe("ALIGNMENT_CYCLE");
-    const underOwnKr = await api.call("POST", "/alignments", { childType: "objective", childId: a.id, parentType: "keyResult", parentId: aKr.id });
+    const underOwnKr = await api.call("POST", "/alignments", {
+      childType: "objective",
+      childId: a.id,
+      parentType: "keyResult",
+      parentId: aKr.id,
+    });
     expect(underOwnKr.body.error.code).toBe("ALIGNMENT_CYCLE");
-    const self = await api.call("POST", "/alignments", { childType: "objective", childId: a.id, parentType: "objective", parentId: a.id });
+    const self = await api.call("POST", "/alignments", {
+      childType: "objective",
+      childId: a.id,
+      parentType: "objective",
+      parentId: a.id,
+    });
     expect(self.body.error.code).toBe("ALIGNMENT_CYCLE");
-    const ownObjective = await api.call("POST", "/alignments", { childType: "keyResult", childId: aKr.id, parentType: "objective", parentId: a.id });
+    const ownObjective = await api.call("POST", "/alignments", {
+      childType: "keyResult",
+      childId: aKr.id,
+      parentType: "objective",
+      parentId: a.id,
+    });
     expect(ownObjective.status).toBe(400);
     // Nothing was written by the refused requests.
     expect((await api.call("GET", `/alignments?parentId=${aKr.id}`)).body.items).toHaveLength(1);
@@ -101,7 +135,11 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     const o = await f.objective(p.id, { committed: true });
     const kr = await f.keyResult(o.id, { start: 0, target: 10 });
     await f.checkIn(kr.id, { value: 6.5, at: "2025-12-20T10:00:00Z" });
-    const closed = await api.call("POST", `/objectives/${o.id}/close`, { note: "Good run", learnings: "Start earlier", next: "Continue" });
+    const closed = await api.call("POST", `/objectives/${o.id}/close`, {
+      note: "Good run",
+      learnings: "Start earlier",
+      next: "Continue",
+    });
     expect(closed.status).toBe(200);
     expect(closed.body.state).toBe("closed");
     expect(closed.body.status).toBe("closed");
@@ -112,7 +150,9 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     expect((await api.call("PATCH", `/objectives/${o.id}`, { title: "x" })).status).toBe(409);
     const reopened = await api.call("POST", `/objectives/${o.id}/reopen`);
     expect(reopened.body.state).toBe("active");
-    expect((await api.call("POST", `/key-results/${kr.id}/check-ins`, { value: 7, at: "2025-12-30T10:00:00Z" })).status).toBe(201);
+    expect(
+      (await api.call("POST", `/key-results/${kr.id}/check-ins`, { value: 7, at: "2025-12-30T10:00:00Z" })).status,
+    ).toBe(201);
   });
 
   it("gives clear 400s, 401s and 404s", async () => {
@@ -128,14 +168,23 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
 
     const p = await f.period({ name: "Bad KR period" });
     const o = await f.objective(p.id);
-    const wrongWay = await api.call("POST", `/objectives/${o.id}/key-results`, { title: "x", type: "increase", start: 10, target: 5 });
+    const wrongWay = await api.call("POST", `/objectives/${o.id}/key-results`, {
+      title: "x",
+      type: "increase",
+      start: 10,
+      target: 5,
+    });
     expect(wrongWay.status).toBe(400);
     expect(wrongWay.body.error.details[0]).toMatch(/^target:/);
 
     const noAuth = await api.app.inject({ method: "GET", url: "/api/v1/periods" });
     expect(noAuth.statusCode).toBe(401);
     expect(noAuth.json().error.code).toBe("UNAUTHENTICATED");
-    const wrongToken = await api.app.inject({ method: "GET", url: "/api/v1/periods", headers: { authorization: "Bearer nope" } });
+    const wrongToken = await api.app.inject({
+      method: "GET",
+      url: "/api/v1/periods",
+      headers: { authorization: "Bearer nope" },
+    });
     expect(wrongToken.statusCode).toBe(401);
 
     for (const id of ["not-an-id", "00000000-0000-4000-8000-000000000000"]) {

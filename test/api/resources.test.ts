@@ -25,7 +25,14 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
 
   it("periods: create, list, get, patch, nest, refuse bad dates, delete", async () => {
     const year = await f.period({ name: "2027", kind: "year", startDate: "2027-01-01", endDate: "2027-12-31" });
-    expect(year).toMatchObject({ name: "2027", kind: "year", startDate: "2027-01-01", endDate: "2027-12-31", parentId: null, version: 1 });
+    expect(year).toMatchObject({
+      name: "2027",
+      kind: "year",
+      startDate: "2027-01-01",
+      endDate: "2027-12-31",
+      parentId: null,
+      version: 1,
+    });
     const q = await f.period({ name: "Q1 2027", startDate: "2027-01-01", endDate: "2027-03-31", parentId: year.id });
     expect(q.parentId).toBe(year.id);
     expect((await api.call("GET", `/periods/${q.id}`)).body).toEqual(q);
@@ -39,7 +46,17 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect(loop.status).toBe(400);
     const renamed = await api.call("PATCH", `/periods/${q.id}`, { name: "First quarter 2027" });
     expect(renamed.body).toMatchObject({ name: "First quarter 2027", version: 2 });
-    expect((await api.call("POST", "/periods", { name: "x", kind: "quarter", startDate: "2027-01-01", endDate: "2027-03-31", parentId: MISSING })).status).toBe(404);
+    expect(
+      (
+        await api.call("POST", "/periods", {
+          name: "x",
+          kind: "quarter",
+          startDate: "2027-01-01",
+          endDate: "2027-03-31",
+          parentId: MISSING,
+        })
+      ).status,
+    ).toBe(404);
     // A period that holds objectives cannot be deleted.
     await f.objective(q.id);
     const busy = await api.call("DELETE", `/periods/${q.id}`);
@@ -68,15 +85,28 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect(team).toMatchObject({ name: "Growth", parentId: null, ownerIds: [lead.id], memberIds: [lead.id] });
     const sub = await f.team({ name: "Growth / Web", parentId: team.id });
     expect(sub.parentId).toBe(team.id);
-    const member = await f.user({ name: "Max Member", email: "max@example.com", managerId: lead.id, teamIds: [team.id, sub.id] });
-    expect(member).toMatchObject({ name: "Max Member", email: "max@example.com", managerId: lead.id, role: "member", active: true });
+    const member = await f.user({
+      name: "Max Member",
+      email: "max@example.com",
+      managerId: lead.id,
+      teamIds: [team.id, sub.id],
+    });
+    expect(member).toMatchObject({
+      name: "Max Member",
+      email: "max@example.com",
+      managerId: lead.id,
+      role: "member",
+      active: true,
+    });
     expect(member.teamIds.sort()).toEqual([team.id, sub.id].sort());
     expect((await api.call("GET", `/teams/${team.id}`)).body.memberIds.sort()).toEqual([lead.id, member.id].sort());
     const dup = await api.call("POST", "/users", { name: "Again", email: "LEA@example.com" });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe("ALREADY_EXISTS");
     expect((await api.call("POST", "/users", { name: "No mail", email: "nope" })).status).toBe(400);
-    expect((await api.call("POST", "/users", { name: "Ghost team", email: "g@example.com", teamIds: [MISSING] })).status).toBe(404);
+    expect(
+      (await api.call("POST", "/users", { name: "Ghost team", email: "g@example.com", teamIds: [MISSING] })).status,
+    ).toBe(404);
     const cycle = await api.call("PATCH", `/users/${lead.id}`, { managerId: member.id });
     expect(cycle.status).toBe(400);
     const moved = await api.call("PATCH", `/users/${member.id}`, { teamIds: [team.id] });
@@ -117,10 +147,17 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     const bad = await api.call("POST", "/objectives", { title: "  ", level: "galaxy" });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^title:/), expect.stringMatching(/^level:/), "periodId: is required"]),
+      expect.arrayContaining([
+        expect.stringMatching(/^title:/),
+        expect.stringMatching(/^level:/),
+        "periodId: is required",
+      ]),
     );
     expect((await api.call("POST", "/objectives", { title: "x", level: "team", periodId: MISSING })).status).toBe(404);
-    expect((await api.call("POST", "/objectives", { title: "x", level: "team", periodId: q1.id, ownerIds: [MISSING] })).status).toBe(404);
+    expect(
+      (await api.call("POST", "/objectives", { title: "x", level: "team", periodId: q1.id, ownerIds: [MISSING] }))
+        .status,
+    ).toBe(404);
     expect((await api.call("PATCH", `/objectives/${o.id}`, { state: "closed" })).status).toBe(400);
     expect((await api.call("PATCH", `/objectives/${o.id}`, { progressOverride: -1 })).status).toBe(400);
     const overridden = await api.call("PATCH", `/objectives/${o.id}`, { progressOverride: 0.42 });
@@ -153,7 +190,11 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     for (const [body, status, detail] of cases) {
       const r = await api.call("POST", `/objectives/${o.id}/key-results`, { title: "KR", ...body });
       expect(r.status, JSON.stringify(body)).toBe(status);
-      if (detail) expect(r.body.error.details.some((d: string) => detail.test(d)), JSON.stringify(r.body)).toBe(true);
+      if (detail)
+        expect(
+          r.body.error.details.some((d: string) => detail.test(d)),
+          JSON.stringify(r.body),
+        ).toBe(true);
     }
     const kr = await f.keyResult(o.id, { type: "increase", start: "0.1", target: "0.30", unit: "percent" });
     expect(kr).toMatchObject({
@@ -189,14 +230,25 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect(listed.length).toBeGreaterThanOrEqual(6);
     expect((await api.call("DELETE", `/key-results/${kr.id}`)).status).toBe(204);
     expect((await api.call("GET", `/key-results/${kr.id}`)).status).toBe(404);
-    expect((await api.call("POST", `/objectives/${MISSING}/key-results`, { title: "x", type: "milestone" })).status).toBe(404);
+    expect(
+      (await api.call("POST", `/objectives/${MISSING}/key-results`, { title: "x", type: "milestone" })).status,
+    ).toBe(404);
   });
 
   it("check-ins: values, milestones, history kept on edit and delete, future refused, paging", async () => {
     const o = await f.objective(q1.id);
     const kr = await f.keyResult(o.id, { start: 100, target: 200 });
     const c1 = await f.checkIn(kr.id, { value: 120, at: "2026-01-10T10:00:00Z", confidence: 6, note: "Slow start" });
-    expect(c1).toMatchObject({ keyResultId: kr.id, value: 120, achieved: null, status: null, confidence: 6, note: "Slow start", at: "2026-01-10T10:00:00.000Z", version: 1 });
+    expect(c1).toMatchObject({
+      keyResultId: kr.id,
+      value: 120,
+      achieved: null,
+      status: null,
+      confidence: 6,
+      note: "Slow start",
+      at: "2026-01-10T10:00:00.000Z",
+      version: 1,
+    });
     const c2 = await f.checkIn(kr.id, { value: "150.5", status: "atRisk" });
     expect(c2.at).toBe(new Date(api.clock.now).toISOString());
     let k = (await api.call("GET", `/key-results/${kr.id}`)).body;
@@ -205,7 +257,9 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect(k.status).toBe("atRisk"); // the manual status wins
     expect((await api.call("POST", `/key-results/${kr.id}/check-ins`, { note: "no value" })).status).toBe(400);
     expect((await api.call("POST", `/key-results/${kr.id}/check-ins`, { value: 1, confidence: 11 })).status).toBe(400);
-    expect((await api.call("POST", `/key-results/${kr.id}/check-ins`, { value: 1, at: "2026-03-01T00:00:00Z" })).status).toBe(400);
+    expect(
+      (await api.call("POST", `/key-results/${kr.id}/check-ins`, { value: 1, at: "2026-03-01T00:00:00Z" })).status,
+    ).toBe(400);
     expect((await api.call("POST", `/key-results/${kr.id}/check-ins`, { value: 1, at: "yesterday" })).status).toBe(400);
     expect((await api.call("POST", `/key-results/${MISSING}/check-ins`, { value: 1 })).status).toBe(404);
 
@@ -218,13 +272,21 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     k = (await api.call("GET", `/key-results/${kr.id}`)).body;
     expect(k.current).toBe(120);
     const history = (await api.call("GET", `/audit?objectType=checkIn&objectId=${c2.id}`)).body.items;
-    expect(history.map((e: { action: string }) => e.action)).toEqual(["checkIn.created", "checkIn.updated", "checkIn.deleted"]);
+    expect(history.map((e: { action: string }) => e.action)).toEqual([
+      "checkIn.created",
+      "checkIn.updated",
+      "checkIn.deleted",
+    ]);
     expect(history[1].before.value).toBe(150.5);
 
     const milestone = await f.keyResult(o.id, { type: "milestone", title: "Security audit passed" });
     expect((await api.call("POST", `/key-results/${milestone.id}/check-ins`, { value: 1 })).status).toBe(400);
     await f.checkIn(milestone.id, { value: undefined, achieved: true });
-    expect((await api.call("GET", `/key-results/${milestone.id}`)).body).toMatchObject({ achieved: true, progress: 1, status: "onTrack" });
+    expect((await api.call("GET", `/key-results/${milestone.id}`)).body).toMatchObject({
+      achieved: true,
+      progress: 1,
+      status: "onTrack",
+    });
 
     for (let d = 11; d < 16; d++) await f.checkIn(kr.id, { value: 100 + d, at: `2026-01-${d}T10:00:00Z` });
     const page1 = (await api.call("GET", `/key-results/${kr.id}/check-ins?limit=4`)).body;
@@ -238,14 +300,33 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
 
   it("roll-up KRs: sum needs one unit, proportional weighs by size, override sticks", async () => {
     const o = await f.objective(q1.id, { title: "Revenue" });
-    const total = await f.keyResult(o.id, { title: "Bookings", start: 0, target: 121, progressMode: "rollup", rollup: "sum", unit: "currency", currency: "USD" });
+    const total = await f.keyResult(o.id, {
+      title: "Bookings",
+      start: 0,
+      target: 121,
+      progressMode: "rollup",
+      rollup: "sum",
+      unit: "currency",
+      currency: "USD",
+    });
     const child = await f.objective(q1.id, { title: "Regions", level: "team" });
     const a = await f.keyResult(child.id, { title: "EMEA", start: 0, target: 100, unit: "currency", currency: "USD" });
     const b = await f.keyResult(child.id, { title: "APAC", start: 0, target: 20, unit: "currency", currency: "USD" });
     const c = await f.keyResult(child.id, { title: "LATAM", start: 0, target: 1, unit: "currency", currency: "USD" });
-    const eur = await f.keyResult(child.id, { title: "In euros", start: 0, target: 1, unit: "currency", currency: "EUR" });
+    const eur = await f.keyResult(child.id, {
+      title: "In euros",
+      start: 0,
+      target: 1,
+      unit: "currency",
+      currency: "EUR",
+    });
     for (const k of [a, b, c]) await f.align("keyResult", k.id, "keyResult", total.id);
-    const mismatch = await api.call("POST", "/alignments", { childType: "keyResult", childId: eur.id, parentType: "keyResult", parentId: total.id });
+    const mismatch = await api.call("POST", "/alignments", {
+      childType: "keyResult",
+      childId: eur.id,
+      parentType: "keyResult",
+      parentId: total.id,
+    });
     expect(mismatch.status).toBe(400);
     await f.checkIn(a.id, { value: 50 });
     await f.checkIn(b.id, { value: 20 });
@@ -273,10 +354,27 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     const c2 = await f.objective(q1.id, { title: "Child two", level: "team", progressOverride: 1 });
     await api.call("PATCH", `/objectives/${c1.id}`, { progressOverride: 0.2 });
     const e1 = await f.align("objective", c1.id, "keyResult", pk.id);
-    expect(e1).toMatchObject({ childType: "objective", childId: c1.id, parentType: "keyResult", parentId: pk.id, weight: 1, contributes: true, version: 1 });
+    expect(e1).toMatchObject({
+      childType: "objective",
+      childId: c1.id,
+      parentType: "keyResult",
+      parentId: pk.id,
+      weight: 1,
+      contributes: true,
+      version: 1,
+    });
     const e2 = await f.align("objective", c2.id, "keyResult", pk.id, { weight: 3 });
     expect((await api.call("GET", `/key-results/${pk.id}`)).body.progress).toBeCloseTo((0.2 + 3) / 4, 12);
-    expect((await api.call("POST", "/alignments", { childType: "objective", childId: c2.id, parentType: "keyResult", parentId: pk.id })).status).toBe(409);
+    expect(
+      (
+        await api.call("POST", "/alignments", {
+          childType: "objective",
+          childId: c2.id,
+          parentType: "keyResult",
+          parentId: pk.id,
+        })
+      ).status,
+    ).toBe(409);
     const off = await api.call("PATCH", `/alignments/${e2.id}`, { contributes: false });
     expect(off.body).toMatchObject({ contributes: false, version: 2 });
     expect((await api.call("GET", `/key-results/${pk.id}`)).body.progress).toBeCloseTo(0.2, 12);
@@ -285,15 +383,47 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect((await api.call("GET", `/alignments?childId=${c1.id}`)).body.items).toHaveLength(1);
     expect((await api.call("DELETE", `/alignments/${e1.id}`)).status).toBe(204);
     expect((await api.call("GET", `/key-results/${pk.id}`)).body.progress).toBeNull();
-    expect((await api.call("POST", "/alignments", { childType: "objective", childId: MISSING, parentType: "keyResult", parentId: pk.id })).status).toBe(404);
-    expect((await api.call("POST", "/alignments", { childType: "task", childId: c1.id, parentType: "keyResult", parentId: pk.id })).status).toBe(400);
+    expect(
+      (
+        await api.call("POST", "/alignments", {
+          childType: "objective",
+          childId: MISSING,
+          parentType: "keyResult",
+          parentId: pk.id,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await api.call("POST", "/alignments", {
+          childType: "task",
+          childId: c1.id,
+          parentType: "keyResult",
+          parentId: pk.id,
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it("initiatives and KPIs: create, list, get, patch, delete, values and health", async () => {
     const o = await f.objective(q1.id);
     const kr = await f.keyResult(o.id);
-    const ini = (await api.call("POST", "/initiatives", { title: "Run onboarding experiments", objectiveId: o.id, keyResultId: kr.id, progress: 0.25 })).body;
-    expect(ini).toMatchObject({ objectiveId: o.id, keyResultId: kr.id, state: "planned", progress: 0.25, weight: 1, version: 1 });
+    const ini = (
+      await api.call("POST", "/initiatives", {
+        title: "Run onboarding experiments",
+        objectiveId: o.id,
+        keyResultId: kr.id,
+        progress: 0.25,
+      })
+    ).body;
+    expect(ini).toMatchObject({
+      objectiveId: o.id,
+      keyResultId: kr.id,
+      state: "planned",
+      progress: 0.25,
+      weight: 1,
+      version: 1,
+    });
     expect((await api.call("GET", `/initiatives?objectiveId=${o.id}`)).body.items).toHaveLength(1);
     expect((await api.call("PATCH", `/initiatives/${ini.id}`, { state: "inProgress" })).body.state).toBe("inProgress");
     expect((await api.call("POST", "/initiatives", { title: "x", objectiveId: MISSING })).status).toBe(404);
@@ -302,8 +432,17 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect((await api.call("DELETE", `/initiatives/${ini.id}`)).status).toBe(204);
     expect((await api.call("GET", `/initiatives/${ini.id}`)).status).toBe(404);
 
-    const kpi = (await api.call("POST", "/kpis", { name: "Uptime", unit: "percent", healthyMin: 99.5, healthyMax: "100" })).body;
-    expect(kpi).toMatchObject({ name: "Uptime", healthyMin: 99.5, healthyMax: 100, current: null, healthy: null, values: [] });
+    const kpi = (
+      await api.call("POST", "/kpis", { name: "Uptime", unit: "percent", healthyMin: 99.5, healthyMax: "100" })
+    ).body;
+    expect(kpi).toMatchObject({
+      name: "Uptime",
+      healthyMin: 99.5,
+      healthyMax: 100,
+      current: null,
+      healthy: null,
+      values: [],
+    });
     expect((await api.call("POST", "/kpis", { name: "Bad", healthyMin: 5, healthyMax: 1 })).status).toBe(400);
     const v = await api.call("POST", `/kpis/${kpi.id}/values`, { value: 99.1, at: "2026-02-10T00:00:00Z" });
     expect(v.status).toBe(201);
@@ -327,7 +466,11 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     const objectivesBefore = (await api.call("GET", "/objectives?limit=500")).body.items.length;
     // The KR references an unknown owner: the whole request fails, no objective or KR appears.
     const o = await f.objective(q1.id, { title: "Atomic" });
-    const r = await api.call("POST", `/objectives/${o.id}/key-results`, { title: "x", type: "milestone", ownerIds: [MISSING] });
+    const r = await api.call("POST", `/objectives/${o.id}/key-results`, {
+      title: "x",
+      type: "milestone",
+      ownerIds: [MISSING],
+    });
     expect(r.status).toBe(404);
     expect((await api.call("GET", `/objectives/${o.id}`)).body.keyResults).toHaveLength(0);
     expect((await api.call("GET", "/objectives?limit=500")).body.items.length).toBe(objectivesBefore + 1);

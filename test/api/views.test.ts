@@ -39,8 +39,19 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     user = await f.user({ name: "Ola Owner", email: "ola@example.com" });
     squad = await f.team({ name: "Squad", ownerIds: [user.id] });
     org = await f.objective(year.id, { title: "Become the reference in our market", ownerIds: [user.id] });
-    orgKr = await f.keyResult(org.id, { title: "Market share", start: 10, target: 30, progressMode: "rollup", ownerIds: [user.id] });
-    team = await f.objective(q1.id, { title: "Win the enterprise segment", level: "team", teamId: squad.id, ownerIds: [user.id] });
+    orgKr = await f.keyResult(org.id, {
+      title: "Market share",
+      start: 10,
+      target: 30,
+      progressMode: "rollup",
+      ownerIds: [user.id],
+    });
+    team = await f.objective(q1.id, {
+      title: "Win the enterprise segment",
+      level: "team",
+      teamId: squad.id,
+      ownerIds: [user.id],
+    });
     teamKr = await f.keyResult(team.id, { title: "Enterprise deals", start: 0, target: 10, ownerIds: [user.id] });
     await f.keyResult(team.id, { title: "Launch the partner portal", type: "milestone" });
     person = await f.objective(q1.id, { title: "Grow my pipeline", level: "individual", ownerIds: [user.id] });
@@ -53,7 +64,8 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
   afterAll(() => api.close());
 
   it("lists objectives with every filter", async () => {
-    const ids = async (qs: string) => (await api.call("GET", `/objectives?${qs}`)).body.items.map((o: { id: string }) => o.id);
+    const ids = async (qs: string) =>
+      (await api.call("GET", `/objectives?${qs}`)).body.items.map((o: { id: string }) => o.id);
     expect(await ids(`periodId=${q1.id}`)).toEqual([team.id, person.id]);
     expect(await ids(`teamId=${squad.id}`)).toEqual([team.id]);
     expect(await ids(`ownerId=${user.id}&level=individual`)).toEqual([person.id]);
@@ -61,7 +73,11 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     expect(await ids("q=qualified")).toEqual([person.id]); // matches a KR title
     const statuses = (await api.call("GET", "/objectives")).body.items.map((o: { status: string }) => o.status);
     const some = statuses[0];
-    expect((await api.call("GET", `/objectives?status=${some}`)).body.items.every((o: { status: string }) => o.status === some)).toBe(true);
+    expect(
+      (await api.call("GET", `/objectives?status=${some}`)).body.items.every(
+        (o: { status: string }) => o.status === some,
+      ),
+    ).toBe(true);
     expect((await api.call("GET", "/objectives?status=sleeping")).status).toBe(400);
     expect((await api.call("GET", "/objectives?level=planet")).status).toBe(400);
     const paged = (await api.call("GET", "/objectives?limit=1")).body;
@@ -123,7 +139,12 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
   it("postpones into another period: a clone starting from the last value", async () => {
     const res = await api.call("POST", `/objectives/${team.id}/postpone`, { periodId: q2.id });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ title: "Win the enterprise segment", periodId: q2.id, state: "active", progress: 0 });
+    expect(res.body).toMatchObject({
+      title: "Win the enterprise segment",
+      periodId: q2.id,
+      state: "active",
+      progress: 0,
+    });
     expect(res.body.id).not.toBe(team.id);
     const deals = res.body.keyResults.find((k: { title: string }) => k.title === "Enterprise deals");
     expect(deals).toMatchObject({ start: 6, target: 10, current: 6, progress: 0 });
@@ -151,7 +172,12 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
 
   it("reads and changes settings; a bad time zone is refused", async () => {
     const s = (await api.call("GET", "/settings")).body;
-    expect(s).toMatchObject({ timeZone: "UTC", notStartedGraceDays: 7, behindThreshold: 0.25, initiativesCount: false });
+    expect(s).toMatchObject({
+      timeZone: "UTC",
+      notStartedGraceDays: 7,
+      behindThreshold: 0.25,
+      initiativesCount: false,
+    });
     expect((await api.call("PATCH", "/settings", { timeZone: "Mars/Olympus" })).status).toBe(400);
     const changed = (await api.call("PATCH", "/settings", { timeZone: "Europe/Paris", behindThreshold: 0.3 })).body;
     expect(changed).toMatchObject({ timeZone: "Europe/Paris", behindThreshold: 0.3 });

@@ -8,6 +8,8 @@ import { buildApp } from "../../src/http/app.js";
 import { bootstrap } from "../../src/services/auth.service.js";
 import { type DatabaseKind, openTestDatabase } from "./databases.js";
 
+// Test bodies are arbitrary JSON; each test asserts the fields it reads.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export interface Response<T = any> {
   status: number;
   body: T;
@@ -20,6 +22,7 @@ export interface ApiHarness {
   token: string;
   /** The app's clock (epoch ms); assign to move time. */
   clock: { now: number };
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are arbitrary JSON
   call<T = any>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
   close(): Promise<void>;
 }
@@ -46,7 +49,11 @@ export async function startApi(kind: DatabaseKind, nowMs = Date.UTC(2026, 1, 15,
       });
       return {
         status: res.statusCode,
-        body: (res.body ? (res.headers["content-type"]?.toString().includes("json") ? res.json() : res.body) : null) as never,
+        body: (res.body
+          ? res.headers["content-type"]?.toString().includes("json")
+            ? res.json()
+            : res.body
+          : null) as never,
         headers: res.headers as Record<string, unknown>,
       };
     },
@@ -70,12 +77,24 @@ export function factories(api: ApiHarness) {
     objective: (periodId: string, over: Record<string, unknown> = {}) =>
       create("/objectives", { title: "Delight our customers", level: "organization", periodId, ...over }),
     keyResult: (objectiveId: string, over: Record<string, unknown> = {}) =>
-      create(`/objectives/${objectiveId}/key-results`, { title: "Raise NPS", type: "increase", start: 0, target: 100, ...over }),
+      create(`/objectives/${objectiveId}/key-results`, {
+        title: "Raise NPS",
+        type: "increase",
+        start: 0,
+        target: 100,
+        ...over,
+      }),
     checkIn: (keyResultId: string, over: Record<string, unknown> = {}) =>
       create(`/key-results/${keyResultId}/check-ins`, { value: 50, ...over }),
-    align: (childType: string, childId: string, parentType: string, parentId: string, over: Record<string, unknown> = {}) =>
-      create("/alignments", { childType, childId, parentType, parentId, ...over }),
+    align: (
+      childType: string,
+      childId: string,
+      parentType: string,
+      parentId: string,
+      over: Record<string, unknown> = {},
+    ) => create("/alignments", { childType, childId, parentType, parentId, ...over }),
     team: (over: Record<string, unknown> = {}) => create("/teams", { name: "Platform", ...over }),
-    user: (over: Record<string, unknown> = {}) => create("/users", { name: "Bo Builder", email: `bo${Math.random()}@example.com`, ...over }),
+    user: (over: Record<string, unknown> = {}) =>
+      create("/users", { name: "Bo Builder", email: `bo${Math.random()}@example.com`, ...over }),
   };
 }

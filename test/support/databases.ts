@@ -3,15 +3,19 @@
  * OKRA_TEST_DATABASE_URL is set (`npm run test:pg` starts a throwaway cluster and sets it).
  * Each test file gets its own fresh, migrated database.
  */
-import fs from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import pg from "pg";
 import { type Database, openDatabase } from "../../src/db/database.js";
 
 export type DatabaseKind = "pglite" | "postgres";
 
-/** The kinds to run on in this process. */
-export const DATABASE_KINDS: DatabaseKind[] = process.env.OKRA_TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+/**
+ * The kind to run on in this process: the runner runs the suites once on PGlite and, with
+ * OKRA_TEST_DATABASE_URL set, once more on the PostgreSQL server.
+ */
+export const DATABASE_KINDS: DatabaseKind[] = process.env.OKRA_TEST_DATABASE_URL ? ["postgres"] : ["pglite"];
 
 /** Opens a fresh, migrated database of this kind; `close()` also drops a server database. */
 export async function openTestDatabase(kind: DatabaseKind): Promise<Database> {
