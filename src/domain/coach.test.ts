@@ -176,3 +176,17 @@ describe("okrSentence", () => {
     expect(okrSentence("Grow", ["Aa", "Bb", "Cc"], [])).toBe("I will grow as measured by aa, bb and cc.");
   });
 });
+
+describe("kr-task-like wording", () => {
+  it.each([
+    ["Write 12 new guides", true],
+    ["We will launch the partner portal", true],
+    ["Set up the data warehouse", true],
+    ["Design reviews completed on time", false],
+    ["Releases shipped on the two-week train", false],
+    ["Weekly active users", false],
+  ])("%s → %s", (title, flagged) => {
+    const o = objective({ keyResults: [kr({ title }), kr(), kr()] });
+    expect(ids(run([o])).includes("kr-task-like")).toBe(flagged);
+  });
+});

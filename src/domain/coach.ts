@@ -184,43 +184,12 @@ export interface Finding {
 
 /** Activity verbs that make a key result read like a task. */
 const TASK_VERBS = [
-  "write",
-  "launch",
-  "hold",
-  "build",
-  "send",
-  "create",
-  "implement",
-  "publish",
-  "organize",
-  "organise",
-  "run",
-  "complete",
-  "deliver",
-  "ship",
-  "deploy",
-  "develop",
-  "design",
-  "conduct",
-  "host",
-  "set up",
-  "setup",
-  "draft",
-  "prepare",
-  "roll out",
-  "introduce",
-  "migrate",
-  "finish",
-  "start",
-  "attend",
-  "plan",
-  "hire",
-  "release",
-  "document",
-  "install",
-  "integrate",
+  "write", "launch", "hold", "build", "send", "create", "implement", "publish", "organize", "organise", "run", "complete",
+  "deliver", "ship", "deploy", "develop", "conduct", "host", "set up", "draft", "prepare", "roll out", "introduce",
+  "migrate", "finish", "attend", "install", "integrate", "redesign", "rebuild", "refactor",
 ];
-const TASK_RE = new RegExp(`\\b(${TASK_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`, "i");
+// An activity reads as an imperative: the verb opens the title ("Write 12 guides") or follows "will" or "to".
+const TASK_RE = new RegExp(`(?:^|\\b(?:will|to)\\s+)(${TASK_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`, "i");
 
 const quote = (s: string) => `"${s.length > 80 ? `${s.slice(0, 77)}…` : s}"`;
 
