@@ -184,12 +184,43 @@ export interface Finding {
 
 /** Activity verbs that make a key result read like a task. */
 const TASK_VERBS = [
-  "write", "launch", "hold", "build", "send", "create", "implement", "publish", "organize", "organise", "run", "complete",
-  "deliver", "ship", "deploy", "develop", "conduct", "host", "set up", "draft", "prepare", "roll out", "introduce",
-  "migrate", "finish", "attend", "install", "integrate", "redesign", "rebuild", "refactor",
+  "write",
+  "launch",
+  "hold",
+  "build",
+  "send",
+  "create",
+  "implement",
+  "publish",
+  "organize",
+  "organise",
+  "run",
+  "complete",
+  "deliver",
+  "ship",
+  "deploy",
+  "develop",
+  "conduct",
+  "host",
+  "set up",
+  "draft",
+  "prepare",
+  "roll out",
+  "introduce",
+  "migrate",
+  "finish",
+  "attend",
+  "install",
+  "integrate",
+  "redesign",
+  "rebuild",
+  "refactor",
 ];
 // An activity reads as an imperative: the verb opens the title ("Write 12 guides") or follows "will" or "to".
-const TASK_RE = new RegExp(`(?:^|\\b(?:will|to)\\s+)(${TASK_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`, "i");
+const TASK_RE = new RegExp(
+  `(?:^|\\b(?:will|to)\\s+)(${TASK_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`,
+  "i",
+);
 
 const quote = (s: string) => `"${s.length > 80 ? `${s.slice(0, 77)}…` : s}"`;
 

@@ -1,0 +1,97 @@
+/**
+ * Credentials and isolation over the API: bearer parsing, read-only tokens, deactivated
+ * accounts, and a second organisation on the same server that sees nothing of the first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantOrgScope } from "../../src/db/org-scope.js";
+import { organizationRepo, tokenRepo, userRepo } from "../../src/db/repositories.js";
+import { createTokenForEmail, hashToken } from "../../src/services/auth.service.js";
+import { type ApiHarness, factories, startApi } from "../support/api.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+
+describe.each(DATABASE_KINDS)("auth and isolation on %s", (kind) => {
+  let api: ApiHarness;
+  let f: ReturnType<typeof factories>;
+  const as = (token: string, method: string, url: string, body?: unknown) =>
+    api.call(method, url, body, { authorization: `Bearer ${token}` });
+  beforeAll(async () => {
+    api = await startApi(kind);
+    f = factories(api);
+  });
+  afterAll(() => api.close());
+
+  it("rejects malformed Authorization headers", async () => {
+    for (const header of ["Basic abc", "Bearer", "Token okra_x"]) {
+      const r = await api.app.inject({ method: "GET", url: "/api/v1/periods", headers: { authorization: header } });
+      expect(r.statusCode).toBe(401);
+      expect(r.json().error.code).toBe("UNAUTHENTICATED");
+    }
+  });
+
+  it("lets a read-only token read but answers 403 FORBIDDEN to its writes", async () => {
+    const { token } = await createTokenForEmail(api.database, "admin@example.com", {
+      name: "dashboard",
+      scope: "read",
+    });
+    expect((await as(token, "GET", "/periods")).status).toBe(200);
+    const w = await as(token, "POST", "/periods", {
+      name: "Q",
+      kind: "quarter",
+      startDate: "2026-01-01",
+      endDate: "2026-03-31",
+    });
+    expect(w.status).toBe(403);
+    expect(w.body.error.code).toBe("FORBIDDEN");
+  });
+
+  it("stops a deactivated person's tokens", async () => {
+    const u = await f.user({ name: "Temp", email: "temp@example.com" });
+    const { token } = await createTokenForEmail(api.database, "temp@example.com");
+    expect((await as(token, "GET", "/periods")).status).toBe(200);
+    await api.call("PATCH", `/users/${u.id}`, { active: false });
+    expect((await as(token, "GET", "/periods")).status).toBe(401);
+  });
+
+  it("keeps a second organisation fully apart: everything of the first reads as not found", async () => {
+    const period = await f.period();
+    const o = await f.objective(period.id);
+    const kr = await f.keyResult(o.id);
+    const org = await organizationRepo.insert(api.database.db, "Other Co");
+    const scope = grantOrgScope(org.id);
+    const user = await userRepo.insert(api.database.db, scope, {
+      name: "Eve",
+      email: "eve@other.example",
+      role: "owner",
+    });
+    const token = "okra_other_org_token_0123456789";
+    await tokenRepo.insert(api.database.db, scope, {
+      userId: user.id,
+      name: "t",
+      tokenHash: hashToken(token),
+      scope: "write",
+    });
+
+    expect((await as(token, "GET", "/periods")).body.items).toEqual([]);
+    expect((await as(token, "GET", "/objectives")).body.items).toEqual([]);
+    expect((await as(token, "GET", `/objectives/${o.id}`)).status).toBe(404);
+    expect((await as(token, "GET", `/key-results/${kr.id}`)).status).toBe(404);
+    expect((await as(token, "PATCH", `/objectives/${o.id}`, { title: "mine now" })).status).toBe(404);
+    expect((await as(token, "POST", `/key-results/${kr.id}/check-ins`, { value: 1 })).status).toBe(404);
+    expect((await as(token, "DELETE", `/objectives/${o.id}`)).status).toBe(404);
+    expect((await as(token, "GET", `/tree?periodId=${period.id}`)).status).toBe(404);
+    // Referencing the first organisation's period from the second is refused too.
+    expect(
+      (await as(token, "POST", "/objectives", { title: "x", level: "organization", periodId: period.id })).status,
+    ).toBe(404);
+    expect((await api.call("GET", `/objectives/${o.id}`)).body.title).toBe(o.title);
+    // Its own world works as usual.
+    const own = await as(token, "POST", "/periods", {
+      name: "Q1",
+      kind: "quarter",
+      startDate: "2026-01-01",
+      endDate: "2026-03-31",
+    });
+    expect(own.status).toBe(201);
+    expect((await api.call("GET", `/periods/${own.body.id}`)).status).toBe(404);
+  });
+});
