@@ -236,12 +236,11 @@ function combine(rows: GraphRows, own: Map<string, Own>, settings: MethodSetting
 }
 
 async function loadGraphRows(ex: Executor, scope: OrgScope): Promise<GraphRows> {
-  const [objectives, keyResults, alignments, initiatives] = await Promise.all([
-    graphQueries.allObjectives(ex, scope),
-    graphQueries.allKeyResults(ex, scope),
-    graphQueries.allAlignments(ex, scope),
-    graphQueries.allInitiatives(ex, scope),
-  ]);
+  // One after another: inside a transaction they share one connection.
+  const objectives = await graphQueries.allObjectives(ex, scope);
+  const keyResults = await graphQueries.allKeyResults(ex, scope);
+  const alignments = await graphQueries.allAlignments(ex, scope);
+  const initiatives = await graphQueries.allInitiatives(ex, scope);
   return { objectives, keyResults, alignments, initiatives };
 }
 
