@@ -62,8 +62,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1_048_576,
-    // Log lines never carry the Authorization header.
-    ...(opts.logger ? {} : {}),
   });
   const svc: Services = {
     database: opts.database,
@@ -76,6 +74,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(handleError);
+  // An empty body with a JSON content type (common from HTTP clients on POST …/reopen) means "no fields".
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(AppError.validation([`body: is not valid JSON (${(err as Error).message}); send a JSON object`]), undefined);
+    }
+  });
   app.setNotFoundHandler((req, reply) => {
     reply
       .status(404)

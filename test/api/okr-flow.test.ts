@@ -210,3 +210,26 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     expect((await api.app.inject({ url: "/api/docs/" })).statusCode).toBe(200);
   });
 });
+
+describe.each(DATABASE_KINDS)("request bodies on %s", (kind) => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi(kind);
+  });
+  afterAll(() => api.close());
+
+  it("treats an empty JSON body as no fields, and refuses non-objects clearly", async () => {
+    const headers = { authorization: `Bearer ${api.token}`, "content-type": "application/json" };
+    const empty = await api.app.inject({ method: "POST", url: "/api/v1/periods", headers, payload: "" });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.details).toContain("body: is required");
+    const array = await api.app.inject({ method: "POST", url: "/api/v1/periods", headers, payload: "[1,2]" });
+    expect(array.statusCode).toBe(400);
+    expect(array.json().error.code).toBe("VALIDATION");
+    const text = await api.app.inject({ method: "POST", url: "/api/v1/periods", headers: { ...headers, "content-type": "text/plain" }, payload: "hi" });
+    expect(text.statusCode).toBe(400);
+    const unknownRoute = await api.call("GET", "/nothing-here");
+    expect(unknownRoute.status).toBe(404);
+    expect(unknownRoute.body.error.code).toBe("NOT_FOUND");
+  });
+});
