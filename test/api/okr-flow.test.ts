@@ -226,7 +226,12 @@ describe.each(DATABASE_KINDS)("request bodies on %s", (kind) => {
     const array = await api.app.inject({ method: "POST", url: "/api/v1/periods", headers, payload: "[1,2]" });
     expect(array.statusCode).toBe(400);
     expect(array.json().error.code).toBe("VALIDATION");
-    const text = await api.app.inject({ method: "POST", url: "/api/v1/periods", headers: { ...headers, "content-type": "text/plain" }, payload: "hi" });
+    const text = await api.app.inject({
+      method: "POST",
+      url: "/api/v1/periods",
+      headers: { ...headers, "content-type": "text/plain" },
+      payload: "hi",
+    });
     expect(text.statusCode).toBe(400);
     const unknownRoute = await api.call("GET", "/nothing-here");
     expect(unknownRoute.status).toBe(404);
