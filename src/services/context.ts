@@ -138,3 +138,27 @@ export function missingReference(field: string, noun: string, ids: readonly stri
   const problems = ids.map((id) => `${field}: no ${noun} with id ${JSON.stringify(id)} exists in this organisation`);
   return new AppError("NOT_FOUND", problems.join("; "), problems);
 }
+
+/**
+ * Checks a new parent link in a hierarchy (teams, periods, managers): the parent must
+ * exist (NOT_FOUND otherwise) and must not be the item itself or one of its descendants
+ * (VALIDATION with `loopMessage`). `find` loads a node by id; `up` names its parent.
+ */
+export async function checkParentLink<T extends { id: string }>(
+  itemId: string | null,
+  parentId: string | null | undefined,
+  find: (id: string) => Promise<T | null>,
+  up: (node: T) => string | null,
+  problem: { field: string; noun: string; loopMessage: string },
+): Promise<void> {
+  if (!parentId) return;
+  let cur = await find(parentId);
+  if (!cur) throw missingReference(problem.field, problem.noun, [parentId]);
+  const seen = new Set<string>();
+  while (cur && !seen.has(cur.id)) {
+    if (cur.id === itemId) throw AppError.validation([`${problem.field}: ${problem.loopMessage}`]);
+    seen.add(cur.id);
+    const next = up(cur);
+    cur = next ? await find(next) : null;
+  }
+}

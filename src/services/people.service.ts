@@ -7,7 +7,7 @@ import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
 import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import { type Actor, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
+import { type Actor, checkParentLink, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
 import { type Page, paginate } from "./pagination.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import {
@@ -46,16 +46,17 @@ async function teamView(ex: Executor, scope: OrgScope, t: TeamRow): Promise<Team
 }
 
 async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null, parentId: string | null | undefined) {
-  if (!parentId) return;
-  let cur = await teamRepo.find(ex, scope, parentId);
-  if (!cur) throw missingReference("parentId", "team", [parentId]);
-  const seen = new Set<string>();
-  while (cur && !seen.has(cur.id)) {
-    if (cur.id === id)
-      throw AppError.validation(["parentId: a team cannot be nested inside itself or one of its sub-teams"]);
-    seen.add(cur.id);
-    cur = cur.parentId ? await teamRepo.find(ex, scope, cur.parentId) : null;
-  }
+  await checkParentLink(
+    id,
+    parentId,
+    (x) => teamRepo.find(ex, scope, x),
+    (t) => t.parentId,
+    {
+      field: "parentId",
+      noun: "team",
+      loopMessage: "a team cannot be nested inside itself or one of its sub-teams",
+    },
+  );
 }
 
 export async function listTeams(svc: Services, actor: Actor, query: unknown): Promise<Page<TeamView>> {
@@ -158,16 +159,17 @@ export async function deleteTeam(svc: Services, actor: Actor, id: string): Promi
 }
 
 async function checkManager(ex: Executor, scope: OrgScope, id: string | null, managerId: string | null | undefined) {
-  if (!managerId) return;
-  let cur = await userRepo.find(ex, scope, managerId);
-  if (!cur) throw missingReference("managerId", "person", [managerId]);
-  const seen = new Set<string>();
-  while (cur && !seen.has(cur.id)) {
-    if (cur.id === id)
-      throw AppError.validation(["managerId: a person cannot report to themselves or to someone who reports to them"]);
-    seen.add(cur.id);
-    cur = cur.managerId ? await userRepo.find(ex, scope, cur.managerId) : null;
-  }
+  await checkParentLink(
+    id,
+    managerId,
+    (x) => userRepo.find(ex, scope, x),
+    (u) => u.managerId,
+    {
+      field: "managerId",
+      noun: "person",
+      loopMessage: "a person cannot report to themselves or to someone who reports to them",
+    },
+  );
 }
 
 export async function listUsers(svc: Services, actor: Actor, query: unknown): Promise<Page<UserView>> {

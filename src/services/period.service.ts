@@ -6,10 +6,10 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
-import { graphQueries, objectiveRepo, type PeriodRow, periodRepo } from "../db/repositories.js";
+import { graphQueries, objectiveRepo, periodRepo } from "../db/repositories.js";
 import { objectives } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import { type Actor, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
+import { type Actor, checkParentLink, checkVersion, mutate, read, type Services } from "./context.js";
 import { type Page, paginate } from "./pagination.js";
 import { presentPeriod } from "./presenters.js";
 import { PageQuerySchema, PeriodCreateSchema, PeriodUpdateSchema, parseInput } from "./schemas.js";
@@ -25,18 +25,17 @@ function checkDates(start: string, end: string): void {
 }
 
 async function checkParent(ex: Executor, scope: OrgScope, id: string | null, parentId: string | null | undefined) {
-  if (!parentId) return;
-  const parent = await periodRepo.find(ex, scope, parentId);
-  if (!parent) throw missingReference("parentId", "period", [parentId]);
-  // Walk up from the parent: reaching `id` would make a loop.
-  let cur: PeriodRow | null = parent;
-  const seen = new Set<string>();
-  while (cur && !seen.has(cur.id)) {
-    if (cur.id === id)
-      throw AppError.validation(["parentId: a period cannot be nested inside itself or its own sub-period"]);
-    seen.add(cur.id);
-    cur = cur.parentId ? await periodRepo.find(ex, scope, cur.parentId) : null;
-  }
+  await checkParentLink(
+    id,
+    parentId,
+    (x) => periodRepo.find(ex, scope, x),
+    (p) => p.parentId,
+    {
+      field: "parentId",
+      noun: "period",
+      loopMessage: "a period cannot be nested inside itself or its own sub-period",
+    },
+  );
 }
 
 /** Lists periods ordered by start date, then length (a year before its first quarter). */
