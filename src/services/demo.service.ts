@@ -4,28 +4,29 @@
  * weekly check-in history up to now, so statuses, forecasts and charts show something
  * real. Written for Okra; deterministic for a given `nowMs`.
  */
-import { sql } from "drizzle-orm";
 import type { Database } from "../db/database.js";
 import {
   alignmentRepo,
+  checkInRepo,
   initiativeRepo,
   keyResultRepo,
   kpiRepo,
   kpiValueRepo,
   objectiveRepo,
+  type PeriodRow,
   periodRepo,
   teamQueries,
   teamRepo,
   userQueries,
   userRepo,
 } from "../db/repositories.js";
-import { checkIns, objectives as objectivesTable } from "../db/schema.js";
 import { DAY_MS } from "../domain/periods.js";
-import { objectiveScore, roundScore, suggestedKrScore } from "../domain/scoring.js";
-import type { KrType } from "../domain/types.js";
+import { clamp01, krOwnProgress } from "../domain/progress.js";
+import { objectiveScore, suggestedKrScore } from "../domain/scoring.js";
+import type { KrType, ManualStatus } from "../domain/types.js";
 import { type Actor, mutate, type Services, type Write } from "./context.js";
 
-/** A small seeded PRNG (mulberry32): the same demo for the same day. */
+/** A small seeded PRNG (mulberry32): the same demo for the same `nowMs`. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -76,10 +77,11 @@ const TEAMS: [key: string, name: string, parent: string | null, owner: string, d
 
 /**
  * A KR line: title, type, start, target, owners, and how its history goes:
- * a pace (1 = exactly on plan), "none" (never checked in) or "stale" (stopped weeks ago).
- * Extra options: unit/currency, weight, rollup, plan, baselineConfirmed.
+ * a pace (1 = exactly on plan, below 1 behind, above 1 ahead), "none" (never checked
+ * in) or "stale" (stopped checking in weeks ago). Without a pace it takes one from a cycle.
  */
 interface KrSpec {
+  /** Names the KR for alignments (objective `alignTo` and KR `alignTo` entries). */
   key?: string;
   title: string;
   type: KrType;
@@ -90,11 +92,19 @@ interface KrSpec {
   unit?: "number" | "percent" | "currency";
   currency?: string;
   weight?: number;
+  /** A roll-up KR: its progress comes from what aligns to it, so it gets no check-ins. */
   rollup?: "mean" | "sum" | "proportional";
+  /** Phased targets: a slow first quarter, then the straight line. */
   phased?: boolean;
   baselineConfirmed?: boolean;
   /** Runs over the current quarter inside a yearly objective. */
   quarterDates?: boolean;
+  /** KR keys this KR contributes to (alignment keyResult → keyResult). */
+  alignTo?: string[];
+  /** Milestones: the fraction of the span at which it was reached (never, when absent). */
+  achievedAt?: number;
+  /** A manual status its owner put on the latest check-in. */
+  lastStatus?: ManualStatus;
 }
 
 interface ObjectiveSpec {
@@ -104,7 +114,8 @@ interface ObjectiveSpec {
   level: "organization" | "team" | "individual";
   team?: string;
   owners: string[];
-  period: "year" | "current" | "previous";
+  /** "next" is the quarter after the current one (the current one in Q4). */
+  period: "year" | "current" | "previous" | "next";
   committed?: boolean;
   draft?: boolean;
   /** KR keys this objective aligns under (first = main parent), or objective keys with "o:". */
@@ -191,6 +202,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         target: 92,
         unit: "percent",
         owners: ["oliver"],
+        weight: 0.5,
       },
     ],
   },
@@ -258,6 +270,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         key: "aware",
         title: "Aided brand awareness in our segment",
         type: "baseline",
+        unit: "percent",
         owners: ["chloe"],
         baselineConfirmed: false,
       },
@@ -302,10 +315,11 @@ const OBJECTIVES: ObjectiveSpec[] = [
     team: "sales",
     owners: ["hannah"],
     period: "current",
-    alignTo: ["arr"],
+    alignTo: ["logos"],
     krs: [
       {
         key: "arrEmea",
+        alignTo: ["arr"],
         title: "New ARR from EMEA",
         type: "increase",
         start: 0,
@@ -339,10 +353,11 @@ const OBJECTIVES: ObjectiveSpec[] = [
     team: "sales",
     owners: ["hannah", "priya"],
     period: "current",
-    alignTo: ["arr", "logos"],
+    alignTo: ["logos", "winrate"],
     krs: [
       {
         key: "arrNa",
+        alignTo: ["arr"],
         title: "New ARR from North America",
         type: "increase",
         start: 0,
@@ -359,6 +374,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         target: 8,
         owners: ["priya"],
         pace: 0.7,
+        lastStatus: "atRisk",
       },
       {
         title: "Win rate against the incumbent",
@@ -378,10 +394,11 @@ const OBJECTIVES: ObjectiveSpec[] = [
     team: "sales",
     owners: ["ben"],
     period: "current",
-    alignTo: ["arr"],
+    alignTo: ["nrr"],
     krs: [
       {
         key: "arrExp",
+        alignTo: ["arr"],
         title: "Expansion ARR",
         type: "increase",
         start: 0,
@@ -548,6 +565,17 @@ const OBJECTIVES: ObjectiveSpec[] = [
         unit: "percent",
         owners: ["yusuf"],
       },
+      {
+        key: "kept",
+        title: "ARR kept in accounts flagged at risk",
+        type: "increase",
+        start: 0,
+        target: 400_000,
+        unit: "currency",
+        currency: "EUR",
+        owners: ["yusuf", "fatima"],
+        rollup: "proportional",
+      },
     ],
   },
   {
@@ -621,7 +649,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         owners: ["jonas"],
         pace: "none",
       },
-      { title: "Migrate billing to the new event bus", type: "milestone", owners: ["mei"] },
+      { title: "Migrate billing to the new event bus", type: "milestone", owners: ["mei"], achievedAt: 0.3 },
     ],
   },
   {
@@ -714,7 +742,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         owners: ["ines"],
         pace: 0.9,
       },
-      { title: "Launch the new career framework", type: "milestone", owners: ["ines"] },
+      { title: "Launch the new career framework", type: "milestone", owners: ["ines"], achievedAt: 0.4 },
     ],
   },
   {
@@ -722,8 +750,9 @@ const OBJECTIVES: ObjectiveSpec[] = [
     title: "Explore a self-serve plan for small teams",
     level: "team",
     team: "marketing",
-    owners: ["elena"],
-    period: "current",
+    // Next quarter's idea, drafted and not yet taken on: the coach asks for an owner.
+    owners: [],
+    period: "next",
     draft: true,
     alignTo: ["logos"],
     krs: [
@@ -807,6 +836,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         currency: "EUR",
         owners: ["ben"],
         pace: 1.25,
+        weight: 3,
       },
       { title: "Quarterly business reviews held", type: "increase", start: 0, target: 12, owners: ["ben"], pace: 1.0 },
       {
@@ -1022,6 +1052,19 @@ const OBJECTIVES: ObjectiveSpec[] = [
         unit: "percent",
         owners: ["oliver"],
         pace: 1.05,
+        // The 20 % start is an estimate nobody has measured yet.
+        baselineConfirmed: false,
+      },
+      {
+        title: "ARR kept after support escalations",
+        type: "increase",
+        start: 0,
+        target: 60_000,
+        unit: "currency",
+        currency: "EUR",
+        owners: ["oliver"],
+        pace: 1.1,
+        alignTo: ["kept"],
       },
     ],
   },
@@ -1109,13 +1152,15 @@ const OBJECTIVES: ObjectiveSpec[] = [
     alignTo: ["o:csRenew"],
     krs: [
       {
-        title: "Accounts with a health score",
+        title: "ARR kept in my flagged accounts",
         type: "increase",
-        start: 55,
-        target: 100,
-        unit: "percent",
+        start: 0,
+        target: 250_000,
+        unit: "currency",
+        currency: "EUR",
         owners: ["fatima"],
-        pace: 1.0,
+        pace: 0.8,
+        alignTo: ["kept"],
       },
       {
         title: "Risk flags raised 90+ days before renewal",
@@ -1183,7 +1228,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         owners: ["ravi"],
         pace: 0.75,
       },
-      { title: "Ship the offline mode", type: "milestone", owners: ["ravi"] },
+      { title: "Ship the offline mode", type: "milestone", owners: ["ravi"], lastStatus: "onTrack" },
     ],
   },
   {
@@ -1403,7 +1448,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
       next: "Continue with the last role.",
     },
     krs: [
-      { title: "Mobile engineers hired", type: "increase", start: 0, target: 3, owners: ["kofi"], pace: 0.7 },
+      { title: "Mobile engineers hired", type: "increase", start: 0, target: 3, owners: ["kofi"], pace: 0.6 },
       {
         title: "Offer acceptance rate",
         type: "increase",
@@ -1411,7 +1456,7 @@ const OBJECTIVES: ObjectiveSpec[] = [
         target: 80,
         unit: "percent",
         owners: ["leo"],
-        pace: 0.9,
+        pace: 0.5,
       },
     ],
   },
@@ -1419,68 +1464,215 @@ const OBJECTIVES: ObjectiveSpec[] = [
 
 const NOTES = [
   "Steady week.",
-  "Two big wins, one slipped to next week.",
-  "Blocked on a dependency; escalated.",
-  "Numbers from the Monday report.",
-  "Better than expected after the launch.",
-  "Holiday week, slower progress.",
-  "New process is starting to pay off.",
-  "Corrected last week's figure.",
+  "Two deals moved forward, one slipped to next week.",
+  "Blocked on another team; raised it in the weekly sync.",
+  "Figure taken from the Monday report.",
+  "Better than expected after the release.",
+  "Public holiday, a quieter week.",
+  "The new routine is starting to pay off.",
+  "Corrected last week's number after an audit of the data.",
+  "Good signal from customer calls this week.",
+  "Half the team was at the offsite.",
 ];
 
+/** KPIs watched all year: name, unit, healthy min/max, where it starts, weekly drift, owner, team, objective. */
+const KPIS: [
+  string,
+  "number" | "percent" | "currency",
+  number | null,
+  number | null,
+  number,
+  number,
+  string,
+  string,
+  string,
+][] = [
+  ["Platform uptime", "percent", 99.9, null, 99.96, 0.03, "aisha", "platform", "reliable"],
+  ["Open support tickets", "number", null, 120, 90, 9, "yusuf", "cs", "love"],
+  ["Monthly net burn", "currency", null, 900_000, 780_000, 25_000, "maya", "", "growth"],
+  ["Weekly active accounts", "number", 400, null, 430, 12, "kofi", "mobile", "growth"],
+];
+
+const HOUR_MS = 3_600_000;
+const ISO_DAY = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** A time box as instants: `endMs` is the end of its last day (exclusive). */
+interface Box {
+  id: string;
+  startMs: number;
+  endMs: number;
+}
+
 interface PeriodSet {
-  year: { id: string; startMs: number; endMs: number };
-  current: { id: string; startMs: number; endMs: number };
-  previous: { id: string; startMs: number; endMs: number } | null;
+  year: Box;
+  current: Box;
+  /** The quarter before the current one; null in the first quarter. */
+  previous: Box | null;
+  /** The quarter after the current one; null in the fourth quarter. */
+  next: Box | null;
 }
 
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
+/** The current UTC year and its four quarters; existing periods with the same dates are reused. */
 async function createPeriods(w: Write, nowMs: number): Promise<PeriodSet> {
-  const now = new Date(nowMs);
-  const y = now.getUTCFullYear();
-  const year = await periodRepo.insert(w.tx, w.scope, {
-    name: String(y),
-    kind: "year",
-    startDate: `${y}-01-01`,
-    endDate: `${y}-12-31`,
-    parentId: null,
-  });
-  const quarters = [];
-  for (let q = 0; q < 4; q++) {
-    const start = Date.UTC(y, q * 3, 1);
-    const endExclusive = Date.UTC(y, q * 3 + 3, 1);
-    const row = await periodRepo.insert(w.tx, w.scope, {
-      name: `Q${q + 1} ${y}`,
-      kind: "quarter",
-      startDate: isoDate(start),
-      endDate: isoDate(endExclusive - DAY_MS),
-      parentId: year.id,
-    });
-    quarters.push({ id: row.id, startMs: start, endMs: endExclusive });
-  }
-  const qi = Math.floor(now.getUTCMonth() / 3);
-  return {
-    year: { id: year.id, startMs: Date.UTC(y, 0, 1), endMs: Date.UTC(y + 1, 0, 1) },
-    current: quarters[qi]!,
-    previous: qi > 0 ? quarters[qi - 1]! : null,
+  const y = new Date(nowMs).getUTCFullYear();
+  const qi = Math.floor(new Date(nowMs).getUTCMonth() / 3);
+  const existing = await periodRepo.list(w.tx, w.scope);
+  const ensure = async (
+    name: string,
+    kind: "year" | "quarter",
+    startMs: number,
+    endMs: number,
+    parentId: string | null,
+    closedAt: Date | null,
+  ): Promise<Box> => {
+    const startDate = ISO_DAY(startMs);
+    const endDate = ISO_DAY(endMs - DAY_MS);
+    const found: PeriodRow | undefined = existing.find(
+      (p) => p.kind === kind && p.startDate === startDate && p.endDate === endDate,
+    );
+    const row =
+      found ?? (await periodRepo.insert(w.tx, w.scope, { name, kind, startDate, endDate, parentId, closedAt }));
+    return { id: row.id, startMs, endMs };
   };
+  const year = await ensure(String(y), "year", Date.UTC(y, 0, 1), Date.UTC(y + 1, 0, 1), null, null);
+  const quarters: Box[] = [];
+  for (let q = 0; q < 4; q++) {
+    const endMs = Date.UTC(y, q * 3 + 3, 1);
+    // The previous quarter was closed in its first working days after the end.
+    const closedAt = q === qi - 1 ? new Date(endMs + 2 * DAY_MS + 15 * HOUR_MS) : null;
+    quarters.push(await ensure(`Q${q + 1} ${y}`, "quarter", Date.UTC(y, q * 3, 1), endMs, year.id, closedAt));
+  }
+  return { year, current: quarters[qi]!, previous: qi > 0 ? quarters[qi - 1]! : null, next: quarters[qi + 1] ?? null };
 }
 
-/** Value of a KR at fraction `f` of its span for a pace, with a little noise; integers stay integers. */
-function pathValue(spec: KrSpec, f: number, pace: number, noise: number): number {
+/** Rounds like a person would report it: whole numbers for large ranges, else two decimals. */
+function reportable(spec: KrSpec, x: number): number {
   const s = spec.start ?? 0;
   const t = spec.target ?? s;
-  const raw = s + (t - s) * Math.min(1.3, Math.max(0, f * pace + noise));
-  const decimals = Number.isInteger(s) && Number.isInteger(t) && Math.abs(t - s) >= 10 ? 0 : 2;
-  return Number(raw.toFixed(decimals));
+  const whole = Number.isInteger(s) && Number.isInteger(t) && Math.abs(t - s) >= 10;
+  return Number(x.toFixed(whole ? 0 : 2));
 }
 
 /**
- * Loads the demo workspace in one transaction, unless the organisation already holds
- * objectives (then changes nothing). Returns what it did in a sentence.
+ * The check-in moments of one KR: weekly on `weekday` (0 = Sunday) between 09:00 and
+ * 17:00 UTC, from the first such day of the span up to `untilMs` (inclusive).
+ */
+function weeklyMoments(startMs: number, untilMs: number, weekday: number, rand: () => number): number[] {
+  let day = startMs;
+  while (new Date(day).getUTCDay() !== weekday) day += DAY_MS;
+  const out: number[] = [];
+  for (; day <= untilMs; day += 7 * DAY_MS) {
+    const at = day + 9 * HOUR_MS + Math.floor(rand() * 8 * 60) * 60_000;
+    if (at <= untilMs) out.push(at);
+  }
+  return out;
+}
+
+type CheckInInsert = Parameters<typeof checkInRepo.insert>[2];
+
+/** Builds one KR's check-in history (not yet stored); the values follow its pace toward the target. */
+function history(
+  k: KrSpec,
+  span: Box,
+  nowMs: number,
+  ordinal: number,
+  authorId: string,
+  keyResultId: string,
+  rand: () => number,
+): CheckInInsert[] {
+  const PACES = [1.05, 0.9, 1.0, 0.75, 1.15, 0.6, 0.95];
+  const pace = k.pace ?? PACES[ordinal % PACES.length]!;
+  if (pace === "none") return [];
+  const speed = pace === "stale" ? 0.8 : pace;
+  const until = Math.min(nowMs, span.endMs - 1);
+  // A stale KR stopped being updated three to four weeks ago.
+  const stopAt = pace === "stale" ? nowMs - 22 * DAY_MS : until;
+  const weekday = [1, 2, 1, 4, 3, 1, 5, 2][ordinal % 8]!;
+  const moments = weeklyMoments(span.startMs, stopAt, weekday, rand);
+  const weekFrac = (7 * DAY_MS) / (span.endMs - span.startMs);
+  const s = k.start ?? 0;
+  const t = k.target ?? s;
+  const rows: CheckInInsert[] = [];
+  let confidence = Math.round(5 + (speed - 0.85) * 12);
+  for (const [i, at] of moments.entries()) {
+    const f = (at - span.startMs) / (span.endMs - span.startMs);
+    let value: number | null = null;
+    let achieved: boolean | null = null;
+    switch (k.type) {
+      case "milestone":
+        achieved = k.achievedAt !== undefined && f >= k.achievedAt;
+        break;
+      case "stayAbove":
+        // Mostly comfortably above the line, with the odd dip below it.
+        value = t + (rand() < 0.85 ? rand() * 0.08 : -0.05 - rand() * 0.25);
+        break;
+      case "stayBelow":
+        value = rand() < 0.8 ? Math.floor(rand() * (t + 1)) : t + 1;
+        break;
+      case "baseline":
+        // Measuring first: readings scatter around a level nobody has committed to yet.
+        value = 30 + rand() * 6;
+        break;
+      default: {
+        // Teams on pace report a little ahead of the straight line (the line keeps moving
+        // until the next check-in); noise of about half a week's progress keeps the path
+        // believable and mostly monotone.
+        const noise = (rand() - 0.5) * weekFrac * 1.2 * speed;
+        value = s + (t - s) * Math.min(1.3, Math.max(0, (f + weekFrac) * speed + noise));
+      }
+    }
+    confidence = Math.max(1, Math.min(10, confidence + (rand() < 0.3 ? (speed >= 0.9 ? 1 : -1) : 0)));
+    const last = i === moments.length - 1;
+    // Rarely, an owner who is slipping says so by hand.
+    const status = last && k.lastStatus ? k.lastStatus : speed < 0.8 && f > 0.3 && rand() < 0.05 ? "behind" : null;
+    const stamp = new Date(at);
+    rows.push({
+      keyResultId,
+      value: value === null ? null : String(reportable(k, value)),
+      achieved,
+      status,
+      confidence,
+      note:
+        i === 0 && k.type !== "milestone"
+          ? "First reading of the period."
+          : rand() < 0.22
+            ? NOTES[Math.floor(rand() * NOTES.length)]!
+            : "",
+      authorId,
+      at: stamp,
+      createdAt: stamp,
+      updatedAt: stamp,
+    });
+  }
+  return rows;
+}
+
+/** The own progress a KR ends with after `rows` (for closing scores). */
+function finalProgress(k: KrSpec, rows: readonly CheckInInsert[]): number | null {
+  const last = rows[rows.length - 1];
+  return krOwnProgress(
+    { type: k.type, start: k.start ?? null, target: k.target ?? null },
+    last
+      ? {
+          value: last.value === null || last.value === undefined ? null : Number(last.value),
+          achieved: last.achieved ?? null,
+        }
+      : null,
+  );
+}
+
+/**
+ * Loads the demo workspace of Fernhill, a fictional B2B analytics company, into the
+ * actor's organisation: 24 people under a CEO, seven teams (Engineering with Platform
+ * and Mobile), the current UTC year and its quarters, about 40 objectives on three
+ * aligned levels with about 120 key results of every type, weekly check-ins up to
+ * `nowMs`, initiatives, KPIs, and the previous quarter closed with scores.
+ *
+ * Runs in one write transaction (all or nothing) and recomputes the stored roll-ups.
+ * Deterministic: the same `nowMs` gives the same workspace. When the organisation
+ * already holds an objective it changes nothing and returns `loaded: false`. The
+ * admin `actor` stays as it is; periods with the same dates and people with the same
+ * emails are reused rather than duplicated.
  */
 export async function loadDemo(
   database: Database,
@@ -1489,26 +1681,29 @@ export async function loadDemo(
 ): Promise<{ loaded: boolean; summary: string }> {
   const svc: Services = { database, now: () => nowMs, emit: () => {} };
   return mutate(svc, actor, async (w) => {
-    const existing = await w.tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(objectivesTable)
-      .where(sql`${objectivesTable.orgId} = ${w.scope.orgId}`);
-    if (Number(existing[0]?.n ?? 0) > 0) return { loaded: false, summary: "the workspace already holds objectives" };
-    const rand = prng(Math.floor(nowMs / DAY_MS));
+    if ((await objectiveRepo.list(w.tx, w.scope)).length > 0) {
+      return { loaded: false, summary: "the workspace already holds objectives" };
+    }
+    const rand = prng(Math.floor(nowMs / 60_000) ^ 0x0c7a);
     const periods = await createPeriods(w, nowMs);
 
-    // People and teams.
+    // People (managers come before their reports in PEOPLE), then teams with owners and members.
     const userIds = new Map<string, string>();
     for (const [key, name, managerKey] of PEOPLE) {
       const email = `${key}@fernhill.example`;
-      const row = await userRepo.insert(w.tx, w.scope, {
-        name,
-        email,
-        role: key === "maya" ? "admin" : "member",
-        managerId: managerKey ? userIds.get(managerKey)! : null,
-      });
+      const found = await userQueries.findByEmail(w.tx, w.scope, email);
+      const row =
+        found ??
+        (await userRepo.insert(w.tx, w.scope, {
+          name,
+          email,
+          role: key === "maya" ? "admin" : "member",
+          managerId: managerKey ? userIds.get(managerKey)! : null,
+        }));
       userIds.set(key, row.id);
     }
+    const user = (key: string) => userIds.get(key)!;
+    const users = (keys: readonly string[]) => keys.map(user);
     const teamIds = new Map<string, string>();
     for (const [key, name, parent, owner, description] of TEAMS) {
       const row = await teamRepo.insert(w.tx, w.scope, {
@@ -1517,29 +1712,33 @@ export async function loadDemo(
         parentId: parent ? teamIds.get(parent)! : null,
       });
       teamIds.set(key, row.id);
-      const members = PEOPLE.filter((p) => p[3].includes(key)).map((p) => userIds.get(p[0])!);
-      await teamQueries.setMembers(w.tx, w.scope, row.id, [userIds.get(owner)!], members);
+      await teamQueries.setMembers(w.tx, w.scope, row.id, [user(owner)], []);
     }
+    // Members join from their side; setTeams keeps the owner rows of the teams they lead.
     for (const [key, , , teams] of PEOPLE) {
-      const owned = TEAMS.filter((t) => t[3] === key).map((t) => teamIds.get(t[0])!);
-      const ids = [...new Set([...teams.map((t) => teamIds.get(t)!), ...owned])];
-      if (ids.length) await userQueries.setTeams(w.tx, w.scope, userIds.get(key)!, ids);
+      const led = TEAMS.filter((t) => t[3] === key).map((t) => t[0]);
+      const ids = [...new Set([...led, ...teams])].map((t) => teamIds.get(t)!);
+      if (ids.length) await userQueries.setTeams(w.tx, w.scope, user(key), ids);
     }
-    const users = (keys: string[]) => keys.map((k) => userIds.get(k)!);
 
-    // Objectives and key results.
+    // Objectives, key results, their check-in histories and initiatives. (The regional ARR
+    // KRs reach the yearly ARR sum KR-to-KR: only same-unit KRs may align under a sum.)
     const krIds = new Map<string, string>();
     const objIds = new Map<string, string>();
     const allKrIds: string[] = [];
-    const pending: (typeof checkIns.$inferInsert)[] = [];
-    let krCount = 0;
+    const krAlignments: [childId: string, parentKey: string][] = [];
     let checkInCount = 0;
-    const paceCycle = [1.05, 0.9, 1.0, 0.75, 1.15, 0.6, 0.95];
-
+    let initiativeCount = 0;
     for (const spec of OBJECTIVES) {
       if (spec.period === "previous" && !periods.previous) continue;
       const period =
-        spec.period === "year" ? periods.year : spec.period === "current" ? periods.current : periods.previous!;
+        spec.period === "year"
+          ? periods.year
+          : spec.period === "previous"
+            ? periods.previous!
+            : spec.period === "next"
+              ? (periods.next ?? periods.current)
+              : periods.current;
       const obj = await objectiveRepo.insert(w.tx, w.scope, {
         title: spec.title,
         description: spec.description ?? "",
@@ -1553,19 +1752,21 @@ export async function loadDemo(
       objIds.set(spec.key, obj.id);
       const scored: { score: number; weight: number }[] = [];
       for (const [i, k] of spec.krs.entries()) {
-        const isRollup = k.rollup !== undefined;
+        const span = k.quarterDates ? periods.current : period;
+        const weight = k.weight ?? (i === 0 && spec.level !== "individual" ? 2 : 1);
         const plan =
           k.phased && k.start !== undefined && k.target !== undefined
-            ? [
-                {
-                  date: isoDate(period.startMs + (period.endMs - period.startMs) * 0.25),
-                  value: String(k.start + (k.target - k.start) * 0.15),
-                },
-                {
-                  date: isoDate(period.startMs + (period.endMs - period.startMs) * 0.5),
-                  value: String(k.start + (k.target - k.start) * 0.4),
-                },
-              ]
+            ? // Slow first quarter, faster second, then straight on to the target.
+              [
+                [3, 0.1],
+                [6, 0.4],
+              ].map(([months, share]) => {
+                const d = new Date(span.startMs);
+                return {
+                  date: ISO_DAY(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months!, 1) - DAY_MS),
+                  value: String(reportable(k, k.start! + (k.target! - k.start!) * share!)),
+                };
+              })
             : null;
         const row = await keyResultRepo.insert(w.tx, w.scope, {
           objectiveId: obj.id,
@@ -1578,76 +1779,41 @@ export async function loadDemo(
           target: k.target === undefined ? null : String(k.target),
           baselineConfirmed: k.baselineConfirmed ?? true,
           plan,
-          ...(k.quarterDates
-            ? { startDate: isoDate(periods.current.startMs), endDate: isoDate(periods.current.endMs - DAY_MS) }
-            : {}),
-          progressMode: isRollup ? "rollup" : "manual",
+          ...(k.quarterDates ? { startDate: ISO_DAY(span.startMs), endDate: ISO_DAY(span.endMs - DAY_MS) } : {}),
+          progressMode: k.rollup ? "rollup" : "manual",
           rollup: k.rollup ?? "mean",
-          weight: String(k.weight ?? (i === 0 && spec.level !== "individual" ? 2 : 1)),
+          weight: String(weight),
           position: i,
-          ...(spec.closing ? { closed: true } : {}),
         });
-        krCount++;
         allKrIds.push(row.id);
         if (k.key) krIds.set(k.key, row.id);
-        if (isRollup || spec.draft) continue;
+        for (const parent of k.alignTo ?? []) krAlignments.push([row.id, parent]);
+        if (k.rollup || spec.draft) continue;
 
-        // The check-in history.
-        const pace = k.pace ?? paceCycle[krCount % paceCycle.length]!;
-        if (pace === "none") continue;
-        const until = Math.min(nowMs, period.endMs - DAY_MS);
-        const stopAt = pace === "stale" ? nowMs - 24 * DAY_MS : until;
-        const speed = pace === "stale" ? 0.8 : pace;
-        let week = 0;
-        let last = 0;
-        for (let at = period.startMs + 3 * DAY_MS + 9.5 * 3_600_000; at <= stopAt; at += 7 * DAY_MS) {
-          week++;
-          const f = (at - period.startMs) / (period.endMs - period.startMs);
-          const noise = (rand() - 0.5) * 0.06;
-          let value: number | null = null;
-          let achieved: boolean | null = null;
-          if (k.type === "milestone") achieved = f > 0.55 && speed >= 0.9;
-          else if (k.type === "stayAbove")
-            value = Number((k.target! + (rand() < 0.85 ? rand() * 0.08 : -rand() * 0.2)).toFixed(2));
-          else if (k.type === "stayBelow")
-            value = Number(Math.max(0, k.target! - (rand() < 0.8 ? rand() * k.target! : -1)).toFixed(0));
-          else if (k.type === "baseline") value = Number((30 + rand() * 6).toFixed(1));
-          else value = pathValue(k, f, speed, noise);
-          const minute = Math.floor(rand() * 420) * 60_000;
-          pending.push({
-            orgId: w.scope.orgId,
-            keyResultId: row.id,
-            value: value === null ? null : String(value),
-            achieved,
-            status: speed < 0.6 && f > 0.4 && week % 5 === 0 ? "atRisk" : null,
-            confidence: Math.max(1, Math.min(10, Math.round(4 + speed * 4 + (rand() - 0.5) * 2))),
-            note: rand() < 0.3 ? NOTES[Math.floor(rand() * NOTES.length)]! : "",
-            authorId: userIds.get(k.owners[0] ?? spec.owners[0]!)!,
-            at: new Date(at + minute),
-            createdAt: new Date(at + minute),
-            updatedAt: new Date(at + minute),
-          });
-          last = value ?? (achieved ? 1 : 0);
-        }
-        checkInCount += week;
+        const author = user(k.owners[0] ?? spec.owners[0]!);
+        const rows = history(k, span, nowMs, allKrIds.length, author, row.id, rand);
+        for (const c of rows) await checkInRepo.insert(w.tx, w.scope, c);
+        checkInCount += rows.length;
         if (spec.closing) {
-          const p = k.type === "increase" || k.type === "decrease" ? (last - k.start!) / (k.target! - k.start!) : last;
-          scored.push({ score: suggestedKrScore(p), weight: 1 });
-          await keyResultRepo.update(w.tx, w.scope, row.id, { score: suggestedKrScore(p) }, { bumpVersion: false });
+          const score = suggestedKrScore(finalProgress(k, rows));
+          if (k.type !== "baseline") scored.push({ score, weight });
+          await keyResultRepo.update(w.tx, w.scope, row.id, { closed: true, score }, { bumpVersion: false });
         }
       }
       if (spec.closing) {
+        const score = objectiveScore(scored);
         await objectiveRepo.update(
           w.tx,
           w.scope,
           obj.id,
           {
             state: "closed",
-            score: objectiveScore(scored) ?? roundScore(0),
+            score,
             closing: {
               ...spec.closing,
-              closedAt: new Date(periods.previous!.endMs).toISOString(),
-              closedBy: actor.userId,
+              closedAt: new Date(period.endMs + 2 * DAY_MS + 15 * HOUR_MS).toISOString(),
+              closedBy: user(spec.owners[0]!),
+              suggestedScore: score,
             },
           },
           { bumpVersion: false },
@@ -1659,13 +1825,13 @@ export async function loadDemo(
           title,
           ownerIds: users(spec.owners),
           state: progress >= 1 ? "done" : progress > 0 ? "inProgress" : "planned",
-          progress,
+          progress: clamp01(progress),
         });
+        initiativeCount++;
       }
     }
-    for (let i = 0; i < pending.length; i += 500) await w.tx.insert(checkIns).values(pending.slice(i, i + 500));
 
-    // Alignments: "o:" names an objective parent, anything else a KR parent.
+    // Alignments. Objectives: "o:key" names a parent objective, a bare key a parent KR.
     let alignmentCount = 0;
     for (const spec of OBJECTIVES) {
       const child = objIds.get(spec.key);
@@ -1680,50 +1846,48 @@ export async function loadDemo(
           parentType: isObjective ? "objective" : "keyResult",
           parentId,
           weight: "1",
-          // A second parent is shown for context but does not count twice.
+          // The mobile app's link to the customer-value objective is shown, not counted.
           contributes: !(spec.key === "mobile" && i === 1),
         });
         alignmentCount++;
       }
     }
-    // The ARR roll-up sums the regional and expansion ARR key results (same currency).
-    for (const k of ["arrEmea", "arrNa", "arrExp"]) {
+    for (const [childId, parentKey] of krAlignments) {
       await alignmentRepo.insert(w.tx, w.scope, {
         childType: "keyResult",
-        childId: krIds.get(k)!,
+        childId,
         parentType: "keyResult",
-        parentId: krIds.get("arr")!,
+        parentId: krIds.get(parentKey)!,
         weight: "1",
         contributes: true,
       });
       alignmentCount++;
     }
 
-    // KPIs with weekly values.
-    const kpis: [string, "number" | "percent" | "currency", number | null, number | null, number, number][] = [
-      ["Platform uptime", "percent", 99.9, null, 99.95, 0.05],
-      ["Support backlog", "number", null, 120, 95, 30],
-      ["Monthly burn (k€)", "currency", null, 900, 820, 60],
-      ["Weekly active accounts", "number", 400, null, 455, 25],
-    ];
-    for (const [name, unit, min, max, centre, spread] of kpis) {
+    // KPIs with a weekly reading since the start of the year (a mean-reverting walk).
+    let kpiValueCount = 0;
+    for (const [name, unit, min, max, centre, drift, owner, team, objective] of KPIS) {
       const kpi = await kpiRepo.insert(w.tx, w.scope, {
         name,
         unit,
         currency: unit === "currency" ? "EUR" : null,
         healthyMin: min === null ? null : String(min),
         healthyMax: max === null ? null : String(max),
-        ownerIds: users(["maya"]),
+        ownerIds: [user(owner)],
+        teamId: team ? teamIds.get(team)! : null,
+        objectiveIds: objIds.has(objective) ? [objIds.get(objective)!] : [],
       });
-      for (let at = periods.current.startMs + DAY_MS; at <= nowMs; at += 7 * DAY_MS) {
-        const v = centre + (rand() - 0.5) * 2 * spread;
+      let v = centre;
+      for (const at of weeklyMoments(periods.year.startMs, nowMs, 1, rand)) {
+        v += (centre - v) * 0.3 + (rand() - 0.5) * 2 * drift;
         await kpiValueRepo.insert(w.tx, w.scope, {
           kpiId: kpi.id,
           value: v.toFixed(unit === "percent" ? 3 : 0),
           at: new Date(at),
           note: "",
-          authorId: actor.userId,
+          authorId: user(owner),
         });
+        kpiValueCount++;
       }
     }
 
@@ -1733,15 +1897,18 @@ export async function loadDemo(
       people: PEOPLE.length + 1,
       periods: 5,
       objectives: objIds.size,
-      keyResults: krCount,
+      keyResults: allKrIds.length,
       alignments: alignmentCount,
       checkIns: checkInCount,
+      initiatives: initiativeCount,
+      kpis: KPIS.length,
+      kpiValues: kpiValueCount,
     };
-    await w.audit("demo.loaded", "organization", w.scope.orgId, null, counts);
-    const n = (x: number) => x.toLocaleString("en");
+    await w.audit("demo.loaded", "organization", actor.orgId, null, { counts });
+    const n = (x: number) => x.toLocaleString("en-US");
     return {
       loaded: true,
-      summary: `${counts.teams} teams, ${counts.people} people, ${counts.periods} periods, ${counts.objectives} objectives, ${counts.keyResults} key results, ${n(counts.checkIns)} check-ins`,
+      summary: `${counts.teams} teams, ${counts.people} people, ${counts.periods} periods, ${counts.objectives} objectives, ${n(counts.keyResults)} key results, ${n(counts.checkIns)} check-ins`,
     };
   });
 }
