@@ -11,6 +11,7 @@ import { bootstrap, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { runCheckIn, runLint } from "./commands.js";
+import { ensureWebBuild } from "./web-build.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 
 async function open(config: Config): Promise<Database> {
@@ -61,7 +62,8 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     const result = await loadDemo(database, actor, Date.now());
     console.log(result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`);
   }
-  const app = await buildApp({ database, logger: { level: config.logLevel } });
+  const webDir = await ensureWebBuild((line) => console.log(line));
+  const app = await buildApp({ database, logger: { level: config.logLevel }, webDir });
   const shutdown = async (signal: string) => {
     console.log(`\n${signal} received: stopping Okra…`);
     await app.close();
@@ -76,6 +78,7 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     "",
     `Okra is running at ${url}  (started in ${Math.round(performance.now() - started)} ms)`,
     `  database: ${database.kind === "pglite" ? `embedded, in ${database.location}` : `PostgreSQL server ${database.location}`}`,
+    `  web app:  ${url}`,
     `  API:      ${url}/api/v1   reference: ${url}/api/docs`,
   ];
   if (boot.created) {

@@ -1,137 +1,156 @@
 /**
- * The coach (okr-method.md §8): quality checks with stable ids, run the same way in the
- * browser as people type, on the server, in `okra lint` and in reports.
+ * The coach (okr-method.md §8): quality checks with stable ids over a set of OKRs.
+ * The same pure code runs in the browser as people type, on the server, in `okra lint`
+ * and in reports, so it never throws on half-finished input.
  */
-import { DAY_MS } from "./periods.js";
+import { addDays, DAY_MS, dayStartMs, isIsoDate, isValidTimeZone } from "./periods.js";
+import { roundScore } from "./scoring.js";
 import type { KrType, Level, MethodSettings, Span } from "./types.js";
 
+/** `error` blocks publishing an OKR set, `warn` advises, `info` suggests. */
 export type Severity = "error" | "warn" | "info";
+
+/** The principle a check serves; `outcomes` stands for "outcomes over output". */
 export type Principle = "focus" | "measurability" | "ownership" | "alignment" | "outcomes";
 
+/** One quality check: its stable id, how serious it is, and why it exists. */
 export interface CoachCheck {
   id: string;
   severity: Severity;
   principle: Principle;
-  /** Why the check exists, in plain words. */
+  /** The reason behind the check, naming its principle first. */
   reason: string;
 }
 
-/** Every check, in the rulebook's order. */
+/** All 18 checks of §8, in the rulebook table's order. */
 export const COACH_CHECKS: readonly CoachCheck[] = [
   {
     id: "kr-measurable",
     severity: "error",
     principle: "measurability",
-    reason: "Measurability: without a starting point and a target nobody can tell whether the key result moved.",
+    reason:
+      "Measurability: a key result is only a key result if anyone can tell, from numbers, how far it has come; that takes a start and a target.",
   },
   {
     id: "kr-owner",
     severity: "warn",
     principle: "ownership",
-    reason: "Ownership: a key result with nobody answering for it tends to drift.",
+    reason:
+      "Ownership: a key result that belongs to nobody is updated by nobody; one named person should answer for it.",
   },
   {
     id: "objective-owner",
     severity: "error",
     principle: "ownership",
-    reason: "Ownership: every objective needs someone who drives it and reports on it.",
+    reason: "Ownership: an objective needs someone who steers it, reports on it and closes it.",
   },
   {
     id: "objective-period",
     severity: "error",
     principle: "focus",
-    reason: "Focus: an objective without a time box has no deadline to plan against.",
+    reason: "Focus: OKRs are time-boxed; without a period there is no deadline to plan against and nothing to score.",
   },
   {
     id: "kr-count",
     severity: "warn",
     principle: "focus",
-    reason: "Focus: three to five key results describe success well; one is fragile, many dilute attention.",
+    reason:
+      "Focus: three to five key results describe success from enough angles; a single one is easy to game, a long list spreads attention thin.",
   },
   {
     id: "objective-count",
     severity: "warn",
     principle: "focus",
-    reason: "Focus: three to five objectives per owner and period is what people can really pursue.",
+    reason:
+      "Focus: a person can truly pursue three to five objectives in one period; beyond that, everything gets a little.",
   },
   {
     id: "initiative-count",
     severity: "info",
     principle: "focus",
-    reason: "Focus: a long list of initiatives under one objective spreads the effort thin.",
+    reason:
+      "Focus: many initiatives under one objective split the effort; back the few bets most likely to move the numbers.",
   },
   {
     id: "objective-numeric",
     severity: "info",
     principle: "outcomes",
-    reason: "Outcomes: numbers belong in key results; the objective says where to go and why it matters.",
+    reason:
+      "Outcomes over output: the objective names the destination in words; numbers belong in the key results that measure the way there.",
   },
   {
     id: "kr-task-like",
     severity: "warn",
     principle: "outcomes",
-    reason: "Outcomes over output: a key result measures the change work causes, not the work itself.",
+    reason:
+      "Outcomes over output: finishing a piece of work is not the goal; a key result measures the change that work is meant to cause.",
   },
   {
     id: "kr-baseline",
     severity: "warn",
     principle: "measurability",
-    reason: "Measurability: progress is only meaningful from a confirmed starting value.",
+    reason:
+      "Measurability: progress is counted from the start value, so a guessed baseline makes every percentage a guess.",
   },
   {
     id: "objective-too-long",
     severity: "info",
     principle: "focus",
-    reason: "Focus: a short objective is remembered and repeated; a long one is skimmed.",
+    reason:
+      "Focus: an objective people can repeat from memory guides their choices; a long one is skimmed and forgotten.",
   },
   {
     id: "unaligned",
     severity: "warn",
     principle: "alignment",
-    reason: "Alignment: linking to a higher objective shows how the work serves the strategy.",
+    reason:
+      "Alignment: a team or personal objective should show which higher objective or key result it moves, so effort adds up.",
   },
   {
     id: "period-mismatch",
     severity: "warn",
     principle: "focus",
-    reason: "Focus: a key result should be achievable within its objective's period.",
+    reason:
+      "Focus: a key result is judged within its objective's period; dates outside it make status and scoring misleading.",
   },
   {
     id: "stale",
     severity: "warn",
     principle: "ownership",
-    reason: "Ownership: regular check-ins keep the picture honest and surface problems early.",
+    reason: "Ownership: regular check-ins keep status honest and bring problems up while there is still time to act.",
   },
   {
     id: "too-safe",
     severity: "info",
     principle: "outcomes",
     reason:
-      "Outcomes: aspirational OKRs should stretch; about 0.7 is success, so very high scores suggest targets set too low.",
+      "Outcomes over output: aspirational OKRs are meant to stretch, with about 0.7 counting as success; scores near 1.0 again and again suggest targets set within easy reach.",
   },
   {
     id: "no-progress",
     severity: "warn",
     principle: "outcomes",
-    reason: "Outcomes: half the period has passed without any measured progress.",
+    reason:
+      "Outcomes over output: half the period has gone by without a measured result; better to face that now than at closing.",
   },
   {
     id: "no-check-in",
     severity: "warn",
     principle: "ownership",
-    reason: "Ownership: the first check-in confirms the key result is being worked on.",
+    reason: "Ownership: the first check-in shows someone has picked the key result up and knows where it stands.",
   },
   {
     id: "duplicate",
     severity: "info",
     principle: "alignment",
     reason:
-      "Alignment: two near-identical objectives in one period usually mean duplicated effort; align one under the other or merge them.",
+      "Alignment: two near-identical objectives in one period usually mean two groups chasing the same thing separately.",
   },
 ];
 
-const CHECK = new Map(COACH_CHECKS.map((c) => [c.id, c]));
+const CHECKS_BY_ID: ReadonlyMap<string, CoachCheck> = new Map(COACH_CHECKS.map((c) => [c.id, c]));
 
+/** A key result as the coach sees it. */
 export interface CoachKeyResult {
   id: string;
   title: string;
@@ -140,12 +159,15 @@ export interface CoachKeyResult {
   target: number | null;
   ownerIds: readonly string[];
   baselineConfirmed: boolean;
+  /** The KR's own dates (ISO `YYYY-MM-DD`); null means "the objective's period". */
   startDate: string | null;
   endDate: string | null;
+  /** Earliest and latest check-in instants, or null when there is none. */
   firstCheckInMs: number | null;
   lastCheckInMs: number | null;
 }
 
+/** An objective as the coach sees it, with its key results. */
 export interface CoachObjective {
   id: string;
   title: string;
@@ -165,6 +187,7 @@ export interface CoachObjective {
   keyResults: readonly CoachKeyResult[];
 }
 
+/** The set of OKRs to check and the moment to check them at. */
 export interface CoachInput {
   objectives: readonly CoachObjective[];
   nowMs: number;
@@ -173,6 +196,7 @@ export interface CoachInput {
   ownerScoreHistory?: ReadonlyMap<string, readonly number[]>;
 }
 
+/** One thing the coach found, on one objective, key result or person. */
 export interface Finding {
   checkId: string;
   severity: Severity;
@@ -182,8 +206,12 @@ export interface Finding {
   reason: string;
 }
 
-/** Activity verbs that make a key result read like a task. */
-const TASK_VERBS = [
+/**
+ * Activity verbs that make a key result read like a task, in their base form.
+ * Matched as whole words anywhere in the title, so "Ship the offline mode" and "We will
+ * launch the portal" are caught while "Releases shipped on time" is not.
+ */
+const ACTIVITY_VERBS = [
   "write",
   "launch",
   "hold",
@@ -200,279 +228,469 @@ const TASK_VERBS = [
   "ship",
   "deploy",
   "develop",
+  "design",
   "conduct",
   "host",
   "set up",
-  "draft",
-  "prepare",
   "roll out",
-  "introduce",
   "migrate",
-  "finish",
-  "attend",
+  "introduce",
   "install",
   "integrate",
   "redesign",
   "rebuild",
   "refactor",
+  "prepare",
+  "finish",
+  "attend",
 ];
-// An activity reads as an imperative: the verb opens the title ("Write 12 guides") or follows "will" or "to".
-const TASK_RE = new RegExp(
-  `(?:^|\\b(?:will|to)\\s+)(${TASK_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`,
-  "i",
-);
 
-const quote = (s: string) => `"${s.length > 80 ? `${s.slice(0, 77)}…` : s}"`;
+const ACTIVITY_RE = new RegExp(`\\b(${ACTIVITY_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`, "i");
 
-/** Lower case, punctuation and repeated spaces removed. */
-function normalise(title: string): string {
+/** The first activity verb in a title, lower-cased, or null. */
+function activityVerb(title: string): string | null {
+  const m = ACTIVITY_RE.exec(title);
+  return m ? m[1]!.toLowerCase().replace(/\s+/g, " ") : null;
+}
+
+/** A title in quotes for a message, shortened when it would swamp the sentence. */
+function quote(title: string): string {
+  const t = title.trim();
+  const chars = [...t];
+  return `"${chars.length > 80 ? `${chars.slice(0, 77).join("")}…` : t}"`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function days(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+/**
+ * A title reduced for comparison: lower case, accents dropped, apostrophes and hyphens
+ * removed ("e-mail" = "email"), other punctuation turned into spaces, runs of spaces collapsed.
+ */
+function normaliseTitle(title: string): string {
   return title
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
     .toLowerCase()
+    .replace(/['’\u2010-\u2015-]/g, "")
     .replace(/[^\p{L}\p{N}\s]/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
 }
 
-/** 1 − Levenshtein distance / longer length. */
-function similarity(a: string, b: string): number {
-  if (a === b) return 1;
+/**
+ * Whether the edit distance (Levenshtein) of `a` and `b` is at most `max`. Only the band
+ * |i − j| ≤ max of the table can hold such a distance, so only that band is computed, and
+ * the scan stops as soon as a whole row exceeds `max`.
+ */
+function withinEditDistance(a: string, b: string, max: number): boolean {
   const m = a.length;
   const n = b.length;
-  if (!m || !n) return 0;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  if (Math.abs(m - n) > max) return false;
+  if (max === 0) return a === b;
+  const beyond = max + 1;
+  let prev = new Int32Array(n + 1).fill(beyond);
+  let cur = new Int32Array(n + 1);
+  for (let j = 0; j <= Math.min(n, max); j++) prev[j] = j;
   for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    cur.fill(beyond);
+    if (i <= max) cur[0] = i;
+    let rowMin = cur[0]!;
+    const hi = Math.min(n, i + max);
+    for (let j = Math.max(1, i - max); j <= hi; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
-    prev = cur;
+    if (rowMin > max) return false;
+    [prev, cur] = [cur, prev];
   }
-  return 1 - prev[n]! / Math.max(m, n);
+  return prev[n]! <= max;
+}
+
+/** A normalised title with its set of words, prepared once for comparisons. */
+interface ComparableTitle {
+  title: string;
+  norm: string;
+  words: ReadonlySet<string>;
+}
+
+function comparable(title: string): ComparableTitle {
+  const norm = normaliseTitle(title);
+  return { title, norm, words: new Set(norm.split(" ")) };
 }
 
 /**
- * Runs every check over the objectives. Deterministic order: per objective (input
- * order) its findings then its KRs', then owner-level findings, then duplicates.
- * Drafts skip the time-based checks (they have not started); closed objectives get
- * only too-safe.
+ * Whether two titles are near-identical: equal once normalised, or a similarity of at
+ * least 0.9 by either measure — normalised Levenshtein (1 − distance / longer length),
+ * which catches typos and small wording changes, or Jaccard over the sets of words, which
+ * catches the same words in another order.
+ */
+function nearIdentical(x: ComparableTitle, y: ComparableTitle): boolean {
+  if (x.norm === y.norm) return true;
+  const longer = Math.max(x.norm.length, y.norm.length);
+  // 1 − d/longer ≥ 0.9  ⇔  10·d ≤ longer; integer arithmetic keeps the boundary exact.
+  if (withinEditDistance(x.norm, y.norm, Math.floor(longer / 10))) return true;
+  // Jaccard ≥ 0.9 ⇔ 10·shared ≥ 9·union; shared ≤ the smaller set and union ≥ the larger one.
+  const [small, large] = x.words.size <= y.words.size ? [x.words, y.words] : [y.words, x.words];
+  if (10 * small.size < 9 * large.size) return false;
+  let shared = 0;
+  for (const w of small) if (large.has(w)) shared++;
+  const union = small.size + large.size - shared;
+  return 10 * shared >= 9 * union;
+}
+
+/** Instant at which the ISO date `date` begins, or null when the date or zone is unusable. */
+function safeDayStart(date: string, timeZone: string): number | null {
+  if (!isIsoDate(date) || !isValidTimeZone(timeZone)) return null;
+  try {
+    return dayStartMs(date, timeZone);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The span the KR's time-based checks use: its own dates where set and valid, each end
+ * falling back to the objective's period; null when neither gives a usable span.
+ */
+function keyResultSpan(kr: CoachKeyResult, objective: CoachObjective, timeZone: string): Span | null {
+  let endMs: number | null = null;
+  if (kr.endDate !== null && isIsoDate(kr.endDate)) {
+    try {
+      endMs = safeDayStart(addDays(kr.endDate, 1), timeZone);
+    } catch {
+      // The day after 9999-12-31 does not exist: fall back to the objective's end.
+    }
+  }
+  const startMs = (kr.startDate !== null ? safeDayStart(kr.startDate, timeZone) : null) ?? objective.span?.startMs;
+  endMs ??= objective.span?.endMs ?? null;
+  if (startMs === undefined || endMs === null || endMs <= startMs) return objective.span;
+  return { startMs, endMs };
+}
+
+type Emit = (checkId: string, objectType: Finding["objectType"], objectId: string, message: string) => void;
+
+/** Checks on one objective itself, in table order (duplicate is handled by the caller). */
+function checkObjective(o: CoachObjective, input: CoachInput, emit: Emit): void {
+  const { nowMs } = input;
+  const title = quote(o.title);
+  if (o.ownerIds.length === 0) {
+    emit("objective-owner", "objective", o.id, `${title} has no owner. Name the person or team who drives it.`);
+  }
+  if (o.periodId === null) {
+    emit(
+      "objective-period",
+      "objective",
+      o.id,
+      `${title} is not in any period. Put it in a quarter, a year or a custom period so it has a deadline.`,
+    );
+  }
+  const krCount = o.keyResults.length;
+  if (krCount < 2) {
+    emit(
+      "kr-count",
+      "objective",
+      o.id,
+      `${title} has ${plural(krCount, "key result")}. Add key results until 3 to 5 together show what success looks like (2 is the minimum).`,
+    );
+  } else if (krCount > 5) {
+    emit(
+      "kr-count",
+      "objective",
+      o.id,
+      `${title} has ${krCount} key results. Keep the 3 to 5 that matter most and drop or move the other ${krCount - 5}.`,
+    );
+  }
+  if (o.initiativeCount > 5) {
+    emit(
+      "initiative-count",
+      "objective",
+      o.id,
+      `${title} has ${o.initiativeCount} initiatives. Keep the 5 or fewer you believe will move its key results most.`,
+    );
+  }
+  const figure = /\d+(?:[.,]\d+)*\s*%?|%/.exec(o.title);
+  if (figure) {
+    emit(
+      "objective-numeric",
+      "objective",
+      o.id,
+      `${title} contains "${figure[0].trim()}". A figure in an objective is often a key result in disguise: state the ambition in words and move the number into a key result.`,
+    );
+  }
+  const length = [...o.title.trim()].length;
+  if (length > 120) {
+    emit(
+      "objective-too-long",
+      "objective",
+      o.id,
+      `The objective title is ${length} characters long (${title}). Cut it to 120 or fewer; put detail in the description.`,
+    );
+  }
+  if ((o.level === "team" || o.level === "individual") && !o.aligned) {
+    emit(
+      "unaligned",
+      "objective",
+      o.id,
+      `${title} is ${o.level === "team" ? "a team" : "an individual"} objective that aligns to nothing. Link it to the higher objective or key result it moves.`,
+    );
+  }
+  // Drafts have not started running, so time-based checks wait until they are active.
+  if (o.state === "active" && o.span !== null && o.span.endMs > o.span.startMs) {
+    const halfway = o.span.startMs + (o.span.endMs - o.span.startMs) / 2;
+    if (nowMs >= halfway && o.progress <= 0) {
+      const elapsed = Math.min(100, Math.round(((nowMs - o.span.startMs) / (o.span.endMs - o.span.startMs)) * 100));
+      emit(
+        "no-progress",
+        "objective",
+        o.id,
+        `${title} is ${elapsed} % of the way through its period with progress still at 0 %. Check in on its key results, or rethink the plan while there is time.`,
+      );
+    }
+  }
+}
+
+/** Checks on one key result, in table order. */
+function checkKeyResult(kr: CoachKeyResult, o: CoachObjective, input: CoachInput, emit: Emit): void {
+  const { nowMs, settings } = input;
+  const title = quote(kr.title);
+  const hasStart = kr.start !== null && Number.isFinite(kr.start);
+  const hasTarget = kr.target !== null && Number.isFinite(kr.target);
+  const fromTo = kr.type === "increase" || kr.type === "decrease";
+  const control = kr.type === "stayAbove" || kr.type === "stayBelow";
+
+  const missing: string[] = [];
+  if (fromTo && !hasStart) missing.push("a start value");
+  if ((fromTo || control) && !hasTarget) missing.push("a target");
+  if (missing.length > 0) {
+    emit(
+      "kr-measurable",
+      "keyResult",
+      kr.id,
+      `${title} is a "${kr.type}" key result without ${missing.join(" or ")}. Enter ${missing.length > 1 ? "both" : "it"} so its progress can be measured.`,
+    );
+  }
+  if (kr.ownerIds.length === 0) {
+    emit("kr-owner", "keyResult", kr.id, `${title} has no owner. Name the person who checks in on it.`);
+  }
+  if (kr.type === "milestone") {
+    emit(
+      "kr-task-like",
+      "keyResult",
+      kr.id,
+      `${title} is a milestone, done or not done, which usually means a task. Measure the result it is meant to bring instead (and list the work as an initiative).`,
+    );
+  } else {
+    const verb = activityVerb(kr.title);
+    if (verb !== null) {
+      emit(
+        "kr-task-like",
+        "keyResult",
+        kr.id,
+        `${title} reads like an activity ("${verb}"). Say what should change once it is done, as a number that moves, and keep the activity as an initiative.`,
+      );
+    }
+  }
+  // Without any start value kr-measurable already speaks; a second finding would add nothing.
+  if (fromTo && hasStart && !kr.baselineConfirmed) {
+    emit(
+      "kr-baseline",
+      "keyResult",
+      kr.id,
+      `The start value ${kr.start} of ${title} was never confirmed. Measure where it stands today and confirm the baseline.`,
+    );
+  }
+  if (o.periodStartDate !== null && o.periodEndDate !== null) {
+    const ps = o.periodStartDate;
+    const pe = o.periodEndDate;
+    const outside = [kr.startDate, kr.endDate].filter((d): d is string => d !== null && (d < ps || d > pe));
+    if (outside.length > 0) {
+      emit(
+        "period-mismatch",
+        "keyResult",
+        kr.id,
+        `${title} has ${outside.length > 1 ? "dates" : "a date"} (${outside.join(", ")}) outside its objective's period ${ps} – ${pe}. Move ${outside.length > 1 ? "them" : "it"} inside the period, or move the key result to a period that fits.`,
+      );
+    }
+  }
+
+  // Time-based checks: only on running objectives (drafts have not started, closed ones are done).
+  if (o.state !== "active") return;
+  const span = keyResultSpan(kr, o, settings.timeZone);
+  if (span === null) return;
+  const checkedIn = kr.firstCheckInMs !== null && kr.firstCheckInMs <= nowMs;
+  if (
+    checkedIn &&
+    kr.lastCheckInMs !== null &&
+    nowMs >= span.startMs &&
+    nowMs < span.endMs &&
+    nowMs - kr.lastCheckInMs > settings.cadenceDays * DAY_MS
+  ) {
+    emit(
+      "stale",
+      "keyResult",
+      kr.id,
+      `${title} was last checked in ${plural(days(nowMs - kr.lastCheckInMs), "day")} ago; the cadence is every ${plural(settings.cadenceDays, "day")}. Record where it stands now.`,
+    );
+  }
+  if (!checkedIn && nowMs >= span.startMs + settings.notStartedGraceDays * DAY_MS) {
+    emit(
+      "no-check-in",
+      "keyResult",
+      kr.id,
+      `${title} has had no check-in in the ${plural(days(nowMs - span.startMs), "day")} since it started. Record its current value so status and forecast have something to go on.`,
+    );
+  }
+}
+
+/**
+ * Runs every check of {@link COACH_CHECKS} over the objectives at `input.nowMs`.
+ *
+ * Order (deterministic): objectives in input order, each with its own findings in table
+ * order followed by its KRs' findings (KRs in input order, each in table order); then the
+ * per-person findings — `objective-count` by first appearance of owner and period, then
+ * `too-safe` in `ownerScoreHistory` order.
+ *
+ * Scope decisions:
+ * - A closed objective is finished and read-only: only `too-safe` looks at it, and it is
+ *   neither counted for `objective-count` nor compared for `duplicate`.
+ * - Drafts get every structural check (that is when fixing is cheapest) but no time-based
+ *   one (`stale`, `no-progress`, `no-check-in`).
+ * - A KR's time-based checks use its own dates when set (resolved in `settings.timeZone`),
+ *   else the objective's period. `stale` applies only while now is inside that span and
+ *   only to KRs with a check-in; a KR that never had one gets `no-check-in` instead.
+ *   `no-check-in` and `no-progress` keep applying after the span has ended, until the
+ *   objective is closed.
+ * - `no-progress` fires from the exact midpoint of the span on.
+ * - `duplicate` compares objectives with the same non-null `periodId` and flags the later
+ *   one in input order, naming the first earlier objective it matches.
+ *
+ * Never throws.
  */
 export function runCoach(input: CoachInput): Finding[] {
-  const out: Finding[] = [];
-  const add = (checkId: string, objectType: Finding["objectType"], objectId: string, message: string) => {
-    const c = CHECK.get(checkId)!;
-    out.push({ checkId, severity: c.severity, objectType, objectId, message, reason: c.reason });
+  const findings: Finding[] = [];
+  const emit: Emit = (checkId, objectType, objectId, message) => {
+    const check = CHECKS_BY_ID.get(checkId)!;
+    findings.push({ checkId, severity: check.severity, objectType, objectId, message, reason: check.reason });
   };
-  const { nowMs, settings } = input;
 
+  const earlierInPeriod = new Map<string, ComparableTitle[]>();
   for (const o of input.objectives) {
     if (o.state === "closed") {
-      if (!o.committed && o.score !== null && o.score > 0.8) {
-        add(
+      if (!o.committed && o.score !== null && roundScore(o.score) > 0.8) {
+        emit(
           "too-safe",
           "objective",
           o.id,
-          `${quote(o.title)} closed at ${o.score.toFixed(1)} as an aspirational OKR; next time set a bolder target.`,
+          `${quote(o.title)} was aspirational and closed at ${roundScore(o.score).toFixed(1)}, above 0.8. Next period, set a target you are only about 70 % sure to reach.`,
         );
       }
       continue;
     }
-    const live = o.state === "active" && o.span !== null && nowMs >= o.span.startMs && nowMs < o.span.endMs;
-    if (o.ownerIds.length === 0)
-      add(
-        "objective-owner",
-        "objective",
-        o.id,
-        `${quote(o.title)} has no owner; name the person (or people) who drive it.`,
-      );
-    if (!o.periodId)
-      add(
-        "objective-period",
-        "objective",
-        o.id,
-        `${quote(o.title)} has no period; put it in a quarter or year so it has a deadline.`,
-      );
-    const n = o.keyResults.length;
-    if (n < 2 || n > 5) {
-      add(
-        "kr-count",
-        "objective",
-        o.id,
-        `${quote(o.title)} has ${n} key result${n === 1 ? "" : "s"}; aim for 3 to 5 (2 is tolerated).`,
-      );
-    }
-    if (o.initiativeCount > 5) {
-      add(
-        "initiative-count",
-        "objective",
-        o.id,
-        `${quote(o.title)} has ${o.initiativeCount} initiatives; pick the few that move the key results most.`,
-      );
-    }
-    if (/[\d%]/.test(o.title)) {
-      add(
-        "objective-numeric",
-        "objective",
-        o.id,
-        `${quote(o.title)} contains a number; it may be a key result in disguise — move the figure into a key result.`,
-      );
-    }
-    if (o.title.length > 120) {
-      add(
-        "objective-too-long",
-        "objective",
-        o.id,
-        `The objective title is ${o.title.length} characters long; shorten it to under 120 so people remember it.`,
-      );
-    }
-    if ((o.level === "team" || o.level === "individual") && !o.aligned) {
-      add(
-        "unaligned",
-        "objective",
-        o.id,
-        `${quote(o.title)} is a ${o.level} objective aligned to nothing; link it to the objective or key result it serves.`,
-      );
-    }
-    if (live && o.span && nowMs >= o.span.startMs + (o.span.endMs - o.span.startMs) / 2 && o.progress === 0) {
-      add(
-        "no-progress",
-        "objective",
-        o.id,
-        `${quote(o.title)} is past the middle of its period with no progress yet; check whether it is still the right goal.`,
-      );
+
+    checkObjective(o, input, emit);
+
+    if (o.periodId !== null) {
+      const mine = comparable(o.title);
+      const earlier = earlierInPeriod.get(o.periodId) ?? [];
+      if (mine.norm !== "") {
+        const twin = earlier.find((e) => nearIdentical(e, mine));
+        if (twin) {
+          emit(
+            "duplicate",
+            "objective",
+            o.id,
+            `${quote(o.title)} is nearly the same as ${quote(twin.title)} in the same period. Merge the two, or align one under the other if they really differ.`,
+          );
+        }
+        earlier.push(mine);
+      }
+      earlierInPeriod.set(o.periodId, earlier);
     }
 
-    for (const k of o.keyResults) {
-      const needsStart = k.type === "increase" || k.type === "decrease";
-      const needsTarget = needsStart || k.type === "stayAbove" || k.type === "stayBelow";
-      const missing = [
-        needsStart && k.start === null ? "a start value" : null,
-        needsTarget && k.target === null ? "a target" : null,
-      ].filter(Boolean);
-      if (missing.length) {
-        add(
-          "kr-measurable",
-          "keyResult",
-          k.id,
-          `${quote(k.title)} lacks ${missing.join(" and ")}; a ${k.type} key result cannot be measured without ${missing.length > 1 ? "them" : "it"}.`,
-        );
-      }
-      if (k.ownerIds.length === 0)
-        add("kr-owner", "keyResult", k.id, `${quote(k.title)} has no owner; name who checks in on it.`);
-      if (k.type === "milestone") {
-        add(
-          "kr-task-like",
-          "keyResult",
-          k.id,
-          `${quote(k.title)} is a milestone, which is usually a task; measure the result it should bring instead.`,
-        );
-      } else {
-        const verb = TASK_RE.exec(k.title);
-        if (verb) {
-          add(
-            "kr-task-like",
-            "keyResult",
-            k.id,
-            `${quote(k.title)} reads like an activity ("${verb[1]!.toLowerCase()}"); state the measurable outcome it should cause.`,
-          );
-        }
-      }
-      if (needsStart && !k.baselineConfirmed) {
-        add(
-          "kr-baseline",
-          "keyResult",
-          k.id,
-          `The start value of ${quote(k.title)} was never confirmed; measure the baseline and confirm it.`,
-        );
-      }
-      if (o.periodStartDate && o.periodEndDate) {
-        const before = k.startDate !== null && k.startDate < o.periodStartDate;
-        const after = k.endDate !== null && k.endDate > o.periodEndDate;
-        if (before || after) {
-          add(
-            "period-mismatch",
-            "keyResult",
-            k.id,
-            `${quote(k.title)} runs ${k.startDate ?? o.periodStartDate} – ${k.endDate ?? o.periodEndDate}, outside its objective's period (${o.periodStartDate} – ${o.periodEndDate}).`,
-          );
-        }
-      }
-      if (live && o.span) {
-        const hasCheckIn = k.firstCheckInMs !== null && k.firstCheckInMs <= nowMs;
-        if (!hasCheckIn && nowMs >= o.span.startMs + settings.notStartedGraceDays * DAY_MS) {
-          const days = Math.floor((nowMs - o.span.startMs) / DAY_MS);
-          add(
-            "no-check-in",
-            "keyResult",
-            k.id,
-            `${quote(k.title)} has no check-in ${days} days into the period; record where it stands.`,
-          );
-        } else if (hasCheckIn && k.lastCheckInMs !== null && nowMs - k.lastCheckInMs > settings.cadenceDays * DAY_MS) {
-          const days = Math.floor((nowMs - k.lastCheckInMs) / DAY_MS);
-          add(
-            "stale",
-            "keyResult",
-            k.id,
-            `${quote(k.title)} was last checked in ${days} days ago (cadence: every ${settings.cadenceDays} days); check in.`,
-          );
-        }
-      }
-    }
+    for (const kr of o.keyResults) checkKeyResult(kr, o, input, emit);
   }
 
-  // Owners with too many objectives in one period (closed ones no longer compete for attention).
-  const perOwnerPeriod = new Map<string, number>();
+  const perOwnerPeriod = new Map<string, { ownerId: string; period: string; count: number }>();
   for (const o of input.objectives) {
-    if (o.state === "closed" || !o.periodId) continue;
-    for (const u of o.ownerIds)
-      perOwnerPeriod.set(`${u}|${o.periodId}`, (perOwnerPeriod.get(`${u}|${o.periodId}`) ?? 0) + 1);
-  }
-  for (const [key, count] of perOwnerPeriod) {
-    if (count > 5) {
-      const [userId] = key.split("|") as [string];
-      add("objective-count", "user", userId, `This person owns ${count} objectives in one period; focus on 3 to 5.`);
+    if (o.state === "closed" || o.periodId === null) continue;
+    for (const ownerId of new Set(o.ownerIds)) {
+      const key = JSON.stringify([ownerId, o.periodId]);
+      const period =
+        o.periodStartDate !== null && o.periodEndDate !== null
+          ? `${o.periodStartDate} – ${o.periodEndDate}`
+          : `"${o.periodId}"`;
+      const entry = perOwnerPeriod.get(key) ?? { ownerId, period, count: 0 };
+      entry.count++;
+      perOwnerPeriod.set(key, entry);
     }
   }
-  for (const [userId, history] of input.ownerScoreHistory ?? []) {
-    const last = history.slice(-2);
-    if (last.length === 2 && last.every((s) => s >= 0.9)) {
-      add(
+  for (const { ownerId, period, count } of perOwnerPeriod.values()) {
+    if (count > 5) {
+      emit(
+        "objective-count",
+        "user",
+        ownerId,
+        `This person owns ${count} open objectives in the period ${period}. Choose the 3 to 5 that matter most and postpone, hand over or drop the other ${count - 5}.`,
+      );
+    }
+  }
+
+  for (const [ownerId, history] of input.ownerScoreHistory ?? []) {
+    const lastTwo = history.slice(-2);
+    // Averages carry binary noise (2.7 / 3); compare on 6 decimals like status does.
+    if (lastTwo.length === 2 && lastTwo.every((s) => Math.round(s * 1e6) / 1e6 >= 0.9)) {
+      emit(
         "too-safe",
         "user",
-        userId,
-        `This person's OKRs averaged ${last.map((s) => s.toFixed(1)).join(" and ")} in the last two periods; set more ambitious targets.`,
+        ownerId,
+        `This person's OKRs averaged ${lastTwo.map((s) => s.toFixed(2)).join(" and then ")} over the last two closed periods, at or above 0.9 both times. Set targets that stretch further; about 0.7 is success.`,
       );
     }
   }
-
-  // Near-identical titles in one period: flag the later one.
-  const seen: CoachObjective[] = [];
-  for (const o of input.objectives) {
-    const norm = normalise(o.title);
-    const twin = seen.find((p) => p.periodId === o.periodId && similarity(normalise(p.title), norm) >= 0.9);
-    if (twin)
-      add(
-        "duplicate",
-        "objective",
-        o.id,
-        `${quote(o.title)} is nearly the same as ${quote(twin.title)} in this period; merge them or align one under the other.`,
-      );
-    seen.push(o);
-  }
-  return out;
+  return findings;
 }
 
-/** "I will <objective> as measured by <KRs> via <initiatives>." */
+/** "a", "a and b", "a, b and c". */
+function naturalList(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? "";
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/**
+ * A title fitted into the middle of a sentence: trimmed, closing punctuation dropped,
+ * and a capitalised first word lower-cased ("Delight" → "delight"). Words that are all
+ * capitals or carry inner capitals ("NPS", "iOS", "McKinsey") are left alone; a proper
+ * noun in first place ("Berlin") cannot be told apart and is lower-cased too.
+ */
+function inSentence(title: string): string {
+  const t = title.trim().replace(/[.!;:\s]+$/u, "");
+  // An ordinary capitalised word ("Delight", "Churn") or the article "A"; not "I", "A/B" or "NPS".
+  const ordinary = /^(?:\p{Lu}\p{Ll}+(?![\p{L}\p{N}])|A(?=\s))/u.test(t);
+  return ordinary ? t.charAt(0).toLowerCase() + t.slice(1) : t;
+}
+
+/**
+ * The objective's one-line summary: "I will <objective> as measured by <key results> via
+ * <initiatives>." Lists are joined with commas and a final "and"; a part with nothing in it
+ * (no key results, no initiatives) is left out, and blank titles are skipped. A title that
+ * already opens with "I will" is not doubled.
+ */
 export function okrSentence(
   objectiveTitle: string,
   keyResultTitles: readonly string[],
   initiativeTitles: readonly string[],
 ): string {
-  const list = (xs: readonly string[]) =>
-    xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
-  // Lower-case a capitalised first word, but leave acronyms ("NPS") alone.
-  const lower = (s: string) => (/^\p{Lu}[\p{Ll}\s]/u.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
-  let out = `I will ${lower(objectiveTitle.trim())}`;
-  if (keyResultTitles.length) out += ` as measured by ${list(keyResultTitles.map(lower))}`;
-  if (initiativeTitles.length) out += ` via ${list(initiativeTitles.map(lower))}`;
-  return `${out}.`;
+  const krs = keyResultTitles.map(inSentence).filter((t) => t !== "");
+  const initiatives = initiativeTitles.map(inSentence).filter((t) => t !== "");
+  let sentence = `I will ${inSentence(objectiveTitle.trim().replace(/^i will\s+/i, ""))}`;
+  if (krs.length > 0) sentence += ` as measured by ${naturalList(krs)}`;
+  if (initiatives.length > 0) sentence += ` via ${naturalList(initiatives)}`;
+  return `${sentence}.`;
 }

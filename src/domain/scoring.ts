@@ -1,43 +1,57 @@
 /**
- * Closing and scoring (okr-method.md §6): scores 0.0–1.0 with one decimal, rounded half
- * up on the exact decimal; grades; notes for committed misses and too-safe targets.
+ * Closing and scoring (okr-method.md §6): scores from 0.0 to 1.0 with one decimal,
+ * grades, and the notes a closing score earns (committed misses, too-safe targets).
  */
-import { clamp01 } from "./progress.js";
+
+// Significant digits kept when reading a double as a decimal. 15 is the most a double
+// always reproduces, so this strips binary noise (0.35 is stored as 0.34999999999999997)
+// without touching any decimal a person could have typed.
+const DECIMAL_DIGITS = 15;
 
 /**
- * One decimal, half up, decided on the number's shortest decimal form (so 0.35, stored
- * as 0.34999… in binary, rounds to 0.4), clamped to [0, 1].
+ * Rounds to one decimal, half up, judged on the number's decimal form rather than its
+ * binary value: 0.25 → 0.3, 0.35 → 0.4 (although the double is 0.34999…), 0.05 → 0.1,
+ * 0.649999 → 0.6. The result is clamped into [0, 1]; NaN gives 0. Never throws.
  */
 export function roundScore(x: number): number {
-  if (!Number.isFinite(x)) return 0;
-  const c = clamp01(x);
-  // Work on 12 significant digits: removes binary noise such as 0.30000000000000004.
-  const [int, frac = ""] = Number(c.toPrecision(12)).toFixed(12).split(".") as [string, string?];
-  const tenths = Number(int) * 10 + Number(frac[0] ?? "0");
-  const up = Number(frac[1] ?? "0") >= 5 ? 1 : 0;
-  return Math.min(10, tenths + up) / 10;
+  if (Number.isNaN(x) || x <= 0) return 0;
+  if (x >= 1) return 1;
+  const decimal = String(Number(x.toPrecision(DECIMAL_DIGITS)));
+  // Below 1e-6 String() switches to exponent form; such values round to 0 anyway.
+  const m = /^0\.(\d)(\d?)/.exec(decimal);
+  if (!m) return decimal === "1" ? 1 : 0;
+  const tenths = Number(m[1]) + (Number(m[2] || "0") >= 5 ? 1 : 0);
+  return tenths / 10;
 }
 
-/** The suggested score of a KR: its progress clamped to [0, 1], rounded; no progress → 0. */
+/** The suggested score of a KR at closing: its progress clamped to [0, 1] and rounded; no progress (null) → 0. */
 export function suggestedKrScore(progress: number | null): number {
-  return progress === null ? 0 : roundScore(clamp01(progress));
+  return progress === null ? 0 : roundScore(progress);
 }
 
-/** Weighted mean of KR scores, rounded; null when the weights add up to 0. */
+/**
+ * The objective's score: the weighted mean of its KRs' scores, `Σ wᵢ·scoreᵢ / Σ wᵢ`,
+ * rounded like every score. KRs whose weight is not a positive number are left out;
+ * returns null when no weight remains (Σ w = 0), since there is nothing to average.
+ */
 export function objectiveScore(krs: readonly { score: number; weight: number }[]): number | null {
-  let w = 0;
-  let sum = 0;
-  for (const k of krs) {
-    if (!(k.weight > 0)) continue;
-    w += k.weight;
-    sum += k.weight * k.score;
+  let weights = 0;
+  let weighted = 0;
+  for (const kr of krs) {
+    if (!(kr.weight > 0) || !Number.isFinite(kr.weight)) continue;
+    weights += kr.weight;
+    weighted += kr.weight * kr.score;
   }
-  return w === 0 ? null : roundScore(sum / w);
+  return weights === 0 ? null : roundScore(weighted / weights);
 }
 
+/** The colour band of a score. */
 export type Grade = "red" | "yellow" | "green";
 
-/** 0.0–0.3 red (missed), 0.4–0.6 yellow (progress, fell short), 0.7–1.0 green (delivered). */
+/**
+ * The grade of a score, read on its one-decimal form: 0.0–0.3 red (missed),
+ * 0.4–0.6 yellow (progress, fell short), 0.7–1.0 green (delivered).
+ */
 export function grade(score: number): Grade {
   const s = roundScore(score);
   if (s <= 0.3) return "red";
@@ -45,29 +59,36 @@ export function grade(score: number): Grade {
   return "green";
 }
 
+/** A remark attached to a closing score. */
 export interface ScoreNote {
   code: "committedMiss" | "tooSafe" | "tooSafeStretch";
   message: string;
 }
 
-/** Notes on a closing score: a committed OKR below 1.0 missed; an aspirational one at 1.0 (or above 0.8) may have aimed too low. */
+/**
+ * Remarks on a closing score (read on its one-decimal form), at most one:
+ * - committed and below 1.0 → `committedMiss` (committed OKRs promise full delivery);
+ * - aspirational at 1.0 → `tooSafe` (§6: the target may have been too safe);
+ * - aspirational at 0.9 (above 0.8, below 1.0) → `tooSafeStretch`, the coach's
+ *   `too-safe` hint. A 1.0 gets only `tooSafe`, which already says it.
+ */
 export function scoreNotes(input: { committed: boolean; score: number }): ScoreNote[] {
   const s = roundScore(input.score);
+  const shown = s.toFixed(1);
   if (input.committed) {
-    return s < 1
-      ? [
-          {
-            code: "committedMiss",
-            message: `A committed OKR is expected to reach 1.0; it scored ${s.toFixed(1)}, so it counts as a miss.`,
-          },
-        ]
-      : [];
+    if (s >= 1) return [];
+    return [
+      {
+        code: "committedMiss",
+        message: `This OKR was committed, so anything under 1.0 counts as a miss; it closed at ${shown}. Note what got in the way before committing to the next one.`,
+      },
+    ];
   }
   if (s >= 1) {
     return [
       {
         code: "tooSafe",
-        message: "An aspirational OKR fully reached: the target may have been too safe. Stretch further next time.",
+        message: `This aspirational OKR closed at ${shown}, fully reached: the target may have been too safe. Aim higher next period.`,
       },
     ];
   }
@@ -75,7 +96,7 @@ export function scoreNotes(input: { committed: boolean; score: number }): ScoreN
     return [
       {
         code: "tooSafeStretch",
-        message: `Scored ${s.toFixed(1)} on an aspirational OKR, where about 0.7 is success: consider a bolder target next period.`,
+        message: `Coach check "too-safe": this aspirational OKR closed at ${shown}, above 0.8, where about 0.7 already counts as success. Consider a bolder target next period.`,
       },
     ];
   }

@@ -2,6 +2,9 @@
  * The Fastify application: authentication, the /api/v1 routes (thin: parse, call one
  * service, present), error mapping, the OpenAPI document and the browsable docs.
  */
+import fs from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
@@ -11,6 +14,7 @@ import { AppError } from "../domain/errors.js";
 import { authenticate } from "../services/auth.service.js";
 import type { Actor, DomainEvent, Services } from "../services/context.js";
 import { errorBody, handleError } from "./errors.js";
+import { EventHub } from "./events.js";
 import { apiRoutes, type RouteDef } from "./routes.js";
 
 export interface AppOptions {
@@ -18,8 +22,10 @@ export interface AppOptions {
   /** Clock in epoch ms (tests fix it). */
   now?: () => number;
   logger?: boolean | object;
-  /** Listener for committed changes (live updates). */
+  /** Listener for committed changes, besides the live-update stream. */
   onEvent?: (e: DomainEvent) => void;
+  /** The built web app to serve at `/` (a directory with index.html); omitted or missing → API only. */
+  webDir?: string;
 }
 
 export const API_PREFIX = "/api/v1";
@@ -62,11 +68,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1_048_576,
+    // Live-update streams must not keep a closing server alive.
+    forceCloseConnections: true,
   });
+  const hub = new EventHub();
   const svc: Services = {
     database: opts.database,
     now: opts.now ?? Date.now,
-    emit: opts.onEvent ?? (() => {}),
+    emit: (e) => {
+      hub.publish(e);
+      opts.onEvent?.(e);
+    },
   };
 
   // Validation is done by the services with zod (one place, one error format); the JSON
@@ -85,13 +97,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       done(AppError.validation([`body: is not valid JSON (${(err as Error).message}); send a JSON object`]), undefined);
     }
   });
+  const webIndex = opts.webDir ? path.join(opts.webDir, "index.html") : null;
+  const hasWeb = webIndex !== null && fs.existsSync(webIndex);
   app.setNotFoundHandler((req, reply) => {
-    reply
+    const url = req.url.split("?")[0] ?? "";
+    // The web app's own routes (/objectives/…, /explorer) all load its single page.
+    if (hasWeb && req.method === "GET" && !url.startsWith("/api/") && !url.startsWith("/assets/") && url !== "/healthz") {
+      return reply.type("text/html").header("cache-control", "no-cache").sendFile("index.html");
+    }
+    return reply
       .status(404)
-      .send(
-        errorBody("NOT_FOUND", `No route ${req.method} ${req.url.split("?")[0]}. The API reference is at /api/docs.`),
-      );
+      .send(errorBody("NOT_FOUND", `No route ${req.method} ${url}. The API reference is at /api/docs.`));
   });
+  if (hasWeb && opts.webDir) {
+    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), prefix: "/", wildcard: false, index: "index.html" });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -128,6 +148,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   };
   for (const def of apiRoutes) register(app, svc, def, errorResponses);
+  app.get(`${API_PREFIX}/events`, { schema: { tags: ["live"], summary: "Server-sent events: one `change` event per committed change in the organisation" } }, async (req, reply) => {
+    const actor = await authenticate(svc.database, bearer(req));
+    hub.stream(actor.orgId, reply);
+  });
   return app;
 }
 

@@ -8,6 +8,7 @@ import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
 import * as initiatives from "../services/initiative.service.js";
 import * as lifecycle from "../services/lifecycle.service.js";
+import { getMe } from "../services/me.service.js";
 import * as okr from "../services/okr.service.js";
 import * as people from "../services/people.service.js";
 import * as periods from "../services/period.service.js";
@@ -43,6 +44,9 @@ const Page = S.PageQuerySchema;
 
 /** CRUD routes of one resource, spelled out so each one reads as its contract. */
 export const apiRoutes: RouteDef[] = [
+  { method: "GET", url: "/me", tag: "users", summary: "The caller's user, role and organisation", response: z.object({ user: shape.UserShape, role: z.string(), access: z.enum(["read", "write"]), organization: z.object({ id: z.string(), name: z.string() }) }),
+    handler: (c) => getMe(c.svc, c.actor) },
+
   // periods
   {
     method: "GET",

@@ -1,0 +1,211 @@
+/**
+ * The app shell and routes: navigation, the period switcher, sign-in guard, live updates.
+ */
+import {
+  ActionIcon,
+  Anchor,
+  AppShell,
+  Burger,
+  Group,
+  NavLink,
+  Select,
+  Text,
+  Title,
+  useMantineColorScheme,
+} from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { IconBinaryTree, IconHome, IconLogout, IconMoon, IconSun, IconTable } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Link,
+  Outlet,
+  redirect,
+  useNavigate,
+  useRouterState,
+  useSearch,
+} from "@tanstack/react-router";
+import { useEffect } from "react";
+import { auth } from "./lib/api.js";
+import { t } from "./lib/i18n.js";
+import { connectLive } from "./lib/live.js";
+import { pickPeriod, usePeriods } from "./lib/queries.js";
+import { ExplorerPage } from "./routes/explorer-page.js";
+import { HomePage } from "./routes/home-page.js";
+import { KeyResultPage } from "./routes/key-result-page.js";
+import { MapPage } from "./routes/map-page.js";
+import { ObjectivePage } from "./routes/objective-page.js";
+import { SignInPage } from "./routes/sign-in-page.js";
+
+/** Search params every page shares: the period shown. */
+export interface PeriodSearch {
+  period?: string;
+}
+const validatePeriodSearch = (s: Record<string, unknown>): PeriodSearch =>
+  typeof s.period === "string" ? { period: s.period } : {};
+
+/** The period the URL names, or the current one. */
+export function useCurrentPeriod() {
+  const search = useSearch({ strict: false }) as PeriodSearch;
+  const periods = usePeriods();
+  return { periods, period: pickPeriod(periods.data?.items, search.period, new Date().toISOString().slice(0, 10)) };
+}
+
+function PeriodSwitcher() {
+  const { periods, period } = useCurrentPeriod();
+  const navigate = useNavigate();
+  return (
+    <Select
+      aria-label={t("nav.period")}
+      placeholder={t("nav.period")}
+      data={(periods.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+      value={period?.id ?? null}
+      onChange={(id) =>
+        id && void navigate({ to: ".", search: (prev: PeriodSearch) => ({ ...prev, period: id }) } as never)
+      }
+      allowDeselect={false}
+      w={160}
+      size="sm"
+    />
+  );
+}
+
+function Layout() {
+  const [opened, { toggle, close }] = useDisclosure();
+  const { colorScheme, toggleColorScheme } = useMantineColorScheme();
+  const queryClient = useQueryClient();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const search = useSearch({ strict: false }) as PeriodSearch;
+  const navigate = useNavigate();
+  useEffect(() => connectLive(queryClient), [queryClient]);
+  // Close the mobile menu after each navigation.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: pathname is the trigger, not an input
+  useEffect(() => close(), [pathname, close]);
+  const nav = [
+    { to: "/", label: t("nav.home"), icon: IconHome },
+    { to: "/explorer", label: t("nav.explorer"), icon: IconTable },
+    { to: "/map", label: t("nav.map"), icon: IconBinaryTree },
+  ] as const;
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="sm">
+            <Anchor href="#main" className="skip-link">
+              {t("app.skip")}
+            </Anchor>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Title order={1} size="h3" c="teal.7">
+              🍃 {t("app.name")}
+            </Title>
+          </Group>
+          <Group gap="sm">
+            <PeriodSwitcher />
+            <ActionIcon variant="default" size="lg" onClick={toggleColorScheme} aria-label={t("nav.theme")}>
+              {colorScheme === "dark" ? <IconSun size={18} /> : <IconMoon size={18} />}
+            </ActionIcon>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Main">
+        <nav>
+          {nav.map((n) => (
+            <NavLink
+              key={n.to}
+              component={Link}
+              to={n.to}
+              search={(search.period ? { period: search.period } : {}) as never}
+              label={n.label}
+              leftSection={<n.icon size={18} />}
+              active={n.to === "/" ? pathname === "/" : pathname.startsWith(n.to)}
+            />
+          ))}
+          <NavLink
+            component="button"
+            label={t("nav.signOut")}
+            leftSection={<IconLogout size={18} />}
+            onClick={() => {
+              auth.signOut();
+              queryClient.clear();
+              void navigate({ to: "/sign-in" });
+            }}
+          />
+          <Text size="xs" c="dimmed" mt="md" px="sm">
+            <Anchor href="/api/docs" size="xs">
+              {t("nav.api")}
+            </Anchor>
+          </Text>
+        </nav>
+      </AppShell.Navbar>
+      <AppShell.Main id="main">
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+const rootRoute = createRootRoute({ component: Outlet });
+const signInRoute = createRoute({ getParentRoute: () => rootRoute, path: "/sign-in", component: SignInPage });
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  component: Layout,
+  beforeLoad: ({ location }) => {
+    if (!auth.token) throw redirect({ to: "/sign-in", search: { next: location.href } as never });
+  },
+});
+const homeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/",
+  component: HomePage,
+  validateSearch: validatePeriodSearch,
+});
+const explorerRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/explorer",
+  component: ExplorerPage,
+  validateSearch: (s: Record<string, unknown>) => ({
+    ...validatePeriodSearch(s),
+    ...(typeof s.q === "string" ? { q: s.q } : {}),
+    ...(typeof s.status === "string" ? { status: s.status } : {}),
+    ...(typeof s.level === "string" ? { level: s.level } : {}),
+    ...(typeof s.team === "string" ? { team: s.team } : {}),
+    ...(typeof s.owner === "string" ? { owner: s.owner } : {}),
+  }),
+});
+const mapRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/map",
+  component: MapPage,
+  validateSearch: validatePeriodSearch,
+});
+export const objectiveRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/objectives/$objectiveId",
+  component: ObjectivePage,
+  validateSearch: validatePeriodSearch,
+});
+export const keyResultRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/key-results/$keyResultId",
+  component: KeyResultPage,
+  validateSearch: validatePeriodSearch,
+});
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  appRoute.addChildren([homeRoute, explorerRoute, mapRoute, objectiveRoute, keyResultRoute]),
+]);
+export const router = createRouter({ routeTree, defaultPreload: "intent" });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}

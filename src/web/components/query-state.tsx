@@ -1,0 +1,45 @@
+import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
+import type { UseQueryResult } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { t } from "../lib/i18n.js";
+
+/** Loading, error and empty states for a query; renders `children` with the data. */
+export function QueryState<T>({
+  query,
+  isEmpty,
+  empty,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) {
+    return (
+      <Center py="xl" role="status" aria-live="polite">
+        <Loader size="sm" aria-label={t("common.loading")} />
+      </Center>
+    );
+  }
+  if (query.isError) {
+    return (
+      <Alert color="red" title={t("common.error")} role="alert">
+        <Stack gap="xs" align="flex-start">
+          <Text size="sm">{query.error.message}</Text>
+          <Button size="xs" variant="light" onClick={() => void query.refetch()}>
+            {t("common.retry")}
+          </Button>
+        </Stack>
+      </Alert>
+    );
+  }
+  if (isEmpty?.(query.data)) {
+    return (
+      <Text c="dimmed" py="md">
+        {empty ?? t("common.empty")}
+      </Text>
+    );
+  }
+  return <>{children(query.data)}</>;
+}

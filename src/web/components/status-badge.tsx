@@ -1,0 +1,20 @@
+import { Badge } from "@mantine/core";
+import type { Status } from "../../domain/types.js";
+import { t } from "../lib/i18n.js";
+
+export const STATUS_COLOR: Record<Status, string> = {
+  notStarted: "gray",
+  onTrack: "teal",
+  behind: "yellow",
+  atRisk: "red",
+  closed: "blue",
+};
+
+/** The status as a coloured label (colour is never the only cue: the word is always there). */
+export function StatusBadge({ status }: { status: Status }) {
+  return (
+    <Badge color={STATUS_COLOR[status]} variant="light" radius="sm">
+      {t(`status.${status}`)}
+    </Badge>
+  );
+}

@@ -1,0 +1,145 @@
+import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { useState } from "react";
+import { useCurrentPeriod } from "../app.js";
+import { AppLink } from "../components/app-link.js";
+import { ProgressMeter } from "../components/progress-meter.js";
+import { QueryState } from "../components/query-state.js";
+import { StatusBadge } from "../components/status-badge.js";
+import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
+import { dateTime, percent, value } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
+import { useMe, useObjectives } from "../lib/queries.js";
+import type { KeyResult, Objective } from "../lib/types.js";
+
+const DAY = 86_400_000;
+
+/** A KR is due when it is open, manual, and has had no check-in for a week. */
+function isDue(kr: KeyResult): boolean {
+  if (kr.closed || kr.progressMode !== "manual") return false;
+  return !kr.lastCheckInAt || Date.now() - Date.parse(kr.lastCheckInAt) > 7 * DAY;
+}
+
+function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Group wrap="nowrap" gap="sm" align="center">
+      <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+        <AppLink to="/key-results/$keyResultId" params={{ keyResultId: kr.id }} size="sm" truncate="end">
+          {kr.title}
+        </AppLink>
+        <ProgressMeter
+          progress={kr.progress}
+          expected={kr.expectedProgress}
+          status={kr.status}
+          label={`${kr.title}: ${percent(kr.progress)}`}
+        />
+      </Stack>
+      <Text size="sm" w={90} ta="right">
+        {kr.type === "milestone" ? (kr.achieved ? "✓" : "—") : value(kr, kr.current)}
+      </Text>
+      <StatusBadge status={kr.status} />
+      {kr.progressMode === "manual" && !kr.closed && (
+        <Button
+          size="xs"
+          variant="light"
+          onClick={() => setOpen(true)}
+          aria-label={`${t("home.checkIn")}: ${kr.title}`}
+        >
+          {t("home.checkIn")}
+        </Button>
+      )}
+      {open && <CheckInDialog kr={kr} objective={objective} opened={open} onClose={() => setOpen(false)} />}
+    </Group>
+  );
+}
+
+export function ObjectiveCard({ objective }: { objective: Objective }) {
+  return (
+    <Card withBorder padding="md" radius="md" component="article" aria-labelledby={`o-${objective.id}`}>
+      <Stack gap="sm">
+        <Group justify="space-between" wrap="nowrap">
+          <AppLink
+            to="/objectives/$objectiveId"
+            params={{ objectiveId: objective.id }}
+            fw={600}
+            id={`o-${objective.id}`}
+          >
+            {objective.title}
+          </AppLink>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" fw={600}>
+              {percent(objective.progress)}
+            </Text>
+            <StatusBadge status={objective.status} />
+          </Group>
+        </Group>
+        <ProgressMeter
+          progress={objective.progress}
+          expected={objective.expectedProgress}
+          status={objective.status}
+          label={`${objective.title}: ${percent(objective.progress)}`}
+        />
+        <Stack gap="xs">
+          {objective.keyResults.map((kr) => (
+            <KeyResultRow key={kr.id} kr={kr} objective={objective} />
+          ))}
+        </Stack>
+        <Text size="xs" c="dimmed">
+          {t("common.lastCheckIn")}: {objective.lastCheckInAt ? dateTime(objective.lastCheckInAt) : t("common.never")}
+        </Text>
+      </Stack>
+    </Card>
+  );
+}
+
+export function HomePage() {
+  const me = useMe();
+  const { period } = useCurrentPeriod();
+  const objectives = useObjectives({ periodId: period?.id, ownerId: me.data?.user.id });
+  const owned = useObjectives({ periodId: period?.id });
+  const myId = me.data?.user.id;
+  const dueKrs =
+    owned.data?.items.flatMap((o) =>
+      o.keyResults.filter((k) => myId && k.ownerIds.includes(myId) && isDue(k)).map((k) => ({ k, o })),
+    ) ?? [];
+  return (
+    <Stack>
+      <div>
+        <Title order={2}>{t("home.title")}</Title>
+        <Text c="dimmed">{t("home.subtitle", { name: me.data?.user.name ?? "", period: period?.name ?? "" })}</Text>
+      </div>
+      <section aria-labelledby="due-heading">
+        <Title order={3} size="h4" id="due-heading" mb="xs">
+          {t("home.due")}
+        </Title>
+        {dueKrs.length === 0 ? (
+          <Text c="dimmed" size="sm">
+            {t("home.dueNone")}
+          </Text>
+        ) : (
+          <Card withBorder>
+            <Stack gap="xs">
+              {dueKrs.map(({ k, o }) => (
+                <KeyResultRow key={k.id} kr={k} objective={o} />
+              ))}
+            </Stack>
+          </Card>
+        )}
+      </section>
+      <section aria-labelledby="mine-heading">
+        <Title order={3} size="h4" id="mine-heading" mb="xs">
+          {t("home.mine")}
+        </Title>
+        <QueryState query={objectives} isEmpty={(d) => d.items.length === 0} empty={t("home.none")}>
+          {(d) => (
+            <SimpleGrid cols={{ base: 1, lg: 2 }}>
+              {d.items.map((o) => (
+                <ObjectiveCard key={o.id} objective={o} />
+              ))}
+            </SimpleGrid>
+          )}
+        </QueryState>
+      </section>
+    </Stack>
+  );
+}

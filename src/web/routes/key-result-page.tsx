@@ -1,0 +1,162 @@
+import { LineChart } from "@mantine/charts";
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { useParams } from "@tanstack/react-router";
+import { useState } from "react";
+import { periodSpan } from "../../domain/periods.js";
+import { expectedProgress } from "../../domain/status.js";
+import type { Span } from "../../domain/types.js";
+import { AppLink } from "../components/app-link.js";
+import { OwnerNames, OwnerText } from "../components/owner-names.js";
+import { ProgressMeter } from "../components/progress-meter.js";
+import { QueryState } from "../components/query-state.js";
+import { StatusBadge } from "../components/status-badge.js";
+import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
+import { date, dateTime, percent, value } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
+import { useCheckIns, useKeyResult, useObjective, usePeriods, useSettings } from "../lib/queries.js";
+import type { CheckIn, KeyResult } from "../lib/types.js";
+
+/** Value over time with the expected path (linear or phased, by the domain's rule) and the target. */
+function ValueChart({ kr, checkIns, span }: { kr: KeyResult; checkIns: CheckIn[]; span: Span | null }) {
+  if (kr.start === null || kr.target === null || !["increase", "decrease"].includes(kr.type) || !span) return null;
+  const points = [...checkIns].reverse().filter((c) => c.value !== null);
+  if (!points.length) return null;
+  const s = kr.start;
+  const tg = kr.target;
+  const plan = kr.plan?.length
+    ? {
+        start: s,
+        target: tg,
+        points: kr.plan.map((p) => ({ atMs: Date.parse(`${p.date}T00:00:00Z`), value: p.value })),
+      }
+    : null;
+  const data = points.map((c) => {
+    const e = expectedProgress(span, Date.parse(c.at), plan);
+    return { date: date(c.at), value: c.value, expected: Number((s + (tg - s) * e).toFixed(4)) };
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5" mb="sm">
+        {t("keyResult.chart")}
+      </Title>
+      <LineChart
+        h={260}
+        data={data}
+        dataKey="date"
+        series={[
+          { name: "value", label: t("keyResult.value"), color: "teal.6" },
+          { name: "expected", label: t("keyResult.planned"), color: "gray.5", strokeDasharray: "5 5" },
+        ]}
+        curveType="monotone"
+        withLegend
+        referenceLines={[{ y: tg, label: value(kr, tg), color: "grape.5" }]}
+        valueFormatter={(v) => value(kr, v)}
+      />
+    </Card>
+  );
+}
+
+export function KeyResultPage() {
+  const { keyResultId } = useParams({ from: "/app/key-results/$keyResultId" });
+  const kr = useKeyResult(keyResultId);
+  const checkIns = useCheckIns(keyResultId);
+  const objective = useObjective(kr.data?.objectiveId ?? "");
+  const periods = usePeriods();
+  const settings = useSettings();
+  const [open, setOpen] = useState(false);
+  const period = periods.data?.items.find((p) => p.id === objective.data?.periodId);
+  const tz = settings.data?.timeZone ?? "UTC";
+  const span =
+    period && kr.data ? periodSpan(kr.data.startDate ?? period.startDate, kr.data.endDate ?? period.endDate, tz) : null;
+  return (
+    <QueryState query={kr}>
+      {(k) => (
+        <Stack>
+          <Group justify="space-between" align="flex-start">
+            <Stack gap={4}>
+              {objective.data && (
+                <AppLink to="/objectives/$objectiveId" params={{ objectiveId: k.objectiveId }} size="sm">
+                  ← {objective.data.title}
+                </AppLink>
+              )}
+              <Title order={2}>{k.title}</Title>
+              <Group gap="xs">
+                <Badge variant="outline">{k.type}</Badge>
+                <Text size="sm" c="dimmed">
+                  {k.progressMode === "rollup"
+                    ? t("keyResult.rollup", { method: k.rollup })
+                    : t("keyResult.from", { start: value(k, k.start), target: value(k, k.target) })}
+                </Text>
+              </Group>
+            </Stack>
+            <Stack gap={4} align="flex-end">
+              <Group gap="xs">
+                <Text fw={700} size="xl">
+                  {percent(k.progress)}
+                </Text>
+                <StatusBadge status={k.status} />
+              </Group>
+              <OwnerNames ids={k.ownerIds} />
+              {k.forecast && (
+                <Text size="xs" c="dimmed">
+                  {t("common.forecast")}: {percent(k.forecast.progress)}
+                  {k.forecast.low !== null &&
+                    k.forecast.high !== null &&
+                    ` (${percent(k.forecast.low)}–${percent(k.forecast.high)})`}
+                </Text>
+              )}
+              {k.progressMode === "manual" && !k.closed && (
+                <Button onClick={() => setOpen(true)} size="sm">
+                  {t("home.checkIn")}
+                </Button>
+              )}
+            </Stack>
+          </Group>
+          <ProgressMeter
+            progress={k.progress}
+            expected={k.expectedProgress}
+            status={k.status}
+            label={`${k.title}: ${percent(k.progress)}`}
+          />
+          <QueryState query={checkIns}>{(c) => <ValueChart kr={k} checkIns={c.items} span={span} />}</QueryState>
+          <Card withBorder>
+            <Title order={3} size="h5" mb="sm">
+              {t("keyResult.checkIns")}
+            </Title>
+            <QueryState query={checkIns} isEmpty={(d) => d.items.length === 0} empty={t("keyResult.noCheckIns")}>
+              {(d) => (
+                <Table striped highlightOnHover>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Date</Table.Th>
+                      <Table.Th>{t("keyResult.value")}</Table.Th>
+                      <Table.Th>{t("common.status")}</Table.Th>
+                      <Table.Th>{t("checkIn.confidence")}</Table.Th>
+                      <Table.Th>{t("checkIn.note")}</Table.Th>
+                      <Table.Th>{t("common.owners")}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {d.items.map((c) => (
+                      <Table.Tr key={c.id}>
+                        <Table.Td>{dateTime(c.at)}</Table.Td>
+                        <Table.Td>{k.type === "milestone" ? (c.achieved ? "✓" : "—") : value(k, c.value)}</Table.Td>
+                        <Table.Td>{c.status ? <StatusBadge status={c.status} /> : ""}</Table.Td>
+                        <Table.Td>{c.confidence ?? ""}</Table.Td>
+                        <Table.Td>{c.note}</Table.Td>
+                        <Table.Td>
+                          <OwnerText ids={c.authorId ? [c.authorId] : []} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </QueryState>
+          </Card>
+          {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}
+        </Stack>
+      )}
+    </QueryState>
+  );
+}

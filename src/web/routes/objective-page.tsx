@@ -1,0 +1,176 @@
+import { Badge, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useParams } from "@tanstack/react-router";
+import { AppLink } from "../components/app-link.js";
+import { OwnerNames } from "../components/owner-names.js";
+import { ProgressMeter } from "../components/progress-meter.js";
+import { QueryState } from "../components/query-state.js";
+import { StatusBadge } from "../components/status-badge.js";
+import { get } from "../lib/api.js";
+import { dateTime, percent } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
+import { useAlignments, useObjective, useObjectives } from "../lib/queries.js";
+import type { Objective, Page } from "../lib/types.js";
+import { ObjectiveCard } from "./home-page.js";
+
+interface AuditItem {
+  id: string;
+  action: string;
+  at: string;
+  actorId: string | null;
+}
+
+function Alignment({ objective }: { objective: Objective }) {
+  const alignments = useAlignments();
+  const all = useObjectives({});
+  const objectives = all.data?.items ?? [];
+  const krOwner = new Map(objectives.flatMap((o) => o.keyResults.map((k) => [k.id, { kr: k, o }] as const)));
+  const titleOf = (type: string, id: string) =>
+    type === "objective" ? objectives.find((o) => o.id === id) : krOwner.get(id)?.o;
+  const labelOf = (type: string, id: string) =>
+    type === "objective" ? objectives.find((o) => o.id === id)?.title : krOwner.get(id)?.kr.title;
+  const ownIds = new Set([objective.id, ...objective.keyResults.map((k) => k.id)]);
+  const edges = alignments.data?.items ?? [];
+  const parents = edges.filter((a) => a.childId === objective.id);
+  const children = edges.filter((a) => ownIds.has(a.parentId));
+  const item = (type: string, id: string, note?: string) => {
+    const target = titleOf(type, id);
+    return (
+      <List.Item key={`${type}${id}`}>
+        {target ? (
+          <AppLink to="/objectives/$objectiveId" params={{ objectiveId: target.id }} size="sm">
+            {labelOf(type, id)}
+          </AppLink>
+        ) : (
+          <Text size="sm">{labelOf(type, id) ?? "…"}</Text>
+        )}
+        {note && (
+          <Text span size="xs" c="dimmed">
+            {" "}
+            {note}
+          </Text>
+        )}
+      </List.Item>
+    );
+  };
+  return (
+    <Card withBorder>
+      <Stack gap="xs">
+        <Title order={3} size="h5">
+          {t("objective.parents")}
+        </Title>
+        {parents.length ? (
+          <List spacing={4}>
+            {parents.map((a) => item(a.parentType, a.parentId, a.contributes ? undefined : "(not counted)"))}
+          </List>
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t("objective.noParents")}
+          </Text>
+        )}
+        <Title order={3} size="h5" mt="sm">
+          {t("objective.children")}
+        </Title>
+        {children.length ? (
+          <List spacing={4}>{children.map((a) => item(a.childType, a.childId))}</List>
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t("objective.noChildren")}
+          </Text>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function History({ objectiveId }: { objectiveId: string }) {
+  const audit = useQuery({
+    queryKey: ["audit", objectiveId],
+    queryFn: () => get<Page<AuditItem>>(`/audit?objectType=objective&objectId=${objectiveId}`),
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5" mb="xs">
+        {t("objective.history")}
+      </Title>
+      <QueryState query={audit} isEmpty={(d) => d.items.length === 0}>
+        {(d) => (
+          <List spacing={4} size="sm">
+            {d.items.map((e) => (
+              <List.Item key={e.id}>
+                {e.action.replace(/^objective\./, "")} · {dateTime(e.at)}
+              </List.Item>
+            ))}
+          </List>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+export function ObjectivePage() {
+  const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
+  const objective = useObjective(objectiveId);
+  return (
+    <QueryState query={objective}>
+      {(o) => (
+        <Stack>
+          <Group justify="space-between" align="flex-start">
+            <Stack gap={4}>
+              <Group gap="xs">
+                <Badge variant="outline">{t(`level.${o.level}`)}</Badge>
+                <Badge variant="dot" color={o.committed ? "grape" : "gray"}>
+                  {o.committed ? t("objective.committed") : t("objective.aspirational")}
+                </Badge>
+                {o.state === "closed" && (
+                  <Badge color="blue">{t("objective.closed", { score: o.score?.toFixed(1) ?? "—" })}</Badge>
+                )}
+              </Group>
+              <Title order={2}>{o.title}</Title>
+              {o.description && <Text c="dimmed">{o.description}</Text>}
+            </Stack>
+            <Stack gap={4} align="flex-end">
+              <Group gap="xs">
+                <Text fw={700} size="xl">
+                  {percent(o.progress)}
+                </Text>
+                <StatusBadge status={o.status} />
+              </Group>
+              <OwnerNames ids={o.ownerIds} />
+              {o.forecast && (
+                <Text size="xs" c="dimmed">
+                  {t("common.forecast")}: {percent(o.forecast.progress)}
+                </Text>
+              )}
+            </Stack>
+          </Group>
+          <ProgressMeter
+            progress={o.progress}
+            expected={o.expectedProgress}
+            status={o.status}
+            label={`${o.title}: ${percent(o.progress)}`}
+          />
+          <Grid>
+            <Grid.Col span={{ base: 12, md: 8 }}>
+              <ObjectiveCard objective={o} />
+              {o.closing && (o.closing.note || o.closing.learnings) && (
+                <Card withBorder mt="md">
+                  <Text size="sm">{o.closing.note}</Text>
+                  <Text size="sm" c="dimmed">
+                    {o.closing.learnings}
+                  </Text>
+                </Card>
+              )}
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 4 }}>
+              <Stack>
+                <Alignment objective={o} />
+                <History objectiveId={o.id} />
+              </Stack>
+            </Grid.Col>
+          </Grid>
+        </Stack>
+      )}
+    </QueryState>
+  );
+}
