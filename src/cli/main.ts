@@ -11,8 +11,8 @@ import { bootstrap, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { runCheckIn, runLint } from "./commands.js";
-import { ensureWebBuild } from "./web-build.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { ensureWebBuild } from "./web-build.js";
 
 async function open(config: Config): Promise<Database> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

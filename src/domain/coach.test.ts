@@ -300,6 +300,8 @@ describe("runCoach: check details", () => {
     ["Weekly active users", false],
     ["Household penetration", false], // "hold" only as a whole word
     ["Trial to paid conversion", false],
+    ["Design reviews completed on time", false], // a noun, not an order
+    ["Accounts that we migrate to the new plan", false],
   ])("kr-task-like: %s → %s", (title, flagged) => {
     expect(ids(run([withKr({ title })])).includes("kr-task-like")).toBe(flagged);
   });

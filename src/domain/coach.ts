@@ -228,7 +228,6 @@ const ACTIVITY_VERBS = [
   "ship",
   "deploy",
   "develop",
-  "design",
   "conduct",
   "host",
   "set up",
@@ -245,7 +244,13 @@ const ACTIVITY_VERBS = [
   "attend",
 ];
 
-const ACTIVITY_RE = new RegExp(`\\b(${ACTIVITY_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`, "i");
+// An activity reads as an imperative: the verb opens the title ("Write 12 guides") or follows
+// "will"/"to" ("We will launch…"). A verb mid-title is usually a noun or a result
+// ("Design reviews completed", "Releases shipped") and is left alone.
+const ACTIVITY_RE = new RegExp(
+  `(?:^\\s*|\\b(?:will|to)\\s+)(${ACTIVITY_VERBS.map((v) => v.replace(" ", "\\s+")).join("|")})\\b`,
+  "i",
+);
 
 /** The first activity verb in a title, lower-cased, or null. */
 function activityVerb(title: string): string | null {

@@ -102,7 +102,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split("?")[0] ?? "";
     // The web app's own routes (/objectives/…, /explorer) all load its single page.
-    if (hasWeb && req.method === "GET" && !url.startsWith("/api/") && !url.startsWith("/assets/") && url !== "/healthz") {
+    if (
+      hasWeb &&
+      req.method === "GET" &&
+      !url.startsWith("/api/") &&
+      !url.startsWith("/assets/") &&
+      url !== "/healthz"
+    ) {
       return reply.type("text/html").header("cache-control", "no-cache").sendFile("index.html");
     }
     return reply
@@ -110,7 +116,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       .send(errorBody("NOT_FOUND", `No route ${req.method} ${url}. The API reference is at /api/docs.`));
   });
   if (hasWeb && opts.webDir) {
-    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), prefix: "/", wildcard: false, index: "index.html" });
+    await app.register(fastifyStatic, {
+      root: path.resolve(opts.webDir),
+      prefix: "/",
+      wildcard: false,
+      index: "index.html",
+    });
   }
 
   await app.register(swagger, {
@@ -148,10 +159,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   };
   for (const def of apiRoutes) register(app, svc, def, errorResponses);
-  app.get(`${API_PREFIX}/events`, { schema: { tags: ["live"], summary: "Server-sent events: one `change` event per committed change in the organisation" } }, async (req, reply) => {
-    const actor = await authenticate(svc.database, bearer(req));
-    hub.stream(actor.orgId, reply);
-  });
+  app.get(
+    `${API_PREFIX}/events`,
+    {
+      schema: {
+        tags: ["live"],
+        summary: "Server-sent events: one `change` event per committed change in the organisation",
+      },
+    },
+    async (req, reply) => {
+      const actor = await authenticate(svc.database, bearer(req));
+      hub.stream(actor.orgId, reply);
+    },
+  );
   return app;
 }
 

@@ -30,7 +30,9 @@ export class EventHub {
     });
     res.write(": connected\n\n");
     const send = (e: DomainEvent) => {
-      res.write(`event: change\ndata: ${JSON.stringify({ type: e.type, objectType: e.objectType, objectId: e.objectId, actorId: e.actorId })}\n\n`);
+      res.write(
+        `event: change\ndata: ${JSON.stringify({ type: e.type, objectType: e.objectType, objectId: e.objectId, actorId: e.actorId })}\n\n`,
+      );
     };
     // A comment every 25 s keeps proxies from closing an idle stream.
     const heartbeat = setInterval(() => res.write(": ping\n\n"), 25_000);

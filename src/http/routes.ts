@@ -44,8 +44,19 @@ const Page = S.PageQuerySchema;
 
 /** CRUD routes of one resource, spelled out so each one reads as its contract. */
 export const apiRoutes: RouteDef[] = [
-  { method: "GET", url: "/me", tag: "users", summary: "The caller's user, role and organisation", response: z.object({ user: shape.UserShape, role: z.string(), access: z.enum(["read", "write"]), organization: z.object({ id: z.string(), name: z.string() }) }),
-    handler: (c) => getMe(c.svc, c.actor) },
+  {
+    method: "GET",
+    url: "/me",
+    tag: "users",
+    summary: "The caller's user, role and organisation",
+    response: z.object({
+      user: shape.UserShape,
+      role: z.string(),
+      access: z.enum(["read", "write"]),
+      organization: z.object({ id: z.string(), name: z.string() }),
+    }),
+    handler: (c) => getMe(c.svc, c.actor),
+  },
 
   // periods
   {
