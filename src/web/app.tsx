@@ -14,7 +14,7 @@ import {
   useMantineColorScheme,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconBinaryTree, IconHome, IconLogout, IconMoon, IconSun, IconTable } from "@tabler/icons-react";
+import { IconBinaryTree, IconHome, IconLogout, IconMoon, IconPlant2, IconSun, IconTable } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import {
   createRootRoute,
@@ -101,9 +101,12 @@ function Layout() {
               {t("app.skip")}
             </Anchor>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
-            <Title order={1} size="h3" c="teal.7">
-              🍃 {t("app.name")}
-            </Title>
+            <Group gap={6}>
+              <IconPlant2 size={26} color="var(--mantine-color-teal-6)" aria-hidden />
+              <Title order={1} size="h3" c="teal.7">
+                {t("app.name")}
+              </Title>
+            </Group>
           </Group>
           <Group gap="sm">
             <PeriodSwitcher />

@@ -1,4 +1,5 @@
 import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
@@ -6,6 +7,7 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
+import { ObjectiveCreateDialog } from "../features/objectives/objective-create-dialog.js";
 import { dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { useMe, useObjectives } from "../lib/queries.js";
@@ -102,12 +104,23 @@ export function HomePage() {
     owned.data?.items.flatMap((o) =>
       o.keyResults.filter((k) => myId && k.ownerIds.includes(myId) && isDue(k)).map((k) => ({ k, o })),
     ) ?? [];
+  const [creating, setCreating] = useState(false);
   return (
     <Stack>
-      <div>
-        <Title order={2}>{t("home.title")}</Title>
-        <Text c="dimmed">{t("home.subtitle", { name: me.data?.user.name ?? "", period: period?.name ?? "" })}</Text>
-      </div>
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={2}>{t("home.title")}</Title>
+          <Text c="dimmed">{t("home.subtitle", { name: me.data?.user.name ?? "", period: period?.name ?? "" })}</Text>
+        </div>
+        {period && myId && (
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
+            {t("create.open")}
+          </Button>
+        )}
+      </Group>
+      {creating && period && myId && (
+        <ObjectiveCreateDialog opened={creating} onClose={() => setCreating(false)} period={period} me={myId} />
+      )}
       <section aria-labelledby="due-heading">
         <Title order={3} size="h4" id="due-heading" mb="xs">
           {t("home.due")}
@@ -140,6 +153,20 @@ export function HomePage() {
           )}
         </QueryState>
       </section>
+      {objectives.data?.items.length === 0 && (
+        <section aria-labelledby="org-heading">
+          <Title order={3} size="h4" id="org-heading" mb="xs">
+            {t("home.organisation")}
+          </Title>
+          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+            {(owned.data?.items ?? [])
+              .filter((o) => o.level === "organization")
+              .map((o) => (
+                <ObjectiveCard key={o.id} objective={o} />
+              ))}
+          </SimpleGrid>
+        </section>
+      )}
     </Stack>
   );
 }

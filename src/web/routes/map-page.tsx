@@ -143,6 +143,15 @@ function Flow({ roots }: { roots: TreeNode[] }) {
           edges={edges}
           nodeTypes={nodeTypes}
           fitView
+          // Open on the top of the tree at a readable size; zoom out or search for the rest.
+          fitViewOptions={{
+            nodes: nodes
+              .filter((n) => n.position.x === 0)
+              .slice(0, 4)
+              .map((n) => ({ id: n.id })),
+            minZoom: 0.6,
+            maxZoom: 1,
+          }}
           minZoom={0.05}
           onlyRenderVisibleElements
           nodesConnectable={false}

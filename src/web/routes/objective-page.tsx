@@ -1,12 +1,14 @@
-import { Badge, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
+import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
-import { get } from "../lib/api.js";
+import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
+import { api, get } from "../lib/api.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { useAlignments, useObjective, useObjectives } from "../lib/queries.js";
@@ -108,6 +110,30 @@ function History({ objectiveId }: { objectiveId: string }) {
   );
 }
 
+function Lifecycle({ objective }: { objective: Objective }) {
+  const [open, setOpen] = useState(false);
+  const queryClient = useQueryClient();
+  const reopen = useMutation({
+    mutationFn: () => api("POST", `/objectives/${objective.id}/reopen`),
+    onSuccess: () => void queryClient.invalidateQueries(),
+  });
+  if (objective.state === "closed") {
+    return (
+      <Button variant="default" size="xs" onClick={() => reopen.mutate()} loading={reopen.isPending}>
+        {t("close.reopen")}
+      </Button>
+    );
+  }
+  return (
+    <>
+      <Button variant="light" size="xs" onClick={() => setOpen(true)}>
+        {t("close.open")}
+      </Button>
+      {open && <ObjectiveCloseDialog objective={objective} opened={open} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
 export function ObjectivePage() {
   const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
   const objective = useObjective(objectiveId);
@@ -137,6 +163,7 @@ export function ObjectivePage() {
                 <StatusBadge status={o.status} />
               </Group>
               <OwnerNames ids={o.ownerIds} />
+              <Lifecycle objective={o} />
               {o.forecast && (
                 <Text size="xs" c="dimmed">
                   {t("common.forecast")}: {percent(o.forecast.progress)}

@@ -1,0 +1,366 @@
+/**
+ * Create an objective with its key results, optionally from a template, aligned under a
+ * parent, with the coach's findings shown as you type (the same checks the server runs).
+ */
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Divider,
+  Group,
+  List,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+} from "@mantine/core";
+import { IconPlus, IconTrash } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { runCoach } from "../../../domain/coach.js";
+import { validateKeyResultTargets } from "../../../domain/progress.js";
+import { DEFAULT_SETTINGS, KR_TYPES, type KrType } from "../../../domain/types.js";
+import { ApiError, api } from "../../lib/api.js";
+import { t } from "../../lib/i18n.js";
+import { useObjectives, useTeams, useUsers } from "../../lib/queries.js";
+import type { Objective, Period } from "../../lib/types.js";
+import { TEMPLATES } from "./templates.js";
+
+interface KrDraft {
+  key: number;
+  title: string;
+  type: KrType;
+  start: number | "";
+  target: number | "";
+  unit: "number" | "percent" | "currency";
+  currency: string;
+  weight: number;
+}
+
+let nextKey = 0;
+const blankKr = (): KrDraft => ({
+  key: nextKey++,
+  title: "",
+  type: "increase",
+  start: "",
+  target: "",
+  unit: "number",
+  currency: "EUR",
+  weight: 1,
+});
+const num = (v: number | "") => (v === "" ? null : v);
+
+export function ObjectiveCreateDialog({
+  opened,
+  onClose,
+  period,
+  me,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  period: Period;
+  me: string;
+}) {
+  const users = useUsers();
+  const teams = useTeams();
+  const parents = useObjectives({});
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [title, setTitle] = useState("");
+  const [level, setLevel] = useState<"organization" | "team" | "individual">("team");
+  const [teamId, setTeamId] = useState<string | null>(null);
+  const [ownerIds, setOwnerIds] = useState<string[]>([me]);
+  const [committed, setCommitted] = useState(false);
+  const [parent, setParent] = useState<string | null>(null);
+  const [krs, setKrs] = useState<KrDraft[]>([blankKr(), blankKr(), blankKr()]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const applyTemplate = (id: string | null) => {
+    const tpl = TEMPLATES.find((x) => x.id === id);
+    if (!tpl) return;
+    setTitle(tpl.title);
+    setKrs(
+      tpl.keyResults.map((k) => ({
+        key: nextKey++,
+        title: k.title,
+        type: k.type,
+        start: k.start ?? "",
+        target: k.target ?? "",
+        unit: k.unit ?? "number",
+        currency: k.currency ?? "EUR",
+        weight: 1,
+      })),
+    );
+  };
+  const setKr = (i: number, patch: Partial<KrDraft>) =>
+    setKrs((list) => list.map((k, j) => (j === i ? { ...k, ...patch } : k)));
+  const totalWeight = krs.reduce((s, k) => s + (k.weight > 0 ? k.weight : 0), 0);
+  const krProblems = krs.map((k) =>
+    validateKeyResultTargets({ type: k.type, start: num(k.start), target: num(k.target) }),
+  );
+
+  // The coach on the draft, exactly as the server would judge it once saved.
+  const findings = runCoach({
+    objectives: [
+      {
+        id: "draft",
+        title: title || "(untitled)",
+        level,
+        ownerIds,
+        periodId: period.id,
+        span: null,
+        periodStartDate: period.startDate,
+        periodEndDate: period.endDate,
+        committed,
+        state: "draft",
+        score: null,
+        progress: 0,
+        aligned: !!parent,
+        initiativeCount: 0,
+        keyResults: krs.map((k, i) => ({
+          id: `kr${i}`,
+          title: k.title || "(untitled)",
+          type: k.type,
+          start: num(k.start),
+          target: num(k.target),
+          ownerIds,
+          baselineConfirmed: true,
+          startDate: null,
+          endDate: null,
+          firstCheckInMs: null,
+          lastCheckInMs: null,
+        })),
+      },
+    ],
+    nowMs: Date.now(),
+    settings: DEFAULT_SETTINGS,
+  });
+
+  const parentOptions = (parents.data?.items ?? []).flatMap((o: Objective) => [
+    { value: `objective:${o.id}`, label: `◎ ${o.title}` },
+    ...o.keyResults.map((k) => ({ value: `keyResult:${k.id}`, label: `◆ ${k.title} — ${o.title}` })),
+  ]);
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const o = await api<Objective>("POST", "/objectives", {
+        title,
+        level,
+        teamId,
+        ownerIds,
+        committed,
+        periodId: period.id,
+      });
+      for (const k of krs.filter((x) => x.title.trim())) {
+        await api("POST", `/objectives/${o.id}/key-results`, {
+          title: k.title,
+          type: k.type,
+          start: num(k.start),
+          target: num(k.target),
+          unit: k.unit,
+          currency: k.unit === "currency" ? k.currency : null,
+          weight: k.weight,
+          ownerIds,
+        });
+      }
+      if (parent) {
+        const [parentType, parentId] = parent.split(":");
+        await api("POST", "/alignments", { childType: "objective", childId: o.id, parentType, parentId });
+      }
+      await queryClient.invalidateQueries();
+      onClose();
+      await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
+    } catch (err) {
+      setError(
+        err instanceof ApiError ? [err.message, ...((err.details as string[] | null) ?? [])].join(" ") : String(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={t("create.title")} size="xl">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          <Select
+            label={t("create.template")}
+            placeholder={t("create.templatePlaceholder")}
+            data={TEMPLATES.map((x) => ({ value: x.id, label: `${x.area}: ${x.title}` }))}
+            onChange={applyTemplate}
+            searchable
+            clearable
+          />
+          <TextInput
+            label={t("common.title")}
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            required
+            maxLength={500}
+          />
+          <Group grow align="flex-start">
+            <Select
+              label={t("common.level")}
+              data={(["organization", "team", "individual"] as const).map((l) => ({
+                value: l,
+                label: t(`level.${l}`),
+              }))}
+              value={level}
+              onChange={(v) => v && setLevel(v as typeof level)}
+              allowDeselect={false}
+            />
+            <Select
+              label={t("common.team")}
+              data={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+              value={teamId}
+              onChange={setTeamId}
+              clearable
+              searchable
+            />
+            <MultiSelect
+              label={t("common.owners")}
+              data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+              value={ownerIds}
+              onChange={setOwnerIds}
+              searchable
+            />
+          </Group>
+          <Group>
+            <Switch
+              label={t("objective.committed")}
+              checked={committed}
+              onChange={(e) => setCommitted(e.currentTarget.checked)}
+            />
+          </Group>
+          <Select
+            label={t("create.alignTo")}
+            placeholder={t("create.alignPlaceholder")}
+            data={parentOptions}
+            value={parent}
+            onChange={setParent}
+            searchable
+            clearable
+            limit={50}
+          />
+          <Divider label={t("objective.keyResults")} labelPosition="left" />
+          {krs.map((k, i) => (
+            <Stack key={k.key} gap={4}>
+              <Group align="flex-end" wrap="nowrap" gap="xs">
+                <TextInput
+                  label={`${t("create.kr")} ${i + 1}`}
+                  value={k.title}
+                  onChange={(e) => setKr(i, { title: e.currentTarget.value })}
+                  style={{ flex: 3 }}
+                />
+                <Select
+                  label={t("create.type")}
+                  data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
+                  value={k.type}
+                  onChange={(v) => v && setKr(i, { type: v as KrType })}
+                  allowDeselect={false}
+                  w={150}
+                />
+                <NumberInput
+                  label={t("create.start")}
+                  value={k.start}
+                  onChange={(v) => setKr(i, { start: v === "" ? "" : Number(v) })}
+                  w={110}
+                />
+                <NumberInput
+                  label={t("create.target")}
+                  value={k.target}
+                  onChange={(v) => setKr(i, { target: v === "" ? "" : Number(v) })}
+                  w={110}
+                />
+                <Select
+                  label={t("create.unit")}
+                  data={["number", "percent", "currency"].map((u) => ({ value: u, label: t(`unit.${u}`) }))}
+                  value={k.unit}
+                  onChange={(v) => v && setKr(i, { unit: v as KrDraft["unit"] })}
+                  allowDeselect={false}
+                  w={120}
+                />
+                <NumberInput
+                  label={t("common.weight")}
+                  value={k.weight}
+                  min={0}
+                  onChange={(v) => setKr(i, { weight: Number(v) || 0 })}
+                  w={90}
+                  rightSection={<Text size="xs">{totalWeight ? Math.round((k.weight / totalWeight) * 100) : 0}%</Text>}
+                  rightSectionWidth={40}
+                />
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={`${t("create.removeKr")} ${i + 1}`}
+                  onClick={() => setKrs((l) => l.filter((_, j) => j !== i))}
+                  mb={4}
+                >
+                  <IconTrash size={16} />
+                </ActionIcon>
+              </Group>
+              {k.title && krProblems[i]!.length > 0 && (
+                <Text size="xs" c="red" role="alert">
+                  {krProblems[i]!.join(" ")}
+                </Text>
+              )}
+            </Stack>
+          ))}
+          <Group>
+            <Button
+              variant="subtle"
+              leftSection={<IconPlus size={16} />}
+              onClick={() => setKrs((l) => [...l, blankKr()])}
+            >
+              {t("create.addKr")}
+            </Button>
+          </Group>
+          {findings.length > 0 && (
+            <Alert color="yellow" title={t("create.coach")}>
+              <List size="sm" spacing={2}>
+                {findings.map((f) => (
+                  <List.Item key={`${f.checkId}:${f.objectId}`}>
+                    <Text span size="sm" fw={600}>
+                      {f.checkId}
+                    </Text>{" "}
+                    {f.message}
+                  </List.Item>
+                ))}
+              </List>
+            </Alert>
+          )}
+          {error && (
+            <Text c="red" size="sm" role="alert">
+              {error}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button
+              type="submit"
+              loading={busy}
+              disabled={!title.trim() || krProblems.some((p, i) => krs[i]!.title && p.length > 0)}
+            >
+              {t("create.submit")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
