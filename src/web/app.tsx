@@ -126,6 +126,7 @@ function Layout() {
               search={(search.period ? { period: search.period } : {}) as never}
               label={n.label}
               leftSection={<n.icon size={18} />}
+              variant="filled"
               active={n.to === "/" ? pathname === "/" : pathname.startsWith(n.to)}
             />
           ))}

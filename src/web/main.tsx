@@ -2,7 +2,13 @@ import "@mantine/core/styles.css";
 import "@mantine/charts/styles.css";
 import "@mantine/notifications/styles.css";
 import "./styles.css";
-import { createTheme, MantineProvider } from "@mantine/core";
+import {
+  type CSSVariablesResolver,
+  createTheme,
+  defaultVariantColorsResolver,
+  MantineProvider,
+  type VariantColorsResolver,
+} from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
@@ -11,10 +17,35 @@ import { createRoot } from "react-dom/client";
 import { router } from "./app.js";
 import { ApiError, auth } from "./lib/api.js";
 
+// Shades chosen for WCAG AA contrast (4.5:1) on light and dark backgrounds.
+// "light" variants: the palest shade behind shade 9 text keeps 4.5:1 (Mantine's default is a tint of 1).
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const base = defaultVariantColorsResolver(input);
+  if (input.variant !== "light") return base;
+  const color = input.color ?? input.theme.primaryColor;
+  if (!/^[a-z]+$/.test(color) || !(color in input.theme.colors)) return base;
+  // Yellow and orange have no shade dark enough for text on their own tint: use the text colour.
+  const text =
+    color === "yellow" || color === "orange" ? "var(--mantine-color-dark-7)" : `var(--mantine-color-${color}-9)`;
+  return {
+    ...base,
+    background: `var(--mantine-color-${color}-0)`,
+    hover: `color-mix(in srgb, var(--mantine-color-${color}-0) 70%, var(--mantine-color-${color}-1))`,
+    color: text,
+  };
+};
+
 const theme = createTheme({
+  variantColorResolver,
   primaryColor: "teal",
+  primaryShade: { light: 9, dark: 4 },
   defaultRadius: "md",
   fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+});
+const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  dark: { "--mantine-color-dimmed": "var(--mantine-color-dark-1)" },
 });
 
 const queryClient = new QueryClient({
@@ -36,7 +67,7 @@ queryClient.getQueryCache().subscribe((e) => {
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

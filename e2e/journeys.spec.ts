@@ -1,0 +1,130 @@
+/**
+ * The journeys of issue #3, as a person does them: sign in, create an objective from a
+ * template and align it, check in and watch progress move in the map, explore with a
+ * filter, close and score. Screenshots of each main screen go to test-results/e2e.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+
+const TOKEN = "okra_e2e_admin_token_0123456789";
+const SHOTS = "test-results/e2e/screens";
+
+async function signIn(page: Page) {
+  await page.goto("/sign-in");
+  await page.getByLabel("API token").fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
+}
+
+async function noSeriousA11yViolations(page: Page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map(
+      (v) =>
+        `${v.id}: ${v.help} — ${v.nodes
+          .slice(0, 6)
+          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
+          .join(" | ")}`,
+    ),
+  ).toEqual([]);
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("sign in and see my OKRs", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByLabel("API token").fill("wrong-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText(/not accepted/)).toBeVisible();
+  await signIn(page);
+  await expect(page.getByRole("heading", { name: "The organisation's objectives" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/home.png` });
+  await noSeriousA11yViolations(page);
+});
+
+test("create an objective with three KRs from a template, aligned under a team KR", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "New objective" }).click();
+  const dialog = page.getByRole("dialog", { name: "New objective" });
+  await dialog.getByRole("combobox", { name: "Start from a template" }).click();
+  await page.getByRole("option", { name: /Engineering: Ship faster/ }).click();
+  await expect(dialog.getByRole("textbox", { name: "Title" })).toHaveValue("Ship faster without breaking things");
+  await dialog.getByRole("textbox", { name: "Title" }).fill("Ship faster without breaking things (e2e)");
+  await expect(dialog.getByRole("textbox", { name: "Key result 3" })).toHaveValue(/Uptime/);
+  await dialog.getByRole("combobox", { name: "Align under" }).fill("Query engine p95");
+  await page.getByRole("option", { name: /Query engine p95/ }).click();
+  await page.screenshot({ path: `${SHOTS}/create-objective.png` });
+  await dialog.getByRole("button", { name: "Create objective" }).click();
+  await expect(
+    page.getByRole("heading", { name: "Ship faster without breaking things (e2e)", level: 2 }),
+  ).toBeVisible();
+  await expect(page.getByRole("link", { name: "Query engine p95 in ms" })).toBeVisible();
+  await expect(page.getByRole("article").getByRole("link", { name: "Deploys per week" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/objective.png` });
+  await noSeriousA11yViolations(page);
+});
+
+test("check in and watch the objective's progress change in the map", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await page.getByRole("textbox", { name: "Search titles" }).fill("(e2e)");
+  await page.getByRole("link", { name: "Ship faster without breaking things (e2e)" }).click();
+  await page.getByRole("button", { name: "Check in: Deploys per week" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("textbox", { name: "New value" }).fill("20");
+  await expect(dialog.getByText("Progress: 100%")).toBeVisible();
+  await expect(dialog.getByText(/would move to 33%/)).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/check-in.png` });
+  await dialog.getByRole("button", { name: "Save check-in" }).click();
+  await expect(page.getByText("Check-in saved")).toBeVisible();
+
+  await page.getByRole("link", { name: "Alignment map" }).click();
+  await page.getByRole("textbox", { name: "Find a node" }).fill("(e2e)");
+  const node = page.getByLabel(/Ship faster without breaking things \(e2e\): 33%/);
+  await expect(node).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/map.png` });
+});
+
+test("explore with a filter and export", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await expect(page.getByText(/\d+ objectives/)).toBeVisible();
+  await page.getByRole("combobox", { name: "Level" }).click();
+  await page.getByRole("option", { name: "Individual" }).click();
+  await expect(page).toHaveURL(/level=individual/);
+  const rows = page.getByRole("row");
+  await expect(rows.nth(1)).toContainText("Individual");
+  for (const text of await page
+    .getByRole("cell")
+    .filter({ hasText: /^(Team|Organisation)$/ })
+    .allTextContents()) {
+    throw new Error(`unexpected level ${text}`);
+  }
+  await page.screenshot({ path: `${SHOTS}/explorer.png` });
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+  await noSeriousA11yViolations(page);
+});
+
+test("close and score an objective", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await page.getByRole("textbox", { name: "Search titles" }).fill("(e2e)");
+  await page.getByRole("link", { name: "Ship faster without breaking things (e2e)" }).click();
+  await page.getByRole("button", { name: "Close and score" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByText("Objective score: 0.3")).toBeVisible(); // KR scores 1.0, 0, 0
+  await dialog.getByRole("textbox", { name: "Score: Change failure rate" }).fill("0.4");
+  await dialog
+    .getByRole("textbox", { name: "Why this score?: Change failure rate" })
+    .fill("Most teams moved to trunk-based releases");
+  await expect(dialog.getByText("Objective score: 0.5")).toBeVisible(); // (1.0 + 0.4 + 0)/3 = 0.47 → 0.5
+  await dialog.getByRole("textbox", { name: "What we learned" }).fill("Automate the rollback first.");
+  await page.screenshot({ path: `${SHOTS}/close.png` });
+  await dialog.getByRole("button", { name: "Close objective" }).click();
+  await expect(page.getByText("Closed with score 0.5")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
+});

@@ -1,0 +1,45 @@
+import { defineConfig } from "@playwright/test";
+
+const PORT = 3199;
+
+/** Browser journeys against a real server with the demo workspace, in Debian's Chromium. */
+export default defineConfig({
+  testDir: ".",
+  outputDir: "../test-results/e2e",
+  timeout: 60_000,
+  fullyParallel: false,
+  workers: 1,
+  reporter: [["list"], ["json", { outputFile: "../test-results/e2e/report.json" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    viewport: { width: 1400, height: 900 },
+    launchOptions: {
+      executablePath: process.env.OKRA_CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+    trace: "retain-on-failure",
+  },
+  webServer: {
+    command: `rm -rf .e2e-data && node bin/okra.js serve --demo`,
+    cwd: "..",
+    url: `http://127.0.0.1:${PORT}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    env: {
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      OKRA_DATA_DIR: ".e2e-data",
+      OKRA_BOOTSTRAP_TOKEN: "okra_e2e_admin_token_0123456789",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
