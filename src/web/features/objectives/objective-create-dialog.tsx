@@ -258,13 +258,12 @@ export function ObjectiveCreateDialog({
           <Divider label={t("objective.keyResults")} labelPosition="left" />
           {krs.map((k, i) => (
             <Stack key={k.key} gap={4}>
+              <TextInput
+                label={`${t("create.kr")} ${i + 1}`}
+                value={k.title}
+                onChange={(e) => setKr(i, { title: e.currentTarget.value })}
+              />
               <Group align="flex-end" wrap="nowrap" gap="xs">
-                <TextInput
-                  label={`${t("create.kr")} ${i + 1}`}
-                  value={k.title}
-                  onChange={(e) => setKr(i, { title: e.currentTarget.value })}
-                  style={{ flex: 3 }}
-                />
                 <Select
                   label={t("create.type")}
                   data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
