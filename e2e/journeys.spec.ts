@@ -128,3 +128,17 @@ test("close and score an objective", async ({ page }) => {
   await expect(page.getByText("Closed with score 0.5")).toBeVisible();
   await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
 });
+
+test("dashboard: status, progress over time, risks and the coach", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  await expect(page.getByRole("heading", { name: "Objectives by status" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Progress over time" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Top risks" })).toBeVisible();
+  await expect(page.getByText(/^(stale|no-check-in|kr-owner|kr-task-like)$/).first()).toBeVisible();
+  await page.getByRole("combobox", { name: "Team" }).click();
+  await page.getByRole("option", { name: "Platform" }).click();
+  await expect(page).toHaveURL(/team=/);
+  await page.screenshot({ path: `${SHOTS}/dashboard.png` });
+  await noSeriousA11yViolations(page);
+});

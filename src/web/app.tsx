@@ -14,7 +14,16 @@ import {
   useMantineColorScheme,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconBinaryTree, IconHome, IconLogout, IconMoon, IconPlant2, IconSun, IconTable } from "@tabler/icons-react";
+import {
+  IconBinaryTree,
+  IconChartPie,
+  IconHome,
+  IconLogout,
+  IconMoon,
+  IconPlant2,
+  IconSun,
+  IconTable,
+} from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import {
   createRootRoute,
@@ -32,6 +41,7 @@ import { auth } from "./lib/api.js";
 import { t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
 import { pickPeriod, usePeriods } from "./lib/queries.js";
+import { DashboardPage } from "./routes/dashboard-page.js";
 import { ExplorerPage } from "./routes/explorer-page.js";
 import { HomePage } from "./routes/home-page.js";
 import { KeyResultPage } from "./routes/key-result-page.js";
@@ -85,6 +95,7 @@ function Layout() {
   useEffect(() => close(), [pathname, close]);
   const nav = [
     { to: "/", label: t("nav.home"), icon: IconHome },
+    { to: "/dashboard", label: t("nav.dashboard"), icon: IconChartPie },
     { to: "/explorer", label: t("nav.explorer"), icon: IconTable },
     { to: "/map", label: t("nav.map"), icon: IconBinaryTree },
   ] as const;
@@ -183,6 +194,15 @@ const explorerRoute = createRoute({
     ...(typeof s.owner === "string" ? { owner: s.owner } : {}),
   }),
 });
+const dashboardRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/dashboard",
+  component: DashboardPage,
+  validateSearch: (s: Record<string, unknown>) => ({
+    ...validatePeriodSearch(s),
+    ...(typeof s.team === "string" ? { team: s.team } : {}),
+  }),
+});
 const mapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/map",
@@ -204,7 +224,7 @@ export const keyResultRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([homeRoute, explorerRoute, mapRoute, objectiveRoute, keyResultRoute]),
+  appRoute.addChildren([homeRoute, dashboardRoute, explorerRoute, mapRoute, objectiveRoute, keyResultRoute]),
 ]);
 export const router = createRouter({ routeTree, defaultPreload: "intent" });
 
