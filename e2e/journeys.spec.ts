@@ -142,3 +142,22 @@ test("dashboard: status, progress over time, risks and the coach", async ({ page
   await page.screenshot({ path: `${SHOTS}/dashboard.png` });
   await noSeriousA11yViolations(page);
 });
+
+test("settings: rename objectives and see the new word everywhere", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("textbox", { name: "Objective", exact: true }).fill("Goal");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved")).toBeVisible();
+  await page.getByRole("link", { name: "My OKRs" }).click();
+  await expect(page.getByRole("heading", { name: "My goals" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "New goal" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/terminology.png` });
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { name: "Settings", level: 2 })).toBeVisible();
+  await noSeriousA11yViolations(page);
+  await page.screenshot({ path: `${SHOTS}/settings.png` });
+  await page.getByRole("textbox", { name: "Goal", exact: true }).fill("Objective");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved").first()).toBeVisible();
+});

@@ -218,6 +218,14 @@ export const SettingsUpdateSchema = z.strictObject({
   behindThreshold: z.number().min(0).max(1).optional(),
   initiativesCount: z.boolean().optional(),
   cadenceDays: z.number().int().min(1).max(92).optional(),
+  /** What the organisation calls objectives, key results and initiatives (as Viva Goals allowed). */
+  terminology: z
+    .strictObject({
+      objective: Title(40),
+      keyResult: Title(40),
+      initiative: Title(40),
+    })
+    .optional(),
 });
 
 export const TokenCreateSchema = z.strictObject({

@@ -439,7 +439,8 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
   }
   return mutate(svc, actor, async (w) => {
     const { name, ...method } = input;
-    const settings: MethodSettings = { ...settingsOf(w.org), ...method };
+    // Terminology rides along with the method settings in the organisation's settings document.
+    const settings: MethodSettings & { terminology?: unknown } = { ...settingsOf(w.org), ...method };
     const updated = await organizationRepo.updateSettings(
       w.tx,
       w.scope,

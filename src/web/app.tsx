@@ -21,6 +21,7 @@ import {
   IconLogout,
   IconMoon,
   IconPlant2,
+  IconSettings,
   IconSun,
   IconTable,
 } from "@tabler/icons-react";
@@ -38,15 +39,16 @@ import {
 } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { auth } from "./lib/api.js";
-import { t } from "./lib/i18n.js";
+import { applyTerminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
-import { pickPeriod, usePeriods } from "./lib/queries.js";
+import { pickPeriod, usePeriods, useSettings } from "./lib/queries.js";
 import { DashboardPage } from "./routes/dashboard-page.js";
 import { ExplorerPage } from "./routes/explorer-page.js";
 import { HomePage } from "./routes/home-page.js";
 import { KeyResultPage } from "./routes/key-result-page.js";
 import { MapPage } from "./routes/map-page.js";
 import { ObjectivePage } from "./routes/objective-page.js";
+import { SettingsPage } from "./routes/settings-page.js";
 import { SignInPage } from "./routes/sign-in-page.js";
 
 /** Search params every page shares: the period shown. */
@@ -90,6 +92,11 @@ function Layout() {
   const search = useSearch({ strict: false }) as PeriodSearch;
   const navigate = useNavigate();
   useEffect(() => connectLive(queryClient), [queryClient]);
+  const settings = useSettings();
+  const terms = settings.data?.terminology;
+  const termsKey = terms ? `${terms.objective}|${terms.keyResult}|${terms.initiative}` : "";
+  // The organisation's own words for objectives, key results and initiatives, everywhere.
+  applyTerminology(terms);
   // Close the mobile menu after each navigation.
   // biome-ignore lint/correctness/useExhaustiveDependencies: pathname is the trigger, not an input
   useEffect(() => close(), [pathname, close]);
@@ -98,6 +105,7 @@ function Layout() {
     { to: "/dashboard", label: t("nav.dashboard"), icon: IconChartPie },
     { to: "/explorer", label: t("nav.explorer"), icon: IconTable },
     { to: "/map", label: t("nav.map"), icon: IconBinaryTree },
+    { to: "/settings", label: t("nav.settings"), icon: IconSettings },
   ] as const;
   return (
     <AppShell
@@ -137,7 +145,7 @@ function Layout() {
               search={(search.period ? { period: search.period } : {}) as never}
               label={n.label}
               leftSection={<n.icon size={18} />}
-              variant="filled"
+              variant="light"
               active={n.to === "/" ? pathname === "/" : pathname.startsWith(n.to)}
             />
           ))}
@@ -158,7 +166,7 @@ function Layout() {
           </Text>
         </nav>
       </AppShell.Navbar>
-      <AppShell.Main id="main">
+      <AppShell.Main id="main" key={termsKey}>
         <Outlet />
       </AppShell.Main>
     </AppShell>
@@ -203,6 +211,12 @@ const dashboardRoute = createRoute({
     ...(typeof s.team === "string" ? { team: s.team } : {}),
   }),
 });
+const settingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/settings",
+  component: SettingsPage,
+  validateSearch: validatePeriodSearch,
+});
 const mapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/map",
@@ -224,7 +238,15 @@ export const keyResultRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([homeRoute, dashboardRoute, explorerRoute, mapRoute, objectiveRoute, keyResultRoute]),
+  appRoute.addChildren([
+    homeRoute,
+    dashboardRoute,
+    settingsRoute,
+    explorerRoute,
+    mapRoute,
+    objectiveRoute,
+    keyResultRoute,
+  ]),
 ]);
 export const router = createRouter({ routeTree, defaultPreload: "intent" });
 

@@ -11,6 +11,7 @@ const en = {
     explorer: "Explorer",
     map: "Alignment map",
     dashboard: "Dashboard",
+    settings: "Settings",
     period: "Period",
     signOut: "Sign out",
     theme: "Switch light or dark theme",
@@ -138,6 +139,23 @@ const en = {
     export: "Export CSV",
     count: "{{count}} objectives",
   },
+  settings: {
+    title: "Settings",
+    name: "Organisation name",
+    timeZone: "Time zone",
+    timeZoneHelp: "Periods start and end at midnight in this zone.",
+    grace: "Days before an item without a check-in counts as started",
+    behind: "Behind up to (points short of plan)",
+    behindHelp: "Beyond this gap an item is at risk.",
+    cadence: "Check-in cadence in days",
+    initiatives: "Initiatives count toward progress",
+    terminology: "Terminology",
+    terminologyHelp: "Rename the building blocks to the words your organisation uses.",
+    objective: "Objective",
+    keyResult: "Key result",
+    initiative: "Initiative",
+    saved: "Settings saved",
+  },
   dashboard: {
     title: "Dashboard",
     allTeams: "The whole organisation",
@@ -163,4 +181,54 @@ void i18next.init({
 /** Translates a key such as "home.title", with {{placeholders}} filled from `vars`. */
 export function t(key: string, vars?: Record<string, unknown>): string {
   return i18next.t(key, vars ?? {});
+}
+
+export interface Terminology {
+  objective: string;
+  keyResult: string;
+  initiative: string;
+}
+
+/** English plural of a term: "Goal" → "Goals", "Priority" → "Priorities". */
+function plural(word: string): string {
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${word}es`;
+  return `${word}s`;
+}
+
+/** Rewrites a string so "objective", "key result" and "initiative" read as the organisation's own words. */
+export function rename(text: string, terms: Terminology): string {
+  const pairs: [RegExp, string][] = [
+    [/\bkey results\b/gi, plural(terms.keyResult)],
+    [/\bkey result\b/gi, terms.keyResult],
+    [/\bobjectives\b/gi, plural(terms.objective)],
+    [/\bobjective\b/gi, terms.objective],
+    [/\binitiatives\b/gi, plural(terms.initiative)],
+    [/\binitiative\b/gi, terms.initiative],
+  ];
+  let out = text;
+  for (const [re, word] of pairs) {
+    out = out.replace(re, (m) =>
+      m.charAt(0) === m.charAt(0).toUpperCase() ? word.charAt(0).toUpperCase() + word.slice(1) : word.toLowerCase(),
+    );
+  }
+  return out;
+}
+
+function mapStrings(obj: unknown, f: (s: string) => string): unknown {
+  if (typeof obj === "string") return f(obj);
+  if (obj && typeof obj === "object")
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, mapStrings(v, f)]));
+  return obj;
+}
+
+let applied = "";
+
+/** Applies the organisation's terminology (the defaults when undefined); cheap when unchanged. */
+export function applyTerminology(terms: Terminology | undefined): void {
+  const key = terms ? `${terms.objective}|${terms.keyResult}|${terms.initiative}` : "";
+  if (key === applied) return;
+  applied = key;
+  const strings = terms ? mapStrings(en, (x) => rename(x, terms)) : en;
+  i18next.addResourceBundle("en", "translation", strings, true, true);
 }

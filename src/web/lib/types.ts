@@ -121,6 +121,7 @@ export interface Settings {
   behindThreshold: number;
   initiativesCount: boolean;
   cadenceDays: number;
+  terminology?: { objective: string; keyResult: string; initiative: string };
 }
 
 export interface TreeNode {

@@ -94,7 +94,11 @@ export function CheckInDialog({
         note,
       }),
     onSuccess: () => {
-      notifications.show({ color: "teal", message: t("checkIn.saved") });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("checkIn.saved"),
+      });
       void queryClient.invalidateQueries();
       onClose();
     },

@@ -1,0 +1,158 @@
+/**
+ * Organisation settings: name, time zone, status thresholds, cadence, whether initiatives
+ * count, and terminology (rename Objective / Key result / Initiative).
+ */
+import { Button, Card, Group, NumberInput, Select, Slider, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { useForm } from "@mantine/form";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { QueryState } from "../components/query-state.js";
+import { ApiError, api } from "../lib/api.js";
+import { t } from "../lib/i18n.js";
+import { useSettings } from "../lib/queries.js";
+import type { Settings } from "../lib/types.js";
+
+const ZONES: string[] = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.(
+  "timeZone",
+) ?? ["UTC"];
+
+function SettingsForm({ settings }: { settings: Settings }) {
+  const queryClient = useQueryClient();
+  const form = useForm({
+    initialValues: {
+      name: settings.name,
+      timeZone: settings.timeZone,
+      notStartedGraceDays: settings.notStartedGraceDays,
+      behindThreshold: Math.round(settings.behindThreshold * 100),
+      cadenceDays: settings.cadenceDays,
+      initiativesCount: settings.initiativesCount,
+      objective: settings.terminology?.objective ?? "Objective",
+      keyResult: settings.terminology?.keyResult ?? "Key result",
+      initiative: settings.terminology?.initiative ?? "Initiative",
+    },
+    validate: {
+      name: (v) => (v.trim() ? null : "Give the organisation a name"),
+      objective: (v) => (v.trim() ? null : "Required"),
+      keyResult: (v) => (v.trim() ? null : "Required"),
+      initiative: (v) => (v.trim() ? null : "Required"),
+    },
+  });
+  const save = useMutation({
+    mutationFn: (v: typeof form.values) =>
+      api("PATCH", "/settings", {
+        name: v.name,
+        timeZone: v.timeZone,
+        notStartedGraceDays: v.notStartedGraceDays,
+        behindThreshold: v.behindThreshold / 100,
+        cadenceDays: v.cadenceDays,
+        initiativesCount: v.initiativesCount,
+        terminology: { objective: v.objective.trim(), keyResult: v.keyResult.trim(), initiative: v.initiative.trim() },
+      }),
+    onSuccess: () => {
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("settings.saved"),
+      });
+      void queryClient.invalidateQueries();
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && Array.isArray(err.details)) {
+        for (const d of err.details as string[]) {
+          const [path, ...msg] = d.split(": ");
+          const field = path?.split(".").at(-1);
+          if (field) form.setFieldError(field, msg.join(": "));
+        }
+      }
+    },
+  });
+  return (
+    <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
+      <Stack maw={640}>
+        <Card withBorder>
+          <Stack>
+            <TextInput label={t("settings.name")} {...form.getInputProps("name")} />
+            <Select
+              label={t("settings.timeZone")}
+              description={t("settings.timeZoneHelp")}
+              data={ZONES}
+              searchable
+              {...form.getInputProps("timeZone")}
+              allowDeselect={false}
+            />
+            <NumberInput
+              label={t("settings.grace")}
+              min={0}
+              max={90}
+              hideControls
+              {...form.getInputProps("notStartedGraceDays")}
+            />
+            <Stack gap={4}>
+              <Text size="sm" fw={500} id="behind-label">
+                {t("settings.behind")}: {form.values.behindThreshold}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {t("settings.behindHelp")}
+              </Text>
+              <Slider
+                min={5}
+                max={50}
+                step={5}
+                thumbLabel={t("settings.behind")}
+                {...form.getInputProps("behindThreshold")}
+              />
+            </Stack>
+            <NumberInput
+              label={t("settings.cadence")}
+              min={1}
+              max={92}
+              hideControls
+              {...form.getInputProps("cadenceDays")}
+            />
+            <Switch
+              label={t("settings.initiatives")}
+              {...form.getInputProps("initiativesCount", { type: "checkbox" })}
+            />
+          </Stack>
+        </Card>
+        <Card withBorder>
+          <Stack>
+            <div>
+              <Title order={3} size="h5">
+                {t("settings.terminology")}
+              </Title>
+              <Text size="sm" c="dimmed">
+                {t("settings.terminologyHelp")}
+              </Text>
+            </div>
+            <Group grow>
+              <TextInput label={t("settings.objective")} {...form.getInputProps("objective")} />
+              <TextInput label={t("settings.keyResult")} {...form.getInputProps("keyResult")} />
+              <TextInput label={t("settings.initiative")} {...form.getInputProps("initiative")} />
+            </Group>
+          </Stack>
+        </Card>
+        {save.error && !(save.error instanceof ApiError && Array.isArray(save.error.details)) && (
+          <Text c="red" role="alert">
+            {save.error.message}
+          </Text>
+        )}
+        <Group>
+          <Button type="submit" loading={save.isPending}>
+            {t("common.save")}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function SettingsPage() {
+  const settings = useSettings();
+  return (
+    <Stack>
+      <Title order={2}>{t("settings.title")}</Title>
+      <QueryState query={settings}>{(s) => <SettingsForm settings={s} />}</QueryState>
+    </Stack>
+  );
+}
