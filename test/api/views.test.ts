@@ -188,12 +188,23 @@ describe.each(DATABASE_KINDS)("terminology on %s", (kind) => {
   it("stores what the organisation calls its OKR items, and refuses blanks", async () => {
     const api = await startApi(kind);
     try {
-      const ok = await api.call("PATCH", "/settings", { terminology: { objective: "Goal", keyResult: "Measure", initiative: "Project" } });
+      const ok = await api.call("PATCH", "/settings", {
+        terminology: { objective: "Goal", keyResult: "Measure", initiative: "Project" },
+      });
       expect(ok.status).toBe(200);
-      expect((await api.call("GET", "/settings")).body.terminology).toEqual({ objective: "Goal", keyResult: "Measure", initiative: "Project" });
+      expect((await api.call("GET", "/settings")).body.terminology).toEqual({
+        objective: "Goal",
+        keyResult: "Measure",
+        initiative: "Project",
+      });
       const bad = await api.call("PATCH", "/settings", { terminology: { objective: "", keyResult: "Measure" } });
       expect(bad.status).toBe(400);
-      expect(bad.body.error.details).toEqual(expect.arrayContaining([expect.stringMatching(/^terminology\.objective:/), "terminology.initiative: is required"]));
+      expect(bad.body.error.details).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^terminology\.objective:/),
+          "terminology.initiative: is required",
+        ]),
+      );
     } finally {
       await api.close();
     }
