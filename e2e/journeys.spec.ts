@@ -161,3 +161,21 @@ test("settings: rename objectives and see the new word everywhere", async ({ pag
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Settings saved").first()).toBeVisible();
 });
+
+test("another person's check-in appears without a reload", async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await page.getByRole("textbox", { name: "Search titles" }).fill("Make every dashboard feel instant");
+  await page.getByRole("link", { name: "Make every dashboard feel instant" }).click();
+  const kr = page.getByRole("article").getByRole("link", { name: "Cache hit rate" });
+  await expect(kr).toBeVisible();
+  const href = await kr.getAttribute("href");
+  const id = href!.split("/").pop()!;
+  const res = await request.post(`/api/v1/key-results/${id}/check-ins`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+    data: { value: 84.5, note: "from another browser" },
+  });
+  expect(res.status()).toBe(201);
+  // No reload: the live stream refreshes the page.
+  await expect(page.getByRole("article").getByText("84.5 %")).toBeVisible({ timeout: 10_000 });
+});

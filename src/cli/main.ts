@@ -7,7 +7,7 @@ import { DirectoryLockedError } from "../db/directory-lock.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { AppError } from "../domain/errors.js";
 import { buildApp } from "../http/app.js";
-import { bootstrap, createTokenForEmail } from "../services/auth.service.js";
+import { bootstrap, createSignInCode, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { runCheckIn, runLint } from "./commands.js";
@@ -81,6 +81,8 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     `  web app:  ${url}`,
     `  API:      ${url}/api/v1   reference: ${url}/api/docs`,
   ];
+  const link = await createSignInCode(database, Date.now()).catch(() => null);
+  if (link) lines.push(`  Sign in as ${link.email}: ${url}/sign-in#code=${link.code}  (one-time, valid 30 minutes)`);
   if (boot.created) {
     lines.push(`  Created the organisation and its admin (${boot.adminEmail}).`);
     if (boot.generatedToken) {

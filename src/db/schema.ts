@@ -330,3 +330,18 @@ export const auditEvents = pgTable(
     index("audit_events_at_idx").on(t.orgId, t.at),
   ],
 );
+
+/** One-time sign-in links: the server prints one at start; exchanging it issues an API token. */
+export const signInCodes = pgTable(
+  "sign_in_codes",
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    codeHash: text("code_hash").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    usedAt: ts("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("sign_in_codes_hash_uq").on(t.codeHash)],
+);

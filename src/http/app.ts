@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Database } from "../db/database.js";
 import { AppError } from "../domain/errors.js";
-import { authenticate } from "../services/auth.service.js";
+import { authenticate, exchangeSignInCode } from "../services/auth.service.js";
 import type { Actor, DomainEvent, Services } from "../services/context.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub } from "./events.js";
@@ -159,6 +159,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   };
   for (const def of apiRoutes) register(app, svc, def, errorResponses);
+  app.post(
+    `${API_PREFIX}/auth/exchange`,
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Exchange a one-time sign-in code (from the link the server prints) for an API token",
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as { code?: unknown };
+      return reply.status(201).send(await exchangeSignInCode(svc.database, body.code, svc.now()));
+    },
+  );
   app.get(
     `${API_PREFIX}/events`,
     {

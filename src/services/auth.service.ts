@@ -3,10 +3,11 @@
  * bootstrap of an empty database, and resolving a bearer token to an Actor.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { inTransaction, organizationRepo, tokenRepo, userQueries, userRepo } from "../db/repositories.js";
+import { signInCodes } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import type { Actor } from "./context.js";
 
@@ -140,5 +141,75 @@ export async function createTokenForEmail(
       return { token, userId: user.id, orgId: o.id };
     }
     throw new AppError("NOT_FOUND", `No account has the email ${email}. List people with GET /api/v1/users.`);
+  });
+}
+
+/** How long a printed sign-in link works. */
+export const SIGN_IN_LINK_TTL_MS = 30 * 60_000;
+
+/**
+ * Issues a one-time sign-in code for the first active instance admin (or the account with
+ * `email`), valid for SIGN_IN_LINK_TTL_MS. Returns the code once; only its hash is stored.
+ */
+export async function createSignInCode(
+  database: Database,
+  nowMs: number,
+  email?: string,
+): Promise<{ code: string; email: string }> {
+  return inTransaction(database.db, async (tx) => {
+    const [user] = await tx.query.users.findMany({
+      where: (u, { and, eq }) =>
+        email ? and(eq(u.email, email), eq(u.active, true)) : and(eq(u.isInstanceAdmin, true), eq(u.active, true)),
+      limit: 1,
+    });
+    if (!user)
+      throw new AppError(
+        "NOT_FOUND",
+        email ? `No active account has the email ${email}.` : "There is no admin account yet.",
+      );
+    const code = randomBytes(24).toString("base64url");
+    await tx.insert(signInCodes).values({
+      orgId: user.orgId,
+      userId: user.id,
+      codeHash: hashToken(code),
+      expiresAt: new Date(nowMs + SIGN_IN_LINK_TTL_MS),
+    });
+    return { code, email: user.email };
+  });
+}
+
+/**
+ * Exchanges a one-time sign-in code for a new API token of its account. A code works once
+ * and only until it expires; anything else is UNAUTHENTICATED.
+ */
+export async function exchangeSignInCode(database: Database, code: unknown, nowMs: number): Promise<{ token: string }> {
+  if (typeof code !== "string" || !code)
+    throw AppError.validation(["code: is required (the code from the sign-in link)"]);
+  return inTransaction(database.db, async (tx) => {
+    const used = await tx
+      .update(signInCodes)
+      .set({ usedAt: new Date(nowMs) })
+      .where(
+        and(
+          eq(signInCodes.codeHash, hashToken(code)),
+          isNull(signInCodes.usedAt),
+          gt(signInCodes.expiresAt, new Date(nowMs)),
+        ),
+      )
+      .returning();
+    const row = used[0];
+    if (!row)
+      throw new AppError(
+        "UNAUTHENTICATED",
+        "This sign-in link is not valid: it was already used or has expired. Restart the server or ask an admin for a new one.",
+      );
+    const token = generateToken();
+    await tokenRepo.insert(tx, grantOrgScope(row.orgId), {
+      userId: row.userId,
+      name: "web sign-in",
+      tokenHash: hashToken(token),
+      scope: "write",
+    });
+    return { token };
   });
 }

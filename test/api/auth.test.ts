@@ -95,3 +95,27 @@ describe.each(DATABASE_KINDS)("auth and isolation on %s", (kind) => {
     expect((await api.call("GET", `/periods/${own.body.id}`)).status).toBe(404);
   });
 });
+
+describe.each(DATABASE_KINDS)("one-time sign-in links on %s", (kind) => {
+  it("exchanges a code once for a working token, and refuses reused or expired codes", async () => {
+    const { createSignInCode, SIGN_IN_LINK_TTL_MS } = await import("../../src/services/auth.service.js");
+    const api = await startApi(kind);
+    try {
+      const post = (code: unknown) =>
+        api.app.inject({ method: "POST", url: "/api/v1/auth/exchange", payload: { code } });
+      const { code } = await createSignInCode(api.database, api.clock.now);
+      const first = await post(code);
+      expect(first.statusCode).toBe(201);
+      const token = first.json().token as string;
+      const me = await api.call("GET", "/me", undefined, { authorization: `Bearer ${token}` });
+      expect(me.body.user.email).toBe("admin@example.com");
+      expect((await post(code)).statusCode).toBe(401);
+      const late = await createSignInCode(api.database, api.clock.now - SIGN_IN_LINK_TTL_MS - 1);
+      expect((await post(late.code)).statusCode).toBe(401);
+      expect((await post("")).statusCode).toBe(400);
+      expect((await post(undefined)).statusCode).toBe(400);
+    } finally {
+      await api.close();
+    }
+  });
+});

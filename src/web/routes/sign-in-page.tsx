@@ -1,6 +1,6 @@
 import { Button, Center, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
 import { useNavigate } from "@tanstack/react-router";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { ApiError, api, auth } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 
@@ -9,6 +9,20 @@ export function SignInPage() {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A one-time link printed by the server: /sign-in#code=… (in the fragment, so it never reaches logs).
+  useEffect(() => {
+    const code = new URLSearchParams(window.location.hash.slice(1)).get("code");
+    if (!code) return;
+    window.history.replaceState(null, "", window.location.pathname);
+    setBusy(true);
+    api<{ token: string }>("POST", "/auth/exchange", { code })
+      .then(async ({ token: issued }) => {
+        auth.signIn(issued);
+        await navigate({ to: "/" });
+      })
+      .catch((err) => setError(err instanceof ApiError ? err.message : String(err)))
+      .finally(() => setBusy(false));
+  }, [navigate]);
   return (
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" w={440} radius="lg">
