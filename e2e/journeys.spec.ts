@@ -179,3 +179,37 @@ test("another person's check-in appears without a reload", async ({ page, reques
   // No reload: the live stream refreshes the page.
   await expect(page.getByRole("article").getByText("84.5 %")).toBeVisible({ timeout: 10_000 });
 });
+
+test("teams and people", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Teams and people" }).click();
+  await expect(page.getByRole("article", { name: "Platform" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "maya@fernhill.example" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/people.png` });
+  await noSeriousA11yViolations(page);
+});
+
+test("close the period: postpone one objective, then close the rest with a summary", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Close the period" }).click();
+  await expect(page.getByRole("heading", { name: /^Close Q\d \d{4}$/ })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/period-close.png` });
+  await noSeriousA11yViolations(page);
+  // Postpone into the next quarter only when there is one (Q4 has none in the demo year).
+  const postpone = page.getByRole("combobox", { name: "Postpone to: Make every dashboard feel instant" });
+  if (await postpone.count()) {
+    await postpone.click();
+    const options = page.getByRole("option");
+    if (await options.count()) {
+      await options.first().click();
+      await page.getByRole("button", { name: "Postpone" }).first().click();
+      await expect(page.getByText("Copied into the next period")).toBeVisible();
+    } else {
+      await page.keyboard.press("Escape");
+    }
+  }
+  await page.getByRole("button", { name: "Close the period" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Period closed" })).toBeVisible();
+  await expect(page.getByText(/objectives closed now/)).toBeVisible();
+  await expect(page.getByRole("button", { name: /Close and score/ })).toHaveCount(0);
+});

@@ -17,6 +17,7 @@ import { useDisclosure } from "@mantine/hooks";
 import {
   IconBinaryTree,
   IconChartPie,
+  IconFlag,
   IconHome,
   IconLogout,
   IconMoon,
@@ -24,6 +25,7 @@ import {
   IconSettings,
   IconSun,
   IconTable,
+  IconUsers,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import {
@@ -48,6 +50,8 @@ import { HomePage } from "./routes/home-page.js";
 import { KeyResultPage } from "./routes/key-result-page.js";
 import { MapPage } from "./routes/map-page.js";
 import { ObjectivePage } from "./routes/objective-page.js";
+import { PeoplePage } from "./routes/people-page.js";
+import { PeriodClosePage } from "./routes/period-close-page.js";
 import { SettingsPage } from "./routes/settings-page.js";
 import { SignInPage } from "./routes/sign-in-page.js";
 
@@ -105,6 +109,8 @@ function Layout() {
     { to: "/dashboard", label: t("nav.dashboard"), icon: IconChartPie },
     { to: "/explorer", label: t("nav.explorer"), icon: IconTable },
     { to: "/map", label: t("nav.map"), icon: IconBinaryTree },
+    { to: "/people", label: t("nav.people"), icon: IconUsers },
+    { to: "/close", label: t("nav.periodClose"), icon: IconFlag },
     { to: "/settings", label: t("nav.settings"), icon: IconSettings },
   ] as const;
   return (
@@ -217,6 +223,18 @@ const settingsRoute = createRoute({
   component: SettingsPage,
   validateSearch: validatePeriodSearch,
 });
+const peopleRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/people",
+  component: PeoplePage,
+  validateSearch: validatePeriodSearch,
+});
+const periodCloseRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/close",
+  component: PeriodClosePage,
+  validateSearch: validatePeriodSearch,
+});
 const mapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/map",
@@ -242,6 +260,8 @@ const routeTree = rootRoute.addChildren([
     homeRoute,
     dashboardRoute,
     settingsRoute,
+    peopleRoute,
+    periodCloseRoute,
     explorerRoute,
     mapRoute,
     objectiveRoute,

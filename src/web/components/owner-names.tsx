@@ -27,7 +27,7 @@ export function OwnerNames({ ids }: { ids: string[] }) {
         const name = byId.get(id)?.name ?? "…";
         return (
           <Tooltip key={id} label={name}>
-            <Avatar size="sm" radius="xl" color="initials" name={name} aria-label={name}>
+            <Avatar size="sm" radius="xl" color="teal" role="img" aria-label={name}>
               {initials(name)}
             </Avatar>
           </Tooltip>

@@ -17,8 +17,8 @@ export function QueryState<T>({
 }) {
   if (query.isPending) {
     return (
-      <Center py="xl" role="status" aria-live="polite">
-        <Loader size="sm" aria-label={t("common.loading")} />
+      <Center py="xl" role="status" aria-live="polite" aria-label={t("common.loading")}>
+        <Loader size="sm" aria-hidden />
       </Center>
     );
   }

@@ -1,0 +1,176 @@
+/**
+ * Close the period: walk through each OKR with its suggested score, score and close it
+ * (with the closing note and learnings), postpone what continues, then close the whole
+ * period and read the summary.
+ */
+import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { grade, objectiveScore, suggestedKrScore } from "../../domain/scoring.js";
+import { useCurrentPeriod } from "../app.js";
+import { AppLink } from "../components/app-link.js";
+import { QueryState } from "../components/query-state.js";
+import { StatusBadge } from "../components/status-badge.js";
+import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
+import { api } from "../lib/api.js";
+import { percent } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
+import { useObjectives } from "../lib/queries.js";
+import type { Objective, Period } from "../lib/types.js";
+
+interface Summary {
+  objectivesClosed: number;
+  objectivesTotal: number;
+  averageScore: number | null;
+  grades: { red: number; yellow: number; green: number };
+}
+
+function Row({ o, periods, current }: { o: Objective; periods: Period[]; current: Period }) {
+  const [closing, setClosing] = useState(false);
+  const [target, setTarget] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const postpone = useMutation({
+    mutationFn: () => api("POST", `/objectives/${o.id}/postpone`, { periodId: target }),
+    onSuccess: () => void queryClient.invalidateQueries(),
+  });
+  const suggested = objectiveScore(
+    o.keyResults
+      .filter((k) => k.type !== "baseline")
+      .map((k) => ({ score: suggestedKrScore(k.progress), weight: k.weight })),
+  );
+  return (
+    <Table.Tr>
+      <Table.Td>
+        <AppLink to="/objectives/$objectiveId" params={{ objectiveId: o.id }} size="sm">
+          {o.title}
+        </AppLink>
+      </Table.Td>
+      <Table.Td>{percent(o.progress)}</Table.Td>
+      <Table.Td>
+        <StatusBadge status={o.status} />
+      </Table.Td>
+      <Table.Td>
+        {o.state === "closed" ? (
+          <Badge
+            variant="light"
+            color={grade(o.score ?? 0) === "green" ? "teal" : grade(o.score ?? 0) === "yellow" ? "yellow" : "red"}
+          >
+            {(o.score ?? 0).toFixed(1)}
+          </Badge>
+        ) : (
+          <Text size="sm">{t("close.suggested", { score: suggested === null ? "—" : suggested.toFixed(1) })}</Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        {o.state !== "closed" && (
+          <Group gap="xs" wrap="nowrap">
+            <Button
+              size="xs"
+              variant="light"
+              onClick={() => setClosing(true)}
+              aria-label={`${t("close.open")}: ${o.title}`}
+            >
+              {t("close.open")}
+            </Button>
+            <Select
+              size="xs"
+              aria-label={`${t("periodClose.postponeTo")}: ${o.title}`}
+              placeholder={t("periodClose.postponeTo")}
+              data={periods
+                .filter((p) => p.id !== current.id && p.startDate > current.startDate)
+                .map((p) => ({ value: p.id, label: p.name }))}
+              value={target}
+              onChange={setTarget}
+              w={140}
+            />
+            <Button
+              size="xs"
+              variant="default"
+              disabled={!target}
+              loading={postpone.isPending}
+              onClick={() => postpone.mutate()}
+            >
+              {t("periodClose.postpone")}
+            </Button>
+            {postpone.isSuccess && (
+              <Text size="xs" c="teal.9">
+                {t("periodClose.postponed")}
+              </Text>
+            )}
+          </Group>
+        )}
+        {closing && <ObjectiveCloseDialog objective={o} opened={closing} onClose={() => setClosing(false)} />}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+export function PeriodClosePage() {
+  const { period, periods } = useCurrentPeriod();
+  const objectives = useObjectives({ periodId: period?.id });
+  const queryClient = useQueryClient();
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const closeAll = useMutation({
+    mutationFn: () => api<Summary>("POST", `/periods/${period?.id}/close`, {}),
+    onSuccess: (s) => {
+      setSummary(s);
+      void queryClient.invalidateQueries();
+    },
+  });
+  if (!period) return null;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t("periodClose.title", { period: period.name })}</Title>
+        <Button
+          color="red"
+          variant="light"
+          onClick={() => closeAll.mutate()}
+          loading={closeAll.isPending}
+          disabled={!!period.closedAt}
+        >
+          {t("periodClose.closeAll")}
+        </Button>
+      </Group>
+      <Text c="dimmed">{t("periodClose.intro")}</Text>
+      {summary && (
+        <Alert color="teal" title={t("periodClose.done")} role="status">
+          {t("periodClose.summary", {
+            closed: summary.objectivesClosed,
+            total: summary.objectivesTotal,
+            average: summary.averageScore === null ? "—" : summary.averageScore.toFixed(1),
+            green: summary.grades.green,
+            yellow: summary.grades.yellow,
+            red: summary.grades.red,
+          })}
+        </Alert>
+      )}
+      <Card withBorder>
+        <QueryState query={objectives} isEmpty={(d) => d.items.length === 0}>
+          {(d) => (
+            <Table.ScrollContainer minWidth={900}>
+              <Table>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t("common.title")}</Table.Th>
+                    <Table.Th>{t("common.progress")}</Table.Th>
+                    <Table.Th>{t("common.status")}</Table.Th>
+                    <Table.Th>{t("close.score")}</Table.Th>
+                    <Table.Th>{t("periodClose.actions")}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {d.items
+                    .filter((o) => o.state !== "draft")
+                    .map((o) => (
+                      <Row key={o.id} o={o} periods={periods.data?.items ?? []} current={period} />
+                    ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </QueryState>
+      </Card>
+    </Stack>
+  );
+}
