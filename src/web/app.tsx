@@ -33,6 +33,7 @@ import {
   createRoute,
   createRouter,
   Link,
+  lazyRouteComponent,
   Outlet,
   redirect,
   useNavigate,
@@ -44,15 +45,7 @@ import { auth } from "./lib/api.js";
 import { applyTerminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
 import { pickPeriod, usePeriods, useSettings } from "./lib/queries.js";
-import { DashboardPage } from "./routes/dashboard-page.js";
-import { ExplorerPage } from "./routes/explorer-page.js";
 import { HomePage } from "./routes/home-page.js";
-import { KeyResultPage } from "./routes/key-result-page.js";
-import { MapPage } from "./routes/map-page.js";
-import { ObjectivePage } from "./routes/objective-page.js";
-import { PeoplePage } from "./routes/people-page.js";
-import { PeriodClosePage } from "./routes/period-close-page.js";
-import { SettingsPage } from "./routes/settings-page.js";
 import { SignInPage } from "./routes/sign-in-page.js";
 
 /** Search params every page shares: the period shown. */
@@ -198,7 +191,7 @@ const homeRoute = createRoute({
 const explorerRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/explorer",
-  component: ExplorerPage,
+  component: lazyRouteComponent(() => import("./routes/explorer-page.js"), "ExplorerPage"),
   validateSearch: (s: Record<string, unknown>) => ({
     ...validatePeriodSearch(s),
     ...(typeof s.q === "string" ? { q: s.q } : {}),
@@ -211,7 +204,7 @@ const explorerRoute = createRoute({
 const dashboardRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/dashboard",
-  component: DashboardPage,
+  component: lazyRouteComponent(() => import("./routes/dashboard-page.js"), "DashboardPage"),
   validateSearch: (s: Record<string, unknown>) => ({
     ...validatePeriodSearch(s),
     ...(typeof s.team === "string" ? { team: s.team } : {}),
@@ -220,37 +213,37 @@ const dashboardRoute = createRoute({
 const settingsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/settings",
-  component: SettingsPage,
+  component: lazyRouteComponent(() => import("./routes/settings-page.js"), "SettingsPage"),
   validateSearch: validatePeriodSearch,
 });
 const peopleRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/people",
-  component: PeoplePage,
+  component: lazyRouteComponent(() => import("./routes/people-page.js"), "PeoplePage"),
   validateSearch: validatePeriodSearch,
 });
 const periodCloseRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/close",
-  component: PeriodClosePage,
+  component: lazyRouteComponent(() => import("./routes/period-close-page.js"), "PeriodClosePage"),
   validateSearch: validatePeriodSearch,
 });
 const mapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/map",
-  component: MapPage,
+  component: lazyRouteComponent(() => import("./routes/map-page.js"), "MapPage"),
   validateSearch: validatePeriodSearch,
 });
 export const objectiveRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/objectives/$objectiveId",
-  component: ObjectivePage,
+  component: lazyRouteComponent(() => import("./routes/objective-page.js"), "ObjectivePage"),
   validateSearch: validatePeriodSearch,
 });
 export const keyResultRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/key-results/$keyResultId",
-  component: KeyResultPage,
+  component: lazyRouteComponent(() => import("./routes/key-result-page.js"), "KeyResultPage"),
   validateSearch: validatePeriodSearch,
 });
 

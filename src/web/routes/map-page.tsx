@@ -90,6 +90,9 @@ function layout(roots: TreeNode[], collapsed: Set<string>, query: string) {
       id,
       type: "okr",
       position: { x: depth * (W + GAP_X), y },
+      // Fixed sizes: xyflow then places and culls nodes without measuring each one first.
+      width: W,
+      height: H,
       data: {
         node: n,
         collapsed: collapsed.has(n.id),
@@ -111,6 +114,15 @@ function layout(roots: TreeNode[], collapsed: Set<string>, query: string) {
   };
   for (const [i, r] of roots.entries()) place(r, 0, `r${i}:${r.id}`, null);
   return { nodes, edges };
+}
+
+/** The first root and the nodes right below it: where a reader starts. */
+function initialView(nodes: Node<MapNodeData>[]): { id: string }[] {
+  const root = nodes.find((n) => n.position.x === 0 && n.id.startsWith("r0:"));
+  if (!root) return nodes.slice(0, 1).map((n) => ({ id: n.id }));
+  return nodes
+    .filter((n) => n.id === root.id || (n.id.startsWith(`${root.id}/`) && n.id.split("/").length === 2))
+    .map((n) => ({ id: n.id }));
 }
 
 function Flow({ roots }: { roots: TreeNode[] }) {
@@ -144,14 +156,7 @@ function Flow({ roots }: { roots: TreeNode[] }) {
           nodeTypes={nodeTypes}
           fitView
           // Open on the top of the tree at a readable size; zoom out or search for the rest.
-          fitViewOptions={{
-            nodes: nodes
-              .filter((n) => n.position.x === 0)
-              .slice(0, 4)
-              .map((n) => ({ id: n.id })),
-            minZoom: 0.6,
-            maxZoom: 1,
-          }}
+          fitViewOptions={{ nodes: initialView(nodes), minZoom: 0.5, maxZoom: 1 }}
           minZoom={0.05}
           onlyRenderVisibleElements
           nodesConnectable={false}
@@ -172,11 +177,13 @@ function Flow({ roots }: { roots: TreeNode[] }) {
         >
           <Background />
           <Controls />
-          <MiniMap
-            pannable
-            zoomable
-            nodeColor={(n) => `var(--mantine-color-${STATUS_COLOR[(n.data as MapNodeData).node.status as Status]}-6)`}
-          />
+          {nodes.length <= 600 && (
+            <MiniMap
+              pannable
+              zoomable
+              nodeColor={(n) => `var(--mantine-color-${STATUS_COLOR[(n.data as MapNodeData).node.status as Status]}-6)`}
+            />
+          )}
         </ReactFlow>
       </div>
     </Stack>
