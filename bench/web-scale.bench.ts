@@ -134,7 +134,9 @@ const resources = await page.evaluate(() =>
   performance
     .getEntriesByType("resource")
     .filter((e) => e.name.includes("/api/"))
-    .map((e) => `${new URL(e.name).pathname} ${Math.round((e as PerformanceResourceTiming).responseEnd - e.startTime)} ms`),
+    .map(
+      (e) => `${new URL(e.name).pathname} ${Math.round((e as PerformanceResourceTiming).responseEnd - e.startTime)} ms`,
+    ),
 );
 console.log(`map page API calls: ${resources.join("; ")}`);
 console.log(`map reports: ${count}`);
