@@ -139,6 +139,21 @@ const resources = await page.evaluate(() =>
     ),
 );
 console.log(`map page API calls: ${resources.join("; ")}`);
+const marks = await page.evaluate(() => {
+  const nav = performance.getEntriesByType("navigation" as never)[0] as PerformanceNavigationTiming;
+  const scripts = performance
+    .getEntriesByType("resource")
+    .filter((e) => e.name.endsWith(".js"))
+    .map((e) => `${e.name.split("/").pop()} done at ${Math.round((e as PerformanceResourceTiming).responseEnd)} ms`);
+  const tree = performance.getEntriesByType("resource").find((e) => e.name.includes("/tree"));
+  return {
+    domContentLoaded: Math.round(nav.domContentLoadedEventEnd),
+    scripts,
+    treeDone: tree ? Math.round((tree as PerformanceResourceTiming).responseEnd) : null,
+    now: Math.round(performance.now()),
+  };
+});
+console.log(`map timeline: ${JSON.stringify(marks)}`);
 console.log(`map reports: ${count}`);
 console.log(
   `ratios to baseline: My OKRs ${(home / baseline).toFixed(1)}×, explorer ${(explorer / baseline).toFixed(1)}×, map ${(map / baseline).toFixed(1)}×`,

@@ -14,7 +14,7 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { Badge, Card, Group, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Group, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useNavigate } from "@tanstack/react-router";
 import { memo, useMemo, useState } from "react";
 import type { Status } from "../../domain/types.js";
@@ -38,37 +38,29 @@ interface MapNodeData extends Record<string, unknown> {
   match: boolean;
 }
 
+// Plain elements, not Mantine components: a map holds thousands of nodes.
 const MapNodeView = memo(function MapNodeView({ data }: { data: MapNodeData }) {
   const n = data.node;
-  const color = `var(--mantine-color-${STATUS_COLOR[n.status as Status]}-6)`;
+  const color = STATUS_COLOR[n.status as Status];
   return (
-    <Card
-      withBorder
-      padding={6}
-      w={W}
-      h={H}
-      style={{
-        borderLeft: `6px solid ${color}`,
-        outline: data.match ? "3px solid var(--mantine-color-yellow-5)" : undefined,
-      }}
+    <div
+      role="group"
+      className={`okra-map-node${data.match ? " is-match" : ""}`}
+      style={{ borderLeftColor: `var(--mantine-color-${color}-6)` }}
       aria-label={`${n.title}: ${percent(n.progress)}, ${t(`status.${n.status}`)}`}
     >
-      <Text size="xs" fw={n.type === "objective" ? 700 : 400} lineClamp={2}>
+      <div className={n.type === "objective" ? "okra-map-title is-objective" : "okra-map-title"}>
         {n.type === "keyResult" ? "◆ " : ""}
         {n.title}
-      </Text>
-      <Group gap={4} mt={2}>
-        <Text size="xs">{percent(n.progress)}</Text>
-        <Badge size="xs" color={STATUS_COLOR[n.status as Status]} variant="light">
+      </div>
+      <div className="okra-map-meta">
+        <span>{percent(n.progress)}</span>
+        <span className="okra-map-status" style={{ background: `var(--mantine-color-${color}-0)` }}>
           {t(`status.${n.status}`)}
-        </Badge>
-        {data.childCount > 0 && (
-          <Text size="xs" c="dimmed">
-            {data.collapsed ? `▸ ${data.childCount}` : "▾"}
-          </Text>
-        )}
-      </Group>
-    </Card>
+        </span>
+        {data.childCount > 0 && <span className="okra-map-dim">{data.collapsed ? `▸ ${data.childCount}` : "▾"}</span>}
+      </div>
+    </div>
   );
 });
 
