@@ -68,7 +68,7 @@ export function ObjectiveCard({ objective }: { objective: Objective }) {
           >
             {objective.title}
           </AppLink>
-          <Group gap="xs" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
             <Text size="sm" fw={600}>
               {percent(objective.progress)}
             </Text>
@@ -99,6 +99,14 @@ export function HomePage() {
   const { period } = useCurrentPeriod();
   const objectives = useObjectives({ periodId: period?.id, ownerId: me.data?.user.id });
   const owned = useObjectives({ periodId: period?.id });
+  // Organisation objectives usually live on the year: show those of every period overlapping this one.
+  const orgLevel = useObjectives({ level: "organization" });
+  const { periods } = useCurrentPeriod();
+  const overlapping = new Set(
+    (periods.data?.items ?? [])
+      .filter((p) => period && p.startDate <= period.endDate && p.endDate >= period.startDate)
+      .map((p) => p.id),
+  );
   const myId = me.data?.user.id;
   const dueKrs =
     owned.data?.items.flatMap((o) =>
@@ -159,8 +167,8 @@ export function HomePage() {
             {t("home.organisation")}
           </Title>
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
-            {(owned.data?.items ?? [])
-              .filter((o) => o.level === "organization")
+            {(orgLevel.data?.items ?? [])
+              .filter((o) => overlapping.has(o.periodId) && o.state !== "draft")
               .map((o) => (
                 <ObjectiveCard key={o.id} objective={o} />
               ))}
