@@ -43,6 +43,7 @@ const MapNodeView = memo(function MapNodeView({ data }: { data: MapNodeData }) {
   const n = data.node;
   const color = STATUS_COLOR[n.status as Status];
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset would mean a form; this is a labelled map node
     <div
       role="group"
       className={`okra-map-node${data.match ? " is-match" : ""}`}
