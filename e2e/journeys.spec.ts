@@ -180,6 +180,43 @@ test("another person's check-in appears without a reload", async ({ page, reques
   await expect(page.getByRole("article").getByText("84.5 %")).toBeVisible({ timeout: 10_000 });
 });
 
+test("edit an objective and a key result, clone it, and delete my own check-in", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await page.getByRole("textbox", { name: "Search titles" }).fill("Make every dashboard feel instant");
+  await page.getByRole("link", { name: "Make every dashboard feel instant" }).click();
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit objective" });
+  await dialog.getByRole("textbox", { name: "Title" }).fill("Make every dashboard feel instant, everywhere");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(
+    page.getByRole("heading", { name: "Make every dashboard feel instant, everywhere", level: 2 }),
+  ).toBeVisible();
+
+  await page.getByRole("article").getByRole("link", { name: "Cache hit rate" }).click();
+  await expect(page.getByRole("heading", { name: "Cache hit rate", level: 2 })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/key-result.png` });
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const krDialog = page.getByRole("dialog", { name: "Edit key result" });
+  await krDialog.getByRole("textbox", { name: "Target" }).fill("90");
+  await krDialog.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText(/to 90 %/)).toBeVisible();
+  page.once("dialog", (d) => void d.accept());
+  const del = page.getByRole("button", { name: /^Delete this check-in/ }).first();
+  await expect(del).toBeVisible();
+  const before = await page.getByRole("row").count();
+  await del.click();
+  await expect(page.getByRole("row")).toHaveCount(before - 1);
+  await noSeriousA11yViolations(page);
+
+  await page.getByRole("link", { name: /Make every dashboard feel instant, everywhere/ }).click();
+  await page.getByRole("button", { name: "Clone" }).click();
+  await expect(
+    page.getByRole("heading", { name: "Make every dashboard feel instant, everywhere (copy)", level: 2 }),
+  ).toBeVisible();
+  await expect(page.getByRole("article").getByRole("link", { name: "Cache hit rate" })).toBeVisible();
+});
+
 test("teams and people", async ({ page }) => {
   await signIn(page);
   await page.getByRole("link", { name: "Teams and people" }).click();

@@ -1,134 +1,194 @@
 /**
- * Forecast of a key result's progress at the end of its span (okr-method.md §5):
- * least squares through the check-ins, an 80 % prediction interval and the chance of
- * reaching the goal.
+ * Where a key result is heading (okr-method.md §5): a straight line through its check-ins,
+ * read at the end of its span, with an 80 % prediction interval and the chance of reaching
+ * the goal. Objectives combine their KRs' forecasts.
  */
 import { DAY_MS } from "./periods.js";
 import { krOwnProgress } from "./progress.js";
 import type { CheckInPoint, Forecast, KrType, Span } from "./types.js";
 
-/** z for a two-sided 80 % interval. */
-const Z80 = 1.2816;
+/** The z of a two-sided 80 % interval (the 90th percentile of the standard normal), as §5 writes it. */
+export const Z_80 = 1.2816;
+
+/** Progress that counts as success for an aspirational OKR (§1: ~0.7 is success). */
+export const ASPIRATIONAL_GOAL = 0.7;
+
+/** Progress a committed OKR is expected to reach. */
+export const COMMITTED_GOAL = 1;
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** Beyond this |z| the Maclaurin series needs many terms and the continued fraction converges fast. */
+const SERIES_LIMIT = 3;
+
+/** Depth of the continued fraction; at |z| = 3 sixty levels already agree with erfc to ~1e-16. */
+const CF_DEPTH = 60;
 
 /**
- * The standard normal CDF Φ(z), to double precision (Hart's 1968 rational approximation
- * of the lower tail, as published by G. West, 2005).
+ * Φ(z), the standard normal cumulative distribution, accurate to about 1e-15 (absolute)
+ * everywhere and to about 1e-13 relative in the far tails. Φ(±∞) = 1 / 0; NaN gives NaN.
+ *
+ * For |z| ≤ 3 it sums the series Φ(z) = ½ + φ(z)·(z + z³/3 + z⁵/(3·5) + z⁷/(3·5·7) + …),
+ * whose terms all share z's sign, so nothing cancels. Further out it takes the upper tail
+ * Q(x) = φ(x)·R(x) with Mills' ratio R(x) = 1/(x + 1/(x + 2/(x + 3/(x + …)))), evaluated from
+ * the bottom up, which keeps tiny tail probabilities precise.
  */
 export function normalCdf(z: number): number {
   if (Number.isNaN(z)) return Number.NaN;
+  if (z === Number.POSITIVE_INFINITY) return 1;
+  if (z === Number.NEGATIVE_INFINITY) return 0;
   const x = Math.abs(z);
-  let tail: number;
-  if (x > 37) tail = 0;
-  else if (x < 7.07106781186547) {
-    const e = Math.exp((-x * x) / 2);
-    const num = horner(
-      x,
-      [
-        3.52624965998911e-2, 0.700383064443688, 6.37396220353165, 33.912866078383, 112.079291497871, 221.213596169931,
-        220.206867912376,
-      ],
-    );
-    const den = horner(
-      x,
-      [
-        8.83883476483184e-2, 1.75566716318264, 16.064177579207, 86.7807322029461, 296.564248779674, 637.333633378831,
-        793.826512519948, 440.413735824752,
-      ],
-    );
-    tail = (e * num) / den;
-  } else {
-    const e = Math.exp((-x * x) / 2);
-    const cf = x + 1 / (x + 2 / (x + 3 / (x + 4 / (x + 0.65))));
-    tail = e / cf / 2.506628274631;
+  const density = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+  if (x <= SERIES_LIMIT) {
+    const z2 = z * z;
+    let term = z;
+    let sum = z;
+    for (let k = 3; Math.abs(term) > 1e-17 * Math.abs(sum); k += 2) {
+      term *= z2 / k;
+      sum += term;
+    }
+    return 0.5 + density * sum;
   }
-  return z > 0 ? 1 - tail : tail;
+  let denominator = x;
+  for (let k = CF_DEPTH; k >= 1; k--) denominator = x + k / denominator;
+  const upperTail = density / denominator;
+  return z > 0 ? 1 - upperTail : upperTail;
 }
 
-/** Evaluates a polynomial with coefficients from the highest degree down. */
-function horner(x: number, coefficients: readonly number[]): number {
-  let acc = 0;
-  for (const c of coefficients) acc = acc * x + c;
-  return acc;
+/** The key result fields a forecast needs. */
+export interface ForecastKr {
+  type: KrType;
+  start: number | null;
+  target: number | null;
+  /** Committed OKRs aim at 1.0, aspirational ones at 0.7. */
+  committed: boolean;
 }
 
 /**
- * The forecast of an increase/decrease KR, or null (other types, missing start/target,
- * no check-in). Points are check-ins with a value dated at or before min(now, end).
+ * The §5 forecast of an `increase` / `decrease` key result at the end of `span`, or null.
+ *
+ * Null for other types, when start or target is missing (or equal), and when no check-in
+ * with a value is dated at or before `min(nowMs, span.endMs)`: never a made-up number.
+ * Each point is (days since `span.startMs` as an exact instant, the KR's progress at that
+ * value). One point: the line through (0, 0) and it. Two or more: least squares through the
+ * points only. `progress` is the line at `x_end = (endMs − startMs) / DAY_MS`, unclamped.
+ *
+ * For n ≥ 3, `low`/`high` = ŷ ∓ 1.2816·err with err = σ̂·√(1 + 1/n + (x_end − x̄)²/Sxx),
+ * σ̂² = SSR/(n − 2), and `probability` = 1 − Φ((goal − ŷ)/err), goal 0.7 (aspirational) or
+ * 1.0 (committed). With fewer points they are null.
+ *
+ * Degenerate histories never yield NaN or Infinity:
+ * - one point at x = 0 (the very start): no slope can be drawn, so the line is flat at that
+ *   point's progress;
+ * - every point at the same instant (Sxx = 0): flat at their mean progress, with no interval
+ *   and no probability (the spread says nothing about where the line goes);
+ * - err = 0 (the points lie exactly on a line): low = high = ŷ and probability is 1 when
+ *   ŷ ≥ goal, else 0.
  */
 export function forecastKeyResult(
-  kr: { type: KrType; start: number | null; target: number | null; committed: boolean },
+  kr: ForecastKr,
   span: Span,
   checkIns: readonly CheckInPoint[],
   nowMs: number,
 ): Forecast | null {
   if (kr.type !== "increase" && kr.type !== "decrease") return null;
-  if (kr.start === null || kr.target === null || kr.start === kr.target) return null;
   const cutoff = Math.min(nowMs, span.endMs);
   const xs: number[] = [];
   const ys: number[] = [];
   for (const c of checkIns) {
-    if (c.value === null || c.atMs > cutoff) continue;
-    const p = krOwnProgress(kr, { value: c.value, achieved: null });
-    if (p === null) continue;
+    if (c.value === null || !Number.isFinite(c.value) || c.atMs > cutoff) continue;
+    const y = krOwnProgress(kr, { value: c.value, achieved: null });
+    // Null here means start or target is missing or equal: no forecast at all.
+    if (y === null) return null;
     xs.push((c.atMs - span.startMs) / DAY_MS);
-    ys.push(p);
+    ys.push(y);
   }
   const n = xs.length;
   if (n === 0) return null;
   const xEnd = (span.endMs - span.startMs) / DAY_MS;
+
   if (n === 1) {
     const x = xs[0]!;
     const y = ys[0]!;
-    // A single check-in at the very start gives no slope: hold its progress flat.
     const progress = x === 0 ? y : (y / x) * xEnd;
     return { progress, low: null, high: null, probability: null };
   }
-  const xMean = xs.reduce((a, b) => a + b, 0) / n;
-  const yMean = ys.reduce((a, b) => a + b, 0) / n;
+
+  let xSum = 0;
+  let ySum = 0;
+  let xMin = xs[0]!;
+  let xMax = xs[0]!;
+  for (let i = 0; i < n; i++) {
+    xSum += xs[i]!;
+    ySum += ys[i]!;
+    xMin = Math.min(xMin, xs[i]!);
+    xMax = Math.max(xMax, xs[i]!);
+  }
+  const xMean = xSum / n;
+  const yMean = ySum / n;
+  // Compare the points themselves: a mean of equal numbers can differ from them in the last bit,
+  // which would leave a tiny non-zero Sxx and an absurd slope.
+  if (xMin === xMax) return { progress: yMean, low: null, high: null, probability: null };
+
   let sxx = 0;
   let sxy = 0;
   for (let i = 0; i < n; i++) {
-    sxx += (xs[i]! - xMean) ** 2;
-    sxy += (xs[i]! - xMean) * (ys[i]! - yMean);
-  }
-  if (sxx === 0) {
-    // Every check-in at one instant: no trend to extend, hold the mean flat.
-    return { progress: yMean, low: null, high: null, probability: null };
+    const dx = xs[i]! - xMean;
+    sxx += dx * dx;
+    sxy += dx * (ys[i]! - yMean);
   }
   const slope = sxy / sxx;
   const intercept = yMean - slope * xMean;
-  const yHat = intercept + slope * xEnd;
-  if (n < 3) return { progress: yHat, low: null, high: null, probability: null };
+  const progress = intercept + slope * xEnd;
+  if (n < 3) return { progress, low: null, high: null, probability: null };
+
   let ssr = 0;
-  for (let i = 0; i < n; i++) ssr += (ys[i]! - (intercept + slope * xs[i]!)) ** 2;
+  for (let i = 0; i < n; i++) {
+    const residual = ys[i]! - (intercept + slope * xs[i]!);
+    ssr += residual * residual;
+  }
   const sigma = Math.sqrt(ssr / (n - 2));
   const err = sigma * Math.sqrt(1 + 1 / n + (xEnd - xMean) ** 2 / sxx);
-  const goal = kr.committed ? 1 : 0.7;
-  const probability = err === 0 ? (yHat >= goal ? 1 : 0) : 1 - normalCdf((goal - yHat) / err);
-  return { progress: yHat, low: yHat - Z80 * err, high: yHat + Z80 * err, probability };
+  const goal = kr.committed ? COMMITTED_GOAL : ASPIRATIONAL_GOAL;
+  const probability = err === 0 ? (progress >= goal ? 1 : 0) : 1 - normalCdf((goal - progress) / err);
+  return { progress, low: progress - Z_80 * err, high: progress + Z_80 * err, probability };
+}
+
+/** One key result's forecast and its weight in the objective. */
+export interface WeightedForecast {
+  forecast: Forecast | null;
+  weight: number;
 }
 
 /**
- * An objective's forecast: the weighted mean of its KRs' forecasts (those that have one,
- * weight > 0). low/high are weighted means when every included KR has them. The
- * probability is left null: a mean of probabilities is not the probability of anything.
+ * An objective's forecast (§5): the weighted mean of its key results' forecast progress,
+ * over the items that have a forecast and a finite weight > 0; null when none does.
+ * `low` / `high` are the weighted means of the bounds when every included item has them,
+ * else null. `probability` is always null: the mean of several chances of success is not
+ * the chance of anything, and the KRs' errors are not independent, so no sound figure can
+ * be derived from theirs.
  */
-export function combineForecasts(items: readonly { forecast: Forecast | null; weight: number }[]): Forecast | null {
-  let w = 0;
-  let p = 0;
-  let lo = 0;
-  let hi = 0;
-  let bounds = true;
-  for (const it of items) {
-    if (!it.forecast || !(it.weight > 0)) continue;
-    w += it.weight;
-    p += it.weight * it.forecast.progress;
-    if (it.forecast.low === null || it.forecast.high === null) bounds = false;
+export function combineForecasts(items: readonly WeightedForecast[]): Forecast | null {
+  let weightSum = 0;
+  let progressSum = 0;
+  let lowSum = 0;
+  let highSum = 0;
+  let hasBounds = true;
+  for (const { forecast, weight } of items) {
+    if (forecast === null || !Number.isFinite(weight) || weight <= 0) continue;
+    weightSum += weight;
+    progressSum += weight * forecast.progress;
+    if (forecast.low === null || forecast.high === null) hasBounds = false;
     else {
-      lo += it.weight * it.forecast.low;
-      hi += it.weight * it.forecast.high;
+      lowSum += weight * forecast.low;
+      highSum += weight * forecast.high;
     }
   }
-  if (w === 0) return null;
-  return { progress: p / w, low: bounds ? lo / w : null, high: bounds ? hi / w : null, probability: null };
+  if (weightSum === 0) return null;
+  return {
+    progress: progressSum / weightSum,
+    low: hasBounds ? lowSum / weightSum : null,
+    high: hasBounds ? highSum / weightSum : null,
+    probability: null,
+  };
 }

@@ -1,51 +1,75 @@
 /**
- * Key result progress from its own values (okr-method.md §2).
+ * A key result's progress from its own figures (okr-method.md §2): which check-in is in
+ * force, the per-type progress formulas, and the start/target rules each type needs.
  */
 import type { CheckInPoint, KrType } from "./types.js";
 
-/** Clamps to [0, 1]. */
-export function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+/** The fields of a key result that decide how its progress is measured. */
+export interface KrTargets {
+  type: KrType;
+  /** `s`, the baseline value; null when unknown. */
+  start: number | null;
+  /** `t`, the value that means done; null when not set yet. */
+  target: number | null;
 }
 
-/** The check-in in force at `nowMs`: greatest `atMs` ≤ now, ties to the one created later; null if none. */
+/** The part of a check-in that progress reads: a value, or achieved / not achieved for a milestone. */
+export interface LatestReading {
+  value: number | null;
+  achieved: boolean | null;
+}
+
+/** `x` limited to [0, 1] (roll-ups count every child this way, §3). NaN stays NaN. */
+export function clamp01(x: number): number {
+  if (x < 0) return 0;
+  if (x > 1) return 1;
+  return x;
+}
+
+/**
+ * The check-in in force at `nowMs` (§2): among those with `atMs ≤ nowMs`, the one with the
+ * greatest `atMs`; on a tie the one created later (greater `createdMs`). Null when none is
+ * dated at or before now. The input order does not matter.
+ */
 export function currentCheckIn(points: readonly CheckInPoint[], nowMs: number): CheckInPoint | null {
   let best: CheckInPoint | null = null;
   for (const p of points) {
     if (p.atMs > nowMs) continue;
-    if (!best || p.atMs > best.atMs || (p.atMs === best.atMs && p.createdMs > best.createdMs)) best = p;
+    if (best === null || p.atMs > best.atMs || (p.atMs === best.atMs && p.createdMs > best.createdMs)) best = p;
   }
   return best;
 }
 
-export interface KrTargets {
-  type: KrType;
-  start: number | null;
-  target: number | null;
-}
-
 /**
- * A KR's own progress as an unrounded fraction, or null when it has none (a baseline
- * KR, or a KR missing the start/target its type needs). `latest` is the check-in in force.
+ * A key result's own progress as an unrounded fraction (1 = done), by the §2 formulas:
+ *
+ * - `increase` / `decrease`: `(v − s) / (t − s)`, unclamped, where `v` is the latest value, or `s`
+ *   when there is no check-in or its value is null. Null when `s` or `t` is missing, and also
+ *   when `t = s` (refused at input; dividing would give NaN or Infinity).
+ * - `stayAbove` / `stayBelow`: 1 when `v ≥ t` (resp. `v ≤ t`), else 0; 0 with no value yet.
+ *   Null when `t` is missing.
+ * - `milestone`: 1 when the latest check-in marks it achieved, else 0.
+ * - `baseline`: always null, so roll-ups leave it out.
+ *
+ * `latest` is the check-in in force (see {@link currentCheckIn}), or null when there is none.
  */
-export function krOwnProgress(
-  kr: KrTargets,
-  latest: { value: number | null; achieved: boolean | null } | null,
-): number | null {
-  const { type, start: s, target: t } = kr;
-  switch (type) {
+export function krOwnProgress(kr: KrTargets, latest: LatestReading | null): number | null {
+  const { start: s, target: t } = kr;
+  switch (kr.type) {
     case "baseline":
       return null;
     case "milestone":
-      return latest?.achieved ? 1 : 0;
+      return latest?.achieved === true ? 1 : 0;
     case "stayAbove":
     case "stayBelow": {
       if (t === null) return null;
       const v = latest?.value ?? null;
       if (v === null) return 0;
-      return (type === "stayAbove" ? v >= t : v <= t) ? 1 : 0;
+      const kept = kr.type === "stayAbove" ? v >= t : v <= t;
+      return kept ? 1 : 0;
     }
-    default: {
+    case "increase":
+    case "decrease": {
       if (s === null || t === null || t === s) return null;
       const v = latest?.value ?? s;
       return (v - s) / (t - s);
@@ -53,33 +77,54 @@ export function krOwnProgress(
   }
 }
 
-/** Problems with a KR's start and target for its type, as "field: message"; empty when fine. */
+function isNumber(x: number | null): x is number {
+  return x !== null && Number.isFinite(x);
+}
+
+/**
+ * What is wrong with a key result's start and target for its type, as `"field: message"`
+ * strings that say how to fix it; empty when the KR is fine. `increase` needs both with
+ * `t > s`, `decrease` both with `t < s`; `stayAbove` / `stayBelow` need a target;
+ * `milestone` and `baseline` need neither. Values that are not finite numbers are refused.
+ */
 export function validateKeyResultTargets(kr: KrTargets): string[] {
   const { type, start: s, target: t } = kr;
   const problems: string[] = [];
+  if (s !== null && !Number.isFinite(s)) problems.push(`start: must be a finite number (got ${s})`);
+  if (t !== null && !Number.isFinite(t)) problems.push(`target: must be a finite number (got ${t})`);
+  if (problems.length > 0) return problems;
+
   if (type === "increase" || type === "decrease") {
-    if (s === null)
+    const article = type === "increase" ? "an" : "a";
+    if (s === null) {
       problems.push(
-        `start: is required for an ${type === "increase" ? "increase" : "decrease"} key result (the baseline value)`,
+        `start: ${article} ${type} key result needs a start value (the baseline it moves from); enter today's value, or use type "baseline" while you are still measuring it`,
       );
-    if (t === null)
-      problems.push(`target: is required for ${type === "increase" ? "an increase" : "a decrease"} key result`);
-    if (s !== null && t !== null) {
-      if (type === "increase" && !(t > s)) {
+    }
+    if (t === null) {
+      problems.push(
+        `target: ${article} ${type} key result needs a target value (where it should be at the end of the period); set one, or use type "baseline" until you know it`,
+      );
+    }
+    if (isNumber(s) && isNumber(t)) {
+      if (t === s) {
+        const other = type === "increase" ? "stayAbove" : "stayBelow";
         problems.push(
-          `target: an increase key result needs a target greater than its start (start ${s}, target ${t}); raise the target or use type "decrease"`,
+          `target: ${article} ${type} key result needs a target different from its start (both are ${s}); change the target, or use type "${other}" to hold a level`,
         );
-      }
-      if (type === "decrease" && !(t < s)) {
+      } else if (type === "increase" && t < s) {
         problems.push(
-          `target: a decrease key result needs a target lower than its start (start ${s}, target ${t}); lower the target or use type "increase"`,
+          `target: an increase key result needs a target greater than its start (start ${s}, target ${t}); swap them or use type "decrease"`,
+        );
+      } else if (type === "decrease" && t > s) {
+        problems.push(
+          `target: a decrease key result needs a target lower than its start (start ${s}, target ${t}); swap them or use type "increase"`,
         );
       }
     }
   } else if ((type === "stayAbove" || type === "stayBelow") && t === null) {
-    problems.push(
-      `target: is required for a ${type} key result (the threshold to stay ${type === "stayAbove" ? "at or above" : "at or below"})`,
-    );
+    const how = type === "stayAbove" ? "at or above" : "at or below";
+    problems.push(`target: a ${type} key result needs a target (the level to stay ${how}); set the threshold`);
   }
   return problems;
 }

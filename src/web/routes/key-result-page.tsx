@@ -1,5 +1,6 @@
 import { LineChart } from "@mantine/charts";
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { periodSpan } from "../../domain/periods.js";
@@ -11,9 +12,11 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
+import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialog.js";
+import { api } from "../lib/api.js";
 import { date, dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useCheckIns, useKeyResult, useObjective, usePeriods, useSettings } from "../lib/queries.js";
+import { useCheckIns, useKeyResult, useMe, useObjective, usePeriods, useSettings } from "../lib/queries.js";
 import type { CheckIn, KeyResult } from "../lib/types.js";
 
 /** Value over time with the expected path (linear or phased, by the domain's rule) and the target. */
@@ -30,10 +33,28 @@ function ValueChart({ kr, checkIns, span }: { kr: KeyResult; checkIns: CheckIn[]
         points: kr.plan.map((p) => ({ atMs: Date.parse(`${p.date}T00:00:00Z`), value: p.value })),
       }
     : null;
-  const data = points.map((c) => {
+  type Row = { date: string; value: number | null; expected: number; forecast?: number; low?: number; high?: number };
+  const data: Row[] = points.map((c) => {
     const e = expectedProgress(span, Date.parse(c.at), plan);
     return { date: date(c.at), value: c.value, expected: Number((s + (tg - s) * e).toFixed(4)) };
   });
+  // The forecast: from the last check-in to the end of the span, with its 80 % interval.
+  const f = kr.forecast;
+  const last = data.at(-1);
+  if (f && last && span.endMs > Date.parse(points.at(-1)!.at)) {
+    const toValue = (p: number) => Number((s + (tg - s) * p).toFixed(4));
+    last.forecast = last.value ?? undefined;
+    last.low = last.value ?? undefined;
+    last.high = last.value ?? undefined;
+    data.push({
+      date: date(new Date(span.endMs - 1).toISOString()),
+      value: null,
+      expected: tg,
+      forecast: toValue(f.progress),
+      ...(f.low !== null ? { low: toValue(f.low) } : {}),
+      ...(f.high !== null ? { high: toValue(f.high) } : {}),
+    });
+  }
   return (
     <Card withBorder>
       <Title order={3} size="h5" mb="sm">
@@ -45,9 +66,13 @@ function ValueChart({ kr, checkIns, span }: { kr: KeyResult; checkIns: CheckIn[]
         dataKey="date"
         series={[
           { name: "value", label: t("keyResult.value"), color: "teal.6" },
-          { name: "expected", label: t("keyResult.planned"), color: "gray.5", strokeDasharray: "5 5" },
+          { name: "expected", label: t("keyResult.planned"), color: "gray.6", strokeDasharray: "5 5" },
+          { name: "forecast", label: t("common.forecast"), color: "violet.6", strokeDasharray: "2 4" },
+          { name: "low", label: t("keyResult.low"), color: "violet.3", strokeDasharray: "1 4" },
+          { name: "high", label: t("keyResult.high"), color: "violet.3", strokeDasharray: "1 4" },
         ]}
-        curveType="monotone"
+        connectNulls
+        curveType="linear"
         withLegend
         referenceLines={[{ y: tg, label: value(kr, tg), color: "grape.5" }]}
         valueFormatter={(v) => value(kr, v)}
@@ -64,6 +89,13 @@ export function KeyResultPage() {
   const periods = usePeriods();
   const settings = useSettings();
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
+    onSettled: () => void queryClient.invalidateQueries(),
+  });
   const period = periods.data?.items.find((p) => p.id === objective.data?.periodId);
   const tz = settings.data?.timeZone ?? "UTC";
   const span =
@@ -105,11 +137,18 @@ export function KeyResultPage() {
                     ` (${percent(k.forecast.low)}–${percent(k.forecast.high)})`}
                 </Text>
               )}
-              {k.progressMode === "manual" && !k.closed && (
-                <Button onClick={() => setOpen(true)} size="sm">
-                  {t("home.checkIn")}
-                </Button>
-              )}
+              <Group gap="xs">
+                {!k.closed && (
+                  <Button variant="default" size="sm" onClick={() => setEditing(true)}>
+                    {t("edit.open")}
+                  </Button>
+                )}
+                {k.progressMode === "manual" && !k.closed && (
+                  <Button onClick={() => setOpen(true)} size="sm">
+                    {t("home.checkIn")}
+                  </Button>
+                )}
+              </Group>
             </Stack>
           </Group>
           <ProgressMeter
@@ -134,6 +173,9 @@ export function KeyResultPage() {
                       <Table.Th>{t("checkIn.confidence")}</Table.Th>
                       <Table.Th>{t("checkIn.note")}</Table.Th>
                       <Table.Th>{t("common.owners")}</Table.Th>
+                      <Table.Th>
+                        <VisuallyHidden>{t("periodClose.actions")}</VisuallyHidden>
+                      </Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
@@ -147,6 +189,19 @@ export function KeyResultPage() {
                         <Table.Td>
                           <OwnerText ids={c.authorId ? [c.authorId] : []} />
                         </Table.Td>
+                        <Table.Td>
+                          {c.authorId === me.data?.user.id && !k.closed && (
+                            <Button
+                              size="compact-xs"
+                              variant="subtle"
+                              color="red"
+                              onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
+                              aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
+                            >
+                              {t("edit.delete")}
+                            </Button>
+                          )}
+                        </Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>
@@ -154,6 +209,7 @@ export function KeyResultPage() {
               )}
             </QueryState>
           </Card>
+          {editing && <KeyResultEditDialog kr={k} opened={editing} onClose={() => setEditing(false)} />}
           {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}
         </Stack>
       )}

@@ -1,6 +1,6 @@
 import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useParams } from "@tanstack/react-router";
+import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { OwnerNames } from "../components/owner-names.js";
@@ -8,6 +8,7 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
+import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
 import { api, get } from "../lib/api.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
@@ -112,7 +113,42 @@ function History({ objectiveId }: { objectiveId: string }) {
 
 function Lifecycle({ objective }: { objective: Objective }) {
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const clone = useMutation({
+    mutationFn: async () => {
+      const copy = await api<Objective>("POST", "/objectives", {
+        title: `${objective.title} (copy)`,
+        description: objective.description,
+        level: objective.level,
+        teamId: objective.teamId,
+        ownerIds: objective.ownerIds,
+        periodId: objective.periodId,
+        committed: objective.committed,
+        state: "draft",
+      });
+      for (const k of objective.keyResults) {
+        await api("POST", `/objectives/${copy.id}/key-results`, {
+          title: k.title,
+          type: k.type,
+          unit: k.unit,
+          currency: k.currency,
+          start: k.start,
+          target: k.target,
+          weight: k.weight,
+          ownerIds: k.ownerIds,
+          progressMode: k.progressMode,
+          rollup: k.rollup,
+        });
+      }
+      return copy;
+    },
+    onSuccess: (copy) => {
+      void queryClient.invalidateQueries();
+      void navigate({ to: "/objectives/$objectiveId", params: { objectiveId: copy.id } });
+    },
+  });
   const reopen = useMutation({
     mutationFn: () => api("POST", `/objectives/${objective.id}/reopen`),
     onSuccess: () => void queryClient.invalidateQueries(),
@@ -125,12 +161,19 @@ function Lifecycle({ objective }: { objective: Objective }) {
     );
   }
   return (
-    <>
+    <Group gap="xs">
+      <Button variant="default" size="xs" onClick={() => setEditing(true)}>
+        {t("edit.open")}
+      </Button>
+      <Button variant="default" size="xs" onClick={() => clone.mutate()} loading={clone.isPending}>
+        {t("edit.clone")}
+      </Button>
       <Button variant="light" size="xs" onClick={() => setOpen(true)}>
         {t("close.open")}
       </Button>
       {open && <ObjectiveCloseDialog objective={objective} opened={open} onClose={() => setOpen(false)} />}
-    </>
+      {editing && <ObjectiveEditDialog objective={objective} opened={editing} onClose={() => setEditing(false)} />}
+    </Group>
   );
 }
 

@@ -1,0 +1,274 @@
+/**
+ * Edit an objective or one of its key results. Sends the version it started from, so a
+ * concurrent change is reported (409) instead of silently overwritten.
+ */
+import {
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+} from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { validateKeyResultTargets } from "../../../domain/progress.js";
+import { KR_TYPES, type KrType } from "../../../domain/types.js";
+import { ApiError, api } from "../../lib/api.js";
+import { t } from "../../lib/i18n.js";
+import { useTeams, useUsers } from "../../lib/queries.js";
+import type { KeyResult, Objective } from "../../lib/types.js";
+
+function problemText(err: unknown): string | null {
+  if (!err) return null;
+  if (err instanceof ApiError && err.code === "VERSION_CONFLICT") return t("edit.conflict");
+  if (err instanceof ApiError && Array.isArray(err.details)) return (err.details as string[]).join(" ");
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function ObjectiveEditDialog({
+  objective,
+  opened,
+  onClose,
+}: {
+  objective: Objective;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const users = useUsers();
+  const teams = useTeams();
+  const queryClient = useQueryClient();
+  const [title, setTitle] = useState(objective.title);
+  const [description, setDescription] = useState(objective.description);
+  const [level, setLevel] = useState(objective.level);
+  const [teamId, setTeamId] = useState<string | null>(objective.teamId);
+  const [ownerIds, setOwnerIds] = useState(objective.ownerIds);
+  const [committed, setCommitted] = useState(objective.committed);
+  const [override, setOverride] = useState<number | "">(
+    objective.progressOverride === null ? "" : Math.round(objective.progressOverride * 100),
+  );
+  const save = useMutation({
+    mutationFn: () =>
+      api("PATCH", `/objectives/${objective.id}`, {
+        version: objective.version,
+        title,
+        description,
+        level,
+        teamId,
+        ownerIds,
+        committed,
+        progressOverride: override === "" ? null : override / 100,
+      }),
+    onSettled: () => void queryClient.invalidateQueries(),
+    onSuccess: onClose,
+  });
+  return (
+    <Modal opened={opened} onClose={onClose} title={t("edit.objective")} size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label={t("common.title")}
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            required
+          />
+          <Textarea
+            label={t("edit.description")}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            autosize
+            minRows={2}
+          />
+          <Group grow>
+            <Select
+              label={t("common.level")}
+              data={(["organization", "team", "individual"] as const).map((l) => ({
+                value: l,
+                label: t(`level.${l}`),
+              }))}
+              value={level}
+              onChange={(v) => v && setLevel(v as Objective["level"])}
+              allowDeselect={false}
+            />
+            <Select
+              label={t("common.team")}
+              data={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+              value={teamId}
+              onChange={setTeamId}
+              clearable
+              searchable
+            />
+          </Group>
+          <MultiSelect
+            label={t("common.owners")}
+            data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            value={ownerIds}
+            onChange={setOwnerIds}
+            searchable
+          />
+          <Switch
+            label={t("objective.committed")}
+            checked={committed}
+            onChange={(e) => setCommitted(e.currentTarget.checked)}
+          />
+          <NumberInput
+            label={t("edit.override")}
+            description={t("edit.overrideHelp")}
+            value={override}
+            onChange={(v) => setOverride(v === "" ? "" : Number(v))}
+            min={0}
+            max={200}
+            suffix=" %"
+            hideControls
+          />
+          {save.error && (
+            <Text c="red" size="sm" role="alert">
+              {problemText(save.error)}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              {t("common.save")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; opened: boolean; onClose: () => void }) {
+  const users = useUsers();
+  const queryClient = useQueryClient();
+  const [title, setTitle] = useState(kr.title);
+  const [type, setType] = useState<KrType>(kr.type);
+  const [start, setStart] = useState<number | "">(kr.start ?? "");
+  const [target, setTarget] = useState<number | "">(kr.target ?? "");
+  const [weight, setWeight] = useState<number>(kr.weight);
+  const [ownerIds, setOwnerIds] = useState(kr.ownerIds);
+  const [mode, setMode] = useState(kr.progressMode);
+  const [rollup, setRollup] = useState(kr.rollup);
+  const problems = validateKeyResultTargets({
+    type,
+    start: start === "" ? null : start,
+    target: target === "" ? null : target,
+  });
+  const save = useMutation({
+    mutationFn: () =>
+      api("PATCH", `/key-results/${kr.id}`, {
+        version: kr.version,
+        title,
+        type,
+        start: start === "" ? null : start,
+        target: target === "" ? null : target,
+        weight,
+        ownerIds,
+        progressMode: mode,
+        rollup,
+      }),
+    onSettled: () => void queryClient.invalidateQueries(),
+    onSuccess: onClose,
+  });
+  return (
+    <Modal opened={opened} onClose={onClose} title={t("edit.keyResult")} size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label={t("common.title")}
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            required
+          />
+          <Group grow>
+            <Select
+              label={t("create.type")}
+              data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
+              value={type}
+              onChange={(v) => v && setType(v as KrType)}
+              allowDeselect={false}
+            />
+            <NumberInput
+              label={t("create.start")}
+              value={start}
+              onChange={(v) => setStart(v === "" ? "" : Number(v))}
+            />
+            <NumberInput
+              label={t("create.target")}
+              value={target}
+              onChange={(v) => setTarget(v === "" ? "" : Number(v))}
+            />
+            <NumberInput
+              label={t("common.weight")}
+              value={weight}
+              min={0}
+              onChange={(v) => setWeight(Number(v) || 0)}
+            />
+          </Group>
+          {problems.length > 0 && (
+            <Text size="sm" c="red" role="alert">
+              {problems.join(" ")}
+            </Text>
+          )}
+          <Group grow>
+            <Select
+              label={t("edit.mode")}
+              data={[
+                { value: "manual", label: t("edit.manual") },
+                { value: "rollup", label: t("edit.rollup") },
+              ]}
+              value={mode}
+              onChange={(v) => v && setMode(v as KeyResult["progressMode"])}
+              allowDeselect={false}
+            />
+            <Select
+              label={t("edit.rollupMethod")}
+              data={["mean", "sum", "proportional"].map((m) => ({ value: m, label: t(`edit.method.${m}`) }))}
+              value={rollup}
+              onChange={(v) => v && setRollup(v as KeyResult["rollup"])}
+              disabled={mode !== "rollup"}
+              allowDeselect={false}
+            />
+          </Group>
+          <MultiSelect
+            label={t("common.owners")}
+            data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            value={ownerIds}
+            onChange={setOwnerIds}
+            searchable
+          />
+          {save.error && (
+            <Text c="red" size="sm" role="alert">
+              {problemText(save.error)}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button type="submit" loading={save.isPending} disabled={problems.length > 0}>
+              {t("common.save")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
