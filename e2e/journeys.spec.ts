@@ -217,6 +217,22 @@ test("edit an objective and a key result, clone it, and delete my own check-in",
   await expect(page.getByRole("article").getByRole("link", { name: "Cache hit rate" })).toBeVisible();
 });
 
+test("KPIs with their healthy range, and an objective's coach and initiatives", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "KPIs" }).click();
+  await expect(page.getByRole("article", { name: "Platform uptime" })).toBeVisible();
+  await expect(page.getByText(/Healthy range/).first()).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/kpis.png` });
+  await noSeriousA11yViolations(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await page.getByRole("textbox", { name: "Search titles" }).fill("Make EMEA our strongest region");
+  await page.getByRole("link", { name: "Make EMEA our strongest region" }).click();
+  await expect(page.getByRole("heading", { name: "Initiatives" })).toBeVisible();
+  await expect(page.getByText(/Partner programme/)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Coach" })).toBeVisible();
+  await noSeriousA11yViolations(page);
+});
+
 test("teams and people", async ({ page }) => {
   await signIn(page);
   await page.getByRole("link", { name: "Teams and people" }).click();

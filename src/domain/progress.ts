@@ -72,7 +72,8 @@ export function krOwnProgress(kr: KrTargets, latest: LatestReading | null): numb
     case "decrease": {
       if (s === null || t === null || t === s) return null;
       const v = latest?.value ?? s;
-      return (v - s) / (t - s);
+      // Adding 0 turns −0 (a decrease KR at its start) into 0, which would otherwise print as "-0 %".
+      return (v - s) / (t - s) + 0;
     }
   }
 }

@@ -15,6 +15,7 @@ import {
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import {
+  IconActivityHeartbeat,
   IconBinaryTree,
   IconChartPie,
   IconFlag,
@@ -103,6 +104,7 @@ function Layout() {
     { to: "/explorer", label: t("nav.explorer"), icon: IconTable },
     { to: "/map", label: t("nav.map"), icon: IconBinaryTree },
     { to: "/people", label: t("nav.people"), icon: IconUsers },
+    { to: "/kpis", label: t("nav.kpis"), icon: IconActivityHeartbeat },
     { to: "/close", label: t("nav.periodClose"), icon: IconFlag },
     { to: "/settings", label: t("nav.settings"), icon: IconSettings },
   ] as const;
@@ -222,6 +224,12 @@ const peopleRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/people-page.js"), "PeoplePage"),
   validateSearch: validatePeriodSearch,
 });
+const kpisRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/kpis",
+  component: lazyRouteComponent(() => import("./routes/kpis-page.js"), "KpisPage"),
+  validateSearch: validatePeriodSearch,
+});
 const periodCloseRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/close",
@@ -255,6 +263,7 @@ const routeTree = rootRoute.addChildren([
     settingsRoute,
     peopleRoute,
     periodCloseRoute,
+    kpisRoute,
     explorerRoute,
     mapRoute,
     objectiveRoute,

@@ -172,7 +172,7 @@ export function KeyResultPage() {
                       <Table.Th>{t("common.status")}</Table.Th>
                       <Table.Th>{t("checkIn.confidence")}</Table.Th>
                       <Table.Th>{t("checkIn.note")}</Table.Th>
-                      <Table.Th>{t("common.owners")}</Table.Th>
+                      <Table.Th>{t("keyResult.author")}</Table.Th>
                       <Table.Th>
                         <VisuallyHidden>{t("periodClose.actions")}</VisuallyHidden>
                       </Table.Th>

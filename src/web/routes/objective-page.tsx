@@ -12,7 +12,7 @@ import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialo
 import { api, get } from "../lib/api.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useAlignments, useObjective, useObjectives } from "../lib/queries.js";
+import { useAlignments, useCoach, useObjective, useObjectives } from "../lib/queries.js";
 import type { Objective, Page } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
 
@@ -177,6 +177,73 @@ function Lifecycle({ objective }: { objective: Objective }) {
   );
 }
 
+function Initiatives({ objectiveId }: { objectiveId: string }) {
+  const initiatives = useQuery({
+    queryKey: ["initiatives", objectiveId],
+    queryFn: () =>
+      get<Page<{ id: string; title: string; state: string; progress: number | null }>>(
+        `/initiatives?objectiveId=${objectiveId}`,
+      ),
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5" mb="xs">
+        {t("objective.initiatives")}
+      </Title>
+      <QueryState query={initiatives} isEmpty={(d) => d.items.length === 0} empty={t("objective.noInitiatives")}>
+        {(d) => (
+          <List spacing={4} size="sm">
+            {d.items.map((i) => (
+              <List.Item key={i.id}>
+                {i.title}{" "}
+                <Text span size="xs" c="dimmed">
+                  {i.state}
+                  {i.progress !== null ? ` · ${percent(i.progress)}` : ""}
+                </Text>
+              </List.Item>
+            ))}
+          </List>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+function CoachPanel({ objective }: { objective: Objective }) {
+  const coach = useCoach(objective.periodId);
+  const ids = new Set([objective.id, ...objective.keyResults.map((k) => k.id)]);
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5" mb="xs">
+        {t("objective.coach")}
+      </Title>
+      <QueryState
+        query={coach}
+        isEmpty={(d) => !d.items.some((f) => ids.has(f.objectId))}
+        empty={t("objective.coachNone")}
+      >
+        {(d) => (
+          <List spacing={6} size="sm">
+            {d.items
+              .filter((f) => ids.has(f.objectId))
+              .map((f) => (
+                <List.Item key={`${f.checkId}:${f.objectId}`}>
+                  <Text span size="sm" fw={600}>
+                    {f.checkId}
+                  </Text>{" "}
+                  {f.message}
+                  <Text size="xs" c="dimmed">
+                    {f.reason}
+                  </Text>
+                </List.Item>
+              ))}
+          </List>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
 export function ObjectivePage() {
   const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
   const objective = useObjective(objectiveId);
@@ -235,6 +302,8 @@ export function ObjectivePage() {
             <Grid.Col span={{ base: 12, md: 4 }}>
               <Stack>
                 <Alignment objective={o} />
+                <CoachPanel objective={o} />
+                <Initiatives objectiveId={o.id} />
                 <History objectiveId={o.id} />
               </Stack>
             </Grid.Col>
