@@ -266,3 +266,21 @@ test("close the period: postpone one objective, then close the rest with a summa
   await expect(page.getByText(/objectives closed now/)).toBeVisible();
   await expect(page.getByRole("button", { name: /Close and score/ })).toHaveCount(0);
 });
+
+test("explorer: progress range filter and a saved view", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Explorer" }).click();
+  await expect(page.getByText(/\d+ objectives/)).toBeVisible();
+  const all = Number((await page.getByText(/^\d+ objectives$/).textContent())!.split(" ")[0]);
+  await page.goto("/explorer?progress=0-50");
+  await expect(page.getByText("Progress 0–50 %")).toBeVisible();
+  const some = Number((await page.getByText(/^\d+ objectives$/).textContent())!.split(" ")[0]);
+  expect(some).toBeLessThan(all);
+  await page.getByRole("textbox", { name: "Name this view" }).fill("Lagging");
+  await page.getByRole("button", { name: "Save view" }).click();
+  await page.goto("/explorer");
+  await page.getByRole("combobox", { name: "Saved views" }).click();
+  await page.getByRole("option", { name: "Lagging" }).click();
+  await expect(page).toHaveURL(/progress=0-50/);
+  await noSeriousA11yViolations(page);
+});

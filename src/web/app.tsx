@@ -201,6 +201,7 @@ const explorerRoute = createRoute({
     ...(typeof s.level === "string" ? { level: s.level } : {}),
     ...(typeof s.team === "string" ? { team: s.team } : {}),
     ...(typeof s.owner === "string" ? { owner: s.owner } : {}),
+    ...(typeof s.progress === "string" ? { progress: s.progress } : {}),
   }),
 });
 const dashboardRoute = createRoute({

@@ -165,6 +165,13 @@ const en = {
     title: "Explorer",
     search: "Search titles",
     export: "Export CSV",
+    progress: "Progress {{min}}–{{max}} %",
+    progressFrom: "Lowest progress",
+    progressTo: "Highest progress",
+    views: "Saved views",
+    viewsPlaceholder: "Open a saved view",
+    viewName: "Name this view",
+    saveView: "Save view",
     count: "{{count}} objectives",
   },
   periodClose: {

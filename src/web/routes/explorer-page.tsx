@@ -2,6 +2,7 @@ import {
   Button,
   Group,
   MultiSelect,
+  RangeSlider,
   Select,
   Stack,
   Table,
@@ -32,6 +33,23 @@ interface ExplorerSearch {
   level?: string;
   team?: string;
   owner?: string;
+  /** Progress range in percent, "min-max". */
+  progress?: string;
+}
+
+const VIEWS_KEY = "okra.explorer.views";
+
+interface SavedView {
+  name: string;
+  search: ExplorerSearch;
+}
+
+function loadViews(): SavedView[] {
+  try {
+    return JSON.parse(localStorage.getItem(VIEWS_KEY) ?? "[]") as SavedView[];
+  } catch {
+    return [];
+  }
 }
 
 type SortKey = "title" | "progress" | "status" | "level";
@@ -59,9 +77,23 @@ export function ExplorerPage() {
     void navigate({ to: "/explorer", search: (prev: ExplorerSearch) => ({ ...prev, ...patch }) } as never);
   const statusKey = search.status ?? "";
   const statuses = statusKey ? statusKey.split(",") : [];
+  const [minP, maxP] = (search.progress ?? "0-100").split("-").map(Number) as [number, number];
+  const [views, setViews] = useState<SavedView[]>(loadViews);
+  const [viewName, setViewName] = useState("");
+  const saveView = () => {
+    const next = [...views.filter((v) => v.name !== viewName.trim()), { name: viewName.trim(), search }];
+    localStorage.setItem(VIEWS_KEY, JSON.stringify(next));
+    setViews(next);
+    setViewName("");
+  };
   const rows = useMemo(() => {
     const wanted = statusKey ? statusKey.split(",") : [];
-    const items = (objectives.data?.items ?? []).filter((o) => !wanted.length || wanted.includes(o.status));
+    const items = (objectives.data?.items ?? []).filter(
+      (o) =>
+        (!wanted.length || wanted.includes(o.status)) &&
+        o.progress * 100 >= minP - 1e-9 &&
+        Math.min(o.progress, 10) * 100 <= (maxP >= 100 ? Number.POSITIVE_INFINITY : maxP + 1e-9),
+    );
     const dir = sort.desc ? -1 : 1;
     return [...items].sort((a, b) => {
       const k = sort.key;
@@ -69,7 +101,7 @@ export function ExplorerPage() {
       const vb = k === "progress" ? b.progress : k === "status" ? STATUSES.indexOf(b.status) : b[k];
       return (va < vb ? -1 : va > vb ? 1 : 0) * dir;
     });
-  }, [objectives.data, statusKey, sort]);
+  }, [objectives.data, statusKey, sort, minP, maxP]);
   const userName = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
   const teamName = new Map((teams.data?.items ?? []).map((tm) => [tm.id, tm.name]));
 
@@ -161,6 +193,43 @@ export function ExplorerPage() {
           searchable
           w={180}
         />
+        <Stack gap={2} w={200}>
+          <Text size="sm" fw={500} id="progress-filter">
+            {t("explorer.progress", { min: minP, max: maxP })}
+          </Text>
+          <RangeSlider
+            min={0}
+            max={100}
+            step={5}
+            defaultValue={[minP, maxP]}
+            onChangeEnd={([a, b]) => set({ progress: a === 0 && b === 100 ? undefined : `${a}-${b}` })}
+            thumbFromLabel={t("explorer.progressFrom")}
+            thumbToLabel={t("explorer.progressTo")}
+            label={(v) => `${v}%`}
+          />
+        </Stack>
+      </Group>
+      <Group align="flex-end" gap="sm">
+        <Select
+          label={t("explorer.views")}
+          placeholder={t("explorer.viewsPlaceholder")}
+          data={views.map((v) => v.name)}
+          value={null}
+          onChange={(name) => {
+            const v = views.find((x) => x.name === name);
+            if (v) void navigate({ to: "/explorer", search: v.search } as never);
+          }}
+          w={220}
+        />
+        <TextInput
+          label={t("explorer.viewName")}
+          value={viewName}
+          onChange={(e) => setViewName(e.currentTarget.value)}
+          w={200}
+        />
+        <Button variant="default" onClick={saveView} disabled={!viewName.trim()}>
+          {t("explorer.saveView")}
+        </Button>
       </Group>
       <QueryState query={objectives}>
         {() => (
