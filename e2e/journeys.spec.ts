@@ -284,3 +284,19 @@ test("explorer: progress range filter and a saved view", async ({ page }) => {
   await expect(page).toHaveURL(/progress=0-50/);
   await noSeriousA11yViolations(page);
 });
+
+test("dark theme: readable, no serious accessibility violations", async ({ browser }) => {
+  const context = await browser.newContext({ colorScheme: "dark", viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page);
+  await expect(page.locator("html")).toHaveAttribute("data-mantine-color-scheme", "dark");
+  await noSeriousA11yViolations(page);
+  await page.screenshot({ path: `${SHOTS}/home-dark.png` });
+  await page.getByRole("link", { name: "Dashboard", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Objectives by status" })).toBeVisible();
+  await noSeriousA11yViolations(page);
+  await page.getByRole("link", { name: "Explorer", exact: true }).click();
+  await expect(page.getByText(/\d+ objectives/)).toBeVisible();
+  await noSeriousA11yViolations(page);
+  await context.close();
+});

@@ -1,15 +1,22 @@
 // The layer rule of house-style.md: imports point down only.
-//   domain → (nothing but zod)   db → domain   services → domain, db
-//   http → services, domain, db  jobs, integrations → services, domain, db
-//   cli → http, services, domain, db, integrations, jobs   web → domain (+ its own files)
-// Prints every violation with where the code belongs, and exits 1 when there is one.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+//   domain → nothing (only zod; no node: modules)   db → domain   services → domain, db
+//   http → services, domain, db (db for types only)  jobs, integrations → services, domain, db
+//   cli → http, services, domain, db, integrations, jobs   web → domain (+ its own files,
+//   its API client included)   nothing imports web
+// Reads every .ts/.tsx under src/ with the TypeScript parser (static imports, `export … from`,
+// dynamic `import("…")`, `import x = require("…")`, `import("…").T` types), prints every
+// violation with where the code belongs, and exits 1 when there is one.
+//   node scripts/check-layers.mjs [repo-root]     check (default: this repo)
+//   node scripts/check-layers.mjs --self-test     only the built-in self-test
+// The self-test (a few in-memory files with known violations) also runs before every check,
+// so a broken checker cannot pass silently.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const SRC = join(process.argv[2] ? resolve(process.argv[2]) : ROOT, "src");
-
+const LAYERS = ["domain", "db", "services", "http", "jobs", "integrations", "cli", "web"];
+/** Which layers each layer may import (besides itself). Nothing may import web. */
 const ALLOWED = {
   domain: [],
   db: ["domain"],
@@ -20,63 +27,230 @@ const ALLOWED = {
   cli: ["http", "services", "domain", "db", "integrations", "jobs"],
   web: ["domain"],
 };
-const ADVICE = {
-  domain: "keep domain pure: pass the data in as parameters",
-  db: "move the logic into services, or the pure rule into domain",
-  services: "services must not know HTTP or the CLI: return data and let the caller present it",
-  http: "put the logic in a service and call it from the route",
-  jobs: "call a service instead",
-  integrations: "call a service instead",
-  cli: "call a service or the HTTP API instead",
-  web: "the web app talks to the server over the API; share only pure domain code",
+/** Imports allowed only as `import type` / `export type` (they vanish from the built code). */
+const TYPES_ONLY = { http: ["db"] };
+/** Packages a layer may import, where it is restricted; tests may also use the test tools. */
+const PACKAGES = {
+  domain: { allowed: ["zod"], inTests: ["zod", "vitest", "fast-check"] },
 };
-/** Bare packages a layer may not import (domain stays free of I/O and frameworks). */
+/** Packages a layer must not import, where the house style says so (a trailing / is a scope). */
 const FORBIDDEN_PACKAGES = {
-  domain: (spec) => spec !== "zod" && !spec.startsWith("zod/"),
+  services: ["fastify", "@fastify/"],
 };
+
+/** Where the code belongs, for `from` importing `to` (a layer, or "package" / "types"). */
+function advice(from, to) {
+  if (to === "web") return "move the code to domain if others share it (nothing imports web)";
+  if (to === "types") return "move the code to a service and call it, or import only types (`import type`)";
+  if (to === "package" && from === "domain") {
+    return "move the code to db, services or integrations and pass its result into domain as a parameter";
+  }
+  if (to === "package") return "move the code to src/http (services are framework-free: no HTTP types)";
+  switch (from) {
+    case "domain":
+      return "move the code to the layer that needs it (domain is pure: pass the data in as parameters)";
+    case "db":
+      return "move the code to db (storage), domain (pure rules) or services (use cases, which call db)";
+    case "services":
+      return "move the code to services or domain (services return data; http, cli and jobs present it)";
+    case "http":
+      return "move the code to a service and call it from the route";
+    case "jobs":
+    case "integrations":
+      return "move the code to services (or domain) and call it from here";
+    case "cli":
+      return "move the code to services and call it from the command";
+    case "web":
+      return "move the code to domain if it is pure, or reach the server through the API client in src/web/lib";
+    default:
+      return "move the code to the right layer (see ARCHITECTURE.md)";
+  }
+}
+
+const isTestFile = (file) => /\.test\.[cm]?tsx?$/.test(file);
+const packageName = (spec) => (spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+
+/**
+ * Every module a file imports: { spec, typeOnly }. typeOnly means the import is erased from the
+ * built code (`import type`, `export type`, `import("…").T` in a type position).
+ */
+function importsOf(file, text) {
+  const kind = file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  const found = [];
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: Boolean(node.importClause?.isTypeOnly) });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
+      found.push({ spec: node.moduleReference.expression.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
+      found.push({ spec: node.arguments[0].text, typeOnly: false });
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
+      found.push({ spec: node.argument.literal.text, typeOnly: true });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The file an import points at, for messages: `./x.js` → `x.ts` when that is what exists. */
+function targetFile(path, exists) {
+  const candidates = [path];
+  const stem = path.replace(/\.(js|jsx|mjs|cjs)$/, "");
+  for (const ext of [".ts", ".tsx", ".mts", ".cts"]) candidates.push(stem + ext);
+  for (const ext of [".ts", ".tsx"]) candidates.push(join(path, `index${ext}`));
+  return candidates.find(exists) ?? path;
+}
+
+/**
+ * Checks files against the layer rule. `files` maps absolute paths under `src` to their text;
+ * `exists` tells whether a path exists (for naming the imported file). Returns violation lines.
+ */
+export function checkLayers(root, files, exists) {
+  const src = join(root, "src");
+  const show = (path) => relative(root, path).split(sep).join("/");
+  const layerOf = (path) => {
+    const parts = relative(src, path).split(sep);
+    return parts.length > 1 ? parts[0] : null;
+  };
+  const violations = [];
+  for (const [file, text] of files) {
+    const layer = layerOf(file);
+    if (!layer || !LAYERS.includes(layer)) {
+      violations.push(
+        `${show(file)}: is in no layer — move the code to one of src/${LAYERS.join(", src/")} (see ARCHITECTURE.md)`,
+      );
+      continue;
+    }
+    for (const { spec, typeOnly } of importsOf(file, text)) {
+      if (spec.startsWith(".") || spec.startsWith("/")) {
+        const target = resolve(dirname(file), spec);
+        const rel = relative(src, target);
+        if (rel.startsWith("..") || rel === "") continue; // outside src/: not a layer
+        const to = layerOf(target) ?? rel;
+        if (to === layer) continue;
+        const shown = show(targetFile(target, exists));
+        if (!ALLOWED[layer].includes(to)) {
+          violations.push(`${show(file)}: imports ${shown} — ${layer} may not import ${to}; ${advice(layer, to)}`);
+        } else if (TYPES_ONLY[layer]?.includes(to) && !typeOnly) {
+          violations.push(
+            `${show(file)}: imports ${shown} — ${layer} may import ${to} for types only; ${advice(layer, "types")}`,
+          );
+        }
+        continue;
+      }
+      const name = spec.startsWith("node:") ? spec : packageName(spec);
+      const restricted = PACKAGES[layer];
+      if (restricted && !(isTestFile(file) ? restricted.inTests : restricted.allowed).includes(name)) {
+        violations.push(
+          `${show(file)}: imports ${spec} — ${layer} may not import ${name} (only ${restricted.allowed.join(", ")}); ${advice(layer, "package")}`,
+        );
+      }
+      const forbidden = FORBIDDEN_PACKAGES[layer];
+      if (forbidden?.some((p) => (p.endsWith("/") ? name.startsWith(p) : name === p))) {
+        violations.push(
+          `${show(file)}: imports ${spec} — ${layer} may not import ${name}; ${advice(layer, "package")}`,
+        );
+      }
+    }
+  }
+  return violations;
+}
 
 function walk(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (/\.(ts|tsx|mts)$/.test(name) && !name.endsWith(".d.ts")) out.push(p);
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...walk(path));
+    else if (/\.[cm]?tsx?$/.test(name) && !name.endsWith(".d.ts")) out.push(path);
   }
   return out;
 }
 
-const layerOf = (file) => relative(SRC, file).split(sep)[0];
-const IMPORT_RE =
-  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|(?:^|[\s;(=])import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
-
-const files = walk(SRC);
-const violations = [];
-for (const file of files) {
-  const layer = layerOf(file);
-  if (!(layer in ALLOWED)) continue;
-  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/.*$/gm, "$1");
-  for (const m of text.matchAll(IMPORT_RE)) {
-    const spec = m[1] ?? m[2] ?? m[3];
-    if (!spec) continue;
-    const rel = relative(ROOT, file);
-    if (spec.startsWith(".")) {
-      const target = resolve(dirname(file), spec);
-      const targetLayer = relative(SRC, target).split(sep)[0];
-      if (targetLayer === layer || targetLayer.startsWith("..")) continue;
-      if (!ALLOWED[layer].includes(targetLayer)) {
-        violations.push(
-          `${rel}: imports ${relative(ROOT, target)} — ${layer} may not import ${targetLayer}; ${ADVICE[layer]}`,
-        );
-      }
-    } else if (!/\.test\.tsx?$/.test(file) && FORBIDDEN_PACKAGES[layer]?.(spec)) {
-      violations.push(`${rel}: imports the package "${spec}" — ${layer} may import only zod; ${ADVICE[layer]}`);
-    }
+/** In-memory files with known violations: the checker must find exactly these. */
+function selfTest() {
+  const root = "/layer-self-test";
+  const f = (path, text) => [join(root, "src", path), text];
+  const files = new Map([
+    f(
+      "domain/good.ts",
+      'import { z } from "zod";\nimport { other } from "./other.js";\n// import { x } from "../db/x.js";',
+    ),
+    f("domain/other.ts", "const s = \"import { y } from '../web/y.js'\";\nexport const other = s;"),
+    f("domain/bad.ts", 'import fs from "node:fs";\nimport { repo } from "../db/repo.js";'),
+    f("domain/good.test.ts", 'import { it } from "vitest";\nimport fc from "fast-check";'),
+    f("db/repo.ts", 'import type { T } from "../domain/types.js";\nexport * from "../services/s.js";'),
+    f("services/s.ts", 'import type { FastifyInstance } from "fastify";\nconst m = await import("../web/app.js");'),
+    f("http/routes.ts", 'import type { Db } from "../db/database.js";\nimport { okr } from "../services/okr.js";'),
+    f("http/app.ts", 'import { openDatabase } from "../db/database.js";'),
+    f(
+      "web/page.tsx",
+      'import { api } from "./lib/api.js";\nimport type { X } from "../domain/types.js";\nexport type Y = import("../services/s.js").Z;',
+    ),
+    f("cli/main.ts", 'import { buildApp } from "../http/app.js";\nimport { job } from "../jobs/reminders.js";'),
+    f("jobs/reminders.ts", 'import x = require("../cli/main.js");'),
+    f("stray.ts", "export const x = 1;"),
+  ]);
+  const exists = (path) => files.has(path);
+  const got = checkLayers(root, files, exists);
+  const expected = [
+    "src/domain/bad.ts: imports node:fs — domain may not import node:fs",
+    "src/domain/bad.ts: imports src/db/repo.ts — domain may not import db",
+    "src/db/repo.ts: imports src/services/s.ts — db may not import services",
+    "src/services/s.ts: imports fastify — services may not import fastify",
+    "src/services/s.ts: imports src/web/app.js — services may not import web; move the code to domain if others",
+    "src/http/app.ts: imports src/db/database.js — http may import db for types only",
+    "src/web/page.tsx: imports src/services/s.ts — web may not import services",
+    "src/jobs/reminders.ts: imports src/cli/main.ts — jobs may not import cli",
+    "src/stray.ts: is in no layer",
+  ];
+  const missing = expected.filter((line) => !got.some((v) => v.startsWith(line)));
+  const unexpected = got.filter((v) => !expected.some((line) => v.startsWith(line)));
+  if (missing.length || unexpected.length) {
+    console.error("layer rule self-test failed: the checker itself is broken");
+    for (const line of missing) console.error(`  not reported: ${line}`);
+    for (const line of unexpected) console.error(`  reported by mistake: ${line}`);
+    process.exit(2);
   }
+  return expected.length;
 }
 
-for (const v of violations) console.error(v);
-if (violations.length) {
-  console.error(`layer rule: ${files.length} files checked, ${violations.length} violation(s)`);
+const args = process.argv.slice(2);
+const selfTested = selfTest();
+if (args.includes("--self-test")) {
+  console.log(`layer rule self-test: ${selfTested} planted violations found, no false ones`);
+  process.exit(0);
+}
+
+const ROOT = args[0] ? resolve(args[0]) : resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SRC = join(ROOT, "src");
+const paths = existsSync(SRC) ? walk(SRC) : [];
+const violations = checkLayers(ROOT, new Map(paths.map((path) => [path, readFileSync(path, "utf8")])), existsSync);
+for (const line of violations) console.error(line);
+if (paths.length === 0) {
+  console.error(`layer rule: no .ts/.tsx files under ${SRC}`);
   process.exit(1);
 }
-console.log(`layer rule: ${files.length} files checked, 0 violations`);
+const files = new Set(violations.map((line) => line.split(": ")[0])).size;
+if (violations.length > 0) {
+  console.error(`layer rule: ${paths.length} files checked, ${violations.length} violations in ${files} files`);
+  process.exit(1);
+}
+console.log(`layer rule: ${paths.length} files checked, 0 violations`);

@@ -1,68 +1,70 @@
 // The test runner behind `npm test`, `npm run test:pg` and `npm run test:all`.
 //
-//   (default)  the whole vitest suite on embedded PGlite, then the database suites (test/**) on a
-//              throwaway PostgreSQL cluster when server binaries are installed, then the browser
-//              journeys (e2e/) when Playwright and /usr/bin/chromium are there.
-//   --pg       only the database suites on a throwaway PostgreSQL cluster.
-//   --all      like the default, but a missing PostgreSQL, or a missing browser when e2e/ has
-//              journeys, is a failure instead of a skip.
-// Any other arguments go to every vitest run (`npm test -- -t roll-up`).
-// The last line printed is always `N passed, N failed[, N skipped]`, summed over all runs;
-// the exit code is non-zero when anything failed, nothing ran, or a runner crashed.
+//   (default)  vitest over src/**/*.test.ts and test/**/*.test.ts on embedded PGlite only
+//              (OKRA_TEST_DATABASE_URL is removed from the environment).
+//   --pg       starts a throwaway PostgreSQL cluster (scripts/pg-cluster.mjs) and runs the same
+//              suites with OKRA_TEST_DATABASE_URL set to it; the test files decide what runs on
+//              the server. Without PostgreSQL binaries it prints one line and exits 0.
+//   --all      both in one go: the PGlite run, then the server run, one summary. Without
+//              PostgreSQL binaries the server run is skipped, and under CI that is a failure.
+// Any other arguments go to every vitest run (`npm test -- src/domain`, `npm test -- -t roll-up`).
+//
+// vitest prints its normal output; the last line is always `N passed, N failed`, summed over
+// the runs (from vitest's JSON reporter). The exit code is 1 when anything failed, when no test
+// ran, or when a runner crashed; 130/143 when interrupted. The cluster is stopped and deleted in
+// every case, Ctrl-C included.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findPgBin, startThrowawayCluster } from "./pg-cluster.mjs";
+import { findPgBin, startThrowawayCluster, stopAllClusters } from "./pg-cluster.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const VITEST = join(ROOT, "node_modules", "vitest", "vitest.mjs");
-const PLAYWRIGHT = join(ROOT, "node_modules", ".bin", "playwright");
-const PLAYWRIGHT_CONFIG = join(ROOT, "e2e", "playwright.config.ts");
-const CHROMIUM = "/usr/bin/chromium";
-const DB_SUITES_DIR = join(ROOT, "test");
+const NO_POSTGRES =
+  'PostgreSQL suites skipped: no PostgreSQL binaries found (install the Debian package "postgresql" to enable them)';
+const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 const args = process.argv.slice(2);
-const mode = args.includes("--pg") ? "pg" : args.includes("--all") ? "all" : "default";
+const mode = args.includes("--all") ? "all" : args.includes("--pg") ? "pg" : "pglite";
 const passThrough = args.filter((arg) => arg !== "--pg" && arg !== "--all");
-
-const scratch = mkdtempSync(join(tmpdir(), "okra-test-report-"));
-const cleanups = [() => rmSync(scratch, { recursive: true, force: true })];
-/** @type {import("node:child_process").ChildProcess | null} */
-let child = null;
+const isCI = Boolean(process.env.CI) && process.env.CI !== "false" && process.env.CI !== "0";
 
 /** @typedef {{ name: string, passed: number, failed: number, skipped: number, seconds: number }} RunResult */
 /** @type {RunResult[]} */
 const results = [];
-/** Lines printed again just above the closing line: skips and problems nobody should miss. */
+/** Printed again in the summary: skips and problems nobody should miss. */
 const notes = [];
+/** @type {import("node:child_process").ChildProcess | null} */
+let child = null;
+let interrupted = false;
+let scratch = null;
 
 async function cleanup() {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()();
-    } catch (error) {
-      console.error(`cleanup failed: ${error.message}`);
-    }
-  }
+  await stopAllClusters().catch((error) => console.error(`could not stop the PostgreSQL cluster: ${error.message}`));
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 }
 
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+for (const signal of Object.keys(SIGNAL_CODES)) {
   process.on(signal, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    // From a terminal vitest got the signal too; from `kill` or a CI timeout it did not.
     child?.kill(signal);
     await cleanup();
-    process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    console.error(`\ninterrupted (${signal}): stopped, PostgreSQL cluster removed`);
+    process.exit(SIGNAL_CODES[signal]);
   });
 }
 
-function banner(text) {
-  console.log(`\n━━ ${text} ━━`);
-}
+const seconds = (since) => (performance.now() - since) / 1000;
+const banner = (text) => console.log(`\n━━ ${text} ━━`);
 
-/** Runs a command with inherited output; resolves with its exit code (or 128+n when killed). */
+/** Runs a command with inherited output; resolves with its exit code (128+n when killed by a signal). */
 function runCommand(command, commandArgs, env) {
   return new Promise((resolvePromise) => {
+    if (interrupted) return;
     child = spawn(command, commandArgs, { cwd: ROOT, env, stdio: "inherit" });
     child.on("error", (error) => {
       console.error(`could not start ${command}: ${error.message}`);
@@ -71,7 +73,7 @@ function runCommand(command, commandArgs, env) {
     });
     child.on("exit", (code, signal) => {
       child = null;
-      resolvePromise(code ?? 128 + (signal === "SIGKILL" ? 9 : 15));
+      resolvePromise(code ?? SIGNAL_CODES[signal] ?? 137);
     });
   });
 }
@@ -85,29 +87,31 @@ function readJson(file) {
 }
 
 /**
- * Reconciles a runner's exit code with its counts, so that "0 failed" never hides a failure:
- * a file that failed to load or an unhandled error counts as one failed test.
+ * Records a run, reconciling its exit code with its counts so that "0 failed" never hides a
+ * failure: a test file that failed to load, a failing hook, an unhandled error or a crash counts
+ * as one failed test each.
  */
-function settle(name, counts, exitCode, began, extraFailures = 0, why = "") {
-  const result = { name, ...counts, seconds: (performance.now() - began) / 1000 };
+function record(name, counts, exitCode, began, extraFailures = 0, why = "") {
+  const result = { name, ...counts, seconds: seconds(began) };
   if (extraFailures > 0) {
     result.failed += extraFailures;
     notes.push(`${name}: ${why} — counted as ${extraFailures} failed`);
-  } else if (exitCode !== 0 && result.failed === 0) {
+  }
+  if (exitCode !== 0 && result.failed === 0) {
     result.failed = 1;
-    notes.push(`${name}: runner exited with code ${exitCode} without a failing test — counted as 1 failed`);
+    notes.push(`${name}: vitest exited with code ${exitCode} without a failing test (see above) — counted as 1 failed`);
   }
   results.push(result);
-  return result;
 }
 
-/** One vitest run with the default reporter on the console and the JSON reporter to a file. */
-async function runVitest(name, filters, extraEnv) {
+/** One vitest run: the default reporter on the console, the JSON reporter to a temp file for counting. */
+async function runVitest(name, databaseUrl) {
   banner(name);
   const began = performance.now();
   const report = join(scratch, `vitest-${results.length}.json`);
-  const env = { ...process.env, ...extraEnv };
-  if (!extraEnv.OKRA_TEST_DATABASE_URL) delete env.OKRA_TEST_DATABASE_URL;
+  const env = { ...process.env };
+  if (databaseUrl) env.OKRA_TEST_DATABASE_URL = databaseUrl;
+  else delete env.OKRA_TEST_DATABASE_URL;
   const exitCode = await runCommand(
     process.execPath,
     [
@@ -116,131 +120,70 @@ async function runVitest(name, filters, extraEnv) {
       "--reporter=default",
       "--reporter=json",
       `--outputFile.json=${report}`,
-      // "nothing ran" is judged here, over all runs, with a clearer message
+      // "no test ran" is judged over all runs below, with a clearer message
       "--passWithNoTests",
       ...passThrough,
-      ...filters,
     ],
     env,
   );
+  // Interrupted: the signal handler cleans up and exits; report nothing half-done meanwhile.
+  if (interrupted) await new Promise(() => {});
   const json = readJson(report);
   if (!json) {
-    return settle(name, { passed: 0, failed: 0, skipped: 0 }, exitCode, began, 1, "vitest crashed (no JSON report)");
+    record(name, { passed: 0, failed: 0, skipped: 0 }, exitCode, began, 1, "vitest wrote no JSON report (crashed?)");
+    return;
   }
   const counts = {
     passed: json.numPassedTests ?? 0,
     failed: json.numFailedTests ?? 0,
     skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0),
   };
-  // A file that fails to import has status "failed" and no failed assertions.
+  // A file that fails to import, or whose beforeAll throws, is "failed" with no failed test in it.
   const brokenFiles = (json.testResults ?? []).filter(
     (file) => file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed"),
   );
-  const why = `${brokenFiles.length} test file(s) failed to load or run: ${brokenFiles
-    .map((file) => file.name.replace(`${ROOT}/`, ""))
+  const why = `${brokenFiles.length} test file(s) failed outside a test: ${brokenFiles
+    .map((file) => relative(ROOT, file.name))
     .join(", ")}`;
-  return settle(name, counts, exitCode, began, brokenFiles.length, why);
-}
-
-function hasDbSuites() {
-  if (!existsSync(DB_SUITES_DIR)) return false;
-  return readdirSync(DB_SUITES_DIR, { recursive: true }).some((file) => String(file).endsWith(".test.ts"));
-}
-
-async function runPostgres() {
-  const name = "PostgreSQL server: test/**";
-  if (!findPgBin()) {
-    const message =
-      'PostgreSQL suites skipped: no PostgreSQL server binaries found (install the "postgresql" package, or run npm run test:pg where it is installed).';
-    if (mode === "default") {
-      console.log(`\n${message}`);
-      notes.push(message);
-      return;
-    }
-    console.error(`\n${message}`);
-    settle(name, { passed: 0, failed: 0, skipped: 0 }, 1, performance.now(), 1, "no PostgreSQL server binaries");
-    return;
-  }
-  if (!hasDbSuites()) {
-    const message = "PostgreSQL suites skipped: no test files under test/ yet.";
-    console.log(`\n${message}`);
-    notes.push(message);
-    return;
-  }
-
-  banner("starting a throwaway PostgreSQL cluster");
-  const began = performance.now();
-  let cluster;
-  try {
-    cluster = await startThrowawayCluster();
-  } catch (error) {
-    console.error(error.message);
-    settle(name, { passed: 0, failed: 0, skipped: 0 }, 1, began, 1, "the throwaway cluster did not start");
-    return;
-  }
-  cleanups.push(cluster.stop);
-  console.log(`${cluster.url} (up in ${((performance.now() - began) / 1000).toFixed(2)} s)`);
-  try {
-    // An absolute directory filter matches by path prefix, so src/ files never join this run.
-    await runVitest(name, [`${DB_SUITES_DIR}/`], { OKRA_TEST_DB: "pg", OKRA_TEST_DATABASE_URL: cluster.url });
-  } finally {
-    cleanups.splice(cleanups.indexOf(cluster.stop), 1);
-    await cluster.stop();
-  }
-}
-
-async function runBrowser() {
-  const name = "browser journeys: e2e/ (Playwright, Chromium)";
-  const missing = !existsSync(PLAYWRIGHT_CONFIG)
-    ? "no e2e/playwright.config.ts yet (add journeys in e2e/ and @playwright/test as a devDependency, with executablePath /usr/bin/chromium)"
-    : !existsSync(CHROMIUM)
-      ? `${CHROMIUM} not found (apt-get install chromium; never playwright install)`
-      : !existsSync(PLAYWRIGHT)
-        ? "@playwright/test is not installed (add it as a devDependency and run npm install)"
-        : null;
-  if (missing) {
-    const message = `Browser suites skipped: ${missing}.`;
-    console.log(`\n${message}`);
-    if (mode === "all" && existsSync(PLAYWRIGHT_CONFIG)) {
-      settle(name, { passed: 0, failed: 0, skipped: 0 }, 1, performance.now(), 1, "browser suites could not run");
-    } else {
-      notes.push(message);
-    }
-    return;
-  }
-
-  banner(name);
-  const began = performance.now();
-  const report = join(scratch, "playwright.json");
-  const exitCode = await runCommand(PLAYWRIGHT, ["test", "--config", PLAYWRIGHT_CONFIG, "--reporter=list,json"], {
-    ...process.env,
-    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
-  });
-  const stats = readJson(report)?.stats;
-  if (!stats) {
-    settle(name, { passed: 0, failed: 0, skipped: 0 }, exitCode, began, 1, "playwright crashed (no JSON report)");
-    return;
-  }
-  // "expected" passed first time, "flaky" passed on a retry, "unexpected" failed.
-  const counts = {
-    passed: (stats.expected ?? 0) + (stats.flaky ?? 0),
-    failed: stats.unexpected ?? 0,
-    skipped: stats.skipped ?? 0,
-  };
-  settle(name, counts, exitCode, began);
-}
-
-function format({ passed, failed, skipped }) {
-  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
+  record(name, counts, exitCode, began, brokenFiles.length, why);
 }
 
 async function main() {
-  if (mode === "pg") {
-    await runPostgres();
-  } else {
-    await runVitest("vitest on embedded PGlite: src/** and test/**", [], { OKRA_TEST_DB: "pglite" });
-    await runPostgres();
-    await runBrowser();
+  let withServer = mode !== "pglite";
+  if (withServer && !findPgBin()) {
+    if (mode === "pg") {
+      console.log(NO_POSTGRES);
+      return 0;
+    }
+    withServer = false;
+    console.log(NO_POSTGRES);
+    notes.push(NO_POSTGRES);
+    if (isCI) {
+      results.push({ name: "PostgreSQL server", passed: 0, failed: 1, skipped: 0, seconds: 0 });
+      notes.push("PostgreSQL server: CI=true and test:all needs the server suites — counted as 1 failed");
+    }
+  }
+
+  scratch = mkdtempSync(join(tmpdir(), "okra-test-report-"));
+  let cluster = null;
+  if (withServer) {
+    banner("starting a throwaway PostgreSQL cluster");
+    const began = performance.now();
+    try {
+      cluster = await startThrowawayCluster();
+      console.log(`${cluster.url} (up in ${seconds(began).toFixed(2)} s)`);
+    } catch (error) {
+      console.error(error.message);
+      record("PostgreSQL server", { passed: 0, failed: 0, skipped: 0 }, 1, began, 1, "the cluster did not start");
+    }
+  }
+
+  if (mode !== "pg") await runVitest("vitest on embedded PGlite", null);
+  if (cluster) {
+    await runVitest("vitest with the PostgreSQL server (OKRA_TEST_DATABASE_URL)", cluster.url);
+    const began = performance.now();
+    await cluster.stop();
+    console.log(`\nPostgreSQL cluster stopped and removed (${seconds(began).toFixed(2)} s)`);
   }
   await cleanup();
 
@@ -250,19 +193,26 @@ async function main() {
     total.failed += result.failed;
     total.skipped += result.skipped;
   }
-
-  console.log("\n━━ summary ━━");
-  for (const result of results) console.log(`${result.name}: ${format(result)} (${result.seconds.toFixed(1)} s)`);
+  banner("summary");
+  for (const r of results) {
+    console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(1)} s)`);
+  }
   for (const note of notes) console.log(note);
   const ran = total.passed + total.failed;
-  if (ran === 0) console.log("No tests ran: that counts as a failure.");
-  console.log(format(total));
-  process.exitCode = total.failed > 0 || ran === 0 ? 1 : 0;
+  if (ran === 0) console.log("No test ran: that counts as a failure.");
+  if (total.skipped > 0) console.log(`${total.skipped} skipped`);
+  console.log(`${total.passed} passed, ${total.failed} failed`);
+  return total.failed > 0 || ran === 0 ? 1 : 0;
 }
 
-main().catch(async (error) => {
-  console.error(error);
-  await cleanup();
-  console.log("0 passed, 1 failed");
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    if (!interrupted) process.exitCode = code;
+  },
+  async (error) => {
+    console.error(error);
+    await cleanup();
+    console.log("0 passed, 1 failed");
+    process.exitCode = 1;
+  },
+);

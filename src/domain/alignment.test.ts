@@ -54,7 +54,7 @@ describe("wouldCreateCycle (§1)", () => {
     ["a KR under its own objective (it already counts there)", edge("keyResult", "PK", "objective", "P"), true],
     ["P gets a second parent, OK (multiple alignment)", edge("objective", "P", "keyResult", "OK"), false],
     ["PK under the org objective", edge("keyResult", "PK", "objective", "O"), false],
-    ["TK under OK (KR under KR, downward-free)", edge("keyResult", "TK", "keyResult", "OK"), false],
+    ["TK under OK (nothing leads from OK down to TK)", edge("keyResult", "TK", "keyResult", "OK"), false],
     ["an unknown objective under O", edge("objective", "X", "objective", "O"), false],
   ])("%s → %s", (_name, candidate, expected) => {
     expect(wouldCreateCycle(existing, krToObjective, candidate)).toBe(expected);
@@ -123,7 +123,7 @@ describe("sameUnitProblem (§3: only the same unit under a sum KR)", () => {
       { unit: "currency", currency: "eur" },
       { unit: "currency", currency: "EUR" },
     ],
-  ])("accepts %o with %o", (parent, child) => {
+  ])("a sum parent %o accepts child %o", (parent, child) => {
     expect(sameUnitProblem(parent, child)).toBeNull();
   });
 
@@ -143,7 +143,7 @@ describe("sameUnitProblem (§3: only the same unit under a sum KR)", () => {
       { unit: "currency", currency: null },
       'this key result is measured in a currency with no code but "Signups" adds up its children\'s values in unit "number"; align a key result measured in unit "number", or change the parent\'s roll-up to "mean" or "proportional"',
     ],
-  ])("explains %o under %o", (parent, child, message) => {
+  ])("a sum parent %o refuses child %o", (parent, child, message) => {
     expect(sameUnitProblem(parent, child)).toBe(message);
   });
 });

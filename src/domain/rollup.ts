@@ -294,27 +294,25 @@ export function evaluateGraph(input: GraphInput): Map<string, NodeResult> {
     return { progress: kr.progressOverride ?? progress, current, firstCheckInMs: first, forecast: null };
   };
 
-  const ON_STACK = 1;
-  const DONE = 2;
-  const state = new Map<string, typeof ON_STACK | typeof DONE>();
+  // A node is "seen" from the moment the walk enters it; `results` tells the finished ones apart.
+  const seen = new Set<string>();
   const roots = [...nodes.keys()].sort();
   for (const root of roots) {
-    if (state.has(root)) continue;
-    state.set(root, ON_STACK);
+    if (seen.has(root)) continue;
+    seen.add(root);
     const stack: { key: string; next: number }[] = [{ key: root, next: 0 }];
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
       const children = links.get(frame.key) ?? [];
       if (frame.next < children.length) {
         const child = children[frame.next++]!.child;
-        if (!state.has(child)) {
-          state.set(child, ON_STACK);
+        if (!seen.has(child)) {
+          seen.add(child);
           stack.push({ key: child, next: 0 });
         }
         continue;
       }
       results.set(frame.key, evaluate(frame.key, nodes.get(frame.key)!));
-      state.set(frame.key, DONE);
       stack.pop();
     }
   }

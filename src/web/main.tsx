@@ -27,18 +27,19 @@ const variantColorResolver: VariantColorsResolver = (input) => {
   // Yellow and orange have no shade dark enough for text on their own tint: use the text colour.
   const text =
     color === "yellow" || color === "orange" ? "var(--mantine-color-dark-7)" : `var(--mantine-color-${color}-9)`;
+  // light-dark(): pale tint with dark text in light mode, deep tint with pale text in dark mode.
   return {
     ...base,
-    background: `var(--mantine-color-${color}-0)`,
-    hover: `color-mix(in srgb, var(--mantine-color-${color}-0) 70%, var(--mantine-color-${color}-1))`,
-    color: text,
+    background: `light-dark(var(--mantine-color-${color}-0), color-mix(in srgb, var(--mantine-color-${color}-9) 45%, var(--mantine-color-dark-7)))`,
+    hover: `light-dark(color-mix(in srgb, var(--mantine-color-${color}-0) 70%, var(--mantine-color-${color}-1)), color-mix(in srgb, var(--mantine-color-${color}-9) 60%, var(--mantine-color-dark-7)))`,
+    color: `light-dark(${text}, var(--mantine-color-${color}-1))`,
   };
 };
 
 const theme = createTheme({
   variantColorResolver,
   primaryColor: "teal",
-  primaryShade: { light: 9, dark: 4 },
+  primaryShade: { light: 9, dark: 9 },
   defaultRadius: "md",
   fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
 });

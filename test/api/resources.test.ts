@@ -382,7 +382,7 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect((await api.call("GET", `/alignments/${e1.id}`)).body.id).toBe(e1.id);
     expect((await api.call("GET", `/alignments?childId=${c1.id}`)).body.items).toHaveLength(1);
     expect((await api.call("DELETE", `/alignments/${e1.id}`)).status).toBe(204);
-    expect((await api.call("GET", `/key-results/${pk.id}`)).body.progress).toBeNull();
+    expect((await api.call("GET", `/key-results/${pk.id}`)).body.progress).toBe(0); // a mean roll-up with nothing left to count is 0, like an empty objective
     expect(
       (
         await api.call("POST", "/alignments", {
