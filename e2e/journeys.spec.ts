@@ -201,6 +201,15 @@ test("edit an objective and a key result, clone it, and delete my own check-in",
   await krDialog.getByRole("textbox", { name: "Target" }).fill("90");
   await krDialog.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText(/to 90 %/)).toBeVisible();
+  await page
+    .getByRole("button", { name: /^Edit this check-in/ })
+    .first()
+    .click();
+  const ciDialog = page.getByRole("dialog", { name: "Edit this check-in" });
+  await ciDialog.getByRole("textbox", { name: "New value" }).fill("85");
+  await ciDialog.getByRole("textbox", { name: "Note" }).fill("corrected figure");
+  await ciDialog.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("cell", { name: "corrected figure" })).toBeVisible();
   page.once("dialog", (d) => void d.accept());
   const del = page.getByRole("button", { name: /^Delete this check-in/ }).first();
   await expect(del).toBeVisible();
@@ -299,4 +308,22 @@ test("dark theme: readable, no serious accessibility violations", async ({ brows
   await expect(page.getByText(/\d+ objectives/)).toBeVisible();
   await noSeriousA11yViolations(page);
   await context.close();
+});
+
+test("keyboard: reach and open the main actions without a mouse", async ({ page }) => {
+  await signIn(page);
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  const newObjective = page.getByRole("button", { name: "New objective" });
+  for (let i = 0; i < 30 && !(await newObjective.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press("Tab");
+  await expect(newObjective).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog", { name: "New objective" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await page.getByRole("link", { name: "Explorer", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/explorer/);
+  await expect(page.getByRole("heading", { name: "Coach" })).toBeVisible();
 });

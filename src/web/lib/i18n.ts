@@ -231,6 +231,10 @@ const en = {
     risks: "Top risks",
     coach: "Coach",
   },
+  coach: {
+    none: "The coach has nothing to say about what is shown here.",
+    more: "…and {{count}} more.",
+  },
   kpis: {
     title: "KPIs",
     healthy: "Healthy",

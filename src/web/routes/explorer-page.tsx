@@ -17,6 +17,7 @@ import { useMemo, useState } from "react";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
+import { CoachPanel } from "../components/coach-panel.js";
 import { OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
@@ -231,6 +232,11 @@ export function ExplorerPage() {
           {t("explorer.saveView")}
         </Button>
       </Group>
+      <CoachPanel
+        periodId={period?.id}
+        objectIds={new Set(rows.flatMap((o) => [o.id, ...o.keyResults.map((k) => k.id)]))}
+        limit={6}
+      />
       <QueryState query={objectives}>
         {() => (
           <>

@@ -12,6 +12,7 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
+import { CheckInEditDialog } from "../features/check-in/check-in-edit-dialog.js";
 import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialog.js";
 import { api } from "../lib/api.js";
 import { date, dateTime, percent, value } from "../lib/format.js";
@@ -90,6 +91,7 @@ export function KeyResultPage() {
   const settings = useSettings();
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState(false);
+  const [editingCheckIn, setEditingCheckIn] = useState<CheckIn | null>(null);
   const me = useMe();
   const queryClient = useQueryClient();
   const remove = useMutation({
@@ -191,15 +193,25 @@ export function KeyResultPage() {
                         </Table.Td>
                         <Table.Td>
                           {c.authorId === me.data?.user.id && !k.closed && (
-                            <Button
-                              size="compact-xs"
-                              variant="subtle"
-                              color="red"
-                              onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
-                              aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
-                            >
-                              {t("edit.delete")}
-                            </Button>
+                            <Group gap={4} wrap="nowrap">
+                              <Button
+                                size="compact-xs"
+                                variant="subtle"
+                                onClick={() => setEditingCheckIn(c)}
+                                aria-label={`${t("edit.editCheckIn")}: ${dateTime(c.at)}`}
+                              >
+                                {t("edit.open")}
+                              </Button>
+                              <Button
+                                size="compact-xs"
+                                variant="subtle"
+                                color="red"
+                                onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
+                                aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
+                              >
+                                {t("edit.delete")}
+                              </Button>
+                            </Group>
                           )}
                         </Table.Td>
                       </Table.Tr>
@@ -209,6 +221,9 @@ export function KeyResultPage() {
               )}
             </QueryState>
           </Card>
+          {editingCheckIn && (
+            <CheckInEditDialog kr={k} checkIn={editingCheckIn} opened onClose={() => setEditingCheckIn(null)} />
+          )}
           {editing && <KeyResultEditDialog kr={k} opened={editing} onClose={() => setEditing(false)} />}
           {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}
         </Stack>

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
+import { CoachPanel } from "../components/coach-panel.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
@@ -12,7 +13,7 @@ import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialo
 import { api, get } from "../lib/api.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useAlignments, useCoach, useObjective, useObjectives } from "../lib/queries.js";
+import { useAlignments, useObjective, useObjectives } from "../lib/queries.js";
 import type { Objective, Page } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
 
@@ -209,41 +210,6 @@ function Initiatives({ objectiveId }: { objectiveId: string }) {
   );
 }
 
-function CoachPanel({ objective }: { objective: Objective }) {
-  const coach = useCoach(objective.periodId);
-  const ids = new Set([objective.id, ...objective.keyResults.map((k) => k.id)]);
-  return (
-    <Card withBorder>
-      <Title order={3} size="h5" mb="xs">
-        {t("objective.coach")}
-      </Title>
-      <QueryState
-        query={coach}
-        isEmpty={(d) => !d.items.some((f) => ids.has(f.objectId))}
-        empty={t("objective.coachNone")}
-      >
-        {(d) => (
-          <List spacing={6} size="sm">
-            {d.items
-              .filter((f) => ids.has(f.objectId))
-              .map((f) => (
-                <List.Item key={`${f.checkId}:${f.objectId}`}>
-                  <Text span size="sm" fw={600}>
-                    {f.checkId}
-                  </Text>{" "}
-                  {f.message}
-                  <Text size="xs" c="dimmed">
-                    {f.reason}
-                  </Text>
-                </List.Item>
-              ))}
-          </List>
-        )}
-      </QueryState>
-    </Card>
-  );
-}
-
 export function ObjectivePage() {
   const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
   const objective = useObjective(objectiveId);
@@ -302,7 +268,7 @@ export function ObjectivePage() {
             <Grid.Col span={{ base: 12, md: 4 }}>
               <Stack>
                 <Alignment objective={o} />
-                <CoachPanel objective={o} />
+                <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
                 <Initiatives objectiveId={o.id} />
                 <History objectiveId={o.id} />
               </Stack>

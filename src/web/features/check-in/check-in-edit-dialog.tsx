@@ -1,0 +1,82 @@
+/**
+ * Correct one of my check-ins (value or achieved, note, confidence). The server keeps the
+ * earlier version in the check-in's history.
+ */
+import { Button, Group, Modal, NumberInput, Stack, Switch, Text, Textarea } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { ApiError, api } from "../../lib/api.js";
+import { t } from "../../lib/i18n.js";
+import type { CheckIn, KeyResult } from "../../lib/types.js";
+
+export function CheckInEditDialog({
+  kr,
+  checkIn,
+  opened,
+  onClose,
+}: {
+  kr: KeyResult;
+  checkIn: CheckIn;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const milestone = kr.type === "milestone";
+  const [value, setValue] = useState<number | string>(checkIn.value ?? "");
+  const [achieved, setAchieved] = useState(checkIn.achieved ?? false);
+  const [note, setNote] = useState(checkIn.note);
+  const save = useMutation({
+    mutationFn: () =>
+      api("PATCH", `/check-ins/${checkIn.id}`, {
+        version: checkIn.version,
+        ...(milestone ? { achieved } : { value: value === "" ? null : Number(value) }),
+        note,
+      }),
+    onSettled: () => void queryClient.invalidateQueries(),
+    onSuccess: onClose,
+  });
+  const message =
+    save.error instanceof ApiError && save.error.code === "VERSION_CONFLICT" ? t("edit.conflict") : save.error?.message;
+  return (
+    <Modal opened={opened} onClose={onClose} title={t("edit.editCheckIn")}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack>
+          {milestone ? (
+            <Switch
+              label={t("checkIn.achieved")}
+              checked={achieved}
+              onChange={(e) => setAchieved(e.currentTarget.checked)}
+            />
+          ) : (
+            <NumberInput label={t("checkIn.value")} value={value} onChange={setValue} decimalScale={6} required />
+          )}
+          <Textarea
+            label={t("checkIn.note")}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            autosize
+            minRows={2}
+          />
+          {message && (
+            <Text c="red" size="sm" role="alert">
+              {message}
+            </Text>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              {t("common.save")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
