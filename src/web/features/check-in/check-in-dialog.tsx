@@ -3,7 +3,7 @@
  * note. Before saving it previews the KR's new progress and status and its objective's
  * roll-up, computed by the same domain code the server runs.
  */
-import { Button, Group, Modal, NumberInput, Select, Slider, Stack, Switch, Text, Textarea } from "@mantine/core";
+import { Group, Modal, NumberInput, Select, Slider, Stack, Switch, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -11,6 +11,7 @@ import { krOwnProgress } from "../../../domain/progress.js";
 import { evaluateGraph, nodeKey } from "../../../domain/rollup.js";
 import { computeStatus } from "../../../domain/status.js";
 import { DEFAULT_SETTINGS, MANUAL_STATUSES, type ManualStatus } from "../../../domain/types.js";
+import { DialogFooter } from "../../components/dialog-footer.js";
 import { StatusBadge } from "../../components/status-badge.js";
 import { ApiError, api } from "../../lib/api.js";
 import { value as formatValue, percent } from "../../lib/format.js";
@@ -190,14 +191,7 @@ export function CheckInDialog({
               {save.error.message}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t("checkIn.save")}
-            </Button>
-          </Group>
+          <DialogFooter onCancel={onClose} submitLabel={t("checkIn.save")} loading={save.isPending} />
         </Stack>
       </form>
     </Modal>

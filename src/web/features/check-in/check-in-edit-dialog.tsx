@@ -2,9 +2,10 @@
  * Correct one of my check-ins (value or achieved, note, confidence). The server keeps the
  * earlier version in the check-in's history.
  */
-import { Button, Group, Modal, NumberInput, Stack, Switch, Text, Textarea } from "@mantine/core";
+import { Modal, NumberInput, Stack, Switch, Text, Textarea } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import type { CheckIn, KeyResult } from "../../lib/types.js";
@@ -67,14 +68,7 @@ export function CheckInEditDialog({
               {message}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t("common.save")}
-            </Button>
-          </Group>
+          <DialogFooter onCancel={onClose} submitLabel={t("common.save")} loading={save.isPending} />
         </Stack>
       </form>
     </Modal>

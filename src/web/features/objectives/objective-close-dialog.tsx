@@ -3,10 +3,11 @@
  * rounding), an override with a reason, the objective's score computed live with the same
  * weights, and the closing note, learnings and next steps.
  */
-import { Button, Group, Modal, NumberInput, Stack, Table, Text, Textarea, TextInput } from "@mantine/core";
+import { Modal, NumberInput, Stack, Table, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { grade, objectiveScore, roundScore, suggestedKrScore } from "../../../domain/scoring.js";
+import { DialogFooter } from "../../components/dialog-footer.js";
 import { api } from "../../lib/api.js";
 import { percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
@@ -133,14 +134,7 @@ export function ObjectiveCloseDialog({
               {close.error.message}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={close.isPending}>
-              {t("close.submit")}
-            </Button>
-          </Group>
+          <DialogFooter onCancel={onClose} submitLabel={t("close.submit")} loading={close.isPending} />
         </Stack>
       </form>
     </Modal>

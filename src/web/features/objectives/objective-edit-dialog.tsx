@@ -3,7 +3,6 @@
  * concurrent change is reported (409) instead of silently overwritten.
  */
 import {
-  Button,
   Group,
   Modal,
   MultiSelect,
@@ -19,6 +18,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
 import { KR_TYPES, type KrType } from "../../../domain/types.js";
+import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { useTeams, useUsers } from "../../lib/queries.js";
@@ -136,14 +136,7 @@ export function ObjectiveEditDialog({
               {problemText(save.error)}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t("common.save")}
-            </Button>
-          </Group>
+          <DialogFooter onCancel={onClose} submitLabel={t("common.save")} loading={save.isPending} />
         </Stack>
       </form>
     </Modal>
@@ -259,14 +252,12 @@ export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; op
               {problemText(save.error)}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending} disabled={problems.length > 0}>
-              {t("common.save")}
-            </Button>
-          </Group>
+          <DialogFooter
+            onCancel={onClose}
+            submitLabel={t("common.save")}
+            loading={save.isPending}
+            disabled={problems.length > 0}
+          />
         </Stack>
       </form>
     </Modal>
