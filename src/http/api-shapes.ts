@@ -209,3 +209,12 @@ export const ErrorShape = z.object({
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+export const TokenShape = z.object({
+  id: Id,
+  name: z.string(),
+  scope: z.enum(["read", "write"]),
+  userId: Id,
+  createdAt: Instant,
+  lastUsedAt: Instant.nullable(),
+});

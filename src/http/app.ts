@@ -211,6 +211,13 @@ function register(app: FastifyInstance, svc: Services, def: RouteDef, errorRespo
     },
     handler: async (req, reply) => {
       const actor: Actor = await authenticate(svc.database, bearer(req));
+      // A read-only credential is refused before anything else is looked at.
+      if (def.method !== "GET" && actor.access !== "write") {
+        throw new AppError(
+          "FORBIDDEN",
+          'This API token is read-only; create a token with scope "write" to make changes.',
+        );
+      }
       const params = req.params as { id?: string };
       const out = await def.handler({
         svc,

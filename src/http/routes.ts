@@ -13,6 +13,7 @@ import * as okr from "../services/okr.service.js";
 import * as people from "../services/people.service.js";
 import * as periods from "../services/period.service.js";
 import * as S from "../services/schemas.js";
+import * as tokens from "../services/token.service.js";
 import * as views from "../services/view.service.js";
 import * as shape from "./api-shapes.js";
 
@@ -56,6 +57,45 @@ export const apiRoutes: RouteDef[] = [
       organization: z.object({ id: z.string(), name: z.string() }),
     }),
     handler: (c) => getMe(c.svc, c.actor),
+  },
+
+  // personal API tokens
+  {
+    method: "GET",
+    url: "/tokens",
+    tag: "tokens",
+    summary: "My API tokens (never the secrets)",
+    response: shape.pageOf(shape.TokenShape),
+    handler: (c) => tokens.listTokens(c.svc, c.actor),
+  },
+  {
+    method: "POST",
+    url: "/tokens",
+    tag: "tokens",
+    summary: "Issue a personal API token (the secret is in this answer only)",
+    body: S.TokenCreateSchema,
+    response: shape.TokenShape.extend({ token: z.string() }),
+    status: 201,
+    handler: (c) => tokens.createToken(c.svc, c.actor, c.body),
+  },
+  {
+    method: "DELETE",
+    url: "/tokens/:id",
+    tag: "tokens",
+    summary: "Revoke an API token",
+    response: null,
+    status: 204,
+    handler: (c) => tokens.revokeToken(c.svc, c.actor, c.id),
+  },
+  {
+    method: "POST",
+    url: "/users/:id/tokens",
+    tag: "tokens",
+    summary: "Issue an API token for another account (admins)",
+    body: S.TokenCreateSchema,
+    response: shape.TokenShape.extend({ token: z.string() }),
+    status: 201,
+    handler: (c) => tokens.createToken(c.svc, c.actor, c.body, c.id),
   },
 
   // periods

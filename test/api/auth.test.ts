@@ -119,3 +119,49 @@ describe.each(DATABASE_KINDS)("one-time sign-in links on %s", (kind) => {
     }
   });
 });
+
+describe.each(DATABASE_KINDS)("personal API tokens on %s", (kind) => {
+  it("issues, lists, scopes and revokes tokens; admins issue for others; nobody else can", async () => {
+    const api = await startApi(kind);
+    const f = factories(api);
+    try {
+      const as = (token: string, method: string, url: string, body?: unknown) =>
+        api.call(method, url, body, { authorization: `Bearer ${token}` });
+      const created = await api.call("POST", "/tokens", { name: "laptop", scope: "read" });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ name: "laptop", scope: "read", token: expect.stringMatching(/^okra_/) });
+      const list = (await api.call("GET", "/tokens")).body.items;
+      expect(list.map((x: { name: string }) => x.name)).toContain("laptop");
+      expect(JSON.stringify(list)).not.toContain(created.body.token);
+      expect((await as(created.body.token, "GET", "/periods")).status).toBe(200);
+      expect((await as(created.body.token, "POST", "/periods", {})).status).toBe(403);
+      expect((await api.call("POST", "/tokens", { name: "", scope: "admin" })).status).toBe(400);
+
+      const member = await f.user({ name: "Mo Member", email: "mo@example.com" });
+      const forMember = await api.call("POST", `/users/${member.id}/tokens`, { name: "automation" });
+      expect(forMember.status).toBe(201);
+      const memberToken = forMember.body.token as string;
+      expect((await as(memberToken, "GET", "/me")).body.user.email).toBe("mo@example.com");
+      // A member cannot issue tokens for someone else, nor revoke the admin's.
+      expect(
+        (
+          await as(
+            memberToken,
+            "POST",
+            `/users/${member.id === api.token ? "" : (await api.call("GET", "/me")).body.user.id}/tokens`,
+            { name: "x" },
+          )
+        ).status,
+      ).toBe(403);
+      expect((await as(memberToken, "DELETE", `/tokens/${created.body.id}`)).status).toBe(404);
+
+      expect((await api.call("DELETE", `/tokens/${created.body.id}`)).status).toBe(204);
+      expect((await as(created.body.token, "GET", "/periods")).status).toBe(401);
+      expect((await api.call("DELETE", `/tokens/${created.body.id}`)).status).toBe(404);
+      expect((await api.call("DELETE", "/tokens/not-an-id")).status).toBe(404);
+      expect((await api.call("POST", "/users/not-an-id/tokens", { name: "x" })).status).toBe(404);
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Personal API tokens: named, scoped (read / write), shown once, stored hashed, revocable.
+ * Admins may issue one for another account (automation, service accounts).
+ */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { tokenRepo, userRepo } from "../db/repositories.js";
+import { apiTokens } from "../db/schema.js";
+import { isId } from "../db/table-repository.js";
+import { AppError } from "../domain/errors.js";
+import { generateToken, hashToken } from "./auth.service.js";
+import { type Actor, mutate, read, type Services } from "./context.js";
+import { parseInput, TokenCreateSchema } from "./schemas.js";
+
+type TokenRow = typeof apiTokens.$inferSelect;
+
+function presentToken(t: TokenRow) {
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    userId: t.userId,
+    createdAt: t.createdAt.toISOString(),
+    lastUsedAt: t.lastUsedAt ? t.lastUsedAt.toISOString() : null,
+  };
+}
+
+const ADMIN_ROLES = new Set(["owner", "admin"]);
+
+/** Issues a token for `userId` (the caller unless an admin names someone else). The secret is in this answer only. */
+export async function createToken(svc: Services, actor: Actor, body: unknown, userId = actor.userId) {
+  const input = parseInput(TokenCreateSchema, body);
+  return mutate(svc, actor, async (w) => {
+    if (userId !== actor.userId && !ADMIN_ROLES.has(actor.role)) {
+      throw new AppError("FORBIDDEN", "Only admins can issue API tokens for another account.");
+    }
+    const user = await userRepo.get(w.tx, w.scope, userId);
+    if (!user.active) throw new AppError("CONFLICT", `The account ${user.email} is deactivated; reactivate it first.`);
+    const secret = generateToken();
+    const row = await tokenRepo.insert(w.tx, w.scope, {
+      userId,
+      name: input.name,
+      tokenHash: hashToken(secret),
+      scope: input.scope ?? "write",
+    });
+    const view = presentToken(row);
+    await w.audit("token.created", "token", row.id, null, view);
+    return { ...view, token: secret };
+  });
+}
+
+/** The caller's live tokens, newest first (never the secrets). */
+export async function listTokens(svc: Services, actor: Actor) {
+  return read(svc, actor, async ({ ex, scope }) => {
+    const rows = await ex
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
+      .orderBy(desc(apiTokens.createdAt));
+    return { items: rows.map(presentToken), nextCursor: null };
+  });
+}
+
+/** Revokes one of the caller's tokens (admins: any token of the organisation). */
+export async function revokeToken(svc: Services, actor: Actor, id: string) {
+  await mutate(svc, actor, async (w) => {
+    // A malformed id names nothing (and must not reach PostgreSQL, where a bad uuid aborts the transaction).
+    const rows = isId(id)
+      ? await w.tx
+          .select()
+          .from(apiTokens)
+          .where(and(eq(apiTokens.orgId, w.scope.orgId), eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      : [];
+    const row = rows[0];
+    if (!row || (row.userId !== actor.userId && !ADMIN_ROLES.has(actor.role))) throw AppError.notFound("API token", id);
+    await w.tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date(w.nowMs) })
+      .where(eq(apiTokens.id, id));
+    await w.audit("token.revoked", "token", id, presentToken(row), null);
+  });
+}
