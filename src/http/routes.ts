@@ -10,6 +10,7 @@ import * as initiatives from "../services/initiative.service.js";
 import * as lifecycle from "../services/lifecycle.service.js";
 import { getMe } from "../services/me.service.js";
 import * as okr from "../services/okr.service.js";
+import { createOrganization, OrganizationCreateSchema } from "../services/organization.service.js";
 import * as people from "../services/people.service.js";
 import * as periods from "../services/period.service.js";
 import * as S from "../services/schemas.js";
@@ -57,6 +58,21 @@ export const apiRoutes: RouteDef[] = [
       organization: z.object({ id: z.string(), name: z.string() }),
     }),
     handler: (c) => getMe(c.svc, c.actor),
+  },
+
+  {
+    method: "POST",
+    url: "/organizations",
+    tag: "organizations",
+    summary: "Create another, fully isolated organisation with its owner (instance administrators)",
+    body: OrganizationCreateSchema,
+    response: z.object({
+      organization: z.object({ id: z.string(), name: z.string() }),
+      owner: z.object({ id: z.string(), email: z.string() }),
+      ownerToken: z.string(),
+    }),
+    status: 201,
+    handler: (c) => createOrganization(c.svc, c.actor, c.body),
   },
 
   // personal API tokens

@@ -165,3 +165,41 @@ describe.each(DATABASE_KINDS)("personal API tokens on %s", (kind) => {
     }
   });
 });
+
+describe.each(DATABASE_KINDS)("organisations on %s", (kind) => {
+  it("lets the instance administrator create an isolated organisation, and nobody else", async () => {
+    const api = await startApi(kind);
+    const f = factories(api);
+    try {
+      const period = await f.period();
+      const res = await api.call("POST", "/organizations", {
+        name: "Second Co",
+        owner: { name: "Olga Owner", email: "olga@second.example" },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({
+        organization: { name: "Second Co" },
+        owner: { email: "olga@second.example", role: "owner" },
+      });
+      const other = res.body.ownerToken as string;
+      const me = await api.call("GET", "/me", undefined, { authorization: `Bearer ${other}` });
+      expect(me.body.organization.name).toBe("Second Co");
+      expect(
+        (await api.call("GET", `/periods/${period.id}`, undefined, { authorization: `Bearer ${other}` })).status,
+      ).toBe(404);
+      expect(
+        (
+          await api.call(
+            "POST",
+            "/organizations",
+            { name: "Third", owner: { name: "T", email: "t@x.example" } },
+            { authorization: `Bearer ${other}` },
+          )
+        ).status,
+      ).toBe(403);
+      expect((await api.call("POST", "/organizations", { name: "", owner: { email: "nope" } })).status).toBe(400);
+    } finally {
+      await api.close();
+    }
+  });
+});

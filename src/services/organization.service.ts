@@ -1,0 +1,40 @@
+/**
+ * Organisations on one server: the instance administrator creates another, fully
+ * isolated one with its owner, and gets the owner's first API token (once).
+ */
+import { z } from "zod";
+import { grantOrgScope } from "../db/org-scope.js";
+import { inTransaction, organizationRepo, tokenRepo, userRepo } from "../db/repositories.js";
+import { AppError } from "../domain/errors.js";
+import { generateToken, hashToken } from "./auth.service.js";
+import type { Actor, Services } from "./context.js";
+import { parseInput } from "./schemas.js";
+
+export const OrganizationCreateSchema = z.strictObject({
+  name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+  owner: z.strictObject({
+    name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    email: z.email({ message: "must be an email address" }),
+  }),
+});
+
+/** Creates an organisation and its owner (instance administrators only); answers with the owner's token once. */
+export async function createOrganization(svc: Services, actor: Actor, body: unknown) {
+  const input = parseInput(OrganizationCreateSchema, body);
+  const me = await userRepo.get(svc.database.db, actor.scope, actor.userId);
+  if (!me.isInstanceAdmin) {
+    throw new AppError("FORBIDDEN", "Only the server's instance administrator can create organisations.");
+  }
+  return inTransaction(svc.database.db, async (tx) => {
+    const org = await organizationRepo.insert(tx, input.name);
+    const scope = grantOrgScope(org.id);
+    const owner = await userRepo.insert(tx, scope, { name: input.owner.name, email: input.owner.email, role: "owner" });
+    const token = generateToken();
+    await tokenRepo.insert(tx, scope, { userId: owner.id, name: "owner", tokenHash: hashToken(token), scope: "write" });
+    return {
+      organization: { id: org.id, name: org.name, createdAt: org.createdAt.toISOString() },
+      owner: { id: owner.id, name: owner.name, email: owner.email, role: owner.role },
+      ownerToken: token,
+    };
+  });
+}
