@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import helmet from "@fastify/helmet";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -124,6 +125,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
 
+  // Security headers on every answer: a strict CSP (Mantine injects its styles, hence
+  // 'unsafe-inline' for styles only), no framing, no sniffing; HSTS only when served over TLS.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook("onSend", async (req, reply) => {
+    if (req.protocol === "https") reply.header("strict-transport-security", "max-age=15552000; includeSubDomains");
+  });
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",

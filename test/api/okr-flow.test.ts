@@ -238,3 +238,21 @@ describe.each(DATABASE_KINDS)("request bodies on %s", (kind) => {
     expect(unknownRoute.body.error.code).toBe("NOT_FOUND");
   });
 });
+
+describe.each(DATABASE_KINDS)("security headers on %s", (kind) => {
+  it("sends a CSP that forbids framing, and no HSTS over plain HTTP", async () => {
+    const api = await startApi(kind);
+    try {
+      const res = await api.app.inject({ url: "/healthz" });
+      const csp = String(res.headers["content-security-policy"]);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'self'");
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["strict-transport-security"]).toBeUndefined();
+      const tls = await api.app.inject({ url: "/healthz", headers: { "x-forwarded-proto": "https" } });
+      expect(tls.headers["strict-transport-security"]).toBeUndefined(); // proxies are not trusted by default
+    } finally {
+      await api.close();
+    }
+  });
+});
