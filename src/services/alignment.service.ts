@@ -117,7 +117,7 @@ export async function updateAlignment(
   const input = parseInput(AlignmentUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await alignmentRepo.get(w.tx, w.scope, id);
-    checkVersion(input.version ?? ifMatch, row, presentAlignment(row));
+    await checkVersion(input.version ?? ifMatch, row, () => presentAlignment(row));
     const { version: _v, ...patch } = input;
     const updated = await alignmentRepo.update(w.tx, w.scope, id, patch);
     w.touch();

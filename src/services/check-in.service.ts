@@ -133,7 +133,7 @@ export async function updateCheckIn(
   const input = parseInput(CheckInUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await liveCheckIn(w, id);
-    checkVersion(input.version ?? ifMatch, row, presentCheckIn(row));
+    await checkVersion(input.version ?? ifMatch, row, () => presentCheckIn(row));
     const kr = await openKeyResult(w, row.keyResultId);
     const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
     const value = input.value !== undefined ? input.value : row.value;

@@ -119,13 +119,20 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
   return result;
 }
 
-/** Throws VERSION_CONFLICT when `expected` is given and is not the row's current version. */
-export function checkVersion(expected: number | undefined, current: { version: number }, currentState: unknown): void {
+/**
+ * Throws VERSION_CONFLICT when `expected` is given and is not the row's current version.
+ * `currentState` builds the details only when there is a conflict (it may query).
+ */
+export async function checkVersion(
+  expected: number | undefined,
+  current: { version: number },
+  currentState: () => unknown,
+): Promise<void> {
   if (expected !== undefined && expected !== current.version) {
     throw new AppError(
       "VERSION_CONFLICT",
       `This object was changed by someone else: you sent version ${expected}, the current version is ${current.version}. Reload it, reapply your change and send the current version.`,
-      { current: currentState },
+      { current: await currentState() },
     );
   }
 }

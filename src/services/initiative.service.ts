@@ -95,7 +95,7 @@ export async function updateInitiative(
   const input = parseInput(InitiativeUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await initiativeRepo.get(w.tx, w.scope, id);
-    checkVersion(input.version ?? ifMatch, row, presentInitiative(row));
+    await checkVersion(input.version ?? ifMatch, row, () => presentInitiative(row));
     const objectiveId = input.objectiveId ?? row.objectiveId;
     await checkInitiativeRefs(
       w,
@@ -200,7 +200,9 @@ export async function updateKpi(svc: Services, actor: Actor, id: string, body: u
   const input = parseInput(KpiUpdateSchema, body);
   await mutate(svc, actor, async (w) => {
     const row = await kpiRepo.get(w.tx, w.scope, id);
-    checkVersion(input.version ?? ifMatch, row, presentKpi(row, await kpiValueRepo.forKpis(w.tx, w.scope, [id])));
+    await checkVersion(input.version ?? ifMatch, row, async () =>
+      presentKpi(row, await kpiValueRepo.forKpis(w.tx, w.scope, [id])),
+    );
     checkRange(
       input.healthyMin !== undefined ? input.healthyMin : row.healthyMin,
       input.healthyMax !== undefined ? input.healthyMax : row.healthyMax,

@@ -156,7 +156,7 @@ export async function updateObjective(
   checkOverride(input.progressOverride);
   await mutate(svc, actor, async (w) => {
     const row = await objectiveRepo.get(w.tx, w.scope, id);
-    checkVersion(input.version ?? ifMatch, row, await currentObjective(w, id));
+    await checkVersion(input.version ?? ifMatch, row, () => currentObjective(w, id));
     assertOpen(row, "edited");
     if (input.state === "closed") {
       throw AppError.validation([
@@ -344,7 +344,9 @@ export async function updateKeyResult(
   await mutate(svc, actor, async (w) => {
     const kr = await keyResultRepo.get(w.tx, w.scope, id);
     const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
-    checkVersion(input.version ?? ifMatch, kr, presentKeyResult(kr, o, storedDerived("keyResult", kr), w.ctx, w.nowMs));
+    await checkVersion(input.version ?? ifMatch, kr, () =>
+      presentKeyResult(kr, o, storedDerived("keyResult", kr), w.ctx, w.nowMs),
+    );
     assertOpen(o, "edited");
     if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
     const { version: _v, ...patch } = input;

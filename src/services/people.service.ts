@@ -109,7 +109,7 @@ export async function updateTeam(
   return mutate(svc, actor, async (w) => {
     const row = await teamRepo.get(w.tx, w.scope, id);
     const before = await teamView(w.tx, w.scope, row);
-    checkVersion(input.version ?? ifMatch, row, before);
+    await checkVersion(input.version ?? ifMatch, row, () => before);
     if (input.parentId !== undefined) await checkTeamParent(w.tx, w.scope, id, input.parentId);
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
     await requireUsers(w.tx, w.scope, input.memberIds, "memberIds");
@@ -227,7 +227,7 @@ export async function updateUser(
   const input = parseInput(UserUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const before = await userView(w.tx, w.scope, id);
-    checkVersion(input.version ?? ifMatch, before, before);
+    await checkVersion(input.version ?? ifMatch, before, () => before);
     if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
       if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
         throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);

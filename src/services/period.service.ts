@@ -83,7 +83,7 @@ export async function updatePeriod(
   const input = parseInput(PeriodUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await periodRepo.get(w.tx, w.scope, id);
-    checkVersion(input.version ?? ifMatch, row, presentPeriod(row));
+    await checkVersion(input.version ?? ifMatch, row, () => presentPeriod(row));
     const { version: _v, ...patch } = input;
     checkDates(patch.startDate ?? row.startDate, patch.endDate ?? row.endDate);
     if (patch.parentId !== undefined) await checkParent(w.tx, w.scope, id, patch.parentId);

@@ -72,6 +72,13 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
   });
 }
 
+/** The period with this id, or NOT_FOUND. */
+function periodOf(ctx: OrgContext, id: string) {
+  const period = ctx.periods.get(id);
+  if (!period) throw AppError.notFound("period", id);
+  return period;
+}
+
 /** The period, its ancestors and descendants: OKRs of a quarter align under the year's. */
 function periodFamily(ctx: OrgContext, periodId: string): Set<string> {
   const family = new Set([periodId]);
@@ -146,9 +153,7 @@ const TreeQuery = z.object({
 export async function getTree(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(TreeQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
-    const period = ctx.periods.get(q.periodId);
-    if (!period)
-      throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
+    const period = periodOf(ctx, q.periodId);
     const family = periodFamily(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const objs = (await graphQueries.allObjectives(ex, scope)).filter(
@@ -163,12 +168,11 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     const krById = new Map(krs.map((k) => [k.id, k]));
     const krsByObj = groupBy(krs, (k) => k.objectiveId);
     const visible = (type: string, id: string) => (type === "objective" ? objById.has(id) : krById.has(id));
-    const edges = (await graphQueries.allAlignments(ex, scope)).filter(
-      (a) => visible(a.childType, a.childId) && visible(a.parentType, a.parentId),
-    );
+    const allEdges = await graphQueries.allAlignments(ex, scope);
+    const edges = allEdges.filter((a) => visible(a.childType, a.childId) && visible(a.parentType, a.parentId));
     const childrenOf = groupBy(edges, (a) => a.parentId);
     const hasParent = new Set(edges.map((a) => a.childId));
-    const alignedAnywhere = new Set((await graphQueries.allAlignments(ex, scope)).map((a) => a.childId));
+    const alignedAnywhere = new Set(allEdges.map((a) => a.childId));
 
     const build = (
       type: "objective" | "keyResult",
@@ -313,9 +317,7 @@ const CoachQuery = z.object({
 export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(CoachQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
-    const period = ctx.periods.get(q.periodId);
-    if (!period)
-      throw new AppError("NOT_FOUND", `No period with id ${JSON.stringify(q.periodId)} exists in this organisation.`);
+    const period = periodOf(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const all = await graphQueries.allObjectives(ex, scope);
     const objs = all.filter((o) => o.periodId === q.periodId);

@@ -65,3 +65,15 @@ export function pickPeriod(
   const current = periods.filter((p) => p.startDate <= todayIso && todayIso <= p.endDate);
   return current.find((p) => p.kind === "quarter") ?? current[0] ?? periods.at(-1);
 }
+
+/** People as select options (value = id, label = name). */
+export function useUserOptions() {
+  const users = useUsers();
+  return (users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }));
+}
+
+/** Teams as select options (value = id, label = name). */
+export function useTeamOptions() {
+  const teams = useTeams();
+  return (teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }));
+}

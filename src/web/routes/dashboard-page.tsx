@@ -16,7 +16,7 @@ import { STATUS_COLOR, StatusBadge } from "../components/status-badge.js";
 import { get } from "../lib/api.js";
 import { date, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useCoach, useObjectives, useTeams } from "../lib/queries.js";
+import { useCoach, useObjectives, useTeamOptions } from "../lib/queries.js";
 import type { Objective, Page, Period } from "../lib/types.js";
 
 const DAY = 86_400_000;
@@ -60,7 +60,7 @@ export function DashboardPage() {
   const search = useSearch({ strict: false }) as { team?: string };
   const navigate = useNavigate();
   const { period } = useCurrentPeriod();
-  const teams = useTeams();
+  const teamOptions = useTeamOptions();
   const objectives = useObjectives({ periodId: period?.id, teamId: search.team });
   const coach = useCoach(period?.id);
   const history = useProgressOverTime(period, search.team);
@@ -74,7 +74,7 @@ export function DashboardPage() {
           <Select
             aria-label={t("common.team")}
             placeholder={t("dashboard.allTeams")}
-            data={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            data={teamOptions}
             value={search.team ?? null}
             onChange={(v) =>
               void navigate({

@@ -24,7 +24,7 @@ import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useObjectives, useTeams, useUsers } from "../lib/queries.js";
+import { useObjectives, useTeamOptions, useTeams, useUserOptions, useUsers } from "../lib/queries.js";
 import type { Objective } from "../lib/types.js";
 
 interface ExplorerSearch {
@@ -65,7 +65,9 @@ export function ExplorerPage() {
   const navigate = useNavigate();
   const { period } = useCurrentPeriod();
   const teams = useTeams();
+  const teamOptions = useTeamOptions();
   const users = useUsers();
+  const userOptions = useUserOptions();
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "progress", desc: true });
   const objectives = useObjectives({
     periodId: period?.id,
@@ -178,7 +180,7 @@ export function ExplorerPage() {
         />
         <Select
           label={t("common.team")}
-          data={(teams.data?.items ?? []).map((tm) => ({ value: tm.id, label: tm.name }))}
+          data={teamOptions}
           value={search.team ?? null}
           onChange={(v) => set({ team: v ?? undefined })}
           clearable
@@ -187,7 +189,7 @@ export function ExplorerPage() {
         />
         <Select
           label={t("common.owners")}
-          data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+          data={userOptions}
           value={search.owner ?? null}
           onChange={(v) => set({ owner: v ?? undefined })}
           clearable

@@ -27,7 +27,7 @@ import { validateKeyResultTargets } from "../../../domain/progress.js";
 import { DEFAULT_SETTINGS, KR_TYPES, type KrType } from "../../../domain/types.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { useObjectives, useTeams, useUsers } from "../../lib/queries.js";
+import { useObjectives, useTeamOptions, useUserOptions } from "../../lib/queries.js";
 import type { Objective, Period } from "../../lib/types.js";
 import { TEMPLATES } from "./templates.js";
 
@@ -66,8 +66,8 @@ export function ObjectiveCreateDialog({
   period: Period;
   me: string;
 }) {
-  const users = useUsers();
-  const teams = useTeams();
+  const userOptions = useUserOptions();
+  const teamOptions = useTeamOptions();
   const parents = useObjectives({});
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -224,7 +224,7 @@ export function ObjectiveCreateDialog({
             />
             <Select
               label={t("common.team")}
-              data={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+              data={teamOptions}
               value={teamId}
               onChange={setTeamId}
               clearable
@@ -232,7 +232,7 @@ export function ObjectiveCreateDialog({
             />
             <MultiSelect
               label={t("common.owners")}
-              data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+              data={userOptions}
               value={ownerIds}
               onChange={setOwnerIds}
               searchable

@@ -21,7 +21,7 @@ import { KR_TYPES, type KrType } from "../../../domain/types.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { useTeams, useUsers } from "../../lib/queries.js";
+import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
 import type { KeyResult, Objective } from "../../lib/types.js";
 
 function problemText(err: unknown): string | null {
@@ -40,8 +40,8 @@ export function ObjectiveEditDialog({
   opened: boolean;
   onClose: () => void;
 }) {
-  const users = useUsers();
-  const teams = useTeams();
+  const userOptions = useUserOptions();
+  const teamOptions = useTeamOptions();
   const queryClient = useQueryClient();
   const [title, setTitle] = useState(objective.title);
   const [description, setDescription] = useState(objective.description);
@@ -102,7 +102,7 @@ export function ObjectiveEditDialog({
             />
             <Select
               label={t("common.team")}
-              data={(teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+              data={teamOptions}
               value={teamId}
               onChange={setTeamId}
               clearable
@@ -111,7 +111,7 @@ export function ObjectiveEditDialog({
           </Group>
           <MultiSelect
             label={t("common.owners")}
-            data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            data={userOptions}
             value={ownerIds}
             onChange={setOwnerIds}
             searchable
@@ -144,7 +144,7 @@ export function ObjectiveEditDialog({
 }
 
 export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; opened: boolean; onClose: () => void }) {
-  const users = useUsers();
+  const userOptions = useUserOptions();
   const queryClient = useQueryClient();
   const [title, setTitle] = useState(kr.title);
   const [type, setType] = useState<KrType>(kr.type);
@@ -242,7 +242,7 @@ export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; op
           </Group>
           <MultiSelect
             label={t("common.owners")}
-            data={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            data={userOptions}
             value={ownerIds}
             onChange={setOwnerIds}
             searchable
