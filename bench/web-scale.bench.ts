@@ -31,6 +31,7 @@ const actor = {
   scope: grantOrgScope(admin.orgId),
   role: "owner",
   access: "write" as const,
+  isInstanceAdmin: true,
 };
 const now = Date.now();
 const year = new Date(now).getUTCFullYear();

@@ -45,7 +45,7 @@ export async function adminActor(database: Database, email?: string): Promise<Ac
         : "The database has no admin yet; run `okra serve` once to create one.",
     );
   }
-  return { userId: user.id, orgId: user.orgId, scope: grantOrgScope(user.orgId), role: user.role, access: "write" };
+  return { userId: user.id, orgId: user.orgId, scope: grantOrgScope(user.orgId), role: user.role, access: "write", isInstanceAdmin: user.isInstanceAdmin };
 }
 
 async function serve(opts: { demo?: boolean; port?: string }) {

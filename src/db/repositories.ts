@@ -198,6 +198,41 @@ export const tokenRepo = {
 
 // ---------------------------------------------------------------- OKR graph
 
+/** The facts the access rules need: who manages whom, who owns and belongs to which team. */
+export const accessQueries = {
+  async people(ex: Executor, scope: OrgScope) {
+    const users = await ex
+      .select({ id: s.users.id, managerId: s.users.managerId })
+      .from(s.users)
+      .where(eq(s.users.orgId, scope.orgId));
+    const members = await ex
+      .select({ teamId: s.teamMembers.teamId, userId: s.teamMembers.userId, role: s.teamMembers.role })
+      .from(s.teamMembers)
+      .innerJoin(s.teams, and(eq(s.teams.id, s.teamMembers.teamId), isNull(s.teams.deletedAt)))
+      .where(eq(s.teamMembers.orgId, scope.orgId));
+    return { users, members };
+  },
+  /** The organisation's private objectives (usually few): the only ones a reader might not see. */
+  async privateObjectives(ex: Executor, scope: OrgScope) {
+    return ex
+      .select({
+        id: s.objectives.id,
+        level: s.objectives.level,
+        teamId: s.objectives.teamId,
+        ownerIds: s.objectives.ownerIds,
+        visibility: s.objectives.visibility,
+      })
+      .from(s.objectives)
+      .where(
+        and(
+          eq(s.objectives.orgId, scope.orgId),
+          eq(s.objectives.visibility, "private"),
+          isNull(s.objectives.deletedAt),
+        ),
+      );
+  },
+};
+
 export const graphQueries = {
   async objectivesByPeriods(ex: Executor, scope: OrgScope, periodIds: readonly string[]): Promise<ObjectiveRow[]> {
     const ids = periodIds.filter(isId);

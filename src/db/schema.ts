@@ -51,6 +51,13 @@ export const users = pgTable(
     role: text("role").notNull().default("member"),
     active: boolean("active").notNull().default(true),
     isInstanceAdmin: boolean("is_instance_admin").notNull().default(false),
+    /** argon2id hash (PHC string); null until the person sets a password (or signs in only by SSO). */
+    passwordHash: text("password_hash"),
+    /** Consecutive failed password sign-ins; reset by a success. */
+    failedLogins: integer("failed_logins").notNull().default(0),
+    lockedUntil: ts("locked_until"),
+    /** The identity provider's id for this person (SCIM `externalId`, OIDC `sub`). */
+    externalId: text("external_id"),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -83,6 +90,8 @@ export const teams = pgTable(
     description: text("description").notNull().default(""),
     parentId: uuid("parent_id"),
     cadence: jsonb("cadence"),
+    /** The identity provider's id for the group this team mirrors (SCIM). */
+    externalId: text("external_id"),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -160,6 +169,8 @@ export const keyResults = pgTable(
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     ownerIds: ownerIds(),
+    /** People who may check in on the owners' behalf. */
+    delegateIds: uuid("delegate_ids").array().notNull().default(sql`'{}'::uuid[]`),
     type: text("type").notNull(),
     unit: text("unit").notNull().default("number"),
     currency: text("currency"),
@@ -345,3 +356,79 @@ export const signInCodes = pgTable(
   },
   (t) => [uniqueIndex("sign_in_codes_hash_uq").on(t.codeHash)],
 );
+
+/** Browser sessions: the cookie holds the secret, the table its hash. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** The CSRF token the web app echoes in `x-csrf-token` on writes. */
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+    expiresAt: ts("expires_at").notNull(),
+    revokedAt: ts("revoked_at"),
+    userAgent: text("user_agent").notNull().default(""),
+    /** How the session was opened: password, sso, link. */
+    method: text("method").notNull().default("password"),
+  },
+  (t) => [uniqueIndex("sessions_hash_uq").on(t.tokenHash), index("sessions_user_idx").on(t.orgId, t.userId)],
+);
+
+/** One-time links sent by email: invitations and password resets. */
+export const emailTokens = pgTable(
+  "email_tokens",
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    purpose: text("purpose").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    usedAt: ts("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("email_tokens_hash_uq").on(t.tokenHash)],
+);
+
+/** Bearer tokens for SCIM provisioning clients (Okta, Entra ID), one or more per organisation. */
+export const scimTokens = pgTable(
+  "scim_tokens",
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [uniqueIndex("scim_tokens_hash_uq").on(t.tokenHash)],
+);
+
+/** Single sign-on (OpenID Connect) configuration, one per organisation. */
+export const ssoConfigs = pgTable("sso_configs", {
+  orgId: uuid("org_id").primaryKey(),
+  enabled: boolean("enabled").notNull().default(false),
+  issuer: text("issuer").notNull(),
+  clientId: text("client_id").notNull(),
+  clientSecret: text("client_secret").notNull().default(""),
+  /** Email domains whose people get an account on first sign-in (just in time). */
+  allowedDomains: text("allowed_domains").array().notNull().default(sql`'{}'::text[]`),
+  defaultRole: text("default_role").notNull().default("member"),
+  version: version(),
+  updatedAt: updatedAt(),
+});
+
+/** In-flight OIDC sign-ins: the state, nonce and PKCE verifier between redirect and callback. */
+export const ssoStates = pgTable("sso_states", {
+  state: text("state").primaryKey(),
+  orgId: orgId(),
+  codeVerifier: text("code_verifier").notNull(),
+  nonce: text("nonce").notNull(),
+  returnTo: text("return_to").notNull().default("/"),
+  createdAt: createdAt(),
+});

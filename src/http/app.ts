@@ -11,6 +11,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Database } from "../db/database.js";
+import { PERMISSIONS, type Permission } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { authenticate, exchangeSignInCode } from "../services/auth.service.js";
 import type { Actor, DomainEvent, Services } from "../services/context.js";
@@ -71,6 +72,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     // Live-update streams must not keep a closing server alive.
     forceCloseConnections: true,
+  });
+  // Every API route declares who may call it: building the app fails on one that does not.
+  app.addHook("onRoute", (route) => {
+    const url = route.url ?? route.path;
+    if (!url.startsWith("/api/v1/") && !url.startsWith("/scim/")) return;
+    const permission = (route.config as { permission?: unknown } | undefined)?.permission;
+    if (!(PERMISSIONS as readonly unknown[]).includes(permission)) {
+      throw new Error(
+        `Route ${String(route.method)} ${url} declares no permission: add config.permission (one of ${PERMISSIONS.join(", ")}).`,
+      );
+    }
   });
   const hub = new EventHub();
   const svc: Services = {
@@ -172,7 +184,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return reply.status(503).send({ status: "unavailable", database: opts.database.kind });
     }
   });
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true }, config: { permission: "public" } }, async () =>
+    app.swagger(),
+  );
 
   const errorResponses = {
     "4xx": {
@@ -187,6 +201,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.post(
     `${API_PREFIX}/auth/exchange`,
     {
+      config: { permission: "public" },
       schema: {
         tags: ["auth"],
         summary: "Exchange a one-time sign-in code (from the link the server prints) for an API token",
@@ -201,6 +216,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get(
     `${API_PREFIX}/events`,
     {
+      config: { permission: "read" },
       schema: {
         tags: ["live"],
         summary: "Server-sent events: one `change` event per committed change in the organisation",
@@ -214,12 +230,29 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/** Refuses the call when the route's declared permission excludes the caller (403 FORBIDDEN). */
+export function authorize(actor: Actor, method: string, permission: Permission): void {
+  if (method !== "GET" && actor.access !== "write") {
+    throw new AppError("FORBIDDEN", 'This API token is read-only; create a token with scope "write" to make changes.');
+  }
+  if (permission === "contribute" && actor.role === "observer") {
+    throw new AppError("FORBIDDEN", "Observers have read-only access; ask an admin for the member role to make changes.");
+  }
+  if (permission === "admin" && actor.role !== "owner" && actor.role !== "admin") {
+    throw new AppError("FORBIDDEN", "Only organisation owners and admins can do this.");
+  }
+  if (permission === "instanceAdmin" && !actor.isInstanceAdmin) {
+    throw new AppError("FORBIDDEN", "Only the server's instance administrator can do this.");
+  }
+}
+
 function register(app: FastifyInstance, svc: Services, def: RouteDef, errorResponses: Record<string, unknown>) {
   const status = def.status ?? 200;
   const hasId = def.url.includes(":id");
   app.route({
     method: def.method,
     url: API_PREFIX + def.url,
+    config: { permission: def.permission },
     schema: {
       tags: [def.tag],
       summary: def.summary,
@@ -236,13 +269,8 @@ function register(app: FastifyInstance, svc: Services, def: RouteDef, errorRespo
     },
     handler: async (req, reply) => {
       const actor: Actor = await authenticate(svc.database, bearer(req));
-      // A read-only credential is refused before anything else is looked at.
-      if (def.method !== "GET" && actor.access !== "write") {
-        throw new AppError(
-          "FORBIDDEN",
-          'This API token is read-only; create a token with scope "write" to make changes.',
-        );
-      }
+      // The route's permission is checked before anything else is looked at.
+      authorize(actor, def.method, def.permission);
       const params = req.params as { id?: string };
       const out = await def.handler({
         svc,

@@ -3,6 +3,7 @@
  * and calls one service function.
  */
 import { z } from "zod";
+import type { Permission } from "../domain/access.js";
 import * as alignments from "../services/alignment.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
@@ -36,6 +37,8 @@ export interface RouteDef {
   body?: z.ZodType;
   query?: z.ZodType;
   response: z.ZodType | null;
+  /** Who may call it (enforced before the handler runs); object rules are the services'. */
+  permission: Permission;
   status?: 200 | 201 | 204;
   handler: (c: RouteContext) => Promise<unknown>;
 }
@@ -49,6 +52,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/me",
+    permission: "self",
     tag: "users",
     summary: "The caller's user, role and organisation",
     response: z.object({
@@ -63,6 +67,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/organizations",
+    permission: "instanceAdmin",
     tag: "organizations",
     summary: "Create another, fully isolated organisation with its owner (instance administrators)",
     body: OrganizationCreateSchema,
@@ -79,6 +84,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/tokens",
+    permission: "self",
     tag: "tokens",
     summary: "My API tokens (never the secrets)",
     response: shape.pageOf(shape.TokenShape),
@@ -87,6 +93,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/tokens",
+    permission: "self",
     tag: "tokens",
     summary: "Issue a personal API token (the secret is in this answer only)",
     body: S.TokenCreateSchema,
@@ -97,6 +104,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/tokens/:id",
+    permission: "self",
     tag: "tokens",
     summary: "Revoke an API token",
     response: null,
@@ -106,6 +114,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/users/:id/tokens",
+    permission: "admin",
     tag: "tokens",
     summary: "Issue an API token for another account (admins)",
     body: S.TokenCreateSchema,
@@ -118,6 +127,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/periods",
+    permission: "read",
     tag: "periods",
     summary: "List periods",
     query: Page,
@@ -127,6 +137,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/periods",
+    permission: "admin",
     tag: "periods",
     summary: "Create a period",
     body: S.PeriodCreateSchema,
@@ -137,6 +148,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/periods/:id",
+    permission: "read",
     tag: "periods",
     summary: "Get a period",
     response: shape.PeriodShape,
@@ -145,6 +157,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/periods/:id",
+    permission: "admin",
     tag: "periods",
     summary: "Change a period",
     body: S.PeriodUpdateSchema,
@@ -154,6 +167,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/periods/:id",
+    permission: "admin",
     tag: "periods",
     summary: "Delete an empty period",
     response: null,
@@ -163,6 +177,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/periods/:id/close",
+    permission: "admin",
     tag: "lifecycle",
     summary: "Close every OKR of a period and report",
     body: S.ClosePeriodSchema,
@@ -174,6 +189,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/teams",
+    permission: "read",
     tag: "teams",
     summary: "List teams",
     query: Page,
@@ -183,6 +199,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/teams",
+    permission: "admin",
     tag: "teams",
     summary: "Create a team",
     body: S.TeamCreateSchema,
@@ -193,6 +210,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/teams/:id",
+    permission: "read",
     tag: "teams",
     summary: "Get a team",
     response: shape.TeamShape,
@@ -201,6 +219,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/teams/:id",
+    permission: "contribute",
     tag: "teams",
     summary: "Change a team",
     body: S.TeamUpdateSchema,
@@ -210,6 +229,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/teams/:id",
+    permission: "admin",
     tag: "teams",
     summary: "Delete a team no objective uses",
     response: null,
@@ -219,6 +239,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/users",
+    permission: "read",
     tag: "users",
     summary: "List people",
     query: Page,
@@ -228,6 +249,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/users",
+    permission: "admin",
     tag: "users",
     summary: "Add a person",
     body: S.UserCreateSchema,
@@ -238,6 +260,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/users/:id",
+    permission: "read",
     tag: "users",
     summary: "Get a person",
     response: shape.UserShape,
@@ -246,6 +269,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/users/:id",
+    permission: "self",
     tag: "users",
     summary: "Change a person",
     body: S.UserUpdateSchema,
@@ -255,6 +279,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/users/:id",
+    permission: "admin",
     tag: "users",
     summary: "Deactivate a person",
     response: null,
@@ -266,6 +291,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/objectives",
+    permission: "read",
     tag: "objectives",
     summary: "List objectives (filterable)",
     query: z
@@ -288,6 +314,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/objectives",
+    permission: "contribute",
     tag: "objectives",
     summary: "Create an objective",
     body: S.ObjectiveCreateSchema,
@@ -298,6 +325,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/objectives/:id",
+    permission: "read",
     tag: "objectives",
     summary: "Get an objective with its key results",
     query: AsOf,
@@ -307,6 +335,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/objectives/:id",
+    permission: "contribute",
     tag: "objectives",
     summary: "Change an objective",
     body: S.ObjectiveUpdateSchema,
@@ -316,6 +345,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/objectives/:id",
+    permission: "contribute",
     tag: "objectives",
     summary: "Delete an objective with its key results",
     response: null,
@@ -325,6 +355,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/objectives/:id/close",
+    permission: "contribute",
     tag: "lifecycle",
     summary: "Close and score an objective",
     body: S.CloseObjectiveSchema,
@@ -334,6 +365,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/objectives/:id/reopen",
+    permission: "contribute",
     tag: "lifecycle",
     summary: "Reopen a closed objective",
     response: shape.ObjectiveShape,
@@ -342,6 +374,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/objectives/:id/postpone",
+    permission: "contribute",
     tag: "lifecycle",
     summary: "Continue an objective in another period (a clone)",
     body: S.PostponeObjectiveSchema,
@@ -352,6 +385,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/objectives/:id/key-results",
+    permission: "read",
     tag: "key results",
     summary: "List an objective's key results",
     query: AsOf,
@@ -361,6 +395,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/objectives/:id/key-results",
+    permission: "contribute",
     tag: "key results",
     summary: "Add a key result",
     body: S.KeyResultCreateSchema,
@@ -371,6 +406,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/key-results/:id",
+    permission: "read",
     tag: "key results",
     summary: "Get a key result",
     query: AsOf,
@@ -380,6 +416,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/key-results/:id",
+    permission: "contribute",
     tag: "key results",
     summary: "Change a key result",
     body: S.KeyResultUpdateSchema,
@@ -389,6 +426,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/key-results/:id",
+    permission: "contribute",
     tag: "key results",
     summary: "Delete a key result",
     response: null,
@@ -400,6 +438,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/alignments",
+    permission: "read",
     tag: "alignments",
     summary: "List alignments",
     query: Page.extend({ childId: z.string().optional(), parentId: z.string().optional() }),
@@ -409,6 +448,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/alignments",
+    permission: "contribute",
     tag: "alignments",
     summary: "Align a child under a parent",
     description: "A link that would close a loop answers 409 ALIGNMENT_CYCLE.",
@@ -420,6 +460,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/alignments/:id",
+    permission: "read",
     tag: "alignments",
     summary: "Get an alignment",
     response: shape.AlignmentShape,
@@ -428,6 +469,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/alignments/:id",
+    permission: "contribute",
     tag: "alignments",
     summary: "Change an alignment's weight or contribution",
     body: S.AlignmentUpdateSchema,
@@ -437,6 +479,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/alignments/:id",
+    permission: "contribute",
     tag: "alignments",
     summary: "Remove an alignment",
     response: null,
@@ -448,6 +491,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/key-results/:id/check-ins",
+    permission: "read",
     tag: "check-ins",
     summary: "A key result's check-ins, newest first",
     query: Page.extend({ asOf: z.string().optional() }),
@@ -457,6 +501,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/key-results/:id/check-ins",
+    permission: "contribute",
     tag: "check-ins",
     summary: "Check in on a key result",
     body: S.CheckInCreateSchema,
@@ -467,6 +512,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/check-ins/:id",
+    permission: "contribute",
     tag: "check-ins",
     summary: "Correct a check-in (the earlier version is kept)",
     body: S.CheckInUpdateSchema,
@@ -476,6 +522,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/check-ins/:id",
+    permission: "contribute",
     tag: "check-ins",
     summary: "Delete a check-in (kept in its history)",
     response: null,
@@ -487,6 +534,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/initiatives",
+    permission: "read",
     tag: "initiatives",
     summary: "List initiatives",
     query: Page.extend({ objectiveId: z.string().optional(), keyResultId: z.string().optional() }),
@@ -496,6 +544,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/initiatives",
+    permission: "contribute",
     tag: "initiatives",
     summary: "Create an initiative",
     body: S.InitiativeCreateSchema,
@@ -506,6 +555,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/initiatives/:id",
+    permission: "read",
     tag: "initiatives",
     summary: "Get an initiative",
     response: shape.InitiativeShape,
@@ -514,6 +564,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/initiatives/:id",
+    permission: "contribute",
     tag: "initiatives",
     summary: "Change an initiative",
     body: S.InitiativeUpdateSchema,
@@ -523,6 +574,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/initiatives/:id",
+    permission: "contribute",
     tag: "initiatives",
     summary: "Delete an initiative",
     response: null,
@@ -532,6 +584,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/kpis",
+    permission: "read",
     tag: "KPIs",
     summary: "List KPIs",
     query: Page,
@@ -541,6 +594,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/kpis",
+    permission: "contribute",
     tag: "KPIs",
     summary: "Create a KPI",
     body: S.KpiCreateSchema,
@@ -551,6 +605,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/kpis/:id",
+    permission: "read",
     tag: "KPIs",
     summary: "Get a KPI with its values",
     response: shape.KpiShape.extend({ values: z.array(shape.KpiValueShape) }),
@@ -559,6 +614,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/kpis/:id",
+    permission: "contribute",
     tag: "KPIs",
     summary: "Change a KPI",
     body: S.KpiUpdateSchema,
@@ -568,6 +624,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "DELETE",
     url: "/kpis/:id",
+    permission: "contribute",
     tag: "KPIs",
     summary: "Delete a KPI",
     response: null,
@@ -577,6 +634,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "POST",
     url: "/kpis/:id/values",
+    permission: "contribute",
     tag: "KPIs",
     summary: "Record a KPI value",
     body: S.KpiValueCreateSchema,
@@ -589,6 +647,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/tree",
+    permission: "read",
     tag: "views",
     summary: "The alignment tree of a period",
     query: z.object({ periodId: z.string(), asOf: z.string().optional() }),
@@ -598,6 +657,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/coach",
+    permission: "read",
     tag: "views",
     summary: "The coach's findings for a period",
     query: z.object({ periodId: z.string(), asOf: z.string().optional() }),
@@ -607,6 +667,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/audit",
+    permission: "admin",
     tag: "audit",
     summary: "The audit trail",
     query: z.object({ objectType: z.string(), objectId: z.string(), limit: z.number(), cursor: z.string() }).partial(),
@@ -616,6 +677,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/settings",
+    permission: "read",
     tag: "settings",
     summary: "The organisation's settings",
     response: z.record(z.string(), z.unknown()),
@@ -624,6 +686,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: "PATCH",
     url: "/settings",
+    permission: "admin",
     tag: "settings",
     summary: "Change the organisation's settings",
     body: S.SettingsUpdateSchema,

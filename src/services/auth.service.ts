@@ -112,6 +112,7 @@ export async function authenticate(database: Database, token: string | undefined
     scope: grantOrgScope(found.user.orgId),
     role: found.user.role,
     access: found.token.scope === "read" ? "read" : "write",
+    isInstanceAdmin: found.user.isInstanceAdmin,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   organizationRepo,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
+import { createGuard, type Guard } from "./access.js";
 import { loadOrgContext, type OrgContext, recomputeStored } from "./evaluation.js";
 
 /** A change worth telling live clients about (server-sent events in the web app). */
@@ -40,6 +41,10 @@ export interface Actor {
   role: string;
   /** What the credential allows: `read` tokens cannot write. */
   access: "read" | "write";
+  /** The server's instance administrator (may create organisations). */
+  isInstanceAdmin: boolean;
+  /** The browser session this request came with, when it was not an API token. */
+  sessionId?: string | undefined;
 }
 
 /** The handle a write use case works through, inside its transaction. */
@@ -50,22 +55,34 @@ export interface Write {
   org: OrganizationRow;
   ctx: OrgContext;
   nowMs: number;
+  /** The caller's access rules (see access.ts). */
+  guard: Guard;
   /** Records one change in the audit trail (before/after are the API shapes or rows). */
   audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
   /** Marks the roll-ups for recomputation; `keyResultIds` lists KRs whose own figures (check-ins, span, targets) changed. */
   touch(keyResultIds?: readonly string[]): void;
 }
 
+/** The handle a read use case works through. */
+export interface Reader {
+  ex: Executor;
+  scope: OrgScope;
+  org: OrganizationRow;
+  ctx: OrgContext;
+  nowMs: number;
+  guard: Guard;
+}
+
 /** Runs a read use case (no transaction needed: one consistent snapshot is not required for a single read). */
 export async function read<T>(
   svc: Services,
   actor: Actor,
-  fn: (r: { ex: Executor; scope: OrgScope; org: OrganizationRow; ctx: OrgContext; nowMs: number }) => Promise<T>,
+  fn: (r: Reader) => Promise<T>,
 ): Promise<T> {
   const ex = svc.database.db;
   const org = await organizationRepo.get(ex, actor.scope);
   const ctx = await loadOrgContext(ex, actor.scope, org);
-  return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now() });
+  return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now(), guard: createGuard(ex, actor.scope, actor, org) });
 }
 
 /**
@@ -91,6 +108,7 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
       org,
       ctx,
       nowMs: svc.now(),
+      guard: createGuard(tx, actor.scope, actor, org),
       async audit(action, objectType, objectId, before, after) {
         await auditRepo.record(tx, actor.scope, { actorId: actor.userId, action, objectType, objectId, before, after });
         events.push({ orgId: actor.orgId, type: action, objectType, objectId, actorId: actor.userId });

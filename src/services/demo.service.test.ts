@@ -46,6 +46,7 @@ describe("loadDemo", { timeout: 60_000 }, () => {
       scope: grantOrgScope(boot.organizationId),
       role: "owner",
       access: "write",
+      isInstanceAdmin: true,
     };
     const t0 = performance.now();
     first = await loadDemo(database, actor, NOW);
@@ -264,7 +265,7 @@ describe("loadDemo", { timeout: 60_000 }, () => {
       });
       const result = await loadDemo(
         other,
-        { userId: admin.id, orgId: boot.organizationId, scope, role: "owner", access: "write" },
+        { userId: admin.id, orgId: boot.organizationId, scope, role: "owner", access: "write", isInstanceAdmin: true },
         NOW,
       );
       expect(result).toEqual(first);

@@ -24,6 +24,7 @@ describe.each(DATABASE_KINDS)("demo workspace on %s", (kind) => {
       scope: grantOrgScope(admin.orgId),
       role: "owner",
       access: "write" as const,
+      isInstanceAdmin: true,
     };
     const result = await loadDemo(api.database, actor, NOW);
     expect(result.loaded).toBe(true);

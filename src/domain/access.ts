@@ -1,0 +1,156 @@
+/**
+ * Who may see and change what (pure rules; the services load the facts).
+ *
+ * Roles: organisation `owner`, `admin`, `member`, `observer` (read only). "Team owner"
+ * is not a role but a relation: a person who owns a team (team membership with role
+ * owner). Transparency by default: everyone sees every public objective; a private one
+ * is visible only to its owners, their manager chain, the owners of its team and admins.
+ */
+
+export const ROLES = ["owner", "admin", "member", "observer"] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * The permission a route declares. The route layer enforces the first part (who may
+ * call it at all); the services enforce the object-level rules named here.
+ * - `public`: no credentials (sign-in, invitation and reset links, SSO callbacks);
+ * - `read`: any signed-in person; objects they may not see read as not found;
+ * - `self`: any signed-in person, acting on their own account (profile, tokens, sessions);
+ * - `contribute`: any signed-in person who is not an observer; the service then checks
+ *   the object rule (edit an OKR, check in, …) and answers 403 FORBIDDEN;
+ * - `admin`: organisation owners and admins;
+ * - `instanceAdmin`: the server's instance administrator.
+ */
+export const PERMISSIONS = ["public", "read", "self", "contribute", "admin", "instanceAdmin"] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** The facts about the organisation's people the rules need. */
+export interface PeopleGraph {
+  /** user id → their manager's id (or null). */
+  managerOf: ReadonlyMap<string, string | null>;
+  /** team id → ids of its owners. */
+  teamOwners: ReadonlyMap<string, ReadonlySet<string>>;
+  /** team id → ids of all its members (owners included). */
+  teamMembers: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface Viewer {
+  userId: string;
+  role: Role;
+}
+
+export interface ObjectiveFacts {
+  level: string;
+  teamId: string | null;
+  ownerIds: readonly string[];
+  visibility: string;
+}
+
+export interface OrgRules {
+  /** Whether members of a team may create that team's objectives (team owners always may). */
+  membersCreateTeamOkrs: boolean;
+  /** Whether a private objective may align under a public one. */
+  privateUnderPublic: boolean;
+}
+
+export const DEFAULT_ORG_RULES: OrgRules = { membersCreateTeamOkrs: true, privateUnderPublic: false };
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === "string" && (ROLES as readonly string[]).includes(v);
+}
+
+export function isAdmin(v: Viewer): boolean {
+  return v.role === "owner" || v.role === "admin";
+}
+
+/** Whether `viewer` is `userId`'s manager, or their manager's manager, and so on up. */
+export function managesChain(graph: PeopleGraph, viewerId: string, userId: string): boolean {
+  const seen = new Set<string>();
+  let cur = graph.managerOf.get(userId) ?? null;
+  while (cur && !seen.has(cur)) {
+    if (cur === viewerId) return true;
+    seen.add(cur);
+    cur = graph.managerOf.get(cur) ?? null;
+  }
+  return false;
+}
+
+export function ownsTeam(graph: PeopleGraph, viewerId: string, teamId: string | null): boolean {
+  return teamId !== null && (graph.teamOwners.get(teamId)?.has(viewerId) ?? false);
+}
+
+export function inTeam(graph: PeopleGraph, viewerId: string, teamId: string | null): boolean {
+  return teamId !== null && (graph.teamMembers.get(teamId)?.has(viewerId) ?? false);
+}
+
+/** The people with authority over an objective: its owners, their managers (up the chain), its team's owners. */
+function hasAuthority(graph: PeopleGraph, v: Viewer, o: ObjectiveFacts): boolean {
+  if (o.ownerIds.includes(v.userId)) return true;
+  if (o.ownerIds.some((owner) => managesChain(graph, v.userId, owner))) return true;
+  return ownsTeam(graph, v.userId, o.teamId);
+}
+
+export function canSeeObjective(graph: PeopleGraph, v: Viewer, o: ObjectiveFacts): boolean {
+  if (o.visibility !== "private") return true;
+  return isAdmin(v) || hasAuthority(graph, v, o);
+}
+
+/** Edit an OKR (its fields, its key results, its alignments, close or reopen it). */
+export function canEditObjective(graph: PeopleGraph, v: Viewer, o: ObjectiveFacts): boolean {
+  if (v.role === "observer") return false;
+  return isAdmin(v) || hasAuthority(graph, v, o);
+}
+
+/** Why `viewer` may not create an objective like `o`, or null when they may. */
+export function createObjectiveDenial(graph: PeopleGraph, v: Viewer, o: ObjectiveFacts, rules: OrgRules): string | null {
+  if (v.role === "observer") return "Observers have read-only access and cannot create objectives.";
+  if (isAdmin(v)) return null;
+  if (o.level === "organization") return "Only organisation owners and admins can create organisation-level objectives.";
+  if (o.level === "team") {
+    if (ownsTeam(graph, v.userId, o.teamId)) return null;
+    if (rules.membersCreateTeamOkrs && inTeam(graph, v.userId, o.teamId)) return null;
+    return rules.membersCreateTeamOkrs
+      ? "Only the team's owners and members (and admins) can create its objectives."
+      : "Only the team's owners (and admins) can create its objectives.";
+  }
+  // Individual objectives: for yourself, or for people who report to you.
+  const forOthers = o.ownerIds.filter((id) => id !== v.userId && !managesChain(graph, v.userId, id));
+  if (forOthers.length > 0) {
+    return "You can create individual objectives for yourself and the people who report to you; ask an admin for others.";
+  }
+  return null;
+}
+
+export interface KeyResultFacts {
+  ownerIds: readonly string[];
+  delegateIds: readonly string[];
+}
+
+/**
+ * Check in on a key result: its owners and delegates; when it has no owners, the
+ * objective's owners; and admins (the OKR champion updating figures in a review).
+ */
+export function canCheckIn(_graph: PeopleGraph, v: Viewer, kr: KeyResultFacts, o: ObjectiveFacts): boolean {
+  if (v.role === "observer") return false;
+  if (isAdmin(v)) return true;
+  if (kr.ownerIds.includes(v.userId) || kr.delegateIds.includes(v.userId)) return true;
+  return kr.ownerIds.length === 0 && o.ownerIds.includes(v.userId);
+}
+
+/** Edit a key result's definition: whoever may edit its objective, and the KR's own owners. */
+export function canEditKeyResult(graph: PeopleGraph, v: Viewer, kr: KeyResultFacts, o: ObjectiveFacts): boolean {
+  if (v.role === "observer") return false;
+  return canEditObjective(graph, v, o) || kr.ownerIds.includes(v.userId);
+}
+
+/** Edit a team (name, description, members): admins and the team's owners. */
+export function canEditTeam(graph: PeopleGraph, v: Viewer, teamId: string): boolean {
+  if (v.role === "observer") return false;
+  return isAdmin(v) || ownsTeam(graph, v.userId, teamId);
+}
+
+/** Edit something owned by people (initiatives, KPIs): its owners and admins; `anyOwner` when it has none. */
+export function canEditOwned(v: Viewer, ownerIds: readonly string[]): boolean {
+  if (v.role === "observer") return false;
+  return isAdmin(v) || ownerIds.includes(v.userId);
+}

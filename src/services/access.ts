@@ -1,0 +1,144 @@
+/**
+ * The caller's guard: applies the access rules of `domain/access.ts` to stored rows.
+ * The people graph and the set of hidden objectives load lazily, once per use case,
+ * so reads that touch no private objective cost one small query.
+ */
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import { accessQueries, type KeyResultRow, type ObjectiveRow, type OrganizationRow } from "../db/repositories.js";
+import {
+  canCheckIn,
+  canEditKeyResult,
+  canEditObjective,
+  canEditOwned,
+  canEditTeam,
+  canSeeObjective,
+  createObjectiveDenial,
+  DEFAULT_ORG_RULES,
+  isAdmin,
+  isRole,
+  type ObjectiveFacts,
+  type OrgRules,
+  type PeopleGraph,
+  type Viewer,
+} from "../domain/access.js";
+import { AppError } from "../domain/errors.js";
+
+export interface Guard {
+  viewer: Viewer;
+  rules: OrgRules;
+  isAdmin: boolean;
+  graph(): Promise<PeopleGraph>;
+  /** Ids of the objectives the caller may not see (empty for admins or when none is private). */
+  hidden(): Promise<ReadonlySet<string>>;
+  /** NOT_FOUND, exactly as if it did not exist, when the caller may not see the objective. */
+  assertVisible(o: Pick<ObjectiveRow, "id"> & ObjectiveFacts, noun?: string, id?: string): Promise<void>;
+  assertCanEditObjective(o: ObjectiveRow): Promise<void>;
+  assertCanCreateObjective(o: ObjectiveFacts): Promise<void>;
+  assertCanEditKeyResult(kr: KeyResultRow, o: ObjectiveRow): Promise<void>;
+  assertCanCheckIn(kr: KeyResultRow, o: ObjectiveRow): Promise<void>;
+  assertCanEditTeam(teamId: string): Promise<void>;
+  assertCanEditOwned(ownerIds: readonly string[], what: string): void;
+  assertAdmin(what: string): void;
+}
+
+export function orgRulesOf(org: OrganizationRow): OrgRules {
+  const s = (org.settings ?? {}) as Partial<OrgRules>;
+  return {
+    membersCreateTeamOkrs: s.membersCreateTeamOkrs ?? DEFAULT_ORG_RULES.membersCreateTeamOkrs,
+    privateUnderPublic: s.privateUnderPublic ?? DEFAULT_ORG_RULES.privateUnderPublic,
+  };
+}
+
+export function forbidden(message: string): AppError {
+  return new AppError("FORBIDDEN", message);
+}
+
+export async function loadPeopleGraph(ex: Executor, scope: OrgScope): Promise<PeopleGraph> {
+  const { users, members } = await accessQueries.people(ex, scope);
+  const teamOwners = new Map<string, Set<string>>();
+  const teamMembers = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, k: string, v: string) => {
+    let set = m.get(k);
+    if (!set) m.set(k, (set = new Set()));
+    set.add(v);
+  };
+  for (const m of members) {
+    add(teamMembers, m.teamId, m.userId);
+    if (m.role === "owner") add(teamOwners, m.teamId, m.userId);
+  }
+  return { managerOf: new Map(users.map((u) => [u.id, u.managerId])), teamOwners, teamMembers };
+}
+
+export function createGuard(
+  ex: Executor,
+  scope: OrgScope,
+  actor: { userId: string; role: string },
+  org: OrganizationRow,
+): Guard {
+  const viewer: Viewer = { userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" };
+  const rules = orgRulesOf(org);
+  const admin = isAdmin(viewer);
+  let graphP: Promise<PeopleGraph> | null = null;
+  let hiddenP: Promise<ReadonlySet<string>> | null = null;
+  const graph = () => {
+    graphP ??= loadPeopleGraph(ex, scope);
+    return graphP;
+  };
+  const hidden = () => {
+    hiddenP ??= (async () => {
+      if (admin) return new Set<string>();
+      const priv = await accessQueries.privateObjectives(ex, scope);
+      if (priv.length === 0) return new Set<string>();
+      const g = await graph();
+      return new Set(priv.filter((o) => !canSeeObjective(g, viewer, o)).map((o) => o.id));
+    })();
+    return hiddenP;
+  };
+  const noEdit = "You cannot change this objective: only its owners, their managers, its team's owners and admins can.";
+  return {
+    viewer,
+    rules,
+    isAdmin: admin,
+    graph,
+    hidden,
+    async assertVisible(o, noun = "objective", id = o.id) {
+      if (o.visibility === "private" && !canSeeObjective(await graph(), viewer, o)) throw AppError.notFound(noun, id);
+    },
+    async assertCanEditObjective(o) {
+      await this.assertVisible(o);
+      if (!canEditObjective(await graph(), viewer, o)) throw forbidden(noEdit);
+    },
+    async assertCanCreateObjective(o) {
+      const denial = createObjectiveDenial(await graph(), viewer, o, rules);
+      if (denial) throw forbidden(denial);
+    },
+    async assertCanEditKeyResult(kr, o) {
+      await this.assertVisible(o, "key result", kr.id);
+      if (!canEditKeyResult(await graph(), viewer, kr, o)) {
+        throw forbidden(
+          "You cannot change this key result: only its owners, its objective's owners and their managers, the team's owners and admins can.",
+        );
+      }
+    },
+    async assertCanCheckIn(kr, o) {
+      await this.assertVisible(o, "key result", kr.id);
+      if (!canCheckIn(await graph(), viewer, kr, o)) {
+        throw forbidden(
+          "You cannot check in on this key result: only its owners and delegates (or admins) can. Ask an owner to add you as a delegate.",
+        );
+      }
+    },
+    async assertCanEditTeam(teamId) {
+      if (!canEditTeam(await graph(), viewer, teamId)) {
+        throw forbidden("You cannot change this team: only its owners and admins can.");
+      }
+    },
+    assertCanEditOwned(ownerIds, what) {
+      if (!canEditOwned(viewer, ownerIds)) throw forbidden(`You cannot change this ${what}: only its owners and admins can.`);
+    },
+    assertAdmin(what) {
+      if (!admin) throw forbidden(`Only organisation owners and admins can ${what}.`);
+    },
+  };
+}
