@@ -59,6 +59,7 @@ export const KeyResultShape = z.object({
   title: z.string(),
   description: z.string(),
   ownerIds: z.array(Id),
+  delegateIds: z.array(Id),
   type: z.enum(KR_TYPES),
   unit: z.enum(["number", "percent", "currency"]),
   currency: z.string().nullable(),

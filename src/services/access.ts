@@ -5,7 +5,7 @@
  */
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
-import { accessQueries, type KeyResultRow, type ObjectiveRow, type OrganizationRow } from "../db/repositories.js";
+import { accessQueries, graphQueries, type KeyResultRow, type ObjectiveRow, type OrganizationRow } from "../db/repositories.js";
 import {
   canCheckIn,
   canEditKeyResult,
@@ -31,6 +31,8 @@ export interface Guard {
   graph(): Promise<PeopleGraph>;
   /** Ids of the objectives the caller may not see (empty for admins or when none is private). */
   hidden(): Promise<ReadonlySet<string>>;
+  /** The hidden objectives' ids and their key results' ids: alignment nodes the caller may not see. */
+  hiddenNodes(): Promise<ReadonlySet<string>>;
   /** NOT_FOUND, exactly as if it did not exist, when the caller may not see the objective. */
   assertVisible(o: Pick<ObjectiveRow, "id"> & ObjectiveFacts, noun?: string, id?: string): Promise<void>;
   assertCanEditObjective(o: ObjectiveRow): Promise<void>;
@@ -95,6 +97,16 @@ export function createGuard(
     })();
     return hiddenP;
   };
+  let nodesP: Promise<ReadonlySet<string>> | null = null;
+  const hiddenNodes = () => {
+    nodesP ??= (async () => {
+      const ids = await hidden();
+      if (ids.size === 0) return ids;
+      const krs = await graphQueries.keyResultsOf(ex, scope, [...ids]);
+      return new Set([...ids, ...krs.map((k) => k.id)]);
+    })();
+    return nodesP;
+  };
   const noEdit = "You cannot change this objective: only its owners, their managers, its team's owners and admins can.";
   return {
     viewer,
@@ -102,6 +114,7 @@ export function createGuard(
     isAdmin: admin,
     graph,
     hidden,
+    hiddenNodes,
     async assertVisible(o, noun = "objective", id = o.id) {
       if (o.visibility === "private" && !canSeeObjective(await graph(), viewer, o)) throw AppError.notFound(noun, id);
     },

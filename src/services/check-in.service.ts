@@ -11,6 +11,7 @@ import {
   objectiveRepo,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
+import { forbidden } from "./access.js";
 import { type Actor, checkVersion, mutate, read, type Services, type Write } from "./context.js";
 import { assertOpen } from "./okr.service.js";
 import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
@@ -22,9 +23,12 @@ export type CheckInView = ReturnType<typeof presentCheckIn>;
 /** How far in the future a check-in may be dated (clock skew between client and server). */
 const FUTURE_TOLERANCE_MS = 60_000;
 
-async function openKeyResult(w: Write, id: string): Promise<KeyResultRow> {
+/** The key result to check in on, if it is open and the caller may (`checkIn`) or may see it (`edit`). */
+async function openKeyResult(w: Write, id: string, purpose: "checkIn" | "edit"): Promise<KeyResultRow> {
   const kr = await keyResultRepo.get(w.tx, w.scope, id);
   const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+  if (purpose === "checkIn") await w.guard.assertCanCheckIn(kr, o);
+  else await w.guard.assertVisible(o, "check-in", id);
   assertOpen(o, "checked in on");
   if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
   return kr;
@@ -61,8 +65,9 @@ export async function listCheckIns(
   query: unknown,
 ): Promise<Page<CheckInView>> {
   const q = parseInput(CheckInListQuery, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
-    await keyResultRepo.get(ex, scope, keyResultId);
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    const kr = await keyResultRepo.get(ex, scope, keyResultId);
+    await guard.assertVisible(await objectiveRepo.get(ex, scope, kr.objectiveId), "key result", keyResultId);
     let after: { at: Date; id: string } | null = null;
     if (q.cursor) {
       const [atIso, id] = decodeCursor(q.cursor).split("|");
@@ -95,7 +100,7 @@ export async function createCheckIn(
 ): Promise<CheckInView> {
   const input = parseInput(CheckInCreateSchema, body);
   return mutate(svc, actor, async (w) => {
-    const kr = await openKeyResult(w, keyResultId);
+    const kr = await openKeyResult(w, keyResultId, "checkIn");
     const atMs = input.at ? Date.parse(input.at) : w.nowMs;
     const value = input.value ?? null;
     const achieved = input.achieved ?? null;
@@ -119,8 +124,15 @@ export async function createCheckIn(
   });
 }
 
+/** A check-in the caller may change: its author's, or any for admins (others: 403, hidden: 404). */
 async function liveCheckIn(w: Write, id: string): Promise<CheckInRow> {
-  return checkInRepo.get(w.tx, w.scope, id);
+  const row = await checkInRepo.get(w.tx, w.scope, id);
+  const kr = await keyResultRepo.get(w.tx, w.scope, row.keyResultId);
+  await w.guard.assertVisible(await objectiveRepo.get(w.tx, w.scope, kr.objectiveId), "check-in", id);
+  if (row.authorId !== w.actor.userId && !w.guard.isAdmin) {
+    throw forbidden("Only the author of a check-in (or an admin) can change or delete it; add a new check-in instead.");
+  }
+  return row;
 }
 
 export async function updateCheckIn(
@@ -134,7 +146,7 @@ export async function updateCheckIn(
   return mutate(svc, actor, async (w) => {
     const row = await liveCheckIn(w, id);
     await checkVersion(input.version ?? ifMatch, row, () => presentCheckIn(row));
-    const kr = await openKeyResult(w, row.keyResultId);
+    const kr = await openKeyResult(w, row.keyResultId, "edit");
     const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
     const value = input.value !== undefined ? input.value : row.value;
     const achieved = input.achieved !== undefined ? input.achieved : row.achieved;
@@ -152,7 +164,7 @@ export async function updateCheckIn(
 export async function deleteCheckIn(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const row = await liveCheckIn(w, id);
-    await openKeyResult(w, row.keyResultId);
+    await openKeyResult(w, row.keyResultId, "edit");
     await checkInQueries.addRevision(w.tx, w.scope, row, "delete", w.actor.userId);
     await checkInRepo.softDelete(w.tx, w.scope, id);
     w.touch([row.keyResultId]);

@@ -3,8 +3,20 @@
  * range, watched continuously).
  */
 import { z } from "zod";
-import { initiativeRepo, keyResultRepo, kpiRepo, kpiValueRepo, objectiveRepo, teamRepo } from "../db/repositories.js";
+import {
+  initiativeRepo,
+  type KeyResultRow,
+  keyResultRepo,
+  type KpiRow,
+  kpiRepo,
+  kpiValueRepo,
+  type ObjectiveRow,
+  objectiveRepo,
+  teamRepo,
+} from "../db/repositories.js";
+import { canCheckIn, canEditObjective, canEditOwned } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
+import { forbidden } from "./access.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { type Page, paginate } from "./pagination.js";
 import { requireUsers } from "./people.service.js";
@@ -29,16 +41,24 @@ const InitiativeListQuery = PageQuerySchema.extend({
 
 export async function listInitiatives(svc: Services, actor: Actor, query: unknown): Promise<Page<InitiativeView>> {
   const q = parseInput(InitiativeListQuery, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    const hidden = await guard.hidden();
     const rows = (await initiativeRepo.list(ex, scope)).filter(
-      (i) => (!q.objectiveId || i.objectiveId === q.objectiveId) && (!q.keyResultId || i.keyResultId === q.keyResultId),
+      (i) =>
+        (!q.objectiveId || i.objectiveId === q.objectiveId) &&
+        (!q.keyResultId || i.keyResultId === q.keyResultId) &&
+        !hidden.has(i.objectiveId),
     );
     return paginate(rows.map(presentInitiative), q.limit, q.cursor);
   });
 }
 
 export async function getInitiative(svc: Services, actor: Actor, id: string): Promise<InitiativeView> {
-  return read(svc, actor, async ({ ex, scope }) => presentInitiative(await initiativeRepo.get(ex, scope, id)));
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    const row = await initiativeRepo.get(ex, scope, id);
+    if ((await guard.hidden()).has(row.objectiveId)) throw AppError.notFound("initiative", id);
+    return presentInitiative(row);
+  });
 }
 
 async function checkInitiativeRefs(
@@ -48,9 +68,10 @@ async function checkInitiativeRefs(
   ownerIds?: string[],
 ) {
   const o = await objectiveRepo.find(w.tx, w.scope, objectiveId);
-  if (!o) throw missingReference("objectiveId", "objective", [objectiveId]);
+  if (!o || (await w.guard.hidden()).has(o.id)) throw missingReference("objectiveId", "objective", [objectiveId]);
+  let kr: KeyResultRow | null = null;
   if (keyResultId) {
-    const kr = await keyResultRepo.find(w.tx, w.scope, keyResultId);
+    kr = await keyResultRepo.find(w.tx, w.scope, keyResultId);
     if (!kr) throw missingReference("keyResultId", "key result", [keyResultId]);
     if (kr.objectiveId !== objectiveId) {
       throw AppError.validation([
@@ -59,13 +80,27 @@ async function checkInitiativeRefs(
     }
   }
   await requireUsers(w.tx, w.scope, ownerIds, "ownerIds");
-  return o;
+  return { o, kr };
+}
+
+/**
+ * Who may plan work on an objective: those who may edit it, the key result's owners and
+ * delegates, and — for an existing initiative — its own owners.
+ */
+async function assertCanPlan(w: Write, o: ObjectiveRow, kr: KeyResultRow | null, initiativeOwners: string[] = []) {
+  const g = await w.guard.graph();
+  const v = w.guard.viewer;
+  if (canEditObjective(g, v, o) || (kr && canCheckIn(g, v, kr, o)) || canEditOwned(v, initiativeOwners)) return;
+  throw forbidden(
+    "You cannot plan initiatives here: only the objective's owners, their managers, the team's owners, the key result's owners and delegates, the initiative's owners and admins can.",
+  );
 }
 
 export async function createInitiative(svc: Services, actor: Actor, body: unknown): Promise<InitiativeView> {
   const input = parseInput(InitiativeCreateSchema, body);
   return mutate(svc, actor, async (w) => {
-    await checkInitiativeRefs(w, input.objectiveId, input.keyResultId, input.ownerIds);
+    const { o, kr } = await checkInitiativeRefs(w, input.objectiveId, input.keyResultId, input.ownerIds);
+    await assertCanPlan(w, o, kr);
     const row = await initiativeRepo.insert(w.tx, w.scope, {
       title: input.title,
       description: input.description ?? "",
@@ -95,14 +130,19 @@ export async function updateInitiative(
   const input = parseInput(InitiativeUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await initiativeRepo.get(w.tx, w.scope, id);
+    const current = await checkInitiativeRefs(w, row.objectiveId, row.keyResultId).catch(() => {
+      throw AppError.notFound("initiative", id);
+    });
+    await assertCanPlan(w, current.o, current.kr, row.ownerIds);
     await checkVersion(input.version ?? ifMatch, row, () => presentInitiative(row));
     const objectiveId = input.objectiveId ?? row.objectiveId;
-    await checkInitiativeRefs(
+    const target = await checkInitiativeRefs(
       w,
       objectiveId,
       input.keyResultId !== undefined ? input.keyResultId : input.objectiveId ? null : row.keyResultId,
       input.ownerIds,
     );
+    if (target.o.id !== current.o.id) await assertCanPlan(w, target.o, target.kr);
     const { version: _v, ...patch } = input;
     const updated = await initiativeRepo.update(w.tx, w.scope, id, patch);
     if (w.ctx.settings.initiativesCount) w.touch();
@@ -115,6 +155,10 @@ export async function updateInitiative(
 export async function deleteInitiative(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const row = await initiativeRepo.get(w.tx, w.scope, id);
+    const current = await checkInitiativeRefs(w, row.objectiveId, row.keyResultId).catch(() => {
+      throw AppError.notFound("initiative", id);
+    });
+    await assertCanPlan(w, current.o, current.kr, row.ownerIds);
     await initiativeRepo.softDelete(w.tx, w.scope, id);
     if (w.ctx.settings.initiativesCount) w.touch();
     await w.audit("initiative.deleted", "initiative", id, presentInitiative(row), null);
@@ -137,16 +181,32 @@ async function checkKpiRefs(
     throw missingReference("teamId", "team", [input.teamId]);
   await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
   if (input.objectiveIds?.length) {
-    const found = new Set((await objectiveRepo.listByIds(w.tx, w.scope, input.objectiveIds)).map((o) => o.id));
+    const hidden = await w.guard.hidden();
+    const found = new Set(
+      (await objectiveRepo.listByIds(w.tx, w.scope, input.objectiveIds)).map((o) => o.id).filter((id) => !hidden.has(id)),
+    );
     const missing = input.objectiveIds.filter((id) => !found.has(id));
     if (missing.length) throw missingReference("objectiveIds", "objective", missing);
   }
 }
 
+/** A KPI as the caller may see it: links to objectives they may not see are left out. */
+function withoutHidden(k: KpiRow, hidden: ReadonlySet<string>): KpiRow {
+  return hidden.size ? { ...k, objectiveIds: k.objectiveIds.filter((id) => !hidden.has(id)) } : k;
+}
+
+/** KPIs are changed (and measured) by their owners and admins. */
+function assertCanChangeKpi(w: Write, k: KpiRow) {
+  if (!canEditOwned(w.guard.viewer, k.ownerIds)) {
+    throw forbidden(`You cannot change the KPI "${k.name}": only its owners and admins can.`);
+  }
+}
+
 export async function listKpis(svc: Services, actor: Actor, query: unknown): Promise<Page<KpiView>> {
   const q = parseInput(PageQuerySchema, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
-    const rows = await kpiRepo.list(ex, scope);
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    const hidden = await guard.hidden();
+    const rows = (await kpiRepo.list(ex, scope)).map((k) => withoutHidden(k, hidden));
     const values = await kpiValueRepo.forKpis(
       ex,
       scope,
@@ -167,8 +227,8 @@ export async function listKpis(svc: Services, actor: Actor, query: unknown): Pro
 
 /** One KPI with its whole value history (oldest first). */
 export async function getKpi(svc: Services, actor: Actor, id: string) {
-  return read(svc, actor, async ({ ex, scope }) => {
-    const k = await kpiRepo.get(ex, scope, id);
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    const k = withoutHidden(await kpiRepo.get(ex, scope, id), await guard.hidden());
     const values = await kpiValueRepo.forKpis(ex, scope, [id]);
     return { ...presentKpi(k, values), values: values.map(presentKpiValue) };
   });
@@ -184,7 +244,8 @@ export async function createKpi(svc: Services, actor: Actor, body: unknown) {
       description: input.description ?? "",
       unit: input.unit ?? "number",
       currency: input.currency ?? null,
-      ownerIds: input.ownerIds ?? [],
+      // Without owners, the KPI is its author's to keep up to date.
+      ownerIds: input.ownerIds ?? [w.actor.userId],
       teamId: input.teamId ?? null,
       healthyMin: input.healthyMin ?? null,
       healthyMax: input.healthyMax ?? null,
@@ -200,6 +261,7 @@ export async function updateKpi(svc: Services, actor: Actor, id: string, body: u
   const input = parseInput(KpiUpdateSchema, body);
   await mutate(svc, actor, async (w) => {
     const row = await kpiRepo.get(w.tx, w.scope, id);
+    assertCanChangeKpi(w, row);
     await checkVersion(input.version ?? ifMatch, row, async () =>
       presentKpi(row, await kpiValueRepo.forKpis(w.tx, w.scope, [id])),
     );
@@ -218,6 +280,7 @@ export async function updateKpi(svc: Services, actor: Actor, id: string, body: u
 export async function deleteKpi(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const row = await kpiRepo.get(w.tx, w.scope, id);
+    assertCanChangeKpi(w, row);
     await kpiRepo.softDelete(w.tx, w.scope, id);
     await w.audit("kpi.deleted", "kpi", id, row, null);
   });
@@ -227,7 +290,7 @@ export async function deleteKpi(svc: Services, actor: Actor, id: string): Promis
 export async function addKpiValue(svc: Services, actor: Actor, kpiId: string, body: unknown) {
   const input = parseInput(KpiValueCreateSchema, body);
   return mutate(svc, actor, async (w) => {
-    await kpiRepo.get(w.tx, w.scope, kpiId);
+    assertCanChangeKpi(w, await kpiRepo.get(w.tx, w.scope, kpiId));
     const atMs = input.at ? Date.parse(input.at) : w.nowMs;
     if (atMs > w.nowMs + 60_000) throw AppError.validation(["at: must not be in the future"]);
     const row = await kpiValueRepo.insert(w.tx, w.scope, {

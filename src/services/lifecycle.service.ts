@@ -67,6 +67,7 @@ export async function closeObjective(svc: Services, actor: Actor, id: string, bo
   const input = parseInput(CloseObjectiveSchema, body ?? {});
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
+    await w.guard.assertCanEditObjective(o);
     if (o.state === "closed") throw new AppError("CLOSED", `The objective "${o.title}" is already closed.`);
     const before = await currentObjective(w, id);
     await closeOne(w, o, input);
@@ -79,6 +80,7 @@ export async function closeObjective(svc: Services, actor: Actor, id: string, bo
 export async function reopenObjective(svc: Services, actor: Actor, id: string): Promise<ObjectiveDetail> {
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
+    await w.guard.assertCanEditObjective(o);
     if (o.state !== "closed")
       throw new AppError("CONFLICT", `The objective "${o.title}" is not closed; there is nothing to reopen.`);
     const before = await currentObjective(w, id);
@@ -128,6 +130,7 @@ export async function postponeObjective(
   const input = parseInput(PostponeObjectiveSchema, body);
   const newId = await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
+    await w.guard.assertCanEditObjective(o);
     const period = await periodRepo.find(w.tx, w.scope, input.periodId);
     if (!period) throw missingReference("periodId", "period", [input.periodId]);
     if (period.id === o.periodId) throw AppError.validation(["periodId: pick another period than the objective's own"]);

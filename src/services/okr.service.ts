@@ -17,6 +17,7 @@ import {
 } from "../db/repositories.js";
 import { initiatives as initiativesTable } from "../db/schema.js";
 import { sameUnitProblem } from "../domain/alignment.js";
+import { canEditObjective } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
@@ -87,8 +88,8 @@ export async function currentObjective(w: Write, id: string): Promise<ObjectiveD
 
 export async function getObjective(svc: Services, actor: Actor, id: string, query: unknown): Promise<ObjectiveDetail> {
   const q = parseInput(AsOfQuerySchema, query, "query");
-  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
-    await objectiveRepo.get(ex, scope, id);
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
+    await guard.assertVisible(await objectiveRepo.get(ex, scope, id));
     return detailOf(ex, scope, ctx, await figures(ex, scope, ctx, nowMs, q.asOf), id);
   });
 }
@@ -116,6 +117,33 @@ async function checkObjectiveRefs(
   await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
 }
 
+/**
+ * Unless the organisation allows it, a private objective cannot sit under a public one
+ * (its figures would show through the public roll-up): refuses making `id` private while
+ * it, or one of its key results, aligns under a public objective or key result.
+ */
+export async function checkPrivateAlignment(w: Write, id: string): Promise<void> {
+  if (w.guard.rules.privateUnderPublic) return;
+  const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
+  const mine = new Set([id, ...krs.map((k) => k.id)]);
+  const ups = (await graphQueries.alignmentsTouching(w.tx, w.scope, [...mine])).filter((e) => mine.has(e.childId));
+  for (const e of ups) {
+    const parent = await parentObjective(w, e.parentType, e.parentId);
+    if (parent && parent.visibility !== "private" && parent.id !== id) {
+      throw AppError.validation([
+        `visibility: this objective aligns under the public objective "${parent.title}"; a private objective cannot align under a public one. Remove that alignment first, or ask an admin to allow it in settings (privateUnderPublic).`,
+      ]);
+    }
+  }
+}
+
+/** The objective a node belongs to (itself, or the key result's objective). */
+export async function parentObjective(w: Write, type: string, nodeId: string): Promise<ObjectiveRow | null> {
+  if (type === "objective") return objectiveRepo.find(w.tx, w.scope, nodeId);
+  const kr = await keyResultRepo.find(w.tx, w.scope, nodeId);
+  return kr ? objectiveRepo.find(w.tx, w.scope, kr.objectiveId) : null;
+}
+
 function checkOverride(v: number | null | undefined) {
   if (v !== undefined && v !== null && (v < 0 || v > 10)) {
     throw AppError.validation(["progressOverride: must be a fraction from 0 to 10 (1 = 100 %), or null to clear it"]);
@@ -127,12 +155,20 @@ export async function createObjective(svc: Services, actor: Actor, body: unknown
   checkOverride(input.progressOverride);
   return mutate(svc, actor, async (w) => {
     await checkObjectiveRefs(w, input);
+    // Without owners, an individual objective is the author's own.
+    const ownerIds = input.ownerIds ?? (input.level === "individual" ? [w.actor.userId] : []);
+    await w.guard.assertCanCreateObjective({
+      level: input.level,
+      teamId: input.teamId ?? null,
+      ownerIds,
+      visibility: input.visibility ?? "public",
+    });
     const row = await objectiveRepo.insert(w.tx, w.scope, {
       title: input.title,
       description: input.description ?? "",
       level: input.level,
       teamId: input.teamId ?? null,
-      ownerIds: input.ownerIds ?? [],
+      ownerIds,
       periodId: input.periodId,
       committed: input.committed ?? false,
       state: input.state ?? "active",
@@ -156,6 +192,7 @@ export async function updateObjective(
   checkOverride(input.progressOverride);
   await mutate(svc, actor, async (w) => {
     const row = await objectiveRepo.get(w.tx, w.scope, id);
+    await w.guard.assertCanEditObjective(row);
     await checkVersion(input.version ?? ifMatch, row, () => currentObjective(w, id));
     assertOpen(row, "edited");
     if (input.state === "closed") {
@@ -164,6 +201,18 @@ export async function updateObjective(
       ]);
     }
     await checkObjectiveRefs(w, input);
+    const next = {
+      level: input.level ?? row.level,
+      teamId: input.teamId !== undefined ? input.teamId : row.teamId,
+      ownerIds: input.ownerIds ?? row.ownerIds,
+      visibility: input.visibility ?? row.visibility,
+    };
+    // Moving an objective to another level, team or owners needs the right to create it there.
+    if (input.level !== undefined || input.teamId !== undefined || input.ownerIds !== undefined) {
+      const g = await w.guard.graph();
+      if (!canEditObjective(g, w.guard.viewer, next)) await w.guard.assertCanCreateObjective(next);
+    }
+    if (next.visibility === "private" && row.visibility !== "private") await checkPrivateAlignment(w, id);
     const { version: _v, ...patch } = input;
     const updated = await objectiveRepo.update(w.tx, w.scope, id, patch);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
@@ -178,6 +227,7 @@ export async function updateObjective(
 export async function deleteObjective(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const row = await objectiveRepo.get(w.tx, w.scope, id);
+    await w.guard.assertCanEditObjective(row);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
     for (const kr of krs) await keyResultRepo.softDelete(w.tx, w.scope, kr.id);
     for (const i of await initiativeRepo.list(w.tx, w.scope, eq(initiativesTable.objectiveId, id))) {
@@ -238,9 +288,10 @@ function keyResultProblems(k: KrFields): string[] {
 
 export async function getKeyResult(svc: Services, actor: Actor, id: string, query: unknown): Promise<KeyResultView> {
   const q = parseInput(AsOfQuerySchema, query, "query");
-  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const kr = await keyResultRepo.get(ex, scope, id);
     const o = await objectiveRepo.get(ex, scope, kr.objectiveId);
+    await guard.assertVisible(o, "key result", id);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     return presentKeyResult(kr, o, f.derive("keyResult", kr), ctx, f.nowMs);
   });
@@ -311,8 +362,10 @@ export async function createKeyResult(
   if (problems.length) throw AppError.validation(problems);
   const id = await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, objectiveId);
+    await w.guard.assertCanEditObjective(o);
     assertOpen(o, "given new key results");
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
+    await requireUsers(w.tx, w.scope, input.delegateIds, "delegateIds");
     const existing = await graphQueries.keyResultsOf(w.tx, w.scope, [objectiveId]);
     const row = await keyResultRepo.insert(w.tx, w.scope, {
       ...fields,
@@ -320,6 +373,7 @@ export async function createKeyResult(
       title: input.title,
       description: input.description ?? "",
       ownerIds: input.ownerIds ?? [],
+      delegateIds: input.delegateIds ?? [],
       baselineConfirmed: input.baselineConfirmed ?? true,
       progressOverride: input.progressOverride ?? null,
       weight: input.weight ?? "1",
@@ -344,6 +398,7 @@ export async function updateKeyResult(
   await mutate(svc, actor, async (w) => {
     const kr = await keyResultRepo.get(w.tx, w.scope, id);
     const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+    await w.guard.assertCanEditKeyResult(kr, o);
     await checkVersion(input.version ?? ifMatch, kr, () =>
       presentKeyResult(kr, o, storedDerived("keyResult", kr), w.ctx, w.nowMs),
     );
@@ -365,6 +420,7 @@ export async function updateKeyResult(
     const problems = keyResultProblems(merged);
     if (problems.length) throw AppError.validation(problems);
     await requireUsers(w.tx, w.scope, patch.ownerIds, "ownerIds");
+    await requireUsers(w.tx, w.scope, patch.delegateIds, "delegateIds");
     const updated = await keyResultRepo.update(w.tx, w.scope, id, patch);
     await checkSumChildren(w, updated);
     if (patch.unit !== undefined || patch.currency !== undefined) await checkSumParents(w, updated);
@@ -379,6 +435,7 @@ export async function deleteKeyResult(svc: Services, actor: Actor, id: string): 
   await mutate(svc, actor, async (w) => {
     const kr = await keyResultRepo.get(w.tx, w.scope, id);
     const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+    await w.guard.assertCanEditKeyResult(kr, o);
     assertOpen(o, "changed");
     const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id]);
     await graphQueries.deleteAlignments(

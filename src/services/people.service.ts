@@ -7,7 +7,16 @@ import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
 import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import { type Actor, checkParentLink, checkVersion, missingReference, mutate, read, type Services } from "./context.js";
+import {
+  type Actor,
+  checkParentLink,
+  checkVersion,
+  missingReference,
+  mutate,
+  read,
+  type Services,
+  type Write,
+} from "./context.js";
 import { type Page, paginate } from "./pagination.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import {
@@ -108,6 +117,9 @@ export async function updateTeam(
   const input = parseInput(TeamUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await teamRepo.get(w.tx, w.scope, id);
+    await w.guard.assertCanEditTeam(id);
+    // Moving a team in the hierarchy reorganises the organisation: admins only.
+    if (input.parentId !== undefined && input.parentId !== row.parentId) w.guard.assertAdmin("move a team to another parent");
     const before = await teamView(w.tx, w.scope, row);
     await checkVersion(input.version ?? ifMatch, row, () => before);
     if (input.parentId !== undefined) await checkTeamParent(w.tx, w.scope, id, input.parentId);
@@ -202,6 +214,9 @@ export async function createUser(svc: Services, actor: Actor, body: unknown): Pr
     if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
       throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);
     }
+    if (input.role === "owner" && w.actor.role !== "owner") {
+      throw new AppError("FORBIDDEN", "Only organisation owners can make someone an owner.");
+    }
     await checkManager(w.tx, w.scope, null, input.managerId);
     await requireTeams(w.tx, w.scope, input.teamIds, "teamIds");
     const row = await userRepo.insert(w.tx, w.scope, {
@@ -227,12 +242,14 @@ export async function updateUser(
   const input = parseInput(UserUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const before = await userView(w.tx, w.scope, id);
+    checkUserChange(w, before, input);
     await checkVersion(input.version ?? ifMatch, before, () => before);
     if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
       if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
         throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);
       }
     }
+    await checkLastOwner(w, before, input);
     if (input.managerId !== undefined) await checkManager(w.tx, w.scope, id, input.managerId);
     await requireTeams(w.tx, w.scope, input.teamIds, "teamIds");
     const { version: _v, teamIds, ...patch } = input;
@@ -243,6 +260,49 @@ export async function updateUser(
     await w.audit("user.updated", "user", id, before, view);
     return view;
   });
+}
+
+/**
+ * Who may change a person: admins anyone (only owners may grant or take the owner role);
+ * everyone else only their own name. Observers and members cannot change roles, managers,
+ * teams, emails or deactivate anyone.
+ */
+function checkUserChange(
+  w: Write,
+  before: UserView,
+  input: { role?: string | undefined; active?: boolean | undefined } & Record<string, unknown>,
+) {
+  const self = before.id === w.actor.userId;
+  if (!w.guard.isAdmin) {
+    const allowed = new Set(["name", "version"]);
+    const asked = Object.keys(input).filter((k) => input[k] !== undefined && !allowed.has(k));
+    if (!self) throw new AppError("FORBIDDEN", "Only organisation owners and admins can change other people.");
+    if (asked.length) {
+      throw new AppError(
+        "FORBIDDEN",
+        `You can change your own name; ${asked.join(", ")} can only be changed by an organisation owner or admin.`,
+      );
+    }
+    return;
+  }
+  const touchesOwner = before.role === "owner" || input.role === "owner";
+  if (touchesOwner && input.role !== undefined && input.role !== before.role && w.actor.role !== "owner") {
+    throw new AppError("FORBIDDEN", "Only organisation owners can make someone an owner or change an owner's role.");
+  }
+  if (before.role === "owner" && input.active === false && w.actor.role !== "owner") {
+    throw new AppError("FORBIDDEN", "Only organisation owners can deactivate an owner.");
+  }
+}
+
+/** An organisation always keeps at least one active owner. */
+async function checkLastOwner(w: Write, before: UserView, input: { role?: string | undefined; active?: boolean | undefined }) {
+  const losesOwner =
+    before.role === "owner" && before.active && ((input.role !== undefined && input.role !== "owner") || input.active === false);
+  if (!losesOwner) return;
+  const owners = (await userRepo.list(w.tx, w.scope)).filter((u) => u.role === "owner" && u.active);
+  if (owners.length <= 1) {
+    throw new AppError("CONFLICT", "This is the organisation's last owner; make someone else an owner first.");
+  }
 }
 
 async function revokeTokens(ex: Executor, scope: OrgScope, userId: string) {
@@ -258,6 +318,8 @@ export async function deleteUser(svc: Services, actor: Actor, id: string): Promi
     const before = await userView(w.tx, w.scope, id);
     if (id === actor.userId)
       throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
+    checkUserChange(w, before, { active: false });
+    await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
     await revokeTokens(w.tx, w.scope, id);
     await w.audit("user.deactivated", "user", id, before, { ...before, active: false });

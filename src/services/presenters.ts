@@ -124,6 +124,7 @@ export function presentKeyResult(kr: KeyResultRow, obj: ObjectiveRow, d: Derived
     title: kr.title,
     description: kr.description,
     ownerIds: kr.ownerIds,
+    delegateIds: kr.delegateIds,
     type: kr.type,
     unit: kr.unit,
     currency: kr.currency,

@@ -122,6 +122,7 @@ const keyResultFields = {
   title: Title(500),
   description: z.string().max(20000).optional(),
   ownerIds: z.array(IdSchema).optional(),
+  delegateIds: z.array(IdSchema).optional(),
   type: z.enum(KR_TYPES),
   unit: z.enum(UNITS).optional(),
   currency: CurrencyCode.nullable().optional(),
@@ -218,6 +219,10 @@ export const SettingsUpdateSchema = z.strictObject({
   behindThreshold: z.number().min(0).max(1).optional(),
   initiativesCount: z.boolean().optional(),
   cadenceDays: z.number().int().min(1).max(92).optional(),
+  /** Whether members of a team may create its objectives (team owners and admins always may). */
+  membersCreateTeamOkrs: z.boolean().optional(),
+  /** Whether a private objective may align under a public one (its progress then shows through). */
+  privateUnderPublic: z.boolean().optional(),
   /** What the organisation calls objectives, key results and initiatives (as Viva Goals allowed). */
   terminology: z
     .strictObject({

@@ -10,6 +10,7 @@ import { isValidTimeZone } from "../domain/periods.js";
 import { type AttentionFlag, attentionFlags } from "../domain/status.js";
 import type { KrType, Level, MethodSettings } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
+import { orgRulesOf } from "./access.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { groupBy, keyResultSpan, type OrgContext, objectiveSpan, settingsOf } from "./evaluation.js";
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
@@ -31,11 +32,13 @@ const ObjectiveListQuery = PageQuerySchema.extend({
 /** Objectives matching every given filter, each with its key results, oldest first. */
 export async function listObjectives(svc: Services, actor: Actor, query: unknown): Promise<Page<ObjectiveDetail>> {
   const q = parseInput(ObjectiveListQuery, query, "query");
-  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const text = q.q?.trim().toLowerCase();
+    const hidden = await guard.hidden();
     const objs = (await graphQueries.allObjectives(ex, scope)).filter(
       (o) =>
+        !hidden.has(o.id) &&
         (!q.periodId || o.periodId === q.periodId) &&
         (!q.teamId || o.teamId === q.teamId) &&
         (!q.ownerId || o.ownerIds.includes(q.ownerId)) &&
@@ -152,12 +155,13 @@ const TreeQuery = z.object({
  */
 export async function getTree(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(TreeQuery, query, "query");
-  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const period = periodOf(ctx, q.periodId);
     const family = periodFamily(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
+    const hidden = await guard.hidden();
     const objs = (await graphQueries.allObjectives(ex, scope)).filter(
-      (o) => family.has(o.periodId) && o.state !== "draft",
+      (o) => family.has(o.periodId) && o.state !== "draft" && !hidden.has(o.id),
     );
     const objById = new Map(objs.map((o) => [o.id, o]));
     const krs = await graphQueries.keyResultsOf(
@@ -316,10 +320,11 @@ const CoachQuery = z.object({
 /** The coach's findings for the objectives of one period. */
 export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(CoachQuery, query, "query");
-  return read(svc, actor, async ({ ex, scope, ctx, nowMs }) => {
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const period = periodOf(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
-    const all = await graphQueries.allObjectives(ex, scope);
+    const hidden = await guard.hidden();
+    const all = (await graphQueries.allObjectives(ex, scope)).filter((o) => !hidden.has(o.id));
     const objs = all.filter((o) => o.periodId === q.periodId);
     const krsByObj = groupBy(
       await graphQueries.keyResultsOf(
@@ -429,7 +434,12 @@ export async function listAudit(svc: Services, actor: Actor, query: unknown) {
 }
 
 export async function getSettings(svc: Services, actor: Actor) {
-  return read(svc, actor, async ({ org }) => ({ name: org.name, ...settingsOf(org), version: org.version }));
+  return read(svc, actor, async ({ org }) => ({
+    name: org.name,
+    ...orgRulesOf(org),
+    ...settingsOf(org),
+    version: org.version,
+  }));
 }
 
 export async function updateSettings(svc: Services, actor: Actor, body: unknown) {
@@ -442,7 +452,11 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
   return mutate(svc, actor, async (w) => {
     const { name, ...method } = input;
     // Terminology rides along with the method settings in the organisation's settings document.
-    const settings: MethodSettings & { terminology?: unknown } = { ...settingsOf(w.org), ...method };
+    const settings: MethodSettings & { terminology?: unknown } = {
+      ...orgRulesOf(w.org),
+      ...settingsOf(w.org),
+      ...method,
+    };
     const updated = await organizationRepo.updateSettings(
       w.tx,
       w.scope,

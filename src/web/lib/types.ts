@@ -39,6 +39,7 @@ export interface KeyResult {
   objectiveId: string;
   title: string;
   ownerIds: string[];
+  delegateIds: string[];
   type: KrType;
   unit: "number" | "percent" | "currency";
   currency: string | null;
