@@ -123,8 +123,14 @@ export function createGuard(
       if (!canEditObjective(await graph(), viewer, o)) throw forbidden(noEdit);
     },
     async assertCanCreateObjective(o) {
-      const denial = createObjectiveDenial(await graph(), viewer, o, rules);
+      const g = await graph();
+      const denial = createObjectiveDenial(g, viewer, o, rules);
       if (denial) throw forbidden(denial);
+      if (!canSeeObjective(g, viewer, o)) {
+        throw forbidden(
+          "You would not be able to see this private objective: add yourself to its owners, or make it public.",
+        );
+      }
     },
     async assertCanEditKeyResult(kr, o) {
       await this.assertVisible(o, "key result", kr.id);
