@@ -162,7 +162,7 @@ class World {
     const s = await this.slice(vis);
     this.invalidate();
     await this.admin("POST", `/objectives/${s.objectiveId}/close`, { score: 0.5 });
-    return s.objectiveId;
+    return s.objectiveId as string;
   }
 
   async freshPeriod(): Promise<string> {
