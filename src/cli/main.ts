@@ -1,6 +1,7 @@
 /**
- * The `okra` command: serve, migrate, demo, token create, checkin, lint.
+ * The `okra` command: serve, migrate, demo, token create, import people, checkin, lint.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { type Database, DatabaseOpenError, openDatabase } from "../db/database.js";
 import { DirectoryLockedError } from "../db/directory-lock.js";
@@ -10,6 +11,7 @@ import { buildApp } from "../http/app.js";
 import { bootstrap, createSignInCode, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
+import { importPeople } from "../services/hris-import.service.js";
 import { runCheckIn, runLint } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { ensureWebBuild } from "./web-build.js";
@@ -151,6 +153,29 @@ function program(): Command {
       withDatabase(async (db) => {
         const t = await createTokenForEmail(db, o.email, { name: o.name, scope: o.scope });
         console.log(t.token);
+      }),
+    );
+  cmd
+    .command("import")
+    .description("import data from files")
+    .command("people")
+    .description("import people and teams from HRIS CSV files as Viva Goals used them (one transaction)")
+    .option("--users <file>", "users CSV: User Email, User Name, Teams, Manager Email, Is Org Admin")
+    .option("--teams <file>", "teams CSV: Team name, Team Owner, Parent Team")
+    .option("--dry-run", "validate and count without writing")
+    .action((o: { users?: string; teams?: string; dryRun?: boolean }) =>
+      withDatabase(async (db) => {
+        const actor = await adminActor(db);
+        const svc = { database: db, now: Date.now, emit: () => {} };
+        const s = await importPeople(svc, actor, {
+          ...(o.users ? { usersCsv: readFileSync(o.users, "utf8") } : {}),
+          ...(o.teams ? { teamsCsv: readFileSync(o.teams, "utf8") } : {}),
+          dryRun: Boolean(o.dryRun),
+        });
+        const count = (c: { created: number; updated: number; unchanged: number }) =>
+          `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
+        console.log(`${s.dryRun ? "Dry run (nothing written): " : ""}people ${count(s.people)}; teams ${count(s.teams)}`);
+        for (const p of s.problems) console.log(`  ${p}`);
       }),
     );
   cmd

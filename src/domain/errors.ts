@@ -21,6 +21,8 @@ export type AppErrorCode =
   | "ALREADY_EXISTS"
   /** The request conflicts with the current state in another way (e.g. deleting a period that holds objectives). */
   | "CONFLICT"
+  /** Too many attempts (sign-in rate limit or account lockout); `details.retryAfterSeconds` says when to retry. */
+  | "RATE_LIMITED"
   /** Anything unexpected; never caused by input. */
   | "INTERNAL";
 

@@ -15,6 +15,7 @@ export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   ALIGNMENT_CYCLE: 409,
   ALREADY_EXISTS: 409,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 
@@ -51,5 +52,7 @@ export function handleError(err: unknown, req: FastifyRequest, reply: FastifyRep
       );
   }
   const status = STATUS_BY_CODE[appErr.code];
+  const retry = (appErr.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (status === 429 && typeof retry === "number") reply.header("retry-after", String(retry));
   return reply.status(status).send(errorBody(appErr.code, appErr.message, appErr.details));
 }

@@ -18,6 +18,7 @@ import * as S from "../services/schemas.js";
 import * as tokens from "../services/token.service.js";
 import * as views from "../services/view.service.js";
 import * as shape from "./api-shapes.js";
+import { importRoutes } from "./routes-import.js";
 
 export interface RouteContext {
   svc: Services;
@@ -693,4 +694,5 @@ export const apiRoutes: RouteDef[] = [
     response: z.record(z.string(), z.unknown()),
     handler: (c) => views.updateSettings(c.svc, c.actor, c.body),
   },
+  ...importRoutes,
 ];

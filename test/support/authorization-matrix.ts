@@ -440,6 +440,13 @@ const CASES: Record<string, Case> = {
     request: async () => ({ url: "/audit?limit=500" }),
   },
   "GET /settings": { rule: list, request: async () => ({ url: "/settings" }) },
+  "POST /imports/people": {
+    rule: adminCollection,
+    request: async () => ({
+      url: "/imports/people",
+      body: { usersCsv: `User Email,User Name\n${unique("imported").replace(/\W/g, "")}@d.example,Ida Imported\n` },
+    }),
+  },
   "PATCH /settings": { rule: adminCollection, request: async () => ({ url: "/settings", body: { cadenceDays: 7 } }) },
 };
 
