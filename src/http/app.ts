@@ -4,7 +4,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -13,11 +15,19 @@ import { z } from "zod";
 import type { Database } from "../db/database.js";
 import { PERMISSIONS, type Permission } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
-import { authenticate, exchangeSignInCode } from "../services/auth.service.js";
-import type { Actor, DomainEvent, Services } from "../services/context.js";
+import {
+  authenticateSession,
+  DEFAULT_SESSION_POLICY,
+  SESSION_COOKIE,
+  type SessionPolicy,
+} from "../services/account.service.js";
+import { authenticate } from "../services/auth.service.js";
+import type { Actor, DomainEvent, Mailer, Services } from "../services/context.js";
+import { rateLimitError, registerAuthRoutes } from "./auth-routes.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub } from "./events.js";
 import { apiRoutes, type RouteDef } from "./routes.js";
+import { registerScim } from "./scim.js";
 
 export interface AppOptions {
   database: Database;
@@ -28,6 +38,16 @@ export interface AppOptions {
   onEvent?: (e: DomainEvent) => void;
   /** The built web app to serve at `/` (a directory with index.html); omitted or missing → API only. */
   webDir?: string;
+  /** Outgoing mail (invitations, password resets). */
+  mailer?: Mailer | undefined;
+  /** The address people reach Okra at, for links in emails. */
+  publicUrl?: string | undefined;
+  /** Session lifetime (idle and absolute). */
+  sessionPolicy?: SessionPolicy;
+  /** Mark the session cookie Secure (default true). */
+  secureCookies?: boolean;
+  /** Sign-in attempts per minute and address (default 10). */
+  loginRateLimit?: number;
 }
 
 export const API_PREFIX = "/api/v1";
@@ -92,6 +112,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       hub.publish(e);
       opts.onEvent?.(e);
     },
+    mailer: opts.mailer,
+    publicUrl: opts.publicUrl,
+  };
+  const policy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitError });
+
+  /**
+   * The caller: a bearer API token, or else the session cookie. A cookie-authenticated
+   * write must echo the session's CSRF token in `x-csrf-token` (API tokens are not sent
+   * by browsers on their own, so they need none).
+   */
+  const resolveActor = async (req: FastifyRequest): Promise<Actor> => {
+    const token = bearer(req);
+    const cookieValue = req.cookies[SESSION_COOKIE];
+    if (token || !cookieValue) return authenticate(svc.database, token);
+    const actor = await authenticateSession(svc.database, cookieValue, svc.now(), policy);
+    if (!["GET", "HEAD", "OPTIONS"].includes(req.method) && req.headers["x-csrf-token"] !== actor.csrfToken) {
+      throw new AppError(
+        "FORBIDDEN",
+        "This change came without the CSRF token of your session; reload the page and try again (send it in the x-csrf-token header).",
+      );
+    }
+    return actor;
   };
 
   // Validation is done by the services with zod (one place, one error format); the JSON
@@ -197,20 +241,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       ),
     },
   };
-  for (const def of apiRoutes) register(app, svc, def, errorResponses);
-  app.post(
-    `${API_PREFIX}/auth/exchange`,
-    {
-      config: { permission: "public" },
-      schema: {
-        tags: ["auth"],
-        summary: "Exchange a one-time sign-in code (from the link the server prints) for an API token",
-        security: [],
-      },
-    },
-    async (req, reply) => {
-      const body = (req.body ?? {}) as { code?: unknown };
-      return reply.status(201).send(await exchangeSignInCode(svc.database, body.code, svc.now()));
+  for (const def of apiRoutes) register(app, svc, def, errorResponses, resolveActor);
+  await registerScim(app, svc);
+  registerAuthRoutes(
+    app,
+    svc,
+    { policy, secureCookies: opts.secureCookies ?? true, rateLimitPerMinute: opts.loginRateLimit ?? 10 },
+    async (req) => {
+      const value = req.cookies[SESSION_COOKIE];
+      if (!value) return null;
+      return (await authenticateSession(svc.database, value, svc.now(), policy).catch(() => null))?.sessionId ?? null;
     },
   );
   app.get(
@@ -223,7 +263,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     },
     async (req, reply) => {
-      const actor = await authenticate(svc.database, bearer(req));
+      const actor = await resolveActor(req);
       hub.stream(actor.orgId, reply);
     },
   );
@@ -236,7 +276,10 @@ export function authorize(actor: Actor, method: string, permission: Permission):
     throw new AppError("FORBIDDEN", 'This API token is read-only; create a token with scope "write" to make changes.');
   }
   if (permission === "contribute" && actor.role === "observer") {
-    throw new AppError("FORBIDDEN", "Observers have read-only access; ask an admin for the member role to make changes.");
+    throw new AppError(
+      "FORBIDDEN",
+      "Observers have read-only access; ask an admin for the member role to make changes.",
+    );
   }
   if (permission === "admin" && actor.role !== "owner" && actor.role !== "admin") {
     throw new AppError("FORBIDDEN", "Only organisation owners and admins can do this.");
@@ -246,7 +289,13 @@ export function authorize(actor: Actor, method: string, permission: Permission):
   }
 }
 
-function register(app: FastifyInstance, svc: Services, def: RouteDef, errorResponses: Record<string, unknown>) {
+function register(
+  app: FastifyInstance,
+  svc: Services,
+  def: RouteDef,
+  errorResponses: Record<string, unknown>,
+  actorOf: (req: FastifyRequest) => Promise<Actor>,
+) {
   const status = def.status ?? 200;
   const hasId = def.url.includes(":id");
   app.route({
@@ -268,7 +317,7 @@ function register(app: FastifyInstance, svc: Services, def: RouteDef, errorRespo
       },
     },
     handler: async (req, reply) => {
-      const actor: Actor = await authenticate(svc.database, bearer(req));
+      const actor: Actor = await actorOf(req);
       // The route's permission is checked before anything else is looked at.
       authorize(actor, def.method, def.permission);
       const params = req.params as { id?: string };

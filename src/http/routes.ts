@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Permission } from "../domain/access.js";
+import * as accounts from "../services/account.service.js";
 import * as alignments from "../services/alignment.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
@@ -19,6 +20,7 @@ import * as tokens from "../services/token.service.js";
 import * as views from "../services/view.service.js";
 import * as shape from "./api-shapes.js";
 import { importRoutes } from "./routes-import.js";
+import { scimTokenRoutes } from "./routes-scim.js";
 
 export interface RouteContext {
   svc: Services;
@@ -45,6 +47,12 @@ export interface RouteDef {
 }
 
 const page = shape.pageOf;
+const InvitationShape = z.object({
+  email: z.string(),
+  sent: z.boolean(),
+  url: z.string().optional(),
+  error: z.string().optional(),
+});
 const AsOf = S.AsOfQuerySchema;
 const Page = S.PageQuerySchema;
 
@@ -61,8 +69,72 @@ export const apiRoutes: RouteDef[] = [
       role: z.string(),
       access: z.enum(["read", "write"]),
       organization: z.object({ id: z.string(), name: z.string() }),
+      isInstanceAdmin: z.boolean(),
+      hasPassword: z.boolean(),
+      authMethod: z.enum(["session", "token"]),
+      csrfToken: z.string().optional(),
     }),
     handler: (c) => getMe(c.svc, c.actor),
+  },
+  {
+    method: "POST",
+    url: "/me/password",
+    permission: "self",
+    tag: "auth",
+    summary: "Set or change my password (my other sessions end)",
+    body: accounts.PasswordChangeSchema,
+    response: null,
+    status: 204,
+    handler: (c) => accounts.changePassword(c.svc, c.actor, c.body),
+  },
+  {
+    method: "GET",
+    url: "/sessions",
+    permission: "self",
+    tag: "auth",
+    summary: "My open browser sessions",
+    response: shape.pageOf(
+      z.object({
+        id: z.string(),
+        createdAt: z.string(),
+        lastSeenAt: z.string(),
+        expiresAt: z.string(),
+        userAgent: z.string(),
+        method: z.string(),
+        current: z.boolean(),
+      }),
+    ),
+    handler: (c) => accounts.listSessions(c.svc, c.actor),
+  },
+  {
+    method: "DELETE",
+    url: "/sessions/:id",
+    permission: "self",
+    tag: "auth",
+    summary: "End one of my sessions",
+    response: null,
+    status: 204,
+    handler: (c) => accounts.revokeSession(c.svc, c.actor, c.id),
+  },
+  {
+    method: "POST",
+    url: "/auth/sign-out-everywhere",
+    permission: "self",
+    tag: "auth",
+    summary: "Sign out everywhere: end all my browser sessions",
+    response: null,
+    status: 204,
+    handler: (c) => accounts.signOutEverywhere(c.svc, c.actor),
+  },
+  {
+    method: "POST",
+    url: "/users/:id/invite",
+    permission: "admin",
+    tag: "users",
+    summary: "Email a person a (new) invitation link to choose their password",
+    response: InvitationShape,
+    status: 201,
+    handler: (c) => accounts.inviteUser(c.svc, c.actor, c.id),
   },
 
   {
@@ -252,9 +324,9 @@ export const apiRoutes: RouteDef[] = [
     url: "/users",
     permission: "admin",
     tag: "users",
-    summary: "Add a person",
-    body: S.UserCreateSchema,
-    response: shape.UserShape,
+    summary: "Add a person and email them an invitation (unless invite is false)",
+    body: S.UserInviteSchema,
+    response: shape.UserShape.extend({ invitation: InvitationShape.optional() }),
     status: 201,
     handler: (c) => people.createUser(c.svc, c.actor, c.body),
   },
@@ -695,4 +767,5 @@ export const apiRoutes: RouteDef[] = [
     handler: (c) => views.updateSettings(c.svc, c.actor, c.body),
   },
   ...importRoutes,
+  ...scimTokenRoutes,
 ];

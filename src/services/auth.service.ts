@@ -180,37 +180,28 @@ export async function createSignInCode(
 }
 
 /**
- * Exchanges a one-time sign-in code for a new API token of its account. A code works once
- * and only until it expires; anything else is UNAUTHENTICATED.
+ * Consumes a one-time sign-in code and names its account (the caller opens a session).
+ * A code works once and only until it expires; anything else is UNAUTHENTICATED.
  */
-export async function exchangeSignInCode(database: Database, code: unknown, nowMs: number): Promise<{ token: string }> {
+export async function consumeSignInCode(database: Database, code: unknown, nowMs: number): Promise<{ userId: string }> {
   if (typeof code !== "string" || !code)
     throw AppError.validation(["code: is required (the code from the sign-in link)"]);
-  return inTransaction(database.db, async (tx) => {
-    const used = await tx
-      .update(signInCodes)
-      .set({ usedAt: new Date(nowMs) })
-      .where(
-        and(
-          eq(signInCodes.codeHash, hashToken(code)),
-          isNull(signInCodes.usedAt),
-          gt(signInCodes.expiresAt, new Date(nowMs)),
-        ),
-      )
-      .returning();
-    const row = used[0];
-    if (!row)
-      throw new AppError(
-        "UNAUTHENTICATED",
-        "This sign-in link is not valid: it was already used or has expired. Restart the server or ask an admin for a new one.",
-      );
-    const token = generateToken();
-    await tokenRepo.insert(tx, grantOrgScope(row.orgId), {
-      userId: row.userId,
-      name: "web sign-in",
-      tokenHash: hashToken(token),
-      scope: "write",
-    });
-    return { token };
-  });
+  const used = await database.db
+    .update(signInCodes)
+    .set({ usedAt: new Date(nowMs) })
+    .where(
+      and(
+        eq(signInCodes.codeHash, hashToken(code)),
+        isNull(signInCodes.usedAt),
+        gt(signInCodes.expiresAt, new Date(nowMs)),
+      ),
+    )
+    .returning();
+  const row = used[0];
+  if (!row)
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "This sign-in link is not valid: it was already used or has expired. Restart the server or ask an admin for a new one.",
+    );
+  return { userId: row.userId };
 }

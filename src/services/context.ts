@@ -25,12 +25,28 @@ export interface DomainEvent {
   actorId: string | null;
 }
 
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Sends email (an SMTP relay in production, a local SMTP server in tests). */
+export interface Mailer {
+  send(msg: MailMessage): Promise<void>;
+}
+
 export interface Services {
   database: Database;
   /** Epoch milliseconds; tests pass a fixed clock. */
   now: () => number;
   /** Called after a write transaction commits. */
   emit: (event: DomainEvent) => void;
+  /** Outgoing mail; without it, invitation and reset links are handed to the admin instead. */
+  mailer?: Mailer | undefined;
+  /** The address people reach the web app at, for links in emails (e.g. https://okr.example.com). */
+  publicUrl?: string | undefined;
 }
 
 /** The authenticated caller. */
@@ -45,6 +61,8 @@ export interface Actor {
   isInstanceAdmin: boolean;
   /** The browser session this request came with, when it was not an API token. */
   sessionId?: string | undefined;
+  /** That session's CSRF token (cookie-authenticated writes echo it). */
+  csrfToken?: string | undefined;
 }
 
 /** The handle a write use case works through, inside its transaction. */

@@ -16,6 +16,11 @@ export async function getMe(svc: Services, actor: Actor) {
       role: user.role,
       access: actor.access,
       organization: { id: org.id, name: org.name },
+      isInstanceAdmin: user.isInstanceAdmin,
+      hasPassword: user.passwordHash !== null,
+      /** How this request was authenticated; `csrfToken` is present for browser sessions. */
+      authMethod: actor.sessionId ? ("session" as const) : ("token" as const),
+      ...(actor.csrfToken ? { csrfToken: actor.csrfToken } : {}),
     };
   });
 }

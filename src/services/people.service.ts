@@ -7,6 +7,8 @@ import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
 import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
+import type { z } from "zod";
+import { type InvitationResult, inviteUser } from "./account.service.js";
 import {
   type Actor,
   checkParentLink,
@@ -24,7 +26,8 @@ import {
   parseInput,
   TeamCreateSchema,
   TeamUpdateSchema,
-  UserCreateSchema,
+  type UserCreateSchema,
+  UserInviteSchema,
   UserUpdateSchema,
 } from "./schemas.js";
 
@@ -208,8 +211,19 @@ export async function getUser(svc: Services, actor: Actor, id: string): Promise<
   return read(svc, actor, ({ ex, scope }) => userView(ex, scope, id));
 }
 
-export async function createUser(svc: Services, actor: Actor, body: unknown): Promise<UserView> {
-  const input = parseInput(UserCreateSchema, body);
+/** Adds a person and, unless `invite` is false, emails them an invitation to choose a password. */
+export async function createUser(
+  svc: Services,
+  actor: Actor,
+  body: unknown,
+): Promise<UserView & { invitation?: InvitationResult }> {
+  const { invite, ...input } = parseInput(UserInviteSchema, body);
+  const view = await addUser(svc, actor, input);
+  if (invite === false) return view;
+  return { ...view, invitation: await inviteUser(svc, actor, view.id) };
+}
+
+async function addUser(svc: Services, actor: Actor, input: z.output<typeof UserCreateSchema>): Promise<UserView> {
   return mutate(svc, actor, async (w) => {
     if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
       throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);

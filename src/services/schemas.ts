@@ -95,6 +95,8 @@ export const UserCreateSchema = z.strictObject({
   managerId: IdSchema.nullable().optional(),
   teamIds: z.array(IdSchema).optional(),
 });
+/** Adding a person invites them by email unless `invite` is false. */
+export const UserInviteSchema = UserCreateSchema.extend({ invite: z.boolean().optional() });
 export const UserUpdateSchema = UserCreateSchema.partial().extend({
   active: z.boolean().optional(),
   version: z.number().int().optional(),

@@ -97,7 +97,7 @@ describe.each(DATABASE_KINDS)("auth and isolation on %s", (kind) => {
 });
 
 describe.each(DATABASE_KINDS)("one-time sign-in links on %s", (kind) => {
-  it("exchanges a code once for a working token, and refuses reused or expired codes", async () => {
+  it("exchanges a code once for a browser session, and refuses reused or expired codes", async () => {
     const { createSignInCode, SIGN_IN_LINK_TTL_MS } = await import("../../src/services/auth.service.js");
     const api = await startApi(kind);
     try {
@@ -105,10 +105,12 @@ describe.each(DATABASE_KINDS)("one-time sign-in links on %s", (kind) => {
         api.app.inject({ method: "POST", url: "/api/v1/auth/exchange", payload: { code } });
       const { code } = await createSignInCode(api.database, api.clock.now);
       const first = await post(code);
-      expect(first.statusCode).toBe(201);
-      const token = first.json().token as string;
-      const me = await api.call("GET", "/me", undefined, { authorization: `Bearer ${token}` });
-      expect(me.body.user.email).toBe("admin@example.com");
+      expect(first.statusCode).toBe(200);
+      const cookie = first.cookies.find((c) => c.name === "okra_session");
+      expect(cookie?.httpOnly).toBe(true);
+      const me = await api.app.inject({ method: "GET", url: "/api/v1/me", cookies: { okra_session: cookie!.value } });
+      expect(me.json().user.email).toBe("admin@example.com");
+      expect(me.json().csrfToken).toBe(first.json().csrfToken);
       expect((await post(code)).statusCode).toBe(401);
       const late = await createSignInCode(api.database, api.clock.now - SIGN_IN_LINK_TTL_MS - 1);
       expect((await post(late.code)).statusCode).toBe(401);

@@ -10,6 +10,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../src/http/routes.js";
+import { openSessionFor } from "../../src/services/account.service.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { ADMIN_TOKEN, type ApiHarness, startApi } from "./api.js";
 import { DATABASE_KINDS } from "./databases.js";
@@ -193,6 +194,15 @@ class World {
   }
 }
 
+/** The id of Olga's newest session. */
+async function olgaSessionId(w: World): Promise<string> {
+  const r = await w.api.database.db.execute(
+    sql`select id from sessions where user_id = ${w.base.olgaId} order by created_at desc limit 1`,
+  );
+  const rows = ((r as unknown as { rows?: { id: string }[] }).rows ?? r) as { id: string }[];
+  return rows[0]?.id as string;
+}
+
 // ------------------------------------------------------------------ every route
 
 const CASES: Record<string, Case> = {
@@ -206,6 +216,28 @@ const CASES: Record<string, Case> = {
         owner: { name: "Sam", email: `${unique("sam").replace(/\W/g, "")}@b.example` },
       },
     }),
+  },
+  "POST /me/password": {
+    // Everyone may set their own password (the current one is checked once set).
+    rule: list,
+    request: async () => ({
+      url: "/me/password",
+      body: { currentPassword: "matrix-password-1", newPassword: "matrix-password-1" },
+    }),
+  },
+  "GET /sessions": { rule: list, request: async () => ({ url: "/sessions" }) },
+  "DELETE /sessions/:id": {
+    // Olga's session: nobody else can see it, admins included (they deactivate the person instead).
+    rule: () => "hidden",
+    request: async (w) => {
+      await openSessionFor(w.api.database, w.base.olgaId as string, { nowMs: w.api.clock.now, method: "password" });
+      return { url: `/sessions/${await olgaSessionId(w)}` };
+    },
+  },
+  "POST /auth/sign-out-everywhere": { rule: list, request: async () => ({ url: "/auth/sign-out-everywhere" }) },
+  "POST /users/:id/invite": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/users/${w.base.olgaId}/invite` }),
   },
   "GET /tokens": { rule: list, request: async () => ({ url: "/tokens" }) },
   "POST /tokens": { rule: list, request: async () => ({ url: "/tokens", body: { name: "laptop", scope: "read" } }) },
@@ -446,6 +478,15 @@ const CASES: Record<string, Case> = {
       url: "/imports/people",
       body: { usersCsv: `User Email,User Name\n${unique("imported").replace(/\W/g, "")}@d.example,Ida Imported\n` },
     }),
+  },
+  "GET /scim-tokens": { rule: adminCollection, request: async () => ({ url: "/scim-tokens" }) },
+  "POST /scim-tokens": {
+    rule: adminCollection,
+    request: async () => ({ url: "/scim-tokens", body: { name: unique("IdP") } }),
+  },
+  "DELETE /scim-tokens/:id": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/scim-tokens/${(await w.admin("POST", "/scim-tokens", { name: unique("IdP") })).id}` }),
   },
   "PATCH /settings": { rule: adminCollection, request: async () => ({ url: "/settings", body: { cadenceDays: 7 } }) },
 };

@@ -1,0 +1,117 @@
+/**
+ * Browser sign-in over HTTP: the routes that set or clear the session cookie (sign in
+ * with a password, an emailed link or the printed one-time link; sign out), with a
+ * per-address rate limit on every route that checks a secret.
+ */
+import "@fastify/cookie";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../domain/errors.js";
+import {
+  completeLink,
+  endSession,
+  login,
+  type OpenedSession,
+  openSessionFor,
+  requestPasswordReset,
+  SESSION_COOKIE,
+  type SessionPolicy,
+} from "../services/account.service.js";
+import { consumeSignInCode } from "../services/auth.service.js";
+import type { Services } from "../services/context.js";
+
+export interface AuthHttpOptions {
+  policy: SessionPolicy;
+  /** Mark the cookie Secure (default true; browsers accept Secure cookies on http://localhost). */
+  secureCookies: boolean;
+  /** Attempts per minute and address on the sign-in routes. */
+  rateLimitPerMinute: number;
+}
+
+export function sessionCookieOptions(opts: AuthHttpOptions, maxAgeSeconds?: number) {
+  return {
+    httpOnly: true,
+    secure: opts.secureCookies,
+    sameSite: "strict" as const,
+    path: "/",
+    ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
+  };
+}
+
+/** What a sign-in answers: who signed in and the CSRF token for cookie-authenticated writes. */
+function signedIn(reply: FastifyReply, s: OpenedSession, opts: AuthHttpOptions) {
+  reply.setCookie(SESSION_COOKIE, s.token, sessionCookieOptions(opts, Math.floor(opts.policy.maxMs / 1000)));
+  return reply.status(200).send({
+    user: { id: s.user.id, name: s.user.name, email: s.user.email, role: s.user.role },
+    organizationId: s.user.orgId,
+    csrfToken: s.csrfToken,
+    expiresAt: s.expiresAt.toISOString(),
+  });
+}
+
+const userAgent = (req: FastifyRequest) => String(req.headers["user-agent"] ?? "");
+
+export function registerAuthRoutes(
+  app: FastifyInstance,
+  svc: Services,
+  opts: AuthHttpOptions,
+  currentSessionId: (req: FastifyRequest) => Promise<string | null>,
+) {
+  const limited = {
+    permission: "public",
+    rateLimit: { max: opts.rateLimitPerMinute, timeWindow: 60_000 },
+  };
+  const doc = (summary: string) => ({ tags: ["auth"], summary, security: [] });
+  const prefix = "/api/v1/auth";
+  const sessionOpts = (req: FastifyRequest) => ({ nowMs: svc.now(), userAgent: userAgent(req), policy: opts.policy });
+
+  app.post(
+    `${prefix}/login`,
+    { config: limited, schema: doc("Sign in with email and password (sets the session cookie)") },
+    async (req, reply) => signedIn(reply, await login(svc.database, req.body, sessionOpts(req)), opts),
+  );
+  app.post(
+    `${prefix}/accept-invitation`,
+    { config: limited, schema: doc("Accept an emailed invitation: choose a password and sign in") },
+    async (req, reply) => signedIn(reply, await completeLink(svc.database, "invite", req.body, sessionOpts(req)), opts),
+  );
+  app.post(
+    `${prefix}/forgot-password`,
+    {
+      config: limited,
+      schema: doc("Email a password-reset link (answers the same whether or not the email is known)"),
+    },
+    async (req, reply) => reply.status(202).send(await requestPasswordReset(svc, req.body)),
+  );
+  app.post(
+    `${prefix}/reset-password`,
+    { config: limited, schema: doc("Choose a new password from an emailed reset link and sign in") },
+    async (req, reply) => signedIn(reply, await completeLink(svc.database, "reset", req.body, sessionOpts(req)), opts),
+  );
+  app.post(
+    `${prefix}/exchange`,
+    { config: limited, schema: doc("Exchange the one-time sign-in link the server prints for a session") },
+    async (req, reply) => {
+      const body = (req.body ?? {}) as { code?: unknown };
+      const { userId } = await consumeSignInCode(svc.database, body.code, svc.now());
+      return signedIn(reply, await openSessionFor(svc.database, userId, { ...sessionOpts(req), method: "link" }), opts);
+    },
+  );
+  app.post(
+    `${prefix}/logout`,
+    { config: { permission: "public" }, schema: doc("Sign out: ends this browser session and clears its cookie") },
+    async (req, reply) => {
+      const id = await currentSessionId(req);
+      if (id) await endSession(svc.database, id, svc.now());
+      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(opts));
+      return reply.status(204).send();
+    },
+  );
+}
+
+/** The rate limiter's answer: our error format, 429 with Retry-After. */
+export function rateLimitError(_req: FastifyRequest, context: { ttl: number }) {
+  const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+  return new AppError("RATE_LIMITED", `Too many attempts from your address; wait ${seconds} second(s) and try again.`, {
+    retryAfterSeconds: seconds,
+  });
+}

@@ -1,0 +1,546 @@
+/**
+ * Accounts in the browser: passwords (argon2id), sessions (the cookie holds a random
+ * secret, the table its hash, plus the CSRF token writes must echo), lockout after
+ * repeated failures, invitations and password resets by emailed one-time links, and
+ * signing out one session or everywhere.
+ */
+import { randomBytes } from "node:crypto";
+import { hash, verify } from "@node-rs/argon2";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Database, Executor } from "../db/database.js";
+import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
+import { auditRepo, inTransaction, organizationRepo, type UserRow, userRepo } from "../db/repositories.js";
+import { emailTokens, sessions, users } from "../db/schema.js";
+import { AppError } from "../domain/errors.js";
+import { hashToken } from "./auth.service.js";
+import type { Actor, Services } from "./context.js";
+import { parseInput } from "./schemas.js";
+
+/** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes, 1 lane). */
+const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export const SESSION_COOKIE = "okra_session";
+
+export interface SessionPolicy {
+  /** A session ends after this long without a request. */
+  idleMs: number;
+  /** …and in any case this long after sign-in. */
+  maxMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 7 * 24 * 3_600_000, maxMs: 30 * 24 * 3_600_000 };
+
+/** Consecutive failed sign-ins that lock an account, and for how long. */
+export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000 } as const;
+
+const INVITE_TTL_MS = 7 * 24 * 3_600_000;
+const RESET_TTL_MS = 60 * 60_000;
+
+const Password = z
+  .string({ message: "is required" })
+  .min(10, "must be at least 10 characters long")
+  .max(200, "must be at most 200 characters long");
+
+export const LoginSchema = z.strictObject({
+  email: z.string({ message: "is required" }).min(1, "is required").max(320),
+  password: z.string({ message: "is required" }).min(1, "is required").max(1000),
+  organizationId: z.string().max(100).optional(),
+});
+export const PasswordChangeSchema = z.strictObject({
+  currentPassword: z.string().max(1000).optional(),
+  newPassword: Password,
+});
+export const ForgotSchema = z.strictObject({ email: z.string({ message: "is required" }).min(1).max(320) });
+export const TokenPasswordSchema = z.strictObject({
+  token: z.string({ message: "is required (from the link in the email)" }).min(1).max(200),
+  password: Password,
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+export async function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2);
+}
+
+/** A hash to verify against when the email is unknown, so that both cases take as long. */
+let decoy: Promise<string> | null = null;
+
+async function passwordMatches(user: UserRow | undefined, password: string): Promise<boolean> {
+  if (!user?.passwordHash) {
+    decoy ??= hashPassword(randomBytes(16).toString("hex"));
+    await verify(await decoy, password);
+    return false;
+  }
+  try {
+    return await verify(user.passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+function passwordProblems(password: string, user: Pick<UserRow, "email" | "name">): string[] {
+  const lower = password.toLowerCase();
+  if (lower === user.email.toLowerCase() || lower === user.name.toLowerCase()) {
+    return ["password: must not be your email or your name"];
+  }
+  return [];
+}
+
+export interface OpenedSession {
+  /** The cookie's secret (never stored). */
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: { id: string; name: string; email: string; role: string; orgId: string };
+}
+
+async function openSession(
+  ex: Executor,
+  user: UserRow,
+  opts: { nowMs: number; userAgent?: string | undefined; method: string; policy?: SessionPolicy | undefined },
+): Promise<OpenedSession> {
+  const policy = opts.policy ?? DEFAULT_SESSION_POLICY;
+  const token = `okra_s_${randomBytes(32).toString("base64url")}`;
+  const csrfToken = randomBytes(24).toString("base64url");
+  const expiresAt = new Date(opts.nowMs + policy.maxMs);
+  await ex.insert(sessions).values({
+    orgId: user.orgId,
+    userId: user.id,
+    tokenHash: hashToken(token),
+    csrfToken,
+    createdAt: new Date(opts.nowMs),
+    lastSeenAt: new Date(opts.nowMs),
+    expiresAt,
+    userAgent: (opts.userAgent ?? "").slice(0, 300),
+    method: opts.method,
+  });
+  return {
+    token,
+    csrfToken,
+    expiresAt,
+    user: { id: user.id, name: user.name, email: user.email, role: user.role, orgId: user.orgId },
+  };
+}
+
+/** Opens a session for an account the caller has already proven (SSO, sign-in link). */
+export async function openSessionFor(
+  database: Database,
+  userId: string,
+  opts: { nowMs: number; userAgent?: string | undefined; method: string; policy?: SessionPolicy | undefined },
+): Promise<OpenedSession> {
+  return inTransaction(database.db, async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    if (!user?.active) throw new AppError("UNAUTHENTICATED", "This account is deactivated.");
+    const opened = await openSession(tx, user, opts);
+    await auditRepo.record(tx, grantOrgScope(user.orgId), {
+      actorId: user.id,
+      action: "user.signedIn",
+      objectType: "user",
+      objectId: user.id,
+      before: null,
+      after: { method: opts.method },
+    });
+    return opened;
+  });
+}
+
+const BAD_LOGIN = "The email or password is incorrect. Check both, or reset your password from the sign-in page.";
+
+/**
+ * Signs in with email and password. Unknown email and wrong password answer the same;
+ * LOCKOUT.maxFailures consecutive failures lock the account for LOCKOUT.lockMs.
+ */
+export async function login(
+  database: Database,
+  body: unknown,
+  opts: { nowMs: number; userAgent?: string | undefined; policy?: SessionPolicy | undefined },
+): Promise<OpenedSession> {
+  const input = parseInput(LoginSchema, body);
+  const candidates = (
+    await database.db
+      .select()
+      .from(users)
+      .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)))
+  ).filter((u) => !input.organizationId || u.orgId === input.organizationId);
+  const now = new Date(opts.nowMs);
+  const locked = candidates.find((u) => u.lockedUntil && u.lockedUntil > now);
+  if (locked?.lockedUntil) {
+    const minutes = Math.ceil((locked.lockedUntil.getTime() - opts.nowMs) / 60_000);
+    throw new AppError(
+      "RATE_LIMITED",
+      `Too many failed sign-ins: this account is locked for ${minutes} more minute(s). Wait, or reset your password.`,
+      { retryAfterSeconds: Math.ceil((locked.lockedUntil.getTime() - opts.nowMs) / 1000) },
+    );
+  }
+  const matching: UserRow[] = [];
+  if (candidates.length === 0) await passwordMatches(undefined, input.password);
+  for (const u of candidates) if (await passwordMatches(u, input.password)) matching.push(u);
+  if (matching.length > 1) {
+    throw new AppError(
+      "CONFLICT",
+      "This email has an account in several organisations; send organizationId to choose one.",
+      { organizationIds: matching.map((u) => u.orgId) },
+    );
+  }
+  const user = matching[0];
+  if (!user) {
+    await inTransaction(database.db, async (tx) => {
+      for (const u of candidates) {
+        const failures = u.failedLogins + 1;
+        const lock = failures >= LOCKOUT.maxFailures;
+        await tx
+          .update(users)
+          .set({
+            failedLogins: lock ? 0 : failures,
+            lockedUntil: lock ? new Date(opts.nowMs + LOCKOUT.lockMs) : u.lockedUntil,
+          })
+          .where(eq(users.id, u.id));
+        if (lock) {
+          await auditRepo.record(tx, grantOrgScope(u.orgId), {
+            actorId: null,
+            action: "user.lockedOut",
+            objectType: "user",
+            objectId: u.id,
+            before: null,
+            after: { until: new Date(opts.nowMs + LOCKOUT.lockMs).toISOString(), failures },
+          });
+        }
+      }
+    });
+    throw new AppError("UNAUTHENTICATED", BAD_LOGIN);
+  }
+  return inTransaction(database.db, async (tx) => {
+    await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    const opened = await openSession(tx, user, { ...opts, method: "password" });
+    await auditRepo.record(tx, grantOrgScope(user.orgId), {
+      actorId: user.id,
+      action: "user.signedIn",
+      objectType: "user",
+      objectId: user.id,
+      before: null,
+      after: { method: "password" },
+    });
+    return opened;
+  });
+}
+
+export interface SessionActor extends Actor {
+  sessionId: string;
+  csrfToken: string;
+}
+
+/** Resolves a session cookie to its actor; expired, idle, revoked or deactivated → UNAUTHENTICATED. */
+export async function authenticateSession(
+  database: Database,
+  token: string,
+  nowMs: number,
+  policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+): Promise<SessionActor> {
+  const rows = await database.db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, hashToken(token)))
+    .limit(1);
+  const found = rows[0];
+  const now = new Date(nowMs);
+  if (
+    !found ||
+    found.session.revokedAt ||
+    found.session.expiresAt <= now ||
+    found.session.lastSeenAt.getTime() + policy.idleMs <= nowMs ||
+    !found.user.active
+  ) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "Your session has ended (signed out, expired or idle too long). Sign in again.",
+    );
+  }
+  // Remember activity for the idle timeout, at most once a minute per session.
+  if (nowMs - found.session.lastSeenAt.getTime() > 60_000) {
+    await database.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, found.session.id));
+  }
+  return {
+    userId: found.user.id,
+    orgId: found.user.orgId,
+    scope: grantOrgScope(found.user.orgId),
+    role: found.user.role,
+    access: "write",
+    isInstanceAdmin: found.user.isInstanceAdmin,
+    sessionId: found.session.id,
+    csrfToken: found.session.csrfToken,
+  };
+}
+
+/** Ends one session (sign out). */
+export async function endSession(database: Database, sessionId: string, nowMs: number): Promise<void> {
+  await database.db
+    .update(sessions)
+    .set({ revokedAt: new Date(nowMs) })
+    .where(eq(sessions.id, sessionId));
+}
+
+async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, nowMs: number, keep?: string) {
+  await ex
+    .update(sessions)
+    .set({ revokedAt: new Date(nowMs) })
+    .where(
+      and(
+        eq(sessions.orgId, scope.orgId),
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        keep ? ne(sessions.id, keep) : undefined,
+      ),
+    );
+}
+
+/** My open sessions, newest first (never the secrets). */
+export async function listSessions(svc: Services, actor: Actor) {
+  const nowMs = svc.now();
+  const rows = await svc.database.db
+    .select()
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.orgId, actor.orgId),
+        eq(sessions.userId, actor.userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, new Date(nowMs)),
+      ),
+    )
+    .orderBy(desc(sessions.lastSeenAt));
+  return {
+    items: rows.map((s) => ({
+      id: s.id,
+      createdAt: s.createdAt.toISOString(),
+      lastSeenAt: s.lastSeenAt.toISOString(),
+      expiresAt: s.expiresAt.toISOString(),
+      userAgent: s.userAgent,
+      method: s.method,
+      current: s.id === actor.sessionId,
+    })),
+    nextCursor: null,
+  };
+}
+
+/** Ends one of my sessions. */
+export async function revokeSession(svc: Services, actor: Actor, id: string): Promise<void> {
+  const ended = await svc.database.db
+    .update(sessions)
+    .set({ revokedAt: new Date(svc.now()) })
+    .where(
+      and(
+        eq(sessions.orgId, actor.orgId),
+        eq(sessions.userId, actor.userId),
+        sql`${sessions.id}::text = ${id}`,
+        isNull(sessions.revokedAt),
+      ),
+    )
+    .returning({ id: sessions.id });
+  if (!ended.length) throw AppError.notFound("session", id);
+}
+
+/** Signs me out everywhere: every session of mine ends (API tokens are managed separately). */
+export async function signOutEverywhere(svc: Services, actor: Actor): Promise<void> {
+  await inTransaction(svc.database.db, async (tx) => {
+    await endAllSessions(tx, actor.scope, actor.userId, svc.now());
+    await auditRepo.record(tx, actor.scope, {
+      actorId: actor.userId,
+      action: "user.signedOutEverywhere",
+      objectType: "user",
+      objectId: actor.userId,
+      before: null,
+      after: null,
+    });
+  });
+}
+
+/** Changes my password (the current one is required once one is set); my other sessions end. */
+export async function changePassword(svc: Services, actor: Actor, body: unknown): Promise<void> {
+  const input = parseInput(PasswordChangeSchema, body);
+  const user = await userRepo.get(svc.database.db, actor.scope, actor.userId);
+  if (user.passwordHash) {
+    if (!input.currentPassword) throw AppError.validation(["currentPassword: is required to change your password"]);
+    if (!(await passwordMatches(user, input.currentPassword))) {
+      throw AppError.validation(["currentPassword: is not your current password"]);
+    }
+  }
+  const problems = passwordProblems(input.newPassword, user).map((p) => p.replace(/^password/, "newPassword"));
+  if (problems.length) throw AppError.validation(problems);
+  const passwordHash = await hashPassword(input.newPassword);
+  await inTransaction(svc.database.db, async (tx) => {
+    await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    await endAllSessions(tx, actor.scope, user.id, svc.now(), actor.sessionId);
+    await auditRepo.record(tx, actor.scope, {
+      actorId: actor.userId,
+      action: "user.passwordChanged",
+      objectType: "user",
+      objectId: user.id,
+      before: null,
+      after: null,
+    });
+  });
+}
+
+// ---------------------------------------------------------------- emailed links
+
+type LinkPurpose = "invite" | "reset";
+
+async function issueLink(ex: Executor, user: UserRow, purpose: LinkPurpose, nowMs: number): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await ex.insert(emailTokens).values({
+    orgId: user.orgId,
+    userId: user.id,
+    purpose,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(nowMs + (purpose === "invite" ? INVITE_TTL_MS : RESET_TTL_MS)),
+    createdAt: new Date(nowMs),
+  });
+  return token;
+}
+
+function linkUrl(svc: Services, purpose: LinkPurpose, token: string): string {
+  const base = (svc.publicUrl ?? "http://localhost:3000").replace(/\/+$/, "");
+  // The token rides in the fragment: it never reaches server logs or Referer headers.
+  return `${base}/${purpose === "invite" ? "accept-invitation" : "reset-password"}#token=${token}`;
+}
+
+export interface InvitationResult {
+  email: string;
+  /** Whether an email went out. */
+  sent: boolean;
+  /** The link, only when no mail is configured (the admin passes it on) — or sending failed. */
+  url?: string;
+  error?: string;
+}
+
+/** Issues an invitation link for `userId` and emails it (after the caller's transaction committed). */
+export async function inviteUser(svc: Services, actor: Actor, userId: string): Promise<InvitationResult> {
+  const { user, token, orgName } = await inTransaction(svc.database.db, async (tx) => {
+    const u = await userRepo.get(tx, actor.scope, userId);
+    if (!u.active) throw new AppError("CONFLICT", `${u.name} is deactivated; reactivate them before inviting.`);
+    const org = await organizationRepo.get(tx, actor.scope);
+    const t = await issueLink(tx, u, "invite", svc.now());
+    await auditRepo.record(tx, actor.scope, {
+      actorId: actor.userId,
+      action: "user.invited",
+      objectType: "user",
+      objectId: u.id,
+      before: null,
+      after: { email: u.email },
+    });
+    return { user: u, token: t, orgName: org.name };
+  });
+  const url = linkUrl(svc, "invite", token);
+  if (!svc.mailer) return { email: user.email, sent: false, url };
+  try {
+    await svc.mailer.send({
+      to: user.email,
+      subject: `You are invited to ${orgName} on Okra`,
+      text: [
+        `Hello ${user.name},`,
+        "",
+        `You have been invited to set goals and track them with ${orgName} on Okra.`,
+        "Choose a password to sign in (this link works once, for 7 days):",
+        "",
+        url,
+      ].join("\n"),
+    });
+    return { email: user.email, sent: true };
+  } catch (err) {
+    return { email: user.email, sent: false, url, error: `The email could not be sent: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Sends a password-reset link to every active account with this email. Always answers the
+ * same, whether or not the email is known (no account discovery).
+ */
+export async function requestPasswordReset(svc: Services, body: unknown): Promise<{ accepted: true }> {
+  const input = parseInput(ForgotSchema, body);
+  const nowMs = svc.now();
+  const accounts = await svc.database.db
+    .select()
+    .from(users)
+    .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)));
+  for (const user of accounts) {
+    const token = await inTransaction(svc.database.db, (tx) => issueLink(tx, user, "reset", nowMs));
+    if (!svc.mailer) continue;
+    await svc.mailer
+      .send({
+        to: user.email,
+        subject: "Reset your Okra password",
+        text: [
+          `Hello ${user.name},`,
+          "",
+          "Someone (hopefully you) asked to reset your Okra password. Choose a new one here (the link works once, for an hour):",
+          "",
+          linkUrl(svc, "reset", token),
+          "",
+          "If it was not you, ignore this email: your password stays as it is.",
+        ].join("\n"),
+      })
+      .catch(() => {
+        // The answer must not reveal whether the account exists; the link simply does not arrive.
+      });
+  }
+  return { accepted: true };
+}
+
+/** Sets the password from an emailed link (invitation or reset), ends the other sessions, and signs in. */
+export async function completeLink(
+  database: Database,
+  purpose: LinkPurpose,
+  body: unknown,
+  opts: { nowMs: number; userAgent?: string | undefined; policy?: SessionPolicy | undefined },
+): Promise<OpenedSession> {
+  const input = parseInput(TokenPasswordSchema, body);
+  const passwordHash = await hashPassword(input.password);
+  return inTransaction(database.db, async (tx) => {
+    const used = await tx
+      .update(emailTokens)
+      .set({ usedAt: new Date(opts.nowMs) })
+      .where(
+        and(
+          eq(emailTokens.tokenHash, hashToken(input.token)),
+          eq(emailTokens.purpose, purpose),
+          isNull(emailTokens.usedAt),
+          gt(emailTokens.expiresAt, new Date(opts.nowMs)),
+        ),
+      )
+      .returning();
+    const link = used[0];
+    if (!link) {
+      throw new AppError(
+        "UNAUTHENTICATED",
+        purpose === "invite"
+          ? "This invitation link is not valid: it was already used or has expired. Ask an admin to invite you again."
+          : "This reset link is not valid: it was already used or has expired. Ask for a new one from the sign-in page.",
+      );
+    }
+    const scope = grantOrgScope(link.orgId);
+    const user = await userRepo.get(tx, scope, link.userId);
+    if (!user.active) throw new AppError("UNAUTHENTICATED", "This account is deactivated.");
+    const problems = passwordProblems(input.password, user);
+    if (problems.length) throw AppError.validation(problems);
+    await tx
+      .update(users)
+      .set({
+        passwordHash,
+        failedLogins: 0,
+        lockedUntil: null,
+        ...(purpose === "invite" && input.name ? { name: input.name } : {}),
+      })
+      .where(eq(users.id, user.id));
+    await endAllSessions(tx, scope, user.id, opts.nowMs);
+    await auditRepo.record(tx, scope, {
+      actorId: user.id,
+      action: purpose === "invite" ? "user.invitationAccepted" : "user.passwordReset",
+      objectType: "user",
+      objectId: user.id,
+      before: null,
+      after: null,
+    });
+    return openSession(tx, user, { ...opts, method: "password" });
+  });
+}
