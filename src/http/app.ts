@@ -88,7 +88,22 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
 /** Builds the app (not listening); `close()` it when done. The database stays the caller's. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // Credentials never reach the log, even if a serializer starts logging headers.
+    logger:
+      opts.logger && typeof opts.logger === "object"
+        ? {
+            redact: {
+              paths: [
+                "req.headers.authorization",
+                "req.headers.cookie",
+                'req.headers["x-csrf-token"]',
+                'res.headers["set-cookie"]',
+              ],
+              censor: "[redacted]",
+            },
+            ...opts.logger,
+          }
+        : (opts.logger ?? false),
     bodyLimit: 1_048_576,
     // Live-update streams must not keep a closing server alive.
     forceCloseConnections: true,

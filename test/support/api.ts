@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Database } from "../../src/db/database.js";
-import { buildApp } from "../../src/http/app.js";
+import { type AppOptions, buildApp } from "../../src/http/app.js";
 import { bootstrap } from "../../src/services/auth.service.js";
 import { type DatabaseKind, openTestDatabase } from "./databases.js";
 
@@ -30,11 +30,15 @@ export interface ApiHarness {
 export const ADMIN_TOKEN = "okra_test_admin_token_0123456789";
 
 /** Starts the app on a fresh database of `kind`, with a bootstrap admin and the clock at `nowMs`. */
-export async function startApi(kind: DatabaseKind, nowMs = Date.UTC(2026, 1, 15, 12)): Promise<ApiHarness> {
+export async function startApi(
+  kind: DatabaseKind,
+  nowMs = Date.UTC(2026, 1, 15, 12),
+  options: Partial<Omit<AppOptions, "database" | "now">> = {},
+): Promise<ApiHarness> {
   const database = await openTestDatabase(kind);
   await bootstrap(database, { bootstrapToken: ADMIN_TOKEN, adminEmail: "admin@example.com", adminName: "Ada Admin" });
   const clock = { now: nowMs };
-  const app = await buildApp({ database, now: () => clock.now });
+  const app = await buildApp({ database, now: () => clock.now, ...options });
   return {
     app,
     database,
