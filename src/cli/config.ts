@@ -14,6 +14,15 @@ export interface Config {
   organizationName: string;
   demo: boolean;
   logLevel: string;
+  /** The address people reach Okra at (links in emails); defaults to http://localhost:PORT. */
+  publicUrl: string;
+  /** SMTP relay for invitations and resets; unset → links are shown to the admin instead. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  secureCookies: boolean;
+  sessionIdleHours: number;
+  sessionMaxDays: number;
+  loginRateLimit: number;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -35,7 +44,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (bootstrapToken && bootstrapToken.length < 16) {
     throw new ConfigError("OKRA_BOOTSTRAP_TOKEN must be at least 16 characters long (use a long random value).");
   }
+  const positive = (name: string, fallback: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || n > max) {
+      throw new ConfigError(`${name} must be a number above 0 and at most ${max} (got ${JSON.stringify(raw)}).`);
+    }
+    return n;
+  };
+  const publicUrl = (env.OKRA_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\//.test(publicUrl)) {
+    throw new ConfigError("OKRA_PUBLIC_URL must start with https:// or http://, such as https://okr.example.com.");
+  }
+  const smtpUrl = env.OKRA_SMTP_URL?.trim() || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    throw new ConfigError(
+      "OKRA_SMTP_URL must be an smtp:// or smtps:// URL, such as smtp://user:password@mail.example.com:587.",
+    );
+  }
   return {
+    publicUrl,
+    smtpUrl,
+    mailFrom: env.OKRA_MAIL_FROM?.trim() || "Okra <okra@localhost>",
+    secureCookies: env.OKRA_COOKIE_SECURE === undefined ? true : truthy(env.OKRA_COOKIE_SECURE),
+    sessionIdleHours: positive("OKRA_SESSION_IDLE_HOURS", 168, 24 * 365),
+    sessionMaxDays: positive("OKRA_SESSION_MAX_DAYS", 30, 365),
+    loginRateLimit: positive("OKRA_LOGIN_RATE_LIMIT", 10, 100_000),
     port,
     host: env.HOST ?? "0.0.0.0",
     dataDir: path.resolve(env.OKRA_DATA_DIR ?? "./data"),

@@ -8,10 +8,12 @@ import { DirectoryLockedError } from "../db/directory-lock.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { AppError } from "../domain/errors.js";
 import { buildApp } from "../http/app.js";
+import { createSmtpMailer } from "../integrations/mail.js";
 import { bootstrap, createSignInCode, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
+import { purgeTrash } from "../services/trash.service.js";
 import { runCheckIn, runLint } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { ensureWebBuild } from "./web-build.js";
@@ -47,7 +49,14 @@ export async function adminActor(database: Database, email?: string): Promise<Ac
         : "The database has no admin yet; run `okra serve` once to create one.",
     );
   }
-  return { userId: user.id, orgId: user.orgId, scope: grantOrgScope(user.orgId), role: user.role, access: "write", isInstanceAdmin: user.isInstanceAdmin };
+  return {
+    userId: user.id,
+    orgId: user.orgId,
+    scope: grantOrgScope(user.orgId),
+    role: user.role,
+    access: "write",
+    isInstanceAdmin: user.isInstanceAdmin,
+  };
 }
 
 async function serve(opts: { demo?: boolean; port?: string }) {
@@ -65,7 +74,21 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     console.log(result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`);
   }
   const webDir = await ensureWebBuild((line) => console.log(line));
-  const app = await buildApp({ database, logger: { level: config.logLevel }, webDir });
+  const app = await buildApp({
+    database,
+    logger: { level: config.logLevel },
+    webDir,
+    publicUrl: config.publicUrl,
+    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }) : undefined,
+    secureCookies: config.secureCookies,
+    sessionPolicy: { idleMs: config.sessionIdleHours * 3_600_000, maxMs: config.sessionMaxDays * 86_400_000 },
+    loginRateLimit: config.loginRateLimit,
+  });
+  // The trash keeps deleted items for 30 days; erase older ones now and every six hours.
+  const purge = () =>
+    purgeTrash(database, Date.now()).catch((err) => app.log.error({ err }, "could not empty the trash"));
+  await purge();
+  setInterval(purge, 6 * 3_600_000).unref();
   const shutdown = async (signal: string) => {
     console.log(`\n${signal} received: stopping Okra…`);
     await app.close();
@@ -174,7 +197,9 @@ function program(): Command {
         });
         const count = (c: { created: number; updated: number; unchanged: number }) =>
           `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`;
-        console.log(`${s.dryRun ? "Dry run (nothing written): " : ""}people ${count(s.people)}; teams ${count(s.teams)}`);
+        console.log(
+          `${s.dryRun ? "Dry run (nothing written): " : ""}people ${count(s.people)}; teams ${count(s.teams)}`,
+        );
         for (const p of s.problems) console.log(`  ${p}`);
       }),
     );

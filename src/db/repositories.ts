@@ -2,7 +2,7 @@
  * Repositories: every query the services run. Each takes an OrgScope and filters by it.
  * Database errors are translated here (unique violation → ALREADY_EXISTS).
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../domain/errors.js";
 import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
@@ -392,6 +392,24 @@ export const kpiValueRepo = {
 
 // ---------------------------------------------------------------- audit
 
+const ZERO_ID = "00000000-0000-0000-0000-000000000000";
+
+export interface AuditFilter {
+  objectType?: string | undefined;
+  objectId?: string | undefined;
+  /** Events about any of these objects. */
+  objectIds?: readonly string[] | undefined;
+  actorId?: string | undefined;
+  /** An action, or a prefix of one ("objective." for every objective event). */
+  action?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Continue after this event id (in the chosen order). */
+  afterId?: number | undefined;
+  order?: "asc" | "desc" | undefined;
+  limit: number;
+}
+
 export const auditRepo = {
   async record(
     ex: Executor,
@@ -415,11 +433,9 @@ export const auditRepo = {
       after: e.after ?? null,
     });
   },
-  async list(
-    ex: Executor,
-    scope: OrgScope,
-    f: { objectType?: string; objectId?: string; afterId?: number; limit: number },
-  ): Promise<AuditRow[]> {
+  async list(ex: Executor, scope: OrgScope, f: AuditFilter): Promise<AuditRow[]> {
+    const desc_ = f.order === "desc";
+    const ids = f.objectIds?.filter(isId);
     return ex
       .select()
       .from(s.auditEvents)
@@ -427,11 +443,32 @@ export const auditRepo = {
         and(
           eq(s.auditEvents.orgId, scope.orgId),
           f.objectType ? eq(s.auditEvents.objectType, f.objectType) : undefined,
-          f.objectId ? eq(s.auditEvents.objectId, f.objectId) : undefined,
-          f.afterId ? gt(s.auditEvents.id, f.afterId) : undefined,
+          f.objectId ? eq(s.auditEvents.objectId, isId(f.objectId) ? f.objectId : ZERO_ID) : undefined,
+          ids ? (ids.length ? inArray(s.auditEvents.objectId, ids) : sql`false`) : undefined,
+          f.actorId ? eq(s.auditEvents.actorId, isId(f.actorId) ? f.actorId : ZERO_ID) : undefined,
+          f.action ? sql`${s.auditEvents.action} like ${`${f.action.replace(/[%_\\]/g, "\\$&")}%`}` : undefined,
+          f.from ? gte(s.auditEvents.at, f.from) : undefined,
+          f.to ? lt(s.auditEvents.at, f.to) : undefined,
+          f.afterId !== undefined ? (desc_ ? lt : gt)(s.auditEvents.id, f.afterId) : undefined,
         ),
       )
-      .orderBy(asc(s.auditEvents.id))
+      .orderBy(desc_ ? desc(s.auditEvents.id) : asc(s.auditEvents.id))
       .limit(f.limit);
+  },
+  /** The newest event of `action` on an object (e.g. the deletion that put it in the trash). */
+  async latest(ex: Executor, scope: OrgScope, objectId: string, action: string): Promise<AuditRow | null> {
+    const rows = await ex
+      .select()
+      .from(s.auditEvents)
+      .where(
+        and(
+          eq(s.auditEvents.orgId, scope.orgId),
+          eq(s.auditEvents.objectId, objectId),
+          eq(s.auditEvents.action, action),
+        ),
+      )
+      .orderBy(desc(s.auditEvents.id))
+      .limit(1);
+    return rows[0] ?? null;
   },
 };

@@ -2,7 +2,7 @@
  * The row operations every versioned, org-scoped table shares: get / find / list /
  * insert / update (version + 1) / soft delete. Every query filters by the scope's org.
  */
-import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { AppError } from "../domain/errors.js";
 import type { Executor } from "./database.js";
@@ -42,8 +42,16 @@ export interface TableRepository<Row, Insert> {
     patch: Partial<Insert>,
     opts?: { bumpVersion?: boolean },
   ): Promise<Row>;
-  /** Marks the row deleted (kept for the trash and the audit trail). */
-  softDelete(ex: Executor, scope: OrgScope, id: string): Promise<void>;
+  /** Marks the row deleted at `at` (kept for the trash and the audit trail). */
+  softDelete(ex: Executor, scope: OrgScope, id: string, at?: Date): Promise<void>;
+  /** A deleted row (in the trash), or null. */
+  findDeleted(ex: Executor, scope: OrgScope, id: string): Promise<Row | null>;
+  /** Rows deleted at or after `since`, newest first. */
+  listDeleted(ex: Executor, scope: OrgScope, since: Date): Promise<Row[]>;
+  /** Takes a row out of the trash (version + 1). */
+  restore(ex: Executor, scope: OrgScope, id: string): Promise<Row>;
+  /** Erases rows deleted before `before`, in every organisation (the trash's 30 days are over). */
+  purgeDeleted(ex: Executor, before: Date): Promise<number>;
 }
 
 /** Builds the shared repository for one table; `noun` names the object in NOT_FOUND messages. */
@@ -106,15 +114,46 @@ export function tableRepository<T extends ScopedTable>(
       if (!rows[0]) throw AppError.notFound(noun, id);
       return rows[0];
     },
-    async softDelete(ex, scope, id) {
+    async softDelete(ex, scope, id, at) {
       if (!t.deletedAt) {
         await ex.delete(t).where(and(eq(t.orgId, scope.orgId), eq(t.id, id)));
         return;
       }
       await ex
         .update(t)
-        .set({ deletedAt: new Date(), version: sql`${t.version} + 1` })
+        .set({ deletedAt: at ?? new Date(), version: sql`${t.version} + 1` })
         .where(live(scope, eq(t.id, id)));
+    },
+    async findDeleted(ex, scope, id) {
+      if (!t.deletedAt || !isId(id)) return null;
+      const rows = await ex
+        .select()
+        .from(t)
+        .where(and(eq(t.orgId, scope.orgId), eq(t.id, id), isNotNull(t.deletedAt)))
+        .limit(1);
+      return (rows[0] as T["$inferSelect"] | undefined) ?? null;
+    },
+    async listDeleted(ex, scope, since) {
+      if (!t.deletedAt) return [];
+      return (await ex
+        .select()
+        .from(t)
+        .where(and(eq(t.orgId, scope.orgId), gte(t.deletedAt, since)))
+        .orderBy(desc(t.deletedAt))) as never;
+    },
+    async restore(ex, scope, id) {
+      const rows = await ex
+        .update(t)
+        .set({ deletedAt: null, version: sql`${t.version} + 1`, ...(t.updatedAt ? { updatedAt: new Date() } : {}) })
+        .where(and(eq(t.orgId, scope.orgId), eq(t.id, id), isNotNull(t.deletedAt)))
+        .returning();
+      if (!rows[0]) throw AppError.notFound(`deleted ${noun}`, id);
+      return rows[0] as T["$inferSelect"];
+    },
+    async purgeDeleted(ex, before) {
+      if (!t.deletedAt) return 0;
+      const gone = await ex.delete(t).where(lt(t.deletedAt, before)).returning({ id: t.id });
+      return gone.length;
     },
   };
 }

@@ -102,10 +102,16 @@ export function canEditObjective(graph: PeopleGraph, v: Viewer, o: ObjectiveFact
 }
 
 /** Why `viewer` may not create an objective like `o`, or null when they may. */
-export function createObjectiveDenial(graph: PeopleGraph, v: Viewer, o: ObjectiveFacts, rules: OrgRules): string | null {
+export function createObjectiveDenial(
+  graph: PeopleGraph,
+  v: Viewer,
+  o: ObjectiveFacts,
+  rules: OrgRules,
+): string | null {
   if (v.role === "observer") return "Observers have read-only access and cannot create objectives.";
   if (isAdmin(v)) return null;
-  if (o.level === "organization") return "Only organisation owners and admins can create organisation-level objectives.";
+  if (o.level === "organization")
+    return "Only organisation owners and admins can create organisation-level objectives.";
   if (o.level === "team") {
     if (ownsTeam(graph, v.userId, o.teamId)) return null;
     if (rules.membersCreateTeamOkrs && inTeam(graph, v.userId, o.teamId)) return null;

@@ -327,7 +327,9 @@ function register(
       response: {
         [status]: def.response
           ? { description: "OK", ...jsonSchema(def.response, "output") }
-          : { description: "No content", type: "null" },
+          : def.raw
+            ? { description: "A file (CSV or JSON)", type: "string" }
+            : { description: "No content", type: "null" },
         ...errorResponses,
       },
     },
@@ -345,6 +347,16 @@ function register(
         ifMatch: ifMatchVersion(req),
       });
       if (status === 204) return reply.status(204).send();
+      if (def.raw) {
+        const file = out as { contentType: string; body: string };
+        const ext = file.contentType.startsWith("text/csv") ? "csv" : "json";
+        return reply
+          .status(status)
+          .type(file.contentType)
+          .header("content-disposition", `attachment; filename="okra-${def.tag}.${ext}"`)
+          .serializer((x: unknown) => x as string)
+          .send(file.body);
+      }
       return reply.status(status).send(out);
     },
   });

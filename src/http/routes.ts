@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Permission } from "../domain/access.js";
 import * as accounts from "../services/account.service.js";
 import * as alignments from "../services/alignment.service.js";
+import * as audit from "../services/audit.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
 import * as initiatives from "../services/initiative.service.js";
@@ -17,6 +18,7 @@ import * as people from "../services/people.service.js";
 import * as periods from "../services/period.service.js";
 import * as S from "../services/schemas.js";
 import * as tokens from "../services/token.service.js";
+import * as trash from "../services/trash.service.js";
 import * as views from "../services/view.service.js";
 import * as shape from "./api-shapes.js";
 import { importRoutes } from "./routes-import.js";
@@ -43,10 +45,23 @@ export interface RouteDef {
   /** Who may call it (enforced before the handler runs); object rules are the services'. */
   permission: Permission;
   status?: 200 | 201 | 204;
+  /** The handler answers `{ contentType, body }` to send as is (file exports). */
+  raw?: boolean;
   handler: (c: RouteContext) => Promise<unknown>;
 }
 
 const page = shape.pageOf;
+const AuditEntryShape = z.object({
+  id: z.string(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  at: z.string(),
+  action: z.string(),
+  objectType: z.string(),
+  objectId: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
 const InvitationShape = z.object({
   email: z.string(),
   sent: z.boolean(),
@@ -742,10 +757,67 @@ export const apiRoutes: RouteDef[] = [
     url: "/audit",
     permission: "admin",
     tag: "audit",
-    summary: "The audit trail",
-    query: z.object({ objectType: z.string(), objectId: z.string(), limit: z.number(), cursor: z.string() }).partial(),
-    response: page(z.record(z.string(), z.unknown())),
-    handler: (c) => views.listAudit(c.svc, c.actor, c.query),
+    summary: "The audit trail: who changed what, when, before and after (filter by object, person, action, time)",
+    query: audit.AuditQuerySchema,
+    response: page(AuditEntryShape),
+    handler: (c) => audit.listAudit(c.svc, c.actor, c.query),
+  },
+  {
+    method: "GET",
+    url: "/audit/export",
+    permission: "admin",
+    tag: "audit",
+    summary: "Export the (filtered) audit trail as CSV or JSON",
+    query: audit.AuditExportQuerySchema,
+    response: null,
+    raw: true,
+    handler: (c) => audit.exportAudit(c.svc, c.actor, c.query),
+  },
+  {
+    method: "GET",
+    url: "/objectives/:id/history",
+    permission: "read",
+    tag: "audit",
+    summary:
+      "The history of an objective: its own changes, its key results', check-ins', initiatives' and alignments', newest first",
+    query: S.PageQuerySchema,
+    response: page(AuditEntryShape),
+    handler: (c) => audit.objectiveHistory(c.svc, c.actor, c.id, c.query),
+  },
+  {
+    method: "GET",
+    url: "/trash",
+    permission: "admin",
+    tag: "trash",
+    summary: "What was deleted in the last 30 days and can be restored",
+    query: z.object({ type: z.enum(trash.TRASH_TYPES).optional() }),
+    response: page(
+      z.object({
+        type: z.enum(trash.TRASH_TYPES),
+        id: z.string(),
+        title: z.string(),
+        deletedAt: z.string(),
+        purgeAt: z.string(),
+        deletedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+        objectiveId: z.string().nullable(),
+      }),
+    ),
+    handler: (c) => trash.listTrash(c.svc, c.actor, c.query),
+  },
+  {
+    method: "POST",
+    url: "/trash/:id/restore",
+    permission: "admin",
+    tag: "trash",
+    summary:
+      "Restore an item from the trash (an objective comes back with its key results, initiatives and alignments)",
+    response: z.object({
+      type: z.enum(trash.TRASH_TYPES),
+      id: z.string(),
+      restored: z.array(z.string()),
+      skippedAlignments: z.number(),
+    }),
+    handler: (c) => trash.restoreFromTrash(c.svc, c.actor, c.id),
   },
   {
     method: "GET",

@@ -5,7 +5,13 @@
  */
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
-import { accessQueries, graphQueries, type KeyResultRow, type ObjectiveRow, type OrganizationRow } from "../db/repositories.js";
+import {
+  accessQueries,
+  graphQueries,
+  type KeyResultRow,
+  type ObjectiveRow,
+  type OrganizationRow,
+} from "../db/repositories.js";
 import {
   canCheckIn,
   canEditKeyResult,
@@ -154,7 +160,8 @@ export function createGuard(
       }
     },
     assertCanEditOwned(ownerIds, what) {
-      if (!canEditOwned(viewer, ownerIds)) throw forbidden(`You cannot change this ${what}: only its owners and admins can.`);
+      if (!canEditOwned(viewer, ownerIds))
+        throw forbidden(`You cannot change this ${what}: only its owners and admins can.`);
     },
     assertAdmin(what) {
       if (!admin) throw forbidden(`Only organisation owners and admins can ${what}.`);

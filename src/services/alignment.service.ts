@@ -4,19 +4,13 @@
  */
 
 import { z } from "zod";
-import {
-  type AlignmentRow,
-  alignmentRepo,
-  graphQueries,
-  keyResultRepo,
-  objectiveRepo,
-} from "../db/repositories.js";
+import { type AlignmentRow, alignmentRepo, graphQueries, keyResultRepo, objectiveRepo } from "../db/repositories.js";
 import { canEditObjective } from "../domain/access.js";
 import { type AlignmentEdge, sameUnitProblem, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
-import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { forbidden } from "./access.js";
+import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { parentObjective } from "./okr.service.js";
 import { type Page, paginate } from "./pagination.js";
 import { presentAlignment } from "./presenters.js";
@@ -94,7 +88,9 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
     const { child: childObj, parent: parentObj } = await ends(w, input);
     if (childObj) await w.guard.assertCanEditObjective(childObj);
     if (parentObj && (await w.guard.hidden()).has(parentObj.id)) {
-      throw missingReference("parentId", input.parentType === "objective" ? "objective" : "key result", [input.parentId]);
+      throw missingReference("parentId", input.parentType === "objective" ? "objective" : "key result", [
+        input.parentId,
+      ]);
     }
     if (
       childObj?.visibility === "private" &&

@@ -166,7 +166,7 @@ export async function deleteCheckIn(svc: Services, actor: Actor, id: string): Pr
     const row = await liveCheckIn(w, id);
     await openKeyResult(w, row.keyResultId, "edit");
     await checkInQueries.addRevision(w.tx, w.scope, row, "delete", w.actor.userId);
-    await checkInRepo.softDelete(w.tx, w.scope, id);
+    await checkInRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     w.touch([row.keyResultId]);
     await w.audit("checkIn.deleted", "checkIn", id, presentCheckIn(row), null);
   });

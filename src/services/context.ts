@@ -92,11 +92,7 @@ export interface Reader {
 }
 
 /** Runs a read use case (no transaction needed: one consistent snapshot is not required for a single read). */
-export async function read<T>(
-  svc: Services,
-  actor: Actor,
-  fn: (r: Reader) => Promise<T>,
-): Promise<T> {
+export async function read<T>(svc: Services, actor: Actor, fn: (r: Reader) => Promise<T>): Promise<T> {
   const ex = svc.database.db;
   const org = await organizationRepo.get(ex, actor.scope);
   const ctx = await loadOrgContext(ex, actor.scope, org);

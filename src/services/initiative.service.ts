@@ -6,8 +6,8 @@ import { z } from "zod";
 import {
   initiativeRepo,
   type KeyResultRow,
-  keyResultRepo,
   type KpiRow,
+  keyResultRepo,
   kpiRepo,
   kpiValueRepo,
   type ObjectiveRow,
@@ -159,7 +159,7 @@ export async function deleteInitiative(svc: Services, actor: Actor, id: string):
       throw AppError.notFound("initiative", id);
     });
     await assertCanPlan(w, current.o, current.kr, row.ownerIds);
-    await initiativeRepo.softDelete(w.tx, w.scope, id);
+    await initiativeRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     if (w.ctx.settings.initiativesCount) w.touch();
     await w.audit("initiative.deleted", "initiative", id, presentInitiative(row), null);
   });
@@ -183,7 +183,9 @@ async function checkKpiRefs(
   if (input.objectiveIds?.length) {
     const hidden = await w.guard.hidden();
     const found = new Set(
-      (await objectiveRepo.listByIds(w.tx, w.scope, input.objectiveIds)).map((o) => o.id).filter((id) => !hidden.has(id)),
+      (await objectiveRepo.listByIds(w.tx, w.scope, input.objectiveIds))
+        .map((o) => o.id)
+        .filter((id) => !hidden.has(id)),
     );
     const missing = input.objectiveIds.filter((id) => !found.has(id));
     if (missing.length) throw missingReference("objectiveIds", "objective", missing);
@@ -281,7 +283,7 @@ export async function deleteKpi(svc: Services, actor: Actor, id: string): Promis
   await mutate(svc, actor, async (w) => {
     const row = await kpiRepo.get(w.tx, w.scope, id);
     assertCanChangeKpi(w, row);
-    await kpiRepo.softDelete(w.tx, w.scope, id);
+    await kpiRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     await w.audit("kpi.deleted", "kpi", id, row, null);
   });
 }

@@ -16,8 +16,8 @@ import {
   teamRepo,
 } from "../db/repositories.js";
 import { initiatives as initiativesTable } from "../db/schema.js";
-import { sameUnitProblem } from "../domain/alignment.js";
 import { canEditObjective } from "../domain/access.js";
+import { sameUnitProblem } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
@@ -229,19 +229,24 @@ export async function deleteObjective(svc: Services, actor: Actor, id: string): 
     const row = await objectiveRepo.get(w.tx, w.scope, id);
     await w.guard.assertCanEditObjective(row);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
-    for (const kr of krs) await keyResultRepo.softDelete(w.tx, w.scope, kr.id);
-    for (const i of await initiativeRepo.list(w.tx, w.scope, eq(initiativesTable.objectiveId, id))) {
-      await initiativeRepo.softDelete(w.tx, w.scope, i.id);
-    }
+    for (const kr of krs) await keyResultRepo.softDelete(w.tx, w.scope, kr.id, new Date(w.nowMs));
+    const initiatives = await initiativeRepo.list(w.tx, w.scope, eq(initiativesTable.objectiveId, id));
+    for (const i of initiatives) await initiativeRepo.softDelete(w.tx, w.scope, i.id, new Date(w.nowMs));
     const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id, ...krs.map((k) => k.id)]);
     await graphQueries.deleteAlignments(
       w.tx,
       w.scope,
       edges.map((e) => e.id),
     );
-    await objectiveRepo.softDelete(w.tx, w.scope, id);
+    await objectiveRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     w.touch();
-    await w.audit("objective.deleted", "objective", id, { ...row, keyResults: krs, alignments: edges }, null);
+    await w.audit(
+      "objective.deleted",
+      "objective",
+      id,
+      { ...row, keyResults: krs, alignments: edges, initiativeIds: initiatives.map((i) => i.id) },
+      null,
+    );
   });
 }
 
@@ -443,7 +448,7 @@ export async function deleteKeyResult(svc: Services, actor: Actor, id: string): 
       w.scope,
       edges.map((e) => e.id),
     );
-    await keyResultRepo.softDelete(w.tx, w.scope, id);
+    await keyResultRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     w.touch();
     await w.audit("keyResult.deleted", "keyResult", id, { ...kr, alignments: edges }, null);
   });

@@ -2,12 +2,12 @@
  * Teams (nested, with owners and members) and people (with a manager and teams).
  */
 import { and, eq, isNull } from "drizzle-orm";
+import type { z } from "zod";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
 import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import type { z } from "zod";
 import { type InvitationResult, inviteUser } from "./account.service.js";
 import {
   type Actor,
@@ -122,7 +122,8 @@ export async function updateTeam(
     const row = await teamRepo.get(w.tx, w.scope, id);
     await w.guard.assertCanEditTeam(id);
     // Moving a team in the hierarchy reorganises the organisation: admins only.
-    if (input.parentId !== undefined && input.parentId !== row.parentId) w.guard.assertAdmin("move a team to another parent");
+    if (input.parentId !== undefined && input.parentId !== row.parentId)
+      w.guard.assertAdmin("move a team to another parent");
     const before = await teamView(w.tx, w.scope, row);
     await checkVersion(input.version ?? ifMatch, row, () => before);
     if (input.parentId !== undefined) await checkTeamParent(w.tx, w.scope, id, input.parentId);
@@ -168,7 +169,7 @@ export async function deleteTeam(svc: Services, actor: Actor, id: string): Promi
       );
     }
     await teamQueries.setMembers(w.tx, w.scope, id, [], []);
-    await teamRepo.softDelete(w.tx, w.scope, id);
+    await teamRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     await w.audit("team.deleted", "team", id, before, null);
   });
 }
@@ -309,9 +310,15 @@ function checkUserChange(
 }
 
 /** An organisation always keeps at least one active owner. */
-async function checkLastOwner(w: Write, before: UserView, input: { role?: string | undefined; active?: boolean | undefined }) {
+async function checkLastOwner(
+  w: Write,
+  before: UserView,
+  input: { role?: string | undefined; active?: boolean | undefined },
+) {
   const losesOwner =
-    before.role === "owner" && before.active && ((input.role !== undefined && input.role !== "owner") || input.active === false);
+    before.role === "owner" &&
+    before.active &&
+    ((input.role !== undefined && input.role !== "owner") || input.active === false);
   if (!losesOwner) return;
   const owners = (await userRepo.list(w.tx, w.scope)).filter((u) => u.role === "owner" && u.active);
   if (owners.length <= 1) {

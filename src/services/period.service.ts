@@ -126,7 +126,7 @@ export async function deletePeriod(svc: Services, actor: Actor, id: string): Pro
         `The period "${row.name}" contains sub-periods (${children.map((c) => c.name).join(", ")}); delete them first.`,
       );
     }
-    await periodRepo.softDelete(w.tx, w.scope, id);
+    await periodRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
     await w.audit("period.deleted", "period", id, presentPeriod(row), null);
   });
 }

@@ -397,42 +397,6 @@ function ownerScoreHistory(all: ObjectiveRow[], ctx: OrgContext, before: string)
   return out;
 }
 
-const AuditQuery = z.object({
-  objectType: z.string().optional(),
-  objectId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-  cursor: z.string().optional(),
-});
-
-/** The audit trail, oldest first, filterable by object. */
-export async function listAudit(svc: Services, actor: Actor, query: unknown) {
-  const q = parseInput(AuditQuery, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
-    const limit = q.limit ?? 100;
-    const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
-    if (afterId !== undefined && !Number.isInteger(afterId))
-      throw AppError.validation(["cursor: is not a cursor this API gave out"]);
-    const rows = await auditRepo.list(ex, scope, {
-      ...(q.objectType ? { objectType: q.objectType } : {}),
-      ...(q.objectId ? { objectId: q.objectId } : {}),
-      ...(afterId !== undefined ? { afterId } : {}),
-      limit: limit + 1,
-    });
-    const items = rows.slice(0, limit).map((r) => ({
-      id: String(r.id),
-      actorId: r.actorId,
-      at: r.at.toISOString(),
-      action: r.action,
-      objectType: r.objectType,
-      objectId: r.objectId,
-      before: r.before,
-      after: r.after,
-    }));
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
-  });
-}
-
 export async function getSettings(svc: Services, actor: Actor) {
   return read(svc, actor, async ({ org }) => ({
     name: org.name,

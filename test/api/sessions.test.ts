@@ -92,9 +92,9 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
     expect(me.body).toMatchObject({ authMethod: "session", hasPassword: true, user: { email: "ines@okr.test" } });
     expect(me.body.csrfToken).toBe(b.csrf);
     // The link works once.
-    expect((await send(fresh(), "POST", "/auth/accept-invitation", { token, password: "another good one" })).status).toBe(
-      401,
-    );
+    expect(
+      (await send(fresh(), "POST", "/auth/accept-invitation", { token, password: "another good one" })).status,
+    ).toBe(401);
     // Only an argon2id hash is stored.
     const [row] = await api.database.db.select().from(users).where(eq(users.email, "ines@okr.test"));
     expect(row?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -202,7 +202,10 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
     const there = fresh();
     await send(here, "POST", "/auth/login", { email: "ines@okr.test", password: "correct horse battery" });
     await send(there, "POST", "/auth/login", { email: "ines@okr.test", password: "correct horse battery" });
-    const bad = await send(here, "POST", "/me/password", { currentPassword: "nope", newPassword: "a brand new secret" });
+    const bad = await send(here, "POST", "/me/password", {
+      currentPassword: "nope",
+      newPassword: "a brand new secret",
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual(["currentPassword: is not your current password"]);
     const ok = await send(here, "POST", "/me/password", {
@@ -252,7 +255,10 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
       const r = await send(fresh(), "POST", "/auth/login", { email: "luke@okr.test", password: `guess number ${i}` });
       expect(r.status).toBe(401);
     }
-    const locked = await send(fresh(), "POST", "/auth/login", { email: "luke@okr.test", password: "lukes real password" });
+    const locked = await send(fresh(), "POST", "/auth/login", {
+      email: "luke@okr.test",
+      password: "lukes real password",
+    });
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe("RATE_LIMITED");
     expect(Number(locked.headers["retry-after"])).toBeGreaterThan(800);
@@ -261,7 +267,10 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
     const start = api.clock.now;
     api.clock.now = start + LOCKOUT.lockMs + 1000;
     try {
-      const after = await send(fresh(), "POST", "/auth/login", { email: "luke@okr.test", password: "lukes real password" });
+      const after = await send(fresh(), "POST", "/auth/login", {
+        email: "luke@okr.test",
+        password: "lukes real password",
+      });
       expect(after.status).toBe(200);
     } finally {
       api.clock.now = start;

@@ -486,7 +486,27 @@ const CASES: Record<string, Case> = {
   },
   "DELETE /scim-tokens/:id": {
     rule: adminObject,
-    request: async (w) => ({ url: `/scim-tokens/${(await w.admin("POST", "/scim-tokens", { name: unique("IdP") })).id}` }),
+    request: async (w) => ({
+      url: `/scim-tokens/${(await w.admin("POST", "/scim-tokens", { name: unique("IdP") })).id}`,
+    }),
+  },
+  "GET /audit/export": {
+    rule: (who) => (who === "owner" || who === "admin" || who === "otherOrg" ? "allow" : "forbidden"),
+    request: async () => ({ url: "/audit/export?format=csv" }),
+  },
+  "GET /objectives/:id/history": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/objectives/${(await w.slice(v)).objectiveId}/history` }),
+  },
+  "GET /trash": { rule: adminCollection, request: async () => ({ url: "/trash" }) },
+  "POST /trash/:id/restore": {
+    rule: adminObject,
+    request: async (w, v) => {
+      const s = await w.slice(v);
+      w.invalidate();
+      await w.admin("DELETE", `/objectives/${s.objectiveId}`);
+      return { url: `/trash/${s.objectiveId}/restore` };
+    },
   },
   "PATCH /settings": { rule: adminCollection, request: async () => ({ url: "/settings", body: { cadenceDays: 7 } }) },
 };

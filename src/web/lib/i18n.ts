@@ -20,6 +20,43 @@ const en = {
     theme: "Switch light or dark theme",
     api: "API reference",
   },
+  audit: {
+    system: "Okra",
+    /** Readable names of audit actions; others are shown as "object · verb". */
+    actions: {
+      objective: {
+        created: "created the objective",
+        updated: "edited the objective",
+        deleted: "deleted the objective",
+        restored: "restored the objective from the trash",
+        closed: "closed the objective",
+        reopened: "reopened the objective",
+        postponed: "postponed the objective",
+      },
+      keyResult: {
+        created: "added a key result",
+        updated: "edited a key result",
+        deleted: "deleted a key result",
+        restored: "restored a key result",
+      },
+      checkIn: {
+        created: "checked in",
+        updated: "edited a check-in",
+        deleted: "deleted a check-in",
+        restored: "restored a check-in",
+      },
+      alignment: {
+        created: "aligned",
+        updated: "changed an alignment",
+        deleted: "removed an alignment",
+      },
+      initiative: {
+        created: "added an initiative",
+        updated: "updated an initiative",
+        deleted: "deleted an initiative",
+      },
+    },
+  },
   signIn: {
     title: "Sign in to Okra",
     intro:

@@ -11,18 +11,12 @@ import { StatusBadge } from "../components/status-badge.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
 import { api, get } from "../lib/api.js";
+import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { useAlignments, useObjective, useObjectives } from "../lib/queries.js";
-import type { Objective, Page } from "../lib/types.js";
+import type { AuditEntry, Objective, Page } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
-
-interface AuditItem {
-  id: string;
-  action: string;
-  at: string;
-  actorId: string | null;
-}
 
 function Alignment({ objective }: { objective: Objective }) {
   const alignments = useAlignments();
@@ -90,7 +84,7 @@ function Alignment({ objective }: { objective: Objective }) {
 function History({ objectiveId }: { objectiveId: string }) {
   const audit = useQuery({
     queryKey: ["audit", objectiveId],
-    queryFn: () => get<Page<AuditItem>>(`/audit?objectType=objective&objectId=${objectiveId}`),
+    queryFn: () => get<Page<AuditEntry>>(`/objectives/${objectiveId}/history?limit=50`),
   });
   return (
     <Card withBorder>
@@ -102,7 +96,7 @@ function History({ objectiveId }: { objectiveId: string }) {
           <List spacing={4} size="sm">
             {d.items.map((e) => (
               <List.Item key={e.id}>
-                {e.action.replace(/^objective\./, "")} · {dateTime(e.at)}
+                {auditLabel(e)} · {e.actorName ?? t("audit.system")} · {dateTime(e.at)}
               </List.Item>
             ))}
           </List>

@@ -1,0 +1,182 @@
+/**
+ * The audit trail: every change with who, when, what, before and after. Admins browse,
+ * filter and export it; everyone sees the history of an objective they may see.
+ */
+import { stringify } from "csv-stringify/sync";
+import { z } from "zod";
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import {
+  type AuditFilter,
+  type AuditRow,
+  auditRepo,
+  checkInRepo,
+  graphQueries,
+  keyResultRepo,
+  objectiveRepo,
+  userRepo,
+} from "../db/repositories.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, read, type Services } from "./context.js";
+import { decodeCursor, encodeCursor } from "./pagination.js";
+import { InstantSchema, parseInput } from "./schemas.js";
+
+export const AuditQuerySchema = z.object({
+  objectType: z.string().max(50).optional(),
+  objectId: z.string().max(100).optional(),
+  actorId: z.string().max(100).optional(),
+  action: z.string().max(100).optional(),
+  from: InstantSchema.optional(),
+  to: InstantSchema.optional(),
+  order: z.enum(["asc", "desc"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().max(200).optional(),
+});
+
+export const AuditExportQuerySchema = AuditQuerySchema.omit({ limit: true, cursor: true }).extend({
+  format: z.enum(["csv", "json"]).optional(),
+});
+
+export interface AuditEntry {
+  id: string;
+  actorId: string | null;
+  actorName: string | null;
+  at: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Secrets that must never be shown back, even to admins (they are hashes anyway). */
+const SECRET_KEYS = new Set(["passwordHash", "tokenHash", "clientSecret", "codeHash", "csrfToken"]);
+
+function scrub(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(scrub);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([k]) => !SECRET_KEYS.has(k))
+        .map(([k, x]) => [k, scrub(x)]),
+    );
+  }
+  return v;
+}
+
+async function present(ex: Executor, scope: OrgScope, rows: AuditRow[]): Promise<AuditEntry[]> {
+  const names = new Map((await userRepo.list(ex, scope)).map((u) => [u.id, u.name]));
+  return rows.map((r) => ({
+    id: String(r.id),
+    actorId: r.actorId,
+    actorName: r.actorId ? (names.get(r.actorId) ?? null) : null,
+    at: r.at.toISOString(),
+    action: r.action,
+    objectType: r.objectType,
+    objectId: r.objectId,
+    before: scrub(r.before),
+    after: scrub(r.after),
+  }));
+}
+
+function filterOf(q: z.output<typeof AuditExportQuerySchema>): Omit<AuditFilter, "limit"> {
+  if (q.from && q.to && Date.parse(q.to) <= Date.parse(q.from)) {
+    throw AppError.validation(["to: must be after from"]);
+  }
+  return {
+    objectType: q.objectType,
+    objectId: q.objectId,
+    actorId: q.actorId,
+    action: q.action,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+    order: q.order,
+  };
+}
+
+/** The audit trail, filtered (object, person, action or its prefix, time range), oldest first unless `order=desc`. */
+export async function listAudit(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(AuditQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const limit = q.limit ?? 100;
+    const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
+    if (afterId !== undefined && !Number.isInteger(afterId)) {
+      throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
+    }
+    const rows = await auditRepo.list(ex, scope, { ...filterOf(q), afterId, limit: limit + 1 });
+    const items = await present(ex, scope, rows.slice(0, limit));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  });
+}
+
+/** Most events one export holds (a larger trail is exported in time ranges). */
+export const EXPORT_LIMIT = 100_000;
+
+/** The filtered trail as CSV (one row per change, before/after as JSON) or JSON. */
+export async function exportAudit(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(AuditExportQuerySchema, query, "query");
+  return read(svc, actor, async ({ ex, scope }) => {
+    const items = await present(ex, scope, await auditRepo.list(ex, scope, { ...filterOf(q), limit: EXPORT_LIMIT }));
+    if (q.format === "json") return { contentType: "application/json", body: JSON.stringify(items) };
+    const csv = stringify(
+      items.map((e) => [
+        e.at,
+        e.actorName ?? "",
+        e.actorId ?? "",
+        e.action,
+        e.objectType,
+        e.objectId,
+        e.before === null ? "" : JSON.stringify(e.before),
+        e.after === null ? "" : JSON.stringify(e.after),
+      ]),
+      { header: true, columns: ["at", "actor", "actorId", "action", "objectType", "objectId", "before", "after"] },
+    );
+    return { contentType: "text/csv; charset=utf-8", body: csv };
+  });
+}
+
+/**
+ * An objective's history: the events of the objective, its key results, their check-ins,
+ * its initiatives and alignments, newest first — for anyone who may see the objective.
+ */
+export async function objectiveHistory(svc: Services, actor: Actor, id: string, query: unknown) {
+  const q = parseInput(AuditQuerySchema.pick({ limit: true, cursor: true }), query, "query");
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    const o = await objectiveRepo.get(ex, scope, id);
+    await guard.assertVisible(o);
+    const krs = await graphQueries.keyResultsOf(ex, scope, [id]);
+    const deletedKrs = (await keyResultRepo.listDeleted(ex, scope, new Date(0))).filter((k) => k.objectiveId === id);
+    const krIds = [...krs, ...deletedKrs].map((k) => k.id);
+    const checkIns = [
+      ...(await checkInRepo.list(ex, scope)).filter((c) => krIds.includes(c.keyResultId)),
+      ...(await checkInRepo.listDeleted(ex, scope, new Date(0))).filter((c) => krIds.includes(c.keyResultId)),
+    ];
+    const initiatives = (await graphQueries.allInitiatives(ex, scope)).filter((i) => i.objectiveId === id);
+    const mine = new Set([id, ...krIds]);
+    const hidden = await guard.hiddenNodes();
+    const alignments = (await auditRepo.list(ex, scope, { objectType: "alignment", limit: 10_000 })).filter((e) => {
+      const ends = [e.before, e.after].flatMap((x) => {
+        const a = x as { childId?: string; parentId?: string } | null;
+        return a ? [a.childId, a.parentId] : [];
+      });
+      // Links to objectives this reader may not see stay out of their view of the history.
+      return ends.some((n) => n !== undefined && mine.has(n)) && !ends.some((n) => n !== undefined && hidden.has(n));
+    });
+    const limit = q.limit ?? 100;
+    const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
+    if (afterId !== undefined && !Number.isInteger(afterId)) {
+      throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
+    }
+    const objectIds = [
+      ...mine,
+      ...checkIns.map((c) => c.id),
+      ...initiatives.map((i) => i.id),
+      ...alignments.map((a) => a.objectId),
+    ];
+    const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", afterId, limit: limit + 1 });
+    const items = await present(ex, scope, rows.slice(0, limit));
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  });
+}

@@ -1,0 +1,522 @@
+/**
+ * Single sign-on with OpenID Connect, configured per organisation by its admins: the
+ * authorization code flow with PKCE (S256), state and nonce, through `openid-client`.
+ *
+ * - Configuration (`sso_configs`): issuer, client id and secret, the email domains whose
+ *   people get an account on first sign-in (just in time) and the role they get. The
+ *   issuer is verified by OIDC discovery before an enabled configuration is saved. The
+ *   client secret is write-only: answers say only whether one is stored.
+ * - Sign-in: `startSsoLogin` stores the state, nonce and PKCE verifier (`sso_states`) and
+ *   answers the provider's authorization URL; `finishSsoLogin` consumes that row (single
+ *   use, 10 minutes), exchanges the code, checks state, nonce and the ID token, and
+ *   resolves the person: by `external_id` = `sub`, else by email, else — when the email's
+ *   domain is allowed — creates them with the configured role.
+ * - The HTTP layer opens the session and sets the cookie (src/http/sso-routes.ts).
+ */
+import { and, eq, lt, sql } from "drizzle-orm";
+import * as oidc from "openid-client";
+import { z } from "zod";
+import type { Executor } from "../db/database.js";
+import { grantOrgScope } from "../db/org-scope.js";
+import { auditRepo, inTransaction, lockOrganization, type UserRow, userQueries, userRepo } from "../db/repositories.js";
+import { ssoConfigs, ssoStates, users } from "../db/schema.js";
+import { isId } from "../db/table-repository.js";
+import { isAdmin, isRole } from "../domain/access.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, checkVersion, mutate, type Services } from "./context.js";
+import { presentUser } from "./presenters.js";
+import { parseInput } from "./schemas.js";
+
+/** How long a started sign-in may take before its callback is refused. */
+export const SSO_STATE_TTL_MS = 10 * 60_000;
+/** Roles a person created on first sign-in may get (never admin or owner). */
+export const SSO_DEFAULT_ROLES = ["member", "observer"] as const;
+/** Where the identity provider sends the browser back to, below the public URL. */
+export const SSO_CALLBACK_PATH = "/api/v1/auth/sso/callback";
+/** What Okra asks the provider for: the subject, the email address and the name. */
+const SCOPE = "openid email profile";
+/** Seconds to wait for the provider's discovery document. */
+const DISCOVERY_TIMEOUT_S = 10;
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+const isLocal = (url: URL) => LOCAL_HOSTS.has(url.hostname);
+
+const IssuerSchema = z
+  .string({ message: "is required" })
+  .trim()
+  .min(1, "is required")
+  .max(2000, "must be at most 2000 characters")
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a URL such as https://login.example.com" });
+      return;
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLocal(url))) {
+      ctx.addIssue({ code: "custom", message: "must use https:// (plain http:// only for localhost, in development)" });
+    }
+    if (url.search || url.hash || url.username || url.password) {
+      ctx.addIssue({ code: "custom", message: "must not carry a query, a fragment or credentials" });
+    }
+  });
+
+const DomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((d) => d.replace(/^@/, ""))
+  .pipe(
+    z
+      .string()
+      .max(253)
+      .regex(
+        /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/,
+        "must be an email domain such as example.com",
+      ),
+  );
+
+export const SsoConfigUpdateSchema = z.strictObject({
+  enabled: z.boolean({ message: "must be true or false" }),
+  issuer: IssuerSchema.describe("the provider's issuer identifier, e.g. https://login.example.com"),
+  clientId: z.string({ message: "is required" }).trim().min(1, "is required").max(500),
+  clientSecret: z
+    .string()
+    .max(2000)
+    .optional()
+    .describe('leave out to keep the stored secret; "" removes it (a public client, PKCE only)'),
+  allowedDomains: z
+    .array(DomainSchema)
+    .max(100)
+    .default([])
+    .describe("email domains whose people get an account on their first sign-in"),
+  defaultRole: z.enum(SSO_DEFAULT_ROLES).default("member").describe("the role of people created on first sign-in"),
+  version: z.number().int().optional(),
+});
+
+export const SsoStartSchema = z.object({
+  organizationId: z.string().max(100).optional(),
+  email: z.string().trim().max(320).optional(),
+  returnTo: z.string().max(2000).optional(),
+});
+
+const SsoFinishSchema = z.object({
+  currentUrl: z.string().min(1).max(8000),
+  state: z.string().max(500).optional(),
+});
+
+type SsoConfigRow = typeof ssoConfigs.$inferSelect;
+
+/** The organisation's SSO settings as the API answers them (never the secret). */
+export interface SsoConfigView {
+  enabled: boolean;
+  issuer: string;
+  clientId: string;
+  hasClientSecret: boolean;
+  allowedDomains: string[];
+  defaultRole: string;
+  /** The address to register at the provider as the redirect (callback) URI. */
+  redirectUri: string;
+  version: number;
+  updatedAt: string | null;
+}
+
+/** The redirect URI registered at the provider: the public URL plus the callback path. */
+export function ssoRedirectUri(svc: Services): string {
+  return `${(svc.publicUrl ?? "http://localhost:3000").replace(/\/+$/, "")}${SSO_CALLBACK_PATH}`;
+}
+
+/** A same-site path to land on after sign-in: starts with one "/" (not "//" or "/\"), else "/". */
+export function safeReturnTo(value: unknown): string {
+  if (typeof value !== "string" || value.length > 2000) return "/";
+  if (!value.startsWith("/") || value.startsWith("//")) return "/";
+  // Browsers read "\" as "/" ("/\evil.example" leaves the site) and ignore tabs and newlines.
+  if (/[\\\p{Cc}]/u.test(value)) return "/";
+  return value;
+}
+
+function assertAdmin(actor: Actor, what: string): void {
+  if (!isAdmin({ userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" })) {
+    throw new AppError("FORBIDDEN", `Only organisation owners and admins can ${what}.`);
+  }
+}
+
+async function findConfig(ex: Executor, orgId: string): Promise<SsoConfigRow | null> {
+  const rows = await ex.select().from(ssoConfigs).where(eq(ssoConfigs.orgId, orgId)).limit(1);
+  return rows[0] ?? null;
+}
+
+function present(svc: Services, row: SsoConfigRow | null): SsoConfigView {
+  return {
+    enabled: row?.enabled ?? false,
+    issuer: row?.issuer ?? "",
+    clientId: row?.clientId ?? "",
+    hasClientSecret: Boolean(row?.clientSecret),
+    allowedDomains: row?.allowedDomains ?? [],
+    defaultRole: row?.defaultRole ?? "member",
+    redirectUri: ssoRedirectUri(svc),
+    version: row?.version ?? 0,
+    updatedAt: row ? row.updatedAt.toISOString() : null,
+  };
+}
+
+/** What the audit trail keeps of a configuration: everything but the secret. */
+function auditView(row: SsoConfigRow) {
+  return {
+    enabled: row.enabled,
+    issuer: row.issuer,
+    clientId: row.clientId,
+    hasClientSecret: Boolean(row.clientSecret),
+    allowedDomains: row.allowedDomains,
+    defaultRole: row.defaultRole,
+  };
+}
+
+/** The discovery document's address for an issuer (OpenID Connect Discovery 1.0, section 4). */
+function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+}
+
+function describeFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: unknown };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `no answer within ${DISCOVERY_TIMEOUT_S} seconds`;
+  const cause = e?.cause as { code?: unknown; message?: unknown } | undefined;
+  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : "";
+  const message = (e?.message ?? String(err)).replace(/"response"/g, "the answer");
+  return detail && !message.includes(detail) ? `${message} (${detail})` : message;
+}
+
+/**
+ * The client's authentication at the token endpoint: client_secret_basic (the default of
+ * RFC 6749 and OIDC), or client_secret_post when the provider supports only that; none
+ * without a secret (a public client, protected by PKCE alone).
+ */
+function clientAuth(secret: string): oidc.ClientAuth {
+  if (!secret) return oidc.None();
+  const basic = oidc.ClientSecretBasic(secret);
+  const post = oidc.ClientSecretPost(secret);
+  return (as, client, body, headers) => {
+    const methods = as.token_endpoint_auth_methods_supported;
+    const postOnly = methods?.includes("client_secret_post") && !methods.includes("client_secret_basic");
+    (postOnly ? post : basic)(as, client, body, headers);
+  };
+}
+
+/** Runs OIDC discovery for the issuer; a failure throws with the URL tried and why. */
+async function discover(
+  issuer: string,
+  clientId: string,
+  secret: string,
+  fail: (message: string) => AppError,
+): Promise<oidc.Configuration> {
+  const url = new URL(issuer);
+  try {
+    return await oidc.discovery(url, clientId, undefined, clientAuth(secret), {
+      timeout: DISCOVERY_TIMEOUT_S,
+      // openid-client refuses plain http. The settings allow http only for an issuer on this
+      // machine (tests and development), and only then is it allowed here.
+      ...(url.protocol === "http:" && isLocal(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
+    });
+  } catch (err) {
+    throw fail(`OpenID discovery at ${discoveryUrl(issuer)} failed: ${describeFailure(err)}`);
+  }
+}
+
+/** The organisation's single sign-on settings (admins only; never the client secret). */
+export async function getSsoConfig(svc: Services, actor: Actor): Promise<SsoConfigView> {
+  assertAdmin(actor, "see the single sign-on settings");
+  return present(svc, await findConfig(svc.database.db, actor.orgId));
+}
+
+/**
+ * Replaces the organisation's single sign-on settings (admins only). An enabled
+ * configuration's issuer is verified by OIDC discovery first: VALIDATION (400) names the
+ * URL tried when it fails. A left-out `clientSecret` keeps the stored one. Throws
+ * FORBIDDEN for non-admins, VERSION_CONFLICT when `version` (or If-Match) is not current.
+ */
+export async function updateSsoConfig(
+  svc: Services,
+  actor: Actor,
+  body: unknown,
+  ifMatch?: number,
+): Promise<SsoConfigView> {
+  // Checked before the discovery request: only admins may make the server fetch a URL.
+  assertAdmin(actor, "change the single sign-on settings");
+  const input = parseInput(SsoConfigUpdateSchema, body);
+  if (input.enabled) {
+    await discover(input.issuer, input.clientId, "", (message) =>
+      AppError.validation([
+        `issuer: ${message}. Use the issuer your identity provider names in its discovery document (its "issuer" value).`,
+      ]),
+    );
+  }
+  return mutate(svc, actor, async (w) => {
+    w.guard.assertAdmin("change the single sign-on settings");
+    const before = await findConfig(w.tx, w.scope.orgId);
+    await checkVersion(input.version ?? ifMatch, before ?? { version: 0 }, () => present(svc, before));
+    const values = {
+      enabled: input.enabled,
+      issuer: input.issuer,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret ?? before?.clientSecret ?? "",
+      allowedDomains: [...new Set(input.allowedDomains)],
+      defaultRole: input.defaultRole,
+      updatedAt: new Date(w.nowMs),
+    };
+    const [saved] = before
+      ? await w.tx
+          .update(ssoConfigs)
+          .set({ ...values, version: sql`${ssoConfigs.version} + 1` })
+          .where(eq(ssoConfigs.orgId, w.scope.orgId))
+          .returning()
+      : await w.tx
+          .insert(ssoConfigs)
+          .values({ orgId: w.scope.orgId, ...values })
+          .returning();
+    if (!saved) throw new AppError("INTERNAL", "The single sign-on settings were not saved.");
+    await w.audit("sso.updated", "organization", w.scope.orgId, before ? auditView(before) : null, auditView(saved));
+    return present(svc, saved);
+  });
+}
+
+/** The enabled configuration for an organisation id, or NOT_FOUND. */
+async function enabledConfigById(svc: Services, organizationId: string): Promise<SsoConfigRow> {
+  const row = isId(organizationId) ? await findConfig(svc.database.db, organizationId) : null;
+  if (!row?.enabled) {
+    throw new AppError(
+      "NOT_FOUND",
+      "Single sign-on is not enabled for this organisation. Sign in with your password, or ask an admin.",
+    );
+  }
+  return row;
+}
+
+/** The enabled configuration that lists the email's domain: NOT_FOUND for none, CONFLICT for several. */
+async function enabledConfigByEmail(svc: Services, email: string): Promise<SsoConfigRow> {
+  const domain = emailDomain(email);
+  if (!domain) throw AppError.validation(["email: must be an email address"]);
+  const rows = await svc.database.db
+    .select()
+    .from(ssoConfigs)
+    .where(and(eq(ssoConfigs.enabled, true), sql`${domain} = any(${ssoConfigs.allowedDomains})`));
+  const [row] = rows;
+  if (!row) {
+    throw new AppError(
+      "NOT_FOUND",
+      `Single sign-on is not set up for ${domain}. Sign in with your password, or ask your admin for your organisation's sign-in link.`,
+    );
+  }
+  if (rows.length > 1) {
+    throw new AppError(
+      "CONFLICT",
+      `Several organisations sign in people of ${domain} with single sign-on; start from your organisation's sign-in link (with organizationId).`,
+      { organizationIds: rows.map((r) => r.orgId) },
+    );
+  }
+  return row;
+}
+
+function emailDomain(email: string): string | null {
+  const at = email.lastIndexOf("@");
+  if (at < 1 || at === email.length - 1) return null;
+  return email.slice(at + 1).toLowerCase();
+}
+
+const unreachable = (message: string) =>
+  new AppError(
+    "INTERNAL",
+    `The organisation's identity provider cannot be reached (${message}). Try again later, or sign in with your password.`,
+  );
+
+/**
+ * Starts a sign-in at the organisation's identity provider, chosen by `organizationId` or
+ * by the domain of `email` among the enabled configurations. Stores state, nonce, PKCE
+ * verifier and `returnTo` (a same-site path, else "/") for the callback, and answers the
+ * provider's authorization URL and the state (to bind to the browser). Throws NOT_FOUND
+ * when no enabled configuration matches, CONFLICT when several do, VALIDATION for bad input.
+ */
+export async function startSsoLogin(svc: Services, query: unknown): Promise<{ redirectUrl: string; state: string }> {
+  const input = parseInput(SsoStartSchema, query, "query");
+  if (!input.organizationId && !input.email) {
+    throw AppError.validation(["query: send organizationId or email to choose the organisation to sign in to"]);
+  }
+  const config = input.organizationId
+    ? await enabledConfigById(svc, input.organizationId)
+    : await enabledConfigByEmail(svc, input.email ?? "");
+  const configuration = await discover(config.issuer, config.clientId, config.clientSecret, unreachable);
+  const codeVerifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const nowMs = svc.now();
+  await inTransaction(svc.database.db, async (tx) => {
+    // Housekeeping: sign-ins abandoned at the provider leave rows behind.
+    await tx.delete(ssoStates).where(lt(ssoStates.createdAt, new Date(nowMs - SSO_STATE_TTL_MS)));
+    await tx.insert(ssoStates).values({
+      state,
+      orgId: config.orgId,
+      codeVerifier,
+      nonce,
+      returnTo: safeReturnTo(input.returnTo),
+      createdAt: new Date(nowMs),
+    });
+  });
+  const url = oidc.buildAuthorizationUrl(configuration, {
+    redirect_uri: ssoRedirectUri(svc),
+    scope: SCOPE,
+    state,
+    nonce,
+    ...(input.email ? { login_hint: input.email } : {}),
+  });
+  return { redirectUrl: url.href, state };
+}
+
+const EXPIRED =
+  "This single sign-on attempt has expired or was already used (each works once, for 10 minutes). Start again from the sign-in page.";
+
+/** Why the provider's answer was refused, in words for the sign-in page. */
+function refusal(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof oidc.AuthorizationResponseError) {
+    return new AppError(
+      "UNAUTHENTICATED",
+      `Your identity provider did not sign you in: ${err.error_description ?? err.error}. Start again, or ask your admin.`,
+    );
+  }
+  return new AppError(
+    "UNAUTHENTICATED",
+    `The identity provider's answer could not be verified (${describeFailure(err)}). Start again from the sign-in page.`,
+  );
+}
+
+function stringClaim(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() ? v.trim() : undefined;
+}
+
+/**
+ * Finishes a sign-in on the provider's callback: consumes the stored state (single use,
+ * 10 minutes), exchanges the code with the PKCE verifier, checks state, nonce and the ID
+ * token, and resolves the person of the organisation — by `external_id` = `sub`, else by
+ * email (linking `sub` to them), else, when the email's domain is allowed, creates them
+ * with the configured role. Throws UNAUTHENTICATED for an unknown, used, expired or
+ * refused sign-in or an unverified email, FORBIDDEN for a deactivated person or an email
+ * outside the allowed domains.
+ */
+export async function finishSsoLogin(
+  svc: Services,
+  params: { currentUrl: string; state?: string | undefined },
+): Promise<{ userId: string; returnTo: string; created: boolean }> {
+  const input = parseInput(SsoFinishSchema, params);
+  if (!input.state) throw new AppError("UNAUTHENTICATED", EXPIRED);
+  // Deleting it first makes the state single-use, even when what follows fails.
+  const [pending] = await svc.database.db.select().from(ssoStates).where(eq(ssoStates.state, input.state));
+  if (!pending || pending.createdAt.getTime() + SSO_STATE_TTL_MS <= svc.now()) {
+    throw new AppError("UNAUTHENTICATED", EXPIRED);
+  }
+  const config = await findConfig(svc.database.db, pending.orgId);
+  if (!config?.enabled) {
+    throw new AppError(
+      "FORBIDDEN",
+      "Single sign-on has been turned off for this organisation; sign in with your password.",
+    );
+  }
+  const configuration = await discover(config.issuer, config.clientId, config.clientSecret, unreachable);
+
+  let sub: string;
+  let claims: Record<string, unknown>;
+  try {
+    const tokens = await oidc.authorizationCodeGrant(configuration, new URL(input.currentUrl), {
+      pkceCodeVerifier: pending.codeVerifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
+    });
+    const idToken = tokens.claims();
+    if (!idToken) throw new AppError("UNAUTHENTICATED", "The identity provider sent no ID token; ask your admin.");
+    sub = idToken.sub;
+    claims = idToken;
+    // Providers that follow OIDC Core to the letter put the email only in the userinfo answer.
+    if (stringClaim(idToken.email) === undefined) {
+      claims = { ...(await oidc.fetchUserInfo(configuration, tokens.access_token, sub)), ...idToken };
+    }
+  } catch (err) {
+    throw refusal(err);
+  }
+  const email = stringClaim(claims.email);
+  if (!email || !emailDomain(email)) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "Your identity provider did not share your email address; ask your admin to release the email claim to Okra.",
+    );
+  }
+  if (claims.email_verified === false || claims.email_verified === "false") {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      `Your identity provider has not verified ${email}; verify it there, then sign in again.`,
+    );
+  }
+
+  const scope = grantOrgScope(config.orgId);
+  const outcome = await inTransaction(svc.database.db, async (tx) => {
+    // Under the organisation's lock, two first sign-ins of one person create one account.
+    await lockOrganization(tx, scope);
+    const bySub = await tx
+      .select()
+      .from(users)
+      .where(and(eq(users.orgId, scope.orgId), eq(users.externalId, sub)))
+      .orderBy(sql`${users.active} desc`)
+      .limit(1);
+    const person: UserRow | null = bySub[0] ?? (await userQueries.findByEmail(tx, scope, email));
+    if (person) {
+      if (!person.active) {
+        throw new AppError(
+          "FORBIDDEN",
+          "Your Okra account in this organisation is deactivated; ask an admin to reactivate it.",
+        );
+      }
+      if (!person.externalId) {
+        // Remember the provider's id, so a later change of email still finds this person.
+        await tx.update(users).set({ externalId: sub }).where(eq(users.id, person.id));
+      }
+      return { userId: person.id, created: false };
+    }
+    const domain = emailDomain(email) ?? "";
+    if (!config.allowedDomains.includes(domain)) {
+      throw new AppError(
+        "FORBIDDEN",
+        `${email} has no account in this organisation, and ${domain} is not one of the email domains whose people get one on first sign-in. Ask an admin to add you.`,
+      );
+    }
+    const given = [stringClaim(claims.given_name), stringClaim(claims.family_name)].filter(Boolean).join(" ");
+    const name = (stringClaim(claims.name) ?? (given || email.slice(0, email.lastIndexOf("@")))).slice(0, 200);
+    const row = await userRepo.insert(tx, scope, {
+      name,
+      email,
+      role: SSO_DEFAULT_ROLES.includes(config.defaultRole as "member") ? config.defaultRole : "member",
+      externalId: sub,
+    });
+    await auditRepo.record(tx, scope, {
+      actorId: null,
+      action: "user.created",
+      objectType: "user",
+      objectId: row.id,
+      before: null,
+      after: { ...presentUser(row, []), via: "sso" },
+    });
+    return { userId: row.id, created: true };
+  });
+  if (outcome.created) {
+    try {
+      svc.emit({
+        orgId: scope.orgId,
+        type: "user.created",
+        objectType: "user",
+        objectId: outcome.userId,
+        actorId: null,
+      });
+    } catch {
+      // A failing listener must not undo a committed sign-in.
+    }
+  }
+  return { ...outcome, returnTo: safeReturnTo(pending.returnTo) };
+}

@@ -1,0 +1,246 @@
+/**
+ * The trash: deleted objectives, key results, check-ins, initiatives, KPIs, teams and
+ * periods stay restorable by admins for 30 days, then are erased for good. Restoring an
+ * objective brings back what was deleted with it (key results, initiatives, alignments).
+ */
+import { z } from "zod";
+import type { Database } from "../db/database.js";
+import {
+  alignmentRepo,
+  auditRepo,
+  checkInRepo,
+  graphQueries,
+  initiativeRepo,
+  keyResultRepo,
+  kpiRepo,
+  objectiveRepo,
+  periodRepo,
+  teamRepo,
+  userRepo,
+} from "../db/repositories.js";
+import { wouldCreateCycle } from "../domain/alignment.js";
+import { AppError } from "../domain/errors.js";
+import type { NodeType } from "../domain/types.js";
+import { type Actor, mutate, read, type Services, type Write } from "./context.js";
+import { parseInput } from "./schemas.js";
+
+export const TRASH_DAYS = 30;
+export const TRASH_MS = TRASH_DAYS * 86_400_000;
+
+export const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
+export type TrashType = (typeof TRASH_TYPES)[number];
+
+const REPOS = {
+  objective: objectiveRepo,
+  keyResult: keyResultRepo,
+  checkIn: checkInRepo,
+  initiative: initiativeRepo,
+  kpi: kpiRepo,
+  team: teamRepo,
+  period: periodRepo,
+} as const;
+
+export interface TrashItem {
+  type: TrashType;
+  id: string;
+  title: string;
+  deletedAt: string;
+  /** When it leaves the trash for good. */
+  purgeAt: string;
+  deletedBy: { id: string; name: string } | null;
+  /** The objective it belongs to (key results, check-ins, initiatives). */
+  objectiveId: string | null;
+}
+
+const TrashQuery = z.object({ type: z.enum(TRASH_TYPES).optional() });
+
+function titleOf(type: TrashType, row: Record<string, unknown>): string {
+  if (type === "checkIn") {
+    const v = row.value ?? (row.achieved === true ? "achieved" : row.achieved === false ? "not achieved" : "");
+    return `Check-in ${String(v)}${row.note ? ` — ${String(row.note).slice(0, 80)}` : ""}`;
+  }
+  return String(row.title ?? row.name ?? "");
+}
+
+/** What is in the trash, newest deletion first; key results and initiatives deleted with their objective come back with it. */
+export async function listTrash(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(TrashQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope, nowMs }) => {
+    const since = new Date(nowMs - TRASH_MS);
+    const names = new Map((await userRepo.list(ex, scope)).map((u) => [u.id, u.name]));
+    const items: TrashItem[] = [];
+    for (const type of q.type ? [q.type] : TRASH_TYPES) {
+      for (const row of (await REPOS[type].listDeleted(ex, scope, since)) as Record<string, unknown>[]) {
+        const id = row.id as string;
+        const deletion = await auditRepo.latest(ex, scope, id, `${type}.deleted`);
+        // No deletion of its own: it went with its objective and returns with it.
+        if (!deletion && (type === "keyResult" || type === "initiative")) continue;
+        const deletedAt = row.deletedAt as Date;
+        let objectiveId = (row.objectiveId as string | undefined) ?? null;
+        if (type === "checkIn") {
+          const kr =
+            (await keyResultRepo.find(ex, scope, row.keyResultId as string)) ??
+            (await keyResultRepo.findDeleted(ex, scope, row.keyResultId as string));
+          objectiveId = kr?.objectiveId ?? null;
+        }
+        items.push({
+          type,
+          id,
+          title: titleOf(type, row),
+          deletedAt: deletedAt.toISOString(),
+          purgeAt: new Date(deletedAt.getTime() + TRASH_MS).toISOString(),
+          deletedBy: deletion?.actorId
+            ? { id: deletion.actorId, name: names.get(deletion.actorId) ?? deletion.actorId }
+            : null,
+          objectiveId,
+        });
+      }
+    }
+    items.sort((a, b) => b.deletedAt.localeCompare(a.deletedAt) || a.id.localeCompare(b.id));
+    return { items, nextCursor: null };
+  });
+}
+
+async function findInTrash(w: Write, id: string): Promise<{ type: TrashType; row: Record<string, unknown> }> {
+  for (const type of TRASH_TYPES) {
+    const row = (await REPOS[type].findDeleted(w.tx, w.scope, id)) as Record<string, unknown> | null;
+    if (!row) continue;
+    if ((row.deletedAt as Date).getTime() < w.nowMs - TRASH_MS) break;
+    return { type, row };
+  }
+  throw new AppError(
+    "NOT_FOUND",
+    `Nothing with id ${JSON.stringify(id)} is in the trash (deleted items stay there for ${TRASH_DAYS} days).`,
+  );
+}
+
+/** Re-creates the alignments a deletion removed, where both ends exist again and no loop or duplicate results. */
+async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
+  if (!Array.isArray(edges)) return 0;
+  let skipped = 0;
+  for (const e of edges as {
+    childType: NodeType;
+    childId: string;
+    parentType: NodeType;
+    parentId: string;
+    weight: string;
+    contributes: boolean;
+  }[]) {
+    const live = async (type: NodeType, id: string) =>
+      type === "objective" ? objectiveRepo.find(w.tx, w.scope, id) : keyResultRepo.find(w.tx, w.scope, id);
+    const existing = await alignmentRepo.list(w.tx, w.scope);
+    const krs = await graphQueries.allKeyResults(w.tx, w.scope);
+    const duplicate = existing.some((a) => a.childId === e.childId && a.parentId === e.parentId);
+    const cycle = wouldCreateCycle(
+      existing.map((a) => ({
+        childType: a.childType as NodeType,
+        childId: a.childId,
+        parentType: a.parentType as NodeType,
+        parentId: a.parentId,
+      })),
+      new Map(krs.map((k) => [k.id, k.objectiveId])),
+      e,
+    );
+    if (!(await live(e.childType, e.childId)) || !(await live(e.parentType, e.parentId)) || duplicate || cycle) {
+      skipped++;
+      continue;
+    }
+    await alignmentRepo.insert(w.tx, w.scope, {
+      childType: e.childType,
+      childId: e.childId,
+      parentType: e.parentType,
+      parentId: e.parentId,
+      weight: e.weight ?? "1",
+      contributes: e.contributes ?? true,
+    });
+  }
+  return skipped;
+}
+
+function conflict(message: string): AppError {
+  return new AppError("CONFLICT", message);
+}
+
+/** Restores an item from the trash (admins), with what was deleted together with it. */
+export async function restoreFromTrash(svc: Services, actor: Actor, id: string) {
+  return mutate(svc, actor, async (w) => {
+    const { type, row } = await findInTrash(w, id);
+    const restored: string[] = [id];
+    let skippedAlignments = 0;
+    const deletion = await auditRepo.latest(w.tx, w.scope, id, `${type}.deleted`);
+    const before = (deletion?.before ?? {}) as {
+      keyResults?: { id: string }[];
+      alignments?: unknown;
+      initiativeIds?: string[];
+    };
+    switch (type) {
+      case "objective": {
+        if (!(await periodRepo.find(w.tx, w.scope, row.periodId as string))) {
+          throw conflict("Its period is in the trash too; restore the period first.");
+        }
+        await objectiveRepo.restore(w.tx, w.scope, id);
+        for (const kr of before.keyResults ?? []) {
+          if (await keyResultRepo.findDeleted(w.tx, w.scope, kr.id)) {
+            await keyResultRepo.restore(w.tx, w.scope, kr.id);
+            restored.push(kr.id);
+          }
+        }
+        for (const i of before.initiativeIds ?? []) {
+          if (await initiativeRepo.findDeleted(w.tx, w.scope, i)) {
+            await initiativeRepo.restore(w.tx, w.scope, i);
+            restored.push(i);
+          }
+        }
+        skippedAlignments = await restoreAlignments(w, before.alignments);
+        w.touch(restored);
+        break;
+      }
+      case "keyResult":
+        if (!(await objectiveRepo.find(w.tx, w.scope, row.objectiveId as string))) {
+          throw conflict("Its objective is in the trash; restore the objective instead.");
+        }
+        await keyResultRepo.restore(w.tx, w.scope, id);
+        skippedAlignments = await restoreAlignments(w, before.alignments);
+        w.touch([id]);
+        break;
+      case "checkIn":
+        if (!(await keyResultRepo.find(w.tx, w.scope, row.keyResultId as string))) {
+          throw conflict("Its key result is in the trash; restore the key result (or its objective) first.");
+        }
+        await checkInRepo.restore(w.tx, w.scope, id);
+        w.touch([row.keyResultId as string]);
+        break;
+      case "initiative":
+        if (!(await objectiveRepo.find(w.tx, w.scope, row.objectiveId as string))) {
+          throw conflict("Its objective is in the trash; restore the objective instead.");
+        }
+        await initiativeRepo.restore(w.tx, w.scope, id);
+        if (w.ctx.settings.initiativesCount) w.touch();
+        break;
+      case "team":
+      case "period": {
+        const parentId = row.parentId as string | null;
+        const repo = type === "team" ? teamRepo : periodRepo;
+        if (parentId && !(await repo.find(w.tx, w.scope, parentId))) {
+          throw conflict(`Its parent ${type} is in the trash; restore that first.`);
+        }
+        await repo.restore(w.tx, w.scope, id);
+        if (type === "period") w.touch();
+        break;
+      }
+      case "kpi":
+        await kpiRepo.restore(w.tx, w.scope, id);
+        break;
+    }
+    await w.audit(`${type}.restored`, type, id, null, { restored, skippedAlignments });
+    return { type, id, restored, skippedAlignments };
+  });
+}
+
+/** Erases everything deleted more than TRASH_DAYS ago, in every organisation. Returns how many rows went. */
+export async function purgeTrash(database: Database, nowMs: number): Promise<number> {
+  const before = new Date(nowMs - TRASH_MS);
+  let n = 0;
+  for (const type of TRASH_TYPES) n += await REPOS[type].purgeDeleted(database.db, before);
+  return n;
+}
