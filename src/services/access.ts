@@ -67,9 +67,9 @@ export async function loadPeopleGraph(ex: Executor, scope: OrgScope): Promise<Pe
   const teamOwners = new Map<string, Set<string>>();
   const teamMembers = new Map<string, Set<string>>();
   const add = (m: Map<string, Set<string>>, k: string, v: string) => {
-    let set = m.get(k);
-    if (!set) m.set(k, (set = new Set()));
+    const set = m.get(k) ?? new Set<string>();
     set.add(v);
+    m.set(k, set);
   };
   for (const m of members) {
     add(teamMembers, m.teamId, m.userId);

@@ -3,7 +3,7 @@
  * findings, the audit trail, and the organisation's settings.
  */
 import { z } from "zod";
-import { auditRepo, graphQueries, type KeyResultRow, type ObjectiveRow, organizationRepo } from "../db/repositories.js";
+import { graphQueries, type KeyResultRow, type ObjectiveRow, organizationRepo } from "../db/repositories.js";
 import { type CoachObjective, runCoach } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
 import { isValidTimeZone } from "../domain/periods.js";
@@ -14,7 +14,7 @@ import { orgRulesOf } from "./access.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { groupBy, keyResultSpan, type OrgContext, objectiveSpan, settingsOf } from "./evaluation.js";
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
-import { decodeCursor, encodeCursor, type Page, paginate } from "./pagination.js";
+import { type Page, paginate } from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
 import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
 
@@ -156,7 +156,7 @@ const TreeQuery = z.object({
 export async function getTree(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(TreeQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
-    const period = periodOf(ctx, q.periodId);
+    periodOf(ctx, q.periodId);
     const family = periodFamily(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const hidden = await guard.hidden();
