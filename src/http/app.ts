@@ -28,6 +28,7 @@ import { errorBody, handleError } from "./errors.js";
 import { EventHub } from "./events.js";
 import { apiRoutes, type RouteDef } from "./routes.js";
 import { registerScim } from "./scim.js";
+import { registerSsoRoutes } from "./sso-routes.js";
 
 export interface AppOptions {
   database: Database;
@@ -268,6 +269,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return (await authenticateSession(svc.database, value, svc.now(), policy).catch(() => null))?.sessionId ?? null;
     },
   );
+  registerSsoRoutes(app, svc, {
+    policy,
+    secureCookies: opts.secureCookies ?? true,
+    rateLimitPerMinute: opts.loginRateLimit ?? 10,
+  });
+
   app.get(
     `${API_PREFIX}/events`,
     {

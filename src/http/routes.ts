@@ -23,6 +23,7 @@ import * as views from "../services/view.service.js";
 import * as shape from "./api-shapes.js";
 import { importRoutes } from "./routes-import.js";
 import { scimTokenRoutes } from "./routes-scim.js";
+import { ssoRoutes } from "./sso-routes.js";
 
 export interface RouteContext {
   svc: Services;
@@ -34,7 +35,7 @@ export interface RouteContext {
 }
 
 export interface RouteDef {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   url: string;
   tag: string;
   summary: string;
@@ -840,4 +841,5 @@ export const apiRoutes: RouteDef[] = [
   },
   ...importRoutes,
   ...scimTokenRoutes,
+  ...ssoRoutes,
 ];

@@ -167,14 +167,8 @@ const SsoConfigShape = z.object({
   updatedAt: z.string().describe("ISO 8601 instant").nullable(),
 });
 
-/**
- * A route of the table whose method may also be PUT (the table's method union gains "PUT"
- * when these routes are wired in; then this is exactly RouteDef).
- */
-export type SsoRouteDef = Omit<RouteDef, "method"> & { method: RouteDef["method"] | "PUT" };
-
 /** The /api/v1 routes with which organisation owners and admins configure single sign-on. */
-export const ssoRoutes: SsoRouteDef[] = [
+export const ssoRoutes: RouteDef[] = [
   {
     method: "GET",
     url: "/sso",

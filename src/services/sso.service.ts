@@ -364,6 +364,8 @@ export async function startSsoLogin(svc: Services, query: unknown): Promise<{ re
   const url = oidc.buildAuthorizationUrl(configuration, {
     redirect_uri: ssoRedirectUri(svc),
     scope: SCOPE,
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: "S256",
     state,
     nonce,
     ...(input.email ? { login_hint: input.email } : {}),
@@ -409,7 +411,7 @@ export async function finishSsoLogin(
   const input = parseInput(SsoFinishSchema, params);
   if (!input.state) throw new AppError("UNAUTHENTICATED", EXPIRED);
   // Deleting it first makes the state single-use, even when what follows fails.
-  const [pending] = await svc.database.db.select().from(ssoStates).where(eq(ssoStates.state, input.state));
+  const [pending] = await svc.database.db.delete(ssoStates).where(eq(ssoStates.state, input.state)).returning();
   if (!pending || pending.createdAt.getTime() + SSO_STATE_TTL_MS <= svc.now()) {
     throw new AppError("UNAUTHENTICATED", EXPIRED);
   }

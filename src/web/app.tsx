@@ -19,13 +19,17 @@ import {
   IconBinaryTree,
   IconChartPie,
   IconFlag,
+  IconHistory,
   IconHome,
   IconLogout,
   IconMoon,
   IconPlant2,
   IconSettings,
+  IconShieldLock,
   IconSun,
   IconTable,
+  IconTrash,
+  IconUserCircle,
   IconUsers,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -45,9 +49,9 @@ import { useEffect } from "react";
 import { auth } from "./lib/api.js";
 import { applyTerminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
-import { pickPeriod, usePeriods, useSettings } from "./lib/queries.js";
+import { pickPeriod, useMe, usePeriods, useSettings } from "./lib/queries.js";
 import { HomePage } from "./routes/home-page.js";
-import { SignInPage } from "./routes/sign-in-page.js";
+import { ForgotPasswordPage, SetPasswordPage, SignInPage } from "./routes/sign-in-page.js";
 
 /** Search params every page shares: the period shown. */
 export interface PeriodSearch {
@@ -107,7 +111,15 @@ function Layout() {
     { to: "/kpis", label: t("nav.kpis"), icon: IconActivityHeartbeat },
     { to: "/close", label: t("nav.periodClose"), icon: IconFlag },
     { to: "/settings", label: t("nav.settings"), icon: IconSettings },
+    { to: "/profile", label: t("nav.profile"), icon: IconUserCircle },
   ] as const;
+  const adminNav = [
+    { to: "/admin/audit", label: t("nav.audit"), icon: IconHistory },
+    { to: "/admin/trash", label: t("nav.trash"), icon: IconTrash },
+    { to: "/admin/security", label: t("nav.security"), icon: IconShieldLock },
+  ] as const;
+  const me = useMe();
+  const isAdmin = me.data?.role === "owner" || me.data?.role === "admin";
   return (
     <AppShell
       header={{ height: 56 }}
@@ -150,12 +162,30 @@ function Layout() {
               active={n.to === "/" ? pathname === "/" : pathname.startsWith(n.to)}
             />
           ))}
+          {isAdmin && (
+            <>
+              <Text size="xs" c="dimmed" fw={600} tt="uppercase" mt="md" mb={4} px="sm">
+                {t("nav.admin")}
+              </Text>
+              {adminNav.map((n) => (
+                <NavLink
+                  key={n.to}
+                  component={Link}
+                  to={n.to}
+                  label={n.label}
+                  leftSection={<n.icon size={18} />}
+                  variant="light"
+                  active={pathname.startsWith(n.to)}
+                />
+              ))}
+            </>
+          )}
           <NavLink
             component="button"
             label={t("nav.signOut")}
             leftSection={<IconLogout size={18} />}
-            onClick={() => {
-              auth.signOut();
+            onClick={async () => {
+              await auth.signOut();
               queryClient.clear();
               void navigate({ to: "/sign-in" });
             }}
@@ -176,12 +206,27 @@ function Layout() {
 
 const rootRoute = createRootRoute({ component: Outlet });
 const signInRoute = createRoute({ getParentRoute: () => rootRoute, path: "/sign-in", component: SignInPage });
+const forgotRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/forgot-password",
+  component: ForgotPasswordPage,
+});
+const resetRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/reset-password",
+  component: () => <SetPasswordPage purpose="reset" />,
+});
+const inviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/accept-invitation",
+  component: () => <SetPasswordPage purpose="invite" />,
+});
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "app",
   component: Layout,
-  beforeLoad: ({ location }) => {
-    if (!auth.token) throw redirect({ to: "/sign-in", search: { next: location.href } as never });
+  beforeLoad: async ({ location }) => {
+    if (!(await auth.me())) throw redirect({ to: "/sign-in", search: { next: location.href } as never });
   },
 });
 const homeRoute = createRoute({
@@ -256,9 +301,41 @@ export const keyResultRoute = createRoute({
   validateSearch: validatePeriodSearch,
 });
 
+const profileRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/profile",
+  component: lazyRouteComponent(() => import("./routes/profile-page.js"), "ProfilePage"),
+  validateSearch: validatePeriodSearch,
+});
+const auditRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/admin/audit",
+  component: lazyRouteComponent(() => import("./routes/audit-page.js"), "AuditPage"),
+  validateSearch: validatePeriodSearch,
+});
+const trashRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/admin/trash",
+  component: lazyRouteComponent(() => import("./routes/trash-page.js"), "TrashPage"),
+  validateSearch: validatePeriodSearch,
+});
+const securityRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/admin/security",
+  component: lazyRouteComponent(() => import("./routes/security-page.js"), "SecurityPage"),
+  validateSearch: validatePeriodSearch,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
+  forgotRoute,
+  resetRoute,
+  inviteRoute,
   appRoute.addChildren([
+    profileRoute,
+    auditRoute,
+    trashRoute,
+    securityRoute,
     homeRoute,
     dashboardRoute,
     settingsRoute,

@@ -508,6 +508,15 @@ const CASES: Record<string, Case> = {
       return { url: `/trash/${s.objectiveId}/restore` };
     },
   },
+  "GET /sso": { rule: adminCollection, request: async () => ({ url: "/sso" }) },
+  "PUT /sso": {
+    // Disabled settings need no discovery request, so the matrix stays offline.
+    rule: adminCollection,
+    request: async () => ({
+      url: "/sso",
+      body: { enabled: false, issuer: "https://idp.example", clientId: unique("okra"), allowedDomains: ["a.example"] },
+    }),
+  },
   "PATCH /settings": { rule: adminCollection, request: async () => ({ url: "/settings", body: { cadenceDays: 7 } }) },
 };
 

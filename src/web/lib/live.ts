@@ -24,13 +24,14 @@ export function connectLive(queryClient: QueryClient): () => void {
   const run = async () => {
     while (!stopped) {
       const token = auth.token;
-      if (!token) return;
       controller = new AbortController();
       try {
         const res = await fetch("/api/v1/events", {
-          headers: { authorization: `Bearer ${token}` },
+          credentials: "same-origin",
+          headers: token ? { authorization: `Bearer ${token}` } : {},
           signal: controller.signal,
         });
+        if (res.status === 401) return;
         if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
         delay = 1000;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -1,6 +1,6 @@
 /** Data hooks over the API (TanStack Query): one key per resource, invalidated by live events. */
 import { useQuery } from "@tanstack/react-query";
-import { get } from "./api.js";
+import { auth, get } from "./api.js";
 import type {
   Alignment,
   CheckIn,
@@ -16,7 +16,7 @@ import type {
   User,
 } from "./types.js";
 
-export const useMe = () => useQuery({ queryKey: ["me"], queryFn: () => get<Me>("/me") });
+export const useMe = () => useQuery({ queryKey: ["me"], queryFn: () => auth.me() as Promise<Me> });
 export const usePeriods = () =>
   useQuery({ queryKey: ["periods"], queryFn: () => get<Page<Period>>("/periods?limit=500") });
 export const useUsers = () => useQuery({ queryKey: ["users"], queryFn: () => get<Page<User>>("/users?limit=500") });

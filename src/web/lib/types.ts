@@ -111,8 +111,13 @@ export interface Alignment {
 
 export interface Me {
   user: User;
-  role: string;
+  role: "owner" | "admin" | "member" | "observer";
+  access: "read" | "write";
   organization: { id: string; name: string };
+  isInstanceAdmin: boolean;
+  hasPassword: boolean;
+  authMethod: "session" | "token";
+  csrfToken?: string;
 }
 
 export interface Settings {

@@ -1,24 +1,42 @@
 /** Teams (nested, with owners and members) and people (with their manager and teams), and each team's progress. */
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { IconUserPlus } from "@tabler/icons-react";
+import { useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
+import { InvitePersonDialog, PersonActions } from "../features/people/person-dialogs.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useObjectives, useTeams, useUsers } from "../lib/queries.js";
+import { useMe, useObjectives, useTeams, useUsers } from "../lib/queries.js";
 
 export function PeoplePage() {
   const teams = useTeams();
   const users = useUsers();
+  const me = useMe();
+  const isAdmin = me.data?.role === "owner" || me.data?.role === "admin";
+  const [inviting, setInviting] = useState(false);
   const { period } = useCurrentPeriod();
   const objectives = useObjectives({ periodId: period?.id });
   const userName = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
   const teamName = new Map((teams.data?.items ?? []).map((x) => [x.id, x.name]));
   return (
     <Stack>
-      <Title order={2}>{t("people.title")}</Title>
+      <Group justify="space-between">
+        <Title order={2}>{t("people.title")}</Title>
+        {isAdmin && (
+          <Button leftSection={<IconUserPlus size={18} />} onClick={() => setInviting(true)}>
+            {t("people.invite")}
+          </Button>
+        )}
+      </Group>
+      <InvitePersonDialog
+        opened={inviting}
+        onClose={() => setInviting(false)}
+        canGrantOwner={me.data?.role === "owner"}
+      />
       <section aria-labelledby="teams-heading">
         <Title order={3} size="h4" id="teams-heading" mb="xs">
           {t("people.teams")}
@@ -89,6 +107,11 @@ export function PeoplePage() {
                     <Table.Th>{t("people.manager")}</Table.Th>
                     <Table.Th>{t("people.teams")}</Table.Th>
                     <Table.Th>{t("people.role")}</Table.Th>
+                    {isAdmin && (
+                      <Table.Th>
+                        <VisuallyHidden>{t("people.actions")}</VisuallyHidden>
+                      </Table.Th>
+                    )}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -102,7 +125,16 @@ export function PeoplePage() {
                       <Table.Td>{u.email}</Table.Td>
                       <Table.Td>{u.managerId ? userName.get(u.managerId) : ""}</Table.Td>
                       <Table.Td>{u.teamIds.map((id) => teamName.get(id)).join(", ")}</Table.Td>
-                      <Table.Td>{u.active ? u.role : t("people.inactive")}</Table.Td>
+                      <Table.Td>{u.active ? t(`roles.${u.role}`) : t("people.inactive")}</Table.Td>
+                      {isAdmin && (
+                        <Table.Td>
+                          <PersonActions
+                            user={u}
+                            myId={me.data?.user.id ?? ""}
+                            canGrantOwner={me.data?.role === "owner"}
+                          />
+                        </Table.Td>
+                      )}
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

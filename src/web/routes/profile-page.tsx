@@ -1,0 +1,366 @@
+/** My profile: my name, my password, where I am signed in, and my API tokens. */
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { QueryState } from "../components/query-state.js";
+import { ApiError, api, auth, get } from "../lib/api.js";
+import { dateTime } from "../lib/format.js";
+import { t } from "../lib/i18n.js";
+import { useMe } from "../lib/queries.js";
+import type { Page } from "../lib/types.js";
+
+interface Session {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string;
+  method: string;
+  current: boolean;
+}
+
+interface ApiToken {
+  id: string;
+  name: string;
+  scope: "read" | "write";
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+const errorText = (err: unknown) => (err instanceof ApiError ? err.message : err ? String(err) : null);
+
+/** A short, readable name for a browser from its user agent. */
+function browserName(ua: string): string {
+  const known = ["Edg", "Firefox", "Chrome", "Safari"].find((b) => ua.includes(b));
+  const os = ["Windows", "Mac OS", "Android", "iPhone", "Linux"].find((o) => ua.includes(o));
+  if (!known) return ua.slice(0, 40) || t("profile.unknownBrowser");
+  return `${known === "Edg" ? "Edge" : known}${os ? ` · ${os}` : ""}`;
+}
+
+function NameCard() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () => api("PATCH", `/users/${me.data?.user.id}`, { name: (name ?? "").trim() }),
+    onSuccess: async () => {
+      auth.refresh();
+      setName(null);
+      await queryClient.invalidateQueries();
+      notifications.show({ message: t("profile.saved"), color: "teal" });
+    },
+  });
+  if (!me.data) return null;
+  return (
+    <Card withBorder component="section" aria-labelledby="profile-you">
+      <Title order={3} size="h4" id="profile-you" mb="sm">
+        {t("profile.you")}
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack gap="sm">
+          <TextInput
+            label={t("profile.name")}
+            value={name ?? me.data.user.name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errorText(save.error)}
+            required
+          />
+          <Text size="sm">
+            {t("profile.email")}: <strong>{me.data.user.email}</strong> · {t("profile.role")}:{" "}
+            <Badge variant="light">{t(`roles.${me.data.role}`)}</Badge> · {me.data.organization.name}
+          </Text>
+          <Group>
+            <Button type="submit" loading={save.isPending} disabled={name === null || !name.trim()}>
+              {t("profile.saveName")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+function PasswordCard() {
+  const me = useMe();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const change = useMutation({
+    mutationFn: () =>
+      api("POST", "/me/password", { ...(me.data?.hasPassword ? { currentPassword: current } : {}), newPassword: next }),
+    onSuccess: () => {
+      auth.refresh();
+      setCurrent("");
+      setNext("");
+      notifications.show({ message: t("profile.passwordSaved"), color: "teal" });
+    },
+  });
+  const details = change.error instanceof ApiError ? (change.error.details as string[] | null) : null;
+  const fieldError = (field: string) =>
+    details
+      ?.find((d) => d.startsWith(`${field}:`))
+      ?.slice(field.length + 1)
+      .trim() ?? null;
+  return (
+    <Card withBorder component="section" aria-labelledby="profile-password">
+      <Title order={3} size="h4" id="profile-password" mb="sm">
+        {me.data?.hasPassword ? t("profile.changePassword") : t("profile.setPassword")}
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          change.mutate();
+        }}
+      >
+        <Stack gap="sm">
+          {me.data?.hasPassword && (
+            <PasswordInput
+              label={t("profile.currentPassword")}
+              autoComplete="current-password"
+              value={current}
+              onChange={(e) => setCurrent(e.currentTarget.value)}
+              error={fieldError("currentPassword")}
+              required
+            />
+          )}
+          <PasswordInput
+            label={t("profile.newPassword")}
+            description={t("setPassword.rules")}
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.currentTarget.value)}
+            error={fieldError("newPassword") ?? (details ? null : errorText(change.error))}
+            required
+          />
+          <Text size="xs" c="dimmed">
+            {t("profile.passwordEffect")}
+          </Text>
+          <Group>
+            <Button type="submit" loading={change.isPending}>
+              {t("profile.savePassword")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
+function SessionsCard() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const sessions = useQuery({ queryKey: ["sessions"], queryFn: () => get<Page<Session>>("/sessions") });
+  const end = useMutation({
+    mutationFn: (id: string) => api("DELETE", `/sessions/${id}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["sessions"] }),
+  });
+  const everywhere = useMutation({
+    mutationFn: () => api("POST", "/auth/sign-out-everywhere"),
+    onSuccess: async () => {
+      await auth.signOut();
+      queryClient.clear();
+      await navigate({ to: "/sign-in" });
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="profile-sessions">
+      <Group justify="space-between" mb="sm">
+        <Title order={3} size="h4" id="profile-sessions">
+          {t("profile.sessions")}
+        </Title>
+        <Button variant="light" color="red" onClick={() => everywhere.mutate()} loading={everywhere.isPending}>
+          {t("profile.signOutEverywhere")}
+        </Button>
+      </Group>
+      <QueryState query={sessions} isEmpty={(d) => d.items.length === 0} empty={t("profile.noSessions")}>
+        {(d) => (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("profile.browser")}</Table.Th>
+                <Table.Th>{t("profile.signedIn")}</Table.Th>
+                <Table.Th>{t("profile.lastSeen")}</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>{t("profile.actions")}</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {d.items.map((s) => (
+                <Table.Tr key={s.id}>
+                  <Table.Td>
+                    {browserName(s.userAgent)}{" "}
+                    {s.current && (
+                      <Badge size="sm" variant="light" color="teal">
+                        {t("profile.thisSession")}
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {dateTime(s.createdAt)} · {t(`profile.method.${s.method}`, { defaultValue: s.method })}
+                  </Table.Td>
+                  <Table.Td>{dateTime(s.lastSeenAt)}</Table.Td>
+                  <Table.Td>
+                    {!s.current && (
+                      <Button size="xs" variant="subtle" color="red" onClick={() => end.mutate(s.id)}>
+                        {t("profile.endSession")}
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+function TokensCard() {
+  const queryClient = useQueryClient();
+  const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => get<Page<ApiToken>>("/tokens") });
+  const [name, setName] = useState("");
+  const [scope, setScope] = useState<"read" | "write">("read");
+  const [issued, setIssued] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: () => api<ApiToken & { token: string }>("POST", "/tokens", { name: name.trim(), scope }),
+    onSuccess: async (r) => {
+      setIssued(r.token);
+      setName("");
+      await queryClient.invalidateQueries({ queryKey: ["tokens"] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api("DELETE", `/tokens/${id}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["tokens"] }),
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="profile-tokens">
+      <Title order={3} size="h4" id="profile-tokens" mb="xs">
+        {t("profile.tokens")}
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        {t("profile.tokensIntro")}
+      </Text>
+      {issued && (
+        <Alert color="yellow" title={t("profile.tokenOnce")} mb="sm" role="status">
+          <Group gap="xs" wrap="nowrap">
+            <Code style={{ wordBreak: "break-all" }} data-testid="issued-token">
+              {issued}
+            </Code>
+            <CopyButton value={issued}>
+              {({ copied, copy }) => (
+                <Button size="xs" variant="light" onClick={copy}>
+                  {copied ? t("profile.copied") : t("profile.copy")}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+        </Alert>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Group align="flex-end" mb="md">
+          <TextInput
+            label={t("profile.tokenName")}
+            placeholder={t("profile.tokenNameHint")}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errorText(create.error)}
+            required
+          />
+          <SegmentedControl
+            aria-label={t("profile.tokenScope")}
+            value={scope}
+            onChange={(v) => setScope(v as "read" | "write")}
+            data={[
+              { value: "read", label: t("profile.scope.read") },
+              { value: "write", label: t("profile.scope.write") },
+            ]}
+          />
+          <Button type="submit" loading={create.isPending}>
+            {t("profile.createToken")}
+          </Button>
+        </Group>
+      </form>
+      <QueryState query={tokens} isEmpty={(d) => d.items.length === 0} empty={t("profile.noTokens")}>
+        {(d) => (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("profile.tokenName")}</Table.Th>
+                <Table.Th>{t("profile.tokenScope")}</Table.Th>
+                <Table.Th>{t("profile.created")}</Table.Th>
+                <Table.Th>{t("profile.lastUsed")}</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>{t("profile.actions")}</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {d.items.map((tk) => (
+                <Table.Tr key={tk.id}>
+                  <Table.Td>{tk.name}</Table.Td>
+                  <Table.Td>{t(`profile.scope.${tk.scope}`)}</Table.Td>
+                  <Table.Td>{dateTime(tk.createdAt)}</Table.Td>
+                  <Table.Td>{tk.lastUsedAt ? dateTime(tk.lastUsedAt) : t("profile.never")}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => revoke.mutate(tk.id)}
+                      aria-label={t("profile.revokeNamed", { name: tk.name })}
+                    >
+                      {t("profile.revoke")}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+export function ProfilePage() {
+  const me = useMe();
+  return (
+    <Stack maw={900}>
+      <Title order={2}>{t("profile.title")}</Title>
+      <NameCard />
+      <PasswordCard />
+      {me.data?.authMethod === "session" && <SessionsCard />}
+      <TokensCard />
+    </Stack>
+  );
+}
