@@ -11,8 +11,9 @@ const SHOTS = "test-results/e2e/screens";
 
 async function signIn(page: Page) {
   await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Use an API token instead" }).click();
   await page.getByLabel("API token").fill(TOKEN);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
   await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
 }
 
@@ -35,8 +36,9 @@ test.describe.configure({ mode: "serial" });
 test("sign in and see my OKRs", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByRole("button", { name: "Use an API token instead" }).click();
   await page.getByLabel("API token").fill("wrong-token");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
   await expect(page.getByText(/not accepted/)).toBeVisible();
   await signIn(page);
   await expect(page.getByRole("heading", { name: "The organisation's objectives" })).toBeVisible();

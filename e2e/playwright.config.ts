@@ -1,6 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
-const PORT = 3199;
+/** OKRA_E2E_PORT lets two runs share a machine (each gets its own server and data directory). */
+const PORT = Number(process.env.OKRA_E2E_PORT ?? 3199);
+const DATA_DIR = PORT === 3199 ? ".e2e-data" : `.e2e-data-${PORT}`;
 
 /** Browser journeys against a real server with the demo workspace, in Debian's Chromium. */
 export default defineConfig({
@@ -29,7 +31,7 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   webServer: {
-    command: `rm -rf .e2e-data && node bin/okra.js serve --demo`,
+    command: `rm -rf ${DATA_DIR} && node bin/okra.js serve --demo`,
     cwd: "..",
     url: `http://127.0.0.1:${PORT}/healthz`,
     timeout: 120_000,
@@ -37,7 +39,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       HOST: "127.0.0.1",
-      OKRA_DATA_DIR: ".e2e-data",
+      OKRA_DATA_DIR: DATA_DIR,
       OKRA_BOOTSTRAP_TOKEN: "okra_e2e_admin_token_0123456789",
       LOG_LEVEL: "warn",
     },

@@ -73,6 +73,7 @@ export interface Objective {
   ownerIds: string[];
   periodId: string;
   committed: boolean;
+  visibility: "public" | "private";
   state: "draft" | "active" | "closed";
   progress: number;
   progressOverride: number | null;
@@ -127,6 +128,8 @@ export interface Settings {
   behindThreshold: number;
   initiativesCount: boolean;
   cadenceDays: number;
+  membersCreateTeamOkrs?: boolean;
+  privateUnderPublic?: boolean;
   terminology?: { objective: string; keyResult: string; initiative: string };
 }
 

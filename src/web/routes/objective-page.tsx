@@ -1,4 +1,5 @@
 import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
+import { IconLock } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
@@ -218,6 +219,11 @@ export function ObjectivePage() {
                 <Badge variant="dot" color={o.committed ? "grape" : "gray"}>
                   {o.committed ? t("objective.committed") : t("objective.aspirational")}
                 </Badge>
+                {o.visibility === "private" && (
+                  <Badge color="dark" variant="light" leftSection={<IconLock size={12} aria-hidden />}>
+                    {t("objective.privateBadge")}
+                  </Badge>
+                )}
                 {o.state === "closed" && (
                   <Badge color="blue">{t("objective.closed", { score: o.score?.toFixed(1) ?? "—" })}</Badge>
                 )}

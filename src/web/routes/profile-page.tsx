@@ -273,7 +273,7 @@ function TokensCard() {
             </Code>
             <CopyButton value={issued}>
               {({ copied, copy }) => (
-                <Button size="xs" variant="light" onClick={copy}>
+                <Button size="xs" variant="light" onClick={copy} style={{ flexShrink: 0 }}>
                   {copied ? t("profile.copied") : t("profile.copy")}
                 </Button>
               )}

@@ -26,6 +26,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
       behindThreshold: Math.round(settings.behindThreshold * 100),
       cadenceDays: settings.cadenceDays,
       initiativesCount: settings.initiativesCount,
+      membersCreateTeamOkrs: settings.membersCreateTeamOkrs ?? true,
+      privateUnderPublic: settings.privateUnderPublic ?? false,
       objective: settings.terminology?.objective ?? "Objective",
       keyResult: settings.terminology?.keyResult ?? "Key result",
       initiative: settings.terminology?.initiative ?? "Initiative",
@@ -46,6 +48,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
         behindThreshold: v.behindThreshold / 100,
         cadenceDays: v.cadenceDays,
         initiativesCount: v.initiativesCount,
+        membersCreateTeamOkrs: v.membersCreateTeamOkrs,
+        privateUnderPublic: v.privateUnderPublic,
         terminology: { objective: v.objective.trim(), keyResult: v.keyResult.trim(), initiative: v.initiative.trim() },
       }),
     onSuccess: () => {
@@ -112,6 +116,16 @@ function SettingsForm({ settings }: { settings: Settings }) {
             <Switch
               label={t("settings.initiatives")}
               {...form.getInputProps("initiativesCount", { type: "checkbox" })}
+            />
+            <Switch
+              label={t("settings.membersCreate")}
+              description={t("settings.membersCreateHelp")}
+              {...form.getInputProps("membersCreateTeamOkrs", { type: "checkbox" })}
+            />
+            <Switch
+              label={t("settings.privateUnderPublic")}
+              description={t("settings.privateUnderPublicHelp")}
+              {...form.getInputProps("privateUnderPublic", { type: "checkbox" })}
             />
           </Stack>
         </Card>

@@ -76,6 +76,7 @@ export function ObjectiveCreateDialog({
   const [teamId, setTeamId] = useState<string | null>(null);
   const [ownerIds, setOwnerIds] = useState<string[]>([me]);
   const [committed, setCommitted] = useState(false);
+  const [isPrivate, setPrivate] = useState(false);
   const [parent, setParent] = useState<string | null>(null);
   const [krs, setKrs] = useState<KrDraft[]>([blankKr(), blankKr(), blankKr()]);
   const [busy, setBusy] = useState(false);
@@ -157,6 +158,7 @@ export function ObjectiveCreateDialog({
         teamId,
         ownerIds,
         committed,
+        visibility: isPrivate ? "private" : "public",
         periodId: period.id,
       });
       for (const k of krs.filter((x) => x.title.trim())) {
@@ -243,6 +245,12 @@ export function ObjectiveCreateDialog({
               label={t("objective.committed")}
               checked={committed}
               onChange={(e) => setCommitted(e.currentTarget.checked)}
+            />
+            <Switch
+              label={t("objective.private")}
+              description={t("objective.privateHelp")}
+              checked={isPrivate}
+              onChange={(e) => setPrivate(e.currentTarget.checked)}
             />
           </Group>
           <Select

@@ -49,6 +49,7 @@ export function ObjectiveEditDialog({
   const [teamId, setTeamId] = useState<string | null>(objective.teamId);
   const [ownerIds, setOwnerIds] = useState(objective.ownerIds);
   const [committed, setCommitted] = useState(objective.committed);
+  const [isPrivate, setPrivate] = useState(objective.visibility === "private");
   const [override, setOverride] = useState<number | "">(
     objective.progressOverride === null ? "" : Math.round(objective.progressOverride * 100),
   );
@@ -62,6 +63,7 @@ export function ObjectiveEditDialog({
         teamId,
         ownerIds,
         committed,
+        visibility: isPrivate ? "private" : "public",
         progressOverride: override === "" ? null : override / 100,
       }),
     onSettled: () => void queryClient.invalidateQueries(),
@@ -120,6 +122,12 @@ export function ObjectiveEditDialog({
             label={t("objective.committed")}
             checked={committed}
             onChange={(e) => setCommitted(e.currentTarget.checked)}
+          />
+          <Switch
+            label={t("objective.private")}
+            description={t("objective.privateHelp")}
+            checked={isPrivate}
+            onChange={(e) => setPrivate(e.currentTarget.checked)}
           />
           <NumberInput
             label={t("edit.override")}

@@ -57,7 +57,7 @@ export function InvitationNotice({ invitation }: { invitation: Invitation }) {
             </Code>
             <CopyButton value={invitation.url}>
               {({ copied, copy }) => (
-                <Button size="xs" variant="light" onClick={copy}>
+                <Button size="xs" variant="light" onClick={copy} style={{ flexShrink: 0 }}>
                   {copied ? t("profile.copied") : t("profile.copy")}
                 </Button>
               )}
