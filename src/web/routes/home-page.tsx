@@ -10,6 +10,7 @@ import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { ObjectiveCreateDialog } from "../features/objectives/objective-create-dialog.js";
 import { dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { mayCheckIn, mayContribute } from "../lib/permissions.js";
 import { useMe, useObjectives } from "../lib/queries.js";
 import type { KeyResult, Objective } from "../lib/types.js";
 
@@ -23,6 +24,7 @@ function isDue(kr: KeyResult): boolean {
 
 function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }) {
   const [open, setOpen] = useState(false);
+  const me = useMe();
   return (
     <Group wrap="nowrap" gap="sm" align="center">
       <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
@@ -40,7 +42,7 @@ function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }
         {kr.type === "milestone" ? (kr.achieved ? "✓" : "—") : value(kr, kr.current)}
       </Text>
       <StatusBadge status={kr.status} />
-      {kr.progressMode === "manual" && !kr.closed && (
+      {kr.progressMode === "manual" && !kr.closed && mayCheckIn(me.data, kr, objective) && (
         <Button
           size="xs"
           variant="light"
@@ -120,7 +122,7 @@ export function HomePage() {
           <Title order={2}>{t("home.title")}</Title>
           <Text c="dimmed">{t("home.subtitle", { name: me.data?.user.name ?? "", period: period?.name ?? "" })}</Text>
         </div>
-        {period && myId && (
+        {period && myId && mayContribute(me.data) && (
           <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
             {t("create.open")}
           </Button>

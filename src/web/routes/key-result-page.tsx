@@ -17,6 +17,7 @@ import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialo
 import { api } from "../lib/api.js";
 import { date, dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { mayCheckIn, mayContribute } from "../lib/permissions.js";
 import { useCheckIns, useKeyResult, useMe, useObjective, usePeriods, useSettings } from "../lib/queries.js";
 import type { CheckIn, KeyResult } from "../lib/types.js";
 
@@ -140,16 +141,19 @@ export function KeyResultPage() {
                 </Text>
               )}
               <Group gap="xs">
-                {!k.closed && (
+                {!k.closed && mayContribute(me.data) && (
                   <Button variant="default" size="sm" onClick={() => setEditing(true)}>
                     {t("edit.open")}
                   </Button>
                 )}
-                {k.progressMode === "manual" && !k.closed && (
-                  <Button onClick={() => setOpen(true)} size="sm">
-                    {t("home.checkIn")}
-                  </Button>
-                )}
+                {k.progressMode === "manual" &&
+                  !k.closed &&
+                  objective.data &&
+                  mayCheckIn(me.data, k, objective.data) && (
+                    <Button onClick={() => setOpen(true)} size="sm">
+                      {t("home.checkIn")}
+                    </Button>
+                  )}
               </Group>
             </Stack>
           </Group>

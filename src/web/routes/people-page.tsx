@@ -1,6 +1,6 @@
 /** Teams (nested, with owners and members) and people (with their manager and teams), and each team's progress. */
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
-import { IconUserPlus } from "@tabler/icons-react";
+import { IconUserPlus, IconUsersPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
@@ -8,9 +8,11 @@ import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { InvitePersonDialog, PersonActions } from "../features/people/person-dialogs.js";
+import { TeamDialog } from "../features/people/team-dialog.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { useMe, useObjectives, useTeams, useUsers } from "../lib/queries.js";
+import type { Team } from "../lib/types.js";
 
 export function PeoplePage() {
   const teams = useTeams();
@@ -18,6 +20,9 @@ export function PeoplePage() {
   const me = useMe();
   const isAdmin = me.data?.role === "owner" || me.data?.role === "admin";
   const [inviting, setInviting] = useState(false);
+  const [creatingTeam, setCreatingTeam] = useState(false);
+  const [editingTeam, setEditingTeam] = useState<Team | null>(null);
+  const myId = me.data?.user.id ?? "";
   const { period } = useCurrentPeriod();
   const objectives = useObjectives({ periodId: period?.id });
   const userName = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
@@ -27,11 +32,18 @@ export function PeoplePage() {
       <Group justify="space-between">
         <Title order={2}>{t("people.title")}</Title>
         {isAdmin && (
-          <Button leftSection={<IconUserPlus size={18} />} onClick={() => setInviting(true)}>
-            {t("people.invite")}
-          </Button>
+          <Group gap="sm">
+            <Button variant="default" leftSection={<IconUsersPlus size={18} />} onClick={() => setCreatingTeam(true)}>
+              {t("teams.create")}
+            </Button>
+            <Button leftSection={<IconUserPlus size={18} />} onClick={() => setInviting(true)}>
+              {t("people.invite")}
+            </Button>
+          </Group>
         )}
       </Group>
+      {creatingTeam && <TeamDialog opened onClose={() => setCreatingTeam(false)} canMove={isAdmin} />}
+      {editingTeam && <TeamDialog team={editingTeam} opened onClose={() => setEditingTeam(null)} canMove={isAdmin} />}
       <InvitePersonDialog
         opened={inviting}
         onClose={() => setInviting(false)}
@@ -81,9 +93,21 @@ export function PeoplePage() {
                           </Text>
                         </>
                       )}
-                      <AppLink to="/dashboard" search={{ team: tm.id }} size="sm">
-                        {t("people.dashboard")}
-                      </AppLink>
+                      <Group justify="space-between">
+                        <AppLink to="/dashboard" search={{ team: tm.id }} size="sm">
+                          {t("people.dashboard")}
+                        </AppLink>
+                        {(isAdmin || tm.ownerIds.includes(myId)) && (
+                          <Button
+                            size="xs"
+                            variant="subtle"
+                            onClick={() => setEditingTeam(tm)}
+                            aria-label={t("teams.edit", { name: tm.name })}
+                          >
+                            {t("teams.editButton")}
+                          </Button>
+                        )}
+                      </Group>
                     </Stack>
                   </Card>
                 );

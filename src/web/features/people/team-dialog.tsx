@@ -1,0 +1,111 @@
+/** Create a team (admins) or edit one (admins and the team's owners): name, parent, owners, members. */
+import { Alert, Modal, MultiSelect, Select, Stack, TextInput } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { DialogFooter } from "../../components/dialog-footer.js";
+import { ApiError, api } from "../../lib/api.js";
+import { t } from "../../lib/i18n.js";
+import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
+import type { Team } from "../../lib/types.js";
+
+export function TeamDialog({
+  team,
+  opened,
+  onClose,
+  canMove,
+}: {
+  /** The team to edit; none to create one. */
+  team?: Team;
+  opened: boolean;
+  onClose: () => void;
+  /** Whether the parent may change (admins only). */
+  canMove: boolean;
+}) {
+  const queryClient = useQueryClient();
+  const people = useUserOptions();
+  const teams = useTeamOptions().filter((o) => o.value !== team?.id);
+  const blank = { name: "", parentId: null as string | null, ownerIds: [] as string[], memberIds: [] as string[] };
+  const [form, setForm] = useState(
+    team ? { name: team.name, parentId: team.parentId, ownerIds: team.ownerIds, memberIds: team.memberIds } : blank,
+  );
+  const save = useMutation({
+    mutationFn: () =>
+      team
+        ? api("PATCH", `/teams/${team.id}`, {
+            name: form.name.trim(),
+            ownerIds: form.ownerIds,
+            memberIds: form.memberIds,
+            ...(canMove ? { parentId: form.parentId } : {}),
+          })
+        : api("POST", "/teams", { ...form, name: form.name.trim() }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries();
+      if (!team) setForm(blank);
+      onClose();
+    },
+  });
+  const details = save.error instanceof ApiError ? ((save.error.details as string[] | null) ?? []) : [];
+  const fieldError = (f: string) =>
+    details
+      .find((d) => d.startsWith(`${f}:`))
+      ?.slice(f.length + 1)
+      .trim();
+  return (
+    <Modal opened={opened} onClose={onClose} title={team ? t("teams.edit", { name: team.name }) : t("teams.create")}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack>
+          <TextInput
+            label={t("teams.name")}
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            error={fieldError("name")}
+            required
+            data-autofocus
+          />
+          <Select
+            label={t("teams.parent")}
+            data={teams}
+            value={form.parentId}
+            onChange={(v) => setForm({ ...form, parentId: v })}
+            disabled={!canMove}
+            description={canMove ? undefined : t("teams.parentAdminsOnly")}
+            clearable
+            searchable
+          />
+          <MultiSelect
+            label={t("teams.owners")}
+            description={t("teams.ownersHelp")}
+            data={people}
+            value={form.ownerIds}
+            onChange={(v) => setForm({ ...form, ownerIds: v })}
+            error={fieldError("ownerIds")}
+            searchable
+          />
+          <MultiSelect
+            label={t("teams.members")}
+            data={people}
+            value={form.memberIds}
+            onChange={(v) => setForm({ ...form, memberIds: v })}
+            error={fieldError("memberIds")}
+            searchable
+          />
+          {save.error && !details.length && (
+            <Alert color="red" role="alert">
+              {save.error.message}
+            </Alert>
+          )}
+          <DialogFooter
+            onCancel={onClose}
+            submitLabel={team ? t("teams.save") : t("teams.createSubmit")}
+            loading={save.isPending}
+          />
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
