@@ -8,7 +8,7 @@ import type { KeyResult, Me, Objective } from "./types.js";
 const NO_GRAPH = { managerOf: new Map(), teamOwners: new Map(), teamMembers: new Map() };
 
 function viewerOf(me: Me | undefined | null): Viewer | null {
-  if (!me || me.access !== "write" || !isRole(me.role)) return null;
+  if (me?.access !== "write" || !isRole(me.role)) return null;
   return { userId: me.user.id, role: me.role };
 }
 
