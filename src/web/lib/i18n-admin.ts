@@ -38,7 +38,7 @@ const admin = {
     person: "Person",
     anyone: "Anyone",
     action: "Action",
-    actionHint: "e.g. objective. or checkIn.created",
+    actionHint: "e.g. objective.",
     from: "From",
     to: "To (inclusive)",
     toBeforeFrom: "Must be on or after the start date",

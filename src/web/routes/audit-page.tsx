@@ -343,7 +343,7 @@ function AuditTrail() {
         </Button>
       </Group>
       <Card withBorder component="section" aria-label={t("admin.audit.filters")} role="search">
-        <Group align="flex-start" gap="sm">
+        <Group align="flex-end" gap="sm">
           <Select
             label={t("admin.audit.objectType")}
             placeholder={t("admin.audit.anyType")}
@@ -351,7 +351,7 @@ function AuditTrail() {
             value={filters.objectType ?? null}
             onChange={(v) => set({ objectType: v ?? undefined })}
             clearable
-            w={180}
+            w={170}
           />
           <Select
             label={t("admin.audit.person")}
@@ -361,21 +361,21 @@ function AuditTrail() {
             onChange={(v) => set({ actor: v ?? undefined })}
             clearable
             searchable
-            w={200}
+            w={190}
           />
           <TextInput
             label={t("admin.audit.action")}
             placeholder={t("admin.audit.actionHint")}
             value={action}
             onChange={(e) => setAction(e.currentTarget.value)}
-            w={220}
+            w={190}
           />
           <TextInput
             type="date"
             label={t("admin.audit.from")}
             value={filters.from ?? ""}
             onChange={(e) => set({ from: e.currentTarget.value || undefined })}
-            w={170}
+            w={160}
           />
           <TextInput
             type="date"
@@ -384,13 +384,12 @@ function AuditTrail() {
             min={filters.from}
             onChange={(e) => set({ to: e.currentTarget.value || undefined })}
             error={badRange ? t("admin.audit.toBeforeFrom") : undefined}
-            w={170}
+            w={160}
           />
           {anyFilter && (
             <Button
               variant="subtle"
               leftSection={<IconFilterOff size={16} />}
-              mt={25}
               onClick={() => {
                 setAction("");
                 void navigate({
@@ -428,7 +427,7 @@ function AuditTrail() {
               {t("admin.audit.shown", { count: items.length })}
             </Text>
             <Table.ScrollContainer minWidth={760}>
-              <Table highlightOnHover verticalSpacing="xs" aria-label={t("admin.audit.caption")}>
+              <Table verticalSpacing="xs" aria-label={t("admin.audit.caption")}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={44}>
@@ -461,7 +460,9 @@ function AuditTrail() {
                             </ActionIcon>
                           </Table.Td>
                           <Table.Td>
-                            <Text size="sm">{when}</Text>
+                            <Text size="sm" style={{ whiteSpace: "nowrap" }}>
+                              {when}
+                            </Text>
                           </Table.Td>
                           <Table.Td>
                             <Text size="sm">{e.actorName ?? t("admin.audit.system")}</Text>

@@ -229,7 +229,13 @@ function ScimSection() {
           </QueryState>
         </div>
       </Stack>
-      <Modal opened={revoking !== null} onClose={closeRevoke} title={t("admin.security.revokeTitle")} centered>
+      <Modal
+        opened={revoking !== null}
+        onClose={closeRevoke}
+        title={t("admin.security.revokeTitle")}
+        closeButtonProps={{ "aria-label": t("common.close") }}
+        centered
+      >
         {revoking && (
           <Stack>
             <Text size="sm">{t("admin.security.revokeConfirm", { name: revoking.name })}</Text>

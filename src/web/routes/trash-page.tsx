@@ -105,7 +105,13 @@ function RestoreDialog({ item, onClose }: { item: TrashItem | null; onClose: () 
     onClose();
   };
   return (
-    <Modal opened={item !== null} onClose={close} title={t("admin.trash.confirmTitle")} centered>
+    <Modal
+      opened={item !== null}
+      onClose={close}
+      title={t("admin.trash.confirmTitle")}
+      closeButtonProps={{ "aria-label": t("common.close") }}
+      centered
+    >
       {item && (
         <Stack>
           <Text fw={600}>{t("admin.trash.confirm", { title: item.title })}</Text>
@@ -191,7 +197,7 @@ function Trash() {
             <EmptyTrash />
           ) : (
             <Table.ScrollContainer minWidth={760}>
-              <Table highlightOnHover verticalSpacing="sm" aria-label={t("admin.trash.caption")}>
+              <Table verticalSpacing="sm" aria-label={t("admin.trash.caption")}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={130}>{t("admin.trash.type")}</Table.Th>
