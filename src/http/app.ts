@@ -10,7 +10,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Database } from "../db/database.js";
 import { PERMISSIONS, type Permission } from "../domain/access.js";
@@ -61,6 +61,23 @@ function bearer(req: FastifyRequest): string | undefined {
   return m[1];
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Every string in `value` holding a NUL character or an unpaired surrogate, as "path: message". */
+export function badText(value: unknown, path: string, depth = 0): string[] {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) return [`${path}: must not contain the NUL character (U+0000)`];
+    if (LONE_SURROGATE.test(value)) return [`${path}: contains an unpaired UTF-16 surrogate; send valid Unicode text`];
+    return [];
+  }
+  if (depth > 64 || value === null || typeof value !== "object") return [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  return entries.flatMap(([k, v]) => [
+    ...badText(k, `${path}.${k}`, depth + 1).map((p) => p.replace(/^[^:]*:/, `${path}: a key`)),
+    ...badText(v, `${path}.${k}`, depth + 1),
+  ]);
+}
+
 /** Reads If-Match as a version number: `3`, `"3"` or `W/"3"`. */
 function ifMatchVersion(req: FastifyRequest): number | undefined {
   const raw = req.headers["if-match"];
@@ -108,6 +125,27 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     // Live-update streams must not keep a closing server alive.
     forceCloseConnections: true,
+    // Long ids reach the routes (and answer 404 like any unknown id) instead of Fastify's own 414.
+    routerOptions: { maxParamLength: 2000 },
+    // URLs Fastify cannot even decode answer in the API's error format too.
+    frameworkErrors: (err, _req, reply) => {
+      const bad = err.code === "FST_ERR_BAD_URL" || err.code === "FST_ERR_MAX_PARAM_LENGTH";
+      return (reply as FastifyReply)
+        .status(bad ? 400 : ((err as { statusCode?: number }).statusCode ?? 400))
+        .send(
+          errorBody(
+            "VALIDATION",
+            bad
+              ? "path: is not a valid URL (check its percent-encoding, e.g. %20 for a space); ids are the uuids the API gave out"
+              : `request: ${err.message}`,
+          ),
+        );
+    },
+  });
+  // Text the database cannot store (NUL, unpaired UTF-16 surrogates) is refused up front, by field.
+  app.addHook("preHandler", async (req) => {
+    const problems = [...badText(req.params, "path"), ...badText(req.body, "body"), ...badText(req.query, "query")];
+    if (problems.length) throw AppError.validation(problems);
   });
   // Every API route declares who may call it: building the app fails on one that does not.
   app.addHook("onRoute", (route) => {

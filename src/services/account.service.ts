@@ -12,6 +12,7 @@ import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { auditRepo, inTransaction, organizationRepo, type UserRow, userRepo } from "../db/repositories.js";
 import { emailTokens, sessions, users } from "../db/schema.js";
+import { isId } from "../db/table-repository.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
 import type { Actor, Services } from "./context.js";
@@ -325,6 +326,7 @@ export async function listSessions(svc: Services, actor: Actor) {
 
 /** Ends one of my sessions. */
 export async function revokeSession(svc: Services, actor: Actor, id: string): Promise<void> {
+  if (!isId(id)) throw AppError.notFound("session", id);
   const ended = await svc.database.db
     .update(sessions)
     .set({ revokedAt: new Date(svc.now()) })
@@ -332,7 +334,7 @@ export async function revokeSession(svc: Services, actor: Actor, id: string): Pr
       and(
         eq(sessions.orgId, actor.orgId),
         eq(sessions.userId, actor.userId),
-        sql`${sessions.id}::text = ${id}`,
+        eq(sessions.id, id),
         isNull(sessions.revokedAt),
       ),
     )

@@ -94,15 +94,22 @@ function filterOf(q: z.output<typeof AuditExportQuerySchema>): Omit<AuditFilter,
   };
 }
 
+/** The event id a cursor continues after (event ids are positive integers). */
+function auditCursor(cursor: string | undefined): number | undefined {
+  if (!cursor) return undefined;
+  const id = Number(decodeCursor(cursor));
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
+  }
+  return id;
+}
+
 /** The audit trail, filtered (object, person, action or its prefix, time range), oldest first unless `order=desc`. */
 export async function listAudit(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(AuditQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
     const limit = q.limit ?? 100;
-    const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
-    if (afterId !== undefined && !Number.isInteger(afterId)) {
-      throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
-    }
+    const afterId = auditCursor(q.cursor);
     const rows = await auditRepo.list(ex, scope, { ...filterOf(q), afterId, limit: limit + 1 });
     const items = await present(ex, scope, rows.slice(0, limit));
     const last = items.at(-1);
@@ -164,10 +171,7 @@ export async function objectiveHistory(svc: Services, actor: Actor, id: string, 
       return ends.some((n) => n !== undefined && mine.has(n)) && !ends.some((n) => n !== undefined && hidden.has(n));
     });
     const limit = q.limit ?? 100;
-    const afterId = q.cursor ? Number(decodeCursor(q.cursor)) : undefined;
-    if (afterId !== undefined && !Number.isInteger(afterId)) {
-      throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
-    }
+    const afterId = auditCursor(q.cursor);
     const objectIds = [
       ...mine,
       ...checkIns.map((c) => c.id),

@@ -58,12 +58,20 @@ export function normaliseDecimal(v: number | string): string {
 
 export const IdSchema = z.string().min(1, "must be an id");
 const isoDateMessage = "must be a date as YYYY-MM-DD";
-export const IsoDateSchema = z.iso.date({ message: isoDateMessage });
+/** Years Okra accepts: the database has no year 0, and an end date needs a next day. */
+const YEAR_RANGE = "must be between the years 1000 and 9998";
+const inYearRange = (v: string) => {
+  const year = Number(v.slice(0, 4));
+  return year >= 1000 && year <= 9998;
+};
+export const IsoDateSchema = z.iso.date({ message: isoDateMessage }).refine(inYearRange, YEAR_RANGE);
 /** An instant: ISO 8601 date-time with a zone (Z or ±hh:mm). */
-export const InstantSchema = z.iso.datetime({
-  offset: true,
-  message: "must be an ISO 8601 date-time with a zone, such as 2026-03-02T09:00:00Z",
-});
+export const InstantSchema = z.iso
+  .datetime({
+    offset: true,
+    message: "must be an ISO 8601 date-time with a zone, such as 2026-03-02T09:00:00Z",
+  })
+  .refine(inYearRange, YEAR_RANGE);
 const Weight = DecimalSchema.refine((v) => Number(v) >= 0, "must be 0 or more");
 const Fraction = z.number().refine(Number.isFinite, "must be a finite number");
 const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR or USD");

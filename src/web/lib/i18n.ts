@@ -248,6 +248,8 @@ const en = {
     submit: "Create objective",
   },
   edit: {
+    delegates: "Delegates",
+    delegatesHelp: "People who may check in on the owners' behalf.",
     objective: "Edit objective",
     keyResult: "Edit key result",
     open: "Edit",

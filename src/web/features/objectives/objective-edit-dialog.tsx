@@ -160,6 +160,7 @@ export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; op
   const [target, setTarget] = useState<number | "">(kr.target ?? "");
   const [weight, setWeight] = useState<number>(kr.weight);
   const [ownerIds, setOwnerIds] = useState(kr.ownerIds);
+  const [delegateIds, setDelegateIds] = useState(kr.delegateIds ?? []);
   const [mode, setMode] = useState(kr.progressMode);
   const [rollup, setRollup] = useState(kr.rollup);
   const problems = validateKeyResultTargets({
@@ -177,6 +178,7 @@ export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; op
         target: target === "" ? null : target,
         weight,
         ownerIds,
+        delegateIds,
         progressMode: mode,
         rollup,
       }),
@@ -253,6 +255,14 @@ export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; op
             data={userOptions}
             value={ownerIds}
             onChange={setOwnerIds}
+            searchable
+          />
+          <MultiSelect
+            label={t("edit.delegates")}
+            description={t("edit.delegatesHelp")}
+            data={userOptions}
+            value={delegateIds}
+            onChange={setDelegateIds}
             searchable
           />
           {save.error && (
