@@ -29,7 +29,14 @@ async function run(label: string, database: Database) {
   const loadStart = performance.now();
   await loadDemo(
     database,
-    { userId: admin.id, orgId: admin.orgId, scope: grantOrgScope(admin.orgId), role: "owner", access: "write", isInstanceAdmin: true },
+    {
+      userId: admin.id,
+      orgId: admin.orgId,
+      scope: grantOrgScope(admin.orgId),
+      role: "owner",
+      access: "write",
+      isInstanceAdmin: true,
+    },
     Date.now(),
   );
   const loadMs = performance.now() - loadStart;

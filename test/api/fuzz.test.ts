@@ -961,15 +961,10 @@ function cursorOf(s: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known bugs: the fuzzer found them, each has a minimal `it.fails` case at the end of the suite.
-// A request matching one is counted, not failed, so the fuzzing goes on looking for others.
-// When a bug is fixed its `it.fails` case fails: make it an `it` and delete the entry here.
+// Known bugs: when the fuzzer finds one, list it here with a minimal `it.fails` case at the end of
+// the suite; a request matching it is then counted, not failed, so the fuzzing goes on looking for
+// others. When it is fixed, make the case an `it` and delete the entry. None is open now.
 // ---------------------------------------------------------------------------------------------
-
-function queryOf(req: FuzzRequest): URLSearchParams {
-  const i = req.path.indexOf("?");
-  return new URLSearchParams(i >= 0 ? req.path.slice(i + 1) : "");
-}
 
 interface KnownBug {
   name: string;
@@ -977,14 +972,6 @@ interface KnownBug {
 }
 
 const KNOWN_BUGS: KnownBug[] = [];
-
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 /** How often each known bug was hit in this run (printed at the end). */
 const knownBugHits = new Map<string, number>();
