@@ -350,6 +350,7 @@ const en = {
     createSubmit: "Create team",
     edit: "Edit {{name}}",
     editButton: "Edit team",
+    editNamed: "Edit team {{name}}",
     name: "Team name",
     parent: "Part of",
     parentAdminsOnly: "Only admins move teams in the hierarchy.",

@@ -102,7 +102,7 @@ export function PeoplePage() {
                             size="xs"
                             variant="subtle"
                             onClick={() => setEditingTeam(tm)}
-                            aria-label={t("teams.edit", { name: tm.name })}
+                            aria-label={t("teams.editNamed", { name: tm.name })}
                           >
                             {t("teams.editButton")}
                           </Button>
