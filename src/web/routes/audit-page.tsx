@@ -31,11 +31,12 @@ import { useNavigate, useSearch } from "@tanstack/react-router";
 import { Fragment, type ReactNode, useEffect, useRef, useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { QueryState } from "../components/query-state.js";
+import { AdminsOnly } from "../features/admin/admins-only.js";
 import { api, get } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useMe, useUserOptions } from "../lib/queries.js";
+import { useUserOptions } from "../lib/queries.js";
 import type { AuditEntry, Page } from "../lib/types.js";
 
 /** The object types the filter offers. */
@@ -510,27 +511,6 @@ function AuditTrail() {
         )}
       </QueryState>
     </Stack>
-  );
-}
-
-/** Shows `children` to owners and admins, a short explanation to everyone else. */
-function AdminsOnly({ title, children }: { title: string; children: ReactNode }) {
-  const me = useMe();
-  return (
-    <QueryState query={me}>
-      {(m) =>
-        m.role === "owner" || m.role === "admin" ? (
-          children
-        ) : (
-          <Stack>
-            <Title order={2}>{title}</Title>
-            <Alert color="gray" title={t("admin.onlyAdminsTitle")}>
-              {t("admin.onlyAdmins")}
-            </Alert>
-          </Stack>
-        )
-      }
-    </QueryState>
   );
 }
 

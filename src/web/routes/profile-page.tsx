@@ -4,8 +4,6 @@ import {
   Badge,
   Button,
   Card,
-  Code,
-  CopyButton,
   Group,
   PasswordInput,
   SegmentedControl,
@@ -20,6 +18,7 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { CopyableCode } from "../components/copyable-code.js";
 import { QueryState } from "../components/query-state.js";
 import { ApiError, api, auth, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
@@ -267,18 +266,7 @@ function TokensCard() {
       </Text>
       {issued && (
         <Alert color="yellow" title={t("profile.tokenOnce")} mb="sm" role="status">
-          <Group gap="xs" wrap="nowrap">
-            <Code style={{ wordBreak: "break-all" }} data-testid="issued-token">
-              {issued}
-            </Code>
-            <CopyButton value={issued}>
-              {({ copied, copy }) => (
-                <Button size="xs" variant="light" onClick={copy} style={{ flexShrink: 0 }}>
-                  {copied ? t("profile.copied") : t("profile.copy")}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
+          <CopyableCode value={issued} testId="issued-token" />
         </Alert>
       )}
       <form

@@ -30,12 +30,12 @@ import { useForm } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconShieldLock } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { QueryState } from "../components/query-state.js";
+import { AdminsOnly } from "../features/admin/admins-only.js";
 import { ApiError, api, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useMe } from "../lib/queries.js";
 import type { Page } from "../lib/types.js";
 
 interface ScimToken {
@@ -465,27 +465,6 @@ function Security() {
       <ScimSection />
       <SsoSection />
     </Stack>
-  );
-}
-
-/** Shows `children` to owners and admins, a short explanation to everyone else. */
-function AdminsOnly({ title, children }: { title: string; children: ReactNode }) {
-  const me = useMe();
-  return (
-    <QueryState query={me}>
-      {(m) =>
-        m.role === "owner" || m.role === "admin" ? (
-          children
-        ) : (
-          <Stack>
-            <Title order={2}>{title}</Title>
-            <Alert color="gray" title={t("admin.onlyAdminsTitle")}>
-              {t("admin.onlyAdmins")}
-            </Alert>
-          </Stack>
-        )
-      }
-    </QueryState>
   );
 }
 

@@ -23,12 +23,12 @@ import { notifications } from "@mantine/notifications";
 import { IconRestore, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { QueryState } from "../components/query-state.js";
+import { AdminsOnly } from "../features/admin/admins-only.js";
 import { api, get } from "../lib/api.js";
 import { date, dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useMe } from "../lib/queries.js";
 import type { Objective, Page } from "../lib/types.js";
 
 const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
@@ -256,27 +256,6 @@ function Trash() {
       </QueryState>
       <RestoreDialog item={target} onClose={() => setTarget(null)} />
     </Stack>
-  );
-}
-
-/** Shows `children` to owners and admins, a short explanation to everyone else. */
-function AdminsOnly({ title, children }: { title: string; children: ReactNode }) {
-  const me = useMe();
-  return (
-    <QueryState query={me}>
-      {(m) =>
-        m.role === "owner" || m.role === "admin" ? (
-          children
-        ) : (
-          <Stack>
-            <Title order={2}>{title}</Title>
-            <Alert color="gray" title={t("admin.onlyAdminsTitle")}>
-              {t("admin.onlyAdmins")}
-            </Alert>
-          </Stack>
-        )
-      }
-    </QueryState>
   );
 }
 

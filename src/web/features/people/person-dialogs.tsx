@@ -3,8 +3,6 @@ import {
   ActionIcon,
   Alert,
   Button,
-  Code,
-  CopyButton,
   Group,
   Menu,
   Modal,
@@ -18,6 +16,7 @@ import { notifications } from "@mantine/notifications";
 import { IconDots } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { CopyableCode } from "../../components/copyable-code.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
@@ -50,20 +49,7 @@ export function InvitationNotice({ invitation }: { invitation: Invitation }) {
     <Alert color="yellow" role="status" title={t("invite.linkTitle")}>
       <Stack gap="xs">
         <Text size="sm">{invitation.error ?? t("invite.noMail", { email: invitation.email })}</Text>
-        {invitation.url && (
-          <Group gap="xs" wrap="nowrap">
-            <Code style={{ wordBreak: "break-all" }} data-testid="invitation-link">
-              {invitation.url}
-            </Code>
-            <CopyButton value={invitation.url}>
-              {({ copied, copy }) => (
-                <Button size="xs" variant="light" onClick={copy} style={{ flexShrink: 0 }}>
-                  {copied ? t("profile.copied") : t("profile.copy")}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
-        )}
+        {invitation.url && <CopyableCode value={invitation.url} testId="invitation-link" />}
       </Stack>
     </Alert>
   );
