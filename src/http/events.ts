@@ -29,10 +29,10 @@ export class EventHub {
       "x-accel-buffering": "no",
     });
     res.write(": connected\n\n");
+    // Only what changed, not which object or who: a private objective's id must not reach
+    // people who may not see it. Browsers refetch what they show, with their own access.
     const send = (e: DomainEvent) => {
-      res.write(
-        `event: change\ndata: ${JSON.stringify({ type: e.type, objectType: e.objectType, objectId: e.objectId, actorId: e.actorId })}\n\n`,
-      );
+      res.write(`event: change\ndata: ${JSON.stringify({ type: e.type, objectType: e.objectType })}\n\n`);
     };
     // A comment every 25 s keeps proxies from closing an idle stream.
     const heartbeat = setInterval(() => res.write(": ping\n\n"), 25_000);
