@@ -155,7 +155,7 @@ export function canEditTeam(graph: PeopleGraph, v: Viewer, teamId: string): bool
   return isAdmin(v) || ownsTeam(graph, v.userId, teamId);
 }
 
-/** Edit something owned by people (initiatives, KPIs): its owners and admins; `anyOwner` when it has none. */
+/** Edit something owned by people (initiatives, KPIs): its owners and admins. */
 export function canEditOwned(v: Viewer, ownerIds: readonly string[]): boolean {
   if (v.role === "observer") return false;
   return isAdmin(v) || ownerIds.includes(v.userId);
