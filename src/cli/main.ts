@@ -118,7 +118,7 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     lines.push(`  Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/objectives`);
   } else {
     lines.push(
-      `  Sign in with an API token; create one with: npx okra token create --email ${boot.adminEmail || "<email>"}`,
+      `  Sign in with your password or the link above; API tokens: npx okra token create --email ${boot.adminEmail || "<email>"}`,
     );
   }
   console.log(lines.join("\n"));
