@@ -145,11 +145,11 @@ export async function openSessionFor(
   });
 }
 
-const BAD_LOGIN = "The email or password is incorrect. Check both, or reset your password from the sign-in page.";
+const BAD_LOGIN = `The email or password is incorrect, or the account is locked for ${LOCKOUT.lockMs / 60_000} minutes after ${LOCKOUT.maxFailures} failed attempts. Check both, or reset your password from the sign-in page (that also unlocks it).`;
 
 /**
- * Signs in with email and password. Unknown email and wrong password answer the same;
- * LOCKOUT.maxFailures consecutive failures lock the account for LOCKOUT.lockMs.
+ * Signs in with email and password. Unknown email, wrong password and a locked account all
+ * answer the same; LOCKOUT.maxFailures consecutive failures lock the account for LOCKOUT.lockMs.
  */
 export async function login(
   database: Database,
@@ -164,18 +164,14 @@ export async function login(
       .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)))
   ).filter((u) => !input.organizationId || u.orgId === input.organizationId);
   const now = new Date(opts.nowMs);
-  const locked = candidates.find((u) => u.lockedUntil && u.lockedUntil > now);
-  if (locked?.lockedUntil) {
-    const minutes = Math.ceil((locked.lockedUntil.getTime() - opts.nowMs) / 60_000);
-    throw new AppError(
-      "RATE_LIMITED",
-      `Too many failed sign-ins: this account is locked for ${minutes} more minute(s). Wait, or reset your password.`,
-      { retryAfterSeconds: Math.ceil((locked.lockedUntil.getTime() - opts.nowMs) / 1000) },
-    );
-  }
+  // A locked account answers exactly like a wrong password (no account discovery); the
+  // password is still checked, so both take as long.
+  const open = candidates.filter((u) => !(u.lockedUntil && u.lockedUntil > now));
   const matching: UserRow[] = [];
   if (candidates.length === 0) await passwordMatches(undefined, input.password);
-  for (const u of candidates) if (await passwordMatches(u, input.password)) matching.push(u);
+  for (const u of candidates) {
+    if ((await passwordMatches(u, input.password)) && open.includes(u)) matching.push(u);
+  }
   if (matching.length > 1) {
     throw new AppError(
       "CONFLICT",
@@ -186,26 +182,24 @@ export async function login(
   const user = matching[0];
   if (!user) {
     await inTransaction(database.db, async (tx) => {
-      for (const u of candidates) {
-        const failures = u.failedLogins + 1;
-        const lock = failures >= LOCKOUT.maxFailures;
-        await tx
+      for (const u of open) {
+        // Counted in the database, so parallel attempts cannot slip past the limit.
+        const [row] = await tx
           .update(users)
-          .set({
-            failedLogins: lock ? 0 : failures,
-            lockedUntil: lock ? new Date(opts.nowMs + LOCKOUT.lockMs) : u.lockedUntil,
-          })
-          .where(eq(users.id, u.id));
-        if (lock) {
-          await auditRepo.record(tx, grantOrgScope(u.orgId), {
-            actorId: null,
-            action: "user.lockedOut",
-            objectType: "user",
-            objectId: u.id,
-            before: null,
-            after: { until: new Date(opts.nowMs + LOCKOUT.lockMs).toISOString(), failures },
-          });
-        }
+          .set({ failedLogins: sql`${users.failedLogins} + 1` })
+          .where(eq(users.id, u.id))
+          .returning({ failures: users.failedLogins });
+        if ((row?.failures ?? 0) < LOCKOUT.maxFailures) continue;
+        const until = new Date(opts.nowMs + LOCKOUT.lockMs);
+        await tx.update(users).set({ failedLogins: 0, lockedUntil: until }).where(eq(users.id, u.id));
+        await auditRepo.record(tx, grantOrgScope(u.orgId), {
+          actorId: null,
+          action: "user.lockedOut",
+          objectType: "user",
+          objectId: u.id,
+          before: null,
+          after: { until: until.toISOString(), failures: row?.failures },
+        });
       }
     });
     throw new AppError("UNAUTHENTICATED", BAD_LOGIN);
@@ -295,6 +289,26 @@ async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, now
     );
 }
 
+/** Ends every session of a person and voids their unused emailed links (deactivation, new email). */
+export async function endSessionsAndLinks(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
+  await endAllSessions(ex, scope, userId, nowMs);
+  await voidLinks(ex, userId, nowMs);
+}
+
+/** Marks a person's unused emailed links (of one purpose, or all) as used: only the newest link may work. */
+async function voidLinks(ex: Executor, userId: string, nowMs: number, purpose?: LinkPurpose) {
+  await ex
+    .update(emailTokens)
+    .set({ usedAt: new Date(nowMs) })
+    .where(
+      and(
+        eq(emailTokens.userId, userId),
+        isNull(emailTokens.usedAt),
+        purpose ? eq(emailTokens.purpose, purpose) : undefined,
+      ),
+    );
+}
+
 /** My open sessions, newest first (never the secrets). */
 export async function listSessions(svc: Services, actor: Actor) {
   const nowMs = svc.now();
@@ -373,6 +387,7 @@ export async function changePassword(svc: Services, actor: Actor, body: unknown)
   await inTransaction(svc.database.db, async (tx) => {
     await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
     await endAllSessions(tx, actor.scope, user.id, svc.now(), actor.sessionId);
+    await voidLinks(tx, user.id, svc.now());
     await auditRepo.record(tx, actor.scope, {
       actorId: actor.userId,
       action: "user.passwordChanged",
@@ -389,6 +404,7 @@ export async function changePassword(svc: Services, actor: Actor, body: unknown)
 type LinkPurpose = "invite" | "reset";
 
 async function issueLink(ex: Executor, user: UserRow, purpose: LinkPurpose, nowMs: number): Promise<string> {
+  await voidLinks(ex, user.id, nowMs, purpose);
   const token = randomBytes(32).toString("base64url");
   await ex.insert(emailTokens).values({
     orgId: user.orgId,
@@ -468,7 +484,8 @@ export async function requestPasswordReset(svc: Services, body: unknown): Promis
   for (const user of accounts) {
     const token = await inTransaction(svc.database.db, (tx) => issueLink(tx, user, "reset", nowMs));
     if (!svc.mailer) continue;
-    await svc.mailer
+    // Sent in the background: waiting for the relay only for known emails would reveal them.
+    void svc.mailer
       .send({
         to: user.email,
         subject: "Reset your Okra password",
@@ -535,6 +552,7 @@ export async function completeLink(
       })
       .where(eq(users.id, user.id));
     await endAllSessions(tx, scope, user.id, opts.nowMs);
+    await voidLinks(tx, user.id, opts.nowMs);
     await auditRepo.record(tx, scope, {
       actorId: user.id,
       action: purpose === "invite" ? "user.invitationAccepted" : "user.passwordReset",

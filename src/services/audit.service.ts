@@ -64,7 +64,25 @@ function scrub(v: unknown): unknown {
   return v;
 }
 
-async function present(ex: Executor, scope: OrgScope, rows: AuditRow[]): Promise<AuditEntry[]> {
+/** Drops, from a deletion snapshot, the alignments that touch something the reader may not see. */
+function withoutHiddenEdges(v: unknown, hidden: ReadonlySet<string>): unknown {
+  if (!hidden.size || !v || typeof v !== "object" || !("alignments" in v)) return v;
+  const edges = (v as { alignments: unknown }).alignments;
+  if (!Array.isArray(edges)) return v;
+  return {
+    ...v,
+    alignments: edges.filter((e: { childId?: string; parentId?: string }) => {
+      return !hidden.has(e.childId ?? "") && !hidden.has(e.parentId ?? "");
+    }),
+  };
+}
+
+async function present(
+  ex: Executor,
+  scope: OrgScope,
+  rows: AuditRow[],
+  hidden: ReadonlySet<string> = new Set(),
+): Promise<AuditEntry[]> {
   const names = new Map((await userRepo.list(ex, scope)).map((u) => [u.id, u.name]));
   return rows.map((r) => ({
     id: String(r.id),
@@ -74,8 +92,8 @@ async function present(ex: Executor, scope: OrgScope, rows: AuditRow[]): Promise
     action: r.action,
     objectType: r.objectType,
     objectId: r.objectId,
-    before: scrub(r.before),
-    after: scrub(r.after),
+    before: scrub(withoutHiddenEdges(r.before, hidden)),
+    after: scrub(withoutHiddenEdges(r.after, hidden)),
   }));
 }
 
@@ -179,7 +197,7 @@ export async function objectiveHistory(svc: Services, actor: Actor, id: string, 
       ...alignments.map((a) => a.objectId),
     ];
     const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", afterId, limit: limit + 1 });
-    const items = await present(ex, scope, rows.slice(0, limit));
+    const items = await present(ex, scope, rows.slice(0, limit), hidden);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   });

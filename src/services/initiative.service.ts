@@ -265,7 +265,7 @@ export async function updateKpi(svc: Services, actor: Actor, id: string, body: u
     const row = await kpiRepo.get(w.tx, w.scope, id);
     assertCanChangeKpi(w, row);
     await checkVersion(input.version ?? ifMatch, row, async () =>
-      presentKpi(row, await kpiValueRepo.forKpis(w.tx, w.scope, [id])),
+      presentKpi(withoutHidden(row, await w.guard.hidden()), await kpiValueRepo.forKpis(w.tx, w.scope, [id])),
     );
     checkRange(
       input.healthyMin !== undefined ? input.healthyMin : row.healthyMin,
@@ -273,6 +273,11 @@ export async function updateKpi(svc: Services, actor: Actor, id: string, body: u
     );
     await checkKpiRefs(w, input);
     const { version: _v, ...patch } = input;
+    if (patch.objectiveIds !== undefined) {
+      // Links to objectives the caller cannot see are not theirs to drop.
+      const hidden = await w.guard.hidden();
+      patch.objectiveIds = [...new Set([...patch.objectiveIds, ...row.objectiveIds.filter((o) => hidden.has(o))])];
+    }
     const updated = await kpiRepo.update(w.tx, w.scope, id, patch);
     await w.audit("kpi.updated", "kpi", id, row, updated);
   });

@@ -104,6 +104,7 @@ function cloneKeyResult(kr: KeyResultRow, objectiveId: string) {
     title: kr.title,
     description: kr.description,
     ownerIds: kr.ownerIds,
+    delegateIds: kr.delegateIds,
     type: kr.type,
     unit: kr.unit,
     currency: kr.currency,

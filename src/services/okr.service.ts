@@ -16,7 +16,6 @@ import {
   teamRepo,
 } from "../db/repositories.js";
 import { initiatives as initiativesTable } from "../db/schema.js";
-import { canEditObjective } from "../domain/access.js";
 import { sameUnitProblem } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import { validateKeyResultTargets } from "../domain/progress.js";
@@ -120,19 +119,34 @@ async function checkObjectiveRefs(
 /**
  * Unless the organisation allows it, a private objective cannot sit under a public one
  * (its figures would show through the public roll-up): refuses making `id` private while
- * it, or one of its key results, aligns under a public objective or key result.
+ * it (or a KR of it) aligns under a public objective, and making it public while a
+ * private objective aligns under it (or under one of its KRs).
  */
-export async function checkPrivateAlignment(w: Write, id: string): Promise<void> {
+export async function checkPrivateAlignment(w: Write, id: string, visibility: string): Promise<void> {
   if (w.guard.rules.privateUnderPublic) return;
   const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
   const mine = new Set([id, ...krs.map((k) => k.id)]);
-  const ups = (await graphQueries.alignmentsTouching(w.tx, w.scope, [...mine])).filter((e) => mine.has(e.childId));
-  for (const e of ups) {
-    const parent = await parentObjective(w, e.parentType, e.parentId);
-    if (parent && parent.visibility !== "private" && parent.id !== id) {
-      throw AppError.validation([
-        `visibility: this objective aligns under the public objective "${parent.title}"; a private objective cannot align under a public one. Remove that alignment first, or ask an admin to allow it in settings (privateUnderPublic).`,
-      ]);
+  const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [...mine]);
+  const hint = "or ask an admin to allow it in settings (privateUnderPublic)";
+  for (const e of edges) {
+    if (visibility === "private" && mine.has(e.childId)) {
+      const parent = await parentObjective(w, e.parentType, e.parentId);
+      if (parent && parent.visibility !== "private" && parent.id !== id) {
+        throw AppError.validation([
+          `visibility: this objective aligns under the public objective "${parent.title}"; a private objective cannot align under a public one. Remove that alignment first, ${hint}.`,
+        ]);
+      }
+    }
+    if (visibility !== "private" && mine.has(e.parentId)) {
+      const child = await parentObjective(w, e.childType, e.childId);
+      if (child && child.visibility === "private" && child.id !== id) {
+        const name = (await w.guard.hidden()).has(child.id)
+          ? "A private objective"
+          : `The private objective "${child.title}"`;
+        throw AppError.validation([
+          `visibility: ${name} aligns under this one, and its progress would show through a public objective. Remove that alignment first, ${hint}.`,
+        ]);
+      }
     }
   }
 }
@@ -207,12 +221,14 @@ export async function updateObjective(
       ownerIds: input.ownerIds ?? row.ownerIds,
       visibility: input.visibility ?? row.visibility,
     };
-    // Moving an objective to another level, team or owners needs the right to create it there.
-    if (input.level !== undefined || input.teamId !== undefined || input.ownerIds !== undefined) {
-      const g = await w.guard.graph();
-      if (!canEditObjective(g, w.guard.viewer, next)) await w.guard.assertCanCreateObjective(next);
+    // Moving an objective to another level or team needs the right to create it there.
+    if (
+      (input.level !== undefined && input.level !== row.level) ||
+      (input.teamId !== undefined && input.teamId !== row.teamId)
+    ) {
+      await w.guard.assertCanCreateObjective(next);
     }
-    if (next.visibility === "private" && row.visibility !== "private") await checkPrivateAlignment(w, id);
+    if (next.visibility !== row.visibility) await checkPrivateAlignment(w, id, next.visibility);
     const { version: _v, ...patch } = input;
     const updated = await objectiveRepo.update(w.tx, w.scope, id, patch);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);

@@ -8,7 +8,7 @@ import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
 import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import { type InvitationResult, inviteUser } from "./account.service.js";
+import { endSessionsAndLinks, type InvitationResult, inviteUser } from "./account.service.js";
 import {
   type Actor,
   checkParentLink,
@@ -271,6 +271,13 @@ export async function updateUser(
     await userRepo.update(w.tx, w.scope, id, patch);
     if (teamIds !== undefined) await userQueries.setTeams(w.tx, w.scope, id, teamIds);
     if (input.active === false) await revokeTokens(w.tx, w.scope, id);
+    // A deactivated person, or one whose email changed, keeps no session or emailed link.
+    if (
+      input.active === false ||
+      (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase())
+    ) {
+      await endSessionsAndLinks(w.tx, w.scope, id, w.nowMs);
+    }
     const view = await userView(w.tx, w.scope, id);
     await w.audit("user.updated", "user", id, before, view);
     return view;
@@ -299,6 +306,10 @@ function checkUserChange(
       );
     }
     return;
+  }
+  // Whoever controls an owner's email controls the account (password reset): owners only.
+  if (before.role === "owner" && input.email !== undefined && w.actor.role !== "owner") {
+    throw new AppError("FORBIDDEN", "Only organisation owners can change an owner's email.");
   }
   const touchesOwner = before.role === "owner" || input.role === "owner";
   if (touchesOwner && input.role !== undefined && input.role !== before.role && w.actor.role !== "owner") {
@@ -343,6 +354,7 @@ export async function deleteUser(svc: Services, actor: Actor, id: string): Promi
     await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
     await revokeTokens(w.tx, w.scope, id);
+    await endSessionsAndLinks(w.tx, w.scope, id, w.nowMs);
     await w.audit("user.deactivated", "user", id, before, { ...before, active: false });
   });
 }

@@ -35,6 +35,7 @@ import {
 import { apiTokens, objectives, scimTokens, sessions, teams as teamsTable, users as usersTable } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
+import { endSessionsAndLinks } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, checkParentLink, type DomainEvent, mutate, read, type Services } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
@@ -1422,6 +1423,20 @@ async function writeUser(
   audit: Audit,
 ): Promise<UserRow> {
   const patch: Partial<typeof usersTable.$inferInsert> = {};
+  // Owners hold the organisation: their email (which resets their password), provider id and
+  // activity are changed in Okra by another owner, never by provisioning.
+  const ownerChange =
+    u.role === "owner" &&
+    ((changes.email !== undefined && changes.email !== u.email) ||
+      (changes.externalId !== undefined && changes.externalId !== u.externalId) ||
+      changes.active === false);
+  if (ownerChange) {
+    throw scimError(
+      "VALIDATION",
+      "mutability",
+      `${u.email} is an organisation owner: provisioning cannot change an owner's email or id, or deactivate them. An owner does that in Okra.`,
+    );
+  }
   if (changes.email !== undefined && changes.email !== u.email) {
     await requireFreeEmail(tx, scope, changes.email, u.id);
     patch.email = changes.email;
@@ -1440,6 +1455,8 @@ async function writeUser(
   const before = await userView(tx, scope, u);
   const updated = await userRepo.update(tx, scope, u.id, patch);
   if (patch.active === false) await revokeCredentials(tx, scope, u.id, nowMs);
+  // A new email must not keep sessions or emailed links issued to the old one.
+  if (patch.email !== undefined || patch.active === false) await endSessionsAndLinks(tx, scope, u.id, nowMs);
   const action = patch.active === false ? "user.deactivated" : "user.updated";
   await audit(action, "user", u.id, before, await userView(tx, scope, updated));
   return updated;

@@ -241,8 +241,11 @@ export async function updateSsoConfig(
   body: unknown,
   ifMatch?: number,
 ): Promise<SsoConfigView> {
-  // Checked before the discovery request: only admins may make the server fetch a URL.
-  assertAdmin(actor, "change the single sign-on settings");
+  // Checked before the discovery request. Owners only: whoever chooses the identity provider
+  // decides who signs in as every account of the trusted domains, owners included.
+  if (actor.role !== "owner") {
+    throw new AppError("FORBIDDEN", "Only organisation owners can change the single sign-on settings.");
+  }
   const input = parseInput(SsoConfigUpdateSchema, body);
   if (input.enabled) {
     await discover(input.issuer, input.clientId, "", (message) =>
@@ -468,7 +471,11 @@ export async function finishSsoLogin(
       .where(and(eq(users.orgId, scope.orgId), eq(users.externalId, sub)))
       .orderBy(sql`${users.active} desc`)
       .limit(1);
-    const person: UserRow | null = bySub[0] ?? (await userQueries.findByEmail(tx, scope, email));
+    const domain = emailDomain(email) ?? "";
+    const trusted = config.allowedDomains.includes(domain);
+    // An existing account is linked by email only for the domains the organisation trusts
+    // this provider with; otherwise the provider could sign in as anyone it names.
+    const person: UserRow | null = bySub[0] ?? (trusted ? await userQueries.findByEmail(tx, scope, email) : null);
     if (person) {
       if (!person.active) {
         throw new AppError(
@@ -482,8 +489,7 @@ export async function finishSsoLogin(
       }
       return { userId: person.id, created: false };
     }
-    const domain = emailDomain(email) ?? "";
-    if (!config.allowedDomains.includes(domain)) {
+    if (!trusted) {
       throw new AppError(
         "FORBIDDEN",
         `${email} has no account in this organisation, and ${domain} is not one of the email domains whose people get one on first sign-in. Ask an admin to add you.`,

@@ -35,6 +35,19 @@ export async function createToken(svc: Services, actor: Actor, body: unknown, us
     }
     const user = await userRepo.get(w.tx, w.scope, userId);
     if (!user.active) throw new AppError("CONFLICT", `The account ${user.email} is deactivated; reactivate it first.`);
+    // A token acts as its account: never hand someone more power than the caller has.
+    if (userId !== actor.userId) {
+      const outranks =
+        actor.role === "owner"
+          ? !user.isInstanceAdmin || actor.isInstanceAdmin
+          : user.role === "member" || user.role === "observer";
+      if (!outranks) {
+        throw new AppError(
+          "FORBIDDEN",
+          "You can issue API tokens only for accounts with less access than yours (admins: members and observers; owners: anyone but the instance administrator).",
+        );
+      }
+    }
     const secret = generateToken();
     const row = await tokenRepo.insert(w.tx, w.scope, {
       userId,

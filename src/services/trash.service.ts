@@ -22,6 +22,7 @@ import { wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
 import { type Actor, mutate, read, type Services, type Write } from "./context.js";
+import { parentObjective } from "./okr.service.js";
 import { parseInput } from "./schemas.js";
 
 export const TRASH_DAYS = 30;
@@ -141,7 +142,21 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
       new Map(krs.map((k) => [k.id, k.objectiveId])),
       e,
     );
-    if (!(await live(e.childType, e.childId)) || !(await live(e.parentType, e.parentId)) || duplicate || cycle) {
+    const childObjective = await parentObjective(w, e.childType, e.childId);
+    const parentObj = await parentObjective(w, e.parentType, e.parentId);
+    // The organisation may have since forbidden private objectives under public ones.
+    const privacy =
+      !w.guard.rules.privateUnderPublic &&
+      childObjective?.visibility === "private" &&
+      parentObj !== null &&
+      parentObj.visibility !== "private";
+    if (
+      !(await live(e.childType, e.childId)) ||
+      !(await live(e.parentType, e.parentId)) ||
+      duplicate ||
+      cycle ||
+      privacy
+    ) {
       skipped++;
       continue;
     }

@@ -484,11 +484,18 @@ describe.each(DATABASE_KINDS)("SCIM 2.0 provisioning on %s", (kind) => {
       }
     });
 
-    it("refuses to deactivate the organisation's last active owner", async () => {
+    it("never lets provisioning deactivate an owner or change an owner's email", async () => {
       const r = await scim("PATCH", `/Users/${admin.userId}`, okta.deactivate);
       expectScimError(r, 400, "mutability");
-      expect(r.body.detail).toContain("last active owner");
-      expect((await api("GET", `/users/${admin.userId}`)).body.active).toBe(true);
+      expect(r.body.detail).toContain("organisation owner");
+      const email = await scim("PATCH", `/Users/${admin.userId}`, {
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        Operations: [{ op: "replace", path: "userName", value: "attacker@evil.example" }],
+      });
+      expectScimError(email, 400, "mutability");
+      const after = (await api("GET", `/users/${admin.userId}`)).body;
+      expect(after.active).toBe(true);
+      expect(after.email).toBe("admin@example.com");
     });
   });
 

@@ -510,8 +510,9 @@ const CASES: Record<string, Case> = {
   },
   "GET /sso": { rule: adminCollection, request: async () => ({ url: "/sso" }) },
   "PUT /sso": {
+    // Owners only (they choose who can sign in as anyone); another organisation's owner edits their own.
     // Disabled settings need no discovery request, so the matrix stays offline.
-    rule: adminCollection,
+    rule: (who) => (who === "owner" || who === "otherOrg" ? "allow" : "forbidden"),
     request: async () => ({
       url: "/sso",
       body: { enabled: false, issuer: "https://idp.example", clientId: unique("okra"), allowedDomains: ["a.example"] },
