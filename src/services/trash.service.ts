@@ -15,6 +15,7 @@ import {
   kpiRepo,
   objectiveRepo,
   periodRepo,
+  teamQueries,
   teamRepo,
   userRepo,
 } from "../db/repositories.js";
@@ -241,6 +242,13 @@ export async function restoreFromTrash(svc: Services, actor: Actor, id: string) 
         }
         await repo.restore(w.tx, w.scope, id);
         if (type === "period") w.touch();
+        if (type === "team") {
+          // Its owners and members as they were, for those who are still here.
+          const team = before as { ownerIds?: string[]; memberIds?: string[] };
+          const here = new Set((await userRepo.list(w.tx, w.scope)).map((u) => u.id));
+          const keep = (ids: string[] | undefined) => (ids ?? []).filter((u) => here.has(u));
+          await teamQueries.setMembers(w.tx, w.scope, id, keep(team.ownerIds), keep(team.memberIds));
+        }
         break;
       }
       case "kpi":

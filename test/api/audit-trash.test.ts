@@ -173,6 +173,17 @@ describe.each(DATABASE_KINDS)("audit trail and trash on %s", (kind) => {
     expect(orphan.body.error.message).toMatch(/restore the objective/);
   });
 
+  it("restores a team with its owners and members", async () => {
+    const mia = (await asMember("GET", "/me")).body.user.id;
+    const me = (await api.call("GET", "/me")).body.user.id;
+    const team = await f.team({ name: "Short-lived", ownerIds: [me], memberIds: [mia] });
+    expect((await api.call("DELETE", `/teams/${team.id}`)).status).toBe(204);
+    expect((await api.call("POST", `/trash/${team.id}/restore`)).status).toBe(200);
+    const back = (await api.call("GET", `/teams/${team.id}`)).body;
+    expect(back.ownerIds).toEqual([me]);
+    expect(back.memberIds.sort()).toEqual([me, mia].sort());
+  });
+
   it("forgets items after 30 days and erases them for good", async () => {
     const o = await f.objective(periodId, { title: "Old news" });
     await api.call("DELETE", `/objectives/${o.id}`);
