@@ -153,6 +153,7 @@ const admin = {
     defaultRole: "Role of people created on first sign-in",
     roles: { member: "Member", observer: "Observer (read only)" },
     save: "Save single sign-on settings",
+    ownersOnly: "Only organisation owners change single sign-on: it decides who can sign in as anyone.",
     saved: "Single sign-on settings saved",
     notConfigured: "Single sign-on has not been set up yet.",
     unavailable: "This server does not offer single sign-on settings yet ({{message}}).",

@@ -36,6 +36,7 @@ import { AdminsOnly } from "../features/admin/admins-only.js";
 import { ApiError, api, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { useMe } from "../lib/queries.js";
 import type { Page } from "../lib/types.js";
 
 interface ScimToken {
@@ -284,6 +285,7 @@ function fieldErrors(
 }
 
 function SsoForm({ config }: { config: SsoConfig | null }) {
+  const isOwner = useMe().data?.role === "owner";
   const queryClient = useQueryClient();
   const form = useForm({
     initialValues: {
@@ -406,9 +408,14 @@ function SsoForm({ config }: { config: SsoConfig | null }) {
           </Alert>
         )}
         <Group>
-          <Button type="submit" loading={save.isPending}>
+          <Button type="submit" loading={save.isPending} disabled={!isOwner}>
             {t("admin.security.save")}
           </Button>
+          {!isOwner && (
+            <Text size="sm" c="dimmed">
+              {t("admin.security.ownersOnly")}
+            </Text>
+          )}
         </Group>
       </Stack>
     </form>
