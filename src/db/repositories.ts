@@ -394,6 +394,27 @@ export const kpiValueRepo = {
 
 const ZERO_ID = "00000000-0000-0000-0000-000000000000";
 
+/** Clean-up after the trash is emptied (every organisation): what pointed at erased rows. */
+export const purgeQueries = {
+  /** Erases check-ins (and their earlier versions) whose key result no longer exists. */
+  async orphanCheckIns(ex: Executor): Promise<number> {
+    await ex.execute(
+      sql`delete from check_in_revisions r where not exists (select 1 from check_ins c where c.id = r.check_in_id and exists (select 1 from key_results k where k.id = c.key_result_id))`,
+    );
+    const gone = await ex
+      .delete(s.checkIns)
+      .where(sql`not exists (select 1 from key_results k where k.id = ${s.checkIns.keyResultId})`)
+      .returning({ id: s.checkIns.id });
+    return gone.length;
+  },
+  /** Drops links from KPIs to objectives that no longer exist. */
+  async orphanKpiLinks(ex: Executor): Promise<void> {
+    await ex.execute(
+      sql`update kpis set objective_ids = coalesce((select array_agg(o) from unnest(kpis.objective_ids) o where exists (select 1 from objectives x where x.id = o)), '{}'::uuid[]) where exists (select 1 from unnest(kpis.objective_ids) o where not exists (select 1 from objectives x where x.id = o))`,
+    );
+  },
+};
+
 export interface AuditFilter {
   objectType?: string | undefined;
   objectId?: string | undefined;

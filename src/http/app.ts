@@ -304,7 +304,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     async (req) => {
       const value = req.cookies[SESSION_COOKIE];
       if (!value) return null;
-      return (await authenticateSession(svc.database, value, svc.now(), policy).catch(() => null))?.sessionId ?? null;
+      return authenticateSession(svc.database, value, svc.now(), policy).catch(() => null);
     },
   );
   registerSsoRoutes(app, svc, {

@@ -54,7 +54,7 @@ export function registerAuthRoutes(
   app: FastifyInstance,
   svc: Services,
   opts: AuthHttpOptions,
-  currentSessionId: (req: FastifyRequest) => Promise<string | null>,
+  currentSession: (req: FastifyRequest) => Promise<{ sessionId: string; csrfToken: string } | null>,
 ) {
   const limited = {
     permission: "public",
@@ -100,8 +100,17 @@ export function registerAuthRoutes(
     `${prefix}/logout`,
     { config: { permission: "public" }, schema: doc("Sign out: ends this browser session and clears its cookie") },
     async (req, reply) => {
-      const id = await currentSessionId(req);
-      if (id) await endSession(svc.database, id, svc.now());
+      const session = await currentSession(req);
+      if (session) {
+        // Like every cookie-authenticated write, signing out needs the session's CSRF token.
+        if (req.headers["x-csrf-token"] !== session.csrfToken) {
+          throw new AppError(
+            "FORBIDDEN",
+            "Sign-out came without the CSRF token of your session; reload the page and try again.",
+          );
+        }
+        await endSession(svc.database, session.sessionId, svc.now());
+      }
       reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(opts));
       return reply.status(204).send();
     },

@@ -11,10 +11,12 @@ import {
   checkInRepo,
   graphQueries,
   initiativeRepo,
+  inTransaction,
   keyResultRepo,
   kpiRepo,
   objectiveRepo,
   periodRepo,
+  purgeQueries,
   teamQueries,
   teamRepo,
   userRepo,
@@ -264,6 +266,11 @@ export async function restoreFromTrash(svc: Services, actor: Actor, id: string) 
 export async function purgeTrash(database: Database, nowMs: number): Promise<number> {
   const before = new Date(nowMs - TRASH_MS);
   let n = 0;
-  for (const type of TRASH_TYPES) n += await REPOS[type].purgeDeleted(database.db, before);
-  return n;
+  return inTransaction(database.db, async (tx) => {
+    for (const type of TRASH_TYPES) n += await REPOS[type].purgeDeleted(tx, before);
+    // Nothing may point at what is gone: check-ins of erased key results, KPI links to erased objectives.
+    n += await purgeQueries.orphanCheckIns(tx);
+    await purgeQueries.orphanKpiLinks(tx);
+    return n;
+  });
 }

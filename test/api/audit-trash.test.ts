@@ -3,7 +3,9 @@
  * restore with what went with it, 30 days, purge).
  */
 import { parse } from "csv-parse/sync";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkIns, kpis } from "../../src/db/schema.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { purgeTrash, TRASH_MS } from "../../src/services/trash.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
@@ -184,8 +186,11 @@ describe.each(DATABASE_KINDS)("audit trail and trash on %s", (kind) => {
     expect(back.memberIds.sort()).toEqual([me, mia].sort());
   });
 
-  it("forgets items after 30 days and erases them for good", async () => {
+  it("forgets items after 30 days and erases them for good, with what pointed at them", async () => {
     const o = await f.objective(periodId, { title: "Old news" });
+    const kr = await f.keyResult(o.id);
+    await f.checkIn(kr.id, { value: 10 });
+    const kpi = (await api.call("POST", "/kpis", { name: "Linked KPI", objectiveIds: [o.id] })).body;
     await api.call("DELETE", `/objectives/${o.id}`);
     const start = api.clock.now;
     try {
@@ -193,6 +198,10 @@ describe.each(DATABASE_KINDS)("audit trail and trash on %s", (kind) => {
       expect((await api.call("GET", "/trash")).body.items.some((i: { id: string }) => i.id === o.id)).toBe(false);
       expect((await api.call("POST", `/trash/${o.id}/restore`)).status).toBe(404);
       expect(await purgeTrash(api.database, api.clock.now)).toBeGreaterThan(0);
+      const left = await api.database.db.select().from(checkIns).where(eq(checkIns.keyResultId, kr.id));
+      expect(left).toEqual([]);
+      const [linked] = await api.database.db.select().from(kpis).where(eq(kpis.id, kpi.id));
+      expect(linked?.objectiveIds).toEqual([]);
       api.clock.now = start;
       expect((await api.call("GET", "/trash")).body.items.some((i: { id: string }) => i.id === o.id)).toBe(false);
     } finally {

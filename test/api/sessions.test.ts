@@ -184,6 +184,9 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
     expect(sessions.body.items.length).toBeGreaterThanOrEqual(2);
 
     const saved = a.cookie;
+    // A forged sign-out (no CSRF token) does nothing.
+    expect((await send(a, "POST", "/auth/logout", undefined, false)).status).toBe(403);
+    expect((await send(a, "GET", "/me")).status).toBe(200);
     const out = await send(a, "POST", "/auth/logout");
     expect(out.status).toBe(204);
     expect(out.cookies.find((c) => c.name === "okra_session")?.value).toBe("");
