@@ -394,6 +394,51 @@ export const kpiValueRepo = {
 
 const ZERO_ID = "00000000-0000-0000-0000-000000000000";
 
+/** What an objective's history gathers: ids of its parts, deleted ones included, and its alignment events. */
+export const historyQueries = {
+  /** Its key results' ids, deleted ones included. */
+  async keyResultIds(ex: Executor, scope: OrgScope, objectiveId: string): Promise<string[]> {
+    const rows = await ex
+      .select({ id: s.keyResults.id })
+      .from(s.keyResults)
+      .where(and(eq(s.keyResults.orgId, scope.orgId), eq(s.keyResults.objectiveId, objectiveId)));
+    return rows.map((r) => r.id);
+  },
+  /** Ids of the check-ins on these key results, deleted ones included. */
+  async checkInIds(ex: Executor, scope: OrgScope, keyResultIds: readonly string[]): Promise<string[]> {
+    if (!keyResultIds.length) return [];
+    const rows = await ex
+      .select({ id: s.checkIns.id })
+      .from(s.checkIns)
+      .where(and(eq(s.checkIns.orgId, scope.orgId), inArray(s.checkIns.keyResultId, [...keyResultIds])));
+    return rows.map((r) => r.id);
+  },
+  /** Audit events of alignments that had one of these nodes at either end (before or after). */
+  async alignmentEvents(ex: Executor, scope: OrgScope, nodeIds: readonly string[]): Promise<AuditRow[]> {
+    if (!nodeIds.length) return [];
+    const ids = sql`array[${sql.join(
+      nodeIds.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::text[]`;
+    const e = s.auditEvents;
+    return ex
+      .select()
+      .from(e)
+      .where(
+        and(
+          eq(e.orgId, scope.orgId),
+          eq(e.objectType, "alignment"),
+          or(
+            sql`${e.before}->>'childId' = any(${ids})`,
+            sql`${e.before}->>'parentId' = any(${ids})`,
+            sql`${e.after}->>'childId' = any(${ids})`,
+            sql`${e.after}->>'parentId' = any(${ids})`,
+          ),
+        ),
+      );
+  },
+};
+
 /** Clean-up after the trash is emptied (every organisation): what pointed at erased rows. */
 export const purgeQueries = {
   /** Erases check-ins (and their earlier versions) whose key result no longer exists. */

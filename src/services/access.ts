@@ -50,8 +50,6 @@ export interface Guard {
   assertAdmin(what: string): void;
 }
 
-const NO_GRAPH: PeopleGraph = { managerOf: new Map(), teamOwners: new Map(), teamMembers: new Map() };
-
 export function orgRulesOf(org: OrganizationRow): OrgRules {
   const s = (org.settings ?? {}) as Partial<OrgRules>;
   return {
@@ -152,8 +150,7 @@ export function createGuard(
     },
     async assertCanCheckIn(kr, o) {
       await this.assertVisible(o, "key result", kr.id);
-      // Checking in depends on the key result alone (owners, delegates) and the role: no graph needed.
-      if (!canCheckIn(NO_GRAPH, viewer, kr, o)) {
+      if (!canCheckIn(viewer, kr, o)) {
         throw forbidden(
           "You cannot check in on this key result: only its owners and delegates (or admins) can. Ask an owner to add you as a delegate.",
         );

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { auditRepo, inTransaction, organizationRepo, type UserRow, userRepo } from "../db/repositories.js";
-import { emailTokens, sessions, users } from "../db/schema.js";
+import { apiTokens, emailTokens, sessions, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
@@ -287,6 +287,15 @@ async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, now
         keep ? ne(sessions.id, keep) : undefined,
       ),
     );
+}
+
+/** Everything that lets a person in stops working: API tokens, sessions, emailed links (deactivation). */
+export async function revokeAccess(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
+  await ex
+    .update(apiTokens)
+    .set({ revokedAt: new Date(nowMs) })
+    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+  await endSessionsAndLinks(ex, scope, userId, nowMs);
 }
 
 /** Ends every session of a person and voids their unused emailed links (deactivation, new email). */

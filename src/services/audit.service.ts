@@ -3,6 +3,7 @@
  * filter and export it; everyone sees the history of an objective they may see.
  */
 import { stringify } from "csv-stringify/sync";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
@@ -10,12 +11,12 @@ import {
   type AuditFilter,
   type AuditRow,
   auditRepo,
-  checkInRepo,
-  graphQueries,
-  keyResultRepo,
+  historyQueries,
+  initiativeRepo,
   objectiveRepo,
   userRepo,
 } from "../db/repositories.js";
+import { initiatives as initiativesTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, read, type Services } from "./context.js";
 import { decodeCursor, encodeCursor } from "./pagination.js";
@@ -170,32 +171,21 @@ export async function objectiveHistory(svc: Services, actor: Actor, id: string, 
   return read(svc, actor, async ({ ex, scope, guard }) => {
     const o = await objectiveRepo.get(ex, scope, id);
     await guard.assertVisible(o);
-    const krs = await graphQueries.keyResultsOf(ex, scope, [id]);
-    const deletedKrs = (await keyResultRepo.listDeleted(ex, scope, new Date(0))).filter((k) => k.objectiveId === id);
-    const krIds = [...krs, ...deletedKrs].map((k) => k.id);
-    const checkIns = [
-      ...(await checkInRepo.list(ex, scope)).filter((c) => krIds.includes(c.keyResultId)),
-      ...(await checkInRepo.listDeleted(ex, scope, new Date(0))).filter((c) => krIds.includes(c.keyResultId)),
-    ];
-    const initiatives = (await graphQueries.allInitiatives(ex, scope)).filter((i) => i.objectiveId === id);
-    const mine = new Set([id, ...krIds]);
+    const krIds = await historyQueries.keyResultIds(ex, scope, id);
+    const checkInIds = await historyQueries.checkInIds(ex, scope, krIds);
+    const initiatives = await initiativeRepo.list(ex, scope, eq(initiativesTable.objectiveId, id));
+    const mine = [id, ...krIds];
     const hidden = await guard.hiddenNodes();
-    const alignments = (await auditRepo.list(ex, scope, { objectType: "alignment", limit: 10_000 })).filter((e) => {
-      const ends = [e.before, e.after].flatMap((x) => {
+    // Links to objectives this reader may not see stay out of their view of the history.
+    const alignments = (await historyQueries.alignmentEvents(ex, scope, mine)).filter((e) =>
+      [e.before, e.after].every((x) => {
         const a = x as { childId?: string; parentId?: string } | null;
-        return a ? [a.childId, a.parentId] : [];
-      });
-      // Links to objectives this reader may not see stay out of their view of the history.
-      return ends.some((n) => n !== undefined && mine.has(n)) && !ends.some((n) => n !== undefined && hidden.has(n));
-    });
+        return !a || (!hidden.has(a.childId ?? "") && !hidden.has(a.parentId ?? ""));
+      }),
+    );
     const limit = q.limit ?? 100;
     const afterId = auditCursor(q.cursor);
-    const objectIds = [
-      ...mine,
-      ...checkIns.map((c) => c.id),
-      ...initiatives.map((i) => i.id),
-      ...alignments.map((a) => a.objectId),
-    ];
+    const objectIds = [...mine, ...checkInIds, ...initiatives.map((i) => i.id), ...alignments.map((a) => a.objectId)];
     const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", afterId, limit: limit + 1 });
     const items = await present(ex, scope, rows.slice(0, limit), hidden);
     const last = items.at(-1);

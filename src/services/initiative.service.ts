@@ -90,7 +90,7 @@ async function checkInitiativeRefs(
 async function assertCanPlan(w: Write, o: ObjectiveRow, kr: KeyResultRow | null, initiativeOwners: string[] = []) {
   const g = await w.guard.graph();
   const v = w.guard.viewer;
-  if (canEditObjective(g, v, o) || (kr && canCheckIn(g, v, kr, o)) || canEditOwned(v, initiativeOwners)) return;
+  if (canEditObjective(g, v, o) || (kr && canCheckIn(v, kr, o)) || canEditOwned(v, initiativeOwners)) return;
   throw forbidden(
     "You cannot plan initiatives here: only the objective's owners, their managers, the team's owners, the key result's owners and delegates, the initiative's owners and admins can.",
   );

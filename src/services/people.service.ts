@@ -6,9 +6,9 @@ import type { z } from "zod";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
-import { apiTokens, objectives, teams as teamsTable } from "../db/schema.js";
+import { objectives, teams as teamsTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import { endSessionsAndLinks, type InvitationResult, inviteUser } from "./account.service.js";
+import { endSessionsAndLinks, type InvitationResult, inviteUser, revokeAccess } from "./account.service.js";
 import {
   type Actor,
   checkParentLink,
@@ -270,12 +270,9 @@ export async function updateUser(
     const { version: _v, teamIds, ...patch } = input;
     await userRepo.update(w.tx, w.scope, id, patch);
     if (teamIds !== undefined) await userQueries.setTeams(w.tx, w.scope, id, teamIds);
-    if (input.active === false) await revokeTokens(w.tx, w.scope, id);
-    // A deactivated person, or one whose email changed, keeps no session or emailed link.
-    if (
-      input.active === false ||
-      (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase())
-    ) {
+    // A deactivated person keeps no way in; one whose email changed, no session or emailed link.
+    if (input.active === false) await revokeAccess(w.tx, w.scope, id, w.nowMs);
+    else if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
       await endSessionsAndLinks(w.tx, w.scope, id, w.nowMs);
     }
     const view = await userView(w.tx, w.scope, id);
@@ -337,13 +334,6 @@ async function checkLastOwner(
   }
 }
 
-async function revokeTokens(ex: Executor, scope: OrgScope, userId: string) {
-  await ex
-    .update(apiTokens)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
-}
-
 /** Deactivates a person (their OKRs and check-ins stay; their tokens stop working). */
 export async function deleteUser(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
@@ -353,8 +343,7 @@ export async function deleteUser(svc: Services, actor: Actor, id: string): Promi
     checkUserChange(w, before, { active: false });
     await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
-    await revokeTokens(w.tx, w.scope, id);
-    await endSessionsAndLinks(w.tx, w.scope, id, w.nowMs);
+    await revokeAccess(w.tx, w.scope, id, w.nowMs);
     await w.audit("user.deactivated", "user", id, before, { ...before, active: false });
   });
 }

@@ -32,10 +32,10 @@ import {
   userQueries,
   userRepo,
 } from "../db/repositories.js";
-import { apiTokens, objectives, scimTokens, sessions, teams as teamsTable, users as usersTable } from "../db/schema.js";
+import { objectives, scimTokens, teams as teamsTable, users as usersTable } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
-import { endSessionsAndLinks } from "./account.service.js";
+import { endSessionsAndLinks, revokeAccess } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, checkParentLink, type DomainEvent, mutate, read, type Services } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
@@ -1377,19 +1377,6 @@ async function requireFreeEmail(ex: Executor, scope: OrgScope, email: string, se
   }
 }
 
-/** Revokes a person's API tokens and browser sessions (they stop working at once). */
-async function revokeCredentials(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
-  const at = new Date(nowMs);
-  await ex
-    .update(apiTokens)
-    .set({ revokedAt: at })
-    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
-  await ex
-    .update(sessions)
-    .set({ revokedAt: at })
-    .where(and(eq(sessions.orgId, scope.orgId), eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-}
-
 /** Refuses to deactivate the organisation's last active owner (nobody could administer it any more). */
 async function guardLastOwner(ex: Executor, scope: OrgScope, u: UserRow) {
   if (u.role !== "owner" || !u.active) return;
@@ -1454,9 +1441,9 @@ async function writeUser(
   if (Object.keys(patch).length === 0) return u;
   const before = await userView(tx, scope, u);
   const updated = await userRepo.update(tx, scope, u.id, patch);
-  if (patch.active === false) await revokeCredentials(tx, scope, u.id, nowMs);
-  // A new email must not keep sessions or emailed links issued to the old one.
-  if (patch.email !== undefined || patch.active === false) await endSessionsAndLinks(tx, scope, u.id, nowMs);
+  // A deactivated person keeps no way in; a new email keeps no session or link issued to the old one.
+  if (patch.active === false) await revokeAccess(tx, scope, u.id, nowMs);
+  else if (patch.email !== undefined) await endSessionsAndLinks(tx, scope, u.id, nowMs);
   const action = patch.active === false ? "user.deactivated" : "user.updated";
   await audit(action, "user", u.id, before, await userView(tx, scope, updated));
   return updated;
@@ -1547,7 +1534,7 @@ export async function deactivateScimUser(
     checkIfMatch(ifMatch, u, "user");
     await writeUser(tx, scope, u, { active: false }, svc.now(), audit);
     // Already inactive: still make sure nothing of theirs works.
-    if (!u.active) await revokeCredentials(tx, scope, u.id, svc.now());
+    if (!u.active) await revokeAccess(tx, scope, u.id, svc.now());
   });
 }
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Database } from "../db/database.js";
 import {
+  type AuditRow,
   alignmentRepo,
   auditRepo,
   checkInRepo,
@@ -21,7 +22,7 @@ import {
   teamRepo,
   userRepo,
 } from "../db/repositories.js";
-import { wouldCreateCycle } from "../domain/alignment.js";
+import { type AlignmentEdge, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
 import { type Actor, mutate, read, type Services, type Write } from "./context.js";
@@ -74,19 +75,36 @@ export async function listTrash(svc: Services, actor: Actor, query: unknown) {
     const names = new Map((await userRepo.list(ex, scope)).map((u) => [u.id, u.name]));
     const items: TrashItem[] = [];
     for (const type of q.type ? [q.type] : TRASH_TYPES) {
-      for (const row of (await REPOS[type].listDeleted(ex, scope, since)) as Record<string, unknown>[]) {
+      const rows = (await REPOS[type].listDeleted(ex, scope, since)) as Record<string, unknown>[];
+      if (!rows.length) continue;
+      // Each item's deletion (who and when), newest first: one query per type.
+      const deletions = new Map<string, AuditRow>();
+      const events = await auditRepo.list(ex, scope, {
+        objectIds: rows.map((r) => r.id as string),
+        action: `${type}.deleted`,
+        order: "desc",
+        limit: 100_000,
+      });
+      for (const e of events) if (!deletions.has(e.objectId)) deletions.set(e.objectId, e);
+      const objectiveOfKr =
+        type === "checkIn"
+          ? new Map(
+              [
+                ...(await keyResultRepo.listByIds(
+                  ex,
+                  scope,
+                  rows.map((r) => r.keyResultId as string),
+                )),
+                ...(await keyResultRepo.listDeleted(ex, scope, new Date(0))),
+              ].map((k) => [k.id, k.objectiveId]),
+            )
+          : null;
+      for (const row of rows) {
         const id = row.id as string;
-        const deletion = await auditRepo.latest(ex, scope, id, `${type}.deleted`);
+        const deletion = deletions.get(id);
         // No deletion of its own: it went with its objective and returns with it.
         if (!deletion && (type === "keyResult" || type === "initiative")) continue;
         const deletedAt = row.deletedAt as Date;
-        let objectiveId = (row.objectiveId as string | undefined) ?? null;
-        if (type === "checkIn") {
-          const kr =
-            (await keyResultRepo.find(ex, scope, row.keyResultId as string)) ??
-            (await keyResultRepo.findDeleted(ex, scope, row.keyResultId as string));
-          objectiveId = kr?.objectiveId ?? null;
-        }
         items.push({
           type,
           id,
@@ -96,7 +114,9 @@ export async function listTrash(svc: Services, actor: Actor, query: unknown) {
           deletedBy: deletion?.actorId
             ? { id: deletion.actorId, name: names.get(deletion.actorId) ?? deletion.actorId }
             : null,
-          objectiveId,
+          objectiveId: objectiveOfKr
+            ? (objectiveOfKr.get(row.keyResultId as string) ?? null)
+            : ((row.objectiveId as string | undefined) ?? null),
         });
       }
     }
@@ -122,42 +142,27 @@ async function findInTrash(w: Write, id: string): Promise<{ type: TrashType; row
 async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
   if (!Array.isArray(edges)) return 0;
   let skipped = 0;
-  for (const e of edges as {
-    childType: NodeType;
-    childId: string;
-    parentType: NodeType;
-    parentId: string;
-    weight: string;
-    contributes: boolean;
-  }[]) {
-    const live = async (type: NodeType, id: string) =>
-      type === "objective" ? objectiveRepo.find(w.tx, w.scope, id) : keyResultRepo.find(w.tx, w.scope, id);
-    const existing = await alignmentRepo.list(w.tx, w.scope);
-    const krs = await graphQueries.allKeyResults(w.tx, w.scope);
-    const duplicate = existing.some((a) => a.childId === e.childId && a.parentId === e.parentId);
-    const cycle = wouldCreateCycle(
-      existing.map((a) => ({
-        childType: a.childType as NodeType,
-        childId: a.childId,
-        parentType: a.parentType as NodeType,
-        parentId: a.parentId,
-      })),
-      new Map(krs.map((k) => [k.id, k.objectiveId])),
-      e,
-    );
+  const existing: AlignmentEdge[] = (await alignmentRepo.list(w.tx, w.scope)).map((a) => ({
+    childType: a.childType as NodeType,
+    childId: a.childId,
+    parentType: a.parentType as NodeType,
+    parentId: a.parentId,
+  }));
+  const objectiveOfKr = new Map((await graphQueries.allKeyResults(w.tx, w.scope)).map((k) => [k.id, k.objectiveId]));
+  for (const e of edges as (AlignmentEdge & { weight: string; contributes: boolean })[]) {
+    // Both ends must be back (a KR counts when its objective is); null when gone.
     const childObjective = await parentObjective(w, e.childType, e.childId);
     const parentObj = await parentObjective(w, e.parentType, e.parentId);
     // The organisation may have since forbidden private objectives under public ones.
     const privacy =
       !w.guard.rules.privateUnderPublic &&
       childObjective?.visibility === "private" &&
-      parentObj !== null &&
-      parentObj.visibility !== "private";
+      parentObj?.visibility !== "private";
     if (
-      !(await live(e.childType, e.childId)) ||
-      !(await live(e.parentType, e.parentId)) ||
-      duplicate ||
-      cycle ||
+      !childObjective ||
+      !parentObj ||
+      existing.some((a) => a.childId === e.childId && a.parentId === e.parentId) ||
+      wouldCreateCycle(existing, objectiveOfKr, e) ||
       privacy
     ) {
       skipped++;
@@ -171,6 +176,7 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
       weight: e.weight ?? "1",
       contributes: e.contributes ?? true,
     });
+    existing.push(e);
   }
   return skipped;
 }

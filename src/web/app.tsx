@@ -49,6 +49,7 @@ import { useEffect } from "react";
 import { auth } from "./lib/api.js";
 import { applyTerminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
+import { mayAdminister } from "./lib/permissions.js";
 import { pickPeriod, useMe, usePeriods, useSettings } from "./lib/queries.js";
 import { HomePage } from "./routes/home-page.js";
 import { ForgotPasswordPage, SetPasswordPage, SignInPage } from "./routes/sign-in-page.js";
@@ -119,7 +120,7 @@ function Layout() {
     { to: "/admin/security", label: t("nav.security"), icon: IconShieldLock },
   ] as const;
   const me = useMe();
-  const isAdmin = me.data?.role === "owner" || me.data?.role === "admin";
+  const isAdmin = mayAdminister(me.data);
   return (
     <AppShell
       header={{ height: 56 }}

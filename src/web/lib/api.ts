@@ -97,8 +97,3 @@ export async function api<T>(method: string, path: string, body?: unknown, init?
 }
 
 export const get = <T>(path: string) => api<T>("GET", path);
-
-/** The signed-in person (GET /me), for showing what their role allows. */
-export function isAdminRole(role: string | undefined): boolean {
-  return role === "owner" || role === "admin";
-}

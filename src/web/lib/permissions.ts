@@ -2,14 +2,17 @@
  * What the signed-in person may do, by the same rules the server enforces
  * (domain/access.ts), so the UI offers only actions that will succeed.
  */
-import { canCheckIn, isRole, type Viewer } from "../../domain/access.js";
+import { canCheckIn, isAdmin, isRole, type Viewer } from "../../domain/access.js";
 import type { KeyResult, Me, Objective } from "./types.js";
-
-const NO_GRAPH = { managerOf: new Map(), teamOwners: new Map(), teamMembers: new Map() };
 
 function viewerOf(me: Me | undefined | null): Viewer | null {
   if (me?.access !== "write" || !isRole(me.role)) return null;
   return { userId: me.user.id, role: me.role };
+}
+
+/** Whether the person is an organisation owner or admin (whatever their credential allows). */
+export function mayAdminister(me: Me | undefined | null): boolean {
+  return !!me && isRole(me.role) && isAdmin({ userId: me.user.id, role: me.role });
 }
 
 /** Whether the person may make changes at all (not an observer, not a read-only token). */
@@ -22,8 +25,8 @@ export function mayContribute(me: Me | undefined | null): boolean {
 export function mayCheckIn(
   me: Me | undefined | null,
   kr: Pick<KeyResult, "ownerIds" | "delegateIds">,
-  objective: Pick<Objective, "ownerIds" | "level" | "teamId" | "visibility">,
+  objective: Pick<Objective, "ownerIds">,
 ): boolean {
   const v = viewerOf(me);
-  return v !== null && canCheckIn(NO_GRAPH, v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds ?? [] }, objective);
+  return v !== null && canCheckIn(v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds ?? [] }, objective);
 }

@@ -11,6 +11,7 @@ import { InvitePersonDialog, PersonActions } from "../features/people/person-dia
 import { TeamDialog } from "../features/people/team-dialog.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { mayAdminister } from "../lib/permissions.js";
 import { useMe, useObjectives, useTeams, useUsers } from "../lib/queries.js";
 import type { Team } from "../lib/types.js";
 
@@ -18,7 +19,7 @@ export function PeoplePage() {
   const teams = useTeams();
   const users = useUsers();
   const me = useMe();
-  const isAdmin = me.data?.role === "owner" || me.data?.role === "admin";
+  const isAdmin = mayAdminister(me.data);
   const [inviting, setInviting] = useState(false);
   const [creatingTeam, setCreatingTeam] = useState(false);
   const [editingTeam, setEditingTeam] = useState<Team | null>(null);

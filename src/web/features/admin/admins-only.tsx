@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { QueryState } from "../../components/query-state.js";
 import { t } from "../../lib/i18n.js";
 import "../../lib/i18n-admin.js";
+import { mayAdminister } from "../../lib/permissions.js";
 import { useMe } from "../../lib/queries.js";
 
 /** Shows `children` to owners and admins, a short explanation to everyone else. */
@@ -12,7 +13,7 @@ export function AdminsOnly({ title, children }: { title: string; children: React
   return (
     <QueryState query={me}>
       {(m) =>
-        m.role === "owner" || m.role === "admin" ? (
+        mayAdminister(m) ? (
           children
         ) : (
           <Stack>
