@@ -210,10 +210,18 @@ export async function registerScim(app: FastifyInstance, svc: Services): Promise
         sendResource(reply, 200, await scim.getScimUser(svc, caller(req), id(req), listQuery(req))),
       );
       route("PUT", "/Users/:id", "SCIM: replace a person's attributes", async (req, reply) =>
-        sendResource(reply, 200, await scim.replaceScimUser(svc, caller(req), id(req), req.body, ifMatch(req))),
+        sendResource(
+          reply,
+          200,
+          await scim.replaceScimResource(svc, caller(req), scim.SCIM_USERS, id(req), req.body, ifMatch(req)),
+        ),
       );
       route("PATCH", "/Users/:id", "SCIM: change a person (PatchOp)", async (req, reply) =>
-        sendResource(reply, 200, await scim.patchScimUser(svc, caller(req), id(req), req.body, ifMatch(req))),
+        sendResource(
+          reply,
+          200,
+          await scim.patchScimResource(svc, caller(req), scim.SCIM_USERS, id(req), req.body, ifMatch(req)),
+        ),
       );
       route("DELETE", "/Users/:id", "SCIM: deactivate a person (Okra keeps people)", async (req, reply) => {
         await scim.deactivateScimUser(svc, caller(req), id(req), ifMatch(req));
@@ -231,10 +239,18 @@ export async function registerScim(app: FastifyInstance, svc: Services): Promise
         sendResource(reply, 200, await scim.getScimGroup(svc, caller(req), id(req), listQuery(req))),
       );
       route("PUT", "/Groups/:id", "SCIM: replace a team's name and members", async (req, reply) =>
-        sendResource(reply, 200, await scim.replaceScimGroup(svc, caller(req), id(req), req.body, ifMatch(req))),
+        sendResource(
+          reply,
+          200,
+          await scim.replaceScimResource(svc, caller(req), scim.SCIM_GROUPS, id(req), req.body, ifMatch(req)),
+        ),
       );
       route("PATCH", "/Groups/:id", "SCIM: change a team (PatchOp)", async (req, reply) =>
-        sendResource(reply, 200, await scim.patchScimGroup(svc, caller(req), id(req), req.body, ifMatch(req))),
+        sendResource(
+          reply,
+          200,
+          await scim.patchScimResource(svc, caller(req), scim.SCIM_GROUPS, id(req), req.body, ifMatch(req)),
+        ),
       );
       route("DELETE", "/Groups/:id", "SCIM: delete a team", async (req, reply) => {
         await scim.deleteScimGroup(svc, caller(req), id(req), ifMatch(req));

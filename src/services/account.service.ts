@@ -123,6 +123,24 @@ async function openSession(
   };
 }
 
+/** Opens a session and records the sign-in (with how it was made) in the audit trail. */
+async function openAuditedSession(
+  tx: Executor,
+  user: UserRow,
+  opts: { nowMs: number; userAgent?: string | undefined; method: string; policy?: SessionPolicy | undefined },
+): Promise<OpenedSession> {
+  const opened = await openSession(tx, user, opts);
+  await auditRepo.record(tx, grantOrgScope(user.orgId), {
+    actorId: user.id,
+    action: "user.signedIn",
+    objectType: "user",
+    objectId: user.id,
+    before: null,
+    after: { method: opts.method },
+  });
+  return opened;
+}
+
 /** Opens a session for an account the caller has already proven (SSO, sign-in link). */
 export async function openSessionFor(
   database: Database,
@@ -132,16 +150,7 @@ export async function openSessionFor(
   return inTransaction(database.db, async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
     if (!user?.active) throw new AppError("UNAUTHENTICATED", "This account is deactivated.");
-    const opened = await openSession(tx, user, opts);
-    await auditRepo.record(tx, grantOrgScope(user.orgId), {
-      actorId: user.id,
-      action: "user.signedIn",
-      objectType: "user",
-      objectId: user.id,
-      before: null,
-      after: { method: opts.method },
-    });
-    return opened;
+    return openAuditedSession(tx, user, opts);
   });
 }
 
@@ -206,16 +215,7 @@ export async function login(
   }
   return inTransaction(database.db, async (tx) => {
     await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
-    const opened = await openSession(tx, user, { ...opts, method: "password" });
-    await auditRepo.record(tx, grantOrgScope(user.orgId), {
-      actorId: user.id,
-      action: "user.signedIn",
-      objectType: "user",
-      objectId: user.id,
-      before: null,
-      after: { method: "password" },
-    });
-    return opened;
+    return openAuditedSession(tx, user, { ...opts, method: "password" });
   });
 }
 

@@ -1474,51 +1474,6 @@ export async function createScimUser(svc: Services, caller: ScimCaller, body: un
 }
 
 /**
- * Replaces a person's SCIM attributes (PUT): each attribute given replaces the stored one;
- * attributes left out stay as they are. Throws NOT_FOUND (unknown id), VERSION_CONFLICT
- * (If-Match), ALREADY_EXISTS (userName taken) and VALIDATION with the SCIM error type.
- */
-export async function replaceScimUser(
-  svc: Services,
-  caller: ScimCaller,
-  id: string,
-  body: unknown,
-  ifMatch?: number,
-): Promise<Json> {
-  return scimWrite(svc, caller, async (tx, scope, audit) => {
-    const u = await userRepo.get(tx, scope, id, { forUpdate: true });
-    checkIfMatch(ifMatch, u, "user");
-    const current = await userResource(tx, scope, u, caller.baseUrl);
-    const changes = userChanges(replaceDocument(current, body, USER_RESOURCE), current);
-    const updated = await writeUser(tx, scope, u, changes, svc.now(), audit);
-    return userResource(tx, scope, updated, caller.baseUrl);
-  });
-}
-
-/**
- * Changes a person with a SCIM PatchOp (add / replace / remove, with or without paths, op names
- * in any case). Throws NOT_FOUND, VERSION_CONFLICT, ALREADY_EXISTS, and VALIDATION with
- * scimType invalidSyntax (not a PatchOp), invalidPath, invalidValue, noTarget or mutability.
- */
-export async function patchScimUser(
-  svc: Services,
-  caller: ScimCaller,
-  id: string,
-  body: unknown,
-  ifMatch?: number,
-): Promise<Json> {
-  const ops = readPatchBody(body);
-  return scimWrite(svc, caller, async (tx, scope, audit) => {
-    const u = await userRepo.get(tx, scope, id, { forUpdate: true });
-    checkIfMatch(ifMatch, u, "user");
-    const current = await userResource(tx, scope, u, caller.baseUrl);
-    const changes = userChanges(patchDocument(current, ops, USER_RESOURCE), current);
-    const updated = await writeUser(tx, scope, u, changes, svc.now(), audit);
-    return userResource(tx, scope, updated, caller.baseUrl);
-  });
-}
-
-/**
  * DELETE /Users: deactivates the person (Okra keeps people, their OKRs and check-ins) and
  * revokes their API tokens and sessions. Throws NOT_FOUND, VERSION_CONFLICT, and VALIDATION
  * (mutability) for the organisation's last active owner.
@@ -1689,48 +1644,6 @@ export async function createScimGroup(svc: Services, caller: ScimCaller, body: u
 }
 
 /**
- * Replaces a team's SCIM attributes (PUT): the name, the externalId and the member list given
- * (team owners keep their role while they stay members). Throws as createScimGroup, and
- * NOT_FOUND / VERSION_CONFLICT.
- */
-export async function replaceScimGroup(
-  svc: Services,
-  caller: ScimCaller,
-  id: string,
-  body: unknown,
-  ifMatch?: number,
-): Promise<Json> {
-  return scimWrite(svc, caller, async (tx, scope, audit) => {
-    const t = await teamRepo.get(tx, scope, id, { forUpdate: true });
-    checkIfMatch(ifMatch, t, "group");
-    const current = await groupResource(tx, scope, t, caller.baseUrl);
-    const changes = groupChanges(replaceDocument(current, body, GROUP_RESOURCE), current);
-    return groupResource(tx, scope, await writeGroup(tx, scope, t, changes, audit), caller.baseUrl);
-  });
-}
-
-/**
- * Changes a team with a SCIM PatchOp: rename, add or remove members (Okta's
- * `members[value eq "<id>"]` paths and Entra's value lists). Throws as patchScimUser.
- */
-export async function patchScimGroup(
-  svc: Services,
-  caller: ScimCaller,
-  id: string,
-  body: unknown,
-  ifMatch?: number,
-): Promise<Json> {
-  const ops = readPatchBody(body);
-  return scimWrite(svc, caller, async (tx, scope, audit) => {
-    const t = await teamRepo.get(tx, scope, id, { forUpdate: true });
-    checkIfMatch(ifMatch, t, "group");
-    const current = await groupResource(tx, scope, t, caller.baseUrl);
-    const changes = groupChanges(patchDocument(current, ops, GROUP_RESOURCE), current);
-    return groupResource(tx, scope, await writeGroup(tx, scope, t, changes, audit), caller.baseUrl);
-  });
-}
-
-/**
  * DELETE /Groups: soft-deletes the team and its memberships. CONFLICT while objectives or
  * sub-teams belong to it (Okra's own rule for deleting a team): move those first.
  */
@@ -1762,6 +1675,99 @@ export async function deleteScimGroup(svc: Services, caller: ScimCaller, id: str
     await teamRepo.softDelete(tx, scope, id);
     await audit("team.deleted", "team", id, before, { deleted: true });
   });
+}
+
+// ---------------------------------------------------------------- PUT and PATCH of Users and Groups
+
+/** How PUT and PATCH reach one kind of resource: load it, show it as SCIM, read the changes, store them. */
+export interface ScimKind<Row extends { version: number } = { version: number }, Changes = unknown> {
+  what: "user" | "group";
+  schema: ResourceSchema;
+  load(tx: Executor, scope: OrgScope, id: string): Promise<Row>;
+  present(tx: Executor, scope: OrgScope, row: Row, baseUrl: string): Promise<Json>;
+  changes(doc: Json, before: Json): Changes;
+  write(tx: Executor, scope: OrgScope, row: Row, changes: Changes, nowMs: number, audit: Audit): Promise<Row>;
+}
+
+/**
+ * People. A change throws VALIDATION with scimType invalidValue, or mutability for an owner's
+ * email, id or activity and for the last active owner; ALREADY_EXISTS (uniqueness) for a taken userName.
+ */
+export const SCIM_USERS: ScimKind<UserRow, UserChanges> = {
+  what: "user",
+  schema: USER_RESOURCE,
+  load: (tx, scope, id) => userRepo.get(tx, scope, id, { forUpdate: true }),
+  present: userResource,
+  changes: userChanges,
+  write: writeUser,
+};
+
+/**
+ * Teams. Members are replaced by the list given; team owners keep their role while they stay
+ * members. A change throws as createScimGroup.
+ */
+export const SCIM_GROUPS: ScimKind<TeamRow, GroupChanges> = {
+  what: "group",
+  schema: GROUP_RESOURCE,
+  load: (tx, scope, id) => teamRepo.get(tx, scope, id, { forUpdate: true }),
+  present: groupResource,
+  changes: groupChanges,
+  write: (tx, scope, t, changes, _nowMs, audit) => writeGroup(tx, scope, t, changes, audit),
+};
+
+/**
+ * One PUT or PATCH: locks the stored resource, checks If-Match, turns its SCIM document into the
+ * new one with `next`, stores the difference and answers the resource as it now is.
+ * Throws NOT_FOUND (unknown id) and VERSION_CONFLICT (If-Match), and what the kind's write throws.
+ */
+async function updateScimResource<Row extends { version: number }, Changes>(
+  svc: Services,
+  caller: ScimCaller,
+  kind: ScimKind<Row, Changes>,
+  id: string,
+  ifMatch: number | undefined,
+  next: (current: Json) => Json,
+): Promise<Json> {
+  return scimWrite(svc, caller, async (tx, scope, audit) => {
+    const row = await kind.load(tx, scope, id);
+    checkIfMatch(ifMatch, row, kind.what);
+    const current = await kind.present(tx, scope, row, caller.baseUrl);
+    const changes = kind.changes(next(current), current);
+    const updated = await kind.write(tx, scope, row, changes, svc.now(), audit);
+    return kind.present(tx, scope, updated, caller.baseUrl);
+  });
+}
+
+/**
+ * PUT: each attribute given replaces the stored one; attributes left out stay as they are
+ * (a Group's member list given replaces its members).
+ */
+export async function replaceScimResource<Row extends { version: number }, Changes>(
+  svc: Services,
+  caller: ScimCaller,
+  kind: ScimKind<Row, Changes>,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<Json> {
+  return updateScimResource(svc, caller, kind, id, ifMatch, (current) => replaceDocument(current, body, kind.schema));
+}
+
+/**
+ * PATCH with a SCIM PatchOp: add / replace / remove, with or without paths (Okta's
+ * `members[value eq "<id>"]` and Entra's value lists), op names in any case. Also throws
+ * VALIDATION with scimType invalidSyntax (not a PatchOp), invalidPath or noTarget.
+ */
+export async function patchScimResource<Row extends { version: number }, Changes>(
+  svc: Services,
+  caller: ScimCaller,
+  kind: ScimKind<Row, Changes>,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<Json> {
+  const ops = readPatchBody(body);
+  return updateScimResource(svc, caller, kind, id, ifMatch, (current) => patchDocument(current, ops, kind.schema));
 }
 
 // ---------------------------------------------------------------- discovery (RFC 7644 §4)
