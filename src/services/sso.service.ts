@@ -21,9 +21,8 @@ import { grantOrgScope } from "../db/org-scope.js";
 import { auditRepo, inTransaction, lockOrganization, type UserRow, userQueries, userRepo } from "../db/repositories.js";
 import { ssoConfigs, ssoStates, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
-import { isAdmin, isRole } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
-import { type Actor, checkVersion, mutate, type Services } from "./context.js";
+import { type Actor, checkVersion, mutate, read, type Services } from "./context.js";
 import { presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
 
@@ -136,12 +135,6 @@ export function safeReturnTo(value: unknown): string {
   return value;
 }
 
-function assertAdmin(actor: Actor, what: string): void {
-  if (!isAdmin({ userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" })) {
-    throw new AppError("FORBIDDEN", `Only organisation owners and admins can ${what}.`);
-  }
-}
-
 async function findConfig(ex: Executor, orgId: string): Promise<SsoConfigRow | null> {
   const rows = await ex.select().from(ssoConfigs).where(eq(ssoConfigs.orgId, orgId)).limit(1);
   return rows[0] ?? null;
@@ -225,8 +218,10 @@ async function discover(
 
 /** The organisation's single sign-on settings (admins only; never the client secret). */
 export async function getSsoConfig(svc: Services, actor: Actor): Promise<SsoConfigView> {
-  assertAdmin(actor, "see the single sign-on settings");
-  return present(svc, await findConfig(svc.database.db, actor.orgId));
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    guard.assertAdmin("see the single sign-on settings");
+    return present(svc, await findConfig(ex, scope.orgId));
+  });
 }
 
 /**

@@ -24,15 +24,11 @@ function presentToken(t: TokenRow) {
   };
 }
 
-const ADMIN_ROLES = new Set(["owner", "admin"]);
-
 /** Issues a token for `userId` (the caller unless an admin names someone else). The secret is in this answer only. */
 export async function createToken(svc: Services, actor: Actor, body: unknown, userId = actor.userId) {
   const input = parseInput(TokenCreateSchema, body);
   return mutate(svc, actor, async (w) => {
-    if (userId !== actor.userId && !ADMIN_ROLES.has(actor.role)) {
-      throw new AppError("FORBIDDEN", "Only admins can issue API tokens for another account.");
-    }
+    if (userId !== actor.userId) w.guard.assertAdmin("issue API tokens for another account");
     const user = await userRepo.get(w.tx, w.scope, userId);
     if (!user.active) throw new AppError("CONFLICT", `The account ${user.email} is deactivated; reactivate it first.`);
     // A token acts as its account: never hand someone more power than the caller has.
@@ -84,7 +80,7 @@ export async function revokeToken(svc: Services, actor: Actor, id: string) {
           .where(and(eq(apiTokens.orgId, w.scope.orgId), eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
       : [];
     const row = rows[0];
-    if (!row || (row.userId !== actor.userId && !ADMIN_ROLES.has(actor.role))) throw AppError.notFound("API token", id);
+    if (!row || (row.userId !== actor.userId && !w.guard.isAdmin)) throw AppError.notFound("API token", id);
     await w.tx
       .update(apiTokens)
       .set({ revokedAt: new Date(w.nowMs) })

@@ -1,5 +1,5 @@
 import { LineChart } from "@mantine/charts";
-import { Badge, Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
@@ -11,6 +11,7 @@ import { OwnerNames, OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { TableHead } from "../components/table-head.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { CheckInEditDialog } from "../features/check-in/check-in-edit-dialog.js";
 import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialog.js";
@@ -171,19 +172,17 @@ export function KeyResultPage() {
             <QueryState query={checkIns} isEmpty={(d) => d.items.length === 0} empty={t("keyResult.noCheckIns")}>
               {(d) => (
                 <Table striped highlightOnHover>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Date</Table.Th>
-                      <Table.Th>{t("keyResult.value")}</Table.Th>
-                      <Table.Th>{t("common.status")}</Table.Th>
-                      <Table.Th>{t("checkIn.confidence")}</Table.Th>
-                      <Table.Th>{t("checkIn.note")}</Table.Th>
-                      <Table.Th>{t("keyResult.author")}</Table.Th>
-                      <Table.Th>
-                        <VisuallyHidden>{t("periodClose.actions")}</VisuallyHidden>
-                      </Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
+                  <TableHead
+                    columns={[
+                      "Date",
+                      t("keyResult.value"),
+                      t("common.status"),
+                      t("checkIn.confidence"),
+                      t("checkIn.note"),
+                      t("keyResult.author"),
+                    ]}
+                    actions={t("periodClose.actions")}
+                  />
                   <Table.Tbody>
                     {d.items.map((c) => (
                       <Table.Tr key={c.id}>

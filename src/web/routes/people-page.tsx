@@ -1,5 +1,5 @@
 /** Teams (nested, with owners and members) and people (with their manager and teams), and each team's progress. */
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { IconUserPlus, IconUsersPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useCurrentPeriod } from "../app.js";
@@ -7,6 +7,7 @@ import { AppLink } from "../components/app-link.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
+import { TableHead } from "../components/table-head.js";
 import { InvitePersonDialog, PersonActions } from "../features/people/person-dialogs.js";
 import { TeamDialog } from "../features/people/team-dialog.js";
 import { percent } from "../lib/format.js";
@@ -125,20 +126,16 @@ export function PeoplePage() {
           {(d) => (
             <Table.ScrollContainer minWidth={700}>
               <Table striped>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("people.name")}</Table.Th>
-                    <Table.Th>{t("people.email")}</Table.Th>
-                    <Table.Th>{t("people.manager")}</Table.Th>
-                    <Table.Th>{t("people.teams")}</Table.Th>
-                    <Table.Th>{t("people.role")}</Table.Th>
-                    {isAdmin && (
-                      <Table.Th>
-                        <VisuallyHidden>{t("people.actions")}</VisuallyHidden>
-                      </Table.Th>
-                    )}
-                  </Table.Tr>
-                </Table.Thead>
+                <TableHead
+                  columns={[
+                    t("people.name"),
+                    t("people.email"),
+                    t("people.manager"),
+                    t("people.teams"),
+                    t("people.role"),
+                  ]}
+                  actions={isAdmin ? t("people.actions") : undefined}
+                />
                 <Table.Tbody>
                   {d.items.map((u) => (
                     <Table.Tr key={u.id}>

@@ -12,7 +12,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -20,6 +19,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { CopyableCode } from "../components/copyable-code.js";
 import { QueryState } from "../components/query-state.js";
+import { TableHead } from "../components/table-head.js";
 import { ApiError, api, auth, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
@@ -196,16 +196,10 @@ function SessionsCard() {
       <QueryState query={sessions} isEmpty={(d) => d.items.length === 0} empty={t("profile.noSessions")}>
         {(d) => (
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t("profile.browser")}</Table.Th>
-                <Table.Th>{t("profile.signedIn")}</Table.Th>
-                <Table.Th>{t("profile.lastSeen")}</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>{t("profile.actions")}</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead
+              columns={[t("profile.browser"), t("profile.signedIn"), t("profile.lastSeen")]}
+              actions={t("profile.actions")}
+            />
             <Table.Tbody>
               {d.items.map((s) => (
                 <Table.Tr key={s.id}>
@@ -301,17 +295,10 @@ function TokensCard() {
       <QueryState query={tokens} isEmpty={(d) => d.items.length === 0} empty={t("profile.noTokens")}>
         {(d) => (
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t("profile.tokenName")}</Table.Th>
-                <Table.Th>{t("profile.tokenScope")}</Table.Th>
-                <Table.Th>{t("profile.created")}</Table.Th>
-                <Table.Th>{t("profile.lastUsed")}</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>{t("profile.actions")}</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead
+              columns={[t("profile.tokenName"), t("profile.tokenScope"), t("profile.created"), t("profile.lastUsed")]}
+              actions={t("profile.actions")}
+            />
             <Table.Tbody>
               {d.items.map((tk) => (
                 <Table.Tr key={tk.id}>

@@ -13,7 +13,6 @@ import {
   Checkbox,
   CopyButton,
   Group,
-  Modal,
   PasswordInput,
   Radio,
   Stack,
@@ -24,14 +23,15 @@ import {
   TextInput,
   Title,
   Tooltip,
-  VisuallyHidden,
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconShieldLock } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { QueryState } from "../components/query-state.js";
+import { TableHead } from "../components/table-head.js";
 import { AdminsOnly } from "../features/admin/admins-only.js";
 import { ApiError, api, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
@@ -194,16 +194,10 @@ function ScimSection() {
             {(d) => (
               <Table.ScrollContainer minWidth={560}>
                 <Table aria-labelledby="scim-tokens-heading">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t("admin.security.tokenName")}</Table.Th>
-                      <Table.Th>{t("admin.security.created")}</Table.Th>
-                      <Table.Th>{t("admin.security.lastUsed")}</Table.Th>
-                      <Table.Th w={110}>
-                        <VisuallyHidden>{t("admin.actions")}</VisuallyHidden>
-                      </Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
+                  <TableHead
+                    columns={[t("admin.security.tokenName"), t("admin.security.created"), t("admin.security.lastUsed")]}
+                    actions={{ label: t("admin.actions"), w: 110 }}
+                  />
                   <Table.Tbody>
                     {d.items.map((tk) => (
                       <Table.Tr key={tk.id}>
@@ -230,32 +224,18 @@ function ScimSection() {
           </QueryState>
         </div>
       </Stack>
-      <Modal
-        opened={revoking !== null}
+      <ConfirmDialog
+        subject={revoking}
         onClose={closeRevoke}
         title={t("admin.security.revokeTitle")}
-        closeButtonProps={{ "aria-label": t("common.close") }}
-        centered
+        error={revoke.error}
+        confirmLabel={t("admin.security.revoke")}
+        confirmColor="red"
+        loading={revoke.isPending}
+        onConfirm={(tk) => revoke.mutate(tk.id)}
       >
-        {revoking && (
-          <Stack>
-            <Text size="sm">{t("admin.security.revokeConfirm", { name: revoking.name })}</Text>
-            {revoke.error && (
-              <Alert color="red" role="alert">
-                {revoke.error.message}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={closeRevoke}>
-                {t("common.cancel")}
-              </Button>
-              <Button color="red" loading={revoke.isPending} onClick={() => revoke.mutate(revoking.id)}>
-                {t("admin.security.revoke")}
-              </Button>
-            </Group>
-          </Stack>
-        )}
-      </Modal>
+        {(tk) => <Text size="sm">{t("admin.security.revokeConfirm", { name: tk.name })}</Text>}
+      </ConfirmDialog>
     </Card>
   );
 }

@@ -4,27 +4,15 @@
  * initiatives and alignments) after a confirmation.
  */
 import "../lib/i18n-admin.js";
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  ThemeIcon,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Badge, Button, Card, Group, Select, Stack, Table, Text, ThemeIcon, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconRestore, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useState } from "react";
+import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { QueryState } from "../components/query-state.js";
+import { TableHead } from "../components/table-head.js";
 import { AdminsOnly } from "../features/admin/admins-only.js";
 import { api, get } from "../lib/api.js";
 import { date, dateTime } from "../lib/format.js";
@@ -105,39 +93,26 @@ function RestoreDialog({ item, onClose }: { item: TrashItem | null; onClose: () 
     onClose();
   };
   return (
-    <Modal
-      opened={item !== null}
+    <ConfirmDialog
+      subject={item}
       onClose={close}
       title={t("admin.trash.confirmTitle")}
-      closeButtonProps={{ "aria-label": t("common.close") }}
-      centered
+      error={restore.error}
+      errorTitle={t("admin.trash.failed")}
+      confirmLabel={t("admin.trash.restore")}
+      confirmIcon={<IconRestore size={16} />}
+      loading={restore.isPending}
+      onConfirm={(it) => restore.mutate(it)}
     >
-      {item && (
-        <Stack>
-          <Text fw={600}>{t("admin.trash.confirm", { title: item.title })}</Text>
+      {(it) => (
+        <>
+          <Text fw={600}>{t("admin.trash.confirm", { title: it.title })}</Text>
           <Text size="sm">
-            {item.type === "objective" ? t("admin.trash.confirmObjective") : t("admin.trash.confirmChild")}
+            {it.type === "objective" ? t("admin.trash.confirmObjective") : t("admin.trash.confirmChild")}
           </Text>
-          {restore.error && (
-            <Alert color="red" title={t("admin.trash.failed")} role="alert">
-              {restore.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t("common.cancel")}
-            </Button>
-            <Button
-              leftSection={<IconRestore size={16} />}
-              loading={restore.isPending}
-              onClick={() => restore.mutate(item)}
-            >
-              {t("admin.trash.restore")}
-            </Button>
-          </Group>
-        </Stack>
+        </>
       )}
-    </Modal>
+    </ConfirmDialog>
   );
 }
 
@@ -198,17 +173,15 @@ function Trash() {
           ) : (
             <Table.ScrollContainer minWidth={760}>
               <Table verticalSpacing="sm" aria-label={t("admin.trash.caption")}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th w={130}>{t("admin.trash.type")}</Table.Th>
-                    <Table.Th>{t("admin.trash.item")}</Table.Th>
-                    <Table.Th w={220}>{t("admin.trash.deleted")}</Table.Th>
-                    <Table.Th w={160}>{t("admin.trash.purge")}</Table.Th>
-                    <Table.Th w={130}>
-                      <VisuallyHidden>{t("admin.actions")}</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <TableHead
+                  columns={[
+                    { label: t("admin.trash.type"), w: 130 },
+                    t("admin.trash.item"),
+                    { label: t("admin.trash.deleted"), w: 220 },
+                    { label: t("admin.trash.purge"), w: 160 },
+                  ]}
+                  actions={{ label: t("admin.actions"), w: 130 }}
+                />
                 <Table.Tbody>
                   {d.items.map((item) => (
                     <Table.Tr key={item.id}>

@@ -9,7 +9,6 @@ import {
   Divider,
   Group,
   List,
-  Modal,
   MultiSelect,
   NumberInput,
   Select,
@@ -24,7 +23,8 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { runCoach } from "../../../domain/coach.js";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
-import { DEFAULT_SETTINGS, KR_TYPES, type KrType } from "../../../domain/types.js";
+import { DEFAULT_SETTINGS, KR_TYPES, type KrType, LEVELS, type Level } from "../../../domain/types.js";
+import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { useObjectives, useTeamOptions, useUserOptions } from "../../lib/queries.js";
@@ -55,24 +55,14 @@ const blankKr = (): KrDraft => ({
 });
 const num = (v: number | "") => (v === "" ? null : v);
 
-export function ObjectiveCreateDialog({
-  opened,
-  onClose,
-  period,
-  me,
-}: {
-  opened: boolean;
-  onClose: () => void;
-  period: Period;
-  me: string;
-}) {
+export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogProps & { period: Period; me: string }) {
   const userOptions = useUserOptions();
   const teamOptions = useTeamOptions();
   const parents = useObjectives({});
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [title, setTitle] = useState("");
-  const [level, setLevel] = useState<"organization" | "team" | "individual">("team");
+  const [level, setLevel] = useState<Level>("team");
   const [teamId, setTeamId] = useState<string | null>(null);
   const [ownerIds, setOwnerIds] = useState<string[]>([me]);
   const [committed, setCommitted] = useState(false);
@@ -190,184 +180,155 @@ export function ObjectiveCreateDialog({
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t("create.title")} size="xl">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          <Select
-            label={t("create.template")}
-            placeholder={t("create.templatePlaceholder")}
-            data={TEMPLATES.map((x) => ({ value: x.id, label: `${x.area}: ${x.title}` }))}
-            onChange={applyTemplate}
-            searchable
-            clearable
-          />
+    <FormDialog opened={opened} onClose={onClose} title={t("create.title")} size="xl" onSubmit={() => void submit()}>
+      <Select
+        label={t("create.template")}
+        placeholder={t("create.templatePlaceholder")}
+        data={TEMPLATES.map((x) => ({ value: x.id, label: `${x.area}: ${x.title}` }))}
+        onChange={applyTemplate}
+        searchable
+        clearable
+      />
+      <TextInput
+        label={t("common.title")}
+        value={title}
+        onChange={(e) => setTitle(e.currentTarget.value)}
+        required
+        maxLength={500}
+      />
+      <Group grow align="flex-start">
+        <Select
+          label={t("common.level")}
+          data={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))}
+          value={level}
+          onChange={(v) => v && setLevel(v as typeof level)}
+          allowDeselect={false}
+        />
+        <Select label={t("common.team")} data={teamOptions} value={teamId} onChange={setTeamId} clearable searchable />
+        <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
+      </Group>
+      <Group>
+        <Switch
+          label={t("objective.committed")}
+          checked={committed}
+          onChange={(e) => setCommitted(e.currentTarget.checked)}
+        />
+        <Switch
+          label={t("objective.private")}
+          description={t("objective.privateHelp")}
+          checked={isPrivate}
+          onChange={(e) => setPrivate(e.currentTarget.checked)}
+        />
+      </Group>
+      <Select
+        label={t("create.alignTo")}
+        placeholder={t("create.alignPlaceholder")}
+        data={parentOptions}
+        value={parent}
+        onChange={setParent}
+        searchable
+        clearable
+        limit={50}
+      />
+      <Divider label={t("objective.keyResults")} labelPosition="left" />
+      {krs.map((k, i) => (
+        <Stack key={k.key} gap={4}>
           <TextInput
-            label={t("common.title")}
-            value={title}
-            onChange={(e) => setTitle(e.currentTarget.value)}
-            required
-            maxLength={500}
+            label={`${t("create.kr")} ${i + 1}`}
+            value={k.title}
+            onChange={(e) => setKr(i, { title: e.currentTarget.value })}
           />
-          <Group grow align="flex-start">
+          <Group align="flex-end" wrap="nowrap" gap="xs">
             <Select
-              label={t("common.level")}
-              data={(["organization", "team", "individual"] as const).map((l) => ({
-                value: l,
-                label: t(`level.${l}`),
-              }))}
-              value={level}
-              onChange={(v) => v && setLevel(v as typeof level)}
+              label={t("create.type")}
+              data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
+              value={k.type}
+              onChange={(v) => v && setKr(i, { type: v as KrType })}
               allowDeselect={false}
+              w={150}
+            />
+            <NumberInput
+              label={t("create.start")}
+              value={k.start}
+              onChange={(v) => setKr(i, { start: v === "" ? "" : Number(v) })}
+              w={110}
+            />
+            <NumberInput
+              label={t("create.target")}
+              value={k.target}
+              onChange={(v) => setKr(i, { target: v === "" ? "" : Number(v) })}
+              w={110}
             />
             <Select
-              label={t("common.team")}
-              data={teamOptions}
-              value={teamId}
-              onChange={setTeamId}
-              clearable
-              searchable
+              label={t("create.unit")}
+              data={["number", "percent", "currency"].map((u) => ({ value: u, label: t(`unit.${u}`) }))}
+              value={k.unit}
+              onChange={(v) => v && setKr(i, { unit: v as KrDraft["unit"] })}
+              allowDeselect={false}
+              w={120}
             />
-            <MultiSelect
-              label={t("common.owners")}
-              data={userOptions}
-              value={ownerIds}
-              onChange={setOwnerIds}
-              searchable
+            <NumberInput
+              label={t("common.weight")}
+              value={k.weight}
+              min={0}
+              onChange={(v) => setKr(i, { weight: Number(v) || 0 })}
+              w={90}
+              rightSection={<Text size="xs">{totalWeight ? Math.round((k.weight / totalWeight) * 100) : 0}%</Text>}
+              rightSectionWidth={40}
             />
-          </Group>
-          <Group>
-            <Switch
-              label={t("objective.committed")}
-              checked={committed}
-              onChange={(e) => setCommitted(e.currentTarget.checked)}
-            />
-            <Switch
-              label={t("objective.private")}
-              description={t("objective.privateHelp")}
-              checked={isPrivate}
-              onChange={(e) => setPrivate(e.currentTarget.checked)}
-            />
-          </Group>
-          <Select
-            label={t("create.alignTo")}
-            placeholder={t("create.alignPlaceholder")}
-            data={parentOptions}
-            value={parent}
-            onChange={setParent}
-            searchable
-            clearable
-            limit={50}
-          />
-          <Divider label={t("objective.keyResults")} labelPosition="left" />
-          {krs.map((k, i) => (
-            <Stack key={k.key} gap={4}>
-              <TextInput
-                label={`${t("create.kr")} ${i + 1}`}
-                value={k.title}
-                onChange={(e) => setKr(i, { title: e.currentTarget.value })}
-              />
-              <Group align="flex-end" wrap="nowrap" gap="xs">
-                <Select
-                  label={t("create.type")}
-                  data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
-                  value={k.type}
-                  onChange={(v) => v && setKr(i, { type: v as KrType })}
-                  allowDeselect={false}
-                  w={150}
-                />
-                <NumberInput
-                  label={t("create.start")}
-                  value={k.start}
-                  onChange={(v) => setKr(i, { start: v === "" ? "" : Number(v) })}
-                  w={110}
-                />
-                <NumberInput
-                  label={t("create.target")}
-                  value={k.target}
-                  onChange={(v) => setKr(i, { target: v === "" ? "" : Number(v) })}
-                  w={110}
-                />
-                <Select
-                  label={t("create.unit")}
-                  data={["number", "percent", "currency"].map((u) => ({ value: u, label: t(`unit.${u}`) }))}
-                  value={k.unit}
-                  onChange={(v) => v && setKr(i, { unit: v as KrDraft["unit"] })}
-                  allowDeselect={false}
-                  w={120}
-                />
-                <NumberInput
-                  label={t("common.weight")}
-                  value={k.weight}
-                  min={0}
-                  onChange={(v) => setKr(i, { weight: Number(v) || 0 })}
-                  w={90}
-                  rightSection={<Text size="xs">{totalWeight ? Math.round((k.weight / totalWeight) * 100) : 0}%</Text>}
-                  rightSectionWidth={40}
-                />
-                <ActionIcon
-                  variant="subtle"
-                  color="red"
-                  aria-label={`${t("create.removeKr")} ${i + 1}`}
-                  onClick={() => setKrs((l) => l.filter((_, j) => j !== i))}
-                  mb={4}
-                >
-                  <IconTrash size={16} />
-                </ActionIcon>
-              </Group>
-              {k.title && krProblems[i]!.length > 0 && (
-                <Text size="xs" c="red" role="alert">
-                  {krProblems[i]!.join(" ")}
-                </Text>
-              )}
-            </Stack>
-          ))}
-          <Group>
-            <Button
+            <ActionIcon
               variant="subtle"
-              leftSection={<IconPlus size={16} />}
-              onClick={() => setKrs((l) => [...l, blankKr()])}
+              color="red"
+              aria-label={`${t("create.removeKr")} ${i + 1}`}
+              onClick={() => setKrs((l) => l.filter((_, j) => j !== i))}
+              mb={4}
             >
-              {t("create.addKr")}
-            </Button>
+              <IconTrash size={16} />
+            </ActionIcon>
           </Group>
-          {findings.length > 0 && (
-            <Alert color="yellow" title={t("create.coach")}>
-              <List size="sm" spacing={2}>
-                {findings.map((f) => (
-                  <List.Item key={`${f.checkId}:${f.objectId}`}>
-                    <Text span size="sm" fw={600}>
-                      {f.checkId}
-                    </Text>{" "}
-                    {f.message}
-                  </List.Item>
-                ))}
-              </List>
-            </Alert>
-          )}
-          {error && (
-            <Text c="red" size="sm" role="alert">
-              {error}
+          {k.title && krProblems[i]!.length > 0 && (
+            <Text size="xs" c="red" role="alert">
+              {krProblems[i]!.join(" ")}
             </Text>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button
-              type="submit"
-              loading={busy}
-              disabled={!title.trim() || krProblems.some((p, i) => krs[i]!.title && p.length > 0)}
-            >
-              {t("create.submit")}
-            </Button>
-          </Group>
         </Stack>
-      </form>
-    </Modal>
+      ))}
+      <Group>
+        <Button variant="subtle" leftSection={<IconPlus size={16} />} onClick={() => setKrs((l) => [...l, blankKr()])}>
+          {t("create.addKr")}
+        </Button>
+      </Group>
+      {findings.length > 0 && (
+        <Alert color="yellow" title={t("create.coach")}>
+          <List size="sm" spacing={2}>
+            {findings.map((f) => (
+              <List.Item key={`${f.checkId}:${f.objectId}`}>
+                <Text span size="sm" fw={600}>
+                  {f.checkId}
+                </Text>{" "}
+                {f.message}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
+      {error && (
+        <Text c="red" size="sm" role="alert">
+          {error}
+        </Text>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          {t("common.cancel")}
+        </Button>
+        <Button
+          type="submit"
+          loading={busy}
+          disabled={!title.trim() || krProblems.some((p, i) => krs[i]!.title && p.length > 0)}
+        >
+          {t("create.submit")}
+        </Button>
+      </Group>
+    </FormDialog>
   );
 }

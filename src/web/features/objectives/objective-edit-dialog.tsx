@@ -2,44 +2,35 @@
  * Edit an objective or one of its key results. Sends the version it started from, so a
  * concurrent change is reported (409) instead of silently overwritten.
  */
-import {
-  Group,
-  Modal,
-  MultiSelect,
-  NumberInput,
-  Select,
-  Stack,
-  Switch,
-  Text,
-  Textarea,
-  TextInput,
-} from "@mantine/core";
+import { Group, MultiSelect, NumberInput, Select, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
-import { KR_TYPES, type KrType } from "../../../domain/types.js";
+import { KR_TYPES, type KrType, LEVELS } from "../../../domain/types.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
+import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
 import type { KeyResult, Objective } from "../../lib/types.js";
 
-function problemText(err: unknown): string | null {
-  if (!err) return null;
+function problemText(err: unknown): string {
   if (err instanceof ApiError && err.code === "VERSION_CONFLICT") return t("edit.conflict");
   if (err instanceof ApiError && Array.isArray(err.details)) return (err.details as string[]).join(" ");
   return err instanceof Error ? err.message : String(err);
 }
 
-export function ObjectiveEditDialog({
-  objective,
-  opened,
-  onClose,
-}: {
-  objective: Objective;
-  opened: boolean;
-  onClose: () => void;
-}) {
+/** Why saving failed, if it did. */
+function SaveProblem({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <Text c="red" size="sm" role="alert">
+      {problemText(error)}
+    </Text>
+  );
+}
+
+export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps & { objective: Objective }) {
   const userOptions = useUserOptions();
   const teamOptions = useTeamOptions();
   const queryClient = useQueryClient();
@@ -70,88 +61,54 @@ export function ObjectiveEditDialog({
     onSuccess: onClose,
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={t("edit.objective")} size="lg">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label={t("common.title")}
-            value={title}
-            onChange={(e) => setTitle(e.currentTarget.value)}
-            required
-          />
-          <Textarea
-            label={t("edit.description")}
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            autosize
-            minRows={2}
-          />
-          <Group grow>
-            <Select
-              label={t("common.level")}
-              data={(["organization", "team", "individual"] as const).map((l) => ({
-                value: l,
-                label: t(`level.${l}`),
-              }))}
-              value={level}
-              onChange={(v) => v && setLevel(v as Objective["level"])}
-              allowDeselect={false}
-            />
-            <Select
-              label={t("common.team")}
-              data={teamOptions}
-              value={teamId}
-              onChange={setTeamId}
-              clearable
-              searchable
-            />
-          </Group>
-          <MultiSelect
-            label={t("common.owners")}
-            data={userOptions}
-            value={ownerIds}
-            onChange={setOwnerIds}
-            searchable
-          />
-          <Switch
-            label={t("objective.committed")}
-            checked={committed}
-            onChange={(e) => setCommitted(e.currentTarget.checked)}
-          />
-          <Switch
-            label={t("objective.private")}
-            description={t("objective.privateHelp")}
-            checked={isPrivate}
-            onChange={(e) => setPrivate(e.currentTarget.checked)}
-          />
-          <NumberInput
-            label={t("edit.override")}
-            description={t("edit.overrideHelp")}
-            value={override}
-            onChange={(v) => setOverride(v === "" ? "" : Number(v))}
-            min={0}
-            max={200}
-            suffix=" %"
-            hideControls
-          />
-          {save.error && (
-            <Text c="red" size="sm" role="alert">
-              {problemText(save.error)}
-            </Text>
-          )}
-          <DialogFooter onCancel={onClose} submitLabel={t("common.save")} loading={save.isPending} />
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog opened={opened} onClose={onClose} title={t("edit.objective")} size="lg" onSubmit={() => save.mutate()}>
+      <TextInput label={t("common.title")} value={title} onChange={(e) => setTitle(e.currentTarget.value)} required />
+      <Textarea
+        label={t("edit.description")}
+        value={description}
+        onChange={(e) => setDescription(e.currentTarget.value)}
+        autosize
+        minRows={2}
+      />
+      <Group grow>
+        <Select
+          label={t("common.level")}
+          data={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))}
+          value={level}
+          onChange={(v) => v && setLevel(v as Objective["level"])}
+          allowDeselect={false}
+        />
+        <Select label={t("common.team")} data={teamOptions} value={teamId} onChange={setTeamId} clearable searchable />
+      </Group>
+      <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
+      <Switch
+        label={t("objective.committed")}
+        checked={committed}
+        onChange={(e) => setCommitted(e.currentTarget.checked)}
+      />
+      <Switch
+        label={t("objective.private")}
+        description={t("objective.privateHelp")}
+        checked={isPrivate}
+        onChange={(e) => setPrivate(e.currentTarget.checked)}
+      />
+      <NumberInput
+        label={t("edit.override")}
+        description={t("edit.overrideHelp")}
+        value={override}
+        onChange={(v) => setOverride(v === "" ? "" : Number(v))}
+        min={0}
+        max={200}
+        suffix=" %"
+        hideControls
+      />
+      <SaveProblem error={save.error} />
+      <DialogFooter onCancel={onClose} submitLabel={t("common.save")} loading={save.isPending} />
+    </FormDialog>
   );
 }
 
-export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; opened: boolean; onClose: () => void }) {
+export function KeyResultEditDialog({ kr, opened, onClose }: DialogProps & { kr: KeyResult }) {
   const userOptions = useUserOptions();
   const queryClient = useQueryClient();
   const [title, setTitle] = useState(kr.title);
@@ -186,98 +143,61 @@ export function KeyResultEditDialog({ kr, opened, onClose }: { kr: KeyResult; op
     onSuccess: onClose,
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={t("edit.keyResult")} size="lg">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label={t("common.title")}
-            value={title}
-            onChange={(e) => setTitle(e.currentTarget.value)}
-            required
-          />
-          <Group grow>
-            <Select
-              label={t("create.type")}
-              data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
-              value={type}
-              onChange={(v) => v && setType(v as KrType)}
-              allowDeselect={false}
-            />
-            <NumberInput
-              label={t("create.start")}
-              value={start}
-              onChange={(v) => setStart(v === "" ? "" : Number(v))}
-            />
-            <NumberInput
-              label={t("create.target")}
-              value={target}
-              onChange={(v) => setTarget(v === "" ? "" : Number(v))}
-            />
-            <NumberInput
-              label={t("common.weight")}
-              value={weight}
-              min={0}
-              onChange={(v) => setWeight(Number(v) || 0)}
-            />
-          </Group>
-          {problems.length > 0 && (
-            <Text size="sm" c="red" role="alert">
-              {problems.join(" ")}
-            </Text>
-          )}
-          <Group grow>
-            <Select
-              label={t("edit.mode")}
-              data={[
-                { value: "manual", label: t("edit.manual") },
-                { value: "rollup", label: t("edit.rollup") },
-              ]}
-              value={mode}
-              onChange={(v) => v && setMode(v as KeyResult["progressMode"])}
-              allowDeselect={false}
-            />
-            <Select
-              label={t("edit.rollupMethod")}
-              data={["mean", "sum", "proportional"].map((m) => ({ value: m, label: t(`edit.method.${m}`) }))}
-              value={rollup}
-              onChange={(v) => v && setRollup(v as KeyResult["rollup"])}
-              disabled={mode !== "rollup"}
-              allowDeselect={false}
-            />
-          </Group>
-          <MultiSelect
-            label={t("common.owners")}
-            data={userOptions}
-            value={ownerIds}
-            onChange={setOwnerIds}
-            searchable
-          />
-          <MultiSelect
-            label={t("edit.delegates")}
-            description={t("edit.delegatesHelp")}
-            data={userOptions}
-            value={delegateIds}
-            onChange={setDelegateIds}
-            searchable
-          />
-          {save.error && (
-            <Text c="red" size="sm" role="alert">
-              {problemText(save.error)}
-            </Text>
-          )}
-          <DialogFooter
-            onCancel={onClose}
-            submitLabel={t("common.save")}
-            loading={save.isPending}
-            disabled={problems.length > 0}
-          />
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog opened={opened} onClose={onClose} title={t("edit.keyResult")} size="lg" onSubmit={() => save.mutate()}>
+      <TextInput label={t("common.title")} value={title} onChange={(e) => setTitle(e.currentTarget.value)} required />
+      <Group grow>
+        <Select
+          label={t("create.type")}
+          data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
+          value={type}
+          onChange={(v) => v && setType(v as KrType)}
+          allowDeselect={false}
+        />
+        <NumberInput label={t("create.start")} value={start} onChange={(v) => setStart(v === "" ? "" : Number(v))} />
+        <NumberInput label={t("create.target")} value={target} onChange={(v) => setTarget(v === "" ? "" : Number(v))} />
+        <NumberInput label={t("common.weight")} value={weight} min={0} onChange={(v) => setWeight(Number(v) || 0)} />
+      </Group>
+      {problems.length > 0 && (
+        <Text size="sm" c="red" role="alert">
+          {problems.join(" ")}
+        </Text>
+      )}
+      <Group grow>
+        <Select
+          label={t("edit.mode")}
+          data={[
+            { value: "manual", label: t("edit.manual") },
+            { value: "rollup", label: t("edit.rollup") },
+          ]}
+          value={mode}
+          onChange={(v) => v && setMode(v as KeyResult["progressMode"])}
+          allowDeselect={false}
+        />
+        <Select
+          label={t("edit.rollupMethod")}
+          data={["mean", "sum", "proportional"].map((m) => ({ value: m, label: t(`edit.method.${m}`) }))}
+          value={rollup}
+          onChange={(v) => v && setRollup(v as KeyResult["rollup"])}
+          disabled={mode !== "rollup"}
+          allowDeselect={false}
+        />
+      </Group>
+      <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
+      <MultiSelect
+        label={t("edit.delegates")}
+        description={t("edit.delegatesHelp")}
+        data={userOptions}
+        value={delegateIds}
+        onChange={setDelegateIds}
+        searchable
+      />
+      <SaveProblem error={save.error} />
+      <DialogFooter
+        onCancel={onClose}
+        submitLabel={t("common.save")}
+        loading={save.isPending}
+        disabled={problems.length > 0}
+      />
+    </FormDialog>
   );
 }

@@ -1,8 +1,9 @@
 /** Create a team (admins) or edit one (admins and the team's owners): name, parent, owners, members. */
-import { Alert, Modal, MultiSelect, Select, Stack, TextInput } from "@mantine/core";
+import { Alert, MultiSelect, Select, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { DialogFooter } from "../../components/dialog-footer.js";
+import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
@@ -13,11 +14,9 @@ export function TeamDialog({
   opened,
   onClose,
   canMove,
-}: {
+}: DialogProps & {
   /** The team to edit; none to create one. */
   team?: Team;
-  opened: boolean;
-  onClose: () => void;
   /** Whether the parent may change (admins only). */
   canMove: boolean;
 }) {
@@ -51,61 +50,57 @@ export function TeamDialog({
       ?.slice(f.length + 1)
       .trim();
   return (
-    <Modal opened={opened} onClose={onClose} title={team ? t("teams.edit", { name: team.name }) : t("teams.create")}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label={t("teams.name")}
-            value={form.name}
-            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
-            error={fieldError("name")}
-            required
-            data-autofocus
-          />
-          <Select
-            label={t("teams.parent")}
-            data={teams}
-            value={form.parentId}
-            onChange={(v) => setForm({ ...form, parentId: v })}
-            disabled={!canMove}
-            description={canMove ? undefined : t("teams.parentAdminsOnly")}
-            clearable
-            searchable
-          />
-          <MultiSelect
-            label={t("teams.owners")}
-            description={t("teams.ownersHelp")}
-            data={people}
-            value={form.ownerIds}
-            onChange={(v) => setForm({ ...form, ownerIds: v })}
-            error={fieldError("ownerIds")}
-            searchable
-          />
-          <MultiSelect
-            label={t("teams.members")}
-            data={people}
-            value={form.memberIds}
-            onChange={(v) => setForm({ ...form, memberIds: v })}
-            error={fieldError("memberIds")}
-            searchable
-          />
-          {save.error && !details.length && (
-            <Alert color="red" role="alert">
-              {save.error.message}
-            </Alert>
-          )}
-          <DialogFooter
-            onCancel={onClose}
-            submitLabel={team ? t("teams.save") : t("teams.createSubmit")}
-            loading={save.isPending}
-          />
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog
+      opened={opened}
+      onClose={onClose}
+      title={team ? t("teams.edit", { name: team.name }) : t("teams.create")}
+      onSubmit={() => save.mutate()}
+    >
+      <TextInput
+        label={t("teams.name")}
+        value={form.name}
+        onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+        error={fieldError("name")}
+        required
+        data-autofocus
+      />
+      <Select
+        label={t("teams.parent")}
+        data={teams}
+        value={form.parentId}
+        onChange={(v) => setForm({ ...form, parentId: v })}
+        disabled={!canMove}
+        description={canMove ? undefined : t("teams.parentAdminsOnly")}
+        clearable
+        searchable
+      />
+      <MultiSelect
+        label={t("teams.owners")}
+        description={t("teams.ownersHelp")}
+        data={people}
+        value={form.ownerIds}
+        onChange={(v) => setForm({ ...form, ownerIds: v })}
+        error={fieldError("ownerIds")}
+        searchable
+      />
+      <MultiSelect
+        label={t("teams.members")}
+        data={people}
+        value={form.memberIds}
+        onChange={(v) => setForm({ ...form, memberIds: v })}
+        error={fieldError("memberIds")}
+        searchable
+      />
+      {save.error && !details.length && (
+        <Alert color="red" role="alert">
+          {save.error.message}
+        </Alert>
+      )}
+      <DialogFooter
+        onCancel={onClose}
+        submitLabel={team ? t("teams.save") : t("teams.createSubmit")}
+        loading={save.isPending}
+      />
+    </FormDialog>
   );
 }
