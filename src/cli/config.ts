@@ -2,7 +2,10 @@
  * Configuration from the environment, validated once, with messages that say how to fix
  * a bad value.
  */
+import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
+import tls from "node:tls";
 
 export interface Config {
   port: number;
@@ -23,6 +26,10 @@ export interface Config {
   sessionIdleHours: number;
   sessionMaxDays: number;
   loginRateLimit: number;
+  /** Serve HTTPS with this PEM certificate and key (OKRA_TLS_CERT, OKRA_TLS_KEY). */
+  tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Which reverse proxies' X-Forwarded-* headers to believe (OKRA_TRUST_PROXY). */
+  trustProxy: boolean | number | string;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -53,7 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     return n;
   };
-  const publicUrl = (env.OKRA_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, "");
+  const tlsFiles = readTls(env);
+  const publicUrl = (env.OKRA_PUBLIC_URL?.trim() || `${tlsFiles ? "https" : "http"}://localhost:${port}`).replace(
+    /\/+$/,
+    "",
+  );
   if (!/^https?:\/\//.test(publicUrl)) {
     throw new ConfigError("OKRA_PUBLIC_URL must start with https:// or http://, such as https://okr.example.com.");
   }
@@ -71,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleHours: positive("OKRA_SESSION_IDLE_HOURS", 168, 24 * 365),
     sessionMaxDays: positive("OKRA_SESSION_MAX_DAYS", 30, 365),
     loginRateLimit: positive("OKRA_LOGIN_RATE_LIMIT", 10, 100_000),
+    tls: tlsFiles,
+    trustProxy: readTrustProxy(env.OKRA_TRUST_PROXY),
     port,
     host: env.HOST ?? "0.0.0.0",
     dataDir: path.resolve(env.OKRA_DATA_DIR ?? "./data"),
@@ -81,4 +94,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: truthy(env.OKRA_DEMO),
     logLevel: env.LOG_LEVEL ?? "info",
   };
+}
+
+/** OKRA_TLS_CERT and OKRA_TLS_KEY: both PEM files, or neither. */
+function readTls(env: NodeJS.ProcessEnv): { cert: Buffer; key: Buffer } | undefined {
+  const certPath = env.OKRA_TLS_CERT?.trim() || undefined;
+  const keyPath = env.OKRA_TLS_KEY?.trim() || undefined;
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) {
+    throw new ConfigError(
+      `OKRA_TLS_CERT and OKRA_TLS_KEY go together: set ${certPath ? "OKRA_TLS_KEY" : "OKRA_TLS_CERT"} too (PEM files), or neither to serve plain HTTP.`,
+    );
+  }
+  const read = (name: string, file: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(
+        `${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err}); give the path of a PEM file.`,
+      );
+    }
+  };
+  const files = { cert: read("OKRA_TLS_CERT", certPath), key: read("OKRA_TLS_KEY", keyPath) };
+  try {
+    tls.createSecureContext(files);
+  } catch (err) {
+    throw new ConfigError(
+      `OKRA_TLS_CERT and OKRA_TLS_KEY must be a PEM certificate (chain) and its private key: ${(err as Error).message}.`,
+    );
+  }
+  return files;
+}
+
+/** OKRA_TRUST_PROXY: false (default), true, a number of proxies, or their addresses and CIDR ranges. */
+function readTrustProxy(raw: string | undefined): boolean | number | string {
+  const v = raw?.trim() ?? "";
+  if (v === "" || /^(false|no|off)$/i.test(v)) return false;
+  if (/^(true|yes|on)$/i.test(v)) return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = v.split(",").map((e) => e.trim());
+  const bad = entries.filter((e) => {
+    if (/^(loopback|linklocal|uniquelocal)$/.test(e)) return false;
+    const [address, bits, ...rest] = e.split("/");
+    const family = net.isIP(address ?? "");
+    if (family === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  if (bad.length) {
+    throw new ConfigError(
+      `OKRA_TRUST_PROXY must be true, false, a number of proxies, or addresses, CIDR ranges and loopback / linklocal / uniquelocal separated by commas, such as 10.0.0.1,192.168.0.0/16 (${bad.map((b) => JSON.stringify(b)).join(", ")} is not one).`,
+    );
+  }
+  return entries.join(",");
 }

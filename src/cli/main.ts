@@ -83,6 +83,8 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     secureCookies: config.secureCookies,
     sessionPolicy: { idleMs: config.sessionIdleHours * 3_600_000, maxMs: config.sessionMaxDays * 86_400_000 },
     loginRateLimit: config.loginRateLimit,
+    tls: config.tls,
+    trustProxy: config.trustProxy,
   });
   // The trash keeps deleted items for 30 days; erase older ones now and every six hours.
   const purge = () =>
@@ -98,7 +100,11 @@ async function serve(opts: { demo?: boolean; port?: string }) {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   const address = await app.listen({ port: config.port, host: config.host });
-  const url = address.replace("0.0.0.0", "localhost").replace("[::]", "localhost");
+  // Fastify names the address http:// whatever server it runs; with a certificate it is https.
+  const url = address
+    .replace("0.0.0.0", "localhost")
+    .replace("[::]", "localhost")
+    .replace(/^http:/, config.tls ? "https:" : "http:");
   const lines = [
     "",
     `Okra is running at ${url}  (started in ${Math.round(performance.now() - started)} ms)`,

@@ -3,6 +3,7 @@
  * service, present), error mapping, the OpenAPI document and the browsable docs.
  */
 import fs from "node:fs";
+import https from "node:https";
 import path from "node:path";
 import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
@@ -10,7 +11,12 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerFactoryHandler,
+} from "fastify";
 import { z } from "zod";
 import type { Database } from "../db/database.js";
 import { PERMISSIONS, type Permission } from "../domain/access.js";
@@ -49,6 +55,13 @@ export interface AppOptions {
   secureCookies?: boolean;
   /** Sign-in attempts per minute and address (default 10). */
   loginRateLimit?: number;
+  /** Serve HTTPS with this PEM certificate and key (for `listen`; `inject` is unaffected). */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
+  /**
+   * Believe X-Forwarded-For / -Proto / -Host from these proxies (Fastify's `trustProxy`:
+   * true, a hop count, or addresses and CIDR ranges). Default false: a client could forge them.
+   */
+  trustProxy?: boolean | number | string;
 }
 
 export const API_PREFIX = "/api/v1";
@@ -103,8 +116,15 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output") {
   return out;
 }
 
+/** Fastify's trustProxy; a hop count trusts that many proxies in front of Okra. */
+function trustProxyOption(v: AppOptions["trustProxy"]): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof v !== "number") return v ?? false;
+  return (_address, hop) => hop < v;
+}
+
 /** Builds the app (not listening); `close()` it when done. The database stays the caller's. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const tls = opts.tls;
   const app = Fastify({
     // Credentials never reach the log, even if a serializer starts logging headers.
     logger:
@@ -123,6 +143,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           }
         : (opts.logger ?? false),
     bodyLimit: 1_048_576,
+    // Behind a reverse proxy, the client's address (rate limits) and scheme (HSTS) come from it.
+    trustProxy: trustProxyOption(opts.trustProxy),
+    ...(tls ? { serverFactory: (handler: FastifyServerFactoryHandler) => https.createServer(tls, handler) } : {}),
     // Live-update streams must not keep a closing server alive.
     forceCloseConnections: true,
     // Long ids reach the routes (and answer 404 like any unknown id) instead of Fastify's own 414.
@@ -236,7 +259,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
 
   // Security headers on every answer: a strict CSP (Mantine injects its styles, hence
-  // 'unsafe-inline' for styles only), no framing, no sniffing; HSTS only when served over TLS.
+  // 'unsafe-inline' for styles only), no framing, no sniffing; HSTS only when served over TLS
+  // (Okra's own, or a trusted proxy's: see trustProxy). Browsers ignore HSTS sent over plain HTTP.
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
