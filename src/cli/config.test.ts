@@ -37,7 +37,9 @@ describe("loadConfig: TLS", () => {
       /^OKRA_TLS_CERT: cannot read \/nowhere\/cert\.pem \(ENOENT\)/,
     );
     // The certificate where the key belongs.
-    expect(fails({ OKRA_TLS_CERT: CERT, OKRA_TLS_KEY: CERT })).toMatch(/must be a PEM certificate .* and its private key/);
+    expect(fails({ OKRA_TLS_CERT: CERT, OKRA_TLS_KEY: CERT })).toMatch(
+      /must be a PEM certificate .* and its private key/,
+    );
   });
 });
 
