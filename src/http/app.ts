@@ -29,6 +29,7 @@ import {
 } from "../services/account.service.js";
 import { authenticate } from "../services/auth.service.js";
 import type { Actor, DomainEvent, Mailer, Services } from "../services/context.js";
+import { audienceOf } from "../services/live.service.js";
 import { rateLimitError, registerAuthRoutes } from "./auth-routes.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub } from "./events.js";
@@ -55,6 +56,8 @@ export interface AppOptions {
   secureCookies?: boolean;
   /** Sign-in attempts per minute and address (default 10). */
   loginRateLimit?: number;
+  /** How often a live-update stream's credentials are checked again (default 30 s; tests shorten it). */
+  liveRecheckMs?: number;
   /** Serve HTTPS with this PEM certificate and key (for `listen`; `inject` is unaffected). */
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   /**
@@ -181,7 +184,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       );
     }
   });
-  const hub = new EventHub();
+  const hub = new EventHub({
+    // Called only after a commit, when svc exists.
+    audienceOf: (e) => audienceOf(svc, e),
+    onError: (err) => app.log.error({ err }, "could not deliver a live update"),
+    ...(opts.liveRecheckMs ? { recheckMs: opts.liveRecheckMs } : {}),
+  });
+  app.decorate("liveEvents", hub);
   const svc: Services = {
     database: opts.database,
     now: opts.now ?? Date.now,
@@ -348,7 +357,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     async (req, reply) => {
       const actor = await resolveActor(req);
-      hub.stream(actor.orgId, reply);
+      // The same credentials, checked again while the stream lasts (a GET: no CSRF token involved).
+      hub.stream(actor, reply, () => resolveActor(req));
     },
   );
   return app;

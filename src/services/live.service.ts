@@ -1,0 +1,91 @@
+/**
+ * Who hears of a committed change on the live-update stream. A change that concerns a
+ * private objective — the objective, its key results, their check-ins, its initiatives, or
+ * an alignment touching any of them — reaches only the people who may see that objective:
+ * to everyone else it did not happen, exactly as the objective does not exist for them.
+ * Every other change reaches the whole organisation.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import { grantOrgScope } from "../db/org-scope.js";
+import { alignments, checkIns, initiatives, keyResults, objectives } from "../db/schema.js";
+import { canSeeObjective, isRole, type Viewer } from "../domain/access.js";
+import { loadPeopleGraph } from "./access.js";
+import type { Actor, DomainEvent, Services } from "./context.js";
+
+/** Whether a subscriber (as they are now) may hear of the change. */
+export type Audience = (actor: Pick<Actor, "userId" | "role" | "orgId">) => boolean;
+
+/** The ids of the objectives a change concerns (deleted ones included: a deletion is a change too). */
+async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string[]> {
+  const orgId = e.orgId;
+  const objectivesOfKrs = async (ids: string[]) =>
+    ids.length === 0
+      ? []
+      : (
+          await ex
+            .select({ id: keyResults.objectiveId })
+            .from(keyResults)
+            .where(and(eq(keyResults.orgId, orgId), inArray(keyResults.id, ids)))
+        ).map((r) => r.id);
+  switch (e.objectType) {
+    case "objective":
+      return [e.objectId];
+    case "keyResult":
+      return objectivesOfKrs([e.objectId]);
+    case "checkIn": {
+      const rows = await ex
+        .select({ kr: checkIns.keyResultId })
+        .from(checkIns)
+        .where(and(eq(checkIns.orgId, orgId), eq(checkIns.id, e.objectId)));
+      return objectivesOfKrs(rows.map((r) => r.kr));
+    }
+    case "initiative":
+      return (
+        await ex
+          .select({ id: initiatives.objectiveId })
+          .from(initiatives)
+          .where(and(eq(initiatives.orgId, orgId), eq(initiatives.id, e.objectId)))
+      ).map((r) => r.id);
+    case "alignment": {
+      const [a] = await ex
+        .select()
+        .from(alignments)
+        .where(and(eq(alignments.orgId, orgId), eq(alignments.id, e.objectId)));
+      if (!a) return [];
+      const ends = [
+        { type: a.childType, id: a.childId },
+        { type: a.parentType, id: a.parentId },
+      ];
+      const krIds = ends.filter((n) => n.type === "keyResult").map((n) => n.id);
+      return [...ends.filter((n) => n.type === "objective").map((n) => n.id), ...(await objectivesOfKrs(krIds))];
+    }
+    default:
+      return [];
+  }
+}
+
+const everyone: Audience = () => true;
+
+/** Works out, once per change, who may hear of it; the answer is then asked per subscriber. */
+export async function audienceOf(svc: Services, e: DomainEvent): Promise<Audience> {
+  const ex = svc.database.db;
+  const ids = await objectivesConcerned(ex, e);
+  if (ids.length === 0) return everyone;
+  const secret = await ex
+    .select({
+      level: objectives.level,
+      teamId: objectives.teamId,
+      ownerIds: objectives.ownerIds,
+      visibility: objectives.visibility,
+    })
+    .from(objectives)
+    .where(and(eq(objectives.orgId, e.orgId), inArray(objectives.id, ids), eq(objectives.visibility, "private")));
+  if (secret.length === 0) return everyone;
+  const graph = await loadPeopleGraph(ex, grantOrgScope(e.orgId));
+  return (actor) => {
+    if (actor.orgId !== e.orgId) return false;
+    const viewer: Viewer = { userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" };
+    return secret.every((o) => canSeeObjective(graph, viewer, o));
+  };
+}
