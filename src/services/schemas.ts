@@ -260,17 +260,56 @@ export const AsOfQuerySchema = z.object({ asOf: InstantSchema.optional() });
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = ""): z.output<S> {
   const r = schema.safeParse(input ?? (where === "query" ? {} : input));
   if (r.success) return r.data;
-  throw AppError.validation(formatIssues(r.error.issues, where));
+  throw AppError.validation(formatIssues(r.error.issues, where, input));
 }
 
-/** Formats zod issues as "path: message" lines. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], where = ""): string[] {
+/** What a JSON value is, in the words of the messages ("a number", "a list", "null"). */
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return typeof v;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+  date: "a date",
+};
+
+/** The value at `path` in `input`, and whether there is one. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): { present: boolean; value: unknown } {
+  let cur: unknown = input;
+  for (const key of path) {
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, key))
+      return { present: false, value: undefined };
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return { present: cur !== undefined, value: cur };
+}
+
+/**
+ * Formats zod issues as "path: message" lines. With the `input` that was parsed, a field of the
+ * wrong type says what it should be and what it was, and only a missing one "is required".
+ */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], where = "", input?: unknown): string[] {
   return issues.map((i) => {
     const path = i.path.length ? i.path.map(String).join(".") : where || "body";
     if (i.code === "unrecognized_keys") {
       return `${i.keys.map((k) => (i.path.length ? `${path}.${k}` : k)).join(", ")}: unknown field; remove it (check the spelling against the API reference)`;
     }
-    if (i.code === "invalid_type" && i.input === undefined) return `${path}: is required`;
+    if (i.code === "invalid_type") {
+      const at = input === undefined ? { present: i.input !== undefined, value: i.input } : valueAt(input, i.path);
+      if (!at.present) return `${path}: is required`;
+      const expected = EXPECTED[i.expected] ?? i.expected;
+      return `${path}: must be ${expected}, not ${describeValue(at.value)}`;
+    }
     return `${path}: ${i.message}`;
   });
 }
