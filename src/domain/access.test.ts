@@ -9,7 +9,9 @@ import {
   createObjectiveDenial,
   DEFAULT_ORG_RULES,
   managesChain,
+  outranks,
   type PeopleGraph,
+  type Rank,
   type Viewer,
 } from "./access.js";
 
@@ -102,5 +104,26 @@ describe("access rules", () => {
     expect(canEditOwned(as("mo"), ["mo"])).toBe(true);
     expect(canEditOwned(as("mo"), ["olga"])).toBe(false);
     expect(canEditOwned(as("mo", "observer"), ["mo"])).toBe(false);
+  });
+
+  const rank = (role: string, isInstanceAdmin = false): Rank => ({ role, isInstanceAdmin });
+  it.each([
+    ["an owner", "another owner", true, rank("owner"), rank("owner")],
+    ["an owner", "an admin", true, rank("owner"), rank("admin")],
+    ["an owner", "a member", true, rank("owner"), rank("member")],
+    ["an owner", "an observer", true, rank("owner"), rank("observer")],
+    ["an owner", "the instance administrator", false, rank("owner"), rank("owner", true)],
+    ["the instance administrator", "another instance administrator", true, rank("owner", true), rank("owner", true)],
+    ["the instance administrator", "an owner", true, rank("owner", true), rank("owner")],
+    ["an admin", "an owner", false, rank("admin"), rank("owner")],
+    ["an admin", "another admin", false, rank("admin"), rank("admin")],
+    ["an admin", "a member", true, rank("admin"), rank("member")],
+    ["an admin", "an observer", true, rank("admin"), rank("observer")],
+    ["an admin", "a member who runs the server", false, rank("admin"), rank("member", true)],
+    ["a member", "an observer", false, rank("member"), rank("observer")],
+    ["a member", "another member", false, rank("member"), rank("member")],
+    ["an observer", "a member", false, rank("observer"), rank("member")],
+  ])("%s outranks %s: %s", (_who, _whom, expected, actor, target) => {
+    expect(outranks(actor, target)).toBe(expected);
   });
 });

@@ -63,6 +63,27 @@ export function isAdmin(v: Viewer): boolean {
   return v.role === "owner" || v.role === "admin";
 }
 
+/** What decides whose account a person may act for: their role, and whether they run the server. */
+export interface Rank {
+  role: string;
+  /** The server's instance administrator (creates organisations). */
+  isInstanceAdmin: boolean;
+}
+
+/**
+ * Whether `actor` has more access than `target`, and so may be handed something that acts
+ * as `target` (an API token, an invitation link that sets their password): owners outrank
+ * everyone but the instance administrator (unless they are it); admins outrank members and
+ * observers; members and observers outrank nobody. Nobody outranks the instance
+ * administrator but themselves.
+ */
+export function outranks(actor: Rank, target: Rank): boolean {
+  if (target.isInstanceAdmin && !actor.isInstanceAdmin) return false;
+  if (actor.role === "owner") return true;
+  if (actor.role === "admin") return target.role === "member" || target.role === "observer";
+  return false;
+}
+
 /** Whether `viewer` is `userId`'s manager, or their manager's manager, and so on up. */
 export function managesChain(graph: PeopleGraph, viewerId: string, userId: string): boolean {
   const seen = new Set<string>();

@@ -63,6 +63,11 @@ export function registerAuthRoutes(
   const doc = (summary: string) => ({ tags: ["auth"], summary, security: [] });
   const prefix = "/api/v1/auth";
   const sessionOpts = (req: FastifyRequest) => ({ nowMs: svc.now(), userAgent: userAgent(req), policy: opts.policy });
+  // Reset links are issued after the answer; closing the server waits for them (before the database closes).
+  const pendingResets = new Set<Promise<void>>();
+  app.addHook("onClose", async () => {
+    await Promise.all(pendingResets);
+  });
 
   app.post(
     `${prefix}/login`,
@@ -80,7 +85,14 @@ export function registerAuthRoutes(
       config: limited,
       schema: doc("Email a password-reset link (answers the same whether or not the email is known)"),
     },
-    async (req, reply) => reply.status(202).send(await requestPasswordReset(svc, req.body)),
+    async (req, reply) => {
+      const { answer, issuing } = requestPasswordReset(svc, req.body, (err) =>
+        req.log.error({ err }, "a password-reset link could not be issued or emailed"),
+      );
+      pendingResets.add(issuing);
+      void issuing.finally(() => pendingResets.delete(issuing));
+      return reply.status(202).send(answer);
+    },
   );
   app.post(
     `${prefix}/reset-password`,

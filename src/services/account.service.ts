@@ -11,8 +11,9 @@ import { z } from "zod";
 import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { auditRepo, inTransaction, organizationRepo, type UserRow, userRepo } from "../db/repositories.js";
-import { apiTokens, emailTokens, sessions, users } from "../db/schema.js";
+import { apiTokens, emailTokens, sessions, signInCodes, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
+import { outranks } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
 import type { Actor, Services } from "./context.js";
@@ -267,12 +268,24 @@ export async function authenticateSession(
   };
 }
 
-/** Ends one session (sign out). */
+/** Ends one session (sign out), recorded as `session.ended` in its organisation's audit trail. */
 export async function endSession(database: Database, sessionId: string, nowMs: number): Promise<void> {
-  await database.db
-    .update(sessions)
-    .set({ revokedAt: new Date(nowMs) })
-    .where(eq(sessions.id, sessionId));
+  await inTransaction(database.db, async (tx) => {
+    const [ended] = await tx
+      .update(sessions)
+      .set({ revokedAt: new Date(nowMs) })
+      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+      .returning({ orgId: sessions.orgId, userId: sessions.userId, method: sessions.method });
+    if (!ended) return;
+    await auditRepo.record(tx, grantOrgScope(ended.orgId), {
+      actorId: ended.userId,
+      action: "session.ended",
+      objectType: "session",
+      objectId: sessionId,
+      before: null,
+      after: { method: ended.method },
+    });
+  });
 }
 
 async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, nowMs: number, keep?: string) {
@@ -347,22 +360,32 @@ export async function listSessions(svc: Services, actor: Actor) {
   };
 }
 
-/** Ends one of my sessions. */
+/** Ends one of my sessions, recorded as `session.revoked`; NOT_FOUND for a session that is not my open one. */
 export async function revokeSession(svc: Services, actor: Actor, id: string): Promise<void> {
   if (!isId(id)) throw AppError.notFound("session", id);
-  const ended = await svc.database.db
-    .update(sessions)
-    .set({ revokedAt: new Date(svc.now()) })
-    .where(
-      and(
-        eq(sessions.orgId, actor.orgId),
-        eq(sessions.userId, actor.userId),
-        eq(sessions.id, id),
-        isNull(sessions.revokedAt),
-      ),
-    )
-    .returning({ id: sessions.id });
-  if (!ended.length) throw AppError.notFound("session", id);
+  await inTransaction(svc.database.db, async (tx) => {
+    const [ended] = await tx
+      .update(sessions)
+      .set({ revokedAt: new Date(svc.now()) })
+      .where(
+        and(
+          eq(sessions.orgId, actor.orgId),
+          eq(sessions.userId, actor.userId),
+          eq(sessions.id, id),
+          isNull(sessions.revokedAt),
+        ),
+      )
+      .returning({ id: sessions.id, method: sessions.method });
+    if (!ended) throw AppError.notFound("session", id);
+    await auditRepo.record(tx, actor.scope, {
+      actorId: actor.userId,
+      action: "session.revoked",
+      objectType: "session",
+      objectId: ended.id,
+      before: null,
+      after: { method: ended.method },
+    });
+  });
 }
 
 /** Signs me out everywhere: every session of mine ends (API tokens are managed separately). */
@@ -441,11 +464,46 @@ export interface InvitationResult {
   error?: string;
 }
 
-/** Issues an invitation link for `userId` and emails it (after the caller's transaction committed). */
+/**
+ * Whether nobody has ever used this account: no password, no single sign-on link, and never a
+ * session, an API token, a sign-in code or an emailed link (a person added a moment ago).
+ */
+async function isUnused(ex: Executor, user: UserRow): Promise<boolean> {
+  if (user.passwordHash || user.externalId) return false;
+  const traces = [
+    () => ex.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)).limit(1),
+    () => ex.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.userId, user.id)).limit(1),
+    () => ex.select({ id: emailTokens.id }).from(emailTokens).where(eq(emailTokens.userId, user.id)).limit(1),
+    () => ex.select({ id: signInCodes.id }).from(signInCodes).where(eq(signInCodes.userId, user.id)).limit(1),
+  ];
+  for (const trace of traces) if ((await trace()).length > 0) return false;
+  return true;
+}
+
+/**
+ * Issues an invitation link for `userId` and emails it (after the transaction committed); without
+ * a mailer the link is in the answer. Whoever holds the link chooses the account's password, so:
+ * FORBIDDEN unless the caller outranks the person (see `outranks`) — or the person is of the
+ * caller's own role and nobody has used the account yet (an admin adding an admin); CONFLICT
+ * when the person is deactivated or already has a password.
+ */
 export async function inviteUser(svc: Services, actor: Actor, userId: string): Promise<InvitationResult> {
   const { user, token, orgName } = await inTransaction(svc.database.db, async (tx) => {
     const u = await userRepo.get(tx, actor.scope, userId);
     if (!u.active) throw new AppError("CONFLICT", `${u.name} is deactivated; reactivate them before inviting.`);
+    const sameRank = u.role === actor.role && !u.isInstanceAdmin;
+    if (u.id !== actor.userId && !outranks(actor, u) && !(sameRank && (await isUnused(tx, u)))) {
+      throw new AppError(
+        "FORBIDDEN",
+        `You can invite only people with less access than yours (admins: members and observers; owners: anyone but the instance administrator), because the invitation link sets the account's password. ${actor.role === "owner" ? "Only the instance administrator" : "An organisation owner"} can invite ${u.name}; or ${u.name} can use 'Forgot password' on the sign-in page.`,
+      );
+    }
+    if (u.passwordHash) {
+      throw new AppError(
+        "CONFLICT",
+        `${u.name} already has a password; they can use 'Forgot password' on the sign-in page to choose a new one (an invitation would replace it).`,
+      );
+    }
     const org = await organizationRepo.get(tx, actor.scope);
     const t = await issueLink(tx, u, "invite", svc.now());
     await auditRepo.record(tx, actor.scope, {
@@ -480,39 +538,49 @@ export async function inviteUser(svc: Services, actor: Actor, userId: string): P
 }
 
 /**
- * Sends a password-reset link to every active account with this email. Always answers the
- * same, whether or not the email is known (no account discovery).
+ * Starts sending a password-reset link to every active account with this email, and answers at
+ * once: the links are issued and emailed in the background (`issuing`), so that neither the
+ * answer nor its timing tells whether the email is known. `issuing` never rejects: what fails
+ * (the database, the mail relay) goes to `onError`, and the link simply does not arrive.
+ * Throws VALIDATION for a malformed body.
  */
-export async function requestPasswordReset(svc: Services, body: unknown): Promise<{ accepted: true }> {
+export function requestPasswordReset(
+  svc: Services,
+  body: unknown,
+  onError: (err: unknown) => void = () => {},
+): { answer: { accepted: true }; issuing: Promise<void> } {
   const input = parseInput(ForgotSchema, body);
   const nowMs = svc.now();
-  const accounts = await svc.database.db
-    .select()
-    .from(users)
-    .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)));
-  for (const user of accounts) {
-    const token = await inTransaction(svc.database.db, (tx) => issueLink(tx, user, "reset", nowMs));
-    if (!svc.mailer) continue;
-    // Sent in the background: waiting for the relay only for known emails would reveal them.
-    void svc.mailer
-      .send({
-        to: user.email,
-        subject: "Reset your Okra password",
-        text: [
-          `Hello ${user.name},`,
-          "",
-          "Someone (hopefully you) asked to reset your Okra password. Choose a new one here (the link works once, for an hour):",
-          "",
-          linkUrl(svc, "reset", token),
-          "",
-          "If it was not you, ignore this email: your password stays as it is.",
-        ].join("\n"),
-      })
-      .catch(() => {
-        // The answer must not reveal whether the account exists; the link simply does not arrive.
-      });
-  }
-  return { accepted: true };
+  const issuing = (async () => {
+    const accounts = await svc.database.db
+      .select()
+      .from(users)
+      .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)));
+    const mails: Promise<void>[] = [];
+    for (const user of accounts) {
+      const token = await inTransaction(svc.database.db, (tx) => issueLink(tx, user, "reset", nowMs));
+      if (!svc.mailer) continue;
+      mails.push(
+        svc.mailer
+          .send({
+            to: user.email,
+            subject: "Reset your Okra password",
+            text: [
+              `Hello ${user.name},`,
+              "",
+              "Someone (hopefully you) asked to reset your Okra password. Choose a new one here (the link works once, for an hour):",
+              "",
+              linkUrl(svc, "reset", token),
+              "",
+              "If it was not you, ignore this email: your password stays as it is.",
+            ].join("\n"),
+          })
+          .catch(onError),
+      );
+    }
+    await Promise.all(mails);
+  })().catch(onError);
+  return { answer: { accepted: true }, issuing };
 }
 
 /** Sets the password from an emailed link (invitation or reset), ends the other sessions, and signs in. */

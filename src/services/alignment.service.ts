@@ -69,35 +69,33 @@ async function assertCanChange(w: Write, row: AlignmentRow) {
   }
 }
 
+/**
+ * A node named in a request with the objective it belongs to (itself, or the key result's).
+ * A node the caller may not see gets the same NOT_FOUND as an id that does not exist,
+ * naming the field and the id they sent.
+ */
 async function loadNode(w: Write, type: NodeType, id: string, field: string) {
-  if (type === "objective") {
-    const o = await objectiveRepo.find(w.tx, w.scope, id);
-    if (!o) throw missingReference(field, "objective", [id]);
-    return { objective: o, keyResult: null };
-  }
-  const kr = await keyResultRepo.find(w.tx, w.scope, id);
-  if (!kr) throw missingReference(field, "key result", [id]);
-  return { objective: null, keyResult: kr };
+  const noun = type === "objective" ? "objective" : "key result";
+  const keyResult = type === "keyResult" ? await keyResultRepo.find(w.tx, w.scope, id) : null;
+  const owner =
+    type === "objective" || keyResult
+      ? await objectiveRepo.find(w.tx, w.scope, keyResult ? keyResult.objectiveId : id)
+      : null;
+  if (!owner || (await w.guard.hidden()).has(owner.id)) throw missingReference(field, noun, [id]);
+  return { objective: type === "objective" ? owner : null, keyResult, owner };
 }
 
 export async function createAlignment(svc: Services, actor: Actor, body: unknown): Promise<AlignmentView> {
   const input = parseInput(AlignmentCreateSchema, body);
   return mutate(svc, actor, async (w) => {
+    // Both ends are looked up (404) before any permission is checked: a 403 about the child
+    // must not tell a hidden parent from one that does not exist.
     const child = await loadNode(w, input.childType, input.childId, "childId");
     const parent = await loadNode(w, input.parentType, input.parentId, "parentId");
-    const { child: childObj, parent: parentObj } = await ends(w, input);
-    if (childObj) await w.guard.assertCanEditObjective(childObj);
-    if (parentObj && (await w.guard.hidden()).has(parentObj.id)) {
-      throw missingReference("parentId", input.parentType === "objective" ? "objective" : "key result", [
-        input.parentId,
-      ]);
-    }
-    if (
-      childObj?.visibility === "private" &&
-      parentObj &&
-      parentObj.visibility !== "private" &&
-      !w.guard.rules.privateUnderPublic
-    ) {
+    const childObj = child.owner;
+    const parentObj = parent.owner;
+    await w.guard.assertCanEditObjective(childObj);
+    if (childObj.visibility === "private" && parentObj.visibility !== "private" && !w.guard.rules.privateUnderPublic) {
       throw AppError.validation([
         `parentId: "${childObj.title}" is private and "${parentObj.title}" is public; a private objective cannot align under a public one (its progress would show through). Make it public, or ask an admin to allow it in settings (privateUnderPublic).`,
       ]);
@@ -131,11 +129,17 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
       parentType: a.parentType as NodeType,
       parentId: a.parentId,
     }));
-    if (wouldCreateCycle(edges, new Map(krs.map((k) => [k.id, k.objectiveId])), candidate)) {
+    const krToObjective = new Map(krs.map((k) => [k.id, k.objectiveId]));
+    if (wouldCreateCycle(edges, krToObjective, candidate)) {
+      // The loop must stay refused even through what the caller may not see, but it must not name it.
+      const path = redactHidden(loopPath(edges, krToObjective, candidate), await w.guard.hiddenNodes());
+      const unseen = path.some((n) => n.type === "hidden")
+        ? " Part of that loop runs through objectives you cannot see."
+        : "";
       throw new AppError(
         "ALIGNMENT_CYCLE",
-        "This alignment would close a loop: the parent already contributes (directly or through other items) to the child. Align the child under something that is not one of its own descendants.",
-        { candidate },
+        `This alignment would close a loop: the parent already contributes (directly or through other items) to the child.${unseen} Align the child under something that is not one of its own descendants.`,
+        { candidate, path },
       );
     }
     if (edges.some((e) => e.childId === candidate.childId && e.parentId === candidate.parentId)) {
@@ -157,6 +161,60 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
     await w.audit("alignment.created", "alignment", row.id, null, view);
     return view;
   });
+}
+
+type PathNode = { type: NodeType; id: string } | { type: "hidden" };
+
+/**
+ * The loop `candidate` would close, as the nodes from its parent up to its child (the way the
+ * parent already contributes to the child), following alignments and each key result's link to
+ * its own objective. Only called when `wouldCreateCycle` said yes; a loop with no upward path
+ * (a self-loop) is just its two ends.
+ */
+function loopPath(
+  edges: readonly AlignmentEdge[],
+  krToObjective: ReadonlyMap<string, string>,
+  candidate: AlignmentEdge,
+): { type: NodeType; id: string }[] {
+  const key = (type: NodeType, id: string) => `${type}:${id}`;
+  const parentsOf = new Map<string, { type: NodeType; id: string }[]>();
+  const link = (fromType: NodeType, fromId: string, to: { type: NodeType; id: string }) => {
+    const k = key(fromType, fromId);
+    parentsOf.set(k, [...(parentsOf.get(k) ?? []), to]);
+  };
+  for (const e of edges) link(e.childType, e.childId, { type: e.parentType, id: e.parentId });
+  for (const [kr, objective] of krToObjective) link("keyResult", kr, { type: "objective", id: objective });
+  const start = { type: candidate.parentType, id: candidate.parentId };
+  const goal = key(candidate.childType, candidate.childId);
+  // Breadth first, so the loop reported is a shortest one.
+  const cameFrom = new Map<string, { type: NodeType; id: string } | null>([[key(start.type, start.id), null]]);
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i]!;
+    for (const up of parentsOf.get(key(node.type, node.id)) ?? []) {
+      const k = key(up.type, up.id);
+      if (cameFrom.has(k)) continue;
+      cameFrom.set(k, node);
+      if (k === goal) {
+        const path = [up];
+        for (let at = cameFrom.get(k); at; at = cameFrom.get(key(at.type, at.id))) path.unshift(at);
+        return path;
+      }
+      queue.push(up);
+    }
+  }
+  const end = { type: candidate.childType, id: candidate.childId };
+  return key(start.type, start.id) === goal ? [start] : [start, end];
+}
+
+/** The path with each stretch of nodes the caller may not see folded into one `{type: "hidden"}`. */
+function redactHidden(path: { type: NodeType; id: string }[], hidden: ReadonlySet<string>): PathNode[] {
+  const out: PathNode[] = [];
+  for (const n of path) {
+    if (!hidden.has(n.id)) out.push(n);
+    else if (out.at(-1)?.type !== "hidden") out.push({ type: "hidden" });
+  }
+  return out;
 }
 
 export async function updateAlignment(

@@ -3,11 +3,11 @@
  * bootstrap of an empty database, and resolving a bearer token to an Actor.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { inTransaction, organizationRepo, tokenRepo, userQueries, userRepo } from "../db/repositories.js";
-import { signInCodes } from "../db/schema.js";
+import { apiTokens, signInCodes } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import type { Actor } from "./context.js";
 
@@ -94,8 +94,15 @@ export async function bootstrap(
   });
 }
 
-/** Resolves a bearer token to its active user, or throws UNAUTHENTICATED. */
-export async function authenticate(database: Database, token: string | undefined): Promise<Actor> {
+/** How stale a token's `lastUsedAt` may get before a use writes it again (a busy token writes once a minute). */
+export const TOKEN_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Resolves a bearer token to its active user, or throws UNAUTHENTICATED. Given the clock
+ * (`nowMs`), records the use in the token's `lastUsedAt` when the stored value is older than
+ * TOKEN_USE_RESOLUTION_MS.
+ */
+export async function authenticate(database: Database, token: string | undefined, nowMs?: number): Promise<Actor> {
   if (!token) {
     throw new AppError("UNAUTHENTICATED", 'Sign in: send your API token as "Authorization: Bearer <token>".');
   }
@@ -105,6 +112,20 @@ export async function authenticate(database: Database, token: string | undefined
       "UNAUTHENTICATED",
       "This API token is not valid (unknown, revoked, or its account is deactivated).",
     );
+  }
+  const lastUsedMs = found.token.lastUsedAt?.getTime();
+  if (nowMs !== undefined && (lastUsedMs === undefined || nowMs - lastUsedMs >= TOKEN_USE_RESOLUTION_MS)) {
+    const stale = new Date(nowMs - TOKEN_USE_RESOLUTION_MS);
+    // Conditional, so that parallel requests with one token write it once.
+    await database.db
+      .update(apiTokens)
+      .set({ lastUsedAt: new Date(nowMs) })
+      .where(
+        and(
+          eq(apiTokens.id, found.token.id),
+          or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale)),
+        ),
+      );
   }
   return {
     userId: found.user.id,

@@ -18,6 +18,7 @@ import { canCheckIn, canEditObjective, canEditOwned } from "../domain/access.js"
 import { AppError } from "../domain/errors.js";
 import { forbidden } from "./access.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import { distinctIds } from "./okr.service.js";
 import { type Page, paginate } from "./pagination.js";
 import { requireUsers } from "./people.service.js";
 import { presentInitiative, presentKpi, presentKpiValue } from "./presenters.js";
@@ -72,7 +73,10 @@ async function checkInitiativeRefs(
   let kr: KeyResultRow | null = null;
   if (keyResultId) {
     kr = await keyResultRepo.find(w.tx, w.scope, keyResultId);
-    if (!kr) throw missingReference("keyResultId", "key result", [keyResultId]);
+    // A key result of an objective the caller may not see does not exist for them: same answer, no title.
+    if (!kr || (await w.guard.hidden()).has(kr.objectiveId)) {
+      throw missingReference("keyResultId", "key result", [keyResultId]);
+    }
     if (kr.objectiveId !== objectiveId) {
       throw AppError.validation([
         `keyResultId: the key result "${kr.title}" belongs to another objective; pick one of this objective's key results`,
@@ -98,6 +102,7 @@ async function assertCanPlan(w: Write, o: ObjectiveRow, kr: KeyResultRow | null,
 
 export async function createInitiative(svc: Services, actor: Actor, body: unknown): Promise<InitiativeView> {
   const input = parseInput(InitiativeCreateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
   return mutate(svc, actor, async (w) => {
     const { o, kr } = await checkInitiativeRefs(w, input.objectiveId, input.keyResultId, input.ownerIds);
     await assertCanPlan(w, o, kr);
@@ -128,6 +133,7 @@ export async function updateInitiative(
   ifMatch?: number,
 ): Promise<InitiativeView> {
   const input = parseInput(InitiativeUpdateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
   return mutate(svc, actor, async (w) => {
     const row = await initiativeRepo.get(w.tx, w.scope, id);
     const current = await checkInitiativeRefs(w, row.objectiveId, row.keyResultId).catch(() => {
@@ -238,6 +244,8 @@ export async function getKpi(svc: Services, actor: Actor, id: string) {
 
 export async function createKpi(svc: Services, actor: Actor, body: unknown) {
   const input = parseInput(KpiCreateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
+  input.objectiveIds = distinctIds(input.objectiveIds);
   checkRange(input.healthyMin ?? null, input.healthyMax ?? null);
   const id = await mutate(svc, actor, async (w) => {
     await checkKpiRefs(w, input);
@@ -261,6 +269,8 @@ export async function createKpi(svc: Services, actor: Actor, body: unknown) {
 
 export async function updateKpi(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number) {
   const input = parseInput(KpiUpdateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
+  input.objectiveIds = distinctIds(input.objectiveIds);
   await mutate(svc, actor, async (w) => {
     const row = await kpiRepo.get(w.tx, w.scope, id);
     assertCanChangeKpi(w, row);

@@ -19,7 +19,7 @@ import { grade, objectiveScore, roundScore, suggestedKrScore } from "../domain/s
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
 import { storedDerived } from "./evaluation.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
-import { presentPeriod } from "./presenters.js";
+import { presentAlignment, presentKeyResult, presentObjective, presentPeriod } from "./presenters.js";
 import { CloseObjectiveSchema, ClosePeriodSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
 
 interface CloseInput {
@@ -146,14 +146,19 @@ export async function postponeObjective(
       state: "active",
       visibility: o.visibility,
     });
+    // The clone and everything copied with it are audited as created, like any new item.
+    const cloneView = presentObjective(clone, storedDerived("objective", clone), w.ctx, w.nowMs);
+    await w.audit("objective.created", "objective", clone.id, null, cloneView);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
     for (const kr of krs) {
       const copy = await keyResultRepo.insert(w.tx, w.scope, cloneKeyResult(kr, clone.id));
       w.touch([copy.id]);
+      const view = presentKeyResult(copy, clone, storedDerived("keyResult", copy), w.ctx, w.nowMs);
+      await w.audit("keyResult.created", "keyResult", copy.id, null, view);
     }
     const upward = (await graphQueries.alignmentsTouching(w.tx, w.scope, [id])).filter((a) => a.childId === id);
     for (const a of upward) {
-      await alignmentRepo.insert(w.tx, w.scope, {
+      const row = await alignmentRepo.insert(w.tx, w.scope, {
         childType: "objective",
         childId: clone.id,
         parentType: a.parentType,
@@ -161,8 +166,10 @@ export async function postponeObjective(
         weight: a.weight,
         contributes: a.contributes,
       });
+      await w.audit("alignment.created", "alignment", row.id, null, presentAlignment(row));
     }
     w.touch();
+    // Provenance only (which objective it continues); the clone's snapshot is its objective.created event.
     await w.audit("objective.postponed", "objective", clone.id, { from: id }, { periodId: period.id });
     return clone.id;
   });
@@ -178,7 +185,9 @@ export async function closePeriod(svc: Services, actor: Actor, periodId: string,
     let closedNow = 0;
     for (const o of objs) {
       if (o.state === "closed") continue;
+      const before = await currentObjective(w, o.id);
       await closeOne(w, o, { note: input.note ?? "" });
+      await w.audit("objective.closed", "objective", o.id, before, await currentObjective(w, o.id));
       closedNow++;
     }
     const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });

@@ -158,6 +158,13 @@ export async function parentObjective(w: Write, type: string, nodeId: string): P
   return kr ? objectiveRepo.find(w.tx, w.scope, kr.objectiveId) : null;
 }
 
+/** Each id once, in the order first given: a list that names someone twice means them once. */
+export function distinctIds(ids: string[]): string[];
+export function distinctIds(ids: string[] | undefined): string[] | undefined;
+export function distinctIds(ids: string[] | undefined): string[] | undefined {
+  return ids && [...new Set(ids)];
+}
+
 function checkOverride(v: number | null | undefined) {
   if (v !== undefined && v !== null && (v < 0 || v > 10)) {
     throw AppError.validation(["progressOverride: must be a fraction from 0 to 10 (1 = 100 %), or null to clear it"]);
@@ -166,6 +173,7 @@ function checkOverride(v: number | null | undefined) {
 
 export async function createObjective(svc: Services, actor: Actor, body: unknown): Promise<ObjectiveDetail> {
   const input = parseInput(ObjectiveCreateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
   checkOverride(input.progressOverride);
   return mutate(svc, actor, async (w) => {
     await checkObjectiveRefs(w, input);
@@ -203,6 +211,7 @@ export async function updateObjective(
   ifMatch?: number,
 ): Promise<ObjectiveDetail> {
   const input = parseInput(ObjectiveUpdateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
   checkOverride(input.progressOverride);
   await mutate(svc, actor, async (w) => {
     const row = await objectiveRepo.get(w.tx, w.scope, id);
@@ -366,6 +375,8 @@ export async function createKeyResult(
   body: unknown,
 ): Promise<KeyResultView> {
   const input = parseInput(KeyResultCreateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
+  input.delegateIds = distinctIds(input.delegateIds);
   checkOverride(input.progressOverride);
   const fields: KrFields = {
     type: input.type,
@@ -415,6 +426,8 @@ export async function updateKeyResult(
   ifMatch?: number,
 ): Promise<KeyResultView> {
   const input = parseInput(KeyResultUpdateSchema, body);
+  input.ownerIds = distinctIds(input.ownerIds);
+  input.delegateIds = distinctIds(input.delegateIds);
   checkOverride(input.progressOverride);
   await mutate(svc, actor, async (w) => {
     const kr = await keyResultRepo.get(w.tx, w.scope, id);

@@ -4,10 +4,11 @@
  */
 import { z } from "zod";
 import { grantOrgScope } from "../db/org-scope.js";
-import { inTransaction, organizationRepo, tokenRepo, userRepo } from "../db/repositories.js";
+import { auditRepo, inTransaction, organizationRepo, tokenRepo, userRepo } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import type { Actor, Services } from "./context.js";
+import { presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
 
 export const OrganizationCreateSchema = z.strictObject({
@@ -18,7 +19,10 @@ export const OrganizationCreateSchema = z.strictObject({
   }),
 });
 
-/** Creates an organisation and its owner (instance administrators only); answers with the owner's token once. */
+/**
+ * Creates an organisation and its owner (instance administrators only, FORBIDDEN otherwise), both
+ * recorded in the new organisation's audit trail; answers with the owner's token once.
+ */
 export async function createOrganization(svc: Services, actor: Actor, body: unknown) {
   const input = parseInput(OrganizationCreateSchema, body);
   const me = await userRepo.get(svc.database.db, actor.scope, actor.userId);
@@ -31,8 +35,14 @@ export async function createOrganization(svc: Services, actor: Actor, body: unkn
     const owner = await userRepo.insert(tx, scope, { name: input.owner.name, email: input.owner.email, role: "owner" });
     const token = generateToken();
     await tokenRepo.insert(tx, scope, { userId: owner.id, name: "owner", tokenHash: hashToken(token), scope: "write" });
+    const organization = { id: org.id, name: org.name, createdAt: org.createdAt.toISOString() };
+    // The new organisation's own trail starts with its creation (by the instance administrator) and its owner.
+    const audit = (action: string, objectType: string, objectId: string, after: unknown) =>
+      auditRepo.record(tx, scope, { actorId: actor.userId, action, objectType, objectId, before: null, after });
+    await audit("organization.created", "organization", org.id, organization);
+    await audit("user.created", "user", owner.id, presentUser(owner, []));
     return {
-      organization: { id: org.id, name: org.name, createdAt: org.createdAt.toISOString() },
+      organization,
       owner: { id: owner.id, name: owner.name, email: owner.email, role: owner.role },
       ownerToken: token,
     };

@@ -397,10 +397,12 @@ function stringClaim(v: unknown): string | undefined {
  * Finishes a sign-in on the provider's callback: consumes the stored state (single use,
  * 10 minutes), exchanges the code with the PKCE verifier, checks state, nonce and the ID
  * token, and resolves the person of the organisation — by `external_id` = `sub`, else by
- * email (linking `sub` to them), else, when the email's domain is allowed, creates them
- * with the configured role. Throws UNAUTHENTICATED for an unknown, used, expired or
- * refused sign-in or an unverified email, FORBIDDEN for a deactivated person or an email
- * outside the allowed domains.
+ * email (linking `sub` to them, audited as `user.ssoLinked`, only when they are linked to no
+ * other `sub` yet), else, when the email's domain is allowed, creates them with the configured
+ * role. Linking and creating need `email_verified` = true. Throws UNAUTHENTICATED for an
+ * unknown, used, expired or refused sign-in or an unverified email, FORBIDDEN for a
+ * deactivated person, an account linked to another identity or an email outside the allowed
+ * domains.
  */
 export async function finishSsoLogin(
   svc: Services,
@@ -455,6 +457,8 @@ export async function finishSsoLogin(
       `Your identity provider has not verified ${email}; verify it there, then sign in again.`,
     );
   }
+  // Linking an existing account or creating one trusts the email: only when the provider vouches for it.
+  const emailVerified = claims.email_verified === true || claims.email_verified === "true";
 
   const scope = grantOrgScope(config.orgId);
   const outcome = await inTransaction(svc.database.db, async (tx) => {
@@ -468,9 +472,26 @@ export async function finishSsoLogin(
       .limit(1);
     const domain = emailDomain(email) ?? "";
     const trusted = config.allowedDomains.includes(domain);
+    let person: UserRow | null = bySub[0] ?? null;
     // An existing account is linked by email only for the domains the organisation trusts
     // this provider with; otherwise the provider could sign in as anyone it names.
-    const person: UserRow | null = bySub[0] ?? (trusted ? await userQueries.findByEmail(tx, scope, email) : null);
+    if (!person && trusted) {
+      if (!emailVerified) {
+        throw new AppError(
+          "UNAUTHENTICATED",
+          `Your identity provider did not confirm that it has verified ${email}; ask your admin to have it send the email_verified claim to Okra, then sign in again.`,
+        );
+      }
+      const byEmail = await userQueries.findByEmail(tx, scope, email);
+      if (byEmail?.externalId) {
+        // Already linked to another identity at the provider: the email alone must not take it over.
+        throw new AppError(
+          "FORBIDDEN",
+          `The Okra account for ${email} is linked to a different identity at your identity provider, so this sign-in cannot use it. Sign in as that identity, or ask an admin to check the account.`,
+        );
+      }
+      person = byEmail;
+    }
     if (person) {
       if (!person.active) {
         throw new AppError(
@@ -481,6 +502,14 @@ export async function finishSsoLogin(
       if (!person.externalId) {
         // Remember the provider's id, so a later change of email still finds this person.
         await tx.update(users).set({ externalId: sub }).where(eq(users.id, person.id));
+        await auditRepo.record(tx, scope, {
+          actorId: null,
+          action: "user.ssoLinked",
+          objectType: "user",
+          objectId: person.id,
+          before: { externalId: null },
+          after: { externalId: sub, email },
+        });
       }
       return { userId: person.id, created: false };
     }

@@ -6,6 +6,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { tokenRepo, userRepo } from "../db/repositories.js";
 import { apiTokens } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
+import { outranks } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
@@ -32,17 +33,11 @@ export async function createToken(svc: Services, actor: Actor, body: unknown, us
     const user = await userRepo.get(w.tx, w.scope, userId);
     if (!user.active) throw new AppError("CONFLICT", `The account ${user.email} is deactivated; reactivate it first.`);
     // A token acts as its account: never hand someone more power than the caller has.
-    if (userId !== actor.userId) {
-      const outranks =
-        actor.role === "owner"
-          ? !user.isInstanceAdmin || actor.isInstanceAdmin
-          : user.role === "member" || user.role === "observer";
-      if (!outranks) {
-        throw new AppError(
-          "FORBIDDEN",
-          "You can issue API tokens only for accounts with less access than yours (admins: members and observers; owners: anyone but the instance administrator).",
-        );
-      }
+    if (userId !== actor.userId && !outranks(actor, user)) {
+      throw new AppError(
+        "FORBIDDEN",
+        "You can issue API tokens only for accounts with less access than yours (admins: members and observers; owners: anyone but the instance administrator).",
+      );
     }
     const secret = generateToken();
     const row = await tokenRepo.insert(w.tx, w.scope, {

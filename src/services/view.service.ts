@@ -3,7 +3,13 @@
  * findings, the audit trail, and the organisation's settings.
  */
 import { z } from "zod";
-import { graphQueries, type KeyResultRow, type ObjectiveRow, organizationRepo } from "../db/repositories.js";
+import {
+  graphQueries,
+  type KeyResultRow,
+  type ObjectiveRow,
+  type OrganizationRow,
+  organizationRepo,
+} from "../db/repositories.js";
 import { type CoachObjective, runCoach } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
 import { isValidTimeZone } from "../domain/periods.js";
@@ -176,7 +182,8 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     const edges = allEdges.filter((a) => visible(a.childType, a.childId) && visible(a.parentType, a.parentId));
     const childrenOf = groupBy(edges, (a) => a.parentId);
     const hasParent = new Set(edges.map((a) => a.childId));
-    const alignedAnywhere = new Set(allEdges.map((a) => a.childId));
+    // Aligned under anything the caller may see, in any period; a link to a hidden node does not exist for them.
+    const alignedAnywhere = alignedChildren(allEdges, await guard.hiddenNodes());
 
     const build = (
       type: "objective" | "keyResult",
@@ -217,6 +224,17 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
       .filter((n): n is TreeNode => n !== null);
     return { periodId: q.periodId, asOf: q.asOf ?? null, periodIds: [...family], roots };
   });
+}
+
+/**
+ * The ids of the nodes aligned under something, counting only links whose both ends the
+ * caller may see: for them an objective aligned only under a hidden one is unaligned.
+ */
+function alignedChildren(
+  edges: readonly { childId: string; parentId: string }[],
+  hidden: ReadonlySet<string>,
+): Set<string> {
+  return new Set(edges.filter((a) => !hidden.has(a.childId) && !hidden.has(a.parentId)).map((a) => a.childId));
 }
 
 function objectiveNode(
@@ -335,7 +353,7 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
       (k) => k.objectiveId,
     );
     const initiativesByObj = groupBy(await graphQueries.allInitiatives(ex, scope), (i) => i.objectiveId);
-    const aligned = new Set((await graphQueries.allAlignments(ex, scope)).map((a) => a.childId));
+    const aligned = alignedChildren(await graphQueries.allAlignments(ex, scope), await guard.hiddenNodes());
     const input: CoachObjective[] = objs.map((o) => ({
       id: o.id,
       title: o.title,
@@ -397,11 +415,15 @@ function ownerScoreHistory(all: ObjectiveRow[], ctx: OrgContext, before: string)
   return out;
 }
 
+/** The settings in effect: what was saved, with the defaults for anything never saved. */
+function effectiveSettings(org: OrganizationRow) {
+  return { ...orgRulesOf(org), ...settingsOf(org) };
+}
+
 export async function getSettings(svc: Services, actor: Actor) {
   return read(svc, actor, async ({ org }) => ({
     name: org.name,
-    ...orgRulesOf(org),
-    ...settingsOf(org),
+    ...effectiveSettings(org),
     version: org.version,
   }));
 }
@@ -416,11 +438,8 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
   return mutate(svc, actor, async (w) => {
     const { name, ...method } = input;
     // Terminology rides along with the method settings in the organisation's settings document.
-    const settings: MethodSettings & { terminology?: unknown } = {
-      ...orgRulesOf(w.org),
-      ...settingsOf(w.org),
-      ...method,
-    };
+    const before = { name: w.org.name, ...effectiveSettings(w.org) };
+    const settings: MethodSettings & { terminology?: unknown } = { ...effectiveSettings(w.org), ...method };
     const updated = await organizationRepo.updateSettings(
       w.tx,
       w.scope,
@@ -429,13 +448,7 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
     );
     const krs = await graphQueries.allKeyResults(w.tx, w.scope);
     w.touch(krs.map((k) => k.id));
-    await w.audit(
-      "settings.updated",
-      "organization",
-      w.org.id,
-      { name: w.org.name, ...settingsOf(w.org) },
-      { name: updated.name, ...settings },
-    );
+    await w.audit("settings.updated", "organization", w.org.id, before, { name: updated.name, ...settings });
     return { name: updated.name, ...settings, version: updated.version };
   });
 }

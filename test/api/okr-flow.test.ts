@@ -89,6 +89,13 @@ describe.each(DATABASE_KINDS)("OKR journey on %s", (kind) => {
     });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe("ALIGNMENT_CYCLE");
+    // The loop, from the parent up to the child: B's KR counts in B, B in A's KR, that KR in A.
+    expect(r.body.error.details.path).toEqual([
+      { type: "keyResult", id: bKr.id },
+      { type: "objective", id: b.id },
+      { type: "keyResult", id: aKr.id },
+      { type: "objective", id: a.id },
+    ]);
     const underOwnKr = await api.call("POST", "/alignments", {
       childType: "objective",
       childId: a.id,

@@ -461,6 +461,37 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
     expect((await api.call("GET", `/kpis/${kpi.id}`)).status).toBe(404);
   });
 
+  it("stores each owner, delegate and linked objective once, in the order first given", async () => {
+    const a = (await f.user({ name: "Ana Again" })).id;
+    const b = (await f.user({ name: "Ben Before" })).id;
+    const o = await f.objective(q1.id, { title: "Twice named", level: "individual", ownerIds: [b, a, b, a] });
+    expect(o.ownerIds).toEqual([b, a]);
+    const patched = await api.call("PATCH", `/objectives/${o.id}`, { ownerIds: [a, a] });
+    expect(patched.body.ownerIds).toEqual([a]);
+    expect((await api.call("GET", `/objectives/${o.id}`)).body.ownerIds).toEqual([a]);
+
+    const kr = await f.keyResult(o.id, { ownerIds: [a, a, b], delegateIds: [b, b] });
+    expect(kr).toMatchObject({ ownerIds: [a, b], delegateIds: [b] });
+    const krPatched = await api.call("PATCH", `/key-results/${kr.id}`, { ownerIds: [b, b], delegateIds: [a, b, a] });
+    expect(krPatched.body).toMatchObject({ ownerIds: [b], delegateIds: [a, b] });
+    expect((await api.call("GET", `/key-results/${kr.id}`)).body).toMatchObject({ ownerIds: [b], delegateIds: [a, b] });
+
+    const ini = await api.call("POST", "/initiatives", { title: "Twice", objectiveId: o.id, ownerIds: [a, a] });
+    expect(ini.body.ownerIds).toEqual([a]);
+    const iniPatched = await api.call("PATCH", `/initiatives/${ini.body.id}`, { ownerIds: [b, a, b] });
+    expect(iniPatched.body.ownerIds).toEqual([b, a]);
+
+    const other = await f.objective(q1.id, { title: "Linked twice" });
+    const kpi = await api.call("POST", "/kpis", {
+      name: "Twice",
+      ownerIds: [a, a],
+      objectiveIds: [other.id, other.id],
+    });
+    expect(kpi.body).toMatchObject({ ownerIds: [a], objectiveIds: [other.id] });
+    const kpiPatched = await api.call("PATCH", `/kpis/${kpi.body.id}`, { ownerIds: [a, b, b] });
+    expect(kpiPatched.body.ownerIds).toEqual([a, b]);
+  });
+
   it("a rejected request leaves nothing half-written", async () => {
     const before = await auditCount();
     const objectivesBefore = (await api.call("GET", "/objectives?limit=500")).body.items.length;

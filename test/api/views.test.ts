@@ -30,6 +30,7 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
   let person: { id: string };
   let user: { id: string };
   let squad: { id: string };
+  let postponed: { id: string; keyResults: { id: string; title: string }[] };
   beforeAll(async () => {
     api = await startApi(kind, Date.UTC(2026, 1, 15, 12));
     f = factories(api);
@@ -152,6 +153,47 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     expect((await api.call("GET", `/alignments?childId=${res.body.id}`)).body.items).toHaveLength(1);
     expect((await api.call("POST", `/objectives/${team.id}/postpone`, { periodId: q1.id })).status).toBe(400);
     expect((await api.call("POST", `/objectives/${team.id}/postpone`, {})).status).toBe(400);
+    postponed = res.body;
+  });
+
+  it("audits a postponed clone, its key results and its alignments as created, with their snapshots", async () => {
+    const events = async (action: string) =>
+      (await api.call("GET", `/audit?action=${action}&order=desc&limit=500`)).body.items as {
+        objectId: string;
+        before: unknown;
+        after: Record<string, unknown>;
+      }[];
+    const created = (await events("objective.created")).find((e) => e.objectId === postponed.id);
+    expect(created?.before).toBeNull();
+    expect(created?.after).toMatchObject({
+      id: postponed.id,
+      title: "Win the enterprise segment",
+      periodId: q2.id,
+      level: "team",
+      teamId: squad.id,
+      state: "active",
+      visibility: "public",
+    });
+    const krEvents = (await events("keyResult.created")).filter((e) =>
+      postponed.keyResults.some((k) => k.id === e.objectId),
+    );
+    expect(krEvents).toHaveLength(postponed.keyResults.length);
+    const dealsCopy = postponed.keyResults.find((k) => k.title === "Enterprise deals")!;
+    expect(krEvents.find((e) => e.objectId === dealsCopy.id)?.after).toMatchObject({
+      id: dealsCopy.id,
+      objectiveId: postponed.id,
+      title: "Enterprise deals",
+      start: 6,
+      target: 10,
+    });
+    const alignment = (await api.call("GET", `/alignments?childId=${postponed.id}`)).body.items[0];
+    const alignEvent = (await events("alignment.created")).find((e) => e.objectId === alignment.id);
+    expect(alignEvent?.before).toBeNull();
+    expect(alignEvent?.after).toEqual(alignment);
+    const history = (await api.call("GET", `/objectives/${postponed.id}/history`)).body.items.map(
+      (e: { action: string }) => e.action,
+    );
+    expect(history).toEqual(expect.arrayContaining(["objective.created", "keyResult.created", "alignment.created"]));
   });
 
   it("closes a whole period with a summary and scores", async () => {
@@ -170,6 +212,20 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     expect((await api.call("POST", `/key-results/${teamKr.id}/check-ins`, { value: 9 })).status).toBe(409);
   });
 
+  it("audits every objective a period close closed, with before and after", async () => {
+    const closed = (await api.call("GET", "/audit?action=objective.closed&limit=500")).body.items as {
+      objectId: string;
+      before: { state: string; keyResults: { closed: boolean }[] };
+      after: { state: string; score: number; status: string; keyResults: { closed: boolean }[] };
+    }[];
+    expect(closed.map((e) => e.objectId).sort()).toEqual([team.id, person.id].sort());
+    const teamEvent = closed.find((e) => e.objectId === team.id)!;
+    expect(teamEvent.before.state).toBe("active");
+    expect(teamEvent.before.keyResults.some((k) => k.closed)).toBe(false);
+    expect(teamEvent.after).toMatchObject({ state: "closed", status: "closed", score: 0.3 });
+    expect(teamEvent.after.keyResults.every((k) => k.closed)).toBe(true);
+  });
+
   it("reads and changes settings; a bad time zone is refused", async () => {
     const s = (await api.call("GET", "/settings")).body;
     expect(s).toMatchObject({
@@ -181,6 +237,29 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     expect((await api.call("PATCH", "/settings", { timeZone: "Mars/Olympus" })).status).toBe(400);
     const changed = (await api.call("PATCH", "/settings", { timeZone: "Europe/Paris", behindThreshold: 0.3 })).body;
     expect(changed).toMatchObject({ timeZone: "Europe/Paris", behindThreshold: 0.3 });
+  });
+
+  it("audits settings with the effective values on both sides, defaults included", async () => {
+    const [first] = (await api.call("GET", "/audit?action=settings.updated&limit=500")).body.items;
+    // The access rules were never saved before this change: their defaults are what applied.
+    expect(first.before).toMatchObject({
+      timeZone: "UTC",
+      behindThreshold: 0.25,
+      membersCreateTeamOkrs: true,
+      privateUnderPublic: false,
+    });
+    expect(first.after).toMatchObject({
+      timeZone: "Europe/Paris",
+      behindThreshold: 0.3,
+      membersCreateTeamOkrs: true,
+      privateUnderPublic: false,
+    });
+    expect(Object.keys(first.before).sort()).toEqual(Object.keys(first.after).sort());
+    await api.call("PATCH", "/settings", { privateUnderPublic: true });
+    const last = (await api.call("GET", "/audit?action=settings.updated&order=desc&limit=1")).body.items[0];
+    expect(last.before.privateUnderPublic).toBe(false);
+    expect(last.after.privateUnderPublic).toBe(true);
+    expect(last.before.timeZone).toBe("Europe/Paris");
   });
 });
 
