@@ -10,12 +10,12 @@ const Schema = z.strictObject({
   limit: z.coerce.number().int().optional(),
 });
 
-const problems = (input: unknown, where = "") => {
+const problems = (input: unknown, where = ""): string[] => {
   try {
     parseInput(Schema, input, where);
   } catch (err) {
     expect(err).toBeInstanceOf(AppError);
-    return (err as AppError).details;
+    return (err as AppError).details as string[];
   }
   throw new Error("parseInput accepted the input");
 };
