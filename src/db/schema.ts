@@ -56,13 +56,21 @@ export const users = pgTable(
     /** Consecutive failed password sign-ins; reset by a success. */
     failedLogins: integer("failed_logins").notNull().default(0),
     lockedUntil: ts("locked_until"),
-    /** The identity provider's id for this person (SCIM `externalId`, OIDC `sub`). */
+    /** The identity provider's id for this person as SCIM provisioning knows it (`externalId`). */
     externalId: text("external_id"),
+    /**
+     * The OpenID Connect subject (`sub`) single sign-on linked this person to. Kept apart from
+     * `externalId`: providers may give SCIM and OIDC different ids for one person (Entra ID).
+     */
+    ssoSubject: text("sso_subject"),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("users_org_email_uq").on(t.orgId, sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex("users_org_email_uq").on(t.orgId, sql`lower(${t.email})`),
+    uniqueIndex("users_org_sso_subject_uq").on(t.orgId, t.ssoSubject),
+  ],
 );
 
 export const apiTokens = pgTable(

@@ -210,11 +210,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
    * write must echo the session's CSRF token in `x-csrf-token` (API tokens are not sent
    * by browsers on their own, so they need none).
    */
-  const resolveActor = async (req: FastifyRequest): Promise<Actor> => {
+  const resolveActor = async (req: FastifyRequest, activity = true): Promise<Actor> => {
     const token = bearer(req);
     const cookieValue = req.cookies[SESSION_COOKIE];
-    if (token || !cookieValue) return authenticate(svc.database, token);
-    const actor = await authenticateSession(svc.database, cookieValue, svc.now(), policy);
+    if (token || !cookieValue) return authenticate(svc.database, token, svc.now());
+    const actor = await authenticateSession(svc.database, cookieValue, svc.now(), policy, activity);
     if (!["GET", "HEAD", "OPTIONS"].includes(req.method) && req.headers["x-csrf-token"] !== actor.csrfToken) {
       throw new AppError(
         "FORBIDDEN",
@@ -358,7 +358,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     async (req, reply) => {
       const actor = await resolveActor(req);
       // The same credentials, checked again while the stream lasts (a GET: no CSRF token involved).
-      hub.stream(actor, reply, () => resolveActor(req));
+      // An open stream is not activity: a tab left open still lets its session idle out.
+      hub.stream(actor, reply, () => resolveActor(req, false));
     },
   );
   return app;

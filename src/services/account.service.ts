@@ -231,6 +231,8 @@ export async function authenticateSession(
   token: string,
   nowMs: number,
   policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  /** Count this as activity for the idle timeout (not when only re-checking an open live stream). */
+  touch = true,
 ): Promise<SessionActor> {
   const rows = await database.db
     .select({ session: sessions, user: users })
@@ -253,7 +255,7 @@ export async function authenticateSession(
     );
   }
   // Remember activity for the idle timeout, at most once a minute per session.
-  if (nowMs - found.session.lastSeenAt.getTime() > 60_000) {
+  if (touch && nowMs - found.session.lastSeenAt.getTime() > 60_000) {
     await database.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, found.session.id));
   }
   return {

@@ -120,12 +120,7 @@ export async function authenticate(database: Database, token: string | undefined
     await database.db
       .update(apiTokens)
       .set({ lastUsedAt: new Date(nowMs) })
-      .where(
-        and(
-          eq(apiTokens.id, found.token.id),
-          or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale)),
-        ),
-      );
+      .where(and(eq(apiTokens.id, found.token.id), or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale))));
   }
   return {
     userId: found.user.id,

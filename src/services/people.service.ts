@@ -7,6 +7,7 @@ import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
 import { objectives, teams as teamsTable } from "../db/schema.js";
+import { outranks, type Rank } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { endSessionsAndLinks, type InvitationResult, inviteUser, revokeAccess } from "./account.service.js";
 import {
@@ -257,7 +258,8 @@ export async function updateUser(
   const input = parseInput(UserUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const before = await userView(w.tx, w.scope, id);
-    checkUserChange(w, before, input);
+    const { isInstanceAdmin } = await userRepo.get(w.tx, w.scope, id);
+    checkUserChange(w, before, { role: before.role, isInstanceAdmin }, input);
     await checkVersion(input.version ?? ifMatch, before, () => before);
     if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
       if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
@@ -289,6 +291,7 @@ export async function updateUser(
 function checkUserChange(
   w: Write,
   before: UserView,
+  target: Rank,
   input: { role?: string | undefined; active?: boolean | undefined } & Record<string, unknown>,
 ) {
   const self = before.id === w.actor.userId;
@@ -304,9 +307,14 @@ function checkUserChange(
     }
     return;
   }
-  // Whoever controls an owner's email controls the account (password reset): owners only.
-  if (before.role === "owner" && input.email !== undefined && w.actor.role !== "owner") {
-    throw new AppError("FORBIDDEN", "Only organisation owners can change an owner's email.");
+  // Whoever controls a person's email controls their account (a password reset goes there):
+  // only they themselves, or someone with more access than theirs, may change it.
+  const newEmail = typeof input.email === "string" && input.email.toLowerCase() !== before.email.toLowerCase();
+  if (newEmail && !self && !outranks(w.actor, target)) {
+    throw new AppError(
+      "FORBIDDEN",
+      "You can change the email only of people with less access than yours (admins: members and observers; owners: anyone but the instance administrator).",
+    );
   }
   const touchesOwner = before.role === "owner" || input.role === "owner";
   if (touchesOwner && input.role !== undefined && input.role !== before.role && w.actor.role !== "owner") {
@@ -340,7 +348,8 @@ export async function deleteUser(svc: Services, actor: Actor, id: string): Promi
     const before = await userView(w.tx, w.scope, id);
     if (id === actor.userId)
       throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
-    checkUserChange(w, before, { active: false });
+    const { isInstanceAdmin } = await userRepo.get(w.tx, w.scope, id);
+    checkUserChange(w, before, { role: before.role, isInstanceAdmin }, { active: false });
     await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
     await revokeAccess(w.tx, w.scope, id, w.nowMs);

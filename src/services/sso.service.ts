@@ -9,8 +9,9 @@
  * - Sign-in: `startSsoLogin` stores the state, nonce and PKCE verifier (`sso_states`) and
  *   answers the provider's authorization URL; `finishSsoLogin` consumes that row (single
  *   use, 10 minutes), exchanges the code, checks state, nonce and the ID token, and
- *   resolves the person: by `external_id` = `sub`, else by email, else — when the email's
- *   domain is allowed — creates them with the configured role.
+ *   resolves the person: by `external_id` = `sub`, else by email (only someone linked to no
+ *   `sub` yet), else — when the email's domain is allowed — creates them with the configured
+ *   role. Matching by email and creating need the provider to say the email is verified.
  * - The HTTP layer opens the session and sets the cookie (src/http/sso-routes.ts).
  */
 import { and, eq, lt, sql } from "drizzle-orm";
@@ -467,7 +468,7 @@ export async function finishSsoLogin(
     const bySub = await tx
       .select()
       .from(users)
-      .where(and(eq(users.orgId, scope.orgId), eq(users.externalId, sub)))
+      .where(and(eq(users.orgId, scope.orgId), eq(users.ssoSubject, sub)))
       .orderBy(sql`${users.active} desc`)
       .limit(1);
     const domain = emailDomain(email) ?? "";
@@ -483,7 +484,7 @@ export async function finishSsoLogin(
         );
       }
       const byEmail = await userQueries.findByEmail(tx, scope, email);
-      if (byEmail?.externalId) {
+      if (byEmail?.ssoSubject) {
         // Already linked to another identity at the provider: the email alone must not take it over.
         throw new AppError(
           "FORBIDDEN",
@@ -499,16 +500,16 @@ export async function finishSsoLogin(
           "Your Okra account in this organisation is deactivated; ask an admin to reactivate it.",
         );
       }
-      if (!person.externalId) {
+      if (!person.ssoSubject) {
         // Remember the provider's id, so a later change of email still finds this person.
-        await tx.update(users).set({ externalId: sub }).where(eq(users.id, person.id));
+        await tx.update(users).set({ ssoSubject: sub }).where(eq(users.id, person.id));
         await auditRepo.record(tx, scope, {
           actorId: null,
           action: "user.ssoLinked",
           objectType: "user",
           objectId: person.id,
-          before: { externalId: null },
-          after: { externalId: sub, email },
+          before: { ssoSubject: null },
+          after: { ssoSubject: sub, email },
         });
       }
       return { userId: person.id, created: false };
@@ -525,7 +526,7 @@ export async function finishSsoLogin(
       name,
       email,
       role: SSO_DEFAULT_ROLES.includes(config.defaultRole as "member") ? config.defaultRole : "member",
-      externalId: sub,
+      ssoSubject: sub,
     });
     await auditRepo.record(tx, scope, {
       actorId: null,

@@ -2,10 +2,12 @@
  * Credentials and isolation over the API: bearer parsing, read-only tokens, deactivated
  * accounts, and a second organisation on the same server that sees nothing of the first.
  */
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantOrgScope } from "../../src/db/org-scope.js";
 import { organizationRepo, tokenRepo, userRepo } from "../../src/db/repositories.js";
-import { createTokenForEmail, hashToken } from "../../src/services/auth.service.js";
+import { apiTokens } from "../../src/db/schema.js";
+import { authenticate, createTokenForEmail, hashToken } from "../../src/services/auth.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 
@@ -166,6 +168,48 @@ describe.each(DATABASE_KINDS)("personal API tokens on %s", (kind) => {
       await api.close();
     }
   });
+
+  it("records a token's last use, writing at most once a minute", async () => {
+    const api = await startApi(kind);
+    try {
+      const created = await api.call("POST", "/tokens", { name: "busy script", scope: "read" });
+      const lastUsed = async () => {
+        const listed = (await api.call("GET", "/tokens")).body.items.find(
+          (t: { id: string }) => t.id === created.body.id,
+        );
+        return listed.lastUsedAt as string | null;
+      };
+      const updatedAt = async () =>
+        (await api.database.db.select().from(apiTokens).where(eq(apiTokens.id, created.body.id)))[0]?.lastUsedAt;
+      expect(await lastUsed()).toBeNull();
+      const t0 = Date.UTC(2026, 2, 1, 9);
+      const actor = await authenticate(api.database, created.body.token, t0);
+      expect(actor.access).toBe("read");
+      expect(await lastUsed()).toBe(new Date(t0).toISOString());
+      // A busy token does not write on every request…
+      await authenticate(api.database, created.body.token, t0 + 59_000);
+      expect((await updatedAt())?.getTime()).toBe(t0);
+      // …but once the stored use is a minute old.
+      await authenticate(api.database, created.body.token, t0 + 60_000);
+      expect(await lastUsed()).toBe(new Date(t0 + 60_000).toISOString());
+      // Without a clock nothing is written; a revoked token is refused and not touched.
+      await authenticate(api.database, created.body.token);
+      expect((await updatedAt())?.getTime()).toBe(t0 + 60_000);
+      // A request over HTTP stamps it with the app's clock.
+      api.clock.now = t0 + 120_000;
+      expect((await api.call("GET", "/me", undefined, { authorization: `Bearer ${created.body.token}` })).status).toBe(
+        200,
+      );
+      expect(await lastUsed()).toBe(new Date(t0 + 120_000).toISOString());
+      expect((await api.call("DELETE", `/tokens/${created.body.id}`)).status).toBe(204);
+      await expect(authenticate(api.database, created.body.token, t0 + 3_600_000)).rejects.toMatchObject({
+        code: "UNAUTHENTICATED",
+      });
+      expect((await updatedAt())?.getTime()).toBe(t0 + 120_000);
+    } finally {
+      await api.close();
+    }
+  });
 });
 
 describe.each(DATABASE_KINDS)("organisations on %s", (kind) => {
@@ -200,6 +244,43 @@ describe.each(DATABASE_KINDS)("organisations on %s", (kind) => {
         ).status,
       ).toBe(403);
       expect((await api.call("POST", "/organizations", { name: "", owner: { email: "nope" } })).status).toBe(400);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("starts the new organisation's audit trail with its creation and its owner's account", async () => {
+    const api = await startApi(kind);
+    try {
+      const res = await api.call("POST", "/organizations", {
+        name: "Audited Co",
+        owner: { name: "Ava Owner", email: "ava@audited.example" },
+      });
+      expect(res.status).toBe(201);
+      const instanceAdmin = (await api.call("GET", "/me")).body.user.id;
+      const trail = await api.call("GET", "/audit?order=asc", undefined, {
+        authorization: `Bearer ${res.body.ownerToken}`,
+      });
+      expect(trail.status).toBe(200);
+      expect(trail.body.items.map((e: { action: string; objectId: string }) => [e.action, e.objectId])).toEqual([
+        ["organization.created", res.body.organization.id],
+        ["user.created", res.body.owner.id],
+      ]);
+      expect(trail.body.items[0]).toMatchObject({
+        actorId: instanceAdmin,
+        objectType: "organization",
+        before: null,
+        after: { id: res.body.organization.id, name: "Audited Co" },
+      });
+      expect(trail.body.items[1]).toMatchObject({
+        actorId: instanceAdmin,
+        objectType: "user",
+        before: null,
+        after: { email: "ava@audited.example", role: "owner", active: true },
+      });
+      // The first organisation's trail does not get them.
+      const mine = await api.call("GET", "/audit?limit=500");
+      expect(mine.body.items.some((e: { action: string }) => e.action === "organization.created")).toBe(false);
     } finally {
       await api.close();
     }

@@ -3,7 +3,9 @@
  * than their role, reach an owner's account, or move a private objective's figures into a
  * public roll-up.
  */
+import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emailTokens } from "../../src/db/schema.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
@@ -25,6 +27,7 @@ describe.each(DATABASE_KINDS)("no escalation on %s", (kind) => {
     ownerId = (await api.call("GET", "/me")).body.user.id;
     for (const [who, role] of [
       ["admin", "admin"],
+      ["admin2", "admin"],
       ["member", "member"],
       ["other", "member"],
     ] as const) {
@@ -45,10 +48,90 @@ describe.each(DATABASE_KINDS)("no escalation on %s", (kind) => {
     expect((await api.call("POST", `/users/${ids.admin}/tokens`, { name: "bot" })).status).toBe(201);
   });
 
+  /** Unused invitation links of a person (what accept-invitation would take). */
+  const openInvitations = async (userId: string) =>
+    api.database.db
+      .select()
+      .from(emailTokens)
+      .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, "invite"), isNull(emailTokens.usedAt)));
+  const acceptInvitation = (url: string, password: string) =>
+    api.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/accept-invitation",
+      payload: { token: /#token=(.+)$/.exec(url)?.[1] ?? "", password },
+    });
+
+  it("hands an admin no invitation link for an owner or another admin (it would set their password)", async () => {
+    const coOwner = await api.call("POST", "/users", {
+      name: "Co Owner",
+      email: "co-owner@esc.example",
+      role: "owner",
+      invite: false,
+    });
+    for (const target of [ownerId, coOwner.body.id, ids.admin2]) {
+      const r = await as("admin", "POST", `/users/${target}/invite`);
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe("FORBIDDEN");
+      expect(r.body.error.message).toMatch(/invite only people with less access than yours/);
+      expect(JSON.stringify(r.body)).not.toContain("#token=");
+      expect(await openInvitations(target)).toEqual([]);
+    }
+    // Members and observers remain theirs to invite.
+    const forMember = await as("admin", "POST", `/users/${ids.member}/invite`);
+    expect(forMember.status).toBe(201);
+    expect(forMember.body.url).toMatch(/\/accept-invitation#token=/);
+  });
+
+  it("lets an admin invite an admin they have just added, but not again once it has a link", async () => {
+    const added = await as("admin", "POST", "/users", {
+      name: "New Admin",
+      email: "new-admin@esc.example",
+      role: "admin",
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.invitation.url).toMatch(/\/accept-invitation#token=/);
+    const again = await as("admin", "POST", `/users/${added.body.id}/invite`);
+    expect(again.status).toBe(403);
+    expect((await openInvitations(added.body.id)).length).toBe(1);
+    // An owner may send a fresh one.
+    expect((await api.call("POST", `/users/${added.body.id}/invite`)).status).toBe(201);
+  });
+
+  it("does not re-invite someone who has a password (409), so nobody can overwrite it", async () => {
+    const pia = await api.call("POST", "/users", { name: "Pia Password", email: "pia@esc.example" });
+    expect((await acceptInvitation(pia.body.invitation.url, "pia's own password")).statusCode).toBe(200);
+    for (const caller of [undefined, tokens.admin]) {
+      const headers: Record<string, string> = caller ? { authorization: `Bearer ${caller}` } : {};
+      const r = await api.call("POST", `/users/${pia.body.id}/invite`, undefined, headers);
+      expect(r.status).toBe(409);
+      expect(r.body.error.code).toBe("CONFLICT");
+      expect(r.body.error.message).toMatch(/Pia Password already has a password; they can use 'Forgot password'/);
+      expect(JSON.stringify(r.body)).not.toContain("#token=");
+    }
+    expect(await openInvitations(pia.body.id)).toEqual([]);
+    const signIn = await api.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "pia@esc.example", password: "pia's own password" },
+    });
+    expect(signIn.statusCode).toBe(200);
+  });
+
   it("keeps an owner's email out of an admin's reach", async () => {
     const r = await as("admin", "PATCH", `/users/${ownerId}`, { email: "attacker@evil.example" });
     expect(r.status).toBe(403);
     expect((await api.call("GET", `/users/${ownerId}`)).body.email).toBe("admin@example.com");
+  });
+
+  it("keeps another admin's email out of an admin's reach (a reset link would follow it)", async () => {
+    const r = await as("admin", "PATCH", `/users/${ids.admin2}`, { email: "attacker@evil.example" });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe("FORBIDDEN");
+    expect((await api.call("GET", `/users/${ids.admin2}`)).body.email).toBe("admin2@esc.example");
+    // Their own email, and a member's, an admin may change; an owner may change an admin's.
+    expect((await as("admin", "PATCH", `/users/${ids.admin}`, { email: "admin.new@esc.example" })).status).toBe(200);
+    expect((await as("admin", "PATCH", `/users/${ids.other}`, { email: "other.new@esc.example" })).status).toBe(200);
+    expect((await api.call("PATCH", `/users/${ids.admin2}`, { email: "admin2.new@esc.example" })).status).toBe(200);
   });
 
   it("does not let a member lift their own objective to the organisation's level", async () => {

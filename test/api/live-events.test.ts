@@ -8,6 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSessionFor } from "../../src/services/account.service.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
@@ -20,6 +21,7 @@ interface Listener {
 }
 
 const RECHECK_MS = 150;
+const HOUR = 3_600_000;
 
 describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
   let api: ApiHarness;
@@ -30,8 +32,8 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
   const tokens: Record<string, string> = {};
   const open: Listener[] = [];
 
-  /** Opens the stream with `token` and resolves once the server has answered. */
-  const listen = (token: string) =>
+  /** Opens the stream with an API token (or other headers) and resolves once the server has answered. */
+  const listen = (token: string, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
     new Promise<Listener>((resolve, reject) => {
       const events: Listener["events"] = [];
       let ended = false;
@@ -42,26 +44,23 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
           r();
         };
       });
-      const req = http.get(
-        { host: "127.0.0.1", port, path: "/api/v1/events", headers: { authorization: `Bearer ${token}` } },
-        (res) => {
-          if (res.statusCode !== 200) return reject(new Error(`/events answered ${res.statusCode}`));
-          let buffer = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => {
-            buffer += chunk;
-            const blocks = buffer.split("\n\n");
-            buffer = blocks.pop() ?? "";
-            for (const block of blocks) {
-              const data = block.split("\n").find((l) => l.startsWith("data: "));
-              if (data) events.push(JSON.parse(data.slice(6)));
-              if (block.startsWith(": connected")) resolve(listener);
-            }
-          });
-          res.on("end", markEnded);
-          res.on("close", markEnded);
-        },
-      );
+      const req = http.get({ host: "127.0.0.1", port, path: "/api/v1/events", headers }, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`/events answered ${res.statusCode}`));
+        let buffer = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buffer += chunk;
+          const blocks = buffer.split("\n\n");
+          buffer = blocks.pop() ?? "";
+          for (const block of blocks) {
+            const data = block.split("\n").find((l) => l.startsWith("data: "));
+            if (data) events.push(JSON.parse(data.slice(6)));
+            if (block.startsWith(": connected")) resolve(listener);
+          }
+        });
+        res.on("end", markEnded);
+        res.on("close", markEnded);
+      });
       req.on("error", () => markEnded());
       const listener: Listener = { events, ended: endedP, isEnded: () => ended, close: () => req.destroy() };
       open.push(listener);
@@ -76,7 +75,10 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
     api.call(method, url, body, { authorization: `Bearer ${tokens[who]}` });
 
   beforeAll(async () => {
-    api = await startApi(kind, undefined, { liveRecheckMs: RECHECK_MS });
+    api = await startApi(kind, undefined, {
+      liveRecheckMs: RECHECK_MS,
+      sessionPolicy: { idleMs: 2 * HOUR, maxMs: 10 * HOUR },
+    });
     await api.app.listen({ port: 0, host: "127.0.0.1" });
     port = (api.app.server.address() as AddressInfo).port;
     f = factories(api);
@@ -162,6 +164,20 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
     const started = Date.now();
     await eve.ended;
     expect(Date.now() - started).toBeLessThan(RECHECK_MS * 20);
+  });
+
+  it("does not count an open stream as activity: its session still idles out, and the stream ends", async () => {
+    const started = api.clock.now;
+    const session = await openSessionFor(api.database, ids.ola!, { nowMs: started, method: "password" });
+    const tab = await listen("", { cookie: `okra_session=${session.token}` });
+    // An hour and a half later, with many rechecks in between, the session is still fine…
+    api.clock.now = started + 1.5 * HOUR;
+    await new Promise((r) => setTimeout(r, RECHECK_MS * 4));
+    expect(tab.isEnded()).toBe(false);
+    // …but the rechecks did not keep it alive: two hours after its last real use, it is over.
+    api.clock.now = started + 2 * HOUR + 1000;
+    await tab.ended;
+    api.clock.now = started;
   });
 
   it("refuses to open a stream without valid credentials", async () => {

@@ -5,8 +5,9 @@
  * lockout after repeated failures, the per-address rate limit, and logs without secrets.
  */
 import { Writable } from "node:stream";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inTransaction } from "../../src/db/repositories.js";
 import { users } from "../../src/db/schema.js";
 import { LOCKOUT } from "../../src/services/account.service.js";
 import { ADMIN_TOKEN, type ApiHarness, startApi } from "../support/api.js";
@@ -198,6 +199,73 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
     expect((await send(c, "POST", "/auth/sign-out-everywhere")).status).toBe(204);
     expect((await send(b, "GET", "/me")).status).toBe(401);
     expect((await send(c, "GET", "/me")).status).toBe(401);
+  });
+
+  it("records signing out and ending a session in the audit trail: the session and its method, no secrets", async () => {
+    const a = fresh();
+    const b = fresh();
+    await send(a, "POST", "/auth/login", { email: "ines@okr.test", password: "correct horse battery" });
+    await send(b, "POST", "/auth/login", { email: "ines@okr.test", password: "correct horse battery" });
+    const mine = (await send(a, "GET", "/sessions")).body.items as { id: string; current: boolean }[];
+    const current = mine.find((x) => x.current)!.id;
+    const other = mine.find((x) => !x.current)!.id;
+    const ines = (await send(a, "GET", "/me")).body.user.id;
+    const trail = async (action: string) =>
+      (await api.call("GET", `/audit?action=${action}&limit=500`)).body.items as Record<string, unknown>[];
+
+    expect((await send(a, "DELETE", `/sessions/${other}`)).status).toBe(204);
+    expect((await send(b, "GET", "/me")).status).toBe(401);
+    const revoked = (await trail("session.revoked")).filter((e) => e.objectId === other);
+    expect(revoked).toEqual([
+      expect.objectContaining({ actorId: ines, objectType: "session", before: null, after: { method: "password" } }),
+    ]);
+    // Ending it again finds nothing, and records nothing.
+    expect((await send(a, "DELETE", `/sessions/${other}`)).status).toBe(404);
+    expect((await trail("session.revoked")).filter((e) => e.objectId === other)).toHaveLength(1);
+
+    const cookie = a.cookie!;
+    const csrf = a.csrf!;
+    expect((await send(a, "POST", "/auth/logout")).status).toBe(204);
+    const ended = (await trail("session.ended")).filter((e) => e.objectId === current);
+    expect(ended).toEqual([
+      expect.objectContaining({ actorId: ines, objectType: "session", before: null, after: { method: "password" } }),
+    ]);
+    const recorded = JSON.stringify([...revoked, ...ended]);
+    expect(recorded).not.toContain(cookie);
+    expect(recorded).not.toContain(csrf);
+  });
+
+  it("answers a forgotten-password request at once, before the link is issued (no timing difference)", async () => {
+    const before = smtp.inbox.length;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    // Hold the links' table: issuing a link now waits until the gate opens.
+    const holder = inTransaction(api.database.db, async (tx) => {
+      await tx.execute(sql`lock table email_tokens in exclusive mode`);
+      locked();
+      await gate;
+    });
+    await isLocked;
+    const answer = send(fresh(), "POST", "/auth/forgot-password", { email: "ines@okr.test" });
+    const first = await Promise.race([
+      answer,
+      new Promise<"waited for the link">((resolve) => setTimeout(() => resolve("waited for the link"), 2_000)),
+    ]);
+    release();
+    await holder;
+    await answer;
+    expect(first).toMatchObject({ status: 202, body: { accepted: true } });
+    // The link still goes out once the table is free.
+    for (let waited = 0; smtp.inbox.length === before && waited < 10_000; waited += 25) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(smtp.inbox.slice(before).map((m) => m.to)).toEqual(["ines@okr.test"]);
   });
 
   it("changes a password with the current one; other sessions end, this one stays", async () => {

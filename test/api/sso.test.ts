@@ -33,7 +33,8 @@ const POLICY = { idleMs: 2 * 3_600_000, maxMs: 10 * 3_600_000 };
 interface TestAccount {
   sub: string;
   email: string;
-  email_verified?: boolean;
+  /** Sent as given; true when left out; null leaves the claim out of the answers. */
+  email_verified?: boolean | null;
   name?: string;
 }
 
@@ -153,7 +154,7 @@ async function startProvider(accounts: TestAccount[], conformIdTokenClaims = fal
         claims: async () => ({
           sub,
           email: account.email,
-          email_verified: account.email_verified ?? true,
+          ...(account.email_verified === null ? {} : { email_verified: account.email_verified ?? true }),
           ...(account.name ? { name: account.name } : {}),
         }),
       };
@@ -207,6 +208,12 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     { sub: "sub-dora", email: "dora@acme.test", name: "Dora Deactivated" },
     { sub: "sub-uma", email: "uma@acme.test", email_verified: false, name: "Uma Unverified" },
     { sub: "sub-sam", email: "sam@acme.test", name: "Sam Strict" },
+    { sub: "sub-pat", email: "pat@acme.test", name: "Pat Linked" },
+    { sub: "sub-pat-impostor", email: "pat@acme.test", name: "Pat Impostor" },
+    { sub: "sub-vic", email: "vic@acme.test", email_verified: null, name: "Vic Unsaid" },
+    { sub: "sub-val", email: "val@acme.test", email_verified: null, name: "Val Unsaid" },
+    { sub: "sub-wes", email: "wes@acme.test", email_verified: null, name: "Wes Linked" },
+    { sub: "sub-mo", email: "mo@acme.test", name: "Mo Member" },
   ];
 
   /** Follows the browser from Okra's start route through the provider back to Okra's callback. */
@@ -348,6 +355,10 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     const doraId = await add("Dora Deactivated", "dora@acme.test", "member");
     expect((await api.call("PATCH", `/users/${doraId}`, { active: false })).status).toBe(200);
     await add("Mo Member", "mo@acme.test", "member");
+    await add("Pat Linked", "pat@acme.test", "member");
+    await add("Val Unsaid", "val@acme.test", "member");
+    const wesId = await add("Wes Linked", "wes@acme.test", "member");
+    await api.database.db.update(users).set({ ssoSubject: "sub-wes" }).where(eq(users.id, wesId));
     member = await authenticate(api.database, (await createTokenForEmail(api.database, "mo@acme.test")).token);
   }, 60_000);
 
@@ -480,7 +491,7 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     expect(who.json()).toMatchObject({ authMethod: "session", user: { email: "alice@acme.test" }, role: "member" });
 
     const alice = await userByEmail("alice@acme.test");
-    expect(alice?.externalId).toBe("sub-alice");
+    expect(alice?.ssoSubject).toBe("sub-alice");
     const signedIn = await api.database.db
       .select()
       .from(auditEvents)
@@ -508,7 +519,7 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     expect(landing.status).toBe(302);
     expect(landing.location).toBe("/welcome");
     const nina = await userByEmail("Nina.New@ACME.test");
-    expect(nina).toMatchObject({ name: "Nina New", role: "observer", active: true, externalId: "sub-nina" });
+    expect(nina).toMatchObject({ name: "Nina New", role: "observer", active: true, ssoSubject: "sub-nina" });
     expect(nina?.passwordHash).toBeNull();
     const who = await me(landing.sessionCookie!.value);
     expect(who.json()).toMatchObject({ user: { id: nina!.id }, role: "observer", hasPassword: false });
@@ -522,7 +533,7 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     const second = await signIn("email=nina.new%40acme.test", "sub-nina");
     expect(second.landing.status).toBe(302);
     expect((await me(second.landing.sessionCookie!.value)).json().user.id).toBe(nina!.id);
-    const ninas = await api.database.db.select().from(users).where(eq(users.externalId, "sub-nina"));
+    const ninas = await api.database.db.select().from(users).where(eq(users.ssoSubject, "sub-nina"));
     expect(ninas).toHaveLength(1);
   });
 
@@ -544,6 +555,64 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     expect(uma.landing.sessionCookie).toBeUndefined();
     expect(signInError(uma.landing.location)).toMatch(/not verified uma@acme\.test/);
     expect(await userByEmail("uma@acme.test")).toBeUndefined();
+  });
+
+  it("links an existing account by email to the provider's subject once, audited as user.ssoLinked", async () => {
+    const pat = await userByEmail("pat@acme.test");
+    expect(pat?.ssoSubject).toBeNull();
+    const first = await signIn("email=pat%40acme.test", "sub-pat");
+    expect(first.landing.status).toBe(302);
+    expect((await me(first.landing.sessionCookie!.value)).json().user.id).toBe(pat!.id);
+    expect((await userByEmail("pat@acme.test"))?.ssoSubject).toBe("sub-pat");
+    const linked = await api.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "user.ssoLinked"), eq(auditEvents.objectId, pat!.id)));
+    expect(linked.map((e) => [e.before, e.after])).toEqual([
+      [{ ssoSubject: null }, { ssoSubject: "sub-pat", email: "pat@acme.test" }],
+    ]);
+  });
+
+  it("signs in a person SCIM provisioned under another id: the provider's SCIM id and OIDC subject may differ", async () => {
+    // Entra ID provisions with its object id as externalId, while its OIDC `sub` is another value.
+    await api.database.db
+      .update(users)
+      .set({ externalId: "scim-object-id-of-mo" })
+      .where(eq(users.email, "mo@acme.test"));
+    const mo = await signIn("email=mo%40acme.test", "sub-mo");
+    expect(mo.landing.status).toBe(302);
+    expect(mo.landing.sessionCookie).toBeDefined();
+    const after = await userByEmail("mo@acme.test");
+    expect(after).toMatchObject({ externalId: "scim-object-id-of-mo", ssoSubject: "sub-mo" });
+  });
+
+  it("refuses another identity that brings the email of a linked person: 302 to /sign-in with the reason", async () => {
+    // Pat is linked to sub-pat (above); the provider names someone else with Pat's email.
+    const impostor = await signIn("email=pat%40acme.test", "sub-pat-impostor");
+    expect(impostor.landing.status).toBe(302);
+    expect(impostor.landing.sessionCookie).toBeUndefined();
+    expect(signInError(impostor.landing.location)).toMatch(
+      /account for pat@acme\.test is linked to a different identity at your identity provider/,
+    );
+    expect((await userByEmail("pat@acme.test"))?.ssoSubject).toBe("sub-pat");
+    expect(await api.database.db.select().from(users).where(eq(users.ssoSubject, "sub-pat-impostor"))).toEqual([]);
+  });
+
+  it("links or creates nobody when the provider does not say the email is verified; a linked person still signs in", async () => {
+    const vic = await signIn("email=vic%40acme.test", "sub-vic");
+    expect(vic.landing.sessionCookie).toBeUndefined();
+    expect(signInError(vic.landing.location)).toMatch(/did not confirm that it has verified vic@acme\.test/);
+    expect(await userByEmail("vic@acme.test")).toBeUndefined();
+
+    const val = await signIn("email=val%40acme.test", "sub-val");
+    expect(val.landing.sessionCookie).toBeUndefined();
+    expect(signInError(val.landing.location)).toMatch(/did not confirm that it has verified val@acme\.test/);
+    expect((await userByEmail("val@acme.test"))?.ssoSubject).toBeNull();
+
+    // Already linked by the provider's subject: the email claim is not what identifies Wes.
+    const wes = await signIn("email=wes%40acme.test", "sub-wes");
+    expect(wes.landing.status).toBe(302);
+    expect((await me(wes.landing.sessionCookie!.value)).json().user.email).toBe("wes@acme.test");
   });
 
   it("refuses a replayed callback: the state works once", async () => {
