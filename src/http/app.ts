@@ -191,6 +191,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.liveRecheckMs ? { recheckMs: opts.liveRecheckMs } : {}),
   });
   app.decorate("liveEvents", hub);
+  // Deliveries still queued finish before the caller closes the database.
+  app.addHook("onClose", async () => {
+    await hub.settled();
+  });
   const svc: Services = {
     database: opts.database,
     now: opts.now ?? Date.now,

@@ -3,9 +3,9 @@
  * (`GET /api/v1/events`), per organisation. In-process: with several app instances, each
  * instance tells its own clients about the writes it made.
  *
- * A stream is only as good as the credentials that opened it: they are checked again every
- * `recheckMs` and whenever a person, a token or a session changes, and the stream ends as soon
- * as they no longer work (token revoked, account deactivated, session ended). A change reaches
+ * A stream is only as good as the credentials that opened it: they are checked again whenever a
+ * person or a token changes (at once) and every `recheckMs` (a session that was signed out or
+ * idled out), and the stream ends as soon as they no longer work. A change reaches
  * a subscriber only when they may see what it concerns (`audienceOf`).
  */
 import type { FastifyReply } from "fastify";
@@ -20,7 +20,7 @@ declare module "fastify" {
 }
 
 /** Changes after which a subscriber's access may differ: check their credentials again first. */
-const ACCESS_CHANGES = new Set(["user", "token", "session", "organization"]);
+const ACCESS_CHANGES = new Set(["user", "token", "organization"]);
 
 interface Subscriber {
   actor: Actor;

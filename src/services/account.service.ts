@@ -471,7 +471,7 @@ export interface InvitationResult {
  * session, an API token, a sign-in code or an emailed link (a person added a moment ago).
  */
 async function isUnused(ex: Executor, user: UserRow): Promise<boolean> {
-  if (user.passwordHash || user.externalId) return false;
+  if (user.passwordHash || user.externalId || user.ssoSubject) return false;
   const traces = [
     () => ex.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)).limit(1),
     () => ex.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.userId, user.id)).limit(1),
@@ -497,7 +497,7 @@ export async function inviteUser(svc: Services, actor: Actor, userId: string): P
     if (u.id !== actor.userId && !outranks(actor, u) && !(sameRank && (await isUnused(tx, u)))) {
       throw new AppError(
         "FORBIDDEN",
-        `You can invite only people with less access than yours (admins: members and observers; owners: anyone but the instance administrator), because the invitation link sets the account's password. ${actor.role === "owner" ? "Only the instance administrator" : "An organisation owner"} can invite ${u.name}; or ${u.name} can use 'Forgot password' on the sign-in page.`,
+        `You can invite only people with less access than yours (admins: members and observers; owners: anyone but the instance administrator), because the invitation link sets the account's password. ${u.isInstanceAdmin ? `${u.name} is the instance administrator: only they can set their password, with 'Forgot password' on the sign-in page.` : `An organisation owner can invite ${u.name}; or ${u.name} can use 'Forgot password' on the sign-in page.`}`,
       );
     }
     if (u.passwordHash) {

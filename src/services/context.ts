@@ -23,6 +23,19 @@ export interface DomainEvent {
   objectType: string;
   objectId: string;
   actorId: string | null;
+  /** An alignment's two ends, known at write time: a deleted alignment leaves no row to look up. */
+  ends?: { type: string; id: string }[];
+}
+
+/** The ends of an alignment as audited (`presentAlignment`), or undefined for anything else. */
+function alignmentEnds(objectType: string, audited: unknown): DomainEvent["ends"] {
+  if (objectType !== "alignment" || !audited || typeof audited !== "object") return undefined;
+  const a = audited as Partial<Record<"childType" | "childId" | "parentType" | "parentId", string>>;
+  if (!a.childType || !a.childId || !a.parentType || !a.parentId) return undefined;
+  return [
+    { type: a.childType, id: a.childId },
+    { type: a.parentType, id: a.parentId },
+  ];
 }
 
 export interface MailMessage {
@@ -125,7 +138,15 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
       guard: createGuard(tx, actor.scope, actor, org),
       async audit(action, objectType, objectId, before, after) {
         await auditRepo.record(tx, actor.scope, { actorId: actor.userId, action, objectType, objectId, before, after });
-        events.push({ orgId: actor.orgId, type: action, objectType, objectId, actorId: actor.userId });
+        const ends = alignmentEnds(objectType, before ?? after);
+        events.push({
+          orgId: actor.orgId,
+          type: action,
+          objectType,
+          objectId,
+          actorId: actor.userId,
+          ...(ends && { ends }),
+        });
       },
       touch(keyResultIds = []) {
         touched = true;

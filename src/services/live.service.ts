@@ -9,15 +9,18 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { alignments, checkIns, initiatives, keyResults, objectives } from "../db/schema.js";
-import { canSeeObjective, isRole, type Viewer } from "../domain/access.js";
+import { canSeeObjective, isAdmin, isRole, type Viewer } from "../domain/access.js";
 import { loadPeopleGraph } from "./access.js";
 import type { Actor, DomainEvent, Services } from "./context.js";
 
 /** Whether a subscriber (as they are now) may hear of the change. */
 export type Audience = (actor: Pick<Actor, "userId" | "role" | "orgId">) => boolean;
 
-/** The ids of the objectives a change concerns (deleted ones included: a deletion is a change too). */
-async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string[]> {
+/**
+ * The ids of the objectives a change concerns (deleted ones included: a deletion is a change
+ * too), or null when it concerns OKRs that can no longer be found (then only admins hear of it).
+ */
+async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string[] | null> {
   const orgId = e.orgId;
   const objectivesOfKrs = async (ids: string[]) =>
     ids.length === 0
@@ -28,37 +31,43 @@ async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string
             .from(keyResults)
             .where(and(eq(keyResults.orgId, orgId), inArray(keyResults.id, ids)))
         ).map((r) => r.id);
+  const found = (ids: string[]) => (ids.length > 0 ? ids : null);
   switch (e.objectType) {
     case "objective":
       return [e.objectId];
     case "keyResult":
-      return objectivesOfKrs([e.objectId]);
+      return found(await objectivesOfKrs([e.objectId]));
     case "checkIn": {
       const rows = await ex
         .select({ kr: checkIns.keyResultId })
         .from(checkIns)
         .where(and(eq(checkIns.orgId, orgId), eq(checkIns.id, e.objectId)));
-      return objectivesOfKrs(rows.map((r) => r.kr));
+      return found(await objectivesOfKrs(rows.map((r) => r.kr)));
     }
     case "initiative":
-      return (
-        await ex
-          .select({ id: initiatives.objectiveId })
-          .from(initiatives)
-          .where(and(eq(initiatives.orgId, orgId), eq(initiatives.id, e.objectId)))
-      ).map((r) => r.id);
+      return found(
+        (
+          await ex
+            .select({ id: initiatives.objectiveId })
+            .from(initiatives)
+            .where(and(eq(initiatives.orgId, orgId), eq(initiatives.id, e.objectId)))
+        ).map((r) => r.id),
+      );
     case "alignment": {
-      const [a] = await ex
-        .select()
-        .from(alignments)
-        .where(and(eq(alignments.orgId, orgId), eq(alignments.id, e.objectId)));
-      if (!a) return [];
-      const ends = [
-        { type: a.childType, id: a.childId },
-        { type: a.parentType, id: a.parentId },
-      ];
+      let ends = e.ends;
+      if (!ends) {
+        const [a] = await ex
+          .select()
+          .from(alignments)
+          .where(and(eq(alignments.orgId, orgId), eq(alignments.id, e.objectId)));
+        if (!a) return null;
+        ends = [
+          { type: a.childType, id: a.childId },
+          { type: a.parentType, id: a.parentId },
+        ];
+      }
       const krIds = ends.filter((n) => n.type === "keyResult").map((n) => n.id);
-      return [...ends.filter((n) => n.type === "objective").map((n) => n.id), ...(await objectivesOfKrs(krIds))];
+      return found([...ends.filter((n) => n.type === "objective").map((n) => n.id), ...(await objectivesOfKrs(krIds))]);
     }
     default:
       return [];
@@ -66,11 +75,14 @@ async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string
 }
 
 const everyone: Audience = () => true;
+const adminsOnly: Audience = (actor) =>
+  isAdmin({ userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" });
 
 /** Works out, once per change, who may hear of it; the answer is then asked per subscriber. */
 export async function audienceOf(svc: Services, e: DomainEvent): Promise<Audience> {
   const ex = svc.database.db;
   const ids = await objectivesConcerned(ex, e);
+  if (ids === null) return adminsOnly;
   if (ids.length === 0) return everyone;
   const secret = await ex
     .select({

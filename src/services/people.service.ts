@@ -284,9 +284,10 @@ export async function updateUser(
 }
 
 /**
- * Who may change a person: admins anyone (only owners may grant or take the owner role);
- * everyone else only their own name. Observers and members cannot change roles, managers,
- * teams, emails or deactivate anyone.
+ * Who may change a person: owners and admins change names, managers and teams of anyone; a
+ * role, an email or deactivation only for people they outrank (`outranks`: admins over members
+ * and observers, owners over everyone but the instance administrator), or themselves; only
+ * owners grant or take the owner role. Everyone else changes only their own name.
  */
 function checkUserChange(
   w: Write,
@@ -316,12 +317,18 @@ function checkUserChange(
       "You can change the email only of people with less access than yours (admins: members and observers; owners: anyone but the instance administrator).",
     );
   }
+  // Demoting or deactivating someone of one's own rank would open the way to the rules above
+  // (demote an admin, change their email, promote them back): only someone who outranks them may.
+  const changesRank = input.role !== undefined && input.role !== before.role;
+  if ((changesRank || input.active === false) && !self && !outranks(w.actor, target)) {
+    throw new AppError(
+      "FORBIDDEN",
+      `You can change the role of, or deactivate, only people with less access than yours (admins: members and observers; owners: anyone but the instance administrator); ask ${target.isInstanceAdmin ? "the instance administrator" : "an organisation owner"}.`,
+    );
+  }
   const touchesOwner = before.role === "owner" || input.role === "owner";
   if (touchesOwner && input.role !== undefined && input.role !== before.role && w.actor.role !== "owner") {
     throw new AppError("FORBIDDEN", "Only organisation owners can make someone an owner or change an owner's role.");
-  }
-  if (before.role === "owner" && input.active === false && w.actor.role !== "owner") {
-    throw new AppError("FORBIDDEN", "Only organisation owners can deactivate an owner.");
   }
 }
 

@@ -134,6 +134,21 @@ describe.each(DATABASE_KINDS)("no escalation on %s", (kind) => {
     expect((await api.call("PATCH", `/users/${ids.admin2}`, { email: "admin2.new@esc.example" })).status).toBe(200);
   });
 
+  it("does not let an admin demote or deactivate another admin (the way round the email rule)", async () => {
+    for (const change of [{ role: "member" }, { role: "observer" }, { active: false }]) {
+      const r = await as("admin", "PATCH", `/users/${ids.admin2}`, change);
+      expect(r.status, JSON.stringify(change)).toBe(403);
+      expect(r.body.error.message).toMatch(/only people with less access than yours/);
+    }
+    expect((await as("admin", "DELETE", `/users/${ids.admin2}`)).status).toBe(403);
+    expect((await api.call("GET", `/users/${ids.admin2}`)).body).toMatchObject({ role: "admin", active: true });
+    // A member an admin may promote to admin (not to owner); from then on only an owner may demote them.
+    expect((await as("admin", "PATCH", `/users/${ids.other}`, { role: "admin" })).status).toBe(200);
+    expect((await as("admin", "PATCH", `/users/${ids.other}`, { role: "owner" })).status).toBe(403);
+    expect((await as("admin", "PATCH", `/users/${ids.other}`, { role: "member" })).status).toBe(403);
+    expect((await api.call("PATCH", `/users/${ids.other}`, { role: "member" })).status).toBe(200);
+  });
+
   it("does not let a member lift their own objective to the organisation's level", async () => {
     const mine = await as("member", "POST", "/objectives", { title: "My own goal", level: "individual", periodId });
     expect(mine.status).toBe(201);

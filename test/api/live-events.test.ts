@@ -112,7 +112,9 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
       200,
     );
     const open = await f.objective(periodId, { title: "Ship the mobile app" });
-    await f.align("keyResult", kr.id, "objective", open.id);
+    const link = await f.align("keyResult", kr.id, "objective", open.id);
+    // Alignments are deleted for good: who may hear of it is settled when it is written.
+    expect((await api.call("DELETE", `/alignments/${link.id}`)).status).toBe(204);
     await f.checkIn((await f.keyResult(open.id)).id, { value: 5 });
     await delivered();
 
@@ -124,13 +126,14 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
       "objective.updated",
       "objective.created",
       "alignment.created",
+      "alignment.deleted",
       "keyResult.created",
       "checkIn.created",
     ];
     expect(types(ola)).toEqual(everything);
     expect(types(admin)).toEqual(everything);
     // Mia hears only of the public objective: not the private one, its key result, its
-    // check-in, the edit, nor the alignment that touches its key result.
+    // check-in, the edit, nor the alignment that touched its key result, made or deleted.
     expect(types(mia)).toEqual(["objective.created", "keyResult.created", "checkIn.created"]);
     // Nothing says which object changed, or who changed it.
     for (const e of [...ola.events, ...mia.events]) expect(Object.keys(e).sort()).toEqual(["objectType", "type"]);

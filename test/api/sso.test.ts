@@ -214,6 +214,7 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     { sub: "sub-val", email: "val@acme.test", email_verified: null, name: "Val Unsaid" },
     { sub: "sub-wes", email: "wes@acme.test", email_verified: null, name: "Wes Linked" },
     { sub: "sub-mo", email: "mo@acme.test", name: "Mo Member" },
+    { sub: "sub-lee", email: "lee@acme.test", email_verified: null, name: "Lee Legacy" },
   ];
 
   /** Follows the browser from Okra's start route through the provider back to Okra's callback. */
@@ -359,6 +360,9 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     await add("Val Unsaid", "val@acme.test", "member");
     const wesId = await add("Wes Linked", "wes@acme.test", "member");
     await api.database.db.update(users).set({ ssoSubject: "sub-wes" }).where(eq(users.id, wesId));
+    // Linked before sso_subject existed: the subject is in external_id.
+    const leeId = await add("Lee Legacy", "lee@acme.test", "member");
+    await api.database.db.update(users).set({ externalId: "sub-lee" }).where(eq(users.id, leeId));
     member = await authenticate(api.database, (await createTokenForEmail(api.database, "mo@acme.test")).token);
   }, 60_000);
 
@@ -584,6 +588,13 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     expect(mo.landing.sessionCookie).toBeDefined();
     const after = await userByEmail("mo@acme.test");
     expect(after).toMatchObject({ externalId: "scim-object-id-of-mo", ssoSubject: "sub-mo" });
+  });
+
+  it("keeps a link made before sso_subject existed (the subject in external_id), and moves it over", async () => {
+    const lee = await signIn("email=lee%40acme.test", "sub-lee");
+    expect(lee.landing.status).toBe(302);
+    expect(lee.landing.sessionCookie).toBeDefined();
+    expect(await userByEmail("lee@acme.test")).toMatchObject({ externalId: "sub-lee", ssoSubject: "sub-lee" });
   });
 
   it("refuses another identity that brings the email of a linked person: 302 to /sign-in with the reason", async () => {

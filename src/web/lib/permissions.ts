@@ -2,8 +2,8 @@
  * What the signed-in person may do, by the same rules the server enforces
  * (domain/access.ts), so the UI offers only actions that will succeed.
  */
-import { canCheckIn, isAdmin, isRole, type Viewer } from "../../domain/access.js";
-import type { KeyResult, Me, Objective } from "./types.js";
+import { canCheckIn, isAdmin, isRole, outranks, type Viewer } from "../../domain/access.js";
+import type { KeyResult, Me, Objective, User } from "./types.js";
 
 function viewerOf(me: Me | undefined | null): Viewer | null {
   if (me?.access !== "write" || !isRole(me.role)) return null;
@@ -13,6 +13,17 @@ function viewerOf(me: Me | undefined | null): Viewer | null {
 /** Whether the person is an organisation owner or admin (whatever their credential allows). */
 export function mayAdminister(me: Me | undefined | null): boolean {
   return !!me && isRole(me.role) && isAdmin({ userId: me.user.id, role: me.role });
+}
+
+/**
+ * Whether the person may change `user`'s role, deactivate or invite them: themselves, or
+ * someone they outrank (the server refuses the rest; the people list does not say who runs
+ * the server, so that case is left to the server's answer).
+ */
+export function mayManagePerson(me: Me | undefined | null, user: Pick<User, "id" | "role">): boolean {
+  if (!mayAdminister(me) || !me) return false;
+  if (me.user.id === user.id) return true;
+  return outranks({ role: me.role, isInstanceAdmin: me.isInstanceAdmin }, { role: user.role, isInstanceAdmin: false });
 }
 
 /** Whether the person may make changes at all (not an observer, not a read-only token). */

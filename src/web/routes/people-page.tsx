@@ -12,7 +12,7 @@ import { InvitePersonDialog, PersonActions } from "../features/people/person-dia
 import { TeamDialog } from "../features/people/team-dialog.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { mayAdminister } from "../lib/permissions.js";
+import { mayAdminister, mayManagePerson } from "../lib/permissions.js";
 import { useMe, useObjectives, useTeams, useUsers } from "../lib/queries.js";
 import type { Team } from "../lib/types.js";
 
@@ -150,11 +150,13 @@ export function PeoplePage() {
                       <Table.Td>{u.active ? t(`roles.${u.role}`) : t("people.inactive")}</Table.Td>
                       {isAdmin && (
                         <Table.Td>
-                          <PersonActions
-                            user={u}
-                            myId={me.data?.user.id ?? ""}
-                            canGrantOwner={me.data?.role === "owner"}
-                          />
+                          {mayManagePerson(me.data, u) && (
+                            <PersonActions
+                              user={u}
+                              myId={me.data?.user.id ?? ""}
+                              canGrantOwner={me.data?.role === "owner"}
+                            />
+                          )}
                         </Table.Td>
                       )}
                     </Table.Tr>
