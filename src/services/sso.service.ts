@@ -309,8 +309,8 @@ async function enabledConfigByEmail(svc: Services, email: string): Promise<SsoCo
   if (rows.length > 1) {
     throw new AppError(
       "CONFLICT",
-      `Several organisations sign in people of ${domain} with single sign-on; start from your organisation's sign-in link (with organizationId).`,
-      { organizationIds: rows.map((r) => r.orgId) },
+      // No organisation ids here: whoever asks is not signed in yet.
+      `Several organisations sign in people of ${domain} with single sign-on; start from your organisation's sign-in link (with organizationId), which your admin can give you.`,
     );
   }
   return row;

@@ -704,6 +704,27 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     }
   });
 
+  it("sends people of a domain two organisations claim to their sign-in link, naming neither", async () => {
+    const other = await api.call("POST", "/organizations", {
+      name: "Acme Rival",
+      owner: { name: "Rita Rival", email: "rita@rival.test" },
+    });
+    expect(other.status).toBe(201);
+    expect((await configure({}, other.body.ownerToken)).status).toBe(200);
+    try {
+      const start = await api.app.inject({ method: "GET", url: "/api/v1/auth/sso/start?email=alice%40acme.test" });
+      const reason = signInError(String(start.headers.location)) ?? "";
+      expect(reason).toMatch(/Several organisations sign in people of acme\.test/);
+      expect(String(start.headers.location)).not.toContain(other.body.organization.id);
+      expect(String(start.headers.location)).not.toContain(orgId);
+      // Starting from the organisation's own link still works.
+      const own = await api.app.inject({ method: "GET", url: `/api/v1/auth/sso/start?organizationId=${orgId}` });
+      expect(String(own.headers.location)).toMatch(new RegExp(`^${idp.issuer}`));
+    } finally {
+      expect((await configure({ enabled: false }, other.body.ownerToken)).status).toBe(200);
+    }
+  });
+
   it("stops signing in once single sign-on is turned off", async () => {
     const trip = await visit("email=alice%40acme.test", "sub-alice");
     expect((await configure({ enabled: false })).status).toBe(200);
