@@ -5,7 +5,15 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
-import { objectiveRepo, type TeamRow, teamQueries, teamRepo, userQueries, userRepo } from "../db/repositories.js";
+import {
+  objectiveRepo,
+  type TeamRow,
+  teamQueries,
+  teamRepo,
+  type UserRow,
+  userQueries,
+  userRepo,
+} from "../db/repositories.js";
 import { objectives, teams as teamsTable } from "../db/schema.js";
 import { outranks, type Rank } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
@@ -204,9 +212,14 @@ export async function listUsers(svc: Services, actor: Actor, query: unknown): Pr
   });
 }
 
+/** A person's row (for the rules) and their public view (for answers and the audit trail). */
+async function loadUser(ex: Executor, scope: OrgScope, id: string): Promise<{ row: UserRow; view: UserView }> {
+  const row = await userRepo.get(ex, scope, id);
+  return { row, view: presentUser(row, (await userQueries.teamIdsByUser(ex, scope, [id])).get(id) ?? []) };
+}
+
 async function userView(ex: Executor, scope: OrgScope, id: string): Promise<UserView> {
-  const u = await userRepo.get(ex, scope, id);
-  return presentUser(u, (await userQueries.teamIdsByUser(ex, scope, [id])).get(id) ?? []);
+  return (await loadUser(ex, scope, id)).view;
 }
 
 export async function getUser(svc: Services, actor: Actor, id: string): Promise<UserView> {
@@ -257,9 +270,8 @@ export async function updateUser(
 ): Promise<UserView> {
   const input = parseInput(UserUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
-    const before = await userView(w.tx, w.scope, id);
-    const { isInstanceAdmin } = await userRepo.get(w.tx, w.scope, id);
-    checkUserChange(w, before, { role: before.role, isInstanceAdmin }, input);
+    const { row, view: before } = await loadUser(w.tx, w.scope, id);
+    checkUserChange(w, before, row, input);
     await checkVersion(input.version ?? ifMatch, before, () => before);
     if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
       if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
@@ -352,11 +364,10 @@ async function checkLastOwner(
 /** Deactivates a person (their OKRs and check-ins stay; their tokens stop working). */
 export async function deleteUser(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
-    const before = await userView(w.tx, w.scope, id);
+    const { row, view: before } = await loadUser(w.tx, w.scope, id);
     if (id === actor.userId)
       throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
-    const { isInstanceAdmin } = await userRepo.get(w.tx, w.scope, id);
-    checkUserChange(w, before, { role: before.role, isInstanceAdmin }, { active: false });
+    checkUserChange(w, before, row, { active: false });
     await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
     await revokeAccess(w.tx, w.scope, id, w.nowMs);

@@ -14,7 +14,7 @@
  *   role. Matching by email and creating need the provider to say the email is verified.
  * - The HTTP layer opens the session and sets the cookie (src/http/sso-routes.ts).
  */
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import * as oidc from "openid-client";
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
@@ -465,23 +465,19 @@ export async function finishSsoLogin(
   const outcome = await inTransaction(svc.database.db, async (tx) => {
     // Under the organisation's lock, two first sign-ins of one person create one account.
     await lockOrganization(tx, scope);
+    // The person linked to this subject; else a link made before sso_subject existed (Okra ≤ 0.1
+    // kept the subject in external_id), or a provider whose SCIM id is its OIDC subject (Okta).
     const bySub = await tx
       .select()
       .from(users)
-      .where(and(eq(users.orgId, scope.orgId), eq(users.ssoSubject, sub)))
-      .orderBy(sql`${users.active} desc`)
+      .where(
+        and(
+          eq(users.orgId, scope.orgId),
+          or(eq(users.ssoSubject, sub), and(eq(users.externalId, sub), isNull(users.ssoSubject))),
+        ),
+      )
+      .orderBy(sql`${users.ssoSubject} is null`, sql`${users.active} desc`)
       .limit(1);
-    if (!bySub[0]) {
-      // Links made before sso_subject existed (Okra ≤ 0.1 kept the subject in external_id),
-      // or a provider whose SCIM id is its OIDC subject (Okta): the same person.
-      const legacy = await tx
-        .select()
-        .from(users)
-        .where(and(eq(users.orgId, scope.orgId), eq(users.externalId, sub), isNull(users.ssoSubject)))
-        .orderBy(sql`${users.active} desc`)
-        .limit(1);
-      bySub.push(...legacy);
-    }
     const domain = emailDomain(email) ?? "";
     const trusted = config.allowedDomains.includes(domain);
     let person: UserRow | null = bySub[0] ?? null;

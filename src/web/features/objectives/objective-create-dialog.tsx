@@ -13,7 +13,6 @@ import {
   NumberInput,
   Select,
   Stack,
-  Switch,
   Text,
   TextInput,
 } from "@mantine/core";
@@ -23,12 +22,13 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { runCoach } from "../../../domain/coach.js";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
-import { DEFAULT_SETTINGS, KR_TYPES, type KrType, LEVELS, type Level } from "../../../domain/types.js";
+import { DEFAULT_SETTINGS, KR_TYPES, type KrType, type Level } from "../../../domain/types.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { useObjectives, useTeamOptions, useUserOptions } from "../../lib/queries.js";
 import type { Objective, Period } from "../../lib/types.js";
+import { LevelSelect, ObjectiveFlags } from "./objective-fields.js";
 import { TEMPLATES } from "./templates.js";
 
 interface KrDraft {
@@ -197,27 +197,16 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         maxLength={500}
       />
       <Group grow align="flex-start">
-        <Select
-          label={t("common.level")}
-          data={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))}
-          value={level}
-          onChange={(v) => v && setLevel(v as typeof level)}
-          allowDeselect={false}
-        />
+        <LevelSelect value={level} onChange={setLevel} />
         <Select label={t("common.team")} data={teamOptions} value={teamId} onChange={setTeamId} clearable searchable />
         <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
       </Group>
       <Group>
-        <Switch
-          label={t("objective.committed")}
-          checked={committed}
-          onChange={(e) => setCommitted(e.currentTarget.checked)}
-        />
-        <Switch
-          label={t("objective.private")}
-          description={t("objective.privateHelp")}
-          checked={isPrivate}
-          onChange={(e) => setPrivate(e.currentTarget.checked)}
+        <ObjectiveFlags
+          committed={committed}
+          onCommittedChange={setCommitted}
+          isPrivate={isPrivate}
+          onPrivateChange={setPrivate}
         />
       </Group>
       <Select

@@ -2,17 +2,18 @@
  * Edit an objective or one of its key results. Sends the version it started from, so a
  * concurrent change is reported (409) instead of silently overwritten.
  */
-import { Group, MultiSelect, NumberInput, Select, Switch, Text, Textarea, TextInput } from "@mantine/core";
+import { Group, MultiSelect, NumberInput, Select, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
-import { KR_TYPES, type KrType, LEVELS } from "../../../domain/types.js";
+import { KR_TYPES, type KrType } from "../../../domain/types.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
 import type { KeyResult, Objective } from "../../lib/types.js";
+import { LevelSelect, ObjectiveFlags } from "./objective-fields.js";
 
 function problemText(err: unknown): string {
   if (err instanceof ApiError && err.code === "VERSION_CONFLICT") return t("edit.conflict");
@@ -71,26 +72,15 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
         minRows={2}
       />
       <Group grow>
-        <Select
-          label={t("common.level")}
-          data={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))}
-          value={level}
-          onChange={(v) => v && setLevel(v as Objective["level"])}
-          allowDeselect={false}
-        />
+        <LevelSelect value={level} onChange={setLevel} />
         <Select label={t("common.team")} data={teamOptions} value={teamId} onChange={setTeamId} clearable searchable />
       </Group>
       <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
-      <Switch
-        label={t("objective.committed")}
-        checked={committed}
-        onChange={(e) => setCommitted(e.currentTarget.checked)}
-      />
-      <Switch
-        label={t("objective.private")}
-        description={t("objective.privateHelp")}
-        checked={isPrivate}
-        onChange={(e) => setPrivate(e.currentTarget.checked)}
+      <ObjectiveFlags
+        committed={committed}
+        onCommittedChange={setCommitted}
+        isPrivate={isPrivate}
+        onPrivateChange={setPrivate}
       />
       <NumberInput
         label={t("edit.override")}
