@@ -3,6 +3,7 @@
  * Database errors are translated here (unique violation → ALREADY_EXISTS).
  */
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../domain/errors.js";
 import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
@@ -22,6 +23,8 @@ export type KpiRow = typeof s.kpis.$inferSelect;
 export type KpiValueRow = typeof s.kpiValues.$inferSelect;
 export type TokenRow = typeof s.apiTokens.$inferSelect;
 export type AuditRow = typeof s.auditEvents.$inferSelect;
+/** A credential's issuer as it is now (for `credentialHolds`). */
+export type IssuerRow = Pick<UserRow, "id" | "role" | "active" | "isInstanceAdmin">;
 
 export const userRepo = tableRepository(s.users, "user");
 export const teamRepo = tableRepository(s.teams, "team");
@@ -176,7 +179,7 @@ export const tokenRepo = {
   async insert(
     ex: Executor,
     scope: OrgScope,
-    values: { userId: string; name: string; tokenHash: string; scope: string },
+    values: { userId: string; name: string; tokenHash: string; scope: string; createdBy?: string | null },
   ): Promise<TokenRow> {
     const rows = await ex
       .insert(s.apiTokens)
@@ -184,15 +187,41 @@ export const tokenRepo = {
       .returning();
     return rows[0]!;
   },
-  /** The live token with this hash and its user, across organisations (authentication). */
-  async findByHash(ex: Executor, tokenHash: string): Promise<{ token: TokenRow; user: UserRow } | null> {
+  /**
+   * The live token with this hash, its user and (when someone else issued it) its issuer as they
+   * are now, across organisations (authentication).
+   */
+  async findByHash(
+    ex: Executor,
+    tokenHash: string,
+  ): Promise<{ token: TokenRow; user: UserRow; issuer: IssuerRow | null } | null> {
+    const issuer = alias(s.users, "issuer");
     const rows = await ex
-      .select({ token: s.apiTokens, user: s.users })
+      .select({
+        token: s.apiTokens,
+        user: s.users,
+        issuer: { id: issuer.id, role: issuer.role, active: issuer.active, isInstanceAdmin: issuer.isInstanceAdmin },
+      })
       .from(s.apiTokens)
       .innerJoin(s.users, and(eq(s.users.id, s.apiTokens.userId), eq(s.users.orgId, s.apiTokens.orgId)))
+      .leftJoin(issuer, and(eq(issuer.id, s.apiTokens.createdBy), eq(issuer.orgId, s.apiTokens.orgId)))
       .where(and(eq(s.apiTokens.tokenHash, tokenHash), isNull(s.apiTokens.revokedAt)))
       .limit(1);
-    return rows[0] ?? null;
+    const row = rows[0];
+    if (!row) return null;
+    // An issuer that is no longer a person of the organisation vouches for nothing.
+    const gone = { id: row.token.createdBy ?? "", role: "observer", active: false, isInstanceAdmin: false };
+    return { ...row, issuer: row.token.createdBy ? (row.issuer ?? gone) : null };
+  },
+  /** Whether any token, live or revoked, has this hash (the bootstrap token's state at start). */
+  async statusByHash(ex: Executor, tokenHash: string): Promise<"live" | "revoked" | null> {
+    const [row] = await ex
+      .select({ revokedAt: s.apiTokens.revokedAt })
+      .from(s.apiTokens)
+      .where(eq(s.apiTokens.tokenHash, tokenHash))
+      .limit(1);
+    if (!row) return null;
+    return row.revokedAt ? "revoked" : "live";
   },
 };
 

@@ -82,6 +82,11 @@ export const apiTokens = pgTable(
     name: text("name").notNull(),
     tokenHash: text("token_hash").notNull(),
     scope: text("scope").notNull().default("write"),
+    /**
+     * Who issued the token, when not its own account (an admin's token for a bot account). Such a
+     * token works only while its issuer is active and still outranks the account (checked on use).
+     */
+    createdBy: uuid("created_by"),
     createdAt: createdAt(),
     lastUsedAt: ts("last_used_at"),
     revokedAt: ts("revoked_at"),
@@ -247,6 +252,11 @@ export const alignments = pgTable(
     parentId: uuid("parent_id").notNull(),
     weight: numeric("weight").notNull().default("1"),
     contributes: boolean("contributes").notNull().default(true),
+    /**
+     * `active`, or `pending`: asked for by the child's side and waiting for the parent's owners to
+     * accept; a pending alignment counts in no roll-up (it does count for the loop check).
+     */
+    state: text("state").notNull().default("active"),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -395,12 +405,26 @@ export const emailTokens = pgTable(
     userId: uuid("user_id").notNull(),
     purpose: text("purpose").notNull(),
     tokenHash: text("token_hash").notNull(),
+    /** Who had the link made (an admin's invitation); null when the person asked for it (a reset). */
+    createdBy: uuid("created_by"),
+    /** How many times the link was emailed (a repeated "forgot password" re-sends the same link). */
+    sends: integer("sends").notNull().default(1),
     expiresAt: ts("expires_at").notNull(),
     usedAt: ts("used_at"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("email_tokens_hash_uq").on(t.tokenHash)],
 );
+
+/**
+ * Secrets of the instance, made on first need and shared by every app instance on one database
+ * (the key that derives reset links, so that a repeated request re-sends the same link).
+ */
+export const instanceSecrets = pgTable("instance_secrets", {
+  name: text("name").primaryKey(),
+  secret: text("secret").notNull(),
+  createdAt: createdAt(),
+});
 
 /** Bearer tokens for SCIM provisioning clients (Okta, Entra ID), one or more per organisation. */
 export const scimTokens = pgTable(
@@ -410,6 +434,8 @@ export const scimTokens = pgTable(
     orgId: orgId(),
     name: text("name").notNull(),
     tokenHash: text("token_hash").notNull(),
+    /** The owner who issued it: SCIM acts with their rank, and only while they are an active owner. */
+    createdBy: uuid("created_by"),
     createdAt: createdAt(),
     lastUsedAt: ts("last_used_at"),
     revokedAt: ts("revoked_at"),

@@ -7,10 +7,12 @@ import {
   canEditTeam,
   canSeeObjective,
   createObjectiveDenial,
+  credentialHolds,
   DEFAULT_ORG_RULES,
   managesChain,
   outranks,
   type PeopleGraph,
+  personChangeDenial,
   type Rank,
   type Viewer,
 } from "./access.js";
@@ -125,5 +127,82 @@ describe("access rules", () => {
     ["an observer", "a member", false, rank("observer"), rank("member")],
   ])("%s outranks %s: %s", (_who, _whom, expected, actor, target) => {
     expect(outranks(actor, target)).toBe(expected);
+  });
+});
+
+describe("personChangeDenial: one rule for every path that changes a person", () => {
+  const person = (id: string, role: string, isInstanceAdmin = false) => ({ id, role, isInstanceAdmin });
+  const changer = (userId: string, role: string, isInstanceAdmin = false) => ({ userId, role, isInstanceAdmin });
+  const owner = changer("o", "owner");
+  const admin = changer("a", "admin");
+  const member = changer("m", "member");
+  it.each([
+    ["an admin demotes a peer admin", admin, person("a2", "admin"), { role: "member" }, /less access than yours/],
+    ["an admin changes a peer admin's email", admin, person("a2", "admin"), { email: true }, /email or sign-in/],
+    ["an admin deactivates a peer admin", admin, person("a2", "admin"), { active: false }, /deactivate/],
+    ["an admin reactivates an owner", admin, person("o2", "owner"), { active: true }, /reactivate/],
+    ["an admin relinks a peer admin's identity", admin, person("a2", "admin"), { identity: true }, /sign-in identity/],
+    ["an admin makes a member an owner", admin, person("m2", "member"), { role: "owner" }, /Only organisation owners/],
+    [
+      "an admin demotes themselves to owner",
+      admin,
+      person("a", "admin"),
+      { role: "owner" },
+      /Only organisation owners/,
+    ],
+    [
+      "an owner changes the instance administrator's email",
+      owner,
+      person("i", "owner", true),
+      { email: true },
+      /instance administrator/,
+    ],
+    ["a member changes their own role", member, person("m", "member"), { role: "admin" }, /your own name/],
+    ["a member changes someone else", member, person("m2", "member"), {}, /change other people/],
+    ["an admin adds an owner", admin, null, { role: "owner" }, /make someone an owner/],
+    ["a member adds a person", member, null, { role: "member" }, /add people/],
+  ] as const)("refuses: %s", (_what, actor, target, change, message) => {
+    expect(personChangeDenial(actor, target, change)).toMatch(message);
+  });
+  it.each([
+    ["an admin promotes a member to admin", admin, person("m2", "member"), { role: "admin" }],
+    ["an admin deactivates an observer", admin, person("v", "observer"), { active: false }],
+    ["an admin changes their own email", admin, person("a", "admin"), { email: true }],
+    ["an owner demotes another owner", owner, person("o2", "owner"), { role: "admin" }],
+    ["an owner changes an admin's email", owner, person("a2", "admin"), { email: true }],
+    ["an admin renames a peer admin", admin, person("a2", "admin"), {}],
+    ["a member renames themselves", member, person("m", "member"), {}],
+    ["an admin adds an admin", admin, null, { role: "admin" }],
+  ] as const)("allows: %s", (_what, actor, target, change) => {
+    expect(personChangeDenial(actor, target, change)).toBeNull();
+  });
+});
+
+describe("credentialHolds: a credential never acts with more rank than its issuer has", () => {
+  const acct = (id: string, role: string, active = true, isInstanceAdmin = false) => ({
+    id,
+    role,
+    active,
+    isInstanceAdmin,
+  });
+  it.each([
+    ["self-issued", null, acct("m", "member"), "token", true],
+    ["issued by the holder", acct("m", "member"), acct("m", "member"), "token", true],
+    ["an admin's token for a member", acct("a", "admin"), acct("m", "member"), "token", true],
+    ["an admin's token for a member since promoted to owner", acct("a", "admin"), acct("m", "owner"), "token", false],
+    ["an admin's token for a member since promoted to admin", acct("a", "admin"), acct("m", "admin"), "token", false],
+    ["a deactivated admin's token", acct("a", "admin", false), acct("m", "member"), "token", false],
+    ["an admin since demoted", acct("a", "member"), acct("m", "member"), "token", false],
+    ["an admin's invitation for an admin", acct("a", "admin"), acct("b", "admin"), "invitation", true],
+    ["an admin's invitation for someone since made owner", acct("a", "admin"), acct("b", "owner"), "invitation", false],
+    [
+      "an owner's invitation for the instance administrator",
+      acct("o", "owner"),
+      acct("i", "owner", true, true),
+      "invitation",
+      false,
+    ],
+  ] as const)("%s: %s", (_what, issuer, holder, kind, expected) => {
+    expect(credentialHolds(issuer, holder, kind)).toBe(expected);
   });
 });

@@ -181,3 +181,85 @@ export function canEditOwned(v: Viewer, ownerIds: readonly string[]): boolean {
   if (v.role === "observer") return false;
   return isAdmin(v) || ownerIds.includes(v.userId);
 }
+
+/** What a change to a person touches, for `personChangeDenial`. */
+export interface PersonChange {
+  /** The new organisation role, when it changes. */
+  role?: string | undefined;
+  /** Whether the email changes (whoever controls it controls the account: resets go there). */
+  email?: boolean | undefined;
+  /** Whether an identity-provider link changes (SCIM externalId, SSO subject). */
+  identity?: boolean | undefined;
+  /** The new active flag, when it changes (deactivation or reactivation). */
+  active?: boolean | undefined;
+}
+
+/** The person changing someone: their rank, and their id (null for a new person being created). */
+export interface Changer extends Rank {
+  userId: string;
+}
+
+/**
+ * The one rule for changing a person, whatever the path (the API, SCIM, the HRIS import, single
+ * sign-on): why `actor` may not make `change` to `target` (`null` for a new person), or null
+ * when they may. A role, an email, an identity link or the active flag change only for oneself
+ * or for people the actor outranks (`outranks`), since each of them hands over or takes away an
+ * account; only owners grant the owner role or change an owner's role. Names, managers and teams
+ * are outside this rule (admins change them for anyone).
+ */
+export function personChangeDenial(
+  actor: Changer,
+  target: (Rank & { id: string }) | null,
+  change: PersonChange,
+): string | null {
+  if (!target) {
+    if (change.role === "owner" && actor.role !== "owner") return "Only organisation owners can make someone an owner.";
+    if (actor.role !== "owner" && actor.role !== "admin") return "Only organisation owners and admins can add people.";
+    return null;
+  }
+  const self = target.id === actor.userId;
+  const roleChanges = change.role !== undefined && change.role !== target.role;
+  const touchesAccount = roleChanges || change.email || change.identity || change.active !== undefined;
+  if (actor.role !== "owner" && actor.role !== "admin") {
+    if (!self) return "Only organisation owners and admins can change other people.";
+    return touchesAccount
+      ? "You can change your own name; your role, email and sign-in are changed by an organisation owner or admin."
+      : null;
+  }
+  if (roleChanges && (target.role === "owner" || change.role === "owner") && actor.role !== "owner") {
+    return "Only organisation owners can make someone an owner or change an owner's role.";
+  }
+  if (self || outranks(actor, target)) return null;
+  const who = target.isInstanceAdmin ? "the instance administrator" : "an organisation owner";
+  if (change.email || change.identity) {
+    return `You can change the email or sign-in identity only of people with less access than yours (admins: members and observers; owners: anyone but the instance administrator); ask ${who}.`;
+  }
+  if (roleChanges || change.active !== undefined) {
+    return `You can change the role of, deactivate or reactivate only people with less access than yours (admins: members and observers; owners: anyone but the instance administrator); ask ${who}.`;
+  }
+  return null;
+}
+
+/** The account that issued a credential, as it is now. */
+export interface Issuer extends Rank {
+  id: string;
+  active: boolean;
+}
+
+/**
+ * Whether a credential made for `holder` by `issuer` still works (checked on every use): a
+ * credential never acts with more rank than its issuer has. Self-issued ones (`issuer` null or
+ * the holder) always hold; otherwise the issuer must be active and still outrank the holder — or,
+ * for an invitation, hold the same role as a holder who is not the instance administrator (an
+ * admin adding an admin).
+ */
+export function credentialHolds(
+  issuer: Issuer | null,
+  holder: Rank & { id: string },
+  kind: "token" | "invitation",
+): boolean {
+  if (!issuer || issuer.id === holder.id) return true;
+  if (!issuer.active) return false;
+  if (outranks(issuer, holder)) return true;
+  return kind === "invitation" && issuer.role === holder.role && !holder.isInstanceAdmin;
+}

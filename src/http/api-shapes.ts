@@ -216,6 +216,8 @@ export const TokenShape = z.object({
   name: z.string(),
   scope: z.enum(["read", "write"]),
   userId: Id,
+  /** Who issued it, when not its own account; it works only while they still outrank the account. */
+  createdBy: Id.nullable(),
   createdAt: Instant,
   lastUsedAt: Instant.nullable(),
 });

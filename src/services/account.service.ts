@@ -4,16 +4,17 @@
  * repeated failures, invitations and password resets by emailed one-time links, and
  * signing out one session or everywhere.
  */
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import * as zxcvbnCommon from "@zxcvbn-ts/language-common";
+import { and, desc, eq, gt, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { auditRepo, inTransaction, organizationRepo, type UserRow, userRepo } from "../db/repositories.js";
-import { apiTokens, emailTokens, sessions, signInCodes, users } from "../db/schema.js";
+import { apiTokens, emailTokens, instanceSecrets, sessions, signInCodes, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
-import { outranks } from "../domain/access.js";
+import { credentialHolds, outranks } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
 import type { Actor, Services } from "./context.js";
@@ -80,10 +81,21 @@ async function passwordMatches(user: UserRow | undefined, password: string): Pro
   }
 }
 
+let commonPasswords: ReadonlySet<string> | null = null;
+
+/** Whether `password` is on the list of commonly used passwords (zxcvbn-ts's, about 49,000). */
+export function isCommonPassword(password: string): boolean {
+  commonPasswords ??= new Set(zxcvbnCommon.dictionary["passwords-common"].map((p) => p.toLowerCase()));
+  return commonPasswords.has(password.toLowerCase());
+}
+
 function passwordProblems(password: string, user: Pick<UserRow, "email" | "name">): string[] {
   const lower = password.toLowerCase();
   if (lower === user.email.toLowerCase() || lower === user.name.toLowerCase()) {
     return ["password: must not be your email or your name"];
+  }
+  if (isCommonPassword(password)) {
+    return ["password: is one of the most common passwords, which attackers try first; choose another"];
   }
   return [];
 }
@@ -313,6 +325,69 @@ export async function revokeAccess(ex: Executor, scope: OrgScope, userId: string
   await endSessionsAndLinks(ex, scope, userId, nowMs);
 }
 
+/**
+ * A change of someone's rank or identity (role, email, identity link) voids what others made for
+ * them: API tokens someone else issued, and unused invitation or reset links. Returns how many.
+ */
+async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
+  const tokens = await ex
+    .update(apiTokens)
+    .set({ revokedAt: new Date(nowMs) })
+    .where(
+      and(
+        eq(apiTokens.orgId, scope.orgId),
+        eq(apiTokens.userId, userId),
+        isNull(apiTokens.revokedAt),
+        isNotNull(apiTokens.createdBy),
+        ne(apiTokens.createdBy, userId),
+      ),
+    )
+    .returning({ id: apiTokens.id });
+  const links = await voidLinks(ex, userId, nowMs);
+  return { tokens: tokens.map((t) => t.id), links };
+}
+
+/** Records an audit event in the open transaction (each path passes its own: with or without an actor). */
+export type AuditFn = (
+  action: string,
+  objectType: string,
+  objectId: string,
+  before: unknown,
+  after: unknown,
+) => Promise<void>;
+
+/**
+ * After a person changed (through the API, SCIM, the HRIS import or single sign-on), in the same
+ * transaction: deactivation ends every way in; a new email ends sessions and links; and any change
+ * of role, email or identity link revokes the tokens others issued for them and their unused
+ * links, so that no credential acts with more rank than its issuer had. What was revoked is
+ * recorded as `user.credentialsRevoked`.
+ */
+export async function settlePersonChange(
+  ex: Executor,
+  scope: OrgScope,
+  userId: string,
+  change: { role?: boolean; email?: boolean; identity?: boolean; deactivated?: boolean },
+  nowMs: number,
+  audit: AuditFn,
+): Promise<void> {
+  if (change.deactivated) {
+    await revokeAccess(ex, scope, userId, nowMs);
+    return;
+  }
+  if (!change.role && !change.email && !change.identity) return;
+  if (change.email) await endAllSessions(ex, scope, userId, nowMs);
+  const revoked = await revokeIssuedCredentials(ex, scope, userId, nowMs);
+  if (revoked.tokens.length || revoked.links) {
+    const reason = change.role ? "role changed" : change.email ? "email changed" : "sign-in identity changed";
+    await audit("user.credentialsRevoked", "user", userId, null, {
+      reason,
+      tokenIds: revoked.tokens,
+      links: revoked.links,
+    });
+  }
+}
+
 /** Ends every session of a person and voids their unused emailed links (deactivation, new email). */
 export async function endSessionsAndLinks(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
   await endAllSessions(ex, scope, userId, nowMs);
@@ -320,8 +395,8 @@ export async function endSessionsAndLinks(ex: Executor, scope: OrgScope, userId:
 }
 
 /** Marks a person's unused emailed links (of one purpose, or all) as used: only the newest link may work. */
-async function voidLinks(ex: Executor, userId: string, nowMs: number, purpose?: LinkPurpose) {
-  await ex
+async function voidLinks(ex: Executor, userId: string, nowMs: number, purpose?: LinkPurpose): Promise<number> {
+  const voided = await ex
     .update(emailTokens)
     .set({ usedAt: new Date(nowMs) })
     .where(
@@ -330,7 +405,9 @@ async function voidLinks(ex: Executor, userId: string, nowMs: number, purpose?: 
         isNull(emailTokens.usedAt),
         purpose ? eq(emailTokens.purpose, purpose) : undefined,
       ),
-    );
+    )
+    .returning({ id: emailTokens.id });
+  return voided.length;
 }
 
 /** My open sessions, newest first (never the secrets). */
@@ -437,18 +514,77 @@ export async function changePassword(svc: Services, actor: Actor, body: unknown)
 
 type LinkPurpose = "invite" | "reset";
 
-async function issueLink(ex: Executor, user: UserRow, purpose: LinkPurpose, nowMs: number): Promise<string> {
+/** How many times one reset link is emailed at most (repeated requests re-send it; then nothing). */
+export const MAX_RESET_SENDS = 3;
+
+/**
+ * The instance's key for emailed links, made on first need. A link's secret is derived from its
+ * row id with this key, so that a repeated "forgot password" can send the same link again while
+ * only the secret's hash is stored.
+ */
+async function linkKey(ex: Executor): Promise<string> {
+  await ex
+    .insert(instanceSecrets)
+    .values({ name: "email-links", secret: randomBytes(32).toString("base64url") })
+    .onConflictDoNothing();
+  const [row] = await ex.select().from(instanceSecrets).where(eq(instanceSecrets.name, "email-links"));
+  return row!.secret;
+}
+
+function linkSecret(key: string, linkId: string): string {
+  return createHmac("sha256", key).update(linkId).digest("base64url");
+}
+
+/** A new link for `user` (voiding their older ones of that purpose); `issuer`: who had it made, if not them. */
+async function issueLink(
+  ex: Executor,
+  user: UserRow,
+  purpose: LinkPurpose,
+  nowMs: number,
+  issuer: string | null,
+): Promise<string> {
   await voidLinks(ex, user.id, nowMs, purpose);
-  const token = randomBytes(32).toString("base64url");
+  const id = randomUUID();
+  const token = linkSecret(await linkKey(ex), id);
   await ex.insert(emailTokens).values({
+    id,
     orgId: user.orgId,
     userId: user.id,
     purpose,
     tokenHash: hashToken(token),
+    createdBy: issuer && issuer !== user.id ? issuer : null,
     expiresAt: new Date(nowMs + (purpose === "invite" ? INVITE_TTL_MS : RESET_TTL_MS)),
     createdAt: new Date(nowMs),
   });
   return token;
+}
+
+/**
+ * The reset link to email `user` now: their still-valid one again (counted), or a new one when
+ * there is none; null once the valid one was sent MAX_RESET_SENDS times (nothing more is sent
+ * until it expires), so that nobody can flood a mailbox or void a link the person is about to use.
+ */
+async function resetLinkFor(ex: Executor, user: UserRow, nowMs: number): Promise<string | null> {
+  const [open] = await ex
+    .select()
+    .from(emailTokens)
+    .where(
+      and(
+        eq(emailTokens.userId, user.id),
+        eq(emailTokens.purpose, "reset"),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, new Date(nowMs)),
+      ),
+    )
+    .orderBy(desc(emailTokens.createdAt))
+    .limit(1);
+  if (!open) return issueLink(ex, user, "reset", nowMs, null);
+  const [counted] = await ex
+    .update(emailTokens)
+    .set({ sends: sql`${emailTokens.sends} + 1` })
+    .where(and(eq(emailTokens.id, open.id), sql`${emailTokens.sends} < ${MAX_RESET_SENDS}`))
+    .returning({ id: emailTokens.id });
+  return counted ? linkSecret(await linkKey(ex), open.id) : null;
 }
 
 function linkUrl(svc: Services, purpose: LinkPurpose, token: string): string {
@@ -507,7 +643,7 @@ export async function inviteUser(svc: Services, actor: Actor, userId: string): P
       );
     }
     const org = await organizationRepo.get(tx, actor.scope);
-    const t = await issueLink(tx, u, "invite", svc.now());
+    const t = await issueLink(tx, u, "invite", svc.now(), actor.userId);
     await auditRepo.record(tx, actor.scope, {
       actorId: actor.userId,
       action: "user.invited",
@@ -560,8 +696,8 @@ export function requestPasswordReset(
       .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)));
     const mails: Promise<void>[] = [];
     for (const user of accounts) {
-      const token = await inTransaction(svc.database.db, (tx) => issueLink(tx, user, "reset", nowMs));
-      if (!svc.mailer) continue;
+      const token = await inTransaction(svc.database.db, (tx) => resetLinkFor(tx, user, nowMs));
+      if (!token || !svc.mailer) continue;
       mails.push(
         svc.mailer
           .send({
@@ -619,6 +755,15 @@ export async function completeLink(
     const scope = grantOrgScope(link.orgId);
     const user = await userRepo.get(tx, scope, link.userId);
     if (!user.active) throw new AppError("UNAUTHENTICATED", "This account is deactivated.");
+    // Rank is checked on use: an invitation sets a password only while its issuer could still issue it.
+    const issuer = link.createdBy ? ((await userRepo.find(tx, scope, link.createdBy)) ?? null) : null;
+    const gone = link.createdBy && !issuer;
+    if (gone || !credentialHolds(issuer, user, "invitation")) {
+      throw new AppError(
+        "UNAUTHENTICATED",
+        "This invitation link is no longer valid: the person who sent it no longer has more access than this account. Ask an organisation owner to invite you again, or use 'Forgot password' on the sign-in page.",
+      );
+    }
     const problems = passwordProblems(input.password, user);
     if (problems.length) throw AppError.validation(problems);
     await tx

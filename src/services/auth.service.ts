@@ -8,6 +8,7 @@ import type { Database } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { inTransaction, organizationRepo, tokenRepo, userQueries, userRepo } from "../db/repositories.js";
 import { apiTokens, signInCodes } from "../db/schema.js";
+import { credentialHolds } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import type { Actor } from "./context.js";
 
@@ -28,6 +29,8 @@ export interface BootstrapResult {
   adminEmail: string;
   /** The admin's token, present only when it was generated now (printed once). */
   generatedToken: string | null;
+  /** The given bootstrap token was revoked in Okra: it stays revoked, and the start goes on. */
+  bootstrapTokenRevoked: boolean;
 }
 
 /**
@@ -52,8 +55,11 @@ export async function bootstrap(
         where: (u, { eq: e }) => e(u.isInstanceAdmin, true),
         limit: 1,
       });
+      let revoked = false;
       if (admin && opts.bootstrapToken) {
-        const known = await tokenRepo.findByHash(tx, hashToken(opts.bootstrapToken));
+        // Known (live or revoked) means it was registered before: a revocation must stick.
+        const known = await tokenRepo.statusByHash(tx, hashToken(opts.bootstrapToken));
+        revoked = known === "revoked";
         if (!known) {
           await tokenRepo.insert(tx, grantOrgScope(admin.orgId), {
             userId: admin.id,
@@ -68,6 +74,7 @@ export async function bootstrap(
         organizationId: admin?.orgId ?? "",
         adminEmail: admin?.email ?? "",
         generatedToken: null,
+        bootstrapTokenRevoked: revoked,
       };
     }
     const org = await organizationRepo.insert(tx, opts.organizationName ?? "My organisation");
@@ -90,6 +97,7 @@ export async function bootstrap(
       organizationId: org.id,
       adminEmail: email,
       generatedToken: opts.bootstrapToken ? null : token,
+      bootstrapTokenRevoked: false,
     };
   });
 }
@@ -111,6 +119,13 @@ export async function authenticate(database: Database, token: string | undefined
     throw new AppError(
       "UNAUTHENTICATED",
       "This API token is not valid (unknown, revoked, or its account is deactivated).",
+    );
+  }
+  // Rank is checked on use: a token someone else issued stops once they no longer outrank its account.
+  if (!credentialHolds(found.issuer, found.user, "token")) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "This API token is no longer valid: the person who issued it no longer has more access than its account. Ask its account holder, or an organisation owner, for a new one.",
     );
   }
   const lastUsedMs = found.token.lastUsedAt?.getTime();

@@ -14,8 +14,9 @@ import { z } from "zod";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { type TeamRow, teamQueries, teamRepo, type UserRow, userQueries, userRepo } from "../db/repositories.js";
-import { isAdmin, isRole } from "../domain/access.js";
+import { isAdmin, isRole, personChangeDenial } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
+import { settlePersonChange } from "./account.service.js";
 import { type Actor, mutate, read, type Services, type Write } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
@@ -519,6 +520,15 @@ function readUserRows({ org, files, actor, problems, notes }: Reading): Map<Pers
       node.name = name;
       node.line = r.line;
       const role = flag === undefined ? node.role : roleAfterImport(node.role, flag);
+      // The same rule as every other path that changes a person: only over people the importer outranks.
+      const denial =
+        role === node.role || !node.row
+          ? null
+          : personChangeDenial(
+              actor,
+              { id: node.row.id, role: node.role, isInstanceAdmin: node.row.isInstanceAdmin },
+              { role },
+            );
       if (role !== node.role && node.id === actor.userId) {
         // Taking one's own admin rights away mid-import is almost always a file that does not know the admin.
         notes.add(
@@ -526,6 +536,8 @@ function readUserRows({ org, files, actor, problems, notes }: Reading): Map<Pers
           r.line,
           `Is Org Admin: you cannot remove your own ${node.role} role, so it was kept; ask another admin to change it`,
         );
+      } else if (denial) {
+        notes.add(USERS_FILE, r.line, `Is Org Admin: ${email} stays ${node.role}. ${denial}`);
       } else {
         node.role = role;
       }
@@ -790,6 +802,9 @@ async function applyPlan(w: Write, plan: Plan): Promise<void> {
   }
   for (const p of plan.changedPeople) {
     await userRepo.update(tx, scope, p.id!, { name: p.name, role: p.role, managerId: managerIdOf(p) });
+    if (p.row && p.row.role !== p.role) {
+      await settlePersonChange(tx, scope, p.id!, { role: true }, w.nowMs, w.audit);
+    }
   }
   for (const t of plan.teams) {
     const next = plan.after.get(t);

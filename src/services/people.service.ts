@@ -15,9 +15,9 @@ import {
   userRepo,
 } from "../db/repositories.js";
 import { objectives, teams as teamsTable } from "../db/schema.js";
-import { outranks, type Rank } from "../domain/access.js";
+import { personChangeDenial, type Rank } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
-import { endSessionsAndLinks, type InvitationResult, inviteUser, revokeAccess } from "./account.service.js";
+import { type InvitationResult, inviteUser, settlePersonChange } from "./account.service.js";
 import {
   type Actor,
   checkParentLink,
@@ -243,9 +243,8 @@ async function addUser(svc: Services, actor: Actor, input: z.output<typeof UserC
     if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
       throw new AppError("ALREADY_EXISTS", `A person with the email ${input.email} already exists.`);
     }
-    if (input.role === "owner" && w.actor.role !== "owner") {
-      throw new AppError("FORBIDDEN", "Only organisation owners can make someone an owner.");
-    }
+    const denial = personChangeDenial(w.actor, null, { role: input.role ?? "member" });
+    if (denial) throw new AppError("FORBIDDEN", denial);
     await checkManager(w.tx, w.scope, null, input.managerId);
     await requireTeams(w.tx, w.scope, input.teamIds, "teamIds");
     const row = await userRepo.insert(w.tx, w.scope, {
@@ -271,7 +270,7 @@ export async function updateUser(
   const input = parseInput(UserUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const { row, view: before } = await loadUser(w.tx, w.scope, id);
-    checkUserChange(w, before, row, input);
+    checkUserChange(w, { ...before, isInstanceAdmin: row.isInstanceAdmin }, input);
     await checkVersion(input.version ?? ifMatch, before, () => before);
     if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
       if (await userQueries.findByEmail(w.tx, w.scope, input.email)) {
@@ -284,11 +283,18 @@ export async function updateUser(
     const { version: _v, teamIds, ...patch } = input;
     await userRepo.update(w.tx, w.scope, id, patch);
     if (teamIds !== undefined) await userQueries.setTeams(w.tx, w.scope, id, teamIds);
-    // A deactivated person keeps no way in; one whose email changed, no session or emailed link.
-    if (input.active === false) await revokeAccess(w.tx, w.scope, id, w.nowMs);
-    else if (input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase()) {
-      await endSessionsAndLinks(w.tx, w.scope, id, w.nowMs);
-    }
+    await settlePersonChange(
+      w.tx,
+      w.scope,
+      id,
+      {
+        deactivated: input.active === false && before.active,
+        role: input.role !== undefined && input.role !== before.role,
+        email: input.email !== undefined && input.email.toLowerCase() !== before.email.toLowerCase(),
+      },
+      w.nowMs,
+      w.audit,
+    );
     const view = await userView(w.tx, w.scope, id);
     await w.audit("user.updated", "user", id, before, view);
     return view;
@@ -303,8 +309,7 @@ export async function updateUser(
  */
 function checkUserChange(
   w: Write,
-  before: UserView,
-  target: Rank,
+  before: UserView & Rank,
   input: { role?: string | undefined; active?: boolean | undefined } & Record<string, unknown>,
 ) {
   const self = before.id === w.actor.userId;
@@ -320,28 +325,12 @@ function checkUserChange(
     }
     return;
   }
-  // Whoever controls a person's email controls their account (a password reset goes there):
-  // only they themselves, or someone with more access than theirs, may change it.
-  const newEmail = typeof input.email === "string" && input.email.toLowerCase() !== before.email.toLowerCase();
-  if (newEmail && !self && !outranks(w.actor, target)) {
-    throw new AppError(
-      "FORBIDDEN",
-      "You can change the email only of people with less access than yours (admins: members and observers; owners: anyone but the instance administrator).",
-    );
-  }
-  // Demoting or deactivating someone of one's own rank would open the way to the rules above
-  // (demote an admin, change their email, promote them back): only someone who outranks them may.
-  const changesRank = input.role !== undefined && input.role !== before.role;
-  if ((changesRank || input.active === false) && !self && !outranks(w.actor, target)) {
-    throw new AppError(
-      "FORBIDDEN",
-      `You can change the role of, or deactivate, only people with less access than yours (admins: members and observers; owners: anyone but the instance administrator); ask ${target.isInstanceAdmin ? "the instance administrator" : "an organisation owner"}.`,
-    );
-  }
-  const touchesOwner = before.role === "owner" || input.role === "owner";
-  if (touchesOwner && input.role !== undefined && input.role !== before.role && w.actor.role !== "owner") {
-    throw new AppError("FORBIDDEN", "Only organisation owners can make someone an owner or change an owner's role.");
-  }
+  const denial = personChangeDenial(w.actor, before, {
+    role: input.role,
+    email: typeof input.email === "string" && input.email.toLowerCase() !== before.email.toLowerCase(),
+    active: input.active !== undefined && input.active !== before.active ? input.active : undefined,
+  });
+  if (denial) throw new AppError("FORBIDDEN", denial);
 }
 
 /** An organisation always keeps at least one active owner. */
@@ -367,10 +356,10 @@ export async function deleteUser(svc: Services, actor: Actor, id: string): Promi
     const { row, view: before } = await loadUser(w.tx, w.scope, id);
     if (id === actor.userId)
       throw new AppError("CONFLICT", "You cannot deactivate your own account; ask another admin.");
-    checkUserChange(w, before, row, { active: false });
+    checkUserChange(w, { ...before, isInstanceAdmin: row.isInstanceAdmin }, { active: false });
     await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
-    await revokeAccess(w.tx, w.scope, id, w.nowMs);
+    await settlePersonChange(w.tx, w.scope, id, { deactivated: true }, w.nowMs, w.audit);
     await w.audit("user.deactivated", "user", id, before, { ...before, active: false });
   });
 }

@@ -34,8 +34,9 @@ import {
 } from "../db/repositories.js";
 import { objectives, scimTokens, teams as teamsTable, users as usersTable } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
+import { type Changer, personChangeDenial } from "../domain/access.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
-import { endSessionsAndLinks, revokeAccess } from "./account.service.js";
+import { revokeAccess, settlePersonChange } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, checkParentLink, type DomainEvent, mutate, read, type Services } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
@@ -91,8 +92,16 @@ export interface ScimCaller {
   orgId: string;
   scope: OrgScope;
   tokenId: string;
+  /** The owner who issued the token: SCIM changes people with their rank (`personChangeDenial`). */
+  actor: Changer;
   /** e.g. `https://okr.example.com/scim/v2`, for `meta.location` and `$ref`. */
   baseUrl: string;
+}
+
+/** When a SCIM write happens and with whose rank. */
+interface WriteAt {
+  nowMs: number;
+  actor: Changer;
 }
 
 // ---------------------------------------------------------------- schema definitions (RFC 7643)
@@ -1103,16 +1112,27 @@ export async function authenticateScim(svc: Services, token: string | undefined,
     );
   }
   const db = svc.database.db;
-  const [row] = await db
-    .select()
+  const [found] = await db
+    .select({ token: scimTokens, issuer: usersTable })
     .from(scimTokens)
+    .leftJoin(usersTable, and(eq(usersTable.id, scimTokens.createdBy), eq(usersTable.orgId, scimTokens.orgId)))
     .where(and(eq(scimTokens.tokenHash, hashToken(token)), isNull(scimTokens.revokedAt)))
     .limit(1);
+  const row = found?.token;
   if (!row) {
     throw scimError(
       "UNAUTHENTICATED",
       null,
       "This SCIM token is not valid (unknown or revoked). An Okra admin can issue a new one with POST /api/v1/scim-tokens; API tokens do not work here.",
+    );
+  }
+  // Provisioning acts with its issuer's rank, and only while they may still issue SCIM tokens.
+  const issuer = found.issuer;
+  if (!issuer?.active || issuer.role !== "owner") {
+    throw scimError(
+      "UNAUTHENTICATED",
+      null,
+      "This SCIM token no longer works: the person who issued it is no longer an active organisation owner. An owner can issue a new one with POST /api/v1/scim-tokens.",
     );
   }
   const nowMs = svc.now();
@@ -1122,7 +1142,13 @@ export async function authenticateScim(svc: Services, token: string | undefined,
       .set({ lastUsedAt: new Date(nowMs) })
       .where(eq(scimTokens.id, row.id));
   }
-  return { orgId: row.orgId, scope: grantOrgScope(row.orgId), tokenId: row.id, baseUrl };
+  return {
+    orgId: row.orgId,
+    scope: grantOrgScope(row.orgId),
+    tokenId: row.id,
+    baseUrl,
+    actor: { userId: issuer.id, role: issuer.role, isInstanceAdmin: issuer.isInstanceAdmin },
+  };
 }
 
 type Audit = (action: string, objectType: string, objectId: string, before: unknown, after: unknown) => Promise<void>;
@@ -1406,7 +1432,7 @@ async function writeUser(
   scope: OrgScope,
   u: UserRow,
   changes: UserChanges,
-  nowMs: number,
+  { nowMs, actor }: WriteAt,
   audit: Audit,
 ): Promise<UserRow> {
   const patch: Partial<typeof usersTable.$inferInsert> = {};
@@ -1439,11 +1465,23 @@ async function writeUser(
     patch.active = changes.active;
   }
   if (Object.keys(patch).length === 0) return u;
+  // The same rule as every other path: provisioning acts with its token's issuer's rank.
+  const denial = personChangeDenial(actor, u, {
+    email: patch.email !== undefined,
+    identity: patch.externalId !== undefined,
+    active: patch.active,
+  });
+  if (denial) throw scimError("FORBIDDEN", null, `${u.email}: ${denial}`);
   const before = await userView(tx, scope, u);
   const updated = await userRepo.update(tx, scope, u.id, patch);
-  // A deactivated person keeps no way in; a new email keeps no session or link issued to the old one.
-  if (patch.active === false) await revokeAccess(tx, scope, u.id, nowMs);
-  else if (patch.email !== undefined) await endSessionsAndLinks(tx, scope, u.id, nowMs);
+  await settlePersonChange(
+    tx,
+    scope,
+    u.id,
+    { deactivated: patch.active === false, email: patch.email !== undefined, identity: patch.externalId !== undefined },
+    nowMs,
+    audit,
+  );
   const action = patch.active === false ? "user.deactivated" : "user.updated";
   await audit(action, "user", u.id, before, await userView(tx, scope, updated));
   return updated;
@@ -1487,7 +1525,7 @@ export async function deactivateScimUser(
   await scimWrite(svc, caller, async (tx, scope, audit) => {
     const u = await userRepo.get(tx, scope, id, { forUpdate: true });
     checkIfMatch(ifMatch, u, "user");
-    await writeUser(tx, scope, u, { active: false }, svc.now(), audit);
+    await writeUser(tx, scope, u, { active: false }, { nowMs: svc.now(), actor: caller.actor }, audit);
     // Already inactive: still make sure nothing of theirs works.
     if (!u.active) await revokeAccess(tx, scope, u.id, svc.now());
   });
@@ -1686,7 +1724,7 @@ export interface ScimKind<Row extends { version: number } = { version: number },
   load(tx: Executor, scope: OrgScope, id: string): Promise<Row>;
   present(tx: Executor, scope: OrgScope, row: Row, baseUrl: string): Promise<Json>;
   changes(doc: Json, before: Json): Changes;
-  write(tx: Executor, scope: OrgScope, row: Row, changes: Changes, nowMs: number, audit: Audit): Promise<Row>;
+  write(tx: Executor, scope: OrgScope, row: Row, changes: Changes, at: WriteAt, audit: Audit): Promise<Row>;
 }
 
 /**
@@ -1712,7 +1750,7 @@ export const SCIM_GROUPS: ScimKind<TeamRow, GroupChanges> = {
   load: (tx, scope, id) => teamRepo.get(tx, scope, id, { forUpdate: true }),
   present: groupResource,
   changes: groupChanges,
-  write: (tx, scope, t, changes, _nowMs, audit) => writeGroup(tx, scope, t, changes, audit),
+  write: (tx, scope, t, changes, _at, audit) => writeGroup(tx, scope, t, changes, audit),
 };
 
 /**
@@ -1733,7 +1771,7 @@ async function updateScimResource<Row extends { version: number }, Changes>(
     checkIfMatch(ifMatch, row, kind.what);
     const current = await kind.present(tx, scope, row, caller.baseUrl);
     const changes = kind.changes(next(current), current);
-    const updated = await kind.write(tx, scope, row, changes, svc.now(), audit);
+    const updated = await kind.write(tx, scope, row, changes, { nowMs: svc.now(), actor: caller.actor }, audit);
     return kind.present(tx, scope, updated, caller.baseUrl);
   });
 }
@@ -1877,17 +1915,23 @@ function presentScimToken(t: ScimTokenRow) {
 }
 
 /**
- * Issues a SCIM token for the caller's organisation (owners and admins; FORBIDDEN otherwise).
+ * Issues a SCIM token for the caller's organisation (owners only: provisioning changes people with
+ * its issuer's rank, and stops working once they are no longer an active owner; FORBIDDEN otherwise).
  * The secret (`okra_scim_…`) is in this answer only; only its SHA-256 hash is stored.
  */
 export async function createScimToken(svc: Services, actor: Actor, body: unknown) {
   const input = parseInput(ScimTokenCreateSchema, body);
   return mutate(svc, actor, async (w) => {
-    w.guard.assertAdmin("manage SCIM tokens");
+    if (actor.role !== "owner") {
+      throw new AppError(
+        "FORBIDDEN",
+        "Only organisation owners can issue SCIM tokens: provisioning changes people's accounts with the rank of whoever issued its token.",
+      );
+    }
     const secret = SCIM_TOKEN_PREFIX + generateToken().replace(/^okra_/, "");
     const [row] = await w.tx
       .insert(scimTokens)
-      .values({ orgId: w.scope.orgId, name: input.name, tokenHash: hashToken(secret) })
+      .values({ orgId: w.scope.orgId, name: input.name, tokenHash: hashToken(secret), createdBy: actor.userId })
       .returning();
     const view = presentScimToken(row!);
     await w.audit("scimToken.created", "scimToken", row!.id, null, view);

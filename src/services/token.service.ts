@@ -1,6 +1,7 @@
 /**
  * Personal API tokens: named, scoped (read / write), shown once, stored hashed, revocable.
- * Admins may issue one for another account (automation, service accounts).
+ * Admins may issue one for another account they outrank (automation, service accounts); such a
+ * token records its issuer and works only while the issuer still outranks the account.
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { tokenRepo, userRepo } from "../db/repositories.js";
@@ -20,6 +21,8 @@ function presentToken(t: TokenRow) {
     name: t.name,
     scope: t.scope,
     userId: t.userId,
+    /** Who issued it, when not its own account (it works only while they outrank the account). */
+    createdBy: t.createdBy ?? null,
     createdAt: t.createdAt.toISOString(),
     lastUsedAt: t.lastUsedAt ? t.lastUsedAt.toISOString() : null,
   };
@@ -45,6 +48,7 @@ export async function createToken(svc: Services, actor: Actor, body: unknown, us
       name: input.name,
       tokenHash: hashToken(secret),
       scope: input.scope ?? "write",
+      createdBy: userId === actor.userId ? null : actor.userId,
     });
     const view = presentToken(row);
     await w.audit("token.created", "token", row.id, null, view);
@@ -76,6 +80,16 @@ export async function revokeToken(svc: Services, actor: Actor, id: string) {
       : [];
     const row = rows[0];
     if (!row || (row.userId !== actor.userId && !w.guard.isAdmin)) throw AppError.notFound("API token", id);
+    if (row.userId !== actor.userId && actor.role !== "owner") {
+      // Admins revoke members' and peers' tokens; an owner's or the instance administrator's automation is an owner's call.
+      const holder = await userRepo.get(w.tx, w.scope, row.userId);
+      if (holder.role === "owner" || holder.isInstanceAdmin) {
+        throw new AppError(
+          "FORBIDDEN",
+          "Only organisation owners can revoke an owner's or the instance administrator's API tokens.",
+        );
+      }
+    }
     await w.tx
       .update(apiTokens)
       .set({ revokedAt: new Date(w.nowMs) })
