@@ -194,6 +194,13 @@ describe("credentialHolds: a credential never acts with more rank than its issue
     ["a deactivated admin's token", acct("a", "admin", false), acct("m", "member"), "token", false],
     ["an admin since demoted", acct("a", "member"), acct("m", "member"), "token", false],
     ["an admin's invitation for an admin", acct("a", "admin"), acct("b", "admin"), "invitation", true],
+    [
+      "an admin since demoted: their invitation for a member",
+      acct("a", "member"),
+      acct("b", "member"),
+      "invitation",
+      false,
+    ],
     ["an admin's invitation for someone since made owner", acct("a", "admin"), acct("b", "owner"), "invitation", false],
     [
       "an owner's invitation for the instance administrator",

@@ -250,8 +250,8 @@ export interface Issuer extends Rank {
  * Whether a credential made for `holder` by `issuer` still works (checked on every use): a
  * credential never acts with more rank than its issuer has. Self-issued ones (`issuer` null or
  * the holder) always hold; otherwise the issuer must be active and still outrank the holder — or,
- * for an invitation, hold the same role as a holder who is not the instance administrator (an
- * admin adding an admin).
+ * for an invitation, be an owner or admin of the same role as a holder who is not the instance
+ * administrator (an admin adding an admin).
  */
 export function credentialHolds(
   issuer: Issuer | null,
@@ -261,5 +261,6 @@ export function credentialHolds(
   if (!issuer || issuer.id === holder.id) return true;
   if (!issuer.active) return false;
   if (outranks(issuer, holder)) return true;
-  return kind === "invitation" && issuer.role === holder.role && !holder.isInstanceAdmin;
+  const administers = issuer.role === "owner" || issuer.role === "admin";
+  return kind === "invitation" && administers && issuer.role === holder.role && !holder.isInstanceAdmin;
 }
