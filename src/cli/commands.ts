@@ -1,10 +1,13 @@
 /**
  * `okra checkin` and `okra lint`: either on the database directly (the server machine,
  * server stopped or PostgreSQL), or through a running server's API (`--url`).
+ * `okra signin-link` and what `okra serve` prints at start.
  */
 import type { Database } from "../db/database.js";
+import { DirectoryLockedError } from "../db/directory-lock.js";
 import type { Finding } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
+import { type BootstrapResult, createSignInCode } from "../services/auth.service.js";
 import { createCheckIn } from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
 import { getKeyResult } from "../services/okr.service.js";
@@ -153,4 +156,74 @@ export async function runLint(
     );
   }
   if (findings.some((f) => f.severity === "error")) process.exitCode = 1;
+}
+
+/** The one-time sign-in link, as `okra serve` and `okra signin-link` print it. */
+export function signInLinkLine(baseUrl: string, link: { email: string; code: string }): string {
+  return `Sign in as ${link.email}: ${baseUrl.replace(/\/+$/, "")}/sign-in#code=${link.code}  (one-time, valid 30 minutes)`;
+}
+
+/** How to get a sign-in link when the start printed none. */
+export function signInLinkHint(kind: Database["kind"]): string {
+  return kind === "pglite"
+    ? "A one-time sign-in link: start with `npm start -- --signin-link`, or run `npx okra signin-link [--email E]` while the server is stopped (the embedded database admits one process)."
+    : "A one-time sign-in link: `npx okra signin-link [--email E]`.";
+}
+
+/** What `okra serve` prints once it listens. */
+export function serveBanner(b: {
+  url: string;
+  startedMs: number;
+  database: Pick<Database, "kind" | "location">;
+  boot: Pick<BootstrapResult, "created" | "adminEmail" | "generatedToken">;
+  /** The sign-in link made at this start: on the first start, or when asked (--signin-link). */
+  link: { email: string; code: string } | null;
+}): string {
+  const { url, database, boot, link } = b;
+  const lines = [
+    "",
+    `Okra is running at ${url}  (started in ${Math.round(b.startedMs)} ms)`,
+    `  database: ${database.kind === "pglite" ? `embedded, in ${database.location}` : `PostgreSQL server ${database.location}`}`,
+    `  web app:  ${url}`,
+    `  API:      ${url}/api/v1   reference: ${url}/api/docs`,
+  ];
+  if (link) lines.push(`  ${signInLinkLine(url, link)}`);
+  if (boot.created) {
+    lines.push(`  Created the organisation and its admin (${boot.adminEmail}).`);
+    if (boot.generatedToken) {
+      lines.push(`  Admin API token (shown once, keep it safe): ${boot.generatedToken}`);
+    } else {
+      lines.push("  The admin's API token is the value of OKRA_BOOTSTRAP_TOKEN.");
+    }
+    lines.push(`  Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/objectives`);
+  } else {
+    lines.push(`  Sign in with your password${link ? " or the link above" : ""}.`);
+    if (!link) lines.push(`  ${signInLinkHint(database.kind)}`);
+    lines.push(`  API tokens: npx okra token create --email ${boot.adminEmail || "<email>"}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * `okra signin-link [--email E]`: makes a one-time sign-in link (30 minutes) for the account,
+ * or the instance administrator, at the configured public URL. On the embedded database the
+ * running server holds the lock: the command then says how to get a link instead.
+ */
+export async function runSignInLink(o: { email?: string }, withDatabase: WithDatabase): Promise<void> {
+  let line: string;
+  try {
+    line = await withDatabase(async (db, config) =>
+      signInLinkLine(config.publicUrl, await createSignInCode(db, Date.now(), o.email)),
+    );
+  } catch (err) {
+    if (!(err instanceof DirectoryLockedError)) throw err;
+    throw new AppError(
+      "CONFLICT",
+      `The embedded database in ${err.dir} is open in another Okra process (pid ${err.holderPid}), most likely the running server, and it admits one process at a time. ` +
+        "Stop the server, run `npx okra signin-link` and start it again (the link works for 30 minutes), " +
+        "or restart it with `npm start -- --signin-link` (`okra serve --signin-link`) to have it print one. " +
+        "On a PostgreSQL server (DATABASE_URL) this command works while Okra runs.",
+    );
+  }
+  console.log(line);
 }

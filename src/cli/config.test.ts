@@ -63,3 +63,24 @@ describe("loadConfig: OKRA_TRUST_PROXY", () => {
     expect(fails({ OKRA_TRUST_PROXY: raw })).toContain(JSON.stringify(raw));
   });
 });
+
+describe("loadConfig: OKRA_ALLOW_PRIVATE_URLS", () => {
+  it.each([
+    [undefined, false],
+    ["", false],
+    ["false", false],
+    ["0", false],
+    ["off", false],
+    ["true", true],
+    ["1", true],
+    [" YES ", true],
+  ])("reads %j as %j", (raw, expected) => {
+    expect(loadConfig(raw === undefined ? {} : { OKRA_ALLOW_PRIVATE_URLS: raw }).allowPrivateUrls).toBe(expected);
+  });
+
+  it("refuses anything else, naming the variable", () => {
+    expect(fails({ OKRA_ALLOW_PRIVATE_URLS: "sometimes" })).toBe(
+      'OKRA_ALLOW_PRIVATE_URLS must be true or false (got "sometimes").',
+    );
+  });
+});

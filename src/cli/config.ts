@@ -30,6 +30,8 @@ export interface Config {
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** Which reverse proxies' X-Forwarded-* headers to believe (OKRA_TRUST_PROXY). */
   trustProxy: boolean | number | string;
+  /** Let server-side requests (SSO discovery) reach loopback, private and link-local addresses. */
+  allowPrivateUrls: boolean;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: positive("OKRA_LOGIN_RATE_LIMIT", 10, 100_000),
     tls: tlsFiles,
     trustProxy: readTrustProxy(env.OKRA_TRUST_PROXY),
+    allowPrivateUrls: readSwitch(env, "OKRA_ALLOW_PRIVATE_URLS"),
     port,
     host: env.HOST ?? "0.0.0.0",
     dataDir: path.resolve(env.OKRA_DATA_DIR ?? "./data"),
@@ -94,6 +97,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: truthy(env.OKRA_DEMO),
     logLevel: env.LOG_LEVEL ?? "info",
   };
+}
+
+/** An on/off variable: unset or empty is off; anything but true/false, 1/0, yes/no, on/off is refused. */
+function readSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
+  const v = env[name]?.trim() ?? "";
+  if (v === "" || /^(0|false|no|off)$/i.test(v)) return false;
+  if (truthy(v)) return true;
+  throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(env[name])}).`);
 }
 
 /** OKRA_TLS_CERT and OKRA_TLS_KEY: both PEM files, or neither. */

@@ -1,5 +1,5 @@
 /**
- * The `okra` command: serve, migrate, demo, token create, import people, checkin, lint.
+ * The `okra` command: serve, migrate, demo, token create, signin-link, import people, checkin, lint.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
@@ -14,7 +14,7 @@ import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
 import { purgeTrash } from "../services/trash.service.js";
-import { runCheckIn, runLint } from "./commands.js";
+import { runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { ensureWebBuild } from "./web-build.js";
 
@@ -59,7 +59,7 @@ export async function adminActor(database: Database, email?: string): Promise<Ac
   };
 }
 
-async function serve(opts: { demo?: boolean; port?: string }) {
+async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean }) {
   const started = performance.now();
   const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
   const database = await open(config);
@@ -79,6 +79,7 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     logger: { level: config.logLevel },
     webDir,
     publicUrl: config.publicUrl,
+    allowPrivateUrls: config.allowPrivateUrls,
     mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }) : undefined,
     secureCookies: config.secureCookies,
     sessionPolicy: { idleMs: config.sessionIdleHours * 3_600_000, maxMs: config.sessionMaxDays * 86_400_000 },
@@ -105,29 +106,9 @@ async function serve(opts: { demo?: boolean; port?: string }) {
     .replace("0.0.0.0", "localhost")
     .replace("[::]", "localhost")
     .replace(/^http:/, config.tls ? "https:" : "http:");
-  const lines = [
-    "",
-    `Okra is running at ${url}  (started in ${Math.round(performance.now() - started)} ms)`,
-    `  database: ${database.kind === "pglite" ? `embedded, in ${database.location}` : `PostgreSQL server ${database.location}`}`,
-    `  web app:  ${url}`,
-    `  API:      ${url}/api/v1   reference: ${url}/api/docs`,
-  ];
-  const link = await createSignInCode(database, Date.now()).catch(() => null);
-  if (link) lines.push(`  Sign in as ${link.email}: ${url}/sign-in#code=${link.code}  (one-time, valid 30 minutes)`);
-  if (boot.created) {
-    lines.push(`  Created the organisation and its admin (${boot.adminEmail}).`);
-    if (boot.generatedToken) {
-      lines.push(`  Admin API token (shown once, keep it safe): ${boot.generatedToken}`);
-    } else {
-      lines.push("  The admin's API token is the value of OKRA_BOOTSTRAP_TOKEN.");
-    }
-    lines.push(`  Try: curl -H "Authorization: Bearer <token>" ${url}/api/v1/objectives`);
-  } else {
-    lines.push(
-      `  Sign in with your password or the link above; API tokens: npx okra token create --email ${boot.adminEmail || "<email>"}`,
-    );
-  }
-  console.log(lines.join("\n"));
+  // The one-time link only on the first start, or when asked: logs and terminals keep it otherwise.
+  const link = boot.created || opts.signinLink ? await createSignInCode(database, Date.now()).catch(() => null) : null;
+  console.log(serveBanner({ url, startedMs: performance.now() - started, database, boot, link }));
 }
 
 function program(): Command {
@@ -137,14 +118,23 @@ function program(): Command {
     .addHelpText(
       "after",
       "\nEnvironment: PORT (3000), HOST, OKRA_DATA_DIR (./data), DATABASE_URL (use a PostgreSQL server),\n" +
-        "OKRA_BOOTSTRAP_TOKEN, OKRA_ADMIN_EMAIL, OKRA_ORG_NAME, OKRA_DEMO=1, LOG_LEVEL.",
+        "OKRA_BOOTSTRAP_TOKEN, OKRA_ADMIN_EMAIL, OKRA_ORG_NAME, OKRA_DEMO=1, LOG_LEVEL, OKRA_PUBLIC_URL,\n" +
+        "OKRA_ALLOW_PRIVATE_URLS=true (SSO discovery may reach loopback and private addresses).",
     );
   cmd
     .command("serve")
     .description("run the server (migrates the database, creates the admin on first start)")
     .option("--demo", "load the demo workspace if the database holds no objectives yet")
     .option("-p, --port <port>", "port to listen on (default: PORT or 3000)")
+    .option("--signin-link", "print a one-time sign-in link for the admin (the first start always does)")
     .action(serve);
+  cmd
+    .command("signin-link")
+    .description(
+      "print a one-time sign-in link (30 minutes) at OKRA_PUBLIC_URL; on the embedded database, with the server stopped",
+    )
+    .option("--email <email>", "the account to sign in as (default: the instance administrator)")
+    .action((o: { email?: string }) => runSignInLink(o, withDatabase));
   cmd
     .command("migrate")
     .description("apply database migrations and exit")

@@ -33,6 +33,7 @@ import { audienceOf } from "../services/live.service.js";
 import { rateLimitError, registerAuthRoutes } from "./auth-routes.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub } from "./events.js";
+import { requestLogSerializer } from "./log-redaction.js";
 import { apiRoutes, type RouteDef } from "./routes.js";
 import { registerScim } from "./scim.js";
 import { registerSsoRoutes } from "./sso-routes.js";
@@ -50,6 +51,8 @@ export interface AppOptions {
   mailer?: Mailer | undefined;
   /** The address people reach Okra at, for links in emails. */
   publicUrl?: string | undefined;
+  /** Let server-side requests (SSO discovery) reach loopback, private and link-local addresses. */
+  allowPrivateUrls?: boolean | undefined;
   /** Session lifetime (idle and absolute). */
   sessionPolicy?: SessionPolicy;
   /** Mark the session cookie Secure (default true). */
@@ -142,6 +145,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
               ],
               censor: "[redacted]",
             },
+            // Nor do SSO codes and states, tokens or SCIM filters in query strings.
+            serializers: { req: requestLogSerializer },
             ...opts.logger,
           }
         : (opts.logger ?? false),
@@ -204,6 +209,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     mailer: opts.mailer,
     publicUrl: opts.publicUrl,
+    allowPrivateUrls: opts.allowPrivateUrls,
   };
   const policy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   await app.register(cookie);

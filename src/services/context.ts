@@ -60,6 +60,11 @@ export interface Services {
   mailer?: Mailer | undefined;
   /** The address people reach the web app at, for links in emails (e.g. https://okr.example.com). */
   publicUrl?: string | undefined;
+  /**
+   * Let requests to URLs others chose (SSO discovery, …) reach loopback, private and
+   * link-local addresses (OKRA_ALLOW_PRIVATE_URLS); off by default (see outbound.ts).
+   */
+  allowPrivateUrls?: boolean | undefined;
 }
 
 /** The authenticated caller. */

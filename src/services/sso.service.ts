@@ -12,6 +12,8 @@
  *   resolves the person: by `external_id` = `sub`, else by email (only someone linked to no
  *   `sub` yet), else — when the email's domain is allowed — creates them with the configured
  *   role. Matching by email and creating need the provider to say the email is verified.
+ * - Every request to the provider goes through the outbound guard (outbound.ts): public
+ *   addresses only unless the instance allows private ones, and one answer for any failure.
  * - The HTTP layer opens the session and sets the cookie (src/http/sso-routes.ts).
  */
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
@@ -24,6 +26,7 @@ import { ssoConfigs, ssoStates, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, checkVersion, mutate, read, type Services } from "./context.js";
+import { createOutboundFetch } from "./outbound.js";
 import { presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
 
@@ -35,8 +38,8 @@ export const SSO_DEFAULT_ROLES = ["member", "observer"] as const;
 export const SSO_CALLBACK_PATH = "/api/v1/auth/sso/callback";
 /** What Okra asks the provider for: the subject, the email address and the name. */
 const SCOPE = "openid email profile";
-/** Seconds to wait for the provider's discovery document. */
-const DISCOVERY_TIMEOUT_S = 10;
+/** Seconds to wait for each answer of the provider (discovery, token, keys, userinfo). */
+const DISCOVERY_TIMEOUT_S = 5;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 const isLocal = (url: URL) => LOCAL_HOSTS.has(url.hostname);
@@ -197,23 +200,43 @@ function clientAuth(secret: string): oidc.ClientAuth {
   };
 }
 
-/** Runs OIDC discovery for the issuer; a failure throws with the URL tried and why. */
+/**
+ * What every failed discovery says, whatever went wrong (a refused address, no DNS answer, a
+ * closed port, a timeout, an answer that is no OpenID discovery document or names another
+ * issuer): one message, so the settings cannot be used to map hosts and ports.
+ */
+export function discoveryFailure(issuer: string): string {
+  return `the identity provider could not be reached or did not answer as an OpenID provider at ${discoveryUrl(issuer)}`;
+}
+
+/**
+ * Runs OIDC discovery for the issuer. Every request of the resulting configuration (token,
+ * keys, userinfo) goes through the outbound guard too: public addresses only unless the
+ * instance allows private ones, the checked address pinned, a fixed deadline. A failure
+ * throws `fail(discoveryFailure(issuer))`.
+ */
 async function discover(
+  svc: Services,
   issuer: string,
   clientId: string,
   secret: string,
   fail: (message: string) => AppError,
 ): Promise<oidc.Configuration> {
   const url = new URL(issuer);
+  const fetcher = createOutboundFetch({
+    allowPrivate: svc.allowPrivateUrls === true,
+    timeoutMs: DISCOVERY_TIMEOUT_S * 1000,
+  });
   try {
     return await oidc.discovery(url, clientId, undefined, clientAuth(secret), {
       timeout: DISCOVERY_TIMEOUT_S,
+      [oidc.customFetch]: fetcher,
       // openid-client refuses plain http. The settings allow http only for an issuer on this
       // machine (tests and development), and only then is it allowed here.
       ...(url.protocol === "http:" && isLocal(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
     });
-  } catch (err) {
-    throw fail(`OpenID discovery at ${discoveryUrl(issuer)} failed: ${describeFailure(err)}`);
+  } catch {
+    throw fail(discoveryFailure(issuer));
   }
 }
 
@@ -228,8 +251,9 @@ export async function getSsoConfig(svc: Services, actor: Actor): Promise<SsoConf
 /**
  * Replaces the organisation's single sign-on settings (admins only). An enabled
  * configuration's issuer is verified by OIDC discovery first: VALIDATION (400) names the
- * URL tried when it fails. A left-out `clientSecret` keeps the stored one. Throws
- * FORBIDDEN for non-admins, VERSION_CONFLICT when `version` (or If-Match) is not current.
+ * URL tried when it fails, in one message whatever the reason (see `discoveryFailure`). A
+ * left-out `clientSecret` keeps the stored one. Throws FORBIDDEN for non-admins,
+ * VERSION_CONFLICT when `version` (or If-Match) is not current.
  */
 export async function updateSsoConfig(
   svc: Services,
@@ -244,9 +268,9 @@ export async function updateSsoConfig(
   }
   const input = parseInput(SsoConfigUpdateSchema, body);
   if (input.enabled) {
-    await discover(input.issuer, input.clientId, "", (message) =>
+    await discover(svc, input.issuer, input.clientId, "", (message) =>
       AppError.validation([
-        `issuer: ${message}. Use the issuer your identity provider names in its discovery document (its "issuer" value).`,
+        `issuer: ${message}. Use the issuer your identity provider names in its discovery document (its "issuer" value); Okra reaches only public addresses unless the server allows private ones (OKRA_ALLOW_PRIVATE_URLS=true).`,
       ]),
     );
   }
@@ -322,10 +346,11 @@ function emailDomain(email: string): string | null {
   return email.slice(at + 1).toLowerCase();
 }
 
-const unreachable = (message: string) =>
+// No detail: whoever starts a sign-in is not signed in yet.
+const unreachable = () =>
   new AppError(
     "INTERNAL",
-    `The organisation's identity provider cannot be reached (${message}). Try again later, or sign in with your password.`,
+    "The organisation's identity provider cannot be reached. Try again later, or sign in with your password.",
   );
 
 /**
@@ -343,7 +368,7 @@ export async function startSsoLogin(svc: Services, query: unknown): Promise<{ re
   const config = input.organizationId
     ? await enabledConfigById(svc, input.organizationId)
     : await enabledConfigByEmail(svc, input.email ?? "");
-  const configuration = await discover(config.issuer, config.clientId, config.clientSecret, unreachable);
+  const configuration = await discover(svc, config.issuer, config.clientId, config.clientSecret, unreachable);
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -423,7 +448,7 @@ export async function finishSsoLogin(
       "Single sign-on has been turned off for this organisation; sign in with your password.",
     );
   }
-  const configuration = await discover(config.issuer, config.clientId, config.clientSecret, unreachable);
+  const configuration = await discover(svc, config.issuer, config.clientId, config.clientSecret, unreachable);
 
   let sub: string;
   let claims: Record<string, unknown>;

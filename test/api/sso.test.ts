@@ -18,7 +18,13 @@ import { authorize } from "../../src/http/app.js";
 import { registerSsoRoutes, ssoRoutes } from "../../src/http/sso-routes.js";
 import { authenticate, createTokenForEmail } from "../../src/services/auth.service.js";
 import type { Actor, Services } from "../../src/services/context.js";
-import { getSsoConfig, safeReturnTo, updateSsoConfig } from "../../src/services/sso.service.js";
+import {
+  discoveryFailure,
+  getSsoConfig,
+  safeReturnTo,
+  startSsoLogin,
+  updateSsoConfig,
+} from "../../src/services/sso.service.js";
 import { ADMIN_TOKEN, type ApiHarness, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 
@@ -192,6 +198,10 @@ const signInError = (location: string) => {
   return url.pathname === "/sign-in" ? url.searchParams.get("error") : null;
 };
 
+/** The one answer to an issuer whose discovery failed, whatever the reason. */
+const refusedIssuer = (issuer: string) =>
+  `issuer: ${discoveryFailure(issuer)}. Use the issuer your identity provider names in its discovery document (its "issuer" value); Okra reaches only public addresses unless the server allows private ones (OKRA_ALLOW_PRIVATE_URLS=true).`;
+
 describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind) => {
   let api: ApiHarness;
   let svc: Services;
@@ -310,12 +320,20 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
   beforeAll(async () => {
     idp = await startProvider(accounts);
     strictIdp = await startProvider(accounts, true);
+    // The test provider listens on 127.0.0.1: this instance allows private addresses.
     api = await startApi(kind, Date.UTC(2026, 1, 15, 12), {
       publicUrl: PUBLIC_URL,
       sessionPolicy: POLICY,
       loginRateLimit: 1000,
+      allowPrivateUrls: true,
     });
-    svc = { database: api.database, now: () => api.clock.now, emit: () => {}, publicUrl: PUBLIC_URL };
+    svc = {
+      database: api.database,
+      now: () => api.clock.now,
+      emit: () => {},
+      publicUrl: PUBLIC_URL,
+      allowPrivateUrls: true,
+    };
     // Until buildApp wires the SSO routes in, the test adds them itself, as buildApp would.
     if (!api.app.hasRoute({ method: "GET", url: "/api/v1/auth/sso/start" })) {
       registerSsoRoutes(api.app, svc, { policy: POLICY, secureCookies: true, rateLimitPerMinute: 1000 });
@@ -411,6 +429,9 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.error.message).toContain(`${wrongName}/.well-known/openid-configuration`);
     expect(mismatch.body.error.message).toMatch(/issuer/);
+    // The same words whatever went wrong.
+    expect(mismatch.body.error.details).toEqual([refusedIssuer(wrongName)]);
+    expect(dead.body.error.details).toEqual([refusedIssuer("https://127.0.0.1:1/realms/acme")]);
     // Plain http elsewhere than this machine, and bad fields, are refused before any request.
     const plain = await configure({ issuer: "http://idp.example.com" });
     expect(plain.status).toBe(400);
@@ -426,6 +447,67 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     ).rejects.toMatchObject({
       code: "VALIDATION",
     });
+    expect(await api.database.db.select().from(ssoConfigs)).toEqual([]);
+  });
+
+  it("refuses loopback, private and link-local issuers unless the instance allows them, in the same words", async () => {
+    const strict: Services = { ...svc, allowPrivateUrls: false };
+    const port = new URL(idp.issuer).port;
+    const issuers = [
+      // The real provider: it would answer, but 127.0.0.1 is this machine.
+      idp.issuer,
+      `http://localhost:${port}`,
+      `http://[::1]:${port}`,
+      "https://10.20.30.40",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::ffff:127.0.0.1]",
+      "https://2130706433",
+      "https://100.64.0.1",
+      "https://[fd00::1]",
+    ];
+    for (const issuer of issuers) {
+      const err = await updateSsoConfig(strict, admin, { enabled: true, issuer, clientId: CLIENT_ID }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, issuer).toMatchObject({ code: "VALIDATION", details: [refusedIssuer(issuer)] });
+    }
+    expect(await api.database.db.select().from(ssoConfigs)).toEqual([]);
+  });
+
+  it("answers a closed port, a web server that is no provider and a refused address alike", async () => {
+    const web = http.createServer((req, res) => {
+      res.setHeader("content-type", req.url?.includes("json") ? "application/json" : "text/html");
+      res.end(req.url?.includes("json") ? '{"hello":"world"}' : "<h1>It works</h1>");
+    });
+    await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+    const webPort = (web.address() as AddressInfo).port;
+    // A port that was free a moment ago: nothing listens there.
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    try {
+      const answers = new Map<string, unknown>();
+      const tries: [string, Services][] = [
+        [`http://127.0.0.1:${closedPort}`, svc],
+        [`http://127.0.0.1:${webPort}`, svc],
+        [`http://127.0.0.1:${webPort}/json`, svc],
+        [`http://127.0.0.1:${webPort}`, { ...svc, allowPrivateUrls: false }],
+      ];
+      for (const [issuer, on] of tries) {
+        const err = await updateSsoConfig(on, admin, { enabled: true, issuer, clientId: CLIENT_ID }).catch(
+          (e: unknown) => e,
+        );
+        expect(err, issuer).toMatchObject({ code: "VALIDATION" });
+        const { message, details } = err as { message: string; details: string[] };
+        // Only the URL differs.
+        answers.set(issuer, JSON.stringify({ message, details }).replaceAll(issuer, "<issuer>"));
+      }
+      expect(new Set(answers.values()).size).toBe(1);
+    } finally {
+      web.closeAllConnections();
+      await new Promise<void>((resolve) => web.close(() => resolve()));
+    }
     expect(await api.database.db.select().from(ssoConfigs)).toEqual([]);
   });
 
@@ -736,5 +818,16 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     } finally {
       expect((await configure()).status).toBe(200);
     }
+  });
+
+  it("does not reach a provider saved while private addresses were allowed once they are not", async () => {
+    const strict: Services = { ...svc, allowPrivateUrls: false };
+    expect(await startSsoLogin(svc, { organizationId: orgId })).toMatchObject({ redirectUrl: expect.any(String) });
+    const err = await startSsoLogin(strict, { organizationId: orgId }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: "INTERNAL",
+      message:
+        "The organisation's identity provider cannot be reached. Try again later, or sign in with your password.",
+    });
   });
 });
