@@ -68,6 +68,11 @@ async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean
     adminEmail: config.adminEmail,
     bootstrapToken: config.bootstrapToken,
   });
+  if (boot.bootstrapTokenRevoked) {
+    console.warn(
+      "OKRA_BOOTSTRAP_TOKEN was revoked in Okra, so it no longer signs in: set it to a new value (16+ characters) or remove it, and restart.",
+    );
+  }
   if (opts.demo || config.demo) {
     const actor = await adminActor(database);
     const result = await loadDemo(database, actor, Date.now());

@@ -116,6 +116,8 @@ export const AlignmentShape = z.object({
   parentId: Id,
   weight: z.number(),
   contributes: z.boolean(),
+  /** `pending`: asked for by the child's side, waiting for the parent's owners (counts nowhere until accepted). */
+  state: z.enum(["active", "pending"]),
   version: z.number().int(),
 });
 

@@ -530,7 +530,11 @@ export const apiRoutes: RouteDef[] = [
     permission: "read",
     tag: "alignments",
     summary: "List alignments",
-    query: Page.extend({ childId: z.string().optional(), parentId: z.string().optional() }),
+    query: Page.extend({
+      childId: z.string().optional(),
+      parentId: z.string().optional(),
+      state: z.enum(["active", "pending"]).optional(),
+    }),
     response: page(shape.AlignmentShape),
     handler: (c) => alignments.listAlignments(c.svc, c.actor, c.query),
   },
@@ -540,7 +544,10 @@ export const apiRoutes: RouteDef[] = [
     permission: "contribute",
     tag: "alignments",
     summary: "Align a child under a parent",
-    description: "A link that would close a loop answers 409 ALIGNMENT_CYCLE.",
+    description:
+      "A link that would close a loop answers 409 ALIGNMENT_CYCLE. Counting toward a parent needs edit rights on it: " +
+      'without them, a contributing alignment is created with `state: "pending"` (and `contributes: false`) until ' +
+      "the parent's side accepts it (POST /alignments/{id}/approve), and a weight other than 1 is refused (403).",
     body: S.AlignmentCreateSchema,
     response: shape.AlignmentShape,
     status: 201,
@@ -564,6 +571,19 @@ export const apiRoutes: RouteDef[] = [
     body: S.AlignmentUpdateSchema,
     response: shape.AlignmentShape,
     handler: (c) => alignments.updateAlignment(c.svc, c.actor, c.id, c.body, c.ifMatch),
+  },
+  {
+    method: "POST",
+    url: "/alignments/:id/approve",
+    permission: "contribute",
+    tag: "alignments",
+    summary: "Accept a pending alignment (the parent's side)",
+    description:
+      "Those who may edit the parent accept a child's request to count toward it, optionally setting its weight. " +
+      "403 for anyone else, 409 CONFLICT when the alignment is not pending. To decline, DELETE it.",
+    body: S.AlignmentApproveSchema,
+    response: shape.AlignmentShape,
+    handler: (c) => alignments.approveAlignment(c.svc, c.actor, c.id, c.body, c.ifMatch),
   },
   {
     method: "DELETE",

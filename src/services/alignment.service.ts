@@ -1,11 +1,23 @@
 /**
  * Alignments: "child contributes to parent" links between objectives and key results,
  * with a weight and a `contributes` flag. The graph stays acyclic.
+ *
+ * A parent's progress is its owners' to shape: aligning a contributing child needs edit rights
+ * on the parent. Without them the alignment is made `pending` (stored as not contributing) until
+ * someone who may edit the parent accepts it (`approveAlignment`) or removes it; the weights of
+ * a parent's children are likewise set from the parent's side only.
  */
 
 import { z } from "zod";
-import { type AlignmentRow, alignmentRepo, graphQueries, keyResultRepo, objectiveRepo } from "../db/repositories.js";
-import { canEditObjective } from "../domain/access.js";
+import {
+  type AlignmentRow,
+  alignmentRepo,
+  graphQueries,
+  keyResultRepo,
+  type ObjectiveRow,
+  objectiveRepo,
+} from "../db/repositories.js";
+import { canEditKeyResult, canEditObjective } from "../domain/access.js";
 import { type AlignmentEdge, sameUnitProblem, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
@@ -14,13 +26,20 @@ import { type Actor, checkVersion, missingReference, mutate, read, type Services
 import { parentObjective } from "./okr.service.js";
 import { type Page, paginate } from "./pagination.js";
 import { presentAlignment } from "./presenters.js";
-import { AlignmentCreateSchema, AlignmentUpdateSchema, PageQuerySchema, parseInput } from "./schemas.js";
+import {
+  AlignmentApproveSchema,
+  AlignmentCreateSchema,
+  AlignmentUpdateSchema,
+  PageQuerySchema,
+  parseInput,
+} from "./schemas.js";
 
 export type AlignmentView = ReturnType<typeof presentAlignment>;
 
 const AlignmentListQuery = PageQuerySchema.extend({
   childId: z.string().optional(),
   parentId: z.string().optional(),
+  state: z.enum(["active", "pending"]).optional(),
 });
 
 export async function listAlignments(svc: Services, actor: Actor, query: unknown): Promise<Page<AlignmentView>> {
@@ -31,6 +50,7 @@ export async function listAlignments(svc: Services, actor: Actor, query: unknown
       (a) =>
         (!q.childId || a.childId === q.childId) &&
         (!q.parentId || a.parentId === q.parentId) &&
+        (!q.state || a.state === q.state) &&
         !hidden.has(a.childId) &&
         !hidden.has(a.parentId),
     );
@@ -55,19 +75,40 @@ async function ends(w: Write, row: { childType: string; childId: string; parentT
   };
 }
 
-/** Changing or removing an alignment: whoever may edit the child's or the parent's objective. */
-async function assertCanChange(w: Write, row: AlignmentRow) {
+/**
+ * Whether the caller may edit the parent end of an alignment (its objective, or the key result:
+ * which its own owners may edit too), and so decide what counts toward it and how much.
+ */
+async function mayEditParent(w: Write, parentType: string, parentId: string, parentObjective: ObjectiveRow | null) {
+  if (!parentObjective) return false;
+  const g = await w.guard.graph();
+  if (parentType === "keyResult") {
+    const kr = await keyResultRepo.find(w.tx, w.scope, parentId);
+    return kr !== null && canEditKeyResult(g, w.guard.viewer, kr, parentObjective);
+  }
+  return canEditObjective(g, w.guard.viewer, parentObjective);
+}
+
+/**
+ * Changing or removing an alignment: whoever may edit the child's or the parent's objective.
+ * Returns whether the caller speaks for the parent's side.
+ */
+async function assertCanChange(w: Write, row: AlignmentRow): Promise<{ parentSide: boolean }> {
   const { child, parent } = await ends(w, row);
   const g = await w.guard.graph();
   const hidden = await w.guard.hiddenNodes();
   if (hidden.has(row.childId) || hidden.has(row.parentId)) throw AppError.notFound("alignment", row.id);
-  const may = [child, parent].some((o) => o !== null && canEditObjective(g, w.guard.viewer, o));
-  if (!may) {
+  const parentSide = await mayEditParent(w, row.parentType, row.parentId, parent);
+  if (!parentSide && !(child !== null && canEditObjective(g, w.guard.viewer, child))) {
     throw forbidden(
       "You cannot change this alignment: only those who may edit the aligned objective or the one it aligns under can.",
     );
   }
+  return { parentSide };
 }
+
+const WEIGHTS_ARE_THE_PARENTS =
+  "The weights of an objective's or key result's children are set by those who may edit it (its owners); leave weight out, and they can set it when they accept.";
 
 /**
  * A node named in a request with the objective it belongs to (itself, or the key result's).
@@ -148,17 +189,23 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
         "This child is already aligned under this parent; change the existing alignment instead.",
       );
     }
+    // Counting toward a parent needs the parent's side: without it, the alignment waits for them.
+    const parentSide = await mayEditParent(w, input.parentType, input.parentId, parentObj);
+    if (!parentSide && input.weight !== undefined && Number(input.weight) !== 1)
+      throw forbidden(WEIGHTS_ARE_THE_PARENTS);
+    const pending = !parentSide && (input.contributes ?? true);
     const row = await alignmentRepo.insert(w.tx, w.scope, {
       childType: input.childType,
       childId: input.childId,
       parentType: input.parentType,
       parentId: input.parentId,
       weight: input.weight ?? "1",
-      contributes: input.contributes ?? true,
+      contributes: pending ? false : (input.contributes ?? true),
+      state: pending ? "pending" : "active",
     });
-    w.touch();
+    if (!pending) w.touch();
     const view = presentAlignment(row);
-    await w.audit("alignment.created", "alignment", row.id, null, view);
+    await w.audit(pending ? "alignment.requested" : "alignment.created", "alignment", row.id, null, view);
     return view;
   });
 }
@@ -227,10 +274,17 @@ export async function updateAlignment(
   const input = parseInput(AlignmentUpdateSchema, body);
   return mutate(svc, actor, async (w) => {
     const row = await alignmentRepo.get(w.tx, w.scope, id);
-    await assertCanChange(w, row);
+    const { parentSide } = await assertCanChange(w, row);
     await checkVersion(input.version ?? ifMatch, row, () => presentAlignment(row));
     const { version: _v, ...patch } = input;
-    const updated = await alignmentRepo.update(w.tx, w.scope, id, patch);
+    if (!parentSide && patch.weight !== undefined && Number(patch.weight) !== Number(row.weight)) {
+      throw forbidden(WEIGHTS_ARE_THE_PARENTS);
+    }
+    // From the child's side, asking to count again makes it a request; withdrawing needs nobody's say.
+    const asks = !parentSide && patch.contributes === true && (row.state === "pending" || !row.contributes);
+    const state = asks ? "pending" : patch.contributes === undefined ? row.state : "active";
+    const contributes = asks ? false : (patch.contributes ?? row.contributes);
+    const updated = await alignmentRepo.update(w.tx, w.scope, id, { ...patch, contributes, state });
     w.touch();
     const view = presentAlignment(updated);
     await w.audit("alignment.updated", "alignment", id, presentAlignment(row), view);
@@ -245,5 +299,43 @@ export async function deleteAlignment(svc: Services, actor: Actor, id: string): 
     await graphQueries.deleteAlignments(w.tx, w.scope, [id]);
     w.touch();
     await w.audit("alignment.deleted", "alignment", id, presentAlignment(row), null);
+  });
+}
+
+/**
+ * Accepts a pending alignment: from now on the child counts toward the parent, with the weight
+ * given (or the one asked for). Only those who may edit the parent (FORBIDDEN otherwise);
+ * CONFLICT when the alignment is not pending.
+ */
+export async function approveAlignment(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  ifMatch?: number,
+): Promise<AlignmentView> {
+  const input = parseInput(AlignmentApproveSchema, body ?? {});
+  return mutate(svc, actor, async (w) => {
+    const row = await alignmentRepo.get(w.tx, w.scope, id);
+    const { parentSide } = await assertCanChange(w, row);
+    if (!parentSide) {
+      throw forbidden("Only those who may edit the objective or key result it aligns under can accept this alignment.");
+    }
+    if (row.state !== "pending") {
+      throw new AppError(
+        "CONFLICT",
+        "This alignment is not waiting for approval; change its weight or contribution instead.",
+      );
+    }
+    await checkVersion(input.version ?? ifMatch, row, () => presentAlignment(row));
+    const updated = await alignmentRepo.update(w.tx, w.scope, id, {
+      state: "active",
+      contributes: true,
+      ...(input.weight !== undefined ? { weight: input.weight } : {}),
+    });
+    w.touch();
+    const view = presentAlignment(updated);
+    await w.audit("alignment.approved", "alignment", id, presentAlignment(row), view);
+    return view;
   });
 }

@@ -165,6 +165,7 @@ export async function postponeObjective(
         parentId: a.parentId,
         weight: a.weight,
         contributes: a.contributes,
+        state: a.state,
       });
       await w.audit("alignment.created", "alignment", row.id, null, presentAlignment(row));
     }

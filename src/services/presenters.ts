@@ -168,6 +168,8 @@ export function presentAlignment(a: AlignmentRow) {
     parentId: a.parentId,
     weight: Number(a.weight),
     contributes: a.contributes,
+    /** `pending`: waiting for the parent's side to accept it (it counts in no roll-up until then). */
+    state: a.state,
     version: a.version,
     createdAt: iso(a.createdAt),
   };

@@ -3,6 +3,7 @@
  * CLI and the services parse with them, so a rule is written once.
  */
 import { z } from "zod";
+import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError } from "../domain/errors.js";
 import {
   KR_TYPES,
@@ -75,11 +76,24 @@ export const InstantSchema = z.iso
 const Weight = DecimalSchema.refine((v) => Number(v) >= 0, "must be 0 or more");
 const Fraction = z.number().refine(Number.isFinite, "must be a finite number");
 const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR or USD");
-const Title = (max: number) =>
-  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+/**
+ * A title or name: trimmed, not empty, at most `max` characters, and without bidirectional
+ * override or isolate characters (U+202A–U+202E, U+2066–U+2069: they reorder what is shown
+ * around them; see `domain/bidi-controls.ts`).
+ */
+export const TitleSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((v, ctx) => {
+      const problem = bidiControlProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 
 export const PeriodCreateSchema = z.strictObject({
-  name: Title(200),
+  name: TitleSchema(200),
   kind: z.enum(PERIOD_KINDS),
   startDate: IsoDateSchema,
   endDate: IsoDateSchema,
@@ -88,7 +102,7 @@ export const PeriodCreateSchema = z.strictObject({
 export const PeriodUpdateSchema = PeriodCreateSchema.partial().extend({ version: z.number().int().optional() });
 
 export const TeamCreateSchema = z.strictObject({
-  name: Title(200),
+  name: TitleSchema(200),
   description: z.string().max(5000).optional(),
   parentId: IdSchema.nullable().optional(),
   ownerIds: z.array(IdSchema).optional(),
@@ -97,7 +111,7 @@ export const TeamCreateSchema = z.strictObject({
 export const TeamUpdateSchema = TeamCreateSchema.partial().extend({ version: z.number().int().optional() });
 
 export const UserCreateSchema = z.strictObject({
-  name: Title(200),
+  name: TitleSchema(200),
   email: z.email({ message: "must be an email address" }),
   role: z.enum(["owner", "admin", "member", "observer"]).optional(),
   managerId: IdSchema.nullable().optional(),
@@ -111,7 +125,7 @@ export const UserUpdateSchema = UserCreateSchema.partial().extend({
 });
 
 export const ObjectiveCreateSchema = z.strictObject({
-  title: Title(500),
+  title: TitleSchema(500),
   description: z.string().max(20000).optional(),
   level: z.enum(LEVELS),
   teamId: IdSchema.nullable().optional(),
@@ -129,7 +143,7 @@ export const ObjectiveUpdateSchema = ObjectiveCreateSchema.partial()
 const PlanPointSchema = z.strictObject({ date: IsoDateSchema, value: DecimalSchema });
 
 const keyResultFields = {
-  title: Title(500),
+  title: TitleSchema(500),
   description: z.string().max(20000).optional(),
   ownerIds: z.array(IdSchema).optional(),
   delegateIds: z.array(IdSchema).optional(),
@@ -166,6 +180,11 @@ export const AlignmentUpdateSchema = z.strictObject({
   contributes: z.boolean().optional(),
   version: z.number().int().optional(),
 });
+/** Accepting a pending alignment: the parent's side may set the child's weight as it accepts. */
+export const AlignmentApproveSchema = z.strictObject({
+  weight: Weight.optional(),
+  version: z.number().int().optional(),
+});
 
 const Confidence = z.number().int("must be a whole number").min(1, "must be 1 to 10").max(10, "must be 1 to 10");
 export const CheckInCreateSchema = z.strictObject({
@@ -179,7 +198,7 @@ export const CheckInCreateSchema = z.strictObject({
 export const CheckInUpdateSchema = CheckInCreateSchema.partial().extend({ version: z.number().int().optional() });
 
 export const InitiativeCreateSchema = z.strictObject({
-  title: Title(500),
+  title: TitleSchema(500),
   description: z.string().max(20000).optional(),
   objectiveId: IdSchema,
   keyResultId: IdSchema.nullable().optional(),
@@ -193,7 +212,7 @@ export const InitiativeCreateSchema = z.strictObject({
 export const InitiativeUpdateSchema = InitiativeCreateSchema.partial().extend({ version: z.number().int().optional() });
 
 export const KpiCreateSchema = z.strictObject({
-  name: Title(300),
+  name: TitleSchema(300),
   description: z.string().max(20000).optional(),
   unit: z.enum(UNITS).optional(),
   currency: CurrencyCode.nullable().optional(),
@@ -223,7 +242,7 @@ export const PostponeObjectiveSchema = z.strictObject({ periodId: IdSchema });
 export const ClosePeriodSchema = z.strictObject({ note: z.string().max(20000).optional() });
 
 export const SettingsUpdateSchema = z.strictObject({
-  name: Title(200).optional(),
+  name: TitleSchema(200).optional(),
   timeZone: z.string().optional(),
   notStartedGraceDays: z.number().int().min(0).max(90).optional(),
   behindThreshold: z.number().min(0).max(1).optional(),
@@ -236,15 +255,15 @@ export const SettingsUpdateSchema = z.strictObject({
   /** What the organisation calls objectives, key results and initiatives (as Viva Goals allowed). */
   terminology: z
     .strictObject({
-      objective: Title(40),
-      keyResult: Title(40),
-      initiative: Title(40),
+      objective: TitleSchema(40),
+      keyResult: TitleSchema(40),
+      initiative: TitleSchema(40),
     })
     .optional(),
 });
 
 export const TokenCreateSchema = z.strictObject({
-  name: Title(200),
+  name: TitleSchema(200),
   scope: z.enum(["read", "write"]).optional(),
 });
 

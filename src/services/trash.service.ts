@@ -149,7 +149,7 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
     parentId: a.parentId,
   }));
   const objectiveOfKr = new Map((await graphQueries.allKeyResults(w.tx, w.scope)).map((k) => [k.id, k.objectiveId]));
-  for (const e of edges as (AlignmentEdge & { weight: string; contributes: boolean })[]) {
+  for (const e of edges as (AlignmentEdge & { weight: string; contributes: boolean; state?: string })[]) {
     // Both ends must be back (a KR counts when its objective is); null when gone.
     const childObjective = await parentObjective(w, e.childType, e.childId);
     const parentObj = await parentObjective(w, e.parentType, e.parentId);
@@ -175,6 +175,7 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
       parentId: e.parentId,
       weight: e.weight ?? "1",
       contributes: e.contributes ?? true,
+      state: e.state === "pending" ? "pending" : "active",
     });
     existing.push(e);
   }

@@ -189,6 +189,25 @@ class World {
     ).id;
   }
 
+  /** A fresh alignment under the slice's objective, pending its side's approval (as a member's request leaves it). */
+  async pendingAlignment(vis: Vis): Promise<string> {
+    const s = await this.slice(vis);
+    const child = await this.admin("POST", "/objectives", {
+      title: unique("Asking child"),
+      level: "team",
+      teamId: this.base.teamId,
+      periodId: this.base.periodId,
+      ownerIds: [this.base.olgaId],
+      visibility: vis,
+    });
+    const r = await this.api.database.db.execute(sql`insert into alignments
+      (org_id, child_type, child_id, parent_type, parent_id, weight, contributes, state)
+      select org_id, 'objective', ${child.id}, 'objective', id, 1, false, 'pending'
+      from objectives where id = ${s.objectiveId} returning id`);
+    const rows = ((r as unknown as { rows?: { id: string }[] }).rows ?? r) as { id: string }[];
+    return rows[0]?.id as string;
+  }
+
   async olgaTokenId(): Promise<string> {
     return (await this.admin("POST", `/users/${this.base.olgaId}/tokens`, { name: unique("automation") })).id;
   }
@@ -399,6 +418,11 @@ const CASES: Record<string, Case> = {
     rule: editObjective,
     request: async (w, v) => ({ url: `/alignments/${(await w.slice(v)).alignmentId}`, body: { weight: 2 } }),
   },
+  "POST /alignments/:id/approve": {
+    // The parent's side accepts a child's request to count toward it.
+    rule: editObjective,
+    request: async (w, v) => ({ url: `/alignments/${await w.pendingAlignment(v)}/approve`, body: {} }),
+  },
   "DELETE /alignments/:id": {
     rule: editObjective,
     request: async (w, v) => ({ url: `/alignments/${(await w.slice(v)).alignmentId}` }),
@@ -481,7 +505,8 @@ const CASES: Record<string, Case> = {
   },
   "GET /scim-tokens": { rule: adminCollection, request: async () => ({ url: "/scim-tokens" }) },
   "POST /scim-tokens": {
-    rule: adminCollection,
+    // Provisioning acts with its issuer's rank: owners only (another org's owner issues in theirs).
+    rule: (who) => (who === "owner" || who === "otherOrg" ? "allow" : "forbidden"),
     request: async () => ({ url: "/scim-tokens", body: { name: unique("IdP") } }),
   },
   "DELETE /scim-tokens/:id": {
