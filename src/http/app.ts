@@ -31,6 +31,7 @@ import { authenticate } from "../services/auth.service.js";
 import type { Actor, DomainEvent, Mailer, Services } from "../services/context.js";
 import { audienceOf } from "../services/live.service.js";
 import { rateLimitError, registerAuthRoutes } from "./auth-routes.js";
+import { readUtf8Body } from "./body-text.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub } from "./events.js";
 import { requestLogSerializer } from "./log-redaction.js";
@@ -239,10 +240,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(handleError);
-  // An empty body with a JSON content type (common from HTTP clients on POST …/reopen) means "no fields".
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
-    const text = String(body);
+  // The API reads JSON only, as UTF-8 (Fastify's text/plain parser goes too: another media type
+  // answers 400 VALIDATION). An empty body with a JSON content type (common from HTTP clients on
+  // POST …/reopen) means "no fields".
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => {
+    const read = readUtf8Body(body as Buffer, req.headers["content-type"]);
+    if (!read.ok) {
+      const problem =
+        read.reason === "charset"
+          ? `body: is declared as charset ${JSON.stringify(read.charset)}; send UTF-8 encoded JSON (Content-Type: application/json, or application/json; charset=utf-8)`
+          : "body: is not valid UTF-8; send UTF-8 encoded JSON";
+      return done(AppError.validation([problem]), undefined);
+    }
+    const text = read.text;
     if (text.trim() === "") return done(null, undefined);
     try {
       done(null, JSON.parse(text));

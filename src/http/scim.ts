@@ -8,6 +8,7 @@ import type { FastifyContextConfig, FastifyError, FastifyInstance, FastifyReply,
 import { AppError, type AppErrorCode } from "../domain/errors.js";
 import type { Services } from "../services/context.js";
 import * as scim from "../services/scim.service.js";
+import { readUtf8Body } from "./body-text.js";
 import { STATUS_BY_CODE } from "./errors.js";
 
 export const SCIM_PREFIX = "/scim/v2";
@@ -116,14 +117,24 @@ export async function registerScim(app: FastifyInstance, svc: Services): Promise
       const id = (req: FastifyRequest) => (req.params as { id?: string }).id ?? "";
 
       // SCIM clients send application/scim+json (Okta, Entra) or application/json; both parse here,
-      // with SCIM's error on malformed JSON. An empty body (DELETE with a JSON content type) is no body.
-      // Nothing else parses here: other media types answer 415.
+      // with SCIM's error on malformed JSON. A body that is not UTF-8, or declares another charset,
+      // is 400 invalidSyntax like the API's (its bytes cannot be read, whatever the media type).
+      // An empty body (DELETE with a JSON content type) is no body. Nothing else parses here:
+      // other media types answer 415.
       scoped.removeAllContentTypeParsers();
       scoped.addContentTypeParser(
         ["application/scim+json", "application/json"],
-        { parseAs: "string" },
-        (_req, body, done) => {
-          const text = String(body);
+        { parseAs: "buffer" },
+        (req, body, done) => {
+          const read = readUtf8Body(body as Buffer, req.headers["content-type"]);
+          if (!read.ok) {
+            const detail =
+              read.reason === "charset"
+                ? `The body is declared as charset ${JSON.stringify(read.charset)}; send UTF-8 encoded JSON (Content-Type: application/scim+json, or with charset=utf-8).`
+                : "The body is not valid UTF-8; send UTF-8 encoded JSON.";
+            return done(new AppError("VALIDATION", detail, { scimType: "invalidSyntax" }), undefined);
+          }
+          const text = read.text;
           if (text.trim() === "") return done(null, undefined);
           try {
             done(null, JSON.parse(text));

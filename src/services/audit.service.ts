@@ -18,6 +18,7 @@ import {
 } from "../db/repositories.js";
 import { initiatives as initiativesTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
+import { neutraliseCell } from "../domain/spreadsheet-cell.js";
 import { type Actor, read, type Services } from "./context.js";
 import { decodeCursor, encodeCursor } from "./pagination.js";
 import { InstantSchema, parseInput } from "./schemas.js";
@@ -139,26 +140,34 @@ export async function listAudit(svc: Services, actor: Actor, query: unknown) {
 /** Most events one export holds (a larger trail is exported in time ranges). */
 export const EXPORT_LIMIT = 100_000;
 
-/** The filtered trail as CSV (one row per change, before/after as JSON) or JSON. */
+const EXPORT_COLUMNS = ["at", "actor", "actorId", "action", "objectType", "objectId", "before", "after"];
+
+/**
+ * The filtered trail as CSV (one row per change, before/after as JSON) or JSON. In the CSV every
+ * text cell is quoted and neutralised against formula injection (`neutraliseCell`): quoting keeps
+ * a `;` or `,` inside a name from starting a new cell in a spreadsheet that splits on it.
+ */
 export async function exportAudit(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(AuditExportQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
     const items = await present(ex, scope, await auditRepo.list(ex, scope, { ...filterOf(q), limit: EXPORT_LIMIT }));
     if (q.format === "json") return { contentType: "application/json", body: JSON.stringify(items) };
-    const csv = stringify(
-      items.map((e) => [
-        e.at,
-        e.actorName ?? "",
-        e.actorId ?? "",
-        e.action,
-        e.objectType,
-        e.objectId,
-        e.before === null ? "" : JSON.stringify(e.before),
-        e.after === null ? "" : JSON.stringify(e.after),
-      ]),
-      { header: true, columns: ["at", "actor", "actorId", "action", "objectType", "objectId", "before", "after"] },
+    const rows = stringify(
+      items.map((e) =>
+        [
+          e.at,
+          e.actorName,
+          e.actorId,
+          e.action,
+          e.objectType,
+          e.objectId,
+          e.before === null ? "" : JSON.stringify(e.before),
+          e.after === null ? "" : JSON.stringify(e.after),
+        ].map((cell) => neutraliseCell(cell)),
+      ),
+      { quoted_string: true },
     );
-    return { contentType: "text/csv; charset=utf-8", body: csv };
+    return { contentType: "text/csv; charset=utf-8", body: `${EXPORT_COLUMNS.join(",")}\n${rows}` };
   });
 }
 

@@ -22,6 +22,7 @@ import { OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { toCsv } from "../lib/csv.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { useObjectives, useTeamOptions, useTeams, useUserOptions, useUsers } from "../lib/queries.js";
@@ -54,11 +55,6 @@ function loadViews(): SavedView[] {
 }
 
 type SortKey = "title" | "progress" | "status" | "level";
-
-/** CSV with RFC 4180 quoting. */
-function toCsv(rows: string[][]): string {
-  return rows.map((r) => r.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")).join("\r\n");
-}
 
 export function ExplorerPage() {
   const search = useSearch({ strict: false }) as ExplorerSearch;
@@ -116,10 +112,10 @@ export function ExplorerPage() {
         o.level,
         o.teamId ? (teamName.get(o.teamId) ?? "") : "",
         o.ownerIds.map((id) => userName.get(id) ?? id).join("; "),
-        (o.progress * 100).toFixed(1),
-        (o.expectedProgress * 100).toFixed(1),
+        Number((o.progress * 100).toFixed(1)),
+        Number((o.expectedProgress * 100).toFixed(1)),
         o.status,
-        String(o.keyResults.length),
+        o.keyResults.length,
       ]),
     ]);
     const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
