@@ -74,6 +74,8 @@ export interface MethodSettings {
   initiativesCount: boolean;
   /** Check-in cadence in days (used for `stale`). */
   cadenceDays: number;
+  /** How many days before its key result's start a check-in may be dated (a baseline measured just before). */
+  checkInGraceDays: number;
 }
 
 export const DEFAULT_SETTINGS: MethodSettings = {
@@ -82,6 +84,7 @@ export const DEFAULT_SETTINGS: MethodSettings = {
   behindThreshold: 0.25,
   initiativesCount: false,
   cadenceDays: 7,
+  checkInGraceDays: 14,
 };
 
 /** A forecast of progress at the end of an item's span (§5). */

@@ -13,6 +13,7 @@ import {
 import { AppError } from "../domain/errors.js";
 import { forbidden } from "./access.js";
 import { type Actor, checkVersion, mutate, read, type Services, type Write } from "./context.js";
+import { keyResultSpan, objectiveSpan } from "./evaluation.js";
 import { assertOpen } from "./okr.service.js";
 import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
 import { presentCheckIn } from "./presenters.js";
@@ -23,19 +24,30 @@ export type CheckInView = ReturnType<typeof presentCheckIn>;
 /** How far in the future a check-in may be dated (clock skew between client and server). */
 const FUTURE_TOLERANCE_MS = 60_000;
 
-/** The key result to check in on, if it is open and the caller may (`checkIn`) or may see it (`edit`). */
-async function openKeyResult(w: Write, id: string, purpose: "checkIn" | "edit"): Promise<KeyResultRow> {
+/**
+ * The key result to check in on, if it is open and the caller may (`checkIn`) or may see it
+ * (`edit`), with the earliest instant a check-in on it may be dated: its start (its own or its
+ * objective's period's) less the organisation's `checkInGraceDays`.
+ */
+async function openKeyResult(
+  w: Write,
+  id: string,
+  purpose: "checkIn" | "edit",
+): Promise<{ kr: KeyResultRow; earliestMs: number | null }> {
   const kr = await keyResultRepo.get(w.tx, w.scope, id);
   const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
   if (purpose === "checkIn") await w.guard.assertCanCheckIn(kr, o);
   else await w.guard.assertVisible(o, "check-in", id);
   assertOpen(o, "checked in on");
   if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
-  return kr;
+  const span = keyResultSpan(kr, objectiveSpan(o, w.ctx), w.ctx);
+  return { kr, earliestMs: span ? span.startMs - w.ctx.settings.checkInGraceDays * DAY_MS : null };
 }
 
+const DAY_MS = 86_400_000;
+
 function checkValues(
-  kr: KeyResultRow,
+  { kr, earliestMs }: { kr: KeyResultRow; earliestMs: number | null },
   c: { value: string | null; achieved: boolean | null; atMs: number },
   nowMs: number,
 ): void {
@@ -51,6 +63,11 @@ function checkValues(
   }
   if (c.atMs > nowMs + FUTURE_TOLERANCE_MS) {
     problems.push("at: must not be in the future; a check-in records a value as it stands now or stood earlier");
+  }
+  if (earliestMs !== null && c.atMs < earliestMs) {
+    problems.push(
+      `at: must be on or after ${new Date(earliestMs).toISOString()}, the key result's start less the organisation's check-in grace (checkInGraceDays in settings); date it within the key result's period, or change its start date`,
+    );
   }
   if (problems.length) throw AppError.validation(problems);
 }
@@ -100,11 +117,11 @@ export async function createCheckIn(
 ): Promise<CheckInView> {
   const input = parseInput(CheckInCreateSchema, body);
   return mutate(svc, actor, async (w) => {
-    const kr = await openKeyResult(w, keyResultId, "checkIn");
+    const open = await openKeyResult(w, keyResultId, "checkIn");
     const atMs = input.at ? Date.parse(input.at) : w.nowMs;
     const value = input.value ?? null;
     const achieved = input.achieved ?? null;
-    checkValues(kr, { value, achieved, atMs }, w.nowMs);
+    checkValues(open, { value, achieved, atMs }, w.nowMs);
     const row = await checkInRepo.insert(w.tx, w.scope, {
       keyResultId,
       value,
@@ -146,11 +163,12 @@ export async function updateCheckIn(
   return mutate(svc, actor, async (w) => {
     const row = await liveCheckIn(w, id);
     await checkVersion(input.version ?? ifMatch, row, () => presentCheckIn(row));
-    const kr = await openKeyResult(w, row.keyResultId, "edit");
+    const open = await openKeyResult(w, row.keyResultId, "edit");
+    // An edit that keeps the date is not refused for it (the key result's start may have moved since).
     const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
     const value = input.value !== undefined ? input.value : row.value;
     const achieved = input.achieved !== undefined ? input.achieved : row.achieved;
-    checkValues(kr, { value, achieved, atMs }, w.nowMs);
+    checkValues(input.at ? open : { ...open, earliestMs: null }, { value, achieved, atMs }, w.nowMs);
     await checkInQueries.addRevision(w.tx, w.scope, row, "edit", w.actor.userId);
     const { version: _v, at: _at, ...patch } = input;
     const updated = await checkInRepo.update(w.tx, w.scope, id, { ...patch, at: new Date(atMs) });

@@ -248,6 +248,8 @@ export const SettingsUpdateSchema = z.strictObject({
   behindThreshold: z.number().min(0).max(1).optional(),
   initiativesCount: z.boolean().optional(),
   cadenceDays: z.number().int().min(1).max(92).optional(),
+  /** How many days before its key result's start a check-in may be dated. */
+  checkInGraceDays: z.number().int().min(0).max(366).optional(),
   /** Whether members of a team may create its objectives (team owners and admins always may). */
   membersCreateTeamOkrs: z.boolean().optional(),
   /** Whether a private objective may align under a public one (its progress then shows through). */

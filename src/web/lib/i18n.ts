@@ -378,6 +378,7 @@ const en = {
     behind: "Behind up to (points short of plan)",
     behindHelp: "Beyond this gap an item is at risk.",
     cadence: "Check-in cadence in days",
+    checkInGrace: "Days before a key result starts that a check-in may be dated",
     initiatives: "Initiatives count toward progress",
     membersCreate: "Team members may create their team's objectives",
     membersCreateHelp: "Team owners and admins always may.",

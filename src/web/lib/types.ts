@@ -128,6 +128,7 @@ export interface Settings {
   behindThreshold: number;
   initiativesCount: boolean;
   cadenceDays: number;
+  checkInGraceDays?: number;
   membersCreateTeamOkrs?: boolean;
   privateUnderPublic?: boolean;
   terminology?: { objective: string; keyResult: string; initiative: string };

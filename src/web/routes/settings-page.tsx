@@ -25,6 +25,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
       notStartedGraceDays: settings.notStartedGraceDays,
       behindThreshold: Math.round(settings.behindThreshold * 100),
       cadenceDays: settings.cadenceDays,
+      checkInGraceDays: settings.checkInGraceDays ?? 14,
       initiativesCount: settings.initiativesCount,
       membersCreateTeamOkrs: settings.membersCreateTeamOkrs ?? true,
       privateUnderPublic: settings.privateUnderPublic ?? false,
@@ -47,6 +48,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         notStartedGraceDays: v.notStartedGraceDays,
         behindThreshold: v.behindThreshold / 100,
         cadenceDays: v.cadenceDays,
+        checkInGraceDays: v.checkInGraceDays,
         initiativesCount: v.initiativesCount,
         membersCreateTeamOkrs: v.membersCreateTeamOkrs,
         privateUnderPublic: v.privateUnderPublic,
@@ -112,6 +114,13 @@ function SettingsForm({ settings }: { settings: Settings }) {
               max={92}
               hideControls
               {...form.getInputProps("cadenceDays")}
+            />
+            <NumberInput
+              label={t("settings.checkInGrace")}
+              min={0}
+              max={366}
+              hideControls
+              {...form.getInputProps("checkInGraceDays")}
             />
             <Switch
               label={t("settings.initiatives")}
