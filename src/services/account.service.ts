@@ -18,7 +18,7 @@ import { credentialHolds, outranks } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
 import type { Actor, Services } from "./context.js";
-import { parseInput } from "./schemas.js";
+import { parseInput, TitleSchema } from "./schemas.js";
 
 /** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes, 1 lane). */
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -58,7 +58,7 @@ export const ForgotSchema = z.strictObject({ email: z.string({ message: "is requ
 export const TokenPasswordSchema = z.strictObject({
   token: z.string({ message: "is required (from the link in the email)" }).min(1).max(200),
   password: Password,
-  name: z.string().trim().min(1).max(200).optional(),
+  name: TitleSchema(200).optional(),
 });
 
 export async function hashPassword(password: string): Promise<string> {

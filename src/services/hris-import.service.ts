@@ -15,6 +15,7 @@ import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { type TeamRow, teamQueries, teamRepo, type UserRow, userQueries, userRepo } from "../db/repositories.js";
 import { isAdmin, isRole, personChangeDenial } from "../domain/access.js";
+import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError } from "../domain/errors.js";
 import { settlePersonChange } from "./account.service.js";
 import { type Actor, mutate, read, type Services, type Write } from "./context.js";
@@ -451,6 +452,11 @@ function readTeamRows({ org, files, problems }: Reading): Map<TeamNode, CsvRow<T
       problems.add(TEAMS_FILE, r.line, `Team name: must be at most ${MAX_NAME} characters`);
       continue;
     }
+    const bidi = bidiControlProblem(name);
+    if (bidi) {
+      problems.add(TEAMS_FILE, r.line, `Team name: ${bidi}`);
+      continue;
+    }
     const earlier = lines.get(name.toLowerCase());
     if (earlier !== undefined) {
       problems.add(TEAMS_FILE, r.line, `Team name: "${name}" is already on line ${earlier}; list each team once`);
@@ -485,6 +491,8 @@ function readUserRows({ org, files, actor, problems, notes }: Reading): Map<Pers
     if (!name) problems.add(USERS_FILE, r.line, "User Name: is empty");
     else if (name.length > MAX_NAME) {
       problems.add(USERS_FILE, r.line, `User Name: must be at most ${MAX_NAME} characters`);
+    } else if (bidiControlProblem(name)) {
+      problems.add(USERS_FILE, r.line, `User Name: ${bidiControlProblem(name)}`);
     }
     const flag = hasFlag ? parseFlag(r.cells.isOrgAdmin ?? "") : undefined;
     if (flag === null) {
@@ -556,6 +564,8 @@ function linkUserRows({ org, files, problems }: Reading, rows: Map<PersonNode, C
         const found = org.teamByName.get(name.toLowerCase());
         if (name.length > MAX_NAME) {
           problems.add(USERS_FILE, r.line, `Teams: "${name.slice(0, 40)}…" must be at most ${MAX_NAME} characters`);
+        } else if (bidiControlProblem(name)) {
+          problems.add(USERS_FILE, r.line, `Teams: ${bidiControlProblem(name)}`);
         } else if (found === AMBIGUOUS) {
           problems.add(USERS_FILE, r.line, `Teams: ${ambiguousTeam(name)}`);
         } else {

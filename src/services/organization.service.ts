@@ -9,12 +9,12 @@ import { AppError } from "../domain/errors.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import type { Actor, Services } from "./context.js";
 import { presentUser } from "./presenters.js";
-import { parseInput } from "./schemas.js";
+import { parseInput, TitleSchema } from "./schemas.js";
 
 export const OrganizationCreateSchema = z.strictObject({
-  name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+  name: TitleSchema(200),
   owner: z.strictObject({
-    name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    name: TitleSchema(200),
     email: z.email({ message: "must be an email address" }),
   }),
 });

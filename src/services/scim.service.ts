@@ -35,12 +35,13 @@ import {
 import { objectives, scimTokens, teams as teamsTable, users as usersTable } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
+import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
 import { revokeAccess, settlePersonChange } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, checkParentLink, type DomainEvent, mutate, read, type Services } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
-import { parseInput } from "./schemas.js";
+import { parseInput, TitleSchema } from "./schemas.js";
 
 // ---------------------------------------------------------------- protocol constants
 
@@ -1362,6 +1363,8 @@ function userChanges(doc: Json, before: Json | null): UserChanges {
   }
   if (name !== undefined) {
     if (name.length > 200) throw invalid("invalidValue", "name: must be at most 200 characters");
+    const bidi = bidiControlProblem(name);
+    if (bidi) throw invalid("invalidValue", `name: ${bidi}`);
     out.name = name;
   }
 
@@ -1598,6 +1601,8 @@ function groupChanges(doc: Json, before: Json | null): GroupChanges {
   if (before === null || name !== str(before.displayName)) {
     if (!name) throw invalid("invalidValue", "displayName: is required (the team's name)");
     if (name.length > 200) throw invalid("invalidValue", "displayName: must be at most 200 characters");
+    const bidi = bidiControlProblem(name);
+    if (bidi) throw invalid("invalidValue", `displayName: ${bidi}`);
     out.name = name;
   }
   const externalId = str(doc.externalId) ?? null;
@@ -1899,9 +1904,7 @@ export function scimDiscoveryList(resources: Json[]): Json {
 
 // ---------------------------------------------------------------- SCIM tokens (admins, normal API)
 
-export const ScimTokenCreateSchema = z.strictObject({
-  name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
-});
+export const ScimTokenCreateSchema = z.strictObject({ name: TitleSchema(200) });
 
 type ScimTokenRow = typeof scimTokens.$inferSelect;
 

@@ -24,6 +24,7 @@ import { grantOrgScope } from "../db/org-scope.js";
 import { auditRepo, inTransaction, lockOrganization, type UserRow, userQueries, userRepo } from "../db/repositories.js";
 import { ssoConfigs, ssoStates, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
+import { type Changer, personChangeDenial } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, checkVersion, mutate, read, type Services } from "./context.js";
 import { createOutboundFetch } from "./outbound.js";
@@ -34,6 +35,9 @@ import { parseInput } from "./schemas.js";
 export const SSO_STATE_TTL_MS = 10 * 60_000;
 /** Roles a person created on first sign-in may get (never admin or owner). */
 export const SSO_DEFAULT_ROLES = ["member", "observer"] as const;
+
+/** Single sign-on changes people with the rank of those who configure it: an organisation owner. */
+const SSO_CHANGER: Changer = { userId: "", role: "owner", isInstanceAdmin: false };
 /** Where the identity provider sends the browser back to, below the public URL. */
 export const SSO_CALLBACK_PATH = "/api/v1/auth/sso/callback";
 /** What Okra asks the provider for: the subject, the email address and the name. */
@@ -533,6 +537,15 @@ export async function finishSsoLogin(
         );
       }
       if (!person.ssoSubject) {
+        // Linking is a change of sign-in identity: the same rule as every path, with the rank of the
+        // owners who configure single sign-on (so never the instance administrator's account).
+        const denial = personChangeDenial(SSO_CHANGER, person, { identity: true });
+        if (denial) {
+          throw new AppError(
+            "FORBIDDEN",
+            `Single sign-on cannot take over the Okra account for ${email}: it has more access than the owners who set up single sign-on can hand out. Sign in with its password instead.`,
+          );
+        }
         // Remember the provider's id, so a later change of email still finds this person.
         await tx.update(users).set({ ssoSubject: sub }).where(eq(users.id, person.id));
         await auditRepo.record(tx, scope, {
@@ -552,12 +565,15 @@ export async function finishSsoLogin(
         `${email} has no account in this organisation, and ${domain} is not one of the email domains whose people get one on first sign-in. Ask an admin to add you.`,
       );
     }
+    const role = SSO_DEFAULT_ROLES.includes(config.defaultRole as "member") ? config.defaultRole : "member";
+    const denial = personChangeDenial(SSO_CHANGER, null, { role });
+    if (denial) throw new AppError("FORBIDDEN", denial);
     const given = [stringClaim(claims.given_name), stringClaim(claims.family_name)].filter(Boolean).join(" ");
     const name = (stringClaim(claims.name) ?? (given || email.slice(0, email.lastIndexOf("@")))).slice(0, 200);
     const row = await userRepo.insert(tx, scope, {
       name,
       email,
-      role: SSO_DEFAULT_ROLES.includes(config.defaultRole as "member") ? config.defaultRole : "member",
+      role,
       ssoSubject: sub,
     });
     await auditRepo.record(tx, scope, {

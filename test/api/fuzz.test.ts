@@ -111,6 +111,7 @@ interface World {
   krAbove: string;
   krRoll: string;
   al: string;
+  alPending: string;
   ci: string;
   ini: string;
   kpi: string;
@@ -150,6 +151,11 @@ async function seedWorld(api: ApiHarness): Promise<World> {
   const oChild = await f.objective(q1.id, { title: "Child", level: "team", teamId: team.id });
   const oChild2 = await f.objective(q1.id, { title: "Second child", level: "team" });
   const al = await f.align("objective", oChild.id, "keyResult", krRoll.id, { weight: 2 });
+  // A child's request waiting for the parent's side (as a member's alignment under someone else's objective).
+  const alPending = await f.align("objective", oChild2.id, "objective", o.id);
+  await api.database.db.execute(
+    sql`update alignments set state = 'pending', contributes = false where id = ${alPending.id}`,
+  );
   const ci = await f.checkIn(krInc.id, { value: 30, at: "2026-02-01T10:00:00Z", confidence: 7 });
   await f.checkIn(krDec.id, { value: 80 });
   await f.checkIn(krMile.id, { value: undefined, achieved: false });
@@ -254,6 +260,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
     krAbove: krAbove.id,
     krRoll: krRoll.id,
     al: al.id,
+    alPending: alPending.id,
     ci: ci.id,
     ini: ini.id,
     kpi: kpi.id,
@@ -264,7 +271,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
       users: [adminId, user.id, userEdit.id],
       objectives: [o.id, oChild.id, oChild2.id, oClose.id, oPostpone.id, oTmp.id],
       "key-results": [krInc.id, krDec.id, krMile.id, krBase.id, krAbove.id, krRoll.id, krClose.id],
-      alignments: [al.id],
+      alignments: [al.id, alPending.id],
       "check-ins": [ci.id],
       initiatives: [ini.id],
       kpis: [kpi.id],
@@ -449,6 +456,7 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
     },
   }),
   "PATCH /alignments/:id": (w) => ({ id: w.al, body: { weight: 3, contributes: true } }),
+  "POST /alignments/:id/approve": (w) => ({ id: w.alPending, body: { weight: 2 } }),
   "GET /key-results/:id/check-ins": (w) => ({ id: w.krInc }),
   "POST /key-results/:id/check-ins": (w) => ({
     id: w.krInc,
