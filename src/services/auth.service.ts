@@ -232,7 +232,7 @@ export async function consumeSignInCode(database: Database, code: unknown, nowMs
   if (!row)
     throw new AppError(
       "UNAUTHENTICATED",
-      "This sign-in link is not valid: it was already used or has expired. Run "okra signin-link" (or "npm run okra -- signin-link") for a new one, or ask an admin.",
+      "This sign-in link is not valid: it was already used or has expired. Run 'okra signin-link' (or 'npm run okra -- signin-link') for a new one, or ask an admin.",
     );
   return { userId: row.userId };
 }
