@@ -2,8 +2,16 @@
  * What the signed-in person may do, by the same rules the server enforces
  * (domain/access.ts), so the UI offers only actions that will succeed.
  */
-import { canCheckIn, isAdmin, isRole, outranks, type Viewer } from "../../domain/access.js";
-import type { KeyResult, Me, Objective, User } from "./types.js";
+import {
+  canCheckIn,
+  canEditObjective,
+  isAdmin,
+  isRole,
+  outranks,
+  type PeopleGraph,
+  type Viewer,
+} from "../../domain/access.js";
+import type { KeyResult, Me, Objective, Team, User } from "./types.js";
 
 function viewerOf(me: Me | undefined | null): Viewer | null {
   if (me?.access !== "write" || !isRole(me.role)) return null;
@@ -40,4 +48,23 @@ export function mayCheckIn(
 ): boolean {
   const v = viewerOf(me);
   return v !== null && canCheckIn(v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds ?? [] }, objective);
+}
+
+/** The people graph the access rules need, from the people and teams lists. */
+export function peopleGraphOf(users: readonly Pick<User, "id" | "managerId">[], teams: readonly Team[]): PeopleGraph {
+  return {
+    managerOf: new Map(users.map((u) => [u.id, u.managerId])),
+    teamOwners: new Map(teams.map((t) => [t.id, new Set(t.ownerIds)])),
+    teamMembers: new Map(teams.map((t) => [t.id, new Set([...t.ownerIds, ...t.memberIds])])),
+  };
+}
+
+/** Whether the person may edit this objective (and so accept what aligns under it): owners, their managers, team owners, admins. */
+export function mayEditObjective(
+  me: Me | undefined | null,
+  objective: Pick<Objective, "level" | "teamId" | "ownerIds" | "visibility">,
+  graph: PeopleGraph,
+): boolean {
+  const v = viewerOf(me);
+  return v !== null && canEditObjective(graph, v, objective);
 }

@@ -108,6 +108,8 @@ export interface Alignment {
   parentId: string;
   weight: number;
   contributes: boolean;
+  /** `pending`: waiting for the parent's side to accept it. */
+  state: "active" | "pending";
 }
 
 export interface Me {

@@ -1,4 +1,5 @@
 import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import { IconLock } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "@tanstack/react-router";
@@ -15,12 +16,56 @@ import { api, get } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useAlignments, useObjective, useObjectives } from "../lib/queries.js";
-import type { AuditEntry, Objective, Page } from "../lib/types.js";
+import { mayEditObjective, peopleGraphOf } from "../lib/permissions.js";
+import { useAlignments, useMe, useObjective, useObjectives, useTeams, useUsers } from "../lib/queries.js";
+import type { Alignment as AlignmentEdge, AuditEntry, Objective, Page } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
+
+/** The parent's side accepts or declines a child's request to count toward it. */
+function PendingRequest({ alignment, label }: { alignment: AlignmentEdge; label: string }) {
+  const queryClient = useQueryClient();
+  const decide = useMutation({
+    mutationFn: (accept: boolean) =>
+      accept ? api("POST", `/alignments/${alignment.id}/approve`, {}) : api("DELETE", `/alignments/${alignment.id}`),
+    onSuccess: () => void queryClient.invalidateQueries(),
+    onError: (err: Error) => notifications.show({ color: "red", message: err.message }),
+  });
+  return (
+    <List.Item>
+      <Group gap="xs" wrap="wrap">
+        <Text size="sm">{label}</Text>
+        <Button
+          size="compact-xs"
+          onClick={() => decide.mutate(true)}
+          loading={decide.isPending}
+          aria-label={t("objective.acceptLabel", { title: label })}
+        >
+          {t("objective.accept")}
+        </Button>
+        <Button
+          size="compact-xs"
+          variant="default"
+          onClick={() => decide.mutate(false)}
+          disabled={decide.isPending}
+          aria-label={t("objective.declineLabel", { title: label })}
+        >
+          {t("objective.decline")}
+        </Button>
+      </Group>
+    </List.Item>
+  );
+}
 
 function Alignment({ objective }: { objective: Objective }) {
   const alignments = useAlignments();
+  const me = useMe();
+  const users = useUsers();
+  const teams = useTeams();
+  const mayDecide = mayEditObjective(
+    me.data,
+    objective,
+    peopleGraphOf(users.data?.items ?? [], teams.data?.items ?? []),
+  );
   const all = useObjectives({});
   const objectives = all.data?.items ?? [];
   const krOwner = new Map(objectives.flatMap((o) => o.keyResults.map((k) => [k.id, { kr: k, o }] as const)));
@@ -31,7 +76,8 @@ function Alignment({ objective }: { objective: Objective }) {
   const ownIds = new Set([objective.id, ...objective.keyResults.map((k) => k.id)]);
   const edges = alignments.data?.items ?? [];
   const parents = edges.filter((a) => a.childId === objective.id);
-  const children = edges.filter((a) => ownIds.has(a.parentId));
+  const children = edges.filter((a) => ownIds.has(a.parentId) && a.state !== "pending");
+  const requests = edges.filter((a) => ownIds.has(a.parentId) && a.state === "pending");
   const item = (type: string, id: string, note?: string) => {
     const target = titleOf(type, id);
     return (
@@ -60,12 +106,39 @@ function Alignment({ objective }: { objective: Objective }) {
         </Title>
         {parents.length ? (
           <List spacing={4}>
-            {parents.map((a) => item(a.parentType, a.parentId, a.contributes ? undefined : "(not counted)"))}
+            {parents.map((a) =>
+              item(
+                a.parentType,
+                a.parentId,
+                a.state === "pending" ? t("objective.waiting") : a.contributes ? undefined : t("objective.notCounted"),
+              ),
+            )}
           </List>
         ) : (
           <Text size="sm" c="dimmed">
             {t("objective.noParents")}
           </Text>
+        )}
+        {requests.length > 0 && (
+          <>
+            <Title order={3} size="h5" mt="sm">
+              {t("objective.requests")}
+            </Title>
+            {mayDecide ? (
+              <>
+                <Text size="xs" c="dimmed">
+                  {t("objective.requestsHelp")}
+                </Text>
+                <List spacing={4}>
+                  {requests.map((a) => (
+                    <PendingRequest key={a.id} alignment={a} label={labelOf(a.childType, a.childId) ?? "…"} />
+                  ))}
+                </List>
+              </>
+            ) : (
+              <List spacing={4}>{requests.map((a) => item(a.childType, a.childId, t("objective.waiting")))}</List>
+            )}
+          </>
         )}
         <Title order={3} size="h5" mt="sm">
           {t("objective.children")}
