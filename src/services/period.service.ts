@@ -5,12 +5,13 @@
  */
 import { eq } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
+import { periodListQueries } from "../db/list-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { graphQueries, objectiveRepo, periodRepo } from "../db/repositories.js";
 import { objectives } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, checkParentLink, checkVersion, mutate, read, type Services } from "./context.js";
-import { type Page, paginate } from "./pagination.js";
+import { cursorScope, DEFAULT_LIMIT, decodeKeyset, keyChecks, keysetPage, type Page } from "./pagination.js";
 import { presentPeriod } from "./presenters.js";
 import { PageQuerySchema, PeriodCreateSchema, PeriodUpdateSchema, parseInput } from "./schemas.js";
 
@@ -38,15 +39,23 @@ async function checkParent(ex: Executor, scope: OrgScope, id: string | null, par
   );
 }
 
-/** Lists periods ordered by start date, then length (a year before its first quarter). */
+type PeriodKey = readonly [startDate: string, endDate: string, name: string, id: string];
+const PERIOD_KEY = [keyChecks.date, keyChecks.date, keyChecks.text, keyChecks.id] as const;
+
+/** Lists periods ordered by start date, then length (a year before its first quarter), then name; a keyset page read in SQL. */
 export async function listPeriods(svc: Services, actor: Actor, query: unknown): Promise<Page<PeriodView>> {
   const q = parseInput(PageQuerySchema, query, "query");
-  return read(svc, actor, async ({ ctx }) => {
-    const rows = [...ctx.periods.values()].sort(
-      (a, b) =>
-        a.startDate.localeCompare(b.startDate) || b.endDate.localeCompare(a.endDate) || a.name.localeCompare(b.name),
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const scopeName = cursorScope("periods");
+  const after = q.cursor ? decodeKeyset<PeriodKey>(q.cursor, scopeName, PERIOD_KEY) : null;
+  return read(svc, actor, async ({ ex, scope }) => {
+    const rows = await periodListQueries.page(
+      ex,
+      scope,
+      after && { startDate: after[0], endDate: after[1], name: after[2], id: after[3] },
+      limit + 1,
     );
-    return paginate(rows.map(presentPeriod), q.limit, q.cursor);
+    return keysetPage(rows, limit, scopeName, (p) => [p.startDate, p.endDate, p.name, p.id], presentPeriod);
   });
 }
 

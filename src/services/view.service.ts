@@ -3,6 +3,7 @@
  * findings, the audit trail, and the organisation's settings.
  */
 import { z } from "zod";
+import { type ObjectiveListFilter, objectiveListQueries } from "../db/list-queries.js";
 import {
   graphQueries,
   type KeyResultRow,
@@ -20,7 +21,7 @@ import { orgRulesOf } from "./access.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { groupBy, keyResultSpan, type OrgContext, objectiveSpan, settingsOf } from "./evaluation.js";
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
-import { type Page, paginate } from "./pagination.js";
+import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
 import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
 
@@ -35,49 +36,123 @@ const ObjectiveListQuery = PageQuerySchema.extend({
   asOf: InstantSchema.optional(),
 });
 
-/** Objectives matching every given filter, each with its key results, oldest first. */
+/** An objective's place in the list: its periods' start date, then level, creation, title, id. */
+type ObjectiveKey = readonly [startDate: string, rank: number, createdAt: string, title: string, id: string];
+const OBJECTIVE_KEY = [keyChecks.date, keyChecks.smallInt, keyChecks.instant, keyChecks.text, keyChecks.id] as const;
+
+/** The live periods in list order, grouped by start date (a year and its first quarter share one). */
+function periodGroups(ctx: OrgContext, periodId: string | undefined): { startDate: string; periodIds: string[] }[] {
+  const byStart = new Map<string, string[]>();
+  for (const p of ctx.periods.values()) {
+    if (periodId !== undefined && p.id !== periodId) continue;
+    byStart.set(p.startDate, [...(byStart.get(p.startDate) ?? []), p.id]);
+  }
+  return [...byStart]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([startDate, periodIds]) => ({ startDate, periodIds }));
+}
+
+/**
+ * Objectives matching every given filter, each with its key results, in the order period
+ * start, level, creation, title. Filters, order and paging run in SQL (keyset), so the
+ * work follows the page: only the page's objectives and their key results are read. A
+ * `status` filter (it depends on the clock) reads matching rows in bounded batches until
+ * the page is full. With `asOf` the figures come from `figures()`, which today evaluates
+ * the organisation's graph as of that moment.
+ */
 export async function listObjectives(svc: Services, actor: Actor, query: unknown): Promise<Page<ObjectiveDetail>> {
   const q = parseInput(ObjectiveListQuery, query, "query");
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const text = q.q?.trim().toLowerCase() || undefined;
+  const scopeName = cursorScope("objectives", {
+    periodId: q.periodId,
+    teamId: q.teamId,
+    ownerId: q.ownerId,
+    level: q.level,
+    status: q.status,
+    state: q.state,
+    q: text,
+    asOf: q.asOf,
+  });
+  const after = q.cursor ? decodeKeyset<ObjectiveKey>(q.cursor, scopeName, OBJECTIVE_KEY) : null;
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
-    const text = q.q?.trim().toLowerCase();
-    const hidden = await guard.hidden();
-    const objs = (await graphQueries.allObjectives(ex, scope)).filter(
-      (o) =>
-        !hidden.has(o.id) &&
-        (!q.periodId || o.periodId === q.periodId) &&
-        (!q.teamId || o.teamId === q.teamId) &&
-        (!q.ownerId || o.ownerIds.includes(q.ownerId)) &&
-        (!q.level || o.level === q.level) &&
-        (!q.state || o.state === q.state),
-    );
+    const filter: ObjectiveListFilter = {
+      teamId: q.teamId,
+      ownerId: q.ownerId,
+      level: q.level,
+      state: q.state,
+      text,
+      hiddenIds: [...(await guard.hidden())],
+    };
+    const groups = periodGroups(ctx, q.periodId);
+    /** The next `n` keys after `from`, walking the period groups in order. */
+    const nextKeys = async (from: ObjectiveKey | null, n: number): Promise<ObjectiveKey[]> => {
+      const out: ObjectiveKey[] = [];
+      for (const g of groups) {
+        if (out.length >= n) break;
+        if (from && g.startDate < from[0]) continue;
+        const within =
+          from && g.startDate === from[0] ? { rank: from[1], createdAt: from[2], title: from[3], id: from[4] } : null;
+        const found = await objectiveListQueries.positions(ex, scope, g.periodIds, filter, within, n - out.length);
+        for (const p of found) out.push([g.startDate, p.rank, p.createdAt, p.title, p.id]);
+      }
+      return out;
+    };
+    const picked: { key: ObjectiveKey; row: ObjectiveRow }[] = [];
+    let more = false;
+    if (!q.status) {
+      const keys = await nextKeys(after, limit + 1);
+      more = keys.length > limit;
+      // The extra key only says there is more: its row is not read.
+      const rows = await objectiveListQueries.inOrder(
+        ex,
+        scope,
+        keys.slice(0, limit).map((k) => k[4]),
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const key of keys.slice(0, limit)) {
+        const row = byId.get(key[4]);
+        if (row) picked.push({ key, row });
+      }
+    } else {
+      // Status depends on the clock: read matching rows in bounded batches until the page is full.
+      const batch = Math.max(limit * 2, 50);
+      let from = after;
+      scan: while (true) {
+        const keys = await nextKeys(from, batch);
+        const rows = await objectiveListQueries.inOrder(
+          ex,
+          scope,
+          keys.map((k) => k[4]),
+        );
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const key of keys) {
+          const row = byId.get(key[4]);
+          if (!row || presentObjective(row, f.derive("objective", row), ctx, f.nowMs).status !== q.status) continue;
+          if (picked.length === limit) {
+            more = true;
+            break scan;
+          }
+          picked.push({ key, row });
+        }
+        if (keys.length < batch) break;
+        from = keys.at(-1) ?? null;
+      }
+    }
     const krsByObj = groupBy(
       await graphQueries.keyResultsOf(
         ex,
         scope,
-        objs.map((o) => o.id),
+        picked.map((p) => p.row.id),
       ),
       (k) => k.objectiveId,
     );
-    const periodStart = (o: ObjectiveRow) => ctx.periods.get(o.periodId)?.startDate ?? "";
-    objs.sort(
-      (a, b) =>
-        periodStart(a).localeCompare(periodStart(b)) ||
-        LEVELS.indexOf(a.level as Level) - LEVELS.indexOf(b.level as Level) ||
-        a.createdAt.getTime() - b.createdAt.getTime() ||
-        a.title.localeCompare(b.title),
-    );
-    const details = objs
-      .map((o) => objectiveDetail(o, krsByObj.get(o.id) ?? [], f, ctx))
-      .filter(
-        (d) =>
-          (!q.status || d.status === q.status) &&
-          (!text ||
-            d.title.toLowerCase().includes(text) ||
-            d.description.toLowerCase().includes(text) ||
-            d.keyResults.some((k) => k.title.toLowerCase().includes(text))),
-      );
-    return paginate(details, q.limit, q.cursor);
+    const last = picked.at(-1);
+    return {
+      items: picked.map((p) => objectiveDetail(p.row, krsByObj.get(p.row.id) ?? [], f, ctx)),
+      nextCursor: more && last ? encodeKeyset(scopeName, last.key) : null,
+    };
   });
 }
 

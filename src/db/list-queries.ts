@@ -1,0 +1,264 @@
+/**
+ * Keyset pages of the list endpoints: each query filters and sorts in SQL and reads at
+ * most `limit` rows after the position a cursor carries, so a page costs what it shows,
+ * not what the organisation holds. Positions carry instants as text to the microsecond
+ * (what the database stores), so a position compares exactly.
+ */
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import type { Executor } from "./database.js";
+import type { OrgScope } from "./org-scope.js";
+import type { InitiativeRow, KpiRow, KpiValueRow, ObjectiveRow, PeriodRow } from "./repositories.js";
+import * as s from "./schema.js";
+import { isId } from "./table-repository.js";
+
+/** An instant as positions carry it: UTC, to the microsecond, `2026-02-15T12:00:00.123456Z`. */
+function instantText(col: PgColumn): SQL<string> {
+  return sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+/** `not in (ids)`, or nothing when there are none. */
+function notIn(col: PgColumn, ids: readonly string[]): SQL | undefined {
+  const valid = ids.filter(isId);
+  if (!valid.length) return undefined;
+  return sql`${col} not in (${sql.join(
+    valid.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  )})`;
+}
+
+/** An ILIKE pattern matching `text` anywhere, its wildcards taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
+}
+
+// ---------------------------------------------------------------- objectives
+
+const o = s.objectives;
+const kr = s.keyResults;
+
+/**
+ * The level's place in the list order (organisation, team, individual). The list's index
+ * is on this exact expression: change both together.
+ */
+export const OBJECTIVE_LEVEL_RANK = sql<number>`(case ${o.level} when 'organization' then 0 when 'team' then 1 when 'individual' then 2 else -1 end)`;
+
+export interface ObjectiveListFilter {
+  teamId?: string | undefined;
+  ownerId?: string | undefined;
+  level?: string | undefined;
+  state?: string | undefined;
+  /** Matches the title, the description or a live key result's title, ignoring case. */
+  text?: string | undefined;
+  /** Objectives the caller may not see. */
+  hiddenIds: readonly string[];
+}
+
+/** Where an objective stands in the list within its periods' start date. */
+export interface ObjectivePosition {
+  rank: number;
+  /** Creation instant, UTC to the microsecond. */
+  createdAt: string;
+  title: string;
+  id: string;
+}
+
+export const objectiveListQueries = {
+  /**
+   * The next `limit` positions among the live objectives of `periodIds` (periods sharing
+   * one start date, the first part of the order) that match `filter`, after `after`, in
+   * the order level, creation, title, id. One index range per period; several periods'
+   * ranges are merged by the database.
+   */
+  async positions(
+    ex: Executor,
+    scope: OrgScope,
+    periodIds: readonly string[],
+    filter: ObjectiveListFilter,
+    after: ObjectivePosition | null,
+    limit: number,
+  ): Promise<ObjectivePosition[]> {
+    const periods = periodIds.filter(isId);
+    if (!periods.length || limit <= 0) return [];
+    // An id that is not an id names nothing: no match rather than a database error.
+    if (
+      (filter.teamId !== undefined && !isId(filter.teamId)) ||
+      (filter.ownerId !== undefined && !isId(filter.ownerId))
+    )
+      return [];
+    const pattern = filter.text ? containsPattern(filter.text) : undefined;
+    const common = and(
+      sql`${o.orgId} = ${scope.orgId}`,
+      isNull(o.deletedAt),
+      filter.teamId ? sql`${o.teamId} = ${filter.teamId}::uuid` : undefined,
+      filter.ownerId ? sql`${filter.ownerId}::uuid = any(${o.ownerIds})` : undefined,
+      filter.level ? eq(o.level, filter.level) : undefined,
+      filter.state ? eq(o.state, filter.state) : undefined,
+      pattern
+        ? sql`(${o.title} ilike ${pattern} or ${o.description} ilike ${pattern} or exists (select 1 from ${kr} where ${kr.orgId} = ${o.orgId} and ${kr.objectiveId} = ${o.id} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern}))`
+        : undefined,
+      notIn(o.id, filter.hiddenIds),
+      after
+        ? sql`(${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id}) > (${after.rank}::int, ${after.createdAt}::timestamptz, ${after.title}::text, ${after.id}::uuid)`
+        : undefined,
+    );
+    const branch = (periodId: string) =>
+      sql`select ${o.id} as id, ${OBJECTIVE_LEVEL_RANK} as rank, ${o.createdAt} as created_at, ${instantText(o.createdAt)} as created_key, ${o.title} as title from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} order by ${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id} limit ${limit}`;
+    const query =
+      periods.length === 1
+        ? branch(periods[0]!)
+        : sql`select id, rank, created_key, title from (${sql.join(
+            periods.map((p) => sql`(${branch(p)})`),
+            sql` union all `,
+          )}) x order by rank, created_at, title, id limit ${limit}`;
+    const rows = rowsOf<{ id: string; rank: number; created_key: string; title: string }>(await ex.execute(query));
+    return rows.map((r) => ({ rank: Number(r.rank), createdAt: r.created_key, title: r.title, id: r.id }));
+  },
+  /** Live objectives with these ids, in the order of `ids` (missing ones left out). */
+  async inOrder(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<ObjectiveRow[]> {
+    const valid = ids.filter(isId);
+    if (!valid.length) return [];
+    const rows = await ex
+      .select()
+      .from(o)
+      .where(and(eq(o.orgId, scope.orgId), isNull(o.deletedAt), inArray(o.id, valid)));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return valid.map((id) => byId.get(id)).filter((r): r is ObjectiveRow => r !== undefined);
+  },
+};
+
+// ---------------------------------------------------------------- initiatives and KPIs (creation order)
+
+/** Position in a list in creation order. */
+export interface CreatedPosition {
+  /** Creation instant, UTC to the microsecond. */
+  createdAt: string;
+  id: string;
+}
+
+/** A row with its position. */
+export interface Positioned<R> {
+  row: R;
+  position: CreatedPosition;
+}
+
+type CreatedTable = typeof s.initiatives | typeof s.kpis;
+
+async function createdPage<T extends CreatedTable>(
+  ex: Executor,
+  scope: OrgScope,
+  t: T,
+  where: SQL | undefined,
+  after: CreatedPosition | null,
+  limit: number,
+): Promise<Positioned<T["$inferSelect"]>[]> {
+  // drizzle's generic table types do not narrow through a union; the cast stays here.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  const table = t as any;
+  const rows = (await ex
+    .select({ row: table, createdKey: instantText(table.createdAt) })
+    .from(table)
+    .where(
+      and(
+        eq(table.orgId, scope.orgId),
+        isNull(table.deletedAt),
+        where,
+        after
+          ? sql`(${table.createdAt}, ${table.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(table.createdAt), asc(table.id))
+    .limit(limit)) as { row: T["$inferSelect"]; createdKey: string }[];
+  return rows.map((r) => ({ row: r.row, position: { createdAt: r.createdKey, id: (r.row as { id: string }).id } }));
+}
+
+export interface InitiativeListFilter {
+  objectiveId?: string | undefined;
+  keyResultId?: string | undefined;
+  /** Objectives the caller may not see: their initiatives are left out. */
+  hiddenObjectiveIds: readonly string[];
+}
+
+export const initiativeListQueries = {
+  /** The next `limit` live initiatives matching `filter` after `after`, oldest first. */
+  async page(
+    ex: Executor,
+    scope: OrgScope,
+    filter: InitiativeListFilter,
+    after: CreatedPosition | null,
+    limit: number,
+  ): Promise<Positioned<InitiativeRow>[]> {
+    const i = s.initiatives;
+    if (
+      (filter.objectiveId !== undefined && !isId(filter.objectiveId)) ||
+      (filter.keyResultId !== undefined && !isId(filter.keyResultId))
+    )
+      return [];
+    return createdPage(
+      ex,
+      scope,
+      i,
+      and(
+        filter.objectiveId ? eq(i.objectiveId, filter.objectiveId) : undefined,
+        filter.keyResultId ? eq(i.keyResultId, filter.keyResultId) : undefined,
+        notIn(i.objectiveId, filter.hiddenObjectiveIds),
+      ),
+      after,
+      limit,
+    );
+  },
+};
+
+export const kpiListQueries = {
+  /** The next `limit` live KPIs after `after`, oldest first. */
+  async page(
+    ex: Executor,
+    scope: OrgScope,
+    after: CreatedPosition | null,
+    limit: number,
+  ): Promise<Positioned<KpiRow>[]> {
+    return createdPage(ex, scope, s.kpis, undefined, after, limit);
+  },
+  /** The latest value of each of these KPIs (by date, then recording): one row per KPI that has any. */
+  async latestValues(ex: Executor, scope: OrgScope, kpiIds: readonly string[]): Promise<KpiValueRow[]> {
+    const ids = kpiIds.filter(isId);
+    if (!ids.length) return [];
+    const v = s.kpiValues;
+    return ex
+      .selectDistinctOn([v.kpiId])
+      .from(v)
+      .where(and(eq(v.orgId, scope.orgId), inArray(v.kpiId, ids)))
+      .orderBy(v.kpiId, desc(v.at), desc(v.createdAt), desc(v.id));
+  },
+};
+
+// ---------------------------------------------------------------- periods
+
+/** Position in the period list: start date, then longer first, then name, id. */
+export interface PeriodPosition {
+  startDate: string;
+  endDate: string;
+  name: string;
+  id: string;
+}
+
+export const periodListQueries = {
+  /** The next `limit` live periods after `after`, by start date, then length (a year before its first quarter), name. */
+  async page(ex: Executor, scope: OrgScope, after: PeriodPosition | null, limit: number): Promise<PeriodRow[]> {
+    const p = s.periods;
+    const cursor = after
+      ? sql`(${p.startDate} > ${after.startDate}::date or (${p.startDate} = ${after.startDate}::date and (${p.endDate} < ${after.endDate}::date or (${p.endDate} = ${after.endDate}::date and (${p.name}, ${p.id}) > (${after.name}::text, ${after.id}::uuid)))))`
+      : undefined;
+    return ex
+      .select()
+      .from(p)
+      .where(and(eq(p.orgId, scope.orgId), isNull(p.deletedAt), cursor))
+      .orderBy(asc(p.startDate), desc(p.endDate), asc(p.name), asc(p.id))
+      .limit(limit);
+  },
+};
