@@ -170,7 +170,20 @@ export const objectives = pgTable(
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [index("objectives_org_period_idx").on(t.orgId, t.periodId)],
+  (t) => [
+    index("objectives_org_period_idx").on(t.orgId, t.periodId),
+    // The list's keyset order within a period (db/list-queries.ts: OBJECTIVE_LEVEL_RANK must match).
+    index("objectives_list_idx")
+      .on(
+        t.orgId,
+        t.periodId,
+        sql`(case ${t.level} when 'organization' then 0 when 'team' then 1 when 'individual' then 2 else -1 end)`,
+        t.createdAt,
+        t.title,
+        t.id,
+      )
+      .where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const keyResults = pgTable(
@@ -238,7 +251,10 @@ export const initiatives = pgTable(
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [index("initiatives_org_objective_idx").on(t.orgId, t.objectiveId)],
+  (t) => [
+    index("initiatives_org_objective_idx").on(t.orgId, t.objectiveId),
+    index("initiatives_org_created_idx").on(t.orgId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const alignments = pgTable(
@@ -323,7 +339,10 @@ export const kpis = pgTable(
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [index("kpis_org_idx").on(t.orgId)],
+  (t) => [
+    index("kpis_org_idx").on(t.orgId),
+    index("kpis_org_created_idx").on(t.orgId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const kpiValues = pgTable(

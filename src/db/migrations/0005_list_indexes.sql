@@ -1,0 +1,3 @@
+CREATE INDEX "initiatives_org_created_idx" ON "initiatives" USING btree ("org_id","created_at","id") WHERE "initiatives"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "kpis_org_created_idx" ON "kpis" USING btree ("org_id","created_at","id") WHERE "kpis"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "objectives_list_idx" ON "objectives" USING btree ("org_id","period_id",(case "level" when 'organization' then 0 when 'team' then 1 when 'individual' then 2 else -1 end),"created_at","title","id") WHERE "objectives"."deleted_at" is null;
