@@ -262,3 +262,45 @@ export const periodListQueries = {
       .limit(limit);
   },
 };
+
+// ---------------------------------------------------------------- people and teams
+
+/** Position in a list ordered by name, then id. */
+export interface NamedPosition {
+  name: string;
+  id: string;
+}
+
+/** The next `limit` live rows of `t` ordered by name, then id, after `after`. */
+async function namedPage<T extends typeof s.users | typeof s.teams>(
+  ex: Executor,
+  scope: OrgScope,
+  t: T,
+  after: NamedPosition | null,
+  limit: number,
+): Promise<T["$inferSelect"][]> {
+  // drizzle's generic table types do not narrow through a union; the cast stays here.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  const table = t as any;
+  return (await ex
+    .select()
+    .from(table)
+    .where(
+      and(
+        eq(table.orgId, scope.orgId),
+        "deletedAt" in table ? isNull(table.deletedAt) : undefined,
+        after ? sql`(${table.name}, ${table.id}) > (${after.name}::text, ${after.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(asc(table.name), asc(table.id))
+    .limit(limit)) as T["$inferSelect"][];
+}
+
+export const namedListQueries = {
+  /** The next `limit` people of the organisation by name (deactivated ones too). */
+  users: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number) =>
+    namedPage(ex, scope, s.users, after, limit),
+  /** The next `limit` live teams of the organisation by name. */
+  teams: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number) =>
+    namedPage(ex, scope, s.teams, after, limit),
+};

@@ -4,6 +4,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import type { Executor } from "../db/database.js";
+import { type NamedPosition, namedListQueries } from "../db/list-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
   objectiveRepo,
@@ -28,7 +29,7 @@ import {
   type Services,
   type Write,
 } from "./context.js";
-import { type Page, paginate } from "./pagination.js";
+import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import {
   PageQuerySchema,
@@ -80,21 +81,45 @@ async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null,
   );
 }
 
-export async function listTeams(svc: Services, actor: Actor, query: unknown): Promise<Page<TeamView>> {
+type NameKey = readonly [string, string];
+const NAME_KEY = [keyChecks.text, keyChecks.id] as const;
+
+/** One page of a list by name (keyset in SQL: the page costs what it shows). */
+async function namedListPage<R extends { name: string; id: string }, T>(
+  list: string,
+  query: unknown,
+  load: (after: NamedPosition | null, limit: number) => Promise<R[]>,
+  present: (rows: R[]) => Promise<T[]>,
+): Promise<Page<T>> {
   const q = parseInput(PageQuerySchema, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
-    const rows = (await teamRepo.list(ex, scope)).sort(
-      (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
-    );
-    const members = await teamQueries.members(ex, scope);
-    const byTeam = new Map<string, { userId: string; role: string }[]>();
-    for (const m of members) byTeam.set(m.teamId, [...(byTeam.get(m.teamId) ?? []), m]);
-    return paginate(
-      rows.map((t) => presentTeam(t, byTeam.get(t.id) ?? [])),
-      q.limit,
-      q.cursor,
-    );
-  });
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const scopeName = cursorScope(list);
+  const after = q.cursor ? decodeKeyset<NameKey>(q.cursor, scopeName, NAME_KEY) : null;
+  const rows = await load(after ? { name: after[0], id: after[1] } : null, limit + 1);
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    items: await present(shown),
+    nextCursor: rows.length > limit && last ? encodeKeyset(scopeName, [last.name, last.id]) : null,
+  };
+}
+
+export async function listTeams(svc: Services, actor: Actor, query: unknown): Promise<Page<TeamView>> {
+  return read(svc, actor, ({ ex, scope }) =>
+    namedListPage(
+      "teams",
+      query,
+      (after, limit) => namedListQueries.teams(ex, scope, after, limit),
+      async (rows) => {
+        const byTeam = new Map<string, { userId: string; role: string }[]>();
+        const ids = rows.map((t) => t.id);
+        for (const m of ids.length ? await teamQueries.members(ex, scope, ids) : []) {
+          byTeam.set(m.teamId, [...(byTeam.get(m.teamId) ?? []), m]);
+        }
+        return rows.map((t) => presentTeam(t, byTeam.get(t.id) ?? []));
+      },
+    ),
+  );
 }
 
 export async function getTeam(svc: Services, actor: Actor, id: string): Promise<TeamView> {
@@ -198,18 +223,18 @@ async function checkManager(ex: Executor, scope: OrgScope, id: string | null, ma
 }
 
 export async function listUsers(svc: Services, actor: Actor, query: unknown): Promise<Page<UserView>> {
-  const q = parseInput(PageQuerySchema, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
-    const rows = (await userRepo.list(ex, scope)).sort(
-      (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
-    );
-    const teamIds = await userQueries.teamIdsByUser(ex, scope);
-    return paginate(
-      rows.map((u) => presentUser(u, teamIds.get(u.id) ?? [])),
-      q.limit,
-      q.cursor,
-    );
-  });
+  return read(svc, actor, ({ ex, scope }) =>
+    namedListPage(
+      "users",
+      query,
+      (after, limit) => namedListQueries.users(ex, scope, after, limit),
+      async (rows) => {
+        const ids = rows.map((u) => u.id);
+        const teamIds = ids.length ? await userQueries.teamIdsByUser(ex, scope, ids) : new Map<string, string[]>();
+        return rows.map((u) => presentUser(u, teamIds.get(u.id) ?? []));
+      },
+    ),
+  );
 }
 
 /** A person's row (for the rules) and their public view (for answers and the audit trail). */

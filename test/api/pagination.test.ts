@@ -234,6 +234,24 @@ describe.each(DATABASE_KINDS)("keyset paging on %s", (kind) => {
     ]);
     expect(page.items[0].currentAt).toBe("2026-02-10T00:00:00.000Z");
   });
+
+  it("pages people and teams by name in SQL, each once, and refuses another list's cursor", async () => {
+    for (const name of ["Zed Last", "Amy First", "Mia Middle"]) {
+      await api.call("POST", "/users", {
+        name,
+        email: `${name.split(" ")[0]!.toLowerCase()}@paging.test`,
+        invite: false,
+      });
+    }
+    const users = (await api.call("GET", "/users?limit=500")).body.items as { id: string; name: string }[];
+    const names = users.map((u) => u.name);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(await pageThrough("/users", 2)).toEqual(users.map((u) => u.id));
+    const teams = (await api.call("GET", "/teams?limit=500")).body.items.map((t: { id: string }) => t.id);
+    expect(await pageThrough("/teams", 1)).toEqual(teams);
+    const userCursor = (await api.call("GET", "/users?limit=1")).body.nextCursor;
+    expect((await api.call("GET", `/teams?cursor=${encodeURIComponent(userCursor)}`)).status).toBe(400);
+  });
 });
 
 /** Every statement the app sends to the database while `fn` runs, with the rows it returned. */
