@@ -8,7 +8,7 @@ import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm"
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
-import type { InitiativeRow, KpiRow, KpiValueRow, ObjectiveRow, PeriodRow } from "./repositories.js";
+import type { AlignmentRow, InitiativeRow, KpiRow, KpiValueRow, ObjectiveRow, PeriodRow } from "./repositories.js";
 import * as s from "./schema.js";
 import { isId } from "./table-repository.js";
 
@@ -146,7 +146,7 @@ export interface Positioned<R> {
   position: CreatedPosition;
 }
 
-type CreatedTable = typeof s.initiatives | typeof s.kpis;
+type CreatedTable = typeof s.initiatives | typeof s.kpis | typeof s.alignments;
 
 async function createdPage<T extends CreatedTable>(
   ex: Executor,
@@ -165,7 +165,7 @@ async function createdPage<T extends CreatedTable>(
     .where(
       and(
         eq(table.orgId, scope.orgId),
-        isNull(table.deletedAt),
+        "deletedAt" in table ? isNull(table.deletedAt) : undefined,
         where,
         after
           ? sql`(${table.createdAt}, ${table.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
@@ -303,4 +303,46 @@ export const namedListQueries = {
   /** The next `limit` live teams of the organisation by name. */
   teams: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number) =>
     namedPage(ex, scope, s.teams, after, limit),
+};
+
+// ---------------------------------------------------------------- alignments
+
+export interface AlignmentListFilter {
+  childId?: string | undefined;
+  parentId?: string | undefined;
+  state?: string | undefined;
+  /** Objectives and key results the caller may not see: alignments touching them are left out. */
+  hiddenNodeIds: readonly string[];
+}
+
+export const alignmentListQueries = {
+  /** The next `limit` alignments matching `filter` after `after`, oldest first. */
+  async page(
+    ex: Executor,
+    scope: OrgScope,
+    filter: AlignmentListFilter,
+    after: CreatedPosition | null,
+    limit: number,
+  ): Promise<Positioned<AlignmentRow>[]> {
+    const a = s.alignments;
+    if (
+      (filter.childId !== undefined && !isId(filter.childId)) ||
+      (filter.parentId !== undefined && !isId(filter.parentId))
+    )
+      return [];
+    return createdPage(
+      ex,
+      scope,
+      a,
+      and(
+        filter.childId ? eq(a.childId, filter.childId) : undefined,
+        filter.parentId ? eq(a.parentId, filter.parentId) : undefined,
+        filter.state ? eq(a.state, filter.state) : undefined,
+        notIn(a.childId, filter.hiddenNodeIds),
+        notIn(a.parentId, filter.hiddenNodeIds),
+      ),
+      after,
+      limit,
+    );
+  },
 };

@@ -70,6 +70,7 @@ export const users = pgTable(
   (t) => [
     uniqueIndex("users_org_email_uq").on(t.orgId, sql`lower(${t.email})`),
     uniqueIndex("users_org_sso_subject_uq").on(t.orgId, t.ssoSubject),
+    index("users_org_name_idx").on(t.orgId, t.name, t.id),
   ],
 );
 
@@ -110,7 +111,10 @@ export const teams = pgTable(
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [index("teams_org_idx").on(t.orgId)],
+  (t) => [
+    index("teams_org_idx").on(t.orgId),
+    index("teams_org_name_idx").on(t.orgId, t.name, t.id).where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const teamMembers = pgTable(
@@ -280,6 +284,7 @@ export const alignments = pgTable(
   (t) => [
     uniqueIndex("alignments_edge_uq").on(t.orgId, t.childType, t.childId, t.parentType, t.parentId),
     index("alignments_parent_idx").on(t.orgId, t.parentType, t.parentId),
+    index("alignments_org_created_idx").on(t.orgId, t.createdAt, t.id),
   ],
 );
 

@@ -249,6 +249,18 @@ describe.each(DATABASE_KINDS)("keyset paging on %s", (kind) => {
     expect(await pageThrough("/users", 2)).toEqual(users.map((u) => u.id));
     const teams = (await api.call("GET", "/teams?limit=500")).body.items.map((t: { id: string }) => t.id);
     expect(await pageThrough("/teams", 1)).toEqual(teams);
+    for (const child of [expected[1], expected[2], expected[3]]) {
+      const made = await api.call("POST", "/alignments", {
+        childType: "objective",
+        childId: child,
+        parentType: "objective",
+        parentId: expected[0],
+      });
+      expect(made.status).toBe(201);
+    }
+    const alignments = (await api.call("GET", "/alignments?limit=500")).body.items.map((a: { id: string }) => a.id);
+    expect(alignments).toHaveLength(3);
+    expect(await pageThrough("/alignments", 1)).toEqual(alignments);
     const userCursor = (await api.call("GET", "/users?limit=1")).body.nextCursor;
     expect((await api.call("GET", `/teams?cursor=${encodeURIComponent(userCursor)}`)).status).toBe(400);
   });
