@@ -27,13 +27,13 @@ import {
   SESSION_COOKIE,
   type SessionPolicy,
 } from "../services/account.service.js";
-import { authenticate } from "../services/auth.service.js";
+import { authenticate, hashToken } from "../services/auth.service.js";
 import type { Actor, DomainEvent, Mailer, Services } from "../services/context.js";
-import { audienceOf } from "../services/live.service.js";
+import { audienceOf, credentialKey, credentialsConcerned } from "../services/live.service.js";
 import { rateLimitError, registerAuthRoutes } from "./auth-routes.js";
 import { readUtf8Body } from "./body-text.js";
 import { errorBody, handleError } from "./errors.js";
-import { EventHub } from "./events.js";
+import { EventHub, type LiveStreamLimits } from "./events.js";
 import { requestLogSerializer } from "./log-redaction.js";
 import { apiRoutes, type RouteDef } from "./routes.js";
 import { registerScim } from "./scim.js";
@@ -62,6 +62,8 @@ export interface AppOptions {
   loginRateLimit?: number;
   /** How often a live-update stream's credentials are checked again (default 30 s; tests shorten it). */
   liveRecheckMs?: number;
+  /** Caps on open live-update streams, per API token or session (default 5) and per organisation (default 500). */
+  liveStreamLimits?: Partial<LiveStreamLimits>;
   /** Serve HTTPS with this PEM certificate and key (for `listen`; `inject` is unaffected). */
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   /**
@@ -193,13 +195,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const hub = new EventHub({
     // Called only after a commit, when svc exists.
     audienceOf: (e) => audienceOf(svc, e),
+    concerned: (e) => credentialsConcerned(svc, e),
     onError: (err) => app.log.error({ err }, "could not deliver a live update"),
     ...(opts.liveRecheckMs ? { recheckMs: opts.liveRecheckMs } : {}),
+    limits: opts.liveStreamLimits,
   });
   app.decorate("liveEvents", hub);
-  // Deliveries still queued finish before the caller closes the database.
+  // Deliveries and credential checks still running finish before the caller closes the database.
   app.addHook("onClose", async () => {
-    await hub.settled();
+    await hub.close();
   });
   const svc: Services = {
     database: opts.database,
@@ -380,7 +384,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       const actor = await resolveActor(req);
       // The same credentials, checked again while the stream lasts (a GET: no CSRF token involved).
       // An open stream is not activity: a tab left open still lets its session idle out.
-      hub.stream(actor, reply, () => resolveActor(req, false));
+      const token = bearer(req);
+      const credential = credentialKey(token ? { tokenHash: hashToken(token) } : { sessionId: actor.sessionId ?? "" });
+      hub.stream(actor, credential, reply, () => resolveActor(req, false));
     },
   );
   return app;

@@ -4,11 +4,15 @@
  * an alignment touching any of them — reaches only the people who may see that objective:
  * to everyone else it did not happen, exactly as the objective does not exist for them.
  * Every other change reaches the whole organisation.
+ *
+ * And whose open streams a change may have locked out (`credentialsConcerned`): the streams
+ * of the person it is about, and those opened with a token it is about, never the whole
+ * organisation.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
-import { alignments, checkIns, initiatives, keyResults, objectives } from "../db/schema.js";
+import { alignments, apiTokens, checkIns, initiatives, keyResults, objectives } from "../db/schema.js";
 import { canSeeObjective, isAdmin, isRole, type Viewer } from "../domain/access.js";
 import { loadPeopleGraph } from "./access.js";
 import type { Actor, DomainEvent, Services } from "./context.js";
@@ -100,4 +104,53 @@ export async function audienceOf(svc: Services, e: DomainEvent): Promise<Audienc
     const viewer: Viewer = { userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" };
     return secret.every((o) => canSeeObjective(graph, viewer, o));
   };
+}
+
+/** The key a live stream's credential is known by: an API token (by its hash) or a browser session. */
+export function credentialKey(credential: { tokenHash: string } | { sessionId: string }): string {
+  return "tokenHash" in credential ? `token:${credential.tokenHash}` : `session:${credential.sessionId}`;
+}
+
+/** The open streams whose credentials a change may have stopped (or whose holder's role it changed). */
+export interface CredentialsConcerned {
+  /** Every credential of these people. */
+  userIds: string[];
+  /** These credentials (`credentialKey`). */
+  credentials: string[];
+  /** A change to the organisation itself: every stream, at the next periodic rechecks rather than at once. */
+  wholeOrganization: boolean;
+}
+
+/**
+ * Whose live streams must have their credentials checked again after the change, or null when it
+ * concerns no credential (OKRs, teams, settings of the method). A change to a person concerns
+ * their own credentials and the API tokens they issued for others (a token works only while its
+ * issuer outranks its account); a change to a token concerns that token only; a change to a
+ * session, that session.
+ */
+export async function credentialsConcerned(svc: Services, e: DomainEvent): Promise<CredentialsConcerned | null> {
+  const ex = svc.database.db;
+  const none = { userIds: [], credentials: [], wholeOrganization: false };
+  switch (e.objectType) {
+    case "user": {
+      const issued = await ex
+        .select({ tokenHash: apiTokens.tokenHash })
+        .from(apiTokens)
+        .where(and(eq(apiTokens.orgId, e.orgId), eq(apiTokens.createdBy, e.objectId), isNull(apiTokens.revokedAt)));
+      return { ...none, userIds: [e.objectId], credentials: issued.map(credentialKey) };
+    }
+    case "token": {
+      const rows = await ex
+        .select({ tokenHash: apiTokens.tokenHash })
+        .from(apiTokens)
+        .where(and(eq(apiTokens.orgId, e.orgId), eq(apiTokens.id, e.objectId)));
+      return { ...none, credentials: rows.map(credentialKey) };
+    }
+    case "session":
+      return { ...none, credentials: [credentialKey({ sessionId: e.objectId })] };
+    case "organization":
+      return { ...none, wholeOrganization: true };
+    default:
+      return null;
+  }
 }

@@ -2,12 +2,14 @@
  * The live-update stream (`GET /api/v1/events`, server-sent events) over a real socket:
  * changes concerning a private objective reach only those who may see it, and a stream ends
  * once the credentials that opened it stop working — at once when the change is a revoked
- * token or a deactivated account, and within the recheck interval otherwise.
+ * token or a deactivated account, and within the recheck interval otherwise. Streams are
+ * capped per credential and per organisation, and a change rechecks only the credentials it
+ * concerns: as many checks with 200 streams open as with 10.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openSessionFor } from "../../src/services/account.service.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
@@ -23,6 +25,61 @@ interface Listener {
 const RECHECK_MS = 150;
 const HOUR = 3_600_000;
 
+/**
+ * Opens the stream on `port` with these headers and resolves once the server has answered;
+ * rejects with the status and body when it refuses. Every listener lands in `open`.
+ */
+function connect(port: number, headers: Record<string, string>, open: Listener[]): Promise<Listener> {
+  return new Promise<Listener>((resolve, reject) => {
+    const events: Listener["events"] = [];
+    let ended = false;
+    let markEnded: () => void = () => {};
+    const endedP = new Promise<void>((r) => {
+      markEnded = () => {
+        ended = true;
+        r();
+      };
+    });
+    const req = http.get({ host: "127.0.0.1", port, path: "/api/v1/events", headers }, (res) => {
+      let buffer = "";
+      res.setEncoding("utf8");
+      if (res.statusCode !== 200) {
+        res.on("data", (chunk: string) => {
+          buffer += chunk;
+        });
+        res.on("end", () => reject(new Error(`/events answered ${res.statusCode}: ${buffer}`)));
+        return;
+      }
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        const blocks = buffer.split("\n\n");
+        buffer = blocks.pop() ?? "";
+        for (const block of blocks) {
+          const data = block.split("\n").find((l) => l.startsWith("data: "));
+          if (data) events.push(JSON.parse(data.slice(6)));
+          if (block.startsWith(": connected")) resolve(listener);
+        }
+      });
+      res.on("end", markEnded);
+      res.on("close", markEnded);
+    });
+    req.on("error", () => markEnded());
+    const listener: Listener = { events, ended: endedP, isEnded: () => ended, close: () => req.destroy() };
+    open.push(listener);
+  });
+}
+
+/** The refusal of a stream the server would not open: its status and error body. */
+async function refusal(opening: Promise<Listener>) {
+  const err = await opening.then(
+    () => null,
+    (e: Error) => e,
+  );
+  const m = /^\/events answered (\d+): (.*)$/s.exec(err?.message ?? "");
+  if (!m) throw new Error(`expected a refusal, got ${err ? err.message : "an open stream"}`);
+  return { status: Number(m[1]), body: JSON.parse(m[2]!) };
+}
+
 describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
   let api: ApiHarness;
   let f: ReturnType<typeof factories>;
@@ -34,37 +91,7 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
 
   /** Opens the stream with an API token (or other headers) and resolves once the server has answered. */
   const listen = (token: string, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
-    new Promise<Listener>((resolve, reject) => {
-      const events: Listener["events"] = [];
-      let ended = false;
-      let markEnded: () => void = () => {};
-      const endedP = new Promise<void>((r) => {
-        markEnded = () => {
-          ended = true;
-          r();
-        };
-      });
-      const req = http.get({ host: "127.0.0.1", port, path: "/api/v1/events", headers }, (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`/events answered ${res.statusCode}`));
-        let buffer = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          buffer += chunk;
-          const blocks = buffer.split("\n\n");
-          buffer = blocks.pop() ?? "";
-          for (const block of blocks) {
-            const data = block.split("\n").find((l) => l.startsWith("data: "));
-            if (data) events.push(JSON.parse(data.slice(6)));
-            if (block.startsWith(": connected")) resolve(listener);
-          }
-        });
-        res.on("end", markEnded);
-        res.on("close", markEnded);
-      });
-      req.on("error", () => markEnded());
-      const listener: Listener = { events, ended: endedP, isEnded: () => ended, close: () => req.destroy() };
-      open.push(listener);
-    });
+    connect(port, headers, open);
 
   /** Waits until every change so far has gone out, and the sockets have carried it. */
   const delivered = async () => {
@@ -185,5 +212,184 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
 
   it("refuses to open a stream without valid credentials", async () => {
     await expect(listen("okra_not_a_token")).rejects.toThrow("/events answered 401");
+  });
+});
+
+describe.each(DATABASE_KINDS)("live stream caps and targeted rechecks on %s", (kind) => {
+  const LIMITS = { perCredential: 2, perOrganization: 5 };
+  let api: ApiHarness;
+  let port: number;
+  const ids: Record<string, string> = {};
+  const tokens: Record<string, string> = {};
+  const open: Listener[] = [];
+  const listen = (token: string) => connect(port, { authorization: `Bearer ${token}` }, open);
+  const as = (token: string, method: string, url: string, body?: unknown) =>
+    api.call(method, url, body, { authorization: `Bearer ${token}` });
+  /** Polls until the hub agrees (the server sees a closed socket a moment after the client). */
+  const until = async (what: string, ok: () => boolean) => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!ok()) throw new Error(`still waiting for ${what}`);
+  };
+  const rechecksOnChange = () => api.app.liveEvents.stats().rechecksOnChange;
+
+  beforeAll(async () => {
+    // No periodic recheck during these tests: every check counted is one a change asked for.
+    api = await startApi(kind, undefined, { liveRecheckMs: HOUR, liveStreamLimits: LIMITS });
+    await api.app.listen({ port: 0, host: "127.0.0.1" });
+    port = (api.app.server.address() as AddressInfo).port;
+    for (const [who, role] of [
+      ["ola", "member"],
+      ["mia", "member"],
+      ["eve", "member"],
+      ["obs", "observer"],
+      ["ada", "admin"],
+    ] as const) {
+      const email = `${who}@caps.example`;
+      ids[who] = (await api.call("POST", "/users", { name: who, email, role, invite: false })).body.id;
+      tokens[who] = (await createTokenForEmail(api.database, email)).token;
+    }
+  });
+  afterEach(async () => {
+    for (const l of open.splice(0)) l.close();
+    await until("every stream to close", () => api.app.liveEvents.stats().streams === 0);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it("refuses one stream more than the cap per credential with 429, saying the limit and what to do", async () => {
+    const first = await listen(tokens.ola!);
+    await listen(tokens.ola!);
+    const refused = await refusal(listen(tokens.ola!));
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("RATE_LIMITED");
+    expect(refused.body.error.message).toContain("the limit is 2");
+    expect(refused.body.error.message).toContain("Close other Okra tabs");
+    expect(refused.body.error.details).toEqual({ limit: 2, per: "credential" });
+    // The cap is per credential: Ola's second token still gets a stream.
+    const other = (await as(tokens.ola!, "POST", "/tokens", { name: "second" })).body.token;
+    await listen(other);
+    // Closing a stream frees its place.
+    first.close();
+    await until("the closed stream to leave", () => api.app.liveEvents.stats().streams === 2);
+    await listen(tokens.ola!);
+  });
+
+  it("refuses one stream more than the cap per organisation with 429, saying the limit", async () => {
+    await listen(tokens.ola!);
+    await listen(tokens.ola!);
+    await listen(tokens.mia!);
+    await listen(tokens.mia!);
+    const last = await listen(tokens.eve!);
+    const refused = await refusal(listen(tokens.obs!));
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("RATE_LIMITED");
+    expect(refused.body.error.message).toContain("limit of 5");
+    expect(refused.body.error.details).toEqual({ limit: 5, per: "organization" });
+    last.close();
+    await until("the closed stream to leave", () => api.app.liveEvents.stats().streams === 4);
+    await listen(tokens.obs!);
+  });
+
+  it("ends only the streams of a revoked token, after one check", async () => {
+    const a = await as(tokens.ola!, "POST", "/tokens", { name: "tab A" });
+    const b = await as(tokens.ola!, "POST", "/tokens", { name: "tab B" });
+    const onA = [await listen(a.body.token), await listen(a.body.token)];
+    const onB = await listen(b.body.token);
+    const mia = await listen(tokens.mia!);
+    const before = rechecksOnChange();
+    expect((await as(tokens.ola!, "DELETE", `/tokens/${a.body.id}`)).status).toBe(204);
+    await api.app.liveEvents.settled();
+    await Promise.all(onA.map((l) => l.ended));
+    expect(rechecksOnChange() - before).toBe(1);
+    const f = factories(api);
+    await f.objective((await f.period()).id, { title: "Still listening" });
+    await api.app.liveEvents.settled();
+    await until("the change to arrive", () => onB.events.length > 1 && mia.events.length > 1);
+    expect(onB.isEnded()).toBe(false);
+    expect(mia.isEnded()).toBe(false);
+  });
+
+  it("ends a stream once the person who issued its token no longer outranks its account", async () => {
+    const issued = await as(tokens.ada!, "POST", `/users/${ids.obs}/tokens`, { name: "from Ada", scope: "read" });
+    expect(issued.status).toBe(201);
+    const tab = await listen(issued.body.token);
+    const own = await listen(tokens.obs!);
+    // Ada, demoted to member, no longer outranks the observer: the token she issued stops working.
+    expect((await api.call("PATCH", `/users/${ids.ada}`, { role: "member" })).status).toBe(200);
+    await api.app.liveEvents.settled();
+    await tab.ended;
+    expect(own.isEnded()).toBe(false);
+  });
+});
+
+describe.each(DATABASE_KINDS)("live stream rechecks at 10 and 200 streams on %s", (kind) => {
+  let api: ApiHarness;
+  let port: number;
+  const ids: Record<string, string> = {};
+  const tokens: Record<string, string> = {};
+  const open: Listener[] = [];
+  const rechecksOnChange = () => api.app.liveEvents.stats().rechecksOnChange;
+
+  beforeAll(async () => {
+    api = await startApi(kind, undefined, {
+      liveRecheckMs: HOUR,
+      liveStreamLimits: { perCredential: 250, perOrganization: 300 },
+    });
+    await api.app.listen({ port: 0, host: "127.0.0.1" });
+    port = (api.app.server.address() as AddressInfo).port;
+    for (const [who, role] of [
+      ["obs", "observer"],
+      ["mia", "member"],
+    ] as const) {
+      const email = `${who}@flood.example`;
+      ids[who] = (await api.call("POST", "/users", { name: who, email, role, invite: false })).body.id;
+      tokens[who] = (await createTokenForEmail(api.database, email)).token;
+    }
+  });
+  afterAll(async () => {
+    for (const l of open) l.close();
+    await api?.close();
+  });
+
+  /** The credential checks each change makes, with `n` streams open from one observer's token. */
+  const checksPerChange = async (n: number, round: number) => {
+    const observer = open.filter((l) => l !== open[0]);
+    while (observer.length < n) observer.push(await connect(port, { authorization: `Bearer ${tokens.obs}` }, open));
+    expect(api.app.liveEvents.stats().streams).toBe(n + 1);
+    const counted = async (change: () => Promise<{ status: number }>) => {
+      const before = rechecksOnChange();
+      expect((await change()).status).toBeLessThan(300);
+      await api.app.liveEvents.settled();
+      return rechecksOnChange() - before;
+    };
+    const checks = {
+      // A new token concerns no open stream.
+      myNewToken: await counted(() =>
+        api.call("POST", "/tokens", { name: `round ${round}` }, { authorization: `Bearer ${tokens.mia}` }),
+      ),
+      tokenForObserver: await counted(() => api.call("POST", `/users/${ids.obs}/tokens`, { name: `r${round}` })),
+      // Another person's role: their one stream, not the observer's crowd.
+      miasRole: await counted(() =>
+        api.call("PATCH", `/users/${ids.mia}`, { role: round === 1 ? "observer" : "member" }),
+      ),
+      // The observer's own change: one check of their token, for all n streams.
+      observersName: await counted(() => api.call("PATCH", `/users/${ids.obs}`, { name: `obs ${round}` })),
+    };
+    await new Promise((r) => setTimeout(r, 50));
+    for (const l of observer) {
+      expect(l.isEnded()).toBe(false);
+      // Each heard of the last change, the observer's own.
+      expect(l.events.at(-1)).toEqual({ type: "user.updated", objectType: "user" });
+    }
+    return checks;
+  };
+
+  it("checks again only the credentials a change concerns: as many checks at 200 streams as at 10", async () => {
+    await connect(port, { authorization: `Bearer ${tokens.mia}` }, open);
+    const at10 = await checksPerChange(10, 1);
+    const at200 = await checksPerChange(200, 2);
+    expect(at10).toEqual({ myNewToken: 0, tokenForObserver: 0, miasRole: 1, observersName: 1 });
+    expect(at200).toEqual(at10);
   });
 });
