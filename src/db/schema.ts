@@ -92,7 +92,11 @@ export const apiTokens = pgTable(
     lastUsedAt: ts("last_used_at"),
     revokedAt: ts("revoked_at"),
   },
-  (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash)],
+  (t) => [
+    uniqueIndex("api_tokens_hash_uq").on(t.tokenHash),
+    // What a person issued for others (live streams recheck those when the issuer changes).
+    index("api_tokens_issuer_idx").on(t.orgId, t.createdBy).where(sql`${t.createdBy} is not null`),
+  ],
 );
 
 export const teams = pgTable(

@@ -21,7 +21,7 @@ export type AppErrorCode =
   | "ALREADY_EXISTS"
   /** The request conflicts with the current state in another way (e.g. deleting a period that holds objectives). */
   | "CONFLICT"
-  /** Too many attempts (sign-in rate limit or account lockout); `details.retryAfterSeconds` says when to retry. */
+  /** Too many attempts or open streams (sign-in rate limit, live-stream caps); `details` says the limit or when to retry. */
   | "RATE_LIMITED"
   /** Anything unexpected; never caused by input. */
   | "INTERNAL";
