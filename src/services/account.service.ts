@@ -317,12 +317,19 @@ async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, now
 }
 
 /** Everything that lets a person in stops working: API tokens, sessions, emailed links (deactivation). */
-export async function revokeAccess(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
-  await ex
+export async function revokeAccess(
+  ex: Executor,
+  scope: OrgScope,
+  userId: string,
+  nowMs: number,
+): Promise<{ tokens: string[]; links: number }> {
+  const tokens = await ex
     .update(apiTokens)
     .set({ revokedAt: new Date(nowMs) })
-    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
-  await endSessionsAndLinks(ex, scope, userId, nowMs);
+    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  await endAllSessions(ex, scope, userId, nowMs);
+  return { tokens: tokens.map((t) => t.id), links: await voidLinks(ex, userId, nowMs) };
 }
 
 /**
@@ -371,27 +378,25 @@ export async function settlePersonChange(
   nowMs: number,
   audit: AuditFn,
 ): Promise<void> {
-  if (change.deactivated) {
-    await revokeAccess(ex, scope, userId, nowMs);
-    return;
-  }
-  if (!change.role && !change.email && !change.identity) return;
+  if (!change.deactivated && !change.role && !change.email && !change.identity) return;
   if (change.email) await endAllSessions(ex, scope, userId, nowMs);
-  const revoked = await revokeIssuedCredentials(ex, scope, userId, nowMs);
+  const revoked = change.deactivated
+    ? await revokeAccess(ex, scope, userId, nowMs)
+    : await revokeIssuedCredentials(ex, scope, userId, nowMs);
   if (revoked.tokens.length || revoked.links) {
-    const reason = change.role ? "role changed" : change.email ? "email changed" : "sign-in identity changed";
+    const reason = change.deactivated
+      ? "deactivated"
+      : change.role
+        ? "role changed"
+        : change.email
+          ? "email changed"
+          : "sign-in identity changed";
     await audit("user.credentialsRevoked", "user", userId, null, {
       reason,
       tokenIds: revoked.tokens,
       links: revoked.links,
     });
   }
-}
-
-/** Ends every session of a person and voids their unused emailed links (deactivation, new email). */
-export async function endSessionsAndLinks(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
-  await endAllSessions(ex, scope, userId, nowMs);
-  await voidLinks(ex, userId, nowMs);
 }
 
 /** Marks a person's unused emailed links (of one purpose, or all) as used: only the newest link may work. */

@@ -125,6 +125,12 @@ describe.each(DATABASE_KINDS)("credentials and rank on %s", (kind) => {
     expect((await as(issued.body.token, "GET", "/me")).status).toBe(401);
     expect((await as(member.token, "GET", "/me")).status).toBe(200);
     expect((await audits(member.id, "user.credentialsRevoked"))[0]?.after).toMatchObject({ reason: "email changed" });
+    const own = await as(member.token, "GET", "/tokens");
+    expect(own.status).toBe(200);
+    expect((await as(admin.token, "DELETE", `/users/${member.id}`)).status).toBe(204);
+    expect((await as(member.token, "GET", "/me")).status).toBe(401);
+    const trail = (await audits(member.id, "user.credentialsRevoked")).map((e) => e.after as { reason: string });
+    expect(trail.map((a) => a.reason)).toEqual(["email changed", "deactivated"]);
   });
 
   it("only owners revoke the instance administrator's tokens", async () => {
