@@ -7,7 +7,7 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import * as zxcvbnCommon from "@zxcvbn-ts/language-common";
-import { and, desc, eq, gt, isNotNull, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
@@ -354,6 +354,40 @@ async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: st
   return { tokens: tokens.map((t) => t.id), links };
 }
 
+/**
+ * After `issuerId` lost rank (a new role, deactivation): the tokens and unused invitations they
+ * made for others that would no longer hold are revoked now, so that they stay revoked if the
+ * issuer regains the rank later.
+ */
+async function revokeWhatTheyIssued(ex: Executor, scope: OrgScope, issuerId: string, nowMs: number) {
+  const issuer = await userRepo.get(ex, scope, issuerId);
+  const tokens = await ex
+    .select({ id: apiTokens.id, holder: users })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.createdBy, issuerId), isNull(apiTokens.revokedAt)));
+  const staleTokens = tokens.filter((t) => !credentialHolds(issuer, t.holder, "token")).map((t) => t.id);
+  if (staleTokens.length) {
+    await ex
+      .update(apiTokens)
+      .set({ revokedAt: new Date(nowMs) })
+      .where(inArray(apiTokens.id, staleTokens));
+  }
+  const links = await ex
+    .select({ id: emailTokens.id, holder: users })
+    .from(emailTokens)
+    .innerJoin(users, eq(users.id, emailTokens.userId))
+    .where(and(eq(emailTokens.orgId, scope.orgId), eq(emailTokens.createdBy, issuerId), isNull(emailTokens.usedAt)));
+  const staleLinks = links.filter((l) => !credentialHolds(issuer, l.holder, "invitation")).map((l) => l.id);
+  if (staleLinks.length) {
+    await ex
+      .update(emailTokens)
+      .set({ usedAt: new Date(nowMs) })
+      .where(inArray(emailTokens.id, staleLinks));
+  }
+  return { issuedTokenIds: staleTokens, issuedLinks: staleLinks.length };
+}
+
 /** Records an audit event in the open transaction (each path passes its own: with or without an actor). */
 export type AuditFn = (
   action: string,
@@ -367,8 +401,9 @@ export type AuditFn = (
  * After a person changed (through the API, SCIM, the HRIS import or single sign-on), in the same
  * transaction: deactivation ends every way in; a new email ends sessions and links; and any change
  * of role, email or identity link revokes the tokens others issued for them and their unused
- * links, so that no credential acts with more rank than its issuer had. What was revoked is
- * recorded as `user.credentialsRevoked`.
+ * links, so that no credential acts with more rank than its issuer had. A loss of rank (a new
+ * role, deactivation) also revokes what they issued for others that no longer holds. What was
+ * revoked is recorded as `user.credentialsRevoked`.
  */
 export async function settlePersonChange(
   ex: Executor,
@@ -383,7 +418,11 @@ export async function settlePersonChange(
   const revoked = change.deactivated
     ? await revokeAccess(ex, scope, userId, nowMs)
     : await revokeIssuedCredentials(ex, scope, userId, nowMs);
-  if (revoked.tokens.length || revoked.links) {
+  const issued =
+    change.deactivated || change.role
+      ? await revokeWhatTheyIssued(ex, scope, userId, nowMs)
+      : { issuedTokenIds: [], issuedLinks: 0 };
+  if (revoked.tokens.length || revoked.links || issued.issuedTokenIds.length || issued.issuedLinks) {
     const reason = change.deactivated
       ? "deactivated"
       : change.role
@@ -395,6 +434,7 @@ export async function settlePersonChange(
       reason,
       tokenIds: revoked.tokens,
       links: revoked.links,
+      ...issued,
     });
   }
 }
@@ -490,6 +530,13 @@ export async function signOutEverywhere(svc: Services, actor: Actor): Promise<vo
 /** Changes my password (the current one is required once one is set); my other sessions end. */
 export async function changePassword(svc: Services, actor: Actor, body: unknown): Promise<void> {
   const input = parseInput(PasswordChangeSchema, body);
+  if (actor.issuedBy) {
+    // A password outlives any token: someone else's token for this account must not set one.
+    throw new AppError(
+      "FORBIDDEN",
+      "This API token was issued by someone else, so it cannot set the account's password. Sign in as yourself (an invitation or 'Forgot password') to set it.",
+    );
+  }
   const user = await userRepo.get(svc.database.db, actor.scope, actor.userId);
   if (user.passwordHash) {
     if (!input.currentPassword) throw AppError.validation(["currentPassword: is required to change your password"]);
@@ -523,9 +570,11 @@ type LinkPurpose = "invite" | "reset";
 export const MAX_RESET_SENDS = 3;
 
 /**
- * The instance's key for emailed links, made on first need. A link's secret is derived from its
- * row id with this key, so that a repeated "forgot password" can send the same link again while
- * only the secret's hash is stored.
+ * The instance's key for reset links, made on first need. A reset link's secret is derived from
+ * its row id with this key, so that a repeated "forgot password" can send the same link again
+ * while only the secret's hash is stored. Whoever can read this table can derive live reset
+ * links (for their hour): it is not part of the reporting interface, and backups of the
+ * database must be kept as safe as the database.
  */
 async function linkKey(ex: Executor): Promise<string> {
   await ex
@@ -550,7 +599,8 @@ async function issueLink(
 ): Promise<string> {
   await voidLinks(ex, user.id, nowMs, purpose);
   const id = randomUUID();
-  const token = linkSecret(await linkKey(ex), id);
+  // Only reset links (an hour) are derived, to be re-sent; an invitation's secret is random and never stored.
+  const token = purpose === "reset" ? linkSecret(await linkKey(ex), id) : randomBytes(32).toString("base64url");
   await ex.insert(emailTokens).values({
     id,
     orgId: user.orgId,
@@ -584,12 +634,15 @@ async function resetLinkFor(ex: Executor, user: UserRow, nowMs: number): Promise
     .orderBy(desc(emailTokens.createdAt))
     .limit(1);
   if (!open) return issueLink(ex, user, "reset", nowMs, null);
+  const token = linkSecret(await linkKey(ex), open.id);
+  // A link made before secrets were derived (an upgrade) cannot be re-sent: replace it.
+  if (hashToken(token) !== open.tokenHash) return issueLink(ex, user, "reset", nowMs, null);
   const [counted] = await ex
     .update(emailTokens)
     .set({ sends: sql`${emailTokens.sends} + 1` })
     .where(and(eq(emailTokens.id, open.id), sql`${emailTokens.sends} < ${MAX_RESET_SENDS}`))
     .returning({ id: emailTokens.id });
-  return counted ? linkSecret(await linkKey(ex), open.id) : null;
+  return counted ? token : null;
 }
 
 function linkUrl(svc: Services, purpose: LinkPurpose, token: string): string {

@@ -103,6 +103,14 @@ async function mayEditParent(w: Write, parentType: string, parentId: string, par
 }
 
 /**
+ * Whether the caller speaks for the parent end of an alignment (may edit it): what they align
+ * under it counts at once; anything else waits for that side as `pending`.
+ */
+export async function speaksForParent(w: Write, parentType: string, parentId: string): Promise<boolean> {
+  return mayEditParent(w, parentType, parentId, await parentObjective(w, parentType, parentId));
+}
+
+/**
  * Changing or removing an alignment: whoever may edit the child's or the parent's objective.
  * Returns whether the caller speaks for the parent's side.
  */

@@ -144,6 +144,7 @@ export async function authenticate(database: Database, token: string | undefined
     role: found.user.role,
     access: found.token.scope === "read" ? "read" : "write",
     isInstanceAdmin: found.user.isInstanceAdmin,
+    issuedBy: found.issuer?.id ?? null,
   };
 }
 

@@ -77,6 +77,12 @@ export interface Actor {
   access: "read" | "write";
   /** The server's instance administrator (may create organisations). */
   isInstanceAdmin: boolean;
+  /**
+   * Who issued the API token this request came with, when not its own account: such a caller
+   * acts only while the issuer outranks them, so what they make (another token) stays bound to
+   * that issuer, and they cannot set the account's password.
+   */
+  issuedBy?: string | null | undefined;
   /** The browser session this request came with, when it was not an API token. */
   sessionId?: string | undefined;
   /** That session's CSRF token (cookie-authenticated writes echo it). */

@@ -16,6 +16,7 @@ import {
 import { objectives as objectivesTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { grade, objectiveScore, roundScore, suggestedKrScore } from "../domain/scoring.js";
+import { speaksForParent } from "./alignment.service.js";
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
 import { storedDerived } from "./evaluation.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
@@ -158,16 +159,24 @@ export async function postponeObjective(
     }
     const upward = (await graphQueries.alignmentsTouching(w.tx, w.scope, [id])).filter((a) => a.childId === id);
     for (const a of upward) {
+      // The parent's side accepted the original, not this copy: without a say there, it asks again.
+      const asks = (a.contributes || a.state === "pending") && !(await speaksForParent(w, a.parentType, a.parentId));
       const row = await alignmentRepo.insert(w.tx, w.scope, {
         childType: "objective",
         childId: clone.id,
         parentType: a.parentType,
         parentId: a.parentId,
         weight: a.weight,
-        contributes: a.contributes,
-        state: a.state,
+        contributes: asks ? false : a.contributes,
+        state: asks ? "pending" : a.state,
       });
-      await w.audit("alignment.created", "alignment", row.id, null, presentAlignment(row));
+      await w.audit(
+        asks ? "alignment.requested" : "alignment.created",
+        "alignment",
+        row.id,
+        null,
+        presentAlignment(row),
+      );
     }
     w.touch();
     // Provenance only (which objective it continues); the clone's snapshot is its objective.created event.

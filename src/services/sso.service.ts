@@ -26,6 +26,7 @@ import { ssoConfigs, ssoStates, users } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
+import { type AuditFn, settlePersonChange } from "./account.service.js";
 import { type Actor, checkVersion, mutate, read, type Services } from "./context.js";
 import { createOutboundFetch } from "./outbound.js";
 import { presentUser } from "./presenters.js";
@@ -548,14 +549,10 @@ export async function finishSsoLogin(
         }
         // Remember the provider's id, so a later change of email still finds this person.
         await tx.update(users).set({ ssoSubject: sub }).where(eq(users.id, person.id));
-        await auditRepo.record(tx, scope, {
-          actorId: null,
-          action: "user.ssoLinked",
-          objectType: "user",
-          objectId: person.id,
-          before: { ssoSubject: null },
-          after: { ssoSubject: sub, email },
-        });
+        const audit: AuditFn = (action, objectType, objectId, before, after) =>
+          auditRepo.record(tx, scope, { actorId: null, action, objectType, objectId, before, after });
+        await audit("user.ssoLinked", "user", person.id, { ssoSubject: null }, { ssoSubject: sub, email });
+        await settlePersonChange(tx, scope, person.id, { identity: true }, svc.now(), audit);
       }
       return { userId: person.id, created: false };
     }

@@ -48,7 +48,8 @@ export async function createToken(svc: Services, actor: Actor, body: unknown, us
       name: input.name,
       tokenHash: hashToken(secret),
       scope: input.scope ?? "write",
-      createdBy: userId === actor.userId ? null : actor.userId,
+      // A token made with a token someone else issued stays bound to that issuer (it must not outlive their rank).
+      createdBy: userId === actor.userId ? (actor.issuedBy ?? null) : actor.userId,
     });
     const view = presentToken(row);
     await w.audit("token.created", "token", row.id, null, view);

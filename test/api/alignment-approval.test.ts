@@ -93,6 +93,30 @@ describe.each(DATABASE_KINDS)("alignment under someone else's objective on %s", 
     expect((await as("olga", "DELETE", `/alignments/${asked.body.id}`)).status).toBe(204);
   });
 
+  it("makes a postponed copy ask again: the parent accepted the original, not the copy", async () => {
+    const parent = await objectiveOf("olga", 5);
+    const child = await objectiveOf("mo", 1);
+    const asked = await as("mo", "POST", "/alignments", {
+      childType: "objective",
+      childId: child,
+      parentType: "objective",
+      parentId: parent,
+    });
+    expect((await as("olga", "POST", `/alignments/${asked.body.id}/approve`, {})).status).toBe(200);
+    expect(await progressOf(parent)).toBeCloseTo(0.3);
+    const next = await api.call("POST", "/periods", {
+      name: "Q2 2026",
+      kind: "quarter",
+      startDate: "2026-04-01",
+      endDate: "2026-06-30",
+    });
+    const copy = await as("mo", "POST", `/objectives/${child}/postpone`, { periodId: next.body.id });
+    expect(copy.status).toBeLessThan(300);
+    const copied = await as("olga", "GET", `/alignments?parentId=${parent}&childId=${copy.body.id}`);
+    expect(copied.body.items).toEqual([expect.objectContaining({ state: "pending", contributes: false })]);
+    expect(await progressOf(parent)).toBeCloseTo(0.3);
+  });
+
   it("aligns at once when the caller may edit the parent, or when the child does not count", async () => {
     const parent = await objectiveOf("olga", 5);
     const child = await objectiveOf("mo", 1);

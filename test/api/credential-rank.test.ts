@@ -87,6 +87,32 @@ describe.each(DATABASE_KINDS)("credentials and rank on %s", (kind) => {
     expect((await as(issued2.body.token, "GET", "/me")).status).toBe(401);
   });
 
+  it("keeps what is made with someone else's token bound to that issuer: a new token, and no password", async () => {
+    const admin = await person("admin");
+    const member = await person("member");
+    const issued = await as(admin.token, "POST", `/users/${member.id}/tokens`, { name: "bot" });
+    const minted = await as(issued.body.token, "POST", "/tokens", { name: "escape" });
+    expect(minted.status).toBe(201);
+    expect(minted.body.createdBy).toBe(admin.id);
+    const password = await as(issued.body.token, "POST", "/me/password", { newPassword: "a long enough passphrase" });
+    expect(password.status).toBe(403);
+    expect(password.body.error.message).toMatch(/cannot set the account's password/);
+    await setRole(member.id, "owner");
+    expect((await as(minted.body.token, "GET", "/me")).status).toBe(401);
+  });
+
+  it("revokes what an issuer made once they lose rank, so it stays revoked when they regain it", async () => {
+    const admin = await person("admin");
+    const member = await person("member");
+    const issued = await as(admin.token, "POST", `/users/${member.id}/tokens`, { name: "bot" });
+    expect((await api.call("DELETE", `/users/${admin.id}`)).status).toBe(204);
+    expect((await as(issued.body.token, "GET", "/me")).status).toBe(401);
+    expect((await api.call("PATCH", `/users/${admin.id}`, { active: true })).status).toBe(200);
+    expect((await as(issued.body.token, "GET", "/me")).status).toBe(401);
+    const [trail] = await audits(admin.id, "user.credentialsRevoked");
+    expect(trail?.after).toMatchObject({ reason: "deactivated", issuedTokenIds: [issued.body.id] });
+  });
+
   it("promote after issue: an admin's invitation link for a member no longer sets the password once they are an owner", async () => {
     const admin = await person("admin");
     const created = await as(admin.token, "POST", "/users", {
@@ -110,10 +136,17 @@ describe.each(DATABASE_KINDS)("credentials and rank on %s", (kind) => {
   it("checks an invitation's issuer on use: the link of an admin since demoted does not work", async () => {
     const admin = await person("admin");
     const created = await as(admin.token, "POST", "/users", { name: "Later", email: `later${++n}@rank.test` });
-    await setRole(admin.id, "member");
+    // Written behind the services' back, so nothing revoked the link: the check on use still holds.
+    await api.database.db.update(users).set({ role: "member" }).where(eq(users.id, admin.id));
     const accepted = await acceptInvitation(created.body.invitation.url, "a long enough passphrase");
     expect(accepted.statusCode).toBe(401);
     expect(accepted.json().error.message).toMatch(/no longer has more access/);
+    // Demoted through the API, the admin's open invitations are voided at once.
+    const admin2 = await person("admin");
+    const created2 = await as(admin2.token, "POST", "/users", { name: "Later2", email: `later${++n}@rank.test` });
+    await setRole(admin2.id, "member");
+    expect((await acceptInvitation(created2.body.invitation.url, "a long enough passphrase")).statusCode).toBe(401);
+    expect((await audits(admin2.id, "user.credentialsRevoked"))[0]?.after).toMatchObject({ issuedLinks: 1 });
   });
 
   it("voids others' tokens and links on an email change and on deactivation", async () => {
@@ -224,6 +257,35 @@ describe.each(DATABASE_KINDS)("credentials and rank on %s", (kind) => {
         method: "POST",
         url: "/api/v1/auth/reset-password",
         payload: { token: links[0], password: "a long enough passphrase" },
+      });
+      expect(reset.statusCode).toBe(200);
+    } finally {
+      await mailed.close();
+    }
+  });
+
+  it("replaces a reset link made before links were re-sendable (an upgrade) instead of re-sending a dead one", async () => {
+    const mailed = await startApi(kind, Date.UTC(2026, 1, 15, 12), { mailer: smtp.mailer });
+    try {
+      const email = "upgraded@rank.test";
+      const user = (await mailed.call("POST", "/users", { name: "Upgraded", email, invite: false })).body;
+      const [row] = await mailed.database.db.select().from(users).where(eq(users.id, user.id));
+      await mailed.database.db.insert(emailTokens).values({
+        orgId: row!.orgId,
+        userId: user.id,
+        purpose: "reset",
+        tokenHash: "0".repeat(64),
+        expiresAt: new Date(mailed.clock.now + 30 * 60_000),
+        createdAt: new Date(mailed.clock.now),
+      });
+      const r = await mailed.app.inject({ method: "POST", url: "/api/v1/auth/forgot-password", payload: { email } });
+      expect(r.statusCode).toBe(202);
+      const mail = await smtp.waitFor(email);
+      const token = /#token=([\w-]+)/.exec(mail.text)?.[1];
+      const reset = await mailed.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/reset-password",
+        payload: { token, password: "a long enough passphrase" },
       });
       expect(reset.statusCode).toBe(200);
     } finally {
