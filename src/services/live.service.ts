@@ -9,7 +9,7 @@
  * of the person it is about, and those opened with a token it is about, never the whole
  * organisation.
  */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, or } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { alignments, apiTokens, checkIns, initiatives, keyResults, objectives } from "../db/schema.js";
@@ -136,7 +136,14 @@ export async function credentialsConcerned(svc: Services, e: DomainEvent): Promi
       const issued = await ex
         .select({ tokenHash: apiTokens.tokenHash })
         .from(apiTokens)
-        .where(and(eq(apiTokens.orgId, e.orgId), eq(apiTokens.createdBy, e.objectId), isNull(apiTokens.revokedAt)));
+        .where(
+          and(
+            eq(apiTokens.orgId, e.orgId),
+            eq(apiTokens.createdBy, e.objectId),
+            // Live ones, and those this very change may just have revoked (their streams must end now).
+            or(isNull(apiTokens.revokedAt), gte(apiTokens.revokedAt, new Date(svc.now() - 60_000))),
+          ),
+        );
       return { ...none, userIds: [e.objectId], credentials: issued.map(credentialKey) };
     }
     case "token": {

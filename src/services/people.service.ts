@@ -308,6 +308,8 @@ export async function updateUser(
     const { version: _v, teamIds, ...patch } = input;
     await userRepo.update(w.tx, w.scope, id, patch);
     if (teamIds !== undefined) await userQueries.setTeams(w.tx, w.scope, id, teamIds);
+    const view = await userView(w.tx, w.scope, id);
+    await w.audit("user.updated", "user", id, before, view);
     await settlePersonChange(
       w.tx,
       w.scope,
@@ -320,8 +322,6 @@ export async function updateUser(
       w.nowMs,
       w.audit,
     );
-    const view = await userView(w.tx, w.scope, id);
-    await w.audit("user.updated", "user", id, before, view);
     return view;
   });
 }
@@ -384,7 +384,7 @@ export async function deleteUser(svc: Services, actor: Actor, id: string): Promi
     checkUserChange(w, { ...before, isInstanceAdmin: row.isInstanceAdmin }, { active: false });
     await checkLastOwner(w, before, { active: false });
     await userRepo.update(w.tx, w.scope, id, { active: false });
-    await settlePersonChange(w.tx, w.scope, id, { deactivated: true }, w.nowMs, w.audit);
     await w.audit("user.deactivated", "user", id, before, { ...before, active: false });
+    await settlePersonChange(w.tx, w.scope, id, { deactivated: true }, w.nowMs, w.audit);
   });
 }

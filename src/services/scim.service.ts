@@ -1477,6 +1477,8 @@ async function writeUser(
   if (denial) throw scimError("FORBIDDEN", null, `${u.email}: ${denial}`);
   const before = await userView(tx, scope, u);
   const updated = await userRepo.update(tx, scope, u.id, patch);
+  const action = patch.active === false ? "user.deactivated" : "user.updated";
+  await audit(action, "user", u.id, before, await userView(tx, scope, updated));
   await settlePersonChange(
     tx,
     scope,
@@ -1485,8 +1487,6 @@ async function writeUser(
     nowMs,
     audit,
   );
-  const action = patch.active === false ? "user.deactivated" : "user.updated";
-  await audit(action, "user", u.id, before, await userView(tx, scope, updated));
   return updated;
 }
 

@@ -184,7 +184,7 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
     await f.objective(periodId, { title: "Open a second office" });
     await delivered();
     expect(eve.isEnded()).toBe(false);
-    expect(eve.events.map((e) => e.type)).toEqual(["user.updated", "objective.created"]);
+    expect(eve.events.map((e) => e.type)).toEqual(["user.updated", "user.credentialsRevoked", "objective.created"]);
   });
 
   it("checks the credentials again on a timer, so a change that sends no event still ends the stream", async () => {

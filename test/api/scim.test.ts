@@ -345,6 +345,7 @@ describe.each(DATABASE_KINDS)("SCIM 2.0 provisioning on %s", (kind) => {
         "user.created",
         "user.updated",
         "user.deactivated",
+        "user.credentialsRevoked",
         "user.updated",
       ]);
       for (const e of audit.body.items) {
