@@ -25,7 +25,7 @@ import type { NodeType } from "../domain/types.js";
 import { forbidden } from "./access.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { parentObjective } from "./okr.service.js";
-import { cursorScope, DEFAULT_LIMIT, decodeKeyset, keyChecks, keysetPage, type Page } from "./pagination.js";
+import { createdListPage, type Page } from "./pagination.js";
 import { presentAlignment } from "./presenters.js";
 import {
   AlignmentApproveSchema,
@@ -43,30 +43,18 @@ const AlignmentListQuery = PageQuerySchema.extend({
   state: z.enum(["active", "pending"]).optional(),
 });
 
-type CreatedKey = readonly [createdAt: string, id: string];
-const CREATED_KEY = [keyChecks.instant, keyChecks.id] as const;
-
 /** Alignments (between objects the caller may see), oldest first; one keyset page read in SQL. */
 export async function listAlignments(svc: Services, actor: Actor, query: unknown): Promise<Page<AlignmentView>> {
   const q = parseInput(AlignmentListQuery, query, "query");
-  const limit = q.limit ?? DEFAULT_LIMIT;
   const filter = { childId: q.childId, parentId: q.parentId, state: q.state };
-  const scopeName = cursorScope("alignments", filter);
-  const after = q.cursor ? decodeKeyset<CreatedKey>(q.cursor, scopeName, CREATED_KEY) : null;
   return read(svc, actor, async ({ ex, scope, guard }) => {
-    const rows = await alignmentListQueries.page(
-      ex,
-      scope,
-      { ...filter, hiddenNodeIds: [...(await guard.hiddenNodes())] },
-      after ? { createdAt: after[0], id: after[1] } : null,
-      limit + 1,
-    );
-    return keysetPage(
-      rows,
-      limit,
-      scopeName,
-      (r) => [r.position.createdAt, r.position.id],
-      (r) => presentAlignment(r.row),
+    const hiddenNodeIds = [...(await guard.hiddenNodes())];
+    return createdListPage(
+      "alignments",
+      filter,
+      q,
+      (after, limit) => alignmentListQueries.page(ex, scope, { ...filter, hiddenNodeIds }, after, limit),
+      (rows) => rows.map(presentAlignment),
     );
   });
 }

@@ -3,7 +3,7 @@
  * range, watched continuously).
  */
 import { z } from "zod";
-import { type CreatedPosition, initiativeListQueries, kpiListQueries } from "../db/list-queries.js";
+import { initiativeListQueries, kpiListQueries } from "../db/list-queries.js";
 import {
   initiativeRepo,
   type KeyResultRow,
@@ -20,7 +20,7 @@ import { AppError } from "../domain/errors.js";
 import { forbidden } from "./access.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { distinctIds } from "./okr.service.js";
-import { cursorScope, DEFAULT_LIMIT, decodeKeyset, keyChecks, keysetPage, type Page } from "./pagination.js";
+import { createdListPage, type Page } from "./pagination.js";
 import { requireUsers } from "./people.service.js";
 import { presentInitiative, presentKpi, presentKpiValue } from "./presenters.js";
 import {
@@ -41,30 +41,18 @@ const InitiativeListQuery = PageQuerySchema.extend({
   keyResultId: z.string().optional(),
 });
 
-type CreatedKey = readonly [createdAt: string, id: string];
-const CREATED_KEY = [keyChecks.instant, keyChecks.id] as const;
-const toPosition = (k: CreatedKey | null): CreatedPosition | null => (k ? { createdAt: k[0], id: k[1] } : null);
-
 /** Initiatives (of objectives the caller may see), oldest first; one keyset page read in SQL. */
 export async function listInitiatives(svc: Services, actor: Actor, query: unknown): Promise<Page<InitiativeView>> {
   const q = parseInput(InitiativeListQuery, query, "query");
-  const limit = q.limit ?? DEFAULT_LIMIT;
-  const scopeName = cursorScope("initiatives", { objectiveId: q.objectiveId, keyResultId: q.keyResultId });
-  const after = q.cursor ? decodeKeyset<CreatedKey>(q.cursor, scopeName, CREATED_KEY) : null;
+  const filter = { objectiveId: q.objectiveId, keyResultId: q.keyResultId };
   return read(svc, actor, async ({ ex, scope, guard }) => {
-    const rows = await initiativeListQueries.page(
-      ex,
-      scope,
-      { objectiveId: q.objectiveId, keyResultId: q.keyResultId, hiddenObjectiveIds: [...(await guard.hidden())] },
-      toPosition(after),
-      limit + 1,
-    );
-    return keysetPage(
-      rows,
-      limit,
-      scopeName,
-      (r) => [r.position.createdAt, r.position.id],
-      (r) => presentInitiative(r.row),
+    const hiddenObjectiveIds = [...(await guard.hidden())];
+    return createdListPage(
+      "initiatives",
+      filter,
+      q,
+      (after, limit) => initiativeListQueries.page(ex, scope, { ...filter, hiddenObjectiveIds }, after, limit),
+      (rows) => rows.map(presentInitiative),
     );
   });
 }
@@ -228,33 +216,27 @@ function assertCanChangeKpi(w: Write, k: KpiRow) {
 /** KPIs, oldest first, each with its latest value: one keyset page, and one value per KPI of the page. */
 export async function listKpis(svc: Services, actor: Actor, query: unknown): Promise<Page<KpiView>> {
   const q = parseInput(PageQuerySchema, query, "query");
-  const limit = q.limit ?? DEFAULT_LIMIT;
-  const scopeName = cursorScope("kpis");
-  const after = q.cursor ? decodeKeyset<CreatedKey>(q.cursor, scopeName, CREATED_KEY) : null;
-  return read(svc, actor, async ({ ex, scope, guard }) => {
-    const rows = await kpiListQueries.page(ex, scope, toPosition(after), limit + 1);
-    const shown = rows.slice(0, limit);
-    const latest = new Map(
-      (
-        await kpiListQueries.latestValues(
+  return read(svc, actor, ({ ex, scope, guard }) =>
+    createdListPage(
+      "kpis",
+      {},
+      q,
+      (after, limit) => kpiListQueries.page(ex, scope, after, limit),
+      async (rows) => {
+        const values = await kpiListQueries.latestValues(
           ex,
           scope,
-          shown.map((r) => r.row.id),
-        )
-      ).map((v) => [v.kpiId, v]),
-    );
-    const hidden = await guard.hidden();
-    return keysetPage(
-      rows,
-      limit,
-      scopeName,
-      (r) => [r.position.createdAt, r.position.id],
-      (r) => {
-        const value = latest.get(r.row.id);
-        return presentKpi(withoutHidden(r.row, hidden), value ? [value] : []);
+          rows.map((r) => r.id),
+        );
+        const latest = new Map(values.map((v) => [v.kpiId, v]));
+        const hidden = await guard.hidden();
+        return rows.map((r) => {
+          const value = latest.get(r.id);
+          return presentKpi(withoutHidden(r, hidden), value ? [value] : []);
+        });
       },
-    );
-  });
+    ),
+  );
 }
 
 /** One KPI with its whole value history (oldest first). */

@@ -148,3 +148,36 @@ export const keyChecks = {
   text: ((v: unknown): v is string => typeof v === "string" && !v.includes("\u0000")) as KeyCheck<string>,
   smallInt: ((v: unknown): v is number => Number.isInteger(v) && Math.abs(v as number) < 1000) as KeyCheck<number>,
 };
+
+type CreatedKey = readonly [createdAt: string, id: string];
+const CREATED_KEY = [keyChecks.instant, keyChecks.id] as const;
+
+/** Where a row stands in a list ordered by creation (its instant to the microsecond, then id). */
+export interface CreatedPlace {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * One page of a list ordered by creation, read in SQL: the cursor (bound to `list` and its
+ * `filters`) is decoded, `load` reads `limit + 1` rows after it, and `present` shows the page's
+ * rows. VALIDATION for a cursor this list did not give out.
+ */
+export async function createdListPage<R, T>(
+  list: string,
+  filters: Record<string, unknown>,
+  q: { limit?: number | undefined; cursor?: string | undefined },
+  load: (after: CreatedPlace | null, limit: number) => Promise<{ row: R; position: CreatedPlace }[]>,
+  present: (rows: R[]) => T[] | Promise<T[]>,
+): Promise<Page<T>> {
+  const limit = q.limit ?? DEFAULT_LIMIT;
+  const scope = cursorScope(list, filters);
+  const key = q.cursor ? decodeKeyset<CreatedKey>(q.cursor, scope, CREATED_KEY) : null;
+  const rows = await load(key ? { createdAt: key[0], id: key[1] } : null, limit + 1);
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    items: await present(shown.map((r) => r.row)),
+    nextCursor: rows.length > limit && last ? encodeKeyset(scope, [last.position.createdAt, last.position.id]) : null,
+  };
+}
