@@ -249,6 +249,16 @@ async function loadGraphRows(ex: Executor, scope: OrgScope): Promise<GraphRows> 
  * figures of the key results whose check-ins changed, then every roll-up. Writes only
  * rows whose figures changed.
  */
+/**
+ * Whether a stored forecast (jsonb: PostgreSQL reorders an object's keys) equals a computed one,
+ * field by field; comparing serialisations never matched, so every forecast was rewritten.
+ */
+export function sameForecast(stored: unknown, computed: Forecast | null): boolean {
+  if (stored === null || stored === undefined || computed === null) return (stored ?? null) === computed;
+  const s = stored as Partial<Record<keyof Forecast, unknown>>;
+  return (["progress", "low", "high", "probability"] as const).every((k) => (s[k] ?? null) === computed[k]);
+}
+
 export async function recomputeStored(
   ex: Executor,
   scope: OrgScope,
@@ -290,7 +300,7 @@ export async function recomputeStored(
       kr.progress !== values.progress ||
       num(kr.current) !== d.current ||
       ms(kr.firstCheckInAt) !== d.firstCheckInMs ||
-      JSON.stringify(kr.forecast ?? null) !== JSON.stringify(d.forecast)
+      !sameForecast(kr.forecast, d.forecast)
     ) {
       await graphQueries.updateDerived(ex, scope, "keyResult", kr.id, values);
     }
@@ -298,10 +308,10 @@ export async function recomputeStored(
   for (const o of rows.objectives) {
     const d = derived.get(nodeKey("objective", o.id))!;
     if (
-      o.progress !== d.progress ||
+      o.progress !== (d.progress ?? 0) ||
       ms(o.firstCheckInAt) !== d.firstCheckInMs ||
       ms(o.lastCheckInAt) !== d.lastCheckInMs ||
-      JSON.stringify(o.forecast ?? null) !== JSON.stringify(d.forecast)
+      !sameForecast(o.forecast, d.forecast)
     ) {
       await graphQueries.updateDerived(ex, scope, "objective", o.id, {
         progress: d.progress ?? 0,

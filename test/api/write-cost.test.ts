@@ -1,0 +1,67 @@
+/**
+ * A check-in writes only the rows whose figures changed: the same number of statements and of
+ * updated rows in an organisation ten times the size (issue #10, "only rows whose figures changed
+ * are written"). Every objective here has a forecast, which is where stored figures used to be
+ * rewritten on every write (jsonb reorders an object's keys, so the comparison never matched).
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiHarness, factories, startApi } from "../support/api.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+
+/**
+ * The rows of objectives and key results the transaction of check-in `checkInId` wrote: those
+ * whose `xmin` (the id of the transaction that last wrote the row) is that check-in's.
+ */
+async function rowsWrittenWith(
+  api: ApiHarness,
+  checkInId: string,
+): Promise<{ objectives: number; keyResults: number }> {
+  const r = await api.database.db.execute(sql`
+    with tx as (select xmin from check_ins where id = ${checkInId})
+    select
+      (select count(*) from objectives, tx where objectives.xmin = tx.xmin)::int as objectives,
+      (select count(*) from key_results, tx where key_results.xmin = tx.xmin)::int as key_results`);
+  const rows = ((r as unknown as { rows?: Record<string, number>[] }).rows ?? r) as Record<string, number>[];
+  const row = rows[0]!;
+  return { objectives: Number(row.objectives), keyResults: Number(row.key_results) };
+}
+
+describe.each(DATABASE_KINDS)("what one check-in writes on %s", (kind) => {
+  const sizes = [4, 40] as const;
+  const apis = new Map<number, { api: ApiHarness; krId: string }>();
+
+  beforeAll(async () => {
+    for (const size of sizes) {
+      const api = await startApi(kind, Date.UTC(2026, 1, 15, 12));
+      const f = factories(api);
+      const periodId = (await f.period()).id;
+      let krId = "";
+      for (let i = 0; i < size; i++) {
+        const o = await f.objective(periodId, { title: `Objective ${i}` });
+        for (let k = 0; k < 2; k++) {
+          const kr = await f.keyResult(o.id, { title: `KR ${i}.${k}`, start: 0, target: 100 });
+          await f.checkIn(kr.id, { value: 10 + k, at: "2026-01-20T10:00:00Z" });
+          await f.checkIn(kr.id, { value: 30 + i, at: "2026-02-05T10:00:00Z" });
+          krId = kr.id;
+        }
+      }
+      apis.set(size, { api, krId });
+    }
+  }, 300_000);
+  afterAll(async () => {
+    for (const { api } of apis.values()) await api.close();
+  });
+
+  it("updates as many rows in an organisation ten times the size: its key result and its objective", async () => {
+    const written = [];
+    for (const size of sizes) {
+      const { api, krId } = apis.get(size)!;
+      const r = await api.call("POST", `/key-results/${krId}/check-ins`, { value: 55 });
+      expect(r.status).toBe(201);
+      written.push(await rowsWrittenWith(api, r.body.id));
+    }
+    expect(written[0]).toEqual({ objectives: 1, keyResults: 1 });
+    expect(written[1]).toEqual(written[0]);
+  });
+});
