@@ -290,6 +290,8 @@ test("explorer: progress range filter and a saved view", async ({ page }) => {
   await page.getByRole("textbox", { name: "Name this view" }).fill("Lagging");
   await page.getByRole("button", { name: "Save view" }).click();
   await page.goto("/explorer");
+  // Once the list is in: a click while the page is still loading can land before the menu can open.
+  await expect(page.getByText(/^\d+ objectives$/)).toBeVisible();
   await page.getByRole("combobox", { name: "Saved views" }).click();
   await page.getByRole("option", { name: "Lagging" }).click();
   await expect(page).toHaveURL(/progress=0-50/);
