@@ -13,6 +13,7 @@ import { bootstrap, createSignInCode, createTokenForEmail } from "../services/au
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
+import { recomputeAll } from "../services/recompute.service.js";
 import { purgeTrash } from "../services/trash.service.js";
 import { runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
@@ -218,6 +219,21 @@ function program(): Command {
       "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)",
     )
     .action((id: string, value: string, o) => runCheckIn(id, value, o, withDatabase, adminActor));
+  cmd
+    .command("recompute")
+    .description(
+      "rebuild every stored figure from objectives, key results, alignments and check-ins (after a restore, a bulk load or a migration)",
+    )
+    .action(() =>
+      withDatabase(async (db) => {
+        for (const r of await recomputeAll(db, Date.now())) {
+          const changed = r.rewritten.keyResults + r.rewritten.objectives;
+          console.log(
+            `${r.name}: ${r.keyResults} key results and ${r.objectives} objectives recomputed; ${changed === 0 ? "every stored figure was already right" : `${r.rewritten.keyResults} key results and ${r.rewritten.objectives} objectives corrected`}.`,
+          );
+        }
+      }),
+    );
   cmd
     .command("lint")
     .description("print the coach's findings; exits 1 when any error-severity finding exists")

@@ -341,18 +341,21 @@ export const checkInQueries = {
     untilMs: number | null = null,
   ): Promise<CheckInRow[]> {
     if (keyResultIds && keyResultIds.length === 0) return [];
-    return ex
-      .select()
-      .from(s.checkIns)
-      .where(
-        and(
-          eq(s.checkIns.orgId, scope.orgId),
-          isNull(s.checkIns.deletedAt),
-          keyResultIds ? inArray(s.checkIns.keyResultId, keyResultIds.filter(isId)) : undefined,
-          untilMs === null ? undefined : lte(s.checkIns.at, new Date(untilMs)),
-        ),
-      )
-      .orderBy(asc(s.checkIns.at), asc(s.checkIns.createdAt));
+    return (
+      ex
+        .select()
+        .from(s.checkIns)
+        .where(
+          and(
+            eq(s.checkIns.orgId, scope.orgId),
+            isNull(s.checkIns.deletedAt),
+            keyResultIds ? inArray(s.checkIns.keyResultId, keyResultIds.filter(isId)) : undefined,
+            untilMs === null ? undefined : lte(s.checkIns.at, new Date(untilMs)),
+          ),
+        )
+        // The id settles ties of date and recording, so every computation sees the same order.
+        .orderBy(asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id))
+    );
   },
   /** One page of a key result's check-ins, newest first. */
   async page(

@@ -265,7 +265,8 @@ export async function recomputeStored(
   ctx: OrgContext,
   changedKeyResultIds: readonly string[],
   nowMs: number,
-): Promise<void> {
+): Promise<{ keyResults: number; objectives: number }> {
+  const written = { keyResults: 0, objectives: 0 };
   const rows = await loadGraphRows(ex, scope);
   const own = new Map<string, Own>();
   for (const kr of rows.keyResults) own.set(kr.id, storedOwn(kr));
@@ -294,15 +295,19 @@ export async function recomputeStored(
       lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs),
       forecast: d.forecast,
     };
-    const ownChanged = changed.has(kr.id);
+    // Every stored field is compared, so that only rows whose figures changed are written.
     if (
-      ownChanged ||
       kr.progress !== values.progress ||
       num(kr.current) !== d.current ||
+      num(kr.latestValue) !== d.latestValue ||
+      kr.achieved !== d.achieved ||
+      kr.manualStatus !== d.manualStatus ||
       ms(kr.firstCheckInAt) !== d.firstCheckInMs ||
+      ms(kr.lastCheckInAt) !== d.lastCheckInMs ||
       !sameForecast(kr.forecast, d.forecast)
     ) {
       await graphQueries.updateDerived(ex, scope, "keyResult", kr.id, values);
+      written.keyResults++;
     }
   }
   for (const o of rows.objectives) {
@@ -319,8 +324,10 @@ export async function recomputeStored(
         lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs),
         forecast: d.forecast,
       });
+      written.objectives++;
     }
   }
+  return written;
 }
 
 /** The figures of every node as they stood at `asOfMs`, from the check-ins dated up to then over today's structure. */

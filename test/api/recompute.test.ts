@@ -1,0 +1,117 @@
+/**
+ * `okra recompute` rebuilds every stored figure from the base tables; after any sequence of
+ * writes (some of them concurrent) the stored figures must already be what it computes, so it
+ * rewrites nothing. This is the check the incremental roll-ups of #10 must keep passing.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recomputeAll } from "../../src/services/recompute.service.js";
+import { type ApiHarness, factories, startApi } from "../support/api.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+
+type Op =
+  | { kind: "checkIn"; kr: number; value: number; day: number }
+  | { kind: "align"; child: number; parent: number; weight: number }
+  | { kind: "target"; kr: number; target: number }
+  | { kind: "weight"; alignment: number; weight: number }
+  | { kind: "unalign"; alignment: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    kind: fc.constant("checkIn" as const),
+    kr: fc.nat(11),
+    value: fc.integer({ min: -20, max: 140 }),
+    day: fc.integer({ min: 1, max: 44 }),
+  }),
+  fc.record({
+    kind: fc.constant("align" as const),
+    child: fc.nat(5),
+    parent: fc.nat(5),
+    weight: fc.integer({ min: 0, max: 5 }),
+  }),
+  fc.record({ kind: fc.constant("target" as const), kr: fc.nat(11), target: fc.integer({ min: 101, max: 300 }) }),
+  fc.record({ kind: fc.constant("weight" as const), alignment: fc.nat(20), weight: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ kind: fc.constant("unalign" as const), alignment: fc.nat(20) }),
+);
+
+describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
+  let api: ApiHarness;
+  const objectives: string[] = [];
+  const krs: string[] = [];
+  const alignments: string[] = [];
+
+  beforeAll(async () => {
+    api = await startApi(kind, Date.UTC(2026, 1, 15, 12));
+    const f = factories(api);
+    const periodId = (await f.period()).id;
+    for (let i = 0; i < 6; i++) {
+      const o = await f.objective(periodId, { title: `Objective ${i}`, level: i < 2 ? "organization" : "team" });
+      objectives.push(o.id);
+      krs.push((await f.keyResult(o.id, { title: `KR ${i}a`, start: 0, target: 100 })).id);
+      krs.push((await f.keyResult(o.id, { title: `KR ${i}b`, start: 0, target: 100, weight: 2 })).id);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  async function apply(o: Op) {
+    const pick = <T>(xs: T[], i: number) => xs[i % Math.max(xs.length, 1)];
+    switch (o.kind) {
+      case "checkIn": {
+        const at = new Date(Date.UTC(2026, 0, 1) + o.day * 86_400_000).toISOString();
+        return api.call("POST", `/key-results/${krs[o.kr]}/check-ins`, { value: o.value, at });
+      }
+      case "align": {
+        const r = await api.call("POST", "/alignments", {
+          childType: "objective",
+          childId: objectives[o.child],
+          parentType: "objective",
+          parentId: objectives[o.parent],
+          weight: o.weight,
+        });
+        if (r.status === 201) alignments.push(r.body.id);
+        return r;
+      }
+      case "target":
+        return api.call("PATCH", `/key-results/${krs[o.kr]}`, { target: o.target });
+      case "weight": {
+        const id = pick(alignments, o.alignment);
+        return id ? api.call("PATCH", `/alignments/${id}`, { weight: o.weight }) : null;
+      }
+      case "unalign": {
+        const id = pick(alignments, o.alignment);
+        if (!id) return null;
+        alignments.splice(alignments.indexOf(id), 1);
+        return api.call("DELETE", `/alignments/${id}`);
+      }
+    }
+  }
+
+  it("finds every stored figure already right after random writes, some of them concurrent", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+        async (batches) => {
+          for (const batch of batches) {
+            const answers = await Promise.all(batch.map(apply));
+            for (const r of answers) if (r) expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);
+          }
+          const [report] = await recomputeAll(api.database, api.clock.now);
+          expect(report?.rewritten).toEqual({ keyResults: 0, objectives: 0 });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 300_000);
+
+  it("corrects a stored figure that went wrong (a restore, a manual edit), and then finds nothing to do", async () => {
+    await api.database.db.execute(
+      (await import("drizzle-orm")).sql`update objectives set progress = 0.123 where id = ${objectives[0]}`,
+    );
+    const [first] = await recomputeAll(api.database, api.clock.now);
+    expect(first?.rewritten.objectives).toBe(1);
+    const [second] = await recomputeAll(api.database, api.clock.now);
+    expect(second?.rewritten).toEqual({ keyResults: 0, objectives: 0 });
+  });
+});
