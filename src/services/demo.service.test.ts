@@ -270,8 +270,9 @@ describe("loadDemo", { timeout: 60_000 }, () => {
       );
       expect(result).toEqual(first);
       expect((await periodRepo.list(other.db, scope)).length).toBe(5);
+      // Sorted: check-ins of different key results at one instant have no order of their own (ids are random).
       const shape = (rows: Awaited<ReturnType<typeof checkInQueries.forKeyResults>>) =>
-        rows.map((c) => [c.at.toISOString(), c.value, c.achieved, c.status, c.confidence, c.note].join("|"));
+        rows.map((c) => [c.at.toISOString(), c.value, c.achieved, c.status, c.confidence, c.note].join("|")).sort();
       expect(shape(await checkInQueries.forKeyResults(other.db, scope, null))).toEqual(
         shape(await checkInQueries.forKeyResults(database.db, actor.scope, null)),
       );
