@@ -299,6 +299,28 @@ export const graphQueries = {
   async allInitiatives(ex: Executor, scope: OrgScope): Promise<InitiativeRow[]> {
     return initiativeRepo.list(ex, scope);
   },
+  /**
+   * Alignments whose child (`end: "child"`) or parent (`end: "parent"`) is one of these nodes,
+   * by type and id (the form the edge and parent indexes take).
+   */
+  async alignmentsAt(
+    ex: Executor,
+    scope: OrgScope,
+    end: "child" | "parent",
+    nodes: { objective: readonly string[]; keyResult: readonly string[] },
+  ): Promise<AlignmentRow[]> {
+    const a = s.alignments;
+    const [typeCol, idCol] = end === "child" ? [a.childType, a.childId] : [a.parentType, a.parentId];
+    const parts = (["objective", "keyResult"] as const)
+      .map((type) => ({ type, ids: nodes[type].filter(isId) }))
+      .filter((p) => p.ids.length > 0)
+      .map((p) => and(eq(typeCol, p.type), inArray(idCol, p.ids)));
+    if (!parts.length) return [];
+    return ex
+      .select()
+      .from(a)
+      .where(and(eq(a.orgId, scope.orgId), or(...parts)));
+  },
   /** Alignments touching any of these nodes (as child or parent). */
   async alignmentsTouching(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<AlignmentRow[]> {
     const valid = ids.filter(isId);

@@ -67,6 +67,11 @@ export interface GraphInput {
   initiatives: readonly InitiativeInput[];
   /** Whether initiatives count toward their objective's progress (setting, off by default). */
   initiativesCount: boolean;
+  /**
+   * Nodes whose figures are given rather than evaluated (a part of the graph: its edge, whose own
+   * children were not loaded). A fixed node still needs its entry in `objectives`/`keyResults`.
+   */
+  fixed?: ReadonlyMap<string, NodeResult>;
 }
 
 /** The computed figures of one node. */
@@ -296,6 +301,12 @@ export function evaluateGraph(input: GraphInput): Map<string, NodeResult> {
 
   // A node is "seen" from the moment the walk enters it; `results` tells the finished ones apart.
   const seen = new Set<string>();
+  // A fixed node is done from the start: its figures are given, and nothing under it is walked.
+  for (const [key, result] of input.fixed ?? []) {
+    if (!nodes.has(key)) continue;
+    seen.add(key);
+    results.set(key, result);
+  }
   const roots = [...nodes.keys()].sort();
   for (const root of roots) {
     if (seen.has(root)) continue;

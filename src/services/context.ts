@@ -138,6 +138,8 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
     const org = await organizationRepo.get(tx, actor.scope);
     const ctx = await loadOrgContext(tx, actor.scope, org);
     let touched = false;
+    // A change with no key result named (alignments, weights, periods, settings) recomputes the whole graph.
+    let structural = false;
     const changedKrs = new Set<string>();
     const w: Write = {
       tx,
@@ -161,6 +163,7 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
       },
       touch(keyResultIds = []) {
         touched = true;
+        if (keyResultIds.length === 0) structural = true;
         for (const id of keyResultIds) changedKrs.add(id);
       },
     };
@@ -169,7 +172,7 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
       const freshOrg = await organizationRepo.get(tx, actor.scope);
       const freshCtx = await loadOrgContext(tx, actor.scope, freshOrg);
-      await recomputeStored(tx, actor.scope, freshCtx, [...changedKrs], w.nowMs);
+      await recomputeStored(tx, actor.scope, freshCtx, [...changedKrs], w.nowMs, structural);
     }
     return out;
   });

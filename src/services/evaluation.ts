@@ -4,6 +4,7 @@
  * past moment from the check-in history.
  */
 
+import { inArray } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -12,16 +13,20 @@ import {
   checkInQueries,
   graphQueries,
   type InitiativeRow,
+  initiativeRepo,
   type KeyResultRow,
+  keyResultRepo,
   type ObjectiveRow,
   type OrganizationRow,
+  objectiveRepo,
   type PeriodRow,
   periodRepo,
 } from "../db/repositories.js";
+import { initiatives as initiativesTable } from "../db/schema.js";
 import { forecastKeyResult } from "../domain/forecast.js";
 import { dayStartMs, periodSpan } from "../domain/periods.js";
 import { currentCheckIn } from "../domain/progress.js";
-import { evaluateGraph, type GraphInput, nodeKey } from "../domain/rollup.js";
+import { evaluateGraph, type GraphInput, type NodeResult, nodeKey } from "../domain/rollup.js";
 import { computeStatus, expectedProgress } from "../domain/status.js";
 import {
   type CheckInPoint,
@@ -197,8 +202,13 @@ function storedOwn(kr: KeyResultRow): Own {
   };
 }
 
-function combine(rows: GraphRows, own: Map<string, Own>, settings: MethodSettings): Map<string, Derived> {
-  const results = evaluateGraph(graphInput(rows, own, settings));
+function combine(
+  rows: GraphRows,
+  own: Map<string, Own>,
+  settings: MethodSettings,
+  fixed?: ReadonlyMap<string, NodeResult>,
+): Map<string, Derived> {
+  const results = evaluateGraph({ ...graphInput(rows, own, settings), ...(fixed && { fixed }) });
   const out = new Map<string, Derived>();
   const lastByObjective = new Map<string, number>();
   for (const kr of rows.keyResults) {
@@ -245,11 +255,6 @@ async function loadGraphRows(ex: Executor, scope: OrgScope): Promise<GraphRows> 
 }
 
 /**
- * Recomputes the stored figures after a write, inside its transaction: first the own
- * figures of the key results whose check-ins changed, then every roll-up. Writes only
- * rows whose figures changed.
- */
-/**
  * Whether a stored forecast (jsonb: PostgreSQL reorders an object's keys) equals a computed one,
  * field by field; comparing serialisations never matched, so every forecast was rewritten.
  */
@@ -259,15 +264,121 @@ export function sameForecast(stored: unknown, computed: Forecast | null): boolea
   return (["progress", "low", "high", "probability"] as const).every((k) => (s[k] ?? null) === computed[k]);
 }
 
+/** The part of the graph a change of some key results can reach, to recompute it alone. */
+interface Ancestry {
+  /** The changed key results and everything they count toward, transitively: what may change. */
+  affected: Set<string>;
+  /** Those nodes and their direct children (whose figures are taken as stored: `fixed`). */
+  rows: GraphRows;
+  fixed: Map<string, NodeResult>;
+}
+
+/**
+ * Loads what a change of `keyResultIds` can reach: the key results, their objectives, and
+ * upward through alignments everything those count toward; then the direct children of all
+ * of them (their own key results, what aligns under them, their initiatives). Costs what that
+ * part of the graph holds, not the organisation.
+ */
+async function loadAncestry(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  keyResultIds: readonly string[],
+): Promise<Ancestry> {
+  const krRows = new Map((await keyResultRepo.listByIds(ex, scope, keyResultIds)).map((k) => [k.id, k]));
+  const objIds = new Set<string>();
+  const krIds = new Set(krRows.keys());
+  let frontier = { objective: [] as string[], keyResult: [...krIds] };
+  while (frontier.objective.length || frontier.keyResult.length) {
+    const next = { objective: [] as string[], keyResult: [] as string[] };
+    const reach = (type: "objective" | "keyResult", id: string) => {
+      const seen = type === "objective" ? objIds : krIds;
+      if (seen.has(id)) return;
+      seen.add(id);
+      next[type].push(id);
+    };
+    for (const id of frontier.keyResult) {
+      const objectiveId = krRows.get(id)?.objectiveId;
+      if (objectiveId) reach("objective", objectiveId);
+    }
+    for (const e of await graphQueries.alignmentsAt(ex, scope, "child", frontier)) {
+      reach(e.parentType === "objective" ? "objective" : "keyResult", e.parentId);
+    }
+    for (const k of await keyResultRepo.listByIds(ex, scope, next.keyResult)) krRows.set(k.id, k);
+    next.keyResult = next.keyResult.filter((id) => krRows.has(id));
+    frontier = next;
+  }
+  const affectedNodes = { objective: [...objIds], keyResult: [...krIds].filter((id) => krRows.has(id)) };
+  const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", affectedNodes);
+  for (const k of await graphQueries.keyResultsOf(ex, scope, affectedNodes.objective)) krRows.set(k.id, k);
+  const childKrs = alignments.filter((a) => a.childType === "keyResult" && !krRows.has(a.childId));
+  for (const k of await keyResultRepo.listByIds(
+    ex,
+    scope,
+    childKrs.map((a) => a.childId),
+  ))
+    krRows.set(k.id, k);
+  const objectiveIds = new Set([
+    ...objIds,
+    ...alignments.filter((a) => a.childType === "objective").map((a) => a.childId),
+  ]);
+  const objectives = await objectiveRepo.listByIds(ex, scope, [...objectiveIds]);
+  const initiatives =
+    ctx.settings.initiativesCount && affectedNodes.objective.length
+      ? await initiativeRepo.list(ex, scope, inArray(initiativesTable.objectiveId, affectedNodes.objective))
+      : [];
+  const keyResults = [...krRows.values()];
+  const affected = new Set([
+    ...affectedNodes.objective.map((id) => nodeKey("objective", id)),
+    ...affectedNodes.keyResult.map((id) => nodeKey("keyResult", id)),
+  ]);
+  const fixed = new Map<string, NodeResult>();
+  for (const o of objectives) {
+    const key = nodeKey("objective", o.id);
+    if (affected.has(key)) continue;
+    fixed.set(key, {
+      progress: o.progress,
+      current: null,
+      firstCheckInMs: ms(o.firstCheckInAt),
+      forecast: storedForecast(o.forecast),
+    });
+  }
+  for (const k of keyResults) {
+    const key = nodeKey("keyResult", k.id);
+    if (affected.has(key)) continue;
+    fixed.set(key, {
+      progress: k.progress,
+      current: num(k.current),
+      firstCheckInMs: ms(k.firstCheckInAt),
+      forecast: storedForecast(k.forecast),
+    });
+  }
+  return { affected, rows: { objectives, keyResults, alignments, initiatives }, fixed };
+}
+
+function storedForecast(v: unknown): Forecast | null {
+  return (v as Forecast | null) ?? null;
+}
+
+/**
+ * Recomputes the stored figures after a write, inside its transaction: first the own figures
+ * of the key results whose check-ins or definition changed, then the roll-ups — of the whole
+ * organisation (`whole`, for structural changes), or only of what those key results count
+ * toward (their ancestors, read with their direct children). Writes only rows whose figures
+ * changed, and returns how many.
+ */
 export async function recomputeStored(
   ex: Executor,
   scope: OrgScope,
   ctx: OrgContext,
   changedKeyResultIds: readonly string[],
   nowMs: number,
+  whole = true,
 ): Promise<{ keyResults: number; objectives: number }> {
   const written = { keyResults: 0, objectives: 0 };
-  const rows = await loadGraphRows(ex, scope);
+  const part = whole ? null : await loadAncestry(ex, scope, ctx, changedKeyResultIds);
+  const rows = part?.rows ?? (await loadGraphRows(ex, scope));
+  const mayChange = (type: "objective" | "keyResult", id: string) => !part || part.affected.has(nodeKey(type, id));
   const own = new Map<string, Own>();
   for (const kr of rows.keyResults) own.set(kr.id, storedOwn(kr));
   const changed = new Set(changedKeyResultIds);
@@ -282,8 +393,9 @@ export async function recomputeStored(
       own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], nowMs));
     }
   }
-  const derived = combine(rows, own, ctx.settings);
+  const derived = combine(rows, own, ctx.settings, part?.fixed);
   for (const kr of rows.keyResults) {
+    if (!mayChange("keyResult", kr.id)) continue;
     const d = derived.get(nodeKey("keyResult", kr.id))!;
     const values = {
       progress: d.progress,
@@ -311,6 +423,7 @@ export async function recomputeStored(
     }
   }
   for (const o of rows.objectives) {
+    if (!mayChange("objective", o.id)) continue;
     const d = derived.get(nodeKey("objective", o.id))!;
     if (
       o.progress !== (d.progress ?? 0) ||

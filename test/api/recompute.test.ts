@@ -12,6 +12,7 @@ import { DATABASE_KINDS } from "../support/databases.js";
 type Op =
   | { kind: "checkIn"; kr: number; value: number; day: number }
   | { kind: "align"; child: number; parent: number; weight: number }
+  | { kind: "alignKr"; child: number; parent: number; weight: number }
   | { kind: "target"; kr: number; target: number }
   | { kind: "weight"; alignment: number; weight: number }
   | { kind: "unalign"; alignment: number };
@@ -29,6 +30,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     parent: fc.nat(5),
     weight: fc.integer({ min: 0, max: 5 }),
   }),
+  fc.record({
+    kind: fc.constant("alignKr" as const),
+    child: fc.nat(11),
+    parent: fc.nat(2),
+    weight: fc.integer({ min: 0, max: 3 }),
+  }),
   fc.record({ kind: fc.constant("target" as const), kr: fc.nat(11), target: fc.integer({ min: 101, max: 300 }) }),
   fc.record({ kind: fc.constant("weight" as const), alignment: fc.nat(20), weight: fc.integer({ min: 0, max: 5 }) }),
   fc.record({ kind: fc.constant("unalign" as const), alignment: fc.nat(20) }),
@@ -39,6 +46,8 @@ describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
   const objectives: string[] = [];
   const krs: string[] = [];
   const alignments: string[] = [];
+  /** Roll-up key results (mean, sum, proportional) that key results align under. */
+  const rollups: string[] = [];
 
   beforeAll(async () => {
     api = await startApi(kind, Date.UTC(2026, 1, 15, 12));
@@ -49,6 +58,17 @@ describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
       objectives.push(o.id);
       krs.push((await f.keyResult(o.id, { title: `KR ${i}a`, start: 0, target: 100 })).id);
       krs.push((await f.keyResult(o.id, { title: `KR ${i}b`, start: 0, target: 100, weight: 2 })).id);
+    }
+    const top = await f.objective(periodId, { title: "Roll-ups", level: "organization" });
+    for (const rollup of ["mean", "sum", "proportional"]) {
+      const kr = await f.keyResult(top.id, {
+        title: `Total ${rollup}`,
+        start: 0,
+        target: 500,
+        progressMode: "rollup",
+        rollup,
+      });
+      rollups.push(kr.id);
     }
   }, 120_000);
   afterAll(async () => {
@@ -68,6 +88,17 @@ describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
           childId: objectives[o.child],
           parentType: "objective",
           parentId: objectives[o.parent],
+          weight: o.weight,
+        });
+        if (r.status === 201) alignments.push(r.body.id);
+        return r;
+      }
+      case "alignKr": {
+        const r = await api.call("POST", "/alignments", {
+          childType: "keyResult",
+          childId: krs[o.child],
+          parentType: "keyResult",
+          parentId: rollups[o.parent],
           weight: o.weight,
         });
         if (r.status === 201) alignments.push(r.body.id);
