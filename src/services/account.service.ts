@@ -316,27 +316,11 @@ async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, now
     );
 }
 
-/** Everything that lets a person in stops working: API tokens, sessions, emailed links (deactivation). */
-export async function revokeAccess(
-  ex: Executor,
-  scope: OrgScope,
-  userId: string,
-  nowMs: number,
-): Promise<{ tokens: string[]; links: number }> {
-  const tokens = await ex
-    .update(apiTokens)
-    .set({ revokedAt: new Date(nowMs) })
-    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-    .returning({ id: apiTokens.id });
-  await endAllSessions(ex, scope, userId, nowMs);
-  return { tokens: tokens.map((t) => t.id), links: await voidLinks(ex, userId, nowMs) };
-}
-
 /**
- * A change of someone's rank or identity (role, email, identity link) voids what others made for
- * them: API tokens someone else issued, and unused invitation or reset links. Returns how many.
+ * Revokes a person's live API tokens — all of them, or (`issuedByOthers`) only those someone
+ * else issued for them — and returns their ids.
  */
-async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
+async function revokeTokensOf(ex: Executor, scope: OrgScope, userId: string, nowMs: number, issuedByOthers: boolean) {
   const tokens = await ex
     .update(apiTokens)
     .set({ revokedAt: new Date(nowMs) })
@@ -345,13 +329,32 @@ async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: st
         eq(apiTokens.orgId, scope.orgId),
         eq(apiTokens.userId, userId),
         isNull(apiTokens.revokedAt),
-        isNotNull(apiTokens.createdBy),
-        ne(apiTokens.createdBy, userId),
+        issuedByOthers ? and(isNotNull(apiTokens.createdBy), ne(apiTokens.createdBy, userId)) : undefined,
       ),
     )
     .returning({ id: apiTokens.id });
-  const links = await voidLinks(ex, userId, nowMs);
-  return { tokens: tokens.map((t) => t.id), links };
+  return tokens.map((t) => t.id);
+}
+
+/** Everything that lets a person in stops working: API tokens, sessions, emailed links (deactivation). */
+export async function revokeAccess(
+  ex: Executor,
+  scope: OrgScope,
+  userId: string,
+  nowMs: number,
+): Promise<{ tokens: string[]; links: number }> {
+  const tokens = await revokeTokensOf(ex, scope, userId, nowMs, false);
+  await endAllSessions(ex, scope, userId, nowMs);
+  return { tokens, links: await voidLinks(ex, userId, nowMs) };
+}
+
+/**
+ * A change of someone's rank or identity (role, email, identity link) voids what others made for
+ * them: API tokens someone else issued, and unused invitation or reset links. Returns what.
+ */
+async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
+  const tokens = await revokeTokensOf(ex, scope, userId, nowMs, true);
+  return { tokens, links: await voidLinks(ex, userId, nowMs) };
 }
 
 /**

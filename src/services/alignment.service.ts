@@ -273,6 +273,20 @@ function redactHidden(path: { type: NodeType; id: string }[], hidden: ReadonlySe
   return out;
 }
 
+/** Stores a change to an alignment, marks the roll-ups for recomputation and audits it as `action`. */
+async function saveAlignment(
+  w: Write,
+  row: AlignmentRow,
+  patch: Partial<Pick<AlignmentRow, "weight" | "contributes" | "state">>,
+  action: string,
+): Promise<AlignmentView> {
+  const updated = await alignmentRepo.update(w.tx, w.scope, row.id, patch);
+  w.touch();
+  const view = presentAlignment(updated);
+  await w.audit(action, "alignment", row.id, presentAlignment(row), view);
+  return view;
+}
+
 export async function updateAlignment(
   svc: Services,
   actor: Actor,
@@ -293,11 +307,7 @@ export async function updateAlignment(
     const asks = !parentSide && patch.contributes === true && (row.state === "pending" || !row.contributes);
     const state = asks ? "pending" : patch.contributes === undefined ? row.state : "active";
     const contributes = asks ? false : (patch.contributes ?? row.contributes);
-    const updated = await alignmentRepo.update(w.tx, w.scope, id, { ...patch, contributes, state });
-    w.touch();
-    const view = presentAlignment(updated);
-    await w.audit("alignment.updated", "alignment", id, presentAlignment(row), view);
-    return view;
+    return saveAlignment(w, row, { ...patch, contributes, state }, "alignment.updated");
   });
 }
 
@@ -337,14 +347,7 @@ export async function approveAlignment(
       );
     }
     await checkVersion(input.version ?? ifMatch, row, () => presentAlignment(row));
-    const updated = await alignmentRepo.update(w.tx, w.scope, id, {
-      state: "active",
-      contributes: true,
-      ...(input.weight !== undefined ? { weight: input.weight } : {}),
-    });
-    w.touch();
-    const view = presentAlignment(updated);
-    await w.audit("alignment.approved", "alignment", id, presentAlignment(row), view);
-    return view;
+    const weight = input.weight !== undefined ? { weight: input.weight } : {};
+    return saveAlignment(w, row, { state: "active", contributes: true, ...weight }, "alignment.approved");
   });
 }

@@ -37,7 +37,7 @@ import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
 import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
-import { revokeAccess, settlePersonChange } from "./account.service.js";
+import { type AuditFn, revokeAccess, settlePersonChange } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, checkParentLink, type DomainEvent, mutate, read, type Services } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
@@ -1152,7 +1152,7 @@ export async function authenticateScim(svc: Services, token: string | undefined,
   };
 }
 
-type Audit = (action: string, objectType: string, objectId: string, before: unknown, after: unknown) => Promise<void>;
+type Audit = AuditFn;
 
 /** One write: a transaction under the organisation's lock; audit rows with no actor; events after the commit. */
 async function scimWrite<T>(

@@ -75,6 +75,19 @@ describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
     await api?.close();
   });
 
+  /** Aligns a child under a parent of the same type, remembering the alignment when it was made. */
+  async function align(type: "objective" | "keyResult", childId?: string, parentId?: string, weight = 1) {
+    const r = await api.call("POST", "/alignments", {
+      childType: type,
+      childId,
+      parentType: type,
+      parentId,
+      weight,
+    });
+    if (r.status === 201) alignments.push(r.body.id);
+    return r;
+  }
+
   async function apply(o: Op) {
     const pick = <T>(xs: T[], i: number) => xs[i % Math.max(xs.length, 1)];
     switch (o.kind) {
@@ -82,28 +95,10 @@ describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
         const at = new Date(Date.UTC(2026, 0, 1) + o.day * 86_400_000).toISOString();
         return api.call("POST", `/key-results/${krs[o.kr]}/check-ins`, { value: o.value, at });
       }
-      case "align": {
-        const r = await api.call("POST", "/alignments", {
-          childType: "objective",
-          childId: objectives[o.child],
-          parentType: "objective",
-          parentId: objectives[o.parent],
-          weight: o.weight,
-        });
-        if (r.status === 201) alignments.push(r.body.id);
-        return r;
-      }
-      case "alignKr": {
-        const r = await api.call("POST", "/alignments", {
-          childType: "keyResult",
-          childId: krs[o.child],
-          parentType: "keyResult",
-          parentId: rollups[o.parent],
-          weight: o.weight,
-        });
-        if (r.status === 201) alignments.push(r.body.id);
-        return r;
-      }
+      case "align":
+        return align("objective", objectives[o.child], objectives[o.parent], o.weight);
+      case "alignKr":
+        return align("keyResult", krs[o.child], rollups[o.parent], o.weight);
       case "target":
         return api.call("PATCH", `/key-results/${krs[o.kr]}`, { target: o.target });
       case "weight": {
