@@ -278,6 +278,7 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
   t: T,
   after: NamedPosition | null,
   limit: number,
+  text: string | undefined,
 ): Promise<T["$inferSelect"][]> {
   // drizzle's generic table types do not narrow through a union; the cast stays here.
   // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -289,6 +290,11 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
       and(
         eq(table.orgId, scope.orgId),
         "deletedAt" in table ? isNull(table.deletedAt) : undefined,
+        text
+          ? "email" in table
+            ? sql`(${table.name} ilike ${containsPattern(text)} or ${table.email} ilike ${containsPattern(text)})`
+            : sql`${table.name} ilike ${containsPattern(text)}`
+          : undefined,
         after ? sql`(${table.name}, ${table.id}) > (${after.name}::text, ${after.id}::uuid)` : undefined,
       ),
     )
@@ -297,12 +303,12 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
 }
 
 export const namedListQueries = {
-  /** The next `limit` people of the organisation by name (deactivated ones too). */
-  users: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number) =>
-    namedPage(ex, scope, s.users, after, limit),
-  /** The next `limit` live teams of the organisation by name. */
-  teams: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number) =>
-    namedPage(ex, scope, s.teams, after, limit),
+  /** The next `limit` people of the organisation by name (deactivated ones too), whose name or email contains `text`. */
+  users: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number, text?: string) =>
+    namedPage(ex, scope, s.users, after, limit, text),
+  /** The next `limit` live teams of the organisation by name, whose name contains `text`. */
+  teams: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number, text?: string) =>
+    namedPage(ex, scope, s.teams, after, limit, text),
 };
 
 // ---------------------------------------------------------------- alignments

@@ -32,7 +32,7 @@ import {
 import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import {
-  PageQuerySchema,
+  NamedListQuerySchema,
   parseInput,
   TeamCreateSchema,
   TeamUpdateSchema,
@@ -88,14 +88,15 @@ const NAME_KEY = [keyChecks.text, keyChecks.id] as const;
 async function namedListPage<R extends { name: string; id: string }, T>(
   list: string,
   query: unknown,
-  load: (after: NamedPosition | null, limit: number) => Promise<R[]>,
+  load: (after: NamedPosition | null, limit: number, text: string | undefined) => Promise<R[]>,
   present: (rows: R[]) => Promise<T[]>,
 ): Promise<Page<T>> {
-  const q = parseInput(PageQuerySchema, query, "query");
+  const q = parseInput(NamedListQuerySchema, query, "query");
   const limit = q.limit ?? DEFAULT_LIMIT;
-  const scopeName = cursorScope(list);
+  const text = q.q?.trim() || undefined;
+  const scopeName = cursorScope(list, { q: text });
   const after = q.cursor ? decodeKeyset<NameKey>(q.cursor, scopeName, NAME_KEY) : null;
-  const rows = await load(after ? { name: after[0], id: after[1] } : null, limit + 1);
+  const rows = await load(after ? { name: after[0], id: after[1] } : null, limit + 1, text);
   const shown = rows.slice(0, limit);
   const last = shown.at(-1);
   return {
@@ -109,7 +110,7 @@ export async function listTeams(svc: Services, actor: Actor, query: unknown): Pr
     namedListPage(
       "teams",
       query,
-      (after, limit) => namedListQueries.teams(ex, scope, after, limit),
+      (after, limit, text) => namedListQueries.teams(ex, scope, after, limit, text),
       async (rows) => {
         const byTeam = new Map<string, { userId: string; role: string }[]>();
         const ids = rows.map((t) => t.id);
@@ -227,7 +228,7 @@ export async function listUsers(svc: Services, actor: Actor, query: unknown): Pr
     namedListPage(
       "users",
       query,
-      (after, limit) => namedListQueries.users(ex, scope, after, limit),
+      (after, limit, text) => namedListQueries.users(ex, scope, after, limit, text),
       async (rows) => {
         const ids = rows.map((u) => u.id);
         const teamIds = ids.length ? await userQueries.teamIdsByUser(ex, scope, ids) : new Map<string, string[]>();

@@ -275,6 +275,11 @@ export const PageQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 
+/** A page of a list by name, optionally of the rows whose name (or a person's email) contains `q`. */
+export const NamedListQuerySchema = PageQuerySchema.extend({
+  q: z.string().max(200, "must be at most 200 characters").optional(),
+});
+
 export const AsOfQuerySchema = z.object({ asOf: InstantSchema.optional() });
 
 /** Parses `input` with `schema`, or throws VALIDATION listing every bad field as "path: message". */

@@ -264,6 +264,26 @@ describe.each(DATABASE_KINDS)("keyset paging on %s", (kind) => {
     const userCursor = (await api.call("GET", "/users?limit=1")).body.nextCursor;
     expect((await api.call("GET", `/teams?cursor=${encodeURIComponent(userCursor)}`)).status).toBe(400);
   });
+
+  it("searches people by name or email and teams by name (q), paging within the match", async () => {
+    const byName = (await api.call("GET", "/users?q=mIdDlE")).body.items.map((u: { name: string }) => u.name);
+    expect(byName).toEqual(["Mia Middle"]);
+    const byEmail = await api.call("GET", "/users?q=@paging.test&limit=1");
+    expect(byEmail.body.items.map((u: { name: string }) => u.name)).toEqual(["Amy First"]);
+    const next = await api.call(
+      "GET",
+      `/users?q=@paging.test&limit=2&cursor=${encodeURIComponent(byEmail.body.nextCursor)}`,
+    );
+    expect(next.body.items.map((u: { name: string }) => u.name)).toEqual(["Mia Middle", "Zed Last"]);
+    // A cursor is bound to its search: the same cursor without q is refused.
+    expect((await api.call("GET", `/users?cursor=${encodeURIComponent(byEmail.body.nextCursor)}`)).status).toBe(400);
+    // Wildcards are taken literally.
+    expect((await api.call("GET", "/users?q=%25")).body.items).toEqual([]);
+    const team = (await api.call("GET", "/teams?limit=1")).body.items[0] as { name: string };
+    const found = (await api.call("GET", `/teams?q=${encodeURIComponent(team.name.slice(1, 4).toUpperCase())}`)).body
+      .items;
+    expect(found.map((t: { name: string }) => t.name)).toContain(team.name);
+  });
 });
 
 /** Every statement the app sends to the database while `fn` runs, with the rows it returned. */
