@@ -62,6 +62,8 @@ export interface GeneratedOrg {
   /** An individual contributor in the middle of the organisation (not a lead). */
   memberEmail: string;
   memberId: string;
+  /** Sixteen more individual contributors spread over the organisation (concurrent clients). */
+  sampleMembers: { email: string; id: string }[];
   /** The member's team (a leaf team) and the periods. */
   teamId: string;
   currentPeriodId: string;
@@ -101,26 +103,100 @@ function prng(seed: number): () => number {
 }
 
 const FIRST = [
-  "Ada", "Ben", "Chloé", "Dev", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Liam",
-  "Mei", "Noor", "Oskar", "Priya", "Quinn", "Rosa", "Sami", "Tariq", "Uma", "Vera", "Wen", "Yara", "Zeno",
+  "Ada",
+  "Ben",
+  "Chloé",
+  "Dev",
+  "Elif",
+  "Femi",
+  "Greta",
+  "Hiro",
+  "Ines",
+  "Jonas",
+  "Kavya",
+  "Liam",
+  "Mei",
+  "Noor",
+  "Oskar",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sami",
+  "Tariq",
+  "Uma",
+  "Vera",
+  "Wen",
+  "Yara",
+  "Zeno",
 ];
 const LAST = [
-  "Abara", "Berg", "Costa", "Dubois", "Eze", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski",
-  "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe", "Rossi", "Silva", "Tanaka", "Ueda",
-  "Varga", "Weber", "Xu", "Yilmaz", "Zhou",
+  "Abara",
+  "Berg",
+  "Costa",
+  "Dubois",
+  "Eze",
+  "Fischer",
+  "Garcia",
+  "Haddad",
+  "Ito",
+  "Jensen",
+  "Kowalski",
+  "Larsen",
+  "Moreau",
+  "Nakamura",
+  "Okafor",
+  "Petrov",
+  "Quispe",
+  "Rossi",
+  "Silva",
+  "Tanaka",
+  "Ueda",
+  "Varga",
+  "Weber",
+  "Xu",
+  "Yilmaz",
+  "Zhou",
 ];
 const VERBS = ["Grow", "Delight", "Simplify", "Accelerate", "Strengthen", "Scale", "Modernise", "Win", "Protect"];
 const THINGS = [
-  "self-serve onboarding", "enterprise revenue", "platform reliability", "customer retention",
-  "the partner channel", "release cadence", "data quality", "support experience", "hiring pipeline",
-  "unit economics", "mobile engagement", "security posture", "developer productivity",
+  "self-serve onboarding",
+  "enterprise revenue",
+  "platform reliability",
+  "customer retention",
+  "the partner channel",
+  "release cadence",
+  "data quality",
+  "support experience",
+  "hiring pipeline",
+  "unit economics",
+  "mobile engagement",
+  "security posture",
+  "developer productivity",
 ];
 const METRICS = [
-  "weekly active accounts", "net revenue retention (%)", "p95 API latency (ms)", "support tickets per 1k users",
-  "qualified pipeline (EUR)", "NPS", "activation rate (%)", "deploys per week", "open critical bugs",
-  "time to first value (days)", "trial conversion (%)", "churned accounts",
+  "weekly active accounts",
+  "net revenue retention (%)",
+  "p95 API latency (ms)",
+  "support tickets per 1k users",
+  "qualified pipeline (EUR)",
+  "NPS",
+  "activation rate (%)",
+  "deploys per week",
+  "open critical bugs",
+  "time to first value (days)",
+  "trial conversion (%)",
+  "churned accounts",
 ];
-const NOTES = ["", "", "", "", "On track after the launch.", "Slipped: waiting on data.", "Good week.", "Blocked by hiring."];
+const NOTES = [
+  "",
+  "",
+  "",
+  "",
+  "On track after the launch.",
+  "Slipped: waiting on data.",
+  "Good week.",
+  "Blocked by hiring.",
+];
 
 /** A quarter or year as the periods table holds it. */
 interface PeriodDef {
@@ -273,7 +349,10 @@ export async function generateOrg(database: Database, options: GenerateOptions):
   const checkInQuarters = Math.min(4, Math.max(1, options.checkInQuarters ?? 4));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
-  const hex = () => Math.floor(rand() * 0x100000000).toString(16).padStart(8, "0");
+  const hex = () =>
+    Math.floor(rand() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
   const uuid = () => {
     const h = hex() + hex() + hex() + hex();
     const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
@@ -296,7 +375,10 @@ export async function generateOrg(database: Database, options: GenerateOptions):
     persons.push({
       id: uuid(),
       name: `${first} ${last} ${i}`,
-      email: `${first.toLowerCase().normalize("NFD").replace(/[^a-z]/g, "")}.${last.toLowerCase()}.${i}@${slug}.example`,
+      email: `${first
+        .toLowerCase()
+        .normalize("NFD")
+        .replace(/[^a-z]/g, "")}.${last.toLowerCase()}.${i}@${slug}.example`,
       managerId: null,
       teamIndex: Math.floor(i / TEAM_SIZE),
     });
@@ -363,12 +445,15 @@ export async function generateOrg(database: Database, options: GenerateOptions):
   // The member the benchmarks act as: not a lead, in the middle of the organisation.
   const memberTeam = Math.floor(teamCount / 2);
   const member = persons[Math.min(people - 1, memberTeam * TEAM_SIZE + 3)]!;
+  const sampleMembers = Array.from({ length: 16 }, (_, i) => {
+    const p = persons[Math.floor(((i + 0.5) * teamCount) / 16) * TEAM_SIZE + 1 + (i % (TEAM_SIZE - 1))];
+    return p ?? persons[people - 1]!;
+  }).map((p) => ({ email: p.email, id: p.id }));
 
   const counts = { people, teams: teams.length, objectives: 0, keyResults: 0, alignments: 0, checkIns: 0 };
   const loadStart = performance.now();
   const raw = await rawConnection(database);
-  const firstOrg =
-    Number((await raw.query("select count(*)::int as n from organizations")).rows[0]?.n ?? 0) === 0;
+  const firstOrg = Number((await raw.query("select count(*)::int as n from organizations")).rows[0]?.n ?? 0) === 0;
   try {
     await raw.query("begin");
     const createdMs = quarters[0]!.startMs - 30 * DAY;
@@ -381,19 +466,42 @@ export async function generateOrg(database: Database, options: GenerateOptions):
     const users = new Loader(
       raw,
       "users",
-      [uuidCol("id"), uuidCol("org_id"), textCol("name"), textCol("email"), uuidCol("manager_id"), textCol("role"),
-        { name: "is_instance_admin", type: "boolean" }, { name: "created_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        textCol("name"),
+        textCol("email"),
+        uuidCol("manager_id"),
+        textCol("role"),
+        { name: "is_instance_admin", type: "boolean" },
+        { name: "created_at", type: "timestamptz" },
+      ],
       chunk,
     );
     for (const p of persons) {
       const isCeo = p === ceo;
-      await users.add([p.id, orgId, p.name, p.email, p.managerId, isCeo ? "owner" : "member", isCeo && firstOrg, created]);
+      await users.add([
+        p.id,
+        orgId,
+        p.name,
+        p.email,
+        p.managerId,
+        isCeo ? "owner" : "member",
+        isCeo && firstOrg,
+        created,
+      ]);
     }
     await users.flush();
     const teamLoader = new Loader(
       raw,
       "teams",
-      [uuidCol("id"), uuidCol("org_id"), textCol("name"), uuidCol("parent_id"), { name: "created_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        textCol("name"),
+        uuidCol("parent_id"),
+        { name: "created_at", type: "timestamptz" },
+      ],
       chunk,
     );
     const memberLoader = new Loader(
@@ -415,8 +523,16 @@ export async function generateOrg(database: Database, options: GenerateOptions):
     const periodLoader = new Loader(
       raw,
       "periods",
-      [uuidCol("id"), uuidCol("org_id"), textCol("name"), textCol("kind"), { name: "start_date", type: "date" },
-        { name: "end_date", type: "date" }, uuidCol("parent_id"), { name: "created_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        textCol("name"),
+        textCol("kind"),
+        { name: "start_date", type: "date" },
+        { name: "end_date", type: "date" },
+        uuidCol("parent_id"),
+        { name: "created_at", type: "timestamptz" },
+      ],
       chunk,
     );
     for (const p of [...years, ...quarters]) {
@@ -429,32 +545,68 @@ export async function generateOrg(database: Database, options: GenerateOptions):
     const objectiveLoader = new Loader(
       raw,
       "objectives",
-      [uuidCol("id"), uuidCol("org_id"), textCol("title"), textCol("level"), uuidCol("team_id"), uuidCol("period_id"),
-        ownersCol, { name: "committed", type: "boolean" }, { name: "created_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        textCol("title"),
+        textCol("level"),
+        uuidCol("team_id"),
+        uuidCol("period_id"),
+        ownersCol,
+        { name: "committed", type: "boolean" },
+        { name: "created_at", type: "timestamptz" },
+      ],
       chunk,
     );
     const krLoader = new Loader(
       raw,
       "key_results",
-      [uuidCol("id"), uuidCol("org_id"), uuidCol("objective_id"), textCol("title"), ownersCol, textCol("type"),
-        textCol("unit"), textCol("currency"), { name: "start", type: "numeric" }, { name: "target", type: "numeric" },
-        { name: "position", type: "int" }, { name: "created_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        uuidCol("objective_id"),
+        textCol("title"),
+        ownersCol,
+        textCol("type"),
+        textCol("unit"),
+        textCol("currency"),
+        { name: "start", type: "numeric" },
+        { name: "target", type: "numeric" },
+        { name: "position", type: "int" },
+        { name: "created_at", type: "timestamptz" },
+      ],
       chunk,
     );
     const alignmentLoader = new Loader(
       raw,
       "alignments",
-      [uuidCol("id"), uuidCol("org_id"), textCol("child_type"), uuidCol("child_id"), textCol("parent_type"),
-        uuidCol("parent_id"), { name: "created_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        textCol("child_type"),
+        uuidCol("child_id"),
+        textCol("parent_type"),
+        uuidCol("parent_id"),
+        { name: "created_at", type: "timestamptz" },
+      ],
       chunk,
     );
     const checkInLoader = new Loader(
       raw,
       "check_ins",
-      [uuidCol("id"), uuidCol("org_id"), uuidCol("key_result_id"), { name: "value", type: "numeric" },
-        { name: "achieved", type: "boolean" }, { name: "confidence", type: "smallint" }, textCol("note"),
-        uuidCol("author_id"), { name: "at", type: "timestamptz" }, { name: "created_at", type: "timestamptz" },
-        { name: "updated_at", type: "timestamptz" }],
+      [
+        uuidCol("id"),
+        uuidCol("org_id"),
+        uuidCol("key_result_id"),
+        { name: "value", type: "numeric" },
+        { name: "achieved", type: "boolean" },
+        { name: "confidence", type: "smallint" },
+        textCol("note"),
+        uuidCol("author_id"),
+        { name: "at", type: "timestamptz" },
+        { name: "created_at", type: "timestamptz" },
+        { name: "updated_at", type: "timestamptz" },
+      ],
       chunk,
     );
 
@@ -468,7 +620,16 @@ export async function generateOrg(database: Database, options: GenerateOptions):
         for (let k = 0; k < n; k++) {
           const id = uuid();
           const r = rand();
-          const type = r < 0.72 ? "increase" : r < 0.87 ? "decrease" : r < 0.93 ? "stayAbove" : r < 0.97 ? "milestone" : "stayBelow";
+          const type =
+            r < 0.72
+              ? "increase"
+              : r < 0.87
+                ? "decrease"
+                : r < 0.93
+                  ? "stayAbove"
+                  : r < 0.97
+                    ? "milestone"
+                    : "stayBelow";
           const unit = pick(["number", "number", "percent", "currency"] as const);
           const base = Math.round(between(10, 1000));
           let start: number | null = null;
@@ -477,8 +638,18 @@ export async function generateOrg(database: Database, options: GenerateOptions):
           else if (type === "decrease") [start, target] = [base, Math.round(base * between(0.3, 0.8))];
           else if (type === "stayAbove" || type === "stayBelow") target = base;
           await krLoader.add([
-            id, orgId, objectiveId, `${pick(["Raise", "Reach", "Cut", "Hold"])} ${pick(METRICS)}`, ownerId, type,
-            unit, unit === "currency" ? "EUR" : null, start, target, k, objCreated,
+            id,
+            orgId,
+            objectiveId,
+            `${pick(["Raise", "Reach", "Cut", "Hold"])} ${pick(METRICS)}`,
+            ownerId,
+            type,
+            unit,
+            unit === "currency" ? "EUR" : null,
+            start,
+            target,
+            k,
+            objCreated,
           ]);
           counts.keyResults++;
           if (!withCheckIns) continue;
@@ -505,7 +676,17 @@ export async function generateOrg(database: Database, options: GenerateOptions):
             const atIso = new Date(atMs).toISOString();
             const createdIso = new Date(atMs + between(0, 120) * 1000).toISOString();
             await checkInLoader.add([
-              uuid(), orgId, id, value, achieved, confidence, pick(NOTES), ownerId, atIso, createdIso, createdIso,
+              uuid(),
+              orgId,
+              id,
+              value,
+              achieved,
+              confidence,
+              pick(NOTES),
+              ownerId,
+              atIso,
+              createdIso,
+              createdIso,
             ]);
             counts.checkIns++;
           }
@@ -519,7 +700,15 @@ export async function generateOrg(database: Database, options: GenerateOptions):
       ) => {
         const id = uuid();
         await objectiveLoader.add([
-          id, orgId, `${pick(VERBS)} ${pick(THINGS)}`, level, teamId, quarter.id, ownerId, rand() < 0.2, objCreated,
+          id,
+          orgId,
+          `${pick(VERBS)} ${pick(THINGS)}`,
+          level,
+          teamId,
+          quarter.id,
+          ownerId,
+          rand() < 0.2,
+          objCreated,
         ]);
         counts.objectives++;
         if (parentObjectiveId) {
@@ -531,7 +720,8 @@ export async function generateOrg(database: Database, options: GenerateOptions):
       };
 
       const orgObjectives: string[] = [];
-      for (let i = 0; i < ORG_OBJECTIVES; i++) orgObjectives.push(await addObjective("organization", null, ceo.id, null));
+      for (let i = 0; i < ORG_OBJECTIVES; i++)
+        orgObjectives.push(await addObjective("organization", null, ceo.id, null));
       const teamObjective = new Map<number, string>();
       for (const [i, t] of teams.entries()) {
         // Parents come before their children in `teams`, so the parent's objective exists.
@@ -547,10 +737,21 @@ export async function generateOrg(database: Database, options: GenerateOptions):
       await alignmentLoader.flush();
       await checkInLoader.flush();
       await raw.query("commit");
-      log(`  ${quarter.name}: ${counts.objectives} objectives, ${counts.keyResults} key results, ${counts.checkIns} check-ins so far`);
+      log(
+        `  ${quarter.name}: ${counts.objectives} objectives, ${counts.keyResults} key results, ${counts.checkIns} check-ins so far`,
+      );
     }
     // Fresh statistics for the planner after the bulk load (PGlite included).
-    for (const t of ["users", "teams", "team_members", "periods", "objectives", "key_results", "alignments", "check_ins"]) {
+    for (const t of [
+      "users",
+      "teams",
+      "team_members",
+      "periods",
+      "objectives",
+      "key_results",
+      "alignments",
+      "check_ins",
+    ]) {
       await raw.query(`analyze ${t}`);
     }
   } catch (err) {
@@ -568,6 +769,7 @@ export async function generateOrg(database: Database, options: GenerateOptions):
     adminEmail: ceo.email,
     memberEmail: member.email,
     memberId: member.id,
+    sampleMembers,
     teamId: teams[leafIdx[member.teamIndex]!]!.id,
     currentPeriodId: quarters[3]!.id,
     previousPeriodId: quarters[2]!.id,
@@ -672,7 +874,8 @@ async function main() {
     console.log(
       `  recompute   ${(org.recompute.ms / 1000).toFixed(1)} s (${org.recompute.mode}; rewrote ${org.recompute.rewritten.keyResults} key results and ${org.recompute.rewritten.objectives} objectives)`,
     );
-    if (org.recompute.engineError) console.log(`  okra recompute's single transaction failed: ${org.recompute.engineError}`);
+    if (org.recompute.engineError)
+      console.log(`  okra recompute's single transaction failed: ${org.recompute.engineError}`);
     console.log(`  admin: ${org.adminEmail}   member: ${org.memberEmail}`);
     console.log("  API token: npx okra token create --email <one of those>");
   } finally {
