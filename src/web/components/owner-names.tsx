@@ -1,6 +1,6 @@
 import { Avatar, Text, Tooltip } from "@mantine/core";
 import { t } from "../lib/i18n.js";
-import { useUsers } from "../lib/queries.js";
+import { useUsersById } from "../lib/queries.js";
 
 const initials = (name: string) =>
   name
@@ -10,10 +10,13 @@ const initials = (name: string) =>
     .join("")
     .toUpperCase();
 
-/** Owners as avatars with their names for screen readers and on hover. */
+/** How many avatars a group shows before "+n". */
+const AVATARS = 8;
+
+/** Owners as avatars with their names for screen readers and on hover (each person fetched by id, cached). */
 export function OwnerNames({ ids }: { ids: string[] }) {
-  const users = useUsers();
-  const byId = new Map((users.data?.items ?? []).map((u) => [u.id, u]));
+  const shown = ids.slice(0, AVATARS);
+  const byId = useUsersById(shown);
   if (!ids.length) {
     return (
       <Text size="xs" c="orange.7">
@@ -23,7 +26,7 @@ export function OwnerNames({ ids }: { ids: string[] }) {
   }
   return (
     <Avatar.Group spacing="xs">
-      {ids.map((id) => {
+      {shown.map((id) => {
         const name = byId.get(id)?.name ?? "…";
         return (
           <Tooltip key={id} label={name}>
@@ -33,12 +36,17 @@ export function OwnerNames({ ids }: { ids: string[] }) {
           </Tooltip>
         );
       })}
+      {ids.length > AVATARS && (
+        <Avatar size="sm" radius="xl" role="img" aria-label={t("common.andMore", { count: ids.length - AVATARS })}>
+          +{ids.length - AVATARS}
+        </Avatar>
+      )}
     </Avatar.Group>
   );
 }
 
+/** Owners' names as text, each fetched by id (cached). */
 export function OwnerText({ ids }: { ids: string[] }) {
-  const users = useUsers();
-  const byId = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
-  return <>{ids.map((id) => byId.get(id) ?? "…").join(", ") || t("common.noOwner")}</>;
+  const byId = useUsersById(ids);
+  return <>{ids.map((id) => byId.get(id)?.name ?? "…").join(", ") || t("common.noOwner")}</>;
 }

@@ -1,7 +1,15 @@
 import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
-import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { t } from "../lib/i18n.js";
+
+/** What QueryState reads of a query (plain and paged queries alike). */
+export interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: Error | null;
+  data: T | undefined;
+  refetch: () => unknown;
+}
 
 /** Loading, error and empty states for a query; renders `children` with the data. */
 export function QueryState<T>({
@@ -10,7 +18,7 @@ export function QueryState<T>({
   empty,
   children,
 }: {
-  query: UseQueryResult<T>;
+  query: QueryLike<T>;
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
   children: (data: T) => ReactNode;
@@ -26,7 +34,7 @@ export function QueryState<T>({
     return (
       <Alert color="red" title={t("common.error")} role="alert">
         <Stack gap="xs" align="flex-start">
-          <Text size="sm">{query.error.message}</Text>
+          <Text size="sm">{query.error?.message}</Text>
           <Button size="xs" variant="light" onClick={() => void query.refetch()}>
             {t("common.retry")}
           </Button>
@@ -34,12 +42,13 @@ export function QueryState<T>({
       </Alert>
     );
   }
-  if (isEmpty?.(query.data)) {
+  const data = query.data as T;
+  if (isEmpty?.(data)) {
     return (
       <Text c="dimmed" py="md">
         {empty ?? t("common.empty")}
       </Text>
     );
   }
-  return <>{children(query.data)}</>;
+  return <>{children(data)}</>;
 }

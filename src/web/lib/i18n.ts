@@ -175,12 +175,14 @@ const en = {
     lastCheckIn: "Last check-in",
     never: "never",
     weight: "Weight",
+    andMore: "and {{count}} more",
   },
   home: {
     title: "My OKRs",
     subtitle: "{{name}} · {{period}}",
     due: "Due a check-in",
     dueNone: "All your key results are up to date.",
+    dueMore: "Show more ({{count}} not shown yet)",
     mine: "My objectives",
     none: "You own no objectives in this period.",
     organisation: "The organisation's objectives",
@@ -310,6 +312,9 @@ const en = {
     viewName: "Name this view",
     saveView: "Save view",
     count: "{{count}} objectives",
+    countMore: "{{count}}+ objectives (more load as you scroll)",
+    countAmong: "{{count}} match among the first {{loaded}} objectives (more load as you scroll)",
+    serverOrder: "Shown in list order; sorting by a column loads them all first.",
   },
   periodClose: {
     title: "Close {{period}}",
@@ -331,6 +336,8 @@ const en = {
     partOf: "in {{team}}",
     members: "{{count}} members",
     owners: "owned by {{names}}",
+    ownedBy: "owned by",
+    search: "Find a person (name or email)",
     objectives: "{{count}} objectives this period",
     dashboard: "Open the team's dashboard",
     name: "Name",
@@ -407,6 +414,7 @@ const en = {
     progress: "Average progress",
     freshness: "Check-in freshness",
     stale: "{{count}} key results without a check-in this week",
+    fromFirst: "From the first {{count}} objectives.",
     overTime: "Progress over time",
     risks: "Top risks",
     coach: "Coach",
@@ -426,6 +434,16 @@ const en = {
     none: "No KPIs yet. Create them with POST /api/v1/kpis.",
   },
   map: { title: "Alignment map", search: "Find a node", nodes: "{{count}} nodes" },
+  picker: {
+    more: "More match: type more to narrow the list",
+    nothing: "Nothing matches",
+  },
+  list: {
+    loadMore: "Load more",
+    loadingMore: "Loading more…",
+    shown: "{{shown}} shown",
+    shownOfMore: "{{shown}} shown, more to load",
+  },
 };
 
 void i18next.init({

@@ -1,10 +1,39 @@
 /**
  * Live updates: reads the server-sent event stream (with the bearer token, so through
- * fetch rather than EventSource) and refreshes cached data when anything changes.
- * Reconnects with a growing delay.
+ * fetch rather than EventSource) and refetches the cached data a change can affect
+ * (`keysForChange`), nothing else. Reconnects with a growing delay.
  */
-import type { QueryClient } from "@tanstack/react-query";
+import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import { auth } from "./api.js";
+import { type ChangeEvent, keysForChange } from "./live-keys.js";
+
+/** The change a `change` frame describes, or null when it cannot be read. */
+export function parseChangeFrame(frame: string): ChangeEvent | null {
+  if (!/^event: change$/m.test(frame)) return null;
+  const data = frame
+    .split("\n")
+    .filter((l) => l.startsWith("data:"))
+    .map((l) => l.slice(5).trim())
+    .join("\n");
+  try {
+    const e = JSON.parse(data) as Partial<ChangeEvent>;
+    return typeof e.objectType === "string" ? { type: String(e.type ?? ""), ...e, objectType: e.objectType } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Refetches what a change can affect: the prefixes of `keysForChange`, or everything when it says so. */
+export function invalidateForChange(queryClient: QueryClient, e: ChangeEvent): Promise<void> {
+  const prefixes = keysForChange(e);
+  if (prefixes === null) return queryClient.invalidateQueries();
+  return invalidatePrefixes(queryClient, prefixes);
+}
+
+/** Invalidates the queries under these key prefixes (the active ones refetch). */
+export async function invalidatePrefixes(queryClient: QueryClient, prefixes: QueryKey[]): Promise<void> {
+  await Promise.all(prefixes.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+}
 
 export function connectLive(queryClient: QueryClient): () => void {
   let stopped = false;
@@ -12,12 +41,21 @@ export function connectLive(queryClient: QueryClient): () => void {
   let delay = 1000;
   let pending: ReturnType<typeof setTimeout> | null = null;
 
-  const refresh = () => {
-    // Several changes often arrive together (a check-in and its roll-ups): refresh once.
+  // Several changes often arrive together (a check-in and its roll-ups): refetch once for all of them.
+  let everything = false;
+  const prefixes = new Map<string, QueryKey>();
+  const refresh = (e: ChangeEvent | null) => {
+    const reach = e ? keysForChange(e) : null;
+    if (reach === null) everything = true;
+    else for (const k of reach) prefixes.set(JSON.stringify(k), k);
     if (pending) return;
     pending = setTimeout(() => {
       pending = null;
-      void queryClient.invalidateQueries();
+      const all = everything;
+      const some = [...prefixes.values()];
+      everything = false;
+      prefixes.clear();
+      void (all ? queryClient.invalidateQueries() : invalidatePrefixes(queryClient, some));
     }, 150);
   };
 
@@ -44,7 +82,7 @@ export function connectLive(queryClient: QueryClient): () => void {
           while (i >= 0) {
             const frame = buffer.slice(0, i);
             buffer = buffer.slice(i + 2);
-            if (frame.includes("event: change")) refresh();
+            if (/^event: change$/m.test(frame)) refresh(parseChangeFrame(frame));
             i = buffer.indexOf("\n\n");
           }
         }

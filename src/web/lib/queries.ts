@@ -1,5 +1,19 @@
-/** Data hooks over the API (TanStack Query): one key per resource, invalidated by live events. */
-import { useQuery } from "@tanstack/react-query";
+/**
+ * Data hooks over the API (TanStack Query). Keys are grouped by resource (`keys`), so a live
+ * event or a write invalidates only the resources it can change (see live-keys.ts).
+ *
+ * Lists never truncate silently: a list either pages ("load more", `useInfiniteList`) or,
+ * when what it holds is bounded by one person or one item (periods, my objectives, one key
+ * result's check-ins), loads every page (`fetchAll`).
+ */
+import {
+  type QueryClient,
+  type QueryKey,
+  useInfiniteQuery,
+  useQueries,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { auth, get } from "./api.js";
 import type {
   Alignment,
@@ -10,45 +24,261 @@ import type {
   Objective,
   Page,
   Period,
+  Series,
   Settings,
   Team,
   TreeNode,
   User,
 } from "./types.js";
 
-export const useMe = () => useQuery({ queryKey: ["me"], queryFn: () => auth.me() as Promise<Me> });
-export const usePeriods = () =>
-  useQuery({ queryKey: ["periods"], queryFn: () => get<Page<Period>>("/periods?limit=500") });
-export const useUsers = () => useQuery({ queryKey: ["users"], queryFn: () => get<Page<User>>("/users?limit=500") });
-export const useTeams = () => useQuery({ queryKey: ["teams"], queryFn: () => get<Page<Team>>("/teams?limit=500") });
-export const useSettings = () => useQuery({ queryKey: ["settings"], queryFn: () => get<Settings>("/settings") });
+/** Query parameters; empty values are left out. */
+export type Params = Record<string, string | undefined>;
 
-export function useObjectives(params: Record<string, string | undefined>) {
-  const qs = new URLSearchParams(
-    Object.entries({ limit: "500", ...params }).filter((e): e is [string, string] => !!e[1]),
+/** The largest page the API gives (`limit` is 1..500). */
+export const MAX_PAGE = 500;
+
+const clean = (p: Params): Record<string, string> =>
+  Object.fromEntries(Object.entries(p).filter((e): e is [string, string] => !!e[1]));
+
+/** `path?params` with empty values left out. */
+export function withQuery(path: string, params: Params): string {
+  const s = new URLSearchParams(clean(params)).toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** Every key the app uses, by resource: the first element names the resource. */
+export const keys = {
+  me: ["me"] as const,
+  settings: ["settings"] as const,
+  periods: ["periods"] as const,
+  users: ["users"] as const,
+  userList: (q: string) => ["users", "list", q] as const,
+  user: (id: string) => ["users", "one", id] as const,
+  teams: ["teams"] as const,
+  teamList: (q: string) => ["teams", "list", q] as const,
+  team: (id: string) => ["teams", "one", id] as const,
+  objectives: ["objectives"] as const,
+  /** A list paged with "load more". */
+  objectivePages: (params: Params) => ["objectives", "pages", clean(params)] as const,
+  /** A list loaded whole (bounded by one person). */
+  objectiveAll: (params: Params) => ["objectives", "all", clean(params)] as const,
+  objective: (id: string) => ["objectives", "one", id] as const,
+  keyResults: ["keyResults"] as const,
+  keyResult: (id: string) => ["keyResults", id] as const,
+  checkIns: ["checkIns"] as const,
+  checkInsOf: (keyResultId: string) => ["checkIns", keyResultId] as const,
+  alignments: ["alignments"] as const,
+  alignmentsOf: (params: Params) => ["alignments", clean(params)] as const,
+  initiatives: ["initiatives"] as const,
+  initiativesOf: (objectiveId: string) => ["initiatives", objectiveId] as const,
+  history: ["history"] as const,
+  historyOf: (objectiveId: string) => ["history", objectiveId] as const,
+  tree: ["tree"] as const,
+  treeOf: (periodId: string | undefined) => ["tree", periodId] as const,
+  coach: ["coach"] as const,
+  coachOf: (periodId: string | undefined) => ["coach", periodId] as const,
+  series: ["series"] as const,
+  seriesOf: (periodId: string | undefined, teamId: string | undefined) => ["series", periodId, teamId ?? null] as const,
+  kpis: ["kpis"] as const,
+  audit: ["audit"] as const,
+  trash: ["trash"] as const,
+};
+
+/** Every page of a list, one request per 500 items (for lists bounded by one person or one item). */
+export async function fetchAll<T>(path: string, params: Params = {}): Promise<Page<T>> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await get<Page<T>>(withQuery(path, { ...params, limit: String(MAX_PAGE), cursor }));
+    items.push(...page.items);
+    if (!page.nextCursor) return { items, nextCursor: null };
+    cursor = page.nextCursor;
+  }
+}
+
+/** Keeps people and teams met in lists in the by-id cache, so their names need no request of their own. */
+function remember(queryClient: QueryClient, key: (id: string) => QueryKey, items: { id: string }[]) {
+  for (const it of items) queryClient.setQueryData(key(it.id), it);
+}
+
+/**
+ * A list paged from the server: `items` holds the pages loaded so far; `loadMore` fetches the
+ * next. `count` is the true number when every page is in, else what is loaded with "+".
+ */
+export function useInfiniteList<T>(
+  key: QueryKey,
+  path: string,
+  params: Params,
+  options: { pageSize?: number; enabled?: boolean; onPage?: (items: T[]) => void } = {},
+) {
+  const query = useInfiniteQuery({
+    queryKey: key,
+    enabled: options.enabled ?? true,
+    initialPageParam: "",
+    queryFn: async ({ pageParam }) => {
+      const page = await get<Page<T>>(
+        withQuery(path, { ...params, limit: String(options.pageSize ?? 50), cursor: pageParam || undefined }),
+      );
+      options.onPage?.(page.items);
+      return page;
+    },
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  return {
+    query,
+    items,
+    hasMore: !!query.hasNextPage,
+    loadingMore: query.isFetchingNextPage,
+    loadMore: () => {
+      if (query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
+    },
+    /** Loads every remaining page (an export, a sort over everything). */
+    loadAll: async () => {
+      let r = await query.fetchNextPage();
+      while (r.hasNextPage) r = await query.fetchNextPage();
+      return r.data?.pages.flatMap((p) => p.items) ?? [];
+    },
+    countLabel: `${items.length}${query.hasNextPage ? "+" : ""}`,
+  };
+}
+
+export const useMe = () => useQuery({ queryKey: keys.me, queryFn: () => auth.me() as Promise<Me> });
+/** Every period (an organisation has a few dozen at most: every page is loaded). */
+export const usePeriods = () => useQuery({ queryKey: keys.periods, queryFn: () => fetchAll<Period>("/periods") });
+export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: () => get<Settings>("/settings") });
+
+/** People by name, optionally those whose name or email contains `q`, paged. */
+export function useUserList(q: string, pageSize = 50, enabled = true) {
+  const queryClient = useQueryClient();
+  return useInfiniteList<User>(
+    keys.userList(q),
+    "/users",
+    { q: q || undefined },
+    {
+      pageSize,
+      enabled,
+      onPage: (items) => remember(queryClient, keys.user, items),
+    },
   );
-  return useQuery({ queryKey: ["objectives", params], queryFn: () => get<Page<Objective>>(`/objectives?${qs}`) });
+}
+
+/** Teams by name, optionally those whose name contains `q`, paged. */
+export function useTeamList(q: string, pageSize = 50, enabled = true) {
+  const queryClient = useQueryClient();
+  return useInfiniteList<Team>(
+    keys.teamList(q),
+    "/teams",
+    { q: q || undefined },
+    {
+      pageSize,
+      enabled,
+      onPage: (items) => remember(queryClient, keys.team, items),
+    },
+  );
+}
+
+const BY_ID_STALE = 5 * 60_000;
+
+/** People by id (each cached on its own, shared with what lists brought in). */
+export function useUsersById(ids: readonly string[]) {
+  const unique = [...new Set(ids)];
+  return useQueries({
+    queries: unique.map((id) => ({
+      queryKey: keys.user(id),
+      queryFn: () => get<User>(`/users/${id}`),
+      staleTime: BY_ID_STALE,
+      retry: false,
+    })),
+    combine: (results) => {
+      const byId = new Map<string, User>();
+      for (const r of results) if (r.data) byId.set(r.data.id, r.data);
+      return byId;
+    },
+  });
+}
+
+/** Teams by id. */
+export function useTeamsById(ids: readonly string[]) {
+  const unique = [...new Set(ids)];
+  return useQueries({
+    queries: unique.map((id) => ({
+      queryKey: keys.team(id),
+      queryFn: () => get<Team>(`/teams/${id}`),
+      staleTime: BY_ID_STALE,
+      retry: false,
+    })),
+    combine: (results) => {
+      const byId = new Map<string, Team>();
+      for (const r of results) if (r.data) byId.set(r.data.id, r.data);
+      return byId;
+    },
+  });
+}
+
+/** Objectives by id. */
+export function useObjectivesById(ids: readonly string[]) {
+  const unique = [...new Set(ids)];
+  return useQueries({
+    queries: unique.map((id) => ({
+      queryKey: keys.objective(id),
+      queryFn: () => get<Objective>(`/objectives/${id}`),
+      retry: false,
+    })),
+    combine: (results) => {
+      const byId = new Map<string, Objective>();
+      for (const r of results) if (r.data) byId.set(r.data.id, r.data);
+      return byId;
+    },
+  });
+}
+
+/** Objectives matching filters, paged ("load more"). */
+export function useObjectivePages(params: Params, options: { pageSize?: number; enabled?: boolean } = {}) {
+  return useInfiniteList<Objective>(keys.objectivePages(params), "/objectives", params, options);
+}
+
+/** Every objective matching filters bounded by one person (`ownerId`), every page loaded. */
+export function useAllObjectives(params: Params, enabled = true) {
+  return useQuery({
+    queryKey: keys.objectiveAll(params),
+    enabled,
+    queryFn: () => fetchAll<Objective>("/objectives", params),
+  });
 }
 
 export const useObjective = (id: string) =>
-  useQuery({ queryKey: ["objective", id], queryFn: () => get<Objective>(`/objectives/${id}`) });
+  useQuery({ queryKey: keys.objective(id), enabled: !!id, queryFn: () => get<Objective>(`/objectives/${id}`) });
 export const useKeyResult = (id: string) =>
-  useQuery({ queryKey: ["keyResult", id], queryFn: () => get<KeyResult>(`/key-results/${id}`) });
+  useQuery({ queryKey: keys.keyResult(id), enabled: !!id, queryFn: () => get<KeyResult>(`/key-results/${id}`) });
+/** A key result's check-ins, every page (one key result's history: its chart needs all of it). */
 export const useCheckIns = (id: string) =>
-  useQuery({ queryKey: ["checkIns", id], queryFn: () => get<Page<CheckIn>>(`/key-results/${id}/check-ins?limit=500`) });
-export const useAlignments = () =>
-  useQuery({ queryKey: ["alignments"], queryFn: () => get<Page<Alignment>>("/alignments?limit=500") });
+  useQuery({ queryKey: keys.checkInsOf(id), queryFn: () => fetchAll<CheckIn>(`/key-results/${id}/check-ins`) });
+/** Alignments with one end named (`childId` or `parentId`), every page. */
+export const useAlignments = (params: { childId?: string; parentId?: string }, enabled = true) =>
+  useQuery({
+    queryKey: keys.alignmentsOf(params),
+    enabled,
+    queryFn: () => fetchAll<Alignment>("/alignments", params),
+  });
 export const useTree = (periodId: string | undefined) =>
   useQuery({
-    queryKey: ["tree", periodId],
+    queryKey: keys.treeOf(periodId),
     enabled: !!periodId,
     queryFn: () => get<{ roots: TreeNode[] }>(`/tree?periodId=${periodId}`),
   });
 export const useCoach = (periodId: string | undefined) =>
   useQuery({
-    queryKey: ["coach", periodId],
+    queryKey: keys.coachOf(periodId),
     enabled: !!periodId,
     queryFn: () => get<Page<Finding>>(`/coach?periodId=${periodId}`),
+  });
+/** Progress over time of the objectives in view (the organisation's, or a team's), in one request. */
+export const useSeries = (periodId: string | undefined, teamId: string | undefined) =>
+  useQuery({
+    queryKey: keys.seriesOf(periodId, teamId),
+    enabled: !!periodId,
+    queryFn: () => get<Series>(withQuery("/series", { periodId, teamId })),
   });
 
 /** The period to show: the one named, else the current quarter, else the current period, else the latest. */
@@ -64,16 +294,4 @@ export function pickPeriod(
   }
   const current = periods.filter((p) => p.startDate <= todayIso && todayIso <= p.endDate);
   return current.find((p) => p.kind === "quarter") ?? current[0] ?? periods.at(-1);
-}
-
-/** People as select options (value = id, label = name). */
-export function useUserOptions() {
-  const users = useUsers();
-  return (users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }));
-}
-
-/** Teams as select options (value = id, label = name). */
-export function useTeamOptions() {
-  const teams = useTeams();
-  return (teams.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }));
 }

@@ -173,3 +173,21 @@ export interface AuditEntry {
   before: unknown;
   after: unknown;
 }
+
+/** `GET /series`: progress over time of the objectives in view, one point a week and one for now. */
+export interface SeriesPoint {
+  at: string;
+  /** Mean of min(1, progress) over the non-draft objectives in view (0..1). */
+  progress: number;
+  /** Mean expected progress (0..1). */
+  expectedProgress: number;
+  /** How many objectives the means are over. */
+  objectives: number;
+  statuses: Record<Status, number>;
+}
+
+export interface Series {
+  periodId: string;
+  teamId: string | null;
+  points: SeriesPoint[];
+}

@@ -32,11 +32,11 @@ import { Fragment, type ReactNode, useEffect, useRef, useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { QueryState } from "../components/query-state.js";
 import { AdminsOnly } from "../features/admin/admins-only.js";
+import { PersonSelect } from "../features/pickers/pickers.js";
 import { api, get } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useUserOptions } from "../lib/queries.js";
 import type { AuditEntry, Page } from "../lib/types.js";
 
 /** The object types the filter offers. */
@@ -265,7 +265,6 @@ function AuditTrail() {
       search: (prev: AuditSearch) => ({ ...prev, ...patch }),
       replace: true,
     } as never);
-  const userOptions = useUserOptions();
   // The action filter follows typing after a short pause (one request, not one per key).
   const [action, setAction] = useState(filters.action ?? "");
   const sent = useRef(filters.action);
@@ -354,14 +353,12 @@ function AuditTrail() {
             clearable
             w={170}
           />
-          <Select
+          <PersonSelect
             label={t("admin.audit.person")}
             placeholder={t("admin.audit.anyone")}
-            data={userOptions}
             value={filters.actor ?? null}
             onChange={(v) => set({ actor: v ?? undefined })}
             clearable
-            searchable
             w={190}
           />
           <TextInput

@@ -1,69 +1,47 @@
 /**
  * Dashboards for the organisation and each team: status distribution, progress against
- * plan, top risks, check-in freshness, progress over time (from `asOf` reads, one a week),
+ * plan and progress over time (all from one `/series` request, over every objective in
+ * view), top risks and check-in freshness (from the objectives loaded, a page at a time),
  * and the coach's findings. A full-screen presentation mode for reviews.
  */
 import { DonutChart, LineChart } from "@mantine/charts";
-import { Button, Card, Group, List, Select, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Card, Group, List, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { IconPresentation } from "@tabler/icons-react";
-import { useQueries } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
+import { LoadMore } from "../components/load-more.js";
 import { QueryState } from "../components/query-state.js";
 import { STATUS_COLOR, StatusBadge } from "../components/status-badge.js";
-import { get } from "../lib/api.js";
+import { TeamSelect } from "../features/pickers/pickers.js";
 import { date, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useCoach, useObjectives, useTeamOptions } from "../lib/queries.js";
-import type { Objective, Page, Period } from "../lib/types.js";
+import { useCoach, useObjectivePages, useSeries } from "../lib/queries.js";
 
 const DAY = 86_400_000;
-
-/** Mean progress and mean expected progress of the objectives in view, each week of the period up to today. */
-function useProgressOverTime(period: Period | undefined, teamId: string | undefined) {
-  const weeks: string[] = [];
-  if (period) {
-    const start = Date.parse(`${period.startDate}T00:00:00Z`);
-    // Rounded to the hour: a key that changed on every render would refetch forever.
-    const end = Math.min(Math.floor(Date.now() / 3_600_000) * 3_600_000, Date.parse(`${period.endDate}T23:59:59Z`));
-    for (let at = start + 7 * DAY; at <= end; at += 7 * DAY) weeks.push(new Date(at).toISOString());
-    weeks.push(new Date(end).toISOString());
-  }
-  return useQueries({
-    queries: weeks.map((asOf) => ({
-      queryKey: ["objectives", { periodId: period?.id, teamId, asOf }],
-      queryFn: () =>
-        get<Page<Objective>>(
-          `/objectives?limit=500&periodId=${period?.id}${teamId ? `&teamId=${teamId}` : ""}&asOf=${encodeURIComponent(asOf)}`,
-        ),
-      staleTime: 5 * 60_000,
-    })),
-    combine: (results) =>
-      results.every((r) => r.data)
-        ? weeks.map((asOf, i) => {
-            const items = results[i]!.data!.items.filter((o) => o.state !== "draft");
-            const mean = (f: (o: Objective) => number) =>
-              items.length ? items.reduce((s, o) => s + f(o), 0) / items.length : 0;
-            return {
-              date: date(asOf),
-              progress: Math.round(mean((o) => Math.min(1, o.progress)) * 100),
-              expected: Math.round(mean((o) => o.expectedProgress) * 100),
-            };
-          })
-        : null,
-  });
-}
+/** Objectives loaded at a time for the risks and the check-in freshness. */
+const PAGE_SIZE = 200;
 
 export function DashboardPage() {
   const search = useSearch({ strict: false }) as { team?: string };
   const navigate = useNavigate();
   const { period } = useCurrentPeriod();
-  const teamOptions = useTeamOptions();
-  const objectives = useObjectives({ periodId: period?.id, teamId: search.team });
+  const objectives = useObjectivePages(
+    { periodId: period?.id, teamId: search.team },
+    { pageSize: PAGE_SIZE, enabled: !!period },
+  );
+  const series = useSeries(period?.id, search.team);
   const coach = useCoach(period?.id);
-  const history = useProgressOverTime(period, search.team);
+  const points = series.data?.points ?? [];
+  const now = points.at(-1);
+  const history = series.data
+    ? points.map((p) => ({
+        date: date(p.at),
+        progress: Math.round(p.progress * 100),
+        expected: Math.round(p.expectedProgress * 100),
+      }))
+    : null;
   const present = () => void document.documentElement.requestFullscreen?.();
 
   return (
@@ -71,10 +49,9 @@ export function DashboardPage() {
       <Group justify="space-between">
         <Title order={2}>{t("dashboard.title")}</Title>
         <Group>
-          <Select
+          <TeamSelect
             aria-label={t("common.team")}
             placeholder={t("dashboard.allTeams")}
-            data={teamOptions}
             value={search.team ?? null}
             onChange={(v) =>
               void navigate({
@@ -83,35 +60,41 @@ export function DashboardPage() {
               } as never)
             }
             clearable
-            searchable
           />
           <Button variant="default" leftSection={<IconPresentation size={16} />} onClick={present}>
             {t("dashboard.present")}
           </Button>
         </Group>
       </Group>
-      <QueryState query={objectives} isEmpty={(d) => d.items.length === 0}>
-        {(d) => {
-          const live = d.items.filter((o) => o.state !== "draft");
+      <QueryState query={objectives.query} isEmpty={() => objectives.items.length === 0}>
+        {() => {
+          const live = objectives.items.filter((o) => o.state !== "draft");
           const counts = STATUSES.map((s) => ({
             name: t(`status.${s}`),
-            value: live.filter((o) => o.status === s).length,
+            value: now?.statuses[s] ?? 0,
             color: `${STATUS_COLOR[s]}.6`,
           })).filter((c) => c.value > 0);
           const krs = live.flatMap((o) => o.keyResults.map((k) => ({ k, o })));
           const risks = krs
             .filter(({ k }) => k.status === "atRisk" || k.status === "behind")
-            .sort(
-              (a, b) =>
-                b.k.expectedProgress -
-                Math.min(1, b.k.progress ?? 0) -
-                (a.k.expectedProgress - Math.min(1, a.k.progress ?? 0)),
-            )
+            .map((x) => ({ ...x, gap: x.k.expectedProgress - Math.min(1, x.k.progress ?? 0) }))
+            .sort((a, b) => b.gap - a.gap)
             .slice(0, 8);
           const fresh = krs.filter(({ k }) => k.progressMode === "manual" && !k.closed);
           const stale = fresh.filter(({ k }) => !k.lastCheckInAt || Date.now() - Date.parse(k.lastCheckInAt) > 7 * DAY);
-          const mean = (f: (o: Objective) => number) =>
-            live.length ? live.reduce((s, o) => s + f(o), 0) / live.length : 0;
+          const partial = objectives.hasMore && (
+            <Group gap="xs" mt="xs">
+              <Text size="xs" c="dimmed">
+                {t("dashboard.fromFirst", { count: objectives.items.length })}
+              </Text>
+              <LoadMore
+                hasMore={objectives.hasMore}
+                loading={objectives.loadingMore}
+                onLoad={objectives.loadMore}
+                auto={false}
+              />
+            </Group>
+          );
           return (
             <Stack>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
@@ -119,38 +102,49 @@ export function DashboardPage() {
                   <Title order={3} size="h5">
                     {t("dashboard.statuses")}
                   </Title>
-                  <Group justify="center">
-                    <DonutChart
-                      data={counts}
-                      withLabels
-                      withTooltip
-                      chartLabel={String(live.length)}
-                      size={160}
-                      thickness={26}
-                    />
-                  </Group>
-                  <Group gap="xs" justify="center" mt="xs">
-                    {STATUSES.map((s) => {
-                      const n = live.filter((o) => o.status === s).length;
-                      return n ? (
-                        <Group key={s} gap={4}>
-                          <StatusBadge status={s} />
-                          <Text size="sm">{n}</Text>
-                        </Group>
-                      ) : null;
-                    })}
-                  </Group>
+                  {now ? (
+                    <>
+                      <Group justify="center">
+                        <DonutChart
+                          data={counts}
+                          withLabels
+                          withTooltip
+                          chartLabel={String(now.objectives)}
+                          size={160}
+                          thickness={26}
+                        />
+                      </Group>
+                      <Group gap="xs" justify="center" mt="xs">
+                        {STATUSES.map((s) =>
+                          now.statuses[s] ? (
+                            <Group key={s} gap={4}>
+                              <StatusBadge status={s} />
+                              <Text size="sm">{now.statuses[s]}</Text>
+                            </Group>
+                          ) : null,
+                        )}
+                      </Group>
+                    </>
+                  ) : (
+                    <SeriesState series={series} />
+                  )}
                 </Card>
                 <Card withBorder>
                   <Title order={3} size="h5">
                     {t("dashboard.progress")}
                   </Title>
-                  <Text size="xl" fw={700} mt="md">
-                    {percent(mean((o) => Math.min(1, o.progress)))}
-                  </Text>
-                  <Text size="sm" c="dimmed">
-                    {t("common.expected", { value: percent(mean((o) => o.expectedProgress)) })}
-                  </Text>
+                  {now ? (
+                    <>
+                      <Text size="xl" fw={700} mt="md">
+                        {percent(now.progress)}
+                      </Text>
+                      <Text size="sm" c="dimmed">
+                        {t("common.expected", { value: percent(now.expectedProgress) })}
+                      </Text>
+                    </>
+                  ) : (
+                    <SeriesState series={series} />
+                  )}
                 </Card>
                 <Card withBorder>
                   <Title order={3} size="h5">
@@ -162,6 +156,7 @@ export function DashboardPage() {
                   <Text size="sm" c="dimmed">
                     {t("dashboard.stale", { count: stale.length })}
                   </Text>
+                  {partial}
                 </Card>
               </SimpleGrid>
               <Card withBorder>
@@ -181,7 +176,7 @@ export function DashboardPage() {
                     withLegend
                   />
                 ) : (
-                  <Text c="dimmed">{t("common.loading")}</Text>
+                  <SeriesState series={series} />
                 )}
               </Card>
               <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -189,6 +184,7 @@ export function DashboardPage() {
                   <Title order={3} size="h5" mb="sm">
                     {t("dashboard.risks")}
                   </Title>
+                  {partial}
                   <Table>
                     <Table.Tbody>
                       {risks.map(({ k }) => (
@@ -235,5 +231,14 @@ export function DashboardPage() {
         }}
       </QueryState>
     </Stack>
+  );
+}
+
+/** Loading or error in place of a figure that comes from the series. */
+function SeriesState({ series }: { series: { isError: boolean; error: Error | null } }) {
+  return (
+    <Text c="dimmed" size="sm" mt="md">
+      {series.isError ? `${t("common.error")}: ${series.error?.message ?? ""}` : t("common.loading")}
+    </Text>
   );
 }

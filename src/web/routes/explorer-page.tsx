@@ -11,21 +11,27 @@ import {
   Title,
   UnstyledButton,
 } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconSelector } from "@tabler/icons-react";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { useMemo, useState } from "react";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
 import { CoachPanel } from "../components/coach-panel.js";
+import { LoadMore } from "../components/load-more.js";
 import { OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { PersonSelect, TeamSelect } from "../features/pickers/pickers.js";
+import { get } from "../lib/api.js";
 import { toCsv } from "../lib/csv.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useObjectives, useTeamOptions, useTeams, useUserOptions, useUsers } from "../lib/queries.js";
+import { keys, useObjectivePages } from "../lib/queries.js";
 import type { Objective } from "../lib/types.js";
 
 interface ExplorerSearch {
@@ -56,26 +62,61 @@ function loadViews(): SavedView[] {
 
 type SortKey = "title" | "progress" | "status" | "level";
 
+/** Rows the explorer asks for at a time. */
+const PAGE_SIZE = 200;
+const ROW_HEIGHT = 49;
+
+/** Names of people or teams by id: those in the cache, then the rest fetched a few at a time. */
+async function namesOf(
+  queryClient: QueryClient,
+  kind: "users" | "teams",
+  ids: Iterable<string>,
+): Promise<Map<string, string>> {
+  const key = kind === "users" ? keys.user : keys.team;
+  const wanted = [...new Set(ids)];
+  const out = new Map<string, string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < wanted.length) {
+      const id = wanted[next++]!;
+      const found = await queryClient
+        .fetchQuery({ queryKey: key(id), queryFn: () => get<{ name: string }>(`/${kind}/${id}`), staleTime: 300_000 })
+        .catch(() => null);
+      if (found) out.set(id, found.name);
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+  return out;
+}
+
 export function ExplorerPage() {
   const search = useSearch({ strict: false }) as ExplorerSearch;
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const { period } = useCurrentPeriod();
-  const teams = useTeams();
-  const teamOptions = useTeamOptions();
-  const users = useUsers();
-  const userOptions = useUserOptions();
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "progress", desc: true });
-  const objectives = useObjectives({
-    periodId: period?.id,
-    q: search.q,
-    level: search.level,
-    teamId: search.team,
-    ownerId: search.owner,
-  });
-  const set = (patch: Partial<ExplorerSearch>) =>
-    void navigate({ to: "/explorer", search: (prev: ExplorerSearch) => ({ ...prev, ...patch }) } as never);
   const statusKey = search.status ?? "";
   const statuses = statusKey ? statusKey.split(",") : [];
+  // One status is filtered by the server; several are matched here among the rows loaded.
+  const objectives = useObjectivePages(
+    {
+      periodId: period?.id,
+      q: search.q,
+      level: search.level,
+      teamId: search.team,
+      ownerId: search.owner,
+      status: statuses.length === 1 ? statuses[0] : undefined,
+    },
+    { pageSize: PAGE_SIZE, enabled: !!period },
+  );
+  const set = (patch: Partial<ExplorerSearch>) =>
+    void navigate({ to: "/explorer", search: (prev: ExplorerSearch) => ({ ...prev, ...patch }) } as never);
+  // The search box sends its text once typing pauses, not on every key.
+  const [text, setText] = useState(search.q ?? "");
+  const [typed] = useDebouncedValue(text, 300);
+  useEffect(() => {
+    if ((search.q ?? "") !== typed.trim()) set({ q: typed.trim() || undefined });
+  });
   const [minP, maxP] = (search.progress ?? "0-100").split("-").map(Number) as [number, number];
   const [views, setViews] = useState<SavedView[]>(loadViews);
   const [viewName, setViewName] = useState("");
@@ -85,49 +126,83 @@ export function ExplorerPage() {
     setViews(next);
     setViewName("");
   };
-  const rows = useMemo(() => {
-    const wanted = statusKey ? statusKey.split(",") : [];
-    const items = (objectives.data?.items ?? []).filter(
+  const localFilter = statuses.length > 1 || minP > 0 || maxP < 100;
+  // Sorting needs every row: while more are to load, rows keep the server's order.
+  const sorted = !objectives.hasMore;
+  const loaded = objectives.items;
+  /** The rows to show of `items`: the filters the server does not apply, then the sort (once everything is in). */
+  const shape = (items: Objective[], sortThem: boolean) => {
+    const wanted = statuses.length > 1 ? new Set(statuses) : null;
+    const kept = items.filter(
       (o) =>
-        (!wanted.length || wanted.includes(o.status)) &&
+        (!wanted || wanted.has(o.status)) &&
         o.progress * 100 >= minP - 1e-9 &&
         Math.min(o.progress, 10) * 100 <= (maxP >= 100 ? Number.POSITIVE_INFINITY : maxP + 1e-9),
     );
+    if (!sortThem) return kept;
     const dir = sort.desc ? -1 : 1;
-    return [...items].sort((a, b) => {
-      const k = sort.key;
-      const va = k === "progress" ? a.progress : k === "status" ? STATUSES.indexOf(a.status) : a[k];
-      const vb = k === "progress" ? b.progress : k === "status" ? STATUSES.indexOf(b.status) : b[k];
-      return (va < vb ? -1 : va > vb ? 1 : 0) * dir;
-    });
-  }, [objectives.data, statusKey, sort, minP, maxP]);
-  const userName = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
-  const teamName = new Map((teams.data?.items ?? []).map((tm) => [tm.id, tm.name]));
+    const rank = (o: Objective) =>
+      sort.key === "progress" ? o.progress : sort.key === "status" ? STATUSES.indexOf(o.status) : o[sort.key];
+    return kept
+      .map((o) => ({ o, v: rank(o) }))
+      .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) * dir)
+      .map((x) => x.o);
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` reads only the inputs listed
+  const rows = useMemo(() => shape(loaded, sorted), [loaded, statusKey, sort, minP, maxP, sorted]);
+  const [busy, setBusy] = useState(false);
 
-  const exportCsv = (items: Objective[]) => {
-    const csv = toCsv([
-      ["Objective", "Level", "Team", "Owners", "Progress", "Expected", "Status", "Key results"],
-      ...items.map((o) => [
-        o.title,
-        o.level,
-        o.teamId ? (teamName.get(o.teamId) ?? "") : "",
-        o.ownerIds.map((id) => userName.get(id) ?? id).join("; "),
-        Number((o.progress * 100).toFixed(1)),
-        Number((o.expectedProgress * 100).toFixed(1)),
-        o.status,
-        o.keyResults.length,
-      ]),
-    ]);
-    const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `okra-objectives-${period?.name ?? "all"}.csv`.replace(/\s+/g, "-");
-    a.click();
-    URL.revokeObjectURL(url);
+  const exportCsv = async () => {
+    setBusy(true);
+    try {
+      // Everything that matches, not just the rows loaded so far.
+      const items = objectives.hasMore ? shape(await objectives.loadAll(), true) : rows;
+      const [people, teams] = await Promise.all([
+        namesOf(
+          queryClient,
+          "users",
+          items.flatMap((o) => o.ownerIds),
+        ),
+        namesOf(
+          queryClient,
+          "teams",
+          items.flatMap((o) => (o.teamId ? [o.teamId] : [])),
+        ),
+      ]);
+      const csv = toCsv([
+        ["Objective", "Level", "Team", "Owners", "Progress", "Expected", "Status", "Key results"],
+        ...items.map((o) => [
+          o.title,
+          o.level,
+          o.teamId ? (teams.get(o.teamId) ?? "") : "",
+          o.ownerIds.map((id) => people.get(id) ?? id).join("; "),
+          Number((o.progress * 100).toFixed(1)),
+          Number((o.expectedProgress * 100).toFixed(1)),
+          o.status,
+          o.keyResults.length,
+        ]),
+      ]);
+      const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `okra-objectives-${period?.name ?? "all"}.csv`.replace(/\s+/g, "-");
+      a.click();
+      URL.revokeObjectURL(url);
+    } finally {
+      setBusy(false);
+    }
   };
   const header = (key: SortKey, label: string) => (
-    <Table.Th aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
-      <UnstyledButton onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}>
+    <Table.Th aria-sort={sorted && sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
+      <UnstyledButton
+        onClick={() => {
+          setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }));
+          if (objectives.hasMore) {
+            setBusy(true);
+            void objectives.loadAll().finally(() => setBusy(false));
+          }
+        }}
+      >
         <Group gap={4} wrap="nowrap">
           <Text fw={600} size="sm">
             {label}
@@ -137,6 +212,11 @@ export function ExplorerPage() {
       </UnstyledButton>
     </Table.Th>
   );
+  const count = objectives.hasMore
+    ? localFilter
+      ? t("explorer.countAmong", { count: rows.length, loaded: loaded.length })
+      : t("explorer.countMore", { count: rows.length })
+    : t("explorer.count", { count: rows.length });
 
   return (
     <Stack>
@@ -145,19 +225,15 @@ export function ExplorerPage() {
         <Button
           leftSection={<IconDownload size={16} />}
           variant="light"
-          onClick={() => exportCsv(rows)}
+          onClick={() => void exportCsv()}
+          loading={busy}
           disabled={!rows.length}
         >
           {t("explorer.export")}
         </Button>
       </Group>
       <Group align="flex-end" gap="sm" role="search">
-        <TextInput
-          label={t("explorer.search")}
-          defaultValue={search.q ?? ""}
-          onChange={(e) => set({ q: e.currentTarget.value || undefined })}
-          w={240}
-        />
+        <TextInput label={t("explorer.search")} value={text} onChange={(e) => setText(e.currentTarget.value)} w={240} />
         <MultiSelect
           label={t("common.status")}
           data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
@@ -174,22 +250,18 @@ export function ExplorerPage() {
           clearable
           w={160}
         />
-        <Select
+        <TeamSelect
           label={t("common.team")}
-          data={teamOptions}
           value={search.team ?? null}
           onChange={(v) => set({ team: v ?? undefined })}
           clearable
-          searchable
           w={180}
         />
-        <Select
+        <PersonSelect
           label={t("common.owners")}
-          data={userOptions}
           value={search.owner ?? null}
           onChange={(v) => set({ owner: v ?? undefined })}
           clearable
-          searchable
           w={180}
         />
         <Stack gap={2} w={200}>
@@ -216,7 +288,10 @@ export function ExplorerPage() {
           value={null}
           onChange={(name) => {
             const v = views.find((x) => x.name === name);
-            if (v) void navigate({ to: "/explorer", search: v.search } as never);
+            if (v) {
+              setText(v.search.q ?? "");
+              void navigate({ to: "/explorer", search: v.search } as never);
+            }
           }}
           w={220}
         />
@@ -235,12 +310,19 @@ export function ExplorerPage() {
         objectIds={new Set(rows.flatMap((o) => [o.id, ...o.keyResults.map((k) => k.id)]))}
         limit={6}
       />
-      <QueryState query={objectives}>
+      <QueryState query={objectives.query}>
         {() => (
           <>
-            <Text size="sm" c="dimmed" aria-live="polite">
-              {t("explorer.count", { count: rows.length })}
-            </Text>
+            <Group gap="xs">
+              <Text size="sm" c="dimmed" aria-live="polite">
+                {count}
+              </Text>
+              {objectives.hasMore && (
+                <Text size="xs" c="dimmed">
+                  {t("explorer.serverOrder")}
+                </Text>
+              )}
+            </Group>
             <Table.ScrollContainer minWidth={800}>
               <Table highlightOnHover>
                 <Table.Thead>
@@ -252,44 +334,73 @@ export function ExplorerPage() {
                     {header("status", t("common.status"))}
                   </Table.Tr>
                 </Table.Thead>
-                <Table.Tbody>
-                  {rows.map((o) => (
-                    <Table.Tr key={o.id}>
-                      <Table.Td>
-                        <AppLink to="/objectives/$objectiveId" params={{ objectiveId: o.id }} size="sm">
-                          {o.title}
-                        </AppLink>
-                      </Table.Td>
-                      <Table.Td>{t(`level.${o.level}`)}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm">
-                          <OwnerText ids={o.ownerIds} />
-                        </Text>
-                      </Table.Td>
-                      <Table.Td w={220}>
-                        <Group gap="xs" wrap="nowrap">
-                          <ProgressMeter
-                            progress={o.progress}
-                            expected={o.expectedProgress}
-                            status={o.status}
-                            label={`${o.title}: ${percent(o.progress)}`}
-                          />
-                          <Text size="sm" w={44} ta="right">
-                            {percent(o.progress)}
-                          </Text>
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>
-                        <StatusBadge status={o.status} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
+                <VirtualBody rows={rows} />
               </Table>
             </Table.ScrollContainer>
+            <LoadMore hasMore={objectives.hasMore} loading={objectives.loadingMore} onLoad={objectives.loadMore} />
           </>
         )}
       </QueryState>
     </Stack>
+  );
+}
+
+/** The table's rows, a window at a time (the page scrolls; spacer rows keep the table's height). */
+function VirtualBody({ rows }: { rows: Objective[] }) {
+  const ref = useRef<HTMLTableSectionElement>(null);
+  const [margin, setMargin] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el) setMargin(el.getBoundingClientRect().top + window.scrollY);
+  });
+  const virtualizer = useWindowVirtualizer({
+    count: rows.length,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    scrollMargin: margin,
+    getItemKey: (i) => rows[i]?.id ?? i,
+  });
+  const items = virtualizer.getVirtualItems();
+  const top = items.length ? items[0]!.start - margin : 0;
+  const bottom = items.length ? virtualizer.getTotalSize() - (items.at(-1)!.end - margin) : 0;
+  return (
+    <Table.Tbody ref={ref}>
+      {top > 0 && <tr aria-hidden style={{ height: top }} />}
+      {items.map((v) => {
+        const o = rows[v.index]!;
+        return (
+          <Table.Tr key={o.id} data-index={v.index} ref={virtualizer.measureElement}>
+            <Table.Td>
+              <AppLink to="/objectives/$objectiveId" params={{ objectiveId: o.id }} size="sm">
+                {o.title}
+              </AppLink>
+            </Table.Td>
+            <Table.Td>{t(`level.${o.level}`)}</Table.Td>
+            <Table.Td>
+              <Text size="sm">
+                <OwnerText ids={o.ownerIds} />
+              </Text>
+            </Table.Td>
+            <Table.Td w={220}>
+              <Group gap="xs" wrap="nowrap">
+                <ProgressMeter
+                  progress={o.progress}
+                  expected={o.expectedProgress}
+                  status={o.status}
+                  label={`${o.title}: ${percent(o.progress)}`}
+                />
+                <Text size="sm" w={44} ta="right">
+                  {percent(o.progress)}
+                </Text>
+              </Group>
+            </Table.Td>
+            <Table.Td>
+              <StatusBadge status={o.status} />
+            </Table.Td>
+          </Table.Tr>
+        );
+      })}
+      {bottom > 0 && <tr aria-hidden style={{ height: bottom }} />}
+    </Table.Tbody>
   );
 }

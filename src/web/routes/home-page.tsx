@@ -1,17 +1,20 @@
 import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { IconPlus } from "@tabler/icons-react";
-import { useState } from "react";
+import { useQueries } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { VirtualRows } from "../components/virtual-rows.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { ObjectiveCreateDialog } from "../features/objectives/objective-create-dialog.js";
 import { dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { mayCheckIn, mayContribute } from "../lib/permissions.js";
-import { useMe, useObjectives } from "../lib/queries.js";
+import { fetchAll, keys, useAllObjectives, useMe } from "../lib/queries.js";
 import type { KeyResult, Objective } from "../lib/types.js";
 
 const DAY = 86_400_000;
@@ -96,25 +99,28 @@ export function ObjectiveCard({ objective }: { objective: Objective }) {
   );
 }
 
+/** How many due key results show before "show more". */
+const DUE_STEP = 20;
+
 export function HomePage() {
   const me = useMe();
-  const { period } = useCurrentPeriod();
-  const objectives = useObjectives({ periodId: period?.id, ownerId: me.data?.user.id });
-  const owned = useObjectives({ periodId: period?.id });
-  // Organisation objectives usually live on the year: show those of every period overlapping this one.
-  const orgLevel = useObjectives({ level: "organization" });
-  const { periods } = useCurrentPeriod();
-  const overlapping = new Set(
-    (periods.data?.items ?? [])
-      .filter((p) => period && p.startDate <= period.endDate && p.endDate >= period.startDate)
-      .map((p) => p.id),
-  );
+  const { period, periods } = useCurrentPeriod();
   const myId = me.data?.user.id;
-  const dueKrs =
-    owned.data?.items.flatMap((o) =>
-      o.keyResults.filter((k) => myId && k.ownerIds.includes(myId) && isDue(k)).map((k) => ({ k, o })),
-    ) ?? [];
+  // One person's objectives: every page is loaded (a few hundred at most), then drawn a screenful at a time.
+  const objectives = useAllObjectives({ periodId: period?.id, ownerId: myId }, !!period && !!myId);
+  const overlapping = (periods.data?.items ?? []).filter(
+    (p) => period && p.startDate <= period.endDate && p.endDate >= period.startDate,
+  );
+  const dueKrs = useMemo(
+    () =>
+      (objectives.data?.items ?? []).flatMap((o) =>
+        o.keyResults.filter((k) => myId && k.ownerIds.includes(myId) && isDue(k)).map((k) => ({ k, o })),
+      ),
+    [objectives.data, myId],
+  );
+  const [dueShown, setDueShown] = useState(DUE_STEP);
   const [creating, setCreating] = useState(false);
+  const wide = useMediaQuery("(min-width: 75em)");
   return (
     <Stack>
       <Group justify="space-between" align="flex-start">
@@ -134,17 +140,25 @@ export function HomePage() {
       <section aria-labelledby="due-heading">
         <Title order={3} size="h4" id="due-heading" mb="xs">
           {t("home.due")}
+          {dueKrs.length > 0 && ` (${dueKrs.length})`}
         </Title>
         {dueKrs.length === 0 ? (
           <Text c="dimmed" size="sm">
-            {t("home.dueNone")}
+            {objectives.isPending ? t("common.loading") : t("home.dueNone")}
           </Text>
         ) : (
           <Card withBorder>
             <Stack gap="xs">
-              {dueKrs.map(({ k, o }) => (
+              {dueKrs.slice(0, dueShown).map(({ k, o }) => (
                 <KeyResultRow key={k.id} kr={k} objective={o} />
               ))}
+              {dueKrs.length > dueShown && (
+                <Group>
+                  <Button variant="subtle" size="xs" onClick={() => setDueShown((n) => n + 50)}>
+                    {t("home.dueMore", { count: dueKrs.length - dueShown })}
+                  </Button>
+                </Group>
+              )}
             </Stack>
           </Card>
         )}
@@ -152,31 +166,44 @@ export function HomePage() {
       <section aria-labelledby="mine-heading">
         <Title order={3} size="h4" id="mine-heading" mb="xs">
           {t("home.mine")}
+          {objectives.data && objectives.data.items.length > 0 && ` (${objectives.data.items.length})`}
         </Title>
         <QueryState query={objectives} isEmpty={(d) => d.items.length === 0} empty={t("home.none")}>
           {(d) => (
-            <SimpleGrid cols={{ base: 1, lg: 2 }}>
-              {d.items.map((o) => (
-                <ObjectiveCard key={o.id} objective={o} />
-              ))}
-            </SimpleGrid>
+            <VirtualRows
+              items={d.items}
+              cols={wide ? 2 : 1}
+              estimate={260}
+              getKey={(o) => o.id}
+              render={(o) => <ObjectiveCard objective={o} />}
+            />
           )}
         </QueryState>
       </section>
-      {objectives.data?.items.length === 0 && (
-        <section aria-labelledby="org-heading">
-          <Title order={3} size="h4" id="org-heading" mb="xs">
-            {t("home.organisation")}
-          </Title>
-          <SimpleGrid cols={{ base: 1, lg: 2 }}>
-            {(orgLevel.data?.items ?? [])
-              .filter((o) => overlapping.has(o.periodId) && o.state !== "draft")
-              .map((o) => (
-                <ObjectiveCard key={o.id} objective={o} />
-              ))}
-          </SimpleGrid>
-        </section>
-      )}
+      {objectives.data?.items.length === 0 && <OrganisationObjectives periodIds={overlapping.map((p) => p.id)} />}
     </Stack>
+  );
+}
+
+/** When a person owns nothing yet: the organisation's objectives of the periods overlapping this one. */
+function OrganisationObjectives({ periodIds }: { periodIds: string[] }) {
+  const lists = useQueries({
+    queries: periodIds.map((periodId) => ({
+      queryKey: keys.objectiveAll({ level: "organization", periodId }),
+      queryFn: () => fetchAll<Objective>("/objectives", { level: "organization", periodId }),
+    })),
+  });
+  const items = lists.flatMap((l) => l.data?.items ?? []).filter((o) => o.state !== "draft");
+  return (
+    <section aria-labelledby="org-heading">
+      <Title order={3} size="h4" id="org-heading" mb="xs">
+        {t("home.organisation")}
+      </Title>
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        {items.map((o) => (
+          <ObjectiveCard key={o.id} objective={o} />
+        ))}
+      </SimpleGrid>
+    </section>
   );
 }

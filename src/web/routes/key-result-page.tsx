@@ -18,6 +18,7 @@ import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialo
 import { api } from "../lib/api.js";
 import { date, dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { invalidateForChange } from "../lib/live.js";
 import { mayCheckIn, mayContribute } from "../lib/permissions.js";
 import { useCheckIns, useKeyResult, useMe, useObjective, usePeriods, useSettings } from "../lib/queries.js";
 import type { CheckIn, KeyResult } from "../lib/types.js";
@@ -98,7 +99,7 @@ export function KeyResultPage() {
   const queryClient = useQueryClient();
   const remove = useMutation({
     mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
-    onSettled: () => void queryClient.invalidateQueries(),
+    onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.deleted", objectType: "checkIn" }),
   });
   const period = periods.data?.items.find((p) => p.id === objective.data?.periodId);
   const tz = settings.data?.timeZone ?? "UTC";

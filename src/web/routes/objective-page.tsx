@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconLock } from "@tabler/icons-react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
@@ -16,8 +16,18 @@ import { api, get } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { invalidateForChange } from "../lib/live.js";
 import { mayEditObjective, peopleGraphOf } from "../lib/permissions.js";
-import { useAlignments, useMe, useObjective, useObjectives, useTeams, useUsers } from "../lib/queries.js";
+import {
+  fetchAll,
+  keys,
+  useAlignments,
+  useKeyResult,
+  useMe,
+  useObjective,
+  useTeamsById,
+  useUsersById,
+} from "../lib/queries.js";
 import type { Alignment as AlignmentEdge, AuditEntry, Objective, Page } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
 
@@ -27,7 +37,7 @@ function PendingRequest({ alignment, label }: { alignment: AlignmentEdge; label:
   const decide = useMutation({
     mutationFn: (accept: boolean) =>
       accept ? api("POST", `/alignments/${alignment.id}/approve`, {}) : api("DELETE", `/alignments/${alignment.id}`),
-    onSuccess: () => void queryClient.invalidateQueries(),
+    onSuccess: () => void invalidateForChange(queryClient, { type: "alignment.updated", objectType: "alignment" }),
     onError: (err: Error) => notifications.show({ color: "red", message: err.message }),
   });
   return (
@@ -56,48 +66,70 @@ function PendingRequest({ alignment, label }: { alignment: AlignmentEdge; label:
   );
 }
 
-function Alignment({ objective }: { objective: Objective }) {
-  const alignments = useAlignments();
-  const me = useMe();
-  const users = useUsers();
-  const teams = useTeams();
-  const mayDecide = mayEditObjective(
-    me.data,
-    objective,
-    peopleGraphOf(users.data?.items ?? [], teams.data?.items ?? []),
+/** The people graph the edit rule needs for one objective: its owners' manager chains and its team. */
+function useAuthorityGraph(objective: Objective) {
+  // Walk up the manager chains a level per render, each person fetched by id (cached).
+  const [ids, setIds] = useState<string[]>(objective.ownerIds);
+  const people = useUsersById(ids);
+  const next = [...people.values()].map((u) => u.managerId).filter((id): id is string => !!id && !ids.includes(id));
+  if (next.length) setIds([...ids, ...new Set(next)]);
+  const teams = useTeamsById(objective.teamId ? [objective.teamId] : []);
+  return peopleGraphOf([...people.values()], [...teams.values()]);
+}
+
+/** One end of an alignment, named by its objective or key result (fetched by id, cached). */
+function AlignedItem({ type, id, note }: { type: string; id: string; note?: string | undefined }) {
+  const objective = useObjective(type === "objective" ? id : "");
+  const kr = useKeyResult(type === "keyResult" ? id : "");
+  const objectiveId = type === "objective" ? id : kr.data?.objectiveId;
+  const label = type === "objective" ? objective.data?.title : kr.data?.title;
+  return (
+    <List.Item>
+      {objectiveId && label ? (
+        <AppLink to="/objectives/$objectiveId" params={{ objectiveId }} size="sm">
+          {label}
+        </AppLink>
+      ) : (
+        <Text size="sm">{label ?? "…"}</Text>
+      )}
+      {note && (
+        <Text span size="xs" c="dimmed">
+          {" "}
+          {note}
+        </Text>
+      )}
+    </List.Item>
   );
-  const all = useObjectives({});
-  const objectives = all.data?.items ?? [];
-  const krOwner = new Map(objectives.flatMap((o) => o.keyResults.map((k) => [k.id, { kr: k, o }] as const)));
-  const titleOf = (type: string, id: string) =>
-    type === "objective" ? objectives.find((o) => o.id === id) : krOwner.get(id)?.o;
-  const labelOf = (type: string, id: string) =>
-    type === "objective" ? objectives.find((o) => o.id === id)?.title : krOwner.get(id)?.kr.title;
-  const ownIds = new Set([objective.id, ...objective.keyResults.map((k) => k.id)]);
-  const edges = alignments.data?.items ?? [];
-  const parents = edges.filter((a) => a.childId === objective.id);
-  const children = edges.filter((a) => ownIds.has(a.parentId) && a.state !== "pending");
-  const requests = edges.filter((a) => ownIds.has(a.parentId) && a.state === "pending");
-  const item = (type: string, id: string, note?: string) => {
-    const target = titleOf(type, id);
-    return (
-      <List.Item key={`${type}${id}`}>
-        {target ? (
-          <AppLink to="/objectives/$objectiveId" params={{ objectiveId: target.id }} size="sm">
-            {labelOf(type, id)}
-          </AppLink>
-        ) : (
-          <Text size="sm">{labelOf(type, id) ?? "…"}</Text>
-        )}
-        {note && (
-          <Text span size="xs" c="dimmed">
-            {" "}
-            {note}
-          </Text>
-        )}
-      </List.Item>
-    );
-  };
+}
+
+/** The label of an alignment's child, for the accept and decline buttons. */
+function RequestItem({ alignment }: { alignment: AlignmentEdge }) {
+  const objective = useObjective(alignment.childType === "objective" ? alignment.childId : "");
+  const kr = useKeyResult(alignment.childType === "keyResult" ? alignment.childId : "");
+  const label = (alignment.childType === "objective" ? objective.data?.title : kr.data?.title) ?? "…";
+  return <PendingRequest alignment={alignment} label={label} />;
+}
+
+/** How many contributing items show before "show more". */
+const CHILDREN_STEP = 20;
+
+function Alignment({ objective }: { objective: Objective }) {
+  const me = useMe();
+  const graph = useAuthorityGraph(objective);
+  const mayDecide = mayEditObjective(me.data, objective, graph);
+  const parentsQuery = useAlignments({ childId: objective.id });
+  const ownIds = [objective.id, ...objective.keyResults.map((k) => k.id)];
+  const below = useQueries({
+    queries: ownIds.map((parentId) => ({
+      queryKey: keys.alignmentsOf({ parentId }),
+      queryFn: () => fetchAll<AlignmentEdge>("/alignments", { parentId }),
+    })),
+    combine: (results) => results.flatMap((r) => r.data?.items ?? []),
+  });
+  const [shown, setShown] = useState(CHILDREN_STEP);
+  const parents = parentsQuery.data?.items ?? [];
+  const children = below.filter((a) => a.state !== "pending");
+  const requests = below.filter((a) => a.state === "pending");
   return (
     <Card withBorder>
       <Stack gap="xs">
@@ -106,13 +138,16 @@ function Alignment({ objective }: { objective: Objective }) {
         </Title>
         {parents.length ? (
           <List spacing={4}>
-            {parents.map((a) =>
-              item(
-                a.parentType,
-                a.parentId,
-                a.state === "pending" ? t("objective.waiting") : a.contributes ? undefined : t("objective.notCounted"),
-              ),
-            )}
+            {parents.map((a) => (
+              <AlignedItem
+                key={a.id}
+                type={a.parentType}
+                id={a.parentId}
+                note={
+                  a.state === "pending" ? t("objective.waiting") : a.contributes ? undefined : t("objective.notCounted")
+                }
+              />
+            ))}
           </List>
         ) : (
           <Text size="sm" c="dimmed">
@@ -131,24 +166,38 @@ function Alignment({ objective }: { objective: Objective }) {
                 </Text>
                 <List spacing={4}>
                   {requests.map((a) => (
-                    <PendingRequest key={a.id} alignment={a} label={labelOf(a.childType, a.childId) ?? "…"} />
+                    <RequestItem key={a.id} alignment={a} />
                   ))}
                 </List>
               </>
             ) : (
-              <List spacing={4}>{requests.map((a) => item(a.childType, a.childId, t("objective.waiting")))}</List>
+              <List spacing={4}>
+                {requests.map((a) => (
+                  <AlignedItem key={a.id} type={a.childType} id={a.childId} note={t("objective.waiting")} />
+                ))}
+              </List>
             )}
           </>
         )}
         <Title order={3} size="h5" mt="sm">
           {t("objective.children")}
+          {children.length > 0 && ` (${children.length})`}
         </Title>
         {children.length ? (
-          <List spacing={4}>{children.map((a) => item(a.childType, a.childId))}</List>
+          <List spacing={4}>
+            {children.slice(0, shown).map((a) => (
+              <AlignedItem key={a.id} type={a.childType} id={a.childId} />
+            ))}
+          </List>
         ) : (
           <Text size="sm" c="dimmed">
             {t("objective.noChildren")}
           </Text>
+        )}
+        {children.length > shown && (
+          <Button variant="subtle" size="xs" onClick={() => setShown((n) => n + 50)}>
+            {t("home.dueMore", { count: children.length - shown })}
+          </Button>
         )}
       </Stack>
     </Card>
@@ -157,7 +206,7 @@ function Alignment({ objective }: { objective: Objective }) {
 
 function History({ objectiveId }: { objectiveId: string }) {
   const audit = useQuery({
-    queryKey: ["audit", objectiveId],
+    queryKey: keys.historyOf(objectiveId),
     queryFn: () => get<Page<AuditEntry>>(`/objectives/${objectiveId}/history?limit=50`),
   });
   return (
@@ -214,13 +263,13 @@ function Lifecycle({ objective }: { objective: Objective }) {
       return copy;
     },
     onSuccess: (copy) => {
-      void queryClient.invalidateQueries();
+      void invalidateForChange(queryClient, { type: "objective.created", objectType: "objective" });
       void navigate({ to: "/objectives/$objectiveId", params: { objectiveId: copy.id } });
     },
   });
   const reopen = useMutation({
     mutationFn: () => api("POST", `/objectives/${objective.id}/reopen`),
-    onSuccess: () => void queryClient.invalidateQueries(),
+    onSuccess: () => void invalidateForChange(queryClient, { type: "objective.reopened", objectType: "objective" }),
   });
   if (objective.state === "closed") {
     return (
@@ -248,7 +297,7 @@ function Lifecycle({ objective }: { objective: Objective }) {
 
 function Initiatives({ objectiveId }: { objectiveId: string }) {
   const initiatives = useQuery({
-    queryKey: ["initiatives", objectiveId],
+    queryKey: keys.initiativesOf(objectiveId),
     queryFn: () =>
       get<Page<{ id: string; title: string; state: string; progress: number | null }>>(
         `/initiatives?objectiveId=${objectiveId}`,
@@ -340,7 +389,7 @@ export function ObjectivePage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
               <Stack>
-                <Alignment objective={o} />
+                <Alignment key={o.id} objective={o} />
                 <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
                 <Initiatives objectiveId={o.id} />
                 <History objectiveId={o.id} />

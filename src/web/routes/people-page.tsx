@@ -1,10 +1,12 @@
 /** Teams (nested, with owners and members) and people (with their manager and teams), and each team's progress. */
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { IconUserPlus, IconUsersPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
-import { OwnerNames } from "../components/owner-names.js";
+import { LoadMore } from "../components/load-more.js";
+import { OwnerNames, OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { TableHead } from "../components/table-head.js";
@@ -13,12 +15,46 @@ import { TeamDialog } from "../features/people/team-dialog.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { mayAdminister, mayManagePerson } from "../lib/permissions.js";
-import { useMe, useObjectives, useTeams, useUsers } from "../lib/queries.js";
+import { useMe, useSeries, useTeamList, useTeamsById, useUserList } from "../lib/queries.js";
 import type { Team } from "../lib/types.js";
 
+/** Team names by id (each fetched once, cached). */
+function TeamNames({ ids }: { ids: string[] }) {
+  const byId = useTeamsById(ids);
+  return <>{ids.map((id) => byId.get(id)?.name ?? "…").join(", ")}</>;
+}
+
+/** A team's progress this period, over all its objectives (from the last point of its series). */
+function TeamProgress({ team, periodId }: { team: Team; periodId: string | undefined }) {
+  const series = useSeries(periodId, team.id);
+  const now = series.data?.points.at(-1);
+  if (!now || now.objectives === 0) return null;
+  return (
+    <>
+      <ProgressMeter
+        progress={now.progress}
+        expected={now.expectedProgress}
+        status={
+          now.progress >= now.expectedProgress
+            ? "onTrack"
+            : now.expectedProgress - now.progress <= 0.25
+              ? "behind"
+              : "atRisk"
+        }
+        label={`${team.name}: ${percent(now.progress)}`}
+      />
+      <Text size="xs">
+        {t("people.objectives", { count: now.objectives })} · {percent(now.progress)}
+      </Text>
+    </>
+  );
+}
+
 export function PeoplePage() {
-  const teams = useTeams();
-  const users = useUsers();
+  const teams = useTeamList("", 30);
+  const [text, setText] = useState("");
+  const [q] = useDebouncedValue(text.trim(), 300);
+  const users = useUserList(q, 50);
   const me = useMe();
   const isAdmin = mayAdminister(me.data);
   const [inviting, setInviting] = useState(false);
@@ -26,9 +62,6 @@ export function PeoplePage() {
   const [editingTeam, setEditingTeam] = useState<Team | null>(null);
   const myId = me.data?.user.id ?? "";
   const { period } = useCurrentPeriod();
-  const objectives = useObjectives({ periodId: period?.id });
-  const userName = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
-  const teamName = new Map((teams.data?.items ?? []).map((x) => [x.id, x.name]));
   return (
     <Stack>
       <Group justify="space-between">
@@ -53,16 +86,13 @@ export function PeoplePage() {
       />
       <section aria-labelledby="teams-heading">
         <Title order={3} size="h4" id="teams-heading" mb="xs">
-          {t("people.teams")}
+          {t("people.teams")} ({teams.countLabel})
         </Title>
-        <QueryState query={teams} isEmpty={(d) => d.items.length === 0}>
-          {(d) => (
-            <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
-              {d.items.map((tm) => {
-                const own = (objectives.data?.items ?? []).filter((o) => o.teamId === tm.id && o.state !== "draft");
-                const progress = own.length ? own.reduce((s, o) => s + Math.min(1, o.progress), 0) / own.length : null;
-                const expected = own.length ? own.reduce((s, o) => s + o.expectedProgress, 0) / own.length : 0;
-                return (
+        <QueryState query={teams.query} isEmpty={() => teams.items.length === 0}>
+          {() => (
+            <>
+              <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
+                {teams.items.map((tm) => (
                   <Card withBorder key={tm.id} component="article" aria-labelledby={`team-${tm.id}`}>
                     <Stack gap="xs">
                       <Group justify="space-between">
@@ -71,30 +101,17 @@ export function PeoplePage() {
                         </Text>
                         {tm.parentId && (
                           <Badge variant="outline" size="sm">
-                            {t("people.partOf", { team: teamName.get(tm.parentId) ?? "" })}
+                            {t("people.partOf", { team: "" })}
+                            <TeamNames ids={[tm.parentId]} />
                           </Badge>
                         )}
                       </Group>
                       <OwnerNames ids={tm.memberIds} />
                       <Text size="sm" c="dimmed">
-                        {t("people.members", { count: tm.memberIds.length })} ·{" "}
-                        {t("people.owners", { names: tm.ownerIds.map((id) => userName.get(id) ?? "").join(", ") })}
+                        {t("people.members", { count: tm.memberIds.length })} · {t("people.ownedBy")}{" "}
+                        <OwnerText ids={tm.ownerIds} />
                       </Text>
-                      {progress !== null && (
-                        <>
-                          <ProgressMeter
-                            progress={progress}
-                            expected={expected}
-                            status={
-                              progress >= expected ? "onTrack" : expected - progress <= 0.25 ? "behind" : "atRisk"
-                            }
-                            label={`${tm.name}: ${percent(progress)}`}
-                          />
-                          <Text size="xs">
-                            {t("people.objectives", { count: own.length })} · {percent(progress)}
-                          </Text>
-                        </>
-                      )}
+                      <TeamProgress team={tm} periodId={period?.id} />
                       <Group justify="space-between">
                         <AppLink to="/dashboard" search={{ team: tm.id }} size="sm">
                           {t("people.dashboard")}
@@ -112,58 +129,67 @@ export function PeoplePage() {
                       </Group>
                     </Stack>
                   </Card>
-                );
-              })}
-            </SimpleGrid>
+                ))}
+              </SimpleGrid>
+              <LoadMore hasMore={teams.hasMore} loading={teams.loadingMore} onLoad={teams.loadMore} auto={false} />
+            </>
           )}
         </QueryState>
       </section>
       <section aria-labelledby="people-heading">
-        <Title order={3} size="h4" id="people-heading" mb="xs">
-          {t("people.people")}
-        </Title>
-        <QueryState query={users}>
-          {(d) => (
-            <Table.ScrollContainer minWidth={700}>
-              <Table striped>
-                <TableHead
-                  columns={[
-                    t("people.name"),
-                    t("people.email"),
-                    t("people.manager"),
-                    t("people.teams"),
-                    t("people.role"),
-                  ]}
-                  actions={isAdmin ? t("people.actions") : undefined}
-                />
-                <Table.Tbody>
-                  {d.items.map((u) => (
-                    <Table.Tr key={u.id}>
-                      <Table.Td>
-                        <AppLink to="/explorer" search={{ owner: u.id }} size="sm">
-                          {u.name}
-                        </AppLink>
-                      </Table.Td>
-                      <Table.Td>{u.email}</Table.Td>
-                      <Table.Td>{u.managerId ? userName.get(u.managerId) : ""}</Table.Td>
-                      <Table.Td>{u.teamIds.map((id) => teamName.get(id)).join(", ")}</Table.Td>
-                      <Table.Td>{u.active ? t(`roles.${u.role}`) : t("people.inactive")}</Table.Td>
-                      {isAdmin && (
+        <Group justify="space-between" align="flex-end" mb="xs">
+          <Title order={3} size="h4" id="people-heading">
+            {t("people.people")} ({users.countLabel})
+          </Title>
+          <TextInput label={t("people.search")} value={text} onChange={(e) => setText(e.currentTarget.value)} w={260} />
+        </Group>
+        <QueryState query={users.query} isEmpty={() => users.items.length === 0}>
+          {() => (
+            <>
+              <Table.ScrollContainer minWidth={700}>
+                <Table striped>
+                  <TableHead
+                    columns={[
+                      t("people.name"),
+                      t("people.email"),
+                      t("people.manager"),
+                      t("people.teams"),
+                      t("people.role"),
+                    ]}
+                    actions={isAdmin ? t("people.actions") : undefined}
+                  />
+                  <Table.Tbody>
+                    {users.items.map((u) => (
+                      <Table.Tr key={u.id}>
                         <Table.Td>
-                          {mayManagePerson(me.data, u) && (
-                            <PersonActions
-                              user={u}
-                              myId={me.data?.user.id ?? ""}
-                              canGrantOwner={me.data?.role === "owner"}
-                            />
-                          )}
+                          <AppLink to="/explorer" search={{ owner: u.id }} size="sm">
+                            {u.name}
+                          </AppLink>
                         </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                        <Table.Td>{u.email}</Table.Td>
+                        <Table.Td>{u.managerId ? <OwnerText ids={[u.managerId]} /> : ""}</Table.Td>
+                        <Table.Td>
+                          <TeamNames ids={u.teamIds} />
+                        </Table.Td>
+                        <Table.Td>{u.active ? t(`roles.${u.role}`) : t("people.inactive")}</Table.Td>
+                        {isAdmin && (
+                          <Table.Td>
+                            {mayManagePerson(me.data, u) && (
+                              <PersonActions
+                                user={u}
+                                myId={me.data?.user.id ?? ""}
+                                canGrantOwner={me.data?.role === "owner"}
+                              />
+                            )}
+                          </Table.Td>
+                        )}
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <LoadMore hasMore={users.hasMore} loading={users.loadingMore} onLoad={users.loadMore} />
+            </>
           )}
         </QueryState>
       </section>

@@ -9,13 +9,15 @@ import { useState } from "react";
 import { grade, objectiveScore, suggestedKrScore } from "../../domain/scoring.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
+import { LoadMore } from "../components/load-more.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { api } from "../lib/api.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useObjectives } from "../lib/queries.js";
+import { invalidateForChange } from "../lib/live.js";
+import { useObjectivePages } from "../lib/queries.js";
 import type { Objective, Period } from "../lib/types.js";
 
 interface Summary {
@@ -31,7 +33,7 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
   const queryClient = useQueryClient();
   const postpone = useMutation({
     mutationFn: () => api("POST", `/objectives/${o.id}/postpone`, { periodId: target }),
-    onSuccess: () => void queryClient.invalidateQueries(),
+    onSuccess: () => void invalidateForChange(queryClient, { type: "objective.postponed", objectType: "objective" }),
   });
   const suggested = objectiveScore(
     o.keyResults
@@ -107,14 +109,14 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
 
 export function PeriodClosePage() {
   const { period, periods } = useCurrentPeriod();
-  const objectives = useObjectives({ periodId: period?.id });
+  const objectives = useObjectivePages({ periodId: period?.id }, { enabled: !!period });
   const queryClient = useQueryClient();
   const [summary, setSummary] = useState<Summary | null>(null);
   const closeAll = useMutation({
     mutationFn: () => api<Summary>("POST", `/periods/${period?.id}/close`, {}),
     onSuccess: (s) => {
       setSummary(s);
-      void queryClient.invalidateQueries();
+      void invalidateForChange(queryClient, { type: "period.closed", objectType: "period" });
     },
   });
   if (!period) return null;
@@ -146,28 +148,36 @@ export function PeriodClosePage() {
         </Alert>
       )}
       <Card withBorder>
-        <QueryState query={objectives} isEmpty={(d) => d.items.length === 0}>
-          {(d) => (
-            <Table.ScrollContainer minWidth={900}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t("common.title")}</Table.Th>
-                    <Table.Th>{t("common.progress")}</Table.Th>
-                    <Table.Th>{t("common.status")}</Table.Th>
-                    <Table.Th>{t("close.score")}</Table.Th>
-                    <Table.Th>{t("periodClose.actions")}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.items
-                    .filter((o) => o.state !== "draft")
-                    .map((o) => (
-                      <Row key={o.id} o={o} periods={periods.data?.items ?? []} current={period} />
-                    ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+        <QueryState query={objectives.query} isEmpty={() => objectives.items.length === 0}>
+          {() => (
+            <>
+              <Table.ScrollContainer minWidth={900}>
+                <Table>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t("common.title")}</Table.Th>
+                      <Table.Th>{t("common.progress")}</Table.Th>
+                      <Table.Th>{t("common.status")}</Table.Th>
+                      <Table.Th>{t("close.score")}</Table.Th>
+                      <Table.Th>{t("periodClose.actions")}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {objectives.items
+                      .filter((o) => o.state !== "draft")
+                      .map((o) => (
+                        <Row key={o.id} o={o} periods={periods.data?.items ?? []} current={period} />
+                      ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <LoadMore
+                hasMore={objectives.hasMore}
+                loading={objectives.loadingMore}
+                onLoad={objectives.loadMore}
+                auto={false}
+              />
+            </>
           )}
         </QueryState>
       </Card>

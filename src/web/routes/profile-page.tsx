@@ -23,6 +23,7 @@ import { TableHead } from "../components/table-head.js";
 import { ApiError, api, auth, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { invalidateForChange } from "../lib/live.js";
 import { useMe } from "../lib/queries.js";
 import type { Page } from "../lib/types.js";
 
@@ -63,7 +64,7 @@ function NameCard() {
     onSuccess: async () => {
       auth.refresh();
       setName(null);
-      await queryClient.invalidateQueries();
+      await invalidateForChange(queryClient, { type: "user.updated", objectType: "user" });
       notifications.show({ message: t("profile.saved"), color: "teal" });
     },
   });

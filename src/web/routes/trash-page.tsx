@@ -17,6 +17,8 @@ import { AdminsOnly } from "../features/admin/admins-only.js";
 import { api, get } from "../lib/api.js";
 import { date, dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import { invalidatePrefixes } from "../lib/live.js";
+import { keysForChange } from "../lib/live-keys.js";
 import type { Objective, Page } from "../lib/types.js";
 
 const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
@@ -85,7 +87,11 @@ function RestoreDialog({ item, onClose }: { item: TrashItem | null; onClose: () 
         autoClose: r.skippedAlignments > 0 ? 12_000 : 6_000,
       });
       close();
-      void queryClient.invalidateQueries();
+      // What came back and everything it reaches (a restored objective brings its alignments back too).
+      void invalidatePrefixes(queryClient, [
+        ...(keysForChange({ type: `${it.type}.restored`, objectType: it.type }) ?? [[]]),
+        ...(keysForChange({ type: "alignment.restored", objectType: "alignment" }) ?? []),
+      ]);
     },
   });
   const close = () => {

@@ -16,6 +16,7 @@ import { StatusBadge } from "../../components/status-badge.js";
 import { ApiError, api } from "../../lib/api.js";
 import { value as formatValue, percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { invalidateForChange } from "../../lib/live.js";
 import type { KeyResult, Objective } from "../../lib/types.js";
 
 /** The KR's and its objective's progress if `latest` were the KR's newest check-in. */
@@ -100,7 +101,7 @@ export function CheckInDialog({
         color: "teal",
         message: t("checkIn.saved"),
       });
-      void queryClient.invalidateQueries();
+      void invalidateForChange(queryClient, { type: "checkIn.created", objectType: "checkIn" });
       onClose();
     },
   });

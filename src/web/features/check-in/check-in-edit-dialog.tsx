@@ -8,6 +8,7 @@ import { useState } from "react";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
+import { invalidateForChange } from "../../lib/live.js";
 import type { CheckIn, KeyResult } from "../../lib/types.js";
 
 export function CheckInEditDialog({
@@ -33,7 +34,7 @@ export function CheckInEditDialog({
         ...(milestone ? { achieved } : { value: value === "" ? null : Number(value) }),
         note,
       }),
-    onSettled: () => void queryClient.invalidateQueries(),
+    onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.updated", objectType: "checkIn" }),
     onSuccess: onClose,
   });
   const message =

@@ -12,6 +12,7 @@ import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { api } from "../../lib/api.js";
 import { percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
+import { invalidateForChange } from "../../lib/live.js";
 import type { Objective } from "../../lib/types.js";
 
 const GRADE_COLOR = { red: "red", yellow: "yellow.8", green: "teal" } as const;
@@ -38,7 +39,7 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
           .map((k) => ({ keyResultId: k.id, score: scores[k.id] ?? 0, reason: reasons[k.id] ?? "" })),
       }),
     onSuccess: () => {
-      void queryClient.invalidateQueries();
+      void invalidateForChange(queryClient, { type: "objective.closed", objectType: "objective" });
       onClose();
     },
   });

@@ -9,7 +9,6 @@ import {
   Divider,
   Group,
   List,
-  MultiSelect,
   NumberInput,
   Select,
   Stack,
@@ -26,8 +25,10 @@ import { DEFAULT_SETTINGS, KR_TYPES, type KrType, type Level } from "../../../do
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { useObjectives, useTeamOptions, useUserOptions } from "../../lib/queries.js";
+import { invalidatePrefixes } from "../../lib/live.js";
+import { keysForChange } from "../../lib/live-keys.js";
 import type { Objective, Period } from "../../lib/types.js";
+import { AlignTargetSelect, PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
 import { LevelSelect, ObjectiveFlags } from "./objective-fields.js";
 import { TEMPLATES } from "./templates.js";
 
@@ -56,9 +57,6 @@ const blankKr = (): KrDraft => ({
 const num = (v: number | "") => (v === "" ? null : v);
 
 export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogProps & { period: Period; me: string }) {
-  const userOptions = useUserOptions();
-  const teamOptions = useTeamOptions();
-  const parents = useObjectives({});
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [title, setTitle] = useState("");
@@ -133,11 +131,6 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
     settings: DEFAULT_SETTINGS,
   });
 
-  const parentOptions = (parents.data?.items ?? []).flatMap((o: Objective) => [
-    { value: `objective:${o.id}`, label: `◎ ${o.title}` },
-    ...o.keyResults.map((k) => ({ value: `keyResult:${k.id}`, label: `◆ ${k.title} — ${o.title}` })),
-  ]);
-
   const submit = async () => {
     setBusy(true);
     setError(null);
@@ -167,7 +160,11 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         const [parentType, parentId] = parent.split(":");
         await api("POST", "/alignments", { childType: "objective", childId: o.id, parentType, parentId });
       }
-      await queryClient.invalidateQueries();
+      // A new objective, its key results and an alignment: what those reach, not everything.
+      await invalidatePrefixes(queryClient, [
+        ...(keysForChange({ type: "objective.created", objectType: "objective" }) ?? []),
+        ...(keysForChange({ type: "alignment.created", objectType: "alignment" }) ?? []),
+      ]);
       onClose();
       await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
     } catch (err) {
@@ -198,8 +195,8 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
       />
       <Group grow align="flex-start">
         <LevelSelect value={level} onChange={setLevel} />
-        <Select label={t("common.team")} data={teamOptions} value={teamId} onChange={setTeamId} clearable searchable />
-        <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
+        <TeamSelect label={t("common.team")} value={teamId} onChange={setTeamId} clearable />
+        <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
       </Group>
       <Group>
         <ObjectiveFlags
@@ -209,15 +206,12 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
           onPrivateChange={setPrivate}
         />
       </Group>
-      <Select
+      <AlignTargetSelect
         label={t("create.alignTo")}
         placeholder={t("create.alignPlaceholder")}
-        data={parentOptions}
         value={parent}
         onChange={setParent}
-        searchable
         clearable
-        limit={50}
       />
       <Divider label={t("objective.keyResults")} labelPosition="left" />
       {krs.map((k, i) => (

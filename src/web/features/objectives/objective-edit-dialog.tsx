@@ -2,7 +2,7 @@
  * Edit an objective or one of its key results. Sends the version it started from, so a
  * concurrent change is reported (409) instead of silently overwritten.
  */
-import { Group, MultiSelect, NumberInput, Select, Text, Textarea, TextInput } from "@mantine/core";
+import { Group, NumberInput, Select, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
@@ -11,8 +11,9 @@ import { DialogFooter } from "../../components/dialog-footer.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
+import { invalidateForChange } from "../../lib/live.js";
 import type { KeyResult, Objective } from "../../lib/types.js";
+import { PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
 import { LevelSelect, ObjectiveFlags } from "./objective-fields.js";
 
 function problemText(err: unknown): string {
@@ -32,8 +33,6 @@ function SaveProblem({ error }: { error: unknown }) {
 }
 
 export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps & { objective: Objective }) {
-  const userOptions = useUserOptions();
-  const teamOptions = useTeamOptions();
   const queryClient = useQueryClient();
   const [title, setTitle] = useState(objective.title);
   const [description, setDescription] = useState(objective.description);
@@ -58,7 +57,7 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
         visibility: isPrivate ? "private" : "public",
         progressOverride: override === "" ? null : override / 100,
       }),
-    onSettled: () => void queryClient.invalidateQueries(),
+    onSettled: () => void invalidateForChange(queryClient, { type: "objective.updated", objectType: "objective" }),
     onSuccess: onClose,
   });
   return (
@@ -73,9 +72,9 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
       />
       <Group grow>
         <LevelSelect value={level} onChange={setLevel} />
-        <Select label={t("common.team")} data={teamOptions} value={teamId} onChange={setTeamId} clearable searchable />
+        <TeamSelect label={t("common.team")} value={teamId} onChange={setTeamId} clearable />
       </Group>
-      <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
+      <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
       <ObjectiveFlags
         committed={committed}
         onCommittedChange={setCommitted}
@@ -99,7 +98,6 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
 }
 
 export function KeyResultEditDialog({ kr, opened, onClose }: DialogProps & { kr: KeyResult }) {
-  const userOptions = useUserOptions();
   const queryClient = useQueryClient();
   const [title, setTitle] = useState(kr.title);
   const [type, setType] = useState<KrType>(kr.type);
@@ -129,7 +127,7 @@ export function KeyResultEditDialog({ kr, opened, onClose }: DialogProps & { kr:
         progressMode: mode,
         rollup,
       }),
-    onSettled: () => void queryClient.invalidateQueries(),
+    onSettled: () => void invalidateForChange(queryClient, { type: "keyResult.updated", objectType: "keyResult" }),
     onSuccess: onClose,
   });
   return (
@@ -172,14 +170,12 @@ export function KeyResultEditDialog({ kr, opened, onClose }: DialogProps & { kr:
           allowDeselect={false}
         />
       </Group>
-      <MultiSelect label={t("common.owners")} data={userOptions} value={ownerIds} onChange={setOwnerIds} searchable />
-      <MultiSelect
+      <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
+      <PeopleMultiSelect
         label={t("edit.delegates")}
         description={t("edit.delegatesHelp")}
-        data={userOptions}
         value={delegateIds}
         onChange={setDelegateIds}
-        searchable
       />
       <SaveProblem error={save.error} />
       <DialogFooter

@@ -1,17 +1,5 @@
 /** Admin actions on people: invite someone, change a role, deactivate or reactivate, resend an invitation. */
-import {
-  ActionIcon,
-  Alert,
-  Button,
-  Group,
-  Menu,
-  Modal,
-  MultiSelect,
-  Select,
-  Stack,
-  Text,
-  TextInput,
-} from "@mantine/core";
+import { ActionIcon, Alert, Button, Group, Menu, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconDots } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -20,8 +8,9 @@ import { CopyableCode } from "../../components/copyable-code.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
+import { invalidateForChange } from "../../lib/live.js";
 import type { User } from "../../lib/types.js";
+import { PersonSelect, TeamMultiSelect } from "../pickers/pickers.js";
 
 interface Invitation {
   email: string;
@@ -65,8 +54,6 @@ export function InvitePersonDialog({
   canGrantOwner: boolean;
 }) {
   const queryClient = useQueryClient();
-  const users = useUserOptions();
-  const teams = useTeamOptions();
   const [form, setForm] = useState({ name: "", email: "", role: "member", managerId: "", teamIds: [] as string[] });
   const [invitation, setInvitation] = useState<Invitation | null>(null);
   const invite = useMutation({
@@ -80,7 +67,7 @@ export function InvitePersonDialog({
       }),
     onSuccess: async (u) => {
       setInvitation(u.invitation ?? null);
-      await queryClient.invalidateQueries();
+      await invalidateForChange(queryClient, { type: "user.created", objectType: "user" });
     },
   });
   const details = invite.error instanceof ApiError ? ((invite.error.details as string[] | null) ?? []) : [];
@@ -135,20 +122,16 @@ export function InvitePersonDialog({
               onChange={(v) => setForm({ ...form, role: v ?? "member" })}
               allowDeselect={false}
             />
-            <Select
+            <PersonSelect
               label={t("people.manager")}
-              data={users}
               value={form.managerId || null}
               onChange={(v) => setForm({ ...form, managerId: v ?? "" })}
-              searchable
               clearable
             />
-            <MultiSelect
+            <TeamMultiSelect
               label={t("people.teams")}
-              data={teams}
               value={form.teamIds}
               onChange={(v) => setForm({ ...form, teamIds: v })}
-              searchable
             />
             {invite.error && !details.length && (
               <Alert color="red" role="alert">
@@ -173,7 +156,7 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
   const [role, setRole] = useState(user.role);
   const [invitation, setInvitation] = useState<Invitation | null>(null);
   const done = async (message: string) => {
-    await queryClient.invalidateQueries();
+    await invalidateForChange(queryClient, { type: "user.updated", objectType: "user" });
     notifications.show({ message, color: "teal" });
   };
   const fail = (err: Error) => notifications.show({ title: t("common.error"), message: err.message, color: "red" });

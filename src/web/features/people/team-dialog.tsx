@@ -1,13 +1,14 @@
 /** Create a team (admins) or edit one (admins and the team's owners): name, parent, owners, members. */
-import { Alert, MultiSelect, Select, TextInput } from "@mantine/core";
+import { Alert, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { useTeamOptions, useUserOptions } from "../../lib/queries.js";
+import { invalidateForChange } from "../../lib/live.js";
 import type { Team } from "../../lib/types.js";
+import { PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
 
 export function TeamDialog({
   team,
@@ -21,8 +22,6 @@ export function TeamDialog({
   canMove: boolean;
 }) {
   const queryClient = useQueryClient();
-  const people = useUserOptions();
-  const teams = useTeamOptions().filter((o) => o.value !== team?.id);
   const blank = { name: "", parentId: null as string | null, ownerIds: [] as string[], memberIds: [] as string[] };
   const [form, setForm] = useState(
     team ? { name: team.name, parentId: team.parentId, ownerIds: team.ownerIds, memberIds: team.memberIds } : blank,
@@ -38,7 +37,7 @@ export function TeamDialog({
           })
         : api("POST", "/teams", { ...form, name: form.name.trim() }),
     onSuccess: async () => {
-      await queryClient.invalidateQueries();
+      await invalidateForChange(queryClient, { type: team ? "team.updated" : "team.created", objectType: "team" });
       if (!team) setForm(blank);
       onClose();
     },
@@ -64,32 +63,27 @@ export function TeamDialog({
         required
         data-autofocus
       />
-      <Select
+      <TeamSelect
         label={t("teams.parent")}
-        data={teams}
         value={form.parentId}
         onChange={(v) => setForm({ ...form, parentId: v })}
         disabled={!canMove}
         description={canMove ? undefined : t("teams.parentAdminsOnly")}
+        error={fieldError("parentId")}
         clearable
-        searchable
       />
-      <MultiSelect
+      <PeopleMultiSelect
         label={t("teams.owners")}
         description={t("teams.ownersHelp")}
-        data={people}
         value={form.ownerIds}
         onChange={(v) => setForm({ ...form, ownerIds: v })}
         error={fieldError("ownerIds")}
-        searchable
       />
-      <MultiSelect
+      <PeopleMultiSelect
         label={t("teams.members")}
-        data={people}
         value={form.memberIds}
         onChange={(v) => setForm({ ...form, memberIds: v })}
         error={fieldError("memberIds")}
-        searchable
       />
       {save.error && !details.length && (
         <Alert color="red" role="alert">
