@@ -36,9 +36,43 @@ export const alignmentRepo = tableRepository(s.alignments, "alignment");
 export const checkInRepo = tableRepository(s.checkIns, "check-in");
 export const kpiRepo = tableRepository(s.kpis, "KPI");
 
-/** Serialises writers of one organisation for the rest of the transaction (roll-ups stay consistent). */
-export async function lockOrganization(ex: Executor, scope: OrgScope): Promise<void> {
-  await ex.execute(sql`select pg_advisory_xact_lock(hashtextextended(${scope.orgId}, 0))`);
+/**
+ * Takes the organisation's write lock for the rest of the transaction. `exclusive` (structural
+ * changes: alignments, periods, settings, people…) waits for every other writer of the
+ * organisation and keeps them out; `shared` (check-ins) only keeps exclusive writers out, so
+ * check-ins run side by side and order themselves by the rows they lock (`lockNodes`).
+ */
+export async function lockOrganization(
+  ex: Executor,
+  scope: OrgScope,
+  mode: "exclusive" | "shared" = "exclusive",
+): Promise<void> {
+  await ex.execute(
+    mode === "exclusive"
+      ? sql`select pg_advisory_xact_lock(hashtextextended(${scope.orgId}, 0))`
+      : sql`select pg_advisory_xact_lock_shared(hashtextextended(${scope.orgId}, 0))`,
+  );
+}
+
+/**
+ * Locks these key results, then these objectives, each in id order, for the rest of the
+ * transaction: one global order, so writers locking overlapping sets never deadlock.
+ */
+export async function lockNodes(
+  ex: Executor,
+  scope: OrgScope,
+  nodes: { objective: readonly string[]; keyResult: readonly string[] },
+): Promise<void> {
+  for (const t of [s.keyResults, s.objectives]) {
+    const ids = (t === s.keyResults ? nodes.keyResult : nodes.objective).filter(isId);
+    if (!ids.length) continue;
+    await ex
+      .select({ id: t.id })
+      .from(t)
+      .where(and(eq(t.orgId, scope.orgId), inArray(t.id, ids)))
+      .orderBy(asc(t.id))
+      .for("update");
+  }
 }
 
 /** Runs `fn` in one transaction, translating unique violations. */
@@ -267,6 +301,31 @@ export const graphQueries = {
     const ids = periodIds.filter(isId);
     if (!ids.length) return [];
     return objectiveRepo.list(ex, scope, inArray(s.objectives.periodId, ids));
+  },
+  /** The live objectives of a team in these periods. */
+  async objectivesOfTeam(
+    ex: Executor,
+    scope: OrgScope,
+    periodIds: readonly string[],
+    teamId: string,
+  ): Promise<ObjectiveRow[]> {
+    const ids = periodIds.filter(isId);
+    if (!ids.length || !isId(teamId)) return [];
+    return objectiveRepo.list(ex, scope, and(inArray(s.objectives.periodId, ids), eq(s.objectives.teamId, teamId)));
+  },
+  /** The live objectives of one period, of one team when `teamId` is given. */
+  async objectivesOfPeriod(
+    ex: Executor,
+    scope: OrgScope,
+    periodId: string,
+    teamId?: string | undefined,
+  ): Promise<ObjectiveRow[]> {
+    if (!isId(periodId) || (teamId !== undefined && !isId(teamId))) return [];
+    return objectiveRepo.list(
+      ex,
+      scope,
+      and(eq(s.objectives.periodId, periodId), teamId === undefined ? undefined : eq(s.objectives.teamId, teamId)),
+    );
   },
   async keyResultsOf(ex: Executor, scope: OrgScope, objectiveIds: readonly string[]): Promise<KeyResultRow[]> {
     const ids = objectiveIds.filter(isId);

@@ -178,6 +178,22 @@ export const TreeShape = z.object({
     .describe("nodes: {type, id, title, progress, expectedProgress, status, forecast, flags, alignment, children}"),
 });
 
+export const SeriesShape = z.object({
+  periodId: Id,
+  teamId: Id.nullable(),
+  points: z
+    .array(
+      z.object({
+        at: Instant,
+        progress: z.number().describe("mean progress of the objectives shown, each capped at 1"),
+        expectedProgress: z.number(),
+        objectives: z.number().int(),
+        statuses: z.record(z.enum(STATUSES), z.number().int()),
+      }),
+    )
+    .describe("one point a week from the period's start, and one at the latest instant up to now"),
+});
+
 export const PeriodCloseShape = z.object({
   period: PeriodShape,
   objectivesClosed: z.number().int(),

@@ -765,6 +765,16 @@ export const apiRoutes: RouteDef[] = [
   },
   {
     method: "GET",
+    url: "/series",
+    permission: "read",
+    tag: "views",
+    summary: "Progress against plan over time: a point a week for a period's objectives (of a team, or all)",
+    query: z.object({ periodId: z.string(), teamId: z.string().optional() }),
+    response: shape.SeriesShape,
+    handler: (c) => views.getSeries(c.svc, c.actor, c.query),
+  },
+  {
+    method: "GET",
     url: "/coach",
     permission: "read",
     tag: "views",

@@ -12,7 +12,7 @@ import {
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { forbidden } from "./access.js";
-import { type Actor, checkVersion, mutate, read, type Services, type Write } from "./context.js";
+import { type Actor, checkVersion, mutate, read, type Services, type Write, type WriteOptions } from "./context.js";
 import { keyResultSpan, objectiveSpan } from "./evaluation.js";
 import { assertOpen } from "./okr.service.js";
 import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
@@ -116,29 +116,44 @@ export async function createCheckIn(
   body: unknown,
 ): Promise<CheckInView> {
   const input = parseInput(CheckInCreateSchema, body);
-  return mutate(svc, actor, async (w) => {
-    const open = await openKeyResult(w, keyResultId, "checkIn");
-    const atMs = input.at ? Date.parse(input.at) : w.nowMs;
-    const value = input.value ?? null;
-    const achieved = input.achieved ?? null;
-    checkValues(open, { value, achieved, atMs }, w.nowMs);
-    const row = await checkInRepo.insert(w.tx, w.scope, {
-      keyResultId,
-      value,
-      achieved,
-      status: input.status ?? null,
-      confidence: input.confidence ?? null,
-      note: input.note ?? "",
-      authorId: w.actor.userId,
-      at: new Date(atMs),
-      createdAt: new Date(w.nowMs),
-      updatedAt: new Date(w.nowMs),
-    });
-    w.touch([keyResultId]);
-    const view = presentCheckIn(row);
-    await w.audit("checkIn.created", "checkIn", row.id, null, view);
-    return view;
-  });
+  return mutate(
+    svc,
+    actor,
+    async (w) => {
+      const open = await openKeyResult(w, keyResultId, "checkIn");
+      const atMs = input.at ? Date.parse(input.at) : w.nowMs;
+      const value = input.value ?? null;
+      const achieved = input.achieved ?? null;
+      checkValues(open, { value, achieved, atMs }, w.nowMs);
+      const row = await checkInRepo.insert(w.tx, w.scope, {
+        keyResultId,
+        value,
+        achieved,
+        status: input.status ?? null,
+        confidence: input.confidence ?? null,
+        note: input.note ?? "",
+        authorId: w.actor.userId,
+        at: new Date(atMs),
+        createdAt: new Date(w.nowMs),
+        updatedAt: new Date(w.nowMs),
+      });
+      w.touch([keyResultId]);
+      const view = presentCheckIn(row);
+      await w.audit("checkIn.created", "checkIn", row.id, null, view);
+      return view;
+    },
+    { figuresOf: [keyResultId] },
+  );
+}
+
+/**
+ * How a write of an existing check-in locks: by its key result's chain (a check-in never
+ * moves to another key result), or the whole organisation when there is no such check-in
+ * (the write then answers 404).
+ */
+async function lockFor(svc: Services, actor: Actor, checkInId: string): Promise<WriteOptions> {
+  const row = await checkInRepo.find(svc.database.db, actor.scope, checkInId);
+  return row ? { figuresOf: [row.keyResultId] } : {};
 }
 
 /** A check-in the caller may change: its author's, or any for admins (others: 403, hidden: 404). */
@@ -160,32 +175,42 @@ export async function updateCheckIn(
   ifMatch?: number,
 ): Promise<CheckInView> {
   const input = parseInput(CheckInUpdateSchema, body);
-  return mutate(svc, actor, async (w) => {
-    const row = await liveCheckIn(w, id);
-    await checkVersion(input.version ?? ifMatch, row, () => presentCheckIn(row));
-    const open = await openKeyResult(w, row.keyResultId, "edit");
-    // An edit that keeps the date is not refused for it (the key result's start may have moved since).
-    const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
-    const value = input.value !== undefined ? input.value : row.value;
-    const achieved = input.achieved !== undefined ? input.achieved : row.achieved;
-    checkValues(input.at ? open : { ...open, earliestMs: null }, { value, achieved, atMs }, w.nowMs);
-    await checkInQueries.addRevision(w.tx, w.scope, row, "edit", w.actor.userId);
-    const { version: _v, at: _at, ...patch } = input;
-    const updated = await checkInRepo.update(w.tx, w.scope, id, { ...patch, at: new Date(atMs) });
-    w.touch([row.keyResultId]);
-    const view = presentCheckIn(updated);
-    await w.audit("checkIn.updated", "checkIn", id, presentCheckIn(row), view);
-    return view;
-  });
+  return mutate(
+    svc,
+    actor,
+    async (w) => {
+      const row = await liveCheckIn(w, id);
+      await checkVersion(input.version ?? ifMatch, row, () => presentCheckIn(row));
+      const open = await openKeyResult(w, row.keyResultId, "edit");
+      // An edit that keeps the date is not refused for it (the key result's start may have moved since).
+      const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
+      const value = input.value !== undefined ? input.value : row.value;
+      const achieved = input.achieved !== undefined ? input.achieved : row.achieved;
+      checkValues(input.at ? open : { ...open, earliestMs: null }, { value, achieved, atMs }, w.nowMs);
+      await checkInQueries.addRevision(w.tx, w.scope, row, "edit", w.actor.userId);
+      const { version: _v, at: _at, ...patch } = input;
+      const updated = await checkInRepo.update(w.tx, w.scope, id, { ...patch, at: new Date(atMs) });
+      w.touch([row.keyResultId]);
+      const view = presentCheckIn(updated);
+      await w.audit("checkIn.updated", "checkIn", id, presentCheckIn(row), view);
+      return view;
+    },
+    await lockFor(svc, actor, id),
+  );
 }
 
 export async function deleteCheckIn(svc: Services, actor: Actor, id: string): Promise<void> {
-  await mutate(svc, actor, async (w) => {
-    const row = await liveCheckIn(w, id);
-    await openKeyResult(w, row.keyResultId, "edit");
-    await checkInQueries.addRevision(w.tx, w.scope, row, "delete", w.actor.userId);
-    await checkInRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
-    w.touch([row.keyResultId]);
-    await w.audit("checkIn.deleted", "checkIn", id, presentCheckIn(row), null);
-  });
+  await mutate(
+    svc,
+    actor,
+    async (w) => {
+      const row = await liveCheckIn(w, id);
+      await openKeyResult(w, row.keyResultId, "edit");
+      await checkInQueries.addRevision(w.tx, w.scope, row, "delete", w.actor.userId);
+      await checkInRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
+      w.touch([row.keyResultId]);
+      await w.audit("checkIn.deleted", "checkIn", id, presentCheckIn(row), null);
+    },
+    await lockFor(svc, actor, id),
+  );
 }

@@ -8,13 +8,14 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   auditRepo,
   inTransaction,
+  lockNodes,
   lockOrganization,
   type OrganizationRow,
   organizationRepo,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { createGuard, type Guard } from "./access.js";
-import { loadOrgContext, type OrgContext, recomputeStored } from "./evaluation.js";
+import { ancestorIds, loadOrgContext, type NodeIds, type OrgContext, recomputeStored } from "./evaluation.js";
 
 /** A change worth telling live clients about (server-sent events in the web app). */
 export interface DomainEvent {
@@ -123,18 +124,44 @@ export async function read<T>(svc: Services, actor: Actor, fn: (r: Reader) => Pr
   return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now(), guard: createGuard(ex, actor.scope, actor, org) });
 }
 
+/** How a write locks. */
+export interface WriteOptions {
+  /**
+   * The write changes only these key results' own figures (a check-in): it takes the
+   * organisation's lock in shared mode and locks the rows of these key results and of
+   * everything they count toward, in one global order (`lockNodes`), so check-ins on
+   * unrelated parts of the organisation run side by side and those sharing an ancestor
+   * queue on it. Without it the write takes the organisation's lock exclusively.
+   */
+  figuresOf?: readonly string[];
+}
+
 /**
- * Runs a write use case in one transaction: takes the organisation's write lock, runs
- * `fn`, recomputes the stored roll-ups when it touched the graph, and records the audit
- * events — all or nothing. Events go out only after the commit.
+ * Runs a write use case in one transaction: takes the organisation's write lock (see
+ * `WriteOptions`), runs `fn`, recomputes the stored roll-ups when it touched the graph, and
+ * records the audit events — all or nothing. Events go out only after the commit.
  */
-export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => Promise<T>): Promise<T> {
+export async function mutate<T>(
+  svc: Services,
+  actor: Actor,
+  fn: (w: Write) => Promise<T>,
+  options: WriteOptions = {},
+): Promise<T> {
   if (actor.access !== "write") {
     throw new AppError("FORBIDDEN", 'This API token is read-only; create a token with scope "write" to make changes.');
   }
   const events: DomainEvent[] = [];
+  const figuresOf = options.figuresOf;
   const result = await inTransaction(svc.database.db, async (tx) => {
-    await lockOrganization(tx, actor.scope);
+    let chain: NodeIds | undefined;
+    if (figuresOf) {
+      // Structure cannot change under the shared lock, so the chain found now holds to the commit.
+      await lockOrganization(tx, actor.scope, "shared");
+      chain = await ancestorIds(tx, actor.scope, figuresOf);
+      await lockNodes(tx, actor.scope, chain);
+    } else {
+      await lockOrganization(tx, actor.scope);
+    }
     const org = await organizationRepo.get(tx, actor.scope);
     const ctx = await loadOrgContext(tx, actor.scope, org);
     let touched = false;
@@ -162,13 +189,19 @@ export async function mutate<T>(svc: Services, actor: Actor, fn: (w: Write) => P
         });
       },
       touch(keyResultIds = []) {
+        if (figuresOf && (keyResultIds.length === 0 || keyResultIds.some((id) => !figuresOf.includes(id)))) {
+          // A programming error: the write locked only these key results' chain.
+          throw new Error("this write declared figuresOf and may touch only those key results");
+        }
         touched = true;
         if (keyResultIds.length === 0) structural = true;
         for (const id of keyResultIds) changedKrs.add(id);
       },
     };
     const out = await fn(w);
-    if (touched) {
+    if (touched && chain) {
+      await recomputeStored(tx, actor.scope, ctx, [...changedKrs], w.nowMs, false, chain);
+    } else if (touched) {
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
       const freshOrg = await organizationRepo.get(tx, actor.scope);
       const freshCtx = await loadOrgContext(tx, actor.scope, freshOrg);

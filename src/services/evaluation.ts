@@ -142,7 +142,7 @@ export function ownStats(
   };
 }
 
-interface GraphRows {
+export interface GraphRows {
   objectives: ObjectiveRow[];
   keyResults: KeyResultRow[];
   alignments: AlignmentRow[];
@@ -274,43 +274,58 @@ interface Ancestry {
 }
 
 /**
- * Loads what a change of `keyResultIds` can reach: the key results, their objectives, and
- * upward through alignments everything those count toward; then the direct children of all
- * of them (their own key results, what aligns under them, their initiatives). Costs what that
- * part of the graph holds, not the organisation.
+ * The changed key results and everything they count toward, transitively: their objectives
+ * and, upward through alignments, every objective and key result above. Only structure is
+ * read (which objective a key result belongs to, alignments), so the answer holds while the
+ * organisation's structure does (see `mutate`'s lock modes).
  */
-async function loadAncestry(
-  ex: Executor,
-  scope: OrgScope,
-  ctx: OrgContext,
-  keyResultIds: readonly string[],
-): Promise<Ancestry> {
-  const krRows = new Map((await keyResultRepo.listByIds(ex, scope, keyResultIds)).map((k) => [k.id, k]));
+export async function ancestorIds(ex: Executor, scope: OrgScope, keyResultIds: readonly string[]): Promise<NodeIds> {
   const objIds = new Set<string>();
-  const krIds = new Set(krRows.keys());
-  let frontier = { objective: [] as string[], keyResult: [...krIds] };
+  const krIds = new Set<string>();
+  let frontier = { objective: [] as string[], keyResult: [] as string[] };
+  for (const k of await keyResultRepo.listByIds(ex, scope, keyResultIds)) {
+    krIds.add(k.id);
+    if (!objIds.has(k.objectiveId)) {
+      objIds.add(k.objectiveId);
+      frontier.objective.push(k.objectiveId);
+    }
+  }
+  frontier.keyResult = [...krIds];
   while (frontier.objective.length || frontier.keyResult.length) {
     const next = { objective: [] as string[], keyResult: [] as string[] };
-    const reach = (type: "objective" | "keyResult", id: string) => {
-      const seen = type === "objective" ? objIds : krIds;
-      if (seen.has(id)) return;
-      seen.add(id);
-      next[type].push(id);
-    };
-    for (const id of frontier.keyResult) {
-      const objectiveId = krRows.get(id)?.objectiveId;
-      if (objectiveId) reach("objective", objectiveId);
-    }
     for (const e of await graphQueries.alignmentsAt(ex, scope, "child", frontier)) {
-      reach(e.parentType === "objective" ? "objective" : "keyResult", e.parentId);
+      const type = e.parentType === "objective" ? "objective" : "keyResult";
+      const seen = type === "objective" ? objIds : krIds;
+      if (seen.has(e.parentId)) continue;
+      seen.add(e.parentId);
+      next[type].push(e.parentId);
     }
-    for (const k of await keyResultRepo.listByIds(ex, scope, next.keyResult)) krRows.set(k.id, k);
-    next.keyResult = next.keyResult.filter((id) => krRows.has(id));
+    // A key result reached through an alignment counts toward its own objective too (a deleted one, nowhere).
+    const liveKrs = await keyResultRepo.listByIds(ex, scope, next.keyResult);
+    const alive = new Set(liveKrs.map((k) => k.id));
+    for (const id of next.keyResult) if (!alive.has(id)) krIds.delete(id);
+    next.keyResult = next.keyResult.filter((id) => alive.has(id));
+    for (const k of liveKrs) {
+      if (objIds.has(k.objectiveId)) continue;
+      objIds.add(k.objectiveId);
+      next.objective.push(k.objectiveId);
+    }
     frontier = next;
   }
-  const affectedNodes = { objective: [...objIds], keyResult: [...krIds].filter((id) => krRows.has(id)) };
-  const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", affectedNodes);
-  for (const k of await graphQueries.keyResultsOf(ex, scope, affectedNodes.objective)) krRows.set(k.id, k);
+  return { objective: [...objIds], keyResult: [...krIds] };
+}
+
+/**
+ * Loads the part of the graph a change can reach: the `affected` nodes (see `ancestorIds`)
+ * and the direct children of all of them (their own key results, what aligns under them,
+ * their initiatives), whose stored figures stand (`fixed`). Costs what that part of the
+ * graph holds, not the organisation.
+ */
+async function loadAncestry(ex: Executor, scope: OrgScope, ctx: OrgContext, affectedNodes: NodeIds): Promise<Ancestry> {
+  const krRows = new Map((await keyResultRepo.listByIds(ex, scope, affectedNodes.keyResult)).map((k) => [k.id, k]));
+  const live = { objective: affectedNodes.objective, keyResult: [...krRows.keys()] };
+  const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", live);
+  for (const k of await graphQueries.keyResultsOf(ex, scope, live.objective)) krRows.set(k.id, k);
   const childKrs = alignments.filter((a) => a.childType === "keyResult" && !krRows.has(a.childId));
   for (const k of await keyResultRepo.listByIds(
     ex,
@@ -319,18 +334,18 @@ async function loadAncestry(
   ))
     krRows.set(k.id, k);
   const objectiveIds = new Set([
-    ...objIds,
+    ...live.objective,
     ...alignments.filter((a) => a.childType === "objective").map((a) => a.childId),
   ]);
   const objectives = await objectiveRepo.listByIds(ex, scope, [...objectiveIds]);
   const initiatives =
-    ctx.settings.initiativesCount && affectedNodes.objective.length
-      ? await initiativeRepo.list(ex, scope, inArray(initiativesTable.objectiveId, affectedNodes.objective))
+    ctx.settings.initiativesCount && live.objective.length
+      ? await initiativeRepo.list(ex, scope, inArray(initiativesTable.objectiveId, [...live.objective]))
       : [];
   const keyResults = [...krRows.values()];
   const affected = new Set([
-    ...affectedNodes.objective.map((id) => nodeKey("objective", id)),
-    ...affectedNodes.keyResult.map((id) => nodeKey("keyResult", id)),
+    ...live.objective.map((id) => nodeKey("objective", id)),
+    ...live.keyResult.map((id) => nodeKey("keyResult", id)),
   ]);
   const fixed = new Map<string, NodeResult>();
   for (const o of objectives) {
@@ -364,8 +379,8 @@ function storedForecast(v: unknown): Forecast | null {
  * Recomputes the stored figures after a write, inside its transaction: first the own figures
  * of the key results whose check-ins or definition changed, then the roll-ups — of the whole
  * organisation (`whole`, for structural changes), or only of what those key results count
- * toward (their ancestors, read with their direct children). Writes only rows whose figures
- * changed, and returns how many.
+ * toward (their ancestors, read with their direct children; `ancestors` when the caller
+ * has them already). Writes only rows whose figures changed, and returns how many.
  */
 export async function recomputeStored(
   ex: Executor,
@@ -374,9 +389,12 @@ export async function recomputeStored(
   changedKeyResultIds: readonly string[],
   nowMs: number,
   whole = true,
+  ancestors?: NodeIds,
 ): Promise<{ keyResults: number; objectives: number }> {
   const written = { keyResults: 0, objectives: 0 };
-  const part = whole ? null : await loadAncestry(ex, scope, ctx, changedKeyResultIds);
+  const part = whole
+    ? null
+    : await loadAncestry(ex, scope, ctx, ancestors ?? (await ancestorIds(ex, scope, changedKeyResultIds)));
   const rows = part?.rows ?? (await loadGraphRows(ex, scope));
   const mayChange = (type: "objective" | "keyResult", id: string) => !part || part.affected.has(nodeKey(type, id));
   const own = new Map<string, Own>();
@@ -443,24 +461,113 @@ export async function recomputeStored(
   return written;
 }
 
-/** The figures of every node as they stood at `asOfMs`, from the check-ins dated up to then over today's structure. */
+/** Objectives and key results named by id. */
+export interface NodeIds {
+  objective: readonly string[];
+  keyResult: readonly string[];
+}
+
+/**
+ * What the figures of `roots` are computed from: the roots and, downward, everything they
+ * draw from — an objective's live key results, what contributes to an objective or a roll-up
+ * key result through alignments, an objective's initiatives when they count. Costs what that
+ * part of the graph holds, not the organisation; nodes outside it play no part in their figures.
+ */
+export async function loadBelow(ex: Executor, scope: OrgScope, ctx: OrgContext, roots: NodeIds): Promise<GraphRows> {
+  const objectives = new Map<string, ObjectiveRow>();
+  const keyResults = new Map<string, KeyResultRow>();
+  const alignments = new Map<string, AlignmentRow>();
+  let frontier = {
+    objective: [...new Set(roots.objective)],
+    keyResult: [...new Set(roots.keyResult)],
+  };
+  while (frontier.objective.length || frontier.keyResult.length) {
+    const objs = await objectiveRepo.listByIds(ex, scope, frontier.objective);
+    for (const o of objs) objectives.set(o.id, o);
+    const krs = [
+      ...(await keyResultRepo.listByIds(ex, scope, frontier.keyResult)),
+      ...(await graphQueries.keyResultsOf(
+        ex,
+        scope,
+        objs.map((o) => o.id),
+      )),
+    ];
+    const newKrs = krs.filter((k) => !keyResults.has(k.id));
+    for (const k of newKrs) keyResults.set(k.id, k);
+    // Only objectives and roll-up key results take figures from what aligns under them.
+    const parents = {
+      objective: objs.map((o) => o.id),
+      keyResult: newKrs.filter((k) => k.progressMode === "rollup").map((k) => k.id),
+    };
+    const next = { objective: [] as string[], keyResult: [] as string[] };
+    for (const a of await graphQueries.alignmentsAt(ex, scope, "parent", parents)) {
+      if (!a.contributes) continue;
+      alignments.set(a.id, a);
+      if (a.childType === "objective" && !objectives.has(a.childId)) next.objective.push(a.childId);
+      if (a.childType === "keyResult" && !keyResults.has(a.childId)) next.keyResult.push(a.childId);
+    }
+    frontier = { objective: [...new Set(next.objective)], keyResult: [...new Set(next.keyResult)] };
+  }
+  const objectiveIds = [...objectives.keys()];
+  const initiatives =
+    ctx.settings.initiativesCount && objectiveIds.length
+      ? await initiativeRepo.list(ex, scope, inArray(initiativesTable.objectiveId, objectiveIds))
+      : [];
+  return {
+    objectives: [...objectives.values()],
+    keyResults: [...keyResults.values()],
+    alignments: [...alignments.values()],
+    initiatives,
+  };
+}
+
+/**
+ * Evaluates `rows` (a part of the graph closed downward, see `loadBelow`) at each instant of
+ * `instants`, from the check-ins dated at or before it: one read of the check-ins, then one
+ * evaluation per instant. Returns one map of figures per instant, in the same order.
+ */
+export async function evaluateRowsAt(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  rows: GraphRows,
+  instants: readonly number[],
+): Promise<Map<string, Derived>[]> {
+  if (!instants.length) return [];
+  const manual = rows.keyResults.filter((k) => k.progressMode === "manual").map((k) => k.id);
+  const checkIns = await checkInQueries.forKeyResults(ex, scope, manual, Math.max(...instants));
+  const byKr = groupBy(checkIns, (c) => c.keyResultId);
+  const objById = new Map(rows.objectives.map((o) => [o.id, o]));
+  const spans = new Map<string, Span | null>();
+  for (const kr of rows.keyResults) {
+    const obj = objById.get(kr.objectiveId);
+    spans.set(kr.id, obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null);
+  }
+  return instants.map((atMs) => {
+    const own = new Map<string, Own>();
+    for (const kr of rows.keyResults) {
+      const obj = objById.get(kr.objectiveId);
+      own.set(kr.id, ownStats(kr, spans.get(kr.id) ?? null, obj?.committed ?? false, byKr.get(kr.id) ?? [], atMs));
+    }
+    return combine(rows, own, ctx.settings);
+  });
+}
+
+/**
+ * The figures of `roots` and everything under them as they stood at `asOfMs`, from the
+ * check-ins dated up to then over today's structure (okr-method §3 "Time travel"): reads
+ * the part of the graph the roots draw from and the check-ins of its key results, nothing else.
+ */
 export async function evaluateAsOf(
   ex: Executor,
   scope: OrgScope,
   ctx: OrgContext,
   asOfMs: number,
+  roots: NodeIds,
 ): Promise<Map<string, Derived>> {
-  const rows = await loadGraphRows(ex, scope);
-  const checkIns = await checkInQueries.forKeyResults(ex, scope, null, asOfMs);
-  const byKr = groupBy(checkIns, (c) => c.keyResultId);
-  const objById = new Map(rows.objectives.map((o) => [o.id, o]));
-  const own = new Map<string, Own>();
-  for (const kr of rows.keyResults) {
-    const obj = objById.get(kr.objectiveId);
-    const span = obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null;
-    own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], asOfMs));
-  }
-  return combine(rows, own, ctx.settings);
+  const rows = await loadBelow(ex, scope, ctx, roots);
+  const [at] = await evaluateRowsAt(ex, scope, ctx, rows, [asOfMs]);
+  return at!;
 }
 
 /** The stored figures of a row (ordinary reads: no recomputation). */

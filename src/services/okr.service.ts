@@ -21,7 +21,7 @@ import { AppError } from "../domain/errors.js";
 import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
-import { type Derived, evaluateAsOf, type OrgContext, storedDerived } from "./evaluation.js";
+import { type Derived, evaluateAsOf, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
 import { requireUsers } from "./people.service.js";
 import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
 import {
@@ -38,6 +38,11 @@ export type ObjectiveDetail = ObjectiveView & { keyResults: KeyResultView[] };
 /** The figures to show: stored ones, or those recomputed as of `asOfMs`. */
 export interface Figures {
   nowMs: number;
+  /**
+   * Readies `derive` for these nodes and what they draw from. Stored figures need nothing;
+   * `asOf` figures evaluate that part of the graph (once per node), never the organisation.
+   */
+  load(nodes: Partial<NodeIds>): Promise<void>;
   derive(type: "objective", row: ObjectiveRow): Derived;
   derive(type: "keyResult", row: KeyResultRow): Derived;
 }
@@ -51,14 +56,26 @@ export async function figures(
   asOf?: string,
 ): Promise<Figures> {
   if (!asOf) {
-    return { nowMs, derive: storedDerived as Figures["derive"] };
+    return { nowMs, load: async () => {}, derive: storedDerived as Figures["derive"] };
   }
   const asOfMs = Date.parse(asOf);
-  const map = await evaluateAsOf(ex, scope, ctx, asOfMs);
+  const map = new Map<string, Derived>();
   return {
     nowMs: asOfMs,
-    derive: ((type: "objective" | "keyResult", row: { id: string }) =>
-      map.get(`${type}:${row.id}`) ?? storedDerived(type as "objective", row as ObjectiveRow)) as Figures["derive"],
+    async load(nodes) {
+      const missing = {
+        objective: (nodes.objective ?? []).filter((id) => !map.has(`objective:${id}`)),
+        keyResult: (nodes.keyResult ?? []).filter((id) => !map.has(`keyResult:${id}`)),
+      };
+      if (!missing.objective.length && !missing.keyResult.length) return;
+      for (const [key, d] of await evaluateAsOf(ex, scope, ctx, asOfMs, missing)) map.set(key, d);
+    },
+    derive: ((type: "objective" | "keyResult", row: { id: string }) => {
+      const d = map.get(`${type}:${row.id}`);
+      // A read that skipped load() would show today's figures under a past date: fail loudly.
+      if (!d) throw new Error(`figures as of ${asOf} were not loaded for ${type} ${row.id}`);
+      return d;
+    }) as Figures["derive"],
   };
 }
 
@@ -77,6 +94,7 @@ async function detailOf(
   id: string,
 ): Promise<ObjectiveDetail> {
   const o = await objectiveRepo.get(ex, scope, id);
+  await f.load({ objective: [o.id] });
   return objectiveDetail(o, await graphQueries.keyResultsOf(ex, scope, [o.id]), f, ctx);
 }
 
@@ -323,6 +341,7 @@ export async function getKeyResult(svc: Services, actor: Actor, id: string, quer
     const o = await objectiveRepo.get(ex, scope, kr.objectiveId);
     await guard.assertVisible(o, "key result", id);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
+    await f.load({ keyResult: [kr.id] });
     return presentKeyResult(kr, o, f.derive("keyResult", kr), ctx, f.nowMs);
   });
 }

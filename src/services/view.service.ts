@@ -3,23 +3,38 @@
  * findings, the audit trail, and the organisation's settings.
  */
 import { z } from "zod";
+import type { Executor } from "../db/database.js";
 import { type ObjectiveListFilter, objectiveListQueries } from "../db/list-queries.js";
+import type { OrgScope } from "../db/org-scope.js";
 import {
+  type AlignmentRow,
   graphQueries,
   type KeyResultRow,
+  keyResultRepo,
   type ObjectiveRow,
   type OrganizationRow,
+  objectiveRepo,
   organizationRepo,
+  teamRepo,
 } from "../db/repositories.js";
 import { type CoachObjective, runCoach } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
-import { isValidTimeZone } from "../domain/periods.js";
+import { addDays, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
 import { type AttentionFlag, attentionFlags } from "../domain/status.js";
-import type { KrType, Level, MethodSettings } from "../domain/types.js";
+import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
-import { groupBy, keyResultSpan, type OrgContext, objectiveSpan, settingsOf } from "./evaluation.js";
+import {
+  evaluateRowsAt,
+  groupBy,
+  keyResultSpan,
+  loadBelow,
+  type OrgContext,
+  objectiveSpan,
+  objectiveState,
+  settingsOf,
+} from "./evaluation.js";
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
 import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
@@ -57,8 +72,8 @@ function periodGroups(ctx: OrgContext, periodId: string | undefined): { startDat
  * start, level, creation, title. Filters, order and paging run in SQL (keyset), so the
  * work follows the page: only the page's objectives and their key results are read. A
  * `status` filter (it depends on the clock) reads matching rows in bounded batches until
- * the page is full. With `asOf` the figures come from `figures()`, which today evaluates
- * the organisation's graph as of that moment.
+ * the page is full. With `asOf` the figures come from `figures()`, which evaluates the
+ * page's objectives and what they draw from as of that moment.
  */
 export async function listObjectives(svc: Services, actor: Actor, query: unknown): Promise<Page<ObjectiveDetail>> {
   const q = parseInput(ObjectiveListQuery, query, "query");
@@ -127,6 +142,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
           keys.map((k) => k[4]),
         );
         const byId = new Map(rows.map((r) => [r.id, r]));
+        await f.load({ objective: rows.map((r) => r.id) });
         for (const key of keys) {
           const row = byId.get(key[4]);
           if (!row || presentObjective(row, f.derive("objective", row), ctx, f.nowMs).status !== q.status) continue;
@@ -148,6 +164,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
       ),
       (k) => k.objectiveId,
     );
+    await f.load({ objective: picked.map((p) => p.row.id) });
     const last = picked.at(-1);
     return {
       items: picked.map((p) => objectiveDetail(p.row, krsByObj.get(p.row.id) ?? [], f, ctx)),
@@ -224,15 +241,98 @@ export interface TreeNode {
   children: TreeNode[];
 }
 
-const TreeQuery = z.object({
-  periodId: z.string({ message: "is required (the period to show)" }),
-  asOf: InstantSchema.optional(),
-});
+const TreeQuery = z
+  .object({
+    periodId: z.string({ message: "is required (the period to show)" }),
+    asOf: InstantSchema.optional(),
+    teamId: z.string().optional(),
+    rootId: z.string().optional(),
+  })
+  .refine((q) => !(q.teamId && q.rootId), {
+    message: "give teamId or rootId, not both (a team's tree, or the tree under one objective)",
+    path: ["rootId"],
+  });
+
+/** The objectives and key results a tree shows, with the alignments between them. */
+interface TreeRows {
+  objectives: Map<string, ObjectiveRow>;
+  keyResults: Map<string, KeyResultRow>;
+  edges: AlignmentRow[];
+}
+
+/**
+ * What a tree shows, starting from `start` (objectives of the period's family the caller may
+ * see): their key results and, when `descend`, everything aligned under them, transitively,
+ * as far as the caller may see and within the family. Reads that part of the graph only.
+ */
+async function treeRows(
+  ex: Executor,
+  scope: OrgScope,
+  shown: (o: ObjectiveRow) => boolean,
+  start: ObjectiveRow[],
+  descend: boolean,
+): Promise<TreeRows> {
+  const objectives = new Map<string, ObjectiveRow>();
+  const keyResults = new Map<string, KeyResultRow>();
+  const edges = new Map<string, AlignmentRow>();
+  let frontier = { objectives: start.filter(shown), keyResults: [] as KeyResultRow[] };
+  while (frontier.objectives.length || frontier.keyResults.length) {
+    for (const o of frontier.objectives) objectives.set(o.id, o);
+    const own = await graphQueries.keyResultsOf(
+      ex,
+      scope,
+      frontier.objectives.map((o) => o.id),
+    );
+    const newKrs = [...own, ...frontier.keyResults].filter((k) => !keyResults.has(k.id));
+    for (const k of newKrs) keyResults.set(k.id, k);
+    const under = await graphQueries.alignmentsAt(ex, scope, "parent", {
+      objective: frontier.objectives.map((o) => o.id),
+      keyResult: newKrs.map((k) => k.id),
+    });
+    if (!descend) {
+      // The whole period: every shown objective is already a start; keep the links among them.
+      for (const a of under) edges.set(a.id, a);
+      break;
+    }
+    const childObjectives = await objectiveRepo.listByIds(
+      ex,
+      scope,
+      under.filter((a) => a.childType === "objective" && !objectives.has(a.childId)).map((a) => a.childId),
+    );
+    const childKrs = await keyResultRepo.listByIds(
+      ex,
+      scope,
+      under.filter((a) => a.childType === "keyResult" && !keyResults.has(a.childId)).map((a) => a.childId),
+    );
+    // A key result shows under its parent only when its own objective may be shown.
+    const krObjectives = new Map(
+      (
+        await objectiveRepo.listByIds(
+          ex,
+          scope,
+          childKrs.map((k) => k.objectiveId).filter((id) => !objectives.has(id)),
+        )
+      ).map((o) => [o.id, o]),
+    );
+    const nextKrs: KeyResultRow[] = [];
+    for (const k of childKrs) {
+      const o = objectives.get(k.objectiveId) ?? krObjectives.get(k.objectiveId);
+      if (!o || !shown(o)) continue;
+      if (!objectives.has(o.id)) objectives.set(o.id, o);
+      nextKrs.push(k);
+    }
+    for (const a of under) edges.set(a.id, a);
+    frontier = { objectives: childObjectives.filter(shown), keyResults: nextKrs };
+  }
+  return { objectives, keyResults, edges: [...edges.values()] };
+}
 
 /**
  * The alignment tree of a period: root objectives (aligned to nothing shown), each with
  * its KRs and the items aligned under it, with figures and attention flags per node. A
- * child aligned under several parents appears under each.
+ * child aligned under several parents appears under each. With `teamId`, the team's
+ * objectives and what aligns under them; with `rootId`, one objective and what aligns under
+ * it: then the tree costs what that subtree holds.
  */
 export async function getTree(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(TreeQuery, query, "query");
@@ -241,24 +341,42 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     const family = periodFamily(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const hidden = await guard.hidden();
-    const objs = (await graphQueries.allObjectives(ex, scope)).filter(
-      (o) => family.has(o.periodId) && o.state !== "draft" && !hidden.has(o.id),
+    const shown = (o: ObjectiveRow) => family.has(o.periodId) && o.state !== "draft" && !hidden.has(o.id);
+    let start: ObjectiveRow[];
+    if (q.rootId) {
+      const root = await objectiveRepo.find(ex, scope, q.rootId);
+      if (!root || hidden.has(root.id)) throw AppError.notFound("objective", q.rootId);
+      if (!shown(root)) {
+        throw AppError.validation([
+          `rootId: this objective is not in the tree of the period (it is a draft or belongs to another period); pass its own periodId`,
+        ]);
+      }
+      start = [root];
+    } else if (q.teamId) {
+      await teamRepo.get(ex, scope, q.teamId);
+      start = await graphQueries.objectivesOfTeam(ex, scope, [...family], q.teamId);
+    } else {
+      start = await graphQueries.objectivesByPeriods(ex, scope, [...family]);
+    }
+    const rows = await treeRows(ex, scope, shown, start, Boolean(q.rootId || q.teamId));
+    const objById = rows.objectives;
+    const krById = rows.keyResults;
+    await f.load({ objective: [...objById.keys()] });
+    const krsByObj = groupBy(
+      [...krById.values()].sort((a, b) => a.position - b.position || a.createdAt.getTime() - b.createdAt.getTime()),
+      (k) => k.objectiveId,
     );
-    const objById = new Map(objs.map((o) => [o.id, o]));
-    const krs = await graphQueries.keyResultsOf(
-      ex,
-      scope,
-      objs.map((o) => o.id),
-    );
-    const krById = new Map(krs.map((k) => [k.id, k]));
-    const krsByObj = groupBy(krs, (k) => k.objectiveId);
     const visible = (type: string, id: string) => (type === "objective" ? objById.has(id) : krById.has(id));
-    const allEdges = await graphQueries.allAlignments(ex, scope);
-    const edges = allEdges.filter((a) => visible(a.childType, a.childId) && visible(a.parentType, a.parentId));
+    const edges = rows.edges
+      .filter((a) => visible(a.childType, a.childId) && visible(a.parentType, a.parentId))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
     const childrenOf = groupBy(edges, (a) => a.parentId);
     const hasParent = new Set(edges.map((a) => a.childId));
     // Aligned under anything the caller may see, in any period; a link to a hidden node does not exist for them.
-    const alignedAnywhere = alignedChildren(allEdges, await guard.hiddenNodes());
+    const alignedAnywhere = alignedChildren(
+      await graphQueries.alignmentsAt(ex, scope, "child", { objective: [...objById.keys()], keyResult: [] }),
+      await guard.hiddenNodes(),
+    );
 
     const build = (
       type: "objective" | "keyResult",
@@ -288,8 +406,7 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
       const kr = krById.get(id)!;
       return keyResultNode(kr, objById.get(kr.objectiveId)!, f, ctx, edge, aligned);
     };
-    const roots = objs
-      .filter((o) => !hasParent.has(o.id))
+    const roots = (q.rootId ? start : start.filter((o) => shown(o) && !hasParent.has(o.id)))
       .sort(
         (a, b) =>
           LEVELS.indexOf(a.level as Level) - LEVELS.indexOf(b.level as Level) ||
@@ -405,6 +522,75 @@ function keyResultNode(
   };
 }
 
+const SeriesQuery = z.object({
+  periodId: z.string({ message: "is required (the period to chart)" }),
+  teamId: z.string().optional(),
+});
+
+const SERIES_STEP_DAYS = 7;
+
+/** One point of a progress-over-time series. */
+export interface SeriesPoint {
+  at: string;
+  /** Mean of the objectives' progress (each capped at 1). */
+  progress: number;
+  expectedProgress: number;
+  objectives: number;
+  statuses: Record<Status, number>;
+}
+
+/**
+ * Progress against plan over time for a period's objectives (of one team, or all), as the
+ * dashboard charts it: a point each week from the period's start (in the organisation's
+ * time zone) and one at the last instant up to now. Today's OKRs, with the figures each
+ * instant's check-ins gave (okr-method §3 "Time travel"); drafts and what the caller may
+ * not see are left out. One read of the objectives, what they draw from and its check-ins,
+ * then one evaluation per point: the cost follows the objectives shown, not the organisation.
+ */
+export async function getSeries(svc: Services, actor: Actor, query: unknown) {
+  const q = parseInput(SeriesQuery, query, "query");
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
+    const period = periodOf(ctx, q.periodId);
+    const tz = ctx.settings.timeZone;
+    const span = periodSpan(period.startDate, period.endDate, tz);
+    const instants: number[] = [];
+    const last = Math.min(nowMs, span.endMs);
+    for (let k = 1; ; k++) {
+      const at = dayStartMs(addDays(period.startDate, k * SERIES_STEP_DAYS), tz);
+      if (at >= last) break;
+      instants.push(at);
+    }
+    if (last > span.startMs) instants.push(last);
+    const hidden = await guard.hidden();
+    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(
+      (o) => o.state !== "draft" && !hidden.has(o.id),
+    );
+    const rows = await loadBelow(ex, scope, ctx, { objective: objs.map((o) => o.id), keyResult: [] });
+    const evaluations = await evaluateRowsAt(ex, scope, ctx, rows, instants);
+    const points: SeriesPoint[] = instants.map((at, i) => {
+      const statuses = Object.fromEntries(STATUSES.map((st) => [st, 0])) as Record<Status, number>;
+      let progress = 0;
+      let expected = 0;
+      for (const o of objs) {
+        const d = evaluations[i]!.get(`objective:${o.id}`)!;
+        const state = objectiveState(o, d, ctx, at);
+        progress += Math.min(1, d.progress ?? 0);
+        expected += state.expectedProgress;
+        statuses[state.status]++;
+      }
+      const n = objs.length;
+      return {
+        at: new Date(at).toISOString(),
+        progress: n ? progress / n : 0,
+        expectedProgress: n ? expected / n : 0,
+        objectives: n,
+        statuses,
+      };
+    });
+    return { periodId: q.periodId, teamId: q.teamId ?? null, points };
+  });
+}
+
 const CoachQuery = z.object({
   periodId: z.string({ message: "is required (the period to check)" }),
   asOf: InstantSchema.optional(),
@@ -419,6 +605,7 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     const hidden = await guard.hidden();
     const all = (await graphQueries.allObjectives(ex, scope)).filter((o) => !hidden.has(o.id));
     const objs = all.filter((o) => o.periodId === q.periodId);
+    await f.load({ objective: objs.map((o) => o.id) });
     const krsByObj = groupBy(
       await graphQueries.keyResultsOf(
         ex,

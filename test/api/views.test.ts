@@ -115,6 +115,90 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     expect((await api.call("GET", `/tree?periodId=${q1.id}&asOf=last-week`)).status).toBe(400);
   });
 
+  it("builds the tree of one team or under one objective: the same nodes as the whole tree's subtree", async () => {
+    const whole = (await api.call("GET", `/tree?periodId=${q1.id}`)).body;
+    const find = (nodes: Node[], id: string): Node | undefined => {
+      for (const n of nodes) {
+        if (n.id === id) return n;
+        const below = find(n.children, id);
+        if (below) return below;
+      }
+      return undefined;
+    };
+    const strip = (n: Node): unknown => ({ ...n, alignment: null, children: n.children.map(strip) });
+    const byTeam = (await api.call("GET", `/tree?periodId=${q1.id}&teamId=${squad.id}`)).body;
+    expect(byTeam.roots.map((n: Node) => n.id)).toEqual([team.id]);
+    expect(strip(byTeam.roots[0])).toEqual(strip(find(whole.roots, team.id)!));
+    const byRoot = (await api.call("GET", `/tree?periodId=${q1.id}&rootId=${orgKr.id}`)).status;
+    expect(byRoot).toBe(404); // a key result is not an objective
+    const underOrg = (await api.call("GET", `/tree?periodId=${q1.id}&rootId=${org.id}`)).body;
+    expect(underOrg.roots).toEqual(whole.roots);
+    const past = (await api.call("GET", `/tree?periodId=${q1.id}&teamId=${squad.id}&asOf=2026-02-05T00:00:00Z`)).body;
+    expect(past.roots[0].children.find((c: Node) => c.id === teamKr.id).progress).toBeCloseTo(0.4, 12);
+    const both = await api.call("GET", `/tree?periodId=${q1.id}&teamId=${squad.id}&rootId=${org.id}`);
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toMatch(/teamId or rootId/);
+    expect((await api.call("GET", `/tree?periodId=${q1.id}&teamId=00000000-0000-4000-8000-000000000000`)).status).toBe(
+      404,
+    );
+    const q2Root = await api.call("GET", `/tree?periodId=${q2.id}&rootId=${team.id}`);
+    expect(q2Root.status).toBe(400);
+    expect(q2Root.body.error.message).toMatch(/periodId/);
+  });
+
+  it("charts progress over time in one request: each point equals the list read as of its instant", async () => {
+    const res = await api.call("GET", `/series?periodId=${q1.id}`);
+    expect(res.status).toBe(200);
+    const { points } = res.body as {
+      points: {
+        at: string;
+        progress: number;
+        expectedProgress: number;
+        objectives: number;
+        statuses: Record<string, number>;
+      }[];
+    };
+    // Q1 from 1 Jan to now (15 Feb 12:00): 5 whole weeks, then now.
+    expect(points.map((p) => p.at)).toEqual([
+      "2026-01-08T00:00:00.000Z",
+      "2026-01-15T00:00:00.000Z",
+      "2026-01-22T00:00:00.000Z",
+      "2026-01-29T00:00:00.000Z",
+      "2026-02-05T00:00:00.000Z",
+      "2026-02-12T00:00:00.000Z",
+      "2026-02-15T12:00:00.000Z",
+    ]);
+    for (const p of points) {
+      const listed = (await api.call("GET", `/objectives?periodId=${q1.id}&asOf=${p.at}`)).body.items as {
+        progress: number;
+        expectedProgress: number;
+        status: string;
+        state: string;
+      }[];
+      const shown = listed.filter((o) => o.state !== "draft");
+      const mean = (g: (o: (typeof shown)[number]) => number) => shown.reduce((a, o) => a + g(o), 0) / shown.length;
+      expect(p.objectives).toBe(shown.length);
+      expect(p.progress).toBeCloseTo(
+        mean((o) => Math.min(1, o.progress)),
+        12,
+      );
+      expect(p.expectedProgress).toBeCloseTo(
+        mean((o) => o.expectedProgress),
+        12,
+      );
+      for (const o of shown) expect(p.statuses[o.status]).toBeGreaterThan(0);
+      expect(Object.values(p.statuses).reduce((a, b) => a + b, 0)).toBe(shown.length);
+    }
+    // Deals moved on 1 Feb (4/10) and 14 Feb (6/10): the team's line moves with them.
+    const teamSeries = (await api.call("GET", `/series?periodId=${q1.id}&teamId=${squad.id}`)).body;
+    expect(teamSeries.teamId).toBe(squad.id);
+    expect(teamSeries.points.map((p: { progress: number }) => p.progress)).toEqual([0, 0, 0, 0, 0.2, 0.2, 0.3]);
+    expect((await api.call("GET", "/series")).status).toBe(400);
+    expect((await api.call("GET", "/series?periodId=00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    // A period that has not started yet has no point.
+    expect((await api.call("GET", `/series?periodId=${q2.id}`)).body.points).toEqual([]);
+  });
+
   it("reports the coach's findings with stable ids", async () => {
     const res = await api.call("GET", `/coach?periodId=${q1.id}`);
     expect(res.status).toBe(200);
