@@ -138,6 +138,18 @@ describe.each(DATABASE_KINDS)("privacy at the edges on %s", (kind) => {
     expect(await unalignedFor(asAdmin)).toContain(mine.id);
   });
 
+  it("a subtree and a series leave a hidden objective out: as a root, under a root, and in the counts", async () => {
+    const asAdmin = (method: string, url: string) => api.call(method, url);
+    const hiddenRoot = await asCarol("GET", `/tree?periodId=${periodId}&rootId=${secret.id}`);
+    const missingRoot = await asCarol("GET", `/tree?periodId=${periodId}&rootId=${MISSING}`);
+    expectSameAsMissing(hiddenRoot, missingRoot, secret.id);
+    const adminUnder = nodes((await asAdmin("GET", `/tree?periodId=${periodId}&rootId=${secret.id}`)).body.roots);
+    expect(adminUnder.map((n) => n.id)).toContain(toms.id);
+    const carolSeries = (await asCarol("GET", `/series?periodId=${periodId}`)).body.points.at(-1);
+    const adminSeries = (await asAdmin("GET", `/series?periodId=${periodId}`)).body.points.at(-1);
+    expect(adminSeries.objectives - carolSeries.objectives).toBe(1);
+  });
+
   it("still refuses a loop through hidden objectives, without naming them", async () => {
     expect((await api.call("PATCH", "/settings", { privateUnderPublic: true })).status).toBe(200);
     const carolsTop = await f.objective(periodId, { title: "Carol's top", level: "individual", ownerIds: [carolId] });

@@ -491,6 +491,7 @@ const CASES: Record<string, Case> = {
 
   "GET /tree": { rule: readOrgObject, request: async (w) => ({ url: `/tree?periodId=${w.base.periodId}` }) },
   "GET /coach": { rule: readOrgObject, request: async (w) => ({ url: `/coach?periodId=${w.base.periodId}` }) },
+  "GET /series": { rule: readOrgObject, request: async (w) => ({ url: `/series?periodId=${w.base.periodId}` }) },
   "GET /audit": {
     rule: (who) => (who === "owner" || who === "admin" || who === "otherOrg" ? "allow" : "forbidden"),
     request: async () => ({ url: "/audit?limit=500" }),
