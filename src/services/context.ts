@@ -90,20 +90,39 @@ export interface Actor {
   csrfToken?: string | undefined;
 }
 
-/** The handle a write use case works through, inside its transaction. */
-export interface Write {
+/** What every write works through, inside its transaction: people, SCIM, SSO and accounts as well as OKRs. */
+export interface Transaction {
   tx: Executor;
   scope: OrgScope;
-  actor: Actor;
   org: OrganizationRow;
   ctx: OrgContext;
   nowMs: number;
+  /** Records one change in the audit trail (before/after are the API shapes or rows) and its live event. */
+  audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
+  /**
+   * Marks stored figures for recomputation before the commit. `keyResultIds`: key results whose
+   * own figures changed (check-ins, span, targets, type). `nodes`: objectives and key results
+   * whose roll-up inputs changed (an alignment under them, a weight, a child published or
+   * deleted). Both are recomputed with everything they count toward; with neither, the whole
+   * organisation is (settings, periods).
+   */
+  touch(keyResultIds?: readonly string[], nodes?: Partial<NodeIds>): void;
+}
+
+/** The handle a write use case of a signed-in caller works through. */
+export interface Write extends Transaction {
+  actor: Actor;
   /** The caller's access rules (see access.ts). */
   guard: Guard;
-  /** Records one change in the audit trail (before/after are the API shapes or rows). */
-  audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
-  /** Marks the roll-ups for recomputation; `keyResultIds` lists KRs whose own figures (check-ins, span, targets) changed. */
-  touch(keyResultIds?: readonly string[]): void;
+}
+
+/** Who a write is recorded as. */
+export interface WriteSubject {
+  scope: OrgScope;
+  /** The person the audit trail and live events name; null for the system (SCIM, SSO, a link sent by email). */
+  actorId: string | null;
+  /** Added to every audit record's `after` (e.g. `{ via: "scim" }`). */
+  auditMark?: Record<string, unknown> | undefined;
 }
 
 /** The handle a read use case works through. */
@@ -137,9 +156,8 @@ export interface WriteOptions {
 }
 
 /**
- * Runs a write use case in one transaction: takes the organisation's write lock (see
- * `WriteOptions`), runs `fn`, recomputes the stored roll-ups when it touched the graph, and
- * records the audit events — all or nothing. Events go out only after the commit.
+ * Runs a write use case of a signed-in caller in one transaction (see `writeTransaction`),
+ * refusing read-only credentials and giving `fn` the caller's access rules.
  */
 export async function mutate<T>(
   svc: Services,
@@ -150,62 +168,81 @@ export async function mutate<T>(
   if (actor.access !== "write") {
     throw new AppError("FORBIDDEN", 'This API token is read-only; create a token with scope "write" to make changes.');
   }
+  return writeTransaction(
+    svc,
+    { scope: actor.scope, actorId: actor.userId },
+    (t) => fn({ ...t, actor, guard: createGuard(t.tx, actor.scope, actor, t.org) }),
+    options,
+  );
+}
+
+/**
+ * The one write path: runs `fn` in one transaction under the organisation's write lock (see
+ * `WriteOptions`), recomputes the stored figures it touched, and records its audit events —
+ * all or nothing. Live events go out only after the commit.
+ */
+export async function writeTransaction<T>(
+  svc: Services,
+  subject: WriteSubject,
+  fn: (t: Transaction) => Promise<T>,
+  options: WriteOptions = {},
+): Promise<T> {
+  const { scope, actorId } = subject;
   const events: DomainEvent[] = [];
   const figuresOf = options.figuresOf;
   const result = await inTransaction(svc.database.db, async (tx) => {
     let chain: NodeIds | undefined;
     if (figuresOf) {
       // Structure cannot change under the shared lock, so the chain found now holds to the commit.
-      await lockOrganization(tx, actor.scope, "shared");
-      chain = await ancestorIds(tx, actor.scope, figuresOf);
-      await lockNodes(tx, actor.scope, chain);
+      await lockOrganization(tx, scope, "shared");
+      chain = await ancestorIds(tx, scope, figuresOf);
+      await lockNodes(tx, scope, chain);
     } else {
-      await lockOrganization(tx, actor.scope);
+      await lockOrganization(tx, scope);
     }
-    const org = await organizationRepo.get(tx, actor.scope);
-    const ctx = await loadOrgContext(tx, actor.scope, org);
+    const org = await organizationRepo.get(tx, scope);
+    const ctx = await loadOrgContext(tx, scope, org);
     let touched = false;
-    // A change with no key result named (alignments, weights, periods, settings) recomputes the whole graph.
-    let structural = false;
+    // A change naming nothing (settings, periods) recomputes the whole graph.
+    let whole = false;
     const changedKrs = new Set<string>();
-    const w: Write = {
+    const changedNodes = { objective: new Set<string>(), keyResult: new Set<string>() };
+    const t: Transaction = {
       tx,
-      scope: actor.scope,
-      actor,
+      scope,
       org,
       ctx,
       nowMs: svc.now(),
-      guard: createGuard(tx, actor.scope, actor, org),
       async audit(action, objectType, objectId, before, after) {
-        await auditRepo.record(tx, actor.scope, { actorId: actor.userId, action, objectType, objectId, before, after });
+        const marked = subject.auditMark ? { ...(isRecord(after) ? after : {}), ...subject.auditMark } : after;
+        await auditRepo.record(tx, scope, { actorId, action, objectType, objectId, before, after: marked });
         const ends = alignmentEnds(objectType, before ?? after);
-        events.push({
-          orgId: actor.orgId,
-          type: action,
-          objectType,
-          objectId,
-          actorId: actor.userId,
-          ...(ends && { ends }),
-        });
+        events.push({ orgId: scope.orgId, type: action, objectType, objectId, actorId, ...(ends && { ends }) });
       },
-      touch(keyResultIds = []) {
-        if (figuresOf && (keyResultIds.length === 0 || keyResultIds.some((id) => !figuresOf.includes(id)))) {
+      touch(keyResultIds = [], nodes = {}) {
+        const named = [...keyResultIds, ...(nodes.objective ?? []), ...(nodes.keyResult ?? [])];
+        if (figuresOf && (named.length === 0 || named.some((id) => !figuresOf.includes(id)))) {
           // A programming error: the write locked only these key results' chain.
           throw new Error("this write declared figuresOf and may touch only those key results");
         }
         touched = true;
-        if (keyResultIds.length === 0) structural = true;
+        if (named.length === 0) whole = true;
         for (const id of keyResultIds) changedKrs.add(id);
+        for (const id of nodes.objective ?? []) changedNodes.objective.add(id);
+        for (const id of nodes.keyResult ?? []) changedNodes.keyResult.add(id);
       },
     };
-    const out = await fn(w);
+    const out = await fn(t);
     if (touched && chain) {
-      await recomputeStored(tx, actor.scope, ctx, [...changedKrs], w.nowMs, false, chain);
+      await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain);
     } else if (touched) {
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
-      const freshOrg = await organizationRepo.get(tx, actor.scope);
-      const freshCtx = await loadOrgContext(tx, actor.scope, freshOrg);
-      await recomputeStored(tx, actor.scope, freshCtx, [...changedKrs], w.nowMs, structural);
+      const freshOrg = await organizationRepo.get(tx, scope);
+      const freshCtx = await loadOrgContext(tx, scope, freshOrg);
+      const part = whole
+        ? undefined
+        : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);
+      await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part);
     }
     return out;
   });
@@ -217,6 +254,10 @@ export async function mutate<T>(
     }
   }
   return result;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -274,15 +274,24 @@ interface Ancestry {
 }
 
 /**
- * The changed key results and everything they count toward, transitively: their objectives
- * and, upward through alignments, every objective and key result above. Only structure is
+ * The changed key results (and objectives) and everything they count toward, transitively:
+ * their objectives and, upward through alignments, every objective and key result above. Only structure is
  * read (which objective a key result belongs to, alignments), so the answer holds while the
  * organisation's structure does (see `mutate`'s lock modes).
  */
-export async function ancestorIds(ex: Executor, scope: OrgScope, keyResultIds: readonly string[]): Promise<NodeIds> {
+export async function ancestorIds(
+  ex: Executor,
+  scope: OrgScope,
+  keyResultIds: readonly string[],
+  objectiveIds: readonly string[] = [],
+): Promise<NodeIds> {
   const objIds = new Set<string>();
   const krIds = new Set<string>();
   let frontier = { objective: [] as string[], keyResult: [] as string[] };
+  for (const o of await objectiveRepo.listByIds(ex, scope, objectiveIds)) {
+    objIds.add(o.id);
+    frontier.objective.push(o.id);
+  }
   for (const k of await keyResultRepo.listByIds(ex, scope, keyResultIds)) {
     krIds.add(k.id);
     if (!objIds.has(k.objectiveId)) {
