@@ -49,6 +49,8 @@ export interface GenerateOptions {
   name?: string;
   /** Rows per INSERT statement. */
   chunk?: number;
+  /** Skip the recompute (the stored figures then hold what a key result holds before its first check-in). */
+  skipRecompute?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -573,6 +575,8 @@ export async function generateOrg(database: Database, options: GenerateOptions):
         { name: "start", type: "numeric" },
         { name: "target", type: "numeric" },
         { name: "position", type: "int" },
+        { name: "progress", type: "float8" },
+        { name: "current", type: "numeric" },
         { name: "created_at", type: "timestamptz" },
       ],
       chunk,
@@ -649,6 +653,9 @@ export async function generateOrg(database: Database, options: GenerateOptions):
             start,
             target,
             k,
+            // What a key result holds from its creation until its first check-in (as the API stores it).
+            0,
+            start,
             objCreated,
           ]);
           counts.keyResults++;
@@ -762,7 +769,9 @@ export async function generateOrg(database: Database, options: GenerateOptions):
   }
   const loadMs = performance.now() - loadStart;
   log(`  loaded in ${(loadMs / 1000).toFixed(1)} s; recomputing…`);
-  const recompute = await recomputeOrg(database, orgId, nowMs, log);
+  const recompute: RecomputeResult = options.skipRecompute
+    ? { ms: 0, mode: "engine", engineError: null, rewritten: { keyResults: 0, objectives: 0 } }
+    : await recomputeOrg(database, orgId, nowMs, log);
   return {
     orgId,
     name,
@@ -784,7 +793,7 @@ export async function generateOrg(database: Database, options: GenerateOptions):
  * Brings one organisation's stored figures in line with its base tables. First as `okra
  * recompute` does (recomputeAll's body, for this organisation only: one transaction under the
  * organisation's lock, every key result's own figures, then the whole graph). When that fails
- * (the error is returned), the same engine function in slices: `recomputeStored` for 5,000 key
+ * (the error is returned), the same engine function in slices: `recomputeStored` for 10,000 key
  * results at a time with their ancestors. Any order is right: a node's last recomputation comes
  * with the slice of its last descendant key result, after its children's.
  */
@@ -822,7 +831,7 @@ export async function recomputeOrg(
     where: (k, { and, eq, isNull }) => and(eq(k.orgId, orgId), isNull(k.deletedAt)),
   });
   const rewritten = { keyResults: 0, objectives: 0 };
-  const SLICE = 5000;
+  const SLICE = 10_000;
   for (let at = 0; at < ids.length; at += SLICE) {
     const slice = ids.slice(at, at + SLICE).map((k) => k.id);
     const r = await inTransaction(database.db, async (tx) => {
@@ -833,7 +842,7 @@ export async function recomputeOrg(
     });
     rewritten.keyResults += r.keyResults;
     rewritten.objectives += r.objectives;
-    if ((at / SLICE) % 20 === 19) log(`  recomputed ${at + slice.length} of ${ids.length} key results`);
+    if ((at / SLICE) % 10 === 9) log(`  recomputed ${at + slice.length} of ${ids.length} key results`);
   }
   return { ms: performance.now() - chunkedStart, mode: "chunked", engineError, rewritten };
 }
