@@ -287,7 +287,10 @@ const mapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/map",
   component: lazyRouteComponent(() => import("./routes/map-page.js"), "MapPage"),
-  validateSearch: validatePeriodSearch,
+  validateSearch: (s: Record<string, unknown>) => ({
+    ...validatePeriodSearch(s),
+    ...(typeof s.team === "string" ? { team: s.team } : {}),
+  }),
 });
 export const objectiveRoute = createRoute({
   getParentRoute: () => appRoute,

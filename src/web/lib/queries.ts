@@ -74,7 +74,7 @@ export const keys = {
   history: ["history"] as const,
   historyOf: (objectiveId: string) => ["history", objectiveId] as const,
   tree: ["tree"] as const,
-  treeOf: (periodId: string | undefined) => ["tree", periodId] as const,
+  treeOf: (periodId: string | undefined, teamId?: string) => ["tree", periodId, teamId ?? null] as const,
   coach: ["coach"] as const,
   coachOf: (periodId: string | undefined) => ["coach", periodId] as const,
   series: ["series"] as const,
@@ -261,11 +261,12 @@ export const useAlignments = (params: { childId?: string; parentId?: string }, e
     enabled,
     queryFn: () => fetchAll<Alignment>("/alignments", params),
   });
-export const useTree = (periodId: string | undefined) =>
+/** The period's alignment tree, or one team's part of it. */
+export const useTree = (periodId: string | undefined, teamId?: string) =>
   useQuery({
-    queryKey: keys.treeOf(periodId),
+    queryKey: keys.treeOf(periodId, teamId),
     enabled: !!periodId,
-    queryFn: () => get<{ roots: TreeNode[] }>(`/tree?periodId=${periodId}`),
+    queryFn: () => get<{ roots: TreeNode[] }>(withQuery("/tree", { periodId, teamId })),
   });
 export const useCoach = (periodId: string | undefined) =>
   useQuery({

@@ -16,7 +16,7 @@ import { IconDownload, IconSelector } from "@tabler/icons-react";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
@@ -97,11 +97,13 @@ export function ExplorerPage() {
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "progress", desc: true });
   const statusKey = search.status ?? "";
   const statuses = statusKey ? statusKey.split(",") : [];
+  // The search is asked of the server once typing pauses, not on every key.
+  const [q] = useDebouncedValue(search.q?.trim(), 300);
   // One status is filtered by the server; several are matched here among the rows loaded.
   const objectives = useObjectivePages(
     {
       periodId: period?.id,
-      q: search.q,
+      q: q || undefined,
       level: search.level,
       teamId: search.team,
       ownerId: search.owner,
@@ -111,12 +113,6 @@ export function ExplorerPage() {
   );
   const set = (patch: Partial<ExplorerSearch>) =>
     void navigate({ to: "/explorer", search: (prev: ExplorerSearch) => ({ ...prev, ...patch }) } as never);
-  // The search box sends its text once typing pauses, not on every key.
-  const [text, setText] = useState(search.q ?? "");
-  const [typed] = useDebouncedValue(text, 300);
-  useEffect(() => {
-    if ((search.q ?? "") !== typed.trim()) set({ q: typed.trim() || undefined });
-  });
   const [minP, maxP] = (search.progress ?? "0-100").split("-").map(Number) as [number, number];
   const [views, setViews] = useState<SavedView[]>(loadViews);
   const [viewName, setViewName] = useState("");
@@ -233,7 +229,12 @@ export function ExplorerPage() {
         </Button>
       </Group>
       <Group align="flex-end" gap="sm" role="search">
-        <TextInput label={t("explorer.search")} value={text} onChange={(e) => setText(e.currentTarget.value)} w={240} />
+        <TextInput
+          label={t("explorer.search")}
+          defaultValue={search.q ?? ""}
+          onChange={(e) => set({ q: e.currentTarget.value || undefined })}
+          w={240}
+        />
         <MultiSelect
           label={t("common.status")}
           data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
@@ -288,10 +289,7 @@ export function ExplorerPage() {
           value={null}
           onChange={(name) => {
             const v = views.find((x) => x.name === name);
-            if (v) {
-              setText(v.search.q ?? "");
-              void navigate({ to: "/explorer", search: v.search } as never);
-            }
+            if (v) void navigate({ to: "/explorer", search: v.search } as never);
           }}
           w={220}
         />

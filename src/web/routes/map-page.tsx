@@ -15,12 +15,13 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { Group, Stack, Text, TextInput, Title } from "@mantine/core";
-import { useNavigate } from "@tanstack/react-router";
+import { useNavigate, useSearch } from "@tanstack/react-router";
 import { memo, useMemo, useState } from "react";
 import type { Status } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { QueryState } from "../components/query-state.js";
 import { STATUS_COLOR } from "../components/status-badge.js";
+import { TeamSelect } from "../features/pickers/pickers.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { useTree } from "../lib/queries.js";
@@ -185,10 +186,27 @@ function Flow({ roots }: { roots: TreeNode[] }) {
 
 export function MapPage() {
   const { period } = useCurrentPeriod();
-  const tree = useTree(period?.id);
+  const search = useSearch({ strict: false }) as { team?: string };
+  const navigate = useNavigate();
+  // A team's subtree costs what that team holds; the whole period's tree stays available.
+  const tree = useTree(period?.id, search.team);
   return (
     <Stack>
-      <Title order={2}>{t("map.title")}</Title>
+      <Group justify="space-between">
+        <Title order={2}>{t("map.title")}</Title>
+        <TeamSelect
+          aria-label={t("common.team")}
+          placeholder={t("dashboard.allTeams")}
+          value={search.team ?? null}
+          onChange={(v) =>
+            void navigate({
+              to: "/map",
+              search: (prev: Record<string, unknown>) => ({ ...prev, team: v ?? undefined }),
+            } as never)
+          }
+          clearable
+        />
+      </Group>
       <QueryState query={tree} isEmpty={(d) => d.roots.length === 0}>
         {(d) => (
           <ReactFlowProvider>

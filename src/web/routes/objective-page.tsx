@@ -6,13 +6,14 @@ import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { CoachPanel } from "../components/coach-panel.js";
+import { LoadMore } from "../components/load-more.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
-import { api, get } from "../lib/api.js";
+import { api } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
@@ -22,13 +23,14 @@ import {
   fetchAll,
   keys,
   useAlignments,
+  useInfiniteList,
   useKeyResult,
   useMe,
   useObjective,
   useTeamsById,
   useUsersById,
 } from "../lib/queries.js";
-import type { Alignment as AlignmentEdge, AuditEntry, Objective, Page } from "../lib/types.js";
+import type { Alignment as AlignmentEdge, AuditEntry, Objective } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
 
 /** The parent's side accepts or declines a child's request to count toward it. */
@@ -205,24 +207,31 @@ function Alignment({ objective }: { objective: Objective }) {
 }
 
 function History({ objectiveId }: { objectiveId: string }) {
-  const audit = useQuery({
-    queryKey: keys.historyOf(objectiveId),
-    queryFn: () => get<Page<AuditEntry>>(`/objectives/${objectiveId}/history?limit=50`),
-  });
+  const audit = useInfiniteList<AuditEntry>(
+    keys.historyOf(objectiveId),
+    `/objectives/${objectiveId}/history`,
+    {},
+    {
+      pageSize: 20,
+    },
+  );
   return (
     <Card withBorder>
       <Title order={3} size="h5" mb="xs">
         {t("objective.history")}
       </Title>
-      <QueryState query={audit} isEmpty={(d) => d.items.length === 0}>
-        {(d) => (
-          <List spacing={4} size="sm">
-            {d.items.map((e) => (
-              <List.Item key={e.id}>
-                {auditLabel(e)} · {e.actorName ?? t("audit.system")} · {dateTime(e.at)}
-              </List.Item>
-            ))}
-          </List>
+      <QueryState query={audit.query} isEmpty={() => audit.items.length === 0}>
+        {() => (
+          <>
+            <List spacing={4} size="sm">
+              {audit.items.map((e) => (
+                <List.Item key={e.id}>
+                  {auditLabel(e)} · {e.actorName ?? t("audit.system")} · {dateTime(e.at)}
+                </List.Item>
+              ))}
+            </List>
+            <LoadMore hasMore={audit.hasMore} loading={audit.loadingMore} onLoad={audit.loadMore} auto={false} />
+          </>
         )}
       </QueryState>
     </Card>
@@ -299,9 +308,7 @@ function Initiatives({ objectiveId }: { objectiveId: string }) {
   const initiatives = useQuery({
     queryKey: keys.initiativesOf(objectiveId),
     queryFn: () =>
-      get<Page<{ id: string; title: string; state: string; progress: number | null }>>(
-        `/initiatives?objectiveId=${objectiveId}`,
-      ),
+      fetchAll<{ id: string; title: string; state: string; progress: number | null }>("/initiatives", { objectiveId }),
   });
   return (
     <Card withBorder>

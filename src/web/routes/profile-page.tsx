@@ -20,12 +20,11 @@ import { useState } from "react";
 import { CopyableCode } from "../components/copyable-code.js";
 import { QueryState } from "../components/query-state.js";
 import { TableHead } from "../components/table-head.js";
-import { ApiError, api, auth, get } from "../lib/api.js";
+import { ApiError, api, auth } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { invalidateForChange } from "../lib/live.js";
-import { useMe } from "../lib/queries.js";
-import type { Page } from "../lib/types.js";
+import { fetchAll, useMe } from "../lib/queries.js";
 
 interface Session {
   id: string;
@@ -171,7 +170,7 @@ function PasswordCard() {
 function SessionsCard() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const sessions = useQuery({ queryKey: ["sessions"], queryFn: () => get<Page<Session>>("/sessions") });
+  const sessions = useQuery({ queryKey: ["sessions"], queryFn: () => fetchAll<Session>("/sessions") });
   const end = useMutation({
     mutationFn: (id: string) => api("DELETE", `/sessions/${id}`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["sessions"] }),
@@ -235,7 +234,7 @@ function SessionsCard() {
 
 function TokensCard() {
   const queryClient = useQueryClient();
-  const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => get<Page<ApiToken>>("/tokens") });
+  const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => fetchAll<ApiToken>("/tokens") });
   const [name, setName] = useState("");
   const [scope, setScope] = useState<"read" | "write">("read");
   const [issued, setIssued] = useState<string | null>(null);

@@ -7,10 +7,11 @@ import "../lib/i18n-admin.js";
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, ThemeIcon, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconRestore, IconTrash } from "@tabler/icons-react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useState } from "react";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { LoadMore } from "../components/load-more.js";
 import { QueryState } from "../components/query-state.js";
 import { TableHead } from "../components/table-head.js";
 import { AdminsOnly } from "../features/admin/admins-only.js";
@@ -19,7 +20,8 @@ import { date, dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { invalidatePrefixes } from "../lib/live.js";
 import { keysForChange } from "../lib/live-keys.js";
-import type { Objective, Page } from "../lib/types.js";
+import { keys, useInfiniteList } from "../lib/queries.js";
+import type { Objective } from "../lib/types.js";
 
 const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
 
@@ -142,10 +144,7 @@ function Trash() {
   const search = useSearch({ strict: false }) as Record<string, unknown>;
   const navigate = useNavigate();
   const type = TRASH_TYPES.find((x) => x === search.type);
-  const trash = useQuery({
-    queryKey: ["trash", type ?? ""],
-    queryFn: () => get<Page<TrashItem>>(`/trash${type ? `?type=${type}` : ""}`),
-  });
+  const trash = useInfiniteList<TrashItem>([...keys.trash, type ?? ""], "/trash", { type });
   const [target, setTarget] = useState<TrashItem | null>(null);
   return (
     <Stack>
@@ -172,64 +171,67 @@ function Trash() {
           w={200}
         />
       </Group>
-      <QueryState query={trash}>
-        {(d) =>
-          d.items.length === 0 ? (
+      <QueryState query={trash.query}>
+        {() =>
+          trash.items.length === 0 ? (
             <EmptyTrash />
           ) : (
-            <Table.ScrollContainer minWidth={760}>
-              <Table verticalSpacing="sm" aria-label={t("admin.trash.caption")}>
-                <TableHead
-                  columns={[
-                    { label: t("admin.trash.type"), w: 130 },
-                    t("admin.trash.item"),
-                    { label: t("admin.trash.deleted"), w: 220 },
-                    { label: t("admin.trash.purge"), w: 160 },
-                  ]}
-                  actions={{ label: t("admin.actions"), w: 130 }}
-                />
-                <Table.Tbody>
-                  {d.items.map((item) => (
-                    <Table.Tr key={item.id}>
-                      <Table.Td>
-                        <Badge variant="light" color="gray" radius="sm" style={{ textTransform: "none" }}>
-                          {typeLabel(item.type)}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" fw={500}>
-                          {item.title}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{dateTime(item.deletedAt)}</Text>
-                        {item.deletedBy && (
-                          <Text size="xs" c="dimmed">
-                            {t("admin.trash.deletedBy", { name: item.deletedBy.name })}
+            <>
+              <Table.ScrollContainer minWidth={760}>
+                <Table verticalSpacing="sm" aria-label={t("admin.trash.caption")}>
+                  <TableHead
+                    columns={[
+                      { label: t("admin.trash.type"), w: 130 },
+                      t("admin.trash.item"),
+                      { label: t("admin.trash.deleted"), w: 220 },
+                      { label: t("admin.trash.purge"), w: 160 },
+                    ]}
+                    actions={{ label: t("admin.actions"), w: 130 }}
+                  />
+                  <Table.Tbody>
+                    {trash.items.map((item) => (
+                      <Table.Tr key={item.id}>
+                        <Table.Td>
+                          <Badge variant="light" color="gray" radius="sm" style={{ textTransform: "none" }}>
+                            {typeLabel(item.type)}
+                          </Badge>
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="sm" fw={500}>
+                            {item.title}
                           </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" title={t("admin.trash.purgeHint", { date: dateTime(item.purgeAt) })}>
-                          {date(item.purgeAt)}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="xs"
-                          variant="light"
-                          leftSection={<IconRestore size={14} />}
-                          onClick={() => setTarget(item)}
-                          aria-label={t("admin.trash.restoreLabel", { title: item.title })}
-                        >
-                          {t("admin.trash.restore")}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="sm">{dateTime(item.deletedAt)}</Text>
+                          {item.deletedBy && (
+                            <Text size="xs" c="dimmed">
+                              {t("admin.trash.deletedBy", { name: item.deletedBy.name })}
+                            </Text>
+                          )}
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="sm" title={t("admin.trash.purgeHint", { date: dateTime(item.purgeAt) })}>
+                            {date(item.purgeAt)}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Button
+                            size="xs"
+                            variant="light"
+                            leftSection={<IconRestore size={14} />}
+                            onClick={() => setTarget(item)}
+                            aria-label={t("admin.trash.restoreLabel", { title: item.title })}
+                          >
+                            {t("admin.trash.restore")}
+                          </Button>
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <LoadMore hasMore={trash.hasMore} loading={trash.loadingMore} onLoad={trash.loadMore} />
+            </>
           )
         }
       </QueryState>
