@@ -21,17 +21,7 @@ import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
-import {
-  auditRepo,
-  inTransaction,
-  lockOrganization,
-  type TeamRow,
-  teamQueries,
-  teamRepo,
-  type UserRow,
-  userQueries,
-  userRepo,
-} from "../db/repositories.js";
+import { type TeamRow, teamQueries, teamRepo, type UserRow, userQueries, userRepo } from "../db/repositories.js";
 import { objectives, scimTokens, teams as teamsTable, users as usersTable } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
@@ -39,7 +29,7 @@ import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
 import { type AuditFn, revokeAccess, settlePersonChange } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
-import { type Actor, checkParentLink, type DomainEvent, mutate, read, type Services } from "./context.js";
+import { type Actor, checkParentLink, mutate, read, type Services, writeTransaction } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import { parseInput, TitleSchema } from "./schemas.js";
 
@@ -1154,30 +1144,21 @@ export async function authenticateScim(svc: Services, token: string | undefined,
 
 type Audit = AuditFn;
 
-/** One write: a transaction under the organisation's lock; audit rows with no actor; events after the commit. */
+/**
+ * One write through the one write path (`writeTransaction`): a transaction under the
+ * organisation's lock, audit rows with no actor and `via: "scim"` with the token's id in
+ * their after snapshot, live events after the commit.
+ */
 async function scimWrite<T>(
   svc: Services,
   caller: ScimCaller,
   fn: (tx: Executor, scope: OrgScope, audit: Audit) => Promise<T>,
 ): Promise<T> {
-  const events: DomainEvent[] = [];
-  const out = await inTransaction(svc.database.db, async (tx) => {
-    await lockOrganization(tx, caller.scope);
-    const audit: Audit = async (action, objectType, objectId, before, after) => {
-      const marked = { ...(isObject(after) ? after : {}), via: "scim", scimTokenId: caller.tokenId };
-      await auditRepo.record(tx, caller.scope, { actorId: null, action, objectType, objectId, before, after: marked });
-      events.push({ orgId: caller.orgId, type: action, objectType, objectId, actorId: null });
-    };
-    return fn(tx, caller.scope, audit);
-  });
-  for (const e of events) {
-    try {
-      svc.emit(e);
-    } catch {
-      // A failing listener must not turn a committed write into an error.
-    }
-  }
-  return out;
+  return writeTransaction(
+    svc,
+    { scope: caller.scope, actorId: null, auditMark: { via: "scim", scimTokenId: caller.tokenId } },
+    (t) => fn(t.tx, t.scope, t.audit),
+  );
 }
 
 /** Throws VERSION_CONFLICT (HTTP 412) when an If-Match version was sent and is not the current one. */

@@ -16,18 +16,16 @@
  *   addresses only unless the instance allows private ones, and one answer for any failure.
  * - The HTTP layer opens the session and sets the cookie (src/http/sso-routes.ts).
  */
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import * as oidc from "openid-client";
 import { z } from "zod";
-import type { Executor } from "../db/database.js";
 import { grantOrgScope } from "../db/org-scope.js";
-import { auditRepo, inTransaction, lockOrganization, type UserRow, userQueries, userRepo } from "../db/repositories.js";
-import { ssoConfigs, ssoStates, users } from "../db/schema.js";
+import { type UserRow, userQueries, userRepo } from "../db/repositories.js";
+import { type SsoConfigRow, ssoQueries } from "../db/sso-queries.js";
 import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
-import { type AuditFn, settlePersonChange } from "./account.service.js";
-import { type Actor, checkVersion, mutate, read, type Services } from "./context.js";
+import { settlePersonChange } from "./account.service.js";
+import { type Actor, checkVersion, mutate, read, type Services, writeTransaction } from "./context.js";
 import { createOutboundFetch } from "./outbound.js";
 import { presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
@@ -114,8 +112,6 @@ const SsoFinishSchema = z.object({
   state: z.string().max(500).optional(),
 });
 
-type SsoConfigRow = typeof ssoConfigs.$inferSelect;
-
 /** The organisation's SSO settings as the API answers them (never the secret). */
 export interface SsoConfigView {
   enabled: boolean;
@@ -142,11 +138,6 @@ export function safeReturnTo(value: unknown): string {
   // Browsers read "\" as "/" ("/\evil.example" leaves the site) and ignore tabs and newlines.
   if (/[\\\p{Cc}]/u.test(value)) return "/";
   return value;
-}
-
-async function findConfig(ex: Executor, orgId: string): Promise<SsoConfigRow | null> {
-  const rows = await ex.select().from(ssoConfigs).where(eq(ssoConfigs.orgId, orgId)).limit(1);
-  return rows[0] ?? null;
 }
 
 function present(svc: Services, row: SsoConfigRow | null): SsoConfigView {
@@ -249,7 +240,7 @@ async function discover(
 export async function getSsoConfig(svc: Services, actor: Actor): Promise<SsoConfigView> {
   return read(svc, actor, async ({ ex, scope, guard }) => {
     guard.assertAdmin("see the single sign-on settings");
-    return present(svc, await findConfig(ex, scope.orgId));
+    return present(svc, await ssoQueries.findConfig(ex, scope));
   });
 }
 
@@ -281,7 +272,7 @@ export async function updateSsoConfig(
   }
   return mutate(svc, actor, async (w) => {
     w.guard.assertAdmin("change the single sign-on settings");
-    const before = await findConfig(w.tx, w.scope.orgId);
+    const before = await ssoQueries.findConfig(w.tx, w.scope);
     await checkVersion(input.version ?? ifMatch, before ?? { version: 0 }, () => present(svc, before));
     const values = {
       enabled: input.enabled,
@@ -292,16 +283,7 @@ export async function updateSsoConfig(
       defaultRole: input.defaultRole,
       updatedAt: new Date(w.nowMs),
     };
-    const [saved] = before
-      ? await w.tx
-          .update(ssoConfigs)
-          .set({ ...values, version: sql`${ssoConfigs.version} + 1` })
-          .where(eq(ssoConfigs.orgId, w.scope.orgId))
-          .returning()
-      : await w.tx
-          .insert(ssoConfigs)
-          .values({ orgId: w.scope.orgId, ...values })
-          .returning();
+    const saved = await ssoQueries.saveConfig(w.tx, w.scope, before !== null, values);
     if (!saved) throw new AppError("INTERNAL", "The single sign-on settings were not saved.");
     await w.audit("sso.updated", "organization", w.scope.orgId, before ? auditView(before) : null, auditView(saved));
     return present(svc, saved);
@@ -310,7 +292,7 @@ export async function updateSsoConfig(
 
 /** The enabled configuration for an organisation id, or NOT_FOUND. */
 async function enabledConfigById(svc: Services, organizationId: string): Promise<SsoConfigRow> {
-  const row = isId(organizationId) ? await findConfig(svc.database.db, organizationId) : null;
+  const row = isId(organizationId) ? await ssoQueries.findConfig(svc.database.db, grantOrgScope(organizationId)) : null;
   if (!row?.enabled) {
     throw new AppError(
       "NOT_FOUND",
@@ -324,10 +306,7 @@ async function enabledConfigById(svc: Services, organizationId: string): Promise
 async function enabledConfigByEmail(svc: Services, email: string): Promise<SsoConfigRow> {
   const domain = emailDomain(email);
   if (!domain) throw AppError.validation(["email: must be an email address"]);
-  const rows = await svc.database.db
-    .select()
-    .from(ssoConfigs)
-    .where(and(eq(ssoConfigs.enabled, true), sql`${domain} = any(${ssoConfigs.allowedDomains})`));
+  const rows = await ssoQueries.enabledConfigsForDomain(svc.database.db, domain);
   const [row] = rows;
   if (!row) {
     throw new AppError(
@@ -378,12 +357,12 @@ export async function startSsoLogin(svc: Services, query: unknown): Promise<{ re
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const nowMs = svc.now();
-  await inTransaction(svc.database.db, async (tx) => {
+  // Nothing to audit: the sign-in is recorded when it finishes (a session's `user.signedIn`).
+  await writeTransaction(svc, { scope: grantOrgScope(config.orgId), actorId: null }, async ({ tx, scope }) => {
     // Housekeeping: sign-ins abandoned at the provider leave rows behind.
-    await tx.delete(ssoStates).where(lt(ssoStates.createdAt, new Date(nowMs - SSO_STATE_TTL_MS)));
-    await tx.insert(ssoStates).values({
+    await ssoQueries.deleteStatesBefore(tx, new Date(nowMs - SSO_STATE_TTL_MS));
+    await ssoQueries.insertState(tx, scope, {
       state,
-      orgId: config.orgId,
       codeVerifier,
       nonce,
       returnTo: safeReturnTo(input.returnTo),
@@ -442,11 +421,12 @@ export async function finishSsoLogin(
   const input = parseInput(SsoFinishSchema, params);
   if (!input.state) throw new AppError("UNAUTHENTICATED", EXPIRED);
   // Deleting it first makes the state single-use, even when what follows fails.
-  const [pending] = await svc.database.db.delete(ssoStates).where(eq(ssoStates.state, input.state)).returning();
+  const pending = await ssoQueries.takeState(svc.database.db, input.state);
   if (!pending || pending.createdAt.getTime() + SSO_STATE_TTL_MS <= svc.now()) {
     throw new AppError("UNAUTHENTICATED", EXPIRED);
   }
-  const config = await findConfig(svc.database.db, pending.orgId);
+  const scope = grantOrgScope(pending.orgId);
+  const config = await ssoQueries.findConfig(svc.database.db, scope);
   if (!config?.enabled) {
     throw new AppError(
       "FORBIDDEN",
@@ -491,26 +471,15 @@ export async function finishSsoLogin(
   // Linking an existing account or creating one trusts the email: only when the provider vouches for it.
   const emailVerified = claims.email_verified === true || claims.email_verified === "true";
 
-  const scope = grantOrgScope(config.orgId);
-  const outcome = await inTransaction(svc.database.db, async (tx) => {
-    // Under the organisation's lock, two first sign-ins of one person create one account.
-    await lockOrganization(tx, scope);
+  // The one write path: under the organisation's lock (two first sign-ins of one person create
+  // one account), audited with no actor, its live events sent after the commit.
+  const outcome = await writeTransaction(svc, { scope, actorId: null }, async ({ tx, audit, nowMs }) => {
     // The person linked to this subject; else a link made before sso_subject existed (Okra ≤ 0.1
     // kept the subject in external_id), or a provider whose SCIM id is its OIDC subject (Okta).
-    const bySub = await tx
-      .select()
-      .from(users)
-      .where(
-        and(
-          eq(users.orgId, scope.orgId),
-          or(eq(users.ssoSubject, sub), and(eq(users.externalId, sub), isNull(users.ssoSubject))),
-        ),
-      )
-      .orderBy(sql`${users.ssoSubject} is null`, sql`${users.active} desc`)
-      .limit(1);
+    const bySub = await ssoQueries.findBySubject(tx, scope, sub);
     const domain = emailDomain(email) ?? "";
     const trusted = config.allowedDomains.includes(domain);
-    let person: UserRow | null = bySub[0] ?? null;
+    let person: UserRow | null = bySub;
     // An existing account is linked by email only for the domains the organisation trusts
     // this provider with; otherwise the provider could sign in as anyone it names.
     if (!person && trusted) {
@@ -548,11 +517,9 @@ export async function finishSsoLogin(
           );
         }
         // Remember the provider's id, so a later change of email still finds this person.
-        await tx.update(users).set({ ssoSubject: sub }).where(eq(users.id, person.id));
-        const audit: AuditFn = (action, objectType, objectId, before, after) =>
-          auditRepo.record(tx, scope, { actorId: null, action, objectType, objectId, before, after });
+        await ssoQueries.linkSubject(tx, scope, person.id, sub);
         await audit("user.ssoLinked", "user", person.id, { ssoSubject: null }, { ssoSubject: sub, email });
-        await settlePersonChange(tx, scope, person.id, { identity: true }, svc.now(), audit);
+        await settlePersonChange(tx, scope, person.id, { identity: true }, nowMs, audit);
       }
       return { userId: person.id, created: false };
     }
@@ -573,28 +540,8 @@ export async function finishSsoLogin(
       role,
       ssoSubject: sub,
     });
-    await auditRepo.record(tx, scope, {
-      actorId: null,
-      action: "user.created",
-      objectType: "user",
-      objectId: row.id,
-      before: null,
-      after: { ...presentUser(row, []), via: "sso" },
-    });
+    await audit("user.created", "user", row.id, null, { ...presentUser(row, []), via: "sso" });
     return { userId: row.id, created: true };
   });
-  if (outcome.created) {
-    try {
-      svc.emit({
-        orgId: scope.orgId,
-        type: "user.created",
-        objectType: "user",
-        objectId: outcome.userId,
-        actorId: null,
-      });
-    } catch {
-      // A failing listener must not undo a committed sign-in.
-    }
-  }
   return { ...outcome, returnTo: safeReturnTo(pending.returnTo) };
 }
