@@ -17,7 +17,7 @@
  * It prints tables; it never fails on timing. Figures and their reading: bench/RESULTS.md.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -405,14 +405,29 @@ async function openLoop(app: FastifyInstance, clients: Target[], rate: number, s
   };
 }
 
+type LockMode = "exclusive" | "chain" | "none";
+
+const PGBENCH_LOCKS: Record<LockMode, string> = {
+  // The engine before the change: every write of the organisation behind one advisory lock.
+  exclusive: "SELECT pg_advisory_xact_lock(hashtextextended(:org, 0));\n",
+  // The engine now (repositories.ts lockOrganization shared + lockNodes): the organisation's
+  // lock shared, then the key result and its objectives locked in id order.
+  chain:
+    "SELECT pg_advisory_xact_lock_shared(hashtextextended(:org, 0));\n" +
+    "SELECT id FROM key_results WHERE org_id = :org AND id = :kr FOR UPDATE;\n" +
+    "SELECT id FROM objectives WHERE org_id = :org AND id IN (:o1, :o2, :o3, :o4, :o5) ORDER BY id FOR UPDATE;\n",
+  // Only the row locks the updates take.
+  none: "",
+};
+
 const PGBENCH_SCRIPT = (
-  lock: boolean,
+  lock: LockMode,
 ) => `-- One check-in's writes, as the app makes them: the check-in, its key result, the
 -- five objectives above it (person → team → department → division → organisation), the audit row.
 \\set n random(1, :chains)
 SELECT kr, author, o1, o2, o3, o4, o5 FROM bench_chain WHERE n = :n \\gset
 BEGIN;
-${lock ? "SELECT pg_advisory_xact_lock(hashtextextended(:org, 0));\n" : ""}INSERT INTO check_ins (org_id, key_result_id, value, author_id, at, created_at, updated_at)
+${PGBENCH_LOCKS[lock]}INSERT INTO check_ins (org_id, key_result_id, value, author_id, at, created_at, updated_at)
   VALUES (:org, :kr, (random() * 100)::numeric(10, 1), :author, now(), now(), now()) RETURNING id AS ci \\gset
 UPDATE key_results SET latest_value = (random() * 100)::numeric(10, 1), current = (random() * 100)::numeric(10, 1),
   progress = random(), last_check_in_at = now(),
@@ -430,11 +445,18 @@ END;
 
 interface PgbenchResult {
   tps: number;
-  latencyMs: number;
-  output: string;
+  latency: Stats;
 }
 
-async function pgbench(url: string, orgId: string, chains: number, lock: boolean, seconds: number, rate?: number) {
+/** pgbench with 8 clients for `seconds` (at `rate` transactions/s when given); latencies from its per-transaction log. */
+async function pgbench(
+  url: string,
+  orgId: string,
+  chains: number,
+  lock: LockMode,
+  seconds: number,
+  rate?: number,
+): Promise<PgbenchResult> {
   // biome-ignore lint/suspicious/noExplicitAny: scripts/ is plain JavaScript without types
   const cluster: any = await import("../scripts/pg-cluster.mjs" as string);
   const bin = cluster.findPgBin() as string | null;
@@ -455,7 +477,9 @@ async function pgbench(url: string, orgId: string, chains: number, lock: boolean
         "2",
         "-T",
         String(seconds),
-        ...(rate ? ["-R", String(rate), "-P", String(seconds)] : []),
+        ...(rate ? ["-R", String(rate)] : []),
+        "-l",
+        `--log-prefix=${join(dir, "log")}`,
         "-D",
         `org=${orgId}`,
         "-D",
@@ -470,11 +494,18 @@ async function pgbench(url: string, orgId: string, chains: number, lock: boolean
         u.username || "postgres",
         u.pathname.slice(1),
       ],
-      { maxBuffer: 16 * 1024 * 1024 },
+      { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
     );
+    const latencies: number[] = [];
+    for (const name of readdirSync(dir).filter((n) => n.startsWith("log"))) {
+      for (const line of readFileSync(join(dir, name), "utf8").split("\n")) {
+        // client transaction latency_us script epoch_s epoch_us [schedule_lag_us]
+        const us = Number(line.split(" ")[2]);
+        if (Number.isFinite(us) && line) latencies.push(us / 1000);
+      }
+    }
     const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
-    const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1] ?? Number.NaN);
-    return { tps, latencyMs, output: stdout } satisfies PgbenchResult;
+    return { tps, latency: stats(latencies) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -706,63 +737,60 @@ async function main() {
         const half = Math.max(0.5, closed.rate / 2);
         const open = await openLoop(app, clients, half, SECONDS);
         const chains = await buildChains(database, largeOrg);
-        const withLock = await pgbench(cluster.url, largeOrg.orgId, chains, true, SECONDS);
-        const noLock = await pgbench(cluster.url, largeOrg.orgId, chains, false, SECONDS);
-        const pgbenchHalf = await pgbench(
+        const bench: Record<LockMode, PgbenchResult> = {
+          exclusive: await pgbench(cluster.url, largeOrg.orgId, chains, "exclusive", SECONDS),
+          chain: await pgbench(cluster.url, largeOrg.orgId, chains, "chain", SECONDS),
+          none: await pgbench(cluster.url, largeOrg.orgId, chains, "none", SECONDS),
+        };
+        const benchHalf = await pgbench(
           cluster.url,
           largeOrg.orgId,
           chains,
-          false,
+          "chain",
           SECONDS,
-          Math.max(1, Math.round(noLock.tps / 2)),
+          Math.max(1, Math.round(bench.chain.tps / 2)),
         );
+        const row = (label: string, rate: number, l: Stats, errors: string) => [
+          label,
+          rate.toFixed(1),
+          ms(l.median),
+          ms(l.p95),
+          ms(l.p99),
+          errors,
+        ];
         table(
           ["load", "check-ins/s", "median ms", "p95 ms", "p99 ms", "errors"],
           [
-            [
-              "app, 8 clients (closed loop)",
-              closed.rate.toFixed(1),
-              ms(closed.latency.median),
-              ms(closed.latency.p95),
-              ms(closed.latency.p99),
-              String(closed.errors),
-            ],
-            [
+            row("app, 8 clients (closed loop)", closed.rate, closed.latency, String(closed.errors)),
+            row(
               `app at half that rate (${half.toFixed(1)}/s, open loop)`,
-              open.rate.toFixed(1),
-              ms(open.latency.median),
-              ms(open.latency.p95),
-              ms(open.latency.p99),
+              open.rate,
+              open.latency,
               String(open.errors),
-            ],
-            [
-              "pgbench, same writes + the org advisory lock, 8 clients",
-              withLock.tps.toFixed(1),
-              `avg ${ms(withLock.latencyMs)}`,
+            ),
+            row(
+              "pgbench, same writes, exclusive org lock (engine before)",
+              bench.exclusive.tps,
+              bench.exclusive.latency,
               "",
+            ),
+            row(
+              "pgbench, same writes, shared org lock + chain FOR UPDATE (engine now)",
+              bench.chain.tps,
+              bench.chain.latency,
               "",
+            ),
+            row("pgbench, same writes, row locks only", bench.none.tps, bench.none.latency, ""),
+            row(
+              `pgbench (chain) at half its rate (-R ${Math.round(bench.chain.tps / 2)})`,
+              benchHalf.tps,
+              benchHalf.latency,
               "",
-            ],
-            [
-              "pgbench, same writes, no org lock, 8 clients",
-              noLock.tps.toFixed(1),
-              `avg ${ms(noLock.latencyMs)}`,
-              "",
-              "",
-              "",
-            ],
-            [
-              `pgbench at half its rate (-R ${Math.round(noLock.tps / 2)})`,
-              pgbenchHalf.tps.toFixed(1),
-              `avg ${ms(pgbenchHalf.latencyMs)}`,
-              "",
-              "",
-              "",
-            ],
+            ),
           ],
         );
         console.log(
-          `app / pgbench (no lock): ${((100 * closed.rate) / noLock.tps).toFixed(1)} %; app / pgbench (with the org lock): ${((100 * closed.rate) / withLock.tps).toFixed(1)} %`,
+          `app / pgbench: ${(["exclusive", "chain", "none"] as const).map((m) => `${m} ${((100 * closed.rate) / bench[m].tps).toFixed(1)} %`).join(", ")}`,
         );
       } finally {
         await app.close();
