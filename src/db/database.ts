@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
@@ -69,6 +70,8 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   try {
     client = await PGlite.create(inMemory ? undefined : path.join(dataDir, "pgdata"), {
       ...(loadDataDir ? { loadDataDir } : {}),
+      // Trigram indexes for text search (migration 0006).
+      extensions: { pg_trgm },
     });
   } catch (err) {
     lock?.release();

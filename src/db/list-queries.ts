@@ -98,8 +98,10 @@ export const objectiveListQueries = {
       filter.ownerId ? sql`${filter.ownerId}::uuid = any(${o.ownerIds})` : undefined,
       filter.level ? eq(o.level, filter.level) : undefined,
       filter.state ? eq(o.state, filter.state) : undefined,
+      // Two index-friendly halves (trigram indexes, migration 0006): the objectives whose title or
+      // description matches, and those with a live key result whose title does.
       pattern
-        ? sql`(${o.title} ilike ${pattern} or ${o.description} ilike ${pattern} or exists (select 1 from ${kr} where ${kr.orgId} = ${o.orgId} and ${kr.objectiveId} = ${o.id} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern}))`
+        ? sql`${o.id} in (select m.id from ${o} m where m.org_id = ${scope.orgId} and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern})`
         : undefined,
       notIn(o.id, filter.hiddenIds),
       after

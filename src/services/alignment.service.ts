@@ -24,6 +24,7 @@ import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
 import { forbidden } from "./access.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import { walkUp } from "./evaluation.js";
 import { parentObjective } from "./okr.service.js";
 import { createdListPage, type Page } from "./pagination.js";
 import { presentAlignment } from "./presenters.js";
@@ -165,21 +166,27 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
       const problem = sameUnitProblem(pkr, child.keyResult);
       if (problem) throw AppError.validation([`childId: ${problem}`]);
     }
-    const existing = await alignmentRepo.list(w.tx, w.scope);
-    const krs = await graphQueries.allKeyResults(w.tx, w.scope);
     const candidate: AlignmentEdge = {
       childType: input.childType,
       childId: input.childId,
       parentType: input.parentType,
       parentId: input.parentId,
     };
-    const edges = existing.map((a) => ({
+    // A loop through the new edge runs upward from the parent: what lies above it is all the check needs.
+    const above = await walkUp(
+      w.tx,
+      w.scope,
+      input.parentType === "keyResult" ? [input.parentId] : [],
+      input.parentType === "objective" ? [input.parentId] : [],
+    );
+    const edges = above.edges.map((a) => ({
       childType: a.childType as NodeType,
       childId: a.childId,
       parentType: a.parentType as NodeType,
       parentId: a.parentId,
     }));
-    const krToObjective = new Map(krs.map((k) => [k.id, k.objectiveId]));
+    const krToObjective = above.krObjective;
+    if (child.keyResult) krToObjective.set(child.keyResult.id, child.keyResult.objectiveId);
     if (wouldCreateCycle(edges, krToObjective, candidate)) {
       // The loop must stay refused even through what the caller may not see, but it must not name it.
       const path = redactHidden(loopPath(edges, krToObjective, candidate), await w.guard.hiddenNodes());
@@ -192,7 +199,11 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
         { candidate, path },
       );
     }
-    if (edges.some((e) => e.childId === candidate.childId && e.parentId === candidate.parentId)) {
+    const fromChild = await graphQueries.alignmentsAt(w.tx, w.scope, "child", {
+      objective: input.childType === "objective" ? [input.childId] : [],
+      keyResult: input.childType === "keyResult" ? [input.childId] : [],
+    });
+    if (fromChild.some((e) => e.parentType === candidate.parentType && e.parentId === candidate.parentId)) {
       throw new AppError(
         "ALREADY_EXISTS",
         "This child is already aligned under this parent; change the existing alignment instead.",
@@ -212,7 +223,7 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
       contributes: pending ? false : (input.contributes ?? true),
       state: pending ? "pending" : "active",
     });
-    if (!pending) w.touch();
+    if (!pending) w.touch([], { [row.parentType]: [row.parentId] });
     const view = presentAlignment(row);
     await w.audit(pending ? "alignment.requested" : "alignment.created", "alignment", row.id, null, view);
     return view;
@@ -281,7 +292,7 @@ async function saveAlignment(
   action: string,
 ): Promise<AlignmentView> {
   const updated = await alignmentRepo.update(w.tx, w.scope, row.id, patch);
-  w.touch();
+  w.touch([], { [row.parentType]: [row.parentId] });
   const view = presentAlignment(updated);
   await w.audit(action, "alignment", row.id, presentAlignment(row), view);
   return view;
@@ -316,7 +327,7 @@ export async function deleteAlignment(svc: Services, actor: Actor, id: string): 
     const row = await alignmentRepo.get(w.tx, w.scope, id);
     await assertCanChange(w, row);
     await graphQueries.deleteAlignments(w.tx, w.scope, [id]);
-    w.touch();
+    w.touch([], { [row.parentType]: [row.parentId] });
     await w.audit("alignment.deleted", "alignment", id, presentAlignment(row), null);
   });
 }

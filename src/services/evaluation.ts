@@ -273,36 +273,52 @@ interface Ancestry {
   fixed: Map<string, NodeResult>;
 }
 
+/** What lies above some nodes: their ids, the alignments between them, and each key result's objective. */
+export interface Upward {
+  ids: NodeIds;
+  edges: AlignmentRow[];
+  krObjective: Map<string, string>;
+}
+
 /**
- * The changed key results (and objectives) and everything they count toward, transitively:
- * their objectives and, upward through alignments, every objective and key result above. Only structure is
- * read (which objective a key result belongs to, alignments), so the answer holds while the
- * organisation's structure does (see `mutate`'s lock modes).
+ * The given key results and objectives and everything they count toward, transitively: a key
+ * result's own objective and, upward through alignments, every objective and key result above
+ * (deleted ones end the walk). Only structure is read (which objective a key result belongs
+ * to, alignments), so the answer holds while the organisation's structure does (see
+ * `writeTransaction`'s lock modes). Costs what lies above, not the organisation.
  */
-export async function ancestorIds(
+export async function walkUp(
   ex: Executor,
   scope: OrgScope,
   keyResultIds: readonly string[],
   objectiveIds: readonly string[] = [],
-): Promise<NodeIds> {
+): Promise<Upward> {
   const objIds = new Set<string>();
   const krIds = new Set<string>();
+  const edges: AlignmentRow[] = [];
+  const krObjective = new Map<string, string>();
   let frontier = { objective: [] as string[], keyResult: [] as string[] };
-  for (const o of await objectiveRepo.listByIds(ex, scope, objectiveIds)) {
-    objIds.add(o.id);
-    frontier.objective.push(o.id);
-  }
-  for (const k of await keyResultRepo.listByIds(ex, scope, keyResultIds)) {
-    krIds.add(k.id);
-    if (!objIds.has(k.objectiveId)) {
+  const reachKrs = (krs: readonly KeyResultRow[]) => {
+    for (const k of krs) {
+      krObjective.set(k.id, k.objectiveId);
+      if (objIds.has(k.objectiveId)) continue;
       objIds.add(k.objectiveId);
       frontier.objective.push(k.objectiveId);
     }
+  };
+  for (const o of await objectiveRepo.listByIds(ex, scope, objectiveIds)) {
+    if (objIds.has(o.id)) continue;
+    objIds.add(o.id);
+    frontier.objective.push(o.id);
   }
+  const startKrs = await keyResultRepo.listByIds(ex, scope, keyResultIds);
+  for (const k of startKrs) krIds.add(k.id);
+  reachKrs(startKrs);
   frontier.keyResult = [...krIds];
   while (frontier.objective.length || frontier.keyResult.length) {
     const next = { objective: [] as string[], keyResult: [] as string[] };
     for (const e of await graphQueries.alignmentsAt(ex, scope, "child", frontier)) {
+      edges.push(e);
       const type = e.parentType === "objective" ? "objective" : "keyResult";
       const seen = type === "objective" ? objIds : krIds;
       if (seen.has(e.parentId)) continue;
@@ -314,14 +330,20 @@ export async function ancestorIds(
     const alive = new Set(liveKrs.map((k) => k.id));
     for (const id of next.keyResult) if (!alive.has(id)) krIds.delete(id);
     next.keyResult = next.keyResult.filter((id) => alive.has(id));
-    for (const k of liveKrs) {
-      if (objIds.has(k.objectiveId)) continue;
-      objIds.add(k.objectiveId);
-      next.objective.push(k.objectiveId);
-    }
     frontier = next;
+    reachKrs(liveKrs);
   }
-  return { objective: [...objIds], keyResult: [...krIds] };
+  return { ids: { objective: [...objIds], keyResult: [...krIds] }, edges, krObjective };
+}
+
+/** The ids `walkUp` reaches: what a change of these nodes can change. */
+export async function ancestorIds(
+  ex: Executor,
+  scope: OrgScope,
+  keyResultIds: readonly string[],
+  objectiveIds: readonly string[] = [],
+): Promise<NodeIds> {
+  return (await walkUp(ex, scope, keyResultIds, objectiveIds)).ids;
 }
 
 /**

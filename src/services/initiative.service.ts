@@ -121,7 +121,7 @@ export async function createInitiative(svc: Services, actor: Actor, body: unknow
       startDate: input.startDate ?? null,
       endDate: input.endDate ?? null,
     });
-    if (w.ctx.settings.initiativesCount) w.touch();
+    if (w.ctx.settings.initiativesCount) w.touch([], { objective: [row.objectiveId] });
     const view = presentInitiative(row);
     await w.audit("initiative.created", "initiative", row.id, null, view);
     return view;
@@ -154,7 +154,7 @@ export async function updateInitiative(
     if (target.o.id !== current.o.id) await assertCanPlan(w, target.o, target.kr);
     const { version: _v, ...patch } = input;
     const updated = await initiativeRepo.update(w.tx, w.scope, id, patch);
-    if (w.ctx.settings.initiativesCount) w.touch();
+    if (w.ctx.settings.initiativesCount) w.touch([], { objective: [row.objectiveId, updated.objectiveId] });
     const view = presentInitiative(updated);
     await w.audit("initiative.updated", "initiative", id, presentInitiative(row), view);
     return view;
@@ -169,7 +169,7 @@ export async function deleteInitiative(svc: Services, actor: Actor, id: string):
     });
     await assertCanPlan(w, current.o, current.kr, row.ownerIds);
     await initiativeRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
-    if (w.ctx.settings.initiativesCount) w.touch();
+    if (w.ctx.settings.initiativesCount) w.touch([], { objective: [row.objectiveId] });
     await w.audit("initiative.deleted", "initiative", id, presentInitiative(row), null);
   });
 }

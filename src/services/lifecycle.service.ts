@@ -72,7 +72,7 @@ export async function closeObjective(svc: Services, actor: Actor, id: string, bo
     if (o.state === "closed") throw new AppError("CLOSED", `The objective "${o.title}" is already closed.`);
     const before = await currentObjective(w, id);
     await closeOne(w, o, input);
-    w.touch();
+    w.touch(await keyResultIdsOf(w, [id]), { objective: [id] });
     await w.audit("objective.closed", "objective", id, before, await currentObjective(w, id));
   });
   return getObjective(svc, actor, id, {});
@@ -89,7 +89,7 @@ export async function reopenObjective(svc: Services, actor: Actor, id: string): 
       await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
     }
     await objectiveRepo.update(w.tx, w.scope, id, { state: "active", score: null });
-    w.touch();
+    w.touch(await keyResultIdsOf(w, [id]), { objective: [id] });
     await w.audit("objective.reopened", "objective", id, before, await currentObjective(w, id));
   });
   return getObjective(svc, actor, id, {});
@@ -178,12 +178,17 @@ export async function postponeObjective(
         presentAlignment(row),
       );
     }
-    w.touch();
+    w.touch([], { objective: [clone.id, id] });
     // Provenance only (which objective it continues); the clone's snapshot is its objective.created event.
     await w.audit("objective.postponed", "objective", clone.id, { from: id }, { periodId: period.id });
     return clone.id;
   });
   return getObjective(svc, actor, newId, {});
+}
+
+/** The ids of these objectives' live key results. */
+async function keyResultIdsOf(w: Write, objectiveIds: readonly string[]): Promise<string[]> {
+  return (await graphQueries.keyResultsOf(w.tx, w.scope, objectiveIds)).map((k) => k.id);
 }
 
 /** Closes every open objective of a period in one transaction and reports the outcome. */
@@ -201,7 +206,8 @@ export async function closePeriod(svc: Services, actor: Actor, periodId: string,
       closedNow++;
     }
     const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });
-    w.touch();
+    const ids = objs.map((o) => o.id);
+    w.touch(await keyResultIdsOf(w, ids), { objective: ids });
     const after = await objectiveRepo.list(w.tx, w.scope, eq(objectivesTable.periodId, periodId));
     const scores = after.map((o) => o.score).filter((s): s is number => s !== null);
     const grades: Record<"red" | "yellow" | "green", number> = { red: 0, yellow: 0, green: 0 };

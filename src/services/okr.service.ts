@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
+  type AlignmentRow,
   graphQueries,
   initiativeRepo,
   type KeyResultRow,
@@ -215,7 +216,7 @@ export async function createObjective(svc: Services, actor: Actor, body: unknown
       visibility: input.visibility ?? "public",
       progressOverride: input.progressOverride ?? null,
     });
-    w.touch();
+    w.touch([], { objective: [row.id] });
     await w.audit("objective.created", "objective", row.id, null, row);
     return row.id;
   }).then((id) => getObjective(svc, actor, id, {}));
@@ -260,10 +261,22 @@ export async function updateObjective(
     const updated = await objectiveRepo.update(w.tx, w.scope, id, patch);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
     // Committed changes the forecast's goal; the period changes every span.
-    w.touch(patch.committed !== undefined || patch.periodId !== undefined ? krs.map((k) => k.id) : []);
+    w.touch(patch.committed !== undefined || patch.periodId !== undefined ? krs.map((k) => k.id) : [], {
+      objective: [id],
+    });
     await w.audit("objective.updated", "objective", id, row, updated);
   });
   return getObjective(svc, actor, id, {});
+}
+
+/** The parents of the alignments whose child is one of `childIds`, by type. */
+function parentsOf(edges: readonly AlignmentRow[], childIds: readonly string[]): NodeIds {
+  const children = new Set(childIds);
+  const under = edges.filter((e) => children.has(e.childId));
+  return {
+    objective: under.filter((e) => e.parentType === "objective").map((e) => e.parentId),
+    keyResult: under.filter((e) => e.parentType === "keyResult").map((e) => e.parentId),
+  };
 }
 
 /** Deletes an objective with its key results, initiatives and alignments (kept in the trash). */
@@ -282,7 +295,8 @@ export async function deleteObjective(svc: Services, actor: Actor, id: string): 
       edges.map((e) => e.id),
     );
     await objectiveRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
-    w.touch();
+    // What it and its key results counted toward loses a child.
+    w.touch([], parentsOf(edges, [id, ...krs.map((k) => k.id)]));
     await w.audit(
       "objective.deleted",
       "objective",
@@ -497,7 +511,9 @@ export async function deleteKeyResult(svc: Services, actor: Actor, id: string): 
       edges.map((e) => e.id),
     );
     await keyResultRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
-    w.touch();
+    // Its objective and what it counted toward lose a child.
+    const parents = parentsOf(edges, [id]);
+    w.touch([], { objective: [kr.objectiveId, ...parents.objective], keyResult: parents.keyResult });
     await w.audit("keyResult.deleted", "keyResult", id, { ...kr, alignments: edges }, null);
   });
 }

@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import type { Database } from "../db/database.js";
+import { instanceQueries } from "../db/instance-queries.js";
+import { grantOrgScope } from "../db/org-scope.js";
 import {
   type AuditRow,
   alignmentRepo,
@@ -12,7 +14,6 @@ import {
   checkInRepo,
   graphQueries,
   initiativeRepo,
-  inTransaction,
   keyResultRepo,
   kpiRepo,
   objectiveRepo,
@@ -25,7 +26,7 @@ import {
 import { type AlignmentEdge, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
-import { type Actor, mutate, read, type Services, type Write } from "./context.js";
+import { type Actor, mutate, read, type Services, type Write, writeTransaction } from "./context.js";
 import { parentObjective } from "./okr.service.js";
 import { parseInput } from "./schemas.js";
 
@@ -217,7 +218,7 @@ export async function restoreFromTrash(svc: Services, actor: Actor, id: string) 
           }
         }
         skippedAlignments = await restoreAlignments(w, before.alignments);
-        w.touch(restored);
+        w.touch(restored, { objective: [id] });
         break;
       }
       case "keyResult":
@@ -240,7 +241,7 @@ export async function restoreFromTrash(svc: Services, actor: Actor, id: string) 
           throw conflict("Its objective is in the trash; restore the objective instead.");
         }
         await initiativeRepo.restore(w.tx, w.scope, id);
-        if (w.ctx.settings.initiativesCount) w.touch();
+        if (w.ctx.settings.initiativesCount) w.touch([], { objective: [row.objectiveId as string] });
         break;
       case "team":
       case "period": {
@@ -269,15 +270,26 @@ export async function restoreFromTrash(svc: Services, actor: Actor, id: string) 
   });
 }
 
-/** Erases everything deleted more than TRASH_DAYS ago, in every organisation. Returns how many rows went. */
+/**
+ * Erases everything deleted more than TRASH_DAYS ago, in every organisation: one write per
+ * organisation on the one write path, so a restore running meanwhile is not cut in half.
+ * Nothing is audited (what was erased had been audited when it was deleted). Returns how many
+ * rows went.
+ */
 export async function purgeTrash(database: Database, nowMs: number): Promise<number> {
   const before = new Date(nowMs - TRASH_MS);
+  // A job of the instance: its own clock, and nothing for live listeners to hear.
+  const svc: Services = { database, now: () => nowMs, emit: () => {} };
   let n = 0;
-  return inTransaction(database.db, async (tx) => {
-    for (const type of TRASH_TYPES) n += await REPOS[type].purgeDeleted(tx, before);
-    // Nothing may point at what is gone: check-ins of erased key results, KPI links to erased objectives.
-    n += await purgeQueries.orphanCheckIns(tx);
-    await purgeQueries.orphanKpiLinks(tx);
-    return n;
-  });
+  for (const orgId of await instanceQueries.organizationIds(database.db)) {
+    n += await writeTransaction(svc, { scope: grantOrgScope(orgId), actorId: null }, async ({ tx, scope }) => {
+      let gone = 0;
+      for (const type of TRASH_TYPES) gone += await REPOS[type].purgeDeleted(tx, scope, before);
+      // Nothing may point at what is gone: check-ins of erased key results, KPI links to erased objectives.
+      gone += await purgeQueries.orphanCheckIns(tx, scope);
+      await purgeQueries.orphanKpiLinks(tx, scope);
+      return gone;
+    });
+  }
+  return n;
 }

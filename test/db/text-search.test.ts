@@ -1,0 +1,54 @@
+/**
+ * Text search runs on trigram indexes (migration 0006) on both databases: pg_trgm is there,
+ * the indexes exist, and the queries the lists send can be answered from them. With
+ * sequential scans turned off the plan must name the index (a query shape the index cannot
+ * serve would still scan); the organisation's own index narrows the rest.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.js";
+import { DATABASE_KINDS, openTestDatabase } from "../support/databases.js";
+
+describe.each(DATABASE_KINDS)("text search indexes on %s", (kind) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+  });
+  afterAll(() => database?.close());
+
+  const rows = async <T>(query: ReturnType<typeof sql>) =>
+    (await database.db.execute(query)) as unknown as { rows: T[] };
+
+  it("has pg_trgm and a trigram index on every searched column", async () => {
+    const ext = await rows<{ extname: string }>(sql`select extname from pg_extension where extname = 'pg_trgm'`);
+    expect(ext.rows).toHaveLength(1);
+    const idx = await rows<{ indexname: string }>(
+      sql`select indexname from pg_indexes where indexname like '%_trgm_idx' order by indexname`,
+    );
+    expect(idx.rows.map((r) => r.indexname)).toEqual([
+      "key_results_title_trgm_idx",
+      "objectives_description_trgm_idx",
+      "objectives_title_trgm_idx",
+      "teams_name_trgm_idx",
+      "users_email_trgm_idx",
+      "users_name_trgm_idx",
+    ]);
+  });
+
+  it("answers a contains-search from the index", async () => {
+    const plan = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      const explain = (await tx.execute(
+        sql`explain select id from objectives where (title ilike ${"%pipeline%"} or description ilike ${"%pipeline%"})`,
+      )) as unknown as { rows: Record<string, string>[] };
+      const people = (await tx.execute(
+        sql`explain select id from users where (name ilike ${"%olga%"} or email ilike ${"%olga%"})`,
+      )) as unknown as { rows: Record<string, string>[] };
+      return [...explain.rows, ...people.rows].map((r) => Object.values(r)[0]).join("\n");
+    });
+    expect(plan).toContain("objectives_title_trgm_idx");
+    expect(plan).toContain("objectives_description_trgm_idx");
+    expect(plan).toContain("users_name_trgm_idx");
+    expect(plan).toContain("users_email_trgm_idx");
+  });
+});
