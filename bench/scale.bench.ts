@@ -213,7 +213,7 @@ const KINDS: Kind[] = [
   },
   {
     key: "home",
-    label: "home page as the web app asks today (5 requests, limit=500)",
+    label: "home page as the web app asked before 355b4af (5 requests, limit=500)",
     reqs: (t) => [
       { method: "GET", url: "/api/v1/me" },
       { method: "GET", url: "/api/v1/periods?limit=500" },
