@@ -708,8 +708,13 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
       settings as unknown as Record<string, unknown>,
       name,
     );
-    const krs = await graphQueries.allKeyResults(w.tx, w.scope);
-    w.touch(krs.map((k) => k.id));
+    // Stored figures depend on the time zone (spans, hence forecasts) and on whether initiatives
+    // count; every other setting is applied when figures are read (status, flags, the coach).
+    const was = settingsOf(w.org);
+    if (settings.timeZone !== was.timeZone || settings.initiativesCount !== was.initiativesCount) {
+      const krs = await graphQueries.allKeyResults(w.tx, w.scope);
+      w.touch(krs.map((k) => k.id));
+    }
     await w.audit("settings.updated", "organization", w.org.id, before, { name: updated.name, ...settings });
     return { name: updated.name, ...settings, version: updated.version };
   });

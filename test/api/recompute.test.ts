@@ -20,7 +20,8 @@ type Op =
   | { kind: "restoreKr"; kr: number }
   | { kind: "override"; objective: number; progress: number | null }
   | { kind: "close"; objective: number }
-  | { kind: "reopen"; objective: number };
+  | { kind: "reopen"; objective: number }
+  | { kind: "settings"; zone: number; threshold: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -53,7 +54,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({ kind: fc.constant("close" as const), objective: fc.nat(5) }),
   fc.record({ kind: fc.constant("reopen" as const), objective: fc.nat(5) }),
+  fc.record({ kind: fc.constant("settings" as const), zone: fc.nat(2), threshold: fc.integer({ min: 1, max: 5 }) }),
 );
+
+/** Time zones far apart: a change moves every span, hence every forecast. */
+const ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles"];
 
 describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
   let api: ApiHarness;
@@ -148,6 +153,8 @@ describe.each(DATABASE_KINDS)("okra recompute on %s", (kind) => {
         return api.call("POST", `/objectives/${objectives[o.objective]}/close`, {});
       case "reopen":
         return api.call("POST", `/objectives/${objectives[o.objective]}/reopen`);
+      case "settings":
+        return api.call("PATCH", "/settings", { timeZone: ZONES[o.zone], behindThreshold: o.threshold / 10 });
     }
   }
 
