@@ -15,8 +15,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconSelector } from "@tabler/icons-react";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
@@ -26,6 +25,7 @@ import { OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { VirtualTableBody } from "../components/virtual-table-body.js";
 import { PersonSelect, TeamSelect } from "../features/pickers/pickers.js";
 import { get } from "../lib/api.js";
 import { toCsv } from "../lib/csv.js";
@@ -332,7 +332,7 @@ export function ExplorerPage() {
                     {header("status", t("common.status"))}
                   </Table.Tr>
                 </Table.Thead>
-                <VirtualBody rows={rows} />
+                <VirtualTableBody rows={rows} getKey={(o) => o.id} estimate={ROW_HEIGHT} renderCells={ObjectiveCells} />
               </Table>
             </Table.ScrollContainer>
             <LoadMore hasMore={objectives.hasMore} loading={objectives.loadingMore} onLoad={objectives.loadMore} />
@@ -343,62 +343,37 @@ export function ExplorerPage() {
   );
 }
 
-/** The table's rows, a window at a time (the page scrolls; spacer rows keep the table's height). */
-function VirtualBody({ rows }: { rows: Objective[] }) {
-  const ref = useRef<HTMLTableSectionElement>(null);
-  const [margin, setMargin] = useState(0);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (el) setMargin(el.getBoundingClientRect().top + window.scrollY);
-  });
-  const virtualizer = useWindowVirtualizer({
-    count: rows.length,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-    scrollMargin: margin,
-    getItemKey: (i) => rows[i]?.id ?? i,
-  });
-  const items = virtualizer.getVirtualItems();
-  const top = items.length ? items[0]!.start - margin : 0;
-  const bottom = items.length ? virtualizer.getTotalSize() - (items.at(-1)!.end - margin) : 0;
+/** One objective's cells in the explorer's table. */
+function ObjectiveCells(o: Objective) {
   return (
-    <Table.Tbody ref={ref}>
-      {top > 0 && <tr aria-hidden style={{ height: top }} />}
-      {items.map((v) => {
-        const o = rows[v.index]!;
-        return (
-          <Table.Tr key={o.id} data-index={v.index} ref={virtualizer.measureElement}>
-            <Table.Td>
-              <AppLink to="/objectives/$objectiveId" params={{ objectiveId: o.id }} size="sm">
-                {o.title}
-              </AppLink>
-            </Table.Td>
-            <Table.Td>{t(`level.${o.level}`)}</Table.Td>
-            <Table.Td>
-              <Text size="sm">
-                <OwnerText ids={o.ownerIds} />
-              </Text>
-            </Table.Td>
-            <Table.Td w={220}>
-              <Group gap="xs" wrap="nowrap">
-                <ProgressMeter
-                  progress={o.progress}
-                  expected={o.expectedProgress}
-                  status={o.status}
-                  label={`${o.title}: ${percent(o.progress)}`}
-                />
-                <Text size="sm" w={44} ta="right">
-                  {percent(o.progress)}
-                </Text>
-              </Group>
-            </Table.Td>
-            <Table.Td>
-              <StatusBadge status={o.status} />
-            </Table.Td>
-          </Table.Tr>
-        );
-      })}
-      {bottom > 0 && <tr aria-hidden style={{ height: bottom }} />}
-    </Table.Tbody>
+    <>
+      <Table.Td>
+        <AppLink to="/objectives/$objectiveId" params={{ objectiveId: o.id }} size="sm">
+          {o.title}
+        </AppLink>
+      </Table.Td>
+      <Table.Td>{t(`level.${o.level}`)}</Table.Td>
+      <Table.Td>
+        <Text size="sm">
+          <OwnerText ids={o.ownerIds} />
+        </Text>
+      </Table.Td>
+      <Table.Td w={220}>
+        <Group gap="xs" wrap="nowrap">
+          <ProgressMeter
+            progress={o.progress}
+            expected={o.expectedProgress}
+            status={o.status}
+            label={`${o.title}: ${percent(o.progress)}`}
+          />
+          <Text size="sm" w={44} ta="right">
+            {percent(o.progress)}
+          </Text>
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <StatusBadge status={o.status} />
+      </Table.Td>
+    </>
   );
 }

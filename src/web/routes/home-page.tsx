@@ -41,7 +41,7 @@ function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }
           label={`${kr.title}: ${percent(kr.progress)}`}
         />
       </Stack>
-      <Text size="sm" w={90} ta="right">
+      <Text size="sm" w={{ base: 48, sm: 90 }} ta="right">
         {kr.type === "milestone" ? (kr.achieved ? "✓" : "—") : value(kr, kr.current)}
       </Text>
       <StatusBadge status={kr.status} />

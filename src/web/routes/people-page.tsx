@@ -10,6 +10,7 @@ import { OwnerNames, OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { TableHead } from "../components/table-head.js";
+import { VirtualTableBody } from "../components/virtual-table-body.js";
 import { InvitePersonDialog, PersonActions } from "../features/people/person-dialogs.js";
 import { TeamDialog } from "../features/people/team-dialog.js";
 import { percent } from "../lib/format.js";
@@ -158,9 +159,12 @@ export function PeoplePage() {
                     ]}
                     actions={isAdmin ? t("people.actions") : undefined}
                   />
-                  <Table.Tbody>
-                    {users.items.map((u) => (
-                      <Table.Tr key={u.id}>
+                  <VirtualTableBody
+                    rows={users.items}
+                    getKey={(u) => u.id}
+                    estimate={45}
+                    renderCells={(u) => (
+                      <>
                         <Table.Td>
                           <AppLink to="/explorer" search={{ owner: u.id }} size="sm">
                             {u.name}
@@ -183,9 +187,9 @@ export function PeoplePage() {
                             )}
                           </Table.Td>
                         )}
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
+                      </>
+                    )}
+                  />
                 </Table>
               </Table.ScrollContainer>
               <LoadMore hasMore={users.hasMore} loading={users.loadingMore} onLoad={users.loadMore} />

@@ -60,6 +60,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         color: "teal",
         message: t("settings.saved"),
       });
+      // Thresholds, time zone and terminology change every figure and label: refetch everything.
       void queryClient.invalidateQueries();
     },
     onError: (err) => {
