@@ -85,7 +85,9 @@ async function present(
   rows: AuditRow[],
   hidden: ReadonlySet<string> = new Set(),
 ): Promise<AuditEntry[]> {
-  const names = new Map((await userRepo.list(ex, scope)).map((u) => [u.id, u.name]));
+  // The names of this page's actors only: the page costs what it shows.
+  const actorIds = [...new Set(rows.map((r) => r.actorId).filter((id): id is string => id !== null))];
+  const names = new Map((await userRepo.listByIds(ex, scope, actorIds)).map((u) => [u.id, u.name]));
   return rows.map((r) => ({
     id: String(r.id),
     actorId: r.actorId,

@@ -27,6 +27,7 @@ import { type AlignmentEdge, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
 import { type Actor, mutate, read, type Services, type Write, writeTransaction } from "./context.js";
+import { walkUp } from "./evaluation.js";
 import { parentObjective } from "./okr.service.js";
 import { parseInput } from "./schemas.js";
 
@@ -73,7 +74,6 @@ export async function listTrash(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(TrashQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, nowMs }) => {
     const since = new Date(nowMs - TRASH_MS);
-    const names = new Map((await userRepo.list(ex, scope)).map((u) => [u.id, u.name]));
     const items: TrashItem[] = [];
     for (const type of q.type ? [q.type] : TRASH_TYPES) {
       const rows = (await REPOS[type].listDeleted(ex, scope, since)) as Record<string, unknown>[];
@@ -112,9 +112,7 @@ export async function listTrash(svc: Services, actor: Actor, query: unknown) {
           title: titleOf(type, row),
           deletedAt: deletedAt.toISOString(),
           purgeAt: new Date(deletedAt.getTime() + TRASH_MS).toISOString(),
-          deletedBy: deletion?.actorId
-            ? { id: deletion.actorId, name: names.get(deletion.actorId) ?? deletion.actorId }
-            : null,
+          deletedBy: deletion?.actorId ? { id: deletion.actorId, name: deletion.actorId } : null,
           objectiveId: objectiveOfKr
             ? (objectiveOfKr.get(row.keyResultId as string) ?? null)
             : ((row.objectiveId as string | undefined) ?? null),
@@ -122,6 +120,10 @@ export async function listTrash(svc: Services, actor: Actor, query: unknown) {
       }
     }
     items.sort((a, b) => b.deletedAt.localeCompare(a.deletedAt) || a.id.localeCompare(b.id));
+    // The names of those who deleted what is shown, and no one else's.
+    const deleters = [...new Set(items.flatMap((i) => (i.deletedBy ? [i.deletedBy.id] : [])))];
+    const names = new Map((await userRepo.listByIds(ex, scope, deleters)).map((u) => [u.id, u.name]));
+    for (const i of items) if (i.deletedBy) i.deletedBy.name = names.get(i.deletedBy.id) ?? i.deletedBy.id;
     return { items, nextCursor: null };
   });
 }
@@ -143,14 +145,27 @@ async function findInTrash(w: Write, id: string): Promise<{ type: TrashType; row
 async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
   if (!Array.isArray(edges)) return 0;
   let skipped = 0;
-  const existing: AlignmentEdge[] = (await alignmentRepo.list(w.tx, w.scope)).map((a) => ({
-    childType: a.childType as NodeType,
-    childId: a.childId,
-    parentType: a.parentType as NodeType,
-    parentId: a.parentId,
-  }));
-  const objectiveOfKr = new Map((await graphQueries.allKeyResults(w.tx, w.scope)).map((k) => [k.id, k.objectiveId]));
   for (const e of edges as (AlignmentEdge & { weight: string; contributes: boolean; state?: string })[]) {
+    // What lies above the parent (and the child's own link to its objective) is all a loop check needs.
+    const above = await walkUp(
+      w.tx,
+      w.scope,
+      e.parentType === "keyResult" ? [e.parentId] : [],
+      e.parentType === "objective" ? [e.parentId] : [],
+    );
+    const existing: AlignmentEdge[] = above.edges.map((a) => ({
+      childType: a.childType as NodeType,
+      childId: a.childId,
+      parentType: a.parentType as NodeType,
+      parentId: a.parentId,
+    }));
+    const objectiveOfKr = above.krObjective;
+    const childKr = e.childType === "keyResult" ? await keyResultRepo.find(w.tx, w.scope, e.childId) : null;
+    if (childKr) objectiveOfKr.set(childKr.id, childKr.objectiveId);
+    const fromChild = await graphQueries.alignmentsAt(w.tx, w.scope, "child", {
+      objective: e.childType === "objective" ? [e.childId] : [],
+      keyResult: e.childType === "keyResult" ? [e.childId] : [],
+    });
     // Both ends must be back (a KR counts when its objective is); null when gone.
     const childObjective = await parentObjective(w, e.childType, e.childId);
     const parentObj = await parentObjective(w, e.parentType, e.parentId);
@@ -162,7 +177,7 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
     if (
       !childObjective ||
       !parentObj ||
-      existing.some((a) => a.childId === e.childId && a.parentId === e.parentId) ||
+      fromChild.some((a) => a.parentId === e.parentId) ||
       wouldCreateCycle(existing, objectiveOfKr, e) ||
       privacy
     ) {
@@ -178,7 +193,6 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
       contributes: e.contributes ?? true,
       state: e.state === "pending" ? "pending" : "active",
     });
-    existing.push(e);
   }
   return skipped;
 }
