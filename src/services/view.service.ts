@@ -603,9 +603,9 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     const period = periodOf(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const hidden = await guard.hidden();
-    const all = (await graphQueries.allObjectives(ex, scope)).filter((o) => !hidden.has(o.id));
-    const objs = all.filter((o) => o.periodId === q.periodId);
-    await f.load({ objective: objs.map((o) => o.id) });
+    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId)).filter((o) => !hidden.has(o.id));
+    const ids = objs.map((o) => o.id);
+    await f.load({ objective: ids });
     const krsByObj = groupBy(
       await graphQueries.keyResultsOf(
         ex,
@@ -614,8 +614,13 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
       ),
       (k) => k.objectiveId,
     );
-    const initiativesByObj = groupBy(await graphQueries.allInitiatives(ex, scope), (i) => i.objectiveId);
-    const aligned = alignedChildren(await graphQueries.allAlignments(ex, scope), await guard.hiddenNodes());
+    const initiativesByObj = groupBy(await graphQueries.initiativesOf(ex, scope, ids), (i) => i.objectiveId);
+    const aligned = alignedChildren(
+      await graphQueries.alignmentsAt(ex, scope, "child", { objective: ids, keyResult: [] }),
+      await guard.hiddenNodes(),
+    );
+    const earlier = [...ctx.periods.values()].filter((p) => p.endDate < period.startDate).map((p) => p.id);
+    const history = (await graphQueries.closedScores(ex, scope, earlier)).filter((o) => !hidden.has(o.id));
     const input: CoachObjective[] = objs.map((o) => ({
       id: o.id,
       title: o.title,
@@ -652,14 +657,18 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
       objectives: input,
       nowMs: f.nowMs,
       settings: ctx.settings,
-      ownerScoreHistory: ownerScoreHistory(all, ctx, period.startDate),
+      ownerScoreHistory: ownerScoreHistory(history, ctx, period.startDate),
     });
     return { items, nextCursor: null };
   });
 }
 
 /** Per owner, the average score of their closed objectives in each period that ended before `before`, oldest first. */
-function ownerScoreHistory(all: ObjectiveRow[], ctx: OrgContext, before: string): Map<string, number[]> {
+function ownerScoreHistory(
+  all: readonly Pick<ObjectiveRow, "periodId" | "state" | "score" | "ownerIds">[],
+  ctx: OrgContext,
+  before: string,
+): Map<string, number[]> {
   const earlier = [...ctx.periods.values()]
     .filter((p) => p.endDate < before)
     .sort((a, b) => a.endDate.localeCompare(b.endDate));
