@@ -2,7 +2,7 @@
  * Repositories: every query the services run. Each takes an OrgScope and filters by it.
  * Database errors are translated here (unique violation → ALREADY_EXISTS).
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../domain/errors.js";
 import type { Db, Executor } from "./database.js";
@@ -301,6 +301,34 @@ export const graphQueries = {
     const ids = periodIds.filter(isId);
     if (!ids.length) return [];
     return objectiveRepo.list(ex, scope, inArray(s.objectives.periodId, ids));
+  },
+  /** The live initiatives of these objectives. */
+  async initiativesOf(ex: Executor, scope: OrgScope, objectiveIds: readonly string[]): Promise<InitiativeRow[]> {
+    const ids = objectiveIds.filter(isId);
+    if (!ids.length) return [];
+    return initiativeRepo.list(ex, scope, inArray(s.initiatives.objectiveId, ids));
+  },
+  /** The closed, scored live objectives of these periods: only what a score history needs. */
+  async closedScores(
+    ex: Executor,
+    scope: OrgScope,
+    periodIds: readonly string[],
+  ): Promise<Pick<ObjectiveRow, "id" | "periodId" | "state" | "score" | "ownerIds">[]> {
+    const ids = periodIds.filter(isId);
+    if (!ids.length) return [];
+    const o = s.objectives;
+    return ex
+      .select({ id: o.id, periodId: o.periodId, state: o.state, score: o.score, ownerIds: o.ownerIds })
+      .from(o)
+      .where(
+        and(
+          eq(o.orgId, scope.orgId),
+          isNull(o.deletedAt),
+          inArray(o.periodId, ids),
+          eq(o.state, "closed"),
+          isNotNull(o.score),
+        ),
+      );
   },
   /** The live objectives of a team in these periods. */
   async objectivesOfTeam(
