@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
+import { recordStatements } from "../support/statements.js";
 
 /**
  * The rows of objectives and key results the transaction of check-in `checkInId` wrote: those
@@ -25,55 +26,6 @@ async function rowsWrittenWith(
   const rows = ((r as unknown as { rows?: Record<string, number>[] }).rows ?? r) as Record<string, number>[];
   const row = rows[0]!;
   return { objectives: Number(row.objectives), keyResults: Number(row.key_results) };
-}
-
-type Query = (...args: unknown[]) => Promise<unknown>;
-const textOf = (q: unknown) => (typeof q === "string" ? q : String((q as { text?: string })?.text ?? ""));
-
-/**
- * The statements the app sends while `fn` runs, transactions included: on PGlite through its
- * `transaction` handle, on a PostgreSQL server through the pooled client a transaction takes.
- */
-async function recordStatements(api: ApiHarness, fn: () => Promise<unknown>): Promise<string[]> {
-  const log: string[] = [];
-  const spy =
-    (query: Query, self: unknown): Query =>
-    (...args) => {
-      log.push(textOf(args[0]));
-      return query.apply(self, args);
-    };
-  // biome-ignore lint/suspicious/noExplicitAny: the two drivers' clients differ; only query, transaction and connect are touched
-  const client = (api.database.db as any).$client;
-  const saved = { query: client.query, transaction: client.transaction, connect: client.connect };
-  client.query = spy(saved.query, client);
-  if (typeof saved.transaction === "function") {
-    client.transaction = (body: (tx: unknown) => Promise<unknown>) =>
-      saved.transaction.call(client, (tx: { query: Query }) =>
-        body(new Proxy(tx, { get: (t, k) => (k === "query" ? spy(t.query, t) : Reflect.get(t, k)) })),
-      );
-  }
-  if (typeof saved.connect === "function") {
-    client.connect = (...args: unknown[]) => {
-      // pg's own pool.query checks out a client with a callback: that one is left as it is.
-      if (typeof args[0] === "function") return saved.connect.apply(client, args);
-      return saved.connect.apply(client, args).then((pooled: { query: Query; __spied?: boolean }) => {
-        if (!pooled.__spied) {
-          const original = pooled.query;
-          pooled.query = (...a: unknown[]) => (recording ? spy(original, pooled)(...a) : original.apply(pooled, a));
-          pooled.__spied = true;
-        }
-        return pooled;
-      });
-    };
-  }
-  let recording = true;
-  try {
-    await fn();
-  } finally {
-    recording = false;
-    Object.assign(client, saved);
-  }
-  return log;
 }
 
 describe.each(DATABASE_KINDS)("what one check-in writes on %s", (kind) => {
