@@ -10,6 +10,22 @@
 //   node scripts/check-layers.mjs --self-test     only the built-in self-test
 // The self-test (a few in-memory files with known violations) also runs before every check,
 // so a broken checker cannot pass silently.
+//
+// And the rule of house-style.md's "SQL lives in repositories, every query scoped by organisation":
+//   1. No SQL in services or http (test files aside). Their value imports from drizzle-orm are
+//      limited to `eq` and `inArray`, the conditions a repository's `list(ex, scope, where)`
+//      takes (the repository adds the organisation); `sql`, `and`, `or`, `desc`, … build queries,
+//      which belong in src/db. Nor may they run a query: no `.select/.insert/.update/.delete/
+//      .execute/.transaction` on an executor (a receiver named tx, ex, db or executor, or ending
+//      in .tx/.ex/.db), no `X.query.<table>` relational query, and no builder-only call
+//      (`.innerJoin`, `.leftJoin`, `.returning`, `.onConflictDoNothing`, `.onConflictDoUpdate`).
+//   2. In src/db, every select, update and delete on a table with an `orgId` column (read from
+//      schema.ts) has a WHERE that mentions `orgId` (or passes the `scope` on to a helper that
+//      does), and every literal raw statement (`ex.execute(sql`…`)`) that reads or writes such a
+//      table mentions `org_id`. A query that legitimately spans organisations (sign-in by a
+//      secret, discovery by email domain, the instance's bootstrap) carries a comment
+//      `// unscoped: <why>` just before its statement. Raw statements assembled from pieces
+//      (list-queries.ts) cannot be read this way: keep `org_id` in the fragment that names the table.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +82,37 @@ function advice(from, to) {
       return "move the code to the right layer (see ARCHITECTURE.md)";
   }
 }
+
+/** Value imports services and http may take from drizzle-orm: the conditions of `repo.list(…, where)`. */
+const DRIZZLE_FILTERS = ["eq", "inArray"];
+/** Methods that run a query when called on an executor (a database or a transaction). */
+const EXECUTOR_METHODS = [
+  "select",
+  "selectDistinct",
+  "selectDistinctOn",
+  "insert",
+  "update",
+  "delete",
+  "execute",
+  "transaction",
+];
+/** Methods only a query builder has. */
+const BUILDER_METHODS = [
+  "innerJoin",
+  "leftJoin",
+  "rightJoin",
+  "fullJoin",
+  "returning",
+  "onConflictDoNothing",
+  "onConflictDoUpdate",
+];
+/** What an executor is called in this code base. */
+const EXECUTOR_NAME = /(^|\.)(tx|ex|db|executor)$/;
+/** Generic helpers whose table variable is always an org-scoped table (by their type). */
+const SCOPED_GENERICS = { "src/db/table-repository.ts": ["t"] };
+const UNSCOPED_MARK = "unscoped:";
+const SQL_ADVICE =
+  "move the query into src/db (a named function taking (ex, scope, …) in repositories.ts or a *-queries.ts module) and call it";
 
 const isTestFile = (file) => /\.test\.[cm]?tsx?$/.test(file);
 const packageName = (spec) => (spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
@@ -170,8 +217,200 @@ export function checkLayers(root, files, exists) {
         );
       }
     }
+    if ((layer === "services" || layer === "http") && !isTestFile(file)) {
+      for (const v of sqlOutsideDb(file, text)) violations.push(`${show(file)}:${v}`);
+    }
+  }
+  const schemaFile = [...files.keys()].find((f) => show(f) === "src/db/schema.ts");
+  if (schemaFile) {
+    const tables = orgScopedTables(schemaFile, files.get(schemaFile));
+    for (const [file, text] of files) {
+      if (layerOf(file) !== "db" || isTestFile(file) || file === schemaFile) continue;
+      for (const v of unscopedQueries(file, text, tables, SCOPED_GENERICS[show(file)] ?? [])) {
+        violations.push(`${show(file)}:${v}`);
+      }
+    }
   }
   return violations;
+}
+
+const parse = (file, text) =>
+  ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
+const lineOf = (source, node) => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+
+/** Rule 1: SQL outside src/db (drizzle-orm query builders imported, or a query run). */
+function sqlOutsideDb(file, text) {
+  const source = parse(file, text);
+  const found = [];
+  const visit = (node) => {
+    if (
+      ts.isImportDeclaration(node) &&
+      ts.isStringLiteral(node.moduleSpecifier) &&
+      (node.moduleSpecifier.text === "drizzle-orm" || node.moduleSpecifier.text.startsWith("drizzle-orm/")) &&
+      !node.importClause?.isTypeOnly
+    ) {
+      const clause = node.importClause;
+      const names = [];
+      if (clause?.name) names.push(clause.name.text);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.push(`* as ${bindings.name.text}`);
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const el of bindings.elements) if (!el.isTypeOnly) names.push((el.propertyName ?? el.name).text);
+      }
+      const bad = names.filter((n) => node.moduleSpecifier.text !== "drizzle-orm" || !DRIZZLE_FILTERS.includes(n));
+      if (bad.length) {
+        found.push(
+          `${lineOf(source, node)}: imports ${bad.join(", ")} from ${node.moduleSpecifier.text} — only ${DRIZZLE_FILTERS.join(" and ")} (a repository's list filter) may be used outside src/db; ${SQL_ADVICE}`,
+        );
+      }
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const receiver = node.expression.expression.getText(source);
+      if ((EXECUTOR_METHODS.includes(method) && EXECUTOR_NAME.test(receiver)) || BUILDER_METHODS.includes(method)) {
+        found.push(`${lineOf(source, node)}: runs a query (.${method}) — ${SQL_ADVICE}`);
+      }
+    }
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      node.name.text === "query" &&
+      EXECUTOR_NAME.test(node.expression.getText(source)) &&
+      ts.isPropertyAccessExpression(node.parent)
+    ) {
+      found.push(`${lineOf(source, node)}: runs a relational query (.query) — ${SQL_ADVICE}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The tables of schema.ts with an `orgId` column: their variable name → their SQL name. */
+function orgScopedTables(file, text) {
+  const source = parse(file, text);
+  const tables = new Map();
+  const visit = (node) => {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      ts.isCallExpression(node.initializer) &&
+      node.initializer.expression.getText(source) === "pgTable"
+    ) {
+      const [sqlName, columns] = node.initializer.arguments;
+      if (
+        columns &&
+        ts.isObjectLiteralExpression(columns) &&
+        columns.properties.some((p) => p.name && p.name.getText(source) === "orgId")
+      ) {
+        tables.set(node.name.text, sqlName && ts.isStringLiteral(sqlName) ? sqlName.text : node.name.text);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return tables;
+}
+
+/** Rule 2: selects, updates and deletes on org-scoped tables whose WHERE does not name the organisation. */
+function unscopedQueries(file, text, tables, generics) {
+  const source = parse(file, text);
+  const found = [];
+  // Local names for tables: `const u = s.users`, `alias(s.users, "x")`, `a ? s.objectives : s.keyResults`.
+  const locals = new Map();
+  const resolve = (expr, depth = 0) => {
+    if (!expr || depth > 5) return false;
+    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr)) {
+      return resolve(expr.expression, depth + 1);
+    }
+    if (ts.isPropertyAccessExpression(expr)) return tables.has(expr.name.text);
+    if (ts.isIdentifier(expr)) {
+      if (generics.includes(expr.text)) return true;
+      if (locals.has(expr.text)) return resolve(locals.get(expr.text), depth + 1);
+      return tables.has(expr.text);
+    }
+    if (ts.isConditionalExpression(expr))
+      return resolve(expr.whenTrue, depth + 1) || resolve(expr.whenFalse, depth + 1);
+    if (ts.isCallExpression(expr) && expr.expression.getText(source) === "alias")
+      return resolve(expr.arguments[0], depth + 1);
+    return false;
+  };
+  const collect = (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      locals.set(node.name.text, node.initializer);
+    }
+    ts.forEachChild(node, collect);
+  };
+  collect(source);
+  const marked = (node) => {
+    let n = node;
+    while (n && !ts.isSourceFile(n)) {
+      const leading = text.slice(n.getFullStart(), n.getStart(source));
+      if (leading.includes(UNSCOPED_MARK)) return true;
+      if (ts.isStatement(n) || ts.isPropertyAssignment(n) || ts.isMethodDeclaration(n)) {
+        // The statement itself, comments inside it included (e.g. just before the builder chain).
+        return n.getText(source).includes(UNSCOPED_MARK);
+      }
+      n = n.parent;
+    }
+    return false;
+  };
+  const scoped = (whereText) => /orgId|\bscope\b/.test(whereText);
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const verb = method === "from" ? "select" : method;
+      if (["from", "update", "delete"].includes(method) && resolve(node.arguments[0])) {
+        // The whole builder chain this call is part of: `ex.select().from(t).where(…).limit(1)`.
+        let top = node;
+        while (
+          (ts.isPropertyAccessExpression(top.parent) && top.parent.expression === top) ||
+          (ts.isCallExpression(top.parent) && top.parent.expression === top)
+        ) {
+          top = top.parent;
+        }
+        const wheres = [];
+        const findWhere = (n) => {
+          if (
+            ts.isCallExpression(n) &&
+            ts.isPropertyAccessExpression(n.expression) &&
+            n.expression.name.text === "where"
+          ) {
+            wheres.push(n.arguments.map((a) => a.getText(source)).join(", "));
+          }
+          if (ts.isCallExpression(n) || ts.isPropertyAccessExpression(n)) ts.forEachChild(n, findWhere);
+        };
+        findWhere(top);
+        if (!wheres.some(scoped) && !marked(node)) {
+          found.push(
+            `${lineOf(source, node)}: ${verb} on ${node.arguments[0].getText(source)} without the organisation in its WHERE — filter by orgId (eq(table.orgId, scope.orgId)), or say why not in a "// ${UNSCOPED_MARK} …" comment`,
+          );
+        }
+      }
+      if (method === "execute") {
+        const arg = node.arguments[0];
+        if (arg && ts.isTaggedTemplateExpression(arg) && arg.tag.getText(source) === "sql") {
+          const raw = arg.template.getText(source);
+          const names = [...tables.values()];
+          const touches = names.find((n) => new RegExp(`\\b(from|update|join|into)\\s+${n}\\b`, "i").test(raw));
+          if (touches && !/org_id|orgId/.test(raw) && !marked(node)) {
+            found.push(
+              `${lineOf(source, node)}: a raw statement on ${touches} without org_id — filter by the organisation, or say why not in a "// ${UNSCOPED_MARK} …" comment`,
+            );
+          }
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 function walk(dir) {
@@ -207,6 +446,25 @@ function selfTest() {
     f("cli/main.ts", 'import { buildApp } from "../http/app.js";\nimport { job } from "../jobs/reminders.js";'),
     f("jobs/reminders.ts", 'import x = require("../cli/main.js");'),
     f("stray.ts", "export const x = 1;"),
+    f(
+      "services/query.ts",
+      'import { eq, sql } from "drizzle-orm";\nimport type { SQL } from "drizzle-orm";\nexport const f = (w) => w.tx.select().from(t).where(eq(t.id, 1));\nexport const g = (ex) => ex.query.users.findMany();\nexport const h = (ids) => Array.from(ids).map((x) => new Set([x]).delete(x));',
+    ),
+    f(
+      "db/schema.ts",
+      'export const users = pgTable("users", { id: id(), orgId: orgId() });\nexport const organizations = pgTable("organizations", { id: id() });',
+    ),
+    f(
+      "db/queries.ts",
+      [
+        "export const byIdOnly = (ex, id) => ex.select().from(s.users).where(eq(s.users.id, id));",
+        "export const scoped = (ex, scope, id) => ex.update(s.users).set({}).where(and(eq(s.users.orgId, scope.orgId), eq(s.users.id, id)));",
+        "export const orgs = (ex) => ex.select().from(s.organizations);",
+        "export const marked = (ex, h) => {\n  // unscoped: sign-in by a secret\n  return ex.select().from(s.users).where(eq(s.users.email, h));\n};",
+        'export const u = s.users;\nexport const viaLocal = (ex) => ex.delete(u).where(eq(u.id, "x"));',
+        "export const raw = (ex) => ex.execute(sql`delete from users where id = 1`);",
+      ].join("\n"),
+    ),
   ]);
   const exists = (path) => files.has(path);
   const got = checkLayers(root, files, exists);
@@ -220,6 +478,12 @@ function selfTest() {
     "src/web/page.tsx: imports src/services/s.ts — web may not import services",
     "src/jobs/reminders.ts: imports src/cli/main.ts — jobs may not import cli",
     "src/stray.ts: is in no layer",
+    "src/services/query.ts:1: imports sql from drizzle-orm",
+    "src/services/query.ts:3: runs a query (.select)",
+    "src/services/query.ts:4: runs a relational query (.query)",
+    "src/db/queries.ts:1: select on s.users without the organisation",
+    "src/db/queries.ts:9: delete on u without the organisation",
+    "src/db/queries.ts:10: a raw statement on users without org_id",
   ];
   const missing = expected.filter((line) => !got.some((v) => v.startsWith(line)));
   const unexpected = got.filter((v) => !expected.some((line) => v.startsWith(line)));

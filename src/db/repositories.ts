@@ -163,7 +163,15 @@ export const userQueries = {
     const keep = new Set(teamIds);
     for (const m of existing) {
       if (!keep.has(m.teamId)) {
-        await ex.delete(s.teamMembers).where(and(eq(s.teamMembers.teamId, m.teamId), eq(s.teamMembers.userId, userId)));
+        await ex
+          .delete(s.teamMembers)
+          .where(
+            and(
+              eq(s.teamMembers.orgId, scope.orgId),
+              eq(s.teamMembers.teamId, m.teamId),
+              eq(s.teamMembers.userId, userId),
+            ),
+          );
       }
     }
     const have = new Set(existing.map((m) => m.teamId));
@@ -230,6 +238,7 @@ export const tokenRepo = {
     tokenHash: string,
   ): Promise<{ token: TokenRow; user: UserRow; issuer: IssuerRow | null } | null> {
     const issuer = alias(s.users, "issuer");
+    // unscoped: authentication by the bearer secret, which is what names the organisation
     const rows = await ex
       .select({
         token: s.apiTokens,
@@ -249,6 +258,7 @@ export const tokenRepo = {
   },
   /** Whether any token, live or revoked, has this hash (the bootstrap token's state at start). */
   async statusByHash(ex: Executor, tokenHash: string): Promise<"live" | "revoked" | null> {
+    // unscoped: the bootstrap token is known before any organisation is chosen
     const [row] = await ex
       .select({ revokedAt: s.apiTokens.revokedAt })
       .from(s.apiTokens)
@@ -580,23 +590,28 @@ export const historyQueries = {
   },
 };
 
-/** Clean-up after the trash is emptied (every organisation): what pointed at erased rows. */
+/** Clean-up after the organisation's trash is emptied: what pointed at erased rows. */
 export const purgeQueries = {
   /** Erases check-ins (and their earlier versions) whose key result no longer exists. */
-  async orphanCheckIns(ex: Executor): Promise<number> {
+  async orphanCheckIns(ex: Executor, scope: OrgScope): Promise<number> {
     await ex.execute(
-      sql`delete from check_in_revisions r where not exists (select 1 from check_ins c where c.id = r.check_in_id and exists (select 1 from key_results k where k.id = c.key_result_id))`,
+      sql`delete from check_in_revisions r where r.org_id = ${scope.orgId} and not exists (select 1 from check_ins c where c.id = r.check_in_id and exists (select 1 from key_results k where k.id = c.key_result_id))`,
     );
     const gone = await ex
       .delete(s.checkIns)
-      .where(sql`not exists (select 1 from key_results k where k.id = ${s.checkIns.keyResultId})`)
+      .where(
+        and(
+          eq(s.checkIns.orgId, scope.orgId),
+          sql`not exists (select 1 from key_results k where k.id = ${s.checkIns.keyResultId})`,
+        ),
+      )
       .returning({ id: s.checkIns.id });
     return gone.length;
   },
   /** Drops links from KPIs to objectives that no longer exist. */
-  async orphanKpiLinks(ex: Executor): Promise<void> {
+  async orphanKpiLinks(ex: Executor, scope: OrgScope): Promise<void> {
     await ex.execute(
-      sql`update kpis set objective_ids = coalesce((select array_agg(o) from unnest(kpis.objective_ids) o where exists (select 1 from objectives x where x.id = o)), '{}'::uuid[]) where exists (select 1 from unnest(kpis.objective_ids) o where not exists (select 1 from objectives x where x.id = o))`,
+      sql`update kpis set objective_ids = coalesce((select array_agg(o) from unnest(kpis.objective_ids) o where exists (select 1 from objectives x where x.id = o)), '{}'::uuid[]) where kpis.org_id = ${scope.orgId} and exists (select 1 from unnest(kpis.objective_ids) o where not exists (select 1 from objectives x where x.id = o))`,
     );
   },
 };

@@ -50,8 +50,8 @@ export interface TableRepository<Row, Insert> {
   listDeleted(ex: Executor, scope: OrgScope, since: Date): Promise<Row[]>;
   /** Takes a row out of the trash (version + 1). */
   restore(ex: Executor, scope: OrgScope, id: string): Promise<Row>;
-  /** Erases rows deleted before `before`, in every organisation (the trash's 30 days are over). */
-  purgeDeleted(ex: Executor, before: Date): Promise<number>;
+  /** Erases the organisation's rows deleted before `before` (the trash's 30 days are over). */
+  purgeDeleted(ex: Executor, scope: OrgScope, before: Date): Promise<number>;
 }
 
 /** Builds the shared repository for one table; `noun` names the object in NOT_FOUND messages. */
@@ -150,9 +150,12 @@ export function tableRepository<T extends ScopedTable>(
       if (!rows[0]) throw AppError.notFound(`deleted ${noun}`, id);
       return rows[0] as T["$inferSelect"];
     },
-    async purgeDeleted(ex, before) {
+    async purgeDeleted(ex, scope, before) {
       if (!t.deletedAt) return 0;
-      const gone = await ex.delete(t).where(lt(t.deletedAt, before)).returning({ id: t.id });
+      const gone = await ex
+        .delete(t)
+        .where(and(eq(t.orgId, scope.orgId), lt(t.deletedAt, before)))
+        .returning({ id: t.id });
       return gone.length;
     },
   };

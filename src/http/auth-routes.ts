@@ -14,6 +14,7 @@ import {
   openSessionFor,
   requestPasswordReset,
   SESSION_COOKIE,
+  type SessionActor,
   type SessionPolicy,
 } from "../services/account.service.js";
 import { consumeSignInCode } from "../services/auth.service.js";
@@ -54,7 +55,7 @@ export function registerAuthRoutes(
   app: FastifyInstance,
   svc: Services,
   opts: AuthHttpOptions,
-  currentSession: (req: FastifyRequest) => Promise<{ sessionId: string; csrfToken: string } | null>,
+  currentSession: (req: FastifyRequest) => Promise<SessionActor | null>,
 ) {
   const limited = {
     permission: "public",
@@ -72,12 +73,12 @@ export function registerAuthRoutes(
   app.post(
     `${prefix}/login`,
     { config: limited, schema: doc("Sign in with email and password (sets the session cookie)") },
-    async (req, reply) => signedIn(reply, await login(svc.database, req.body, sessionOpts(req)), opts),
+    async (req, reply) => signedIn(reply, await login(svc, req.body, sessionOpts(req)), opts),
   );
   app.post(
     `${prefix}/accept-invitation`,
     { config: limited, schema: doc("Accept an emailed invitation: choose a password and sign in") },
-    async (req, reply) => signedIn(reply, await completeLink(svc.database, "invite", req.body, sessionOpts(req)), opts),
+    async (req, reply) => signedIn(reply, await completeLink(svc, "invite", req.body, sessionOpts(req)), opts),
   );
   app.post(
     `${prefix}/forgot-password`,
@@ -97,15 +98,15 @@ export function registerAuthRoutes(
   app.post(
     `${prefix}/reset-password`,
     { config: limited, schema: doc("Choose a new password from an emailed reset link and sign in") },
-    async (req, reply) => signedIn(reply, await completeLink(svc.database, "reset", req.body, sessionOpts(req)), opts),
+    async (req, reply) => signedIn(reply, await completeLink(svc, "reset", req.body, sessionOpts(req)), opts),
   );
   app.post(
     `${prefix}/exchange`,
     { config: limited, schema: doc("Exchange the one-time sign-in link the server prints for a session") },
     async (req, reply) => {
       const body = (req.body ?? {}) as { code?: unknown };
-      const { userId } = await consumeSignInCode(svc.database, body.code, svc.now());
-      return signedIn(reply, await openSessionFor(svc.database, userId, { ...sessionOpts(req), method: "link" }), opts);
+      const account = await consumeSignInCode(svc, body.code);
+      return signedIn(reply, await openSessionFor(svc, account, { ...sessionOpts(req), method: "link" }), opts);
     },
   );
   app.post(
@@ -121,7 +122,7 @@ export function registerAuthRoutes(
             "Sign-out came without the CSRF token of your session; reload the page and try again.",
           );
         }
-        await endSession(svc.database, session.sessionId, svc.now());
+        await endSession(svc, session);
       }
       reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(opts));
       return reply.status(204).send();

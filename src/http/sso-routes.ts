@@ -132,16 +132,20 @@ export function registerSsoRoutes(app: FastifyInstance, svc: Services, opts: Aut
         const at = req.url.indexOf("?");
         const search = at >= 0 ? req.url.slice(at) : "";
         // The provider's answer is checked against the redirect URI it was sent to, which is the public one.
-        const { userId, returnTo } = await finishSsoLogin(svc, {
+        const { userId, orgId, returnTo } = await finishSsoLogin(svc, {
           currentUrl: `${ssoRedirectUri(svc)}${search}`,
           state,
         });
-        const session = await openSessionFor(svc.database, userId, {
-          nowMs: svc.now(),
-          userAgent: String(req.headers["user-agent"] ?? ""),
-          method: "sso",
-          policy: opts.policy,
-        });
+        const session = await openSessionFor(
+          svc,
+          { orgId, userId },
+          {
+            nowMs: svc.now(),
+            userAgent: String(req.headers["user-agent"] ?? ""),
+            method: "sso",
+            policy: opts.policy,
+          },
+        );
         reply.setCookie(
           SESSION_COOKIE,
           session.token,

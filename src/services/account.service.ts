@@ -7,17 +7,17 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
 import * as zxcvbnCommon from "@zxcvbn-ts/language-common";
-import { and, desc, eq, gt, inArray, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
+import { accountQueries, type LinkPurpose } from "../db/account-queries.js";
 import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
-import { auditRepo, inTransaction, organizationRepo, type UserRow, userRepo } from "../db/repositories.js";
-import { apiTokens, emailTokens, instanceSecrets, sessions, signInCodes, users } from "../db/schema.js";
+import type { UserRow } from "../db/repositories.js";
+import { userRepo } from "../db/repositories.js";
 import { isId } from "../db/table-repository.js";
 import { credentialHolds, outranks } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
-import type { Actor, Services } from "./context.js";
+import { type Actor, mutate, type Services, type Transaction, writeTransaction } from "./context.js";
 import { parseInput, TitleSchema } from "./schemas.js";
 
 /** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes, 1 lane). */
@@ -109,7 +109,7 @@ export interface OpenedSession {
 }
 
 async function openSession(
-  ex: Executor,
+  t: Transaction,
   user: UserRow,
   opts: { nowMs: number; userAgent?: string | undefined; method: string; policy?: SessionPolicy | undefined },
 ): Promise<OpenedSession> {
@@ -117,8 +117,7 @@ async function openSession(
   const token = `okra_s_${randomBytes(32).toString("base64url")}`;
   const csrfToken = randomBytes(24).toString("base64url");
   const expiresAt = new Date(opts.nowMs + policy.maxMs);
-  await ex.insert(sessions).values({
-    orgId: user.orgId,
+  await accountQueries.insertSession(t.tx, t.scope, {
     userId: user.id,
     tokenHash: hashToken(token),
     csrfToken,
@@ -138,32 +137,31 @@ async function openSession(
 
 /** Opens a session and records the sign-in (with how it was made) in the audit trail. */
 async function openAuditedSession(
-  tx: Executor,
+  t: Transaction,
   user: UserRow,
   opts: { nowMs: number; userAgent?: string | undefined; method: string; policy?: SessionPolicy | undefined },
 ): Promise<OpenedSession> {
-  const opened = await openSession(tx, user, opts);
-  await auditRepo.record(tx, grantOrgScope(user.orgId), {
-    actorId: user.id,
-    action: "user.signedIn",
-    objectType: "user",
-    objectId: user.id,
-    before: null,
-    after: { method: opts.method },
-  });
+  const opened = await openSession(t, user, opts);
+  await t.audit("user.signedIn", "user", user.id, null, { method: opts.method });
   return opened;
 }
 
-/** Opens a session for an account the caller has already proven (SSO, sign-in link). */
+/** Who a write about one's own account is recorded as: the person themselves. */
+const asPerson = (user: Pick<UserRow, "id" | "orgId">) => ({ scope: grantOrgScope(user.orgId), actorId: user.id });
+
+/**
+ * Opens a session for an account the caller has already proven (SSO, sign-in link);
+ * UNAUTHENTICATED when the account is deactivated or not found.
+ */
 export async function openSessionFor(
-  database: Database,
-  userId: string,
+  svc: Services,
+  account: { orgId: string; userId: string },
   opts: { nowMs: number; userAgent?: string | undefined; method: string; policy?: SessionPolicy | undefined },
 ): Promise<OpenedSession> {
-  return inTransaction(database.db, async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+  return writeTransaction(svc, asPerson({ id: account.userId, orgId: account.orgId }), async (t) => {
+    const user = await userRepo.find(t.tx, t.scope, account.userId);
     if (!user?.active) throw new AppError("UNAUTHENTICATED", "This account is deactivated.");
-    return openAuditedSession(tx, user, opts);
+    return openAuditedSession(t, user, opts);
   });
 }
 
@@ -174,17 +172,14 @@ const BAD_LOGIN = `The email or password is incorrect, or the account is locked 
  * answer the same; LOCKOUT.maxFailures consecutive failures lock the account for LOCKOUT.lockMs.
  */
 export async function login(
-  database: Database,
+  svc: Services,
   body: unknown,
   opts: { nowMs: number; userAgent?: string | undefined; policy?: SessionPolicy | undefined },
 ): Promise<OpenedSession> {
   const input = parseInput(LoginSchema, body);
-  const candidates = (
-    await database.db
-      .select()
-      .from(users)
-      .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)))
-  ).filter((u) => !input.organizationId || u.orgId === input.organizationId);
+  const candidates = (await accountQueries.activeUsersByEmail(svc.database.db, input.email)).filter(
+    (u) => !input.organizationId || u.orgId === input.organizationId,
+  );
   const now = new Date(opts.nowMs);
   // A locked account answers exactly like a wrong password (no account discovery); the
   // password is still checked, so both take as long.
@@ -203,32 +198,22 @@ export async function login(
   }
   const user = matching[0];
   if (!user) {
-    await inTransaction(database.db, async (tx) => {
-      for (const u of open) {
+    // Each account in its own organisation's write (an email may have accounts in several).
+    for (const u of open) {
+      await writeTransaction(svc, { scope: grantOrgScope(u.orgId), actorId: null }, async (t) => {
         // Counted in the database, so parallel attempts cannot slip past the limit.
-        const [row] = await tx
-          .update(users)
-          .set({ failedLogins: sql`${users.failedLogins} + 1` })
-          .where(eq(users.id, u.id))
-          .returning({ failures: users.failedLogins });
-        if ((row?.failures ?? 0) < LOCKOUT.maxFailures) continue;
+        const failures = await accountQueries.countFailedLogin(t.tx, t.scope, u.id);
+        if (failures < LOCKOUT.maxFailures) return;
         const until = new Date(opts.nowMs + LOCKOUT.lockMs);
-        await tx.update(users).set({ failedLogins: 0, lockedUntil: until }).where(eq(users.id, u.id));
-        await auditRepo.record(tx, grantOrgScope(u.orgId), {
-          actorId: null,
-          action: "user.lockedOut",
-          objectType: "user",
-          objectId: u.id,
-          before: null,
-          after: { until: until.toISOString(), failures: row?.failures },
-        });
-      }
-    });
+        await accountQueries.lockUntil(t.tx, t.scope, u.id, until);
+        await t.audit("user.lockedOut", "user", u.id, null, { until: until.toISOString(), failures });
+      });
+    }
     throw new AppError("UNAUTHENTICATED", BAD_LOGIN);
   }
-  return inTransaction(database.db, async (tx) => {
-    await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
-    return openAuditedSession(tx, user, { ...opts, method: "password" });
+  return writeTransaction(svc, asPerson(user), async (t) => {
+    await accountQueries.setPassword(t.tx, t.scope, user.id, undefined);
+    return openAuditedSession(t, user, { ...opts, method: "password" });
   });
 }
 
@@ -246,13 +231,7 @@ export async function authenticateSession(
   /** Count this as activity for the idle timeout (not when only re-checking an open live stream). */
   touch = true,
 ): Promise<SessionActor> {
-  const rows = await database.db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, hashToken(token)))
-    .limit(1);
-  const found = rows[0];
+  const found = await accountQueries.findSessionByHash(database.db, hashToken(token));
   const now = new Date(nowMs);
   if (
     !found ||
@@ -267,8 +246,9 @@ export async function authenticateSession(
     );
   }
   // Remember activity for the idle timeout, at most once a minute per session.
+  // Bookkeeping, not a change: no audit, no event, and no organisation lock on the read path.
   if (touch && nowMs - found.session.lastSeenAt.getTime() > 60_000) {
-    await database.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, found.session.id));
+    await accountQueries.touchSession(database.db, grantOrgScope(found.session.orgId), found.session.id, now);
   }
   return {
     userId: found.user.id,
@@ -283,37 +263,19 @@ export async function authenticateSession(
 }
 
 /** Ends one session (sign out), recorded as `session.ended` in its organisation's audit trail. */
-export async function endSession(database: Database, sessionId: string, nowMs: number): Promise<void> {
-  await inTransaction(database.db, async (tx) => {
-    const [ended] = await tx
-      .update(sessions)
-      .set({ revokedAt: new Date(nowMs) })
-      .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-      .returning({ orgId: sessions.orgId, userId: sessions.userId, method: sessions.method });
+export async function endSession(
+  svc: Services,
+  session: { scope: OrgScope; userId: string; sessionId: string },
+): Promise<void> {
+  await writeTransaction(svc, { scope: session.scope, actorId: session.userId }, async (t) => {
+    const ended = await accountQueries.endSession(t.tx, t.scope, session.sessionId, new Date(t.nowMs), session.userId);
     if (!ended) return;
-    await auditRepo.record(tx, grantOrgScope(ended.orgId), {
-      actorId: ended.userId,
-      action: "session.ended",
-      objectType: "session",
-      objectId: sessionId,
-      before: null,
-      after: { method: ended.method },
-    });
+    await t.audit("session.ended", "session", session.sessionId, null, { method: ended.method });
   });
 }
 
 async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, nowMs: number, keep?: string) {
-  await ex
-    .update(sessions)
-    .set({ revokedAt: new Date(nowMs) })
-    .where(
-      and(
-        eq(sessions.orgId, scope.orgId),
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        keep ? ne(sessions.id, keep) : undefined,
-      ),
-    );
+  await accountQueries.endSessionsOf(ex, scope, userId, new Date(nowMs), keep);
 }
 
 /**
@@ -321,19 +283,7 @@ async function endAllSessions(ex: Executor, scope: OrgScope, userId: string, now
  * else issued for them — and returns their ids.
  */
 async function revokeTokensOf(ex: Executor, scope: OrgScope, userId: string, nowMs: number, issuedByOthers: boolean) {
-  const tokens = await ex
-    .update(apiTokens)
-    .set({ revokedAt: new Date(nowMs) })
-    .where(
-      and(
-        eq(apiTokens.orgId, scope.orgId),
-        eq(apiTokens.userId, userId),
-        isNull(apiTokens.revokedAt),
-        issuedByOthers ? and(isNotNull(apiTokens.createdBy), ne(apiTokens.createdBy, userId)) : undefined,
-      ),
-    )
-    .returning({ id: apiTokens.id });
-  return tokens.map((t) => t.id);
+  return accountQueries.revokeTokensOf(ex, scope, userId, new Date(nowMs), issuedByOthers);
 }
 
 /** Everything that lets a person in stops working: API tokens, sessions, emailed links (deactivation). */
@@ -345,7 +295,7 @@ export async function revokeAccess(
 ): Promise<{ tokens: string[]; links: number }> {
   const tokens = await revokeTokensOf(ex, scope, userId, nowMs, false);
   await endAllSessions(ex, scope, userId, nowMs);
-  return { tokens, links: await voidLinks(ex, userId, nowMs) };
+  return { tokens, links: await voidLinks(ex, scope, userId, nowMs) };
 }
 
 /**
@@ -354,7 +304,7 @@ export async function revokeAccess(
  */
 async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: string, nowMs: number) {
   const tokens = await revokeTokensOf(ex, scope, userId, nowMs, true);
-  return { tokens, links: await voidLinks(ex, userId, nowMs) };
+  return { tokens, links: await voidLinks(ex, scope, userId, nowMs) };
 }
 
 /**
@@ -364,30 +314,12 @@ async function revokeIssuedCredentials(ex: Executor, scope: OrgScope, userId: st
  */
 async function revokeWhatTheyIssued(ex: Executor, scope: OrgScope, issuerId: string, nowMs: number) {
   const issuer = await userRepo.get(ex, scope, issuerId);
-  const tokens = await ex
-    .select({ id: apiTokens.id, holder: users })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.createdBy, issuerId), isNull(apiTokens.revokedAt)));
+  const tokens = await accountQueries.tokensIssuedBy(ex, scope, issuerId);
   const staleTokens = tokens.filter((t) => !credentialHolds(issuer, t.holder, "token")).map((t) => t.id);
-  if (staleTokens.length) {
-    await ex
-      .update(apiTokens)
-      .set({ revokedAt: new Date(nowMs) })
-      .where(inArray(apiTokens.id, staleTokens));
-  }
-  const links = await ex
-    .select({ id: emailTokens.id, holder: users })
-    .from(emailTokens)
-    .innerJoin(users, eq(users.id, emailTokens.userId))
-    .where(and(eq(emailTokens.orgId, scope.orgId), eq(emailTokens.createdBy, issuerId), isNull(emailTokens.usedAt)));
+  await accountQueries.revokeTokens(ex, scope, staleTokens, new Date(nowMs));
+  const links = await accountQueries.linksIssuedBy(ex, scope, issuerId);
   const staleLinks = links.filter((l) => !credentialHolds(issuer, l.holder, "invitation")).map((l) => l.id);
-  if (staleLinks.length) {
-    await ex
-      .update(emailTokens)
-      .set({ usedAt: new Date(nowMs) })
-      .where(inArray(emailTokens.id, staleLinks));
-  }
+  await accountQueries.voidLinksById(ex, scope, staleLinks, new Date(nowMs));
   return { issuedTokenIds: staleTokens, issuedLinks: staleLinks.length };
 }
 
@@ -443,36 +375,20 @@ export async function settlePersonChange(
 }
 
 /** Marks a person's unused emailed links (of one purpose, or all) as used: only the newest link may work. */
-async function voidLinks(ex: Executor, userId: string, nowMs: number, purpose?: LinkPurpose): Promise<number> {
-  const voided = await ex
-    .update(emailTokens)
-    .set({ usedAt: new Date(nowMs) })
-    .where(
-      and(
-        eq(emailTokens.userId, userId),
-        isNull(emailTokens.usedAt),
-        purpose ? eq(emailTokens.purpose, purpose) : undefined,
-      ),
-    )
-    .returning({ id: emailTokens.id });
-  return voided.length;
+async function voidLinks(
+  ex: Executor,
+  scope: OrgScope,
+  userId: string,
+  nowMs: number,
+  purpose?: LinkPurpose,
+): Promise<number> {
+  return accountQueries.voidLinksOf(ex, scope, userId, new Date(nowMs), purpose);
 }
 
 /** My open sessions, newest first (never the secrets). */
 export async function listSessions(svc: Services, actor: Actor) {
   const nowMs = svc.now();
-  const rows = await svc.database.db
-    .select()
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.orgId, actor.orgId),
-        eq(sessions.userId, actor.userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, new Date(nowMs)),
-      ),
-    )
-    .orderBy(desc(sessions.lastSeenAt));
+  const rows = await accountQueries.openSessionsOf(svc.database.db, actor.scope, actor.userId, new Date(nowMs));
   return {
     items: rows.map((s) => ({
       id: s.id,
@@ -490,43 +406,18 @@ export async function listSessions(svc: Services, actor: Actor) {
 /** Ends one of my sessions, recorded as `session.revoked`; NOT_FOUND for a session that is not my open one. */
 export async function revokeSession(svc: Services, actor: Actor, id: string): Promise<void> {
   if (!isId(id)) throw AppError.notFound("session", id);
-  await inTransaction(svc.database.db, async (tx) => {
-    const [ended] = await tx
-      .update(sessions)
-      .set({ revokedAt: new Date(svc.now()) })
-      .where(
-        and(
-          eq(sessions.orgId, actor.orgId),
-          eq(sessions.userId, actor.userId),
-          eq(sessions.id, id),
-          isNull(sessions.revokedAt),
-        ),
-      )
-      .returning({ id: sessions.id, method: sessions.method });
+  await mutate(svc, actor, async (w) => {
+    const ended = await accountQueries.endSession(w.tx, w.scope, id, new Date(w.nowMs), actor.userId);
     if (!ended) throw AppError.notFound("session", id);
-    await auditRepo.record(tx, actor.scope, {
-      actorId: actor.userId,
-      action: "session.revoked",
-      objectType: "session",
-      objectId: ended.id,
-      before: null,
-      after: { method: ended.method },
-    });
+    await w.audit("session.revoked", "session", ended.id, null, { method: ended.method });
   });
 }
 
 /** Signs me out everywhere: every session of mine ends (API tokens are managed separately). */
 export async function signOutEverywhere(svc: Services, actor: Actor): Promise<void> {
-  await inTransaction(svc.database.db, async (tx) => {
-    await endAllSessions(tx, actor.scope, actor.userId, svc.now());
-    await auditRepo.record(tx, actor.scope, {
-      actorId: actor.userId,
-      action: "user.signedOutEverywhere",
-      objectType: "user",
-      objectId: actor.userId,
-      before: null,
-      after: null,
-    });
+  await mutate(svc, actor, async (w) => {
+    await endAllSessions(w.tx, w.scope, actor.userId, w.nowMs);
+    await w.audit("user.signedOutEverywhere", "user", actor.userId, null, null);
   });
 }
 
@@ -550,24 +441,15 @@ export async function changePassword(svc: Services, actor: Actor, body: unknown)
   const problems = passwordProblems(input.newPassword, user).map((p) => p.replace(/^password/, "newPassword"));
   if (problems.length) throw AppError.validation(problems);
   const passwordHash = await hashPassword(input.newPassword);
-  await inTransaction(svc.database.db, async (tx) => {
-    await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
-    await endAllSessions(tx, actor.scope, user.id, svc.now(), actor.sessionId);
-    await voidLinks(tx, user.id, svc.now());
-    await auditRepo.record(tx, actor.scope, {
-      actorId: actor.userId,
-      action: "user.passwordChanged",
-      objectType: "user",
-      objectId: user.id,
-      before: null,
-      after: null,
-    });
+  await mutate(svc, actor, async (w) => {
+    await accountQueries.setPassword(w.tx, w.scope, user.id, passwordHash);
+    await endAllSessions(w.tx, w.scope, user.id, w.nowMs, actor.sessionId);
+    await voidLinks(w.tx, w.scope, user.id, w.nowMs);
+    await w.audit("user.passwordChanged", "user", user.id, null, null);
   });
 }
 
 // ---------------------------------------------------------------- emailed links
-
-type LinkPurpose = "invite" | "reset";
 
 /** How many times one reset link is emailed at most (repeated requests re-send it; then nothing). */
 export const MAX_RESET_SENDS = 3;
@@ -580,12 +462,7 @@ export const MAX_RESET_SENDS = 3;
  * database must be kept as safe as the database.
  */
 async function linkKey(ex: Executor): Promise<string> {
-  await ex
-    .insert(instanceSecrets)
-    .values({ name: "email-links", secret: randomBytes(32).toString("base64url") })
-    .onConflictDoNothing();
-  const [row] = await ex.select().from(instanceSecrets).where(eq(instanceSecrets.name, "email-links"));
-  return row!.secret;
+  return accountQueries.instanceSecret(ex, "email-links", randomBytes(32).toString("base64url"));
 }
 
 function linkSecret(key: string, linkId: string): string {
@@ -600,13 +477,13 @@ async function issueLink(
   nowMs: number,
   issuer: string | null,
 ): Promise<string> {
-  await voidLinks(ex, user.id, nowMs, purpose);
+  const scope = grantOrgScope(user.orgId);
+  await voidLinks(ex, scope, user.id, nowMs, purpose);
   const id = randomUUID();
   // Only reset links (an hour) are derived, to be re-sent; an invitation's secret is random and never stored.
   const token = purpose === "reset" ? linkSecret(await linkKey(ex), id) : randomBytes(32).toString("base64url");
-  await ex.insert(emailTokens).values({
+  await accountQueries.insertLink(ex, scope, {
     id,
-    orgId: user.orgId,
     userId: user.id,
     purpose,
     tokenHash: hashToken(token),
@@ -623,29 +500,13 @@ async function issueLink(
  * until it expires), so that nobody can flood a mailbox or void a link the person is about to use.
  */
 async function resetLinkFor(ex: Executor, user: UserRow, nowMs: number): Promise<string | null> {
-  const [open] = await ex
-    .select()
-    .from(emailTokens)
-    .where(
-      and(
-        eq(emailTokens.userId, user.id),
-        eq(emailTokens.purpose, "reset"),
-        isNull(emailTokens.usedAt),
-        gt(emailTokens.expiresAt, new Date(nowMs)),
-      ),
-    )
-    .orderBy(desc(emailTokens.createdAt))
-    .limit(1);
+  const scope = grantOrgScope(user.orgId);
+  const open = await accountQueries.openResetLink(ex, scope, user.id, new Date(nowMs));
   if (!open) return issueLink(ex, user, "reset", nowMs, null);
   const token = linkSecret(await linkKey(ex), open.id);
   // A link made before secrets were derived (an upgrade) cannot be re-sent: replace it.
   if (hashToken(token) !== open.tokenHash) return issueLink(ex, user, "reset", nowMs, null);
-  const [counted] = await ex
-    .update(emailTokens)
-    .set({ sends: sql`${emailTokens.sends} + 1` })
-    .where(and(eq(emailTokens.id, open.id), sql`${emailTokens.sends} < ${MAX_RESET_SENDS}`))
-    .returning({ id: emailTokens.id });
-  return counted ? token : null;
+  return (await accountQueries.countSend(ex, scope, open.id, MAX_RESET_SENDS)) ? token : null;
 }
 
 function linkUrl(svc: Services, purpose: LinkPurpose, token: string): string {
@@ -669,14 +530,7 @@ export interface InvitationResult {
  */
 async function isUnused(ex: Executor, user: UserRow): Promise<boolean> {
   if (user.passwordHash || user.externalId || user.ssoSubject) return false;
-  const traces = [
-    () => ex.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)).limit(1),
-    () => ex.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.userId, user.id)).limit(1),
-    () => ex.select({ id: emailTokens.id }).from(emailTokens).where(eq(emailTokens.userId, user.id)).limit(1),
-    () => ex.select({ id: signInCodes.id }).from(signInCodes).where(eq(signInCodes.userId, user.id)).limit(1),
-  ];
-  for (const trace of traces) if ((await trace()).length > 0) return false;
-  return true;
+  return !(await accountQueries.hasSignInTraces(ex, grantOrgScope(user.orgId), user.id));
 }
 
 /**
@@ -687,7 +541,7 @@ async function isUnused(ex: Executor, user: UserRow): Promise<boolean> {
  * when the person is deactivated or already has a password.
  */
 export async function inviteUser(svc: Services, actor: Actor, userId: string): Promise<InvitationResult> {
-  const { user, token, orgName } = await inTransaction(svc.database.db, async (tx) => {
+  const { user, token, orgName } = await mutate(svc, actor, async ({ tx, org, audit, nowMs }) => {
     const u = await userRepo.get(tx, actor.scope, userId);
     if (!u.active) throw new AppError("CONFLICT", `${u.name} is deactivated; reactivate them before inviting.`);
     const sameRank = u.role === actor.role && !u.isInstanceAdmin;
@@ -703,16 +557,8 @@ export async function inviteUser(svc: Services, actor: Actor, userId: string): P
         `${u.name} already has a password; they can use 'Forgot password' on the sign-in page to choose a new one (an invitation would replace it).`,
       );
     }
-    const org = await organizationRepo.get(tx, actor.scope);
-    const t = await issueLink(tx, u, "invite", svc.now(), actor.userId);
-    await auditRepo.record(tx, actor.scope, {
-      actorId: actor.userId,
-      action: "user.invited",
-      objectType: "user",
-      objectId: u.id,
-      before: null,
-      after: { email: u.email },
-    });
+    const t = await issueLink(tx, u, "invite", nowMs, actor.userId);
+    await audit("user.invited", "user", u.id, null, { email: u.email });
     return { user: u, token: t, orgName: org.name };
   });
   const url = linkUrl(svc, "invite", token);
@@ -751,13 +597,14 @@ export function requestPasswordReset(
   const input = parseInput(ForgotSchema, body);
   const nowMs = svc.now();
   const issuing = (async () => {
-    const accounts = await svc.database.db
-      .select()
-      .from(users)
-      .where(and(sql`lower(${users.email}) = lower(${input.email})`, eq(users.active, true)));
+    const accounts = await accountQueries.activeUsersByEmail(svc.database.db, input.email);
     const mails: Promise<void>[] = [];
     for (const user of accounts) {
-      const token = await inTransaction(svc.database.db, (tx) => resetLinkFor(tx, user, nowMs));
+      // Nothing audited (the reset is, when the link is used); the organisation's lock keeps
+      // parallel requests from issuing two links.
+      const token = await writeTransaction(svc, { scope: grantOrgScope(user.orgId), actorId: null }, (t) =>
+        resetLinkFor(t.tx, user, nowMs),
+      );
       if (!token || !svc.mailer) continue;
       mails.push(
         svc.mailer
@@ -782,43 +629,42 @@ export function requestPasswordReset(
   return { answer: { accepted: true }, issuing };
 }
 
-/** Sets the password from an emailed link (invitation or reset), ends the other sessions, and signs in. */
+/**
+ * Sets the password from an emailed link (invitation or reset), ends the other sessions, and
+ * signs in. UNAUTHENTICATED for a used, expired or unknown link, a deactivated account, or an
+ * invitation whose issuer no longer outranks the account; VALIDATION for a weak password.
+ */
 export async function completeLink(
-  database: Database,
+  svc: Services,
   purpose: LinkPurpose,
   body: unknown,
   opts: { nowMs: number; userAgent?: string | undefined; policy?: SessionPolicy | undefined },
 ): Promise<OpenedSession> {
   const input = parseInput(TokenPasswordSchema, body);
   const passwordHash = await hashPassword(input.password);
-  return inTransaction(database.db, async (tx) => {
-    const used = await tx
-      .update(emailTokens)
-      .set({ usedAt: new Date(opts.nowMs) })
-      .where(
-        and(
-          eq(emailTokens.tokenHash, hashToken(input.token)),
-          eq(emailTokens.purpose, purpose),
-          isNull(emailTokens.usedAt),
-          gt(emailTokens.expiresAt, new Date(opts.nowMs)),
-        ),
-      )
-      .returning();
-    const link = used[0];
-    if (!link) {
-      throw new AppError(
-        "UNAUTHENTICATED",
-        purpose === "invite"
-          ? "This invitation link is not valid: it was already used or has expired. Ask an admin to invite you again."
-          : "This reset link is not valid: it was already used or has expired. Ask for a new one from the sign-in page.",
-      );
-    }
-    const scope = grantOrgScope(link.orgId);
-    const user = await userRepo.get(tx, scope, link.userId);
+  const invalid = () =>
+    new AppError(
+      "UNAUTHENTICATED",
+      purpose === "invite"
+        ? "This invitation link is not valid: it was already used or has expired. Ask an admin to invite you again."
+        : "This reset link is not valid: it was already used or has expired. Ask for a new one from the sign-in page.",
+    );
+  // The emailed secret names the link, and so the organisation and the person the write is theirs.
+  const found = await accountQueries.findOpenLinkByHash(
+    svc.database.db,
+    hashToken(input.token),
+    purpose,
+    new Date(opts.nowMs),
+  );
+  if (!found) throw invalid();
+  return writeTransaction(svc, asPerson({ id: found.userId, orgId: found.orgId }), async (t) => {
+    // Used in the transaction, conditionally: of two requests with one link, one wins.
+    if (!(await accountQueries.useLink(t.tx, t.scope, found.id, new Date(opts.nowMs)))) throw invalid();
+    const user = await userRepo.get(t.tx, t.scope, found.userId);
     if (!user.active) throw new AppError("UNAUTHENTICATED", "This account is deactivated.");
     // Rank is checked on use: an invitation sets a password only while its issuer could still issue it.
-    const issuer = link.createdBy ? ((await userRepo.find(tx, scope, link.createdBy)) ?? null) : null;
-    const gone = link.createdBy && !issuer;
+    const issuer = found.createdBy ? ((await userRepo.find(t.tx, t.scope, found.createdBy)) ?? null) : null;
+    const gone = found.createdBy && !issuer;
     if (gone || !credentialHolds(issuer, user, "invitation")) {
       throw new AppError(
         "UNAUTHENTICATED",
@@ -827,25 +673,11 @@ export async function completeLink(
     }
     const problems = passwordProblems(input.password, user);
     if (problems.length) throw AppError.validation(problems);
-    await tx
-      .update(users)
-      .set({
-        passwordHash,
-        failedLogins: 0,
-        lockedUntil: null,
-        ...(purpose === "invite" && input.name ? { name: input.name } : {}),
-      })
-      .where(eq(users.id, user.id));
-    await endAllSessions(tx, scope, user.id, opts.nowMs);
-    await voidLinks(tx, user.id, opts.nowMs);
-    await auditRepo.record(tx, scope, {
-      actorId: user.id,
-      action: purpose === "invite" ? "user.invitationAccepted" : "user.passwordReset",
-      objectType: "user",
-      objectId: user.id,
-      before: null,
-      after: null,
-    });
-    return openSession(tx, user, { ...opts, method: "password" });
+    const name = purpose === "invite" && input.name ? input.name : undefined;
+    await accountQueries.setPassword(t.tx, t.scope, user.id, passwordHash, name);
+    await endAllSessions(t.tx, t.scope, user.id, opts.nowMs);
+    await voidLinks(t.tx, t.scope, user.id, opts.nowMs);
+    await t.audit(purpose === "invite" ? "user.invitationAccepted" : "user.passwordReset", "user", user.id, null, null);
+    return openSession(t, user, { ...opts, method: "password" });
   });
 }

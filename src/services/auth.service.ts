@@ -3,14 +3,14 @@
  * bootstrap of an empty database, and resolving a bearer token to an Actor.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { accountQueries } from "../db/account-queries.js";
 import type { Database } from "../db/database.js";
+import { instanceQueries } from "../db/instance-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { inTransaction, organizationRepo, tokenRepo, userQueries, userRepo } from "../db/repositories.js";
-import { apiTokens, signInCodes } from "../db/schema.js";
 import { credentialHolds } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
-import type { Actor } from "./context.js";
+import { type Actor, type Services, writeTransaction } from "./context.js";
 
 const TOKEN_PREFIX = "okra_";
 
@@ -38,6 +38,10 @@ export interface BootstrapResult {
  * `bootstrapToken` when given (automation), else a generated one returned once.
  * On a database that already has an organisation, changes nothing — except that a
  * given `bootstrapToken` is registered for the first admin if it is not known yet.
+ *
+ * Not on the one write path (`writeTransaction`): that path locks, loads and audits an
+ * organisation that exists, and this transaction is what creates the first one. It takes the
+ * instance's own lock instead, and there is nobody yet to hear of it or to record as actor.
  */
 export async function bootstrap(
   database: Database,
@@ -48,13 +52,10 @@ export async function bootstrap(
   }
   return inTransaction(database.db, async (tx) => {
     // Two instances starting together on one server must not both create an organisation.
-    await tx.execute(sql`select pg_advisory_xact_lock(7007001)`);
+    await instanceQueries.lockInstance(tx);
     const email = opts.adminEmail ?? "admin@example.com";
     if ((await organizationRepo.count(tx)) > 0) {
-      const [admin] = await tx.query.users.findMany({
-        where: (u, { eq: e }) => e(u.isInstanceAdmin, true),
-        limit: 1,
-      });
+      const admin = await instanceQueries.firstInstanceAdmin(tx);
       let revoked = false;
       if (admin && opts.bootstrapToken) {
         // Known (live or revoked) means it was registered before: a revocation must stick.
@@ -131,11 +132,9 @@ export async function authenticate(database: Database, token: string | undefined
   const lastUsedMs = found.token.lastUsedAt?.getTime();
   if (nowMs !== undefined && (lastUsedMs === undefined || nowMs - lastUsedMs >= TOKEN_USE_RESOLUTION_MS)) {
     const stale = new Date(nowMs - TOKEN_USE_RESOLUTION_MS);
-    // Conditional, so that parallel requests with one token write it once.
-    await database.db
-      .update(apiTokens)
-      .set({ lastUsedAt: new Date(nowMs) })
-      .where(and(eq(apiTokens.id, found.token.id), or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale))));
+    // Bookkeeping on the read path, not a change: no audit, no event, no organisation lock.
+    const scope = grantOrgScope(found.token.orgId);
+    await accountQueries.touchToken(database.db, scope, found.token.id, new Date(nowMs), stale);
   }
   return {
     userId: found.user.id,
@@ -148,33 +147,40 @@ export async function authenticate(database: Database, token: string | undefined
   };
 }
 
+/** The services of a command-line run: its own clock, and no live listeners in this process. */
+function cliServices(database: Database, nowMs = Date.now()): Services {
+  return { database, now: () => nowMs, emit: () => {} };
+}
+
 /**
  * Issues a new API token for the user with this email in the first organisation that
- * has one (the CLI's `okra token create`). Returns the secret once.
+ * has one (the CLI's `okra token create`). Returns the secret once. Throws NOT_FOUND when
+ * no account has the email, CONFLICT when it is deactivated.
  */
 export async function createTokenForEmail(
   database: Database,
   email: string,
   opts: { name?: string; scope?: "read" | "write" } = {},
 ): Promise<{ token: string; userId: string; orgId: string }> {
-  return inTransaction(database.db, async (tx) => {
-    const orgs = await tx.query.organizations.findMany({ columns: { id: true } });
-    for (const o of orgs) {
-      const scope = grantOrgScope(o.id);
-      const user = await userQueries.findByEmail(tx, scope, email);
-      if (!user) continue;
+  // The command names an email, not an organisation: the instance's organisations are searched in turn.
+  for (const orgId of await instanceQueries.organizationIds(database.db)) {
+    const scope = grantOrgScope(orgId);
+    const found = await userQueries.findByEmail(database.db, scope, email);
+    if (!found) continue;
+    return writeTransaction(cliServices(database), { scope, actorId: null }, async (t) => {
+      const user = await userRepo.get(t.tx, t.scope, found.id);
       if (!user.active) throw new AppError("CONFLICT", `The account ${email} is deactivated; reactivate it first.`);
       const token = generateToken();
-      await tokenRepo.insert(tx, scope, {
+      await tokenRepo.insert(t.tx, t.scope, {
         userId: user.id,
         name: opts.name ?? "cli",
         tokenHash: hashToken(token),
         scope: opts.scope ?? "write",
       });
-      return { token, userId: user.id, orgId: o.id };
-    }
-    throw new AppError("NOT_FOUND", `No account has the email ${email}. List people with GET /api/v1/users.`);
-  });
+      return { token, userId: user.id, orgId };
+    });
+  }
+  throw new AppError("NOT_FOUND", `No account has the email ${email}. List people with GET /api/v1/users.`);
 }
 
 /** How long a printed sign-in link works. */
@@ -183,57 +189,50 @@ export const SIGN_IN_LINK_TTL_MS = 30 * 60_000;
 /**
  * Issues a one-time sign-in code for the first active instance admin (or the account with
  * `email`), valid for SIGN_IN_LINK_TTL_MS. Returns the code once; only its hash is stored.
+ * Throws NOT_FOUND when there is no such account.
  */
 export async function createSignInCode(
   database: Database,
   nowMs: number,
   email?: string,
 ): Promise<{ code: string; email: string }> {
-  return inTransaction(database.db, async (tx) => {
-    const [user] = await tx.query.users.findMany({
-      where: (u, { and, eq }) =>
-        email ? and(eq(u.email, email), eq(u.active, true)) : and(eq(u.isInstanceAdmin, true), eq(u.active, true)),
-      limit: 1,
-    });
-    if (!user)
-      throw new AppError(
-        "NOT_FOUND",
-        email ? `No active account has the email ${email}.` : "There is no admin account yet.",
-      );
-    const code = randomBytes(24).toString("base64url");
-    await tx.insert(signInCodes).values({
-      orgId: user.orgId,
+  const user = await instanceQueries.firstActiveAccount(database.db, email);
+  if (!user)
+    throw new AppError(
+      "NOT_FOUND",
+      email ? `No active account has the email ${email}.` : "There is no admin account yet.",
+    );
+  const code = randomBytes(24).toString("base64url");
+  await writeTransaction(cliServices(database, nowMs), { scope: grantOrgScope(user.orgId), actorId: null }, (t) =>
+    accountQueries.insertSignInCode(t.tx, t.scope, {
       userId: user.id,
       codeHash: hashToken(code),
       expiresAt: new Date(nowMs + SIGN_IN_LINK_TTL_MS),
-    });
-    return { code, email: user.email };
-  });
+    }),
+  );
+  return { code, email: user.email };
 }
 
 /**
  * Consumes a one-time sign-in code and names its account (the caller opens a session).
  * A code works once and only until it expires; anything else is UNAUTHENTICATED.
  */
-export async function consumeSignInCode(database: Database, code: unknown, nowMs: number): Promise<{ userId: string }> {
+export async function consumeSignInCode(svc: Services, code: unknown): Promise<{ userId: string; orgId: string }> {
   if (typeof code !== "string" || !code)
     throw AppError.validation(["code: is required (the code from the sign-in link)"]);
-  const used = await database.db
-    .update(signInCodes)
-    .set({ usedAt: new Date(nowMs) })
-    .where(
-      and(
-        eq(signInCodes.codeHash, hashToken(code)),
-        isNull(signInCodes.usedAt),
-        gt(signInCodes.expiresAt, new Date(nowMs)),
-      ),
-    )
-    .returning();
-  const row = used[0];
-  if (!row)
-    throw new AppError(
+  const refused = () =>
+    new AppError(
       "UNAUTHENTICATED",
       "This sign-in link is not valid: it was already used or has expired. Run 'okra signin-link' (or 'npm run okra -- signin-link') for a new one, or ask an admin.",
     );
-  return { userId: row.userId };
+  // The printed secret names the code, and so its organisation.
+  const found = await accountQueries.findOpenSignInCode(svc.database.db, hashToken(code), new Date(svc.now()));
+  if (!found) throw refused();
+  const scope = grantOrgScope(found.orgId);
+  // Nothing audited here: the session it opens is (`user.signedIn`, method "link").
+  await writeTransaction(svc, { scope, actorId: found.userId }, async (t) => {
+    // Used conditionally in the transaction: of two requests with one code, one wins.
+    if (!(await accountQueries.useSignInCode(t.tx, t.scope, found.id, new Date(t.nowMs)))) throw refused();
+  });
+  return { userId: found.userId, orgId: found.orgId };
 }

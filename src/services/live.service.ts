@@ -9,10 +9,9 @@
  * of the person it is about, and those opened with a token it is about, never the whole
  * organisation.
  */
-import { and, eq, gte, inArray, isNull, or } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
+import { liveQueries } from "../db/live-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
-import { alignments, apiTokens, checkIns, initiatives, keyResults, objectives } from "../db/schema.js";
 import { canSeeObjective, isAdmin, isRole, type Viewer } from "../domain/access.js";
 import { loadPeopleGraph } from "./access.js";
 import type { Actor, DomainEvent, Services } from "./context.js";
@@ -25,45 +24,22 @@ export type Audience = (actor: Pick<Actor, "userId" | "role" | "orgId">) => bool
  * too), or null when it concerns OKRs that can no longer be found (then only admins hear of it).
  */
 async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string[] | null> {
-  const orgId = e.orgId;
-  const objectivesOfKrs = async (ids: string[]) =>
-    ids.length === 0
-      ? []
-      : (
-          await ex
-            .select({ id: keyResults.objectiveId })
-            .from(keyResults)
-            .where(and(eq(keyResults.orgId, orgId), inArray(keyResults.id, ids)))
-        ).map((r) => r.id);
+  const scope = grantOrgScope(e.orgId);
+  const objectivesOfKrs = (ids: string[]) => liveQueries.objectivesOfKeyResults(ex, scope, ids);
   const found = (ids: string[]) => (ids.length > 0 ? ids : null);
   switch (e.objectType) {
     case "objective":
       return [e.objectId];
     case "keyResult":
       return found(await objectivesOfKrs([e.objectId]));
-    case "checkIn": {
-      const rows = await ex
-        .select({ kr: checkIns.keyResultId })
-        .from(checkIns)
-        .where(and(eq(checkIns.orgId, orgId), eq(checkIns.id, e.objectId)));
-      return found(await objectivesOfKrs(rows.map((r) => r.kr)));
-    }
+    case "checkIn":
+      return found(await objectivesOfKrs(await liveQueries.keyResultOfCheckIn(ex, scope, e.objectId)));
     case "initiative":
-      return found(
-        (
-          await ex
-            .select({ id: initiatives.objectiveId })
-            .from(initiatives)
-            .where(and(eq(initiatives.orgId, orgId), eq(initiatives.id, e.objectId)))
-        ).map((r) => r.id),
-      );
+      return found(await liveQueries.objectiveOfInitiative(ex, scope, e.objectId));
     case "alignment": {
       let ends = e.ends;
       if (!ends) {
-        const [a] = await ex
-          .select()
-          .from(alignments)
-          .where(and(eq(alignments.orgId, orgId), eq(alignments.id, e.objectId)));
+        const a = await liveQueries.alignment(ex, scope, e.objectId);
         if (!a) return null;
         ends = [
           { type: a.childType, id: a.childId },
@@ -82,21 +58,38 @@ const everyone: Audience = () => true;
 const adminsOnly: Audience = (actor) =>
   isAdmin({ userId: actor.userId, role: isRole(actor.role) ? actor.role : "observer" });
 
+/**
+ * Changes to one person's own way in — a sign-in, a lockout, a session ended, a password set by
+ * its holder — concern nobody else: only that person's streams hear of them (no one learns when
+ * a colleague signs in, and an organisation's browsers do not refetch on every sign-in).
+ */
+const PERSONAL_ACTIONS = new Set([
+  "user.signedIn",
+  "user.lockedOut",
+  "user.signedOutEverywhere",
+  "user.passwordChanged",
+  "user.passwordReset",
+  "session.ended",
+  "session.revoked",
+]);
+
+/** The person a personal change is about (a session's is its holder, who ended it), or null. */
+function personalSubject(e: DomainEvent): string | null {
+  if (!PERSONAL_ACTIONS.has(e.type)) return null;
+  return e.objectType === "user" ? e.objectId : e.actorId;
+}
+
 /** Works out, once per change, who may hear of it; the answer is then asked per subscriber. */
 export async function audienceOf(svc: Services, e: DomainEvent): Promise<Audience> {
+  const person = personalSubject(e);
+  if (person !== null || PERSONAL_ACTIONS.has(e.type)) {
+    return (actor) => actor.orgId === e.orgId && actor.userId === person;
+  }
   const ex = svc.database.db;
   const ids = await objectivesConcerned(ex, e);
   if (ids === null) return adminsOnly;
   if (ids.length === 0) return everyone;
-  const secret = await ex
-    .select({
-      level: objectives.level,
-      teamId: objectives.teamId,
-      ownerIds: objectives.ownerIds,
-      visibility: objectives.visibility,
-    })
-    .from(objectives)
-    .where(and(eq(objectives.orgId, e.orgId), inArray(objectives.id, ids), eq(objectives.visibility, "private")));
+  const secret = await liveQueries.privateAmong(ex, grantOrgScope(e.orgId), ids);
   if (secret.length === 0) return everyone;
   const graph = await loadPeopleGraph(ex, grantOrgScope(e.orgId));
   return (actor) => {
@@ -133,25 +126,14 @@ export async function credentialsConcerned(svc: Services, e: DomainEvent): Promi
   const none = { userIds: [], credentials: [], wholeOrganization: false };
   switch (e.objectType) {
     case "user": {
-      const issued = await ex
-        .select({ tokenHash: apiTokens.tokenHash })
-        .from(apiTokens)
-        .where(
-          and(
-            eq(apiTokens.orgId, e.orgId),
-            eq(apiTokens.createdBy, e.objectId),
-            // Live ones, and those this very change may just have revoked (their streams must end now).
-            or(isNull(apiTokens.revokedAt), gte(apiTokens.revokedAt, new Date(svc.now() - 60_000))),
-          ),
-        );
-      return { ...none, userIds: [e.objectId], credentials: issued.map(credentialKey) };
+      // Live ones, and those this very change may just have revoked (their streams must end now).
+      const since = new Date(svc.now() - 60_000);
+      const issued = await liveQueries.tokenHashesIssuedBy(ex, grantOrgScope(e.orgId), e.objectId, since);
+      return { ...none, userIds: [e.objectId], credentials: issued.map((tokenHash) => credentialKey({ tokenHash })) };
     }
     case "token": {
-      const rows = await ex
-        .select({ tokenHash: apiTokens.tokenHash })
-        .from(apiTokens)
-        .where(and(eq(apiTokens.orgId, e.orgId), eq(apiTokens.id, e.objectId)));
-      return { ...none, credentials: rows.map(credentialKey) };
+      const hashes = await liveQueries.tokenHash(ex, grantOrgScope(e.orgId), e.objectId);
+      return { ...none, credentials: hashes.map((tokenHash) => credentialKey({ tokenHash })) };
     }
     case "session":
       return { ...none, credentials: [credentialKey({ sessionId: e.objectId })] };

@@ -29,6 +29,9 @@ export async function createOrganization(svc: Services, actor: Actor, body: unkn
   if (!me.isInstanceAdmin) {
     throw new AppError("FORBIDDEN", "Only the server's instance administrator can create organisations.");
   }
+  // Not on the one write path (`writeTransaction`), which locks, loads and audits an organisation
+  // that exists: this transaction creates it. Until it commits nobody can see the organisation,
+  // hold its lock or listen to it, and its first audit rows are written here in the same commit.
   return inTransaction(svc.database.db, async (tx) => {
     const org = await organizationRepo.insert(tx, input.name);
     const scope = grantOrgScope(org.id);

@@ -1,7 +1,7 @@
 /**
  * Teams (nested, with owners and members) and people (with a manager and teams).
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { Executor } from "../db/database.js";
 import { type NamedPosition, namedListQueries } from "../db/list-queries.js";
@@ -196,7 +196,7 @@ export async function deleteTeam(svc: Services, actor: Actor, id: string): Promi
         `The team "${row.name}" owns ${objs.length} objective(s); give them to another team or delete them first.`,
       );
     }
-    const subTeams = await teamRepo.list(w.tx, w.scope, and(eq(teamsTable.parentId, id), isNull(teamsTable.deletedAt)));
+    const subTeams = await teamRepo.list(w.tx, w.scope, eq(teamsTable.parentId, id));
     if (subTeams.length) {
       throw new AppError(
         "CONFLICT",

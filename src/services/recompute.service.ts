@@ -5,9 +5,11 @@
  * database it changes nothing.
  */
 import type { Database } from "../db/database.js";
+import { instanceQueries } from "../db/instance-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
-import { graphQueries, inTransaction, lockOrganization, organizationRepo } from "../db/repositories.js";
-import { loadOrgContext, recomputeStored } from "./evaluation.js";
+import { graphQueries } from "../db/repositories.js";
+import { type Services, writeTransaction } from "./context.js";
+import { recomputeStored } from "./evaluation.js";
 
 export interface RecomputeReport {
   organizationId: string;
@@ -18,17 +20,17 @@ export interface RecomputeReport {
   rewritten: { keyResults: number; objectives: number };
 }
 
-/** Recomputes each organisation in its own transaction, under its write lock, as of `nowMs`. */
+/**
+ * Recomputes each organisation in its own write (the one write path: under its write lock), as
+ * of `nowMs`. Nothing is audited: the figures are derived, and on a healthy database nothing changes.
+ */
 export async function recomputeAll(database: Database, nowMs: number): Promise<RecomputeReport[]> {
-  const orgs = await database.db.query.organizations.findMany({ columns: { id: true } });
+  // A job of the instance: its own clock, and nothing for live listeners to hear.
+  const svc: Services = { database, now: () => nowMs, emit: () => {} };
   const reports: RecomputeReport[] = [];
-  for (const { id } of orgs) {
-    const scope = grantOrgScope(id);
+  for (const id of await instanceQueries.organizationIds(database.db)) {
     reports.push(
-      await inTransaction(database.db, async (tx) => {
-        await lockOrganization(tx, scope);
-        const org = await organizationRepo.get(tx, scope);
-        const ctx = await loadOrgContext(tx, scope, org);
+      await writeTransaction(svc, { scope: grantOrgScope(id), actorId: null }, async ({ tx, scope, org, ctx }) => {
         const krs = await graphQueries.allKeyResults(tx, scope);
         const objectives = await graphQueries.allObjectives(tx, scope);
         const rewritten = await recomputeStored(

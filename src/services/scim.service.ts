@@ -17,12 +17,12 @@
  * Errors are AppErrors whose `details.scimType` carries the RFC 7644 error type; the HTTP
  * layer turns them into SCIM error responses.
  */
-import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
+import { type ScimTokenRow, scimQueries } from "../db/credential-queries.js";
 import type { Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { type TeamRow, teamQueries, teamRepo, type UserRow, userQueries, userRepo } from "../db/repositories.js";
-import { objectives, scimTokens, teams as teamsTable, users as usersTable } from "../db/schema.js";
+import type { teams as teamsTable, users as usersTable } from "../db/schema.js";
 import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
 import { bidiControlProblem } from "../domain/bidi-controls.js";
@@ -1103,12 +1103,7 @@ export async function authenticateScim(svc: Services, token: string | undefined,
     );
   }
   const db = svc.database.db;
-  const [found] = await db
-    .select({ token: scimTokens, issuer: usersTable })
-    .from(scimTokens)
-    .leftJoin(usersTable, and(eq(usersTable.id, scimTokens.createdBy), eq(usersTable.orgId, scimTokens.orgId)))
-    .where(and(eq(scimTokens.tokenHash, hashToken(token)), isNull(scimTokens.revokedAt)))
-    .limit(1);
+  const found = await scimQueries.findLiveByHash(db, hashToken(token));
   const row = found?.token;
   if (!row) {
     throw scimError(
@@ -1118,7 +1113,7 @@ export async function authenticateScim(svc: Services, token: string | undefined,
     );
   }
   // Provisioning acts with its issuer's rank, and only while they may still issue SCIM tokens.
-  const issuer = found.issuer;
+  const issuer = found?.issuer;
   if (!issuer?.active || issuer.role !== "owner") {
     throw scimError(
       "UNAUTHENTICATED",
@@ -1127,11 +1122,9 @@ export async function authenticateScim(svc: Services, token: string | undefined,
     );
   }
   const nowMs = svc.now();
+  // Bookkeeping, not a change: no audit, no event, no organisation lock on every request.
   if (!row.lastUsedAt || nowMs - row.lastUsedAt.getTime() > 60_000) {
-    await db
-      .update(scimTokens)
-      .set({ lastUsedAt: new Date(nowMs) })
-      .where(eq(scimTokens.id, row.id));
+    await scimQueries.touch(db, grantOrgScope(row.orgId), row.id, new Date(nowMs));
   }
   return {
     orgId: row.orgId,
@@ -1390,18 +1383,7 @@ async function requireFreeEmail(ex: Executor, scope: OrgScope, email: string, se
 /** Refuses to deactivate the organisation's last active owner (nobody could administer it any more). */
 async function guardLastOwner(ex: Executor, scope: OrgScope, u: UserRow) {
   if (u.role !== "owner" || !u.active) return;
-  const [row] = await ex
-    .select({ n: sql<number>`count(*)::int` })
-    .from(usersTable)
-    .where(
-      and(
-        eq(usersTable.orgId, scope.orgId),
-        eq(usersTable.role, "owner"),
-        eq(usersTable.active, true),
-        ne(usersTable.id, u.id),
-      ),
-    );
-  if (Number(row?.n ?? 0) === 0) {
+  if ((await scimQueries.otherActiveOwners(ex, scope, u.id)) === 0) {
     throw scimError(
       "VALIDATION",
       "mutability",
@@ -1596,7 +1578,7 @@ function groupChanges(doc: Json, before: Json | null): GroupChanges {
 }
 
 async function requireFreeTeamName(ex: Executor, scope: OrgScope, name: string, selfId: string | null) {
-  const same = await teamRepo.list(ex, scope, sql`lower(${teamsTable.name}) = lower(${name})`);
+  const same = await scimQueries.teamsNamed(ex, scope, name);
   const other = same.find((t) => t.id !== selfId);
   if (other) {
     throw scimError(
@@ -1675,18 +1657,15 @@ export async function deleteScimGroup(svc: Services, caller: ScimCaller, id: str
   await scimWrite(svc, caller, async (tx, scope, audit) => {
     const t = await teamRepo.get(tx, scope, id, { forUpdate: true });
     checkIfMatch(ifMatch, t, "group");
-    const [owned] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(objectives)
-      .where(and(eq(objectives.orgId, scope.orgId), eq(objectives.teamId, id), isNull(objectives.deletedAt)));
-    if (Number(owned?.n ?? 0) > 0) {
+    const owned = await scimQueries.objectivesOfTeam(tx, scope, id);
+    if (owned > 0) {
       throw scimError(
         "CONFLICT",
         null,
-        `The team "${t.name}" owns ${owned!.n} objective(s); an Okra admin must give them to another team (or delete them) before the group can be deleted.`,
+        `The team "${t.name}" owns ${owned} objective(s); an Okra admin must give them to another team (or delete them) before the group can be deleted.`,
       );
     }
-    const subTeams = await teamRepo.list(tx, scope, eq(teamsTable.parentId, id));
+    const subTeams = await scimQueries.subTeams(tx, scope, id);
     if (subTeams.length) {
       throw scimError(
         "CONFLICT",
@@ -1887,8 +1866,6 @@ export function scimDiscoveryList(resources: Json[]): Json {
 
 export const ScimTokenCreateSchema = z.strictObject({ name: TitleSchema(200) });
 
-type ScimTokenRow = typeof scimTokens.$inferSelect;
-
 function presentScimToken(t: ScimTokenRow) {
   return {
     id: t.id,
@@ -1913,12 +1890,13 @@ export async function createScimToken(svc: Services, actor: Actor, body: unknown
       );
     }
     const secret = SCIM_TOKEN_PREFIX + generateToken().replace(/^okra_/, "");
-    const [row] = await w.tx
-      .insert(scimTokens)
-      .values({ orgId: w.scope.orgId, name: input.name, tokenHash: hashToken(secret), createdBy: actor.userId })
-      .returning();
-    const view = presentScimToken(row!);
-    await w.audit("scimToken.created", "scimToken", row!.id, null, view);
+    const row = await scimQueries.insert(w.tx, w.scope, {
+      name: input.name,
+      tokenHash: hashToken(secret),
+      createdBy: actor.userId,
+    });
+    const view = presentScimToken(row);
+    await w.audit("scimToken.created", "scimToken", row.id, null, view);
     return { ...view, token: secret };
   });
 }
@@ -1927,11 +1905,7 @@ export async function createScimToken(svc: Services, actor: Actor, body: unknown
 export async function listScimTokens(svc: Services, actor: Actor) {
   return read(svc, actor, async ({ ex, scope, guard }) => {
     guard.assertAdmin("manage SCIM tokens");
-    const rows = await ex
-      .select()
-      .from(scimTokens)
-      .where(and(eq(scimTokens.orgId, scope.orgId), isNull(scimTokens.revokedAt)))
-      .orderBy(desc(scimTokens.createdAt), desc(scimTokens.id));
+    const rows = await scimQueries.live(ex, scope);
     return { items: rows.map(presentScimToken), nextCursor: null };
   });
 }
@@ -1940,18 +1914,10 @@ export async function listScimTokens(svc: Services, actor: Actor) {
 export async function revokeScimToken(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     w.guard.assertAdmin("manage SCIM tokens");
-    // A malformed id names nothing (and must not reach PostgreSQL, where a bad uuid aborts the transaction).
-    const [row] = isId(id)
-      ? await w.tx
-          .select()
-          .from(scimTokens)
-          .where(and(eq(scimTokens.orgId, w.scope.orgId), eq(scimTokens.id, id), isNull(scimTokens.revokedAt)))
-      : [];
+    // A malformed id names nothing (and never reaches PostgreSQL, where a bad uuid aborts the transaction).
+    const row = await scimQueries.findLive(w.tx, w.scope, id);
     if (!row) throw AppError.notFound("SCIM token", id);
-    await w.tx
-      .update(scimTokens)
-      .set({ revokedAt: new Date(w.nowMs) })
-      .where(eq(scimTokens.id, id));
+    await scimQueries.revoke(w.tx, w.scope, id, new Date(w.nowMs));
     await w.audit("scimToken.revoked", "scimToken", id, presentScimToken(row), null);
   });
 }

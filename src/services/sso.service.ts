@@ -417,7 +417,7 @@ function stringClaim(v: unknown): string | undefined {
 export async function finishSsoLogin(
   svc: Services,
   params: { currentUrl: string; state?: string | undefined },
-): Promise<{ userId: string; returnTo: string; created: boolean }> {
+): Promise<{ userId: string; orgId: string; returnTo: string; created: boolean }> {
   const input = parseInput(SsoFinishSchema, params);
   if (!input.state) throw new AppError("UNAUTHENTICATED", EXPIRED);
   // Deleting it first makes the state single-use, even when what follows fails.
@@ -543,5 +543,5 @@ export async function finishSsoLogin(
     await audit("user.created", "user", row.id, null, { ...presentUser(row, []), via: "sso" });
     return { userId: row.id, created: true };
   });
-  return { ...outcome, returnTo: safeReturnTo(pending.returnTo) };
+  return { ...outcome, orgId: scope.orgId, returnTo: safeReturnTo(pending.returnTo) };
 }

@@ -3,17 +3,14 @@
  * Admins may issue one for another account they outrank (automation, service accounts); such a
  * token records its issuer and works only while the issuer still outranks the account.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
-import { tokenRepo, userRepo } from "../db/repositories.js";
-import { apiTokens } from "../db/schema.js";
-import { isId } from "../db/table-repository.js";
+
+import { apiTokenQueries } from "../db/credential-queries.js";
+import { type TokenRow, tokenRepo, userRepo } from "../db/repositories.js";
 import { outranks } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { generateToken, hashToken } from "./auth.service.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { parseInput, TokenCreateSchema } from "./schemas.js";
-
-type TokenRow = typeof apiTokens.$inferSelect;
 
 function presentToken(t: TokenRow) {
   return {
@@ -60,11 +57,7 @@ export async function createToken(svc: Services, actor: Actor, body: unknown, us
 /** The caller's live tokens, newest first (never the secrets). */
 export async function listTokens(svc: Services, actor: Actor) {
   return read(svc, actor, async ({ ex, scope }) => {
-    const rows = await ex
-      .select()
-      .from(apiTokens)
-      .where(and(eq(apiTokens.orgId, scope.orgId), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)))
-      .orderBy(desc(apiTokens.createdAt));
+    const rows = await apiTokenQueries.liveOf(ex, scope, actor.userId);
     return { items: rows.map(presentToken), nextCursor: null };
   });
 }
@@ -72,14 +65,8 @@ export async function listTokens(svc: Services, actor: Actor) {
 /** Revokes one of the caller's tokens (admins: any token of the organisation). */
 export async function revokeToken(svc: Services, actor: Actor, id: string) {
   await mutate(svc, actor, async (w) => {
-    // A malformed id names nothing (and must not reach PostgreSQL, where a bad uuid aborts the transaction).
-    const rows = isId(id)
-      ? await w.tx
-          .select()
-          .from(apiTokens)
-          .where(and(eq(apiTokens.orgId, w.scope.orgId), eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-      : [];
-    const row = rows[0];
+    // A malformed id names nothing (and never reaches PostgreSQL, where a bad uuid aborts the transaction).
+    const row = await apiTokenQueries.findLive(w.tx, w.scope, id);
     if (!row || (row.userId !== actor.userId && !w.guard.isAdmin)) throw AppError.notFound("API token", id);
     if (row.userId !== actor.userId && actor.role !== "owner") {
       // Admins revoke members' and peers' tokens; an owner's or the instance administrator's automation is an owner's call.
@@ -91,10 +78,7 @@ export async function revokeToken(svc: Services, actor: Actor, id: string) {
         );
       }
     }
-    await w.tx
-      .update(apiTokens)
-      .set({ revokedAt: new Date(w.nowMs) })
-      .where(eq(apiTokens.id, id));
+    await apiTokenQueries.revoke(w.tx, w.scope, id, new Date(w.nowMs));
     await w.audit("token.revoked", "token", id, presentToken(row), null);
   });
 }

@@ -12,7 +12,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openSessionFor } from "../../src/services/account.service.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
-import { type ApiHarness, factories, startApi } from "../support/api.js";
+import { type ApiHarness, factories, orgIdOf, servicesOf, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 
 interface Listener {
@@ -198,7 +198,11 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
 
   it("does not count an open stream as activity: its session still idles out, and the stream ends", async () => {
     const started = api.clock.now;
-    const session = await openSessionFor(api.database, ids.ola!, { nowMs: started, method: "password" });
+    const session = await openSessionFor(
+      servicesOf(api),
+      { orgId: await orgIdOf(api), userId: ids.ola! },
+      { nowMs: started, method: "password" },
+    );
     const tab = await listen("", { cookie: `okra_session=${session.token}` });
     // An hour and a half later, with many rechecks in between, the session is still fine…
     api.clock.now = started + 1.5 * HOUR;

@@ -17,7 +17,7 @@ import { auditEvents, ssoConfigs, ssoStates, users } from "../../src/db/schema.j
 import { authorize } from "../../src/http/app.js";
 import { registerSsoRoutes, ssoRoutes } from "../../src/http/sso-routes.js";
 import { authenticate, createTokenForEmail } from "../../src/services/auth.service.js";
-import type { Actor, Services } from "../../src/services/context.js";
+import type { Actor, DomainEvent, Services } from "../../src/services/context.js";
 import {
   discoveryFailure,
   getSsoConfig,
@@ -225,7 +225,16 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     { sub: "sub-wes", email: "wes@acme.test", email_verified: null, name: "Wes Linked" },
     { sub: "sub-mo", email: "mo@acme.test", name: "Mo Member" },
     { sub: "sub-lee", email: "lee@acme.test", email_verified: null, name: "Lee Legacy" },
+    { sub: "sub-eli", email: "eli@acme.test", name: "Eli Early" },
   ];
+  /** What the app's event sink heard, each with whether its audit row was committed by then. */
+  const heard: { event: DomainEvent; committed: Promise<boolean> }[] = [];
+  const auditVisible = (e: DomainEvent) =>
+    api.database.db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, e.orgId), eq(auditEvents.action, e.type), eq(auditEvents.objectId, e.objectId)))
+      .then((rows) => rows.length > 0);
 
   /** Follows the browser from Okra's start route through the provider back to Okra's callback. */
   async function visit(startQuery: string, loginAs: string | null, provider = idp): Promise<Trip> {
@@ -326,6 +335,7 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
       sessionPolicy: POLICY,
       loginRateLimit: 1000,
       allowPrivateUrls: true,
+      onEvent: (event) => heard.push({ event, committed: auditVisible(event) }),
     });
     svc = {
       database: api.database,
@@ -621,6 +631,25 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     expect((await me(second.landing.sessionCookie!.value)).json().user.id).toBe(nina!.id);
     const ninas = await api.database.db.select().from(users).where(eq(users.ssoSubject, "sub-nina"));
     expect(ninas).toHaveLength(1);
+  });
+
+  it("writes a first sign-in through the one write path: audited, heard only after the commit", async () => {
+    heard.length = 0;
+    const { landing } = await signIn("email=eli%40acme.test", "sub-eli");
+    expect(landing.status).toBe(302);
+    const eli = await userByEmail("eli@acme.test");
+    expect(eli).toBeTruthy();
+    // The account's creation goes to the organisation; the sign-in only to Eli's own streams.
+    expect(heard.map((h) => h.event)).toEqual([
+      { orgId, type: "user.created", objectType: "user", objectId: eli!.id, actorId: null },
+      { orgId, type: "user.signedIn", objectType: "user", objectId: eli!.id, actorId: eli!.id },
+    ]);
+    for (const h of heard) expect(await h.committed).toBe(true);
+    const audit = await api.call("GET", `/audit?objectType=user&objectId=${eli!.id}`);
+    expect(audit.body.items.map((e: { action: string; actorId: string | null }) => [e.action, e.actorId])).toEqual([
+      ["user.created", null],
+      ["user.signedIn", eli!.id],
+    ]);
   });
 
   it("refuses an email outside the allowed domains: 302 to /sign-in with the reason, nobody created", async () => {

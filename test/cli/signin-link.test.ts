@@ -15,7 +15,11 @@ import { type Config, loadConfig } from "../../src/cli/config.js";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { users } from "../../src/db/schema.js";
 import { bootstrap, consumeSignInCode } from "../../src/services/auth.service.js";
+import type { Services } from "../../src/services/context.js";
 import { DATABASE_KINDS, openTestDatabase } from "../support/databases.js";
+
+/** What the service functions take: this database, the real clock, no live listeners. */
+const cli = (database: Database): Services => ({ database, now: () => Date.now(), emit: () => {} });
 
 const run = promisify(execFile);
 const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
@@ -93,9 +97,9 @@ describe.each(DATABASE_KINDS)("okra signin-link on %s", (kind) => {
     expect(email).toBe("admin@example.com");
     expect(url).toBe("https://okr.example.com");
     expect(line).toBe(signInLinkLine("https://okr.example.com/", { email: "admin@example.com", code: code ?? "" }));
-    await expect(consumeSignInCode(database, code, Date.now())).resolves.toMatchObject({ userId: expect.any(String) });
+    await expect(consumeSignInCode(cli(database), code)).resolves.toMatchObject({ userId: expect.any(String) });
     // Once.
-    await expect(consumeSignInCode(database, code, Date.now())).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(consumeSignInCode(cli(database), code)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
   });
 
   it("makes one for the account named by --email, and says when there is none", async () => {
@@ -105,7 +109,7 @@ describe.each(DATABASE_KINDS)("okra signin-link on %s", (kind) => {
     const [, email, , code] = LINK.exec(line) ?? [];
     expect(email).toBe("mia@example.com");
     const [mia] = await database.db.select().from(users).where(eq(users.email, "mia@example.com"));
-    await expect(consumeSignInCode(database, code, Date.now())).resolves.toEqual({ userId: mia!.id });
+    await expect(consumeSignInCode(cli(database), code)).resolves.toEqual({ userId: mia!.id, orgId: admin!.orgId });
     await expect(printed({ email: "nobody@example.com" })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: "No active account has the email nobody@example.com.",
@@ -141,7 +145,7 @@ describe.runIf(DATABASE_KINDS.includes("pglite"))("the okra command on the embed
     expect([email, url]).toEqual(["owner@example.com", "https://okr.example.com"]);
     const again = await openDatabase({ dataDir: dir });
     try {
-      await expect(consumeSignInCode(again, code, Date.now())).resolves.toMatchObject({ userId: expect.any(String) });
+      await expect(consumeSignInCode(cli(again), code)).resolves.toMatchObject({ userId: expect.any(String) });
     } finally {
       await again.close();
     }

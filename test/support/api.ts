@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Database } from "../../src/db/database.js";
 import { type AppOptions, buildApp } from "../../src/http/app.js";
 import { bootstrap } from "../../src/services/auth.service.js";
+import type { Services } from "../../src/services/context.js";
 import { type DatabaseKind, openTestDatabase } from "./databases.js";
 
 // Test bodies are arbitrary JSON; each test asserts the fields it reads.
@@ -101,4 +102,14 @@ export function factories(api: ApiHarness) {
     user: (over: Record<string, unknown> = {}) =>
       create("/users", { name: "Bo Builder", email: `bo${Math.random()}@example.com`, ...over }),
   };
+}
+
+/** The services a test calls a service function with directly (the app's clock; no live listeners). */
+export function servicesOf(api: ApiHarness): Services {
+  return { database: api.database, now: () => api.clock.now, emit: () => {} };
+}
+
+/** The bootstrap admin's organisation. */
+export async function orgIdOf(api: ApiHarness): Promise<string> {
+  return (await api.call("GET", "/me")).body.organization.id;
 }

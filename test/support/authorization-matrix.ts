@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../src/http/routes.js";
 import { openSessionFor } from "../../src/services/account.service.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
-import { ADMIN_TOKEN, type ApiHarness, startApi } from "./api.js";
+import { ADMIN_TOKEN, type ApiHarness, orgIdOf, servicesOf, startApi } from "./api.js";
 import { DATABASE_KINDS } from "./databases.js";
 
 const WHO = ["owner", "admin", "teamOwner", "member", "observer", "otherOrg"] as const;
@@ -249,7 +249,11 @@ const CASES: Record<string, Case> = {
     // Olga's session: nobody else can see it, admins included (they deactivate the person instead).
     rule: () => "hidden",
     request: async (w) => {
-      await openSessionFor(w.api.database, w.base.olgaId as string, { nowMs: w.api.clock.now, method: "password" });
+      await openSessionFor(
+        servicesOf(w.api),
+        { orgId: await orgIdOf(w.api), userId: w.base.olgaId as string },
+        { nowMs: w.api.clock.now, method: "password" },
+      );
       return { url: `/sessions/${await olgaSessionId(w)}` };
     },
   },
