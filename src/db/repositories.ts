@@ -40,7 +40,7 @@ export const kpiRepo = tableRepository(s.kpis, "KPI");
  * Takes the organisation's write lock for the rest of the transaction. `exclusive` (structural
  * changes: alignments, periods, settings, people…) waits for every other writer of the
  * organisation and keeps them out; `shared` (check-ins) only keeps exclusive writers out, so
- * check-ins run side by side and order themselves by the rows they lock (`lockNodes`).
+ * check-ins run side by side and order themselves by the rows they lock (`lockChain`).
  */
 export async function lockOrganization(
   ex: Executor,
@@ -55,24 +55,68 @@ export async function lockOrganization(
 }
 
 /**
- * Locks these key results, then these objectives, each in id order, for the rest of the
- * transaction: one global order, so writers locking overlapping sets never deadlock.
+ * The ids of these key results and of everything they count toward, as a SQL set of
+ * `(type, id)`: a key result's objective and, upward through alignments, every objective and
+ * key result above. One recursive query, walking the edge indexes.
  */
-export async function lockNodes(
+function chainOf(scope: OrgScope, keyResultIds: readonly string[]): SQL {
+  const ids = sql.join(
+    keyResultIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  return sql`with recursive up(type, id) as (
+      select 'keyResult'::text, k.id from key_results k
+        where k.org_id = ${scope.orgId} and k.deleted_at is null and k.id in (${ids})
+      union
+      select e.type, e.id from up cross join lateral (
+        select a.parent_type::text as type, a.parent_id as id from alignments a
+          where a.org_id = ${scope.orgId} and a.child_type = up.type and a.child_id = up.id
+        union all
+        select 'objective'::text, k.objective_id from key_results k
+          where up.type = 'keyResult' and k.org_id = ${scope.orgId} and k.id = up.id and k.deleted_at is null
+      ) e
+    )`;
+}
+
+/**
+ * Locks the rows of these key results and of everything they count toward (`chainOf`), key
+ * results first, then objectives, each in id order, for the rest of the transaction — one
+ * global order, so writers locking overlapping chains never deadlock — and returns them as
+ * they stand once locked. Two statements, whatever the depth.
+ */
+export async function lockChain(
   ex: Executor,
   scope: OrgScope,
-  nodes: { objective: readonly string[]; keyResult: readonly string[] },
-): Promise<void> {
-  for (const t of [s.keyResults, s.objectives]) {
-    const ids = (t === s.keyResults ? nodes.keyResult : nodes.objective).filter(isId);
-    if (!ids.length) continue;
-    await ex
-      .select({ id: t.id })
-      .from(t)
-      .where(and(eq(t.orgId, scope.orgId), inArray(t.id, ids)))
-      .orderBy(asc(t.id))
-      .for("update");
-  }
+  keyResultIds: readonly string[],
+): Promise<{ keyResults: KeyResultRow[]; objectives: ObjectiveRow[] }> {
+  const ids = keyResultIds.filter(isId);
+  if (!ids.length) return { keyResults: [], objectives: [] };
+  const chain = chainOf(scope, ids);
+  const keyResults = await ex
+    .select()
+    .from(s.keyResults)
+    .where(
+      and(
+        eq(s.keyResults.orgId, scope.orgId),
+        isNull(s.keyResults.deletedAt),
+        sql`${s.keyResults.id} in (${chain} select id from up where type = 'keyResult')`,
+      ),
+    )
+    .orderBy(asc(s.keyResults.id))
+    .for("update");
+  const objectives = await ex
+    .select()
+    .from(s.objectives)
+    .where(
+      and(
+        eq(s.objectives.orgId, scope.orgId),
+        isNull(s.objectives.deletedAt),
+        sql`${s.objectives.id} in (${chain} select id from up where type = 'objective')`,
+      ),
+    )
+    .orderBy(asc(s.objectives.id))
+    .for("update");
+  return { keyResults, objectives };
 }
 
 /** Runs `fn` in one transaction, translating unique violations. */

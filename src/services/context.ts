@@ -8,14 +8,21 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   auditRepo,
   inTransaction,
-  lockNodes,
+  lockChain,
   lockOrganization,
   type OrganizationRow,
   organizationRepo,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { createGuard, type Guard } from "./access.js";
-import { ancestorIds, loadOrgContext, type NodeIds, type OrgContext, recomputeStored } from "./evaluation.js";
+import {
+  ancestorIds,
+  type ChainRows,
+  loadOrgContext,
+  type NodeIds,
+  type OrgContext,
+  recomputeStored,
+} from "./evaluation.js";
 
 /** A change worth telling live clients about (server-sent events in the web app). */
 export interface DomainEvent {
@@ -148,7 +155,7 @@ export interface WriteOptions {
   /**
    * The write changes only these key results' own figures (a check-in): it takes the
    * organisation's lock in shared mode and locks the rows of these key results and of
-   * everything they count toward, in one global order (`lockNodes`), so check-ins on
+   * everything they count toward, in one global order (`lockChain`), so check-ins on
    * unrelated parts of the organisation run side by side and those sharing an ancestor
    * queue on it. Without it the write takes the organisation's lock exclusively.
    */
@@ -191,12 +198,11 @@ export async function writeTransaction<T>(
   const events: DomainEvent[] = [];
   const figuresOf = options.figuresOf;
   const result = await inTransaction(svc.database.db, async (tx) => {
-    let chain: NodeIds | undefined;
+    let chain: ChainRows | undefined;
     if (figuresOf) {
       // Structure cannot change under the shared lock, so the chain found now holds to the commit.
       await lockOrganization(tx, scope, "shared");
-      chain = await ancestorIds(tx, scope, figuresOf);
-      await lockNodes(tx, scope, chain);
+      chain = await lockChain(tx, scope, figuresOf);
     } else {
       await lockOrganization(tx, scope);
     }
@@ -234,6 +240,7 @@ export async function writeTransaction<T>(
     };
     const out = await fn(t);
     if (touched && chain) {
+      // The chain's rows were read under their locks, and the write changed none of their figures.
       await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain);
     } else if (touched) {
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.

@@ -273,6 +273,12 @@ interface Ancestry {
   fixed: Map<string, NodeResult>;
 }
 
+/** The rows of a chain of ancestors, read under their locks (`lockChain`). */
+export interface ChainRows {
+  keyResults: KeyResultRow[];
+  objectives: ObjectiveRow[];
+}
+
 /** What lies above some nodes: their ids, the alignments between them, and each key result's objective. */
 export interface Upward {
   ids: NodeIds;
@@ -352,9 +358,22 @@ export async function ancestorIds(
  * their initiatives), whose stored figures stand (`fixed`). Costs what that part of the
  * graph holds, not the organisation.
  */
-async function loadAncestry(ex: Executor, scope: OrgScope, ctx: OrgContext, affectedNodes: NodeIds): Promise<Ancestry> {
-  const krRows = new Map((await keyResultRepo.listByIds(ex, scope, affectedNodes.keyResult)).map((k) => [k.id, k]));
-  const live = { objective: affectedNodes.objective, keyResult: [...krRows.keys()] };
+async function loadAncestry(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  affectedNodes: NodeIds | ChainRows,
+): Promise<Ancestry> {
+  const given = "objectives" in affectedNodes ? affectedNodes : null;
+  const krRows = new Map(
+    (given ? given.keyResults : await keyResultRepo.listByIds(ex, scope, (affectedNodes as NodeIds).keyResult)).map(
+      (k) => [k.id, k],
+    ),
+  );
+  const live = {
+    objective: given ? given.objectives.map((o) => o.id) : (affectedNodes as NodeIds).objective,
+    keyResult: [...krRows.keys()],
+  };
   const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", live);
   for (const k of await graphQueries.keyResultsOf(ex, scope, live.objective)) krRows.set(k.id, k);
   const childKrs = alignments.filter((a) => a.childType === "keyResult" && !krRows.has(a.childId));
@@ -364,11 +383,19 @@ async function loadAncestry(ex: Executor, scope: OrgScope, ctx: OrgContext, affe
     childKrs.map((a) => a.childId),
   ))
     krRows.set(k.id, k);
+  const known = new Map((given?.objectives ?? []).map((o) => [o.id, o]));
   const objectiveIds = new Set([
     ...live.objective,
     ...alignments.filter((a) => a.childType === "objective").map((a) => a.childId),
   ]);
-  const objectives = await objectiveRepo.listByIds(ex, scope, [...objectiveIds]);
+  const objectives = [
+    ...known.values(),
+    ...(await objectiveRepo.listByIds(
+      ex,
+      scope,
+      [...objectiveIds].filter((id) => !known.has(id)),
+    )),
+  ];
   const initiatives =
     ctx.settings.initiativesCount && live.objective.length
       ? await initiativeRepo.list(ex, scope, inArray(initiativesTable.objectiveId, [...live.objective]))
@@ -420,7 +447,7 @@ export async function recomputeStored(
   changedKeyResultIds: readonly string[],
   nowMs: number,
   whole = true,
-  ancestors?: NodeIds,
+  ancestors?: NodeIds | ChainRows,
 ): Promise<{ keyResults: number; objectives: number }> {
   const written = { keyResults: 0, objectives: 0 };
   const part = whole
