@@ -34,8 +34,11 @@ async function openKeyResult(
   id: string,
   purpose: "checkIn" | "edit",
 ): Promise<{ kr: KeyResultRow; earliestMs: number | null }> {
-  const kr = await keyResultRepo.get(w.tx, w.scope, id);
-  const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
+  // Under a chain lock the key result and its objective were just read, locked: no second read.
+  const kr = w.locked?.keyResults.find((k) => k.id === id) ?? (await keyResultRepo.get(w.tx, w.scope, id));
+  const o =
+    w.locked?.objectives.find((x) => x.id === kr.objectiveId) ??
+    (await objectiveRepo.get(w.tx, w.scope, kr.objectiveId));
   if (purpose === "checkIn") await w.guard.assertCanCheckIn(kr, o);
   else await w.guard.assertVisible(o, "check-in", id);
   assertOpen(o, "checked in on");

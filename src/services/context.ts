@@ -104,6 +104,8 @@ export interface Transaction {
   org: OrganizationRow;
   ctx: OrgContext;
   nowMs: number;
+  /** With `figuresOf`: the rows of the chain the write locked, as they stood once locked. */
+  locked?: ChainRows | undefined;
   /** Records one change in the audit trail (before/after are the API shapes or rows) and its live event. */
   audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
   /**
@@ -219,6 +221,7 @@ export async function writeTransaction<T>(
       org,
       ctx,
       nowMs: svc.now(),
+      locked: chain,
       async audit(action, objectType, objectId, before, after) {
         const marked = subject.auditMark ? { ...(isRecord(after) ? after : {}), ...subject.auditMark } : after;
         await auditRepo.record(tx, scope, { actorId, action, objectType, objectId, before, after: marked });
