@@ -95,7 +95,7 @@ export const objectiveListQueries = {
       sql`${o.orgId} = ${scope.orgId}`,
       isNull(o.deletedAt),
       filter.teamId ? sql`${o.teamId} = ${filter.teamId}::uuid` : undefined,
-      filter.ownerId ? sql`${filter.ownerId}::uuid = any(${o.ownerIds})` : undefined,
+      filter.ownerId ? sql`${o.ownerIds} @> array[${filter.ownerId}::uuid]` : undefined,
       filter.level ? eq(o.level, filter.level) : undefined,
       filter.state ? eq(o.state, filter.state) : undefined,
       // Two index-friendly halves (trigram indexes, migration 0006): the objectives whose title or

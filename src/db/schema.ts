@@ -191,6 +191,12 @@ export const objectives = pgTable(
         t.id,
       )
       .where(sql`${t.deletedAt} is null`),
+    // A team's objectives (lists and trees by teamId), without reading the period's.
+    index("objectives_team_idx").on(t.orgId, t.teamId, t.periodId).where(sql`${t.deletedAt} is null`),
+    // One person's objectives (ownerId filters, written `owner_ids @> array[id]`).
+    index("objectives_owners_idx").using("gin", t.ownerIds).where(sql`${t.deletedAt} is null`),
+    // The few private objectives every non-admin read checks.
+    index("objectives_private_idx").on(t.orgId).where(sql`${t.visibility} = 'private' and ${t.deletedAt} is null`),
   ],
 );
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.js";
 import { DATABASE_KINDS, openTestDatabase } from "../support/databases.js";
 
-describe.each(DATABASE_KINDS)("text search indexes on %s", (kind) => {
+describe.each(DATABASE_KINDS)("search and filter indexes on %s", (kind) => {
   let database: Database;
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -50,5 +50,41 @@ describe.each(DATABASE_KINDS)("text search indexes on %s", (kind) => {
     expect(plan).toContain("objectives_description_trgm_idx");
     expect(plan).toContain("users_name_trgm_idx");
     expect(plan).toContain("users_email_trgm_idx");
+  });
+
+  it("answers a team's, a person's and the private objectives from their own indexes (migration 0007)", async () => {
+    // An organisation of 5,000 objectives over 250 teams and 1,000 owners, 10 of them private, and
+    // another organisation as large: the planner picks by statistics, so they must be realistic.
+    const org = "00000000-0000-4000-8000-000000000001";
+    const period = "00000000-0000-4000-8000-0000000000aa";
+    const uuid = (n: string) => sql.raw(`('00000000-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`);
+    await database.db.execute(sql`
+      insert into objectives (org_id, title, level, team_id, owner_ids, period_id, visibility)
+      select case when g % 2 = 0 then ${org}::uuid else gen_random_uuid() end, 'Objective ' || g, 'team',
+        ${uuid("1000 + g % 250")}, array[${uuid("5000 + g % 1000")}], ${period}::uuid,
+        case when g % 1000 = 0 then 'private' else 'public' end
+      from generate_series(1, 10000) g`);
+    await database.db.execute(sql`analyze objectives`);
+    const explain = async (q: ReturnType<typeof sql>) =>
+      ((await database.db.execute(sql`explain ${q}`)) as unknown as { rows: Record<string, string>[] }).rows
+        .map((r) => Object.values(r)[0])
+        .join("\n");
+    const team = sql.raw("'00000000-0000-4000-8000-0000000003f2'::uuid");
+    const owner = sql.raw("'00000000-0000-4000-8000-00000000138a'::uuid");
+    expect(
+      await explain(
+        sql`select id from objectives where org_id = ${org} and team_id = ${team} and period_id = ${period} and deleted_at is null`,
+      ),
+    ).toContain("objectives_team_idx");
+    expect(
+      await explain(
+        sql`select id from objectives where org_id = ${org} and owner_ids @> array[${owner}] and deleted_at is null`,
+      ),
+    ).toContain("objectives_owners_idx");
+    expect(
+      await explain(
+        sql`select id from objectives where org_id = ${org} and visibility = 'private' and deleted_at is null`,
+      ),
+    ).toContain("objectives_private_idx");
   });
 });

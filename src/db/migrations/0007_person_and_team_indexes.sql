@@ -1,0 +1,3 @@
+CREATE INDEX "objectives_team_idx" ON "objectives" USING btree ("org_id","team_id","period_id") WHERE "objectives"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "objectives_owners_idx" ON "objectives" USING gin ("owner_ids") WHERE "objectives"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "objectives_private_idx" ON "objectives" USING btree ("org_id") WHERE "objectives"."visibility" = 'private' and "objectives"."deleted_at" is null;
