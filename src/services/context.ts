@@ -152,6 +152,9 @@ export async function read<T>(svc: Services, actor: Actor, fn: (r: Reader) => Pr
   return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now(), guard: createGuard(ex, actor.scope, actor, org) });
 }
 
+/** Above this many changed nodes, a write recomputes the whole organisation. */
+const WHOLE_ABOVE = 2000;
+
 /** How a write locks. */
 export interface WriteOptions {
   /**
@@ -249,6 +252,10 @@ export async function writeTransaction<T>(
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
       const freshOrg = await organizationRepo.get(tx, scope);
       const freshCtx = await loadOrgContext(tx, scope, freshOrg);
+      // A change reaching this many nodes (a period's dates, a bulk load) recomputes everything:
+      // walking up from each would cost more, and would send lists of ids too long for one query.
+      const named = changedKrs.size + changedNodes.objective.size + changedNodes.keyResult.size;
+      if (named > WHOLE_ABOVE) whole = true;
       const part = whole
         ? undefined
         : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);

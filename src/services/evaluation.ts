@@ -433,6 +433,9 @@ function storedForecast(v: unknown): Forecast | null {
   return (v as Forecast | null) ?? null;
 }
 
+/** How many key results' check-ins a recomputation reads at a time. */
+const RECOUNT_SLICE = 2000;
+
 /**
  * Recomputes the stored figures after a write, inside its transaction: first the own figures
  * of the key results whose check-ins or definition changed, then the roll-ups — of the whole
@@ -458,12 +461,18 @@ export async function recomputeStored(
   const own = new Map<string, Own>();
   for (const kr of rows.keyResults) own.set(kr.id, storedOwn(kr));
   const changed = new Set(changedKeyResultIds);
-  if (changed.size) {
-    const objById = new Map(rows.objectives.map((o) => [o.id, o]));
-    const checkIns = await checkInQueries.forKeyResults(ex, scope, [...changed]);
+  const objById = new Map(rows.objectives.map((o) => [o.id, o]));
+  const toRecount = rows.keyResults.filter((kr) => changed.has(kr.id));
+  // In slices: a whole organisation's check-ins are never held at once, nor sent as one list of ids.
+  for (let i = 0; i < toRecount.length; i += RECOUNT_SLICE) {
+    const slice = toRecount.slice(i, i + RECOUNT_SLICE);
+    const checkIns = await checkInQueries.forKeyResults(
+      ex,
+      scope,
+      slice.map((k) => k.id),
+    );
     const byKr = groupBy(checkIns, (c) => c.keyResultId);
-    for (const kr of rows.keyResults) {
-      if (!changed.has(kr.id)) continue;
+    for (const kr of slice) {
       const obj = objById.get(kr.objectiveId);
       const span = obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null;
       own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], nowMs));
