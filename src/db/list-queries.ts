@@ -50,6 +50,8 @@ export const OBJECTIVE_LEVEL_RANK = sql<number>`(case ${o.level} when 'organizat
 export interface ObjectiveListFilter {
   teamId?: string | undefined;
   ownerId?: string | undefined;
+  /** Objectives this person owns, or with a live key result they own or are a delegate of. */
+  involves?: string | undefined;
   level?: string | undefined;
   state?: string | undefined;
   /** Matches the title, the description or a live key result's title, ignoring case. */
@@ -87,7 +89,8 @@ export const objectiveListQueries = {
     // An id that is not an id names nothing: no match rather than a database error.
     if (
       (filter.teamId !== undefined && !isId(filter.teamId)) ||
-      (filter.ownerId !== undefined && !isId(filter.ownerId))
+      (filter.ownerId !== undefined && !isId(filter.ownerId)) ||
+      (filter.involves !== undefined && !isId(filter.involves))
     )
       return [];
     const pattern = filter.text ? containsPattern(filter.text) : undefined;
@@ -96,6 +99,9 @@ export const objectiveListQueries = {
       isNull(o.deletedAt),
       filter.teamId ? sql`${o.teamId} = ${filter.teamId}::uuid` : undefined,
       filter.ownerId ? sql`${o.ownerIds} @> array[${filter.ownerId}::uuid]` : undefined,
+      filter.involves
+        ? sql`${o.id} in (select m.id from ${o} m where m.org_id = ${scope.orgId} and m.owner_ids @> array[${filter.involves}::uuid] union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and (${kr.ownerIds} @> array[${filter.involves}::uuid] or ${kr.delegateIds} @> array[${filter.involves}::uuid]))`
+        : undefined,
       filter.level ? eq(o.level, filter.level) : undefined,
       filter.state ? eq(o.state, filter.state) : undefined,
       // Two index-friendly halves (trigram indexes, migration 0006): the objectives whose title or

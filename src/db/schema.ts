@@ -242,7 +242,12 @@ export const keyResults = pgTable(
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [index("key_results_org_objective_idx").on(t.orgId, t.objectiveId)],
+  (t) => [
+    index("key_results_org_objective_idx").on(t.orgId, t.objectiveId),
+    // What one person owns or stands in for (My OKRs: `involves`).
+    index("key_results_owners_idx").using("gin", t.ownerIds).where(sql`${t.deletedAt} is null`),
+    index("key_results_delegates_idx").using("gin", t.delegateIds).where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const initiatives = pgTable(

@@ -388,6 +388,9 @@ export const apiRoutes: RouteDef[] = [
         periodId: z.string(),
         teamId: z.string(),
         ownerId: z.string(),
+        involves: z
+          .string()
+          .describe("a person: objectives they own or with a key result they own or are a delegate of"),
         level: z.string(),
         status: z.string(),
         state: z.string(),

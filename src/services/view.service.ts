@@ -44,6 +44,7 @@ const ObjectiveListQuery = PageQuerySchema.extend({
   periodId: z.string().optional(),
   teamId: z.string().optional(),
   ownerId: z.string().optional(),
+  involves: z.string().optional(),
   level: z.enum(LEVELS).optional(),
   status: z.enum(STATUSES).optional(),
   state: z.enum(["draft", "active", "closed"]).optional(),
@@ -83,6 +84,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     periodId: q.periodId,
     teamId: q.teamId,
     ownerId: q.ownerId,
+    involves: q.involves,
     level: q.level,
     status: q.status,
     state: q.state,
@@ -95,6 +97,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     const filter: ObjectiveListFilter = {
       teamId: q.teamId,
       ownerId: q.ownerId,
+      involves: q.involves,
       level: q.level,
       state: q.state,
       text,

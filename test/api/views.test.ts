@@ -345,6 +345,22 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     expect(last.after.privateUnderPublic).toBe(true);
     expect(last.before.timeZone).toBe("Europe/Paris");
   });
+  it("lists what involves a person: objectives they own, or with a key result they own or stand in for", async () => {
+    const q3 = await f.period({ name: "Q3 2026", startDate: "2026-07-01", endDate: "2026-09-30" });
+    const kim = await f.user({ name: "Kim Keyholder", email: "kim@example.com" });
+    const lee = await f.user({ name: "Lee Delegate", email: "lee@example.com" });
+    const mine = await f.objective(q3.id, { title: "Ola's plan", level: "individual", ownerIds: [user.id] });
+    const other = await f.objective(q3.id, { title: "Ola's other plan", level: "individual", ownerIds: [user.id] });
+    await f.keyResult(mine.id, { title: "Kim's number", start: 0, target: 5, ownerIds: [kim.id] });
+    await f.keyResult(other.id, { title: "Lee stands in", start: 0, target: 5, delegateIds: [lee.id] });
+    const ids = async (qs: string) =>
+      (await api.call("GET", `/objectives?periodId=${q3.id}&${qs}`)).body.items.map((o: { id: string }) => o.id);
+    expect(await ids(`ownerId=${kim.id}`)).toEqual([]);
+    expect(await ids(`involves=${kim.id}`)).toEqual([mine.id]);
+    expect(await ids(`involves=${lee.id}`)).toEqual([other.id]);
+    expect(await ids(`involves=${user.id}`)).toEqual([mine.id, other.id]);
+    expect(await ids("involves=not-an-id")).toEqual([]);
+  });
 });
 
 describe.each(DATABASE_KINDS)("terminology on %s", (kind) => {

@@ -111,12 +111,16 @@ export function HomePage() {
   const overlapping = (periods.data?.items ?? []).filter(
     (p) => period && p.startDate <= period.endDate && p.endDate >= period.startDate,
   );
+  // Key results I own or stand in for, in anyone's objectives (not only in mine).
+  const involving = useAllObjectives({ periodId: period?.id, involves: myId }, !!period && !!myId);
   const dueKrs = useMemo(
     () =>
-      (objectives.data?.items ?? []).flatMap((o) =>
-        o.keyResults.filter((k) => myId && k.ownerIds.includes(myId) && isDue(k)).map((k) => ({ k, o })),
+      (involving.data?.items ?? []).flatMap((o) =>
+        o.keyResults
+          .filter((k) => myId && (k.ownerIds.includes(myId) || k.delegateIds.includes(myId)) && isDue(k))
+          .map((k) => ({ k, o })),
       ),
-    [objectives.data, myId],
+    [involving.data, myId],
   );
   const [dueShown, setDueShown] = useState(DUE_STEP);
   const [creating, setCreating] = useState(false);
@@ -144,7 +148,7 @@ export function HomePage() {
         </Title>
         {dueKrs.length === 0 ? (
           <Text c="dimmed" size="sm">
-            {objectives.isPending ? t("common.loading") : t("home.dueNone")}
+            {involving.isPending ? t("common.loading") : t("home.dueNone")}
           </Text>
         ) : (
           <Card withBorder>

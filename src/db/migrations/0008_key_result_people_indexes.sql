@@ -1,0 +1,2 @@
+CREATE INDEX "key_results_owners_idx" ON "key_results" USING gin ("owner_ids") WHERE "key_results"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "key_results_delegates_idx" ON "key_results" USING gin ("delegate_ids") WHERE "key_results"."deleted_at" is null;
