@@ -213,16 +213,18 @@ const KINDS: Kind[] = [
   },
   {
     key: "home",
-    label: "home page as the web app asked before 355b4af (5 requests, limit=500)",
+    label: "home page as the web app asks now (/me, periods, my objectives, what involves me)",
     reqs: (t) => [
       { method: "GET", url: "/api/v1/me" },
-      { method: "GET", url: "/api/v1/periods?limit=500" },
+      { method: "GET", url: "/api/v1/periods?limit=100" },
       {
         method: "GET",
-        url: `/api/v1/objectives?limit=500&periodId=${t.org.currentPeriodId}&ownerId=${t.org.memberId}`,
+        url: `/api/v1/objectives?limit=100&periodId=${t.org.currentPeriodId}&ownerId=${t.org.memberId}`,
       },
-      { method: "GET", url: `/api/v1/objectives?limit=500&periodId=${t.org.currentPeriodId}` },
-      { method: "GET", url: "/api/v1/objectives?limit=500&level=organization" },
+      {
+        method: "GET",
+        url: `/api/v1/objectives?limit=100&periodId=${t.org.currentPeriodId}&involves=${t.org.memberId}`,
+      },
     ],
   },
 ];
