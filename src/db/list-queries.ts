@@ -41,6 +41,25 @@ function containsPattern(text: string): string {
 const o = s.objectives;
 const kr = s.keyResults;
 
+/** A uuid[] literal of these ids (invalid ones dropped). */
+function uuidArray(ids: readonly string[]): SQL {
+  const valid = ids.filter(isId);
+  return valid.length
+    ? sql`array[${sql.join(
+        valid.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      )}]`
+    : sql`'{}'::uuid[]`;
+}
+
+/**
+ * Public objectives, and the private ones of these people or teams: who a private objective
+ * shows to (okr-method's access rules, as `canSeeObjective` applies them to one row).
+ */
+function privateVisible(to: { people: readonly string[]; teams: readonly string[] }): SQL {
+  return sql`(${o.visibility} <> 'private' or ${o.ownerIds} && ${uuidArray(to.people)} or ${o.teamId} = any(${uuidArray(to.teams)}))`;
+}
+
 /**
  * The level's place in the list order (organisation, team, individual). The list's index
  * is on this exact expression: change both together.
@@ -56,8 +75,12 @@ export interface ObjectiveListFilter {
   state?: string | undefined;
   /** Matches the title, the description or a live key result's title, ignoring case. */
   text?: string | undefined;
-  /** Objectives the caller may not see. */
-  hiddenIds: readonly string[];
+  /**
+   * Whose private objectives the caller may see (their own and their reports', and their teams'),
+   * or null for all (admins): the rule applied in SQL, so a page never reads the private
+   * objectives of the whole organisation.
+   */
+  visibleTo: { people: readonly string[]; teams: readonly string[] } | null;
 }
 
 /** Where an objective stands in the list within its periods' start date. */
@@ -109,7 +132,7 @@ export const objectiveListQueries = {
       pattern
         ? sql`${o.id} in (select m.id from ${o} m where m.org_id = ${scope.orgId} and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern})`
         : undefined,
-      notIn(o.id, filter.hiddenIds),
+      filter.visibleTo ? privateVisible(filter.visibleTo) : undefined,
       after
         ? sql`(${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id}) > (${after.rank}::int, ${after.createdAt}::timestamptz, ${after.title}::text, ${after.id}::uuid)`
         : undefined,

@@ -329,6 +329,30 @@ export const accessQueries = {
       .where(eq(s.teamMembers.orgId, scope.orgId));
     return { users, members };
   },
+  /**
+   * What the rules need to know about one viewer: everyone who reports to them, directly or
+   * down the chain (with their manager), and the viewer's own team memberships. Costs the
+   * viewer's part of the organisation, not all of it.
+   */
+  async viewerPeople(ex: Executor, scope: OrgScope, viewerId: string) {
+    if (!isId(viewerId)) return { reports: [], memberships: [] };
+    const reports = (await ex.execute(sql`
+      with recursive below(id, manager_id) as (
+        select u.id, u.manager_id from users u where u.org_id = ${scope.orgId} and u.manager_id = ${viewerId}::uuid
+        union
+        select u.id, u.manager_id from users u join below b on u.manager_id = b.id where u.org_id = ${scope.orgId}
+      )
+      select id, manager_id from below`)) as unknown as { rows: { id: string; manager_id: string }[] };
+    const memberships = await ex
+      .select({ teamId: s.teamMembers.teamId, role: s.teamMembers.role })
+      .from(s.teamMembers)
+      .innerJoin(s.teams, and(eq(s.teams.id, s.teamMembers.teamId), isNull(s.teams.deletedAt)))
+      .where(and(eq(s.teamMembers.orgId, scope.orgId), eq(s.teamMembers.userId, viewerId)));
+    return {
+      reports: reports.rows.map((r) => ({ id: r.id, managerId: r.manager_id })),
+      memberships,
+    };
+  },
   /** The organisation's private objectives (usually few): the only ones a reader might not see. */
   async privateObjectives(ex: Executor, scope: OrgScope) {
     return ex
@@ -350,6 +374,18 @@ export const accessQueries = {
   },
 };
 
+/** The derived figures a recomputation writes (numbers as decimal strings, as the columns hold them). */
+export interface DerivedValues {
+  progress: number | null;
+  current?: string | null;
+  latestValue?: string | null;
+  achieved?: boolean | null;
+  manualStatus?: string | null;
+  firstCheckInAt: Date | null;
+  lastCheckInAt: Date | null;
+  forecast: unknown;
+}
+
 export const graphQueries = {
   async objectivesByPeriods(ex: Executor, scope: OrgScope, periodIds: readonly string[]): Promise<ObjectiveRow[]> {
     const ids = periodIds.filter(isId);
@@ -367,12 +403,23 @@ export const graphQueries = {
     ex: Executor,
     scope: OrgScope,
     periodIds: readonly string[],
-  ): Promise<Pick<ObjectiveRow, "id" | "periodId" | "state" | "score" | "ownerIds">[]> {
+  ): Promise<
+    Pick<ObjectiveRow, "id" | "periodId" | "state" | "score" | "ownerIds" | "level" | "teamId" | "visibility">[]
+  > {
     const ids = periodIds.filter(isId);
     if (!ids.length) return [];
     const o = s.objectives;
     return ex
-      .select({ id: o.id, periodId: o.periodId, state: o.state, score: o.score, ownerIds: o.ownerIds })
+      .select({
+        id: o.id,
+        periodId: o.periodId,
+        state: o.state,
+        score: o.score,
+        ownerIds: o.ownerIds,
+        level: o.level,
+        teamId: o.teamId,
+        visibility: o.visibility,
+      })
       .from(o)
       .where(
         and(
@@ -480,19 +527,42 @@ export const graphQueries = {
     if (!ids.length) return;
     await ex.delete(s.alignments).where(and(eq(s.alignments.orgId, scope.orgId), inArray(s.alignments.id, [...ids])));
   },
-  async updateDerived(
+  /**
+   * Writes the derived figures of several rows of one table in one statement per 500 rows
+   * (an `update … from (values …)`): a check-in's chain is written at once, not row by row.
+   */
+  async updateDerivedMany(
     ex: Executor,
     scope: OrgScope,
     type: "objective" | "keyResult",
-    id: string,
-    values: Record<string, unknown>,
+    items: readonly { id: string; values: DerivedValues }[],
   ): Promise<void> {
-    const t = type === "objective" ? s.objectives : s.keyResults;
-    await ex
-      .update(t)
-      .set(values)
-      .where(and(eq(t.orgId, scope.orgId), eq(t.id, id)));
+    const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+    for (let i = 0; i < items.length; i += 500) {
+      const chunk = items.slice(i, i + 500);
+      if (type === "objective") {
+        const rows = chunk.map(
+          ({ id, values: v }) =>
+            sql`(${id}::uuid, ${v.progress ?? 0}::float8, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${v.forecast === null || v.forecast === undefined ? null : JSON.stringify(v.forecast)}::jsonb)`,
+        );
+        await ex.execute(sql`update objectives t set progress = v.progress, first_check_in_at = v.first_at,
+          last_check_in_at = v.last_at, forecast = v.forecast
+          from (values ${sql.join(rows, sql`, `)}) as v(id, progress, first_at, last_at, forecast)
+          where t.org_id = ${scope.orgId} and t.id = v.id`);
+      } else {
+        const rows = chunk.map(
+          ({ id, values: v }) =>
+            sql`(${id}::uuid, ${v.progress ?? null}::float8, ${v.current ?? null}::numeric, ${v.latestValue ?? null}::numeric, ${v.achieved ?? null}::boolean, ${v.manualStatus ?? null}::text, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${v.forecast === null || v.forecast === undefined ? null : JSON.stringify(v.forecast)}::jsonb)`,
+        );
+        await ex.execute(sql`update key_results t set progress = v.progress, current = v.current,
+          latest_value = v.latest_value, achieved = v.achieved, manual_status = v.manual_status,
+          first_check_in_at = v.first_at, last_check_in_at = v.last_at, forecast = v.forecast
+          from (values ${sql.join(rows, sql`, `)}) as v(id, progress, current, latest_value, achieved, manual_status, first_at, last_at, forecast)
+          where t.org_id = ${scope.orgId} and t.id = v.id`);
+      }
+    }
   },
+
 };
 
 export const checkInQueries = {

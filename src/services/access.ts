@@ -30,6 +30,12 @@ import {
 } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 
+/** Whose private objectives a caller may see (see `Guard.visibleTo`). */
+export interface VisibleTo {
+  people: string[];
+  teams: string[];
+}
+
 export interface Guard {
   viewer: Viewer;
   rules: OrgRules;
@@ -37,6 +43,17 @@ export interface Guard {
   graph(): Promise<PeopleGraph>;
   /** Ids of the objectives the caller may not see (empty for admins or when none is private). */
   hidden(): Promise<ReadonlySet<string>>;
+  /**
+   * Whether the caller may see these objectives, decided from the rows (no list of every
+   * private objective read): a function, ready once the caller's part of the people graph is.
+   */
+  seer(): Promise<(o: ObjectiveFacts) => boolean>;
+  /**
+   * The caller's view of private objectives as SQL can apply it: null when they see them all
+   * (admins); else the people whose private objectives they see (themselves and everyone who
+   * reports to them, down the chain) and the teams they own.
+   */
+  visibleTo(): Promise<VisibleTo | null>;
   /** The hidden objectives' ids and their key results' ids: alignment nodes the caller may not see. */
   hiddenNodes(): Promise<ReadonlySet<string>>;
   /** NOT_FOUND, exactly as if it did not exist, when the caller may not see the objective. */
@@ -60,6 +77,23 @@ export function orgRulesOf(org: OrganizationRow): OrgRules {
 
 export function forbidden(message: string): AppError {
   return new AppError("FORBIDDEN", message);
+}
+
+/**
+ * The people graph as one viewer's rules read it: every rule asks whether the viewer manages
+ * someone (up that person's chain) or owns or belongs to a team. So the managers of the
+ * viewer's reports, down the chain, and the viewer's own memberships answer every such
+ * question exactly as the whole organisation's graph would, at the cost of that part of it.
+ */
+export async function loadViewerGraph(ex: Executor, scope: OrgScope, viewerId: string): Promise<PeopleGraph> {
+  const { reports, memberships } = await accessQueries.viewerPeople(ex, scope, viewerId);
+  const teamOwners = new Map<string, Set<string>>();
+  const teamMembers = new Map<string, Set<string>>();
+  for (const m of memberships) {
+    teamMembers.set(m.teamId, new Set([viewerId]));
+    if (m.role === "owner") teamOwners.set(m.teamId, new Set([viewerId]));
+  }
+  return { managerOf: new Map(reports.map((r) => [r.id, r.managerId])), teamOwners, teamMembers };
 }
 
 export async function loadPeopleGraph(ex: Executor, scope: OrgScope): Promise<PeopleGraph> {
@@ -90,8 +124,18 @@ export function createGuard(
   let graphP: Promise<PeopleGraph> | null = null;
   let hiddenP: Promise<ReadonlySet<string>> | null = null;
   const graph = () => {
-    graphP ??= loadPeopleGraph(ex, scope);
+    graphP ??= loadViewerGraph(ex, scope, viewer.userId);
     return graphP;
+  };
+  const seer = async () => {
+    if (admin) return () => true;
+    const g = await graph();
+    return (o: ObjectiveFacts) => canSeeObjective(g, viewer, o);
+  };
+  const visibleTo = async (): Promise<VisibleTo | null> => {
+    if (admin) return null;
+    const g = await graph();
+    return { people: [viewer.userId, ...g.managerOf.keys()], teams: [...g.teamOwners.keys()] };
   };
   const hidden = () => {
     hiddenP ??= (async () => {
@@ -120,6 +164,8 @@ export function createGuard(
     isAdmin: admin,
     graph,
     hidden,
+    seer,
+    visibleTo,
     hiddenNodes,
     async assertVisible(o, noun = "objective", id = o.id) {
       if (o.visibility !== "private" || admin) return;

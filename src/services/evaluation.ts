@@ -11,6 +11,7 @@ import {
   type AlignmentRow,
   type CheckInRow,
   checkInQueries,
+  type DerivedValues,
   graphQueries,
   type InitiativeRow,
   initiativeRepo,
@@ -478,6 +479,8 @@ export async function recomputeStored(
       own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], nowMs));
     }
   }
+  const krWrites: { id: string; values: DerivedValues }[] = [];
+  const objectiveWrites: { id: string; values: DerivedValues }[] = [];
   const derived = combine(rows, own, ctx.settings, part?.fixed);
   for (const kr of rows.keyResults) {
     if (!mayChange("keyResult", kr.id)) continue;
@@ -503,8 +506,7 @@ export async function recomputeStored(
       ms(kr.lastCheckInAt) !== d.lastCheckInMs ||
       !sameForecast(kr.forecast, d.forecast)
     ) {
-      await graphQueries.updateDerived(ex, scope, "keyResult", kr.id, values);
-      written.keyResults++;
+      krWrites.push({ id: kr.id, values });
     }
   }
   for (const o of rows.objectives) {
@@ -516,15 +518,22 @@ export async function recomputeStored(
       ms(o.lastCheckInAt) !== d.lastCheckInMs ||
       !sameForecast(o.forecast, d.forecast)
     ) {
-      await graphQueries.updateDerived(ex, scope, "objective", o.id, {
-        progress: d.progress ?? 0,
-        firstCheckInAt: d.firstCheckInMs === null ? null : new Date(d.firstCheckInMs),
-        lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs),
-        forecast: d.forecast,
+      objectiveWrites.push({
+        id: o.id,
+        values: {
+          progress: d.progress ?? 0,
+          firstCheckInAt: d.firstCheckInMs === null ? null : new Date(d.firstCheckInMs),
+          lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs),
+          forecast: d.forecast,
+        },
       });
-      written.objectives++;
     }
   }
+  // One statement per table (per 500 rows), however long the chain.
+  if (krWrites.length) await graphQueries.updateDerivedMany(ex, scope, "keyResult", krWrites);
+  if (objectiveWrites.length) await graphQueries.updateDerivedMany(ex, scope, "objective", objectiveWrites);
+  written.keyResults = krWrites.length;
+  written.objectives = objectiveWrites.length;
   return written;
 }
 

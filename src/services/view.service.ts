@@ -101,7 +101,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
       level: q.level,
       state: q.state,
       text,
-      hiddenIds: [...(await guard.hidden())],
+      visibleTo: await guard.visibleTo(),
     };
     const groups = periodGroups(ctx, q.periodId);
     /** The next `n` keys after `from`, walking the period groups in order. */
@@ -343,12 +343,12 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     periodOf(ctx, q.periodId);
     const family = periodFamily(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
-    const hidden = await guard.hidden();
-    const shown = (o: ObjectiveRow) => family.has(o.periodId) && o.state !== "draft" && !hidden.has(o.id);
+    const sees = await guard.seer();
+    const shown = (o: ObjectiveRow) => family.has(o.periodId) && o.state !== "draft" && sees(o);
     let start: ObjectiveRow[];
     if (q.rootId) {
       const root = await objectiveRepo.find(ex, scope, q.rootId);
-      if (!root || hidden.has(root.id)) throw AppError.notFound("objective", q.rootId);
+      if (!root || !sees(root)) throw AppError.notFound("objective", q.rootId);
       if (!shown(root)) {
         throw AppError.validation([
           `rootId: this objective is not in the tree of the period (it is a draft or belongs to another period); pass its own periodId`,
@@ -376,10 +376,7 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
     const childrenOf = groupBy(edges, (a) => a.parentId);
     const hasParent = new Set(edges.map((a) => a.childId));
     // Aligned under anything the caller may see, in any period; a link to a hidden node does not exist for them.
-    const alignedAnywhere = alignedChildren(
-      await graphQueries.alignmentsAt(ex, scope, "child", { objective: [...objById.keys()], keyResult: [] }),
-      await guard.hiddenNodes(),
-    );
+    const alignedAnywhere = await alignedUnderVisible(ex, scope, [...objById.keys()], sees);
 
     const build = (
       type: "objective" | "keyResult",
@@ -422,14 +419,37 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
 }
 
 /**
- * The ids of the nodes aligned under something, counting only links whose both ends the
- * caller may see: for them an objective aligned only under a hidden one is unaligned.
+ * Which of these objectives are aligned under something the caller may see, in any period: for
+ * them an objective aligned only under a hidden one is unaligned. Reads these objectives'
+ * upward links and their parents' objectives only.
  */
-function alignedChildren(
-  edges: readonly { childId: string; parentId: string }[],
-  hidden: ReadonlySet<string>,
-): Set<string> {
-  return new Set(edges.filter((a) => !hidden.has(a.childId) && !hidden.has(a.parentId)).map((a) => a.childId));
+async function alignedUnderVisible(
+  ex: Executor,
+  scope: OrgScope,
+  objectiveIds: readonly string[],
+  sees: (o: ObjectiveRow) => boolean,
+): Promise<Set<string>> {
+  const edges = await graphQueries.alignmentsAt(ex, scope, "child", { objective: objectiveIds, keyResult: [] });
+  const parentKrs = await keyResultRepo.listByIds(
+    ex,
+    scope,
+    edges.filter((e) => e.parentType === "keyResult").map((e) => e.parentId),
+  );
+  const objectiveOfKr = new Map(parentKrs.map((k) => [k.id, k.objectiveId]));
+  const parents = new Map(
+    (
+      await objectiveRepo.listByIds(ex, scope, [
+        ...edges.filter((e) => e.parentType === "objective").map((e) => e.parentId),
+        ...objectiveOfKr.values(),
+      ])
+    ).map((o) => [o.id, o]),
+  );
+  const aligned = new Set<string>();
+  for (const e of edges) {
+    const parent = parents.get(e.parentType === "objective" ? e.parentId : (objectiveOfKr.get(e.parentId) ?? ""));
+    if (parent && sees(parent)) aligned.add(e.childId);
+  }
+  return aligned;
 }
 
 function objectiveNode(
@@ -564,9 +584,9 @@ export async function getSeries(svc: Services, actor: Actor, query: unknown) {
       instants.push(at);
     }
     if (last > span.startMs) instants.push(last);
-    const hidden = await guard.hidden();
+    const sees = await guard.seer();
     const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(
-      (o) => o.state !== "draft" && !hidden.has(o.id),
+      (o) => o.state !== "draft" && sees(o),
     );
     const rows = await loadBelow(ex, scope, ctx, { objective: objs.map((o) => o.id), keyResult: [] });
     const evaluations = await evaluateRowsAt(ex, scope, ctx, rows, instants);
@@ -605,8 +625,8 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const period = periodOf(ctx, q.periodId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
-    const hidden = await guard.hidden();
-    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId)).filter((o) => !hidden.has(o.id));
+    const sees = await guard.seer();
+    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId)).filter(sees);
     const ids = objs.map((o) => o.id);
     await f.load({ objective: ids });
     const krsByObj = groupBy(
@@ -618,12 +638,9 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
       (k) => k.objectiveId,
     );
     const initiativesByObj = groupBy(await graphQueries.initiativesOf(ex, scope, ids), (i) => i.objectiveId);
-    const aligned = alignedChildren(
-      await graphQueries.alignmentsAt(ex, scope, "child", { objective: ids, keyResult: [] }),
-      await guard.hiddenNodes(),
-    );
+    const aligned = await alignedUnderVisible(ex, scope, ids, sees);
     const earlier = [...ctx.periods.values()].filter((p) => p.endDate < period.startDate).map((p) => p.id);
-    const history = (await graphQueries.closedScores(ex, scope, earlier)).filter((o) => !hidden.has(o.id));
+    const history = (await graphQueries.closedScores(ex, scope, earlier)).filter(sees);
     const input: CoachObjective[] = objs.map((o) => ({
       id: o.id,
       title: o.title,
