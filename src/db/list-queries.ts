@@ -137,8 +137,15 @@ export const objectiveListQueries = {
         ? sql`(${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id}) > (${after.rank}::int, ${after.createdAt}::timestamptz, ${after.title}::text, ${after.id}::uuid)`
         : undefined,
     );
+    const columns = sql`${o.id} as id, ${OBJECTIVE_LEVEL_RANK} as rank, ${o.createdAt} as created_at, ${instantText(o.createdAt)} as created_key, ${o.title} as title`;
+    // A team's, a person's or a search's objectives are few: found first through their own index
+    // (team, owners, trigrams), then sorted. Without the fence (`offset 0`) the planner may walk
+    // the whole period in list order looking for them, which costs the period, not the answer.
+    const narrow = filter.teamId || filter.ownerId || filter.involves || pattern;
     const branch = (periodId: string) =>
-      sql`select ${o.id} as id, ${OBJECTIVE_LEVEL_RANK} as rank, ${o.createdAt} as created_at, ${instantText(o.createdAt)} as created_key, ${o.title} as title from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} order by ${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id} limit ${limit}`;
+      narrow
+        ? sql`select * from (select ${columns} from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} offset 0) n order by rank, created_at, title, id limit ${limit}`
+        : sql`select ${columns} from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} order by ${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id} limit ${limit}`;
     const query =
       periods.length === 1
         ? branch(periods[0]!)
