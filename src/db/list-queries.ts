@@ -121,16 +121,20 @@ export const objectiveListQueries = {
       sql`${o.orgId} = ${scope.orgId}`,
       isNull(o.deletedAt),
       filter.teamId ? sql`${o.teamId} = ${filter.teamId}::uuid` : undefined,
-      filter.ownerId ? sql`${o.ownerIds} @> array[${filter.ownerId}::uuid]` : undefined,
+      // A person's objectives are found through the owners' indexes first (`= any(array(…))` makes
+      // the database collect those few ids before it looks at the period), then fetched by id.
+      filter.ownerId
+        ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and m.owner_ids @> array[${filter.ownerId}::uuid]))`
+        : undefined,
       filter.involves
-        ? sql`${o.id} in (select m.id from ${o} m where m.org_id = ${scope.orgId} and m.owner_ids @> array[${filter.involves}::uuid] union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and (${kr.ownerIds} @> array[${filter.involves}::uuid] or ${kr.delegateIds} @> array[${filter.involves}::uuid]))`
+        ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and m.owner_ids @> array[${filter.involves}::uuid] union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and (${kr.ownerIds} @> array[${filter.involves}::uuid] or ${kr.delegateIds} @> array[${filter.involves}::uuid])))`
         : undefined,
       filter.level ? eq(o.level, filter.level) : undefined,
       filter.state ? eq(o.state, filter.state) : undefined,
       // Two index-friendly halves (trigram indexes, migration 0006): the objectives whose title or
       // description matches, and those with a live key result whose title does.
       pattern
-        ? sql`${o.id} in (select m.id from ${o} m where m.org_id = ${scope.orgId} and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern})`
+        ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern}))`
         : undefined,
       filter.visibleTo ? privateVisible(filter.visibleTo) : undefined,
       after

@@ -562,7 +562,6 @@ export const graphQueries = {
       }
     }
   },
-
 };
 
 export const checkInQueries = {

@@ -70,6 +70,8 @@ export const users = pgTable(
   (t) => [
     uniqueIndex("users_org_email_uq").on(t.orgId, sql`lower(${t.email})`),
     uniqueIndex("users_org_sso_subject_uq").on(t.orgId, t.ssoSubject),
+    // Who reports to whom (the access rules walk down from a manager).
+    index("users_manager_idx").on(t.orgId, t.managerId),
     index("users_org_name_idx").on(t.orgId, t.name, t.id),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "users_manager_idx" ON "users" USING btree ("org_id","manager_id");
