@@ -104,6 +104,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
   };
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // A connection the server ends (a restart, a failover, an administrator) must not end the
+  // process: pg reports it on the idle client and on the pool, where nothing else listens. The
+  // pool drops that client and opens another on demand; a query in flight still gets its error.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  pool.on("error", (err) => {
+    process.emitWarning(`PostgreSQL closed a pooled connection: ${err.message}`, { code: "OKRA_PG_CONNECTION" });
+  });
   try {
     const c = await pool.connect();
     c.release();

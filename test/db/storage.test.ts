@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import { DirectoryLockedError } from "../../src/db/directory-lock.js";
@@ -123,6 +124,34 @@ describe.each(DATABASE_KINDS)("repositories on %s", (kind) => {
       expect((await authenticate(generated, r.generatedToken!)).role).toBe("owner");
     } finally {
       await generated.close();
+    }
+  });
+});
+
+describe.skipIf(!DATABASE_KINDS.includes("postgres"))("a PostgreSQL connection the server ends", () => {
+  it("is dropped from the pool without ending the process, and the next query opens another", async () => {
+    const database = await openTestDatabase("postgres");
+    try {
+      const pid = (await database.db.execute(sql`select pg_backend_pid() as pid`)) as unknown as {
+        rows: { pid: number }[];
+      };
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.message);
+      process.on("warning", onWarning);
+      const killer = await openTestDatabase("postgres");
+      try {
+        // The first connection is idle in the pool now: the server ends it, as a restart would.
+        await killer.db.execute(sql`select pg_terminate_backend(${pid.rows[0]!.pid})`);
+        await new Promise((r) => setTimeout(r, 300));
+      } finally {
+        process.off("warning", onWarning);
+        await killer.close();
+      }
+      const again = (await database.db.execute(sql`select 1 as one`)) as unknown as { rows: { one: number }[] };
+      expect(again.rows[0]!.one).toBe(1);
+      expect(warnings.join(" ")).toMatch(/PostgreSQL closed a pooled connection/);
+    } finally {
+      await database.close();
     }
   });
 });
