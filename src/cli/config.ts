@@ -26,6 +26,8 @@ export interface Config {
   sessionIdleHours: number;
   sessionMaxDays: number;
   loginRateLimit: number;
+  /** Above this many key results, a time zone change recomputes figures in the background (OKRA_BACKGROUND_RECOMPUTE_ABOVE). */
+  backgroundRecomputeAbove: number;
   /** Serve HTTPS with this PEM certificate and key (OKRA_TLS_CERT, OKRA_TLS_KEY). */
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** Which reverse proxies' X-Forwarded-* headers to believe (OKRA_TRUST_PROXY). */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleHours: positive("OKRA_SESSION_IDLE_HOURS", 168, 24 * 365),
     sessionMaxDays: positive("OKRA_SESSION_MAX_DAYS", 30, 365),
     loginRateLimit: positive("OKRA_LOGIN_RATE_LIMIT", 10, 100_000),
+    backgroundRecomputeAbove: positive("OKRA_BACKGROUND_RECOMPUTE_ABOVE", 2000, 100_000_000),
     tls: tlsFiles,
     trustProxy: readTrustProxy(env.OKRA_TRUST_PROXY),
     allowPrivateUrls: readSwitch(env, "OKRA_ALLOW_PRIVATE_URLS"),

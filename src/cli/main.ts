@@ -13,7 +13,7 @@ import { bootstrap, createSignInCode, createTokenForEmail } from "../services/au
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
-import { recomputeAll } from "../services/recompute.service.js";
+import { recomputeAll, resumeRecomputes } from "../services/recompute.service.js";
 import { purgeTrash } from "../services/trash.service.js";
 import { runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
@@ -90,6 +90,7 @@ async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean
     secureCookies: config.secureCookies,
     sessionPolicy: { idleMs: config.sessionIdleHours * 3_600_000, maxMs: config.sessionMaxDays * 86_400_000 },
     loginRateLimit: config.loginRateLimit,
+    backgroundRecomputeAbove: config.backgroundRecomputeAbove,
     tls: config.tls,
     trustProxy: config.trustProxy,
   });
@@ -98,6 +99,10 @@ async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean
     purgeTrash(database, Date.now()).catch((err) => app.log.error({ err }, "could not empty the trash"));
   await purge();
   setInterval(purge, 6 * 3_600_000).unref();
+  // A settings change's background recompute that a stop interrupted goes on.
+  void resumeRecomputes({ database, now: Date.now, emit: () => {} }).catch((err) =>
+    app.log.error({ err }, "could not resume recomputing stored figures"),
+  );
   const shutdown = async (signal: string) => {
     console.log(`\n${signal} received: stopping Okra…`);
     await app.close();

@@ -4,7 +4,7 @@
  * (recompute, the trash purge) go through one at a time. None is scoped by organisation,
  * because none starts from one; each says what it is for.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Executor } from "./database.js";
 import type { UserRow } from "./repositories.js";
 import * as s from "./schema.js";
@@ -16,6 +16,14 @@ export const instanceQueries = {
   },
 
   /** Every organisation's id, oldest first. */
+  /** The organisations with a background recompute asked for and not done (to resume at start). */
+  async organizationsToRecompute(ex: Executor): Promise<string[]> {
+    const rows = await ex
+      .select({ id: s.organizations.id })
+      .from(s.organizations)
+      .where(isNotNull(s.organizations.recomputeRequestedAt));
+    return rows.map((r) => r.id);
+  },
   async organizationIds(ex: Executor): Promise<string[]> {
     const rows = await ex
       .select({ id: s.organizations.id })

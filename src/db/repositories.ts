@@ -154,6 +154,53 @@ export const organizationRepo = {
     if (!rows[0]) throw AppError.notFound("organisation", scope.orgId);
     return rows[0];
   },
+  /** Asks for (an instant) or clears (null, only if still `expected`) a background recompute. */
+  async setRecomputeRequested(
+    db: Executor,
+    scope: OrgScope,
+    at: Date | null,
+    expected?: Date | null,
+  ): Promise<boolean> {
+    const rows = await db
+      .update(s.organizations)
+      .set({ recomputeRequestedAt: at })
+      .where(
+        and(
+          eq(s.organizations.id, scope.orgId),
+          expected === undefined
+            ? undefined
+            : expected === null
+              ? isNull(s.organizations.recomputeRequestedAt)
+              : eq(s.organizations.recomputeRequestedAt, expected),
+        ),
+      )
+      .returning({ id: s.organizations.id });
+    return rows.length > 0;
+  },
+  /** How many live key results the organisation has. */
+  async keyResultCount(db: Executor, scope: OrgScope): Promise<number> {
+    const rows = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(s.keyResults)
+      .where(and(eq(s.keyResults.orgId, scope.orgId), isNull(s.keyResults.deletedAt)));
+    return Number(rows[0]?.n ?? 0);
+  },
+  /** The next `limit` live key result ids after `after`, in id order (a background recompute's pages). */
+  async keyResultIdsAfter(db: Executor, scope: OrgScope, after: string | null, limit: number): Promise<string[]> {
+    const rows = await db
+      .select({ id: s.keyResults.id })
+      .from(s.keyResults)
+      .where(
+        and(
+          eq(s.keyResults.orgId, scope.orgId),
+          isNull(s.keyResults.deletedAt),
+          after ? gt(s.keyResults.id, after) : undefined,
+        ),
+      )
+      .orderBy(asc(s.keyResults.id))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  },
   async updateSettings(
     db: Executor,
     scope: OrgScope,

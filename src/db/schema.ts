@@ -35,6 +35,8 @@ export const organizations = pgTable("organizations", {
   id: id(),
   name: text("name").notNull(),
   settings: jsonb("settings").notNull().default({}),
+  /** Set when a change of settings asked for every stored figure to be recomputed in the background; cleared when done. */
+  recomputeRequestedAt: ts("recompute_requested_at"),
   version: version(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

@@ -54,6 +54,8 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** Let server-side requests (SSO discovery) reach loopback, private and link-local addresses. */
   allowPrivateUrls?: boolean | undefined;
+  /** Above this many key results, a change of settings recomputes figures in the background (default 2,000). */
+  backgroundRecomputeAbove?: number | undefined;
   /** Session lifetime (idle and absolute). */
   sessionPolicy?: SessionPolicy;
   /** Mark the session cookie Secure (default true). */
@@ -215,6 +217,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     mailer: opts.mailer,
     publicUrl: opts.publicUrl,
     allowPrivateUrls: opts.allowPrivateUrls,
+    backgroundRecomputeAbove: opts.backgroundRecomputeAbove,
   };
   const policy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   await app.register(cookie);

@@ -73,6 +73,12 @@ export interface Services {
    * link-local addresses (OKRA_ALLOW_PRIVATE_URLS); off by default (see outbound.ts).
    */
   allowPrivateUrls?: boolean | undefined;
+  /**
+   * Above this many key results, a settings change that every stored figure depends on (time
+   * zone, initiatives counting) recomputes them in the background (`recomputeInBackground`)
+   * instead of in its own transaction. Default 2,000.
+   */
+  backgroundRecomputeAbove?: number | undefined;
 }
 
 /** The authenticated caller. */

@@ -38,6 +38,7 @@ import {
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
 import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
+import { recomputeInBackground, recomputeStatus } from "./recompute.service.js";
 import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
 
 const ObjectiveListQuery = PageQuerySchema.extend({
@@ -716,6 +717,7 @@ export async function getSettings(svc: Services, actor: Actor) {
     name: org.name,
     ...effectiveSettings(org),
     version: org.version,
+    recompute: await recomputeStatus(svc, org.id),
   }));
 }
 
@@ -726,7 +728,8 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
       `timeZone: ${JSON.stringify(input.timeZone)} is not an IANA time zone; use one such as "Europe/Paris" or "UTC"`,
     ]);
   }
-  return mutate(svc, actor, async (w) => {
+  let background = false;
+  const out = await mutate(svc, actor, async (w) => {
     const { name, ...method } = input;
     // Terminology rides along with the method settings in the organisation's settings document.
     const before = { name: w.org.name, ...effectiveSettings(w.org) };
@@ -741,10 +744,20 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
     // count; every other setting is applied when figures are read (status, flags, the coach).
     const was = settingsOf(w.org);
     if (settings.timeZone !== was.timeZone || settings.initiativesCount !== was.initiativesCount) {
-      const krs = await graphQueries.allKeyResults(w.tx, w.scope);
-      w.touch(krs.map((k) => k.id));
+      // A large organisation recomputes in the background, in steps, while it keeps working.
+      if ((await organizationRepo.keyResultCount(w.tx, w.scope)) > (svc.backgroundRecomputeAbove ?? 2000)) {
+        await organizationRepo.setRecomputeRequested(w.tx, w.scope, new Date(w.nowMs));
+        background = true;
+      } else {
+        const krs = await graphQueries.allKeyResults(w.tx, w.scope);
+        w.touch(krs.map((k) => k.id));
+      }
     }
     await w.audit("settings.updated", "organization", w.org.id, before, { name: updated.name, ...settings });
     return { name: updated.name, ...settings, version: updated.version };
   });
+  if (!background) return { ...out, recompute: null };
+  // Started after the commit; a failure leaves the request on the organisation for the next start.
+  void recomputeInBackground(svc, actor.orgId).catch(() => {});
+  return { ...out, recompute: await recomputeStatus(svc, actor.orgId) };
 }

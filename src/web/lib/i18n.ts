@@ -405,6 +405,9 @@ const en = {
     keyResult: "Key result",
     initiative: "Initiative",
     saved: "Settings saved",
+    recomputing:
+      "Figures are being recomputed for the new settings ({{done}} of {{total}} key results). Pages show the figures recomputed so far.",
+    recomputingQueued: "Figures are waiting to be recomputed for the new settings.",
   },
   dashboard: {
     title: "Dashboard",

@@ -125,6 +125,8 @@ export interface Me {
 
 export interface Settings {
   name: string;
+  /** A background recompute after a change of time zone or initiatives counting, while it runs. */
+  recompute?: { requestedAt: string; done: number | null; total: number | null } | null;
   timeZone: string;
   notStartedGraceDays: number;
   behindThreshold: number;

@@ -2,10 +2,24 @@
  * Organisation settings: name, time zone, status thresholds, cadence, whether initiatives
  * count, and terminology (rename Objective / Key result / Initiative).
  */
-import { Button, Card, Group, NumberInput, Select, Slider, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Select,
+  Slider,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { QueryState } from "../components/query-state.js";
 import { ApiError, api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
@@ -173,9 +187,26 @@ function SettingsForm({ settings }: { settings: Settings }) {
 
 export function SettingsPage() {
   const settings = useSettings();
+  const recompute = settings.data?.recompute;
+  // While figures are recomputed in the background, check again every few seconds.
+  useEffect(() => {
+    if (!recompute) return;
+    const timer = setInterval(() => void settings.refetch(), 3000);
+    return () => clearInterval(timer);
+  }, [recompute, settings.refetch]);
   return (
     <Stack>
       <Title order={2}>{t("settings.title")}</Title>
+      {recompute && (
+        <Alert color="blue" role="status">
+          {recompute.done !== null && recompute.total !== null
+            ? t("settings.recomputing", {
+                done: recompute.done.toLocaleString(),
+                total: recompute.total.toLocaleString(),
+              })
+            : t("settings.recomputingQueued")}
+        </Alert>
+      )}
       <QueryState query={settings}>{(s) => <SettingsForm settings={s} />}</QueryState>
     </Stack>
   );
