@@ -46,6 +46,7 @@ import {
   useSearch,
 } from "@tanstack/react-router";
 import { useEffect } from "react";
+import { NotFound } from "./components/not-found.js";
 import { auth } from "./lib/api.js";
 import { applyTerminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
@@ -352,7 +353,11 @@ const routeTree = rootRoute.addChildren([
     keyResultRoute,
   ]),
 ]);
-export const router = createRouter({ routeTree, defaultPreload: "intent" });
+export const router = createRouter({
+  routeTree,
+  defaultPreload: "intent",
+  defaultNotFoundComponent: () => <NotFound />,
+});
 
 declare module "@tanstack/react-router" {
   interface Register {

@@ -1,6 +1,8 @@
 import { Alert, Button, Center, Loader, Stack, Text } from "@mantine/core";
 import type { ReactNode } from "react";
+import { ApiError } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
+import { NotFound } from "./not-found.js";
 
 /** What QueryState reads of a query (plain and paged queries alike). */
 export interface QueryLike<T> {
@@ -31,6 +33,7 @@ export function QueryState<T>({
     );
   }
   if (query.isError) {
+    if (query.error instanceof ApiError && query.error.status === 404) return <NotFound what="item" />;
     return (
       <Alert color="red" title={t("common.error")} role="alert">
         <Stack gap="xs" align="flex-start">

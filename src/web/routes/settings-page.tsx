@@ -26,9 +26,14 @@ import { t } from "../lib/i18n.js";
 import { useSettings } from "../lib/queries.js";
 import type { Settings } from "../lib/types.js";
 
-const ZONES: string[] = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.(
-  "timeZone",
-) ?? ["UTC"];
+// Browsers list the canonical zones only: "UTC" (the default) is not among them, and a Select
+// shows nothing for a value missing from its data.
+const ZONES: string[] = [
+  "UTC",
+  ...(
+    (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.("timeZone") ?? []
+  ).filter((z) => z !== "UTC"),
+];
 
 function SettingsForm({ settings }: { settings: Settings }) {
   const queryClient = useQueryClient();

@@ -7,6 +7,7 @@ import {
   Anchor,
   Button,
   Center,
+  Code,
   Collapse,
   Divider,
   Paper,
@@ -159,6 +160,7 @@ export function SignInPage() {
             <Text size="sm" c="dimmed">
               {t("signIn.intro")}
             </Text>
+            <Code block>{t("signIn.introCommand")}</Code>
             <PasswordInput label={t("signIn.token")} value={token} onChange={(e) => setToken(e.currentTarget.value)} />
             <Button type="submit" variant="light" loading={busy}>
               {t("signIn.submitToken")}
