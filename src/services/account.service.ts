@@ -592,7 +592,7 @@ export function requestPasswordReset(
   svc: Services,
   body: unknown,
   onError: (err: unknown) => void = () => {},
-): { answer: { accepted: true }; issuing: Promise<void> } {
+): { answer: { accepted: true; canEmail: boolean }; issuing: Promise<void> } {
   const input = parseInput(ForgotSchema, body);
   const nowMs = svc.now();
   const issuing = (async () => {
@@ -625,7 +625,9 @@ export function requestPasswordReset(
     }
     await Promise.all(mails);
   })().catch(onError);
-  return { answer: { accepted: true }, issuing };
+  // Whether a link can reach anyone at all says nothing about this email: without a mail server
+  // the person is told at once to ask an admin for a sign-in link, instead of waiting for a mail.
+  return { answer: { accepted: true, canEmail: Boolean(svc.mailer) }, issuing };
 }
 
 /**

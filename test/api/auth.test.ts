@@ -286,3 +286,20 @@ describe.each(DATABASE_KINDS)("organisations on %s", (kind) => {
     }
   });
 });
+
+describe.each(DATABASE_KINDS)("forgotten password without a mail server on %s", (kind) => {
+  it("says at once that no email can be sent, the same for a known and an unknown address", async () => {
+    const api = await startApi(kind);
+    try {
+      const ask = (email: string) =>
+        api.app.inject({ method: "POST", url: "/api/v1/auth/forgot-password", payload: { email } });
+      const known = await ask("admin@example.com");
+      const unknown = await ask("nobody@example.com");
+      expect(known.statusCode).toBe(202);
+      expect(known.json()).toEqual({ accepted: true, canEmail: false });
+      expect(unknown.json()).toEqual(known.json());
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -260,7 +260,7 @@ describe.each(DATABASE_KINDS)("browser accounts on %s", (kind) => {
     release();
     await holder;
     await answer;
-    expect(first).toMatchObject({ status: 202, body: { accepted: true } });
+    expect(first).toMatchObject({ status: 202, body: { accepted: true, canEmail: true } });
     // The link still goes out once the table is free.
     for (let waited = 0; smtp.inbox.length === before && waited < 10_000; waited += 25) {
       await new Promise((r) => setTimeout(r, 25));

@@ -130,6 +130,8 @@ const en = {
     revokeNamed: "Revoke the token {{name}}",
   },
   forgot: {
+    noMail:
+      "This Okra server cannot send email, so no reset link can reach you. Ask an admin for a sign-in link: they can make one on the server with okra signin-link.",
     title: "Reset your password",
     intro:
       "Enter the email you sign in with. If it belongs to an account, we email you a link to choose a new password.",

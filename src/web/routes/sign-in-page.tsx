@@ -175,14 +175,21 @@ export function SignInPage() {
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState(false);
+  const [canEmail, setCanEmail] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
     <Panel title={t("forgot.title")}>
       {sent ? (
-        <Alert color="teal" role="status">
-          {t("forgot.sent", { email })}
-        </Alert>
+        canEmail ? (
+          <Alert color="teal" role="status">
+            {t("forgot.sent", { email })}
+          </Alert>
+        ) : (
+          <Alert color="yellow" role="status">
+            {t("forgot.noMail")}
+          </Alert>
+        )
       ) : (
         <form
           onSubmit={async (e) => {
@@ -190,7 +197,10 @@ export function ForgotPasswordPage() {
             setBusy(true);
             setError(null);
             try {
-              await api("POST", "/auth/forgot-password", { email: email.trim() });
+              const answer = await api<{ canEmail?: boolean }>("POST", "/auth/forgot-password", {
+                email: email.trim(),
+              });
+              setCanEmail(answer?.canEmail !== false);
               setSent(true);
             } catch (err) {
               setError(message(err));
