@@ -47,3 +47,13 @@ test("settings show UTC, and a key result's page asks for nothing with an empty 
   await page.waitForTimeout(1500);
   expect(emptyIds).toEqual([]);
 });
+
+test("a title over the limit is refused with the reason, never cut", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "New objective" }).click();
+  const long = "Grow ".repeat(120).trim(); // 599 characters
+  await page.getByRole("textbox", { name: "Title" }).fill(long);
+  await expect(page.getByRole("textbox", { name: "Title" })).toHaveValue(long);
+  await expect(page.getByText(`A title may be at most 500 characters; this one has ${long.length}.`)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Create objective" })).toBeDisabled();
+});

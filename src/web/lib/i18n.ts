@@ -250,6 +250,8 @@ const en = {
     saved: "Check-in saved",
   },
   create: {
+    titleTooLong:
+      "A title may be at most {{max}} characters; this one has {{count}}. Shorten it (the details fit in the description).",
     open: "New objective",
     title: "New objective",
     template: "Start from a template",

@@ -56,6 +56,9 @@ const blankKr = (): KrDraft => ({
 });
 const num = (v: number | "") => (v === "" ? null : v);
 
+/** The longest title the API takes (TitleSchema(500)). */
+const TITLE_MAX = 500;
+
 export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogProps & { period: Period; me: string }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -191,7 +194,12 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         value={title}
         onChange={(e) => setTitle(e.currentTarget.value)}
         required
-        maxLength={500}
+        // Refused with the reason at the limit, never cut: a pasted title stays whole to be shortened.
+        error={
+          title.trim().length > TITLE_MAX
+            ? t("create.titleTooLong", { max: TITLE_MAX, count: title.trim().length })
+            : undefined
+        }
       />
       <Group grow align="flex-start">
         <LevelSelect value={level} onChange={setLevel} />
@@ -307,7 +315,9 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         <Button
           type="submit"
           loading={busy}
-          disabled={!title.trim() || krProblems.some((p, i) => krs[i]!.title && p.length > 0)}
+          disabled={
+            !title.trim() || title.trim().length > TITLE_MAX || krProblems.some((p, i) => krs[i]!.title && p.length > 0)
+          }
         >
           {t("create.submit")}
         </Button>
