@@ -208,7 +208,7 @@ test("the explorer pages past the first 200 rows and its count is true once all 
   await scrollToEnd(page);
   await page.screenshot({ path: `${SHOTS}/explorer-at-size.png` });
   await page.getByRole("textbox", { name: "Search titles" }).fill("objective 0519");
-  await expect(page.getByText("1 objectives", { exact: true })).toBeVisible();
+  await expect(page.getByText("1 objective", { exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "At size objective 0519" })).toBeVisible();
 });
 
