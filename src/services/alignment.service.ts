@@ -14,6 +14,7 @@ import {
   type AlignmentRow,
   alignmentRepo,
   graphQueries,
+  type KeyResultRow,
   keyResultRepo,
   type ObjectiveRow,
   objectiveRepo,
@@ -136,6 +137,38 @@ async function loadNode(w: Write, type: NodeType, id: string, field: string) {
   return { objective: type === "objective" ? owner : null, keyResult, owner };
 }
 
+/**
+ * What a loop check of `candidate` needs: a loop through it runs upward from its parent, so the
+ * links above the parent and each key result's objective there (and the child's own, when the
+ * child is a key result). Reads what lies above the parent, not the organisation.
+ */
+export async function aboveParent(
+  w: Write,
+  candidate: AlignmentEdge,
+  childKr: Pick<KeyResultRow, "id" | "objectiveId"> | null,
+): Promise<{ edges: AlignmentEdge[]; krToObjective: Map<string, string> }> {
+  const byType = (type: NodeType) => (candidate.parentType === type ? [candidate.parentId] : []);
+  const above = await walkUp(w.tx, w.scope, byType("keyResult"), byType("objective"));
+  const edges = above.edges.map((a) => ({
+    childType: a.childType as NodeType,
+    childId: a.childId,
+    parentType: a.parentType as NodeType,
+    parentId: a.parentId,
+  }));
+  if (childKr) above.krObjective.set(childKr.id, childKr.objectiveId);
+  return { edges, krToObjective: above.krObjective };
+}
+
+/** Whether `candidate`'s child is already aligned under its parent. */
+export async function alreadyAligned(w: Write, candidate: AlignmentEdge): Promise<boolean> {
+  const ofChild = (type: NodeType) => (candidate.childType === type ? [candidate.childId] : []);
+  const fromChild = await graphQueries.alignmentsAt(w.tx, w.scope, "child", {
+    objective: ofChild("objective"),
+    keyResult: ofChild("keyResult"),
+  });
+  return fromChild.some((e) => e.parentType === candidate.parentType && e.parentId === candidate.parentId);
+}
+
 export async function createAlignment(svc: Services, actor: Actor, body: unknown): Promise<AlignmentView> {
   const input = parseInput(AlignmentCreateSchema, body);
   return mutate(svc, actor, async (w) => {
@@ -172,21 +205,7 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
       parentType: input.parentType,
       parentId: input.parentId,
     };
-    // A loop through the new edge runs upward from the parent: what lies above it is all the check needs.
-    const above = await walkUp(
-      w.tx,
-      w.scope,
-      input.parentType === "keyResult" ? [input.parentId] : [],
-      input.parentType === "objective" ? [input.parentId] : [],
-    );
-    const edges = above.edges.map((a) => ({
-      childType: a.childType as NodeType,
-      childId: a.childId,
-      parentType: a.parentType as NodeType,
-      parentId: a.parentId,
-    }));
-    const krToObjective = above.krObjective;
-    if (child.keyResult) krToObjective.set(child.keyResult.id, child.keyResult.objectiveId);
+    const { edges, krToObjective } = await aboveParent(w, candidate, child.keyResult);
     if (wouldCreateCycle(edges, krToObjective, candidate)) {
       // The loop must stay refused even through what the caller may not see, but it must not name it.
       const path = redactHidden(loopPath(edges, krToObjective, candidate), await w.guard.hiddenNodes());
@@ -199,11 +218,7 @@ export async function createAlignment(svc: Services, actor: Actor, body: unknown
         { candidate, path },
       );
     }
-    const fromChild = await graphQueries.alignmentsAt(w.tx, w.scope, "child", {
-      objective: input.childType === "objective" ? [input.childId] : [],
-      keyResult: input.childType === "keyResult" ? [input.childId] : [],
-    });
-    if (fromChild.some((e) => e.parentType === candidate.parentType && e.parentId === candidate.parentId)) {
+    if (await alreadyAligned(w, candidate)) {
       throw new AppError(
         "ALREADY_EXISTS",
         "This child is already aligned under this parent; change the existing alignment instead.",

@@ -12,8 +12,8 @@ import {
   alignmentRepo,
   auditRepo,
   checkInRepo,
-  graphQueries,
   initiativeRepo,
+  type KeyResultRow,
   keyResultRepo,
   kpiRepo,
   objectiveRepo,
@@ -25,9 +25,8 @@ import {
 } from "../db/repositories.js";
 import { type AlignmentEdge, wouldCreateCycle } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
-import type { NodeType } from "../domain/types.js";
+import { aboveParent, alreadyAligned } from "./alignment.service.js";
 import { type Actor, mutate, read, type Services, type Write, writeTransaction } from "./context.js";
-import { walkUp } from "./evaluation.js";
 import { parentObjective } from "./okr.service.js";
 import { parseInput } from "./schemas.js";
 
@@ -146,26 +145,7 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
   if (!Array.isArray(edges)) return 0;
   let skipped = 0;
   for (const e of edges as (AlignmentEdge & { weight: string; contributes: boolean; state?: string })[]) {
-    // What lies above the parent (and the child's own link to its objective) is all a loop check needs.
-    const above = await walkUp(
-      w.tx,
-      w.scope,
-      e.parentType === "keyResult" ? [e.parentId] : [],
-      e.parentType === "objective" ? [e.parentId] : [],
-    );
-    const existing: AlignmentEdge[] = above.edges.map((a) => ({
-      childType: a.childType as NodeType,
-      childId: a.childId,
-      parentType: a.parentType as NodeType,
-      parentId: a.parentId,
-    }));
-    const objectiveOfKr = above.krObjective;
     const childKr = e.childType === "keyResult" ? await keyResultRepo.find(w.tx, w.scope, e.childId) : null;
-    if (childKr) objectiveOfKr.set(childKr.id, childKr.objectiveId);
-    const fromChild = await graphQueries.alignmentsAt(w.tx, w.scope, "child", {
-      objective: e.childType === "objective" ? [e.childId] : [],
-      keyResult: e.childType === "keyResult" ? [e.childId] : [],
-    });
     // Both ends must be back (a KR counts when its objective is); null when gone.
     const childObjective = await parentObjective(w, e.childType, e.childId);
     const parentObj = await parentObjective(w, e.parentType, e.parentId);
@@ -177,8 +157,8 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
     if (
       !childObjective ||
       !parentObj ||
-      fromChild.some((a) => a.parentId === e.parentId) ||
-      wouldCreateCycle(existing, objectiveOfKr, e) ||
+      (await alreadyAligned(w, e)) ||
+      (await loopThrough(w, e, childKr)) ||
       privacy
     ) {
       skipped++;
@@ -195,6 +175,12 @@ async function restoreAlignments(w: Write, edges: unknown): Promise<number> {
     });
   }
   return skipped;
+}
+
+/** Whether restoring `e` would close a loop, checked against what lies above its parent. */
+async function loopThrough(w: Write, e: AlignmentEdge, childKr: KeyResultRow | null): Promise<boolean> {
+  const { edges, krToObjective } = await aboveParent(w, e, childKr);
+  return wouldCreateCycle(edges, krToObjective, e);
 }
 
 function conflict(message: string): AppError {
