@@ -7,7 +7,7 @@
 import type { Database } from "../db/database.js";
 import { instanceQueries } from "../db/instance-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
-import { graphQueries, organizationRepo } from "../db/repositories.js";
+import { graphQueries, type OrganizationRow, organizationRepo } from "../db/repositories.js";
 import { type Services, writeTransaction } from "./context.js";
 import { recomputeStored } from "./evaluation.js";
 
@@ -57,14 +57,15 @@ const PAGE = 1000;
 /** Background recomputes running in this process, with their progress. */
 const running = new Map<string, { done: number; total: number }>();
 
-/** Where a background recompute of the organisation stands: null when none is asked for. */
-export async function recomputeStatus(
-  svc: Services,
-  orgId: string,
-): Promise<{ requestedAt: string; done: number | null; total: number | null } | null> {
-  const org = await organizationRepo.get(svc.database.db, grantOrgScope(orgId));
+/**
+ * Where a background recompute of the organisation stands, from its row's request
+ * (`recompute_requested_at`) and this process's progress: null when none is asked for.
+ */
+export function recomputeStatus(
+  org: Pick<OrganizationRow, "id" | "recomputeRequestedAt">,
+): { requestedAt: string; done: number | null; total: number | null } | null {
   if (!org.recomputeRequestedAt) return null;
-  const here = running.get(orgId);
+  const here = running.get(org.id);
   return { requestedAt: org.recomputeRequestedAt.toISOString(), done: here?.done ?? null, total: here?.total ?? null };
 }
 

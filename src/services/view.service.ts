@@ -717,7 +717,7 @@ export async function getSettings(svc: Services, actor: Actor) {
     name: org.name,
     ...effectiveSettings(org),
     version: org.version,
-    recompute: await recomputeStatus(svc, org.id),
+    recompute: recomputeStatus(org),
   }));
 }
 
@@ -728,7 +728,7 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
       `timeZone: ${JSON.stringify(input.timeZone)} is not an IANA time zone; use one such as "Europe/Paris" or "UTC"`,
     ]);
   }
-  let background = false;
+  let background: Date | null = null;
   const out = await mutate(svc, actor, async (w) => {
     const { name, ...method } = input;
     // Terminology rides along with the method settings in the organisation's settings document.
@@ -746,8 +746,8 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
     if (settings.timeZone !== was.timeZone || settings.initiativesCount !== was.initiativesCount) {
       // A large organisation recomputes in the background, in steps, while it keeps working.
       if ((await organizationRepo.keyResultCount(w.tx, w.scope)) > (svc.backgroundRecomputeAbove ?? 2000)) {
-        await organizationRepo.setRecomputeRequested(w.tx, w.scope, new Date(w.nowMs));
-        background = true;
+        background = new Date(w.nowMs);
+        await organizationRepo.setRecomputeRequested(w.tx, w.scope, background);
       } else {
         const krs = await graphQueries.allKeyResults(w.tx, w.scope);
         w.touch(krs.map((k) => k.id));
@@ -759,5 +759,5 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
   if (!background) return { ...out, recompute: null };
   // Started after the commit; a failure leaves the request on the organisation for the next start.
   void recomputeInBackground(svc, actor.orgId).catch(() => {});
-  return { ...out, recompute: await recomputeStatus(svc, actor.orgId) };
+  return { ...out, recompute: recomputeStatus({ id: actor.orgId, recomputeRequestedAt: background }) };
 }
