@@ -5,8 +5,10 @@
  */
 import type { Database } from "../db/database.js";
 import { DirectoryLockedError } from "../db/directory-lock.js";
-import type { Finding } from "../domain/coach.js";
+import { COACH_CHECKS, type Finding } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
+import { MANUAL_STATUSES, type Status } from "../domain/types.js";
+import { STATUS_WORDS, statusFromWords } from "../domain/words.js";
 import { type BootstrapResult, createSignInCode } from "../services/auth.service.js";
 import { createCheckIn } from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
@@ -55,7 +57,15 @@ function checkInBody(value: string, o: { note?: string; confidence?: string; sta
     if (!Number.isInteger(c)) throw AppError.validation(["--confidence: must be a whole number from 1 to 10"]);
     body.confidence = c;
   }
-  if (o.status !== undefined) body.status = o.status;
+  if (o.status !== undefined) {
+    const status = statusFromWords(o.status);
+    if (!status || !(MANUAL_STATUSES as readonly string[]).includes(status)) {
+      throw AppError.validation([
+        `--status: "${o.status}" is not a status you can set; use one of ${MANUAL_STATUSES.map((x) => `"${STATUS_WORDS[x]}"`).join(", ")}`,
+      ]);
+    }
+    body.status = status;
+  }
   return body;
 }
 
@@ -69,7 +79,8 @@ interface KrSummary {
 
 function printCheckIn(kr: KrSummary) {
   const pct = kr.progress === null ? "—" : `${Math.round(kr.progress * 1000) / 10} %`;
-  console.log(`Checked in on "${kr.title}": now ${kr.current ?? "—"} (${pct}), status ${kr.status}.`);
+  const status = STATUS_WORDS[kr.status as Status] ?? kr.status;
+  console.log(`Checked in on "${kr.title}": now ${kr.current ?? "—"} (${pct}), ${status}.`);
 }
 
 export async function runCheckIn(
@@ -148,7 +159,8 @@ export async function runLint(
   } else {
     console.log(`Coach findings for ${period.name} (${period.startDate} – ${period.endDate}):`);
     for (const f of findings) {
-      console.log(`  ${SEVERITY_MARK[f.severity] ?? f.severity} ${f.checkId.padEnd(18)} ${f.message}`);
+      const name = COACH_CHECKS.find((c) => c.id === f.checkId)?.name ?? f.checkId;
+      console.log(`  ${SEVERITY_MARK[f.severity] ?? f.severity} ${name}: ${f.message}`);
     }
     const count = (s: string) => findings.filter((f) => f.severity === s).length;
     console.log(

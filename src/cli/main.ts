@@ -217,7 +217,7 @@ function program(): Command {
     .argument("<value>", "the new value (for a milestone: achieved | not-achieved)")
     .option("--note <note>", "what happened since the last check-in")
     .option("--confidence <n>", "confidence 1-10")
-    .option("--status <status>", "manual status: onTrack | behind | atRisk | notStarted")
+    .option("--status <status>", 'manual status: "on track" | behind | "at risk" | "not started"')
     .option("--as <email>", "check in as this account (default: the admin)")
     .option(
       "--url <url>",

@@ -433,6 +433,17 @@ export interface DerivedValues {
   forecast: unknown;
 }
 
+/**
+ * An alignment's child is not a draft objective nor a key result of one: a draft contributes to
+ * no parent's roll-up until it is published (okr-method §3 "Drafts").
+ */
+function childNotDraft(): SQL {
+  const a = s.alignments;
+  return sql`not exists (select 1 from ${s.objectives} where ${a.childType} = 'objective' and ${s.objectives.id} = ${a.childId} and ${s.objectives.state} = 'draft')
+    and not exists (select 1 from ${s.keyResults} join ${s.objectives} on ${s.objectives.id} = ${s.keyResults.objectiveId}
+      where ${a.childType} = 'keyResult' and ${s.keyResults.id} = ${a.childId} and ${s.objectives.state} = 'draft')`;
+}
+
 export const graphQueries = {
   async objectivesByPeriods(ex: Executor, scope: OrgScope, periodIds: readonly string[]): Promise<ObjectiveRow[]> {
     const ids = periodIds.filter(isId);
@@ -528,21 +539,27 @@ export const graphQueries = {
   async allObjectives(ex: Executor, scope: OrgScope): Promise<ObjectiveRow[]> {
     return objectiveRepo.list(ex, scope);
   },
-  async allAlignments(ex: Executor, scope: OrgScope): Promise<AlignmentRow[]> {
-    return alignmentRepo.list(ex, scope);
+  /** The organisation's alignments whose child counts in roll-ups: not a draft (see `alignmentsAt`'s `counting`). */
+  async countingAlignments(ex: Executor, scope: OrgScope): Promise<AlignmentRow[]> {
+    return ex
+      .select()
+      .from(s.alignments)
+      .where(and(eq(s.alignments.orgId, scope.orgId), childNotDraft()));
   },
   async allInitiatives(ex: Executor, scope: OrgScope): Promise<InitiativeRow[]> {
     return initiativeRepo.list(ex, scope);
   },
   /**
    * Alignments whose child (`end: "child"`) or parent (`end: "parent"`) is one of these nodes,
-   * by type and id (the form the edge and parent indexes take).
+   * by type and id (the form the edge and parent indexes take). `counting`: only those whose
+   * child counts in roll-ups, leaving out drafts and their key results (okr-method §3 "Drafts").
    */
   async alignmentsAt(
     ex: Executor,
     scope: OrgScope,
     end: "child" | "parent",
     nodes: { objective: readonly string[]; keyResult: readonly string[] },
+    options: { counting?: boolean } = {},
   ): Promise<AlignmentRow[]> {
     const a = s.alignments;
     const [typeCol, idCol] = end === "child" ? [a.childType, a.childId] : [a.parentType, a.parentId];
@@ -554,7 +571,7 @@ export const graphQueries = {
     return ex
       .select()
       .from(a)
-      .where(and(eq(a.orgId, scope.orgId), or(...parts)));
+      .where(and(eq(a.orgId, scope.orgId), or(...parts), options.counting ? childNotDraft() : undefined));
   },
   /** Alignments touching any of these nodes (as child or parent). */
   async alignmentsTouching(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<AlignmentRow[]> {

@@ -373,6 +373,19 @@ describe("runCoach: check details", () => {
     expect(f[0]!.message).toContain("7 days");
   });
 
+  it("no-check-in counts from creation when the KR was added mid-period", () => {
+    const fresh = () => kr({ lastCheckInMs: day(34) });
+    const added = (createdMs: number) =>
+      objective({ keyResults: [kr({ firstCheckInMs: null, lastCheckInMs: null, createdMs }), fresh(), fresh()] });
+    // Added on day 30: quiet at day 35, flagged at day 38 with the days counted from its creation.
+    expect(ids(run({ objectives: [added(day(30))], nowMs: day(35) }))).toEqual([]);
+    const f = run({ objectives: [added(day(30))], nowMs: day(38) });
+    expect(ids(f)).toEqual(["no-check-in"]);
+    expect(f[0]!.message).toContain("8 days since it was added");
+    // Created before the start: counted from the start, as before.
+    expect(run({ objectives: [added(day(-10))], nowMs: day(38) })[0]!.message).toContain("since it started");
+  });
+
   it("no-check-in ignores check-ins dated after now and keeps flagging after the end until closed", () => {
     expect(ids(run([withKr({ firstCheckInMs: day(30), lastCheckInMs: day(30) })]))).toEqual(["no-check-in"]);
     expect(ids(run({ objectives: [withKr({ firstCheckInMs: null, lastCheckInMs: null })], nowMs: day(100) }))).toEqual([
@@ -387,6 +400,14 @@ describe("runCoach: check details", () => {
     expect(ids(findings)).toEqual(["no-progress"]);
     expect(findings[0]!.message).toContain("67 %");
     expect(ids(run({ objectives: [objective({ progress: 0.01, keyResults: fresh() })], nowMs: day(60) }))).toEqual([]);
+  });
+
+  it("no-progress leaves out an objective created in the second half of its period", () => {
+    const fresh = () => [kr({ lastCheckInMs: day(59) }), kr({ lastCheckInMs: day(59) })];
+    const late = objective({ progress: 0, keyResults: fresh(), createdMs: day(50) });
+    expect(ids(run({ objectives: [late], nowMs: day(60) }))).toEqual([]);
+    const early = objective({ progress: 0, keyResults: fresh(), createdMs: day(40) });
+    expect(ids(run({ objectives: [early], nowMs: day(60) }))).toEqual(["no-progress"]);
   });
 
   it("too-safe on a closed aspirational objective reads the one-decimal score", () => {

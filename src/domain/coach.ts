@@ -5,7 +5,9 @@
  */
 import { addDays, DAY_MS, dayStartMs, isIsoDate, isValidTimeZone } from "./periods.js";
 import { roundScore } from "./scoring.js";
+import { graceEndMs, graceStartMs } from "./status.js";
 import type { KrType, Level, MethodSettings, Span } from "./types.js";
+import { KR_TYPE_WORDS } from "./words.js";
 
 /** `error` blocks publishing an OKR set, `warn` advises, `info` suggests. */
 export type Severity = "error" | "warn" | "info";
@@ -17,6 +19,8 @@ export type Principle = "focus" | "measurability" | "ownership" | "alignment" | 
 export interface CoachCheck {
   id: string;
   severity: Severity;
+  /** What the check is called where people read it (never the id). */
+  name: string;
   principle: Principle;
   /** The reason behind the check, naming its principle first. */
   reason: string;
@@ -26,6 +30,7 @@ export interface CoachCheck {
 export const COACH_CHECKS: readonly CoachCheck[] = [
   {
     id: "kr-measurable",
+    name: "Not measurable yet",
     severity: "error",
     principle: "measurability",
     reason:
@@ -33,6 +38,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "kr-owner",
+    name: "Key result without an owner",
     severity: "warn",
     principle: "ownership",
     reason:
@@ -40,18 +46,21 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "objective-owner",
+    name: "Objective without an owner",
     severity: "error",
     principle: "ownership",
     reason: "Ownership: an objective needs someone who steers it, reports on it and closes it.",
   },
   {
     id: "objective-period",
+    name: "Objective without a period",
     severity: "error",
     principle: "focus",
     reason: "Focus: OKRs are time-boxed; without a period there is no deadline to plan against and nothing to score.",
   },
   {
     id: "kr-count",
+    name: "Too few or too many key results",
     severity: "warn",
     principle: "focus",
     reason:
@@ -59,6 +68,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "objective-count",
+    name: "Too many objectives for one person",
     severity: "warn",
     principle: "focus",
     reason:
@@ -66,6 +76,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "initiative-count",
+    name: "Many initiatives",
     severity: "info",
     principle: "focus",
     reason:
@@ -73,6 +84,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "objective-numeric",
+    name: "A number in the objective",
     severity: "info",
     principle: "outcomes",
     reason:
@@ -80,6 +92,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "kr-task-like",
+    name: "Reads like a task",
     severity: "warn",
     principle: "outcomes",
     reason:
@@ -87,6 +100,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "kr-baseline",
+    name: "Start value not confirmed",
     severity: "warn",
     principle: "measurability",
     reason:
@@ -94,6 +108,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "objective-too-long",
+    name: "Long objective title",
     severity: "info",
     principle: "focus",
     reason:
@@ -101,6 +116,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "unaligned",
+    name: "Not aligned",
     severity: "warn",
     principle: "alignment",
     reason:
@@ -108,6 +124,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "period-mismatch",
+    name: "Dates outside the period",
     severity: "warn",
     principle: "focus",
     reason:
@@ -115,12 +132,14 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "stale",
+    name: "No recent check-in",
     severity: "warn",
     principle: "ownership",
     reason: "Ownership: regular check-ins keep status honest and bring problems up while there is still time to act.",
   },
   {
     id: "too-safe",
+    name: "Maybe too safe",
     severity: "info",
     principle: "outcomes",
     reason:
@@ -128,6 +147,7 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "no-progress",
+    name: "No progress yet",
     severity: "warn",
     principle: "outcomes",
     reason:
@@ -135,12 +155,14 @@ export const COACH_CHECKS: readonly CoachCheck[] = [
   },
   {
     id: "no-check-in",
+    name: "No check-in yet",
     severity: "warn",
     principle: "ownership",
     reason: "Ownership: the first check-in shows someone has picked the key result up and knows where it stands.",
   },
   {
     id: "duplicate",
+    name: "Looks like a duplicate",
     severity: "info",
     principle: "alignment",
     reason:
@@ -165,6 +187,8 @@ export interface CoachKeyResult {
   /** Earliest and latest check-in instants, or null when there is none. */
   firstCheckInMs: number | null;
   lastCheckInMs: number | null;
+  /** When it was created (epoch ms): `no-check-in` counts from the later of this and the start. */
+  createdMs?: number | null;
 }
 
 /** An objective as the coach sees it, with its key results. */
@@ -185,6 +209,8 @@ export interface CoachObjective {
   aligned: boolean;
   initiativeCount: number;
   keyResults: readonly CoachKeyResult[];
+  /** When it was created (epoch ms): one created in the second half of its period is not flagged `no-progress`. */
+  createdMs?: number | null;
 }
 
 /** The set of OKRs to check and the moment to check them at. */
@@ -449,7 +475,9 @@ function checkObjective(o: CoachObjective, input: CoachInput, emit: Emit): void 
   // Drafts have not started running, so time-based checks wait until they are active.
   if (o.state === "active" && o.span !== null && o.span.endMs > o.span.startMs) {
     const halfway = o.span.startMs + (o.span.endMs - o.span.startMs) / 2;
-    if (nowMs >= halfway && o.progress <= 0) {
+    const lateAddition =
+      o.createdMs !== null && o.createdMs !== undefined && o.createdMs >= halfway && o.createdMs <= nowMs;
+    if (nowMs >= halfway && o.progress <= 0 && !lateAddition) {
       const elapsed = Math.min(100, Math.round(((nowMs - o.span.startMs) / (o.span.endMs - o.span.startMs)) * 100));
       emit(
         "no-progress",
@@ -478,7 +506,7 @@ function checkKeyResult(kr: CoachKeyResult, o: CoachObjective, input: CoachInput
       "kr-measurable",
       "keyResult",
       kr.id,
-      `${title} is a "${kr.type}" key result without ${missing.join(" or ")}. Enter ${missing.length > 1 ? "both" : "it"} so its progress can be measured.`,
+      `${title} is a "${KR_TYPE_WORDS[kr.type]}" key result without ${missing.join(" or ")}. Enter ${missing.length > 1 ? "both" : "it"} so its progress can be measured.`,
     );
   }
   if (kr.ownerIds.length === 0) {
@@ -544,12 +572,14 @@ function checkKeyResult(kr: CoachKeyResult, o: CoachObjective, input: CoachInput
       `${title} was last checked in ${plural(days(nowMs - kr.lastCheckInMs), "day")} ago; the cadence is every ${plural(settings.cadenceDays, "day")}. Record where it stands now.`,
     );
   }
-  if (!checkedIn && nowMs >= span.startMs + settings.notStartedGraceDays * DAY_MS) {
+  if (!checkedIn && nowMs >= graceEndMs(span, kr.createdMs, nowMs, settings)) {
+    const since = graceStartMs(span, kr.createdMs, nowMs);
+    const added = since !== span.startMs;
     emit(
       "no-check-in",
       "keyResult",
       kr.id,
-      `${title} has had no check-in in the ${plural(days(nowMs - span.startMs), "day")} since it started. Record its current value so status and forecast have something to go on.`,
+      `${title} has had no check-in in the ${plural(days(nowMs - since), "day")} since it ${added ? "was added" : "started"}. Record its current value so status and forecast have something to go on.`,
     );
   }
 }

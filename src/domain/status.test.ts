@@ -226,6 +226,37 @@ describe("computeStatus (§4, first rule that applies)", () => {
     ],
     // objectives (krType null) follow rules 7–9: d = 0.5 − 0.3 = 0.2
     ["objective behind", { krType: null, progress: 0.3, expected: 0.5 }, "behind"],
+    // Drafts come before every rule, closed included.
+    ["a draft is draft whatever its figures", { draft: true, closed: true, manualStatus: "atRisk" }, "draft"],
+    // Created on day 40: at day 45 it is inside its own grace although the period's is long over.
+    [
+      "3 grace runs from creation when later than the start",
+      { hasCheckIn: false, progress: 0, nowMs: day(45), createdMs: day(40), expected: 0.5 },
+      "notStarted",
+    ],
+    [
+      "3 grace from creation ends 7 days after it",
+      { hasCheckIn: false, progress: 0, nowMs: day(47), createdMs: day(40), expected: 47 / 90 },
+      "atRisk",
+    ],
+    // A read as of an instant before the item existed: its creation is not known then, the start counts.
+    [
+      "3 a creation after now is not known yet",
+      { hasCheckIn: false, progress: 0, nowMs: day(20), createdMs: day(40), expected: 20 / 90 },
+      "behind",
+    ],
+    // Created before the start: the start counts.
+    [
+      "3 creation before the start changes nothing",
+      { hasCheckIn: false, progress: 0, nowMs: day(7), createdMs: day(-30), expected: 7 / 90 },
+      "behind",
+    ],
+    // Created two days before the end: the period ends inside the grace, and then it is over.
+    [
+      "3 no grace once the span has ended",
+      { hasCheckIn: false, progress: 0, nowMs: day(90), createdMs: day(88), expected: 1 },
+      "atRisk",
+    ],
   ];
   it.each(cases)("%s", (_name, over, status) => {
     expect(computeStatus(base(over))).toBe(status);
@@ -242,7 +273,7 @@ describe("computeStatus (§4, first rule that applies)", () => {
   });
 
   it("more progress never makes the status worse", () => {
-    const rank: Record<Status, number> = { onTrack: 0, behind: 1, atRisk: 2, notStarted: -1, closed: -1 };
+    const rank: Record<Status, number> = { onTrack: 0, behind: 1, atRisk: 2, notStarted: -1, closed: -1, draft: -1 };
     fc.assert(
       fc.property(
         fc.double({ min: -1, max: 2, noNaN: true }),
@@ -259,7 +290,7 @@ describe("computeStatus (§4, first rule that applies)", () => {
   });
 
   it("a later expectation never makes the status better", () => {
-    const rank: Record<Status, number> = { onTrack: 0, behind: 1, atRisk: 2, notStarted: -1, closed: -1 };
+    const rank: Record<Status, number> = { onTrack: 0, behind: 1, atRisk: 2, notStarted: -1, closed: -1, draft: -1 };
     fc.assert(
       fc.property(
         fc.double({ min: 0, max: 1, noNaN: true }),

@@ -70,6 +70,8 @@ export function expectedProgress(span: Span, nowMs: number, plan?: ExpectedPlan 
 
 /** Everything the §4 status rules look at, for one KR or objective at one moment. */
 export interface StatusInput {
+  /** The item is a draft (an objective not yet published, or a KR of one): status `draft` before every rule. */
+  draft?: boolean;
   /** The item was closed and scored (rule 1). */
   closed: boolean;
   /** Manual status carried by the latest check-in at or before now, if any (rule 2). */
@@ -82,6 +84,11 @@ export interface StatusInput {
   /** Whether a check-in exists at or before now (objectives and roll-up KRs: on any KR they draw from, transitively). */
   hasCheckIn: boolean;
   span: Span;
+  /**
+   * When the item was created (epoch ms), or null when unknown. The grace of rule 3 runs from
+   * the later of the span's start and this: work added mid-period is not red on day one.
+   */
+  createdMs?: number | null;
   /** The KR's type; `null` for objectives and for roll-up KRs, which are judged like objectives. */
   krType: KrType | null;
   /** Expected progress at now, from {@link expectedProgress}. */
@@ -91,18 +98,22 @@ export interface StatusInput {
 }
 
 /**
- * The item's status by the first rule of the §4 table that applies:
- * 1 `closed`; 2 the manual status; 3 `notStarted` without a check-in before
- * `start + notStartedGraceDays`; 4 `onTrack` when P ≥ 1; 5 `atRisk` once the span has
+ * The item's status by the first rule of the §4 table that applies, after `draft`
+ * (okr-method §3 "Drafts": a draft is not yet a commitment, so no rule judges it):
+ * 1 `closed`; 2 the manual status; 3 `notStarted` without a check-in while
+ * `now < max(start, created) + notStartedGraceDays` and the span has not ended; 4 `onTrack` when P ≥ 1; 5 `atRisk` once the span has
  * ended short of 1; 6 `stayAbove`/`stayBelow`: `onTrack` only at P = 1, else `atRisk`;
  * then with `d = round6(expected − clamp01(P))`: 7 `onTrack` when d ≤ 0, 8 `behind`
  * when d ≤ `behindThreshold`, 9 `atRisk` beyond. Never throws.
  */
 export function computeStatus(input: StatusInput): Status {
   const { span, nowMs, settings } = input;
+  if (input.draft === true) return "draft";
   if (input.closed) return "closed";
   if (input.manualStatus !== null) return input.manualStatus;
-  if (!input.hasCheckIn && nowMs < span.startMs + settings.notStartedGraceDays * DAY_MS) return "notStarted";
+  if (!input.hasCheckIn && nowMs < graceEndMs(span, input.createdMs, nowMs, settings) && nowMs < span.endMs) {
+    return "notStarted";
+  }
   const p = input.progress ?? 0;
   if (p >= 1) return "onTrack";
   if (nowMs >= span.endMs) return "atRisk";
@@ -113,6 +124,27 @@ export function computeStatus(input: StatusInput): Status {
   if (d <= 0) return "onTrack";
   if (d <= settings.behindThreshold) return "behind";
   return "atRisk";
+}
+
+/**
+ * Where an item's grace starts: the later of its span's start and its creation
+ * (okr-method §4 rule 3, §8 `no-check-in`). A creation after `nowMs` (a read as of an instant
+ * before the item existed) is not known at that instant: the span's start counts.
+ */
+export function graceStartMs(span: Span, createdMs: number | null | undefined, nowMs: number): number {
+  return createdMs !== null && createdMs !== undefined && createdMs > span.startMs && createdMs <= nowMs
+    ? createdMs
+    : span.startMs;
+}
+
+/** The end of the grace an item gets before "no check-in yet" counts against it. */
+export function graceEndMs(
+  span: Span,
+  createdMs: number | null | undefined,
+  nowMs: number,
+  settings: MethodSettings,
+): number {
+  return graceStartMs(span, createdMs, nowMs) + settings.notStartedGraceDays * DAY_MS;
 }
 
 /** A warning shown beside an item's status (okr-method.md §4, "Attention flags"). */
@@ -150,6 +182,10 @@ export interface AttentionInput {
   committed?: boolean;
   /** The closing score, for closed items. */
   score?: number | null;
+  /** When the item was created (epoch ms): `noCheckIn` counts from the later of this and the start. */
+  createdMs?: number | null;
+  /** Drafts get no time-based flag: they are not running yet. */
+  draft?: boolean;
 }
 
 /**
@@ -160,7 +196,7 @@ export interface AttentionInput {
  * - `noOwner`: no owner.
  * - Time-based flags apply only while `span.startMs ≤ now < span.endMs`:
  *   `noCheckIn` when no check-in exists at or before now and
- *   `now ≥ start + notStartedGraceDays` days; `stale` when the last check-in is more
+ *   `now ≥ max(start, created) + notStartedGraceDays` days; `stale` when the last check-in is more
  *   than `cadenceDays` days old. An item that never had a check-in is flagged
  *   `noCheckIn` only, never also `stale`: the quiet time is then measured from the start,
  *   and past the grace days `noCheckIn` already says the same thing more precisely.
@@ -183,10 +219,10 @@ export function attentionFlags(input: AttentionInput): AttentionFlag[] {
 
   if (input.ownerCount <= 0) flags.push("noOwner");
 
-  if (span !== null && nowMs >= span.startMs && nowMs < span.endMs) {
+  if (span !== null && input.draft !== true && nowMs >= span.startMs && nowMs < span.endMs) {
     const checkedIn = input.firstCheckInMs !== null && input.firstCheckInMs <= nowMs;
     if (!checkedIn) {
-      if (nowMs >= span.startMs + settings.notStartedGraceDays * DAY_MS) flags.push("noCheckIn");
+      if (nowMs >= graceEndMs(span, input.createdMs, nowMs, settings)) flags.push("noCheckIn");
     } else if (input.lastCheckInMs !== null && nowMs - input.lastCheckInMs > settings.cadenceDays * DAY_MS) {
       flags.push("stale");
     }

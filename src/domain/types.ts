@@ -9,7 +9,7 @@ export type KrType = (typeof KR_TYPES)[number];
 export const UNITS = ["number", "percent", "currency"] as const;
 export type Unit = (typeof UNITS)[number];
 
-export const STATUSES = ["notStarted", "onTrack", "behind", "atRisk", "closed"] as const;
+export const STATUSES = ["draft", "notStarted", "onTrack", "behind", "atRisk", "closed"] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Statuses a check-in may set by hand (rule 2 of §4); `closed` is reserved for closing. */

@@ -1748,6 +1748,8 @@ export async function loadDemo(
         periodId: period.id,
         committed: spec.committed ?? false,
         state: spec.draft ? "draft" : "active",
+        // Set at the start of its period, as a team does at planning time.
+        createdAt: new Date(Math.min(period.startMs, w.nowMs)),
       });
       objIds.set(spec.key, obj.id);
       const scored: { score: number; weight: number }[] = [];
@@ -1784,6 +1786,7 @@ export async function loadDemo(
           rollup: k.rollup ?? "mean",
           weight: String(weight),
           position: i,
+          createdAt: obj.createdAt,
         });
         allKrIds.push(row.id);
         if (k.key) krIds.set(k.key, row.id);

@@ -250,7 +250,7 @@ async function loadGraphRows(ex: Executor, scope: OrgScope): Promise<GraphRows> 
   // One after another: inside a transaction they share one connection.
   const objectives = await graphQueries.allObjectives(ex, scope);
   const keyResults = await graphQueries.allKeyResults(ex, scope);
-  const alignments = await graphQueries.allAlignments(ex, scope);
+  const alignments = await graphQueries.countingAlignments(ex, scope);
   const initiatives = await graphQueries.allInitiatives(ex, scope);
   return { objectives, keyResults, alignments, initiatives };
 }
@@ -375,7 +375,7 @@ async function loadAncestry(
     objective: given ? given.objectives.map((o) => o.id) : (affectedNodes as NodeIds).objective,
     keyResult: [...krRows.keys()],
   };
-  const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", live);
+  const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", live, { counting: true });
   for (const k of await graphQueries.keyResultsOf(ex, scope, live.objective)) krRows.set(k.id, k);
   const childKrs = alignments.filter((a) => a.childType === "keyResult" && !krRows.has(a.childId));
   for (const k of await keyResultRepo.listByIds(
@@ -576,7 +576,7 @@ export async function loadBelow(ex: Executor, scope: OrgScope, ctx: OrgContext, 
       keyResult: newKrs.filter((k) => k.progressMode === "rollup").map((k) => k.id),
     };
     const next = { objective: [] as string[], keyResult: [] as string[] };
-    for (const a of await graphQueries.alignmentsAt(ex, scope, "parent", parents)) {
+    for (const a of await graphQueries.alignmentsAt(ex, scope, "parent", parents, { counting: true })) {
       if (!a.contributes) continue;
       alignments.set(a.id, a);
       if (a.childType === "objective" && !objectives.has(a.childId)) next.objective.push(a.childId);
@@ -687,7 +687,9 @@ export function objectiveState(
   const expected = span ? expectedProgress(span, nowMs) : 0;
   const status = span
     ? computeStatus({
+        draft: o.state === "draft",
         closed: o.state === "closed",
+        createdMs: o.createdAt.getTime(),
         manualStatus: null,
         progress: d.progress,
         hasCheckIn: d.firstCheckInMs !== null && d.firstCheckInMs <= nowMs,
@@ -697,7 +699,9 @@ export function objectiveState(
         nowMs,
         settings: ctx.settings,
       })
-    : "notStarted";
+    : o.state === "draft"
+      ? "draft"
+      : "notStarted";
   return { expectedProgress: expected, status };
 }
 
@@ -710,7 +714,7 @@ export function keyResultState(
   nowMs: number,
 ): { expectedProgress: number; status: Status } {
   const span = keyResultSpan(kr, objectiveSpan(obj, ctx), ctx);
-  if (!span) return { expectedProgress: 0, status: "notStarted" };
+  if (!span) return { expectedProgress: 0, status: obj.state === "draft" ? "draft" : "notStarted" };
   const start = num(kr.start);
   const target = num(kr.target);
   const plan = planPoints(kr, ctx);
@@ -720,7 +724,9 @@ export function keyResultState(
     plan.length && start !== null && target !== null ? { start, target, points: plan } : null,
   );
   const status = computeStatus({
+    draft: obj.state === "draft",
     closed: kr.closed || obj.state === "closed",
+    createdMs: kr.createdAt.getTime(),
     manualStatus: d.manualStatus,
     progress: d.progress,
     hasCheckIn: d.firstCheckInMs !== null && d.firstCheckInMs <= nowMs,

@@ -105,7 +105,7 @@ export function presentObjective(o: ObjectiveRow, d: Derived, ctx: OrgContext, n
     expectedProgress,
     status,
     score: o.score,
-    forecast: d.forecast,
+    forecast: withoutForecast(status) ? null : d.forecast,
     lastCheckInAt: d.lastCheckInMs === null ? null : new Date(d.lastCheckInMs).toISOString(),
     closing: o.closing ?? null,
     version: o.version,
@@ -115,6 +115,11 @@ export function presentObjective(o: ObjectiveRow, d: Derived, ctx: OrgContext, n
 }
 
 export type KeyResultView = ReturnType<typeof presentKeyResult>;
+
+/** Closed and draft items have no forecast (okr-method §5): a closed item's score stands in its place. */
+function withoutForecast(status: Status): boolean {
+  return status === "closed" || status === "draft";
+}
 
 export function presentKeyResult(kr: KeyResultRow, obj: ObjectiveRow, d: Derived, ctx: OrgContext, nowMs: number) {
   const { expectedProgress, status } = keyResultState(kr, obj, d, ctx, nowMs);
@@ -148,7 +153,7 @@ export function presentKeyResult(kr: KeyResultRow, obj: ObjectiveRow, d: Derived
     progress: d.progress,
     expectedProgress,
     status,
-    forecast: d.forecast,
+    forecast: withoutForecast(status) ? null : d.forecast,
     closed: kr.closed || obj.state === "closed",
     score: kr.score,
     scoreReason: kr.scoreReason,

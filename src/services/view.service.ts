@@ -490,6 +490,8 @@ function objectiveNode(
       nowMs: f.nowMs,
       settings: ctx.settings,
       closed: o.state === "closed",
+      draft: o.state === "draft",
+      createdMs: o.createdAt.getTime(),
       keyResultCount: krs.length,
       level: o.level as Level,
       aligned,
@@ -539,6 +541,8 @@ function keyResultNode(
       nowMs: f.nowMs,
       settings: ctx.settings,
       closed: v.closed,
+      draft: o.state === "draft",
+      createdMs: kr.createdAt.getTime(),
       datesOutsidePeriod: !!(span && oSpan && (span.startMs < oSpan.startMs || span.endMs > oSpan.endMs)),
     }),
     alignment,
@@ -617,17 +621,19 @@ export async function getSeries(svc: Services, actor: Actor, query: unknown) {
 
 const CoachQuery = z.object({
   periodId: z.string({ message: "is required (the period to check)" }),
+  teamId: z.string().optional(),
   asOf: InstantSchema.optional(),
 });
 
-/** The coach's findings for the objectives of one period. */
+/** The coach's findings for the objectives of one period (with `teamId`: of that team's objectives only). */
 export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(CoachQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const period = periodOf(ctx, q.periodId);
+    if (q.teamId !== undefined) await teamRepo.get(ex, scope, q.teamId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const sees = await guard.seer();
-    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId)).filter(sees);
+    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(sees);
     const ids = objs.map((o) => o.id);
     await f.load({ objective: ids });
     const krsByObj = groupBy(
@@ -671,8 +677,10 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
           endDate: k.endDate,
           firstCheckInMs: d.firstCheckInMs,
           lastCheckInMs: d.lastCheckInMs,
+          createdMs: k.createdAt.getTime(),
         };
       }),
+      createdMs: o.createdAt.getTime(),
     }));
     const items = runCoach({
       objectives: input,

@@ -1,6 +1,7 @@
 import { Card, List, Text, Title } from "@mantine/core";
 import { t } from "../lib/i18n.js";
 import { useCoach } from "../lib/queries.js";
+import { CoachFinding } from "./coach-finding.js";
 
 /** The coach's findings for the objects in view (objectives and their key results), with the reason behind each. */
 export function CoachPanel({
@@ -30,15 +31,7 @@ export function CoachPanel({
       ) : (
         <List spacing={6} size="sm">
           {findings.slice(0, limit).map((f) => (
-            <List.Item key={`${f.checkId}:${f.objectId}`}>
-              <Text span size="sm" fw={600}>
-                {f.checkId}
-              </Text>{" "}
-              {f.message}
-              <Text size="xs" c="dimmed">
-                {f.reason}
-              </Text>
-            </List.Item>
+            <CoachFinding key={`${f.checkId}:${f.objectId}`} finding={f} />
           ))}
         </List>
       )}

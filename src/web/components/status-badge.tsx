@@ -3,6 +3,7 @@ import type { Status } from "../../domain/types.js";
 import { t } from "../lib/i18n.js";
 
 export const STATUS_COLOR: Record<Status, string> = {
+  draft: "grape",
   notStarted: "gray",
   onTrack: "teal",
   behind: "yellow",

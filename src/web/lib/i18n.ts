@@ -3,6 +3,7 @@
  * more resource object.
  */
 import i18next from "i18next";
+import { COACH_CHECKS } from "../../domain/coach.js";
 
 const en = {
   app: { name: "Okra", skip: "Skip to content" },
@@ -154,7 +155,14 @@ const en = {
     inviteSubmit: "Set password and sign in",
     resetSubmit: "Save and sign in",
   },
-  status: { notStarted: "Not started", onTrack: "On track", behind: "Behind", atRisk: "At risk", closed: "Closed" },
+  status: {
+    draft: "Draft",
+    notStarted: "Not started",
+    onTrack: "On track",
+    behind: "Behind",
+    atRisk: "At risk",
+    closed: "Closed",
+  },
   level: { organization: "Organisation", team: "Team", individual: "Individual" },
   notFound: {
     title: "There is no page here",
@@ -440,6 +448,9 @@ const en = {
   coach: {
     none: "The coach has nothing to say about what is shown here.",
     more: "…and {{count}} more.",
+    /** Each check's name in plain words (the ids stay in the API), from the coach itself. */
+    checks: { ...Object.fromEntries(COACH_CHECKS.map((c) => [c.id, c.name])), other: "Suggestion" },
+    severity: { error: "Must fix", warn: "Worth a look", info: "Idea" },
   },
   kpis: {
     title: "KPIs",
@@ -517,11 +528,27 @@ function mapStrings(obj: unknown, f: (s: string) => string): unknown {
 
 let applied = "";
 
+let appliedTerms: Terminology | undefined;
+
+/**
+ * Text written elsewhere (the coach's messages from the server) in the organisation's words.
+ * Quoted titles are left as their owners wrote them.
+ */
+export function inOurWords(text: string): string {
+  const terms = appliedTerms;
+  if (!terms) return text;
+  return text
+    .split(/("[^"]*")/)
+    .map((part) => (part.startsWith('"') ? part : rename(part, terms)))
+    .join("");
+}
+
 /** Applies the organisation's terminology (the defaults when undefined); cheap when unchanged. */
 export function applyTerminology(terms: Terminology | undefined): void {
   const key = terms ? `${terms.objective}|${terms.keyResult}|${terms.initiative}` : "";
   if (key === applied) return;
   applied = key;
+  appliedTerms = terms;
   const strings = terms ? mapStrings(en, (x) => rename(x, terms)) : en;
   i18next.addResourceBundle("en", "translation", strings, true, true);
 }

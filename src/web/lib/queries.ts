@@ -76,7 +76,7 @@ export const keys = {
   tree: ["tree"] as const,
   treeOf: (periodId: string | undefined, teamId?: string) => ["tree", periodId, teamId ?? null] as const,
   coach: ["coach"] as const,
-  coachOf: (periodId: string | undefined) => ["coach", periodId] as const,
+  coachOf: (periodId: string | undefined, teamId?: string | undefined) => ["coach", periodId, teamId ?? null] as const,
   series: ["series"] as const,
   seriesOf: (periodId: string | undefined, teamId: string | undefined) => ["series", periodId, teamId ?? null] as const,
   kpis: ["kpis"] as const,
@@ -268,11 +268,12 @@ export const useTree = (periodId: string | undefined, teamId?: string) =>
     enabled: !!periodId,
     queryFn: () => get<{ roots: TreeNode[] }>(withQuery("/tree", { periodId, teamId })),
   });
-export const useCoach = (periodId: string | undefined) =>
+/** The coach's findings for a period, or for one team's objectives in it. */
+export const useCoach = (periodId: string | undefined, teamId?: string | undefined) =>
   useQuery({
-    queryKey: keys.coachOf(periodId),
+    queryKey: keys.coachOf(periodId, teamId),
     enabled: !!periodId,
-    queryFn: () => get<Page<Finding>>(`/coach?periodId=${periodId}`),
+    queryFn: () => get<Page<Finding>>(`/coach?periodId=${periodId}${teamId ? `&teamId=${teamId}` : ""}`),
   });
 /** Progress over time of the objectives in view (the organisation's, or a team's), in one request. */
 export const useSeries = (periodId: string | undefined, teamId: string | undefined) =>
