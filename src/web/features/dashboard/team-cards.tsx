@@ -106,53 +106,51 @@ export function FreshnessCard({ dashboard }: { dashboard: Dashboard }) {
       <Text size="xs" c="dimmed" mb="sm">
         {t("dashboard.freshnessHelp", { count: dashboard.cadenceDays })}
       </Text>
-      <Table.ScrollContainer minWidth={360}>
-        <Table data-testid="freshness">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">{t("dashboard.team")}</Table.Th>
-              <Table.Th scope="col">{t("dashboard.freshShare")}</Table.Th>
-              <Table.Th scope="col">{t("dashboard.oldest")}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {dashboard.teams.map((row) => (
-              <Table.Tr key={row.teamId ?? "none"}>
-                <TeamCell row={row} shownTeam={shownTeam} />
-                {row.keyResults === 0 ? (
-                  <Table.Td colSpan={2}>
-                    <Text size="sm" c="dimmed">
-                      {t("dashboard.noKeyResults")}
+      <Table data-testid="freshness">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">{t("dashboard.team")}</Table.Th>
+            <Table.Th scope="col">{t("dashboard.freshShare")}</Table.Th>
+            <Table.Th scope="col">{t("dashboard.oldest")}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {dashboard.teams.map((row) => (
+            <Table.Tr key={row.teamId ?? "none"}>
+              <TeamCell row={row} shownTeam={shownTeam} />
+              {row.keyResults === 0 ? (
+                <Table.Td colSpan={2}>
+                  <Text size="sm" c="dimmed">
+                    {t("dashboard.noKeyResults")}
+                  </Text>
+                </Table.Td>
+              ) : (
+                <>
+                  <Table.Td>
+                    <Text size="sm" fw={600} span>
+                      {percent(row.fresh / row.keyResults)}
+                    </Text>{" "}
+                    <Text size="xs" c="dimmed" span>
+                      {t("dashboard.freshCount", { fresh: row.fresh, total: row.keyResults })}
                     </Text>
                   </Table.Td>
-                ) : (
-                  <>
-                    <Table.Td>
-                      <Text size="sm" fw={600} span>
-                        {percent(row.fresh / row.keyResults)}
-                      </Text>{" "}
-                      <Text size="xs" c="dimmed" span>
-                        {t("dashboard.freshCount", { fresh: row.fresh, total: row.keyResults })}
+                  <Table.Td>
+                    <Text size="sm" span>
+                      {row.oldestCheckInAt ? date(row.oldestCheckInAt) : "—"}
+                    </Text>
+                    {row.neverCheckedIn > 0 && (
+                      <Text size="xs" fw={600} span>
+                        {" "}
+                        · {t("dashboard.never", { count: row.neverCheckedIn })}
                       </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" span>
-                        {row.oldestCheckInAt ? date(row.oldestCheckInAt) : "—"}
-                      </Text>
-                      {row.neverCheckedIn > 0 && (
-                        <Text size="xs" c="orange.8" span>
-                          {" "}
-                          · {t("dashboard.never", { count: row.neverCheckedIn })}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+                    )}
+                  </Table.Td>
+                </>
+              )}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
     </Card>
   );
 }
