@@ -56,7 +56,7 @@ function uuidArray(ids: readonly string[]): SQL {
  * Public objectives, and the private ones of these people or teams: who a private objective
  * shows to (okr-method's access rules, as `canSeeObjective` applies them to one row).
  */
-function privateVisible(to: { people: readonly string[]; teams: readonly string[] }): SQL {
+export function privateVisible(to: { people: readonly string[]; teams: readonly string[] }): SQL {
   return sql`(${o.visibility} <> 'private' or ${o.ownerIds} && ${uuidArray(to.people)} or ${o.teamId} = any(${uuidArray(to.teams)}))`;
 }
 

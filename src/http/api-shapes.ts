@@ -239,3 +239,47 @@ export const TokenShape = z.object({
   createdAt: Instant,
   lastUsedAt: Instant.nullable(),
 });
+
+const StatusName = z.enum(STATUSES);
+
+const DashboardItemShape = z.object({
+  type: z.enum(["objective", "keyResult"]),
+  id: Id,
+  title: z.string(),
+  objective: z.object({ id: Id, title: z.string() }).nullable().describe("a key result's objective"),
+  owners: z.array(z.object({ id: Id, name: z.string() })),
+  progress: Fraction,
+  expectedProgress: Fraction,
+  status: StatusName,
+});
+
+export const DashboardShape = z.object({
+  periodId: Id,
+  teamId: Id.nullable(),
+  at: Instant,
+  since: Instant.describe("one week before `at`: what changed is measured from here"),
+  expectedProgress: Fraction.describe("where the period's objectives should be by now"),
+  cadenceDays: z.number().int(),
+  teams: z
+    .array(
+      z.object({
+        teamId: Id.nullable().describe("null: the objectives of no team (organisation view)"),
+        name: z.string().nullable(),
+        depth: z.number().int().describe("0 for the team shown, 1 for its direct children…"),
+        statuses: z.record(StatusName, z.number().int()).describe("the team's own objectives by status"),
+        objectives: z.number().int(),
+        keyResults: z.number().int().describe("open key results with their own check-ins"),
+        fresh: z.number().int().describe("of those, checked in within the cadence"),
+        neverCheckedIn: z.number().int(),
+        oldestCheckInAt: Instant.nullable().describe("the oldest latest check-in among them"),
+      }),
+    )
+    .describe("the team shown (or the objectives of no team), then every team under it, depth first"),
+  topRisks: z.array(DashboardItemShape).describe("behind or at risk now, worst first"),
+  changes: z.object({
+    up: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
+    down: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
+    statusChanges: z.array(DashboardItemShape.extend({ from: StatusName })),
+    newRisks: z.array(DashboardItemShape.extend({ from: StatusName })).describe("became behind or at risk this week"),
+  }),
+});

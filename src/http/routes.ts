@@ -9,6 +9,7 @@ import * as alignments from "../services/alignment.service.js";
 import * as audit from "../services/audit.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
+import { getDashboard } from "../services/dashboard.service.js";
 import * as initiatives from "../services/initiative.service.js";
 import * as lifecycle from "../services/lifecycle.service.js";
 import { getMe } from "../services/me.service.js";
@@ -880,4 +881,18 @@ export const apiRoutes: RouteDef[] = [
   ...importRoutes,
   ...scimTokenRoutes,
   ...ssoRoutes,
+  {
+    method: "GET",
+    url: "/dashboard",
+    permission: "read",
+    tag: "views",
+    summary:
+      "The manager's dashboard of a period, for the organisation or a team and the teams under it: objectives by team and status, check-in freshness, top risks, what changed since a week ago",
+    query: z.object({
+      periodId: z.string(),
+      teamId: z.string().optional().describe("this team and every team under it"),
+    }),
+    response: shape.DashboardShape,
+    handler: (c) => getDashboard(c.svc, c.actor, c.query),
+  },
 ];

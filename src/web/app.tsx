@@ -331,7 +331,22 @@ const securityRoute = createRoute({
   validateSearch: validatePeriodSearch,
 });
 
+/** The quarterly review's slides: the whole window, outside the app's navigation. */
+const presentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/present",
+  component: lazyRouteComponent(() => import("./routes/present-page.js"), "PresentPage"),
+  beforeLoad: async ({ location }) => {
+    if (!(await auth.me())) throw redirect({ to: "/sign-in", search: { next: location.href } as never });
+  },
+  validateSearch: (s: Record<string, unknown>) => ({
+    ...validatePeriodSearch(s),
+    ...(typeof s.team === "string" ? { team: s.team } : {}),
+  }),
+});
+
 const routeTree = rootRoute.addChildren([
+  presentRoute,
   signInRoute,
   forgotRoute,
   resetRoute,

@@ -1,36 +1,31 @@
 /**
- * Dashboards for the organisation and each team: status distribution, progress against
- * plan and progress over time (all from one `/series` request, over every objective in
- * view), top risks and check-in freshness (from the objectives loaded, a page at a time),
- * and the coach's findings. A full-screen presentation mode for reviews.
+ * Dashboards for the organisation and each team (with the teams under it): status distribution,
+ * average progress and progress over time (one `/series` request), and from one `/dashboard`
+ * request what changed since last week, a teams × status heat map, check-in freshness per team
+ * and the top risks; then the coach's findings. "Present" opens the review's slide show.
  */
 import { DonutChart, LineChart } from "@mantine/charts";
-import { Button, Card, Group, List, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Card, Group, List, SimpleGrid, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { IconPresentation } from "@tabler/icons-react";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
-import { AppLink } from "../components/app-link.js";
-import { LoadMore } from "../components/load-more.js";
 import { QueryState } from "../components/query-state.js";
 import { STATUS_COLOR, StatusBadge } from "../components/status-badge.js";
+import { ChangesCard } from "../features/dashboard/changes-card.js";
+import { shownStatuses, useDashboard } from "../features/dashboard/dashboard-data.js";
+import { FreshnessCard, HeatMapCard } from "../features/dashboard/team-cards.js";
+import { TopRisksCard } from "../features/dashboard/top-risks-card.js";
 import { TeamSelect } from "../features/pickers/pickers.js";
 import { date, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useCoach, useObjectivePages, useSeries } from "../lib/queries.js";
-
-const DAY = 86_400_000;
-/** Objectives loaded at a time for the risks and the check-in freshness. */
-const PAGE_SIZE = 200;
+import { useCoach, useSeries } from "../lib/queries.js";
 
 export function DashboardPage() {
   const search = useSearch({ strict: false }) as { team?: string };
   const navigate = useNavigate();
   const { period } = useCurrentPeriod();
-  const objectives = useObjectivePages(
-    { periodId: period?.id, teamId: search.team },
-    { pageSize: PAGE_SIZE, enabled: !!period },
-  );
+  const dashboard = useDashboard(period?.id, search.team);
   const series = useSeries(period?.id, search.team);
   const coach = useCoach(period?.id);
   const points = series.data?.points ?? [];
@@ -42,7 +37,11 @@ export function DashboardPage() {
         expected: Math.round(p.expectedProgress * 100),
       }))
     : null;
-  const present = () => void document.documentElement.requestFullscreen?.();
+  const present = () =>
+    void navigate({
+      to: "/present",
+      search: { ...(period ? { period: period.id } : {}), ...(search.team ? { team: search.team } : {}) },
+    } as never);
 
   return (
     <Stack>
@@ -61,40 +60,28 @@ export function DashboardPage() {
             }
             clearable
           />
-          <Button variant="default" leftSection={<IconPresentation size={16} />} onClick={present}>
-            {t("dashboard.present")}
-          </Button>
+          <Tooltip label={t("dashboard.presentHint")}>
+            <Button variant="default" leftSection={<IconPresentation size={16} />} onClick={present} disabled={!period}>
+              {t("dashboard.present")}
+            </Button>
+          </Tooltip>
         </Group>
       </Group>
-      <QueryState query={objectives.query} isEmpty={() => objectives.items.length === 0}>
-        {() => {
-          const live = objectives.items.filter((o) => o.state !== "draft");
-          const counts = STATUSES.map((s) => ({
-            name: t(`status.${s}`),
-            value: now?.statuses[s] ?? 0,
-            color: `${STATUS_COLOR[s]}.6`,
-          })).filter((c) => c.value > 0);
-          const krs = live.flatMap((o) => o.keyResults.map((k) => ({ k, o })));
-          const risks = krs
-            .filter(({ k }) => k.status === "atRisk" || k.status === "behind")
-            .map((x) => ({ ...x, gap: x.k.expectedProgress - Math.min(1, x.k.progress ?? 0) }))
-            .sort((a, b) => b.gap - a.gap)
-            .slice(0, 8);
-          const fresh = krs.filter(({ k }) => k.progressMode === "manual" && !k.closed);
-          const stale = fresh.filter(({ k }) => !k.lastCheckInAt || Date.now() - Date.parse(k.lastCheckInAt) > 7 * DAY);
-          const partial = objectives.hasMore && (
-            <Group gap="xs" mt="xs">
-              <Text size="xs" c="dimmed">
-                {t("dashboard.fromFirst", { count: objectives.items.length })}
-              </Text>
-              <LoadMore
-                hasMore={objectives.hasMore}
-                loading={objectives.loadingMore}
-                onLoad={objectives.loadMore}
-                auto={false}
-              />
-            </Group>
-          );
+      <QueryState
+        query={dashboard}
+        isEmpty={(d) => d.teams.every((r) => r.objectives === 0)}
+        empty={t("dashboard.noObjectives")}
+      >
+        {(d) => {
+          const counts = shownStatuses(STATUSES)
+            .map((s) => ({
+              name: t(`status.${s}`),
+              value: now?.statuses[s] ?? 0,
+              color: `${STATUS_COLOR[s] ?? "gray"}.6`,
+            }))
+            .filter((c) => c.value > 0);
+          const keyResults = d.teams.reduce((n, r) => n + r.keyResults, 0);
+          const fresh = d.teams.reduce((n, r) => n + r.fresh, 0);
           return (
             <Stack>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
@@ -115,7 +102,7 @@ export function DashboardPage() {
                         />
                       </Group>
                       <Group gap="xs" justify="center" mt="xs">
-                        {STATUSES.map((s) =>
+                        {shownStatuses(STATUSES).map((s) =>
                           now.statuses[s] ? (
                             <Group key={s} gap={4}>
                               <StatusBadge status={s} />
@@ -151,13 +138,18 @@ export function DashboardPage() {
                     {t("dashboard.freshness")}
                   </Title>
                   <Text size="xl" fw={700} mt="md">
-                    {percent(fresh.length ? 1 - stale.length / fresh.length : 1)}
+                    {percent(keyResults ? fresh / keyResults : 1)}
                   </Text>
                   <Text size="sm" c="dimmed">
-                    {t("dashboard.stale", { count: stale.length })}
+                    {t("dashboard.stale", { count: keyResults - fresh })}
                   </Text>
-                  {partial}
                 </Card>
+              </SimpleGrid>
+              <ChangesCard dashboard={d} />
+              <HeatMapCard dashboard={d} periodId={d.periodId} />
+              <SimpleGrid cols={{ base: 1, lg: 2 }}>
+                <TopRisksCard dashboard={d} />
+                <FreshnessCard dashboard={d} />
               </SimpleGrid>
               <Card withBorder>
                 <Title order={3} size="h5" mb="sm">
@@ -179,53 +171,28 @@ export function DashboardPage() {
                   <SeriesState series={series} />
                 )}
               </Card>
-              <SimpleGrid cols={{ base: 1, md: 2 }}>
-                <Card withBorder>
-                  <Title order={3} size="h5" mb="sm">
-                    {t("dashboard.risks")}
-                  </Title>
-                  {partial}
-                  <Table>
-                    <Table.Tbody>
-                      {risks.map(({ k }) => (
-                        <Table.Tr key={k.id}>
-                          <Table.Td>
-                            <AppLink to="/key-results/$keyResultId" params={{ keyResultId: k.id }} size="sm">
-                              {k.title}
-                            </AppLink>
-                          </Table.Td>
-                          <Table.Td>{percent(k.progress)}</Table.Td>
-                          <Table.Td>
-                            <StatusBadge status={k.status} />
-                          </Table.Td>
-                        </Table.Tr>
+              <Card withBorder>
+                <Title order={3} size="h5" mb="sm">
+                  {t("dashboard.coach")}
+                </Title>
+                <QueryState query={coach} isEmpty={(c) => c.items.length === 0}>
+                  {(c) => (
+                    <List size="sm" spacing={4}>
+                      {c.items.slice(0, 12).map((f) => (
+                        <List.Item key={`${f.checkId}:${f.objectId}`}>
+                          <Text span size="sm" fw={600}>
+                            {f.checkId}
+                          </Text>{" "}
+                          {f.message}{" "}
+                          <Text span size="xs" c="dimmed">
+                            {f.reason}
+                          </Text>
+                        </List.Item>
                       ))}
-                    </Table.Tbody>
-                  </Table>
-                </Card>
-                <Card withBorder>
-                  <Title order={3} size="h5" mb="sm">
-                    {t("dashboard.coach")}
-                  </Title>
-                  <QueryState query={coach} isEmpty={(c) => c.items.length === 0}>
-                    {(c) => (
-                      <List size="sm" spacing={4}>
-                        {c.items.slice(0, 12).map((f) => (
-                          <List.Item key={`${f.checkId}:${f.objectId}`}>
-                            <Text span size="sm" fw={600}>
-                              {f.checkId}
-                            </Text>{" "}
-                            {f.message}{" "}
-                            <Text span size="xs" c="dimmed">
-                              {f.reason}
-                            </Text>
-                          </List.Item>
-                        ))}
-                      </List>
-                    )}
-                  </QueryState>
-                </Card>
-              </SimpleGrid>
+                    </List>
+                  )}
+                </QueryState>
+              </Card>
             </Stack>
           );
         }}
