@@ -34,8 +34,10 @@ export interface StatusInstant {
   atMs: number;
   /** Expected progress of the period at that instant. */
   expected: number;
-  /** Whether an objective without a check-in is still in its grace (rule 3). */
-  inGrace: boolean;
+  /** The period's start and end (epoch ms) and the grace after the later of start and creation (rule 3). */
+  startMs: number;
+  endMs: number;
+  graceMs: number;
   /** Whether the period has ended (rule 5). */
   ended: boolean;
   /** The "behind" threshold in progress points (setting). */
@@ -50,9 +52,14 @@ export interface StatusInstant {
 export function objectiveStatusSql(at: StatusInstant): SQL<string> {
   const checkedIn = sql`(${o.firstCheckInAt} is not null and ${o.firstCheckInAt} <= ${new Date(at.atMs).toISOString()}::timestamptz)`;
   const gap = sql`round((${at.expected}::numeric - least(greatest(${o.progress}, 0), 1)::numeric), 6)`;
+  const atTs = sql`${new Date(at.atMs).toISOString()}::timestamptz`;
+  const startTs = sql`${new Date(at.startMs).toISOString()}::timestamptz`;
+  // graceStartMs: the creation when it falls after the start and is known at the instant.
+  const graceFrom = sql`(case when ${o.createdAt} > ${startTs} and ${o.createdAt} <= ${atTs} then ${o.createdAt} else ${startTs} end)`;
+  const inGrace = sql`(${atTs} < ${graceFrom} + ${at.graceMs}::double precision * interval '1 millisecond' and ${atTs} < ${new Date(at.endMs).toISOString()}::timestamptz)`;
   return sql<string>`(case
     when ${o.state} = 'closed' then 'closed'
-    when not ${checkedIn} and ${at.inGrace}::boolean then 'notStarted'
+    when not ${checkedIn} and ${inGrace} then 'notStarted'
     when ${o.progress} >= 1 then 'onTrack'
     when ${at.ended}::boolean then 'atRisk'
     when ${gap} <= 0 then 'onTrack'

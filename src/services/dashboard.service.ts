@@ -106,7 +106,9 @@ export async function getDashboard(svc: Services, actor: Actor, query: unknown) 
     const instant = (atMs: number): StatusInstant => ({
       atMs,
       expected: expectedProgress(span, atMs),
-      inGrace: atMs < span.startMs + settings.notStartedGraceDays * DAY_MS,
+      startMs: span.startMs,
+      endMs: span.endMs,
+      graceMs: settings.notStartedGraceDays * DAY_MS,
       ended: atMs >= span.endMs,
       behindThreshold: settings.behindThreshold,
     });

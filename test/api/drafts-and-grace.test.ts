@@ -100,6 +100,20 @@ describe.each(DATABASE_KINDS)("drafts and grace on %s", (kind) => {
     expect(await status(old.id)).toBe("atRisk");
     expect(await status(fresh.id)).toBe("notStarted");
 
+    // An objective added on day 45.5 with no check-in: not started, on its page and on the dashboard's heat map.
+    const added = await f.objective(q.id, { title: "Open a second office" });
+    const addedKr = await f.keyResult(added.id, { start: 0, target: 1 });
+    await backdate(api, "objectives", added.id, saved);
+    await backdate(api, "key_results", addedKr.id, saved);
+    expect((await api.call("GET", `/objectives/${added.id}`)).body.status).toBe("notStarted");
+    expect((await api.call("GET", `/objectives/${o.id}`)).body.status).toBe("atRisk");
+    const heat = (await api.call("GET", `/dashboard?periodId=${q.id}`)).body.teams as {
+      teamId: string | null;
+      statuses: Record<string, number>;
+    }[];
+    const noTeam = heat.find((row) => row.teamId === null)!;
+    expect(noTeam.statuses).toMatchObject({ notStarted: 1, atRisk: 1 });
+
     const findings = async () =>
       (await api.call("GET", `/coach?periodId=${q.id}`)).body.items.filter(
         (x: { checkId: string }) => x.checkId === "no-check-in",
@@ -112,7 +126,7 @@ describe.each(DATABASE_KINDS)("drafts and grace on %s", (kind) => {
       api.clock.now = saved + 7 * DAY + 1;
       // Day 52.5 of 90 with progress 0: well behind plan.
       expect(await status(fresh.id)).toBe("atRisk");
-      expect((await findings()).map((x) => x.objectId).sort()).toEqual([old.id, fresh.id].sort());
+      expect((await findings()).map((x) => x.objectId).sort()).toEqual([old.id, fresh.id, addedKr.id].sort());
     } finally {
       api.clock.now = saved;
     }

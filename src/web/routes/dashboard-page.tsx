@@ -10,6 +10,7 @@ import { IconPresentation } from "@tabler/icons-react";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
+import { CoachFinding } from "../components/coach-finding.js";
 import { QueryState } from "../components/query-state.js";
 import { STATUS_COLOR, StatusBadge } from "../components/status-badge.js";
 import { ChangesCard } from "../features/dashboard/changes-card.js";
@@ -27,7 +28,7 @@ export function DashboardPage() {
   const { period } = useCurrentPeriod();
   const dashboard = useDashboard(period?.id, search.team);
   const series = useSeries(period?.id, search.team);
-  const coach = useCoach(period?.id);
+  const coach = useCoach(period?.id, search.team);
   const points = series.data?.points ?? [];
   const now = points.at(-1);
   const history = series.data
@@ -179,15 +180,7 @@ export function DashboardPage() {
                   {(c) => (
                     <List size="sm" spacing={4}>
                       {c.items.slice(0, 12).map((f) => (
-                        <List.Item key={`${f.checkId}:${f.objectId}`}>
-                          <Text span size="sm" fw={600}>
-                            {f.checkId}
-                          </Text>{" "}
-                          {f.message}{" "}
-                          <Text span size="xs" c="dimmed">
-                            {f.reason}
-                          </Text>
-                        </List.Item>
+                        <CoachFinding key={`${f.checkId}:${f.objectId}`} finding={f} />
                       ))}
                     </List>
                   )}
