@@ -215,8 +215,11 @@ test("a member sees no actions on someone else's objective, and why Edit is disa
     await expect(page.getByRole("button", { name })).toHaveCount(0);
   }
   await expect(page.getByRole("region", { name: "Manage key results" })).toHaveCount(0);
-  // Pressing it anyway does nothing but leave the reason in view.
-  await edit.click();
+  // From the keyboard too: focus shows the reason, and pressing it opens nothing.
+  await page.mouse.move(0, 0);
+  await edit.focus();
+  await expect(page.getByRole("tooltip")).toHaveText(reason);
+  await page.keyboard.press("Enter");
   await expect(page.getByRole("dialog")).toHaveCount(0);
   await axeLightAndDark(page);
 });

@@ -7,7 +7,7 @@ import { ActionIcon, Button, Card, Group, Stack, Text, Title, Tooltip } from "@m
 import { notifications } from "@mantine/notifications";
 import { IconArrowDown, IconArrowUp, IconPencil, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { AppLink } from "../../components/app-link.js";
 import { api } from "../../lib/api.js";
 import { value } from "../../lib/format.js";
@@ -35,22 +35,29 @@ export function KeyResultList({ objective }: { objective: Objective }) {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<KeyResult | null>(null);
   const [deleting, setDeleting] = useState<KeyResult | null>(null);
+  // One move at a time (each sends the version it saw); the buttons stay enabled so the keyboard stays on them.
   const move = useMutation({
     mutationFn: ({ kr, to }: { kr: KeyResult; to: number; dir: "up" | "down" }) =>
       api<KeyResult>("PATCH", `/key-results/${kr.id}`, { position: to, version: kr.version }),
     onSuccess: async (_r, { kr, dir }) => {
       await invalidateForChange(queryClient, { type: "keyResult.updated", objectType: "keyResult" });
-      // Keep the keyboard where it was: on the same button of the row that moved (or its other one at an end).
-      const other = dir === "up" ? "down" : "up";
-      (
-        document.getElementById(moveButtonId(kr.id, dir)) ?? document.getElementById(moveButtonId(kr.id, other))
-      )?.focus();
+      setRefocus({ id: kr.id, dir });
     },
     onError: (err) => {
       notifications.show({ color: "red", title: t("okrEdit.failed"), message: saveProblem(err) });
       void invalidateForChange(queryClient, { type: "keyResult.updated", objectType: "keyResult" });
     },
   });
+  // Keep the keyboard where it was once the move is done: on the same button of the row that
+  // moved (or its other one, at an end), ready for the next press.
+  const [refocus, setRefocus] = useState<{ id: string; dir: "up" | "down" } | null>(null);
+  useEffect(() => {
+    if (!refocus || move.isPending) return;
+    const other = refocus.dir === "up" ? "down" : "up";
+    const same = document.getElementById(moveButtonId(refocus.id, refocus.dir)) as HTMLButtonElement | null;
+    (same && !same.disabled ? same : document.getElementById(moveButtonId(refocus.id, other)))?.focus();
+    setRefocus(null);
+  }, [refocus, move.isPending]);
   const open = objective.state !== "closed";
   const krs = objective.keyResults;
   if (access.loading || !access.contributes || !open) return null;
@@ -113,8 +120,8 @@ export function KeyResultList({ objective }: { objective: Objective }) {
                           id={moveButtonId(kr.id, "up")}
                           variant="subtle"
                           aria-label={t("okrEdit.moveUp", { title: kr.title })}
-                          disabled={i === 0 || move.isPending}
-                          onClick={() => move.mutate({ kr, to: i - 1, dir: "up" })}
+                          disabled={i === 0}
+                          onClick={() => !move.isPending && move.mutate({ kr, to: i - 1, dir: "up" })}
                         >
                           <IconArrowUp size={16} />
                         </ActionIcon>
@@ -124,8 +131,8 @@ export function KeyResultList({ objective }: { objective: Objective }) {
                           id={moveButtonId(kr.id, "down")}
                           variant="subtle"
                           aria-label={t("okrEdit.moveDown", { title: kr.title })}
-                          disabled={i === krs.length - 1 || move.isPending}
-                          onClick={() => move.mutate({ kr, to: i + 1, dir: "down" })}
+                          disabled={i === krs.length - 1}
+                          onClick={() => !move.isPending && move.mutate({ kr, to: i + 1, dir: "down" })}
                         >
                           <IconArrowDown size={16} />
                         </ActionIcon>
