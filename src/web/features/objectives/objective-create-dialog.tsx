@@ -169,13 +169,13 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         const [parentType, parentId] = parent.split(":");
         await api("POST", "/alignments", { childType: "objective", childId: o.id, parentType, parentId });
       }
-      // A new objective, its key results and an alignment: what those reach, not everything.
-      await invalidatePrefixes(queryClient, [
+      // Open the new objective at once; what it reaches (lists, trees, the coach) refetches meanwhile.
+      onClose();
+      await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
+      void invalidatePrefixes(queryClient, [
         ...(keysForChange({ type: "objective.created", objectType: "objective" }) ?? []),
         ...(keysForChange({ type: "alignment.created", objectType: "alignment" }) ?? []),
       ]);
-      onClose();
-      await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
     } catch (err) {
       setError(
         err instanceof ApiError ? [err.message, ...((err.details as string[] | null) ?? [])].join(" ") : String(err),
