@@ -75,6 +75,8 @@ export const KeyResultShape = z.object({
   rollup: z.enum(["mean", "sum", "proportional"]),
   progressOverride: z.number().nullable(),
   weight: z.number(),
+  /** Its place among its objective's key results, from 0 (first). */
+  position: z.number().int(),
   progress: Fraction.nullable(),
   expectedProgress: Fraction,
   status: z.enum(STATUSES),

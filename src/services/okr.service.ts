@@ -190,10 +190,20 @@ function checkOverride(v: number | null | undefined) {
   }
 }
 
+/** Refuses a team-level objective that names no team (400): whose team it is decides who may edit it. */
+function checkTeamOfLevel(level: string, teamId: string | null | undefined) {
+  if (level === "team" && !teamId) {
+    throw AppError.validation([
+      'teamId: a team-level objective needs its team; give teamId, or choose the level "organization" or "individual"',
+    ]);
+  }
+}
+
 export async function createObjective(svc: Services, actor: Actor, body: unknown): Promise<ObjectiveDetail> {
   const input = parseInput(ObjectiveCreateSchema, body);
   input.ownerIds = distinctIds(input.ownerIds);
   checkOverride(input.progressOverride);
+  checkTeamOfLevel(input.level, input.teamId);
   return mutate(svc, actor, async (w) => {
     await checkObjectiveRefs(w, input);
     // Without owners, an individual objective is the author's own.
@@ -249,6 +259,7 @@ export async function updateObjective(
       ownerIds: input.ownerIds ?? row.ownerIds,
       visibility: input.visibility ?? row.visibility,
     };
+    if (input.level !== undefined || input.teamId !== undefined) checkTeamOfLevel(next.level, next.teamId);
     // Moving an objective to another level or team needs the right to create it there.
     if (
       (input.level !== undefined && input.level !== row.level) ||
@@ -451,6 +462,29 @@ export async function createKeyResult(
   return getKeyResult(svc, actor, id, {});
 }
 
+/**
+ * Makes room for `kr` at `position` among its objective's key results: the others keep their
+ * order and are numbered 0, 1, 2… around it (without a new version: their content is unchanged).
+ * Reordering belongs to whoever may edit the objective (403 otherwise); a position past the last
+ * is refused (400).
+ */
+async function moveKeyResult(w: Write, kr: KeyResultRow, o: ObjectiveRow, position: number): Promise<void> {
+  await w.guard.assertCanEditObjective(o);
+  const siblings = await graphQueries.keyResultsOf(w.tx, w.scope, [o.id]);
+  if (position > siblings.length - 1) {
+    throw AppError.validation([
+      `position: must be 0 to ${siblings.length - 1}: the objective has ${siblings.length} key result${siblings.length === 1 ? "" : "s"} (0 is the first)`,
+    ]);
+  }
+  const others = siblings.filter((k) => k.id !== kr.id);
+  const order = [...others.slice(0, position), kr, ...others.slice(position)];
+  for (const [i, k] of order.entries()) {
+    if (k.id !== kr.id && k.position !== i) {
+      await keyResultRepo.update(w.tx, w.scope, k.id, { position: i }, { bumpVersion: false });
+    }
+  }
+}
+
 export async function updateKeyResult(
   svc: Services,
   actor: Actor,
@@ -471,7 +505,7 @@ export async function updateKeyResult(
     );
     assertOpen(o, "edited");
     if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
-    const { version: _v, ...patch } = input;
+    const { version: _v, position, ...patch } = input;
     const merged: KrFields = {
       type: patch.type ?? (kr.type as KrType),
       unit: patch.unit ?? kr.unit,
@@ -488,7 +522,11 @@ export async function updateKeyResult(
     if (problems.length) throw AppError.validation(problems);
     await requireUsers(w.tx, w.scope, patch.ownerIds, "ownerIds");
     await requireUsers(w.tx, w.scope, patch.delegateIds, "delegateIds");
-    const updated = await keyResultRepo.update(w.tx, w.scope, id, patch);
+    if (position !== undefined) await moveKeyResult(w, kr, o, position);
+    const updated = await keyResultRepo.update(w.tx, w.scope, id, {
+      ...patch,
+      ...(position !== undefined && { position }),
+    });
     await checkSumChildren(w, updated);
     if (patch.unit !== undefined || patch.currency !== undefined) await checkSumParents(w, updated);
     w.touch([id]);

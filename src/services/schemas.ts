@@ -165,7 +165,11 @@ export const KeyResultCreateSchema = z.strictObject(keyResultFields);
 export const KeyResultUpdateSchema = z
   .strictObject(keyResultFields)
   .partial()
-  .extend({ version: z.number().int().optional() });
+  .extend({
+    version: z.number().int().optional(),
+    /** Where the key result stands among its objective's, from 0 (first); the others move to make room. */
+    position: z.number().int("must be a whole number").min(0, "must be 0 or more").optional(),
+  });
 
 export const AlignmentCreateSchema = z.strictObject({
   childType: z.enum(["objective", "keyResult"]),

@@ -218,7 +218,12 @@ async function seedWorld(api: ApiHarness): Promise<World> {
   const bTeam = await must("POST", "/teams", { name: "Their team" }, bt);
   const bUser = await must("POST", "/users", { name: "Their user", email: "their@example.com" }, bt);
   const bO = await must("POST", "/objectives", { title: "Theirs", level: "organization", periodId: bPeriod.id }, bt);
-  const bO2 = await must("POST", "/objectives", { title: "Theirs too", level: "team", periodId: bPeriod.id }, bt);
+  const bO2 = await must(
+    "POST",
+    "/objectives",
+    { title: "Theirs too", level: "team", teamId: bTeam.id, periodId: bPeriod.id },
+    bt,
+  );
   const bKr = await must(
     "POST",
     `/objectives/${bO.id}/key-results`,

@@ -153,10 +153,18 @@ describe.each(DATABASE_KINDS)("resources on %s", (kind) => {
         "periodId: is required",
       ]),
     );
-    expect((await api.call("POST", "/objectives", { title: "x", level: "team", periodId: MISSING })).status).toBe(404);
     expect(
-      (await api.call("POST", "/objectives", { title: "x", level: "team", periodId: q1.id, ownerIds: [MISSING] }))
-        .status,
+      (await api.call("POST", "/objectives", { title: "x", level: "organization", periodId: MISSING })).status,
+    ).toBe(404);
+    expect(
+      (
+        await api.call("POST", "/objectives", {
+          title: "x",
+          level: "organization",
+          periodId: q1.id,
+          ownerIds: [MISSING],
+        })
+      ).status,
     ).toBe(404);
     expect((await api.call("PATCH", `/objectives/${o.id}`, { state: "closed" })).status).toBe(400);
     expect((await api.call("PATCH", `/objectives/${o.id}`, { progressOverride: -1 })).status).toBe(400);

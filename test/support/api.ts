@@ -79,8 +79,20 @@ export function factories(api: ApiHarness) {
   return {
     period: (over: Record<string, unknown> = {}) =>
       create("/periods", { name: "Q1 2026", kind: "quarter", startDate: "2026-01-01", endDate: "2026-03-31", ...over }),
-    objective: (periodId: string, over: Record<string, unknown> = {}) =>
-      create("/objectives", { title: "Delight our customers", level: "organization", periodId, ...over }),
+    /** A team-level objective without a `teamId` gets a team of its own (the API needs one). */
+    objective: async (periodId: string, over: Record<string, unknown> = {}) => {
+      const teamId =
+        over.level === "team" && over.teamId === undefined
+          ? (await create("/teams", { name: `Team of ${String(over.title ?? "an objective")}` })).id
+          : over.teamId;
+      return create("/objectives", {
+        title: "Delight our customers",
+        level: "organization",
+        periodId,
+        ...over,
+        ...(teamId !== undefined && { teamId }),
+      });
+    },
     keyResult: (objectiveId: string, over: Record<string, unknown> = {}) =>
       create(`/objectives/${objectiveId}/key-results`, {
         title: "Raise NPS",

@@ -1,5 +1,6 @@
 import { Modal, type ModalProps, Stack } from "@mantine/core";
 import type { ReactNode } from "react";
+import { t } from "../lib/i18n.js";
 
 /** What every dialog is told by the page that opens it: whether it is open, and how to close it. */
 export interface DialogProps {
@@ -22,7 +23,13 @@ export function FormDialog({
   children: ReactNode;
 }) {
   return (
-    <Modal opened={opened} onClose={onClose} title={title} size={size}>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={title}
+      size={size}
+      closeButtonProps={{ "aria-label": t("common.close") }}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -4,6 +4,7 @@
  */
 import {
   canCheckIn,
+  canEditKeyResult,
   canEditObjective,
   isAdmin,
   isRole,
@@ -67,4 +68,15 @@ export function mayEditObjective(
 ): boolean {
   const v = viewerOf(me);
   return v !== null && canEditObjective(graph, v, objective);
+}
+
+/** Whether the person may edit this key result's definition: whoever may edit its objective, and the KR's owners. */
+export function mayEditKeyResult(
+  me: Me | undefined | null,
+  kr: Pick<KeyResult, "ownerIds" | "delegateIds">,
+  objective: Pick<Objective, "level" | "teamId" | "ownerIds" | "visibility">,
+  graph: PeopleGraph,
+): boolean {
+  const v = viewerOf(me);
+  return v !== null && canEditKeyResult(graph, v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds }, objective);
 }

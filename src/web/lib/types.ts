@@ -38,6 +38,7 @@ export interface KeyResult {
   id: string;
   objectiveId: string;
   title: string;
+  description: string;
   ownerIds: string[];
   delegateIds: string[];
   type: KrType;
@@ -47,6 +48,7 @@ export interface KeyResult {
   target: number | null;
   current: number | null;
   achieved: boolean | null;
+  baselineConfirmed: boolean;
   startDate: string | null;
   endDate: string | null;
   plan: { date: string; value: number }[] | null;
@@ -54,6 +56,8 @@ export interface KeyResult {
   rollup: "mean" | "sum" | "proportional";
   progressOverride: number | null;
   weight: number;
+  /** Its place among its objective's key results, from 0. */
+  position: number;
   progress: number | null;
   expectedProgress: number;
   status: Status;

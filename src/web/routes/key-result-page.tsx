@@ -14,12 +14,12 @@ import { StatusBadge } from "../components/status-badge.js";
 import { TableHead } from "../components/table-head.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { CheckInEditDialog } from "../features/check-in/check-in-edit-dialog.js";
-import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialog.js";
+import { KeyResultActions } from "../features/key-results/key-result-actions.js";
 import { api } from "../lib/api.js";
 import { date, dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { invalidateForChange } from "../lib/live.js";
-import { mayCheckIn, mayContribute } from "../lib/permissions.js";
+import { mayCheckIn } from "../lib/permissions.js";
 import { useCheckIns, useKeyResult, useMe, useObjective, usePeriods, useSettings } from "../lib/queries.js";
 import type { CheckIn, KeyResult } from "../lib/types.js";
 
@@ -93,7 +93,6 @@ export function KeyResultPage() {
   const periods = usePeriods();
   const settings = useSettings();
   const [open, setOpen] = useState(false);
-  const [editing, setEditing] = useState(false);
   const [editingCheckIn, setEditingCheckIn] = useState<CheckIn | null>(null);
   const me = useMe();
   const queryClient = useQueryClient();
@@ -118,10 +117,10 @@ export function KeyResultPage() {
               )}
               <Title order={2}>{k.title}</Title>
               <Group gap="xs">
-                <Badge variant="outline">{k.type}</Badge>
+                <Badge variant="outline">{t(`krType.${k.type}`)}</Badge>
                 <Text size="sm" c="dimmed">
                   {k.progressMode === "rollup"
-                    ? t("keyResult.rollup", { method: k.rollup })
+                    ? t("keyResult.rollup", { method: t(`edit.method.${k.rollup}`) })
                     : t("keyResult.from", { start: value(k, k.start), target: value(k, k.target) })}
                 </Text>
               </Group>
@@ -143,11 +142,7 @@ export function KeyResultPage() {
                 </Text>
               )}
               <Group gap="xs">
-                {!k.closed && mayContribute(me.data) && (
-                  <Button variant="default" size="sm" onClick={() => setEditing(true)}>
-                    {t("edit.open")}
-                  </Button>
-                )}
+                {objective.data && <KeyResultActions kr={k} objective={objective.data} />}
                 {k.progressMode === "manual" &&
                   !k.closed &&
                   objective.data &&
@@ -228,7 +223,6 @@ export function KeyResultPage() {
           {editingCheckIn && (
             <CheckInEditDialog kr={k} checkIn={editingCheckIn} opened onClose={() => setEditingCheckIn(null)} />
           )}
-          {editing && <KeyResultEditDialog kr={k} opened={editing} onClose={() => setEditing(false)} />}
           {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}
         </Stack>
       )}

@@ -2,7 +2,7 @@ import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@man
 import { notifications } from "@mantine/notifications";
 import { IconLock } from "@tabler/icons-react";
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useNavigate, useParams } from "@tanstack/react-router";
+import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { CoachPanel } from "../components/coach-panel.js";
@@ -11,25 +11,16 @@ import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
-import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
-import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
+import { KeyResultList } from "../features/key-results/key-result-list.js";
+import { useAuthorityGraph } from "../features/objectives/objective-access.js";
+import { ObjectiveActions } from "../features/objectives/objective-actions.js";
 import { api } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { invalidateForChange } from "../lib/live.js";
-import { mayEditObjective, peopleGraphOf } from "../lib/permissions.js";
-import {
-  fetchAll,
-  keys,
-  useAlignments,
-  useInfiniteList,
-  useKeyResult,
-  useMe,
-  useObjective,
-  useTeamsById,
-  useUsersById,
-} from "../lib/queries.js";
+import { mayEditObjective } from "../lib/permissions.js";
+import { fetchAll, keys, useAlignments, useInfiniteList, useKeyResult, useMe, useObjective } from "../lib/queries.js";
 import type { Alignment as AlignmentEdge, AuditEntry, Objective } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
 
@@ -66,17 +57,6 @@ function PendingRequest({ alignment, label }: { alignment: AlignmentEdge; label:
       </Group>
     </List.Item>
   );
-}
-
-/** The people graph the edit rule needs for one objective: its owners' manager chains and its team. */
-function useAuthorityGraph(objective: Objective) {
-  // Walk up the manager chains a level per render, each person fetched by id (cached).
-  const [ids, setIds] = useState<string[]>(objective.ownerIds);
-  const people = useUsersById(ids);
-  const next = [...people.values()].map((u) => u.managerId).filter((id): id is string => !!id && !ids.includes(id));
-  if (next.length) setIds([...ids, ...new Set(next)]);
-  const teams = useTeamsById(objective.teamId ? [objective.teamId] : []);
-  return peopleGraphOf([...people.values()], [...teams.values()]);
 }
 
 /** One end of an alignment, named by its objective or key result (fetched by id, cached). */
@@ -238,72 +218,6 @@ function History({ objectiveId }: { objectiveId: string }) {
   );
 }
 
-function Lifecycle({ objective }: { objective: Objective }) {
-  const [open, setOpen] = useState(false);
-  const [editing, setEditing] = useState(false);
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const clone = useMutation({
-    mutationFn: async () => {
-      const copy = await api<Objective>("POST", "/objectives", {
-        title: `${objective.title} (copy)`,
-        description: objective.description,
-        level: objective.level,
-        teamId: objective.teamId,
-        ownerIds: objective.ownerIds,
-        periodId: objective.periodId,
-        committed: objective.committed,
-        state: "draft",
-      });
-      for (const k of objective.keyResults) {
-        await api("POST", `/objectives/${copy.id}/key-results`, {
-          title: k.title,
-          type: k.type,
-          unit: k.unit,
-          currency: k.currency,
-          start: k.start,
-          target: k.target,
-          weight: k.weight,
-          ownerIds: k.ownerIds,
-          progressMode: k.progressMode,
-          rollup: k.rollup,
-        });
-      }
-      return copy;
-    },
-    onSuccess: (copy) => {
-      void invalidateForChange(queryClient, { type: "objective.created", objectType: "objective" });
-      void navigate({ to: "/objectives/$objectiveId", params: { objectiveId: copy.id } });
-    },
-  });
-  const reopen = useMutation({
-    mutationFn: () => api("POST", `/objectives/${objective.id}/reopen`),
-    onSuccess: () => void invalidateForChange(queryClient, { type: "objective.reopened", objectType: "objective" }),
-  });
-  if (objective.state === "closed") {
-    return (
-      <Button variant="default" size="xs" onClick={() => reopen.mutate()} loading={reopen.isPending}>
-        {t("close.reopen")}
-      </Button>
-    );
-  }
-  return (
-    <Group gap="xs">
-      <Button variant="default" size="xs" onClick={() => setEditing(true)}>
-        {t("edit.open")}
-      </Button>
-      <Button variant="default" size="xs" onClick={() => clone.mutate()} loading={clone.isPending}>
-        {t("edit.clone")}
-      </Button>
-      <Button variant="light" size="xs" onClick={() => setOpen(true)}>
-        {t("close.open")}
-      </Button>
-      {open && <ObjectiveCloseDialog objective={objective} opened={open} onClose={() => setOpen(false)} />}
-      {editing && <ObjectiveEditDialog objective={objective} opened={editing} onClose={() => setEditing(false)} />}
-    </Group>
-  );
-}
-
 function Initiatives({ objectiveId }: { objectiveId: string }) {
   const initiatives = useQuery({
     queryKey: keys.initiativesOf(objectiveId),
@@ -353,6 +267,11 @@ export function ObjectivePage() {
                     {t("objective.privateBadge")}
                   </Badge>
                 )}
+                {o.state === "draft" && (
+                  <Badge color="yellow" variant="light" title={t("okrEdit.draftHelp")}>
+                    {t("okrEdit.draft")}
+                  </Badge>
+                )}
                 {o.state === "closed" && (
                   <Badge color="blue">{t("objective.closed", { score: o.score?.toFixed(1) ?? "—" })}</Badge>
                 )}
@@ -368,7 +287,7 @@ export function ObjectivePage() {
                 <StatusBadge status={o.status} />
               </Group>
               <OwnerNames ids={o.ownerIds} />
-              <Lifecycle objective={o} />
+              <ObjectiveActions objective={o} />
               {o.forecast && (
                 <Text size="xs" c="dimmed">
                   {t("common.forecast")}: {percent(o.forecast.progress)}
@@ -385,6 +304,7 @@ export function ObjectivePage() {
           <Grid>
             <Grid.Col span={{ base: 12, md: 8 }}>
               <ObjectiveCard objective={o} />
+              <KeyResultList objective={o} />
               {o.closing && (o.closing.note || o.closing.learnings) && (
                 <Card withBorder mt="md">
                   <Text size="sm">{o.closing.note}</Text>

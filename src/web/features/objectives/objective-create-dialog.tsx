@@ -22,11 +22,13 @@ import { useState } from "react";
 import { runCoach } from "../../../domain/coach.js";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
 import { DEFAULT_SETTINGS, KR_TYPES, type KrType, type Level } from "../../../domain/types.js";
+import { DisabledWithReason } from "../../components/disabled-reason.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidatePrefixes } from "../../lib/live.js";
 import { keysForChange } from "../../lib/live-keys.js";
+import { useMe } from "../../lib/queries.js";
 import type { Objective, Period } from "../../lib/types.js";
 import { AlignTargetSelect, PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
 import { LevelSelect, ObjectiveFlags } from "./objective-fields.js";
@@ -63,8 +65,10 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [title, setTitle] = useState("");
-  const [level, setLevel] = useState<Level>("team");
-  const [teamId, setTeamId] = useState<string | null>(null);
+  // A team objective of the person's first team when they are in one; else their own (a team objective needs its team).
+  const myTeam = useMe().data?.user.teamIds[0] ?? null;
+  const [level, setLevel] = useState<Level>(myTeam ? "team" : "individual");
+  const [teamId, setTeamId] = useState<string | null>(myTeam);
   const [ownerIds, setOwnerIds] = useState<string[]>([me]);
   const [committed, setCommitted] = useState(false);
   const [isPrivate, setPrivate] = useState(false);
@@ -134,7 +138,9 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
     settings: DEFAULT_SETTINGS,
   });
 
+  const needsTeam = level === "team" && !teamId;
   const submit = async () => {
+    if (needsTeam) return;
     setBusy(true);
     setError(null);
     try {
@@ -163,13 +169,13 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         const [parentType, parentId] = parent.split(":");
         await api("POST", "/alignments", { childType: "objective", childId: o.id, parentType, parentId });
       }
-      // A new objective, its key results and an alignment: what those reach, not everything.
-      await invalidatePrefixes(queryClient, [
+      // Open the new objective at once; what it reaches (lists, trees, the coach) refetches meanwhile.
+      onClose();
+      await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
+      void invalidatePrefixes(queryClient, [
         ...(keysForChange({ type: "objective.created", objectType: "objective" }) ?? []),
         ...(keysForChange({ type: "alignment.created", objectType: "alignment" }) ?? []),
       ]);
-      onClose();
-      await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
     } catch (err) {
       setError(
         err instanceof ApiError ? [err.message, ...((err.details as string[] | null) ?? [])].join(" ") : String(err),
@@ -203,7 +209,13 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
       />
       <Group grow align="flex-start">
         <LevelSelect value={level} onChange={setLevel} />
-        <TeamSelect label={t("common.team")} value={teamId} onChange={setTeamId} clearable />
+        <TeamSelect
+          label={t("common.team")}
+          value={teamId}
+          onChange={setTeamId}
+          clearable
+          error={needsTeam ? t("okrEdit.needsTeam") : undefined}
+        />
         <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
       </Group>
       <Group>
@@ -312,15 +324,21 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         <Button variant="default" onClick={onClose}>
           {t("common.cancel")}
         </Button>
-        <Button
-          type="submit"
-          loading={busy}
-          disabled={
-            !title.trim() || title.trim().length > TITLE_MAX || krProblems.some((p, i) => krs[i]!.title && p.length > 0)
-          }
-        >
-          {t("create.submit")}
-        </Button>
+        {needsTeam ? (
+          <DisabledWithReason reason={t("okrEdit.needsTeam")}>{t("create.submit")}</DisabledWithReason>
+        ) : (
+          <Button
+            type="submit"
+            loading={busy}
+            disabled={
+              !title.trim() ||
+              title.trim().length > TITLE_MAX ||
+              krProblems.some((p, i) => krs[i]!.title && p.length > 0)
+            }
+          >
+            {t("create.submit")}
+          </Button>
+        )}
       </Group>
     </FormDialog>
   );

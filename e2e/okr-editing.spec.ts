@@ -1,0 +1,255 @@
+/**
+ * Editing OKRs in the web app (#11 "Everything the API does, the web app does"): an admin
+ * adds a key result to an existing objective, edits its unit, target and dates, reorders
+ * (by mouse and by keyboard), moves it to the trash and restores it from there, and
+ * publishes a draft; a member sees no actions on someone else's objective and the reason on
+ * the disabled Edit; an observer sees no edit actions. Axe in light and dark; a phone width.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test } from "@playwright/test";
+
+const TOKEN = "okra_e2e_admin_token_0123456789";
+const SHOTS = "test-results/e2e/screens";
+
+async function signIn(page: Page, token = TOKEN) {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Use an API token instead" }).click();
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
+  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
+}
+
+async function noSeriousA11yViolations(page: Page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map(
+      (v) =>
+        `${v.id}: ${v.help} — ${v.nodes
+          .slice(0, 6)
+          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
+          .join(" | ")}`,
+    ),
+  ).toEqual([]);
+}
+
+/** Light, then dark, then back to light: axe in both. */
+async function axeLightAndDark(page: Page) {
+  await noSeriousA11yViolations(page);
+  await page.getByRole("button", { name: "Switch light or dark theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-mantine-color-scheme", "dark");
+  await noSeriousA11yViolations(page);
+  await page.getByRole("button", { name: "Switch light or dark theme" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-mantine-color-scheme", "light");
+}
+
+/** The titles in the "Manage key results" list, in order. */
+const managedTitles = (page: Page) =>
+  page.getByRole("region", { name: "Manage key results" }).getByRole("listitem").getByRole("link").allTextContents();
+
+test.describe.configure({ mode: "serial" });
+
+let objectiveId = "";
+let draftId = "";
+let memberToken = "";
+let observerToken = "";
+
+test.beforeAll(async ({ request }) => {
+  const call = async (method: string, url: string, data?: unknown) => {
+    const res = await request.fetch(`/api/v1${url}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      ...(data ? { data } : {}),
+    });
+    expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
+    return res.json();
+  };
+  const me = await call("GET", "/me");
+  const periodId = (await call("GET", "/objectives?limit=1&state=active")).items[0].periodId;
+  const o = await call("POST", "/objectives", {
+    title: "Editing journey (e2e)",
+    level: "individual",
+    ownerIds: [me.user.id],
+    periodId,
+  });
+  objectiveId = o.id;
+  for (const title of ["First KR (e2e)", "Second KR (e2e)"]) {
+    await call("POST", `/objectives/${o.id}/key-results`, { title, type: "increase", start: 0, target: 10 });
+  }
+  draftId = (
+    await call("POST", "/objectives", {
+      title: "Draft to publish (e2e)",
+      level: "individual",
+      ownerIds: [me.user.id],
+      periodId,
+      state: "draft",
+    })
+  ).id;
+  const stamp = Date.now();
+  for (const role of ["member", "observer"] as const) {
+    const user = await call("POST", "/users", {
+      name: role === "member" ? "Mo Member" : "Obi Observer",
+      email: `${role}${stamp}@demo.example`,
+      role,
+      invite: false,
+    });
+    const token = (await call("POST", `/users/${user.id}/tokens`, { name: "e2e", scope: "write" })).token as string;
+    if (role === "member") memberToken = token;
+    else observerToken = token;
+  }
+});
+
+test("an admin adds a key result to an existing objective and edits its unit, target and dates", async ({ page }) => {
+  await signIn(page);
+  await page.goto(`/objectives/${objectiveId}`);
+  const manage = page.getByRole("region", { name: "Manage key results" });
+  await expect(manage).toBeVisible();
+  await manage.getByRole("button", { name: "Add a key result" }).click();
+  const add = page.getByRole("dialog", { name: "New key result" });
+  await add.getByRole("textbox", { name: "Title" }).fill("Third KR (e2e)");
+  await add.getByRole("textbox", { name: "Start value" }).fill("10");
+  // A target below the start is explained in words before anything is sent.
+  await add.getByRole("textbox", { name: "Target" }).fill("5");
+  await expect(add.getByText("To increase, the target must be above the start; or choose “Decrease”.")).toBeVisible();
+  await expect(add.getByRole("button", { name: "Add key result" })).toBeDisabled();
+  await add.getByRole("textbox", { name: "Target" }).fill("40");
+  await add.getByRole("combobox", { name: "Unit" }).click();
+  await page.getByRole("option", { name: "Percent" }).click();
+  await page.screenshot({ path: `${SHOTS}/kr-add.png` });
+  await noSeriousA11yViolations(page);
+  await add.getByRole("button", { name: "Add key result" }).click();
+  await expect(add).toBeHidden();
+  await expect(manage.getByRole("link", { name: "Third KR (e2e)" })).toBeVisible();
+  await expect(manage.getByText("from 10 % to 40 %")).toBeVisible();
+  expect(await managedTitles(page)).toEqual(["First KR (e2e)", "Second KR (e2e)", "Third KR (e2e)"]);
+
+  await manage.getByRole("button", { name: "Edit “Third KR (e2e)”" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit key result" });
+  await edit.getByRole("combobox", { name: "Unit" }).click();
+  await page.getByRole("option", { name: "Currency" }).click();
+  await expect(edit.getByText("Enter a three-letter currency code, such as EUR.")).toBeVisible();
+  await edit.getByRole("textbox", { name: "Currency code" }).fill("eur");
+  await edit.getByRole("textbox", { name: "Target" }).fill("50");
+  await edit.getByLabel("Ends on").fill("2026-01-01");
+  await edit.getByLabel("Starts on").fill("2026-02-01");
+  await expect(edit.getByText("The end date must be on or after the start date.")).toBeVisible();
+  await edit.getByLabel("Ends on").fill("2026-12-15");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(edit).toBeHidden();
+  await expect(manage.getByText("from €10.00 to €50.00")).toBeVisible();
+
+  // The key result's own page shows the change and offers the same edit.
+  await manage.getByRole("link", { name: "Third KR (e2e)" }).click();
+  await expect(page.getByRole("heading", { name: "Third KR (e2e)", level: 2 })).toBeVisible();
+  await expect(page.getByText("from €10.00 to €50.00")).toBeVisible();
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const again = page.getByRole("dialog", { name: "Edit key result" });
+  await expect(again.getByLabel("Starts on")).toHaveValue("2026-02-01");
+  await expect(again.getByLabel("Ends on")).toHaveValue("2026-12-15");
+  await expect(again.getByRole("textbox", { name: "Currency code" })).toHaveValue("EUR");
+  await again.getByRole("button", { name: "Cancel" }).click();
+});
+
+test("an admin reorders key results with the mouse and the keyboard", async ({ page }) => {
+  await signIn(page);
+  await page.goto(`/objectives/${objectiveId}`);
+  const manage = page.getByRole("region", { name: "Manage key results" });
+  await manage.getByRole("button", { name: "Move “Third KR (e2e)” up" }).click();
+  await expect.poll(() => managedTitles(page)).toEqual(["First KR (e2e)", "Third KR (e2e)", "Second KR (e2e)"]);
+  // The keyboard stays on the button that moved, so Enter moves it again.
+  const up = manage.getByRole("button", { name: "Move “Third KR (e2e)” up" });
+  await expect(up).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect.poll(() => managedTitles(page)).toEqual(["Third KR (e2e)", "First KR (e2e)", "Second KR (e2e)"]);
+  await expect(up).toBeDisabled();
+  // The objective's card follows the same order.
+  await expect(page.getByRole("article").getByRole("link").nth(1)).toHaveText("Third KR (e2e)");
+  await page.screenshot({ path: `${SHOTS}/kr-reordered.png`, fullPage: true });
+  await axeLightAndDark(page);
+});
+
+test("an admin moves a key result to the trash and restores it from the trash", async ({ page }) => {
+  await signIn(page);
+  await page.goto(`/objectives/${objectiveId}`);
+  const manage = page.getByRole("region", { name: "Manage key results" });
+  await manage.getByRole("button", { name: "Move “Third KR (e2e)” to the trash" }).click();
+  const confirm = page.getByRole("dialog", { name: "Move this key result to the trash?" });
+  await expect(confirm.getByText("An admin can restore it from the trash within 30 days.")).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/kr-delete.png` });
+  await noSeriousA11yViolations(page);
+  await confirm.getByRole("button", { name: "Move to trash" }).click();
+  await expect(page.getByText("“Third KR (e2e)” is in the trash.")).toBeVisible();
+  await expect.poll(() => managedTitles(page)).toEqual(["First KR (e2e)", "Second KR (e2e)"]);
+
+  await page.getByRole("link", { name: "Trash" }).click();
+  await page.getByRole("button", { name: "Restore Third KR (e2e)" }).click();
+  await page.getByRole("dialog", { name: "Restore from the trash" }).getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByText("Restored “Third KR (e2e)”")).toBeVisible();
+  await page.goto(`/objectives/${objectiveId}`);
+  await expect.poll(() => managedTitles(page)).toContain("Third KR (e2e)");
+});
+
+test("an admin publishes a draft", async ({ page }) => {
+  await signIn(page);
+  await page.goto(`/objectives/${draftId}`);
+  await expect(page.getByText("Draft", { exact: true })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/draft.png` });
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByText("Published: “Draft to publish (e2e)” now counts.")).toBeVisible();
+  await expect(page.getByText("Draft", { exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Publish" })).toHaveCount(0);
+});
+
+test("a member sees no actions on someone else's objective, and why Edit is disabled", async ({ page }) => {
+  await signIn(page, memberToken);
+  await page.goto(`/objectives/${objectiveId}`);
+  await expect(page.getByRole("heading", { name: "Editing journey (e2e)", level: 2 })).toBeVisible();
+  const edit = page.getByRole("button", { name: "Edit", exact: true });
+  await expect(edit).toBeDisabled();
+  const reason = "Only its owners, their managers, the team's owners and admins can change this objective.";
+  await expect(edit).toHaveAccessibleDescription(reason);
+  await edit.hover();
+  await expect(page.getByRole("tooltip")).toHaveText(reason);
+  await page.screenshot({ path: `${SHOTS}/member-objective.png` });
+  for (const name of ["Add a key result", "Move to trash", "Clone", "Close and score"]) {
+    await expect(page.getByRole("button", { name })).toHaveCount(0);
+  }
+  await expect(page.getByRole("region", { name: "Manage key results" })).toHaveCount(0);
+  // From the keyboard too: focus shows the reason, and pressing it opens nothing.
+  await page.mouse.move(0, 0);
+  await edit.focus();
+  await expect(page.getByRole("tooltip")).toHaveText(reason);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await axeLightAndDark(page);
+});
+
+test("an observer sees no edit actions", async ({ page }) => {
+  await signIn(page, observerToken);
+  await page.goto(`/objectives/${objectiveId}`);
+  await expect(page.getByRole("heading", { name: "Editing journey (e2e)", level: 2 })).toBeVisible();
+  await expect(page.getByRole("article").getByRole("link", { name: "First KR (e2e)" })).toBeVisible();
+  for (const name of ["Edit", "Publish", "Add a key result", "Move to trash", "Clone", "Check in"]) {
+    await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+  await expect(page.getByRole("region", { name: "Manage key results" })).toHaveCount(0);
+  await page.getByRole("article").getByRole("link", { name: "First KR (e2e)" }).click();
+  await expect(page.getByRole("heading", { name: "First KR (e2e)", level: 2 })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Edit", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Move to trash" })).toHaveCount(0);
+});
+
+test("key results can be managed on a phone-sized screen", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page);
+  await page.goto(`/objectives/${objectiveId}`);
+  const manage = page.getByRole("region", { name: "Manage key results" });
+  await expect(manage.getByRole("button", { name: "Move “Second KR (e2e)” up" })).toBeVisible();
+  await expect(manage.getByRole("button", { name: "Edit “Second KR (e2e)”" })).toBeVisible();
+  await manage.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/kr-manage-390.png`, fullPage: true });
+  await manage.getByRole("button", { name: "Add a key result" }).click();
+  await expect(page.getByRole("dialog", { name: "New key result" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/kr-add-390.png` });
+  await noSeriousA11yViolations(page);
+});
