@@ -22,6 +22,7 @@ import { useState } from "react";
 import { runCoach } from "../../../domain/coach.js";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
 import { DEFAULT_SETTINGS, KR_TYPES, type KrType, type Level } from "../../../domain/types.js";
+import { CoachFinding } from "../../components/coach-finding.js";
 import { DisabledWithReason } from "../../components/disabled-reason.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
@@ -305,12 +306,7 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         <Alert color="yellow" title={t("create.coach")}>
           <List size="sm" spacing={2}>
             {findings.map((f) => (
-              <List.Item key={`${f.checkId}:${f.objectId}`}>
-                <Text span size="sm" fw={600}>
-                  {f.checkId}
-                </Text>{" "}
-                {f.message}
-              </List.Item>
+              <CoachFinding key={`${f.checkId}:${f.objectId}`} finding={f} withReason={false} />
             ))}
           </List>
         </Alert>
