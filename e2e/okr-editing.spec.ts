@@ -192,7 +192,9 @@ test("an admin moves a key result to the trash and restores it from the trash", 
 test("an admin publishes a draft", async ({ page }) => {
   await signIn(page);
   await page.goto(`/objectives/${draftId}`);
-  await expect(page.getByText("Draft", { exact: true })).toBeVisible();
+  // Its status reads "Draft" (the header and its card), with what that means.
+  await expect(page.getByText("Draft", { exact: true }).first()).toBeVisible();
+  await expect(page.getByText("A draft counts nowhere yet. Publish it when it is ready.")).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/draft.png` });
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.getByText("Published: “Draft to publish (e2e)” now counts.")).toBeVisible();

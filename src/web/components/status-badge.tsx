@@ -14,7 +14,8 @@ export const STATUS_COLOR: Record<Status, string> = {
 /** The status as a coloured label (colour is never the only cue: the word is always there). */
 export function StatusBadge({ status }: { status: Status }) {
   return (
-    <Badge color={STATUS_COLOR[status]} variant="light" radius="sm">
+    // Never squeezed: a status cut to "AT R…" says nothing.
+    <Badge color={STATUS_COLOR[status]} variant="light" radius="sm" style={{ flexShrink: 0, overflow: "visible" }}>
       {t(`status.${status}`)}
     </Badge>
   );

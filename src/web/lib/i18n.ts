@@ -232,6 +232,7 @@ const en = {
     coachNone: "The coach has nothing to say about this objective.",
   },
   keyResult: {
+    date: "Date",
     chart: "Value over time",
     value: "Value",
     planned: "Expected",
@@ -314,7 +315,6 @@ const en = {
     noEditReason: "Only its owners, their managers, the team's owners and admins can change this objective.",
     noEditKrReason:
       "Only its owners, the objective's owners and their managers, the team's owners and admins can change this key result.",
-    draft: "Draft",
     needsTeam: "A team-level objective needs its team: choose one, or pick another level.",
     draftHelp: "A draft counts nowhere yet. Publish it when it is ready.",
     publish: "Publish",

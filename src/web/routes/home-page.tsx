@@ -1,4 +1,4 @@
-import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Box, Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { IconPlus } from "@tabler/icons-react";
 import { useQueries } from "@tanstack/react-query";
@@ -28,20 +28,30 @@ function isDue(kr: KeyResult): boolean {
 function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }) {
   const [open, setOpen] = useState(false);
   const me = useMe();
-  return (
-    <Group wrap="nowrap" gap="sm" align="center">
-      <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
-        <AppLink to="/key-results/$keyResultId" params={{ keyResultId: kr.id }} size="sm" truncate="end">
-          {kr.title}
-        </AppLink>
-        <ProgressMeter
-          progress={kr.progress}
-          expected={kr.expectedProgress}
-          status={kr.status}
-          label={`${kr.title}: ${percent(kr.progress)}`}
-        />
-      </Stack>
-      <Text size="sm" w={{ base: 48, sm: 90 }} ta="right">
+  // On a phone the name takes its own line and wraps; the figures follow underneath.
+  const phone = useMediaQuery("(max-width: 36em)");
+  const title = (
+    <AppLink
+      to="/key-results/$keyResultId"
+      params={{ keyResultId: kr.id }}
+      size="sm"
+      truncate={phone ? undefined : "end"}
+      title={kr.title}
+    >
+      {kr.title}
+    </AppLink>
+  );
+  const meter = (
+    <ProgressMeter
+      progress={kr.progress}
+      expected={kr.expectedProgress}
+      status={kr.status}
+      label={`${kr.title}: ${percent(kr.progress)}`}
+    />
+  );
+  const figures = (
+    <>
+      <Text size="sm" w={{ base: 64, sm: 90 }} ta="right" style={{ flexShrink: 0 }}>
         {kr.type === "milestone" ? (kr.achieved ? "✓" : "—") : value(kr, kr.current)}
       </Text>
       <StatusBadge status={kr.status} />
@@ -49,6 +59,7 @@ function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }
         <Button
           size="xs"
           variant="light"
+          style={{ flexShrink: 0 }}
           onClick={() => setOpen(true)}
           aria-label={`${t("home.checkIn")}: ${kr.title}`}
         >
@@ -56,6 +67,26 @@ function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }
         </Button>
       )}
       {open && <CheckInDialog kr={kr} objective={objective} opened={open} onClose={() => setOpen(false)} />}
+    </>
+  );
+  if (phone) {
+    return (
+      <Stack gap={4}>
+        {title}
+        <Group wrap="nowrap" gap="xs" align="center">
+          <Box style={{ flex: 1, minWidth: 0 }}>{meter}</Box>
+          {figures}
+        </Group>
+      </Stack>
+    );
+  }
+  return (
+    <Group wrap="nowrap" gap="sm" align="center">
+      <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+        {title}
+        {meter}
+      </Stack>
+      {figures}
     </Group>
   );
 }

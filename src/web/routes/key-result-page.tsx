@@ -1,24 +1,20 @@
 import { LineChart } from "@mantine/charts";
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Badge, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { periodSpan } from "../../domain/periods.js";
 import { expectedProgress } from "../../domain/status.js";
 import type { Span } from "../../domain/types.js";
 import { AppLink } from "../components/app-link.js";
-import { OwnerNames, OwnerText } from "../components/owner-names.js";
+import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
-import { TableHead } from "../components/table-head.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
-import { CheckInEditDialog } from "../features/check-in/check-in-edit-dialog.js";
+import { CheckInHistory } from "../features/check-in/check-in-history.js";
 import { KeyResultActions } from "../features/key-results/key-result-actions.js";
-import { api } from "../lib/api.js";
-import { date, dateTime, percent, value } from "../lib/format.js";
+import { date, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { invalidateForChange } from "../lib/live.js";
 import { mayCheckIn } from "../lib/permissions.js";
 import { useCheckIns, useKeyResult, useMe, useObjective, usePeriods, useSettings } from "../lib/queries.js";
 import type { CheckIn, KeyResult } from "../lib/types.js";
@@ -93,13 +89,7 @@ export function KeyResultPage() {
   const periods = usePeriods();
   const settings = useSettings();
   const [open, setOpen] = useState(false);
-  const [editingCheckIn, setEditingCheckIn] = useState<CheckIn | null>(null);
   const me = useMe();
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
-    onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.deleted", objectType: "checkIn" }),
-  });
   const period = periods.data?.items.find((p) => p.id === objective.data?.periodId);
   const tz = settings.data?.timeZone ?? "UTC";
   const span =
@@ -161,68 +151,7 @@ export function KeyResultPage() {
             label={`${k.title}: ${percent(k.progress)}`}
           />
           <QueryState query={checkIns}>{(c) => <ValueChart kr={k} checkIns={c.items} span={span} />}</QueryState>
-          <Card withBorder>
-            <Title order={3} size="h5" mb="sm">
-              {t("keyResult.checkIns")}
-            </Title>
-            <QueryState query={checkIns} isEmpty={(d) => d.items.length === 0} empty={t("keyResult.noCheckIns")}>
-              {(d) => (
-                <Table striped highlightOnHover>
-                  <TableHead
-                    columns={[
-                      "Date",
-                      t("keyResult.value"),
-                      t("common.status"),
-                      t("checkIn.confidence"),
-                      t("checkIn.note"),
-                      t("keyResult.author"),
-                    ]}
-                    actions={t("periodClose.actions")}
-                  />
-                  <Table.Tbody>
-                    {d.items.map((c) => (
-                      <Table.Tr key={c.id}>
-                        <Table.Td>{dateTime(c.at)}</Table.Td>
-                        <Table.Td>{k.type === "milestone" ? (c.achieved ? "✓" : "—") : value(k, c.value)}</Table.Td>
-                        <Table.Td>{c.status ? <StatusBadge status={c.status} /> : ""}</Table.Td>
-                        <Table.Td>{c.confidence ?? ""}</Table.Td>
-                        <Table.Td>{c.note}</Table.Td>
-                        <Table.Td>
-                          <OwnerText ids={c.authorId ? [c.authorId] : []} />
-                        </Table.Td>
-                        <Table.Td>
-                          {c.authorId === me.data?.user.id && !k.closed && (
-                            <Group gap={4} wrap="nowrap">
-                              <Button
-                                size="compact-xs"
-                                variant="subtle"
-                                onClick={() => setEditingCheckIn(c)}
-                                aria-label={`${t("edit.editCheckIn")}: ${dateTime(c.at)}`}
-                              >
-                                {t("edit.open")}
-                              </Button>
-                              <Button
-                                size="compact-xs"
-                                variant="subtle"
-                                color="red"
-                                onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
-                                aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
-                              >
-                                {t("edit.delete")}
-                              </Button>
-                            </Group>
-                          )}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              )}
-            </QueryState>
-          </Card>
-          {editingCheckIn && (
-            <CheckInEditDialog kr={k} checkIn={editingCheckIn} opened onClose={() => setEditingCheckIn(null)} />
-          )}
+          <CheckInHistory kr={k} checkIns={checkIns} />
           {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}
         </Stack>
       )}

@@ -267,16 +267,16 @@ export function ObjectivePage() {
                     {t("objective.privateBadge")}
                   </Badge>
                 )}
-                {o.state === "draft" && (
-                  <Badge color="yellow" variant="light" title={t("okrEdit.draftHelp")}>
-                    {t("okrEdit.draft")}
-                  </Badge>
-                )}
                 {o.state === "closed" && (
                   <Badge color="blue">{t("objective.closed", { score: o.score?.toFixed(1) ?? "—" })}</Badge>
                 )}
               </Group>
               <Title order={2}>{o.title}</Title>
+              {o.state === "draft" && (
+                <Text size="sm" c="dimmed">
+                  {t("okrEdit.draftHelp")}
+                </Text>
+              )}
               {o.description && <Text c="dimmed">{o.description}</Text>}
             </Stack>
             <Stack gap={4} align="flex-end">

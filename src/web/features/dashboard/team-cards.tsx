@@ -23,11 +23,15 @@ function TeamCell({ row, shownTeam }: { row: DashboardTeamRow; shownTeam: boolea
   );
 }
 
-/** A cell's tint: the status colour, stronger with a larger share of the largest count. */
+/**
+ * A cell's tint: the status colour over the page's background, stronger with a larger share of
+ * the largest count. At most 30 %, so the text keeps a contrast of 4.5:1 on every status colour
+ * in light and dark (yellow on the dark background is the tightest).
+ */
 function tint(status: Status, count: number, max: number): string | undefined {
   if (!count || !max) return undefined;
-  const strength = Math.round(12 + (count / max) * 43);
-  return `color-mix(in srgb, var(--mantine-color-${STATUS_COLOR[status] ?? "gray"}-6) ${strength}%, transparent)`;
+  const strength = Math.round(8 + (count / max) * 22);
+  return `color-mix(in srgb, var(--mantine-color-${STATUS_COLOR[status] ?? "gray"}-6) ${strength}%, var(--mantine-color-body))`;
 }
 
 export function HeatMapCard({ dashboard, periodId }: { dashboard: Dashboard; periodId: string }) {

@@ -1,0 +1,123 @@
+import { Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
+import type { UseQueryResult } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { OwnerText } from "../../components/owner-names.js";
+import { QueryState } from "../../components/query-state.js";
+import { StatusBadge } from "../../components/status-badge.js";
+import { TableHead } from "../../components/table-head.js";
+import { api } from "../../lib/api.js";
+import { dateTime, value } from "../../lib/format.js";
+import { t } from "../../lib/i18n.js";
+import { invalidateForChange } from "../../lib/live.js";
+import { useMe } from "../../lib/queries.js";
+import type { CheckIn, KeyResult, Page } from "../../lib/types.js";
+import { CheckInEditDialog } from "./check-in-edit-dialog.js";
+
+/**
+ * A key result's check-ins, newest first: a table on wide screens, a list of cards on a phone
+ * (a seven-column table at 390 px squeezes every cell to a word). The author may edit or delete
+ * their own while the key result is open.
+ */
+export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQueryResult<Page<CheckIn>> }) {
+  const phone = useMediaQuery("(max-width: 48em)");
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState<CheckIn | null>(null);
+  const remove = useMutation({
+    mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
+    onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.deleted", objectType: "checkIn" }),
+  });
+  const shown = (c: CheckIn) => (kr.type === "milestone" ? (c.achieved ? "✓" : "—") : value(kr, c.value));
+  const actions = (c: CheckIn) =>
+    c.authorId === me.data?.user.id &&
+    !kr.closed && (
+      <Group gap={4} wrap="nowrap">
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          onClick={() => setEditing(c)}
+          aria-label={`${t("edit.editCheckIn")}: ${dateTime(c.at)}`}
+        >
+          {t("edit.open")}
+        </Button>
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          color="red"
+          onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
+          aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
+        >
+          {t("edit.delete")}
+        </Button>
+      </Group>
+    );
+  return (
+    <Card withBorder>
+      <Title order={3} size="h5" mb="sm">
+        {t("keyResult.checkIns")}
+      </Title>
+      <QueryState query={checkIns} isEmpty={(d) => d.items.length === 0} empty={t("keyResult.noCheckIns")}>
+        {(d) =>
+          phone ? (
+            <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
+              {d.items.map((c) => (
+                <Card key={c.id} component="li" withBorder padding="xs" radius="sm">
+                  <Group justify="space-between" gap="xs" wrap="wrap">
+                    <Text size="sm" fw={600}>
+                      {shown(c)}
+                    </Text>
+                    {c.status && <StatusBadge status={c.status} />}
+                  </Group>
+                  <Text size="xs" c="dimmed">
+                    {dateTime(c.at)} · <OwnerText ids={c.authorId ? [c.authorId] : []} />
+                    {c.confidence !== null && c.confidence !== undefined
+                      ? ` · ${t("checkIn.confidence")}: ${c.confidence}`
+                      : ""}
+                  </Text>
+                  {c.note && (
+                    <Text size="sm" style={{ overflowWrap: "anywhere" }}>
+                      {c.note}
+                    </Text>
+                  )}
+                  {actions(c)}
+                </Card>
+              ))}
+            </Stack>
+          ) : (
+            <Table striped highlightOnHover>
+              <TableHead
+                columns={[
+                  t("keyResult.date"),
+                  t("keyResult.value"),
+                  t("common.status"),
+                  t("checkIn.confidence"),
+                  t("checkIn.note"),
+                  t("keyResult.author"),
+                ]}
+                actions={t("periodClose.actions")}
+              />
+              <Table.Tbody>
+                {d.items.map((c) => (
+                  <Table.Tr key={c.id}>
+                    <Table.Td>{dateTime(c.at)}</Table.Td>
+                    <Table.Td>{shown(c)}</Table.Td>
+                    <Table.Td>{c.status ? <StatusBadge status={c.status} /> : ""}</Table.Td>
+                    <Table.Td>{c.confidence ?? ""}</Table.Td>
+                    <Table.Td>{c.note}</Table.Td>
+                    <Table.Td>
+                      <OwnerText ids={c.authorId ? [c.authorId] : []} />
+                    </Table.Td>
+                    <Table.Td>{actions(c)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )
+        }
+      </QueryState>
+      {editing && <CheckInEditDialog kr={kr} checkIn={editing} opened onClose={() => setEditing(null)} />}
+    </Card>
+  );
+}
