@@ -12,6 +12,7 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { TableHead } from "../components/table-head.js";
+import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { CheckInEditDialog } from "../features/check-in/check-in-edit-dialog.js";
 import { KeyResultEditDialog } from "../features/objectives/objective-edit-dialog.js";
@@ -165,6 +166,7 @@ export function KeyResultPage() {
             status={k.status}
             label={`${k.title}: ${percent(k.progress)}`}
           />
+          <AlignmentParents key={`parents-${k.id}`} keyResult={k} />
           <QueryState query={checkIns}>{(c) => <ValueChart kr={k} checkIns={c.items} span={span} />}</QueryState>
           <Card withBorder>
             <Title order={3} size="h5" mb="sm">

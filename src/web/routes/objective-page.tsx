@@ -11,6 +11,7 @@ import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
 import { api } from "../lib/api.js";
@@ -396,6 +397,7 @@ export function ObjectivePage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
               <Stack>
+                <AlignmentParents key={`parents-${o.id}`} objective={o} />
                 <Alignment key={o.id} objective={o} />
                 <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
                 <Initiatives objectiveId={o.id} />
