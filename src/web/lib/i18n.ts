@@ -489,7 +489,7 @@ const en = {
     remove: "Remove",
     change: "Change",
     changeLabel: "Change how it counts toward {{title}}",
-    removeLabel: "Stop contributing to {{title}}",
+    removeLabel: "Remove the alignment under {{title}}",
     keyResultOf: "Key result of “{{objective}}”",
     weightValue: "Counts with weight {{weight}}",
     notCounted: "Aligned, not counted in its progress",

@@ -86,7 +86,10 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
       return api("DELETE", `/alignments/${c.alignmentId}`);
     },
     onSuccess: () => {
-      notifications.show({ message: edit.action === "remove" ? t("alignEdit.removed") : t("alignEdit.saved") });
+      notifications.show({
+        message: edit.action === "remove" ? t("alignEdit.removed") : t("alignEdit.saved"),
+        closeButtonProps: { "aria-label": t("common.close") },
+      });
       onClose();
       void invalidateForChange(queryClient, { type: `alignment.${edit.action}`, objectType: "alignment" });
     },
@@ -141,7 +144,7 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
   }
 
   return (
-    <Modal opened onClose={onClose} title={title} size="lg">
+    <Modal opened onClose={onClose} title={title} size="lg" closeButtonProps={{ "aria-label": t("common.close") }}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
