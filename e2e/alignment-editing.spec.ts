@@ -190,3 +190,58 @@ test("dark theme and a phone-sized key result page: the dialog reads, no serious
   expect((await call("GET", `/objectives/${parent.id}`)).progress).toBeCloseTo(0.3);
   await context.close();
 });
+
+test("a member's parent they may not edit becomes a request; its owner accepts it with a weight, with a preview", async ({
+  page,
+}) => {
+  const { call, parent } = await chain(page.request);
+  const member = await call("POST", "/users", {
+    name: "Max Member",
+    email: `max${RUN}@demo.example`,
+    role: "member",
+    invite: false,
+  });
+  const memberToken = (await call("POST", `/users/${member.id}/tokens`, { name: "e2e" })).token as string;
+  const child = await call(
+    "POST",
+    "/objectives",
+    { title: `Max's goal ${RUN}`, level: "individual", ownerIds: [member.id], periodId: parent.periodId },
+    memberToken,
+  );
+  const kr = await call(
+    "POST",
+    `/objectives/${child.id}/key-results`,
+    { title: "Max's measure", type: "increase", start: 0, target: 100, ownerIds: [member.id] },
+    memberToken,
+  );
+  await call("POST", `/key-results/${kr.id}/check-ins`, { value: 90 }, memberToken);
+
+  await signIn(page, memberToken);
+  await page.goto(`/objectives/${child.id}`);
+  const card = page
+    .locator(".mantine-Card-root")
+    .filter({ has: page.getByRole("heading", { name: "Contributes to" }) });
+  await card.getByRole("button", { name: "Add a parent" }).click();
+  const dialog = page.getByRole("dialog", { name: /contribute to/ });
+  await dialog.getByRole("combobox", { name: "Contributes to" }).fill(parent.title);
+  await page.getByRole("option", { name: `◎ ${parent.title}` }).click();
+  await expect(dialog.getByText("This becomes a request")).toBeVisible();
+  await expect(dialog.getByRole("textbox", { name: "Weight" })).toBeDisabled();
+  await expect(dialog.getByRole("listitem").filter({ hasText: parent.title })).toContainText("No change");
+  await page.screenshot({ path: `${SHOTS}/alignment-edit-request.png` });
+  await noSeriousA11yViolations(page);
+  await dialog.getByRole("button", { name: "Ask to align" }).click();
+  await expect(card.getByText("Waiting for its owners to accept")).toBeVisible();
+  await expect(card.getByRole("button", { name: /^Accept/ })).toHaveCount(0);
+
+  // The parent's owner accepts it from the child's page, weighing it 2: (50 % + 2 × 90 %) / 3.
+  await signIn(page);
+  await page.goto(`/objectives/${child.id}`);
+  await card.getByRole("button", { name: `Accept the request to count toward ${parent.title}` }).click();
+  const accept = page.getByRole("dialog", { name: /Accept the request/ });
+  await accept.getByRole("textbox", { name: "Weight" }).fill("2");
+  await expect(accept.getByRole("listitem").filter({ hasText: parent.title })).toContainText(/50\s?% → 77\s?%/);
+  await accept.getByRole("button", { name: "Accept" }).click();
+  await expect(card.getByText("Counts with weight 2")).toBeVisible();
+  expect((await call("GET", `/objectives/${parent.id}`)).progress).toBeCloseTo(2.3 / 3);
+});

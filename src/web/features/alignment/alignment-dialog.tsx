@@ -18,7 +18,7 @@ import { type AlignmentChange, AlignmentPreviewPanel, useAlignmentPreview } from
 /** What the dialog does: add a parent to a child, or change or remove an existing alignment. */
 export type AlignmentEdit =
   | { action: "add"; childType: "objective" | "keyResult"; childId: string; childTitle: string }
-  | { action: "update" | "remove"; alignment: Alignment; parentTitle: string; speaksForParent: boolean };
+  | { action: "update" | "approve" | "remove"; alignment: Alignment; parentTitle: string; speaksForParent: boolean };
 
 /** The parent named by the picker's value (`objective:<id>` or `keyResult:<id>`), with whether the person may edit it. */
 function usePickedParent(value: string | null) {
@@ -37,13 +37,15 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
   const existing = edit.action === "add" ? null : edit.alignment;
   const [picked, setPicked] = useState<string | null>(null);
   const [weight, setWeight] = useState<number | string>(existing?.weight ?? WEIGHT_DEFAULT);
-  const [contributes, setContributes] = useState(existing ? existing.contributes : true);
+  // A request counts once accepted: accepting shows it counting.
+  const [contributes, setContributes] = useState(existing ? existing.contributes || edit.action === "approve" : true);
   const parent = usePickedParent(picked);
   const parentTitle = edit.action === "add" ? (parent?.title ?? "") : edit.parentTitle;
   const speaksForParent = edit.action === "add" ? !!parent?.mayEdit : edit.speaksForParent;
   const weightNumber = typeof weight === "number" ? weight : Number.NaN;
   const weightOk = Number.isFinite(weightNumber) && weightNumber >= 0;
-  const weightLocked = !speaksForParent || (edit.action !== "add" && existing?.state === "pending");
+  const weightLocked =
+    !speaksForParent || (edit.action !== "add" && edit.action !== "approve" && existing?.state === "pending");
 
   let change: AlignmentChange | null = null;
   if (edit.action === "add") {
@@ -67,6 +69,8 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
         ...(contributes !== edit.alignment.contributes ? { contributes } : {}),
       };
     }
+  } else if (edit.action === "approve") {
+    if (weightOk) change = { action: "approve", alignmentId: edit.alignment.id, weight: weightNumber };
   } else {
     change = { action: "remove", alignmentId: edit.alignment.id };
   }
@@ -82,6 +86,10 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
       if (c.action === "update") {
         const { action: _a, alignmentId, ...body } = c;
         return api("PATCH", `/alignments/${alignmentId}`, body);
+      }
+      if (c.action === "approve") {
+        const { action: _a, alignmentId, ...body } = c;
+        return api("POST", `/alignments/${alignmentId}/approve`, body);
       }
       return api("DELETE", `/alignments/${c.alignmentId}`);
     },
@@ -106,13 +114,21 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
         ? t("alignEdit.fixFirst")
         : null;
   const submitLabel =
-    edit.action === "remove" ? t("alignEdit.remove") : pending ? t("alignEdit.ask") : t("alignEdit.save");
+    edit.action === "remove"
+      ? t("alignEdit.remove")
+      : edit.action === "approve"
+        ? t("alignEdit.accept")
+        : pending
+          ? t("alignEdit.ask")
+          : t("alignEdit.save");
   const title =
     edit.action === "add"
       ? t("alignEdit.addTitle", { title: edit.childTitle })
       : edit.action === "update"
         ? t("alignEdit.changeTitle", { title: edit.parentTitle })
-        : t("alignEdit.removeTitle", { title: edit.parentTitle });
+        : edit.action === "approve"
+          ? t("alignEdit.acceptTitle", { title: edit.parentTitle })
+          : t("alignEdit.removeTitle", { title: edit.parentTitle });
 
   let weightField: ReactNode = (
     <NumberInput
@@ -166,12 +182,14 @@ export function AlignmentDialog({ edit, onClose }: { edit: AlignmentEdit; onClos
           ) : (
             <>
               {weightField}
-              <Switch
-                label={t("alignEdit.contributes")}
-                description={t("alignEdit.contributesHelp")}
-                checked={contributes}
-                onChange={(e) => setContributes(e.currentTarget.checked)}
-              />
+              {edit.action !== "approve" && (
+                <Switch
+                  label={t("alignEdit.contributes")}
+                  description={t("alignEdit.contributesHelp")}
+                  checked={contributes}
+                  onChange={(e) => setContributes(e.currentTarget.checked)}
+                />
+              )}
             </>
           )}
           <AlignmentPreviewPanel

@@ -37,7 +37,7 @@ function ParentRow({
       : alignment.contributes
         ? t("alignEdit.weightValue", { weight: alignment.weight })
         : t("alignEdit.notCounted");
-  const edit = (action: "update" | "remove") =>
+  const edit = (action: "update" | "approve" | "remove") =>
     onEdit({ action, alignment, parentTitle: title, speaksForParent: parentSide });
   return (
     <Stack gap={4} component="li" py={6} style={{ borderTop: "1px solid var(--mantine-color-default-border)" }}>
@@ -73,6 +73,15 @@ function ParentRow({
       </Group>
       {(childSide || parentSide) && (
         <Group gap="xs">
+          {alignment.state === "pending" && parentSide && (
+            <Button
+              size="compact-xs"
+              onClick={() => edit("approve")}
+              aria-label={t("alignEdit.acceptLabel", { title })}
+            >
+              {t("alignEdit.accept")}
+            </Button>
+          )}
           <Button
             size="compact-xs"
             variant="default"

@@ -24,6 +24,7 @@ export type AlignmentChange =
       contributes: boolean;
     }
   | { action: "update"; alignmentId: string; weight?: number; contributes?: boolean }
+  | { action: "approve"; alignmentId: string; weight?: number }
   | { action: "remove"; alignmentId: string };
 
 interface Figures {
