@@ -195,6 +195,26 @@ describe.each(DATABASE_KINDS)("alignment preview on %s", (kind) => {
     await expectAfterIsSaved(accepted.body.parents);
   });
 
+  it("leaves out what the caller may not see further up", async () => {
+    const secret = (await f.objective(periodId, { title: "Secret plan", visibility: "private" })).id as string;
+    const parent = await objectiveAt(50, { level: "individual", ownerIds: [uid.mia] });
+    const child = await objectiveAt(10, { level: "individual", ownerIds: [uid.mia] });
+    await f.align("objective", parent.id, "objective", secret);
+    const body = {
+      action: "add",
+      childType: "objective",
+      childId: child.id,
+      parentType: "objective",
+      parentId: parent.id,
+    };
+    const seenByAdmin = await api.call("POST", "/alignments/preview", body);
+    expect(seenByAdmin.body.parents.map((p: Parent) => p.id)).toEqual([parent.id, secret]);
+    const seenByMia = await as("mia", "POST", "/alignments/preview", body);
+    expect(seenByMia.status).toBe(200);
+    expect(seenByMia.body.parents.map((p: Parent) => p.id)).toEqual([parent.id]);
+    expect(JSON.stringify(seenByMia.body)).not.toContain("Secret plan");
+  });
+
   it("refuses exactly as the change itself: a loop, bad input, no rights, an observer, an unknown id, a stale version", async () => {
     const upper = await objectiveAt(30);
     const lower = await objectiveAt(70);
