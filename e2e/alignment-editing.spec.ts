@@ -244,4 +244,14 @@ test("a member's parent they may not edit becomes a request; its owner accepts i
   await accept.getByRole("button", { name: "Accept" }).click();
   await expect(card.getByText("Counts with weight 2")).toBeVisible();
   expect((await call("GET", `/objectives/${parent.id}`)).progress).toBeCloseTo(2.3 / 3);
+
+  // The member's page at phone width, light theme.
+  await signIn(page, memberToken);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/objectives/${child.id}`);
+  await expect(card.getByText("Counts with weight 2")).toBeVisible();
+  await expect(card.getByRole("link", { name: parent.title })).toBeVisible();
+  await card.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/alignment-edit-member-390.png` });
+  await noSeriousA11yViolations(page);
 });
