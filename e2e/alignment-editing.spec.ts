@@ -77,9 +77,7 @@ test("add a weighted parent with a preview, change its weight, remove it", async
   const { call, top, parent, child } = await chain(page.request);
   await signIn(page);
   await page.goto(`/objectives/${child.id}`);
-  const card = page
-    .locator(".mantine-Card-root")
-    .filter({ has: page.getByRole("heading", { name: "Contributes to" }) });
+  const card = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Aligned to" }) });
   await expect(card.getByText("This counts toward nothing yet.")).toBeVisible();
 
   // Add: pick the parent, weigh it 3, read the preview, save.
@@ -133,9 +131,7 @@ test("a loop is refused in the dialog with its reason; an observer is offered no
   const { call, top, parent } = await chain(page.request);
   await signIn(page);
   await page.goto(`/objectives/${top.id}`);
-  const card = page
-    .locator(".mantine-Card-root")
-    .filter({ has: page.getByRole("heading", { name: "Contributes to" }) });
+  const card = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Aligned to" }) });
   await card.getByRole("button", { name: "Add a parent" }).click();
   const dialog = page.getByRole("dialog", { name: /contribute to/ });
   await dialog.getByRole("combobox", { name: "Contributes to" }).fill(parent.title);
@@ -157,9 +153,7 @@ test("a loop is refused in the dialog with its reason; an observer is offered no
   const observerToken = (await call("POST", `/users/${observer.id}/tokens`, { name: "e2e" })).token as string;
   await signIn(page, observerToken);
   await page.goto(`/objectives/${parent.id}`);
-  const seen = page
-    .locator(".mantine-Card-root")
-    .filter({ has: page.getByRole("heading", { name: "Contributes to" }) });
+  const seen = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Aligned to" }) });
   await expect(seen.getByRole("link", { name: top.title })).toBeVisible();
   await expect(seen.getByRole("button")).toHaveCount(0);
 });
@@ -173,9 +167,7 @@ test("dark theme and a phone-sized key result page: the dialog reads, no serious
   await signIn(page);
   await expect(page.locator("html")).toHaveAttribute("data-mantine-color-scheme", "dark");
   await page.goto(`/key-results/${child.krId}`);
-  const card = page
-    .locator(".mantine-Card-root")
-    .filter({ has: page.getByRole("heading", { name: "Contributes to" }) });
+  const card = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Aligned to" }) });
   await card.getByRole("button", { name: "Add a parent" }).click();
   const dialog = page.getByRole("dialog", { name: /contribute to/ });
   await dialog.getByRole("combobox", { name: "Contributes to" }).fill(parent.title);
@@ -218,9 +210,7 @@ test("a member's parent they may not edit becomes a request; its owner accepts i
 
   await signIn(page, memberToken);
   await page.goto(`/objectives/${child.id}`);
-  const card = page
-    .locator(".mantine-Card-root")
-    .filter({ has: page.getByRole("heading", { name: "Contributes to" }) });
+  const card = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Aligned to" }) });
   await card.getByRole("button", { name: "Add a parent" }).click();
   const dialog = page.getByRole("dialog", { name: /contribute to/ });
   await dialog.getByRole("combobox", { name: "Contributes to" }).fill(parent.title);
@@ -231,7 +221,7 @@ test("a member's parent they may not edit becomes a request; its owner accepts i
   await page.screenshot({ path: `${SHOTS}/alignment-edit-request.png` });
   await noSeriousA11yViolations(page);
   await dialog.getByRole("button", { name: "Ask to align" }).click();
-  await expect(card.getByText("Waiting for its owners to accept")).toBeVisible();
+  await expect(card.getByText("Waiting for approval by its owners")).toBeVisible();
   await expect(card.getByRole("button", { name: /^Accept/ })).toHaveCount(0);
 
   // The parent's owner accepts it from the child's page, weighing it 2: (50 % + 2 × 90 %) / 3.

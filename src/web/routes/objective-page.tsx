@@ -23,7 +23,6 @@ import { mayEditObjective, peopleGraphOf } from "../lib/permissions.js";
 import {
   fetchAll,
   keys,
-  useAlignments,
   useInfiniteList,
   useKeyResult,
   useMe,
@@ -120,7 +119,6 @@ function Alignment({ objective }: { objective: Objective }) {
   const me = useMe();
   const graph = useAuthorityGraph(objective);
   const mayDecide = mayEditObjective(me.data, objective, graph);
-  const parentsQuery = useAlignments({ childId: objective.id });
   const ownIds = [objective.id, ...objective.keyResults.map((k) => k.id)];
   const below = useQueries({
     queries: ownIds.map((parentId) => ({
@@ -130,36 +128,14 @@ function Alignment({ objective }: { objective: Objective }) {
     combine: (results) => results.flatMap((r) => r.data?.items ?? []),
   });
   const [shown, setShown] = useState(CHILDREN_STEP);
-  const parents = parentsQuery.data?.items ?? [];
   const children = below.filter((a) => a.state !== "pending");
   const requests = below.filter((a) => a.state === "pending");
   return (
     <Card withBorder>
       <Stack gap="xs">
-        <Title order={3} size="h5">
-          {t("objective.parents")}
-        </Title>
-        {parents.length ? (
-          <List spacing={4}>
-            {parents.map((a) => (
-              <AlignedItem
-                key={a.id}
-                type={a.parentType}
-                id={a.parentId}
-                note={
-                  a.state === "pending" ? t("objective.waiting") : a.contributes ? undefined : t("objective.notCounted")
-                }
-              />
-            ))}
-          </List>
-        ) : (
-          <Text size="sm" c="dimmed">
-            {t("objective.noParents")}
-          </Text>
-        )}
         {requests.length > 0 && (
           <>
-            <Title order={3} size="h5" mt="sm">
+            <Title order={3} size="h5">
               {t("objective.requests")}
             </Title>
             {mayDecide ? (
@@ -182,7 +158,7 @@ function Alignment({ objective }: { objective: Objective }) {
             )}
           </>
         )}
-        <Title order={3} size="h5" mt="sm">
+        <Title order={3} size="h5" mt={requests.length > 0 ? "sm" : undefined}>
           {t("objective.children")}
           {children.length > 0 && ` (${children.length})`}
         </Title>
