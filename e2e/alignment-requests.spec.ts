@@ -59,7 +59,7 @@ test("a member's alignment under the owner's objective waits until the owner acc
   // The member sees their alignment waiting.
   await signIn(page, memberToken);
   await page.goto(`/objectives/${child.id}`);
-  await expect(page.getByText("(waiting for approval by its owners)")).toBeVisible();
+  await expect(page.getByText("Waiting for approval by its owners")).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/alignment-waiting.png`, fullPage: true });
 
   // The owner accepts it on their objective.

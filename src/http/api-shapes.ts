@@ -123,6 +123,35 @@ export const AlignmentShape = z.object({
   version: z.number().int(),
 });
 
+const PreviewFigures = z.object({
+  progress: Fraction.nullable().describe(
+    "unrounded fraction, 1 = 100 % (null: a key result still measuring its baseline)",
+  ),
+  status: z.enum(STATUSES),
+});
+
+/** What an alignment change would do (POST /alignments/preview): each parent's figures before and after. */
+export const AlignmentPreviewShape = z.object({
+  outcome: z
+    .enum(["active", "pending", "removed"])
+    .describe("the alignment after the change: counting, waiting for the parent's side to accept it, or gone"),
+  speaksForParent: z
+    .boolean()
+    .describe("whether the caller may edit the parent, and so set the weight and what counts toward it"),
+  parents: z
+    .array(
+      z.object({
+        type: z.enum(["objective", "keyResult"]),
+        id: Id,
+        title: z.string(),
+        depth: z.number().int().describe("0: the alignment's parent; 1: what that counts toward; and so on"),
+        before: PreviewFigures,
+        after: PreviewFigures,
+      }),
+    )
+    .describe("the parent first, then everything it counts toward that the caller may see, nearest first"),
+});
+
 export const CheckInShape = z.object({
   id: Id,
   keyResultId: Id,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Permission } from "../domain/access.js";
 import * as accounts from "../services/account.service.js";
 import * as alignments from "../services/alignment.service.js";
+import * as alignmentPreview from "../services/alignment-preview.service.js";
 import * as audit from "../services/audit.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
@@ -556,6 +557,20 @@ export const apiRoutes: RouteDef[] = [
     response: shape.AlignmentShape,
     status: 201,
     handler: (c) => alignments.createAlignment(c.svc, c.actor, c.body),
+  },
+  {
+    method: "POST",
+    url: "/alignments/preview",
+    permission: "contribute",
+    tag: "alignments",
+    summary: "Preview an alignment change",
+    description:
+      "What adding (`add`, the body of POST /alignments), changing (`update`), accepting (`approve`) or removing " +
+      "(`remove`) an alignment would do to the progress and status of its parent and of everything above it. " +
+      "The change is rehearsed with the same checks and refusals as the real request, then rolled back: nothing is stored.",
+    body: alignmentPreview.AlignmentPreviewSchema,
+    response: shape.AlignmentPreviewShape,
+    handler: (c) => alignmentPreview.previewAlignment(c.svc, c.actor, c.body),
   },
   {
     method: "GET",

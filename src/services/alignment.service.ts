@@ -24,7 +24,16 @@ import { type AlignmentEdge, sameUnitProblem, wouldCreateCycle } from "../domain
 import { AppError } from "../domain/errors.js";
 import type { NodeType } from "../domain/types.js";
 import { forbidden } from "./access.js";
-import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import {
+  type Actor,
+  checkVersion,
+  missingReference,
+  mutate,
+  read,
+  type Services,
+  type Write,
+  type WriteOptions,
+} from "./context.js";
 import { walkUp } from "./evaluation.js";
 import { parentObjective } from "./okr.service.js";
 import { createdListPage, type Page } from "./pagination.js";
@@ -38,6 +47,12 @@ import {
 } from "./schemas.js";
 
 export type AlignmentView = ReturnType<typeof presentAlignment>;
+
+/** `mutate` with how the write runs given first (a preview rehearses it: alignment-preview.service.ts). */
+const mutateWith =
+  (options: WriteOptions) =>
+  <T>(svc: Services, actor: Actor, fn: (w: Write) => Promise<T>): Promise<T> =>
+    mutate(svc, actor, fn, options);
 
 const AlignmentListQuery = PageQuerySchema.extend({
   childId: z.string().optional(),
@@ -169,9 +184,14 @@ export async function alreadyAligned(w: Write, candidate: AlignmentEdge): Promis
   return fromChild.some((e) => e.parentType === candidate.parentType && e.parentId === candidate.parentId);
 }
 
-export async function createAlignment(svc: Services, actor: Actor, body: unknown): Promise<AlignmentView> {
+export async function createAlignment(
+  svc: Services,
+  actor: Actor,
+  body: unknown,
+  options: WriteOptions = {},
+): Promise<AlignmentView> {
   const input = parseInput(AlignmentCreateSchema, body);
-  return mutate(svc, actor, async (w) => {
+  return mutateWith(options)(svc, actor, async (w) => {
     // Both ends are looked up (404) before any permission is checked: a 403 about the child
     // must not tell a hidden parent from one that does not exist.
     const child = await loadNode(w, input.childType, input.childId, "childId");
@@ -319,9 +339,10 @@ export async function updateAlignment(
   id: string,
   body: unknown,
   ifMatch?: number,
+  options: WriteOptions = {},
 ): Promise<AlignmentView> {
   const input = parseInput(AlignmentUpdateSchema, body);
-  return mutate(svc, actor, async (w) => {
+  return mutateWith(options)(svc, actor, async (w) => {
     const row = await alignmentRepo.get(w.tx, w.scope, id);
     const { parentSide } = await assertCanChange(w, row);
     await checkVersion(input.version ?? ifMatch, row, () => presentAlignment(row));
@@ -337,8 +358,13 @@ export async function updateAlignment(
   });
 }
 
-export async function deleteAlignment(svc: Services, actor: Actor, id: string): Promise<void> {
-  await mutate(svc, actor, async (w) => {
+export async function deleteAlignment(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  options: WriteOptions = {},
+): Promise<void> {
+  await mutateWith(options)(svc, actor, async (w) => {
     const row = await alignmentRepo.get(w.tx, w.scope, id);
     await assertCanChange(w, row);
     await graphQueries.deleteAlignments(w.tx, w.scope, [id]);
@@ -358,9 +384,10 @@ export async function approveAlignment(
   id: string,
   body: unknown,
   ifMatch?: number,
+  options: WriteOptions = {},
 ): Promise<AlignmentView> {
   const input = parseInput(AlignmentApproveSchema, body ?? {});
-  return mutate(svc, actor, async (w) => {
+  return mutateWith(options)(svc, actor, async (w) => {
     const row = await alignmentRepo.get(w.tx, w.scope, id);
     const { parentSide } = await assertCanChange(w, row);
     if (!parentSide) {

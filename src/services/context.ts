@@ -171,6 +171,25 @@ export interface WriteOptions {
    * queue on it. Without it the write takes the organisation's lock exclusively.
    */
   figuresOf?: readonly string[];
+  /**
+   * A rehearsal (a preview of the write): `before` runs once the lock is held, before the
+   * write; `after` once its figures are recomputed, with what the write returned. Then everything is rolled back and
+   * `writeTransaction` throws `RehearsalDone`: nothing is stored, audited or announced.
+   */
+  rehearsal?: Rehearsal;
+}
+
+/** The hooks of a rehearsed write (see `WriteOptions.rehearsal`). */
+export interface Rehearsal {
+  before(t: Transaction): Promise<void>;
+  after(t: Transaction, out: unknown): Promise<void>;
+}
+
+/** Thrown by a rehearsed write once its `after` hook ran: the transaction was rolled back. */
+export class RehearsalDone extends Error {
+  constructor() {
+    super("rehearsal rolled back");
+  }
 }
 
 /**
@@ -250,6 +269,7 @@ export async function writeTransaction<T>(
         for (const id of nodes.keyResult ?? []) changedNodes.keyResult.add(id);
       },
     };
+    await options.rehearsal?.before(t);
     const out = await fn(t);
     if (touched && chain) {
       // The chain's rows were read under their locks, and the write changed none of their figures.
@@ -266,6 +286,10 @@ export async function writeTransaction<T>(
         ? undefined
         : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);
       await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part);
+    }
+    if (options.rehearsal) {
+      await options.rehearsal.after(t, out);
+      throw new RehearsalDone();
     }
     return out;
   });

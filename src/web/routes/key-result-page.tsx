@@ -10,6 +10,7 @@ import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { CheckInHistory } from "../features/check-in/check-in-history.js";
 import { KeyResultActions } from "../features/key-results/key-result-actions.js";
@@ -150,6 +151,7 @@ export function KeyResultPage() {
             status={k.status}
             label={`${k.title}: ${percent(k.progress)}`}
           />
+          <AlignmentParents key={`parents-${k.id}`} keyResult={k} />
           <QueryState query={checkIns}>{(c) => <ValueChart kr={k} checkIns={c.items} span={span} />}</QueryState>
           <CheckInHistory kr={k} checkIns={checkIns} />
           {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}

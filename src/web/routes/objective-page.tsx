@@ -11,6 +11,7 @@ import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { KeyResultList } from "../features/key-results/key-result-list.js";
 import { useAuthorityGraph } from "../features/objectives/objective-access.js";
 import { ObjectiveActions } from "../features/objectives/objective-actions.js";
@@ -20,7 +21,7 @@ import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { invalidateForChange } from "../lib/live.js";
 import { mayEditObjective } from "../lib/permissions.js";
-import { fetchAll, keys, useAlignments, useInfiniteList, useKeyResult, useMe, useObjective } from "../lib/queries.js";
+import { fetchAll, keys, useInfiniteList, useKeyResult, useMe, useObjective } from "../lib/queries.js";
 import type { Alignment as AlignmentEdge, AuditEntry, Objective } from "../lib/types.js";
 import { ObjectiveCard } from "./home-page.js";
 
@@ -99,7 +100,6 @@ function Alignment({ objective }: { objective: Objective }) {
   const me = useMe();
   const graph = useAuthorityGraph(objective);
   const mayDecide = mayEditObjective(me.data, objective, graph);
-  const parentsQuery = useAlignments({ childId: objective.id });
   const ownIds = [objective.id, ...objective.keyResults.map((k) => k.id)];
   const below = useQueries({
     queries: ownIds.map((parentId) => ({
@@ -109,36 +109,14 @@ function Alignment({ objective }: { objective: Objective }) {
     combine: (results) => results.flatMap((r) => r.data?.items ?? []),
   });
   const [shown, setShown] = useState(CHILDREN_STEP);
-  const parents = parentsQuery.data?.items ?? [];
   const children = below.filter((a) => a.state !== "pending");
   const requests = below.filter((a) => a.state === "pending");
   return (
     <Card withBorder>
       <Stack gap="xs">
-        <Title order={3} size="h5">
-          {t("objective.parents")}
-        </Title>
-        {parents.length ? (
-          <List spacing={4}>
-            {parents.map((a) => (
-              <AlignedItem
-                key={a.id}
-                type={a.parentType}
-                id={a.parentId}
-                note={
-                  a.state === "pending" ? t("objective.waiting") : a.contributes ? undefined : t("objective.notCounted")
-                }
-              />
-            ))}
-          </List>
-        ) : (
-          <Text size="sm" c="dimmed">
-            {t("objective.noParents")}
-          </Text>
-        )}
         {requests.length > 0 && (
           <>
-            <Title order={3} size="h5" mt="sm">
+            <Title order={3} size="h5">
               {t("objective.requests")}
             </Title>
             {mayDecide ? (
@@ -161,7 +139,7 @@ function Alignment({ objective }: { objective: Objective }) {
             )}
           </>
         )}
-        <Title order={3} size="h5" mt="sm">
+        <Title order={3} size="h5" mt={requests.length > 0 ? "sm" : undefined}>
           {t("objective.children")}
           {children.length > 0 && ` (${children.length})`}
         </Title>
@@ -316,6 +294,7 @@ export function ObjectivePage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
               <Stack>
+                <AlignmentParents key={`parents-${o.id}`} objective={o} />
                 <Alignment key={o.id} objective={o} />
                 <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
                 <Initiatives objectiveId={o.id} />
