@@ -15,6 +15,7 @@ const en = {
     people: "Teams and people",
     kpis: "KPIs",
     periodClose: "Close the period",
+    periods: "Periods",
     period: "Period",
     signOut: "Sign out",
     profile: "My profile",
@@ -516,12 +517,25 @@ function mapStrings(obj: unknown, f: (s: string) => string): unknown {
 }
 
 let applied = "";
+let appliedTerms: Terminology | undefined;
+/** Strings kept in an area's own file (e.g. i18n-periods.ts), by their top-level key. */
+const areas: Record<string, unknown> = {};
 
 /** Applies the organisation's terminology (the defaults when undefined); cheap when unchanged. */
 export function applyTerminology(terms: Terminology | undefined): void {
   const key = terms ? `${terms.objective}|${terms.keyResult}|${terms.initiative}` : "";
   if (key === applied) return;
   applied = key;
-  const strings = terms ? mapStrings(en, (x) => rename(x, terms)) : en;
+  appliedTerms = terms;
+  const all = { ...en, ...areas };
+  const strings = terms ? mapStrings(all, (x) => rename(x, terms)) : all;
   i18next.addResourceBundle("en", "translation", strings, true, true);
+}
+
+/** Adds an area's strings under `key`; they follow the organisation's terminology like the rest. */
+export function addStrings(key: string, strings: Record<string, unknown>): void {
+  areas[key] = strings;
+  const terms = appliedTerms;
+  const value = terms ? mapStrings(strings, (x) => rename(x, terms)) : strings;
+  i18next.addResourceBundle("en", "translation", { [key]: value }, true, true);
 }
