@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconLock } from "@tabler/icons-react";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
@@ -11,6 +11,7 @@ import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { InitiativesPanel } from "../features/initiatives/initiatives-panel.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
 import { api } from "../lib/api.js";
@@ -304,36 +305,6 @@ function Lifecycle({ objective }: { objective: Objective }) {
   );
 }
 
-function Initiatives({ objectiveId }: { objectiveId: string }) {
-  const initiatives = useQuery({
-    queryKey: keys.initiativesOf(objectiveId),
-    queryFn: () =>
-      fetchAll<{ id: string; title: string; state: string; progress: number | null }>("/initiatives", { objectiveId }),
-  });
-  return (
-    <Card withBorder>
-      <Title order={3} size="h5" mb="xs">
-        {t("objective.initiatives")}
-      </Title>
-      <QueryState query={initiatives} isEmpty={(d) => d.items.length === 0} empty={t("objective.noInitiatives")}>
-        {(d) => (
-          <List spacing={4} size="sm">
-            {d.items.map((i) => (
-              <List.Item key={i.id}>
-                {i.title}{" "}
-                <Text span size="xs" c="dimmed">
-                  {i.state}
-                  {i.progress !== null ? ` · ${percent(i.progress)}` : ""}
-                </Text>
-              </List.Item>
-            ))}
-          </List>
-        )}
-      </QueryState>
-    </Card>
-  );
-}
-
 export function ObjectivePage() {
   const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
   const objective = useObjective(objectiveId);
@@ -398,7 +369,7 @@ export function ObjectivePage() {
               <Stack>
                 <Alignment key={o.id} objective={o} />
                 <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
-                <Initiatives objectiveId={o.id} />
+                <InitiativesPanel objectiveId={o.id} />
                 <History objectiveId={o.id} />
               </Stack>
             </Grid.Col>
