@@ -112,6 +112,7 @@ function InitiativeDialog({
     },
     onSuccess: async () => {
       notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
         color: "teal",
         message: initiative ? t("initiativesPanel.saved") : t("initiativesPanel.created"),
       });

@@ -134,6 +134,7 @@ export function KpiDialog({ opened, onClose, kpi }: DialogProps & { kpi?: Kpi })
     },
     onSuccess: async (k) => {
       notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
         color: "teal",
         message: kpi ? t("kpiEdit.saved") : t("kpiEdit.created", { name: k.name }),
       });
@@ -243,7 +244,11 @@ export function KpiValueDialog({ opened, onClose, kpi }: DialogProps & { kpi: Kp
   const record = useMutation({
     mutationFn: () => api("POST", `/kpis/${kpi.id}/values`, { value: value.trim(), note }),
     onSuccess: async () => {
-      notifications.show({ color: "teal", message: t("kpiEdit.recorded") });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("kpiEdit.recorded"),
+      });
       await changed(queryClient, "kpi.valueAdded");
       setValue("");
       setNote("");

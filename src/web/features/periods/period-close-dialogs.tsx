@@ -202,7 +202,11 @@ export function PeriodReopenDialog({
   const reopen = useMutation({
     mutationFn: () => api<{ objectivesReopened: number }>("POST", `/periods/${period.id}/reopen`),
     onSuccess: async (r) => {
-      notifications.show({ color: "teal", message: t("closing.reopened", { count: r.objectivesReopened }) });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("closing.reopened", { count: r.objectivesReopened }),
+      });
       await invalidateForChange(queryClient, { type: "period.reopened", objectType: "period" });
       onClose();
     },

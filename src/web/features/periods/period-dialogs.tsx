@@ -62,7 +62,11 @@ export function YearDialog({ opened, onClose }: DialogProps) {
         ...(name.trim() ? { name: name.trim() } : {}),
       }),
     onSuccess: async (r) => {
-      notifications.show({ color: "teal", message: t("periods.yearCreated", { name: r.year.name }) });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("periods.yearCreated", { name: r.year.name }),
+      });
       await changed(queryClient, "period.created");
       setName("");
       onClose();
@@ -141,6 +145,7 @@ export function PeriodDialog({
         : api<Period>("POST", "/periods", { ...form, name: form.name.trim(), kind: "custom" }),
     onSuccess: async (p) => {
       notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
         color: "teal",
         message: period ? t("periods.saved") : t("periods.created", { name: p.name }),
       });
@@ -211,7 +216,11 @@ export function PeriodDeleteDialog({ period, onClose }: { period: Period | null;
   const remove = useMutation({
     mutationFn: (p: Period) => api("DELETE", `/periods/${p.id}`),
     onSuccess: async (_r, p) => {
-      notifications.show({ color: "teal", message: t("periods.deleted", { name: p.name }) });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("periods.deleted", { name: p.name }),
+      });
       await changed(queryClient, "period.deleted");
       onClose();
     },
