@@ -166,8 +166,11 @@ test("KPIs: create one linked to an objective and record a value", async ({ page
   await dialog.getByRole("textbox", { name: "Name" }).fill("Support backlog (e2e)");
   await dialog.getByRole("textbox", { name: "Healthy from" }).fill("0");
   await dialog.getByRole("textbox", { name: "Healthy up to" }).fill("40");
-  await dialog.getByRole("textbox", { name: "Linked objectives" }).fill("Pilot with ten");
+  await dialog.getByRole("combobox", { name: "Linked objectives" }).fill("Pilot with ten");
   await page.getByRole("option", { name: "Pilot with ten customers" }).click();
+  // The list stays open for more choices; a click elsewhere in the dialog closes it.
+  await dialog.getByRole("textbox", { name: "Name" }).click();
+  await expect(page.getByRole("option", { name: "Pilot with ten customers" })).toHaveCount(0);
   await dialog.getByRole("button", { name: "Create the KPI" }).click();
   await expect(dialog).toHaveCount(0);
   const card = page.getByRole("article", { name: "Support backlog (e2e)" });
@@ -205,7 +208,7 @@ test("initiatives: add one to an objective and change it", async ({ page }) => {
 
   await page.getByRole("button", { name: "Change Run a pricing experiment (e2e)" }).click();
   const edit = page.getByRole("dialog", { name: "Change Run a pricing experiment (e2e)" });
-  await edit.getByRole("textbox", { name: "State" }).click();
+  await edit.getByRole("combobox", { name: "State" }).click();
   await page.getByRole("option", { name: "In progress" }).click();
   await edit.getByRole("textbox", { name: /Progress/ }).fill("40");
   await edit.getByRole("button", { name: "Save the initiative" }).click();
