@@ -237,6 +237,7 @@ test("a member sees no admin action on periods or Close the period, at phone wid
   await phone.screenshot({ path: `${SHOTS}/periods-member-390.png`, fullPage: true });
   await phone.goto("/close");
   await expect(phone.getByText("Only the organisation's owners and admins close or reopen a period.")).toBeVisible();
+  await expect(phone.getByRole("columnheader", { name: "Score" })).toBeVisible();
   await expect(phone.getByRole("button", { name: /Close the period|Reopen the period/ })).toHaveCount(0);
   await phone.screenshot({ path: `${SHOTS}/close-member-390.png`, fullPage: true });
   await noSeriousA11yViolations(phone);

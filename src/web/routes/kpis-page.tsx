@@ -28,6 +28,16 @@ const fmt = (v: number | null, k: Pick<Kpi, "unit" | "currency">) => {
   return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(v)}${k.unit === "percent" ? " %" : ""}`;
 };
 
+/** The healthy range in words: "at least 400", "at most 120", "0 to 40". */
+function range(k: Kpi): string {
+  if (k.healthyMin !== null && k.healthyMax !== null) {
+    return t("kpiEdit.rangeBoth", { min: fmt(k.healthyMin, k), max: fmt(k.healthyMax, k) });
+  }
+  if (k.healthyMin !== null) return t("kpiEdit.rangeMin", { value: fmt(k.healthyMin, k) });
+  if (k.healthyMax !== null) return t("kpiEdit.rangeMax", { value: fmt(k.healthyMax, k) });
+  return t("kpiEdit.rangeNone");
+}
+
 /** Whether the person may change this KPI: its owners and admins, with a credential that writes. */
 function mayChange(me: Me | undefined, k: Kpi): boolean {
   return !!me && mayContribute(me) && (mayAdminister(me) || k.ownerIds.includes(me.user.id));
@@ -69,7 +79,7 @@ function KpiCard({ k, me }: { k: Kpi; me: Me | undefined }) {
           {k.currentAt ? t("kpiEdit.latestAt", { date: dateTime(k.currentAt) }) : t("kpiEdit.noValues")}
         </Text>
         <Text size="xs" c="dimmed">
-          {t("kpis.range")}: {fmt(k.healthyMin, k)} – {fmt(k.healthyMax, k)}
+          {t("kpis.range")}: {range(k)}
         </Text>
         {values.length > 1 && (
           <div
