@@ -53,20 +53,6 @@ addStrings("periods", {
   closeLink: "Review and close",
   closeLinkLabel: "Review and close {{name}}",
   failed: "The change was not saved",
-  months: [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-  ],
 });
 
 addStrings("closing", {

@@ -42,6 +42,11 @@ function FailedAlert({ error, title }: { error: Error | null; title: string }) {
   );
 }
 
+/** The months' names in the browser's language, January first. */
+const MONTHS = Array.from({ length: 12 }, (_, i) =>
+  new Intl.DateTimeFormat(undefined, { month: "long", timeZone: "UTC" }).format(new Date(Date.UTC(2000, i, 1))),
+);
+
 const changed = (queryClient: ReturnType<typeof useQueryClient>, type: string) =>
   invalidateForChange(queryClient, { type, objectType: "period" });
 
@@ -51,7 +56,6 @@ export function YearDialog({ opened, onClose }: DialogProps) {
   const [year, setYear] = useState<number | string>(new Date().getFullYear() + 1);
   const [startMonth, setStartMonth] = useState("1");
   const [name, setName] = useState("");
-  const months = t("periods.months", { returnObjects: true }) as unknown as string[];
   const valid = typeof year === "number" && Number.isInteger(year) && year >= 1900 && year <= 9998;
   const plan = valid ? yearWithQuarters(year, Number(startMonth), name.trim() || undefined) : null;
   const save = useMutation({
@@ -89,7 +93,7 @@ export function YearDialog({ opened, onClose }: DialogProps) {
       />
       <Select
         label={t("periods.startMonth")}
-        data={months.map((m, i) => ({ value: String(i + 1), label: m }))}
+        data={MONTHS.map((m, i) => ({ value: String(i + 1), label: m }))}
         value={startMonth}
         onChange={(v) => setStartMonth(v ?? "1")}
         allowDeselect={false}
