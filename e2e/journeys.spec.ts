@@ -279,6 +279,15 @@ test("close the period: postpone one objective, then close the rest with a summa
     }
   }
   await page.getByRole("button", { name: "Close the period" }).click();
+  // The close shows what it closes first and asks for the period's name.
+  const periodName = ((await page.getByRole("heading", { level: 2 }).first().textContent()) ?? "").replace(
+    /^Close /,
+    "",
+  );
+  const confirm = page.getByRole("dialog", { name: `Close ${periodName}?` });
+  await expect(confirm.getByText(/will be closed|already closed/).first()).toBeVisible();
+  await confirm.getByRole("textbox", { name: "Period name" }).fill(periodName);
+  await confirm.getByRole("button", { name: /^Close .*the period$/ }).click();
   await expect(page.getByRole("status").filter({ hasText: "Period closed" })).toBeVisible();
   await expect(page.getByText(/objectives closed now/)).toBeVisible();
   await expect(page.getByRole("button", { name: /Close and score/ })).toHaveCount(0);

@@ -172,6 +172,9 @@ export const objectives = pgTable(
     progressOverride: doublePrecision("progress_override"),
     score: doublePrecision("score"),
     closing: jsonb("closing"),
+    // Set when a period close closed it (the period's id), so reopening the period restores
+    // exactly those; null when it is open or was closed on its own.
+    closedByPeriodId: uuid("closed_by_period_id"),
     // Stored roll-up, recomputed in the transaction of every write that changes an input.
     progress: doublePrecision("progress").notNull().default(0),
     firstCheckInAt: ts("first_check_in_at"),

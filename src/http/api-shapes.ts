@@ -170,17 +170,25 @@ export const InitiativeShape = z.object({
   objectiveId: Id,
   keyResultId: Id.nullable(),
   title: z.string(),
+  description: z.string(),
   ownerIds: z.array(Id),
   state: z.string(),
   progress: z.number().nullable(),
   weight: z.number(),
+  startDate: DateStr.nullable(),
+  endDate: DateStr.nullable(),
   version: z.number().int(),
 });
 
 export const KpiShape = z.object({
   id: Id,
   name: z.string(),
+  description: z.string(),
   unit: z.string(),
+  currency: z.string().nullable(),
+  ownerIds: z.array(Id),
+  teamId: Id.nullable(),
+  currentAt: Instant.nullable(),
   healthyMin: z.number().nullable(),
   healthyMax: z.number().nullable(),
   current: z.number().nullable(),
@@ -234,6 +242,40 @@ export const PeriodCloseShape = z.object({
   objectives: z.array(
     z.object({ id: Id, title: z.string(), score: z.number().nullable(), grade: z.string().nullable() }),
   ),
+});
+
+export const PeriodYearShape = z.object({ year: PeriodShape, quarters: z.array(PeriodShape) });
+
+export const PeriodClosePreviewShape = z.object({
+  period: PeriodShape,
+  objectives: z.object({
+    total: z.number().int(),
+    toClose: z.number().int().describe("open objectives the close would close, drafts included"),
+    drafts: z.number().int().describe("drafts among them: closed too, and drafts again if the period is reopened"),
+    alreadyClosed: z.number().int(),
+  }),
+  keyResults: z.object({ total: z.number().int(), toClose: z.number().int() }),
+  averageSuggestedScore: z.number().nullable().describe("mean suggested score of the published objectives to close"),
+  reopens: z.number().int().describe("objectives that reopening the period would restore (those its close closed)"),
+  items: z.array(
+    z.object({
+      id: Id,
+      title: z.string(),
+      state: z.enum(["draft", "active", "closed"]),
+      committed: z.boolean(),
+      keyResults: z.number().int(),
+      progress: z.number(),
+      suggestedScore: z.number().nullable().describe("okr-method §6, for objectives still open"),
+      score: z.number().nullable().describe("the score of an objective already closed"),
+      closedByPeriodClose: z.boolean(),
+    }),
+  ),
+});
+
+export const PeriodReopenShape = z.object({
+  period: PeriodShape,
+  objectivesReopened: z.number().int(),
+  objectives: z.array(z.object({ id: Id, title: z.string(), state: z.enum(["draft", "active"]) })),
 });
 
 export const ErrorShape = z.object({

@@ -18,6 +18,7 @@ import * as okr from "../services/okr.service.js";
 import { createOrganization, OrganizationCreateSchema } from "../services/organization.service.js";
 import * as people from "../services/people.service.js";
 import * as periods from "../services/period.service.js";
+import * as periodClose from "../services/period-close.service.js";
 import * as S from "../services/schemas.js";
 import * as tokens from "../services/token.service.js";
 import * as trash from "../services/trash.service.js";
@@ -267,13 +268,47 @@ export const apiRoutes: RouteDef[] = [
   },
   {
     method: "POST",
+    url: "/periods/years",
+    permission: "admin",
+    tag: "periods",
+    summary: "Create a year with its four quarters",
+    description: "One transaction: the year (from the first of startMonth, January by default) and Q1–Q4 nested in it.",
+    body: S.PeriodYearCreateSchema,
+    response: shape.PeriodYearShape,
+    status: 201,
+    handler: (c) => periods.createYearWithQuarters(c.svc, c.actor, c.body),
+  },
+  {
+    method: "GET",
+    url: "/periods/:id/close-preview",
+    permission: "admin",
+    tag: "lifecycle",
+    summary: "What closing the period would close",
+    description:
+      "Counts of objectives and key results to close, the drafts among them, each objective's suggested score.",
+    response: shape.PeriodClosePreviewShape,
+    handler: (c) => periodClose.getClosePreview(c.svc, c.actor, c.id),
+  },
+  {
+    method: "POST",
     url: "/periods/:id/close",
     permission: "admin",
     tag: "lifecycle",
     summary: "Close every OKR of a period and report",
     body: S.ClosePeriodSchema,
     response: shape.PeriodCloseShape,
-    handler: (c) => lifecycle.closePeriod(c.svc, c.actor, c.id, c.body),
+    handler: (c) => periodClose.closePeriod(c.svc, c.actor, c.id, c.body),
+  },
+  {
+    method: "POST",
+    url: "/periods/:id/reopen",
+    permission: "admin",
+    tag: "lifecycle",
+    summary: "Reopen a closed period",
+    description:
+      "Restores every objective the period close closed (and their key results); objectives closed on their own stay closed.",
+    response: shape.PeriodReopenShape,
+    handler: (c) => periodClose.reopenPeriod(c.svc, c.actor, c.id),
   },
 
   // teams and people

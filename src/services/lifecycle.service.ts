@@ -1,9 +1,8 @@
 /**
  * The end of an OKR's life: close with a score and learnings, reopen, postpone into
- * another period (a clone: progress is not copied, each KR starts from its last value),
- * and close a whole period with a summary report.
+ * another period (a clone: progress is not copied, each KR starts from its last value).
+ * Closing and reopening a whole period: period-close.service.ts.
  */
-import { eq } from "drizzle-orm";
 import {
   alignmentRepo,
   graphQueries,
@@ -13,15 +12,14 @@ import {
   objectiveRepo,
   periodRepo,
 } from "../db/repositories.js";
-import { objectives as objectivesTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
-import { grade, objectiveScore, roundScore, suggestedKrScore } from "../domain/scoring.js";
+import { objectiveScore, roundScore, suggestedKrScore } from "../domain/scoring.js";
 import { speaksForParent } from "./alignment.service.js";
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
 import { storedDerived } from "./evaluation.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
-import { presentAlignment, presentKeyResult, presentObjective, presentPeriod } from "./presenters.js";
-import { CloseObjectiveSchema, ClosePeriodSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
+import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
+import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
 
 interface CloseInput {
   score?: number | null | undefined;
@@ -31,8 +29,26 @@ interface CloseInput {
   keyResultScores?: { keyResultId: string; score: number; reason: string }[] | undefined;
 }
 
-/** Closes one objective and its KRs inside `w`; returns its score. */
-async function closeOne(w: Write, o: ObjectiveRow, input: CloseInput): Promise<number | null> {
+/** The score an objective's key results suggest (okr-method §6): baseline KRs are not scored. */
+export function suggestedObjectiveScore(krs: readonly KeyResultRow[]): number | null {
+  return objectiveScore(
+    krs
+      .filter((kr) => kr.type !== "baseline")
+      .map((kr) => ({ score: suggestedKrScore(storedDerived("keyResult", kr).progress), weight: Number(kr.weight) })),
+  );
+}
+
+/**
+ * Closes one objective and its KRs inside `w`; returns its score. `byPeriodId` marks it as
+ * closed by that period's close (what reopening the period restores), remembering the state
+ * it had (a draft is restored as a draft).
+ */
+export async function closeOne(
+  w: Write,
+  o: ObjectiveRow,
+  input: CloseInput,
+  byPeriodId: string | null = null,
+): Promise<number | null> {
   const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [o.id]);
   const overrides = new Map((input.keyResultScores ?? []).map((s) => [s.keyResultId, s]));
   const unknown = [...overrides.keys()].filter((id) => !krs.some((k) => k.id === id));
@@ -59,7 +75,9 @@ async function closeOne(w: Write, o: ObjectiveRow, input: CloseInput): Promise<n
       closedAt: new Date(w.nowMs).toISOString(),
       closedBy: w.actor.userId,
       suggestedScore: objectiveScore(scored),
+      ...(byPeriodId && { previousState: o.state }),
     },
+    closedByPeriodId: byPeriodId,
   });
   return score;
 }
@@ -88,7 +106,7 @@ export async function reopenObjective(svc: Services, actor: Actor, id: string): 
     for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [id])) {
       await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
     }
-    await objectiveRepo.update(w.tx, w.scope, id, { state: "active", score: null });
+    await objectiveRepo.update(w.tx, w.scope, id, { state: "active", score: null, closedByPeriodId: null });
     w.touch(await keyResultIdsOf(w, [id]), { objective: [id] });
     await w.audit("objective.reopened", "objective", id, before, await currentObjective(w, id));
   });
@@ -187,47 +205,6 @@ export async function postponeObjective(
 }
 
 /** The ids of these objectives' live key results. */
-async function keyResultIdsOf(w: Write, objectiveIds: readonly string[]): Promise<string[]> {
+export async function keyResultIdsOf(w: Write, objectiveIds: readonly string[]): Promise<string[]> {
   return (await graphQueries.keyResultsOf(w.tx, w.scope, objectiveIds)).map((k) => k.id);
-}
-
-/** Closes every open objective of a period in one transaction and reports the outcome. */
-export async function closePeriod(svc: Services, actor: Actor, periodId: string, body: unknown) {
-  const input = parseInput(ClosePeriodSchema, body ?? {});
-  return mutate(svc, actor, async (w) => {
-    const period = await periodRepo.get(w.tx, w.scope, periodId);
-    const objs = await objectiveRepo.list(w.tx, w.scope, eq(objectivesTable.periodId, periodId));
-    let closedNow = 0;
-    for (const o of objs) {
-      if (o.state === "closed") continue;
-      const before = await currentObjective(w, o.id);
-      await closeOne(w, o, { note: input.note ?? "" });
-      await w.audit("objective.closed", "objective", o.id, before, await currentObjective(w, o.id));
-      closedNow++;
-    }
-    const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });
-    const ids = objs.map((o) => o.id);
-    w.touch(await keyResultIdsOf(w, ids), { objective: ids });
-    const after = await objectiveRepo.list(w.tx, w.scope, eq(objectivesTable.periodId, periodId));
-    const scores = after.map((o) => o.score).filter((s): s is number => s !== null);
-    const grades: Record<"red" | "yellow" | "green", number> = { red: 0, yellow: 0, green: 0 };
-    for (const s of scores) grades[grade(s)]++;
-    const summary = {
-      period: presentPeriod(updated),
-      objectivesClosed: closedNow,
-      objectivesTotal: after.length,
-      averageScore: scores.length ? roundScore(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
-      grades,
-      committedMissed: after.filter((o) => o.committed && (o.score ?? 0) < 1).length,
-      objectives: after.map((o) => ({
-        id: o.id,
-        title: o.title,
-        committed: o.committed,
-        score: o.score,
-        grade: o.score === null ? null : grade(o.score),
-      })),
-    };
-    await w.audit("period.closed", "period", periodId, presentPeriod(period), summary);
-    return summary;
-  });
 }

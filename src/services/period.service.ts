@@ -7,13 +7,21 @@ import { eq } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import { periodListQueries } from "../db/list-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
+import { periodQueries } from "../db/period-queries.js";
 import { graphQueries, objectiveRepo, periodRepo } from "../db/repositories.js";
 import { objectives } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
+import { yearWithQuarters } from "../domain/period-calendar.js";
 import { type Actor, checkParentLink, checkVersion, mutate, read, type Services } from "./context.js";
 import { cursorScope, DEFAULT_LIMIT, decodeKeyset, keyChecks, keysetPage, type Page } from "./pagination.js";
 import { presentPeriod } from "./presenters.js";
-import { PageQuerySchema, PeriodCreateSchema, PeriodUpdateSchema, parseInput } from "./schemas.js";
+import {
+  PageQuerySchema,
+  PeriodCreateSchema,
+  PeriodUpdateSchema,
+  PeriodYearCreateSchema,
+  parseInput,
+} from "./schemas.js";
 
 export type PeriodView = ReturnType<typeof presentPeriod>;
 
@@ -117,22 +125,57 @@ async function keyResultIdsInPeriod(ex: Executor, scope: OrgScope, periodId: str
   return krs.map((k) => k.id);
 }
 
-/** Deletes an empty period; CONFLICT when objectives or sub-periods still use it. */
+/**
+ * Creates a year and its four quarters (nested in it) in one transaction. ALREADY_EXISTS when
+ * the organisation already has a year with those dates.
+ */
+export async function createYearWithQuarters(
+  svc: Services,
+  actor: Actor,
+  body: unknown,
+): Promise<{ year: PeriodView; quarters: PeriodView[] }> {
+  const input = parseInput(PeriodYearCreateSchema, body);
+  const plan = yearWithQuarters(input.year, input.startMonth ?? 1, input.name);
+  return mutate(svc, actor, async (w) => {
+    const same = [...w.ctx.periods.values()].find(
+      (p) => p.kind === "year" && p.startDate === plan.year.startDate && p.endDate === plan.year.endDate,
+    );
+    if (same) {
+      throw new AppError(
+        "ALREADY_EXISTS",
+        `The year "${same.name}" (${same.startDate} to ${same.endDate}) already exists; rename it or add custom periods instead.`,
+      );
+    }
+    const yearRow = await periodRepo.insert(w.tx, w.scope, { ...plan.year, kind: "year", parentId: null });
+    const year = presentPeriod(yearRow);
+    await w.audit("period.created", "period", yearRow.id, null, year);
+    const quarters: PeriodView[] = [];
+    for (const q of plan.quarters) {
+      const row = await periodRepo.insert(w.tx, w.scope, { ...q, kind: "quarter", parentId: yearRow.id });
+      const view = presentPeriod(row);
+      await w.audit("period.created", "period", row.id, null, view);
+      quarters.push(view);
+    }
+    return { year, quarters };
+  });
+}
+
+/** Deletes an empty period; CONFLICT (saying how many objectives it holds) when objectives or sub-periods still use it. */
 export async function deletePeriod(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const row = await periodRepo.get(w.tx, w.scope, id);
-    const objs = await objectiveRepo.list(w.tx, w.scope, eq(objectives.periodId, id));
-    if (objs.length) {
+    const held = await periodQueries.objectiveCount(w.tx, w.scope, id);
+    if (held) {
       throw new AppError(
         "CONFLICT",
-        `The period "${row.name}" still holds ${objs.length} objective(s); move or delete them before deleting the period.`,
+        `The period "${row.name}" still holds ${held} ${held === 1 ? "objective" : "objectives"}; move ${held === 1 ? "it" : "them"} to another period or delete ${held === 1 ? "it" : "them"} before deleting the period.`,
       );
     }
-    const children = [...w.ctx.periods.values()].filter((p) => p.parentId === id);
+    const children = await periodQueries.childNames(w.tx, w.scope, id);
     if (children.length) {
       throw new AppError(
         "CONFLICT",
-        `The period "${row.name}" contains sub-periods (${children.map((c) => c.name).join(", ")}); delete them first.`,
+        `The period "${row.name}" contains ${children.length === 1 ? "a sub-period" : "sub-periods"} (${children.join(", ")}); delete ${children.length === 1 ? "it" : "them"} first.`,
       );
     }
     await periodRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));

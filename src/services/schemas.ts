@@ -100,6 +100,20 @@ export const PeriodCreateSchema = z.strictObject({
   parentId: IdSchema.nullable().optional(),
 });
 export const PeriodUpdateSchema = PeriodCreateSchema.partial().extend({ version: z.number().int().optional() });
+export const PeriodYearCreateSchema = z.strictObject({
+  year: z
+    .number()
+    .int("must be a whole year such as 2027")
+    .min(1900, "must be 1900 or later")
+    .max(9998, "must be 9998 or earlier"),
+  startMonth: z
+    .number()
+    .int()
+    .min(1, "must be a month from 1 (January) to 12")
+    .max(12, "must be a month from 1 (January) to 12")
+    .optional(),
+  name: TitleSchema(200).optional(),
+});
 
 export const TeamCreateSchema = z.strictObject({
   name: TitleSchema(200),

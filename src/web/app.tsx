@@ -17,6 +17,7 @@ import { useDisclosure } from "@mantine/hooks";
 import {
   IconActivityHeartbeat,
   IconBinaryTree,
+  IconCalendar,
   IconChartPie,
   IconFlag,
   IconHistory,
@@ -111,6 +112,7 @@ function Layout() {
     { to: "/map", label: t("nav.map"), icon: IconBinaryTree },
     { to: "/people", label: t("nav.people"), icon: IconUsers },
     { to: "/kpis", label: t("nav.kpis"), icon: IconActivityHeartbeat },
+    { to: "/periods", label: t("nav.periods"), icon: IconCalendar },
     { to: "/close", label: t("nav.periodClose"), icon: IconFlag },
     { to: "/settings", label: t("nav.settings"), icon: IconSettings },
     { to: "/profile", label: t("nav.profile"), icon: IconUserCircle },
@@ -284,6 +286,12 @@ const periodCloseRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/period-close-page.js"), "PeriodClosePage"),
   validateSearch: validatePeriodSearch,
 });
+const periodsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/periods",
+  component: lazyRouteComponent(() => import("./routes/periods-page.js"), "PeriodsPage"),
+  validateSearch: validatePeriodSearch,
+});
 const mapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/map",
@@ -361,6 +369,7 @@ const routeTree = rootRoute.addChildren([
     settingsRoute,
     peopleRoute,
     periodCloseRoute,
+    periodsRoute,
     kpisRoute,
     explorerRoute,
     mapRoute,

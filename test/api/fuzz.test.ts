@@ -343,6 +343,7 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
     body: { name: "Edited period", kind: "custom", startDate: "2026-07-01", endDate: "2026-07-30", parentId: null },
   }),
   "POST /periods/:id/close": (w) => ({ id: w.pClose, body: { note: "Done" } }),
+  "POST /periods/years": (_w, n) => ({ body: { year: 3000 + n, startMonth: 4, name: `Fuzz year ${n}` } }),
   "POST /teams": (w, n) => ({
     body: {
       name: `Fuzz team ${n}`,

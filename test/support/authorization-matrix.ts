@@ -67,6 +67,8 @@ interface Case {
 }
 
 let seq = 0;
+/** Years for "a year with its quarters": each request makes a new one. */
+let yearSeq = 3000;
 const unique = (s: string) => `${s} ${++seq}-${Math.random().toString(36).slice(2, 8)}`;
 
 class World {
@@ -291,6 +293,22 @@ const CASES: Record<string, Case> = {
   "POST /periods/:id/close": {
     rule: adminObject,
     request: async (w) => ({ url: `/periods/${await w.freshPeriod()}/close`, body: {} }),
+  },
+  "POST /periods/years": {
+    rule: adminCollection,
+    request: async () => ({ url: "/periods/years", body: { year: ++yearSeq } }),
+  },
+  "GET /periods/:id/close-preview": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/periods/${w.base.periodId}/close-preview` }),
+  },
+  "POST /periods/:id/reopen": {
+    rule: adminObject,
+    request: async (w) => {
+      const id = await w.freshPeriod();
+      await w.admin("POST", `/periods/${id}/close`, {});
+      return { url: `/periods/${id}/reopen` };
+    },
   },
 
   "GET /teams": { rule: list, request: async () => ({ url: "/teams" }) },

@@ -16,6 +16,7 @@ const en = {
     people: "Teams and people",
     kpis: "KPIs",
     periodClose: "Close the period",
+    periods: "Periods",
     period: "Period",
     signOut: "Sign out",
     profile: "My profile",
@@ -716,6 +717,8 @@ function mapStrings(obj: unknown, f: (s: string) => string): unknown {
 }
 
 let applied = "";
+/** Strings kept in an area's own file (e.g. i18n-periods.ts), by their top-level key. */
+const areas: Record<string, unknown> = {};
 
 let appliedTerms: Terminology | undefined;
 
@@ -738,6 +741,15 @@ export function applyTerminology(terms: Terminology | undefined): void {
   if (key === applied) return;
   applied = key;
   appliedTerms = terms;
-  const strings = terms ? mapStrings(en, (x) => rename(x, terms)) : en;
+  const all = { ...en, ...areas };
+  const strings = terms ? mapStrings(all, (x) => rename(x, terms)) : all;
   i18next.addResourceBundle("en", "translation", strings, true, true);
+}
+
+/** Adds an area's strings under `key`; they follow the organisation's terminology like the rest. */
+export function addStrings(key: string, strings: Record<string, unknown>): void {
+  areas[key] = strings;
+  const terms = appliedTerms;
+  const value = terms ? mapStrings(strings, (x) => rename(x, terms)) : strings;
+  i18next.addResourceBundle("en", "translation", { [key]: value }, true, true);
 }

@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconLock } from "@tabler/icons-react";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
@@ -12,6 +12,7 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { AlignmentParents } from "../features/alignment/alignment-parents.js";
+import { InitiativesPanel } from "../features/initiatives/initiatives-panel.js";
 import { KeyResultList } from "../features/key-results/key-result-list.js";
 import { useAuthorityGraph } from "../features/objectives/objective-access.js";
 import { ObjectiveActions } from "../features/objectives/objective-actions.js";
@@ -196,36 +197,6 @@ function History({ objectiveId }: { objectiveId: string }) {
   );
 }
 
-function Initiatives({ objectiveId }: { objectiveId: string }) {
-  const initiatives = useQuery({
-    queryKey: keys.initiativesOf(objectiveId),
-    queryFn: () =>
-      fetchAll<{ id: string; title: string; state: string; progress: number | null }>("/initiatives", { objectiveId }),
-  });
-  return (
-    <Card withBorder>
-      <Title order={3} size="h5" mb="xs">
-        {t("objective.initiatives")}
-      </Title>
-      <QueryState query={initiatives} isEmpty={(d) => d.items.length === 0} empty={t("objective.noInitiatives")}>
-        {(d) => (
-          <List spacing={4} size="sm">
-            {d.items.map((i) => (
-              <List.Item key={i.id}>
-                {i.title}{" "}
-                <Text span size="xs" c="dimmed">
-                  {i.state}
-                  {i.progress !== null ? ` · ${percent(i.progress)}` : ""}
-                </Text>
-              </List.Item>
-            ))}
-          </List>
-        )}
-      </QueryState>
-    </Card>
-  );
-}
-
 export function ObjectivePage() {
   const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
   const objective = useObjective(objectiveId);
@@ -297,7 +268,7 @@ export function ObjectivePage() {
                 <AlignmentParents key={`parents-${o.id}`} objective={o} />
                 <Alignment key={o.id} objective={o} />
                 <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
-                <Initiatives objectiveId={o.id} />
+                <InitiativesPanel objectiveId={o.id} />
                 <History objectiveId={o.id} />
               </Stack>
             </Grid.Col>

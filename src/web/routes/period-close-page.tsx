@@ -1,9 +1,12 @@
 /**
  * Close the period: walk through each OKR with its suggested score, score and close it
  * (with the closing note and learnings), postpone what continues, then close the whole
- * period and read the summary.
+ * period — after seeing what that closes — and read the summary. A closed period can be
+ * reopened. Owners and admins close and reopen; each row's actions are offered to those who
+ * may edit that objective.
  */
 import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { IconLockOpen } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { grade, objectiveScore, suggestedKrScore } from "../../domain/scoring.js";
@@ -13,22 +16,22 @@ import { LoadMore } from "../components/load-more.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
+import { type CloseSummary, PeriodCloseDialog, PeriodReopenDialog } from "../features/periods/period-close-dialogs.js";
+import { day } from "../features/periods/period-dialogs.js";
+import { useEditGraph } from "../features/periods/use-edit-graph.js";
 import { api } from "../lib/api.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
+import "../lib/i18n-periods.js";
 import { invalidateForChange } from "../lib/live.js";
-import { useObjectivePages } from "../lib/queries.js";
+import { mayAdminister, mayEditObjective } from "../lib/permissions.js";
+import { useMe, useObjectivePages } from "../lib/queries.js";
 import type { Objective, Period } from "../lib/types.js";
-
-interface Summary {
-  objectivesClosed: number;
-  objectivesTotal: number;
-  averageScore: number | null;
-  grades: { red: number; yellow: number; green: number };
-}
 
 function Row({ o, periods, current }: { o: Objective; periods: Period[]; current: Period }) {
   const [closing, setClosing] = useState(false);
+  const me = useMe();
+  const mayEdit = mayEditObjective(me.data, o, useEditGraph(o));
   const [target, setTarget] = useState<string | null>(null);
   const queryClient = useQueryClient();
   const postpone = useMutation({
@@ -64,7 +67,12 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
         )}
       </Table.Td>
       <Table.Td>
-        {o.state !== "closed" && (
+        {o.state !== "closed" && !mayEdit && (
+          <Text size="xs" c="dimmed">
+            {t("closing.noEdit")}
+          </Text>
+        )}
+        {o.state !== "closed" && mayEdit && (
           <Group gap="xs" wrap="nowrap">
             <Button
               size="xs"
@@ -110,31 +118,41 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
 export function PeriodClosePage() {
   const { period, periods } = useCurrentPeriod();
   const objectives = useObjectivePages({ periodId: period?.id }, { enabled: !!period });
-  const queryClient = useQueryClient();
-  const [summary, setSummary] = useState<Summary | null>(null);
-  const closeAll = useMutation({
-    mutationFn: () => api<Summary>("POST", `/periods/${period?.id}/close`, {}),
-    onSuccess: (s) => {
-      setSummary(s);
-      void invalidateForChange(queryClient, { type: "period.closed", objectType: "period" });
-    },
-  });
+  const me = useMe();
+  const isAdmin = mayAdminister(me.data) && me.data?.access === "write";
+  const [summary, setSummary] = useState<CloseSummary | null>(null);
+  const [confirming, setConfirming] = useState<"close" | "reopen" | null>(null);
   if (!period) return null;
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t("periodClose.title", { period: period.name })}</Title>
-        <Button
-          color="red"
-          variant="light"
-          onClick={() => closeAll.mutate()}
-          loading={closeAll.isPending}
-          disabled={!!period.closedAt}
-        >
-          {t("periodClose.closeAll")}
-        </Button>
+        {isAdmin &&
+          (period.closedAt ? (
+            <Button
+              variant="light"
+              leftSection={<IconLockOpen size={16} aria-hidden />}
+              onClick={() => setConfirming("reopen")}
+            >
+              {t("closing.reopen")}
+            </Button>
+          ) : (
+            <Button color="red" variant="light" onClick={() => setConfirming("close")}>
+              {t("closing.closeAll")}
+            </Button>
+          ))}
       </Group>
       <Text c="dimmed">{t("periodClose.intro")}</Text>
+      {period.closedAt && (
+        <Alert color="gray" variant="light">
+          {t("closing.closedOn", { date: day(period.closedAt.slice(0, 10)) })}
+        </Alert>
+      )}
+      {!isAdmin && me.data && (
+        <Text size="sm" c="dimmed">
+          {t("closing.adminsOnly")}
+        </Text>
+      )}
       {summary && (
         <Alert color="teal" title={t("periodClose.done")} role="status">
           {t("periodClose.summary", {
@@ -146,6 +164,26 @@ export function PeriodClosePage() {
             red: summary.grades.red,
           })}
         </Alert>
+      )}
+      {isAdmin && (
+        <>
+          <PeriodCloseDialog
+            key={`close-${period.id}`}
+            period={period}
+            opened={confirming === "close"}
+            onClose={() => setConfirming(null)}
+            onClosed={setSummary}
+          />
+          <PeriodReopenDialog
+            key={`reopen-${period.id}`}
+            period={period}
+            opened={confirming === "reopen"}
+            onClose={() => {
+              setConfirming(null);
+              setSummary(null);
+            }}
+          />
+        </>
       )}
       <Card withBorder>
         <QueryState query={objectives.query} isEmpty={() => objectives.items.length === 0}>

@@ -1,0 +1,1 @@
+ALTER TABLE "objectives" ADD COLUMN "closed_by_period_id" uuid;

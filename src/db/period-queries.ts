@@ -1,0 +1,54 @@
+/**
+ * The queries of managing periods and of closing and reopening one: each reads only the
+ * period asked about (its objectives through `objectives_org_period_idx`), never the organisation.
+ */
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Executor } from "./database.js";
+import type { OrgScope } from "./org-scope.js";
+import type { ObjectiveRow } from "./repositories.js";
+import * as s from "./schema.js";
+import { isId } from "./table-repository.js";
+
+const o = s.objectives;
+
+export const periodQueries = {
+  /** How many live objectives the period holds (what refuses its deletion). */
+  async objectiveCount(ex: Executor, scope: OrgScope, periodId: string): Promise<number> {
+    if (!isId(periodId)) return 0;
+    const rows = await ex
+      .select({ n: sql<number>`count(*)::int` })
+      .from(o)
+      .where(and(eq(o.orgId, scope.orgId), eq(o.periodId, periodId), isNull(o.deletedAt)));
+    return rows[0]?.n ?? 0;
+  },
+
+  /** The live objectives of the period that its period close closed (and nothing reopened since). */
+  async closedByPeriodClose(ex: Executor, scope: OrgScope, periodId: string): Promise<ObjectiveRow[]> {
+    if (!isId(periodId)) return [];
+    return ex
+      .select()
+      .from(o)
+      .where(
+        and(
+          eq(o.orgId, scope.orgId),
+          eq(o.periodId, periodId),
+          eq(o.closedByPeriodId, periodId),
+          eq(o.state, "closed"),
+          isNull(o.deletedAt),
+        ),
+      )
+      .orderBy(o.createdAt, o.id);
+  },
+
+  /** The live sub-periods of a period (quarters of a year). */
+  async childNames(ex: Executor, scope: OrgScope, periodId: string): Promise<string[]> {
+    if (!isId(periodId)) return [];
+    const p = s.periods;
+    const rows = await ex
+      .select({ name: p.name })
+      .from(p)
+      .where(and(eq(p.orgId, scope.orgId), eq(p.parentId, periodId), isNull(p.deletedAt)))
+      .orderBy(p.startDate);
+    return rows.map((r) => r.name);
+  },
+};

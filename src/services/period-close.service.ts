@@ -1,0 +1,165 @@
+/**
+ * Closing a whole period safely: a preview of exactly what a close does (counts, drafts, each
+ * objective's suggested score), the close itself, and reopening a closed period, which
+ * restores every objective its close closed — and only those.
+ */
+import { eq } from "drizzle-orm";
+import type { Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import { periodQueries } from "../db/period-queries.js";
+import { graphQueries, keyResultRepo, type ObjectiveRow, objectiveRepo, periodRepo } from "../db/repositories.js";
+import { objectives as objectivesTable } from "../db/schema.js";
+import { AppError } from "../domain/errors.js";
+import { grade, roundScore } from "../domain/scoring.js";
+import { type Actor, mutate, read, type Services } from "./context.js";
+import { storedDerived } from "./evaluation.js";
+import { closeOne, keyResultIdsOf, suggestedObjectiveScore } from "./lifecycle.service.js";
+import { currentObjective } from "./okr.service.js";
+import { presentPeriod } from "./presenters.js";
+import { ClosePeriodSchema, parseInput } from "./schemas.js";
+
+/** The state an objective had before a period close closed it (drafts stay drafts when reopened). */
+function stateBeforeClose(o: ObjectiveRow): "draft" | "active" {
+  const closing = o.closing as { previousState?: unknown } | null;
+  return closing?.previousState === "draft" ? "draft" : "active";
+}
+
+async function objectivesOf(ex: Executor, scope: OrgScope, periodId: string): Promise<ObjectiveRow[]> {
+  return objectiveRepo.list(ex, scope, eq(objectivesTable.periodId, periodId));
+}
+
+/**
+ * What closing the period would do, read from the period's own objectives and their key
+ * results: how many objectives and key results it closes, how many of them are drafts, each
+ * objective's suggested score, and how many objectives reopening it would restore.
+ * NOT_FOUND when the period is not in the caller's organisation.
+ */
+export async function getClosePreview(svc: Services, actor: Actor, periodId: string) {
+  return read(svc, actor, async ({ ex, scope }) => {
+    const period = await periodRepo.get(ex, scope, periodId);
+    const objs = await objectivesOf(ex, scope, periodId);
+    const krs = await graphQueries.keyResultsOf(
+      ex,
+      scope,
+      objs.map((o) => o.id),
+    );
+    const krsOf = new Map<string, typeof krs>();
+    for (const kr of krs) krsOf.set(kr.objectiveId, [...(krsOf.get(kr.objectiveId) ?? []), kr]);
+    const items = objs.map((o) => {
+      const own = krsOf.get(o.id) ?? [];
+      const closed = o.state === "closed";
+      return {
+        id: o.id,
+        title: o.title,
+        state: o.state as "draft" | "active" | "closed",
+        committed: o.committed,
+        keyResults: own.length,
+        progress: storedDerived("objective", o).progress,
+        suggestedScore: closed ? null : suggestedObjectiveScore(own),
+        score: closed ? o.score : null,
+        closedByPeriodClose: closed && o.closedByPeriodId === periodId,
+      };
+    });
+    const toClose = items.filter((i) => i.state !== "closed");
+    const suggested = toClose
+      .filter((i) => i.state === "active")
+      .map((i) => i.suggestedScore)
+      .filter((s): s is number => s !== null);
+    return {
+      period: presentPeriod(period),
+      objectives: {
+        total: items.length,
+        toClose: toClose.length,
+        drafts: toClose.filter((i) => i.state === "draft").length,
+        alreadyClosed: items.length - toClose.length,
+      },
+      keyResults: {
+        total: krs.length,
+        toClose: toClose.reduce((n, i) => n + i.keyResults, 0),
+      },
+      averageSuggestedScore: suggested.length
+        ? roundScore(suggested.reduce((a, b) => a + b, 0) / suggested.length)
+        : null,
+      reopens: items.filter((i) => i.closedByPeriodClose).length,
+      items,
+    };
+  });
+}
+
+/**
+ * Closes every open objective of a period (drafts too, remembered as drafts) in one
+ * transaction, marks them as closed by this period close, and reports the outcome; the
+ * scores of the summary leave drafts out, as they were never commitments.
+ */
+export async function closePeriod(svc: Services, actor: Actor, periodId: string, body: unknown) {
+  const input = parseInput(ClosePeriodSchema, body ?? {});
+  return mutate(svc, actor, async (w) => {
+    const period = await periodRepo.get(w.tx, w.scope, periodId);
+    const objs = await objectivesOf(w.tx, w.scope, periodId);
+    let closedNow = 0;
+    for (const o of objs) {
+      if (o.state === "closed") continue;
+      const before = await currentObjective(w, o.id);
+      await closeOne(w, o, { note: input.note ?? "" }, periodId);
+      await w.audit("objective.closed", "objective", o.id, before, await currentObjective(w, o.id));
+      closedNow++;
+    }
+    const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });
+    const ids = objs.map((o) => o.id);
+    w.touch(await keyResultIdsOf(w, ids), { objective: ids });
+    const after = await objectivesOf(w.tx, w.scope, periodId);
+    const counted = after.filter((o) => stateBeforeClose(o) !== "draft" || o.closedByPeriodId !== periodId);
+    const scores = counted.map((o) => o.score).filter((s): s is number => s !== null);
+    const grades: Record<"red" | "yellow" | "green", number> = { red: 0, yellow: 0, green: 0 };
+    for (const s of scores) grades[grade(s)]++;
+    const summary = {
+      period: presentPeriod(updated),
+      objectivesClosed: closedNow,
+      objectivesTotal: after.length,
+      averageScore: scores.length ? roundScore(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
+      grades,
+      committedMissed: counted.filter((o) => o.committed && (o.score ?? 0) < 1).length,
+      objectives: after.map((o) => ({
+        id: o.id,
+        title: o.title,
+        committed: o.committed,
+        score: o.score,
+        grade: o.score === null ? null : grade(o.score),
+      })),
+    };
+    await w.audit("period.closed", "period", periodId, presentPeriod(period), summary);
+    return summary;
+  });
+}
+
+/**
+ * Reopens a closed period: every objective its close closed (and their key results) is open
+ * again — a draft as a draft — while objectives closed on their own stay closed. One
+ * transaction; roll-ups recomputed from what changed. CONFLICT when the period is not closed.
+ */
+export async function reopenPeriod(svc: Services, actor: Actor, periodId: string) {
+  return mutate(svc, actor, async (w) => {
+    const period = await periodRepo.get(w.tx, w.scope, periodId);
+    if (!period.closedAt) {
+      throw new AppError("CONFLICT", `The period "${period.name}" is not closed; there is nothing to reopen.`);
+    }
+    const objs = await periodQueries.closedByPeriodClose(w.tx, w.scope, periodId);
+    const ids = objs.map((o) => o.id);
+    const reopened: { id: string; title: string; state: "draft" | "active" }[] = [];
+    for (const o of objs) {
+      const before = await currentObjective(w, o.id);
+      const state = stateBeforeClose(o);
+      for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [o.id])) {
+        await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
+      }
+      await objectiveRepo.update(w.tx, w.scope, o.id, { state, score: null, closedByPeriodId: null });
+      await w.audit("objective.reopened", "objective", o.id, before, await currentObjective(w, o.id));
+      reopened.push({ id: o.id, title: o.title, state });
+    }
+    const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: null });
+    if (ids.length) w.touch(await keyResultIdsOf(w, ids), { objective: ids });
+    const result = { period: presentPeriod(updated), objectivesReopened: reopened.length, objectives: reopened };
+    await w.audit("period.reopened", "period", periodId, presentPeriod(period), result);
+    return result;
+  });
+}
