@@ -291,6 +291,14 @@ test("close the period: postpone one objective, then close the rest with a summa
   await expect(page.getByRole("status").filter({ hasText: "Period closed" })).toBeVisible();
   await expect(page.getByText(/objectives closed now/)).toBeVisible();
   await expect(page.getByRole("button", { name: /Close and score/ })).toHaveCount(0);
+  // Reopening brings back every objective the close closed (and leaves the quarter running for the journeys after this one).
+  await page.getByRole("button", { name: "Reopen the period" }).click();
+  await page
+    .getByRole("dialog", { name: `Reopen ${periodName}?` })
+    .getByRole("button", { name: "Reopen the period" })
+    .click();
+  await expect(page.getByRole("button", { name: "Close the period" })).toBeVisible();
+  await expect(page.getByRole("button", { name: /Close and score/ }).first()).toBeVisible();
 });
 
 test("explorer: progress range filter and a saved view", async ({ page }) => {
