@@ -57,3 +57,41 @@ test("a title over the limit is refused with the reason, never cut", async ({ pa
   await expect(page.getByText(`A title may be at most 500 characters; this one has ${long.length}.`)).toBeVisible();
   await expect(page.getByRole("button", { name: "Create objective" })).toBeDisabled();
 });
+
+test("Contributing lists each child once, however many of the objective's parts it aligns to", async ({ page }) => {
+  const call = async (method: string, url: string, data?: unknown) => {
+    const res = await page.request.fetch(`/api/v1${url}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      ...(data === undefined ? {} : { data }),
+    });
+    expect(res.ok(), `${method} ${url}: ${res.status()} ${await res.text()}`).toBe(true);
+    return res.json();
+  };
+  const periods = (await call("GET", "/periods?limit=100")).items as { id: string; kind: string }[];
+  const periodId = periods.find((p) => p.kind === "quarter")!.id;
+  const parent = await call("POST", "/objectives", { title: "Parent with one child twice (e2e)", periodId });
+  const parentKr = await call("POST", `/objectives/${parent.id}/key-results`, {
+    title: "Signups",
+    start: 0,
+    target: 10,
+  });
+  const child = await call("POST", "/objectives", { title: "Child aligned twice (e2e)", periodId });
+  await call("POST", "/alignments", {
+    childType: "objective",
+    childId: child.id,
+    parentType: "objective",
+    parentId: parent.id,
+  });
+  await call("POST", "/alignments", {
+    childType: "objective",
+    childId: child.id,
+    parentType: "keyResult",
+    parentId: parentKr.id,
+  });
+  await signIn(page);
+  await page.goto(`/objectives/${parent.id}`);
+  await expect(page.getByRole("heading", { name: "Contributing (1)" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Child aligned twice (e2e)" })).toHaveCount(1);
+  await expect(page.getByText("(aligned to 2 of its parts)")).toBeVisible();
+});

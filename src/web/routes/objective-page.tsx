@@ -110,7 +110,15 @@ function Alignment({ objective }: { objective: Objective }) {
     combine: (results) => results.flatMap((r) => r.data?.items ?? []),
   });
   const [shown, setShown] = useState(CHILDREN_STEP);
-  const children = below.filter((a) => a.state !== "pending");
+  // One entry per child: a child aligned to this objective and to one of its key results (or to
+  // two of them) is one contributor, not two.
+  const byChild = new Map<string, AlignmentEdge[]>();
+  for (const a of below) {
+    if (a.state === "pending") continue;
+    const key = `${a.childType}:${a.childId}`;
+    byChild.set(key, [...(byChild.get(key) ?? []), a]);
+  }
+  const children = [...byChild.values()];
   const requests = below.filter((a) => a.state === "pending");
   return (
     <Card withBorder>
@@ -146,8 +154,19 @@ function Alignment({ objective }: { objective: Objective }) {
         </Title>
         {children.length ? (
           <List spacing={4}>
-            {children.slice(0, shown).map((a) => (
-              <AlignedItem key={a.id} type={a.childType} id={a.childId} />
+            {children.slice(0, shown).map((links) => (
+              <AlignedItem
+                key={links[0]!.id}
+                type={links[0]!.childType}
+                id={links[0]!.childId}
+                note={
+                  links.every((a) => !a.contributes)
+                    ? t("objective.childNotCounted")
+                    : links.length > 1
+                      ? t("objective.childLinks", { count: links.length })
+                      : undefined
+                }
+              />
             ))}
           </List>
         ) : (
