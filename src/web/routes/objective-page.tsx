@@ -13,6 +13,7 @@ import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { ObjectiveEditDialog } from "../features/objectives/objective-edit-dialog.js";
+import { ProgressBreakdown } from "../features/objectives/progress-breakdown.js";
 import { api } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
@@ -385,6 +386,7 @@ export function ObjectivePage() {
           <Grid>
             <Grid.Col span={{ base: 12, md: 8 }}>
               <ObjectiveCard objective={o} />
+              <ProgressBreakdown objective={o} />
               {o.closing && (o.closing.note || o.closing.learnings) && (
                 <Card withBorder mt="md">
                   <Text size="sm">{o.closing.note}</Text>
