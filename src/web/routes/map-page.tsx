@@ -312,6 +312,8 @@ interface Inputs {
   subTeams: Map<string, { items: TeamCluster[]; more: boolean } | undefined>;
   pinned: TeamCluster[];
   mine: Objective[];
+  /** Show this team only (the team picker). */
+  onlyTeam: string | undefined;
   toggled: Set<string>;
   shownChildren: Map<string, number>;
   highlight: { mine: Set<string>; chain: Set<string> } | null;
@@ -405,7 +407,9 @@ function layout(p: Inputs) {
   };
 
   const rootChildren = (): Child[] => {
-    const out: Child[] = p.orgRoots.map((n, i) => okrChild(n, `root:${i}`, 0));
+    if (p.onlyTeam) return p.pinned.filter((c) => c.id === p.onlyTeam).map((c) => teamChild(c, "root"));
+    // The organisation's objectives start folded: the first view shows the whole level at a readable size.
+    const out: Child[] = p.orgRoots.map((n, i) => okrChild(n, `root:${i}`, OPEN_DEPTH));
     for (const c of clustersUnder(null, p.topTeams)) out.push(teamChild(c, "root"));
     if (p.topTeams?.more) {
       out.push({
@@ -572,7 +576,8 @@ function Flow({ periodId, teamId }: { periodId: string; teamId: string | undefin
   const { nodes, edges } = useMemo(
     () =>
       layout({
-        rootName: teamId ? (pinned.data?.[0]?.name ?? "") : (me.data?.organization.name ?? t("map.organisation")),
+        rootName: me.data?.organization.name ?? t("map.organisation"),
+        onlyTeam: teamId,
         orgRoots: teamId ? [] : (orgLevel.data?.roots ?? []),
         topTeams: teamId ? { items: [], more: false } : topTeams.data,
         openTeams,
@@ -600,6 +605,21 @@ function Flow({ periodId, teamId }: { periodId: string; teamId: string | undefin
       debounced,
     ],
   );
+
+  // Open fitted to the organisation's level (the root and what sits right under it), once it has loaded.
+  const [fitted, setFitted] = useState(false);
+  const levelReady = teamId
+    ? pinned.isSuccess && trees.every((r) => r.isSuccess)
+    : orgLevel.isSuccess && topTeams.isSuccess;
+  useEffect(() => {
+    if (fitted || !levelReady) return;
+    setFitted(true);
+    const top = nodes.filter((n) => n.id === "root" || (n.id.startsWith("root") && n.id.split("/").length === 2));
+    // After the first paint: xyflow needs the nodes in its store before it can fit them.
+    requestAnimationFrame(
+      () => void flow.fitView({ nodes: top.map((n) => ({ id: n.id })), minZoom: 0.3, maxZoom: 1, padding: 0.1 }),
+    );
+  }, [fitted, levelReady, nodes, flow]);
 
   // Focus on the highlighted part once it is laid out (after "show me my part" or a search).
   useEffect(() => {
@@ -730,9 +750,6 @@ function Flow({ periodId, teamId }: { periodId: string; teamId: string | undefin
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
-          fitView
-          // Open on the organisation's level at a readable size.
-          fitViewOptions={{ minZoom: 0.5, maxZoom: 1 }}
           minZoom={0.05}
           onlyRenderVisibleElements
           nodesConnectable={false}
