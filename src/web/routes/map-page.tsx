@@ -492,22 +492,24 @@ function layout(p: Inputs) {
 
 function Legend() {
   return (
-    <Group gap="md" component="ul" aria-label={t("map.legend")} className="okra-map-legend">
-      <Text span size="sm" fw={600}>
+    <Group gap="md" wrap="wrap">
+      <Text size="sm" fw={600} id="map-legend">
         {t("map.legend")}
       </Text>
-      {STATUSES.map((s) => (
-        <Group key={s} gap={6} component="li" wrap="nowrap">
-          <span
-            aria-hidden
-            className="okra-map-swatch"
-            style={{ background: `var(--mantine-color-${STATUS_COLOR[s]}-6)` }}
-          />
-          <Text span size="sm">
-            {t(`status.${s}`)}
-          </Text>
-        </Group>
-      ))}
+      <Group gap="md" component="ul" aria-labelledby="map-legend" className="okra-map-legend">
+        {STATUSES.map((s) => (
+          <Group key={s} gap={6} component="li" wrap="nowrap">
+            <span
+              aria-hidden
+              className="okra-map-swatch"
+              style={{ background: `var(--mantine-color-${STATUS_COLOR[s]}-6)` }}
+            />
+            <Text span size="sm">
+              {t(`status.${s}`)}
+            </Text>
+          </Group>
+        ))}
+      </Group>
     </Group>
   );
 }

@@ -34,7 +34,11 @@ function Chart({ kr, checkIns, span, timeZone }: { kr: KeyResult; checkIns: Chec
   const ticks = timeTicks(from, to, width || 320);
   const withYear = new Date(from).getUTCFullYear() !== new Date(to - 1).getUTCFullYear();
   // The span ends at 00:00 of the day after its last day: label that instant as the last day.
-  const label = (ms: number) => dateLabel(ms >= span.endMs ? ms - 1 : ms, timeZone, withYear);
+  const label = (v: unknown) => {
+    const ms = v instanceof Date ? v.getTime() : Number(v);
+    if (!Number.isFinite(ms)) return "";
+    return dateLabel(ms >= span.endMs ? ms - 1 : ms, timeZone || "UTC", withYear);
+  };
   return (
     <Card withBorder>
       <Title order={3} size="h5" mb="sm">
@@ -64,7 +68,7 @@ function Chart({ kr, checkIns, span, timeZone }: { kr: KeyResult; checkIns: Chec
             tickFormatter: label,
             padding: { left: 8, right: 24 },
           }}
-          tooltipProps={{ labelFormatter: (ms: unknown) => label(Number(ms)) }}
+          tooltipProps={{ labelFormatter: (v: unknown) => label(v) }}
           referenceLines={[{ y: kr.target ?? 0, label: value(kr, kr.target), color: "grape.5" }]}
           valueFormatter={(v) => value(kr, v)}
         />
