@@ -99,13 +99,16 @@ function BreakdownView({ b }: { b: Breakdown }) {
   const colorOf = new Map(counted.map((i, n) => [i.id, SEGMENT_COLORS[n % SEGMENT_COLORS.length]!]));
   return (
     <Stack gap="sm">
-      <Progress.Root size="lg" aria-label={t("breakdown.barLabel", { progress: percent(b.rollup) })}>
-        {counted.map((i) => (
-          <Tooltip key={i.id} label={`${i.title}: ${t("breakdown.adds", { points: percent(i.contribution) })}`}>
-            <Progress.Section value={i.contribution * 100} color={colorOf.get(i.id)} />
-          </Tooltip>
-        ))}
-      </Progress.Root>
+      {/* The bar repeats the list below as a picture: hidden from assistive technology. */}
+      <div aria-hidden>
+        <Progress.Root size="lg">
+          {counted.map((i) => (
+            <Tooltip key={i.id} label={`${i.title}: ${t("breakdown.adds", { points: percent(i.contribution) })}`}>
+              <Progress.Section value={i.contribution * 100} color={colorOf.get(i.id)} />
+            </Tooltip>
+          ))}
+        </Progress.Root>
+      </div>
       <ul style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 8 }}>
         {b.items.map((i) => (
           <ItemLine key={`${i.source}:${i.id}`} item={i} color={colorOf.get(i.id) ?? "gray"} />
