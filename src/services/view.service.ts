@@ -258,7 +258,7 @@ const TreeQuery = z
   })
   .refine((q) => [q.teamId, q.rootId, q.level].filter(Boolean).length <= 1, {
     message:
-      "give one of teamId, rootId or level, not several (a team's tree, the tree under one objective, or the organisation's level)",
+      "give teamId or rootId, not both, and level alone (a team's tree, the tree under one objective, or the organisation's level)",
     path: ["rootId"],
   });
 
