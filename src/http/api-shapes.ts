@@ -217,6 +217,40 @@ export const TreeShape = z.object({
     .describe("nodes: {type, id, title, progress, expectedProgress, status, forecast, flags, alignment, children}"),
 });
 
+export const TeamClusterShape = z.object({
+  id: Id,
+  name: z.string(),
+  parentId: Id.nullable(),
+  subTeams: z.number().int().describe("live sub-teams"),
+  objectives: z.number().int().describe("the team's own published objectives in the period that the caller may see"),
+  statuses: z.record(z.enum(STATUSES), z.number().int()).describe("how many of those objectives are in each status"),
+  progress: Fraction.nullable().describe("mean progress of those objectives, each capped at 1; null with none"),
+});
+
+export const ProgressBreakdownShape = z.object({
+  objectiveId: Id,
+  progress: Fraction,
+  progressOverride: Fraction.nullable().describe("set by hand: the progress shown is this, not the roll-up"),
+  rollup: Fraction.describe("the weighted mean of the counted items (okr-method §3)"),
+  items: z.array(
+    z.object({
+      type: z.enum(["keyResult", "objective", "initiative"]),
+      id: Id,
+      title: z.string(),
+      objectiveId: Id.nullable(),
+      source: z.enum(["own", "aligned", "initiative"]),
+      weight: z.number(),
+      share: Fraction.describe("weight / sum of the counted items' weights"),
+      progress: z.number().nullable().describe("the item's own progress, unclamped"),
+      counted: z.boolean().describe("false without a progress or with weight 0"),
+      contribution: Fraction.describe("share × progress clamped to [0, 1]"),
+    }),
+  ),
+  hidden: z
+    .object({ count: z.number().int(), share: Fraction })
+    .describe("contributing items the caller may not see: how many and their share of the weight"),
+});
+
 export const SeriesShape = z.object({
   periodId: Id,
   teamId: Id.nullable(),

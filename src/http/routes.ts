@@ -8,11 +8,13 @@ import * as accounts from "../services/account.service.js";
 import * as alignments from "../services/alignment.service.js";
 import * as alignmentPreview from "../services/alignment-preview.service.js";
 import * as audit from "../services/audit.service.js";
+import { getProgressBreakdown } from "../services/breakdown.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
 import { getDashboard } from "../services/dashboard.service.js";
 import * as initiatives from "../services/initiative.service.js";
 import * as lifecycle from "../services/lifecycle.service.js";
+import { listTeamClusters } from "../services/map.service.js";
 import { getMe } from "../services/me.service.js";
 import * as okr from "../services/okr.service.js";
 import { createOrganization, OrganizationCreateSchema } from "../services/organization.service.js";
@@ -462,6 +464,15 @@ export const apiRoutes: RouteDef[] = [
     handler: (c) => okr.getObjective(c.svc, c.actor, c.id, c.query),
   },
   {
+    method: "GET",
+    url: "/objectives/:id/breakdown",
+    permission: "read",
+    tag: "objectives",
+    summary: "What makes up an objective's progress: each counted item's weight, share and contribution",
+    response: shape.ProgressBreakdownShape,
+    handler: (c) => getProgressBreakdown(c.svc, c.actor, c.id),
+  },
+  {
     method: "PATCH",
     url: "/objectives/:id",
     permission: "contribute",
@@ -818,9 +829,26 @@ export const apiRoutes: RouteDef[] = [
       asOf: z.string().optional(),
       teamId: z.string().optional().describe("the team's objectives and what aligns under them"),
       rootId: z.string().optional().describe("one objective and what aligns under it"),
+      level: z.enum(["organization"]).optional().describe("the organisation's own objectives and their key results"),
     }),
     response: shape.TreeShape,
     handler: (c) => views.getTree(c.svc, c.actor, c.query),
+  },
+  {
+    method: "GET",
+    url: "/tree/teams",
+    permission: "read",
+    tag: "views",
+    summary: "Team clusters of the alignment map: teams by name with their objectives' count and status summary",
+    query: z.object({
+      periodId: z.string(),
+      parentId: z.string().optional().describe("the teams under this team (default: top-level teams)"),
+      ids: z.string().optional().describe("comma-separated team ids: these teams only (at most 100)"),
+      limit: z.string().optional(),
+      cursor: z.string().optional(),
+    }),
+    response: page(shape.TeamClusterShape),
+    handler: (c) => listTeamClusters(c.svc, c.actor, c.query),
   },
   {
     method: "GET",

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
 import { type ObjectiveListFilter, objectiveListQueries } from "../db/list-queries.js";
+import { mapQueries } from "../db/map-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
   type AlignmentRow,
@@ -185,7 +186,7 @@ function periodOf(ctx: OrgContext, id: string) {
 }
 
 /** The period, its ancestors and descendants: OKRs of a quarter align under the year's. */
-function periodFamily(ctx: OrgContext, periodId: string): Set<string> {
+export function periodFamily(ctx: OrgContext, periodId: string): Set<string> {
   const family = new Set([periodId]);
   let cur = ctx.periods.get(periodId);
   while (cur?.parentId && !family.has(cur.parentId)) {
@@ -251,9 +252,13 @@ const TreeQuery = z
     asOf: InstantSchema.optional(),
     teamId: z.string().optional(),
     rootId: z.string().optional(),
+    level: z
+      .enum(["organization"], { message: 'must be "organization" (the organisation\'s own objectives)' })
+      .optional(),
   })
-  .refine((q) => !(q.teamId && q.rootId), {
-    message: "give teamId or rootId, not both (a team's tree, or the tree under one objective)",
+  .refine((q) => [q.teamId, q.rootId, q.level].filter(Boolean).length <= 1, {
+    message:
+      "give teamId or rootId, not both, and level alone (a team's tree, the tree under one objective, or the organisation's level)",
     path: ["rootId"],
   });
 
@@ -331,6 +336,24 @@ async function treeRows(
   return { objectives, keyResults, edges: [...edges.values()] };
 }
 
+/** One level's objectives, their key results and the links among them: nothing aligned from below is read. */
+async function levelRows(ex: Executor, scope: OrgScope, objectives: ObjectiveRow[]): Promise<TreeRows> {
+  const keyResults = await graphQueries.keyResultsOf(
+    ex,
+    scope,
+    objectives.map((o) => o.id),
+  );
+  const edges = await mapQueries.alignmentsAmong(ex, scope, {
+    objective: objectives.map((o) => o.id),
+    keyResult: keyResults.map((k) => k.id),
+  });
+  return {
+    objectives: new Map(objectives.map((o) => [o.id, o])),
+    keyResults: new Map(keyResults.map((k) => [k.id, k])),
+    edges,
+  };
+}
+
 /**
  * The alignment tree of a period: root objectives (aligned to nothing shown), each with
  * its KRs and the items aligned under it, with figures and attention flags per node. A
@@ -356,13 +379,17 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
         ]);
       }
       start = [root];
+    } else if (q.level) {
+      start = await mapQueries.objectivesAtLevel(ex, scope, [...family], q.level);
     } else if (q.teamId) {
       await teamRepo.get(ex, scope, q.teamId);
       start = await graphQueries.objectivesOfTeam(ex, scope, [...family], q.teamId);
     } else {
       start = await graphQueries.objectivesByPeriods(ex, scope, [...family]);
     }
-    const rows = await treeRows(ex, scope, shown, start, Boolean(q.rootId || q.teamId));
+    const rows = q.level
+      ? await levelRows(ex, scope, start.filter(shown))
+      : await treeRows(ex, scope, shown, start, Boolean(q.rootId || q.teamId));
     const objById = rows.objectives;
     const krById = rows.keyResults;
     await f.load({ objective: [...objById.keys()] });

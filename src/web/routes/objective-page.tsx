@@ -16,6 +16,7 @@ import { InitiativesPanel } from "../features/initiatives/initiatives-panel.js";
 import { KeyResultList } from "../features/key-results/key-result-list.js";
 import { useAuthorityGraph } from "../features/objectives/objective-access.js";
 import { ObjectiveActions } from "../features/objectives/objective-actions.js";
+import { ProgressBreakdown } from "../features/objectives/progress-breakdown.js";
 import { api } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
@@ -273,6 +274,7 @@ export function ObjectivePage() {
             <Grid.Col span={{ base: 12, md: 8 }}>
               <ObjectiveCard objective={o} />
               <KeyResultList objective={o} />
+              <ProgressBreakdown objective={o} />
               {o.closing && (o.closing.note || o.closing.learnings) && (
                 <Card withBorder mt="md">
                   <Text size="sm">{o.closing.note}</Text>
