@@ -589,6 +589,10 @@ const en = {
     empty: "There are no published objectives to present in this period.",
     whole: "The whole organisation",
   },
+  forecast: {
+    behindButTrend: "Short of the plan today, but the trend of its check-ins reaches the target by the end.",
+    onTrackButTrend: "On plan today, but the trend of its check-ins ends the period well short of the target.",
+  },
   coach: {
     none: "The coach has nothing to say about what is shown here.",
     more: "…and {{count}} more.",

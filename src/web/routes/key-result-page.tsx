@@ -3,6 +3,7 @@ import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { periodSpan } from "../../domain/periods.js";
 import { AppLink } from "../components/app-link.js";
+import { ForecastText } from "../components/forecast-text.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
@@ -59,14 +60,7 @@ export function KeyResultPage() {
                 <StatusBadge status={k.status} />
               </Group>
               <OwnerNames ids={k.ownerIds} />
-              {k.forecast && (
-                <Text size="xs" c="dimmed">
-                  {t("common.forecast")}: {percent(k.forecast.progress)}
-                  {k.forecast.low !== null &&
-                    k.forecast.high !== null &&
-                    ` (${percent(k.forecast.low)}–${percent(k.forecast.high)})`}
-                </Text>
-              )}
+              <ForecastText forecast={k.forecast} status={k.status} />
               <Group gap="xs">
                 {objective.data && <KeyResultActions kr={k} objective={objective.data} />}
                 {k.progressMode === "manual" &&

@@ -6,6 +6,7 @@ import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { CoachPanel } from "../components/coach-panel.js";
+import { ForecastText } from "../components/forecast-text.js";
 import { LoadMore } from "../components/load-more.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
@@ -257,11 +258,7 @@ export function ObjectivePage() {
               </Group>
               <OwnerNames ids={o.ownerIds} />
               <ObjectiveActions objective={o} />
-              {o.forecast && (
-                <Text size="xs" c="dimmed">
-                  {t("common.forecast")}: {percent(o.forecast.progress)}
-                </Text>
-              )}
+              <ForecastText forecast={o.forecast} status={o.status} />
             </Stack>
           </Group>
           <ProgressMeter

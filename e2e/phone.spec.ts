@@ -1,0 +1,98 @@
+/**
+ * A quarter's weekly routine on a 390 px wide phone (#11 "Phone-sized screens"): My OKRs, an
+ * objective, a key result and the check-in dialog are whole and usable. Names wrap instead of
+ * being cut, status badges are whole, nothing scrolls sideways, the check-in history is a list.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Locator, type Page, test } from "@playwright/test";
+
+const TOKEN = "okra_e2e_admin_token_0123456789";
+const SHOTS = "test-results/e2e/screens";
+
+test.use({ viewport: { width: 390, height: 844 } });
+
+async function signIn(page: Page) {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Use an API token instead" }).click();
+  await page.getByLabel("API token").fill(TOKEN);
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
+  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
+}
+
+async function noSeriousA11yViolations(page: Page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+}
+
+/** The page never scrolls sideways. */
+async function fitsTheWidth(page: Page) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, "the page is wider than the phone").toBeLessThanOrEqual(390);
+}
+
+/** Every element shows its whole text: nothing is cut with an ellipsis or hidden overflow. */
+async function shownWhole(elements: Locator) {
+  const cut = await elements.evaluateAll((els) =>
+    els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent ?? ""),
+  );
+  expect(cut, "these are cut short").toEqual([]);
+}
+
+test("My OKRs, an objective, a key result and a check-in at 390 px", async ({ page }) => {
+  await signIn(page);
+  await fitsTheWidth(page);
+  const card = page.getByRole("article").first();
+  await expect(card).toBeVisible();
+  // Key-result names wrap in full; status badges are whole words.
+  await shownWhole(card.locator('a[href^="/key-results/"]'));
+  await shownWhole(card.locator(".mantine-Badge-label"));
+  await page.screenshot({ path: `${SHOTS}/phone-home.png`, fullPage: true });
+  await noSeriousA11yViolations(page);
+
+  // The objective: its page fits, with the forecast explained when it disagrees with the status.
+  await card.locator('a[href^="/objectives/"]').first().click();
+  await expect(page.getByRole("heading", { level: 2 })).toBeVisible();
+  await fitsTheWidth(page);
+  await shownWhole(page.locator(".mantine-Badge-label"));
+  const forecast = page.getByText(/^Forecast: \d+%/).first();
+  if (await forecast.count()) {
+    const figure = Number(/Forecast: (\d+)%/.exec((await forecast.textContent()) ?? "")?.[1]);
+    const status = (await page.locator(".mantine-Badge-label").allTextContents()).join(" ");
+    if (figure >= 100 && /AT RISK|BEHIND|at risk|behind/i.test(status)) {
+      await expect(page.getByText(/trend of its check-ins reaches the target/).first()).toBeVisible();
+    }
+  }
+  await page.screenshot({ path: `${SHOTS}/phone-objective.png`, fullPage: true });
+  await noSeriousA11yViolations(page);
+
+  // A key result: its history is a list of cards, not a table squeezed to one word per line.
+  await page.locator('a[href^="/key-results/"]').first().click();
+  await expect(page.getByRole("heading", { level: 2 })).toBeVisible();
+  await fitsTheWidth(page);
+  const history = page.getByRole("heading", { name: "Check-ins" }).locator("xpath=..");
+  await expect(history.getByRole("table")).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/phone-key-result.png`, fullPage: true });
+  await noSeriousA11yViolations(page);
+
+  // The check-in dialog: whole, and a check-in saves.
+  const checkIn = page.getByRole("button", { name: /^Check in/ }).first();
+  if (await checkIn.count()) {
+    await checkIn.click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toBeVisible();
+    const box = await dialog.boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    const field = dialog.getByRole("textbox", { name: "New value" });
+    if (await field.count()) {
+      await field.fill("1");
+    } else {
+      await dialog.getByRole("radio").first().check();
+    }
+    await page.screenshot({ path: `${SHOTS}/phone-check-in.png` });
+    await noSeriousA11yViolations(page);
+    await dialog.getByRole("button", { name: "Save check-in" }).click();
+    await expect(page.getByText("Check-in saved")).toBeVisible();
+  }
+});
