@@ -103,10 +103,10 @@ test("the alignment map opens on the organisation's level; a team opens; my part
 
   await cluster.click();
   await page.getByRole("button", { name: "Show me my part" }).click();
-  await expect(page.getByRole("status").filter({ hasText: /Your 1 objective/ })).toBeVisible();
+  // Other journeys may have given the admin objectives too: at least this one is highlighted.
+  await expect(page.getByRole("status").filter({ hasText: /Your \d+ objectives? / })).toBeVisible();
   const mineNode = map.locator(".okra-map-node.is-mine");
-  await expect(mineNode).toHaveCount(1);
-  await expect(mineNode).toContainText("My part of the map (e2e)");
+  await expect(mineNode.filter({ hasText: "My part of the map (e2e)" })).toHaveCount(1);
   await expect(map.locator(".okra-map-node.is-chain").first()).toBeVisible();
   expect(await map.locator(".okra-map-node.is-dimmed").count()).toBeGreaterThan(0);
   await bothThemes(page, "map-my-part");

@@ -159,6 +159,7 @@ test("an admin reorders key results with the mouse and the keyboard", async ({ p
   // The keyboard stays on the button that moved, so Enter moves it again.
   const up = manage.getByRole("button", { name: "Move “Third KR (e2e)” up" });
   await expect(up).toBeFocused();
+  await expect(up).toBeEnabled();
   await page.keyboard.press("Enter");
   await expect.poll(() => managedTitles(page)).toEqual(["Third KR (e2e)", "First KR (e2e)", "Second KR (e2e)"]);
   await expect(up).toBeDisabled();
