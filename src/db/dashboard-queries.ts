@@ -276,10 +276,19 @@ export const dashboardQueries = {
     ex: Executor,
     scope: OrgScope,
     d: DashboardScope,
-    expected: number,
+    at: StatusInstant,
     limit: number,
   ): Promise<KeyResultRow[]> {
+    const expected = at.expected;
     const clamped = sql`least(greatest(coalesce(${kr.progress}, 0), 0), 1)`;
+    const atTs = sql`${new Date(at.atMs).toISOString()}::timestamptz`;
+    const startTs = sql`${new Date(at.startMs).toISOString()}::timestamptz`;
+    // New work without a check-in is not a risk yet (grace from the later of start and creation,
+    // as objectiveStatusSql): left out here, so it cannot crowd real risks out of the short list.
+    const inGrace = sql`((${kr.firstCheckInAt} is null or ${kr.firstCheckInAt} > ${atTs})
+      and ${atTs} < (case when ${kr.createdAt} > ${startTs} and ${kr.createdAt} <= ${atTs} then ${kr.createdAt} else ${startTs} end)
+        + ${at.graceMs}::double precision * interval '1 millisecond'
+      and ${atTs} < ${new Date(at.endMs).toISOString()}::timestamptz)`;
     const rows = await ex
       .select({ kr })
       .from(kr)
@@ -292,6 +301,7 @@ export const dashboardQueries = {
           ne(kr.type, "baseline"),
           shownObjectives(scope, d),
           ne(o.state, "closed"),
+          sql`not ${inGrace}`,
           sql`(${kr.manualStatus} in ('behind', 'atRisk') or (${kr.manualStatus} is null and (${clamped} < ${expected}::float8 or ${kr.startDate} is not null or ${kr.endDate} is not null or ${kr.plan} is not null)))`,
         ),
       )

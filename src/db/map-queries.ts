@@ -32,7 +32,11 @@ export const mapQueries = {
       if (!ids.length) return [];
       filter = inArray(t.id, ids);
     } else if (where.parentId === null) {
-      filter = isNull(t.parentId);
+      // At the top: no parent, or a parent that is gone (as the team list and the dashboard show them).
+      filter = or(
+        isNull(t.parentId),
+        sql`${t.parentId} not in (select id from teams where org_id = ${scope.orgId} and deleted_at is null)`,
+      );
     } else {
       if (!isId(where.parentId)) return [];
       filter = eq(t.parentId, where.parentId);

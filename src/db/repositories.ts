@@ -439,9 +439,12 @@ export interface DerivedValues {
  */
 function childNotDraft(): SQL {
   const a = s.alignments;
-  return sql`not exists (select 1 from ${s.objectives} where ${a.childType} = 'objective' and ${s.objectives.id} = ${a.childId} and ${s.objectives.state} = 'draft')
-    and not exists (select 1 from ${s.keyResults} join ${s.objectives} on ${s.objectives.id} = ${s.keyResults.objectiveId}
-      where ${a.childType} = 'keyResult' and ${s.keyResults.id} = ${a.childId} and ${s.objectives.state} = 'draft')`;
+  const o = s.objectives;
+  // A draft closed with its period stays out too: it was never a commitment (closing.previousState).
+  const isDraft = sql`(${o.state} = 'draft' or (${o.state} = 'closed' and ${o.closing}->>'previousState' = 'draft'))`;
+  return sql`not exists (select 1 from ${o} where ${a.childType} = 'objective' and ${o.orgId} = ${a.orgId} and ${o.id} = ${a.childId} and ${isDraft})
+    and not exists (select 1 from ${s.keyResults} join ${o} on ${o.id} = ${s.keyResults.objectiveId} and ${o.orgId} = ${s.keyResults.orgId}
+      where ${a.childType} = 'keyResult' and ${s.keyResults.orgId} = ${a.orgId} and ${s.keyResults.id} = ${a.childId} and ${isDraft})`;
 }
 
 export const graphQueries = {

@@ -123,7 +123,7 @@ export async function getDashboard(svc: Services, actor: Actor, query: unknown) 
 
     // Top risks and what changed: short candidate lists, then the rows they name.
     const riskObjectives = await dashboardQueries.objectivesInStatus(ex, scope, d, now, RISK_STATUSES, TOP_RISKS);
-    const riskKrCandidates = await dashboardQueries.keyResultsMaybeAtRisk(ex, scope, d, now.expected, TOP_RISKS * 3);
+    const riskKrCandidates = await dashboardQueries.keyResultsMaybeAtRisk(ex, scope, d, now, TOP_RISKS * 3);
     const changedObjectives = await dashboardQueries.objectivesMaybeChanged(ex, scope, d, then, now, CHANGE_CANDIDATES);
     const moverIds = await dashboardQueries.moverCandidates(ex, scope, d, sinceMs, MOVERS_PER_SIDE * 2);
     const movers = await keyResultRepo.listByIds(ex, scope, moverIds);

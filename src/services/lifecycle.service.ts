@@ -96,6 +96,12 @@ export async function closeObjective(svc: Services, actor: Actor, id: string, bo
   return getObjective(svc, actor, id, {});
 }
 
+/** The state an objective had before a period close closed it (drafts stay drafts when reopened). */
+export function stateBeforeClose(o: ObjectiveRow): "draft" | "active" {
+  const closing = o.closing as { previousState?: unknown } | null;
+  return closing?.previousState === "draft" ? "draft" : "active";
+}
+
 export async function reopenObjective(svc: Services, actor: Actor, id: string): Promise<ObjectiveDetail> {
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
@@ -106,7 +112,8 @@ export async function reopenObjective(svc: Services, actor: Actor, id: string): 
     for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [id])) {
       await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
     }
-    await objectiveRepo.update(w.tx, w.scope, id, { state: "active", score: null, closedByPeriodId: null });
+    // A draft closed with its period comes back a draft: reopening is not publishing.
+    await objectiveRepo.update(w.tx, w.scope, id, { state: stateBeforeClose(o), score: null, closedByPeriodId: null });
     w.touch(await keyResultIdsOf(w, [id]), { objective: [id] });
     await w.audit("objective.reopened", "objective", id, before, await currentObjective(w, id));
   });

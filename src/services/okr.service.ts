@@ -271,10 +271,13 @@ export async function updateObjective(
     const { version: _v, ...patch } = input;
     const updated = await objectiveRepo.update(w.tx, w.scope, id, patch);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
-    // Committed changes the forecast's goal; the period changes every span.
-    w.touch(patch.committed !== undefined || patch.periodId !== undefined ? krs.map((k) => k.id) : [], {
-      objective: [id],
-    });
+    // Committed changes the forecast's goal; the period changes every span; publishing a draft
+    // (or returning it to draft) changes what its key results count toward through their own alignments.
+    const krsMatter =
+      patch.committed !== undefined ||
+      patch.periodId !== undefined ||
+      (patch.state !== undefined && patch.state !== row.state);
+    w.touch(krsMatter ? krs.map((k) => k.id) : [], { objective: [id] });
     await w.audit("objective.updated", "objective", id, row, updated);
   });
   return getObjective(svc, actor, id, {});

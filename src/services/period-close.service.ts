@@ -13,16 +13,10 @@ import { AppError } from "../domain/errors.js";
 import { grade, roundScore } from "../domain/scoring.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { storedDerived } from "./evaluation.js";
-import { closeOne, keyResultIdsOf, suggestedObjectiveScore } from "./lifecycle.service.js";
+import { closeOne, keyResultIdsOf, stateBeforeClose, suggestedObjectiveScore } from "./lifecycle.service.js";
 import { currentObjective } from "./okr.service.js";
 import { presentPeriod } from "./presenters.js";
 import { ClosePeriodSchema, parseInput } from "./schemas.js";
-
-/** The state an objective had before a period close closed it (drafts stay drafts when reopened). */
-function stateBeforeClose(o: ObjectiveRow): "draft" | "active" {
-  const closing = o.closing as { previousState?: unknown } | null;
-  return closing?.previousState === "draft" ? "draft" : "active";
-}
 
 async function objectivesOf(ex: Executor, scope: OrgScope, periodId: string): Promise<ObjectiveRow[]> {
   return objectiveRepo.list(ex, scope, eq(objectivesTable.periodId, periodId));

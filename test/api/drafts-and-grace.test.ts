@@ -70,6 +70,37 @@ describe.each(DATABASE_KINDS)("drafts and grace on %s", (kind) => {
     }
   });
 
+  it("a draft linked only through its key result counts once published, and a draft closed with its period never", async () => {
+    const year = await f.period({ name: "2026 d", kind: "year", startDate: "2026-01-01", endDate: "2026-12-31" });
+    const q = await f.period({ name: "Q1 d", parentId: year.id });
+    const parent = await f.objective(year.id, { title: "Be the calmest vendor" });
+    const live = await f.objective(q.id, { title: "Fewer pages", level: "team" });
+    const liveKr = await f.keyResult(live.id, { start: 0, target: 10 });
+    await f.checkIn(liveKr.id, { value: 5, at: "2026-02-10T09:00:00Z" });
+    await f.align("objective", live.id, "objective", parent.id);
+    const draft = await f.objective(q.id, { title: "Quieter alerts", level: "team", state: "draft" });
+    const draftKr = await f.keyResult(draft.id, { start: 0, target: 10 });
+    await f.checkIn(draftKr.id, { value: 10, at: "2026-02-10T09:00:00Z" });
+    // Only its key result aligns: publishing must still reach the parent.
+    await f.align("keyResult", draftKr.id, "objective", parent.id);
+    const progress = async () => (await api.call("GET", `/objectives/${parent.id}`)).body.progress;
+    expect(await progress()).toBeCloseTo(0.5, 12);
+    await api.call("PATCH", `/objectives/${draft.id}`, { state: "active" });
+    expect(await progress()).toBeCloseTo(0.75, 12);
+    await api.call("PATCH", `/objectives/${draft.id}`, { state: "draft" });
+    expect(await progress()).toBeCloseTo(0.5, 12);
+
+    // Closing the quarter closes the draft too, which still counts nowhere; reopening it alone keeps it a draft.
+    expect((await api.call("POST", `/periods/${q.id}/close`, {})).status).toBe(200);
+    expect(await progress()).toBeCloseTo(0.5, 12);
+    expect((await api.call("POST", `/objectives/${draft.id}/reopen`, {})).status).toBe(200);
+    expect((await api.call("GET", `/objectives/${draft.id}`)).body.state).toBe("draft");
+    expect(await progress()).toBeCloseTo(0.5, 12);
+    for (const report of await recomputeAll(api.database, api.clock.now)) {
+      expect(report.rewritten).toEqual({ keyResults: 0, objectives: 0 });
+    }
+  });
+
   it("a closed key result shows its score, not a forecast", async () => {
     const q = await f.period({ name: "Q1 b" });
     const o = await f.objective(q.id, { title: "Ship a calmer on-call" });
