@@ -1,0 +1,500 @@
+/**
+ * The contract of the public API: every response shape, once. The server checks its answers
+ * against them (http/app.ts), the OpenAPI document is generated from them, and the web app
+ * infers its types from them (web/lib/types.ts). Objects are strict: a field the presenters
+ * send but the contract does not name is a mismatch too. The input schemas live in
+ * services/schemas.ts.
+ */
+import { z } from "zod";
+import { ROLES } from "../domain/access.js";
+import { KR_TYPES, LEVELS, MANUAL_STATUSES, STATUSES } from "../domain/types.js";
+
+const Id = z.string().describe("object id (uuid)");
+const Instant = z.string().describe("ISO 8601 instant");
+const DateStr = z.string().describe("ISO 8601 date, YYYY-MM-DD");
+const Fraction = z.number().describe("unrounded fraction, 1 = 100 %");
+
+export const ForecastShape = z
+  .object({
+    progress: Fraction,
+    low: z.number().nullable(),
+    high: z.number().nullable(),
+    probability: z.number().nullable(),
+  })
+  .nullable();
+
+export const PeriodShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  kind: z.enum(["year", "quarter", "custom"]),
+  startDate: DateStr,
+  endDate: DateStr,
+  parentId: Id.nullable(),
+  closedAt: Instant.nullable(),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const TeamShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  description: z.string(),
+  parentId: Id.nullable(),
+  ownerIds: z.array(Id),
+  memberIds: z.array(Id),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const UserShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  email: z.string(),
+  managerId: Id.nullable(),
+  teamIds: z.array(Id),
+  role: z.enum(ROLES),
+  active: z.boolean(),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const KeyResultShape = z.strictObject({
+  id: Id,
+  objectiveId: Id,
+  title: z.string(),
+  description: z.string(),
+  ownerIds: z.array(Id),
+  delegateIds: z.array(Id),
+  type: z.enum(KR_TYPES),
+  unit: z.enum(["number", "percent", "currency"]),
+  currency: z.string().nullable(),
+  start: z.number().nullable(),
+  target: z.number().nullable(),
+  current: z.number().nullable(),
+  achieved: z.boolean().nullable(),
+  baselineConfirmed: z.boolean(),
+  startDate: DateStr.nullable(),
+  endDate: DateStr.nullable(),
+  plan: z.array(z.strictObject({ date: DateStr, value: z.number() })).nullable(),
+  progressMode: z.enum(["manual", "rollup"]),
+  rollup: z.enum(["mean", "sum", "proportional"]),
+  progressOverride: z.number().nullable(),
+  weight: z.number(),
+  position: z.number().int().describe("order among its objective's key results"),
+  progress: Fraction.nullable(),
+  expectedProgress: Fraction,
+  status: z.enum(STATUSES),
+  forecast: ForecastShape,
+  closed: z.boolean(),
+  score: z.number().nullable(),
+  scoreReason: z.string().nullable(),
+  lastCheckInAt: Instant.nullable(),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+/** What was said when an objective was closed. */
+export const ClosingShape = z.strictObject({
+  note: z.string(),
+  learnings: z.string(),
+  next: z.string(),
+  closedAt: Instant,
+  closedBy: Id.nullable(),
+  suggestedScore: z.number().nullable().describe("the score its key results suggested"),
+});
+
+export const ObjectiveShape = z.strictObject({
+  id: Id,
+  title: z.string(),
+  description: z.string(),
+  level: z.enum(LEVELS),
+  teamId: Id.nullable(),
+  ownerIds: z.array(Id),
+  periodId: Id,
+  committed: z.boolean(),
+  state: z.enum(["draft", "active", "closed"]),
+  visibility: z.enum(["public", "private"]),
+  progress: Fraction,
+  progressOverride: z.number().nullable(),
+  expectedProgress: Fraction,
+  status: z.enum(STATUSES),
+  score: z.number().nullable(),
+  forecast: ForecastShape,
+  lastCheckInAt: Instant.nullable(),
+  closing: ClosingShape.nullable(),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+  keyResults: z.array(KeyResultShape),
+});
+
+export const AlignmentShape = z.strictObject({
+  id: Id,
+  childType: z.enum(["objective", "keyResult"]),
+  childId: Id,
+  parentType: z.enum(["objective", "keyResult"]),
+  parentId: Id,
+  weight: z.number(),
+  contributes: z.boolean(),
+  /** `pending`: asked for by the child's side, waiting for the parent's owners (counts nowhere until accepted). */
+  state: z.enum(["active", "pending"]),
+  version: z.number().int(),
+  createdAt: Instant,
+});
+
+export const CheckInShape = z.strictObject({
+  id: Id,
+  keyResultId: Id,
+  value: z.number().nullable(),
+  achieved: z.boolean().nullable(),
+  status: z.enum(MANUAL_STATUSES).nullable(),
+  confidence: z.number().int().nullable(),
+  note: z.string(),
+  authorId: Id.nullable(),
+  at: Instant,
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const InitiativeShape = z.strictObject({
+  id: Id,
+  objectiveId: Id,
+  keyResultId: Id.nullable(),
+  title: z.string(),
+  description: z.string(),
+  ownerIds: z.array(Id),
+  state: z.string(),
+  progress: z.number().nullable(),
+  weight: z.number(),
+  startDate: DateStr.nullable(),
+  endDate: DateStr.nullable(),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const KpiShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  description: z.string(),
+  unit: z.string(),
+  currency: z.string().nullable(),
+  ownerIds: z.array(Id),
+  teamId: Id.nullable(),
+  healthyMin: z.number().nullable(),
+  healthyMax: z.number().nullable(),
+  objectiveIds: z.array(Id),
+  current: z.number().nullable().describe("the latest value"),
+  currentAt: Instant.nullable(),
+  healthy: z.boolean().nullable().describe("whether the latest value is inside the healthy range"),
+  version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const KpiValueShape = z.strictObject({
+  id: Id,
+  kpiId: Id,
+  value: z.number(),
+  at: Instant,
+  note: z.string(),
+  authorId: Id.nullable(),
+});
+
+export const FindingShape = z.strictObject({
+  checkId: z.string(),
+  severity: z.enum(["error", "warn", "info"]),
+  objectType: z.enum(["objective", "keyResult", "user"]),
+  objectId: Id,
+  message: z.string(),
+  reason: z.string(),
+});
+
+/** A node of the alignment tree: an objective or a key result, with what aligns under it. */
+export const TreeNodeShape = z
+  .strictObject({
+    type: z.enum(["objective", "keyResult"]),
+    id: Id,
+    title: z.string(),
+    level: z.enum(LEVELS).nullable().describe("objectives only"),
+    krType: z.enum(KR_TYPES).nullable().describe("key results only"),
+    teamId: Id.nullable(),
+    ownerIds: z.array(Id),
+    periodId: Id,
+    objectiveId: Id.nullable().describe("a key result's objective"),
+    progress: Fraction.nullable(),
+    expectedProgress: Fraction,
+    status: z.enum(STATUSES),
+    forecast: ForecastShape,
+    current: z.number().nullable(),
+    target: z.number().nullable(),
+    unit: z.string().nullable(),
+    flags: z.array(z.string()).describe("attention flags: noOwner, noCheckIn, stale, datesOutsidePeriod, …"),
+    alignment: z
+      .strictObject({ id: Id, weight: z.number(), contributes: z.boolean() })
+      .nullable()
+      .describe("the alignment under its parent node; null for a root or a key result under its own objective"),
+    get children(): z.ZodArray<typeof TreeNodeShape> {
+      return z.array(TreeNodeShape);
+    },
+  })
+  .meta({ id: "TreeNode" });
+
+export const TreeShape = z.strictObject({
+  periodId: Id,
+  asOf: Instant.nullable(),
+  periodIds: z.array(Id),
+  roots: z.array(TreeNodeShape),
+});
+
+export const SeriesShape = z.strictObject({
+  periodId: Id,
+  teamId: Id.nullable(),
+  points: z
+    .array(
+      z.strictObject({
+        at: Instant,
+        progress: z.number().describe("mean progress of the objectives shown, each capped at 1"),
+        expectedProgress: z.number(),
+        objectives: z.number().int(),
+        statuses: z.record(z.enum(STATUSES), z.number().int()),
+      }),
+    )
+    .describe("one point a week from the period's start, and one at the latest instant up to now"),
+});
+
+export const PeriodCloseShape = z.strictObject({
+  period: PeriodShape,
+  objectivesClosed: z.number().int(),
+  objectivesTotal: z.number().int(),
+  averageScore: z.number().nullable(),
+  grades: z.strictObject({ red: z.number(), yellow: z.number(), green: z.number() }),
+  objectives: z.array(
+    z.strictObject({ id: Id, title: z.string(), score: z.number().nullable(), grade: z.string().nullable() }),
+  ),
+});
+
+export const ErrorShape = z.strictObject({
+  error: z.strictObject({
+    code: z.enum([
+      "VALIDATION",
+      "UNAUTHENTICATED",
+      "FORBIDDEN",
+      "NOT_FOUND",
+      "VERSION_CONFLICT",
+      "CLOSED",
+      "ALIGNMENT_CYCLE",
+      "ALREADY_EXISTS",
+      "CONFLICT",
+      "RATE_LIMITED",
+      "INTERNAL",
+    ]),
+    message: z.string(),
+    details: z.unknown(),
+  }),
+});
+
+/** `{items, nextCursor}` around an item shape. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+export const TokenShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  scope: z.enum(["read", "write"]),
+  userId: Id,
+  /** Who issued it, when not its own account; it works only while they still outrank the account. */
+  createdBy: Id.nullable(),
+  createdAt: Instant,
+  lastUsedAt: Instant.nullable(),
+});
+
+const StatusName = z.enum(STATUSES);
+
+const DashboardItemShape = z.strictObject({
+  type: z.enum(["objective", "keyResult"]),
+  id: Id,
+  title: z.string(),
+  objective: z.strictObject({ id: Id, title: z.string() }).nullable().describe("a key result's objective"),
+  owners: z.array(z.strictObject({ id: Id, name: z.string() })),
+  progress: Fraction,
+  expectedProgress: Fraction,
+  status: StatusName,
+});
+
+export const DashboardShape = z.strictObject({
+  periodId: Id,
+  teamId: Id.nullable(),
+  at: Instant,
+  since: Instant.describe("one week before `at`: what changed is measured from here"),
+  expectedProgress: Fraction.describe("where the period's objectives should be by now"),
+  cadenceDays: z.number().int(),
+  teams: z
+    .array(
+      z.strictObject({
+        teamId: Id.nullable().describe("null: the objectives of no team (organisation view)"),
+        name: z.string().nullable(),
+        depth: z.number().int().describe("0 for the team shown, 1 for its direct children…"),
+        statuses: z.record(StatusName, z.number().int()).describe("the team's own objectives by status"),
+        objectives: z.number().int(),
+        keyResults: z.number().int().describe("open key results with their own check-ins"),
+        fresh: z.number().int().describe("of those, checked in within the cadence"),
+        neverCheckedIn: z.number().int(),
+        oldestCheckInAt: Instant.nullable().describe("the oldest latest check-in among them"),
+      }),
+    )
+    .describe("the team shown (or the objectives of no team), then every team under it, depth first"),
+  topRisks: z.array(DashboardItemShape).describe("behind or at risk now, worst first"),
+  changes: z.strictObject({
+    up: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
+    down: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
+    statusChanges: z.array(DashboardItemShape.extend({ from: StatusName })),
+    newRisks: z.array(DashboardItemShape.extend({ from: StatusName })).describe("became behind or at risk this week"),
+  }),
+});
+
+/** `GET /me`: the caller. */
+export const MeShape = z.strictObject({
+  user: UserShape,
+  role: z.enum(ROLES),
+  access: z.enum(["read", "write"]),
+  organization: z.strictObject({ id: Id, name: z.string() }),
+  isInstanceAdmin: z.boolean(),
+  hasPassword: z.boolean(),
+  authMethod: z.enum(["session", "token"]),
+  csrfToken: z.string().optional().describe("for browser sessions: send it in x-csrf-token with every change"),
+});
+
+/** The organisation's settings (`GET`/`PATCH /settings`). */
+export const SettingsShape = z.strictObject({
+  name: z.string(),
+  timeZone: z.string().describe("IANA time zone of period boundaries"),
+  notStartedGraceDays: z.number().int(),
+  behindThreshold: z.number(),
+  initiativesCount: z.boolean(),
+  cadenceDays: z.number().int(),
+  checkInGraceDays: z.number().int(),
+  membersCreateTeamOkrs: z.boolean(),
+  privateUnderPublic: z.boolean(),
+  terminology: z.strictObject({ objective: z.string(), keyResult: z.string(), initiative: z.string() }).optional(),
+  version: z.number().int(),
+  recompute: z
+    .strictObject({ requestedAt: Instant, done: z.number().int().nullable(), total: z.number().int().nullable() })
+    .nullable()
+    .describe("a background recompute after a change of time zone or initiatives counting, while it runs"),
+});
+
+export const AuditEntryShape = z.strictObject({
+  id: Id,
+  actorId: Id.nullable(),
+  actorName: z.string().nullable(),
+  at: Instant,
+  action: z.string(),
+  objectType: z.string(),
+  objectId: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+
+export const InvitationShape = z.strictObject({
+  email: z.string(),
+  sent: z.boolean(),
+  url: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const SessionShape = z.strictObject({
+  id: Id,
+  createdAt: Instant,
+  lastSeenAt: Instant,
+  expiresAt: Instant,
+  userAgent: z.string(),
+  method: z.string(),
+  current: z.boolean(),
+});
+
+export const OrganizationCreatedShape = z.strictObject({
+  organization: z.strictObject({ id: Id, name: z.string() }),
+  owner: z.strictObject({ id: Id, email: z.string() }),
+  ownerToken: z.string(),
+});
+
+/** What the trash holds (services/trash.service.ts restores them). */
+export const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
+
+export const TrashItemShape = z.strictObject({
+  type: z.enum(TRASH_TYPES),
+  id: Id,
+  title: z.string(),
+  deletedAt: Instant,
+  purgeAt: Instant,
+  deletedBy: z.strictObject({ id: Id, name: z.string() }).nullable(),
+  objectiveId: Id.nullable(),
+});
+
+export const TrashRestoreShape = z.strictObject({
+  type: z.enum(TRASH_TYPES),
+  id: Id,
+  restored: z.array(z.string()),
+  skippedAlignments: z.number(),
+});
+
+export const ScimTokenShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  createdAt: Instant,
+  lastUsedAt: Instant.nullable(),
+});
+
+export const SsoConfigShape = z.strictObject({
+  enabled: z.boolean(),
+  issuer: z.string(),
+  clientId: z.string(),
+  hasClientSecret: z.boolean().describe("whether a client secret is stored (the secret itself is never answered)"),
+  allowedDomains: z.array(z.string()),
+  defaultRole: z.enum(["member", "observer"]),
+  redirectUri: z.string().describe("register this at the provider as the redirect URI"),
+  version: z.number().int().describe("0 until the settings are first saved"),
+  updatedAt: Instant.nullable(),
+});
+
+const ImportCountsShape = z.strictObject({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int().describe("named in a file and already as it says"),
+});
+
+export const PeopleImportSummaryShape = z.strictObject({
+  dryRun: z.boolean(),
+  people: ImportCountsShape,
+  teams: ImportCountsShape,
+  problems: z
+    .array(z.string())
+    .describe('rows applied only in part, as "users.csv line N: message"; rows that cannot be applied answer 400'),
+});
+
+/** What a browser sign-in answers (password, emailed link, printed link); the cookie carries the session. */
+export const SignedInShape = z.strictObject({
+  user: z.strictObject({ id: Id, name: z.string(), email: z.string(), role: z.enum(ROLES) }),
+  organizationId: Id,
+  csrfToken: z.string(),
+  expiresAt: Instant,
+});
+
+export const PasswordResetRequestedShape = z.strictObject({
+  accepted: z.literal(true),
+  canEmail: z.boolean().describe("false when the server has no mail configured: ask an admin for a link"),
+});
+
+/** `GET /openapi.json`: this API's OpenAPI 3.1 document (generated from the shapes above). */
+export const OpenApiDocumentShape = z.looseObject({
+  openapi: z.literal("3.1.0"),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
