@@ -17,7 +17,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerFactoryHandler,
 } from "fastify";
-import { ErrorShape, OpenApiDocumentShape } from "../contract/api-shapes.js";
+import { ErrorShape, OpenApiDocumentShape } from "../contract/index.js";
 import type { Database } from "../db/database.js";
 import { PERMISSIONS, type Permission } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";

@@ -5,7 +5,7 @@
  */
 import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PasswordResetRequestedShape, SignedInShape } from "../contract/api-shapes.js";
+import { PasswordResetRequestedShape, SignedInShape } from "../contract/index.js";
 import { AppError } from "../domain/errors.js";
 import {
   completeLink,

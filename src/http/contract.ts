@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { ErrorShape } from "../contract/api-shapes.js";
+import { ErrorShape } from "../contract/index.js";
 import { AppError } from "../domain/errors.js";
 
 /**

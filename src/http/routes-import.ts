@@ -2,7 +2,7 @@
  * Import routes: people and teams from the CSV files of Viva Goals' HRIS import.
  * Spread into the route table (`apiRoutes`) like any other route.
  */
-import { PeopleImportSummaryShape } from "../contract/api-shapes.js";
+import { PeopleImportSummaryShape } from "../contract/index.js";
 import { importPeople, PeopleImportSchema } from "../services/hris-import.service.js";
 import type { RouteDef } from "./routes.js";
 

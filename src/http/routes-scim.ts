@@ -3,7 +3,7 @@
  * credentials Okta or Entra ID use on /scim/v2). Wired into the route table by app.ts.
  */
 import { z } from "zod";
-import { pageOf, ScimTokenShape } from "../contract/api-shapes.js";
+import { pageOf, ScimTokenShape } from "../contract/index.js";
 import * as scim from "../services/scim.service.js";
 import type { RouteDef } from "./routes.js";
 

@@ -3,7 +3,7 @@
  * and calls one service function.
  */
 import { z } from "zod";
-import * as shape from "../contract/api-shapes.js";
+import * as shape from "../contract/index.js";
 import type { Permission } from "../domain/access.js";
 import * as accounts from "../services/account.service.js";
 import * as alignments from "../services/alignment.service.js";

@@ -10,7 +10,7 @@
  */
 import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { SsoConfigShape } from "../contract/api-shapes.js";
+import { SsoConfigShape } from "../contract/index.js";
 import { AppError } from "../domain/errors.js";
 import { openSessionFor, SESSION_COOKIE } from "../services/account.service.js";
 import type { Services } from "../services/context.js";

@@ -4,7 +4,7 @@
  * objective brings back what was deleted with it (key results, initiatives, alignments).
  */
 import { z } from "zod";
-import { TRASH_TYPES } from "../contract/api-shapes.js";
+import { TRASH_TYPES } from "../contract/index.js";
 import type { Database } from "../db/database.js";
 import { instanceQueries } from "../db/instance-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { PeopleImportSummaryShape } from "../../src/contract/api-shapes.js";
+import { PeopleImportSummaryShape } from "../../src/contract/index.js";
 import { grantOrgScope } from "../../src/db/org-scope.js";
 import { importRoutes } from "../../src/http/routes-import.js";
 import type { Actor, Services } from "../../src/services/context.js";
