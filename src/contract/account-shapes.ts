@@ -67,8 +67,8 @@ export const SessionShape = z.strictObject({
 });
 
 export const OrganizationCreatedShape = z.strictObject({
-  organization: z.strictObject({ id: Id, name: z.string() }),
-  owner: z.strictObject({ id: Id, email: z.string() }),
+  organization: z.strictObject({ id: Id, name: z.string(), createdAt: Instant }),
+  owner: z.strictObject({ id: Id, name: z.string(), email: z.string(), role: z.enum(ROLES) }),
   ownerToken: z.string(),
 });
 

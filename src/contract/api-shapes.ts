@@ -206,6 +206,9 @@ export const KpiValueShape = z.strictObject({
   authorId: Id.nullable(),
 });
 
+/** A KPI with its recorded values, oldest first (what create, get and change answer). */
+export const KpiDetailShape = KpiShape.extend({ values: z.array(KpiValueShape) });
+
 export const FindingShape = z.strictObject({
   checkId: z.string(),
   severity: z.enum(["error", "warn", "info"]),
@@ -274,8 +277,15 @@ export const PeriodCloseShape = z.strictObject({
   objectivesTotal: z.number().int(),
   averageScore: z.number().nullable(),
   grades: z.strictObject({ red: z.number(), yellow: z.number(), green: z.number() }),
+  committedMissed: z.number().int().describe("committed objectives that scored below 1.0"),
   objectives: z.array(
-    z.strictObject({ id: Id, title: z.string(), score: z.number().nullable(), grade: z.string().nullable() }),
+    z.strictObject({
+      id: Id,
+      title: z.string(),
+      committed: z.boolean(),
+      score: z.number().nullable(),
+      grade: z.string().nullable(),
+    }),
   ),
 });
 
@@ -354,7 +364,21 @@ export const DashboardShape = z.strictObject({
   changes: z.strictObject({
     up: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
     down: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
-    statusChanges: z.array(DashboardItemShape.extend({ from: StatusName })),
-    newRisks: z.array(DashboardItemShape.extend({ from: StatusName })).describe("became behind or at risk this week"),
+    statusChanges: z.array(
+      DashboardItemShape.extend({
+        from: StatusName,
+        before: Fraction.optional().describe("key results: progress a week ago"),
+        after: Fraction.optional().describe("key results: progress now"),
+      }),
+    ),
+    newRisks: z
+      .array(
+        DashboardItemShape.extend({
+          from: StatusName,
+          before: Fraction.optional().describe("key results: progress a week ago"),
+          after: Fraction.optional().describe("key results: progress now"),
+        }),
+      )
+      .describe("became behind or at risk this week"),
   }),
 });

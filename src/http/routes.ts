@@ -672,7 +672,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "KPIs",
     summary: "Create a KPI",
     body: S.KpiCreateSchema,
-    response: shape.KpiShape,
+    response: shape.KpiDetailShape,
     status: 201,
     handler: (c) => initiatives.createKpi(c.svc, c.actor, c.body),
   },
@@ -682,7 +682,7 @@ export const apiRoutes: RouteDef[] = [
     permission: "read",
     tag: "KPIs",
     summary: "Get a KPI with its values",
-    response: shape.KpiShape.extend({ values: z.array(shape.KpiValueShape) }),
+    response: shape.KpiDetailShape,
     handler: (c) => initiatives.getKpi(c.svc, c.actor, c.id),
   },
   {
@@ -692,7 +692,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "KPIs",
     summary: "Change a KPI",
     body: S.KpiUpdateSchema,
-    response: shape.KpiShape,
+    response: shape.KpiDetailShape,
     handler: (c) => initiatives.updateKpi(c.svc, c.actor, c.id, c.body, c.ifMatch),
   },
   {

@@ -8,15 +8,7 @@ import { get } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { keys, useInfiniteList } from "../lib/queries.js";
 
-interface Kpi {
-  id: string;
-  name: string;
-  unit: string;
-  healthyMin: number | null;
-  healthyMax: number | null;
-  current: number | null;
-  healthy: boolean | null;
-}
+type Kpi = import("../lib/types.js").Kpi;
 
 const fmt = (v: number | null, unit: string) =>
   v === null

@@ -20,12 +20,7 @@ import { invalidateForChange } from "../lib/live.js";
 import { useObjectivePages } from "../lib/queries.js";
 import type { Objective, Period } from "../lib/types.js";
 
-interface Summary {
-  objectivesClosed: number;
-  objectivesTotal: number;
-  averageScore: number | null;
-  grades: { red: number; yellow: number; green: number };
-}
+type Summary = import("../lib/types.js").PeriodCloseSummary;
 
 function Row({ o, periods, current }: { o: Objective; periods: Period[]; current: Period }) {
   const [closing, setClosing] = useState(false);

@@ -22,9 +22,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import { ApiError, api, auth } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 
-interface SignedIn {
-  csrfToken: string;
-}
+type SignedIn = import("../lib/types.js").SignedIn;
 
 const message = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 
