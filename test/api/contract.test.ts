@@ -10,6 +10,7 @@ import { checkAnswers } from "../../src/http/contract.js";
 import { handleError } from "../../src/http/errors.js";
 import { apiRoutes } from "../../src/http/routes.js";
 import { type ApiHarness, startApi } from "../support/api.js";
+import { DATABASE_KINDS } from "../support/databases.js";
 
 const period = {
   id: "9d1c1b8e-0000-4000-8000-000000000001",
@@ -140,10 +141,10 @@ describe("checking answers", () => {
   });
 });
 
-describe("the OpenAPI document", () => {
+describe.each(DATABASE_KINDS)("the OpenAPI document on %s", (kind) => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi("pglite");
+    api = await startApi(kind);
   });
   afterAll(() => api.close());
 
