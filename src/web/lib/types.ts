@@ -41,4 +41,5 @@ export type TrashRestore = z.infer<typeof C.TrashRestoreShape>;
 export type ScimToken = z.infer<typeof C.ScimTokenShape>;
 export type SsoConfig = z.infer<typeof C.SsoConfigShape>;
 export type SignedIn = z.infer<typeof C.SignedInShape>;
+export type PasswordResetRequested = z.infer<typeof C.PasswordResetRequestedShape>;
 export type PeopleImportSummary = z.infer<typeof C.PeopleImportSummaryShape>;

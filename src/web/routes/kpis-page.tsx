@@ -9,6 +9,7 @@ import { t } from "../lib/i18n.js";
 import { keys, useInfiniteList } from "../lib/queries.js";
 
 type Kpi = import("../lib/types.js").Kpi;
+type KpiDetail = import("../lib/types.js").KpiDetail;
 
 const fmt = (v: number | null, unit: string) =>
   v === null
@@ -20,7 +21,7 @@ export function KpisPage() {
   const details = useQueries({
     queries: kpis.items.map((k) => ({
       queryKey: [...keys.kpis, "one", k.id],
-      queryFn: () => get<Kpi & { values: { value: number }[] }>(`/kpis/${k.id}`),
+      queryFn: () => get<KpiDetail>(`/kpis/${k.id}`),
     })),
   });
   return (
