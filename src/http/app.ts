@@ -242,7 +242,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
 
   // Validation is done by the services with zod (one place, one error format); the JSON
-  // schemas below only document the API.
+  // schemas below only document the API. Answers are checked against the contract's zod
+  // shapes by checkAnswers (contract.ts), then sent with JSON.stringify.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(handleError);

@@ -1,6 +1,6 @@
 /**
- * The /api/v1 route table: each route names its input and output shapes (for OpenAPI)
- * and calls one service function.
+ * The /api/v1 route table: each route names its input shapes and its answer's shape (from
+ * src/contract: documented in OpenAPI, checked on every answer) and calls one service function.
  */
 import { z } from "zod";
 import * as shape from "../contract/index.js";
