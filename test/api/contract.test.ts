@@ -6,7 +6,7 @@ import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PeriodShape } from "../../src/contract/index.js";
-import { checkAnswers } from "../../src/http/contract.js";
+import { checkAnswers, defaultResponseCheck } from "../../src/http/contract.js";
 import { handleError } from "../../src/http/errors.js";
 import { apiRoutes } from "../../src/http/routes.js";
 import { type ApiHarness, startApi } from "../support/api.js";
@@ -66,6 +66,16 @@ describe("the route table", () => {
 });
 
 describe("checking answers", () => {
+  it("fails under test and in development, logs in production, unless OKRA_RESPONSE_CHECK says otherwise", () => {
+    expect(defaultResponseCheck({ NODE_ENV: "test" })).toBe("fail");
+    expect(defaultResponseCheck({ NODE_ENV: "development" })).toBe("fail");
+    expect(defaultResponseCheck({ NODE_ENV: "production" })).toBe("log");
+    expect(defaultResponseCheck({})).toBe("log");
+    expect(defaultResponseCheck({ NODE_ENV: "test", OKRA_RESPONSE_CHECK: "off" })).toBe("off");
+    expect(defaultResponseCheck({ NODE_ENV: "production", OKRA_RESPONSE_CHECK: "fail" })).toBe("fail");
+    expect(defaultResponseCheck({ NODE_ENV: "production", OKRA_RESPONSE_CHECK: "loud" })).toBe("log");
+  });
+
   it("sends an answer that matches its shape unchanged", async () => {
     const app = await appAnswering(period, "fail");
     const res = await app.inject({ url: "/api/v1/periods/x" });
