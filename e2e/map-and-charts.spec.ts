@@ -36,6 +36,7 @@ async function bothThemes(page: Page, name: string) {
   await page.getByRole("button", { name: "Switch light or dark theme" }).click();
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: journeys read loosely typed JSON
 async function api<T = any>(request: APIRequestContext, method: string, url: string, data?: unknown): Promise<T> {
   const r = await request.fetch(`/api/v1${url}`, { method, headers: auth, data });
   expect(r.ok(), `${method} ${url}: ${await r.text()}`).toBe(true);
@@ -58,7 +59,7 @@ test("the alignment map opens on the organisation's level; a team opens; my part
     endDate: string;
   }[];
   const quarter = periods.find((p) => p.kind === "quarter" && p.startDate <= today && today <= p.endDate)!;
-  const teams = (await api(request, "GET", "/tree/teams?periodId=" + quarter.id)).items as {
+  const teams = (await api(request, "GET", `/tree/teams?periodId=${quarter.id}`)).items as {
     id: string;
     name: string;
     objectives: number;

@@ -42,6 +42,8 @@ export default defineConfig({
       OKRA_DATA_DIR: DATA_DIR,
       OKRA_BOOTSTRAP_TOKEN: "okra_e2e_admin_token_0123456789",
       LOG_LEVEL: "warn",
+      // Every answer the journeys get is checked against the API contract: a mismatch answers 500.
+      OKRA_RESPONSE_CHECK: "fail",
     },
   },
 });

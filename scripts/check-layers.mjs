@@ -1,8 +1,9 @@
 // The layer rule of house-style.md: imports point down only.
-//   domain → nothing (only zod; no node: modules)   db → domain   services → domain, db
+//   domain → nothing (only zod; no node: modules)   db → domain   services → domain, db, contract
 //   http → services, domain, db (db for types only)  jobs, integrations → services, domain, db
-//   cli → http, services, domain, db, integrations, jobs   web → domain (+ its own files,
-//   its API client included)   nothing imports web
+//   cli → http, services, domain, db, integrations, jobs   web → domain, contract (+ its own
+//   files, its API client included)   nothing imports web
+//   contract (the API's response shapes, shared by the server and the web app) → domain (only zod)
 // Reads every .ts/.tsx under src/ with the TypeScript parser (static imports, `export … from`,
 // dynamic `import("…")`, `import x = require("…")`, `import("…").T` types), prints every
 // violation with where the code belongs, and exits 1 when there is one.
@@ -31,23 +32,25 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
-const LAYERS = ["domain", "db", "services", "http", "jobs", "integrations", "cli", "web"];
+const LAYERS = ["domain", "contract", "db", "services", "http", "jobs", "integrations", "cli", "web"];
 /** Which layers each layer may import (besides itself). Nothing may import web. */
 const ALLOWED = {
   domain: [],
+  contract: ["domain"],
   db: ["domain"],
-  services: ["domain", "db"],
-  http: ["services", "domain", "db"],
+  services: ["domain", "db", "contract"],
+  http: ["services", "domain", "db", "contract"],
   jobs: ["services", "domain", "db"],
   integrations: ["services", "domain", "db"],
-  cli: ["http", "services", "domain", "db", "integrations", "jobs"],
-  web: ["domain"],
+  cli: ["http", "services", "domain", "db", "integrations", "jobs", "contract"],
+  web: ["domain", "contract"],
 };
 /** Imports allowed only as `import type` / `export type` (they vanish from the built code). */
 const TYPES_ONLY = { http: ["db"] };
 /** Packages a layer may import, where it is restricted; tests may also use the test tools. */
 const PACKAGES = {
   domain: { allowed: ["zod"], inTests: ["zod", "vitest", "fast-check"] },
+  contract: { allowed: ["zod"], inTests: ["zod", "vitest"] },
 };
 /** Packages a layer must not import, where the house style says so (a trailing / is a scope). */
 const FORBIDDEN_PACKAGES = {
@@ -58,13 +61,15 @@ const FORBIDDEN_PACKAGES = {
 function advice(from, to) {
   if (to === "web") return "move the code to domain if others share it (nothing imports web)";
   if (to === "types") return "move the code to a service and call it, or import only types (`import type`)";
-  if (to === "package" && from === "domain") {
+  if (to === "package" && (from === "domain" || from === "contract")) {
     return "move the code to db, services or integrations and pass its result into domain as a parameter";
   }
   if (to === "package") return "move the code to src/http (services are framework-free: no HTTP types)";
   switch (from) {
     case "domain":
       return "move the code to the layer that needs it (domain is pure: pass the data in as parameters)";
+    case "contract":
+      return "keep the contract to zod shapes built from domain types; presenting rows belongs to services";
     case "db":
       return "move the code to db (storage), domain (pure rules) or services (use cases, which call db)";
     case "services":
@@ -443,6 +448,10 @@ function selfTest() {
       "web/page.tsx",
       'import { api } from "./lib/api.js";\nimport type { X } from "../domain/types.js";\nexport type Y = import("../services/s.js").Z;',
     ),
+    f(
+      "contract/shapes.ts",
+      'import { z } from "zod";\nimport { KR_TYPES } from "../domain/types.js";\nimport { x } from "../services/s.js";',
+    ),
     f("cli/main.ts", 'import { buildApp } from "../http/app.js";\nimport { job } from "../jobs/reminders.js";'),
     f("jobs/reminders.ts", 'import x = require("../cli/main.js");'),
     f("stray.ts", "export const x = 1;"),
@@ -476,6 +485,7 @@ function selfTest() {
     "src/services/s.ts: imports src/web/app.js — services may not import web; move the code to domain if others",
     "src/http/app.ts: imports src/db/database.js — http may import db for types only",
     "src/web/page.tsx: imports src/services/s.ts — web may not import services",
+    "src/contract/shapes.ts: imports src/services/s.ts — contract may not import services",
     "src/jobs/reminders.ts: imports src/cli/main.ts — jobs may not import cli",
     "src/stray.ts: is in no layer",
     "src/services/query.ts:1: imports sql from drizzle-orm",

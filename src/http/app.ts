@@ -17,7 +17,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerFactoryHandler,
 } from "fastify";
-import { z } from "zod";
+import { ErrorShape, OpenApiDocumentShape } from "../contract/index.js";
 import type { Database } from "../db/database.js";
 import { PERMISSIONS, type Permission } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
@@ -32,6 +32,7 @@ import type { Actor, DomainEvent, Mailer, Services } from "../services/context.j
 import { audienceOf, credentialKey, credentialsConcerned } from "../services/live.service.js";
 import { rateLimitError, registerAuthRoutes } from "./auth-routes.js";
 import { readUtf8Body } from "./body-text.js";
+import { checkAnswers, contractComponents, defaultResponseCheck, jsonSchema, type ResponseCheck } from "./contract.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub, type LiveStreamLimits } from "./events.js";
 import { requestLogSerializer } from "./log-redaction.js";
@@ -73,6 +74,11 @@ export interface AppOptions {
    * true, a hop count, or addresses and CIDR ranges). Default false: a client could forge them.
    */
   trustProxy?: boolean | number | string;
+  /**
+   * Whether answers are checked against the route's declared shape (src/contract): `fail` answers
+   * 500 on a mismatch (tests, development), `log` logs it. Default: `defaultResponseCheck()`.
+   */
+  responseCheck?: ResponseCheck;
 }
 
 export const API_PREFIX = "/api/v1";
@@ -116,15 +122,6 @@ function ifMatchVersion(req: FastifyRequest): number | undefined {
     ]);
   }
   return Number(v);
-}
-
-function jsonSchema(schema: z.ZodType, io: "input" | "output") {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<
-    string,
-    unknown
-  >;
-  delete out.$schema;
-  return out;
 }
 
 /** Fastify's trustProxy; a hop count trusts that many proxies in front of Okra. */
@@ -194,6 +191,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       );
     }
   });
+  // Every API route declares its answer too, and answers are checked against it.
+  checkAnswers(app, opts.responseCheck ?? defaultResponseCheck());
   const hub = new EventHub({
     // Called only after a commit, when svc exists.
     audienceOf: (e) => audienceOf(svc, e),
@@ -243,7 +242,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
 
   // Validation is done by the services with zod (one place, one error format); the JSON
-  // schemas below only document the API.
+  // schemas below only document the API. Answers are checked against the contract's zod
+  // shapes by checkAnswers (contract.ts), then sent with JSON.stringify.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(handleError);
@@ -332,6 +332,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
+    // Named parts of the contract (the recursive tree node) are components the routes refer to.
+    transformObject: (doc) => {
+      const openapi = (doc as { openapiObject: { components?: { schemas?: Record<string, unknown> } } }).openapiObject;
+      openapi.components = {
+        ...openapi.components,
+        schemas: { ...openapi.components?.schemas, ...contractComponents() },
+      };
+      return openapi as never;
+    },
   });
   await app.register(swaggerUi, { routePrefix: "/api/docs" });
 
@@ -343,18 +352,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return reply.status(503).send({ status: "unavailable", database: opts.database.kind });
     }
   });
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true }, config: { permission: "public" } }, async () =>
-    app.swagger(),
+  app.get(
+    `${API_PREFIX}/openapi.json`,
+    { schema: { hide: true }, config: { permission: "public", contract: OpenApiDocumentShape } },
+    async () => app.swagger(),
   );
 
   const errorResponses = {
-    "4xx": {
-      description: "Error",
-      ...jsonSchema(
-        z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) }),
-        "output",
-      ),
-    },
+    "4xx": { description: "Error", ...jsonSchema(ErrorShape, "output") },
   };
   for (const def of apiRoutes) register(app, svc, def, errorResponses, resolveActor);
   await registerScim(app, svc);
@@ -377,7 +382,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get(
     `${API_PREFIX}/events`,
     {
-      config: { permission: "read" },
+      config: { permission: "read", contract: null },
       schema: {
         tags: ["live"],
         summary: "Server-sent events: one `change` event per committed change in the organisation",
@@ -426,7 +431,8 @@ function register(
   app.route({
     method: def.method,
     url: API_PREFIX + def.url,
-    config: { permission: def.permission },
+    // The contract: the answer's shape at `status` (checked by checkAnswers; null: no JSON body).
+    config: { permission: def.permission, contract: def.raw ? null : def.response, contractStatus: status },
     schema: {
       tags: [def.tag],
       summary: def.summary,

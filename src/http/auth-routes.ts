@@ -5,6 +5,7 @@
  */
 import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { PasswordResetRequestedShape, SignedInShape } from "../contract/index.js";
 import { AppError } from "../domain/errors.js";
 import {
   completeLink,
@@ -19,6 +20,7 @@ import {
 } from "../services/account.service.js";
 import { consumeSignInCode } from "../services/auth.service.js";
 import type { Services } from "../services/context.js";
+import { jsonSchema } from "./contract.js";
 
 export interface AuthHttpOptions {
   policy: SessionPolicy;
@@ -57,11 +59,15 @@ export function registerAuthRoutes(
   opts: AuthHttpOptions,
   currentSession: (req: FastifyRequest) => Promise<SessionActor | null>,
 ) {
-  const limited = {
-    permission: "public",
-    rateLimit: { max: opts.rateLimitPerMinute, timeWindow: 60_000 },
-  };
-  const doc = (summary: string) => ({ tags: ["auth"], summary, security: [] });
+  const rateLimit = { max: opts.rateLimitPerMinute, timeWindow: 60_000 };
+  // Each route's answer (checked by checkAnswers): a session opened, or the reset request taken.
+  const limited = { permission: "public", rateLimit, contract: SignedInShape, contractStatus: 200 };
+  const doc = (summary: string) => ({
+    tags: ["auth"],
+    summary,
+    security: [],
+    response: { 200: { description: "Signed in (the session cookie is set)", ...jsonSchema(SignedInShape, "output") } },
+  });
   const prefix = "/api/v1/auth";
   const sessionOpts = (req: FastifyRequest) => ({ nowMs: svc.now(), userAgent: userAgent(req), policy: opts.policy });
   // Reset links are issued after the answer; closing the server waits for them (before the database closes).
@@ -83,8 +89,11 @@ export function registerAuthRoutes(
   app.post(
     `${prefix}/forgot-password`,
     {
-      config: limited,
-      schema: doc("Email a password-reset link (answers the same whether or not the email is known)"),
+      config: { permission: "public", rateLimit, contract: PasswordResetRequestedShape, contractStatus: 202 },
+      schema: {
+        ...doc("Email a password-reset link (answers the same whether or not the email is known)"),
+        response: { 202: { description: "Accepted", ...jsonSchema(PasswordResetRequestedShape, "output") } },
+      },
     },
     async (req, reply) => {
       const { answer, issuing } = requestPasswordReset(svc, req.body, (err) =>
@@ -111,7 +120,13 @@ export function registerAuthRoutes(
   );
   app.post(
     `${prefix}/logout`,
-    { config: { permission: "public" }, schema: doc("Sign out: ends this browser session and clears its cookie") },
+    {
+      config: { permission: "public", contract: null, contractStatus: 204 },
+      schema: {
+        ...doc("Sign out: ends this browser session and clears its cookie"),
+        response: { 204: { description: "Signed out", type: "null" } },
+      },
+    },
     async (req, reply) => {
       const session = await currentSession(req);
       if (session) {

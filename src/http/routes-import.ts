@@ -2,24 +2,9 @@
  * Import routes: people and teams from the CSV files of Viva Goals' HRIS import.
  * Spread into the route table (`apiRoutes`) like any other route.
  */
-import { z } from "zod";
+import { PeopleImportSummaryShape } from "../contract/index.js";
 import { importPeople, PeopleImportSchema } from "../services/hris-import.service.js";
 import type { RouteDef } from "./routes.js";
-
-const ImportCountsShape = z.object({
-  created: z.number().int(),
-  updated: z.number().int(),
-  unchanged: z.number().int().describe("named in a file and already as it says"),
-});
-
-export const PeopleImportSummaryShape = z.object({
-  dryRun: z.boolean(),
-  people: ImportCountsShape,
-  teams: ImportCountsShape,
-  problems: z
-    .array(z.string())
-    .describe('rows applied only in part, as "users.csv line N: message"; rows that cannot be applied answer 400'),
-});
 
 export const importRoutes: RouteDef[] = [
   {

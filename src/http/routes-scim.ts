@@ -3,15 +3,9 @@
  * credentials Okta or Entra ID use on /scim/v2). Wired into the route table by app.ts.
  */
 import { z } from "zod";
+import { pageOf, ScimTokenShape } from "../contract/index.js";
 import * as scim from "../services/scim.service.js";
 import type { RouteDef } from "./routes.js";
-
-const ScimTokenShape = z.object({
-  id: z.string().describe("object id (uuid)"),
-  name: z.string(),
-  createdAt: z.string().describe("ISO 8601 instant"),
-  lastUsedAt: z.string().describe("ISO 8601 instant").nullable(),
-});
 
 export const scimTokenRoutes: RouteDef[] = [
   {
@@ -20,7 +14,7 @@ export const scimTokenRoutes: RouteDef[] = [
     permission: "admin",
     tag: "scim",
     summary: "The organisation's SCIM provisioning tokens (never the secrets)",
-    response: z.object({ items: z.array(ScimTokenShape), nextCursor: z.string().nullable() }),
+    response: pageOf(ScimTokenShape),
     handler: (c) => scim.listScimTokens(c.svc, c.actor),
   },
   {

@@ -1,8 +1,9 @@
 /**
- * The /api/v1 route table: each route names its input and output shapes (for OpenAPI)
- * and calls one service function.
+ * The /api/v1 route table: each route names its input shapes and its answer's shape (from
+ * src/contract: documented in OpenAPI, checked on every answer) and calls one service function.
  */
 import { z } from "zod";
+import * as shape from "../contract/index.js";
 import type { Permission } from "../domain/access.js";
 import * as accounts from "../services/account.service.js";
 import * as alignments from "../services/alignment.service.js";
@@ -25,7 +26,6 @@ import * as S from "../services/schemas.js";
 import * as tokens from "../services/token.service.js";
 import * as trash from "../services/trash.service.js";
 import * as views from "../services/view.service.js";
-import * as shape from "./api-shapes.js";
 import { importRoutes } from "./routes-import.js";
 import { scimTokenRoutes } from "./routes-scim.js";
 import { ssoRoutes } from "./sso-routes.js";
@@ -57,23 +57,7 @@ export interface RouteDef {
 }
 
 const page = shape.pageOf;
-const AuditEntryShape = z.object({
-  id: z.string(),
-  actorId: z.string().nullable(),
-  actorName: z.string().nullable(),
-  at: z.string(),
-  action: z.string(),
-  objectType: z.string(),
-  objectId: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
-});
-const InvitationShape = z.object({
-  email: z.string(),
-  sent: z.boolean(),
-  url: z.string().optional(),
-  error: z.string().optional(),
-});
+const { AuditEntryShape, InvitationShape } = shape;
 const AsOf = S.AsOfQuerySchema;
 const Page = S.PageQuerySchema;
 
@@ -85,16 +69,7 @@ export const apiRoutes: RouteDef[] = [
     permission: "self",
     tag: "users",
     summary: "The caller's user, role and organisation",
-    response: z.object({
-      user: shape.UserShape,
-      role: z.string(),
-      access: z.enum(["read", "write"]),
-      organization: z.object({ id: z.string(), name: z.string() }),
-      isInstanceAdmin: z.boolean(),
-      hasPassword: z.boolean(),
-      authMethod: z.enum(["session", "token"]),
-      csrfToken: z.string().optional(),
-    }),
+    response: shape.MeShape,
     handler: (c) => getMe(c.svc, c.actor),
   },
   {
@@ -114,17 +89,7 @@ export const apiRoutes: RouteDef[] = [
     permission: "self",
     tag: "auth",
     summary: "My open browser sessions",
-    response: shape.pageOf(
-      z.object({
-        id: z.string(),
-        createdAt: z.string(),
-        lastSeenAt: z.string(),
-        expiresAt: z.string(),
-        userAgent: z.string(),
-        method: z.string(),
-        current: z.boolean(),
-      }),
-    ),
+    response: shape.pageOf(shape.SessionShape),
     handler: (c) => accounts.listSessions(c.svc, c.actor),
   },
   {
@@ -165,11 +130,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "organizations",
     summary: "Create another, fully isolated organisation with its owner (instance administrators)",
     body: OrganizationCreateSchema,
-    response: z.object({
-      organization: z.object({ id: z.string(), name: z.string() }),
-      owner: z.object({ id: z.string(), email: z.string() }),
-      ownerToken: z.string(),
-    }),
+    response: shape.OrganizationCreatedShape,
     status: 201,
     handler: (c) => createOrganization(c.svc, c.actor, c.body),
   },
@@ -772,7 +733,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "KPIs",
     summary: "Create a KPI",
     body: S.KpiCreateSchema,
-    response: shape.KpiShape,
+    response: shape.KpiDetailShape,
     status: 201,
     handler: (c) => initiatives.createKpi(c.svc, c.actor, c.body),
   },
@@ -782,7 +743,7 @@ export const apiRoutes: RouteDef[] = [
     permission: "read",
     tag: "KPIs",
     summary: "Get a KPI with its values",
-    response: shape.KpiShape.extend({ values: z.array(shape.KpiValueShape) }),
+    response: shape.KpiDetailShape,
     handler: (c) => initiatives.getKpi(c.svc, c.actor, c.id),
   },
   {
@@ -792,7 +753,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "KPIs",
     summary: "Change a KPI",
     body: S.KpiUpdateSchema,
-    response: shape.KpiShape,
+    response: shape.KpiDetailShape,
     handler: (c) => initiatives.updateKpi(c.svc, c.actor, c.id, c.body, c.ifMatch),
   },
   {
@@ -909,17 +870,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "trash",
     summary: "What was deleted in the last 30 days and can be restored",
     query: z.object({ type: z.enum(trash.TRASH_TYPES).optional() }),
-    response: page(
-      z.object({
-        type: z.enum(trash.TRASH_TYPES),
-        id: z.string(),
-        title: z.string(),
-        deletedAt: z.string(),
-        purgeAt: z.string(),
-        deletedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
-        objectiveId: z.string().nullable(),
-      }),
-    ),
+    response: page(shape.TrashItemShape),
     handler: (c) => trash.listTrash(c.svc, c.actor, c.query),
   },
   {
@@ -929,12 +880,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "trash",
     summary:
       "Restore an item from the trash (an objective comes back with its key results, initiatives and alignments)",
-    response: z.object({
-      type: z.enum(trash.TRASH_TYPES),
-      id: z.string(),
-      restored: z.array(z.string()),
-      skippedAlignments: z.number(),
-    }),
+    response: shape.TrashRestoreShape,
     handler: (c) => trash.restoreFromTrash(c.svc, c.actor, c.id),
   },
   {
@@ -943,7 +889,7 @@ export const apiRoutes: RouteDef[] = [
     permission: "read",
     tag: "settings",
     summary: "The organisation's settings",
-    response: z.record(z.string(), z.unknown()),
+    response: shape.SettingsShape,
     handler: (c) => views.getSettings(c.svc, c.actor),
   },
   {
@@ -953,7 +899,7 @@ export const apiRoutes: RouteDef[] = [
     tag: "settings",
     summary: "Change the organisation's settings",
     body: S.SettingsUpdateSchema,
-    response: z.record(z.string(), z.unknown()),
+    response: shape.SettingsShape,
     handler: (c) => views.updateSettings(c.svc, c.actor, c.body),
   },
   ...importRoutes,

@@ -10,7 +10,7 @@
  */
 import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
+import { SsoConfigShape } from "../contract/index.js";
 import { AppError } from "../domain/errors.js";
 import { openSessionFor, SESSION_COOKIE } from "../services/account.service.js";
 import type { Services } from "../services/context.js";
@@ -59,6 +59,9 @@ export function registerSsoRoutes(app: FastifyInstance, svc: Services, opts: Aut
   const config = {
     permission: "public",
     rateLimit: { max: opts.rateLimitPerMinute, timeWindow: 60_000 },
+    // Both answer redirects, never a JSON body.
+    contract: null,
+    contractStatus: 302,
   };
   const redirect = (description: string) => ({ 302: { description, type: "null" } });
 
@@ -158,18 +161,6 @@ export function registerSsoRoutes(app: FastifyInstance, svc: Services, opts: Aut
     },
   );
 }
-
-const SsoConfigShape = z.object({
-  enabled: z.boolean(),
-  issuer: z.string(),
-  clientId: z.string(),
-  hasClientSecret: z.boolean().describe("whether a client secret is stored (the secret itself is never answered)"),
-  allowedDomains: z.array(z.string()),
-  defaultRole: z.enum(["member", "observer"]),
-  redirectUri: z.string().describe("register this at the provider as the redirect URI"),
-  version: z.number().int().describe("0 until the settings are first saved"),
-  updatedAt: z.string().describe("ISO 8601 instant").nullable(),
-});
 
 /** The /api/v1 routes with which organisation owners and admins configure single sign-on. */
 export const ssoRoutes: RouteDef[] = [

@@ -4,6 +4,7 @@
  * objective brings back what was deleted with it (key results, initiatives, alignments).
  */
 import { z } from "zod";
+import { TRASH_TYPES } from "../contract/index.js";
 import type { Database } from "../db/database.js";
 import { instanceQueries } from "../db/instance-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
@@ -33,7 +34,8 @@ import { parseInput } from "./schemas.js";
 export const TRASH_DAYS = 30;
 export const TRASH_MS = TRASH_DAYS * 86_400_000;
 
-export const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
+/** What the trash holds (the contract names them). */
+export { TRASH_TYPES };
 export type TrashType = (typeof TRASH_TYPES)[number];
 
 const REPOS = {

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { PeopleImportSummaryShape } from "../../src/contract/index.js";
 import { grantOrgScope } from "../../src/db/org-scope.js";
-import { importRoutes, PeopleImportSummaryShape } from "../../src/http/routes-import.js";
+import { importRoutes } from "../../src/http/routes-import.js";
 import type { Actor, Services } from "../../src/services/context.js";
 import { importPeople, PeopleImportSchema } from "../../src/services/hris-import.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";

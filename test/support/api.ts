@@ -39,7 +39,8 @@ export async function startApi(
   const database = await openTestDatabase(kind);
   await bootstrap(database, { bootstrapToken: ADMIN_TOKEN, adminEmail: "admin@example.com", adminName: "Ada Admin" });
   const clock = { now: nowMs };
-  const app = await buildApp({ database, now: () => clock.now, ...options });
+  // Every answer is checked against its route's declared shape (src/contract): a mismatch fails the test.
+  const app = await buildApp({ database, now: () => clock.now, responseCheck: "fail", ...options });
   return {
     app,
     database,
@@ -52,6 +53,8 @@ export async function startApi(
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
         ...(body !== undefined ? { payload: body as never } : {}),
       });
+      const contract = res.statusCode === 500 ? contractViolation(res.body) : null;
+      if (contract) throw new Error(contract);
       return {
         status: res.statusCode,
         body: (res.body
@@ -67,6 +70,16 @@ export async function startApi(
       await database.close();
     },
   };
+}
+
+/** The message of a 500 that says an answer broke the API contract (see http/contract.ts), else null. */
+function contractViolation(body: string): string | null {
+  try {
+    const err = (JSON.parse(body) as { error?: { message?: string; details?: { contract?: unknown } } }).error;
+    return err?.details?.contract ? (err.message ?? "the answer does not match its contract") : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Factories: POST the resource with sensible defaults, assert 201, return the body. */

@@ -27,7 +27,7 @@ import type {
   Series,
   Settings,
   Team,
-  TreeNode,
+  Tree,
   User,
 } from "./types.js";
 
@@ -266,7 +266,7 @@ export const useTree = (periodId: string | undefined, teamId?: string) =>
   useQuery({
     queryKey: keys.treeOf(periodId, teamId),
     enabled: !!periodId,
-    queryFn: () => get<{ roots: TreeNode[] }>(withQuery("/tree", { periodId, teamId })),
+    queryFn: () => get<Tree>(withQuery("/tree", { periodId, teamId })),
   });
 /** The coach's findings for a period, or for one team's objectives in it. */
 export const useCoach = (periodId: string | undefined, teamId?: string | undefined) =>

@@ -47,15 +47,7 @@ const OPEN_DEPTH = 1;
 /** Team clusters per page. */
 const TEAM_PAGE = 50;
 
-interface TeamCluster {
-  id: string;
-  name: string;
-  parentId: string | null;
-  subTeams: number;
-  objectives: number;
-  statuses: Record<Status, number>;
-  progress: number | null;
-}
+type TeamCluster = import("../lib/types.js").TeamCluster;
 
 type Item =
   | { kind: "root"; name: string }
@@ -162,6 +154,7 @@ function nodeOf(o: Objective): TreeNode {
     id: o.id,
     title: o.title,
     level: o.level,
+    krType: null,
     teamId: o.teamId,
     ownerIds: o.ownerIds,
     periodId: o.periodId,
@@ -169,6 +162,10 @@ function nodeOf(o: Objective): TreeNode {
     progress: o.progress,
     expectedProgress: o.expectedProgress,
     status: o.status,
+    forecast: o.forecast,
+    current: null,
+    target: null,
+    unit: null,
     flags: [],
     alignment: null,
     children: [],

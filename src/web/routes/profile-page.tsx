@@ -26,23 +26,9 @@ import { t } from "../lib/i18n.js";
 import { invalidateForChange } from "../lib/live.js";
 import { fetchAll, useMe } from "../lib/queries.js";
 
-interface Session {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  userAgent: string;
-  method: string;
-  current: boolean;
-}
+type Session = import("../lib/types.js").Session;
 
-interface ApiToken {
-  id: string;
-  name: string;
-  scope: "read" | "write";
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type ApiToken = import("../lib/types.js").ApiToken;
 
 const errorText = (err: unknown) => (err instanceof ApiError ? err.message : err ? String(err) : null);
 

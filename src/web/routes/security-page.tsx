@@ -39,24 +39,9 @@ import { t } from "../lib/i18n.js";
 import { useMe } from "../lib/queries.js";
 import type { Page } from "../lib/types.js";
 
-interface ScimToken {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type ScimToken = import("../lib/types.js").ScimToken;
 
-interface SsoConfig {
-  enabled: boolean;
-  issuer: string;
-  clientId: string;
-  hasClientSecret: boolean;
-  allowedDomains: string[];
-  defaultRole: "member" | "observer";
-  redirectUri?: string;
-  version?: number;
-  updatedAt?: string | null;
-}
+type SsoConfig = import("../lib/types.js").SsoConfig;
 
 const SSO_FIELDS = ["enabled", "issuer", "clientId", "clientSecret", "allowedDomains", "defaultRole"] as const;
 type SsoField = (typeof SSO_FIELDS)[number];

@@ -22,9 +22,8 @@ import { type ReactNode, useEffect, useState } from "react";
 import { ApiError, api, auth } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 
-interface SignedIn {
-  csrfToken: string;
-}
+type SignedIn = import("../lib/types.js").SignedIn;
+type PasswordResetRequested = import("../lib/types.js").PasswordResetRequested;
 
 const message = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 
@@ -197,7 +196,7 @@ export function ForgotPasswordPage() {
             setBusy(true);
             setError(null);
             try {
-              const answer = await api<{ canEmail?: boolean }>("POST", "/auth/forgot-password", {
+              const answer = await api<PasswordResetRequested>("POST", "/auth/forgot-password", {
                 email: email.trim(),
               });
               setCanEmail(answer?.canEmail !== false);

@@ -25,23 +25,9 @@ import type { Objective } from "../lib/types.js";
 
 const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
 
-interface TrashItem {
-  type: (typeof TRASH_TYPES)[number];
-  id: string;
-  title: string;
-  deletedAt: string;
-  purgeAt: string;
-  deletedBy: { id: string; name: string } | null;
-  objectiveId: string | null;
-}
+type TrashItem = import("../lib/types.js").TrashItem;
 
-interface RestoreResult {
-  type: TrashItem["type"];
-  id: string;
-  /** The item's id first, then what came back with it (key results, then initiatives). */
-  restored: string[];
-  skippedAlignments: number;
-}
+type RestoreResult = import("../lib/types.js").TrashRestore;
 
 const typeLabel = (type: string) => t(`admin.objectTypes.${type}`, { defaultValue: type });
 

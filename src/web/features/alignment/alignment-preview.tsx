@@ -32,12 +32,8 @@ interface Figures {
   status: Status;
 }
 
-/** The answer of POST /alignments/preview (AlignmentPreviewShape in http/api-shapes.ts). */
-export interface AlignmentPreview {
-  outcome: "active" | "pending" | "removed";
-  speaksForParent: boolean;
-  parents: { type: string; id: string; title: string; depth: number; before: Figures; after: Figures }[];
-}
+/** The answer of POST /alignments/preview, as the contract declares it. */
+export type AlignmentPreview = import("../../lib/types.js").AlignmentPreview;
 
 const DEBOUNCE_MS = 300;
 

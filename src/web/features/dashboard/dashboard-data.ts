@@ -1,61 +1,18 @@
 /**
- * The dashboard's data: one `GET /dashboard` request (types as `DashboardShape` in
- * http/api-shapes.ts describes them).
+ * The dashboard's data: one `GET /dashboard` request (types inferred from `DashboardShape` of
+ * the contract, src/contract/api-shapes.ts).
  */
 import { useQuery } from "@tanstack/react-query";
 import type { Status } from "../../../domain/types.js";
 import { get } from "../../lib/api.js";
 import { withQuery } from "../../lib/queries.js";
+import type { Dashboard } from "../../lib/types.js";
 
-export interface DashboardItem {
-  type: "objective" | "keyResult";
-  id: string;
-  title: string;
-  objective: { id: string; title: string } | null;
-  owners: { id: string; name: string }[];
-  progress: number;
-  expectedProgress: number;
-  status: Status;
-}
-
-export interface DashboardMover extends DashboardItem {
-  before: number;
-  after: number;
-  delta: number;
-}
-
-export interface DashboardChange extends DashboardItem {
-  from: Status;
-}
-
-export interface DashboardTeamRow {
-  teamId: string | null;
-  name: string | null;
-  depth: number;
-  statuses: Record<Status, number>;
-  objectives: number;
-  keyResults: number;
-  fresh: number;
-  neverCheckedIn: number;
-  oldestCheckInAt: string | null;
-}
-
-export interface Dashboard {
-  periodId: string;
-  teamId: string | null;
-  at: string;
-  since: string;
-  expectedProgress: number;
-  cadenceDays: number;
-  teams: DashboardTeamRow[];
-  topRisks: DashboardItem[];
-  changes: {
-    up: DashboardMover[];
-    down: DashboardMover[];
-    statusChanges: DashboardChange[];
-    newRisks: DashboardChange[];
-  };
-}
+export type { Dashboard };
+export type DashboardItem = Dashboard["topRisks"][number];
+export type DashboardMover = Dashboard["changes"]["up"][number];
+export type DashboardChange = Dashboard["changes"]["statusChanges"][number];
+export type DashboardTeamRow = Dashboard["teams"][number];
 
 /**
  * The dashboard of a period (of a team and the teams under it). Its key starts with "series":

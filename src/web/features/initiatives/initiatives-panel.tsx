@@ -40,19 +40,7 @@ import type { Objective } from "../../lib/types.js";
 import { useEditGraph } from "../periods/use-edit-graph.js";
 import { PeopleMultiSelect } from "../pickers/pickers.js";
 
-interface Initiative {
-  id: string;
-  objectiveId: string;
-  keyResultId: string | null;
-  title: string;
-  description: string;
-  ownerIds: string[];
-  state: string;
-  progress: number | null;
-  startDate: string | null;
-  endDate: string | null;
-  version: number;
-}
+type Initiative = import("../../lib/types.js").Initiative;
 
 const STATES = ["planned", "inProgress", "done", "cancelled"] as const;
 const STATE_COLOR: Record<string, string> = { planned: "gray", inProgress: "blue", done: "teal", cancelled: "red" };

@@ -27,21 +27,7 @@ import { invalidateForChange } from "../../lib/live.js";
 import { useObjectivePages, useObjectivesById } from "../../lib/queries.js";
 import { PeopleMultiSelect } from "../pickers/pickers.js";
 
-export interface Kpi {
-  id: string;
-  name: string;
-  description: string;
-  unit: string;
-  currency: string | null;
-  ownerIds: string[];
-  healthyMin: number | null;
-  healthyMax: number | null;
-  objectiveIds: string[];
-  current: number | null;
-  currentAt: string | null;
-  healthy: boolean | null;
-  version: number;
-}
+export type Kpi = import("../../lib/types.js").Kpi;
 
 function fieldErrors(error: Error | null): (field: string) => string | undefined {
   const details = error instanceof ApiError ? ((error.details as string[] | null) ?? []) : [];

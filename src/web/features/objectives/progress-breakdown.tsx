@@ -12,27 +12,9 @@ import { percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import type { Objective } from "../../lib/types.js";
 
-export interface BreakdownItem {
-  type: "keyResult" | "objective" | "initiative";
-  id: string;
-  title: string;
-  objectiveId: string | null;
-  source: "own" | "aligned" | "initiative";
-  weight: number;
-  share: number;
-  progress: number | null;
-  counted: boolean;
-  contribution: number;
-}
+export type BreakdownItem = import("../../lib/types.js").BreakdownItem;
 
-export interface Breakdown {
-  objectiveId: string;
-  progress: number;
-  progressOverride: number | null;
-  rollup: number;
-  items: BreakdownItem[];
-  hidden: { count: number; share: number };
-}
+export type Breakdown = import("../../lib/types.js").Breakdown;
 
 // Under "objectives": whatever changes an objective's figures refetches this too.
 const breakdownKey = (id: string) => ["objectives", "breakdown", id] as const;

@@ -12,12 +12,7 @@ import { invalidateForChange } from "../../lib/live.js";
 import type { User } from "../../lib/types.js";
 import { PersonSelect, TeamMultiSelect } from "../pickers/pickers.js";
 
-interface Invitation {
-  email: string;
-  sent: boolean;
-  url?: string;
-  error?: string;
-}
+type Invitation = import("../../lib/types.js").Invitation;
 
 const ROLE_OPTIONS = (canGrantOwner: boolean) =>
   (["observer", "member", "admin", ...(canGrantOwner ? ["owner"] : [])] as const).map((r) => ({
@@ -153,7 +148,7 @@ export function InvitePersonDialog({
 export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId: string; canGrantOwner: boolean }) {
   const queryClient = useQueryClient();
   const [roleOpen, setRoleOpen] = useState(false);
-  const [role, setRole] = useState(user.role);
+  const [role, setRole] = useState<string>(user.role);
   const [invitation, setInvitation] = useState<Invitation | null>(null);
   const done = async (message: string) => {
     await invalidateForChange(queryClient, { type: "user.updated", objectType: "user" });

@@ -16,24 +16,7 @@ import "../../lib/i18n-periods.js";
 import { invalidateForChange } from "../../lib/live.js";
 import type { Period } from "../../lib/types.js";
 
-export interface ClosePreview {
-  period: Period;
-  objectives: { total: number; toClose: number; drafts: number; alreadyClosed: number };
-  keyResults: { total: number; toClose: number };
-  averageSuggestedScore: number | null;
-  reopens: number;
-  items: {
-    id: string;
-    title: string;
-    state: "draft" | "active" | "closed";
-    committed: boolean;
-    keyResults: number;
-    progress: number;
-    suggestedScore: number | null;
-    score: number | null;
-    closedByPeriodClose: boolean;
-  }[];
-}
+export type ClosePreview = import("../../lib/types.js").PeriodClosePreview;
 
 export interface CloseSummary {
   objectivesClosed: number;

@@ -1,14 +1,18 @@
 /**
- * Response shapes of the public API, for the OpenAPI document. The services' presenters
- * produce these objects; the input schemas live in services/schemas.ts.
+ * The contract of the public API: every response shape, once. The server checks its answers
+ * against them (http/app.ts), the OpenAPI document is generated from them, and the web app
+ * infers its types from them (web/lib/types.ts). Objects are strict: a field the presenters
+ * send but the contract does not name is a mismatch too. The input schemas live in
+ * services/schemas.ts.
  */
 import { z } from "zod";
-import { KR_TYPES, LEVELS, STATUSES } from "../domain/types.js";
+import { ROLES } from "../domain/access.js";
+import { KR_TYPES, LEVELS, MANUAL_STATUSES, STATUSES } from "../domain/types.js";
 
-const Id = z.string().describe("object id (uuid)");
-const Instant = z.string().describe("ISO 8601 instant");
-const DateStr = z.string().describe("ISO 8601 date, YYYY-MM-DD");
-const Fraction = z.number().describe("unrounded fraction, 1 = 100 %");
+export const Id = z.string().describe("object id (uuid)");
+export const Instant = z.string().describe("ISO 8601 instant");
+export const DateStr = z.string().describe("ISO 8601 date, YYYY-MM-DD");
+export const Fraction = z.number().describe("unrounded fraction, 1 = 100 %");
 
 export const ForecastShape = z
   .object({
@@ -19,7 +23,7 @@ export const ForecastShape = z
   })
   .nullable();
 
-export const PeriodShape = z.object({
+export const PeriodShape = z.strictObject({
   id: Id,
   name: z.string(),
   kind: z.enum(["year", "quarter", "custom"]),
@@ -32,7 +36,7 @@ export const PeriodShape = z.object({
   updatedAt: Instant,
 });
 
-export const TeamShape = z.object({
+export const TeamShape = z.strictObject({
   id: Id,
   name: z.string(),
   description: z.string(),
@@ -40,20 +44,24 @@ export const TeamShape = z.object({
   ownerIds: z.array(Id),
   memberIds: z.array(Id),
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
 });
 
-export const UserShape = z.object({
+export const UserShape = z.strictObject({
   id: Id,
   name: z.string(),
   email: z.string(),
   managerId: Id.nullable(),
   teamIds: z.array(Id),
-  role: z.string(),
+  role: z.enum(ROLES),
   active: z.boolean(),
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
 });
 
-export const KeyResultShape = z.object({
+export const KeyResultShape = z.strictObject({
   id: Id,
   objectiveId: Id,
   title: z.string(),
@@ -70,24 +78,36 @@ export const KeyResultShape = z.object({
   baselineConfirmed: z.boolean(),
   startDate: DateStr.nullable(),
   endDate: DateStr.nullable(),
-  plan: z.array(z.object({ date: DateStr, value: z.number() })).nullable(),
+  plan: z.array(z.strictObject({ date: DateStr, value: z.number() })).nullable(),
   progressMode: z.enum(["manual", "rollup"]),
   rollup: z.enum(["mean", "sum", "proportional"]),
   progressOverride: z.number().nullable(),
   weight: z.number(),
-  /** Its place among its objective's key results, from 0 (first). */
-  position: z.number().int(),
+  position: z.number().int().describe("order among its objective's key results"),
   progress: Fraction.nullable(),
   expectedProgress: Fraction,
   status: z.enum(STATUSES),
   forecast: ForecastShape,
   closed: z.boolean(),
   score: z.number().nullable(),
+  scoreReason: z.string().nullable(),
   lastCheckInAt: Instant.nullable(),
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
 });
 
-export const ObjectiveShape = z.object({
+/** What was said when an objective was closed. */
+export const ClosingShape = z.strictObject({
+  note: z.string(),
+  learnings: z.string(),
+  next: z.string(),
+  closedAt: Instant,
+  closedBy: Id.nullable(),
+  suggestedScore: z.number().nullable().describe("the score its key results suggested"),
+});
+
+export const ObjectiveShape = z.strictObject({
   id: Id,
   title: z.string(),
   description: z.string(),
@@ -105,12 +125,14 @@ export const ObjectiveShape = z.object({
   score: z.number().nullable(),
   forecast: ForecastShape,
   lastCheckInAt: Instant.nullable(),
-  closing: z.unknown(),
+  closing: ClosingShape.nullable(),
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
   keyResults: z.array(KeyResultShape),
 });
 
-export const AlignmentShape = z.object({
+export const AlignmentShape = z.strictObject({
   id: Id,
   childType: z.enum(["objective", "keyResult"]),
   childId: Id,
@@ -121,9 +143,10 @@ export const AlignmentShape = z.object({
   /** `pending`: asked for by the child's side, waiting for the parent's owners (counts nowhere until accepted). */
   state: z.enum(["active", "pending"]),
   version: z.number().int(),
+  createdAt: Instant,
 });
 
-const PreviewFigures = z.object({
+const PreviewFigures = z.strictObject({
   progress: Fraction.nullable().describe(
     "unrounded fraction, 1 = 100 % (null: a key result still measuring its baseline)",
   ),
@@ -131,7 +154,7 @@ const PreviewFigures = z.object({
 });
 
 /** What an alignment change would do (POST /alignments/preview): each parent's figures before and after. */
-export const AlignmentPreviewShape = z.object({
+export const AlignmentPreviewShape = z.strictObject({
   outcome: z
     .enum(["active", "pending", "removed"])
     .describe("the alignment after the change: counting, waiting for the parent's side to accept it, or gone"),
@@ -140,7 +163,7 @@ export const AlignmentPreviewShape = z.object({
     .describe("whether the caller may edit the parent, and so set the weight and what counts toward it"),
   parents: z
     .array(
-      z.object({
+      z.strictObject({
         type: z.enum(["objective", "keyResult"]),
         id: Id,
         title: z.string(),
@@ -152,20 +175,22 @@ export const AlignmentPreviewShape = z.object({
     .describe("the parent first, then everything it counts toward that the caller may see, nearest first"),
 });
 
-export const CheckInShape = z.object({
+export const CheckInShape = z.strictObject({
   id: Id,
   keyResultId: Id,
   value: z.number().nullable(),
   achieved: z.boolean().nullable(),
-  status: z.enum(["notStarted", "onTrack", "behind", "atRisk"]).nullable(),
+  status: z.enum(MANUAL_STATUSES).nullable(),
   confidence: z.number().int().nullable(),
   note: z.string(),
   authorId: Id.nullable(),
   at: Instant,
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
 });
 
-export const InitiativeShape = z.object({
+export const InitiativeShape = z.strictObject({
   id: Id,
   objectiveId: Id,
   keyResultId: Id.nullable(),
@@ -178,9 +203,11 @@ export const InitiativeShape = z.object({
   startDate: DateStr.nullable(),
   endDate: DateStr.nullable(),
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
 });
 
-export const KpiShape = z.object({
+export const KpiShape = z.strictObject({
   id: Id,
   name: z.string(),
   description: z.string(),
@@ -188,18 +215,30 @@ export const KpiShape = z.object({
   currency: z.string().nullable(),
   ownerIds: z.array(Id),
   teamId: Id.nullable(),
-  currentAt: Instant.nullable(),
   healthyMin: z.number().nullable(),
   healthyMax: z.number().nullable(),
-  current: z.number().nullable(),
-  healthy: z.boolean().nullable(),
   objectiveIds: z.array(Id),
+  current: z.number().nullable().describe("the latest value"),
+  currentAt: Instant.nullable(),
+  healthy: z.boolean().nullable().describe("whether the latest value is inside the healthy range"),
   version: z.number().int(),
+  createdAt: Instant,
+  updatedAt: Instant,
 });
 
-export const KpiValueShape = z.object({ id: Id, kpiId: Id, value: z.number(), at: Instant, note: z.string() });
+export const KpiValueShape = z.strictObject({
+  id: Id,
+  kpiId: Id,
+  value: z.number(),
+  at: Instant,
+  note: z.string(),
+  authorId: Id.nullable(),
+});
 
-export const FindingShape = z.object({
+/** A KPI with its recorded values, oldest first (what create, get and change answer). */
+export const KpiDetailShape = KpiShape.extend({ values: z.array(KpiValueShape) });
+
+export const FindingShape = z.strictObject({
   checkId: z.string(),
   severity: z.enum(["error", "warn", "info"]),
   objectType: z.enum(["objective", "keyResult", "user"]),
@@ -208,16 +247,44 @@ export const FindingShape = z.object({
   reason: z.string(),
 });
 
-export const TreeShape = z.object({
+/** A node of the alignment tree: an objective or a key result, with what aligns under it. */
+export const TreeNodeShape = z
+  .strictObject({
+    type: z.enum(["objective", "keyResult"]),
+    id: Id,
+    title: z.string(),
+    level: z.enum(LEVELS).nullable().describe("objectives only"),
+    krType: z.enum(KR_TYPES).nullable().describe("key results only"),
+    teamId: Id.nullable(),
+    ownerIds: z.array(Id),
+    periodId: Id,
+    objectiveId: Id.nullable().describe("a key result's objective"),
+    progress: Fraction.nullable(),
+    expectedProgress: Fraction,
+    status: z.enum(STATUSES),
+    forecast: ForecastShape,
+    current: z.number().nullable(),
+    target: z.number().nullable(),
+    unit: z.string().nullable(),
+    flags: z.array(z.string()).describe("attention flags: noOwner, noCheckIn, stale, datesOutsidePeriod, …"),
+    alignment: z
+      .strictObject({ id: Id, weight: z.number(), contributes: z.boolean() })
+      .nullable()
+      .describe("the alignment under its parent node; null for a root or a key result under its own objective"),
+    get children(): z.ZodArray<typeof TreeNodeShape> {
+      return z.array(TreeNodeShape);
+    },
+  })
+  .meta({ id: "TreeNode" });
+
+export const TreeShape = z.strictObject({
   periodId: Id,
   asOf: Instant.nullable(),
   periodIds: z.array(Id),
-  roots: z
-    .array(z.record(z.string(), z.unknown()))
-    .describe("nodes: {type, id, title, progress, expectedProgress, status, forecast, flags, alignment, children}"),
+  roots: z.array(TreeNodeShape),
 });
 
-export const TeamClusterShape = z.object({
+export const TeamClusterShape = z.strictObject({
   id: Id,
   name: z.string(),
   parentId: Id.nullable(),
@@ -227,13 +294,13 @@ export const TeamClusterShape = z.object({
   progress: Fraction.nullable().describe("mean progress of those objectives, each capped at 1; null with none"),
 });
 
-export const ProgressBreakdownShape = z.object({
+export const ProgressBreakdownShape = z.strictObject({
   objectiveId: Id,
   progress: Fraction,
   progressOverride: Fraction.nullable().describe("set by hand: the progress shown is this, not the roll-up"),
   rollup: Fraction.describe("the weighted mean of the counted items (okr-method §3)"),
   items: z.array(
-    z.object({
+    z.strictObject({
       type: z.enum(["keyResult", "objective", "initiative"]),
       id: Id,
       title: z.string(),
@@ -251,12 +318,12 @@ export const ProgressBreakdownShape = z.object({
     .describe("contributing items the caller may not see: how many and their share of the weight"),
 });
 
-export const SeriesShape = z.object({
+export const SeriesShape = z.strictObject({
   periodId: Id,
   teamId: Id.nullable(),
   points: z
     .array(
-      z.object({
+      z.strictObject({
         at: Instant,
         progress: z.number().describe("mean progress of the objectives shown, each capped at 1"),
         expectedProgress: z.number(),
@@ -267,32 +334,39 @@ export const SeriesShape = z.object({
     .describe("one point a week from the period's start, and one at the latest instant up to now"),
 });
 
-export const PeriodCloseShape = z.object({
+export const PeriodCloseShape = z.strictObject({
   period: PeriodShape,
   objectivesClosed: z.number().int(),
   objectivesTotal: z.number().int(),
   averageScore: z.number().nullable(),
-  grades: z.object({ red: z.number(), yellow: z.number(), green: z.number() }),
+  grades: z.strictObject({ red: z.number(), yellow: z.number(), green: z.number() }),
+  committedMissed: z.number().int().describe("committed objectives that scored below 1.0"),
   objectives: z.array(
-    z.object({ id: Id, title: z.string(), score: z.number().nullable(), grade: z.string().nullable() }),
+    z.strictObject({
+      id: Id,
+      title: z.string(),
+      committed: z.boolean(),
+      score: z.number().nullable(),
+      grade: z.string().nullable(),
+    }),
   ),
 });
 
-export const PeriodYearShape = z.object({ year: PeriodShape, quarters: z.array(PeriodShape) });
+export const PeriodYearShape = z.strictObject({ year: PeriodShape, quarters: z.array(PeriodShape) });
 
-export const PeriodClosePreviewShape = z.object({
+export const PeriodClosePreviewShape = z.strictObject({
   period: PeriodShape,
-  objectives: z.object({
+  objectives: z.strictObject({
     total: z.number().int(),
     toClose: z.number().int().describe("open objectives the close would close, drafts included"),
     drafts: z.number().int().describe("drafts among them: closed too, and drafts again if the period is reopened"),
     alreadyClosed: z.number().int(),
   }),
-  keyResults: z.object({ total: z.number().int(), toClose: z.number().int() }),
+  keyResults: z.strictObject({ total: z.number().int(), toClose: z.number().int() }),
   averageSuggestedScore: z.number().nullable().describe("mean suggested score of the published objectives to close"),
   reopens: z.number().int().describe("objectives that reopening the period would restore (those its close closed)"),
   items: z.array(
-    z.object({
+    z.strictObject({
       id: Id,
       title: z.string(),
       state: z.enum(["draft", "active", "closed"]),
@@ -306,14 +380,14 @@ export const PeriodClosePreviewShape = z.object({
   ),
 });
 
-export const PeriodReopenShape = z.object({
+export const PeriodReopenShape = z.strictObject({
   period: PeriodShape,
   objectivesReopened: z.number().int(),
-  objectives: z.array(z.object({ id: Id, title: z.string(), state: z.enum(["draft", "active"]) })),
+  objectives: z.array(z.strictObject({ id: Id, title: z.string(), state: z.enum(["draft", "active"]) })),
 });
 
-export const ErrorShape = z.object({
-  error: z.object({
+export const ErrorShape = z.strictObject({
+  error: z.strictObject({
     code: z.enum([
       "VALIDATION",
       "UNAUTHENTICATED",
@@ -324,6 +398,7 @@ export const ErrorShape = z.object({
       "ALIGNMENT_CYCLE",
       "ALREADY_EXISTS",
       "CONFLICT",
+      "RATE_LIMITED",
       "INTERNAL",
     ]),
     message: z.string(),
@@ -333,10 +408,10 @@ export const ErrorShape = z.object({
 
 /** `{items, nextCursor}` around an item shape. */
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  return z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-export const TokenShape = z.object({
+export const TokenShape = z.strictObject({
   id: Id,
   name: z.string(),
   scope: z.enum(["read", "write"]),
@@ -349,18 +424,18 @@ export const TokenShape = z.object({
 
 const StatusName = z.enum(STATUSES);
 
-const DashboardItemShape = z.object({
+const DashboardItemShape = z.strictObject({
   type: z.enum(["objective", "keyResult"]),
   id: Id,
   title: z.string(),
-  objective: z.object({ id: Id, title: z.string() }).nullable().describe("a key result's objective"),
-  owners: z.array(z.object({ id: Id, name: z.string() })),
+  objective: z.strictObject({ id: Id, title: z.string() }).nullable().describe("a key result's objective"),
+  owners: z.array(z.strictObject({ id: Id, name: z.string() })),
   progress: Fraction,
   expectedProgress: Fraction,
   status: StatusName,
 });
 
-export const DashboardShape = z.object({
+export const DashboardShape = z.strictObject({
   periodId: Id,
   teamId: Id.nullable(),
   at: Instant,
@@ -369,7 +444,7 @@ export const DashboardShape = z.object({
   cadenceDays: z.number().int(),
   teams: z
     .array(
-      z.object({
+      z.strictObject({
         teamId: Id.nullable().describe("null: the objectives of no team (organisation view)"),
         name: z.string().nullable(),
         depth: z.number().int().describe("0 for the team shown, 1 for its direct children…"),
@@ -383,10 +458,24 @@ export const DashboardShape = z.object({
     )
     .describe("the team shown (or the objectives of no team), then every team under it, depth first"),
   topRisks: z.array(DashboardItemShape).describe("behind or at risk now, worst first"),
-  changes: z.object({
+  changes: z.strictObject({
     up: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
     down: z.array(DashboardItemShape.extend({ before: Fraction, after: Fraction, delta: Fraction })),
-    statusChanges: z.array(DashboardItemShape.extend({ from: StatusName })),
-    newRisks: z.array(DashboardItemShape.extend({ from: StatusName })).describe("became behind or at risk this week"),
+    statusChanges: z.array(
+      DashboardItemShape.extend({
+        from: StatusName,
+        before: Fraction.optional().describe("key results: progress a week ago"),
+        after: Fraction.optional().describe("key results: progress now"),
+      }),
+    ),
+    newRisks: z
+      .array(
+        DashboardItemShape.extend({
+          from: StatusName,
+          before: Fraction.optional().describe("key results: progress a week ago"),
+          after: Fraction.optional().describe("key results: progress now"),
+        }),
+      )
+      .describe("became behind or at risk this week"),
   }),
 });

@@ -1,0 +1,147 @@
+/**
+ * The contract's shapes of accounts, sessions, credentials, settings, the audit trail, the trash
+ * and imports (the OKR objects are in api-shapes.ts). Import both from `src/contract/index.ts`.
+ */
+import { z } from "zod";
+import { ROLES } from "../domain/access.js";
+import { Id, Instant, UserShape } from "./api-shapes.js";
+
+/** `GET /me`: the caller. */
+export const MeShape = z.strictObject({
+  user: UserShape,
+  role: z.enum(ROLES),
+  access: z.enum(["read", "write"]),
+  organization: z.strictObject({ id: Id, name: z.string() }),
+  isInstanceAdmin: z.boolean(),
+  hasPassword: z.boolean(),
+  authMethod: z.enum(["session", "token"]),
+  csrfToken: z.string().optional().describe("for browser sessions: send it in x-csrf-token with every change"),
+});
+
+/** The organisation's settings (`GET`/`PATCH /settings`). */
+export const SettingsShape = z.strictObject({
+  name: z.string(),
+  timeZone: z.string().describe("IANA time zone of period boundaries"),
+  notStartedGraceDays: z.number().int(),
+  behindThreshold: z.number(),
+  initiativesCount: z.boolean(),
+  cadenceDays: z.number().int(),
+  checkInGraceDays: z.number().int(),
+  membersCreateTeamOkrs: z.boolean(),
+  privateUnderPublic: z.boolean(),
+  terminology: z.strictObject({ objective: z.string(), keyResult: z.string(), initiative: z.string() }).optional(),
+  version: z.number().int(),
+  recompute: z
+    .strictObject({ requestedAt: Instant, done: z.number().int().nullable(), total: z.number().int().nullable() })
+    .nullable()
+    .describe("a background recompute after a change of time zone or initiatives counting, while it runs"),
+});
+
+export const AuditEntryShape = z.strictObject({
+  id: Id,
+  actorId: Id.nullable(),
+  actorName: z.string().nullable(),
+  at: Instant,
+  action: z.string(),
+  objectType: z.string(),
+  objectId: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+
+export const InvitationShape = z.strictObject({
+  email: z.string(),
+  sent: z.boolean(),
+  url: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const SessionShape = z.strictObject({
+  id: Id,
+  createdAt: Instant,
+  lastSeenAt: Instant,
+  expiresAt: Instant,
+  userAgent: z.string(),
+  method: z.string(),
+  current: z.boolean(),
+});
+
+export const OrganizationCreatedShape = z.strictObject({
+  organization: z.strictObject({ id: Id, name: z.string(), createdAt: Instant }),
+  owner: z.strictObject({ id: Id, name: z.string(), email: z.string(), role: z.enum(ROLES) }),
+  ownerToken: z.string(),
+});
+
+/** What the trash holds (services/trash.service.ts restores them). */
+export const TRASH_TYPES = ["objective", "keyResult", "checkIn", "initiative", "kpi", "team", "period"] as const;
+
+export const TrashItemShape = z.strictObject({
+  type: z.enum(TRASH_TYPES),
+  id: Id,
+  title: z.string(),
+  deletedAt: Instant,
+  purgeAt: Instant,
+  deletedBy: z.strictObject({ id: Id, name: z.string() }).nullable(),
+  objectiveId: Id.nullable(),
+});
+
+export const TrashRestoreShape = z.strictObject({
+  type: z.enum(TRASH_TYPES),
+  id: Id,
+  restored: z.array(z.string()),
+  skippedAlignments: z.number(),
+});
+
+export const ScimTokenShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  createdAt: Instant,
+  lastUsedAt: Instant.nullable(),
+});
+
+export const SsoConfigShape = z.strictObject({
+  enabled: z.boolean(),
+  issuer: z.string(),
+  clientId: z.string(),
+  hasClientSecret: z.boolean().describe("whether a client secret is stored (the secret itself is never answered)"),
+  allowedDomains: z.array(z.string()),
+  defaultRole: z.enum(["member", "observer"]),
+  redirectUri: z.string().describe("register this at the provider as the redirect URI"),
+  version: z.number().int().describe("0 until the settings are first saved"),
+  updatedAt: Instant.nullable(),
+});
+
+const ImportCountsShape = z.strictObject({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int().describe("named in a file and already as it says"),
+});
+
+export const PeopleImportSummaryShape = z.strictObject({
+  dryRun: z.boolean(),
+  people: ImportCountsShape,
+  teams: ImportCountsShape,
+  problems: z
+    .array(z.string())
+    .describe('rows applied only in part, as "users.csv line N: message"; rows that cannot be applied answer 400'),
+});
+
+/** What a browser sign-in answers (password, emailed link, printed link); the cookie carries the session. */
+export const SignedInShape = z.strictObject({
+  user: z.strictObject({ id: Id, name: z.string(), email: z.string(), role: z.enum(ROLES) }),
+  organizationId: Id,
+  csrfToken: z.string(),
+  expiresAt: Instant,
+});
+
+export const PasswordResetRequestedShape = z.strictObject({
+  accepted: z.literal(true),
+  canEmail: z.boolean().describe("false when the server has no mail configured: ask an admin for a link"),
+});
+
+/** `GET /openapi.json`: this API's OpenAPI 3.1 document (generated from the shapes above). */
+export const OpenApiDocumentShape = z.looseObject({
+  openapi: z.literal("3.1.0"),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});

@@ -1,0 +1,3 @@
+/** The API's contract: every response shape (see api-shapes.ts). */
+export * from "./account-shapes.js";
+export * from "./api-shapes.js";
