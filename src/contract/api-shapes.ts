@@ -105,6 +105,10 @@ export const ClosingShape = z.strictObject({
   closedAt: Instant,
   closedBy: Id.nullable(),
   suggestedScore: z.number().nullable().describe("the score its key results suggested"),
+  previousState: z
+    .enum(["draft", "active"])
+    .optional()
+    .describe("closed by its period's close: the state it had (and gets back if the period is reopened)"),
 });
 
 export const ObjectiveShape = z.strictObject({

@@ -2,7 +2,7 @@
  * The queries of managing periods and of closing and reopening one: each reads only the
  * period asked about (its objectives through `objectives_org_period_idx`), never the organisation.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { ObjectiveRow } from "./repositories.js";
@@ -22,22 +22,40 @@ export const periodQueries = {
     return rows[0]?.n ?? 0;
   },
 
-  /** The live objectives of the period that its period close closed (and nothing reopened since). */
-  async closedByPeriodClose(ex: Executor, scope: OrgScope, periodId: string): Promise<ObjectiveRow[]> {
+  /**
+   * The live objectives of the period that its period close closed (and nothing reopened since).
+   * A close made before the mark existed (migration 0011), whose objectives carry no mark at all,
+   * is recognised by its instant: it closed them at the very moment it recorded as the period's
+   * `closed_at`.
+   */
+  async closedByPeriodClose(
+    ex: Executor,
+    scope: OrgScope,
+    periodId: string,
+    periodClosedAt: Date | null,
+  ): Promise<ObjectiveRow[]> {
     if (!isId(periodId)) return [];
-    return ex
+    const legacy = periodClosedAt
+      ? and(
+          isNull(o.closedByPeriodId),
+          sql`(${o.closing}->>'closedAt')::timestamptz = ${periodClosedAt.toISOString()}::timestamptz`,
+        )
+      : undefined;
+    const rows = await ex
       .select()
       .from(o)
       .where(
         and(
           eq(o.orgId, scope.orgId),
           eq(o.periodId, periodId),
-          eq(o.closedByPeriodId, periodId),
+          legacy ? or(eq(o.closedByPeriodId, periodId), legacy) : eq(o.closedByPeriodId, periodId),
           eq(o.state, "closed"),
           isNull(o.deletedAt),
         ),
       )
       .orderBy(o.createdAt, o.id);
+    const marked = rows.filter((r) => r.closedByPeriodId === periodId);
+    return marked.length > 0 ? marked : rows;
   },
 
   /** The live sub-periods of a period (quarters of a year). */

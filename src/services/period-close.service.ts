@@ -39,6 +39,8 @@ export async function getClosePreview(svc: Services, actor: Actor, periodId: str
     );
     const krsOf = new Map<string, typeof krs>();
     for (const kr of krs) krsOf.set(kr.objectiveId, [...(krsOf.get(kr.objectiveId) ?? []), kr]);
+    // A close from before the mark (no objective carries it) is recognised by its instant.
+    const legacyAt = objs.some((o) => o.closedByPeriodId === periodId) ? null : period.closedAt;
     const items = objs.map((o) => {
       const own = krsOf.get(o.id) ?? [];
       const closed = o.state === "closed";
@@ -51,7 +53,7 @@ export async function getClosePreview(svc: Services, actor: Actor, periodId: str
         progress: storedDerived("objective", o).progress,
         suggestedScore: closed ? null : suggestedObjectiveScore(own),
         score: closed ? o.score : null,
-        closedByPeriodClose: closed && o.closedByPeriodId === periodId,
+        closedByPeriodClose: closed && closedByThisClose(o, periodId, legacyAt),
       };
     });
     const toClose = items.filter((i) => i.state !== "closed");
@@ -131,13 +133,25 @@ export async function closePeriod(svc: Services, actor: Actor, periodId: string,
  * again — a draft as a draft — while objectives closed on their own stay closed. One
  * transaction; roll-ups recomputed from what changed. CONFLICT when the period is not closed.
  */
+/** Whether the period's close closed this objective (`legacyAt`: a close from before the mark, by its instant). */
+function closedByThisClose(o: ObjectiveRow, periodId: string, periodClosedAt: Date | null): boolean {
+  if (o.closedByPeriodId === periodId) return true;
+  const at = (o.closing as { closedAt?: unknown } | null)?.closedAt;
+  return (
+    o.closedByPeriodId === null &&
+    periodClosedAt !== null &&
+    typeof at === "string" &&
+    Date.parse(at) === periodClosedAt.getTime()
+  );
+}
+
 export async function reopenPeriod(svc: Services, actor: Actor, periodId: string) {
   return mutate(svc, actor, async (w) => {
     const period = await periodRepo.get(w.tx, w.scope, periodId);
     if (!period.closedAt) {
       throw new AppError("CONFLICT", `The period "${period.name}" is not closed; there is nothing to reopen.`);
     }
-    const objs = await periodQueries.closedByPeriodClose(w.tx, w.scope, periodId);
+    const objs = await periodQueries.closedByPeriodClose(w.tx, w.scope, periodId, period.closedAt);
     const ids = objs.map((o) => o.id);
     const reopened: { id: string; title: string; state: "draft" | "active" }[] = [];
     for (const o of objs) {

@@ -3,6 +3,7 @@
  * closing a period safely: the preview says exactly what a close does, and reopening the
  * period restores what its close closed — only that. Members are refused every admin step.
  */
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
@@ -184,5 +185,23 @@ describe.each(DATABASE_KINDS)("periods, close preview and reopen on %s", (kind) 
     expect(refused[5]?.body.error.code).toBe("FORBIDDEN");
     expect((await api.call("GET", `/periods/${p.id}`)).body).toMatchObject({ name: "Q1 2024", closedAt: null });
     expect((await asMember("GET", "/periods")).status).toBe(200);
+  });
+
+  it("reopens a period closed before closes were marked (migration 0011), by the close's instant", async () => {
+    const p = await f.period({ name: "Legacy Q", startDate: "2025-10-01", endDate: "2025-12-31" });
+    const a = await f.objective(p.id, { title: "Closed by the period" });
+    await f.keyResult(a.id, { start: 0, target: 10 });
+    const own = await f.objective(p.id, { title: "Closed on its own" });
+    await f.keyResult(own.id, { start: 0, target: 10 });
+    expect((await api.call("POST", `/objectives/${own.id}/close`, {})).status).toBe(200);
+    api.clock.now += 60_000;
+    expect((await api.call("POST", `/periods/${p.id}/close`, {})).status).toBe(200);
+    // As a close made by an earlier version left it: no mark on the objectives.
+    await api.database.db.execute(sql`update objectives set closed_by_period_id = null where period_id = ${p.id}`);
+    expect((await api.call("GET", `/periods/${p.id}/close-preview`)).body.reopens).toBe(1);
+    const reopened = await api.call("POST", `/periods/${p.id}/reopen`);
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.objectives.map((o: { id: string }) => o.id)).toEqual([a.id]);
+    expect((await api.call("GET", `/objectives/${own.id}`)).body.state).toBe("closed");
   });
 });

@@ -432,6 +432,31 @@ const CASES: Record<string, Case> = {
       };
     },
   },
+  "POST /alignments/preview": {
+    // The same decision as saving the change (a preview stores nothing, so a denied one changes nothing either).
+    rule: editObjective,
+    request: async (w, v) => {
+      const s = await w.slice(v);
+      const other = await w.admin("POST", "/objectives", {
+        title: unique("Another child"),
+        level: "team",
+        teamId: w.base.teamId,
+        periodId: w.base.periodId,
+        ownerIds: [w.base.olgaId],
+        visibility: v,
+      });
+      return {
+        url: "/alignments/preview",
+        body: {
+          action: "add",
+          childType: "objective",
+          childId: other.id,
+          parentType: "objective",
+          parentId: s.objectiveId,
+        },
+      };
+    },
+  },
   "GET /alignments/:id": {
     rule: readObject,
     request: async (w, v) => ({ url: `/alignments/${(await w.slice(v)).alignmentId}` }),
@@ -514,6 +539,18 @@ const CASES: Record<string, Case> = {
   "GET /tree": { rule: readOrgObject, request: async (w) => ({ url: `/tree?periodId=${w.base.periodId}` }) },
   "GET /coach": { rule: readOrgObject, request: async (w) => ({ url: `/coach?periodId=${w.base.periodId}` }) },
   "GET /series": { rule: readOrgObject, request: async (w) => ({ url: `/series?periodId=${w.base.periodId}` }) },
+  "GET /dashboard": {
+    rule: readOrgObject,
+    request: async (w) => ({ url: `/dashboard?periodId=${w.base.periodId}` }),
+  },
+  "GET /tree/teams": {
+    rule: readOrgObject,
+    request: async (w) => ({ url: `/tree/teams?periodId=${w.base.periodId}` }),
+  },
+  "GET /objectives/:id/breakdown": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/objectives/${(await w.slice(v)).objectiveId}/breakdown` }),
+  },
   "GET /audit": {
     rule: (who) => (who === "owner" || who === "admin" || who === "otherOrg" ? "allow" : "forbidden"),
     request: async () => ({ url: "/audit?limit=500" }),
