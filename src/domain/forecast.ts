@@ -91,6 +91,14 @@ export function forecastKeyResult(
   checkIns: readonly CheckInPoint[],
   nowMs: number,
 ): Forecast | null {
+  const f = forecastLine(kr, span, checkIns, nowMs);
+  // Values at the edge of what doubles hold can overflow the line: no forecast rather than ±Infinity.
+  if (f === null || !Number.isFinite(f.progress)) return null;
+  const finite = (x: number | null) => (x === null || Number.isFinite(x) ? x : null);
+  return { progress: f.progress, low: finite(f.low), high: finite(f.high), probability: finite(f.probability) };
+}
+
+function forecastLine(kr: ForecastKr, span: Span, checkIns: readonly CheckInPoint[], nowMs: number): Forecast | null {
   if (kr.type !== "increase" && kr.type !== "decrease") return null;
   const cutoff = Math.min(nowMs, span.endMs);
   const xs: number[] = [];

@@ -252,3 +252,11 @@ describe("validateKeyResultTargets", () => {
     );
   });
 });
+
+describe("krOwnProgress at the edges of doubles", () => {
+  it("gives no progress rather than ±Infinity when the range underflows", () => {
+    const kr: KrTargets = { type: "increase", start: 0, target: 5e-324 };
+    expect(krOwnProgress(kr, { value: 1, achieved: null })).toBeNull();
+    expect(krOwnProgress(kr, { value: 5e-324, achieved: null })).toBe(1);
+  });
+});

@@ -73,7 +73,9 @@ export function krOwnProgress(kr: KrTargets, latest: LatestReading | null): numb
       if (s === null || t === null || t === s) return null;
       const v = latest?.value ?? s;
       // Adding 0 turns −0 (a decrease KR at its start) into 0, which would otherwise print as "-0 %".
-      return (v - s) / (t - s) + 0;
+      const p = (v - s) / (t - s) + 0;
+      // A range too small for doubles (start 0, target 5e-324) cannot be measured: no progress, never ±Infinity.
+      return Number.isFinite(p) ? p : null;
     }
   }
 }

@@ -461,6 +461,7 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
       contributes: true,
     },
   }),
+  "POST /alignments/preview": (w) => ({ body: { action: "update", alignmentId: w.al, weight: 2, contributes: true } }),
   "PATCH /alignments/:id": (w) => ({ id: w.al, body: { weight: 3, contributes: true } }),
   "POST /alignments/:id/approve": (w) => ({ id: w.alPending, body: { weight: 2 } }),
   "GET /key-results/:id/check-ins": (w) => ({ id: w.krInc }),
