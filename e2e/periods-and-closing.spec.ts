@@ -241,6 +241,12 @@ test("a member sees no admin action on periods or Close the period, at phone wid
   await expect(phone.getByRole("button", { name: /Close the period|Reopen the period/ })).toHaveCount(0);
   await phone.screenshot({ path: `${SHOTS}/close-member-390.png`, fullPage: true });
   await noSeriousA11yViolations(phone);
+  // Settings: read, not changed.
+  await phone.goto("/settings");
+  await expect(phone.getByText("Only the organisation's owners and admins can change these settings")).toBeVisible();
+  await expect(phone.getByRole("textbox", { name: "Organisation name" })).toBeDisabled();
+  await expect(phone.getByRole("button", { name: "Save" })).toHaveCount(0);
+  await noSeriousA11yViolations(phone);
   // The server refuses what is not offered.
   const refused = await phone.request.fetch("/api/v1/periods/years", {
     method: "POST",

@@ -497,6 +497,7 @@ const en = {
   },
   settings: {
     title: "Settings",
+    readOnly: "Only the organisation's owners and admins can change these settings; here is how they are set.",
     name: "Organisation name",
     timeZone: "Time zone",
     timeZoneHelp: "Periods start and end at midnight in this zone.",

@@ -23,7 +23,8 @@ import { useEffect } from "react";
 import { QueryState } from "../components/query-state.js";
 import { ApiError, api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
-import { useSettings } from "../lib/queries.js";
+import { mayAdminister } from "../lib/permissions.js";
+import { useMe, useSettings } from "../lib/queries.js";
 import type { Settings } from "../lib/types.js";
 
 // Browsers list the canonical zones only: "UTC" (the default) is not among them, and a Select
@@ -35,7 +36,7 @@ const ZONES: string[] = [
   ).filter((z) => z !== "UTC"),
 ];
 
-function SettingsForm({ settings }: { settings: Settings }) {
+function SettingsForm({ settings, editable }: { settings: Settings; editable: boolean }) {
   const queryClient = useQueryClient();
   const form = useForm({
     initialValues: {
@@ -94,104 +95,111 @@ function SettingsForm({ settings }: { settings: Settings }) {
   });
   return (
     <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
-      <Stack maw={640}>
-        <Card withBorder>
-          <Stack>
-            <TextInput label={t("settings.name")} {...form.getInputProps("name")} />
-            <Select
-              label={t("settings.timeZone")}
-              description={t("settings.timeZoneHelp")}
-              data={ZONES}
-              searchable
-              {...form.getInputProps("timeZone")}
-              allowDeselect={false}
-            />
-            <NumberInput
-              label={t("settings.grace")}
-              min={0}
-              max={90}
-              hideControls
-              {...form.getInputProps("notStartedGraceDays")}
-            />
-            <Stack gap={4}>
-              <Text size="sm" fw={500} id="behind-label">
-                {t("settings.behind")}: {form.values.behindThreshold}
-              </Text>
-              <Text size="xs" c="dimmed">
-                {t("settings.behindHelp")}
-              </Text>
-              <Slider
-                min={5}
-                max={50}
-                step={5}
-                thumbLabel={t("settings.behind")}
-                {...form.getInputProps("behindThreshold")}
+      {/* A native fieldset: disabled, it disables every field inside (people who may not change settings still read them). */}
+      <fieldset disabled={!editable} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+        <Stack maw={640}>
+          <Card withBorder>
+            <Stack>
+              <TextInput label={t("settings.name")} {...form.getInputProps("name")} />
+              <Select
+                label={t("settings.timeZone")}
+                description={t("settings.timeZoneHelp")}
+                data={ZONES}
+                searchable
+                {...form.getInputProps("timeZone")}
+                allowDeselect={false}
+              />
+              <NumberInput
+                label={t("settings.grace")}
+                min={0}
+                max={90}
+                hideControls
+                {...form.getInputProps("notStartedGraceDays")}
+              />
+              <Stack gap={4}>
+                <Text size="sm" fw={500} id="behind-label">
+                  {t("settings.behind")}: {form.values.behindThreshold}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {t("settings.behindHelp")}
+                </Text>
+                <Slider
+                  min={5}
+                  max={50}
+                  step={5}
+                  thumbLabel={t("settings.behind")}
+                  {...form.getInputProps("behindThreshold")}
+                />
+              </Stack>
+              <NumberInput
+                label={t("settings.cadence")}
+                min={1}
+                max={92}
+                hideControls
+                {...form.getInputProps("cadenceDays")}
+              />
+              <NumberInput
+                label={t("settings.checkInGrace")}
+                min={0}
+                max={366}
+                hideControls
+                {...form.getInputProps("checkInGraceDays")}
+              />
+              <Switch
+                label={t("settings.initiatives")}
+                {...form.getInputProps("initiativesCount", { type: "checkbox" })}
+              />
+              <Switch
+                label={t("settings.membersCreate")}
+                description={t("settings.membersCreateHelp")}
+                {...form.getInputProps("membersCreateTeamOkrs", { type: "checkbox" })}
+              />
+              <Switch
+                label={t("settings.privateUnderPublic")}
+                description={t("settings.privateUnderPublicHelp")}
+                {...form.getInputProps("privateUnderPublic", { type: "checkbox" })}
               />
             </Stack>
-            <NumberInput
-              label={t("settings.cadence")}
-              min={1}
-              max={92}
-              hideControls
-              {...form.getInputProps("cadenceDays")}
-            />
-            <NumberInput
-              label={t("settings.checkInGrace")}
-              min={0}
-              max={366}
-              hideControls
-              {...form.getInputProps("checkInGraceDays")}
-            />
-            <Switch
-              label={t("settings.initiatives")}
-              {...form.getInputProps("initiativesCount", { type: "checkbox" })}
-            />
-            <Switch
-              label={t("settings.membersCreate")}
-              description={t("settings.membersCreateHelp")}
-              {...form.getInputProps("membersCreateTeamOkrs", { type: "checkbox" })}
-            />
-            <Switch
-              label={t("settings.privateUnderPublic")}
-              description={t("settings.privateUnderPublicHelp")}
-              {...form.getInputProps("privateUnderPublic", { type: "checkbox" })}
-            />
-          </Stack>
-        </Card>
-        <Card withBorder>
-          <Stack>
-            <div>
-              <Title order={3} size="h5">
-                {t("settings.terminology")}
-              </Title>
-              <Text size="sm" c="dimmed">
-                {t("settings.terminologyHelp")}
-              </Text>
-            </div>
-            <Group grow>
-              <TextInput label={t("settings.objective")} {...form.getInputProps("objective")} />
-              <TextInput label={t("settings.keyResult")} {...form.getInputProps("keyResult")} />
-              <TextInput label={t("settings.initiative")} {...form.getInputProps("initiative")} />
+          </Card>
+          <Card withBorder>
+            <Stack>
+              <div>
+                <Title order={3} size="h5">
+                  {t("settings.terminology")}
+                </Title>
+                <Text size="sm" c="dimmed">
+                  {t("settings.terminologyHelp")}
+                </Text>
+              </div>
+              <Group grow>
+                <TextInput label={t("settings.objective")} {...form.getInputProps("objective")} />
+                <TextInput label={t("settings.keyResult")} {...form.getInputProps("keyResult")} />
+                <TextInput label={t("settings.initiative")} {...form.getInputProps("initiative")} />
+              </Group>
+            </Stack>
+          </Card>
+          {save.error && !(save.error instanceof ApiError && Array.isArray(save.error.details)) && (
+            <Text c="red" role="alert">
+              {save.error.message}
+            </Text>
+          )}
+          {editable && (
+            <Group>
+              <Button type="submit" loading={save.isPending}>
+                {t("common.save")}
+              </Button>
             </Group>
-          </Stack>
-        </Card>
-        {save.error && !(save.error instanceof ApiError && Array.isArray(save.error.details)) && (
-          <Text c="red" role="alert">
-            {save.error.message}
-          </Text>
-        )}
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            {t("common.save")}
-          </Button>
-        </Group>
-      </Stack>
+          )}
+        </Stack>
+      </fieldset>
     </form>
   );
 }
 
 export function SettingsPage() {
   const settings = useSettings();
+  const me = useMe();
+  const editable = mayAdminister(me.data);
   const recompute = settings.data?.recompute;
   // While figures are recomputed in the background, check again every few seconds.
   useEffect(() => {
@@ -212,7 +220,12 @@ export function SettingsPage() {
             : t("settings.recomputingQueued")}
         </Alert>
       )}
-      <QueryState query={settings}>{(s) => <SettingsForm settings={s} />}</QueryState>
+      {me.data && !editable && (
+        <Alert color="gray" role="note">
+          {t("settings.readOnly")}
+        </Alert>
+      )}
+      <QueryState query={settings}>{(s) => <SettingsForm settings={s} editable={editable} />}</QueryState>
     </Stack>
   );
 }
