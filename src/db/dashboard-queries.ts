@@ -202,12 +202,21 @@ export const dashboardQueries = {
     now: StatusInstant,
     limit: number,
   ): Promise<ObjectiveRow[]> {
+    const a = s.alignments;
+    // Only objectives whose figures come from their own key results: their week-ago figures cost
+    // their own check-ins. One with items aligned under it (or under its key results) would need
+    // everything below it replayed, up to the whole organisation for its top objectives; its
+    // changes show through the key results and objectives below it that moved.
+    const rollsUp = sql`exists (select 1 from ${a} where ${a.orgId} = ${o.orgId} and ${a.contributes}
+      and ((${a.parentType} = 'objective' and ${a.parentId} = ${o.id})
+        or (${a.parentType} = 'keyResult' and ${a.parentId} in (select ${kr.id} from ${kr} where ${kr.orgId} = ${o.orgId} and ${kr.objectiveId} = ${o.id} and ${kr.deletedAt} is null))))`;
     return ex
       .select()
       .from(o)
       .where(
         and(
           shownObjectives(scope, d),
+          sql`not ${rollsUp}`,
           sql`(${o.lastCheckInAt} >= ${new Date(then.atMs).toISOString()}::timestamptz or ${objectiveStatusSql(then)} <> ${objectiveStatusSql(now)})`,
         ),
       )

@@ -89,6 +89,7 @@ describe.each(DATABASE_KINDS)("what one person's read costs on %s", (kind) => {
     ["a team's list as of last week", (o) => `/objectives?teamId=${o.teamId}&limit=20&asOf=${WEEK_AGO}`],
     ["one person's objectives", (o) => `/objectives?ownerId=${o.ownerId}&limit=20`],
     ["a key result", (o) => `/key-results/${o.krId}`],
+    ["a team's dashboard", (o) => `/dashboard?periodId=${o.periodId}&teamId=${o.teamId}`],
   ];
 
   const who = [
