@@ -86,6 +86,7 @@ test("Contributing lists each child once, however many of the objective's parts 
   });
   const parentKr = await call("POST", `/objectives/${parent.id}/key-results`, {
     title: "Signups",
+    type: "increase",
     start: 0,
     target: 10,
   });

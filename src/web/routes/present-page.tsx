@@ -230,7 +230,11 @@ function ObjectiveSlide({ objective }: { objective: Objective }) {
         </Stack>
       </Group>
       <Stack gap="sm" component="ul" p={0} m={0} style={{ listStyle: "none" }}>
-        {krs.length === 0 && <Text c="dimmed">{t("present.noKeyResults")}</Text>}
+        {krs.length === 0 && (
+          <Text component="li" c="dimmed">
+            {t("present.noKeyResults")}
+          </Text>
+        )}
         {krs.map((k) => (
           <KeyResultLine key={k.id} kr={k} checkIns={byKr.get(k.id)} />
         ))}

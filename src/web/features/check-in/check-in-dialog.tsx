@@ -110,7 +110,13 @@ export function CheckInDialog({
   const valueError = problems.find((p) => p.startsWith("value:"))?.slice(7);
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t("checkIn.title", { title: kr.title })} size="lg">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={t("checkIn.title", { title: kr.title })}
+      size="lg"
+      closeButtonProps={{ "aria-label": t("common.close") }}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -161,6 +167,7 @@ export function CheckInDialog({
               onChange={setConfidence}
               marks={[{ value: 1 }, { value: 5 }, { value: 10 }]}
               aria-labelledby="confidence-label"
+              thumbLabel={t("checkIn.confidence")}
             />
           </Stack>
           <Textarea

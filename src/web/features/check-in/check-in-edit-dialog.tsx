@@ -40,7 +40,12 @@ export function CheckInEditDialog({
   const message =
     save.error instanceof ApiError && save.error.code === "VERSION_CONFLICT" ? t("edit.conflict") : save.error?.message;
   return (
-    <Modal opened={opened} onClose={onClose} title={t("edit.editCheckIn")}>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={t("edit.editCheckIn")}
+      closeButtonProps={{ "aria-label": t("common.close") }}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
