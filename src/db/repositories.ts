@@ -440,11 +440,16 @@ export interface DerivedValues {
 function childNotDraft(): SQL {
   const a = s.alignments;
   const o = s.objectives;
+  const k = s.keyResults;
   // A draft closed with its period stays out too: it was never a commitment (closing.previousState).
   const isDraft = sql`(${o.state} = 'draft' or (${o.state} = 'closed' and ${o.closing}->>'previousState' = 'draft'))`;
-  return sql`not exists (select 1 from ${o} where ${a.childType} = 'objective' and ${o.orgId} = ${a.orgId} and ${o.id} = ${a.childId} and ${isDraft})
-    and not exists (select 1 from ${s.keyResults} join ${o} on ${o.id} = ${s.keyResults.objectiveId} and ${o.orgId} = ${s.keyResults.orgId}
-      where ${a.childType} = 'keyResult' and ${s.keyResults.orgId} = ${a.orgId} and ${s.keyResults.id} = ${a.childId} and ${isDraft})`;
+  // Scalar subqueries, looked up row by row through the primary keys: a NOT EXISTS here may be
+  // planned as an anti-join over every objective of the organisation.
+  return sql`(case ${a.childType}
+    when 'objective' then (select ${isDraft} from ${o} where ${o.id} = ${a.childId} and ${o.orgId} = ${a.orgId})
+    else (select ${isDraft} from ${k} join ${o} on ${o.id} = ${k.objectiveId} and ${o.orgId} = ${k.orgId}
+      where ${k.id} = ${a.childId} and ${k.orgId} = ${a.orgId})
+  end) is not true`;
 }
 
 export const graphQueries = {
