@@ -1,30 +1,7 @@
-/**
- * Alignment editing after creation (issue #11): on an objective's page, add a parent with a
- * weight and see the preview of each parent's progress and status before saving, then the saved
- * result; change the weight; remove the parent. A loop is refused in the dialog with its reason;
- * an observer is offered no action. Axe in light and dark; a key result's page at 390 px.
- * Screenshots go to test-results/e2e/screens.
- */
-import AxeBuilder from "@axe-core/playwright";
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
+import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
 const RUN = Date.now().toString(36);
-
-async function signIn(page: Page, token = TOKEN) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(token);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
 
 function client(request: APIRequestContext) {
   return async (method: string, url: string, data?: unknown, token = TOKEN) => {

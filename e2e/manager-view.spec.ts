@@ -1,35 +1,5 @@
-/**
- * The manager's view (#11) on the demo workspace: the dashboard's four parts with real data,
- * a heat-map cell opening the explorer filtered to its team and status, and the quarterly
- * review's slides moved through with the keyboard; axe in light and dark, and at phone width.
- */
-import AxeBuilder from "@axe-core/playwright";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
-
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(TOKEN);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .slice(0, 6)
-          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
-}
+import { noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 async function pageIn(browser: Browser, colorScheme: "light" | "dark", width = 1400) {
   const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });

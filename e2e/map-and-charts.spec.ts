@@ -1,29 +1,7 @@
-/**
- * Issue #11, the manager's view: the alignment map opens readable (the organisation's level,
- * teams as clusters that open on click), has a legend in words and "Show me my part"; the
- * key-result chart spaces dates by time with labels that fit; an objective shows what makes up
- * its percentage. Axe in light and dark.
- */
-import AxeBuilder from "@axe-core/playwright";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
 const auth = { authorization: `Bearer ${TOKEN}` };
-
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(TOKEN);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
 
 /** Axe in the light theme, then in the dark one. */
 async function bothThemes(page: Page, name: string) {

@@ -1,37 +1,5 @@
-/**
- * Editing OKRs in the web app (#11 "Everything the API does, the web app does"): an admin
- * adds a key result to an existing objective, edits its unit, target and dates, reorders
- * (by mouse and by keyboard), moves it to the trash and restores it from there, and
- * publishes a draft; a member sees no actions on someone else's objective and the reason on
- * the disabled Edit; an observer sees no edit actions. Axe in light and dark; a phone width.
- */
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
-
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
-
-async function signIn(page: Page, token = TOKEN) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(token);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .slice(0, 6)
-          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
-}
+import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
 /** Light, then dark, then back to light: axe in both. */
 async function axeLightAndDark(page: Page) {

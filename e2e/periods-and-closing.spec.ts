@@ -1,36 +1,5 @@
-/**
- * Running the cycle from the web app (#11): periods (a year with its quarters, rename, delete
- * an empty one), closing a period after seeing what it closes, reopening it and finding its
- * objectives open again; a KPI created and measured; an initiative added and changed; a member
- * offered no admin action. Axe in light and dark. Screenshots go to test-results/e2e/screens.
- */
-import AxeBuilder from "@axe-core/playwright";
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
-
-async function signIn(page: Page, token = TOKEN) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(token);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .slice(0, 6)
-          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
-}
+import { type APIRequestContext, expect, test } from "@playwright/test";
+import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
 function client(request: APIRequestContext, token = TOKEN) {
   return async (method: string, url: string, data?: unknown) => {

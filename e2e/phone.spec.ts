@@ -1,29 +1,7 @@
-/**
- * A quarter's weekly routine on a 390 px wide phone (#11 "Phone-sized screens"): My OKRs, an
- * objective, a key result and the check-in dialog are whole and usable. Names wrap instead of
- * being cut, status badges are whole, nothing scrolls sideways, the check-in history is a list.
- */
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Locator, type Page, test } from "@playwright/test";
-
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
+import { noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 test.use({ viewport: { width: 390, height: 844 } });
-
-async function signIn(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(TOKEN);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
 
 /** The page never scrolls sideways. */
 async function fitsTheWidth(page: Page) {

@@ -1,0 +1,31 @@
+/** What every browser journey shares: the demo admin's token, signing in with a token, and the axe check. */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+
+/** The bootstrap admin token the journeys' server is started with (playwright.config.ts). */
+export const TOKEN = "okra_e2e_admin_token_0123456789";
+export const SHOTS = "test-results/e2e/screens";
+
+/** Signs in through "Use an API token instead" and waits for My OKRs. */
+export async function signIn(page: Page, token = TOKEN) {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Use an API token instead" }).click();
+  await page.getByLabel("API token").fill(token);
+  await page.getByRole("button", { name: "Sign in with the token" }).click();
+  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
+}
+
+/** No serious or critical axe violation on the page as it stands, each listed with where it is. */
+export async function noSeriousA11yViolations(page: Page) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map(
+      (v) =>
+        `${v.id}: ${v.help} — ${v.nodes
+          .slice(0, 6)
+          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
+          .join(" | ")}`,
+    ),
+  ).toEqual([]);
+}
