@@ -49,14 +49,21 @@ export interface StatusInstant {
  * `computeStatus` applies them to an objective (no manual status, no control type). The API
  * test compares it with the status every objective reads with, so the two cannot drift apart.
  */
+/**
+ * Rule 3's grace as SQL (`graceEndMs`): `at` falls before the later of the period's start and
+ * the row's creation (when known at `at`) plus the grace days, and before the period's end.
+ */
+function inGraceSql(createdAt: typeof o.createdAt | typeof kr.createdAt, at: StatusInstant): SQL {
+  const atTs = sql`${new Date(at.atMs).toISOString()}::timestamptz`;
+  const startTs = sql`${new Date(at.startMs).toISOString()}::timestamptz`;
+  const graceFrom = sql`(case when ${createdAt} > ${startTs} and ${createdAt} <= ${atTs} then ${createdAt} else ${startTs} end)`;
+  return sql`(${atTs} < ${graceFrom} + ${at.graceMs}::double precision * interval '1 millisecond' and ${atTs} < ${new Date(at.endMs).toISOString()}::timestamptz)`;
+}
+
 export function objectiveStatusSql(at: StatusInstant): SQL<string> {
   const checkedIn = sql`(${o.firstCheckInAt} is not null and ${o.firstCheckInAt} <= ${new Date(at.atMs).toISOString()}::timestamptz)`;
   const gap = sql`round((${at.expected}::numeric - least(greatest(${o.progress}, 0), 1)::numeric), 6)`;
-  const atTs = sql`${new Date(at.atMs).toISOString()}::timestamptz`;
-  const startTs = sql`${new Date(at.startMs).toISOString()}::timestamptz`;
-  // graceStartMs: the creation when it falls after the start and is known at the instant.
-  const graceFrom = sql`(case when ${o.createdAt} > ${startTs} and ${o.createdAt} <= ${atTs} then ${o.createdAt} else ${startTs} end)`;
-  const inGrace = sql`(${atTs} < ${graceFrom} + ${at.graceMs}::double precision * interval '1 millisecond' and ${atTs} < ${new Date(at.endMs).toISOString()}::timestamptz)`;
+  const inGrace = inGraceSql(o.createdAt, at);
   return sql<string>`(case
     when ${o.state} = 'closed' then 'closed'
     when not ${checkedIn} and ${inGrace} then 'notStarted'
@@ -291,13 +298,9 @@ export const dashboardQueries = {
     const expected = at.expected;
     const clamped = sql`least(greatest(coalesce(${kr.progress}, 0), 0), 1)`;
     const atTs = sql`${new Date(at.atMs).toISOString()}::timestamptz`;
-    const startTs = sql`${new Date(at.startMs).toISOString()}::timestamptz`;
     // New work without a check-in is not a risk yet (grace from the later of start and creation,
     // as objectiveStatusSql): left out here, so it cannot crowd real risks out of the short list.
-    const inGrace = sql`((${kr.firstCheckInAt} is null or ${kr.firstCheckInAt} > ${atTs})
-      and ${atTs} < (case when ${kr.createdAt} > ${startTs} and ${kr.createdAt} <= ${atTs} then ${kr.createdAt} else ${startTs} end)
-        + ${at.graceMs}::double precision * interval '1 millisecond'
-      and ${atTs} < ${new Date(at.endMs).toISOString()}::timestamptz)`;
+    const inGrace = sql`((${kr.firstCheckInAt} is null or ${kr.firstCheckInAt} > ${atTs}) and ${inGraceSql(kr.createdAt, at)})`;
     const rows = await ex
       .select({ kr })
       .from(kr)
