@@ -111,7 +111,11 @@ export const teams = pgTable(
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     parentId: uuid("parent_id"),
+    /** The team's own check-in cadence (domain `Cadence`); null: it follows its parent's, up to the organisation's. */
     cadence: jsonb("cadence"),
+    /** Incoming-webhook URLs the team's reminders summary and digest are posted to (Slack, Microsoft Teams). */
+    slackWebhookUrl: text("slack_webhook_url"),
+    teamsWebhookUrl: text("teams_webhook_url"),
     /** The identity provider's id for the group this team mirrors (SCIM). */
     externalId: text("external_id"),
     version: version(),
@@ -175,6 +179,8 @@ export const objectives = pgTable(
     // Set when a period close closed it (the period's id), so reopening the period restores
     // exactly those; null when it is open or was closed on its own.
     closedByPeriodId: uuid("closed_by_period_id"),
+    // The review workflow's step for a draft (setting `reviewWorkflow`): inReview or approved; null otherwise.
+    reviewState: text("review_state"),
     // Stored roll-up, recomputed in the transaction of every write that changes an input.
     progress: doublePrecision("progress").notNull().default(0),
     firstCheckInAt: ts("first_check_in_at"),
@@ -512,3 +518,177 @@ export const ssoStates = pgTable("sso_states", {
   returnTo: text("return_to").notNull().default("/"),
   createdAt: createdAt(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// The rhythm (#12): notifications, preferences, reminders, comments, following, reviews, jobs.
+
+/** The in-app notification centre: one row per person per notice. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    /** reminder, escalation, mention, comment, change, review, digest … */
+    kind: text("kind").notNull(),
+    objectType: text("object_type").notNull(),
+    objectId: uuid("object_id").notNull(),
+    /** The objective the notice concerns: the centre shows it only while the person may see that objective. */
+    objectiveId: uuid("objective_id"),
+    actorId: uuid("actor_id"),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    /** Path inside the web app (`/key-results/…?checkIn=1`), made absolute with OKRA_PUBLIC_URL for email and chat. */
+    link: text("link").notNull(),
+    createdAt: createdAt(),
+    readAt: ts("read_at"),
+    /** pending while its email waits to go (an outbox the delivery job drains), sent, failed; null: not emailed. */
+    emailState: text("email_state"),
+    emailAttempts: integer("email_attempts").notNull().default(0),
+    emailedAt: ts("emailed_at"),
+  },
+  (t) => [
+    index("notifications_email_idx").on(t.orgId, t.createdAt).where(sql`${t.emailState} = 'pending'`),
+    index("notifications_user_idx").on(t.orgId, t.userId, t.createdAt, t.id),
+    index("notifications_unread_idx").on(t.orgId, t.userId).where(sql`${t.readAt} is null`),
+  ],
+);
+
+/** How a person wants to be reached; a person without a row has the defaults. */
+export const notificationPreferences = pgTable(
+  "notification_preferences",
+  {
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    /** email (and the app) or inApp (the app only). */
+    channel: text("channel").notNull().default("email"),
+    /** ISO weekdays (1 = Monday … 7 = Sunday) on which no reminder or digest is sent. */
+    quietDays: smallint("quiet_days").array().notNull().default(sql`'{}'::smallint[]`),
+    digest: boolean("digest").notNull().default(true),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] })],
+);
+
+/** Reminders sent: one per key result and due date, so a rerun (or a second instance) never sends one twice. */
+export const reminders = pgTable(
+  "reminders",
+  {
+    id: id(),
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    keyResultId: uuid("key_result_id").notNull(),
+    dueDate: date("due_date", { mode: "string" }).notNull(),
+    /** Where it went: email or inApp. */
+    channel: text("channel").notNull(),
+    createdAt: createdAt(),
+    /** The manager told after too many missed reminders in a row, and when. */
+    escalatedTo: uuid("escalated_to"),
+    escalatedAt: ts("escalated_at"),
+  },
+  (t) => [
+    uniqueIndex("reminders_kr_due_uq").on(t.orgId, t.keyResultId, t.dueDate),
+    index("reminders_user_idx").on(t.orgId, t.userId, t.createdAt),
+  ],
+);
+
+/** Deliveries made at most once per key: a person's weekly digest, a team's chat post for a due date. */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    orgId: orgId(),
+    key: text("key").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.key] })],
+);
+
+/** Comments on objectives, key results and check-ins. */
+export const comments = pgTable(
+  "comments",
+  {
+    id: id(),
+    orgId: orgId(),
+    /** objective, keyResult or checkIn. */
+    objectType: text("object_type").notNull(),
+    objectId: uuid("object_id").notNull(),
+    /** The objective whose visibility the comment follows. */
+    objectiveId: uuid("objective_id").notNull(),
+    authorId: uuid("author_id").notNull(),
+    body: text("body").notNull(),
+    mentionIds: uuid("mention_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    editedAt: ts("edited_at"),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [
+    index("comments_object_idx").on(t.orgId, t.objectType, t.objectId, t.createdAt),
+    index("comments_objective_idx").on(t.orgId, t.objectiveId),
+  ],
+);
+
+export const commentReactions = pgTable(
+  "comment_reactions",
+  {
+    orgId: orgId(),
+    commentId: uuid("comment_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    emoji: text("emoji").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.commentId, t.userId, t.emoji] })],
+);
+
+/**
+ * Who follows an objective. Owners and commenters follow without a row; a row with
+ * `following = false` is someone who stopped following.
+ */
+export const follows = pgTable(
+  "follows",
+  {
+    orgId: orgId(),
+    userId: uuid("user_id").notNull(),
+    objectiveId: uuid("objective_id").notNull(),
+    following: boolean("following").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.userId, t.objectiveId] }),
+    index("follows_objective_idx").on(t.orgId, t.objectiveId),
+  ],
+);
+
+/** The review workflow's steps for an objective: submitted, approved, sentBack, activated. */
+export const reviewSteps = pgTable(
+  "review_steps",
+  {
+    id: id(),
+    orgId: orgId(),
+    objectiveId: uuid("objective_id").notNull(),
+    step: text("step").notNull(),
+    actorId: uuid("actor_id"),
+    comment: text("comment").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [index("review_steps_objective_idx").on(t.orgId, t.objectiveId, t.createdAt)],
+);
+
+/** What each run of a background job did, per organisation: the jobs screen and `POST /jobs/{name}/run`. */
+export const jobRuns = pgTable(
+  "job_runs",
+  {
+    id: id(),
+    orgId: orgId(),
+    name: text("name").notNull(),
+    /** schedule (the job library) or manual (an admin, the CLI). */
+    trigger: text("trigger").notNull(),
+    startedAt: ts("started_at").notNull().defaultNow(),
+    finishedAt: ts("finished_at"),
+    ok: boolean("ok"),
+    summary: jsonb("summary"),
+    error: text("error"),
+  },
+  (t) => [index("job_runs_org_name_idx").on(t.orgId, t.name, t.startedAt)],
+);

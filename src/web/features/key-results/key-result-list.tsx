@@ -7,7 +7,7 @@ import { ActionIcon, Button, Card, Group, Stack, Text, Title, Tooltip } from "@m
 import { notifications } from "@mantine/notifications";
 import { IconArrowDown, IconArrowUp, IconPencil, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { AppLink } from "../../components/app-link.js";
 import { api } from "../../lib/api.js";
 import { value } from "../../lib/format.js";
@@ -35,7 +35,8 @@ export function KeyResultList({ objective }: { objective: Objective }) {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<KeyResult | null>(null);
   const [deleting, setDeleting] = useState<KeyResult | null>(null);
-  // One move at a time (each sends the version it saw); the buttons stay enabled so the keyboard stays on them.
+  // One move at a time (each sends the version it saw); the buttons stay enabled so the keyboard
+  // stays on them, and a press meanwhile waits its turn (below).
   const move = useMutation({
     mutationFn: ({ kr, to }: { kr: KeyResult; to: number; dir: "up" | "down" }) =>
       api<KeyResult>("PATCH", `/key-results/${kr.id}`, { position: to, version: kr.version }),
@@ -60,6 +61,25 @@ export function KeyResultList({ objective }: { objective: Objective }) {
   }, [refocus, move.isPending]);
   const open = objective.state !== "closed";
   const krs = objective.keyResults;
+  // A press while a move is still saving is kept and made once the list shows the saved order,
+  // from where the row is then: a quick second press is never lost, nor sent with a stale version.
+  const queued = useRef<{ id: string; dir: "up" | "down" } | null>(null);
+  const request = (kr: KeyResult, dir: "up" | "down") => {
+    if (move.isPending) {
+      queued.current = { id: kr.id, dir };
+      return;
+    }
+    const i = krs.findIndex((k) => k.id === kr.id);
+    const to = dir === "up" ? i - 1 : i + 1;
+    if (i >= 0 && to >= 0 && to < krs.length) move.mutate({ kr: krs[i] as KeyResult, to, dir });
+  };
+  useEffect(() => {
+    const next = queued.current;
+    if (!next || move.isPending) return;
+    queued.current = null;
+    const kr = krs.find((k) => k.id === next.id);
+    if (kr) request(kr, next.dir);
+  });
   if (access.loading || !access.contributes || !open) return null;
   if (!access.editsObjective && !krs.some((k) => access.editsKeyResult(k))) return null;
   return (
@@ -121,7 +141,7 @@ export function KeyResultList({ objective }: { objective: Objective }) {
                           variant="subtle"
                           aria-label={t("okrEdit.moveUp", { title: kr.title })}
                           disabled={i === 0}
-                          onClick={() => !move.isPending && move.mutate({ kr, to: i - 1, dir: "up" })}
+                          onClick={() => request(kr, "up")}
                         >
                           <IconArrowUp size={16} />
                         </ActionIcon>
@@ -132,7 +152,7 @@ export function KeyResultList({ objective }: { objective: Objective }) {
                           variant="subtle"
                           aria-label={t("okrEdit.moveDown", { title: kr.title })}
                           disabled={i === krs.length - 1}
-                          onClick={() => !move.isPending && move.mutate({ kr, to: i + 1, dir: "down" })}
+                          onClick={() => request(kr, "down")}
                         >
                           <IconArrowDown size={16} />
                         </ActionIcon>
