@@ -1,3 +1,4 @@
 /** The API's contract: every response shape (see api-shapes.ts). */
 export * from "./account-shapes.js";
 export * from "./api-shapes.js";
+export * from "./rhythm-shapes.js";

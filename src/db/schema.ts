@@ -542,7 +542,7 @@ export const notifications = pgTable(
     link: text("link").notNull(),
     createdAt: createdAt(),
     readAt: ts("read_at"),
-    /** pending while its email waits to go (an outbox the delivery job drains), sent, failed; null: not emailed. */
+    /** pending while its email waits (an outbox the delivery job drains), sending once claimed, sent, failed; null: not emailed. */
     emailState: text("email_state"),
     emailAttempts: integer("email_attempts").notNull().default(0),
     emailedAt: ts("emailed_at"),

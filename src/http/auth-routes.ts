@@ -5,7 +5,7 @@
  */
 import "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { PasswordResetRequestedShape, SignedInShape } from "../contract/index.js";
+import { PasswordResetRequestedShape, SignedInShape, UnsubscribedShape } from "../contract/index.js";
 import { AppError } from "../domain/errors.js";
 import {
   completeLink,
@@ -20,6 +20,7 @@ import {
 } from "../services/account.service.js";
 import { consumeSignInCode } from "../services/auth.service.js";
 import type { Services } from "../services/context.js";
+import { unsubscribe } from "../services/notify.service.js";
 import { jsonSchema } from "./contract.js";
 
 export interface AuthHttpOptions {
@@ -104,6 +105,29 @@ export function registerAuthRoutes(
       return reply.status(202).send(answer);
     },
   );
+  // The one-click unsubscribe link of every email (no sign-in: the signed token is the proof).
+  // Mail clients POST it form-encoded (RFC 8058, the List-Unsubscribe-Post header) with the token
+  // in the query; the web app's page posts it as JSON.
+  app.register(async (scoped) => {
+    scoped.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, _body, done) =>
+      done(null, {}),
+    );
+    scoped.post(
+      `${prefix}/unsubscribe`,
+      {
+        config: { permission: "public", rateLimit, contract: UnsubscribedShape, contractStatus: 200 },
+        schema: {
+          ...doc("Stop an email (one click): the token comes from the link in the email"),
+          response: { 200: { description: "Done", ...jsonSchema(UnsubscribedShape, "output") } },
+        },
+      },
+      async (req) => {
+        const query = req.query as { token?: unknown };
+        const body = (req.body ?? {}) as { token?: unknown };
+        return unsubscribe(svc, { token: body.token ?? query.token });
+      },
+    );
+  });
   app.post(
     `${prefix}/reset-password`,
     { config: limited, schema: doc("Choose a new password from an emailed reset link and sign in") },

@@ -17,7 +17,14 @@ export function createSmtpMailer(config: MailConfig): Mailer {
   const transport = nodemailer.createTransport(config.url);
   return {
     async send(msg: MailMessage) {
-      await transport.sendMail({ from: config.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html });
+      await transport.sendMail({
+        from: config.from,
+        to: msg.to,
+        subject: msg.subject,
+        text: msg.text,
+        html: msg.html,
+        ...(msg.headers && { headers: msg.headers }),
+      });
     },
   };
 }

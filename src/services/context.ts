@@ -51,6 +51,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** Extra headers (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 /** Sends email (an SMTP relay in production, a local SMTP server in tests). */
@@ -122,6 +124,12 @@ export interface Transaction {
    * organisation is (settings, periods).
    */
   touch(keyResultIds?: readonly string[], nodes?: Partial<NodeIds>): void;
+  /**
+   * Runs `fn` once the transaction has committed (never after a rollback or a rehearsal): what
+   * must not happen for a write that did not land, such as sending the email of a notice.
+   * A failure there is the caller's to report; it does not undo the committed write.
+   */
+  afterCommit(fn: () => void | Promise<void>): void;
 }
 
 /** The handle a write use case of a signed-in caller works through. */
@@ -226,6 +234,7 @@ export async function writeTransaction<T>(
 ): Promise<T> {
   const { scope, actorId } = subject;
   const events: DomainEvent[] = [];
+  const committed: (() => void | Promise<void>)[] = [];
   const figuresOf = options.figuresOf;
   const result = await inTransaction(svc.database.db, async (tx) => {
     let chain: ChainRows | undefined;
@@ -268,6 +277,9 @@ export async function writeTransaction<T>(
         for (const id of nodes.objective ?? []) changedNodes.objective.add(id);
         for (const id of nodes.keyResult ?? []) changedNodes.keyResult.add(id);
       },
+      afterCommit(fn) {
+        committed.push(fn);
+      },
     };
     await options.rehearsal?.before(t);
     const out = await fn(t);
@@ -298,6 +310,13 @@ export async function writeTransaction<T>(
       svc.emit(e);
     } catch {
       // A failing listener must not turn a committed write into an error.
+    }
+  }
+  for (const fn of committed) {
+    try {
+      await fn();
+    } catch {
+      // Committed is committed: what follows (an email) is retried by its own job.
     }
   }
   return result;

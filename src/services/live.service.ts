@@ -71,6 +71,9 @@ const PERSONAL_ACTIONS = new Set([
   "user.passwordReset",
   "session.ended",
   "session.revoked",
+  // A person's notification centre changed (a notice for them, or they read some).
+  "notification.created",
+  "notification.read",
 ]);
 
 /** The person a personal change is about (a session's is its holder, who ended it), or null. */

@@ -357,3 +357,28 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], where = "", in
     return `${path}: ${i.message}`;
   });
 }
+
+// The rhythm (#12): notification centre and preferences.
+export const NotificationListQuerySchema = PageQuerySchema.extend({
+  unread: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional(),
+});
+export const NotificationReadSchema = z
+  .strictObject({
+    ids: z.array(IdSchema).min(1, "list at least one notification id, or send all: true").max(500).optional(),
+    all: z.literal(true, { message: "must be true (to mark every notification read)" }).optional(),
+  })
+  .refine((v) => (v.ids === undefined) !== (v.all === undefined), {
+    message: "send either ids (the notifications to mark read) or all: true",
+  });
+const IsoWeekdaySchema = z
+  .number()
+  .int()
+  .min(1, "is an ISO weekday: 1 (Monday) to 7 (Sunday)")
+  .max(7, "is an ISO weekday: 1 (Monday) to 7 (Sunday)");
+export const NotificationPreferencesSchema = z.strictObject({
+  channel: z
+    .enum(["email", "inApp"], { message: 'must be "email" (email and the app) or "inApp" (the app only)' })
+    .optional(),
+  quietDays: z.array(IsoWeekdaySchema).max(7).optional(),
+  digest: z.boolean().optional(),
+});

@@ -246,6 +246,17 @@ const CASES: Record<string, Case> = {
       body: { currentPassword: "matrix-password-1", newPassword: "matrix-password-1" },
     }),
   },
+  // The rhythm (#12): a person's own notification centre and preferences.
+  "GET /notifications": { rule: list, request: async () => ({ url: "/notifications" }) },
+  "POST /notifications/read": {
+    rule: list,
+    request: async () => ({ url: "/notifications/read", body: { all: true } }),
+  },
+  "GET /me/notification-preferences": { rule: list, request: async () => ({ url: "/me/notification-preferences" }) },
+  "PATCH /me/notification-preferences": {
+    rule: list,
+    request: async () => ({ url: "/me/notification-preferences", body: { digest: true } }),
+  },
   "GET /sessions": { rule: list, request: async () => ({ url: "/sessions" }) },
   "DELETE /sessions/:id": {
     // Olga's session: nobody else can see it, admins included (they deactivate the person instead).

@@ -1,0 +1,36 @@
+/** Response shapes of the rhythm (#12): notifications, preferences, unsubscribe, jobs. */
+import { z } from "zod";
+import { Id, Instant } from "./api-shapes.js";
+
+export const NotificationShape = z.strictObject({
+  id: Id,
+  kind: z.string().describe("reminder, escalation, mention, comment, change, review, digest …"),
+  objectType: z.string(),
+  objectId: Id,
+  objectiveId: Id.nullable().describe("the objective it concerns, if any"),
+  actorId: Id.nullable().describe("who caused it (null for the scheduler)"),
+  title: z.string(),
+  body: z.string(),
+  link: z.string().describe("path in the web app, starting with /"),
+  createdAt: Instant,
+  readAt: Instant.nullable(),
+});
+
+export const NotificationPageShape = z.strictObject({
+  items: z.array(NotificationShape),
+  unread: z.number().int().describe("unread notifications (counted up to 1000)"),
+  nextCursor: z.string().nullable(),
+});
+
+export const NotificationsMarkedShape = z.strictObject({ marked: z.number().int() });
+
+export const NotificationPreferencesShape = z.strictObject({
+  channel: z.enum(["email", "inApp"]).describe("email: by email and in the app; inApp: in the app only"),
+  quietDays: z.array(z.number().int()).describe("ISO weekdays (1 = Monday) with no reminder or digest"),
+  digest: z.boolean().describe("the weekly digest"),
+});
+
+export const UnsubscribedShape = z.strictObject({
+  unsubscribed: z.enum(["email", "digest"]),
+  preferences: NotificationPreferencesShape,
+});
