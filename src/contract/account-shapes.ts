@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ROLES } from "../domain/access.js";
-import { Id, Instant, UserShape } from "./api-shapes.js";
+import { CadenceShape, Id, Instant, UserShape } from "./api-shapes.js";
 
 /** `GET /me`: the caller. */
 export const MeShape = z.strictObject({
@@ -27,6 +27,10 @@ export const SettingsShape = z.strictObject({
   initiativesCount: z.boolean(),
   cadenceDays: z.number().int(),
   checkInGraceDays: z.number().int(),
+  cadence: CadenceShape.describe("the organisation's check-in cadence; teams may set their own"),
+  reminderHour: z.number().int().describe("local hour from which the day's reminders go out"),
+  digestWeekday: z.number().int().describe("ISO weekday of the weekly digest (1 = Monday)"),
+  escalateAfterMissed: z.number().int().describe("missed reminders in a row before the manager is told; 0: never"),
   membersCreateTeamOkrs: z.boolean(),
   privateUnderPublic: z.boolean(),
   terminology: z.strictObject({ objective: z.string(), keyResult: z.string(), initiative: z.string() }).optional(),

@@ -36,11 +36,18 @@ export const PeriodShape = z.strictObject({
   updatedAt: Instant,
 });
 
+/** A check-in cadence: every 1, 2 or 3 weeks on an ISO weekday, or monthly on the first such weekday. */
+export const CadenceShape = z.union([
+  z.strictObject({ kind: z.literal("weekly"), everyWeeks: z.number().int(), weekday: z.number().int() }),
+  z.strictObject({ kind: z.literal("monthly"), weekday: z.number().int() }),
+]);
+
 export const TeamShape = z.strictObject({
   id: Id,
   name: z.string(),
   description: z.string(),
   parentId: Id.nullable(),
+  cadence: CadenceShape.nullable().describe("the team's own cadence; null: it follows its parent's, up to the organisation's"),
   ownerIds: z.array(Id),
   memberIds: z.array(Id),
   version: z.number().int(),

@@ -12,6 +12,9 @@ export const NotificationShape = z.strictObject({
   title: z.string(),
   body: z.string(),
   link: z.string().describe("path in the web app, starting with /"),
+  items: z
+    .array(z.strictObject({ text: z.string(), link: z.string().nullable(), detail: z.string().nullable() }))
+    .describe("lines under the body, such as a reminder's key results, each with its own link"),
   createdAt: Instant,
   readAt: Instant.nullable(),
 });

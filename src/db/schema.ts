@@ -540,6 +540,8 @@ export const notifications = pgTable(
     body: text("body").notNull().default(""),
     /** Path inside the web app (`/key-results/…?checkIn=1`), made absolute with OKRA_PUBLIC_URL for email and chat. */
     link: text("link").notNull(),
+    /** Lines listed under the body (a reminder's key results): `[{ text, link?, detail? }]`. */
+    items: jsonb("items").notNull().default([]),
     createdAt: createdAt(),
     readAt: ts("read_at"),
     /** pending while its email waits (an outbox the delivery job drains), sending once claimed, sent, failed; null: not emailed. */

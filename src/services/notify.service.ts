@@ -28,6 +28,13 @@ import {
   parseInput,
 } from "./schemas.js";
 
+/** A line of a notice: a key result due, a finding. `link` is a path in the web app. */
+export interface NoticeItem {
+  text: string;
+  link?: string | undefined;
+  detail?: string | undefined;
+}
+
 /** A notice to record. */
 export interface NoticeInput {
   userId: string;
@@ -41,6 +48,8 @@ export interface NoticeInput {
   body?: string;
   /** Path in the web app, starting with `/`. */
   link: string;
+  /** Lines listed under the body, each with its own link (a reminder's key results). */
+  items?: NoticeItem[];
   /** Send it by email to those whose channel is email (default true). */
   email?: boolean;
 }
@@ -92,6 +101,7 @@ export async function notify(
       title: n.title,
       body: n.body ?? "",
       link: n.link,
+      items: n.items ?? [],
       emailState: n.email !== false && svc.mailer && prefs.get(n.userId)?.channel === "email" ? "pending" : null,
     }));
   const saved = await notificationQueries.insert(t.tx, t.scope, rows);
@@ -181,8 +191,18 @@ export async function deliverEmail(svc: Services, orgId: string): Promise<{ sent
             to: person.email,
             subject: n.title,
             intro: n.body || n.title,
-            sections: [],
-            action: { label: "Open in Okra", url: absoluteUrl(svc, n.link) },
+            sections: itemsOf(n).length
+              ? [
+                  {
+                    items: itemsOf(n).map((i) => ({
+                      text: i.text,
+                      url: i.link ? absoluteUrl(svc, i.link) : undefined,
+                      detail: i.detail,
+                    })),
+                  },
+                ]
+              : [],
+            action: { label: n.kind === "reminder" ? "Check in" : "Open in Okra", url: absoluteUrl(svc, n.link) },
             unsubscribe: await unsubscribeLink(svc, ex, orgId, n.userId, "email"),
           }),
         );
@@ -291,6 +311,10 @@ export function presentPreferences(p: PreferencesRow) {
   };
 }
 
+function itemsOf(n: NotificationRow): NoticeItem[] {
+  return Array.isArray(n.items) ? (n.items as NoticeItem[]) : [];
+}
+
 function presentNotification(n: NotificationRow) {
   return {
     id: n.id,
@@ -302,6 +326,7 @@ function presentNotification(n: NotificationRow) {
     title: n.title,
     body: n.body,
     link: n.link,
+    items: itemsOf(n).map((i) => ({ text: i.text, link: i.link ?? null, detail: i.detail ?? null })),
     createdAt: n.createdAt.toISOString(),
     readAt: n.readAt ? n.readAt.toISOString() : null,
   };

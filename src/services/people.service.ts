@@ -137,6 +137,7 @@ export async function createTeam(svc: Services, actor: Actor, body: unknown): Pr
       name: input.name,
       description: input.description ?? "",
       parentId: input.parentId ?? null,
+      cadence: input.cadence ?? null,
     });
     await teamQueries.setMembers(w.tx, w.scope, row.id, input.ownerIds ?? [], input.memberIds ?? []);
     const view = await teamView(w.tx, w.scope, row);
@@ -168,6 +169,7 @@ export async function updateTeam(
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+      ...(input.cadence !== undefined ? { cadence: input.cadence } : {}),
     });
     if (input.ownerIds !== undefined || input.memberIds !== undefined) {
       await teamQueries.setMembers(

@@ -14,6 +14,7 @@ import type {
   TeamRow,
   UserRow,
 } from "../db/repositories.js";
+import type { Cadence } from "../domain/cadence.js";
 import type { Forecast, Status } from "../domain/types.js";
 import { type Derived, keyResultState, num, type OrgContext, objectiveState } from "./evaluation.js";
 
@@ -40,6 +41,7 @@ export function presentTeam(t: TeamRow, members: { userId: string; role: string 
     name: t.name,
     description: t.description,
     parentId: t.parentId,
+    cadence: (t.cadence ?? null) as Cadence | null,
     ownerIds: members.filter((m) => m.role === "owner").map((m) => m.userId),
     memberIds: members.map((m) => m.userId),
     version: t.version,

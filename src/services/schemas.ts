@@ -121,6 +121,8 @@ export const TeamCreateSchema = z.strictObject({
   parentId: IdSchema.nullable().optional(),
   ownerIds: z.array(IdSchema).optional(),
   memberIds: z.array(IdSchema).optional(),
+  /** The team's own check-in cadence; null: follow the parent team's (up to the organisation's). */
+  cadence: z.lazy(() => CadenceSchema).nullable().optional(),
 });
 export const TeamUpdateSchema = TeamCreateSchema.partial().extend({ version: z.number().int().optional() });
 
@@ -259,7 +261,31 @@ export const CloseObjectiveSchema = z.strictObject({
 export const PostponeObjectiveSchema = z.strictObject({ periodId: IdSchema });
 export const ClosePeriodSchema = z.strictObject({ note: z.string().max(20000).optional() });
 
+const WEEKDAY_MESSAGE = "is an ISO weekday: 1 (Monday) to 7 (Sunday)";
+const WeekdaySchema = z.number().int(WEEKDAY_MESSAGE).min(1, WEEKDAY_MESSAGE).max(7, WEEKDAY_MESSAGE);
+/** A check-in cadence (okr-method §7): every 1, 2 or 3 weeks on a weekday, or monthly on the first such weekday. */
+export const CadenceSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({
+      kind: z.literal("weekly"),
+      everyWeeks: z.union([z.literal(1), z.literal(2), z.literal(3)], { message: "must be 1, 2 or 3 (weeks)" }),
+      weekday: WeekdaySchema,
+    }),
+    z.strictObject({ kind: z.literal("monthly"), weekday: WeekdaySchema }),
+  ],
+  { message: 'kind must be "weekly" (with everyWeeks 1, 2 or 3 and a weekday) or "monthly" (with a weekday)' },
+);
+
 export const SettingsUpdateSchema = z.strictObject({
+  /** The organisation's check-in cadence (teams may set their own). */
+  cadence: CadenceSchema.optional(),
+  /** Local hour from which the day's reminders go out. */
+  reminderHour: z.number().int().min(0, "must be an hour, 0 to 23").max(23, "must be an hour, 0 to 23").optional(),
+  /** ISO weekday of the weekly digest. */
+  digestWeekday: WeekdaySchema.optional(),
+  /** Missed reminders in a row before the manager is told; 0 turns escalation off. */
+  escalateAfterMissed: z.number().int().min(0, "must be 0 (off) to 10").max(10, "must be 0 (off) to 10").optional(),
   name: TitleSchema(200).optional(),
   timeZone: z.string().optional(),
   notStartedGraceDays: z.number().int().min(0).max(90).optional(),

@@ -25,6 +25,7 @@ import { type AttentionFlag, attentionFlags } from "../domain/status.js";
 import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
+import { rhythmOf } from "./rhythm.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
@@ -744,7 +745,7 @@ function ownerScoreHistory(
 
 /** The settings in effect: what was saved, with the defaults for anything never saved. */
 function effectiveSettings(org: OrganizationRow) {
-  return { ...orgRulesOf(org), ...settingsOf(org) };
+  return { ...orgRulesOf(org), ...settingsOf(org), ...rhythmOf(org) };
 }
 
 export async function getSettings(svc: Services, actor: Actor) {

@@ -73,6 +73,7 @@ CREATE TABLE "notifications" (
 	"title" text NOT NULL,
 	"body" text DEFAULT '' NOT NULL,
 	"link" text NOT NULL,
+	"items" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"read_at" timestamp with time zone,
 	"email_state" text,
