@@ -25,7 +25,7 @@ function services(database: Database): Services {
 }
 
 /** A tiny client for the running server's API. */
-async function api(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function api(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
   const token = process.env.OKRA_TOKEN;
   if (!token) throw new AppError("UNAUTHENTICATED", "Set OKRA_TOKEN to an API token to use --url.");
   const res = await fetch(new URL(`/api/v1${path}`, url), {

@@ -9,14 +9,15 @@ import { grantOrgScope } from "../db/org-scope.js";
 import { AppError } from "../domain/errors.js";
 import { buildApp } from "../http/app.js";
 import { createSmtpMailer } from "../integrations/mail.js";
+import { startScheduler } from "../jobs/scheduler.js";
 import { bootstrap, createSignInCode, createTokenForEmail } from "../services/auth.service.js";
 import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
 import { recomputeAll, resumeRecomputes } from "../services/recompute.service.js";
-import { purgeTrash } from "../services/trash.service.js";
-import { runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
+import { api, runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { runJobsList, runJobsRun } from "./jobs-command.js";
 import { ensureWebBuild } from "./web-build.js";
 
 async function open(config: Config): Promise<Database> {
@@ -94,17 +95,17 @@ async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean
     tls: config.tls,
     trustProxy: config.trustProxy,
   });
-  // The trash keeps deleted items for 30 days; erase older ones now and every six hours.
-  const purge = () =>
-    purgeTrash(database, Date.now()).catch((err) => app.log.error({ err }, "could not empty the trash"));
-  await purge();
-  setInterval(purge, 6 * 3_600_000).unref();
+  // Background jobs (reminders, email delivery, the trash's 30 days): durable, on the app's database.
+  const scheduler = await startScheduler(app.services, {
+    onError: (err) => app.log.error({ err }, "background job error"),
+  });
   // A settings change's background recompute that a stop interrupted goes on.
   void resumeRecomputes({ database, now: Date.now, emit: () => {} }).catch((err) =>
     app.log.error({ err }, "could not resume recomputing stored figures"),
   );
   const shutdown = async (signal: string) => {
     console.log(`\n${signal} received: stopping Okra…`);
+    await scheduler.stop().catch(() => {});
     await app.close();
     await database.close();
     process.exit(0);
@@ -249,6 +250,22 @@ function program(): Command {
       "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)",
     )
     .action((o) => runLint(o, withDatabase, adminActor));
+  const jobs = cmd.command("jobs").description("the background jobs: reminders, email delivery, emptying the trash");
+  jobs
+    .command("list")
+    .description("each job with its schedule, next and last run")
+    .option("--url <url>", "talk to a running server (env OKRA_URL; token in OKRA_TOKEN)")
+    .action((o: { url?: string }) => runJobsList(o, withDatabase, adminActor, api));
+  jobs
+    .command("run")
+    .description("run a job now for the organisation and print what it did")
+    .argument("<name>", "reminders, email-outbox, trash-purge, digests")
+    .option("--json", "print the run as JSON")
+    .option("--as <email>", "run as this admin (default: the instance administrator)")
+    .option("--url <url>", "talk to a running server (env OKRA_URL; token in OKRA_TOKEN)")
+    .action((name: string, o: { url?: string; json?: boolean; as?: string }) =>
+      runJobsRun(name, o, withDatabase, adminActor, api),
+    );
   return cmd;
 }
 

@@ -37,3 +37,30 @@ export const UnsubscribedShape = z.strictObject({
   unsubscribed: z.enum(["email", "digest"]),
   preferences: NotificationPreferencesShape,
 });
+
+export const JobRunShape = z.strictObject({
+  id: Id,
+  name: z.string(),
+  trigger: z.enum(["schedule", "manual"]),
+  startedAt: Instant,
+  finishedAt: Instant.nullable(),
+  ok: z.boolean().nullable().describe("null while it runs"),
+  summary: z
+    .unknown()
+    .describe("what the run did (for reminders: who was reminded of which key results, who was skipped and why)"),
+  error: z.string().nullable(),
+});
+
+export const JobShape = z.strictObject({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  schedule: z.string().describe("cron expression, UTC"),
+  timeZone: z.string().describe("the organisation's time zone, in which reminders and digests wait for their hour"),
+  nextRunAt: Instant,
+  lastRun: JobRunShape.nullable(),
+  failuresLastWeek: z.number().int(),
+});
+
+export const JobListShape = z.strictObject({ items: z.array(JobShape) });
+export const JobRunListShape = z.strictObject({ items: z.array(JobRunShape) });

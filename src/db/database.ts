@@ -34,6 +34,11 @@ export interface Database {
   migrate(): Promise<void>;
   /** Checks the database answers (health check). */
   ping(): Promise<void>;
+  /**
+   * Runs raw SQL for the job library (pg-boss): with values, one parameterised statement; without,
+   * a script of one or more statements (its migrations and locked blocks). Rows of the last one.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
   /** Embedded only: a compressed copy of the data directory (tests start from a migrated template). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
@@ -86,6 +91,15 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     ping: async () => {
       await client.query("select 1");
     },
+    executeSql: async (text, values) => {
+      if (values && values.length > 0) {
+        const r = await client.query(text, values as never[]);
+        return { rows: r.rows, rowCount: r.affectedRows ?? null };
+      }
+      const results = await client.exec(text);
+      const last = results.at(-1);
+      return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? null };
+    },
     dump: () => client.dumpDataDir("gzip"),
     close: async () => {
       try {
@@ -126,6 +140,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     migrate: () => migratePg(db as never, { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => {
       await pool.query("select 1");
+    },
+    executeSql: async (text, values) => {
+      const r = (await pool.query(text, values && values.length > 0 ? values : undefined)) as
+        | pg.QueryResult
+        | pg.QueryResult[];
+      const last = Array.isArray(r) ? r.at(-1) : r;
+      return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? null };
     },
     close: () => pool.end(),
   };

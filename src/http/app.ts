@@ -218,6 +218,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowPrivateUrls: opts.allowPrivateUrls,
     backgroundRecomputeAbove: opts.backgroundRecomputeAbove,
   };
+  // The same services for background jobs (their notices reach this instance's live streams).
+  app.decorate("services", svc);
   const policy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   await app.register(cookie);
   await app.register(rateLimit, { global: false, errorResponseBuilder: rateLimitError });

@@ -22,6 +22,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** The live-update hub (tests wait on `settled()` and read `stats()`). */
     liveEvents: EventHub;
+    /** The app's services (the background jobs run with them). */
+    services: import("../services/context.js").Services;
   }
 }
 

@@ -3,6 +3,7 @@
  * Spread into the route table (`apiRoutes`) like any other route.
  */
 import * as shape from "../contract/index.js";
+import * as jobs from "../services/jobs.service.js";
 import * as notices from "../services/notify.service.js";
 import * as S from "../services/schemas.js";
 import type { RouteDef } from "./routes.js";
@@ -53,5 +54,37 @@ export const rhythmRoutes: RouteDef[] = [
     body: S.NotificationPreferencesSchema,
     response: shape.NotificationPreferencesShape,
     handler: (c) => notices.updateNotificationPreferences(c.svc, c.actor, c.body),
+  },
+
+  {
+    method: "GET",
+    url: "/jobs",
+    permission: "admin",
+    tag: "jobs",
+    summary: "The background jobs: what each does, its schedule, next and last run, failures in the last week",
+    response: shape.JobListShape,
+    handler: (c) => jobs.listJobs(c.svc, c.actor),
+  },
+  {
+    method: "GET",
+    url: "/jobs/:id/runs",
+    permission: "admin",
+    tag: "jobs",
+    summary: "The latest 50 runs of a job in my organisation, newest first",
+    response: shape.JobRunListShape,
+    handler: (c) => jobs.listJobRuns(c.svc, c.actor, c.id),
+  },
+  {
+    method: "POST",
+    url: "/jobs/:id/run",
+    permission: "admin",
+    tag: "jobs",
+    summary: "Run a job now for my organisation, and answer what it did",
+    description:
+      "Reminders run now ignore the reminder hour (the cadence and once-per-due-date still hold) and answer who was " +
+      "reminded of which key results, who was skipped and why, and who was escalated to their manager.",
+    response: shape.JobRunShape,
+    status: 200,
+    handler: (c) => jobs.runJobNow(c.svc, c.actor, c.id),
   },
 ];

@@ -279,19 +279,22 @@ export async function restoreFromTrash(svc: Services, actor: Actor, id: string) 
  * rows went.
  */
 export async function purgeTrash(database: Database, nowMs: number): Promise<number> {
-  const before = new Date(nowMs - TRASH_MS);
   // A job of the instance: its own clock, and nothing for live listeners to hear.
   const svc: Services = { database, now: () => nowMs, emit: () => {} };
   let n = 0;
-  for (const orgId of await instanceQueries.organizationIds(database.db)) {
-    n += await writeTransaction(svc, { scope: grantOrgScope(orgId), actorId: null }, async ({ tx, scope }) => {
-      let gone = 0;
-      for (const type of TRASH_TYPES) gone += await REPOS[type].purgeDeleted(tx, scope, before);
-      // Nothing may point at what is gone: check-ins of erased key results, KPI links to erased objectives.
-      gone += await purgeQueries.orphanCheckIns(tx, scope);
-      await purgeQueries.orphanKpiLinks(tx, scope);
-      return gone;
-    });
-  }
+  for (const orgId of await instanceQueries.organizationIds(database.db)) n += await purgeTrashOf(svc, orgId, nowMs);
   return n;
+}
+
+/** Erases one organisation's items deleted more than TRASH_DAYS ago (the `trash-purge` job). Returns how many rows went. */
+export async function purgeTrashOf(svc: Services, orgId: string, nowMs: number): Promise<number> {
+  const before = new Date(nowMs - TRASH_MS);
+  return writeTransaction(svc, { scope: grantOrgScope(orgId), actorId: null }, async ({ tx, scope }) => {
+    let gone = 0;
+    for (const type of TRASH_TYPES) gone += await REPOS[type].purgeDeleted(tx, scope, before);
+    // Nothing may point at what is gone: check-ins of erased key results, KPI links to erased objectives.
+    gone += await purgeQueries.orphanCheckIns(tx, scope);
+    await purgeQueries.orphanKpiLinks(tx, scope);
+    return gone;
+  });
 }

@@ -328,6 +328,7 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
   // later valid requests then answer 400, which is still checked).
   "POST /me/password": () => ({ body: { currentPassword: FUZZ_PASSWORD, newPassword: FUZZ_PASSWORD } }),
   "POST /notifications/read": () => ({ body: { all: true } }),
+  "POST /jobs/:id/run": () => ({ id: "email-outbox" }),
   "PATCH /me/notification-preferences": () => ({ body: { channel: "email", quietDays: [6, 7], digest: true } }),
   "POST /tokens": (_w, n) => ({ body: { name: `token ${n}`, scope: "read" } }),
   "POST /users/:id/tokens": (w, n) => ({ id: w.user, body: { name: `bot ${n}`, scope: "write" } }),

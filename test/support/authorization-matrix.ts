@@ -257,6 +257,9 @@ const CASES: Record<string, Case> = {
     rule: list,
     request: async () => ({ url: "/me/notification-preferences", body: { digest: true } }),
   },
+  "GET /jobs": { rule: adminCollection, request: async () => ({ url: "/jobs" }) },
+  "GET /jobs/:id/runs": { rule: adminCollection, request: async () => ({ url: "/jobs/email-outbox/runs" }) },
+  "POST /jobs/:id/run": { rule: adminCollection, request: async () => ({ url: "/jobs/email-outbox/run" }) },
   "GET /sessions": { rule: list, request: async () => ({ url: "/sessions" }) },
   "DELETE /sessions/:id": {
     // Olga's session: nobody else can see it, admins included (they deactivate the person instead).

@@ -13,6 +13,9 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  html: string;
+  /** Header values by lower-case name, as text. */
+  headers: Map<string, string>;
 }
 
 export interface TestSmtp {
@@ -34,7 +37,16 @@ export async function startSmtp(): Promise<TestSmtp> {
       simpleParser(stream)
         .then((mail) => {
           const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-          inbox.push({ to: to?.value[0]?.address ?? "", subject: mail.subject ?? "", text: mail.text ?? "" });
+          const headers = new Map<string, string>();
+          for (const line of mail.headerLines)
+            headers.set(line.key, line.line.slice(line.line.indexOf(":") + 1).trim());
+          inbox.push({
+            to: to?.value[0]?.address ?? "",
+            subject: mail.subject ?? "",
+            text: mail.text ?? "",
+            html: typeof mail.html === "string" ? mail.html : "",
+            headers,
+          });
           callback();
         })
         .catch(callback);

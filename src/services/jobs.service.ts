@@ -1,0 +1,211 @@
+/**
+ * The background jobs (#12): what each does and when, a run for one organisation recorded in
+ * `job_runs` with what it did, and the admin's view and "run now". The schedule itself lives
+ * in `src/jobs/scheduler.ts` (pg-boss on either database), which calls `runScheduledJob`.
+ */
+import parser from "cron-parser";
+import { grantOrgScope } from "../db/org-scope.js";
+import { organizationRepo } from "../db/repositories.js";
+import type { JobRunRow } from "../db/rhythm-queries.js";
+import { rhythmQueries } from "../db/rhythm-queries.js";
+import { AppError } from "../domain/errors.js";
+import { type Actor, read, type Services } from "./context.js";
+import { settingsOf } from "./evaluation.js";
+import { deliverEmail } from "./notify.service.js";
+import { runReminders } from "./reminders.service.js";
+import { purgeTrashOf } from "./trash.service.js";
+
+export interface JobDefinition {
+  name: string;
+  title: string;
+  description: string;
+  /** When the scheduler starts it (cron, UTC). Reminders and digests then wait for each organisation's local hour. */
+  cron: string;
+  /** Does the work for one organisation; the answer says what it did. */
+  run(svc: Services, orgId: string, opts: { nowMs: number; force: boolean }): Promise<unknown>;
+  /** A scheduled run whose answer this says is idle is not kept (an empty outbox every minute). */
+  idle?: (summary: unknown) => boolean;
+}
+
+/** The jobs, by name. (The background recompute after a settings change resumes at start instead.) */
+export const JOBS: readonly JobDefinition[] = [
+  {
+    name: "reminders",
+    title: "Check-in reminders",
+    description:
+      "Reminds each key result's owner when its check-in is due under the team's cadence (one message per person), skips those checked in within the cadence, and tells a manager after too many missed reminders.",
+    cron: "5 * * * *",
+    run: (svc, orgId, opts) => runReminders(svc, orgId, opts),
+  },
+  {
+    name: "email-outbox",
+    title: "Email delivery",
+    description: "Sends notification emails still waiting (after a mail server's hiccup or a restart), each once.",
+    cron: "* * * * *",
+    run: (svc, orgId) => deliverEmail(svc, orgId),
+    idle: (summary) => {
+      const s = summary as { sent: number; failed: number };
+      return s.sent === 0 && s.failed === 0;
+    },
+  },
+  {
+    name: "trash-purge",
+    title: "Emptying the trash",
+    description: "Erases items that have been in the trash for more than 30 days.",
+    cron: "17 */6 * * *",
+    run: async (svc, orgId, opts) => ({ erased: await purgeTrashOf(svc, orgId, opts.nowMs) }),
+  },
+];
+
+/** Registers more jobs (the digest) without this module importing them. */
+const extra: JobDefinition[] = [];
+export function registerJob(job: JobDefinition): void {
+  if (!extra.some((j) => j.name === job.name)) extra.push(job);
+}
+
+export function jobDefinitions(): JobDefinition[] {
+  return [...JOBS, ...extra];
+}
+
+function jobNamed(name: string): JobDefinition {
+  const job = jobDefinitions().find((j) => j.name === name);
+  if (!job) {
+    throw new AppError(
+      "NOT_FOUND",
+      `There is no job named ${JSON.stringify(name)}; the jobs are ${jobDefinitions()
+        .map((j) => j.name)
+        .join(", ")}.`,
+    );
+  }
+  return job;
+}
+
+function presentRun(r: JobRunRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    trigger: r.trigger === "manual" ? ("manual" as const) : ("schedule" as const),
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+    ok: r.ok,
+    summary: r.summary ?? null,
+    error: r.error,
+  };
+}
+
+/**
+ * Runs one job for one organisation and records the run (started, then finished with its
+ * answer or its error). A failure is recorded and thrown again, so the scheduler retries it.
+ */
+export async function runJobForOrganization(
+  svc: Services,
+  name: string,
+  orgId: string,
+  trigger: "schedule" | "manual",
+): Promise<ReturnType<typeof presentRun> | null> {
+  const job = jobNamed(name);
+  const scope = grantOrgScope(orgId);
+  const ex = svc.database.db;
+  if (trigger === "schedule" && job.idle) {
+    // Recorded only when it did something (or failed).
+    const startedAt = new Date(svc.now());
+    let summary: unknown;
+    try {
+      summary = await job.run(svc, orgId, { nowMs: svc.now(), force: false });
+    } catch (err) {
+      const run = await rhythmQueries.startRun(ex, scope, name, trigger, startedAt);
+      await rhythmQueries.finishRun(ex, scope, run.id, {
+        ok: false,
+        summary: null,
+        error: err instanceof Error ? err.message : String(err),
+        at: new Date(svc.now()),
+      });
+      throw err;
+    }
+    if (job.idle(summary)) return null;
+    const run = await rhythmQueries.startRun(ex, scope, name, trigger, startedAt);
+    return presentRun(
+      await rhythmQueries.finishRun(ex, scope, run.id, { ok: true, summary, error: null, at: new Date(svc.now()) }),
+    );
+  }
+  // Bookkeeping of the run, outside the organisation's lock: the job's own writes take it.
+  const started = await rhythmQueries.startRun(ex, scope, name, trigger, new Date(svc.now()));
+  try {
+    const summary = await job.run(svc, orgId, { nowMs: svc.now(), force: trigger === "manual" });
+    return presentRun(
+      await rhythmQueries.finishRun(ex, scope, started.id, { ok: true, summary, error: null, at: new Date(svc.now()) }),
+    );
+  } catch (err) {
+    await rhythmQueries.finishRun(ex, scope, started.id, {
+      ok: false,
+      summary: null,
+      error: err instanceof Error ? err.message : String(err),
+      at: new Date(svc.now()),
+    });
+    throw err;
+  }
+}
+
+/**
+ * A scheduled run: the job for every organisation, each recorded on its own. The runs that
+ * did nothing (an outbox already empty) are not kept, so the history shows work. Throws when
+ * any organisation's run failed, after trying them all.
+ */
+export async function runScheduledJob(svc: Services, name: string, orgIds: readonly string[]): Promise<void> {
+  const failures: string[] = [];
+  for (const orgId of orgIds) {
+    try {
+      await runJobForOrganization(svc, name, orgId, "schedule");
+    } catch (err) {
+      failures.push(`${orgId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (failures.length > 0)
+    throw new Error(`${name} failed for ${failures.length} organisation(s): ${failures.join("; ")}`);
+}
+
+/** `POST /jobs/{name}/run` and `okra jobs run`: the job now, for the caller's organisation (admins). */
+export async function runJobNow(svc: Services, actor: Actor, name: string) {
+  await read(svc, actor, async ({ guard }) => guard.assertAdmin("run a background job"));
+  const run = await runJobForOrganization(svc, name, actor.orgId, "manual");
+  if (!run) throw new Error("a manual run is always recorded");
+  return run;
+}
+
+/** The jobs as an admin sees them: what each does, its schedule, its next and last runs, recent failures. */
+export async function listJobs(svc: Services, actor: Actor) {
+  return read(svc, actor, async ({ ex, scope, guard, nowMs }) => {
+    guard.assertAdmin("see the background jobs");
+    const org = await organizationRepo.get(ex, scope);
+    const tz = settingsOf(org).timeZone;
+    const weekAgo = new Date(nowMs - 7 * 86_400_000);
+    const items = [];
+    for (const job of jobDefinitions()) {
+      const [last] = await rhythmQueries.runs(ex, scope, job.name, 1);
+      const next = parser
+        .parseExpression(job.cron, { currentDate: new Date(nowMs), tz: "UTC" })
+        .next()
+        .toDate();
+      items.push({
+        name: job.name,
+        title: job.title,
+        description: job.description,
+        schedule: job.cron,
+        timeZone: tz,
+        nextRunAt: next.toISOString(),
+        lastRun: last ? presentRun(last) : null,
+        failuresLastWeek: await rhythmQueries.failuresSince(ex, scope, job.name, weekAgo),
+      });
+    }
+    return { items };
+  });
+}
+
+/** The latest runs of one job (admins), newest first. */
+export async function listJobRuns(svc: Services, actor: Actor, name: string) {
+  jobNamed(name);
+  return read(svc, actor, async ({ ex, scope, guard }) => {
+    guard.assertAdmin("see the background jobs");
+    return { items: (await rhythmQueries.runs(ex, scope, name, 50)).map(presentRun) };
+  });
+}
