@@ -98,7 +98,13 @@ export function listenOn(
 
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ ...connection, application_name: "okra-live-listener", keepAlive: true });
+    // TCP keepalive after 10 s idle, so the system too notices a peer that vanished.
+    const c = new pg.Client({
+      ...connection,
+      application_name: "okra-live-listener",
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     client = c;
     let failed = false;
     const fail = (err: Error) => {

@@ -4,10 +4,11 @@
  * listening connection the server ends is opened again, and closing the database closes its
  * listeners. PostgreSQL only: the embedded database has neither `listen` nor `notify`.
  */
+import net from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.js";
-import type { ListenHandlers } from "../../src/db/notify-bus.js";
+import { type ListenHandlers, listenOn } from "../../src/db/notify-bus.js";
 import { DATABASE_KINDS, openTestDatabase } from "../support/databases.js";
 
 const onPostgres = DATABASE_KINDS.includes("postgres");
@@ -94,6 +95,47 @@ describe.skipIf(!onPostgres)("PostgreSQL notifications between processes", () =>
     await database.notify!("okra_test", ["after"]);
     await until("a payload after the reconnect", () => e.heard.includes("after"));
     await l.close();
+  });
+
+  it("notices a connection that silently stopped answering, by its ping, and opens another", async () => {
+    // A TCP proxy to the server that can go silent, as a dead network path does: no error, no end.
+    const server = new URL(process.env.OKRA_TEST_DATABASE_URL!);
+    let silent = false;
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((inbound) => {
+      const outbound = net.connect(Number(server.port), server.hostname);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on("error", () => {});
+        s.on("close", () => sockets.delete(s));
+      }
+      inbound.on("data", (d) => silent || outbound.write(d));
+      outbound.on("data", (d) => silent || inbound.write(d));
+      inbound.on("end", () => outbound.end());
+      outbound.on("end", () => inbound.end());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const url = new URL(
+      (database.db as unknown as { $client: { options: { connectionString: string } } }).$client.options
+        .connectionString,
+    );
+    url.host = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const e = ear();
+    const l = listenOn({ connectionString: url.toString() }, "okra_test", e.handlers, { minDelayMs: 20, pingMs: 200 });
+    try {
+      await l.ready;
+      silent = true;
+      await until("the silent connection to be given up", () => e.downs.length >= 1);
+      expect(e.downs[0]).toMatch(/no answer to a ping within 100 ms/);
+      silent = false;
+      await until("the listener to be back", () => e.ups.length === 2);
+      await database.notify!("okra_test", ["through"]);
+      await until("a payload over the new connection", () => e.heard.includes("through"));
+    } finally {
+      await l.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it("closes its listeners with the database", async () => {
