@@ -20,21 +20,24 @@ import type { EventHub } from "./events.js";
 
 export const LIVE_CHANNEL = "okra_live";
 
-const Id = z.string().min(1).max(100);
-const WireSchema = z.strictObject({
-  from: Id,
-  event: z.strictObject({
-    type: Id,
-    objectType: Id,
-    objectId: z.string().max(100),
-    orgId: Id,
-    actorId: Id.nullable(),
-    ends: z
-      .array(z.strictObject({ type: Id, id: Id }))
-      .max(2)
-      .optional(),
-  }),
-});
+const Id = z.string().min(1).max(500);
+/**
+ * What travels of an event: every field of DomainEvent (`satisfies` makes a field added there
+ * fail to compile here until it travels too). The receiver reads the rest from the database.
+ */
+const EVENT_FIELDS = {
+  type: Id,
+  objectType: Id,
+  objectId: z.string().max(500),
+  orgId: Id,
+  actorId: Id.nullable(),
+  ends: z
+    .array(z.strictObject({ type: Id, id: Id }))
+    .max(2)
+    .optional(),
+} satisfies Record<keyof DomainEvent, z.ZodType>;
+const WireSchema = z.strictObject({ from: Id, event: z.strictObject(EVENT_FIELDS) });
+const FIELD_NAMES = Object.keys(EVENT_FIELDS) as (keyof DomainEvent)[];
 
 /** Where the bus reports (the app's logger). */
 export interface LiveBusLog {
@@ -114,14 +117,9 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
   return {
     instanceId,
     publish(event) {
-      const { type, objectType, objectId, orgId, actorId, ends } = event;
       if (queue.length === 0) queueMicrotask(flush);
-      queue.push(
-        JSON.stringify({
-          from: instanceId,
-          event: { type, objectType, objectId, orgId, actorId, ...(ends && { ends }) },
-        }),
-      );
+      const fields = Object.fromEntries(FIELD_NAMES.map((k) => [k, event[k]]));
+      queue.push(JSON.stringify({ from: instanceId, event: fields }));
     },
     async close() {
       await listening.close();
