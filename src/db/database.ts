@@ -16,6 +16,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { acquireDirectoryLock, type DirectoryLock } from "./directory-lock.js";
+import { type ListenHandlers, type Listening, type ListenOptions, listenOn, notifyAll } from "./notify-bus.js";
 import * as schema from "./schema.js";
 
 export type Schema = typeof schema;
@@ -41,6 +42,14 @@ export interface Database {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
   /** Embedded only: a compressed copy of the data directory (tests start from a migrated template). */
   dump?(): Promise<Blob>;
+  /**
+   * PostgreSQL server only: hears the notifications sent on `channel` by every process using
+   * this database, over a connection of its own that is opened again when it drops
+   * (`notify-bus.ts`). Closing the database closes it too.
+   */
+  listen?(channel: string, handlers: ListenHandlers, options?: ListenOptions): Listening;
+  /** PostgreSQL server only: sends these payloads on `channel`, in order, in one statement (after a commit). */
+  notify?(channel: string, payloads: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,6 +142,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     throw new DatabaseOpenError(`Could not connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
   }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const listeners = new Set<Listening>();
   return {
     db,
     kind: "postgres",
@@ -148,7 +158,24 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       const last = Array.isArray(r) ? r.at(-1) : r;
       return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? null };
     },
-    close: () => pool.end(),
+    listen: (channel, handlers, options) => {
+      const listening = listenOn({ connectionString: url }, channel, handlers, options);
+      const tracked: Listening = {
+        ready: listening.ready,
+        close: async () => {
+          listeners.delete(tracked);
+          await listening.close();
+        },
+      };
+      listeners.add(tracked);
+      return tracked;
+    },
+    notify: (channel, payloads) => notifyAll(pool, channel, payloads),
+    close: async () => {
+      // A listener left open would keep its connection, and the process, alive.
+      await Promise.all([...listeners].map((l) => l.close()));
+      await pool.end();
+    },
   };
 }
 

@@ -35,6 +35,7 @@ import { readUtf8Body } from "./body-text.js";
 import { checkAnswers, contractComponents, defaultResponseCheck, jsonSchema, type ResponseCheck } from "./contract.js";
 import { errorBody, handleError } from "./errors.js";
 import { EventHub, type LiveStreamLimits } from "./events.js";
+import { connectLiveBus } from "./live-bus.js";
 import { requestLogSerializer } from "./log-redaction.js";
 import { apiRoutes, type RouteDef } from "./routes.js";
 import { registerScim } from "./scim.js";
@@ -67,6 +68,11 @@ export interface AppOptions {
   liveRecheckMs?: number;
   /** Caps on open live-update streams, per API token or session (default 5) and per organisation (default 500). */
   liveStreamLimits?: Partial<LiveStreamLimits>;
+  /**
+   * Exchange live updates with the other app instances on the same PostgreSQL server
+   * (LISTEN/NOTIFY, `live-bus.ts`). Default true; the embedded database serves one process.
+   */
+  liveAcrossInstances?: boolean;
   /** Serve HTTPS with this PEM certificate and key (for `listen`; `inject` is unaffected). */
   tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
   /**
@@ -202,8 +208,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     limits: opts.liveStreamLimits,
   });
   app.decorate("liveEvents", hub);
+  // On a PostgreSQL server, the other app instances' changes reach this hub and this one's reach theirs.
+  const bus = opts.liveAcrossInstances === false ? null : await connectLiveBus(opts.database, hub, app.log);
   // Deliveries and credential checks still running finish before the caller closes the database.
   app.addHook("onClose", async () => {
+    await bus?.close();
     await hub.close();
   });
   const svc: Services = {
@@ -211,6 +220,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     now: opts.now ?? Date.now,
     emit: (e) => {
       hub.publish(e);
+      bus?.publish(e);
       opts.onEvent?.(e);
     },
     mailer: opts.mailer,

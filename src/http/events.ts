@@ -1,7 +1,7 @@
 /**
  * Live updates: committed changes fan out to connected browsers as server-sent events
- * (`GET /api/v1/events`), per organisation. In-process: with several app instances, each
- * instance tells its own clients about the writes it made.
+ * (`GET /api/v1/events`), per organisation. The hub is in-process; on a PostgreSQL server,
+ * `live-bus.ts` brings it the writes of the other app instances too.
  *
  * Streams are grouped by the credential that opened them (an API token or a browser session):
  * at most `perCredential` streams per credential and `perOrganization` per organisation; one
@@ -135,6 +135,11 @@ export class EventHub {
     this.stopTimers();
     await this.settled();
     await this.sweeping;
+  }
+
+  /** The organisations with a stream open (to tell them all to refetch after live updates were missed). */
+  listening(): string[] {
+    return [...this.organizations.keys()];
   }
 
   /** Open streams and credentials, and how many credential checks were made so far. */
