@@ -84,7 +84,8 @@ function PeriodSwitcher() {
         id && void navigate({ to: ".", search: (prev: PeriodSearch) => ({ ...prev, period: id }) } as never)
       }
       allowDeselect={false}
-      w={160}
+      // Narrower on a phone, so the header's switcher, bell and theme button stay on one line.
+      w={{ base: 120, xs: 160 }}
       size="sm"
     />
   );
@@ -145,7 +146,7 @@ function Layout() {
               </Title>
             </Group>
           </Group>
-          <Group gap="sm">
+          <Group gap={8}>
             <PeriodSwitcher />
             <NotificationBell />
             <ActionIcon variant="default" size="lg" onClick={toggleColorScheme} aria-label={t("nav.theme")}>

@@ -751,6 +751,7 @@ const en = {
       title: "Unsubscribe",
       intro: "This link stops the emails it came with: every email from Okra, or only the weekly digest.",
       confirm: "Unsubscribe",
+      done: "Unsubscribed",
       noToken: "This page needs the link from an Okra email, with its token. Open the link from the email unchanged.",
       doneEmail: "Okra will not email you any more. Your notifications still appear in the app.",
       doneDigest: "The weekly digest is off. Other emails from Okra still come.",

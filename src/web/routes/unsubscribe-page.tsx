@@ -29,7 +29,7 @@ export function UnsubscribePage() {
               {t("notices.unsubscribe.noToken")}
             </Alert>
           ) : done ? (
-            <Alert color="teal" role="status" title={t("notices.unsubscribe.title")}>
+            <Alert color="teal" role="status" title={t("notices.unsubscribe.done")}>
               {done.unsubscribed === "email" ? t("notices.unsubscribe.doneEmail") : t("notices.unsubscribe.doneDigest")}
             </Alert>
           ) : (

@@ -118,27 +118,26 @@ export function NotificationBell() {
       returnFocus
       styles={{ dropdown: { maxWidth: "calc(100vw - 16px)", padding: 0 } }}
     >
-      <Popover.Target>
-        <Indicator
-          // The button's name says the count; the badge is for the eyes only.
-          label={<span aria-hidden>{unread > 99 ? "99+" : unread}</span>}
-          disabled={unread === 0}
-          size={18}
-          offset={4}
-          color="red.8"
-        >
+      <Indicator
+        // The button's name says the count; the badge is for the eyes only.
+        label={<span aria-hidden>{unread > 99 ? "99+" : unread}</span>}
+        disabled={unread === 0}
+        size={18}
+        offset={4}
+        color="red.8"
+      >
+        {/* Popover.Target names the button as opening a dialog and says whether it is open. */}
+        <Popover.Target>
           <ActionIcon
             variant="default"
             size="lg"
             onClick={() => setOpened((o) => !o)}
             aria-label={t("notices.bell", { count: unread })}
-            aria-haspopup="dialog"
-            aria-expanded={opened}
           >
             <IconBell size={18} aria-hidden />
           </ActionIcon>
-        </Indicator>
-      </Popover.Target>
+        </Popover.Target>
+      </Indicator>
       <Popover.Dropdown role="dialog" aria-label={t("notices.title")}>
         <Group justify="space-between" px="sm" py="xs" className="notice-head">
           <Text fw={700} component="h2" size="md" m={0}>

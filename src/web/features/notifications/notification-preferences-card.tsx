@@ -3,7 +3,6 @@
  * (no reminders or digest on them), and the weekly digest. Saved together with one button.
  */
 import { Alert, Button, Card, Checkbox, Group, Radio, Stack, Switch, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { QueryState } from "../../components/query-state.js";
@@ -28,8 +27,8 @@ function PreferencesForm({ saved }: { saved: NotificationPreferences }) {
     onSuccess: (answer) => {
       queryClient.setQueryData(keys.notificationPreferences, answer);
       setDraft(null);
+      // Said beside the button (a status region), where the eyes and a screen reader already are.
       setConfirmed(true);
-      notifications.show({ message: t("notices.prefs.saved"), color: "teal" });
     },
   });
   const details = save.error instanceof ApiError ? (save.error.details as string[] | null) : null;
