@@ -123,7 +123,7 @@ try {
       digest: await unsubscribeToken(database.db, admin.orgId, admin.id, "digest"),
     },
   };
-  writeFileSync(path.join(config.dataDir, "e2e-notifications.json"), JSON.stringify(fixtures, null, 2));
+  writeFileSync(path.join(config.dataDir, "e2e-notifications.json"), `${JSON.stringify(fixtures, null, 2)}\n`);
   console.log(`e2e: demo loaded and ${fixtures.notices} notices recorded for the admin`);
 } finally {
   await database.close();
