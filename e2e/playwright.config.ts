@@ -31,10 +31,11 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   webServer: {
-    command: `rm -rf ${DATA_DIR} && node bin/okra.js serve --demo`,
+    // The seed loads the demo and records notices for the notification journey (e2e/seed-notifications.ts).
+    command: `rm -rf ${DATA_DIR} && node --import tsx e2e/seed-notifications.ts && node bin/okra.js serve --demo`,
     cwd: "..",
     url: `http://127.0.0.1:${PORT}/healthz`,
-    timeout: 120_000,
+    timeout: 180_000,
     reuseExistingServer: false,
     env: {
       PORT: String(PORT),

@@ -24,25 +24,29 @@ export const notificationQueries = {
       .returning();
   },
 
-  /** One person's notices, newest first, after the keyset cursor (createdAt, id) when given. */
+  /**
+   * One person's notices, newest first, after the keyset cursor (createdAt, id) when given. Each
+   * row comes with its instant as text to the microsecond (`key`): a JavaScript date keeps only
+   * milliseconds, and a cursor cut to them would skip the rows written in the same millisecond.
+   */
   async page(
     ex: Executor,
     scope: OrgScope,
     userId: string,
     limit: number,
-    after: { at: Date; id: string } | null,
+    after: { at: string; id: string } | null,
     unreadOnly: boolean,
-  ): Promise<NotificationRow[]> {
+  ): Promise<{ row: NotificationRow; key: string }[]> {
     const n = s.notifications;
     return ex
-      .select()
+      .select({ row: n, key: sql<string>`to_char(${n.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
       .from(n)
       .where(
         and(
           eq(n.orgId, scope.orgId),
           eq(n.userId, userId),
           unreadOnly ? isNull(n.readAt) : undefined,
-          after ? or(lt(n.createdAt, after.at), and(eq(n.createdAt, after.at), lt(n.id, after.id))) : undefined,
+          after ? sql`(${n.createdAt}, ${n.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined,
         ),
       )
       .orderBy(desc(n.createdAt), desc(n.id))

@@ -15,6 +15,7 @@ import type { Executor } from "../db/database.js";
 import { type NotificationRow, notificationQueries, type PreferencesRow } from "../db/notification-queries.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { objectiveRepo } from "../db/repositories.js";
+import { isId } from "../db/table-repository.js";
 import { canSeeObjective, isRole } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { loadViewerGraph } from "./access.js";
@@ -342,27 +343,28 @@ const UNREAD_CAP = 1000;
 export async function listNotifications(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(NotificationListQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope, guard }) => {
-    let after: { at: Date; id: string } | null = null;
+    let after: { at: string; id: string } | null = null;
     if (q.cursor) {
       const [atIso, id] = decodeCursor(q.cursor).split("|");
-      if (!atIso || !id || Number.isNaN(Date.parse(atIso))) {
+      if (!atIso || !id || !isId(id) || Number.isNaN(Date.parse(atIso))) {
         throw AppError.validation(["cursor: is not a cursor this API gave out; pass nextCursor unchanged"]);
       }
-      after = { at: new Date(atIso), id };
+      after = { at: atIso, id };
     }
     const limit = q.limit ?? 20;
     const rows = await notificationQueries.page(ex, scope, actor.userId, limit + 1, after, q.unread === "true");
-    const page = rows.slice(0, limit);
+    const keyed = rows.slice(0, limit);
+    const page = keyed.map((r) => r.row);
     const unread = await notificationQueries.unread(ex, scope, actor.userId, UNREAD_CAP);
     const visible = await visibility(ex, scope, guard, [
       ...page.map((n) => n.objectiveId),
       ...unread.map((n) => n.objectiveId),
     ]);
-    const last = page.at(-1);
+    const last = keyed.at(-1);
     return {
       items: page.filter((n) => visible(n.objectiveId)).map(presentNotification),
       unread: unread.filter((n) => visible(n.objectiveId)).length,
-      nextCursor: rows.length > limit && last ? encodeCursor(`${last.createdAt.toISOString()}|${last.id}`) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor(`${last.key}|${last.row.id}`) : null,
     };
   });
 }

@@ -48,6 +48,7 @@ import {
 } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { NotFound } from "./components/not-found.js";
+import { NotificationBell } from "./features/notifications/notification-bell.js";
 import { auth } from "./lib/api.js";
 import { applyTerminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
@@ -83,7 +84,8 @@ function PeriodSwitcher() {
         id && void navigate({ to: ".", search: (prev: PeriodSearch) => ({ ...prev, period: id }) } as never)
       }
       allowDeselect={false}
-      w={160}
+      // Narrower on a phone, so the header's switcher, bell and theme button stay on one line.
+      w={{ base: 120, xs: 160 }}
       size="sm"
     />
   );
@@ -144,8 +146,9 @@ function Layout() {
               </Title>
             </Group>
           </Group>
-          <Group gap="sm">
+          <Group gap={8}>
             <PeriodSwitcher />
+            <NotificationBell />
             <ActionIcon variant="default" size="lg" onClick={toggleColorScheme} aria-label={t("nav.theme")}>
               {colorScheme === "dark" ? <IconSun size={18} /> : <IconMoon size={18} />}
             </ActionIcon>
@@ -225,6 +228,13 @@ const inviteRoute = createRoute({
   path: "/accept-invitation",
   component: () => <SetPasswordPage purpose="invite" />,
 });
+/** An email's one-click unsubscribe link: no sign-in, the token is the proof. */
+const unsubscribeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/unsubscribe",
+  component: lazyRouteComponent(() => import("./routes/unsubscribe-page.js"), "UnsubscribePage"),
+  validateSearch: (s: Record<string, unknown>) => (typeof s.token === "string" ? { token: s.token } : {}),
+});
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "app",
@@ -237,7 +247,11 @@ const homeRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/",
   component: HomePage,
-  validateSearch: validatePeriodSearch,
+  // `due=1`: a reminder's link to my due check-ins.
+  validateSearch: (s: Record<string, unknown>) => ({
+    ...validatePeriodSearch(s),
+    ...(s.due === 1 || s.due === "1" || s.due === true ? { due: 1 as const } : {}),
+  }),
 });
 const explorerRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -311,7 +325,11 @@ export const keyResultRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/key-results/$keyResultId",
   component: lazyRouteComponent(() => import("./routes/key-result-page.js"), "KeyResultPage"),
-  validateSearch: validatePeriodSearch,
+  // `checkIn=1`: a reminder's link opens the check-in form.
+  validateSearch: (s: Record<string, unknown>) => ({
+    ...validatePeriodSearch(s),
+    ...(s.checkIn === 1 || s.checkIn === "1" || s.checkIn === true ? { checkIn: 1 as const } : {}),
+  }),
 });
 
 const profileRoute = createRoute({
@@ -359,6 +377,7 @@ const routeTree = rootRoute.addChildren([
   forgotRoute,
   resetRoute,
   inviteRoute,
+  unsubscribeRoute,
   appRoute.addChildren([
     profileRoute,
     auditRoute,

@@ -27,6 +27,15 @@ describe("keysForChange", () => {
     expect(roots({ type: "kpi.created", objectType: "kpi" })).toEqual(["kpis", "audit"]);
   });
 
+  it("a notice or reading one refetches only the notification centre, not the person's lists", () => {
+    expect(roots({ type: "notification.created", objectType: "user" })).toEqual(["notifications"]);
+    expect(roots({ type: "notification.read", objectType: "user" })).toEqual(["notifications"]);
+    expect(roots({ type: "notificationPreferences.updated", objectType: "user" })).toEqual([
+      "notificationPreferences",
+      "audit",
+    ]);
+  });
+
   it("organisation settings and unknown kinds refetch everything", () => {
     expect(keysForChange({ type: "settings.updated", objectType: "organization" })).toBeNull();
     expect(keysForChange({ type: "thing.happened", objectType: "somethingNew" })).toBeNull();

@@ -34,10 +34,23 @@ const REACH: Record<string, readonly string[] | null> = {
 };
 
 /**
+ * Changes named by their type rather than their object: a person's notification centre (the
+ * event names the person, but nothing else about them changed) and their preferences.
+ */
+const REACH_BY_TYPE: Record<string, readonly string[]> = {
+  "notification.created": ["notifications"],
+  "notification.read": ["notifications"],
+  "notificationPreferences.updated": ["notificationPreferences", "audit"],
+  "notificationPreferences.unsubscribed": ["notificationPreferences", "audit"],
+};
+
+/**
  * The query-key prefixes a change can affect, or null for "everything". Every change is
  * audited, so the audit trail is always among them; a delete or restore also reaches the trash.
  */
 export function keysForChange(e: ChangeEvent): QueryKey[] | null {
+  const byType = REACH_BY_TYPE[e.type];
+  if (byType) return byType.map((r) => [r]);
   const reach = REACH[e.objectType];
   if (reach === null) return null;
   // A kind this version does not know yet: refetch everything rather than show stale data.

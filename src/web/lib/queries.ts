@@ -82,6 +82,9 @@ export const keys = {
   kpis: ["kpis"] as const,
   audit: ["audit"] as const,
   trash: ["trash"] as const,
+  /** My notification centre (its pages and the unread count) and how Okra reaches me. */
+  notifications: ["notifications"] as const,
+  notificationPreferences: ["notificationPreferences"] as const,
 };
 
 /** Every page of a list, one request per 500 items (for lists bounded by one person or one item). */

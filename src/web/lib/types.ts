@@ -48,3 +48,8 @@ export type Breakdown = z.infer<typeof C.ProgressBreakdownShape>;
 export type BreakdownItem = Breakdown["items"][number];
 export type TeamCluster = z.infer<typeof C.TeamClusterShape>;
 export type PeriodClosePreview = z.infer<typeof C.PeriodClosePreviewShape>;
+/** The notification centre (#12). */
+export type Notice = z.infer<typeof C.NotificationShape>;
+export type NoticePage = z.infer<typeof C.NotificationPageShape>;
+export type NotificationPreferences = z.infer<typeof C.NotificationPreferencesShape>;
+export type Unsubscribed = z.infer<typeof C.UnsubscribedShape>;

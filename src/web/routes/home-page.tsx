@@ -2,7 +2,8 @@ import { Box, Button, Card, Group, SimpleGrid, Stack, Text, Title } from "@manti
 import { useMediaQuery } from "@mantine/hooks";
 import { IconPlus } from "@tabler/icons-react";
 import { useQueries } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useSearch } from "@tanstack/react-router";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
 import { ProgressMeter } from "../components/progress-meter.js";
@@ -154,6 +155,15 @@ export function HomePage() {
     [involving.data, myId],
   );
   const [dueShown, setDueShown] = useState(DUE_STEP);
+  // A reminder's link to my due check-ins (`/?due=1`): bring that list into view once it is loaded.
+  const { due } = useSearch({ from: "/app/" });
+  const dueHeading = useRef<HTMLHeadingElement>(null);
+  const dueReady = !involving.isPending;
+  useEffect(() => {
+    if (due !== 1 || !dueReady) return;
+    dueHeading.current?.scrollIntoView({ block: "start" });
+    dueHeading.current?.focus({ preventScroll: true });
+  }, [due, dueReady]);
   const [creating, setCreating] = useState(false);
   const wide = useMediaQuery("(min-width: 75em)");
   return (
@@ -173,7 +183,7 @@ export function HomePage() {
         <ObjectiveCreateDialog opened={creating} onClose={() => setCreating(false)} period={period} me={myId} />
       )}
       <section aria-labelledby="due-heading">
-        <Title order={3} size="h4" id="due-heading" mb="xs">
+        <Title order={3} size="h4" id="due-heading" mb="xs" ref={dueHeading} tabIndex={-1}>
           {t("home.due")}
           {dueKrs.length > 0 && ` (${dueKrs.length})`}
         </Title>

@@ -1,6 +1,6 @@
 import { Badge, Button, Group, Stack, Text, Title } from "@mantine/core";
-import { useParams } from "@tanstack/react-router";
-import { useState } from "react";
+import { useNavigate, useParams, useSearch } from "@tanstack/react-router";
+import { useEffect, useState } from "react";
 import { periodSpan } from "../../domain/periods.js";
 import { AppLink } from "../components/app-link.js";
 import { ForecastText } from "../components/forecast-text.js";
@@ -27,6 +27,25 @@ export function KeyResultPage() {
   const settings = useSettings();
   const [open, setOpen] = useState(false);
   const me = useMe();
+  const search = useSearch({ from: "/app/key-results/$keyResultId" });
+  const navigate = useNavigate();
+  const mayCheckInHere =
+    !!kr.data &&
+    kr.data.progressMode === "manual" &&
+    !kr.data.closed &&
+    !!objective.data &&
+    mayCheckIn(me.data, kr.data, objective.data);
+  // A reminder's link (`?checkIn=1`) opens the check-in form once; the flag then leaves the
+  // address, so reloading or going back does not open it again.
+  useEffect(() => {
+    if (search.checkIn !== 1 || !kr.data || !objective.data || !me.data) return;
+    if (mayCheckInHere) setOpen(true);
+    void navigate({
+      to: ".",
+      search: ({ checkIn: _, ...rest }: typeof search) => rest,
+      replace: true,
+    } as never);
+  }, [search, kr.data, objective.data, me.data, mayCheckInHere, navigate]);
   const period = periods.data?.items.find((p) => p.id === objective.data?.periodId);
   const tz = settings.data?.timeZone ?? "UTC";
   const span =
@@ -63,14 +82,11 @@ export function KeyResultPage() {
               <ForecastText forecast={k.forecast} status={k.status} />
               <Group gap="xs">
                 {objective.data && <KeyResultActions kr={k} objective={objective.data} />}
-                {k.progressMode === "manual" &&
-                  !k.closed &&
-                  objective.data &&
-                  mayCheckIn(me.data, k, objective.data) && (
-                    <Button onClick={() => setOpen(true)} size="sm">
-                      {t("home.checkIn")}
-                    </Button>
-                  )}
+                {mayCheckInHere && (
+                  <Button onClick={() => setOpen(true)} size="sm">
+                    {t("home.checkIn")}
+                  </Button>
+                )}
               </Group>
             </Stack>
           </Group>

@@ -1,4 +1,4 @@
-/** My profile: my name, my password, where I am signed in, and my API tokens. */
+/** My profile: my name, my password, my notifications, where I am signed in, and my API tokens. */
 import {
   Alert,
   Badge,
@@ -20,6 +20,7 @@ import { useState } from "react";
 import { CopyableCode } from "../components/copyable-code.js";
 import { QueryState } from "../components/query-state.js";
 import { TableHead } from "../components/table-head.js";
+import { NotificationPreferencesCard } from "../features/notifications/notification-preferences-card.js";
 import { ApiError, api, auth } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
@@ -320,6 +321,7 @@ export function ProfilePage() {
       <Title order={2}>{t("profile.title")}</Title>
       <NameCard />
       <PasswordCard />
+      <NotificationPreferencesCard />
       {me.data?.authMethod === "session" && <SessionsCard />}
       <TokensCard />
     </Stack>
