@@ -13,6 +13,10 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  /** The HTML part ("" when the message had none). */
+  html: string;
+  /** The List-Unsubscribe header ("" when absent). */
+  listUnsubscribe: string;
 }
 
 export interface TestSmtp {
@@ -34,7 +38,16 @@ export async function startSmtp(): Promise<TestSmtp> {
       simpleParser(stream)
         .then((mail) => {
           const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
-          inbox.push({ to: to?.value[0]?.address ?? "", subject: mail.subject ?? "", text: mail.text ?? "" });
+          inbox.push({
+            to: to?.value[0]?.address ?? "",
+            subject: mail.subject ?? "",
+            text: mail.text ?? "",
+            html: typeof mail.html === "string" ? mail.html : "",
+            listUnsubscribe: (mail.headerLines.find((h) => h.key === "list-unsubscribe")?.line ?? "").replace(
+              /^[^:]*:\s*/,
+              "",
+            ),
+          });
           callback();
         })
         .catch(callback);
