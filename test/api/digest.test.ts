@@ -31,8 +31,9 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     api.call(method, url, body, { authorization: `Bearer ${tokens[who]}` });
   /** The digest notices a person has in the app, newest first. */
   const digestsOf = async (who: string) =>
-    ((await as(who, "GET", "/notifications?limit=50")).body.items as { kind: string; items: { text: string }[] }[])
-      .filter((n) => n.kind === "digest");
+    (
+      (await as(who, "GET", "/notifications?limit=50")).body.items as { kind: string; items: { text: string }[] }[]
+    ).filter((n) => n.kind === "digest");
   const run = (nowMs: number, force = false) => runDigests(svc, orgId, { nowMs, force });
   const sentTo = (s: DigestSummary, who: string) => s.sent.find((x) => x.userId === ids[who]);
   const skippedOf = (s: DigestSummary, who: string) => s.skipped.find((x) => x.userId === ids[who])?.reason;
@@ -51,13 +52,20 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     orgId = await orgIdOf(api);
     periodId = (await f.period()).id;
     for (const who of ["lead", "dev", "slow", "infra", "secret", "quiet", "off"]) {
-      ids[who] = (await api.call("POST", "/users", { name: `Person ${who}`, email: email(who), invite: false })).body.id;
+      ids[who] = (
+        await api.call("POST", "/users", { name: `Person ${who}`, email: email(who), invite: false })
+      ).body.id;
       tokens[who] = (await createTokenForEmail(api.database, email(who))).token;
     }
     team.platform = (await f.team({ name: "Platform", ownerIds: [ids.lead], memberIds: [ids.dev, ids.slow] })).id;
     // A team under Platform that the lead does not own: its private objectives are hidden from the lead.
     team.infra = (
-      await f.team({ name: "Infra", parentId: team.platform, memberIds: [ids.infra, ids.secret], ownerIds: [ids.infra] })
+      await f.team({
+        name: "Infra",
+        parentId: team.platform,
+        memberIds: [ids.infra, ids.secret],
+        ownerIds: [ids.infra],
+      })
     ).id;
 
     const platformObjective = await f.objective(periodId, {
@@ -67,6 +75,7 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
       ownerIds: [ids.dev],
     });
     kr.latency = (await f.keyResult(platformObjective.id, { title: "Cut p95 latency", ownerIds: [ids.dev] })).id;
+    kr.adoption = (await f.keyResult(platformObjective.id, { title: "Grow adoption", ownerIds: [ids.dev] })).id;
     kr.docs = (await f.keyResult(platformObjective.id, { title: "Ship docs pages", ownerIds: [ids.slow] })).id;
     const infraObjective = await f.objective(periodId, {
       title: "Keep infra boring",
@@ -92,12 +101,17 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
       ownerIds: [ids.quiet, ids.off],
     });
     await f.keyResult(otherObjective.id, { title: "Close stale tickets", ownerIds: [ids.quiet, ids.off] });
+    // Without an owner: the coach's error, found after its warnings, must lead the lead's top three.
+    await f.objective(periodId, { title: "Nobody's goal", level: "team", teamId: team.platform, ownerIds: [] });
 
     for (const id of [kr.latency, kr.docs, kr.uptime, kr.secretMoved, kr.secretDue]) {
       await f.checkIn(id as string, { value: 10 });
     }
+    // On track a week ago (60 % by 1 February), at risk since Friday's check-in.
+    await f.checkIn(kr.adoption as string, { value: 60 });
     api.clock.now = at("2026-02-20T12:00:00Z");
     await f.checkIn(kr.latency as string, { value: 60 });
+    await f.checkIn(kr.adoption as string, { value: 5 });
     await f.checkIn(kr.secretMoved as string, { value: 70 });
 
     expect((await as("quiet", "PATCH", "/me/notification-preferences", { quietDays: [1] })).status).toBe(200);
@@ -124,7 +138,7 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     const first = await run(DIGEST_DAY);
     expect(first.notYet).toBeUndefined();
     expect(first.weekOf).toBe("2026-02-23");
-    expect(sentTo(first, "dev")).toMatchObject({ channel: "email", sections: ["What moved this week"] });
+    expect(sentTo(first, "dev")).toMatchObject({ channel: "email", sections: ["What moved this week", "New risks"] });
     expect(skippedOf(first, "off")).toBe("digest off");
     expect(skippedOf(first, "quiet")).toBe("quiet day (Monday)");
     expect(sentTo(first, "off")).toBeUndefined();
@@ -132,9 +146,20 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
 
     const [digest, ...more] = await digestsOf("dev");
     expect(more).toEqual([]);
-    const moved = digest?.items.find((i) => i.text === "Cut p95 latency") as unknown as { detail: string; link: string };
+    const moved = digest?.items.find((i) => i.text === "Cut p95 latency") as unknown as {
+      detail: string;
+      link: string;
+    };
     expect(moved.detail).toMatch(/^10 % → 60 %/);
     expect(moved.link).toBe(`/key-results/${kr.latency}`);
+    const risks = digest?.items.filter((i) => (i as unknown as { detail: string }).detail.startsWith("now ")) ?? [];
+    expect(risks).toEqual([
+      {
+        text: "Grow adoption",
+        link: `/key-results/${kr.adoption}`,
+        detail: "now at risk (a week ago on track) · Make the platform fast",
+      },
+    ]);
     expect(await digestsOf("off")).toEqual([]);
     expect(await digestsOf("quiet")).toEqual([]);
 
@@ -176,9 +201,22 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     expect(coach.length).toBeGreaterThan(0);
     const rank = { error: 0, warn: 1, info: 2 } as Record<string, number>;
     const top = [...coach].sort((a, b) => (rank[a.severity] ?? 3) - (rank[b.severity] ?? 3)).slice(0, 3);
+    expect(top[0]?.severity).toBe("error");
     const findings = items.filter((i) => i.detail?.startsWith("coach: "));
     expect(findings.map((i) => i.text)).toEqual(top.map((f) => f.message));
 
+    // By email, each part under its own heading.
+    const mail = await smtp.waitFor(email("lead"));
+    const headings = [...mail.html.matchAll(/<h3[^>]*>([^<]*)<\/h3>/g)].map((m) => m[1]);
+    expect(headings).toEqual([
+      "Platform: what moved",
+      "Platform: new risks",
+      "Platform: who has not checked in",
+      "Platform: the coach&#39;s top findings",
+    ]);
+    const text = mail.text;
+    expect(text.indexOf("\nPlatform: who has not checked in\n")).toBeLessThan(text.indexOf("\n- Person slow"));
+    expect(text.indexOf("\n- Person slow")).toBeLessThan(text.indexOf("\nPlatform: the coach's top findings\n"));
   });
 
   it("names a hidden objective's people to someone who may see it", async () => {
@@ -210,5 +248,14 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     expect(nextWeek.weekOf).toBe("2026-03-02");
     expect(skippedOf(nextWeek, "dev")).toBe("digest off");
     expect(sentTo(nextWeek, "slow")).toBeDefined();
+  });
+
+  it("sends each digest once when two runs overlap (as two instances would)", async () => {
+    const monday = at("2026-03-09T10:00:00Z");
+    const both = await Promise.all([run(monday), run(monday)]);
+    const slowGot = both.filter((s) => sentTo(s, "slow"));
+    expect(slowGot).toHaveLength(1);
+    expect(both.map((s) => skippedOf(s, "slow")).filter(Boolean)).toEqual(["already sent this week"]);
+    expect((await digestsOf("slow")).length).toBe(3);
   });
 });
