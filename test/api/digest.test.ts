@@ -11,6 +11,7 @@ import { type DigestSummary, runDigests } from "../../src/services/digest.servic
 import { type ApiHarness, factories, orgIdOf, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { startSmtp, type TestSmtp } from "../support/smtp.js";
+import { recordStatements } from "../support/statements.js";
 
 const at = (iso: string) => Date.parse(iso);
 /** Monday 23 February 2026, 10:00 UTC: the digest weekday (Monday) after the hour (9). */
@@ -93,6 +94,8 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     });
     kr.secretMoved = (await f.keyResult(secretObjective.id, { title: "Secret revenue", ownerIds: [ids.secret] })).id;
     kr.secretDue = (await f.keyResult(secretObjective.id, { title: "Secret churn", ownerIds: [ids.secret] })).id;
+    // Dev owns a key result of that private objective without being one who may see it.
+    await f.keyResult(secretObjective.id, { title: "Secret latency budget", ownerIds: [ids.dev] });
     // Quiet and off have key results due too: only their preferences keep the digest away.
     const otherObjective = await f.objective(periodId, {
       title: "Tidy the backlog",
@@ -160,6 +163,7 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
         detail: "now at risk (a week ago on track) · Make the platform fast",
       },
     ]);
+    expect(JSON.stringify(digest)).not.toMatch(/Secret|Hush/);
     expect(await digestsOf("off")).toEqual([]);
     expect(await digestsOf("quiet")).toEqual([]);
 
@@ -257,5 +261,41 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
     expect(slowGot).toHaveLength(1);
     expect(both.map((s) => skippedOf(s, "slow")).filter(Boolean)).toEqual(["already sent this week"]);
     expect((await digestsOf("slow")).length).toBe(3);
+  });
+
+  it("reads no more check-ins when the organisation has more of them", async () => {
+    const checkInRows = async (nowMs: number) => {
+      let summary: DigestSummary | undefined;
+      const log = await recordStatements(api, async () => {
+        summary = await run(nowMs, true);
+      });
+      return {
+        sent: summary?.sent.length,
+        rows: log.filter((s) => /check_ins/.test(s.sql)).reduce((n, s) => n + s.rows, 0),
+        statements: log.length,
+      };
+    };
+    // Dev checks in each week: the week's movers read their own check-ins.
+    api.clock.now = at("2026-03-13T12:00:00Z");
+    await api.call("POST", `/key-results/${kr.latency}/check-ins`, { value: 65 });
+    const before = await checkInRows(at("2026-03-16T10:00:00Z"));
+    api.clock.now = at("2026-03-20T12:00:00Z");
+    await api.call("POST", `/key-results/${kr.latency}/check-ins`, { value: 70 });
+    api.clock.now = at("2026-03-20T13:00:00Z");
+    // 120 more check-ins on a key result of an objective that did not move, all older than the week
+    // the next digest looks at. (The lead's dashboard replays the objectives that moved, with the
+    // check-ins of all their key results: that cost is the dashboard's, per objective.)
+    for (let i = 0; i < 120; i++) {
+      await api.call("POST", `/key-results/${kr.uptime}/check-ins`, {
+        value: 10 + (i % 5),
+        at: new Date(at("2026-01-02T00:00:00Z") + i * 12 * 3_600_000).toISOString(),
+      });
+    }
+    const after = await checkInRows(at("2026-03-23T10:00:00Z"));
+    expect(before.rows).toBeGreaterThan(0);
+    expect(after.sent).toBe(before.sent);
+    expect(after.statements).toBe(before.statements);
+    // One more of dev's own, none of the 120.
+    expect(after.rows).toBeLessThanOrEqual(before.rows + 1);
   });
 });
