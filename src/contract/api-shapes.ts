@@ -47,7 +47,9 @@ export const TeamShape = z.strictObject({
   name: z.string(),
   description: z.string(),
   parentId: Id.nullable(),
-  cadence: CadenceShape.nullable().describe("the team's own cadence; null: it follows its parent's, up to the organisation's"),
+  cadence: CadenceShape.nullable().describe(
+    "the team's own cadence; null: it follows its parent's, up to the organisation's",
+  ),
   ownerIds: z.array(Id),
   memberIds: z.array(Id),
   version: z.number().int(),

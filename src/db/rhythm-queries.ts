@@ -146,10 +146,7 @@ export const rhythmQueries = {
   // ------------------------------------------------------------------------- job runs
 
   async startRun(ex: Executor, scope: OrgScope, name: string, trigger: string, at: Date): Promise<JobRunRow> {
-    const [row] = await ex
-      .insert(s.jobRuns)
-      .values({ orgId: scope.orgId, name, trigger, startedAt: at })
-      .returning();
+    const [row] = await ex.insert(s.jobRuns).values({ orgId: scope.orgId, name, trigger, startedAt: at }).returning();
     if (!row) throw new Error("job run insert returned nothing");
     return row;
   },

@@ -122,7 +122,10 @@ export const TeamCreateSchema = z.strictObject({
   ownerIds: z.array(IdSchema).optional(),
   memberIds: z.array(IdSchema).optional(),
   /** The team's own check-in cadence; null: follow the parent team's (up to the organisation's). */
-  cadence: z.lazy(() => CadenceSchema).nullable().optional(),
+  cadence: z
+    .lazy(() => CadenceSchema)
+    .nullable()
+    .optional(),
 });
 export const TeamUpdateSchema = TeamCreateSchema.partial().extend({ version: z.number().int().optional() });
 

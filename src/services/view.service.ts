@@ -25,7 +25,6 @@ import { type AttentionFlag, attentionFlags } from "../domain/status.js";
 import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
-import { rhythmOf } from "./rhythm.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
@@ -41,6 +40,7 @@ import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./
 import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
 import { recomputeInBackground, recomputeStatus } from "./recompute.service.js";
+import { rhythmOf } from "./rhythm.js";
 import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
 
 const ObjectiveListQuery = PageQuerySchema.extend({
