@@ -11,6 +11,7 @@ import { rhythmQueries } from "../db/rhythm-queries.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, read, type Services } from "./context.js";
 import { settingsOf } from "./evaluation.js";
+import { runDigests } from "./digest.service.js";
 import { deliverEmail } from "./notify.service.js";
 import { runReminders } from "./reminders.service.js";
 import { purgeTrashOf } from "./trash.service.js";
@@ -36,6 +37,14 @@ export const JOBS: readonly JobDefinition[] = [
       "Reminds each key result's owner when its check-in is due under the team's cadence (one message per person), skips those checked in within the cadence, and tells a manager after too many missed reminders.",
     cron: "5 * * * *",
     run: (svc, orgId, opts) => runReminders(svc, orgId, opts),
+  },
+  {
+    name: "digests",
+    title: "Weekly digest",
+    description:
+      "Once a week, from the reminder hour of the digest weekday: each person's key results that moved, new risks and check-ins due; team leads also get their teams' movers, new risks, who has not checked in and the coach's top findings.",
+    cron: "35 * * * *",
+    run: (svc, orgId, opts) => runDigests(svc, orgId, opts),
   },
   {
     name: "email-outbox",

@@ -20,7 +20,7 @@ import { canSeeObjective, isRole } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { loadViewerGraph } from "./access.js";
 import { type Actor, mutate, read, type Services, type Transaction, writeTransaction } from "./context.js";
-import { type MailContent, renderMail } from "./mail-content.js";
+import { type MailContent, type MailSection, renderMail } from "./mail-content.js";
 import { decodeCursor, encodeCursor } from "./pagination.js";
 import {
   NotificationListQuerySchema,
@@ -34,6 +34,8 @@ export interface NoticeItem {
   text: string;
   link?: string | undefined;
   detail?: string | undefined;
+  /** The section it belongs to in the email (a digest's "Check-ins due"); consecutive items with one heading form one section. */
+  heading?: string | undefined;
 }
 
 /** A notice to record. */
@@ -192,19 +194,10 @@ export async function deliverEmail(svc: Services, orgId: string): Promise<{ sent
             to: person.email,
             subject: n.title,
             intro: n.body || n.title,
-            sections: itemsOf(n).length
-              ? [
-                  {
-                    items: itemsOf(n).map((i) => ({
-                      text: i.text,
-                      url: i.link ? absoluteUrl(svc, i.link) : undefined,
-                      detail: i.detail,
-                    })),
-                  },
-                ]
-              : [],
+            sections: mailSections(svc, itemsOf(n)),
             action: { label: n.kind === "reminder" ? "Check in" : "Open in Okra", url: absoluteUrl(svc, n.link) },
-            unsubscribe: await unsubscribeLink(svc, ex, orgId, n.userId, "email"),
+            // The digest's own link stops the digest only; every other email's stops email.
+            unsubscribe: await unsubscribeLink(svc, ex, orgId, n.userId, n.kind === "digest" ? "digest" : "email"),
           }),
         );
         await notificationQueries.setEmailState(ex, scope, [n.id], "sent", new Date(svc.now()));
@@ -220,6 +213,20 @@ export async function deliverEmail(svc: Services, orgId: string): Promise<{ sent
     if (batch.length < OUTBOX_BATCH) break;
   }
   return { sent, failed };
+}
+
+/** A notice's items as the email's sections: a new section wherever the heading changes. */
+function mailSections(svc: Services, items: readonly NoticeItem[]): MailSection[] {
+  const sections: MailSection[] = [];
+  for (const i of items) {
+    let last = sections.at(-1);
+    if (!last || last.heading !== i.heading) {
+      last = { heading: i.heading, items: [] };
+      sections.push(last);
+    }
+    last.items.push({ text: i.text, url: i.link ? absoluteUrl(svc, i.link) : undefined, detail: i.detail });
+  }
+  return sections;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,9 +13,12 @@ export interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
+  /** The HTML part ("" when the message had none). */
   html: string;
   /** Header values by lower-case name, as text. */
   headers: Map<string, string>;
+  /** The List-Unsubscribe header ("" when absent). */
+  listUnsubscribe: string;
 }
 
 export interface TestSmtp {
@@ -46,6 +49,10 @@ export async function startSmtp(): Promise<TestSmtp> {
             text: mail.text ?? "",
             html: typeof mail.html === "string" ? mail.html : "",
             headers,
+            listUnsubscribe: (mail.headerLines.find((h) => h.key === "list-unsubscribe")?.line ?? "").replace(
+              /^[^:]*:\s*/,
+              "",
+            ),
           });
           callback();
         })
