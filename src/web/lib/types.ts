@@ -48,3 +48,4 @@ export type Breakdown = z.infer<typeof C.ProgressBreakdownShape>;
 export type BreakdownItem = Breakdown["items"][number];
 export type TeamCluster = z.infer<typeof C.TeamClusterShape>;
 export type PeriodClosePreview = z.infer<typeof C.PeriodClosePreviewShape>;
+export type ChatTest = z.infer<typeof C.ChatTestShape>;
