@@ -18,11 +18,11 @@ export function ChatTestResults({ results, showSource }: { results: ChatTest["re
   return (
     <Stack gap="xs" role="status">
       {results.map((r) => {
-        const name = t(`chat.kinds.${r.kind}`);
-        const kind = showSource ? t("chat.via", { kind: name, from: t(`chat.from.${r.from}`) }) : name;
+        // The server's error names the product already ("Slack refused the message: …").
+        const said = r.ok ? t("chat.sent", { kind: t(`chat.kinds.${r.kind}`) }) : (r.error ?? "");
         return (
           <Alert key={`${r.kind}-${r.teamId}`} color={r.ok ? "teal" : "red"} p="xs">
-            <Text size="sm">{r.ok ? t("chat.sent", { kind }) : t("chat.failed", { kind, error: r.error ?? "" })}</Text>
+            <Text size="sm">{showSource ? `${t(`chat.from.${r.from}`)} — ${said}` : said}</Text>
           </Alert>
         );
       })}
