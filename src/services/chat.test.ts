@@ -82,9 +82,11 @@ describe("slackPayload", () => {
     const p = slack(
       message({
         title: "R&D <b>",
+        summary: "R&D <!channel>",
         sections: [{ heading: "A & B", items: [{ text: "<!channel> look <https://evil.example|here>" }] }],
       }),
     );
+    expect(p.text).toBe("R&amp;D &lt;!channel&gt;");
     // The header is plain text: shown as written.
     expect(p.blocks[0]?.text?.text).toBe("R&D <b>");
     expect(p.blocks[1]?.text?.text).toBe("*A &amp; B*\n• &lt;!channel&gt; look &lt;https://evil.example|here&gt;");
