@@ -34,11 +34,30 @@ export const SettingsShape = z.strictObject({
   membersCreateTeamOkrs: z.boolean(),
   privateUnderPublic: z.boolean(),
   terminology: z.strictObject({ objective: z.string(), keyResult: z.string(), initiative: z.string() }).optional(),
+  slackWebhookUrl: z.string().nullable().describe("the Slack incoming-webhook URL; null unless you are an admin"),
+  teamsWebhookUrl: z.string().nullable().describe("the Microsoft Teams webhook URL; null unless you are an admin"),
+  slackConfigured: z.boolean().describe("whether a Slack URL is set"),
+  teamsConfigured: z.boolean().describe("whether a Microsoft Teams URL is set"),
   version: z.number().int(),
   recompute: z
     .strictObject({ requestedAt: Instant, done: z.number().int().nullable(), total: z.number().int().nullable() })
     .nullable()
     .describe("a background recompute after a change of time zone or initiatives counting, while it runs"),
+});
+
+/** `POST /settings/chat-test`, `POST /teams/:id/chat-test`: what happened on each channel. */
+export const ChatTestShape = z.strictObject({
+  results: z.array(
+    z.strictObject({
+      kind: z.enum(["slack", "teams"]),
+      ok: z.boolean(),
+      error: z.string().optional().describe("what the receiver answered, or why it could not be reached"),
+      from: z
+        .enum(["team", "ancestor", "organization"])
+        .describe("whose URL it is: the team's own, an ancestor team's, or the organisation's"),
+      teamId: Id.nullable().describe("the team whose URL it is; null for the organisation's"),
+    }),
+  ),
 });
 
 export const AuditEntryShape = z.strictObject({

@@ -10,6 +10,7 @@ import * as alignments from "../services/alignment.service.js";
 import * as alignmentPreview from "../services/alignment-preview.service.js";
 import * as audit from "../services/audit.service.js";
 import { getProgressBreakdown } from "../services/breakdown.service.js";
+import * as chatTest from "../services/chat-test.service.js";
 import * as checkIns from "../services/check-in.service.js";
 import type { Actor, Services } from "../services/context.js";
 import { getDashboard } from "../services/dashboard.service.js";
@@ -902,6 +903,29 @@ export const apiRoutes: RouteDef[] = [
     body: S.SettingsUpdateSchema,
     response: shape.SettingsShape,
     handler: (c) => views.updateSettings(c.svc, c.actor, c.body),
+  },
+  // chat channels (Slack, Microsoft Teams): check a webhook URL
+  {
+    method: "POST",
+    url: "/settings/chat-test",
+    permission: "admin",
+    tag: "settings",
+    summary: "Send a test message to the organisation's Slack and Microsoft Teams channels",
+    description:
+      "Posts a short message to each webhook URL set in the settings and answers, per channel, whether the receiver accepted it (or what it answered). No channel set: no results.",
+    response: shape.ChatTestShape,
+    handler: (c) => chatTest.testOrganizationChat(c.svc, c.actor),
+  },
+  {
+    method: "POST",
+    url: "/teams/:id/chat-test",
+    permission: "contribute",
+    tag: "teams",
+    summary: "Send a test message to where the team's chat messages go (team owners and admins)",
+    description:
+      "Posts a short message to the team's own Slack and Microsoft Teams channels, else its nearest ancestor's, else the organisation's, and answers per channel whether it arrived and whose URL it used.",
+    response: shape.ChatTestShape,
+    handler: (c) => chatTest.testTeamChat(c.svc, c.actor, c.id),
   },
   ...importRoutes,
   ...rhythmRoutes,

@@ -16,9 +16,10 @@ import {
   userRepo,
 } from "../db/repositories.js";
 import { objectives, teams as teamsTable } from "../db/schema.js";
-import { personChangeDenial, type Rank } from "../domain/access.js";
+import { isAdmin, isRole, personChangeDenial, type Rank } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { type InvitationResult, inviteUser, settlePersonChange } from "./account.service.js";
+import { assertChatUrls } from "./chat.js";
 import {
   type Actor,
   checkParentLink,
@@ -30,7 +31,7 @@ import {
   type Write,
 } from "./context.js";
 import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
-import { presentTeam, presentUser } from "./presenters.js";
+import { presentTeam, presentUser, type SecretUrls } from "./presenters.js";
 import {
   NamedListQuerySchema,
   parseInput,
@@ -63,8 +64,23 @@ async function requireTeams(ex: Executor, scope: OrgScope, ids: readonly string[
   }
 }
 
-async function teamView(ex: Executor, scope: OrgScope, t: TeamRow): Promise<TeamView> {
-  return presentTeam(t, await teamQueries.members(ex, scope, [t.id]));
+type Member = { userId: string; role: string };
+
+/** Whether `actor` reads a team's webhook URLs in clear: admins and the team's owners (they may change them). */
+function urlsFor(actor: Actor, members: readonly Member[]): SecretUrls {
+  const admin = isRole(actor.role) && isAdmin({ userId: actor.userId, role: actor.role });
+  return admin || members.some((m) => m.userId === actor.userId && m.role === "owner") ? "clear" : "hidden";
+}
+
+/** The team as the audit trail records it (webhook URLs masked) and as `actor` is answered. */
+async function teamViews(
+  ex: Executor,
+  scope: OrgScope,
+  t: TeamRow,
+  actor: Actor,
+): Promise<{ audited: TeamView; shown: TeamView }> {
+  const members = await teamQueries.members(ex, scope, [t.id]);
+  return { audited: presentTeam(t, members, "masked"), shown: presentTeam(t, members, urlsFor(actor, members)) };
 }
 
 async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null, parentId: string | null | undefined) {
@@ -112,23 +128,31 @@ export async function listTeams(svc: Services, actor: Actor, query: unknown): Pr
       query,
       (after, limit, text) => namedListQueries.teams(ex, scope, after, limit, text),
       async (rows) => {
-        const byTeam = new Map<string, { userId: string; role: string }[]>();
+        const byTeam = new Map<string, Member[]>();
         const ids = rows.map((t) => t.id);
         for (const m of ids.length ? await teamQueries.members(ex, scope, ids) : []) {
           byTeam.set(m.teamId, [...(byTeam.get(m.teamId) ?? []), m]);
         }
-        return rows.map((t) => presentTeam(t, byTeam.get(t.id) ?? []));
+        return rows.map((t) => {
+          const members = byTeam.get(t.id) ?? [];
+          return presentTeam(t, members, urlsFor(actor, members));
+        });
       },
     ),
   );
 }
 
 export async function getTeam(svc: Services, actor: Actor, id: string): Promise<TeamView> {
-  return read(svc, actor, async ({ ex, scope }) => teamView(ex, scope, await teamRepo.get(ex, scope, id)));
+  return read(
+    svc,
+    actor,
+    async ({ ex, scope }) => (await teamViews(ex, scope, await teamRepo.get(ex, scope, id), actor)).shown,
+  );
 }
 
 export async function createTeam(svc: Services, actor: Actor, body: unknown): Promise<TeamView> {
   const input = parseInput(TeamCreateSchema, body);
+  assertChatUrls(input, svc.allowPrivateUrls === true);
   return mutate(svc, actor, async (w) => {
     await checkTeamParent(w.tx, w.scope, null, input.parentId);
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
@@ -138,11 +162,13 @@ export async function createTeam(svc: Services, actor: Actor, body: unknown): Pr
       description: input.description ?? "",
       parentId: input.parentId ?? null,
       cadence: input.cadence ?? null,
+      slackWebhookUrl: input.slackWebhookUrl ?? null,
+      teamsWebhookUrl: input.teamsWebhookUrl ?? null,
     });
     await teamQueries.setMembers(w.tx, w.scope, row.id, input.ownerIds ?? [], input.memberIds ?? []);
-    const view = await teamView(w.tx, w.scope, row);
-    await w.audit("team.created", "team", row.id, null, view);
-    return view;
+    const view = await teamViews(w.tx, w.scope, row, actor);
+    await w.audit("team.created", "team", row.id, null, view.audited);
+    return view.shown;
   });
 }
 
@@ -154,13 +180,14 @@ export async function updateTeam(
   ifMatch?: number,
 ): Promise<TeamView> {
   const input = parseInput(TeamUpdateSchema, body);
+  assertChatUrls(input, svc.allowPrivateUrls === true);
   return mutate(svc, actor, async (w) => {
     const row = await teamRepo.get(w.tx, w.scope, id);
     await w.guard.assertCanEditTeam(id);
     // Moving a team in the hierarchy reorganises the organisation: admins only.
     if (input.parentId !== undefined && input.parentId !== row.parentId)
       w.guard.assertAdmin("move a team to another parent");
-    const before = await teamView(w.tx, w.scope, row);
+    const before = (await teamViews(w.tx, w.scope, row, actor)).audited;
     await checkVersion(input.version ?? ifMatch, row, () => before);
     if (input.parentId !== undefined) await checkTeamParent(w.tx, w.scope, id, input.parentId);
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
@@ -170,6 +197,8 @@ export async function updateTeam(
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
       ...(input.cadence !== undefined ? { cadence: input.cadence } : {}),
+      ...(input.slackWebhookUrl !== undefined ? { slackWebhookUrl: input.slackWebhookUrl } : {}),
+      ...(input.teamsWebhookUrl !== undefined ? { teamsWebhookUrl: input.teamsWebhookUrl } : {}),
     });
     if (input.ownerIds !== undefined || input.memberIds !== undefined) {
       await teamQueries.setMembers(
@@ -180,9 +209,9 @@ export async function updateTeam(
         input.memberIds ?? before.memberIds,
       );
     }
-    const view = await teamView(w.tx, w.scope, updated);
-    await w.audit("team.updated", "team", id, before, view);
-    return view;
+    const view = await teamViews(w.tx, w.scope, updated, actor);
+    await w.audit("team.updated", "team", id, before, view.audited);
+    return view.shown;
   });
 }
 
@@ -190,7 +219,7 @@ export async function updateTeam(
 export async function deleteTeam(svc: Services, actor: Actor, id: string): Promise<void> {
   await mutate(svc, actor, async (w) => {
     const row = await teamRepo.get(w.tx, w.scope, id);
-    const before = await teamView(w.tx, w.scope, row);
+    const before = (await teamViews(w.tx, w.scope, row, actor)).audited;
     const objs = await objectiveRepo.list(w.tx, w.scope, eq(objectives.teamId, id));
     if (objs.length) {
       throw new AppError(

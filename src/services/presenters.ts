@@ -16,6 +16,7 @@ import type {
 } from "../db/repositories.js";
 import type { Cadence } from "../domain/cadence.js";
 import type { Forecast, Status } from "../domain/types.js";
+import { maskWebhookUrl } from "./chat.js";
 import { type Derived, keyResultState, num, type OrgContext, objectiveState } from "./evaluation.js";
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -35,7 +36,15 @@ export function presentPeriod(p: PeriodRow) {
   };
 }
 
-export function presentTeam(t: TeamRow, members: { userId: string; role: string }[]) {
+/**
+ * How a team's webhook URLs (credentials) are shown: in clear to admins and the team's owners,
+ * masked in the audit trail (the default, so a view made for the audit cannot leak them),
+ * hidden (null) from everyone else.
+ */
+export type SecretUrls = "clear" | "masked" | "hidden";
+
+export function presentTeam(t: TeamRow, members: { userId: string; role: string }[], urls: SecretUrls = "masked") {
+  const shown = (u: string | null) => (urls === "clear" ? u : urls === "masked" ? maskWebhookUrl(u) : null);
   return {
     id: t.id,
     name: t.name,
@@ -44,6 +53,10 @@ export function presentTeam(t: TeamRow, members: { userId: string; role: string 
     cadence: (t.cadence ?? null) as Cadence | null,
     ownerIds: members.filter((m) => m.role === "owner").map((m) => m.userId),
     memberIds: members.map((m) => m.userId),
+    slackWebhookUrl: shown(t.slackWebhookUrl),
+    teamsWebhookUrl: shown(t.teamsWebhookUrl),
+    slackConfigured: t.slackWebhookUrl !== null,
+    teamsConfigured: t.teamsWebhookUrl !== null,
     version: t.version,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),

@@ -115,6 +115,15 @@ export const PeriodYearCreateSchema = z.strictObject({
   name: TitleSchema(200).optional(),
 });
 
+/**
+ * A Slack or Microsoft Teams incoming-webhook URL; null or "" clears it. The service checks the
+ * rest against the instance's policy (`chatUrlProblems` in chat.ts).
+ */
+export const ChatUrlSchema = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? null : typeof v === "string" ? v.trim() : v),
+  z.string().max(2000, "must be at most 2,000 characters").nullable(),
+);
+
 export const TeamCreateSchema = z.strictObject({
   name: TitleSchema(200),
   description: z.string().max(5000).optional(),
@@ -126,6 +135,9 @@ export const TeamCreateSchema = z.strictObject({
     .lazy(() => CadenceSchema)
     .nullable()
     .optional(),
+  /** Where the team's reminder summaries and digests are posted (team owners and admins see them). */
+  slackWebhookUrl: ChatUrlSchema.optional(),
+  teamsWebhookUrl: ChatUrlSchema.optional(),
 });
 export const TeamUpdateSchema = TeamCreateSchema.partial().extend({ version: z.number().int().optional() });
 
@@ -309,6 +321,9 @@ export const SettingsUpdateSchema = z.strictObject({
       initiative: TitleSchema(40),
     })
     .optional(),
+  /** The organisation's Slack and Microsoft Teams channels (incoming webhooks); null clears one. */
+  slackWebhookUrl: ChatUrlSchema.optional(),
+  teamsWebhookUrl: ChatUrlSchema.optional(),
 });
 
 export const TokenCreateSchema = z.strictObject({

@@ -25,6 +25,7 @@ import { type AttentionFlag, attentionFlags } from "../domain/status.js";
 import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
+import { assertChatUrls, auditedChatUrls, type ChatUrls, chatSettingsOf, presentChatUrls } from "./chat.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
@@ -743,22 +744,38 @@ function ownerScoreHistory(
   return out;
 }
 
-/** The settings in effect: what was saved, with the defaults for anything never saved. */
+/**
+ * The settings in effect: what was saved, with the defaults for anything never saved — less
+ * the chat webhook URLs (credentials, answered by `presentChatUrls`, audited masked).
+ */
 function effectiveSettings(org: OrganizationRow) {
-  return { ...orgRulesOf(org), ...settingsOf(org), ...rhythmOf(org) };
+  const {
+    slackWebhookUrl: _slack,
+    teamsWebhookUrl: _teams,
+    ...rest
+  } = {
+    ...orgRulesOf(org),
+    ...settingsOf(org),
+    ...rhythmOf(org),
+  } as ReturnType<typeof settingsOf> & ReturnType<typeof orgRulesOf> & Partial<ChatUrls>;
+  return rest;
 }
 
+/** The organisation's settings; the chat webhook URLs in clear only for admins. */
 export async function getSettings(svc: Services, actor: Actor) {
-  return read(svc, actor, async ({ org }) => ({
+  return read(svc, actor, async ({ org, guard }) => ({
     name: org.name,
     ...effectiveSettings(org),
+    ...presentChatUrls(chatSettingsOf(org), guard.isAdmin),
     version: org.version,
     recompute: recomputeStatus(org),
   }));
 }
 
+/** Changes the organisation's settings (admins). Throws VALIDATION for a bad time zone or webhook URL. */
 export async function updateSettings(svc: Services, actor: Actor, body: unknown) {
   const input = parseInput(SettingsUpdateSchema, body);
+  assertChatUrls(input, svc.allowPrivateUrls === true);
   if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
     throw AppError.validation([
       `timeZone: ${JSON.stringify(input.timeZone)} is not an IANA time zone; use one such as "Europe/Paris" or "UTC"`,
@@ -766,14 +783,19 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
   }
   let background: Date | null = null;
   const out = await mutate(svc, actor, async (w) => {
-    const { name, ...method } = input;
-    // Terminology rides along with the method settings in the organisation's settings document.
-    const before = { name: w.org.name, ...effectiveSettings(w.org) };
+    const { name, slackWebhookUrl, teamsWebhookUrl, ...method } = input;
+    // Terminology and the chat URLs ride along with the method settings in the settings document.
+    const chatBefore = chatSettingsOf(w.org);
+    const chat: ChatUrls = {
+      slackWebhookUrl: slackWebhookUrl === undefined ? chatBefore.slackWebhookUrl : slackWebhookUrl,
+      teamsWebhookUrl: teamsWebhookUrl === undefined ? chatBefore.teamsWebhookUrl : teamsWebhookUrl,
+    };
+    const before = { name: w.org.name, ...effectiveSettings(w.org), ...auditedChatUrls(chatBefore) };
     const settings: MethodSettings & { terminology?: unknown } = { ...effectiveSettings(w.org), ...method };
     const updated = await organizationRepo.updateSettings(
       w.tx,
       w.scope,
-      settings as unknown as Record<string, unknown>,
+      { ...settings, ...chat } as unknown as Record<string, unknown>,
       name,
     );
     // Stored figures depend on the time zone (spans, hence forecasts) and on whether initiatives
@@ -789,8 +811,12 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
         w.touch(krs.map((k) => k.id));
       }
     }
-    await w.audit("settings.updated", "organization", w.org.id, before, { name: updated.name, ...settings });
-    return { name: updated.name, ...settings, version: updated.version };
+    await w.audit("settings.updated", "organization", w.org.id, before, {
+      name: updated.name,
+      ...settings,
+      ...auditedChatUrls(chat),
+    });
+    return { name: updated.name, ...settings, ...presentChatUrls(chat, true), version: updated.version };
   });
   if (!background) return { ...out, recompute: null };
   // Started after the commit; a failure leaves the request on the organisation for the next start.

@@ -19,7 +19,8 @@
  *     uuids, ids of another organisation, of another kind of object and of deleted objects.
  *     These must all answer 4xx.
  * So every route gets at least one family, except a non-GET route with no body and no `:id`
- * (today only POST /auth/sign-out-everywhere): it takes no input, there is nothing to fuzz.
+ * (today POST /auth/sign-out-everywhere and POST /settings/chat-test): it takes no input, there
+ * is nothing to fuzz.
  * Body families send the route's body to a live id (its valid request's, or the first object
  * of its kind), so that the body, not the id, is what the route judges.
  *
@@ -358,7 +359,15 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
   }),
   "PATCH /teams/:id": (w) => ({
     id: w.teamEdit,
-    body: { name: "Edited team", description: "", parentId: w.team, ownerIds: [w.user], memberIds: [w.userEdit] },
+    body: {
+      name: "Edited team",
+      description: "",
+      parentId: w.team,
+      ownerIds: [w.user],
+      memberIds: [w.userEdit],
+      slackWebhookUrl: null,
+      teamsWebhookUrl: null,
+    },
   }),
   "POST /users": (w, n) => ({
     body: { name: "Fuzzy", email: `fuzzy${n}@example.com`, role: "member", managerId: w.user, teamIds: [w.team] },
@@ -565,6 +574,9 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
       initiativesCount: false,
       cadenceDays: 7,
       terminology: { objective: "Objective", keyResult: "Key result", initiative: "Initiative" },
+      // Cleared, never set: a set URL would make the chat-test routes post to it.
+      slackWebhookUrl: null,
+      teamsWebhookUrl: null,
     },
   }),
 };

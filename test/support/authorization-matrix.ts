@@ -618,6 +618,13 @@ const CASES: Record<string, Case> = {
     }),
   },
   "PATCH /settings": { rule: adminCollection, request: async () => ({ url: "/settings", body: { cadenceDays: 7 } }) },
+  // No webhook URL is set in the matrix's world, so these post nothing and answer no results.
+  "POST /settings/chat-test": { rule: adminCollection, request: async () => ({ url: "/settings/chat-test" }) },
+  "POST /teams/:id/chat-test": {
+    // Those who may change the team's URLs may check them: its owners and admins.
+    rule: (who) => (who === "otherOrg" ? "hidden" : who === "member" || who === "observer" ? "forbidden" : "allow"),
+    request: async (w) => ({ url: `/teams/${w.base.teamId}/chat-test` }),
+  },
 };
 
 const STATUS: Record<Outcome, (s: number) => boolean> = {

@@ -53,3 +53,4 @@ export type Notice = z.infer<typeof C.NotificationShape>;
 export type NoticePage = z.infer<typeof C.NotificationPageShape>;
 export type NotificationPreferences = z.infer<typeof C.NotificationPreferencesShape>;
 export type Unsubscribed = z.infer<typeof C.UnsubscribedShape>;
+export type ChatTest = z.infer<typeof C.ChatTestShape>;

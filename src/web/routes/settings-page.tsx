@@ -21,6 +21,7 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { QueryState } from "../components/query-state.js";
+import { ChatSettingsCard } from "../features/chat/chat-settings-card.js";
 import { ApiError, api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { mayAdminister } from "../lib/permissions.js";
@@ -225,7 +226,14 @@ export function SettingsPage() {
           {t("settings.readOnly")}
         </Alert>
       )}
-      <QueryState query={settings}>{(s) => <SettingsForm settings={s} editable={editable} />}</QueryState>
+      <QueryState query={settings}>
+        {(s) => (
+          <>
+            <SettingsForm settings={s} editable={editable} />
+            <ChatSettingsCard settings={s} editable={editable} />
+          </>
+        )}
+      </QueryState>
     </Stack>
   );
 }

@@ -8,6 +8,7 @@ import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
 import type { Team } from "../../lib/types.js";
+import { TeamChatFields } from "../chat/team-chat-fields.js";
 import { PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
 
 export function TeamDialog({
@@ -22,10 +23,33 @@ export function TeamDialog({
   canMove: boolean;
 }) {
   const queryClient = useQueryClient();
-  const blank = { name: "", parentId: null as string | null, ownerIds: [] as string[], memberIds: [] as string[] };
+  const blank = {
+    name: "",
+    parentId: null as string | null,
+    ownerIds: [] as string[],
+    memberIds: [] as string[],
+    slackWebhookUrl: "",
+    teamsWebhookUrl: "",
+  };
   const [form, setForm] = useState(
-    team ? { name: team.name, parentId: team.parentId, ownerIds: team.ownerIds, memberIds: team.memberIds } : blank,
+    team
+      ? {
+          name: team.name,
+          parentId: team.parentId,
+          ownerIds: team.ownerIds,
+          memberIds: team.memberIds,
+          slackWebhookUrl: team.slackWebhookUrl ?? "",
+          teamsWebhookUrl: team.teamsWebhookUrl ?? "",
+        }
+      : blank,
   );
+  // Those who edit a team read its URLs in clear; empty means "follow the parent's channel".
+  const chat = {
+    slackWebhookUrl: form.slackWebhookUrl.trim() || null,
+    teamsWebhookUrl: form.teamsWebhookUrl.trim() || null,
+  };
+  const chatChanged =
+    !!team && (chat.slackWebhookUrl !== team.slackWebhookUrl || chat.teamsWebhookUrl !== team.teamsWebhookUrl);
   const save = useMutation({
     mutationFn: () =>
       team
@@ -34,8 +58,9 @@ export function TeamDialog({
             ownerIds: form.ownerIds,
             memberIds: form.memberIds,
             ...(canMove ? { parentId: form.parentId } : {}),
+            ...chat,
           })
-        : api("POST", "/teams", { ...form, name: form.name.trim() }),
+        : api("POST", "/teams", { ...form, ...chat, name: form.name.trim() }),
     onSuccess: async () => {
       await invalidateForChange(queryClient, { type: team ? "team.updated" : "team.created", objectType: "team" });
       if (!team) setForm(blank);
@@ -84,6 +109,14 @@ export function TeamDialog({
         value={form.memberIds}
         onChange={(v) => setForm({ ...form, memberIds: v })}
         error={fieldError("memberIds")}
+      />
+      <TeamChatFields
+        slackWebhookUrl={form.slackWebhookUrl}
+        teamsWebhookUrl={form.teamsWebhookUrl}
+        onChange={(v) => setForm({ ...form, ...v })}
+        errorOf={fieldError}
+        testPath={team ? `/teams/${team.id}/chat-test` : null}
+        unsaved={chatChanged}
       />
       {save.error && !details.length && (
         <Alert color="red" role="alert">
