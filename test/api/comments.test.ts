@@ -32,7 +32,7 @@ describe.each(DATABASE_KINDS)("comments, mentions, reactions and following on %s
     if (r.status !== 201) throw new Error(`comment answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r.body;
   };
-  const mention = (person: "olga" | "mo" | "admin" | "oscar", name = person) => `@[${name}](${id[person]})`;
+  const mention = (person: "olga" | "mo" | "admin" | "oscar", name: string = person) => `@[${name}](${id[person]})`;
   /** The notices one person has (newest first). */
   const noticesOf = async (who: keyof typeof token | null) => {
     const r = await as(who, "GET", "/notifications?limit=100");
