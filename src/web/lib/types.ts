@@ -48,3 +48,6 @@ export type Breakdown = z.infer<typeof C.ProgressBreakdownShape>;
 export type BreakdownItem = Breakdown["items"][number];
 export type TeamCluster = z.infer<typeof C.TeamClusterShape>;
 export type PeriodClosePreview = z.infer<typeof C.PeriodClosePreviewShape>;
+export type Comment = z.infer<typeof C.CommentShape>;
+export type CommentReaction = z.infer<typeof C.CommentReactionShape>;
+export type Following = z.infer<typeof C.FollowingShape>;
