@@ -14,6 +14,7 @@ import { invalidateForChange } from "../../lib/live.js";
 import { useMe } from "../../lib/queries.js";
 import type { CheckIn, KeyResult, Page } from "../../lib/types.js";
 import { CommentsPanel } from "../comments/comments-panel.js";
+import { useLocationHash } from "../comments/use-location-hash.js";
 import { CheckInEditDialog } from "./check-in-edit-dialog.js";
 
 /**
@@ -29,11 +30,12 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
   // A check-in's comments open in a dialog; a link to #check-in-<id> (a notice's) opens it.
   const [thread, setThread] = useState<CheckIn | null>(null);
   const items = checkIns.data?.items;
+  const hash = useLocationHash();
   useEffect(() => {
-    const m = /^#check-in-([0-9a-f-]{36})$/.exec(window.location.hash);
+    const m = /^#check-in-([0-9a-f-]{36})$/.exec(hash);
     const found = m && items?.find((c) => c.id === m[1]);
     if (found) setThread(found);
-  }, [items]);
+  }, [items, hash]);
   const remove = useMutation({
     mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
     onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.deleted", objectType: "checkIn" }),

@@ -16,6 +16,7 @@ import type { Comment } from "../../lib/types.js";
 import { type CommentObjectType, useThread } from "./comment-queries.js";
 import { MentionEditor } from "./mention-editor.js";
 import { bodyToSend, editableText, type Picked } from "./mention-text.js";
+import { useLocationHash } from "./use-location-hash.js";
 
 /** The body with each mention shown as the person's current name. */
 function CommentBody({ comment }: { comment: Comment }) {
@@ -28,7 +29,7 @@ function CommentBody({ comment }: { comment: Comment }) {
           <span key={i}>{p.text}</span>
         ) : (
           // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <Text key={i} span fw={600} c="blue.7" className="okra-mention">
+          <Text key={i} span className="okra-mention">
             @{names.get(p.mention.id) ?? p.mention.name}
           </Text>
         ),
@@ -256,11 +257,12 @@ export function CommentsPanel({
   const canWrite = mayContribute(me.data);
   const items = thread.items;
   const ids = items.map((c) => c.id).join(",");
+  const hash = useLocationHash();
   useEffect(() => {
-    const anchor = window.location.hash.slice(1);
+    const anchor = hash.slice(1);
     if (!anchor.startsWith("comment-") || !ids.includes(anchor.slice("comment-".length))) return;
     document.getElementById(anchor)?.scrollIntoView({ block: "center" });
-  }, [ids]);
+  }, [ids, hash]);
   const content = (
     <Stack gap="sm">
       {title !== "" && (
