@@ -439,7 +439,8 @@ function register(
   actorOf: (req: FastifyRequest) => Promise<Actor>,
 ) {
   const status = def.status ?? 200;
-  const hasId = def.url.includes(":id");
+  // Every path parameter (:id, a reaction's :emoji) is declared, so OpenAPI names them all.
+  const paramNames = [...def.url.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
   app.route({
     method: def.method,
     url: API_PREFIX + def.url,
@@ -449,7 +450,15 @@ function register(
       tags: [def.tag],
       summary: def.summary,
       ...(def.description ? { description: def.description } : {}),
-      ...(hasId ? { params: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } } : {}),
+      ...(paramNames.length
+        ? {
+            params: {
+              type: "object",
+              properties: Object.fromEntries(paramNames.map((p) => [p, { type: "string" }])),
+              required: paramNames,
+            },
+          }
+        : {}),
       ...(def.body ? { body: jsonSchema(def.body, "input") } : {}),
       ...(def.query ? { querystring: jsonSchema(def.query, "input") } : {}),
       response: {
@@ -465,11 +474,12 @@ function register(
       const actor: Actor = await actorOf(req);
       // The route's permission is checked before anything else is looked at.
       authorize(actor, def.method, def.permission);
-      const params = req.params as { id?: string };
+      const params = (req.params ?? {}) as Record<string, string | undefined>;
       const out = await def.handler({
         svc,
         actor,
         id: params.id ?? "",
+        params: params as Record<string, string>,
         body: req.body,
         query: req.query ?? {},
         ifMatch: ifMatchVersion(req),

@@ -27,6 +27,7 @@ import * as S from "../services/schemas.js";
 import * as tokens from "../services/token.service.js";
 import * as trash from "../services/trash.service.js";
 import * as views from "../services/view.service.js";
+import { commentRoutes } from "./routes-comments.js";
 import { importRoutes } from "./routes-import.js";
 import { rhythmRoutes } from "./routes-rhythm.js";
 import { scimTokenRoutes } from "./routes-scim.js";
@@ -36,6 +37,8 @@ export interface RouteContext {
   svc: Services;
   actor: Actor;
   id: string;
+  /** Every path parameter (`id` included), decoded; absent when a test calls a handler directly. */
+  params?: Record<string, string>;
   body: unknown;
   query: unknown;
   ifMatch: number | undefined;
@@ -929,6 +932,7 @@ export const apiRoutes: RouteDef[] = [
   },
   ...importRoutes,
   ...rhythmRoutes,
+  ...commentRoutes,
   ...scimTokenRoutes,
   ...ssoRoutes,
   {

@@ -14,6 +14,7 @@ import { AppError } from "../domain/errors.js";
 import { forbidden } from "./access.js";
 import { type Actor, checkVersion, mutate, read, type Services, type Write, type WriteOptions } from "./context.js";
 import { keyResultSpan, objectiveSpan } from "./evaluation.js";
+import { notifyFollowers } from "./follow.service.js";
 import { assertOpen } from "./okr.service.js";
 import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
 import { presentCheckIn } from "./presenters.js";
@@ -73,6 +74,14 @@ function checkValues(
     );
   }
   if (problems.length) throw AppError.validation(problems);
+}
+
+/** A check-in's value in words for a notice: "55 %", "1200 EUR", "achieved". */
+function checkInValueText(kr: KeyResultRow, value: string | null, achieved: boolean | null): string {
+  if (achieved !== null && value === null) return achieved ? "achieved" : "not achieved yet";
+  if (kr.unit === "percent") return `${value} %`;
+  if (kr.unit === "currency" && kr.currency) return `${value} ${kr.currency}`;
+  return `${value}`;
 }
 
 const CheckInListQuery = PageQuerySchema.extend({ asOf: InstantSchema.optional() });
@@ -143,6 +152,13 @@ export async function createCheckIn(
       w.touch([keyResultId]);
       const view = presentCheckIn(row);
       await w.audit("checkIn.created", "checkIn", row.id, null, view);
+      await notifyFollowers(svc, w, w.actor.userId, open.kr.objectiveId, {
+        title: `New check-in on "${open.kr.title}": ${checkInValueText(open.kr, value, achieved)}`,
+        ...(row.note && { body: row.note }),
+        link: `/key-results/${keyResultId}`,
+        objectType: "checkIn",
+        objectId: row.id,
+      });
       return view;
     },
     { figuresOf: [keyResultId] },

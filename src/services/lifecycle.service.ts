@@ -17,6 +17,7 @@ import { objectiveScore, roundScore, suggestedKrScore } from "../domain/scoring.
 import { speaksForParent } from "./alignment.service.js";
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
 import { storedDerived } from "./evaluation.js";
+import { notifyFollowers } from "./follow.service.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
 import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
@@ -91,7 +92,12 @@ export async function closeObjective(svc: Services, actor: Actor, id: string, bo
     const before = await currentObjective(w, id);
     await closeOne(w, o, input);
     w.touch(await keyResultIdsOf(w, [id]), { objective: [id] });
-    await w.audit("objective.closed", "objective", id, before, await currentObjective(w, id));
+    const after = await currentObjective(w, id);
+    await w.audit("objective.closed", "objective", id, before, after);
+    await notifyFollowers(svc, w, actor.userId, id, {
+      title: `"${o.title}" was closed${after.score === null ? "" : ` with a score of ${after.score.toFixed(1)}`}`,
+      link: `/objectives/${id}`,
+    });
   });
   return getObjective(svc, actor, id, {});
 }
@@ -116,6 +122,7 @@ export async function reopenObjective(svc: Services, actor: Actor, id: string): 
     await objectiveRepo.update(w.tx, w.scope, id, { state: stateBeforeClose(o), score: null, closedByPeriodId: null });
     w.touch(await keyResultIdsOf(w, [id]), { objective: [id] });
     await w.audit("objective.reopened", "objective", id, before, await currentObjective(w, id));
+    await notifyFollowers(svc, w, actor.userId, id, { title: `"${o.title}" was reopened`, link: `/objectives/${id}` });
   });
   return getObjective(svc, actor, id, {});
 }

@@ -1,7 +1,7 @@
 /**
  * Who hears of a committed change on the live-update stream. A change that concerns a
- * private objective — the objective, its key results, their check-ins, its initiatives, or
- * an alignment touching any of them — reaches only the people who may see that objective:
+ * private objective — the objective, its key results, their check-ins, its initiatives, the
+ * comments on any of them, or an alignment touching any of them — reaches only the people who may see that objective:
  * to everyone else it did not happen, exactly as the objective does not exist for them.
  * Every other change reaches the whole organisation.
  *
@@ -9,6 +9,7 @@
  * of the person it is about, and those opened with a token it is about, never the whole
  * organisation.
  */
+import { commentQueries } from "../db/comment-queries.js";
 import type { Executor } from "../db/database.js";
 import { liveQueries } from "../db/live-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
@@ -36,6 +37,11 @@ async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string
       return found(await objectivesOfKrs(await liveQueries.keyResultOfCheckIn(ex, scope, e.objectId)));
     case "initiative":
       return found(await liveQueries.objectiveOfInitiative(ex, scope, e.objectId));
+    // A comment (and a reaction to it) concerns the objective it follows; following, its objective.
+    case "comment":
+      return found(await commentQueries.objectiveOf(ex, scope, e.objectId));
+    case "follow":
+      return [e.objectId];
     case "alignment": {
       let ends = e.ends;
       if (!ends) {

@@ -23,6 +23,7 @@ import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { type Derived, evaluateAsOf, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
+import { changedFields, notifyFollowers } from "./follow.service.js";
 import { requireUsers } from "./people.service.js";
 import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
 import {
@@ -232,6 +233,24 @@ export async function createObjective(svc: Services, actor: Actor, body: unknown
   }).then((id) => getObjective(svc, actor, id, {}));
 }
 
+/** The edits of an objective its followers hear of (a description or a team move is not news). */
+const OBJECTIVE_CHANGES: Partial<Record<keyof ObjectiveRow, string>> = {
+  title: "title",
+  state: "state",
+  periodId: "period",
+  ownerIds: "owners",
+  progressOverride: "progress override",
+};
+/** The edits of a key result its objective's followers hear of. */
+const KEY_RESULT_CHANGES: Partial<Record<keyof KeyResultRow, string>> = {
+  title: "title",
+  type: "type",
+  start: "start",
+  target: "target",
+  progressOverride: "progress override",
+  ownerIds: "owners",
+};
+
 export async function updateObjective(
   svc: Services,
   actor: Actor,
@@ -279,6 +298,13 @@ export async function updateObjective(
       (patch.state !== undefined && patch.state !== row.state);
     w.touch(krsMatter ? krs.map((k) => k.id) : [], { objective: [id] });
     await w.audit("objective.updated", "objective", id, row, updated);
+    const changed = changedFields(row, updated, OBJECTIVE_CHANGES);
+    if (changed.length > 0) {
+      await notifyFollowers(svc, w, actor.userId, id, {
+        title: `"${updated.title}" changed: ${changed.join(", ")}`,
+        link: `/objectives/${id}`,
+      });
+    }
   });
   return getObjective(svc, actor, id, {});
 }
@@ -534,6 +560,15 @@ export async function updateKeyResult(
     if (patch.unit !== undefined || patch.currency !== undefined) await checkSumParents(w, updated);
     w.touch([id]);
     await w.audit("keyResult.updated", "keyResult", id, kr, updated);
+    const changed = changedFields(kr, updated, KEY_RESULT_CHANGES);
+    if (changed.length > 0) {
+      await notifyFollowers(svc, w, actor.userId, o.id, {
+        title: `"${updated.title}" (a key result of "${o.title}") changed: ${changed.join(", ")}`,
+        link: `/key-results/${id}`,
+        objectType: "keyResult",
+        objectId: id,
+      });
+    }
   });
   return getKeyResult(svc, actor, id, {});
 }

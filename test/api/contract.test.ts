@@ -164,7 +164,7 @@ describe.each(DATABASE_KINDS)("the OpenAPI document on %s", (kind) => {
     const doc = res.json();
     const undocumented: string[] = [];
     for (const r of apiRoutes) {
-      const path = `/api/v1${r.url.replace(/:id/g, "{id}")}`;
+      const path = `/api/v1${r.url.replace(/:(\w+)/g, "{$1}")}`;
       const op = doc.paths[path]?.[r.method.toLowerCase()];
       const status = String(r.status ?? 200);
       const answer = op?.responses?.[status];

@@ -86,7 +86,8 @@ type Kind =
   | "check-ins"
   | "initiatives"
   | "kpis"
-  | "tokens";
+  | "tokens"
+  | "comments";
 
 interface World {
   adminId: string;
@@ -117,6 +118,8 @@ interface World {
   ini: string;
   kpi: string;
   token: string;
+  /** A comment on the main objective (#12). */
+  comment: string;
   /** Live ids of this organisation by kind. */
   own: Record<Kind, string[]>;
   /** Ids of soft-deleted (or revoked) objects by kind: they name nothing any more. */
@@ -169,6 +172,10 @@ async function seedWorld(api: ApiHarness): Promise<World> {
   await f.keyResult(oPostpone.id, { title: "Carried over" });
   await f.objective(pClose.id, { title: "In the closing period" });
   const token = await must("POST", "/tokens", { name: "fuzz" });
+  const comment = await must("POST", "/comments", { objectType: "objective", objectId: o.id, body: "Fuzz me" });
+  const dComment = (await must("POST", "/comments", { objectType: "keyResult", objectId: krInc.id, body: "Gone" }))
+    .id as string;
+  await must("DELETE", `/comments/${dComment}`);
 
   // Objects that existed once: every id below must answer 404 wherever it is used.
   const gone = async (url: string, body: Record<string, unknown>) => {
@@ -241,6 +248,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
   const bIni = await must("POST", "/initiatives", { title: "Their initiative", objectiveId: bO.id }, bt);
   const bKpi = await must("POST", "/kpis", { name: "Their KPI" }, bt);
   const bTokens = await must("GET", "/tokens", undefined, bt);
+  const bComment = await must("POST", "/comments", { objectType: "objective", objectId: bO.id, body: "Theirs" }, bt);
 
   return {
     adminId,
@@ -271,6 +279,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
     ini: ini.id,
     kpi: kpi.id,
     token: token.id,
+    comment: comment.id,
     own: {
       periods: [year.id, q1.id, q2.id, pClose.id, pEdit.id],
       teams: [team.id, teamEdit.id],
@@ -282,6 +291,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
       initiatives: [ini.id],
       kpis: [kpi.id],
       tokens: [token.id],
+      comments: [comment.id],
     },
     deleted: {
       periods: [dPeriod],
@@ -293,6 +303,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
       initiatives: [dInitiative],
       kpis: [dKpi],
       tokens: [dToken],
+      comments: [dComment],
     },
     foreign: [
       other.organization.id,
@@ -307,6 +318,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
       bIni.id,
       bKpi.id,
       ...bTokens.items.map((t: { id: string }) => t.id),
+      bComment.id,
     ],
   };
 }
@@ -330,6 +342,9 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
   "POST /me/password": () => ({ body: { currentPassword: FUZZ_PASSWORD, newPassword: FUZZ_PASSWORD } }),
   "POST /notifications/read": () => ({ body: { all: true } }),
   "POST /jobs/:id/run": () => ({ id: "email-outbox" }),
+  // Collaboration (#12).
+  "POST /comments": (w, n) => ({ body: { objectType: "keyResult", objectId: w.krInc, body: `Fuzz comment ${n}` } }),
+  "PATCH /comments/:id": (w, n) => ({ id: w.comment, body: { body: `Edited ${n}` } }),
   "PATCH /me/notification-preferences": () => ({ body: { channel: "email", quietDays: [6, 7], digest: true } }),
   "POST /tokens": (_w, n) => ({ body: { name: `token ${n}`, scope: "read" } }),
   "POST /users/:id/tokens": (w, n) => ({ id: w.user, body: { name: `bot ${n}`, scope: "write" } }),
@@ -1152,8 +1167,9 @@ describe.each(DATABASE_KINDS)("fuzzing every input of /api/v1 on %s", (kind) => 
     (w.own as Record<string, string[] | undefined>)[kindOf(route)]?.[0] ??
     MISSING;
 
-  /** The route's url with this id (already encoded) in place of :id. */
-  const urlOf = (route: RouteDef, id: string | undefined) => route.url.replace(":id", id ?? MISSING);
+  /** The route's url with this id (already encoded) in place of :id, and an allowed emoji in place of :emoji. */
+  const urlOf = (route: RouteDef, id: string | undefined) =>
+    route.url.replace(":id", id ?? MISSING).replace(":emoji", encodeURIComponent("👍"));
 
   /** Every id this workspace knows: live ones of each kind, deleted ones, another organisation's. */
   const allIds = () => [...Object.values(w.own).flat(), ...Object.values(w.deleted).flat(), ...w.foreign];

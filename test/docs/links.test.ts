@@ -15,10 +15,14 @@ const DOCUMENTS = [
     .map((f) => `docs/${f}`),
 ];
 
-/** Relative link targets of a Markdown text (inline links and images), without their #anchors. */
+/**
+ * Relative link targets of a Markdown text (inline links and images), without their #anchors.
+ * Code (fenced blocks and `inline` spans) links nowhere, so `@[Name](userId)` there is text.
+ */
 function relativeLinks(markdown: string): string[] {
   const out: string[] = [];
-  for (const m of markdown.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+  const prose = markdown.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "").replace(/`[^`\n]*`/g, "");
+  for (const m of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     const target = m[1]!;
     if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#")) continue;
     out.push(target.split("#")[0]!);
@@ -40,6 +44,9 @@ describe("documentation links", () => {
     expect(relativeLinks('see [a](docs/a.md#x), [b](https://x.y) and ![c](shot.png "t")')).toEqual([
       "docs/a.md",
       "shot.png",
+    ]);
+    expect(relativeLinks("a mention is written `@[Name](userId)`\n```sh\necho '[x](y)'\n```\n[z](z.md)")).toEqual([
+      "z.md",
     ]);
   });
 });

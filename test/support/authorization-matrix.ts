@@ -210,6 +210,18 @@ class World {
     return rows[0]?.id as string;
   }
 
+  /** A fresh comment by Olga on the slice's objective (#12). */
+  async olgaComment(vis: Vis): Promise<string> {
+    const s = await this.slice(vis);
+    const r = await this.as(this.olgaToken, "POST", "/comments", {
+      objectType: "objective",
+      objectId: s.objectiveId,
+      body: unique("A thought"),
+    });
+    if (r.status !== 201) throw new Error(`setup comment: ${JSON.stringify(r.body)}`);
+    return r.body.id;
+  }
+
   async olgaTokenId(): Promise<string> {
     return (await this.admin("POST", `/users/${this.base.olgaId}/tokens`, { name: unique("automation") })).id;
   }
@@ -260,6 +272,55 @@ const CASES: Record<string, Case> = {
   "GET /jobs": { rule: adminCollection, request: async () => ({ url: "/jobs" }) },
   "GET /jobs/:id/runs": { rule: adminCollection, request: async () => ({ url: "/jobs/email-outbox/runs" }) },
   "POST /jobs/:id/run": { rule: adminCollection, request: async () => ({ url: "/jobs/email-outbox/run" }) },
+  // Collaboration (#12): comments follow their objective's visibility; observers only read and follow.
+  "GET /comments": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/comments?objectType=objective&objectId=${(await w.slice(v)).objectiveId}` }),
+  },
+  "POST /comments": {
+    rule: (who, vis) => (who === "observer" ? "forbidden" : readObject(who, vis)),
+    request: async (w, v) => ({
+      url: "/comments",
+      body: { objectType: "keyResult", objectId: (await w.slice(v)).krId, body: unique("A question") },
+    }),
+  },
+  "PATCH /comments/:id": {
+    // Olga's words: only she may edit them (admins included may not), and she is not among the callers.
+    rule: (who, vis) => (who !== "observer" && readObject(who, vis) === "hidden" ? "hidden" : "forbidden"),
+    request: async (w, v) => ({ url: `/comments/${await w.olgaComment(v)}`, body: { body: unique("Edited") } }),
+  },
+  "DELETE /comments/:id": {
+    // Its author or an admin (observers are refused before anything is looked up).
+    rule: (who, vis) =>
+      who === "observer"
+        ? "forbidden"
+        : readObject(who, vis) === "hidden"
+          ? "hidden"
+          : who === "owner" || who === "admin"
+            ? "allow"
+            : "forbidden",
+    request: async (w, v) => ({ url: `/comments/${await w.olgaComment(v)}` }),
+  },
+  "PUT /comments/:id/reactions/:emoji": {
+    rule: (who, vis) => (who === "observer" ? "forbidden" : readObject(who, vis)),
+    request: async (w, v) => ({ url: `/comments/${await w.olgaComment(v)}/reactions/${encodeURIComponent("🎉")}` }),
+  },
+  "DELETE /comments/:id/reactions/:emoji": {
+    rule: (who, vis) => (who === "observer" ? "forbidden" : readObject(who, vis)),
+    request: async (w, v) => ({ url: `/comments/${await w.olgaComment(v)}/reactions/${encodeURIComponent("🎉")}` }),
+  },
+  "GET /objectives/:id/following": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/objectives/${(await w.slice(v)).objectiveId}/following` }),
+  },
+  "PUT /objectives/:id/following": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/objectives/${(await w.slice(v)).objectiveId}/following` }),
+  },
+  "DELETE /objectives/:id/following": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/objectives/${(await w.slice(v)).objectiveId}/following` }),
+  },
   "GET /sessions": { rule: list, request: async () => ({ url: "/sessions" }) },
   "DELETE /sessions/:id": {
     // Olga's session: nobody else can see it, admins included (they deactivate the person instead).

@@ -62,6 +62,18 @@ const en = {
         updated: "updated an initiative",
         deleted: "deleted an initiative",
       },
+      // Collaboration (#12).
+      comment: {
+        created: "commented",
+        updated: "edited a comment",
+        deleted: "deleted a comment",
+        reacted: "reacted to a comment",
+        unreacted: "took back a reaction",
+      },
+      follow: {
+        started: "followed the objective",
+        stopped: "stopped following the objective",
+      },
     },
   },
   signIn: {

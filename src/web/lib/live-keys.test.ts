@@ -36,6 +36,13 @@ describe("keysForChange", () => {
     ]);
   });
 
+  it("a comment or a reaction reaches threads and following, not OKR figures", () => {
+    const r = roots({ type: "comment.reacted", objectType: "comment" });
+    expect(r).toEqual(expect.arrayContaining(["comments", "following", "audit"]));
+    expect(r).not.toContain("objectives");
+    expect(roots({ type: "follow.started", objectType: "follow" })).toEqual(["following", "audit"]);
+  });
+
   it("organisation settings and unknown kinds refetch everything", () => {
     expect(keysForChange({ type: "settings.updated", objectType: "organization" })).toBeNull();
     expect(keysForChange({ type: "thing.happened", objectType: "somethingNew" })).toBeNull();

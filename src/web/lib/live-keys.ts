@@ -20,7 +20,7 @@ const FIGURES = ["objectives", "keyResults", "tree", "coach", "series", "history
 const REACH: Record<string, readonly string[] | null> = {
   checkIn: ["checkIns", ...FIGURES],
   keyResult: ["checkIns", "alignments", "initiatives", ...FIGURES],
-  objective: ["alignments", "initiatives", "trash", ...FIGURES],
+  objective: ["alignments", "initiatives", "trash", "following", ...FIGURES],
   alignment: ["alignments", ...FIGURES],
   initiative: ["initiatives", ...FIGURES],
   period: ["periods", ...FIGURES],
@@ -31,6 +31,9 @@ const REACH: Record<string, readonly string[] | null> = {
   token: ["tokens"],
   scimToken: ["scimTokens"],
   organization: null,
+  // Collaboration (#12): a comment or reaction changes its thread and who follows as a commenter.
+  comment: ["comments", "following"],
+  follow: ["following"],
 };
 
 /**

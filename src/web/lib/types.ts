@@ -54,3 +54,6 @@ export type NoticePage = z.infer<typeof C.NotificationPageShape>;
 export type NotificationPreferences = z.infer<typeof C.NotificationPreferencesShape>;
 export type Unsubscribed = z.infer<typeof C.UnsubscribedShape>;
 export type ChatTest = z.infer<typeof C.ChatTestShape>;
+export type Comment = z.infer<typeof C.CommentShape>;
+export type CommentReaction = z.infer<typeof C.CommentReactionShape>;
+export type Following = z.infer<typeof C.FollowingShape>;

@@ -13,6 +13,8 @@ import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { AlignmentParents } from "../features/alignment/alignment-parents.js";
+import { CommentsPanel } from "../features/comments/comments-panel.js";
+import { FollowButton } from "../features/comments/follow-button.js";
 import { InitiativesPanel } from "../features/initiatives/initiatives-panel.js";
 import { KeyResultList } from "../features/key-results/key-result-list.js";
 import { useAuthorityGraph } from "../features/objectives/objective-access.js";
@@ -257,7 +259,10 @@ export function ObjectivePage() {
                 <StatusBadge status={o.status} />
               </Group>
               <OwnerNames ids={o.ownerIds} />
-              <ObjectiveActions objective={o} />
+              <Group gap="xs" justify="flex-end">
+                <FollowButton objectiveId={o.id} />
+                <ObjectiveActions objective={o} />
+              </Group>
               <ForecastText forecast={o.forecast} status={o.status} />
             </Stack>
           </Group>
@@ -280,6 +285,7 @@ export function ObjectivePage() {
                   </Text>
                 </Card>
               )}
+              <CommentsPanel key={`comments-${o.id}`} objectType="objective" objectId={o.id} />
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
               <Stack>

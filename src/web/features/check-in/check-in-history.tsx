@@ -1,8 +1,8 @@
-import { Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Card, Group, Modal, Stack, Table, Text, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { OwnerText } from "../../components/owner-names.js";
 import { QueryState } from "../../components/query-state.js";
 import { StatusBadge } from "../../components/status-badge.js";
@@ -13,6 +13,8 @@ import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
 import { useMe } from "../../lib/queries.js";
 import type { CheckIn, KeyResult, Page } from "../../lib/types.js";
+import { CommentsPanel } from "../comments/comments-panel.js";
+import { useLocationHash } from "../comments/use-location-hash.js";
 import { CheckInEditDialog } from "./check-in-edit-dialog.js";
 
 /**
@@ -25,34 +27,53 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
   const me = useMe();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<CheckIn | null>(null);
+  // A check-in's comments open in a dialog; a link to #check-in-<id> (a notice's) opens it.
+  const [thread, setThread] = useState<CheckIn | null>(null);
+  const items = checkIns.data?.items;
+  const hash = useLocationHash();
+  useEffect(() => {
+    const m = /^#check-in-([0-9a-f-]{36})$/.exec(hash);
+    const found = m && items?.find((c) => c.id === m[1]);
+    if (found) setThread(found);
+  }, [items, hash]);
   const remove = useMutation({
     mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
     onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.deleted", objectType: "checkIn" }),
   });
   const shown = (c: CheckIn) => (kr.type === "milestone" ? (c.achieved ? "✓" : "—") : value(kr, c.value));
-  const actions = (c: CheckIn) =>
-    c.authorId === me.data?.user.id &&
-    !kr.closed && (
-      <Group gap={4} wrap="nowrap">
-        <Button
-          size="compact-xs"
-          variant="subtle"
-          onClick={() => setEditing(c)}
-          aria-label={`${t("edit.editCheckIn")}: ${dateTime(c.at)}`}
-        >
-          {t("edit.open")}
-        </Button>
-        <Button
-          size="compact-xs"
-          variant="subtle"
-          color="red"
-          onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
-          aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
-        >
-          {t("edit.delete")}
-        </Button>
-      </Group>
-    );
+  const actions = (c: CheckIn) => (
+    <Group gap={4} wrap="nowrap">
+      <Button
+        size="compact-xs"
+        variant="subtle"
+        onClick={() => setThread(c)}
+        aria-label={t("comments.checkInCommentsLabel", { at: dateTime(c.at) })}
+      >
+        {t("comments.checkInComments")}
+      </Button>
+      {c.authorId === me.data?.user.id && !kr.closed && (
+        <>
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            onClick={() => setEditing(c)}
+            aria-label={`${t("edit.editCheckIn")}: ${dateTime(c.at)}`}
+          >
+            {t("edit.open")}
+          </Button>
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            color="red"
+            onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
+            aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
+          >
+            {t("edit.delete")}
+          </Button>
+        </>
+      )}
+    </Group>
+  );
   return (
     <Card withBorder>
       <Title order={3} size="h5" mb="sm">
@@ -118,6 +139,16 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
         }
       </QueryState>
       {editing && <CheckInEditDialog kr={kr} checkIn={editing} opened onClose={() => setEditing(null)} />}
+      {thread && (
+        <Modal
+          opened
+          onClose={() => setThread(null)}
+          title={t("comments.checkInThread", { at: dateTime(thread.at) })}
+          size="lg"
+        >
+          <CommentsPanel objectType="checkIn" objectId={thread.id} title="" bare />
+        </Modal>
+      )}
     </Card>
   );
 }
