@@ -29,6 +29,9 @@ export const SettingsShape = z.strictObject({
   checkInGraceDays: z.number().int(),
   membersCreateTeamOkrs: z.boolean(),
   privateUnderPublic: z.boolean(),
+  reviewWorkflow: z
+    .boolean()
+    .describe("a draft goes live only once reviewed (submitted, approved); admins may skip it"),
   terminology: z.strictObject({ objective: z.string(), keyResult: z.string(), initiative: z.string() }).optional(),
   version: z.number().int(),
   recompute: z

@@ -1,4 +1,5 @@
 /** The API's contract: every response shape (see api-shapes.ts). */
 export * from "./account-shapes.js";
 export * from "./api-shapes.js";
+export * from "./review-shapes.js";
 export * from "./rhythm-shapes.js";

@@ -27,6 +27,7 @@ import * as tokens from "../services/token.service.js";
 import * as trash from "../services/trash.service.js";
 import * as views from "../services/view.service.js";
 import { importRoutes } from "./routes-import.js";
+import { reviewRoutes } from "./routes-review.js";
 import { rhythmRoutes } from "./routes-rhythm.js";
 import { scimTokenRoutes } from "./routes-scim.js";
 import { ssoRoutes } from "./sso-routes.js";
@@ -905,6 +906,7 @@ export const apiRoutes: RouteDef[] = [
   },
   ...importRoutes,
   ...rhythmRoutes,
+  ...reviewRoutes,
   ...scimTokenRoutes,
   ...ssoRoutes,
   {

@@ -78,6 +78,8 @@ export async function closeOne(
       ...(byPeriodId && { previousState: o.state }),
     },
     closedByPeriodId: byPeriodId,
+    // A review in flight ends with the objective: a reopened draft is submitted again.
+    reviewState: null,
   });
   return score;
 }

@@ -14,6 +14,7 @@ import type {
   TeamRow,
   UserRow,
 } from "../db/repositories.js";
+import { isReviewState, type ReviewState } from "../domain/review.js";
 import type { Forecast, Status } from "../domain/types.js";
 import { type Derived, keyResultState, num, type OrgContext, objectiveState } from "./evaluation.js";
 
@@ -73,6 +74,7 @@ export interface ObjectiveView {
   periodId: string;
   committed: boolean;
   state: string;
+  reviewState: ReviewState | null;
   visibility: string;
   progress: number;
   progressOverride: number | null;
@@ -99,6 +101,7 @@ export function presentObjective(o: ObjectiveRow, d: Derived, ctx: OrgContext, n
     periodId: o.periodId,
     committed: o.committed,
     state: o.state,
+    reviewState: isReviewState(o.reviewState) ? o.reviewState : null,
     visibility: o.visibility,
     progress: d.progress ?? 0,
     progressOverride: o.progressOverride,
