@@ -466,6 +466,11 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
   "POST /alignments/preview": (w) => ({ body: { action: "update", alignmentId: w.al, weight: 2, contributes: true } }),
   "PATCH /alignments/:id": (w) => ({ id: w.al, body: { weight: 3, contributes: true } }),
   "POST /alignments/:id/approve": (w) => ({ id: w.alPending, body: { weight: 2 } }),
+  // The review workflow (#12): reviews are off in the fuzzed organisation, and `o` is active, so
+  // these answer 409 — the body is still judged first, and a refusal must change nothing.
+  "POST /objectives/:id/review/submit": (w) => ({ id: w.o, body: { comment: "Ready for a look" } }),
+  "POST /objectives/:id/review/approve": (w) => ({ id: w.o, body: { comment: "Looks right" } }),
+  "POST /objectives/:id/review/send-back": (w) => ({ id: w.o, body: { comment: "Aim higher" } }),
   "GET /key-results/:id/check-ins": (w) => ({ id: w.krInc }),
   "POST /key-results/:id/check-ins": (w) => ({
     id: w.krInc,
