@@ -48,3 +48,6 @@ export type Breakdown = z.infer<typeof C.ProgressBreakdownShape>;
 export type BreakdownItem = Breakdown["items"][number];
 export type TeamCluster = z.infer<typeof C.TeamClusterShape>;
 export type PeriodClosePreview = z.infer<typeof C.PeriodClosePreviewShape>;
+/** `GET /objectives/:id/review`: a draft's review state, reviewers, trail and what I may do. */
+export type Review = z.infer<typeof C.ReviewShape>;
+export type ReviewsWaiting = z.infer<typeof C.ReviewsWaitingShape>;
