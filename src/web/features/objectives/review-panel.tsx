@@ -45,6 +45,7 @@ function ReviewStepDialog({ objective, step, onClose }: { objective: Objective; 
       api<Review>("POST", `/objectives/${objective.id}/review/${STEP_URL[step]}`, comment.trim() ? { comment } : {}),
     onSuccess: () => {
       notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
         color: "teal",
         message: t(step === "submit" ? "review.submitted" : step === "approve" ? "review.approved" : "review.sentBack"),
       });
@@ -52,7 +53,12 @@ function ReviewStepDialog({ objective, step, onClose }: { objective: Objective; 
       void invalidateForChange(queryClient, { type: "objective.updated", objectType: "objective" });
     },
     onError: (err) => {
-      notifications.show({ color: "red", title: t("review.failed"), message: saveProblem(err) });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "red",
+        title: t("review.failed"),
+        message: saveProblem(err),
+      });
       void invalidateForChange(queryClient, { type: "objective.updated", objectType: "objective" });
     },
   });
@@ -83,7 +89,9 @@ function ReviewStepDialog({ objective, step, onClose }: { objective: Objective; 
         autosize
         minRows={3}
         maxLength={5000}
-        required={required}
+        // Checked here rather than by the browser, so the reason shows in the dialog's words.
+        withAsterisk={required}
+        aria-required={required}
         data-autofocus
         error={touched && missing ? t("review.sendBackRequired") : undefined}
       />
