@@ -19,6 +19,7 @@ import { type Actor, missingReference, mutate, type Services, type Write } from 
 import { storedDerived } from "./evaluation.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
+import { reviewWorkflowOn } from "./review-steps.js";
 import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
 
 interface CloseInput {
@@ -171,7 +172,8 @@ export async function postponeObjective(
       ownerIds: o.ownerIds,
       periodId: period.id,
       committed: o.committed,
-      state: "active",
+      // With reviews on, continuing a draft does not publish it past its review (admins may skip it).
+      state: o.state === "draft" && reviewWorkflowOn(w.org) && !w.guard.isAdmin ? "draft" : "active",
       visibility: o.visibility,
     });
     // The clone and everything copied with it are audited as created, like any new item.
