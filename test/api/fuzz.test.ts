@@ -104,6 +104,8 @@ interface World {
   oClose: string;
   krClose: string;
   oPostpone: string;
+  /** A draft with reviews on (#12): the valid submit, approve and send-back run on it in turn. */
+  oReview: string;
   krInc: string;
   krDec: string;
   krMile: string;
@@ -167,6 +169,9 @@ async function seedWorld(api: ApiHarness): Promise<World> {
   const oPostpone = await f.objective(q1.id, { title: "To postpone" });
   await f.keyResult(oPostpone.id, { title: "Carried over" });
   await f.objective(pClose.id, { title: "In the closing period" });
+  await must("PATCH", "/settings", { reviewWorkflow: true });
+  const oReview = await f.objective(q1.id, { title: "To review", state: "draft", ownerIds: [userEdit.id] });
+  await f.keyResult(oReview.id, { title: "Reviewed metric" });
   const token = await must("POST", "/tokens", { name: "fuzz" });
 
   // Objects that existed once: every id below must answer 404 wherever it is used.
@@ -258,6 +263,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
     oClose: oClose.id,
     krClose: krClose.id,
     oPostpone: oPostpone.id,
+    oReview: oReview.id,
     krInc: krInc.id,
     krDec: krDec.id,
     krMile: krMile.id,
@@ -466,11 +472,11 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
   "POST /alignments/preview": (w) => ({ body: { action: "update", alignmentId: w.al, weight: 2, contributes: true } }),
   "PATCH /alignments/:id": (w) => ({ id: w.al, body: { weight: 3, contributes: true } }),
   "POST /alignments/:id/approve": (w) => ({ id: w.alPending, body: { weight: 2 } }),
-  // The review workflow (#12): reviews are off in the fuzzed organisation, and `o` is active, so
-  // these answer 409 — the body is still judged first, and a refusal must change nothing.
-  "POST /objectives/:id/review/submit": (w) => ({ id: w.o, body: { comment: "Ready for a look" } }),
-  "POST /objectives/:id/review/approve": (w) => ({ id: w.o, body: { comment: "Looks right" } }),
-  "POST /objectives/:id/review/send-back": (w) => ({ id: w.o, body: { comment: "Aim higher" } }),
+  // The review workflow (#12): submitted, approved, then sent back, in route order (later valid
+  // ones answer 409 for the state, which is fine).
+  "POST /objectives/:id/review/submit": (w) => ({ id: w.oReview, body: { comment: "Ready for a look" } }),
+  "POST /objectives/:id/review/approve": (w) => ({ id: w.oReview, body: { comment: "Looks right" } }),
+  "POST /objectives/:id/review/send-back": (w) => ({ id: w.oReview, body: { comment: "Aim higher" } }),
   "GET /key-results/:id/check-ins": (w) => ({ id: w.krInc }),
   "POST /key-results/:id/check-ins": (w) => ({
     id: w.krInc,
