@@ -378,9 +378,8 @@ describe.each(DATABASE_KINDS)("the review workflow on %s", (kind) => {
   });
 
   it("keeps a postponed draft a draft for its owner, so it still goes through a review", async () => {
-    const next = (
-      await factories(api).period({ name: "Q2 2026", startDate: "2026-04-01", endDate: "2026-06-30" })
-    ).id as string;
+    const next = (await factories(api).period({ name: "Q2 2026", startDate: "2026-04-01", endDate: "2026-06-30" }))
+      .id as string;
     const d = await draftOf("olga");
     const copy = await as("olga", "POST", `/objectives/${d.id}/postpone`, { periodId: next });
     expect(copy.status, JSON.stringify(copy.body)).toBe(201);
