@@ -33,6 +33,9 @@ export const SettingsShape = z.strictObject({
   escalateAfterMissed: z.number().int().describe("missed reminders in a row before the manager is told; 0: never"),
   membersCreateTeamOkrs: z.boolean(),
   privateUnderPublic: z.boolean(),
+  reviewWorkflow: z
+    .boolean()
+    .describe("a draft goes live only once reviewed (submitted, approved); admins may skip it"),
   terminology: z.strictObject({ objective: z.string(), keyResult: z.string(), initiative: z.string() }).optional(),
   slackWebhookUrl: z.string().nullable().describe("the Slack incoming-webhook URL; null unless you are an admin"),
   teamsWebhookUrl: z.string().nullable().describe("the Microsoft Teams webhook URL; null unless you are an admin"),

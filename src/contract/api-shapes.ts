@@ -134,6 +134,10 @@ export const ObjectiveShape = z.strictObject({
   periodId: Id,
   committed: z.boolean(),
   state: z.enum(["draft", "active", "closed"]),
+  reviewState: z
+    .enum(["inReview", "approved"])
+    .nullable()
+    .describe("a draft's review: in review, approved (ready to publish), or null"),
   visibility: z.enum(["public", "private"]),
   progress: Fraction,
   progressOverride: z.number().nullable(),

@@ -2,4 +2,5 @@
 export * from "./account-shapes.js";
 export * from "./api-shapes.js";
 export * from "./comment-shapes.js";
+export * from "./review-shapes.js";
 export * from "./rhythm-shapes.js";

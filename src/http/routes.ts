@@ -29,6 +29,7 @@ import * as trash from "../services/trash.service.js";
 import * as views from "../services/view.service.js";
 import { commentRoutes } from "./routes-comments.js";
 import { importRoutes } from "./routes-import.js";
+import { reviewRoutes } from "./routes-review.js";
 import { rhythmRoutes } from "./routes-rhythm.js";
 import { scimTokenRoutes } from "./routes-scim.js";
 import { ssoRoutes } from "./sso-routes.js";
@@ -933,6 +934,7 @@ export const apiRoutes: RouteDef[] = [
   ...importRoutes,
   ...rhythmRoutes,
   ...commentRoutes,
+  ...reviewRoutes,
   ...scimTokenRoutes,
   ...ssoRoutes,
   {

@@ -20,6 +20,7 @@ import { storedDerived } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
+import { reviewWorkflowOn } from "./review-steps.js";
 import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
 
 interface CloseInput {
@@ -79,6 +80,8 @@ export async function closeOne(
       ...(byPeriodId && { previousState: o.state }),
     },
     closedByPeriodId: byPeriodId,
+    // A review in flight ends with the objective: a reopened draft is submitted again.
+    reviewState: null,
   });
   return score;
 }
@@ -176,7 +179,8 @@ export async function postponeObjective(
       ownerIds: o.ownerIds,
       periodId: period.id,
       committed: o.committed,
-      state: "active",
+      // With reviews on, continuing a draft does not publish it past its review (admins may skip it).
+      state: o.state === "draft" && reviewWorkflowOn(w.org) && !w.guard.isAdmin ? "draft" : "active",
       visibility: o.visibility,
     });
     // The clone and everything copied with it are audited as created, like any new item.

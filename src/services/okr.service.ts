@@ -26,6 +26,7 @@ import { type Derived, evaluateAsOf, type NodeIds, type OrgContext, storedDerive
 import { changedFields, notifyFollowers } from "./follow.service.js";
 import { requireUsers } from "./people.service.js";
 import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
+import { changesFields, initialState, onCreatedActive, onPublish, withdrawOnEdit } from "./review-steps.js";
 import {
   AsOfQuerySchema,
   KeyResultCreateSchema,
@@ -223,12 +224,13 @@ export async function createObjective(svc: Services, actor: Actor, body: unknown
       ownerIds,
       periodId: input.periodId,
       committed: input.committed ?? false,
-      state: input.state ?? "active",
+      state: initialState(w, input.state),
       visibility: input.visibility ?? "public",
       progressOverride: input.progressOverride ?? null,
     });
     w.touch([], { objective: [row.id] });
     await w.audit("objective.created", "objective", row.id, null, row);
+    await onCreatedActive(w, row);
     return row.id;
   }).then((id) => getObjective(svc, actor, id, {}));
 }
@@ -288,7 +290,18 @@ export async function updateObjective(
     }
     if (next.visibility !== row.visibility) await checkPrivateAlignment(w, id, next.visibility);
     const { version: _v, ...patch } = input;
-    const updated = await objectiveRepo.update(w.tx, w.scope, id, patch);
+    // The review workflow: a changed submitted draft goes back to draft (and so needs a new review
+    // before it is published); publishing a draft takes an approval while reviews are on.
+    const edited = changesFields(patch, row, ["state"]);
+    let review: { reviewState?: null } = {};
+    if (edited && row.reviewState !== null) {
+      await withdrawOnEdit(svc, w, row, false);
+      review = { reviewState: null };
+    }
+    if (patch.state === "active" && row.state === "draft") {
+      review = await onPublish(svc, w, { ...row, ...review });
+    }
+    const updated = await objectiveRepo.update(w.tx, w.scope, id, { ...patch, ...review });
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
     // Committed changes the forecast's goal; the period changes every span; publishing a draft
     // (or returning it to draft) changes what its key results count toward through their own alignments.
@@ -469,6 +482,7 @@ export async function createKeyResult(
     const o = await objectiveRepo.get(w.tx, w.scope, objectiveId);
     await w.guard.assertCanEditObjective(o);
     assertOpen(o, "given new key results");
+    await withdrawOnEdit(svc, w, o);
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
     await requireUsers(w.tx, w.scope, input.delegateIds, "delegateIds");
     const existing = await graphQueries.keyResultsOf(w.tx, w.scope, [objectiveId]);
@@ -535,6 +549,8 @@ export async function updateKeyResult(
     assertOpen(o, "edited");
     if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
     const { version: _v, position, ...patch } = input;
+    // Reordering is not a change of what was reviewed; any other field is.
+    if (changesFields(patch, kr)) await withdrawOnEdit(svc, w, o);
     const merged: KrFields = {
       type: patch.type ?? (kr.type as KrType),
       unit: patch.unit ?? kr.unit,
@@ -580,6 +596,7 @@ export async function deleteKeyResult(svc: Services, actor: Actor, id: string): 
     const o = await objectiveRepo.get(w.tx, w.scope, kr.objectiveId);
     await w.guard.assertCanEditKeyResult(kr, o);
     assertOpen(o, "changed");
+    await withdrawOnEdit(svc, w, o);
     const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id]);
     await graphQueries.deleteAlignments(
       w.tx,

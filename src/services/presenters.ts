@@ -15,6 +15,7 @@ import type {
   UserRow,
 } from "../db/repositories.js";
 import type { Cadence } from "../domain/cadence.js";
+import { isReviewState, type ReviewState } from "../domain/review.js";
 import type { Forecast, Status } from "../domain/types.js";
 import { maskWebhookUrl } from "./chat.js";
 import { type Derived, keyResultState, num, type OrgContext, objectiveState } from "./evaluation.js";
@@ -88,6 +89,7 @@ export interface ObjectiveView {
   periodId: string;
   committed: boolean;
   state: string;
+  reviewState: ReviewState | null;
   visibility: string;
   progress: number;
   progressOverride: number | null;
@@ -114,6 +116,7 @@ export function presentObjective(o: ObjectiveRow, d: Derived, ctx: OrgContext, n
     periodId: o.periodId,
     committed: o.committed,
     state: o.state,
+    reviewState: isReviewState(o.reviewState) ? o.reviewState : null,
     visibility: o.visibility,
     progress: d.progress ?? 0,
     progressOverride: o.progressOverride,

@@ -313,6 +313,8 @@ export const SettingsUpdateSchema = z.strictObject({
   membersCreateTeamOkrs: z.boolean().optional(),
   /** Whether a private objective may align under a public one (its progress then shows through). */
   privateUnderPublic: z.boolean().optional(),
+  /** Whether a draft needs a review (submitted, approved) before it goes live; admins may skip it. */
+  reviewWorkflow: z.boolean().optional(),
   /** What the organisation calls objectives, key results and initiatives (as Viva Goals allowed). */
   terminology: z
     .strictObject({
@@ -425,4 +427,16 @@ export const NotificationPreferencesSchema = z.strictObject({
     .optional(),
   quietDays: z.array(IsoWeekdaySchema).max(7).optional(),
   digest: z.boolean().optional(),
+});
+
+// The review workflow (#12): a note with a submission or an approval; what to change when sent back.
+export const ReviewCommentSchema = z.strictObject({
+  comment: z.string().trim().max(5000, "must be at most 5000 characters").optional(),
+});
+export const ReviewSendBackSchema = z.strictObject({
+  comment: z
+    .string({ message: "is required: say what to change before it is submitted again" })
+    .trim()
+    .min(1, "must not be empty: say what to change before it is submitted again")
+    .max(5000, "must be at most 5000 characters"),
 });

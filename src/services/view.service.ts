@@ -26,6 +26,7 @@ import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
 import { assertChatUrls, auditedChatUrls, type ChatUrls, chatSettingsOf, presentChatUrls } from "./chat.js";
+import { alignedUnderVisible, coachObjectiveOf } from "./coach-input.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
@@ -448,40 +449,6 @@ export async function getTree(svc: Services, actor: Actor, query: unknown) {
   });
 }
 
-/**
- * Which of these objectives are aligned under something the caller may see, in any period: for
- * them an objective aligned only under a hidden one is unaligned. Reads these objectives'
- * upward links and their parents' objectives only.
- */
-async function alignedUnderVisible(
-  ex: Executor,
-  scope: OrgScope,
-  objectiveIds: readonly string[],
-  sees: (o: ObjectiveRow) => boolean,
-): Promise<Set<string>> {
-  const edges = await graphQueries.alignmentsAt(ex, scope, "child", { objective: objectiveIds, keyResult: [] });
-  const parentKrs = await keyResultRepo.listByIds(
-    ex,
-    scope,
-    edges.filter((e) => e.parentType === "keyResult").map((e) => e.parentId),
-  );
-  const objectiveOfKr = new Map(parentKrs.map((k) => [k.id, k.objectiveId]));
-  const parents = new Map(
-    (
-      await objectiveRepo.listByIds(ex, scope, [
-        ...edges.filter((e) => e.parentType === "objective").map((e) => e.parentId),
-        ...objectiveOfKr.values(),
-      ])
-    ).map((o) => [o.id, o]),
-  );
-  const aligned = new Set<string>();
-  for (const e of edges) {
-    const parent = parents.get(e.parentType === "objective" ? e.parentId : (objectiveOfKr.get(e.parentId) ?? ""));
-    if (parent && sees(parent)) aligned.add(e.childId);
-  }
-  return aligned;
-}
-
 function objectiveNode(
   o: ObjectiveRow,
   krs: KeyResultRow[],
@@ -677,40 +644,12 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     const aligned = await alignedUnderVisible(ex, scope, ids, sees);
     const earlier = [...ctx.periods.values()].filter((p) => p.endDate < period.startDate).map((p) => p.id);
     const history = (await graphQueries.closedScores(ex, scope, earlier)).filter(sees);
-    const input: CoachObjective[] = objs.map((o) => ({
-      id: o.id,
-      title: o.title,
-      level: o.level as Level,
-      ownerIds: o.ownerIds,
-      periodId: o.periodId,
-      span: objectiveSpan(o, ctx),
-      periodStartDate: period.startDate,
-      periodEndDate: period.endDate,
-      committed: o.committed,
-      state: o.state as CoachObjective["state"],
-      score: o.score,
-      progress: f.derive("objective", o).progress ?? 0,
-      aligned: aligned.has(o.id),
-      initiativeCount: initiativesByObj.get(o.id)?.length ?? 0,
-      keyResults: (krsByObj.get(o.id) ?? []).map((k) => {
-        const d = f.derive("keyResult", k);
-        return {
-          id: k.id,
-          title: k.title,
-          type: k.type as KrType,
-          start: k.start === null ? null : Number(k.start),
-          target: k.target === null ? null : Number(k.target),
-          ownerIds: k.ownerIds,
-          baselineConfirmed: k.baselineConfirmed,
-          startDate: k.startDate,
-          endDate: k.endDate,
-          firstCheckInMs: d.firstCheckInMs,
-          lastCheckInMs: d.lastCheckInMs,
-          createdMs: k.createdAt.getTime(),
-        };
+    const input: CoachObjective[] = objs.map((o) =>
+      coachObjectiveOf(o, krsByObj.get(o.id) ?? [], f, ctx, period, {
+        aligned: aligned.has(o.id),
+        initiativeCount: initiativesByObj.get(o.id)?.length ?? 0,
       }),
-      createdMs: o.createdAt.getTime(),
-    }));
+    );
     const items = runCoach({
       objectives: input,
       nowMs: f.nowMs,
@@ -754,10 +693,11 @@ function effectiveSettings(org: OrganizationRow) {
     teamsWebhookUrl: _teams,
     ...rest
   } = {
+    reviewWorkflow: false,
     ...orgRulesOf(org),
     ...settingsOf(org),
     ...rhythmOf(org),
-  } as ReturnType<typeof settingsOf> & ReturnType<typeof orgRulesOf> & Partial<ChatUrls>;
+  } as { reviewWorkflow: boolean } & ReturnType<typeof settingsOf> & ReturnType<typeof orgRulesOf> & Partial<ChatUrls>;
   return rest;
 }
 

@@ -106,6 +106,8 @@ interface World {
   oClose: string;
   krClose: string;
   oPostpone: string;
+  /** A draft with reviews on (#12): the valid submit, approve and send-back run on it in turn. */
+  oReview: string;
   krInc: string;
   krDec: string;
   krMile: string;
@@ -171,6 +173,9 @@ async function seedWorld(api: ApiHarness): Promise<World> {
   const oPostpone = await f.objective(q1.id, { title: "To postpone" });
   await f.keyResult(oPostpone.id, { title: "Carried over" });
   await f.objective(pClose.id, { title: "In the closing period" });
+  await must("PATCH", "/settings", { reviewWorkflow: true });
+  const oReview = await f.objective(q1.id, { title: "To review", state: "draft", ownerIds: [userEdit.id] });
+  await f.keyResult(oReview.id, { title: "Reviewed metric" });
   const token = await must("POST", "/tokens", { name: "fuzz" });
   const comment = await must("POST", "/comments", { objectType: "objective", objectId: o.id, body: "Fuzz me" });
   const dComment = (await must("POST", "/comments", { objectType: "keyResult", objectId: krInc.id, body: "Gone" }))
@@ -267,6 +272,7 @@ async function seedWorld(api: ApiHarness): Promise<World> {
     oClose: oClose.id,
     krClose: krClose.id,
     oPostpone: oPostpone.id,
+    oReview: oReview.id,
     krInc: krInc.id,
     krDec: krDec.id,
     krMile: krMile.id,
@@ -491,6 +497,11 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
   "POST /alignments/preview": (w) => ({ body: { action: "update", alignmentId: w.al, weight: 2, contributes: true } }),
   "PATCH /alignments/:id": (w) => ({ id: w.al, body: { weight: 3, contributes: true } }),
   "POST /alignments/:id/approve": (w) => ({ id: w.alPending, body: { weight: 2 } }),
+  // The review workflow (#12): submitted, approved, then sent back, in route order (later valid
+  // ones answer 409 for the state, which is fine).
+  "POST /objectives/:id/review/submit": (w) => ({ id: w.oReview, body: { comment: "Ready for a look" } }),
+  "POST /objectives/:id/review/approve": (w) => ({ id: w.oReview, body: { comment: "Looks right" } }),
+  "POST /objectives/:id/review/send-back": (w) => ({ id: w.oReview, body: { comment: "Aim higher" } }),
   "GET /key-results/:id/check-ins": (w) => ({ id: w.krInc }),
   "POST /key-results/:id/check-ins": (w) => ({
     id: w.krInc,

@@ -222,6 +222,35 @@ class World {
     return r.body.id;
   }
 
+  private reviewsOn: Promise<unknown> | null = null;
+
+  /**
+   * A fresh team draft of Olga's with a measurable key result, reviews turned on; submitted for
+   * review (by an admin) when `inReview`. Its reviewers: the team's owner and the admins.
+   */
+  async reviewDraft(vis: Vis, inReview: boolean): Promise<string> {
+    this.reviewsOn ??= this.admin("PATCH", "/settings", { reviewWorkflow: true });
+    await this.reviewsOn;
+    const o = await this.admin("POST", "/objectives", {
+      title: unique("Draft plan"),
+      level: "team",
+      teamId: this.base.teamId,
+      periodId: this.base.periodId,
+      ownerIds: [this.base.olgaId],
+      visibility: vis,
+      state: "draft",
+    });
+    await this.admin("POST", `/objectives/${o.id}/key-results`, {
+      title: unique("Draft metric"),
+      type: "increase",
+      start: 0,
+      target: 10,
+      ownerIds: [this.base.olgaId],
+    });
+    if (inReview) await this.admin("POST", `/objectives/${o.id}/review/submit`, {});
+    return o.id;
+  }
+
   async olgaTokenId(): Promise<string> {
     return (await this.admin("POST", `/users/${this.base.olgaId}/tokens`, { name: unique("automation") })).id;
   }
@@ -549,6 +578,29 @@ const CASES: Record<string, Case> = {
     rule: editObjective,
     request: async (w, v) => ({ url: `/alignments/${(await w.slice(v)).alignmentId}` }),
   },
+
+  // The review workflow (#12): the draft's editors submit; its reviewers (here the team's owner)
+  // and admins approve or send back; those who may not see a private draft get 404.
+  "GET /objectives/:id/review": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/objectives/${await w.reviewDraft(v, false)}/review` }),
+  },
+  "POST /objectives/:id/review/submit": {
+    rule: editObjective,
+    request: async (w, v) => ({ url: `/objectives/${await w.reviewDraft(v, false)}/review/submit`, body: {} }),
+  },
+  "POST /objectives/:id/review/approve": {
+    rule: editObjective,
+    request: async (w, v) => ({ url: `/objectives/${await w.reviewDraft(v, true)}/review/approve`, body: {} }),
+  },
+  "POST /objectives/:id/review/send-back": {
+    rule: editObjective,
+    request: async (w, v) => ({
+      url: `/objectives/${await w.reviewDraft(v, true)}/review/send-back`,
+      body: { comment: "Sharper, please" },
+    }),
+  },
+  "GET /reviews/waiting": { rule: list, request: async () => ({ url: "/reviews/waiting" }) },
 
   "GET /key-results/:id/check-ins": {
     rule: readObject,

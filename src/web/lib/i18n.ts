@@ -39,6 +39,12 @@ const en = {
         closed: "closed the objective",
         reopened: "reopened the objective",
         postponed: "postponed the objective",
+        // The review workflow (#12).
+        reviewSubmitted: "submitted the objective for review",
+        reviewApproved: "approved the objective in review",
+        reviewSentBack: "sent the objective back",
+        reviewWithdrawn: "changed the objective after submitting it (back to draft)",
+        reviewActivated: "published the objective (review)",
       },
       keyResult: {
         created: "added a key result",

@@ -24,6 +24,8 @@ import type {
   Objective,
   Page,
   Period,
+  Review,
+  ReviewsWaiting,
   Series,
   Settings,
   Team,
@@ -63,6 +65,9 @@ export const keys = {
   /** A list loaded whole (bounded by one person). */
   objectiveAll: (params: Params) => ["objectives", "all", clean(params)] as const,
   objective: (id: string) => ["objectives", "one", id] as const,
+  /** Under "objectives": every change to an objective or its key results refetches it. */
+  reviewOf: (id: string) => ["objectives", "review", id] as const,
+  reviewsWaiting: ["objectives", "reviewsWaiting"] as const,
   keyResults: ["keyResults"] as const,
   keyResult: (id: string) => ["keyResults", id] as const,
   checkIns: ["checkIns"] as const,
@@ -300,3 +305,15 @@ export function pickPeriod(
   const current = periods.filter((p) => p.startDate <= todayIso && todayIso <= p.endDate);
   return current.find((p) => p.kind === "quarter") ?? current[0] ?? periods.at(-1);
 }
+
+/** An objective's review (the panel on its page); off until `enabled`. */
+export const useReview = (id: string, enabled = true) =>
+  useQuery({
+    queryKey: keys.reviewOf(id),
+    enabled: enabled && !!id,
+    queryFn: () => get<Review>(`/objectives/${id}/review`),
+  });
+
+/** The drafts in review whose reviewer I am. */
+export const useReviewsWaiting = () =>
+  useQuery({ queryKey: keys.reviewsWaiting, queryFn: () => get<ReviewsWaiting>("/reviews/waiting") });

@@ -57,3 +57,6 @@ export type ChatTest = z.infer<typeof C.ChatTestShape>;
 export type Comment = z.infer<typeof C.CommentShape>;
 export type CommentReaction = z.infer<typeof C.CommentReactionShape>;
 export type Following = z.infer<typeof C.FollowingShape>;
+/** `GET /objectives/:id/review`: a draft's review state, reviewers, trail and what I may do. */
+export type Review = z.infer<typeof C.ReviewShape>;
+export type ReviewsWaiting = z.infer<typeof C.ReviewsWaitingShape>;

@@ -12,6 +12,7 @@ import { StatusBadge } from "../components/status-badge.js";
 import { VirtualRows } from "../components/virtual-rows.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { ObjectiveCreateDialog } from "../features/objectives/objective-create-dialog.js";
+import { ReviewsWaiting } from "../features/objectives/reviews-waiting.js";
 import { dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { mayCheckIn, mayContribute } from "../lib/permissions.js";
@@ -208,6 +209,7 @@ export function HomePage() {
           </Card>
         )}
       </section>
+      <ReviewsWaiting />
       <section aria-labelledby="mine-heading">
         <Title order={3} size="h4" id="mine-heading" mb="xs">
           {t("home.mine")}

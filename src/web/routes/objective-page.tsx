@@ -20,6 +20,7 @@ import { KeyResultList } from "../features/key-results/key-result-list.js";
 import { useAuthorityGraph } from "../features/objectives/objective-access.js";
 import { ObjectiveActions } from "../features/objectives/objective-actions.js";
 import { ProgressBreakdown } from "../features/objectives/progress-breakdown.js";
+import { ReviewPanel } from "../features/objectives/review-panel.js";
 import { api } from "../lib/api.js";
 import { auditLabel } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
@@ -272,6 +273,7 @@ export function ObjectivePage() {
             status={o.status}
             label={`${o.title}: ${percent(o.progress)}`}
           />
+          <ReviewPanel objective={o} />
           <Grid>
             <Grid.Col span={{ base: 12, md: 8 }}>
               <ObjectiveCard objective={o} />

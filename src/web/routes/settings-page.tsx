@@ -24,6 +24,7 @@ import { QueryState } from "../components/query-state.js";
 import { ChatSettingsCard } from "../features/chat/chat-settings-card.js";
 import { ApiError, api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
+import "../lib/i18n-review.js";
 import { mayAdminister } from "../lib/permissions.js";
 import { useMe, useSettings } from "../lib/queries.js";
 import type { Settings } from "../lib/types.js";
@@ -50,6 +51,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
       initiativesCount: settings.initiativesCount,
       membersCreateTeamOkrs: settings.membersCreateTeamOkrs ?? true,
       privateUnderPublic: settings.privateUnderPublic ?? false,
+      reviewWorkflow: settings.reviewWorkflow ?? false,
       objective: settings.terminology?.objective ?? "Objective",
       keyResult: settings.terminology?.keyResult ?? "Key result",
       initiative: settings.terminology?.initiative ?? "Initiative",
@@ -73,6 +75,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
         initiativesCount: v.initiativesCount,
         membersCreateTeamOkrs: v.membersCreateTeamOkrs,
         privateUnderPublic: v.privateUnderPublic,
+        reviewWorkflow: v.reviewWorkflow,
         terminology: { objective: v.objective.trim(), keyResult: v.keyResult.trim(), initiative: v.initiative.trim() },
       }),
     onSuccess: () => {
@@ -159,6 +162,11 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                 label={t("settings.privateUnderPublic")}
                 description={t("settings.privateUnderPublicHelp")}
                 {...form.getInputProps("privateUnderPublic", { type: "checkbox" })}
+              />
+              <Switch
+                label={t("review.setting")}
+                description={t("review.settingHelp")}
+                {...form.getInputProps("reviewWorkflow", { type: "checkbox" })}
               />
             </Stack>
           </Card>

@@ -12,7 +12,9 @@ import { useState } from "react";
 import { DisabledWithReason } from "../../components/disabled-reason.js";
 import { api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
+import "../../lib/i18n-review.js";
 import { invalidateForChange } from "../../lib/live.js";
+import { useReview } from "../../lib/queries.js";
 import type { Objective } from "../../lib/types.js";
 import { saveProblem } from "../key-results/key-result-dialog.js";
 import { useObjectiveAccess } from "./objective-access.js";
@@ -61,6 +63,8 @@ async function cloneObjective(objective: Objective): Promise<Objective> {
 
 export function ObjectiveActions({ objective }: { objective: Objective }) {
   const access = useObjectiveAccess(objective);
+  // With reviews on, a draft is published once approved (or by an admin, skipping the review).
+  const review = useReview(objective.id, objective.state === "draft");
   const [closing, setClosing] = useState(false);
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -108,9 +112,20 @@ export function ObjectiveActions({ objective }: { objective: Objective }) {
   }
   return (
     <Group gap="xs" justify="flex-end">
-      {objective.state === "draft" && (
-        <Button size="xs" onClick={() => publish.mutate()} loading={publish.isPending} title={t("okrEdit.draftHelp")}>
-          {t("okrEdit.publish")}
+      {objective.state === "draft" && review.data && (!review.data.workflow || review.data.canPublish) && (
+        <Button
+          size="xs"
+          onClick={() => publish.mutate()}
+          loading={publish.isPending}
+          title={
+            review.data.workflow && objective.reviewState !== "approved"
+              ? t("review.publishWithoutReviewHelp")
+              : t("okrEdit.draftHelp")
+          }
+        >
+          {review.data.workflow && objective.reviewState !== "approved"
+            ? t("review.publishWithoutReview")
+            : t("okrEdit.publish")}
         </Button>
       )}
       <Button variant="default" size="xs" onClick={() => setEditing(true)}>
