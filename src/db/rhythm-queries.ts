@@ -18,6 +18,7 @@ export interface ReminderCandidate {
   objectiveTitle: string;
   objectiveOwnerIds: string[];
   teamId: string | null;
+  visibility: string;
   periodStart: string;
 }
 
@@ -48,6 +49,7 @@ export const rhythmQueries = {
         objectiveTitle: o.title,
         objectiveOwnerIds: o.ownerIds,
         teamId: o.teamId,
+        visibility: o.visibility,
         periodStart: p.startDate,
       })
       .from(k)

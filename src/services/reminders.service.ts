@@ -11,9 +11,10 @@
  * sends nothing twice. The answer says who was reminded of what, and who was skipped and why.
  */
 
+import { createHash } from "node:crypto";
 import { notificationQueries } from "../db/notification-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
-import { organizationRepo } from "../db/repositories.js";
+import { type OrganizationRow, organizationRepo } from "../db/repositories.js";
 import { type ReminderCandidate, rhythmQueries } from "../db/rhythm-queries.js";
 import {
   type Cadence,
@@ -23,10 +24,12 @@ import {
   localDate,
   weekdayOf,
 } from "../domain/cadence.js";
+import { type ChatTarget, loadChatTargets, postChat } from "./chat.js";
+import type { ChatMessage } from "./chat-format.js";
 import type { Services } from "./context.js";
 import { writeTransaction } from "./context.js";
 import { settingsOf } from "./evaluation.js";
-import { type NoticeInput, notify } from "./notify.service.js";
+import { absoluteUrl, type NoticeInput, notify } from "./notify.service.js";
 import { rhythmOf } from "./rhythm.js";
 
 export interface ReminderSummary {
@@ -50,6 +53,8 @@ export interface ReminderSummary {
   /** Each key result not reminded although it could have been, and why (the first 200). */
   skipped: { keyResultId: string; title: string; userId: string | null; name: string | null; reason: string }[];
   counts: { considered: number; notDue: number; due: number; reminded: number; skipped: number; escalated: number };
+  /** The teams' chat channels told who has check-ins due (once per channel and day), and how it went. */
+  chat: { kind: string; from: string; teamId: string | null; ok: boolean; error: string | null }[];
 }
 
 const PAGE = 2000;
@@ -90,6 +95,7 @@ export async function runReminders(
     escalated: [],
     skipped: [],
     counts: { considered: 0, notDue: 0, due: 0, reminded: 0, skipped: 0, escalated: 0 },
+    chat: [],
   };
   if (!opts.force && hourIn(opts.nowMs, timeZone) < rhythm.reminderHour) {
     summary.notYet = `Reminders go out from ${String(rhythm.reminderHour).padStart(2, "0")}:00 (${timeZone}).`;
@@ -106,6 +112,9 @@ export async function runReminders(
     if (summary.skipped.length < SKIPPED_LISTED)
       summary.skipped.push({ keyResultId: kr.id, title: kr.title, userId, name, reason });
   };
+  // Who was reminded of what, by team, for the teams' chat channels (public objectives only: a
+  // channel's audience is not Okra's to know).
+  const forChat = new Map<string | null, Map<string, { name: string; titles: string[] }>>();
   // The due key results, page by page, to remind in one write per page.
   let after: string | null = null;
   for (;;) {
@@ -219,6 +228,14 @@ export async function runReminders(
             keyResults: list.map((d) => ({ id: d.kr.id, title: d.kr.title, dueDate: d.dueDate })),
           });
           summary.counts.reminded += list.length;
+          for (const d of list) {
+            if (d.kr.visibility === "private") continue;
+            const team = forChat.get(d.kr.teamId) ?? new Map<string, { name: string; titles: string[] }>();
+            const entry = team.get(userId) ?? { name: person.name, titles: [] };
+            entry.titles.push(d.kr.title);
+            team.set(userId, entry);
+            forChat.set(d.kr.teamId, team);
+          }
         }
         await notify(svc, t, null, notices);
         // Escalation: the streak of reminders since the last check-in, told to the manager once.
@@ -278,5 +295,60 @@ export async function runReminders(
     }
     if (page.length < PAGE) break;
   }
+  await postToChats(svc, org, today, forChat, summary);
   return summary;
+}
+
+/**
+ * Tells each chat channel (a team's own, else its nearest parent's, else the organisation's)
+ * who was reminded of which key results today: one message per channel and day, recorded
+ * before it is posted, so a rerun posts nothing twice. A refused post is in the summary.
+ */
+async function postToChats(
+  svc: Services,
+  org: OrganizationRow,
+  today: string,
+  forChat: ReadonlyMap<string | null, ReadonlyMap<string, { name: string; titles: string[] }>>,
+  summary: ReminderSummary,
+): Promise<void> {
+  const scope = grantOrgScope(org.id);
+  const byChannel = new Map<string, { target: ChatTarget; people: Map<string, { name: string; titles: string[] }> }>();
+  for (const [teamId, people] of forChat) {
+    for (const target of await loadChatTargets(svc.database.db, scope, org, teamId)) {
+      const key = `${target.kind}:${createHash("sha256").update(target.url).digest("hex").slice(0, 16)}`;
+      const channel = byChannel.get(key) ?? { target, people: new Map() };
+      for (const [id, p] of people) {
+        const entry = channel.people.get(id) ?? { name: p.name, titles: [] };
+        entry.titles.push(...p.titles);
+        channel.people.set(id, entry);
+      }
+      byChannel.set(key, channel);
+    }
+  }
+  for (const [key, { target, people }] of byChannel) {
+    const fresh = await writeTransaction(svc, { scope, actorId: null }, (t) =>
+      rhythmQueries.claimDelivery(t.tx, scope, `chat-reminders:${key}:${today}`),
+    );
+    if (!fresh) continue;
+    const list = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const count = list.reduce((n, p) => n + p.titles.length, 0);
+    const message: ChatMessage = {
+      title: `Check-ins due today: ${plural(count, "key result")}`,
+      summary: `${list.map((p) => p.name).join(", ")} ${list.length === 1 ? "has" : "have"} check-ins due today.`,
+      sections: list.map((p) => ({ heading: p.name, items: p.titles.map((text) => ({ text })) })),
+      action: { label: "Open Okra", url: absoluteUrl(svc, "/") },
+    };
+    try {
+      await postChat(svc, target.kind, target.url, message);
+      summary.chat.push({ kind: target.kind, from: target.from, teamId: target.teamId, ok: true, error: null });
+    } catch (err) {
+      summary.chat.push({
+        kind: target.kind,
+        from: target.from,
+        teamId: target.teamId,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
 }

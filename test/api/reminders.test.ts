@@ -4,6 +4,8 @@
  * who is skipped and why, once per due date, the manager told after missed reminders, the
  * one-click unsubscribe, and the jobs' routes.
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { runJobForOrganization } from "../../src/services/jobs.service.js";
@@ -17,6 +19,9 @@ const PUBLIC_URL = "https://okra.test.example";
 const MONDAY_0800 = Date.UTC(2026, 1, 16, 8);
 const MONDAY_1000 = Date.UTC(2026, 1, 16, 10);
 const WEEK = 7 * 86_400_000;
+
+/** The reminder emails that arrived (followers also get emails of check-ins, not counted here). */
+const reminderMails = (smtp: TestSmtp) => smtp.inbox.filter((m) => m.subject.startsWith("Check-in due"));
 
 /** Waits until no mail has arrived for 400 ms (emails leave after the commit, without being awaited). */
 async function settled(smtp: TestSmtp): Promise<void> {
@@ -38,7 +43,11 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    api = await startApi(kind, Date.UTC(2026, 0, 20, 12), { mailer: smtp.mailer, publicUrl: PUBLIC_URL });
+    api = await startApi(kind, Date.UTC(2026, 0, 20, 12), {
+      mailer: smtp.mailer,
+      publicUrl: PUBLIC_URL,
+      allowPrivateUrls: true,
+    });
     f = factories(api);
     for (const [name, role] of [
       ["Mo", "member"],
@@ -94,7 +103,9 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
     expect(reasons["Forum posts answered"]).toBe("checked in within the cadence (every Monday), on 2026-02-10");
     expect(reasons["Newsletter readers"]).toBe("2026-02-16 is one of Sam's quiet days");
 
-    const mail = await smtp.waitFor(people.Rita?.email as string);
+    await settled(smtp);
+    const mail = reminderMails(smtp).find((m) => m.to === people.Rita?.email);
+    if (!mail) throw new Error("no reminder email reached Rita");
     expect(mail.subject).toBe("Check-in due: 1 key result");
     expect(mail.text).toContain("Meetups held");
     expect(mail.text).toContain(`${PUBLIC_URL}/key-results/${kr.a}?checkIn=1`);
@@ -102,12 +113,14 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
     expect(mail.html).toContain("Grow the community");
     expect(mail.headers.get("list-unsubscribe-post")).toBe("List-Unsubscribe=One-Click");
     expect(mail.headers.get("list-unsubscribe")).toMatch(new RegExp(`^<${PUBLIC_URL}/unsubscribe\\?token=`));
-    expect(smtp.inbox.map((m) => m.to)).toEqual([people.Rita?.email]);
+    expect(reminderMails(smtp).map((m) => m.to)).toEqual([people.Rita?.email]);
 
     // In the app too, with the same links.
     const centre = await as("Rita", "GET", "/notifications");
     expect(centre.status).toBe(200);
-    expect(centre.body.unread).toBe(1);
+    // The reminder, and the notice that B was checked in (Rita owns its objective, so she follows it).
+    expect(centre.body.unread).toBe(2);
+    expect(centre.body.items.map((n: { kind: string }) => n.kind)).toEqual(["reminder", "change"]);
     expect(centre.body.items[0]).toMatchObject({ kind: "reminder", link: "/?due=1", readAt: null });
     expect(centre.body.items[0].items[0]).toMatchObject({
       text: "Meetups held",
@@ -123,7 +136,7 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
       "already reminded of the check-in due 2026-02-16",
     );
     await settled(smtp);
-    expect(smtp.inbox).toHaveLength(1);
+    expect(reminderMails(smtp)).toHaveLength(1);
   });
 
   it("tells the manager after the set number of missed reminders, once per streak", async () => {
@@ -195,6 +208,40 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
     expect(rita?.channel).toBe("inApp");
     await settled(smtp);
     expect(smtp.inbox.slice(before).map((m) => m.to)).not.toContain(people.Rita?.email);
+  });
+
+  it("tells the team's chat channel who has check-ins due, once per day, public objectives only", async () => {
+    const received: unknown[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.end("1");
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      const set = await api.call("PATCH", "/settings", { teamsWebhookUrl: `http://127.0.0.1:${port}/hook` });
+      expect(set.status).toBe(200);
+      api.clock.now = MONDAY_1000 + 5 * WEEK;
+      const r = await api.call("POST", "/jobs/reminders/run");
+      expect(r.body.summary.chat).toEqual([{ kind: "teams", from: "organization", teamId: null, ok: true, error: null }]);
+      expect(received).toHaveLength(1);
+      const card = JSON.stringify(received[0]);
+      expect(card).toContain("application/vnd.microsoft.card.adaptive");
+      expect(card).toContain("Rita");
+      expect(card).toContain("Meetups held");
+      const again = await api.call("POST", "/jobs/reminders/run");
+      expect(again.body.summary.chat).toEqual([]);
+      expect(received).toHaveLength(1);
+    } finally {
+      await api.call("PATCH", "/settings", { teamsWebhookUrl: null });
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 
   it("lists the jobs for admins only, and refuses an unknown job", async () => {
