@@ -229,7 +229,9 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
       expect(set.status).toBe(200);
       api.clock.now = MONDAY_1000 + 5 * WEEK;
       const r = await api.call("POST", "/jobs/reminders/run");
-      expect(r.body.summary.chat).toEqual([{ kind: "teams", from: "organization", teamId: null, ok: true, error: null }]);
+      expect(r.body.summary.chat).toEqual([
+        { kind: "teams", from: "organization", teamId: null, ok: true, error: null },
+      ]);
       expect(received).toHaveLength(1);
       const card = JSON.stringify(received[0]);
       expect(card).toContain("application/vnd.microsoft.card.adaptive");
