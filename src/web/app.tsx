@@ -19,6 +19,7 @@ import {
   IconBinaryTree,
   IconCalendar,
   IconChartPie,
+  IconClockPlay,
   IconFlag,
   IconHistory,
   IconHome,
@@ -122,6 +123,7 @@ function Layout() {
   const adminNav = [
     { to: "/admin/audit", label: t("nav.audit"), icon: IconHistory },
     { to: "/admin/trash", label: t("nav.trash"), icon: IconTrash },
+    { to: "/admin/jobs", label: t("nav.jobs"), icon: IconClockPlay },
     { to: "/admin/security", label: t("nav.security"), icon: IconShieldLock },
   ] as const;
   const me = useMe();
@@ -350,6 +352,12 @@ const trashRoute = createRoute({
   component: lazyRouteComponent(() => import("./routes/trash-page.js"), "TrashPage"),
   validateSearch: validatePeriodSearch,
 });
+const jobsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/admin/jobs",
+  component: lazyRouteComponent(() => import("./routes/jobs-page.js"), "JobsPage"),
+  validateSearch: validatePeriodSearch,
+});
 const securityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/admin/security",
@@ -382,6 +390,7 @@ const routeTree = rootRoute.addChildren([
     profileRoute,
     auditRoute,
     trashRoute,
+    jobsRoute,
     securityRoute,
     homeRoute,
     dashboardRoute,

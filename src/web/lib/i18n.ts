@@ -23,6 +23,7 @@ const en = {
     admin: "Administration",
     audit: "Audit trail",
     trash: "Trash",
+    jobs: "Background jobs",
     security: "Sign-on and provisioning",
     theme: "Switch light or dark theme",
     api: "API reference",

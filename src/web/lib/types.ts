@@ -60,3 +60,6 @@ export type Following = z.infer<typeof C.FollowingShape>;
 /** `GET /objectives/:id/review`: a draft's review state, reviewers, trail and what I may do. */
 export type Review = z.infer<typeof C.ReviewShape>;
 export type ReviewsWaiting = z.infer<typeof C.ReviewsWaitingShape>;
+/** The background jobs (#12). */
+export type Job = z.infer<typeof C.JobShape>;
+export type JobRun = z.infer<typeof C.JobRunShape>;

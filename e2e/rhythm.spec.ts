@@ -1,0 +1,67 @@
+/**
+ * The rhythm as an admin and a person meet it: the background jobs page (each job's schedule,
+ * next and last run; running reminders now shows who was reminded and who was skipped and
+ * why), and following a reminder's link from the notification centre to a saved check-in.
+ * Runs last: it adds a check-in to the demo's first key result.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "@playwright/test";
+import { noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
+
+const PORT = Number(process.env.OKRA_E2E_PORT ?? 3199);
+const DATA_DIR = PORT === 3199 ? ".e2e-data" : `.e2e-data-${PORT}`;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = () =>
+  JSON.parse(readFileSync(path.join(here, "..", DATA_DIR, "e2e-notifications.json"), "utf8")) as {
+    keyResult: { id: string; title: string };
+  };
+
+test("an admin sees the background jobs and runs the reminders now", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Background jobs" }).click();
+  await expect(page.getByRole("heading", { name: "Background jobs", level: 2 })).toBeVisible();
+  const reminders = page.getByRole("region", { name: "Check-in reminders" });
+  await expect(reminders.getByText(/^Next run:/)).toBeVisible();
+  await expect(page.getByRole("region", { name: "Weekly digest" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Email delivery" })).toBeVisible();
+  await reminders.getByRole("button", { name: "Run “Check-in reminders” now" }).click();
+  await expect(reminders.getByText(/key results looked at: \d+ due, \d+ reminded, \d+ skipped/)).toBeVisible();
+  await expect(reminders.getByText("(run by hand)")).toBeVisible();
+  await expect(reminders.getByText("Done", { exact: true })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/jobs.png`, fullPage: true });
+  await noSeriousA11yViolations(page);
+});
+
+test("the jobs page fits a phone", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.goto("/admin/jobs");
+  await expect(page.getByRole("region", { name: "Check-in reminders" })).toBeVisible();
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(wide).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${SHOTS}/jobs-phone-dark.png`, fullPage: true });
+  await noSeriousA11yViolations(page);
+  await context.close();
+});
+
+test("a reminder's link leads to a saved check-in", async ({ page }) => {
+  const f = fixtures();
+  await signIn(page);
+  await page.getByRole("button", { name: /^Notifications, \d+ unread$/ }).click();
+  await page
+    .getByRole("dialog", { name: "Notifications" })
+    .getByRole("button", { name: /Time to check in/ })
+    .click();
+  const dialog = page.getByRole("dialog", { name: /^Check in: / });
+  await expect(dialog).toBeVisible();
+  await expect(page.getByRole("heading", { name: f.keyResult.title, level: 2, exact: true })).toBeVisible();
+  await dialog.getByRole("textbox", { name: "New value" }).fill("7");
+  await dialog.getByRole("textbox", { name: /note/i }).first().fill("Checked in from the reminder (e2e)");
+  await dialog.getByRole("button", { name: "Save check-in" }).click();
+  await expect(page.getByText("Check-in saved")).toBeVisible();
+  await expect(page.getByText("Checked in from the reminder (e2e)").first()).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/reminder-saved-check-in.png` });
+});

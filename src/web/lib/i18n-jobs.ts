@@ -1,0 +1,34 @@
+/** Strings of the background jobs page (#12), merged into the main bundle. */
+import i18next from "i18next";
+import "./i18n.js";
+
+const jobs = {
+  title: "Background jobs",
+  intro:
+    "Okra runs these on its own, on a schedule (UTC). Reminders and the weekly digest then wait for your organisation's reminder hour. Run one now to see what it does.",
+  schedule: "Schedule",
+  nextRun: "Next run",
+  lastRun: "Last run",
+  failures: "Failures this week",
+  never: "Never",
+  ok: "Done",
+  failed: "Failed",
+  running: "Running",
+  runNow: "Run now",
+  runNamed: "Run “{{title}}” now",
+  ran: "“{{title}}” ran.",
+  result: "What the last run did",
+  reminded: "Reminded {{name}} ({{channel}}): {{titles}}",
+  channelEmail: "email and app",
+  channelInApp: "app only",
+  escalated: "Told {{manager}} that {{name}} missed check-ins: {{titles}}",
+  skipped: "Skipped {{title}}: {{reason}}",
+  nobody: "Nobody needed a reminder.",
+  notYet: "Nothing sent: {{why}}",
+  counts:
+    "{{considered}} key results looked at: {{due}} due, {{reminded}} reminded, {{skipped}} skipped, {{notDue}} not due yet.",
+  manual: "run by hand",
+  scheduled: "on schedule",
+};
+
+i18next.addResourceBundle("en", "translation", { jobs }, true, true);
