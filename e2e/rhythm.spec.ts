@@ -26,7 +26,7 @@ test("an admin sees the background jobs and runs the reminders now", async ({ pa
   await expect(reminders.getByText(/^Next run:/)).toBeVisible();
   await expect(page.getByRole("region", { name: "Weekly digest" })).toBeVisible();
   await expect(page.getByRole("region", { name: "Email delivery" })).toBeVisible();
-  await reminders.getByRole("button", { name: "Run “Check-in reminders” now" }).click();
+  await reminders.getByRole("button", { name: "Run now: Check-in reminders" }).click();
   await expect(reminders.getByText(/key results looked at: \d+ due, \d+ reminded, \d+ skipped/)).toBeVisible();
   await expect(reminders.getByText("(run by hand)")).toBeVisible();
   await expect(reminders.getByText("Done", { exact: true })).toBeVisible();

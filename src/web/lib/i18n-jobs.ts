@@ -15,7 +15,7 @@ const jobs = {
   failed: "Failed",
   running: "Running",
   runNow: "Run now",
-  runNamed: "Run “{{title}}” now",
+  runNamed: "Run now: {{title}}",
   ran: "“{{title}}” ran.",
   result: "What the last run did",
   reminded: "Reminded {{name}} ({{channel}}): {{titles}}",

@@ -90,6 +90,7 @@ function JobCard({ job }: { job: Job }) {
           </div>
           <Button
             size="xs"
+            variant="light"
             leftSection={<IconPlayerPlay size={14} />}
             loading={run.isPending}
             aria-label={t("jobs.runNamed", { title: job.title })}
