@@ -65,3 +65,32 @@ test("a reminder's link leads to a saved check-in", async ({ page }) => {
   await expect(page.getByText("Checked in from the reminder (e2e)").first()).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/reminder-saved-check-in.png` });
 });
+
+test("an admin sets the organisation's check-in rhythm", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/settings");
+  const rhythm = page.getByRole("region", { name: "Check-in rhythm" });
+  await rhythm.getByRole("combobox", { name: "Check-ins due" }).click();
+  await page.getByRole("option", { name: "Every 2 weeks" }).click();
+  await rhythm.getByRole("combobox", { name: "On", exact: true }).click();
+  await page.getByRole("option", { name: "Wednesday" }).click();
+  await rhythm.getByRole("textbox", { name: "Tell the manager after" }).fill("4");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Settings saved").first()).toBeVisible();
+  await page.reload();
+  const again = page.getByRole("region", { name: "Check-in rhythm" });
+  await expect(again.getByRole("combobox", { name: "Check-ins due" })).toHaveValue("Every 2 weeks");
+  await expect(again.getByRole("combobox", { name: "On", exact: true })).toHaveValue("Wednesday");
+  await expect(again.getByRole("textbox", { name: "Tell the manager after" })).toHaveValue("4");
+  await again.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/settings-rhythm.png` });
+  await noSeriousA11yViolations(page);
+  // Back to the default for whatever runs next.
+  await again.getByRole("combobox", { name: "Check-ins due" }).click();
+  await page.getByRole("option", { name: "Every week" }).click();
+  await again.getByRole("combobox", { name: "On", exact: true }).click();
+  await page.getByRole("option", { name: "Monday" }).click();
+  await again.getByRole("textbox", { name: "Tell the manager after" }).fill("3");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Settings saved").first()).toBeVisible();
+});

@@ -31,4 +31,29 @@ const jobs = {
   scheduled: "on schedule",
 };
 
-i18next.addResourceBundle("en", "translation", { jobs }, true, true);
+const rhythm = {
+  title: "Check-in rhythm",
+  help: "When check-ins are due, when reminders and the weekly digest go out, and when a manager hears of missed check-ins. A team can set its own cadence; its sub-teams follow it.",
+  every: "Check-ins due",
+  week1: "Every week",
+  week2: "Every 2 weeks",
+  week3: "Every 3 weeks",
+  monthly: "Monthly (first such weekday)",
+  on: "On",
+  reminderHour: "Reminders from (hour)",
+  reminderHourHelp: "0–23, in the organisation's time zone",
+  digestWeekday: "Weekly digest on",
+  escalate: "Tell the manager after",
+  escalateHelp: "missed reminders in a row (0: never)",
+  days: {
+    mon: "Monday",
+    tue: "Tuesday",
+    wed: "Wednesday",
+    thu: "Thursday",
+    fri: "Friday",
+    sat: "Saturday",
+    sun: "Sunday",
+  },
+};
+
+i18next.addResourceBundle("en", "translation", { jobs, rhythm }, true, true);

@@ -17,6 +17,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
+import "../lib/i18n-jobs.js";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
@@ -38,6 +39,8 @@ const ZONES: string[] = [
   ).filter((z) => z !== "UTC"),
 ];
 
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
 function SettingsForm({ settings, editable }: { settings: Settings; editable: boolean }) {
   const queryClient = useQueryClient();
   const form = useForm({
@@ -52,6 +55,11 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
       membersCreateTeamOkrs: settings.membersCreateTeamOkrs ?? true,
       privateUnderPublic: settings.privateUnderPublic ?? false,
       reviewWorkflow: settings.reviewWorkflow ?? false,
+      cadenceEvery: settings.cadence.kind === "monthly" ? "monthly" : String(settings.cadence.everyWeeks),
+      cadenceWeekday: String(settings.cadence.weekday),
+      reminderHour: settings.reminderHour,
+      digestWeekday: String(settings.digestWeekday),
+      escalateAfterMissed: settings.escalateAfterMissed,
       objective: settings.terminology?.objective ?? "Objective",
       keyResult: settings.terminology?.keyResult ?? "Key result",
       initiative: settings.terminology?.initiative ?? "Initiative",
@@ -76,6 +84,13 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
         membersCreateTeamOkrs: v.membersCreateTeamOkrs,
         privateUnderPublic: v.privateUnderPublic,
         reviewWorkflow: v.reviewWorkflow,
+        cadence:
+          v.cadenceEvery === "monthly"
+            ? { kind: "monthly", weekday: Number(v.cadenceWeekday) }
+            : { kind: "weekly", everyWeeks: Number(v.cadenceEvery), weekday: Number(v.cadenceWeekday) },
+        reminderHour: v.reminderHour,
+        digestWeekday: Number(v.digestWeekday),
+        escalateAfterMissed: v.escalateAfterMissed,
         terminology: { objective: v.objective.trim(), keyResult: v.keyResult.trim(), initiative: v.initiative.trim() },
       }),
     onSuccess: () => {
@@ -168,6 +183,61 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                 description={t("review.settingHelp")}
                 {...form.getInputProps("reviewWorkflow", { type: "checkbox" })}
               />
+            </Stack>
+          </Card>
+          <Card withBorder component="section" aria-labelledby="settings-rhythm">
+            <Stack>
+              <div>
+                <Title order={3} size="h5" id="settings-rhythm">
+                  {t("rhythm.title")}
+                </Title>
+                <Text size="sm" c="dimmed">
+                  {t("rhythm.help")}
+                </Text>
+              </div>
+              <Group grow align="flex-start" wrap="wrap">
+                <Select
+                  label={t("rhythm.every")}
+                  allowDeselect={false}
+                  data={[
+                    { value: "1", label: t("rhythm.week1") },
+                    { value: "2", label: t("rhythm.week2") },
+                    { value: "3", label: t("rhythm.week3") },
+                    { value: "monthly", label: t("rhythm.monthly") },
+                  ]}
+                  {...form.getInputProps("cadenceEvery")}
+                />
+                <Select
+                  label={t("rhythm.on")}
+                  allowDeselect={false}
+                  data={WEEKDAYS.map((d, i) => ({ value: String(i + 1), label: t(`rhythm.days.${d}`) }))}
+                  {...form.getInputProps("cadenceWeekday")}
+                />
+              </Group>
+              <Group grow align="flex-start" wrap="wrap">
+                <NumberInput
+                  label={t("rhythm.reminderHour")}
+                  description={t("rhythm.reminderHourHelp")}
+                  min={0}
+                  max={23}
+                  hideControls
+                  {...form.getInputProps("reminderHour")}
+                />
+                <Select
+                  label={t("rhythm.digestWeekday")}
+                  allowDeselect={false}
+                  data={WEEKDAYS.map((d, i) => ({ value: String(i + 1), label: t(`rhythm.days.${d}`) }))}
+                  {...form.getInputProps("digestWeekday")}
+                />
+                <NumberInput
+                  label={t("rhythm.escalate")}
+                  description={t("rhythm.escalateHelp")}
+                  min={0}
+                  max={10}
+                  hideControls
+                  {...form.getInputProps("escalateAfterMissed")}
+                />
+              </Group>
             </Stack>
           </Card>
           <Card withBorder>
