@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { runJobForOrganization } from "../../src/services/jobs.service.js";
@@ -23,12 +24,24 @@ const WEEK = 7 * 86_400_000;
 /** The reminder emails that arrived (followers also get emails of check-ins, not counted here). */
 const reminderMails = (smtp: TestSmtp) => smtp.inbox.filter((m) => m.subject.startsWith("Check-in due"));
 
-/** Waits until no mail has arrived for 400 ms (emails leave after the commit, without being awaited). */
-async function settled(smtp: TestSmtp): Promise<void> {
+/**
+ * Waits until the email outbox is empty (emails leave after the commit, without being awaited)
+ * and then until no mail has arrived for 300 ms.
+ */
+async function settled(smtp: TestSmtp, api: ApiHarness): Promise<void> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const r = await api.database.db.execute(
+      sql`select count(*)::int as n from notifications where email_state in ('pending', 'sending')`,
+    );
+    const rows = ((r as unknown as { rows?: { n: number }[] }).rows ?? r) as { n: number }[];
+    if ((rows[0]?.n ?? 0) === 0 || Date.now() > until) break;
+    await new Promise((done) => setTimeout(done, 50));
+  }
   let seen = -1;
   while (seen !== smtp.inbox.length) {
     seen = smtp.inbox.length;
-    await new Promise((done) => setTimeout(done, 400));
+    await new Promise((done) => setTimeout(done, 300));
   }
 }
 
@@ -103,7 +116,7 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
     expect(reasons["Forum posts answered"]).toBe("checked in within the cadence (every Monday), on 2026-02-10");
     expect(reasons["Newsletter readers"]).toBe("2026-02-16 is one of Sam's quiet days");
 
-    await settled(smtp);
+    await settled(smtp, api);
     const mail = reminderMails(smtp).find((m) => m.to === people.Rita?.email);
     if (!mail) throw new Error("no reminder email reached Rita");
     expect(mail.subject).toBe("Check-in due: 1 key result");
@@ -135,7 +148,7 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
     expect(r.body.summary.skipped.find((k: { keyResultId: string }) => k.keyResultId === kr.a)?.reason).toBe(
       "already reminded of the check-in due 2026-02-16",
     );
-    await settled(smtp);
+    await settled(smtp, api);
     expect(reminderMails(smtp)).toHaveLength(1);
   });
 
@@ -200,13 +213,13 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
     });
     expect(tampered.statusCode).toBe(400);
 
-    await settled(smtp);
+    await settled(smtp, api);
     const before = smtp.inbox.length;
     api.clock.now = MONDAY_1000 + 4 * WEEK;
     const r = await api.call("POST", "/jobs/reminders/run");
     const rita = r.body.summary.reminded.find((p: { name: string }) => p.name === "Rita");
     expect(rita?.channel).toBe("inApp");
-    await settled(smtp);
+    await settled(smtp, api);
     expect(smtp.inbox.slice(before).map((m) => m.to)).not.toContain(people.Rita?.email);
   });
 
