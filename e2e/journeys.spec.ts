@@ -29,9 +29,10 @@ test("create an objective with three KRs from a template, aligned under a team K
   await page.getByRole("option", { name: /Query engine p95/ }).click();
   await page.screenshot({ path: `${SHOTS}/create-objective.png` });
   await dialog.getByRole("button", { name: "Create objective" }).click();
-  await expect(
-    page.getByRole("heading", { name: "Ship faster without breaking things (e2e)", level: 2 }),
-  ).toBeVisible();
+  // Creating four rows and an alignment, then opening the page: give a loaded CI machine time.
+  await expect(page.getByRole("heading", { name: "Ship faster without breaking things (e2e)", level: 2 })).toBeVisible({
+    timeout: 15_000,
+  });
   await expect(page.getByRole("link", { name: "Query engine p95 in ms" })).toBeVisible();
   await expect(page.getByRole("article").getByRole("link", { name: "Deploys per week" })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/objective.png` });
@@ -123,7 +124,7 @@ test("settings: rename objectives and see the new word everywhere", async ({ pag
   await signIn(page);
   await page.getByRole("link", { name: "Settings" }).click();
   await page.getByRole("textbox", { name: "Objective", exact: true }).fill("Goal");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Settings saved")).toBeVisible();
   await page.getByRole("link", { name: "My OKRs" }).click();
   await expect(page.getByRole("heading", { name: "My goals" })).toBeVisible();
@@ -134,7 +135,7 @@ test("settings: rename objectives and see the new word everywhere", async ({ pag
   await noSeriousA11yViolations(page);
   await page.screenshot({ path: `${SHOTS}/settings.png` });
   await page.getByRole("textbox", { name: "Goal", exact: true }).fill("Objective");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Settings saved").first()).toBeVisible();
 });
 

@@ -99,7 +99,7 @@ test("an admin turns reviews on in the settings", async ({ page }) => {
   const toggle = page.getByRole("switch", { name: "Drafts need a review before they go live" });
   await expect(toggle).not.toBeChecked();
   await toggle.check();
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Settings saved").first()).toBeVisible();
   await page.reload();
   await expect(page.getByRole("switch", { name: "Drafts need a review before they go live" })).toBeChecked();

@@ -10,21 +10,6 @@ import type { KeyResultRow, ObjectiveRow } from "./repositories.js";
 import * as s from "./schema.js";
 import { isId } from "./table-repository.js";
 
-/** A key result a team lead's "who has not checked in" looks at, with its objective's visibility facts. */
-export interface TeamKeyResult {
-  id: string;
-  title: string;
-  ownerIds: string[];
-  lastCheckInAt: Date | null;
-  objectiveId: string;
-  objectiveTitle: string;
-  objectiveOwnerIds: string[];
-  level: string;
-  teamId: string | null;
-  visibility: string;
-  periodStart: string;
-}
-
 export const digestQueries = {
   /** Active people after the id `after`, in id order. */
   async people(ex: Executor, scope: OrgScope, after: string | null, limit: number) {
@@ -100,58 +85,6 @@ export const digestQueries = {
         ),
       )
       .orderBy(sql`${k.lastCheckInAt} desc nulls last`, asc(k.id))
-      .limit(limit);
-  },
-
-  /**
-   * Key results checked in by hand, open, of published objectives of these teams, in periods
-   * containing `today`: a page after the id `after`, in id order.
-   */
-  async teamKeyResults(
-    ex: Executor,
-    scope: OrgScope,
-    teamIds: readonly string[],
-    today: string,
-    after: string | null,
-    limit: number,
-  ): Promise<TeamKeyResult[]> {
-    const k = s.keyResults;
-    const o = s.objectives;
-    const p = s.periods;
-    const ids = teamIds.filter(isId);
-    if (ids.length === 0) return [];
-    return ex
-      .select({
-        id: k.id,
-        title: k.title,
-        ownerIds: k.ownerIds,
-        lastCheckInAt: k.lastCheckInAt,
-        objectiveId: o.id,
-        objectiveTitle: o.title,
-        objectiveOwnerIds: o.ownerIds,
-        level: o.level,
-        teamId: o.teamId,
-        visibility: o.visibility,
-        periodStart: p.startDate,
-      })
-      .from(k)
-      .innerJoin(o, and(eq(o.orgId, scope.orgId), eq(o.id, k.objectiveId)))
-      .innerJoin(p, and(eq(p.orgId, scope.orgId), eq(p.id, o.periodId)))
-      .where(
-        and(
-          eq(k.orgId, scope.orgId),
-          isNull(k.deletedAt),
-          eq(k.closed, false),
-          eq(k.progressMode, "manual"),
-          isNull(o.deletedAt),
-          eq(o.state, "active"),
-          inArray(o.teamId, ids),
-          lte(p.startDate, today),
-          gte(p.endDate, today),
-          after ? gt(k.id, after) : undefined,
-        ),
-      )
-      .orderBy(asc(k.id))
       .limit(limit);
   },
 };

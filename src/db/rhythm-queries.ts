@@ -2,7 +2,7 @@
  * What the rhythm's jobs read and record (#12): the key results that may need a check-in
  * today, the reminders already sent, the runs of each job. Every query names the organisation.
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
@@ -17,6 +17,7 @@ export interface ReminderCandidate {
   objectiveId: string;
   objectiveTitle: string;
   objectiveOwnerIds: string[];
+  level: string;
   teamId: string | null;
   visibility: string;
   periodStart: string;
@@ -27,7 +28,8 @@ export type JobRunRow = typeof s.jobRuns.$inferSelect;
 export const rhythmQueries = {
   /**
    * Key results checked in by hand (not rolled up), open, of published objectives, in a period
-   * that contains `today`: a page after the id `after`, in id order.
+   * that contains `today`: a page after the id `after`, in id order. `teamIds`: only those of
+   * objectives of these teams (a team lead's digest).
    */
   async reminderCandidates(
     ex: Executor,
@@ -35,10 +37,13 @@ export const rhythmQueries = {
     today: string,
     after: string | null,
     limit: number,
+    teamIds?: readonly string[],
   ): Promise<ReminderCandidate[]> {
     const k = s.keyResults;
     const o = s.objectives;
     const p = s.periods;
+    const teams = teamIds?.filter(isId);
+    if (teams && teams.length === 0) return [];
     return ex
       .select({
         id: k.id,
@@ -48,6 +53,7 @@ export const rhythmQueries = {
         objectiveId: o.id,
         objectiveTitle: o.title,
         objectiveOwnerIds: o.ownerIds,
+        level: o.level,
         teamId: o.teamId,
         visibility: o.visibility,
         periodStart: p.startDate,
@@ -63,6 +69,7 @@ export const rhythmQueries = {
           eq(k.progressMode, "manual"),
           isNull(o.deletedAt),
           eq(o.state, "active"),
+          teams ? inArray(o.teamId, teams) : undefined,
           lte(p.startDate, today),
           gte(p.endDate, today),
           after ? gt(k.id, after) : undefined,
@@ -70,6 +77,22 @@ export const rhythmQueries = {
       )
       .orderBy(asc(k.id))
       .limit(limit);
+  },
+
+  /** The teams with a chat channel of their own (Slack or Teams URL set), by name. */
+  async teamsWithChat(ex: Executor, scope: OrgScope) {
+    const t = s.teams;
+    return ex
+      .select({ id: t.id, name: t.name, slackWebhookUrl: t.slackWebhookUrl, teamsWebhookUrl: t.teamsWebhookUrl })
+      .from(t)
+      .where(
+        and(
+          eq(t.orgId, scope.orgId),
+          isNull(t.deletedAt),
+          or(isNotNull(t.slackWebhookUrl), isNotNull(t.teamsWebhookUrl)),
+        ),
+      )
+      .orderBy(asc(t.name), asc(t.id));
   },
 
   /** Every team's parent and own cadence (the cadence rule walks up them). */

@@ -108,6 +108,9 @@ export function registerAuthRoutes(
   // The one-click unsubscribe link of every email (no sign-in: the signed token is the proof).
   // Mail clients POST it form-encoded (RFC 8058, the List-Unsubscribe-Post header) with the token
   // in the query; the web app's page posts it as JSON.
+  // Its own, looser limit: one-click unsubscribes arrive from a mail provider's few servers on
+  // behalf of many people (each route keeps its own counter per address).
+  const unsubscribeRateLimit = { max: Math.max(120, opts.rateLimitPerMinute), timeWindow: 60_000 };
   app.register(async (scoped) => {
     scoped.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, _body, done) =>
       done(null, {}),
@@ -115,7 +118,12 @@ export function registerAuthRoutes(
     scoped.post(
       `${prefix}/unsubscribe`,
       {
-        config: { permission: "public", rateLimit, contract: UnsubscribedShape, contractStatus: 200 },
+        config: {
+          permission: "public",
+          rateLimit: unsubscribeRateLimit,
+          contract: UnsubscribedShape,
+          contractStatus: 200,
+        },
         schema: {
           ...doc("Stop an email (one click): the token comes from the link in the email"),
           response: { 200: { description: "Done", ...jsonSchema(UnsubscribedShape, "output") } },

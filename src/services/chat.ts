@@ -103,6 +103,31 @@ export async function postChat(svc: Services, kind: ChatKind, url: string, m: Ch
   );
 }
 
+/** How one post to a channel went, as the jobs' summaries report it (never with the URL). */
+export interface ChatPostResult {
+  kind: ChatKind;
+  from: ChatTarget["from"];
+  teamId: string | null;
+  ok: boolean;
+  error: string | null;
+}
+
+/** `postChat` to a target, answering how it went instead of throwing. */
+export async function postToTarget(svc: Services, target: ChatTarget, m: ChatMessage): Promise<ChatPostResult> {
+  const result = { kind: target.kind, from: target.from, teamId: target.teamId };
+  try {
+    await postChat(svc, target.kind, target.url, m);
+    return { ...result, ok: true, error: null };
+  } catch (err) {
+    return { ...result, ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** A channel's key for "once per channel" records: its kind and a hash of its URL (never the URL). */
+export function channelKey(target: Pick<ChatTarget, "kind" | "url">): string {
+  return `${target.kind}:${createHash("sha256").update(target.url).digest("hex").slice(0, 16)}`;
+}
+
 // ------------------------------------------------------------------ settings and targets
 
 /** A team's or the organisation's two webhook URLs (null: not set). */
@@ -195,7 +220,8 @@ export interface ChatTarget {
 /** What `chatTargetsOf` needs of a team. */
 export type ChatTeam = ChatUrls & { id: string; parentId: string | null };
 
-function targetsOfUrls(urls: ChatUrls, from: ChatTarget["from"], teamId: string | null): ChatTarget[] {
+/** The targets of one level's URLs (a team's own, or the organisation's). */
+export function targetsOfUrls(urls: ChatUrls, from: ChatTarget["from"], teamId: string | null): ChatTarget[] {
   const out: ChatTarget[] = [];
   if (urls.slackWebhookUrl) out.push({ kind: "slack", url: urls.slackWebhookUrl, from, teamId });
   if (urls.teamsWebhookUrl) out.push({ kind: "teams", url: urls.teamsWebhookUrl, from, teamId });

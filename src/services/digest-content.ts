@@ -10,6 +10,7 @@ import { digestQueries } from "../db/digest-queries.js";
 import { notificationQueries } from "../db/notification-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import type { OrganizationRow } from "../db/repositories.js";
+import { rhythmQueries } from "../db/rhythm-queries.js";
 import { type Cadence, type CadenceTeam, checkInDue, effectiveCadence } from "../domain/cadence.js";
 import type { Finding } from "../domain/coach.js";
 import type { Status } from "../domain/types.js";
@@ -171,18 +172,50 @@ function dueVerdict(run: DigestRun, teamId: string | null, periodId: string | nu
   });
 }
 
-/** A led team's part: the dashboard's movers and new risks, who has not checked in, the coach's top findings. */
+/**
+ * Who a chat channel's digest is read as: nobody in particular, an observer who leads no team,
+ * owns nothing and manages nobody, so only public objectives count (a channel's audience is
+ * unknown, as for the reminder summaries).
+ */
+export function channelAudience(scope: OrgScope): Actor {
+  return {
+    userId: "00000000-0000-0000-0000-000000000000",
+    orgId: scope.orgId,
+    scope,
+    role: "observer",
+    access: "read",
+    isInstanceAdmin: false,
+  };
+}
+
+/**
+ * A chat channel's weekly digest: the team's part as `teamSections` builds it, read as
+ * `channelAudience`; `team.teamId` null for the organisation's channel (its whole dashboard, and
+ * no list of people who have not checked in).
+ */
+export async function channelDigestOf(
+  run: DigestRun,
+  team: { teamId: string | null; name: string },
+): Promise<DigestSection[]> {
+  return (await teamSections(run, channelAudience(run.scope), team)).filter((s) => s.items.length > 0);
+}
+
+/**
+ * A led team's part (`teamId` null: the organisation's): the dashboard's movers and new risks,
+ * who has not checked in, the coach's top findings.
+ */
 async function teamSections(
   run: DigestRun,
   lead: Actor,
-  team: { teamId: string; name: string },
+  team: { teamId: string | null; name: string },
 ): Promise<DigestSection[]> {
+  const teamQuery = team.teamId ? { teamId: team.teamId } : {};
   const up: NoticeItem[] = [];
   const risks: NoticeItem[] = [];
   const findings: (Finding & { periodId: string })[] = [];
   // The dashboard and the coach as the lead reads them: their guards leave out what the lead may not see.
   for (const period of run.periods) {
-    const dash = await getDashboard(run.svc, lead, { periodId: period.id, teamId: team.teamId });
+    const dash = await getDashboard(run.svc, lead, { periodId: period.id, ...teamQuery });
     for (const m of [...dash.changes.up, ...dash.changes.down]) {
       up.push({
         text: m.title,
@@ -197,7 +230,7 @@ async function teamSections(
         detail: `now ${STATUS_WORDS[r.status]} (a week ago ${STATUS_WORDS[r.from]})${r.owners.length ? ` · ${r.owners.map((o) => o.name).join(", ")}` : ""}`,
       });
     }
-    const coach = await getCoach(run.svc, lead, { periodId: period.id, teamId: team.teamId });
+    const coach = await getCoach(run.svc, lead, { periodId: period.id, ...teamQuery });
     findings.push(...coach.items.map((f) => ({ ...f, periodId: period.id })));
   }
   const top = findings
@@ -211,14 +244,16 @@ async function teamSections(
           ? `/objectives/${f.objectId}`
           : f.objectType === "keyResult"
             ? `/key-results/${f.objectId}`
-            : `/dashboard?period=${f.periodId}&team=${team.teamId}`,
+            : `/dashboard?period=${f.periodId}${team.teamId ? `&team=${team.teamId}` : ""}`,
       detail: `coach: ${f.severity}`,
     }));
-  const dashboard = { link: `/dashboard?team=${team.teamId}${run.periods[0] ? `&period=${run.periods[0].id}` : ""}` };
+  const query = [team.teamId ? `team=${team.teamId}` : "", run.periods[0] ? `period=${run.periods[0].id}` : ""];
+  const dashboard = { link: `/dashboard?${query.filter(Boolean).join("&")}` };
+  const late = team.teamId ? await notCheckedIn(run, lead, { teamId: team.teamId }) : [];
   return [
     { heading: `${team.name}: what moved`, items: capped(up, dashboard) },
     { heading: `${team.name}: new risks`, items: capped(risks, dashboard) },
-    { heading: `${team.name}: who has not checked in`, items: capped(await notCheckedIn(run, lead, team), dashboard) },
+    { heading: `${team.name}: who has not checked in`, items: capped(late, dashboard) },
     { heading: `${team.name}: the coach's top findings`, items: top },
   ];
 }
@@ -234,7 +269,7 @@ async function notCheckedIn(run: DigestRun, lead: Actor, team: { teamId: string 
   const dueOf = new Map<string, { title: string; id: string }[]>();
   let after: string | null = null;
   for (let page = 0; page < TEAM_KEY_RESULT_PAGES; page++) {
-    const rows = await digestQueries.teamKeyResults(ex, scope, teamIds, run.today, after, TEAM_KEY_RESULTS_PAGE);
+    const rows = await rhythmQueries.reminderCandidates(ex, scope, run.today, after, TEAM_KEY_RESULTS_PAGE, teamIds);
     for (const k of rows) {
       if (!sees({ level: k.level, teamId: k.teamId, ownerIds: k.objectiveOwnerIds, visibility: k.visibility }))
         continue;

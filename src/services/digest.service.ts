@@ -22,11 +22,13 @@ import { organizationRepo } from "../db/repositories.js";
 import { rhythmQueries } from "../db/rhythm-queries.js";
 import { type Cadence, localDate, type Weekday, weekdayOf } from "../domain/cadence.js";
 import { addDays, DAY_MS } from "../domain/periods.js";
+import { type ChatPostResult, channelKey, chatSettingsOf, postToTarget, targetsOfUrls } from "./chat.js";
+import type { ChatMessage } from "./chat-format.js";
 import type { Services } from "./context.js";
 import { writeTransaction } from "./context.js";
-import { type DigestRun, digestOf } from "./digest-content.js";
+import { channelDigestOf, type DigestRun, digestOf } from "./digest-content.js";
 import { loadOrgContext } from "./evaluation.js";
-import { notify } from "./notify.service.js";
+import { absoluteUrl, notify } from "./notify.service.js";
 import { rhythmOf } from "./rhythm.js";
 
 export interface DigestSummary {
@@ -37,6 +39,8 @@ export interface DigestSummary {
   sent: { userId: string; name: string; channel: "email" | "inApp"; sections: string[] }[];
   /** Digest off, quiet day, already sent this week, nothing to say. */
   skipped: { userId: string; name: string; reason: string }[];
+  /** The chat channels (the organisation's and teams' own) told the week's news, and how it went. */
+  chat: ChatPostResult[];
 }
 
 const WEEK_MS = 7 * DAY_MS;
@@ -63,7 +67,7 @@ export async function runDigests(
   const timeZone = ctx.settings.timeZone;
   const today = localDate(opts.nowMs, timeZone);
   const weekOf = digestDayOf(today, rhythm.digestWeekday as Weekday);
-  const summary: DigestSummary = { weekOf, sent: [], skipped: [] };
+  const summary: DigestSummary = { weekOf, sent: [], skipped: [], chat: [] };
   if (!opts.force) {
     const weekday = weekdayOf(today);
     if (weekday !== rhythm.digestWeekday) {
@@ -168,7 +172,52 @@ export async function runDigests(
     }
     if (page.length < PEOPLE_PAGE) break;
   }
+  await postDigestsToChats(run, weekOf, summary);
   return summary;
+}
+
+/**
+ * The week's news in each chat channel: the organisation's channel gets the organisation's
+ * dashboard part, a team with a channel of its own gets its team's (sub-teams included), read as
+ * `channelAudience` (public objectives only). Once per channel and week, recorded before posting;
+ * a channel with nothing to say gets nothing.
+ */
+async function postDigestsToChats(run: DigestRun, weekOf: string, summary: DigestSummary): Promise<void> {
+  const { svc, scope, org } = run;
+  const channels = [
+    { teamId: null, name: org.name, targets: targetsOfUrls(chatSettingsOf(org), "organization", null) },
+    ...(await rhythmQueries.teamsWithChat(run.ex, scope)).map((t) => ({
+      teamId: t.id,
+      name: t.name,
+      targets: targetsOfUrls(t, "team", t.id),
+    })),
+  ];
+  for (const channel of channels) {
+    if (channel.targets.length === 0) continue;
+    const sections = await channelDigestOf(run, channel);
+    if (sections.length === 0) continue;
+    const message: ChatMessage = {
+      title: `Weekly OKR digest: ${channel.name}, week of ${weekOf}`,
+      summary: `This week in ${channel.name}: ${sections.map((s) => `${s.heading.slice(channel.name.length + 2)} (${s.items.length})`).join(", ")}.`,
+      sections: sections.map((s) => ({
+        heading: s.heading,
+        items: s.items.map((i) => ({
+          text: i.detail ? `${i.text} — ${i.detail}` : i.text,
+          ...(i.link ? { url: absoluteUrl(svc, i.link) } : {}),
+        })),
+      })),
+      action: {
+        label: "Open the dashboard",
+        url: absoluteUrl(svc, `/dashboard${channel.teamId ? `?team=${channel.teamId}` : ""}`),
+      },
+    };
+    for (const target of channel.targets) {
+      const fresh = await writeTransaction(svc, { scope, actorId: null }, (t) =>
+        rhythmQueries.claimDelivery(t.tx, scope, `chat-digest:${channelKey(target)}:${weekOf}`),
+      );
+      if (fresh) summary.chat.push(await postToTarget(svc, target, message));
+    }
+  }
 }
 
 /** This week's digest day: the latest date on or before `today` that falls on `weekday`. */

@@ -11,7 +11,6 @@
  * sends nothing twice. The answer says who was reminded of what, and who was skipped and why.
  */
 
-import { createHash } from "node:crypto";
 import { notificationQueries } from "../db/notification-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { type OrganizationRow, organizationRepo } from "../db/repositories.js";
@@ -24,7 +23,7 @@ import {
   localDate,
   weekdayOf,
 } from "../domain/cadence.js";
-import { type ChatTarget, loadChatTargets, postChat } from "./chat.js";
+import { type ChatPostResult, type ChatTarget, channelKey, loadChatTargets, postToTarget } from "./chat.js";
 import type { ChatMessage } from "./chat-format.js";
 import type { Services } from "./context.js";
 import { writeTransaction } from "./context.js";
@@ -54,7 +53,7 @@ export interface ReminderSummary {
   skipped: { keyResultId: string; title: string; userId: string | null; name: string | null; reason: string }[];
   counts: { considered: number; notDue: number; due: number; reminded: number; skipped: number; escalated: number };
   /** The teams' chat channels told who has check-ins due (once per channel and day), and how it went. */
-  chat: { kind: string; from: string; teamId: string | null; ok: boolean; error: string | null }[];
+  chat: ChatPostResult[];
 }
 
 const PAGE = 2000;
@@ -315,7 +314,7 @@ async function postToChats(
   const byChannel = new Map<string, { target: ChatTarget; people: Map<string, { name: string; titles: string[] }> }>();
   for (const [teamId, people] of forChat) {
     for (const target of await loadChatTargets(svc.database.db, scope, org, teamId)) {
-      const key = `${target.kind}:${createHash("sha256").update(target.url).digest("hex").slice(0, 16)}`;
+      const key = channelKey(target);
       const channel = byChannel.get(key) ?? { target, people: new Map() };
       for (const [id, p] of people) {
         const entry = channel.people.get(id) ?? { name: p.name, titles: [] };
@@ -338,17 +337,6 @@ async function postToChats(
       sections: list.map((p) => ({ heading: p.name, items: p.titles.map((text) => ({ text })) })),
       action: { label: "Open Okra", url: absoluteUrl(svc, "/") },
     };
-    try {
-      await postChat(svc, target.kind, target.url, message);
-      summary.chat.push({ kind: target.kind, from: target.from, teamId: target.teamId, ok: true, error: null });
-    } catch (err) {
-      summary.chat.push({
-        kind: target.kind,
-        from: target.from,
-        teamId: target.teamId,
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
+    summary.chat.push(await postToTarget(svc, target, message));
   }
 }

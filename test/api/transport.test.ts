@@ -98,6 +98,26 @@ describe.each(DATABASE_KINDS)("transport on %s", (kind) => {
     }
   });
 
+  it("gives one-click unsubscribes their own, looser limit than sign-ins", async () => {
+    const api = await startApi(kind, undefined, { loginRateLimit: 2 });
+    try {
+      for (let i = 0; i < 2; i++) expect((await login(api, "203.0.113.7")).statusCode).toBe(401);
+      expect((await login(api, "203.0.113.7")).statusCode).toBe(429);
+      // A mail provider posting many people's unsubscribes from one address is not held to the
+      // sign-in limit (a bad token is 400, not 429), and it did not use up the sign-in budget.
+      for (let i = 0; i < 12; i++) {
+        const res = await api.app.inject({
+          method: "POST",
+          url: "/api/v1/auth/unsubscribe",
+          payload: { token: `not-a-token-${i}` },
+        });
+        expect(res.statusCode).toBe(400);
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
   it("ignores X-Forwarded-For from an untrusted client, so it cannot dodge the limit", async () => {
     const api = await startApi(kind, undefined, { loginRateLimit: 2 });
     try {

@@ -20,16 +20,84 @@ interface ReminderSummary {
   escalated: { managerName: string; name: string; keyResults: { title: string }[] }[];
   skipped: { title: string; reason: string }[];
   counts: { considered: number; due: number; reminded: number; skipped: number; notDue: number };
+  chat?: ChatPost[];
+}
+
+interface ChatPost {
+  kind: "slack" | "teams";
+  from: "team" | "ancestor" | "organization";
+  ok: boolean;
+  error: string | null;
+}
+
+interface DigestSummary {
+  weekOf: string;
+  notYet?: string;
+  sent: { name: string; channel: string; sections: string[] }[];
+  skipped: { name: string; reason: string }[];
+  chat?: ChatPost[];
 }
 
 function isReminderSummary(s: unknown): s is ReminderSummary {
   return typeof s === "object" && s !== null && "reminded" in s && "counts" in s;
 }
 
-/** What a run did, in words (reminders), or its figures as they came. */
+function isDigestSummary(s: unknown): s is DigestSummary {
+  return typeof s === "object" && s !== null && "weekOf" in s && "sent" in s && "skipped" in s;
+}
+
+/** The chat channels a run posted to, and how it went. */
+function ChatPosts({ posts }: { posts: readonly ChatPost[] | undefined }) {
+  return (posts ?? []).map((p, i) => {
+    const words = {
+      where: t(p.from === "organization" ? "jobs.chatOrg" : p.from === "team" ? "jobs.chatTeam" : "jobs.chatAncestor"),
+      kind: p.kind === "slack" ? "Slack" : "Microsoft Teams",
+      error: p.error ?? "",
+    };
+    return (
+      // biome-ignore lint/suspicious/noArrayIndexKey: two teams' channels may look alike
+      <List.Item key={`c-${i}`} c={p.ok ? undefined : "red"}>
+        {t(p.ok ? "jobs.chatPosted" : "jobs.chatFailed", words)}
+      </List.Item>
+    );
+  });
+}
+
+/** What a digest run did, in words. */
+function DigestResult({ s }: { s: DigestSummary }) {
+  if (s.notYet) return <Text size="sm">{t("jobs.notYet", { why: s.notYet })}</Text>;
+  return (
+    <Stack gap={4}>
+      <List size="sm" spacing={2}>
+        {s.sent.length === 0 && <List.Item>{t("jobs.digestNobody")}</List.Item>}
+        {s.sent.slice(0, 20).map((p, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: two people may share a name
+          <List.Item key={`d-${i}`}>
+            {t("jobs.digestSent", {
+              name: p.name,
+              channel: t(p.channel === "email" ? "jobs.channelEmail" : "jobs.channelInApp"),
+              sections: p.sections.join(", "),
+            })}
+          </List.Item>
+        ))}
+        {s.skipped.slice(0, 20).map((p, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: two people may share a name
+          <List.Item key={`k-${i}`}>{t("jobs.digestSkipped", { name: p.name, reason: p.reason })}</List.Item>
+        ))}
+        <ChatPosts posts={s.chat} />
+      </List>
+      <Text size="xs" c="dimmed">
+        {t("jobs.digestCounts", { weekOf: s.weekOf, sent: s.sent.length, skipped: s.skipped.length })}
+      </Text>
+    </Stack>
+  );
+}
+
+/** What a run did, in words (reminders and digests), or its figures as they came. */
 function RunResult({ run }: { run: JobRun }) {
   if (run.ok === false) return <Text c="red">{run.error}</Text>;
   const s = run.summary;
+  if (isDigestSummary(s)) return <DigestResult s={s} />;
   if (!isReminderSummary(s)) {
     return (
       <Text size="sm" ff="monospace" style={{ overflowWrap: "anywhere" }}>
@@ -61,6 +129,7 @@ function RunResult({ run }: { run: JobRun }) {
           // biome-ignore lint/suspicious/noArrayIndexKey: a key result may be skipped once per owner
           <List.Item key={`s-${i}`}>{t("jobs.skipped", { title: k.title, reason: k.reason })}</List.Item>
         ))}
+        <ChatPosts posts={s.chat} />
       </List>
       <Text size="xs" c="dimmed">
         {t("jobs.counts", s.counts)}

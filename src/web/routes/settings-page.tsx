@@ -26,6 +26,7 @@ import { ChatSettingsCard } from "../features/chat/chat-settings-card.js";
 import { ApiError, api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import "../lib/i18n-review.js";
+import { weekdayOptions } from "../features/people/team-cadence-fields.js";
 import { mayAdminister } from "../lib/permissions.js";
 import { useMe, useSettings } from "../lib/queries.js";
 import type { Settings } from "../lib/types.js";
@@ -38,8 +39,6 @@ const ZONES: string[] = [
     (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.("timeZone") ?? []
   ).filter((z) => z !== "UTC"),
 ];
-
-const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 function SettingsForm({ settings, editable }: { settings: Settings; editable: boolean }) {
   const queryClient = useQueryClient();
@@ -210,7 +209,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                 <Select
                   label={t("rhythm.on")}
                   allowDeselect={false}
-                  data={WEEKDAYS.map((d, i) => ({ value: String(i + 1), label: t(`rhythm.days.${d}`) }))}
+                  data={weekdayOptions()}
                   {...form.getInputProps("cadenceWeekday")}
                 />
               </Group>
@@ -226,7 +225,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                 <Select
                   label={t("rhythm.digestWeekday")}
                   allowDeselect={false}
-                  data={WEEKDAYS.map((d, i) => ({ value: String(i + 1), label: t(`rhythm.days.${d}`) }))}
+                  data={weekdayOptions()}
                   {...form.getInputProps("digestWeekday")}
                 />
                 <NumberInput

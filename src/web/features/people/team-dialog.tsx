@@ -10,6 +10,7 @@ import { invalidateForChange } from "../../lib/live.js";
 import type { Team } from "../../lib/types.js";
 import { TeamChatFields } from "../chat/team-chat-fields.js";
 import { PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
+import { type TeamCadence, TeamCadenceFields } from "./team-cadence-fields.js";
 
 export function TeamDialog({
   team,
@@ -28,6 +29,7 @@ export function TeamDialog({
     parentId: null as string | null,
     ownerIds: [] as string[],
     memberIds: [] as string[],
+    cadence: null as TeamCadence,
     slackWebhookUrl: "",
     teamsWebhookUrl: "",
   };
@@ -38,6 +40,7 @@ export function TeamDialog({
           parentId: team.parentId,
           ownerIds: team.ownerIds,
           memberIds: team.memberIds,
+          cadence: team.cadence,
           slackWebhookUrl: team.slackWebhookUrl ?? "",
           teamsWebhookUrl: team.teamsWebhookUrl ?? "",
         }
@@ -57,6 +60,7 @@ export function TeamDialog({
             name: form.name.trim(),
             ownerIds: form.ownerIds,
             memberIds: form.memberIds,
+            cadence: form.cadence,
             ...(canMove ? { parentId: form.parentId } : {}),
             ...chat,
           })
@@ -109,6 +113,11 @@ export function TeamDialog({
         value={form.memberIds}
         onChange={(v) => setForm({ ...form, memberIds: v })}
         error={fieldError("memberIds")}
+      />
+      <TeamCadenceFields
+        value={form.cadence}
+        onChange={(cadence) => setForm({ ...form, cadence })}
+        error={fieldError("cadence")}
       />
       <TeamChatFields
         slackWebhookUrl={form.slackWebhookUrl}
