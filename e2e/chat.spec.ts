@@ -6,23 +6,11 @@
  * The team dialog shows the same fields. Light and dark, desktop and 390 px.
  */
 import AxeBuilder from "@axe-core/playwright";
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
+import { expect, type Page, test } from "@playwright/test";
+import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 const RUN = Date.now().toString(36);
 const TEAMS_URL = "https://127.0.0.1:9/workflows/e2e";
-
-function client(request: APIRequestContext) {
-  return async (method: string, url: string, data?: unknown, token = TOKEN) => {
-    const res = await request.fetch(`/api/v1${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}` },
-      ...(data ? { data } : {}),
-    });
-    expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
-    return res.status() === 204 ? null : res.json();
-  };
-}
 
 const chatCard = (page: Page) => page.getByRole("region", { name: "Chat" });
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
+import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 const PORT = Number(process.env.OKRA_E2E_PORT ?? 3199);
 const DATA_DIR = PORT === 3199 ? ".e2e-data" : `.e2e-data-${PORT}`;
@@ -93,4 +93,47 @@ test("an admin sets the organisation's check-in rhythm", async ({ page }) => {
   await again.getByRole("textbox", { name: "Tell the manager after" }).fill("3");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Settings saved").first()).toBeVisible();
+});
+
+test("a team lead gives a team its own cadence, and can hand it back to the parent's", async ({ page }) => {
+  const call = client(page.request);
+  const team = await call("POST", "/teams", { name: `Cadence team ${Date.now().toString(36)}` });
+  await signIn(page);
+  await page.goto("/people");
+  await page.getByRole("button", { name: `Edit team ${team.name}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Edit ${team.name}` });
+  const every = dialog.getByRole("combobox", { name: "Check-ins due" });
+  await expect(every).toHaveValue("Follow the parent team (or the organisation)");
+  // No weekday to pick while it follows the parent.
+  await expect(dialog.getByRole("combobox", { name: "On", exact: true })).toHaveCount(0);
+  await every.click();
+  await page.getByRole("option", { name: "Every 2 weeks" }).click();
+  await dialog.getByRole("combobox", { name: "On", exact: true }).click();
+  await page.getByRole("option", { name: "Thursday" }).click();
+  await dialog.getByRole("group", { name: "Check-in cadence" }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/team-cadence.png` });
+  await dialog.getByRole("button", { name: "Save team" }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  expect((await call("GET", `/teams/${team.id}`)).cadence).toEqual({ kind: "weekly", everyWeeks: 2, weekday: 4 });
+
+  await page.getByRole("button", { name: `Edit team ${team.name}` }).click();
+  await expect(every).toHaveValue("Every 2 weeks");
+  await expect(dialog.getByRole("combobox", { name: "On", exact: true })).toHaveValue("Thursday");
+  await every.click();
+  await page.getByRole("option", { name: "Follow the parent team (or the organisation)" }).click();
+  await dialog.getByRole("button", { name: "Save team" }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  expect((await call("GET", `/teams/${team.id}`)).cadence).toBeNull();
+  await call("DELETE", `/teams/${team.id}`);
+});
+
+test("running the digest now says who got one and who was skipped", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/admin/jobs");
+  const digest = page.getByRole("region", { name: "Weekly digest" });
+  await digest.getByRole("button", { name: "Run now: Weekly digest" }).click();
+  await expect(digest.getByText(/^Week of \d{4}-\d{2}-\d{2}: \d+ sent, \d+ skipped\.$/)).toBeVisible();
+  await expect(digest.getByText(/^(Sent .+ the digest|Skipped .+: )/).first()).toBeVisible();
+  await digest.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/jobs-digest.png` });
 });

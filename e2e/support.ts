@@ -1,6 +1,6 @@
-/** What every browser journey shares: the demo admin's token, signing in with a token, and the axe check. */
+/** What every browser journey shares: the demo admin token, signing in with a token, the axe check and an API client. */
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { type APIRequestContext, expect, type Page } from "@playwright/test";
 
 /** The bootstrap admin token the journeys' server is started with (playwright.config.ts). */
 export const TOKEN = "okra_e2e_admin_token_0123456789";
@@ -28,4 +28,17 @@ export async function noSeriousA11yViolations(page: Page) {
           .join(" | ")}`,
     ),
   ).toEqual([]);
+}
+
+/** Calls the API as the demo's admin (or `token`), failing the test on anything but 2xx. */
+export function client(request: APIRequestContext) {
+  return async (method: string, url: string, data?: unknown, token = TOKEN) => {
+    const res = await request.fetch(`/api/v1${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}` },
+      ...(data ? { data } : {}),
+    });
+    expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
+    return res.status() === 204 ? null : res.json();
+  };
 }
