@@ -1,19 +1,7 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
+import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 const RUN = Date.now().toString(36);
-
-function client(request: APIRequestContext) {
-  return async (method: string, url: string, data?: unknown, token = TOKEN) => {
-    const res = await request.fetch(`/api/v1${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}` },
-      ...(data ? { data } : {}),
-    });
-    expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
-    return res.status() === 204 ? null : res.json();
-  };
-}
 
 let chains = 0;
 

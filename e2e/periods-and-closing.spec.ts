@@ -1,17 +1,5 @@
-import { type APIRequestContext, expect, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
-
-function client(request: APIRequestContext, token = TOKEN) {
-  return async (method: string, url: string, data?: unknown) => {
-    const res = await request.fetch(`/api/v1${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}` },
-      ...(data ? { data } : {}),
-    });
-    expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
-    return res.status() === 204 ? null : res.json();
-  };
-}
+import { expect, test } from "@playwright/test";
+import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 test.describe.configure({ mode: "serial" });
 

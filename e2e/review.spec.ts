@@ -5,7 +5,7 @@
  * submitted. Reviews are turned off again at the end: the journeys share one server.
  */
 import { type APIRequestContext, expect, type Page, request as playwrightRequest, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
+import { client, noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
 test.describe.configure({ mode: "serial" });
 
@@ -42,15 +42,7 @@ let request: APIRequestContext;
 test.beforeAll(async ({ baseURL }) => {
   // Its own request context: the steps call the API too, after beforeAll's fixtures are gone.
   request = await playwrightRequest.newContext({ baseURL });
-  call = async (method, url, data, token = TOKEN) => {
-    const res = await request.fetch(`/api/v1${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}` },
-      ...(data ? { data } : {}),
-    });
-    expect(res.status(), `${method} ${url}: ${await res.text()}`).toBeLessThan(300);
-    return res.status() === 204 ? null : res.json();
-  };
+  call = client(request);
   const periodId = (await call("GET", "/objectives?limit=1&state=active")).items[0].periodId;
   const person = async (name: string, managerId: string | null) => {
     const user = await call("POST", "/users", {

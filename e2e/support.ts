@@ -30,9 +30,9 @@ export async function noSeriousA11yViolations(page: Page) {
   ).toEqual([]);
 }
 
-/** Calls the API as the demo's admin (or `token`), failing the test on anything but 2xx. */
-export function client(request: APIRequestContext) {
-  return async (method: string, url: string, data?: unknown, token = TOKEN) => {
+/** Calls the API as `as` (the demo's admin unless said) or a call's `token`, failing the test on anything but 2xx. */
+export function client(request: APIRequestContext, as = TOKEN) {
+  return async (method: string, url: string, data?: unknown, token = as) => {
     const res = await request.fetch(`/api/v1${url}`, {
       method,
       headers: { authorization: `Bearer ${token}` },

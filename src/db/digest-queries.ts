@@ -3,10 +3,11 @@
  * each leads, one person's key results, a team's key results that may be due, and which
  * digests went out already. Every query names the organisation.
  */
-import { and, asc, eq, gt, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { KeyResultRow, ObjectiveRow } from "./repositories.js";
+import { openInPeriodOf } from "./rhythm-queries.js";
 import * as s from "./schema.js";
 import { isId } from "./table-repository.js";
 
@@ -71,13 +72,7 @@ export const digestQueries = {
       .innerJoin(p, and(eq(p.orgId, scope.orgId), eq(p.id, o.periodId)))
       .where(
         and(
-          eq(k.orgId, scope.orgId),
-          isNull(k.deletedAt),
-          eq(k.closed, false),
-          isNull(o.deletedAt),
-          eq(o.state, "active"),
-          lte(p.startDate, today),
-          gte(p.endDate, today),
+          openInPeriodOf(scope, today),
           or(
             sql`${k.ownerIds} @> ${person}`,
             and(sql`cardinality(${k.ownerIds}) = 0`, sql`${o.ownerIds} @> ${person}`),

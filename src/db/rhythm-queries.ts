@@ -25,6 +25,25 @@ export interface ReminderCandidate {
 
 export type JobRunRow = typeof s.jobRuns.$inferSelect;
 
+/**
+ * Open key results of published objectives in a period containing `today` (the reminders' and
+ * the digest's rows), for a query joining key_results to objectives and periods.
+ */
+export function openInPeriodOf(scope: OrgScope, today: string) {
+  const k = s.keyResults;
+  const o = s.objectives;
+  const p = s.periods;
+  return and(
+    eq(k.orgId, scope.orgId),
+    isNull(k.deletedAt),
+    eq(k.closed, false),
+    isNull(o.deletedAt),
+    eq(o.state, "active"),
+    lte(p.startDate, today),
+    gte(p.endDate, today),
+  );
+}
+
 export const rhythmQueries = {
   /**
    * Key results checked in by hand (not rolled up), open, of published objectives, in a period
@@ -63,15 +82,9 @@ export const rhythmQueries = {
       .innerJoin(p, and(eq(p.orgId, scope.orgId), eq(p.id, o.periodId)))
       .where(
         and(
-          eq(k.orgId, scope.orgId),
-          isNull(k.deletedAt),
-          eq(k.closed, false),
+          openInPeriodOf(scope, today),
           eq(k.progressMode, "manual"),
-          isNull(o.deletedAt),
-          eq(o.state, "active"),
           teams ? inArray(o.teamId, teams) : undefined,
-          lte(p.startDate, today),
-          gte(p.endDate, today),
           after ? gt(k.id, after) : undefined,
         ),
       )

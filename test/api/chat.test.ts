@@ -5,51 +5,16 @@
  * bodies are checked against the formats those products document (Block Kit; an Adaptive Card
  * in a message). The instance allows private URLs, as one with a relay on its own network would.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { authenticate, createTokenForEmail } from "../../src/services/auth.service.js";
 import { ChatDeliveryError, postChat } from "../../src/services/chat.js";
 import type { Services } from "../../src/services/context.js";
 import { updateSettings } from "../../src/services/view.service.js";
 import { ADMIN_TOKEN, type ApiHarness, factories, startApi } from "../support/api.js";
+import { startReceiver } from "../support/chat-receiver.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 
 const PUBLIC_URL = "http://okra.test";
-
-interface Received {
-  path: string;
-  contentType: string | undefined;
-  // biome-ignore lint/suspicious/noExplicitAny: the posted JSON, checked field by field
-  body: any;
-}
-
-/** A stand-in for Slack and Teams on 127.0.0.1: records each post, answers by path. */
-async function startReceiver() {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let data = "";
-    req.on("data", (c) => {
-      data += c;
-    });
-    req.on("end", () => {
-      const path = req.url ?? "";
-      received.push({ path, contentType: req.headers["content-type"], body: data ? JSON.parse(data) : null });
-      if (path.startsWith("/slack")) res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-      else if (path.startsWith("/teams")) res.writeHead(202).end();
-      else if (path.startsWith("/refuse")) res.writeHead(500, { "content-type": "text/plain" }).end("no_service");
-      else if (path.startsWith("/moved")) res.writeHead(302, { location: "https://elsewhere.example/" }).end();
-      else res.writeHead(404).end("not found");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe.each(DATABASE_KINDS)("chat channels (%s)", (kind) => {
   let api: ApiHarness;

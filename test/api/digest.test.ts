@@ -4,13 +4,12 @@
  * findings, never naming what the lead may not see; skips with reasons; the email through a
  * real SMTP server with its own one-click unsubscribe link.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import type { Services } from "../../src/services/context.js";
 import { type DigestSummary, runDigests } from "../../src/services/digest.service.js";
 import { type ApiHarness, factories, orgIdOf, startApi } from "../support/api.js";
+import { startReceiver } from "../support/chat-receiver.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { startSmtp, type TestSmtp } from "../support/smtp.js";
 import { recordStatements } from "../support/statements.js";
@@ -238,23 +237,13 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
   });
 
   it("posts the week's news to the organisation's and a team's own chat channel once, public objectives only", async () => {
-    const received: { path: string; body: unknown }[] = [];
-    const receiver = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => {
-        body += c;
-      });
-      req.on("end", () => {
-        received.push({ path: req.url ?? "", body: JSON.parse(body) });
-        res.end("ok");
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const receiver = await startReceiver();
     try {
-      expect((await api.call("PATCH", "/settings", { teamsWebhookUrl: `${base}/teams/org` })).status).toBe(200);
+      expect((await api.call("PATCH", "/settings", { teamsWebhookUrl: `${receiver.base}/teams/org` })).status).toBe(
+        200,
+      );
       const platform = await api.call("PATCH", `/teams/${team.platform}`, {
-        slackWebhookUrl: `${base}/slack/platform`,
+        slackWebhookUrl: `${receiver.base}/slack/platform`,
       });
       expect(platform.status).toBe(200);
       // Wednesday of the same week: the people's digests are all sent, the channels' not yet.
@@ -264,7 +253,10 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
         { kind: "teams", from: "organization", teamId: null, ok: true, error: null },
         { kind: "slack", from: "team", teamId: team.platform, ok: true, error: null },
       ]);
-      const slack = received.find((r) => r.path === "/slack/platform")?.body as { text: string; blocks: unknown[] };
+      const slack = receiver.received.find((r) => r.path === "/slack/platform")?.body as {
+        text: string;
+        blocks: unknown[];
+      };
       const slackText = JSON.stringify(slack);
       expect(slack.text).toMatch(/^This week in Platform: what moved \(\d+\), /);
       expect(slackText).toContain("Weekly OKR digest: Platform, week of 2026-02-23");
@@ -275,17 +267,17 @@ describe.each(DATABASE_KINDS)("the weekly digest on %s", (kind) => {
       expect(slackText).toContain("https://okr.test/key-results/");
       // A channel's audience is unknown: nothing of the private objective, not even its people.
       expect(slackText).not.toMatch(/Secret|Hush|Person secret/);
-      const card = JSON.stringify(received.find((r) => r.path === "/teams/org")?.body);
+      const card = JSON.stringify(receiver.received.find((r) => r.path === "/teams/org")?.body);
       expect(card).toContain("application/vnd.microsoft.card.adaptive");
       expect(card).toContain("what moved");
       expect(card).not.toMatch(/Secret|Hush/);
       // Once per channel and week.
       expect((await run(at("2026-02-26T10:00:00Z"), true)).chat).toEqual([]);
-      expect(received).toHaveLength(2);
+      expect(receiver.received).toHaveLength(2);
     } finally {
       await api.call("PATCH", "/settings", { teamsWebhookUrl: null });
       await api.call("PATCH", `/teams/${team.platform}`, { slackWebhookUrl: null });
-      await new Promise<void>((r) => receiver.close(() => r()));
+      await receiver.close();
     }
   });
 

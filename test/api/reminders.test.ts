@@ -4,13 +4,12 @@
  * who is skipped and why, once per due date, the manager told after missed reminders, the
  * one-click unsubscribe, and the jobs' routes.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { runJobForOrganization } from "../../src/services/jobs.service.js";
 import { type ApiHarness, factories, orgIdOf, servicesOf, startApi } from "../support/api.js";
+import { startReceiver } from "../support/chat-receiver.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { startSmtp, type TestSmtp } from "../support/smtp.js";
 
@@ -224,38 +223,26 @@ describe.each(DATABASE_KINDS)("check-in reminders on %s", (kind) => {
   });
 
   it("tells the team's chat channel who has check-ins due, once per day, public objectives only", async () => {
-    const received: unknown[] = [];
-    const receiver = http.createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => {
-        body += c;
-      });
-      req.on("end", () => {
-        received.push(JSON.parse(body));
-        res.end("1");
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-    const port = (receiver.address() as AddressInfo).port;
+    const receiver = await startReceiver();
     try {
-      const set = await api.call("PATCH", "/settings", { teamsWebhookUrl: `http://127.0.0.1:${port}/hook` });
+      const set = await api.call("PATCH", "/settings", { teamsWebhookUrl: `${receiver.base}/teams/hook` });
       expect(set.status).toBe(200);
       api.clock.now = MONDAY_1000 + 5 * WEEK;
       const r = await api.call("POST", "/jobs/reminders/run");
       expect(r.body.summary.chat).toEqual([
         { kind: "teams", from: "organization", teamId: null, ok: true, error: null },
       ]);
-      expect(received).toHaveLength(1);
-      const card = JSON.stringify(received[0]);
+      expect(receiver.received).toHaveLength(1);
+      const card = JSON.stringify(receiver.received[0]?.body);
       expect(card).toContain("application/vnd.microsoft.card.adaptive");
       expect(card).toContain("Rita");
       expect(card).toContain("Meetups held");
       const again = await api.call("POST", "/jobs/reminders/run");
       expect(again.body.summary.chat).toEqual([]);
-      expect(received).toHaveLength(1);
+      expect(receiver.received).toHaveLength(1);
     } finally {
       await api.call("PATCH", "/settings", { teamsWebhookUrl: null });
-      await new Promise<void>((r) => receiver.close(() => r()));
+      await receiver.close();
     }
   });
 
