@@ -181,6 +181,8 @@ export const objectives = pgTable(
     closedByPeriodId: uuid("closed_by_period_id"),
     // The review workflow's step for a draft (setting `reviewWorkflow`): inReview or approved; null otherwise.
     reviewState: text("review_state"),
+    /** The reference an import file gives it (Viva's "OKR reference"): importing again updates it. */
+    ref: text("ref"),
     // Stored roll-up, recomputed in the transaction of every write that changes an input.
     progress: doublePrecision("progress").notNull().default(0),
     firstCheckInAt: ts("first_check_in_at"),
@@ -210,6 +212,7 @@ export const objectives = pgTable(
     index("objectives_owners_idx").using("gin", t.ownerIds).where(sql`${t.deletedAt} is null`),
     // The few private objectives every non-admin read checks.
     index("objectives_private_idx").on(t.orgId).where(sql`${t.visibility} = 'private' and ${t.deletedAt} is null`),
+    uniqueIndex("objectives_ref_uq").on(t.orgId, t.ref).where(sql`${t.ref} is not null`),
   ],
 );
 
@@ -250,6 +253,15 @@ export const keyResults = pgTable(
     firstCheckInAt: ts("first_check_in_at"),
     lastCheckInAt: ts("last_check_in_at"),
     forecast: jsonb("forecast"),
+    /** The reference an import file gives it: importing again updates it. */
+    ref: text("ref"),
+    /**
+     * Where the value is read from on a schedule (a data-linked key result): `{ kind: "json",
+     * url, path }` (a JSONPath) or `{ kind: "csv", url, cell }`; null when checked in by people.
+     */
+    source: jsonb("source"),
+    /** The last sync of `source`: when, what it read, and the error when it failed. */
+    sourceState: jsonb("source_state"),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -257,6 +269,9 @@ export const keyResults = pgTable(
   },
   (t) => [
     index("key_results_org_objective_idx").on(t.orgId, t.objectiveId),
+    uniqueIndex("key_results_ref_uq").on(t.orgId, t.ref).where(sql`${t.ref} is not null`),
+    // The data-linked key results the sync job reads.
+    index("key_results_source_idx").on(t.orgId).where(sql`${t.source} is not null and ${t.deletedAt} is null`),
     // What one person owns or stands in for (My OKRs: `involves`).
     index("key_results_owners_idx").using("gin", t.ownerIds).where(sql`${t.deletedAt} is null`),
     index("key_results_delegates_idx").using("gin", t.delegateIds).where(sql`${t.deletedAt} is null`),
@@ -278,6 +293,8 @@ export const initiatives = pgTable(
     weight: numeric("weight").notNull().default("1"),
     startDate: date("start_date", { mode: "string" }),
     endDate: date("end_date", { mode: "string" }),
+    /** The reference an import file gives it: importing again updates it. */
+    ref: text("ref"),
     version: version(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -285,6 +302,7 @@ export const initiatives = pgTable(
   },
   (t) => [
     index("initiatives_org_objective_idx").on(t.orgId, t.objectiveId),
+    uniqueIndex("initiatives_ref_uq").on(t.orgId, t.ref).where(sql`${t.ref} is not null`),
     index("initiatives_org_created_idx").on(t.orgId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
   ],
 );
@@ -693,4 +711,76 @@ export const jobRuns = pgTable(
     error: text("error"),
   },
   (t) => [index("job_runs_org_name_idx").on(t.orgId, t.name, t.startedAt)],
+);
+
+/**
+ * A key result's own check-in tokens (#13, push): a script or CI job posts new values with one
+ * without a personal token. Only the hash is kept; revoking keeps the row for the audit trail.
+ */
+export const keyResultTokens = pgTable(
+  "key_result_tokens",
+  {
+    id: id(),
+    orgId: orgId(),
+    keyResultId: uuid("key_result_id").notNull(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: uuid("created_by"),
+    createdAt: createdAt(),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("key_result_tokens_hash_uq").on(t.tokenHash),
+    index("key_result_tokens_kr_idx").on(t.orgId, t.keyResultId),
+  ],
+);
+
+/** Outbound webhook subscriptions (#13): events posted, HMAC-signed, to a subscriber's URL. */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: id(),
+    orgId: orgId(),
+    url: text("url").notNull(),
+    /** The HMAC-SHA256 signing secret (shown once when created). */
+    secret: text("secret").notNull(),
+    /** Event names: checkIn.created, status.changed, objective.closed, comment.created… */
+    events: text("events").array().notNull(),
+    description: text("description").notNull().default(""),
+    active: boolean("active").notNull().default(true),
+    /** Whose sight limits what it carries: a delivery never holds what this person could not see. */
+    createdBy: uuid("created_by").notNull(),
+    version: version(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [index("webhooks_org_idx").on(t.orgId).where(sql`${t.deletedAt} is null`)],
+);
+
+/** Each delivery of an event to a webhook, its attempts and the answer: the delivery log and replay. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: id(),
+    orgId: orgId(),
+    webhookId: uuid("webhook_id").notNull(),
+    event: text("event").notNull(),
+    payload: jsonb("payload").notNull(),
+    /** pending, sending, sent or failed. */
+    state: text("state").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    /** A replay names the delivery it repeats. */
+    replayOf: uuid("replay_of"),
+    createdAt: createdAt(),
+    nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    deliveredAt: ts("delivered_at"),
+  },
+  (t) => [
+    index("webhook_deliveries_log_idx").on(t.orgId, t.webhookId, t.createdAt),
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.state} in ('pending', 'sending')`),
+  ],
 );
