@@ -17,6 +17,7 @@ import { importPeople } from "../services/hris-import.service.js";
 import { recomputeAll, resumeRecomputes } from "../services/recompute.service.js";
 import { api, runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
+import { runImportOkrs } from "./import-command.js";
 import { runJobsList, runJobsRun } from "./jobs-command.js";
 import { ensureWebBuild } from "./web-build.js";
 
@@ -186,9 +187,22 @@ function program(): Command {
         console.log(t.token);
       }),
     );
-  cmd
+  const importCmd = cmd
     .command("import")
-    .description("import data from files")
+    .description(
+      "import OKRs from a spreadsheet (CSV or XLSX: Okra's template or Viva Goals' shapes), or people with `import people`",
+    )
+    .argument("[file]", "the spreadsheet (.csv or .xlsx)")
+    .option("--dry-run", "check every row and say what would happen, without writing")
+    .option("--create-missing", "create the people (by email), teams and periods the file names that Okra lacks")
+    .action((file: string | undefined, o: { dryRun?: boolean; createMissing?: boolean }) => {
+      if (!file) {
+        importCmd.help();
+        return;
+      }
+      return withDatabase(async (db) => runImportOkrs(db, await adminActor(db), file, o));
+    });
+  importCmd
     .command("people")
     .description("import people and teams from HRIS CSV files as Viva Goals used them (one transaction)")
     .option("--users <file>", "users CSV: User Email, User Name, Teams, Manager Email, Is Org Admin")

@@ -37,7 +37,7 @@ import { errorBody, handleError } from "./errors.js";
 import { EventHub, type LiveStreamLimits } from "./events.js";
 import { connectLiveBus } from "./live-bus.js";
 import { requestLogSerializer } from "./log-redaction.js";
-import { apiRoutes, type RouteDef } from "./routes.js";
+import { apiRoutes, type RawFile, type RouteDef } from "./routes.js";
 import { registerScim } from "./scim.js";
 import { registerSsoRoutes } from "./sso-routes.js";
 
@@ -444,6 +444,7 @@ function register(
   app.route({
     method: def.method,
     url: API_PREFIX + def.url,
+    ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
     // The contract: the answer's shape at `status` (checked by checkAnswers; null: no JSON body).
     config: { permission: def.permission, contract: def.raw ? null : def.response, contractStatus: status },
     schema: {
@@ -486,12 +487,20 @@ function register(
       });
       if (status === 204) return reply.status(204).send();
       if (def.raw) {
-        const file = out as { contentType: string; body: string };
+        const file = out as RawFile;
         const ext = file.contentType.startsWith("text/csv") ? "csv" : "json";
+        const name = (file.filename ?? `okra-${def.tag}.${ext}`).replace(/[^\w.-]+/g, "-");
+        if (Buffer.isBuffer(file.body)) {
+          return reply
+            .status(status)
+            .type(file.contentType)
+            .header("content-disposition", `attachment; filename="${name}"`)
+            .send(file.body);
+        }
         return reply
           .status(status)
           .type(file.contentType)
-          .header("content-disposition", `attachment; filename="okra-${def.tag}.${ext}"`)
+          .header("content-disposition", `attachment; filename="${name}"`)
           .serializer((x: unknown) => x as string)
           .send(file.body);
       }

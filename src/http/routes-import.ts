@@ -1,9 +1,19 @@
 /**
- * Import routes: people and teams from the CSV files of Viva Goals' HRIS import.
+ * Import and export routes: people and teams from the CSV files of Viva Goals' HRIS import;
+ * OKRs from spreadsheets (CSV, XLSX) and out again, and the quarterly review deck.
  * Spread into the route table (`apiRoutes`) like any other route.
  */
-import { PeopleImportSummaryShape } from "../contract/index.js";
+import { OkrImportSummaryShape, PeopleImportSummaryShape } from "../contract/index.js";
 import { importPeople, PeopleImportSchema } from "../services/hris-import.service.js";
+import {
+  DeckQuerySchema,
+  ExportQuerySchema,
+  exportDeck,
+  exportOkrs,
+  okrTemplate,
+  TemplateQuerySchema,
+} from "../services/okr-export.service.js";
+import { importOkrs, OkrImportSchema } from "../services/okr-import.service.js";
 import type { RouteDef } from "./routes.js";
 
 export const importRoutes: RouteDef[] = [
@@ -24,5 +34,61 @@ export const importRoutes: RouteDef[] = [
     response: PeopleImportSummaryShape,
     status: 200,
     handler: (c) => importPeople(c.svc, c.actor, c.body),
+  },
+  {
+    method: "POST",
+    url: "/imports/okrs",
+    permission: "admin",
+    tag: "okrs",
+    summary: "Import OKRs from a spreadsheet (CSV or XLSX; Viva Goals' shapes or Okra's template)",
+    description:
+      "One row per objective, key result, project (initiative) or check-in; columns as in `GET /imports/okrs/template` " +
+      "or Viva Goals' import template and explorer export (Reference, Parent reference, Type, Title, Owner, Team, " +
+      "Time period, Start, Target, Current, Unit, …). Rows are matched by their reference: importing the same file " +
+      "again updates instead of duplicating. `dryRun: true` answers the plan and every problem per row without " +
+      'writing. Otherwise a file with any problem is refused (400, each as "row N, Column: message") and a good one ' +
+      "is written in one transaction. `createMissing: true` creates the people (by email), teams and periods " +
+      '("Q1 2027") the file names that Okra lacks. Check-in rows keep their dates.',
+    body: OkrImportSchema,
+    response: OkrImportSummaryShape,
+    status: 200,
+    bodyLimit: 64 * 1024 * 1024,
+    handler: (c) => importOkrs(c.svc, c.actor, c.body),
+  },
+  {
+    method: "GET",
+    url: "/imports/okrs/template",
+    permission: "read",
+    tag: "okrs",
+    summary: "Okra's OKR import template, with example rows (CSV or XLSX)",
+    query: TemplateQuerySchema,
+    response: null,
+    raw: true,
+    handler: (c) => okrTemplate(c.query),
+  },
+  {
+    method: "GET",
+    url: "/exports/okrs",
+    permission: "read",
+    tag: "okrs",
+    summary: "Export an explorer view's objectives with their key results (CSV or XLSX, the import's columns)",
+    description:
+      "Takes the explorer's filters (periodId, teamId, ownerId, involves, level, status, state, q) and `format`. " +
+      "Cells a spreadsheet would run as a formula start with an apostrophe.",
+    query: ExportQuerySchema,
+    response: null,
+    raw: true,
+    handler: (c) => exportOkrs(c.svc, c.actor, c.query),
+  },
+  {
+    method: "GET",
+    url: "/exports/deck",
+    permission: "read",
+    tag: "okrs",
+    summary: "A PowerPoint deck of a team's or the organisation's objectives of a period (quarterly review)",
+    query: DeckQuerySchema,
+    response: null,
+    raw: true,
+    handler: (c) => exportDeck(c.svc, c.actor, c.query),
   },
 ];

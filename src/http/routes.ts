@@ -45,6 +45,13 @@ export interface RouteContext {
   ifMatch: number | undefined;
 }
 
+/** A file a raw route answers: text (CSV, JSON) or bytes (XLSX, PPTX), and its download name. */
+export interface RawFile {
+  contentType: string;
+  body: string | Buffer;
+  filename?: string;
+}
+
 export interface RouteDef {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   url: string;
@@ -57,8 +64,10 @@ export interface RouteDef {
   /** Who may call it (enforced before the handler runs); object rules are the services'. */
   permission: Permission;
   status?: 200 | 201 | 204;
-  /** The handler answers `{ contentType, body }` to send as is (file exports). */
+  /** The handler answers a `RawFile` to send as is (file exports). */
   raw?: boolean;
+  /** The largest body this route takes, in bytes, when more than the server's 1 MiB (file imports). */
+  bodyLimit?: number;
   handler: (c: RouteContext) => Promise<unknown>;
 }
 

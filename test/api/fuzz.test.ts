@@ -578,6 +578,14 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
       dryRun: false,
     },
   }),
+  "POST /imports/okrs": (_w, n) => ({
+    body: {
+      format: "csv",
+      content: `Reference,Type,Title,Level\nFUZZ-${n},Objective,Fuzzed import ${n},Organization\n`,
+      dryRun: true,
+      createMissing: false,
+    },
+  }),
   "POST /scim-tokens": (_w, n) => ({ body: { name: `Fuzz SCIM ${n}` } }),
   // Disabled, so that no OpenID discovery runs; a fuzzed `enabled: true` tries a local port that
   // refuses at once (a 400 naming the URL), never the network.

@@ -690,6 +690,19 @@ const CASES: Record<string, Case> = {
       body: { usersCsv: `User Email,User Name\n${unique("imported").replace(/\W/g, "")}@d.example,Ida Imported\n` },
     }),
   },
+  "POST /imports/okrs": {
+    rule: adminCollection,
+    request: async () => ({
+      url: "/imports/okrs",
+      body: { format: "csv", content: `Type,Title\nObjective,${unique("Imported")}\n`, dryRun: true },
+    }),
+  },
+  "GET /imports/okrs/template": { rule: list, request: async () => ({ url: "/imports/okrs/template?format=csv" }) },
+  "GET /exports/okrs": { rule: list, request: async () => ({ url: "/exports/okrs?format=csv" }) },
+  "GET /exports/deck": {
+    rule: readOrgObject,
+    request: async (w) => ({ url: `/exports/deck?periodId=${w.base.periodId}` }),
+  },
   "GET /scim-tokens": { rule: adminCollection, request: async () => ({ url: "/scim-tokens" }) },
   "POST /scim-tokens": {
     // Provisioning acts with its issuer's rank: owners only (another org's owner issues in theirs).
