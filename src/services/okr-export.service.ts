@@ -217,13 +217,7 @@ export async function exportOkrs(svc: Services, actor: Actor, query: unknown): P
           start: k.start,
           target: k.target,
           // Only what a check-in said: importing the file back must not record one more.
-          current: !k.lastCheckInAt
-            ? null
-            : k.type === "milestone"
-              ? k.achieved
-                ? 1
-                : 0
-              : k.current,
+          current: !k.lastCheckInAt ? null : k.type === "milestone" ? (k.achieved ? 1 : 0) : k.current,
           unit: k.unit === "percent" ? "%" : k.unit === "currency" ? (k.currency ?? "Currency") : "Number",
           progress: percent(k.progress),
           date: k.lastCheckInAt ? k.lastCheckInAt.slice(0, 10) : null,
