@@ -192,6 +192,7 @@ describe.each(DATABASE_KINDS)("backup and restore on %s", (kind) => {
     let peakRss = before.rss;
     let bytes = 0;
     let writes = 0;
+    let largest = 0;
     const result = await writeBackup(
       big,
       org.orgId,
@@ -199,6 +200,7 @@ describe.each(DATABASE_KINDS)("backup and restore on %s", (kind) => {
         write: async (t) => {
           bytes += Buffer.byteLength(t);
           writes++;
+          largest = Math.max(largest, Buffer.byteLength(t));
           const m = process.memoryUsage();
           peakHeap = Math.max(peakHeap, m.heapUsed);
           peakRss = Math.max(peakRss, m.rss);
@@ -208,10 +210,11 @@ describe.each(DATABASE_KINDS)("backup and restore on %s", (kind) => {
     );
     expect(result.rows.check_ins).toBe(checkIns);
     expect(result.bytes).toBe(bytes);
-    // Written a page at a time: many writes, none larger than a page of rows.
+    // Written a page at a time: many writes, none larger than a page of rows (never the whole file).
     expect(writes).toBeGreaterThan(checkIns / 1000);
+    expect(largest).toBeLessThan(1_500_000);
     console.log(
-      `backup of ${checkIns} check-ins (${(bytes / 1e6).toFixed(1)} MB in ${writes} writes) on ${kind}: heap +${((peakHeap - before.heapUsed) / 1e6).toFixed(1)} MB at most, RSS +${((peakRss - before.rss) / 1e6).toFixed(1)} MB`,
+      `backup of ${checkIns} check-ins (${(bytes / 1e6).toFixed(1)} MB in ${writes} writes of at most ${(largest / 1e3).toFixed(0)} kB) on ${kind}: heap +${((peakHeap - before.heapUsed) / 1e6).toFixed(1)} MB at most, RSS +${((peakRss - before.rss) / 1e6).toFixed(1)} MB`,
     );
   }, 180_000);
 });
