@@ -41,7 +41,8 @@ export async function runBackup(o: { org?: string; at?: string; out?: string }, 
     const stream = file ?? process.stdout;
     const started = performance.now();
     const result = await writeBackup(db, org.id, streamSink(stream), { createdAt });
-    if (file) await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (file)
+      await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const total = Object.values(result.rows).reduce((a, b) => a + b, 0);
     console.error(
       `okra backup: ${org.name} (${org.id}): ${total} rows in ${Object.values(result.rows).filter((n) => n > 0).length} tables, ${(result.bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms${o.out ? ` to ${o.out}` : ""}.`,
@@ -53,7 +54,10 @@ export async function runBackup(o: { org?: string; at?: string; out?: string }, 
 export async function runRestore(file: string, o: { force?: boolean }, withDatabase: WithDatabase) {
   if (!fs.existsSync(file)) throw AppError.validation([`file: ${file} does not exist`]);
   await withDatabase(async (db) => {
-    const lines = readline.createInterface({ input: fs.createReadStream(file, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
+    const lines = readline.createInterface({
+      input: fs.createReadStream(file, "utf8"),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     const started = performance.now();
     const r = await restoreBackup(db, lines, { force: Boolean(o.force), nowMs: Date.now() });
     lines.close();

@@ -135,7 +135,9 @@ export const backupQueries = {
     const afterCond = after
       ? sql`and (${keyOrder}) > (${sql.join(
           after.map((v, i) =>
-            table.keyTypes[i] === "text" ? sql`${v}::text collate "C"` : sql`${v}::${sql.raw(table.keyTypes[i] as string)}`,
+            table.keyTypes[i] === "text"
+              ? sql`${v}::text collate "C"`
+              : sql`${v}::${sql.raw(table.keyTypes[i] as string)}`,
           ),
           sql`, `,
         )})`

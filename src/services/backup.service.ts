@@ -58,7 +58,8 @@ export async function chooseOrganization(database: Database, idOrName?: string):
   }
   const found = orgs.filter((o) => o.id === idOrName || o.name === idOrName);
   if (found.length === 1 && found[0]) return found[0];
-  if (found.length > 1) throw AppError.validation([`--org: several organisations are called "${idOrName}"; give the id`]);
+  if (found.length > 1)
+    throw AppError.validation([`--org: several organisations are called "${idOrName}"; give the id`]);
   throw new AppError("NOT_FOUND", `No organisation has the id or name "${idOrName}". The instance holds: ${names}.`);
 }
 
@@ -100,7 +101,9 @@ export async function writeBackup(
         const page = await backupQueries.page(tx, t, orgId, after, PAGE);
         if (page.rows.length === 0) break;
         // One write per page: the rows of a page joined, each on its own line.
-        await out(page.rows.map((r) => `${first ? ((first = false), "\n") : ",\n"}${r.json}`).join(""));
+        const text = page.rows.map((r) => r.json).join(",\n");
+        await out(`${first ? "\n" : ",\n"}${text}`);
+        first = false;
         after = page.rows.at(-1)?.key ?? null;
         if (page.rows.length < PAGE) break;
       }
@@ -158,9 +161,18 @@ export async function restoreBackup(
     }
     const counts: Record<string, number> = {};
     for (const t of BACKUP_TABLES) {
-      counts[t.name] = await restoreTable(t, header, next, () => lineNo, (rows) => backupQueries.insertRows(tx, t, rows));
+      counts[t.name] = await restoreTable(
+        t,
+        header,
+        next,
+        () => lineNo,
+        (rows) => backupQueries.insertRows(tx, t, rows),
+      );
       if (counts[t.name] !== header.rows[t.name]) {
-        throw invalid(lineNo, `table ${t.name} holds ${counts[t.name]} rows but the header says ${header.rows[t.name]}`);
+        throw invalid(
+          lineNo,
+          `table ${t.name} holds ${counts[t.name]} rows but the header says ${header.rows[t.name]}`,
+        );
       }
     }
     const rest = await next();
@@ -173,7 +185,10 @@ export async function restoreBackup(
 }
 
 function invalid(line: number, problem: string): AppError {
-  return AppError.validation([`line ${line}: ${problem}`], `Not a backup this Okra can restore: line ${line}: ${problem}.`);
+  return AppError.validation(
+    [`line ${line}: ${problem}`],
+    `Not a backup this Okra can restore: line ${line}: ${problem}.`,
+  );
 }
 
 function parseHeader(line: string | null): BackupHeader {

@@ -4,8 +4,14 @@
  * back out byte for byte; a non-empty instance, a tampered or truncated file and another
  * schema are refused; a large organisation streams.
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateOrg } from "../../bench/generate-org.js";
 import { BACKUP_TABLES } from "../../src/db/backup-queries.js";
 import type { Database } from "../../src/db/database.js";
 import { grantOrgScope } from "../../src/db/org-scope.js";
@@ -14,7 +20,6 @@ import type { AppError } from "../../src/domain/errors.js";
 import { bootstrap } from "../../src/services/auth.service.js";
 import { restoreBackup, writeBackup } from "../../src/services/backup.service.js";
 import { loadDemo } from "../../src/services/demo.service.js";
-import { generateOrg } from "../../bench/generate-org.js";
 import { DATABASE_KINDS, openTestDatabase } from "../support/databases.js";
 
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -23,7 +28,16 @@ const AT = "2026-11-20T12:00:00.000Z";
 /** The backup as one string (the tests compare whole files). */
 async function backupText(db: Database, orgId: string): Promise<string> {
   let text = "";
-  await writeBackup(db, orgId, { write: async (t) => void (text += t) }, { createdAt: AT });
+  await writeBackup(
+    db,
+    orgId,
+    {
+      write: async (t) => {
+        text += t;
+      },
+    },
+    { createdAt: AT },
+  );
   return text;
 }
 
@@ -77,7 +91,9 @@ describe.each(DATABASE_KINDS)("backup and restore on %s", (kind) => {
       createdBy: admin.id,
       description: 'quotes " and \\ and a line\nbreak, ünïcödé',
     });
-    await source.db.insert(s.keyResultTokens).values({ orgId, keyResultId: kr.id, name: "ci", tokenHash: "h".repeat(64) });
+    await source.db
+      .insert(s.keyResultTokens)
+      .values({ orgId, keyResultId: kr.id, name: "ci", tokenHash: "h".repeat(64) });
     await source.db.insert(s.ssoConfigs).values({
       orgId,
       issuer: "https://login.example.com",
@@ -216,5 +232,34 @@ describe.each(DATABASE_KINDS)("backup and restore on %s", (kind) => {
     console.log(
       `backup of ${checkIns} check-ins (${(bytes / 1e6).toFixed(1)} MB in ${writes} writes of at most ${(largest / 1e3).toFixed(0)} kB) on ${kind}: heap +${((peakHeap - before.heapUsed) / 1e6).toFixed(1)} MB at most, RSS +${((peakRss - before.rss) / 1e6).toFixed(1)} MB`,
     );
-  }, 180_000);
+  }, 300_000);
+});
+
+describe("the okra backup and okra restore commands", () => {
+  const run = promisify(execFile);
+  const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "okra-backup-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const okra = (dir: string, ...args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, OKRA_DATA_DIR: path.join(tmp, dir) };
+    delete env.DATABASE_URL;
+    return run(process.execPath, ["--import", "tsx", MAIN, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+  };
+
+  it("backs up to standard output, warns on standard error, and restores into an empty instance byte for byte", async () => {
+    await okra("a", "demo");
+    const first = await okra("a", "backup", "--at", AT);
+    expect(first.stderr).toContain("the backup holds secrets");
+    expect(first.stdout.startsWith('{"format":"okra-backup","version":1,')).toBe(true);
+    expect(first.stdout).toContain(`"createdAt":"${AT}"`);
+    const file = path.join(tmp, "org.json");
+    fs.writeFileSync(file, first.stdout);
+
+    const restored = await okra("b", "restore", file);
+    expect(restored.stdout).toMatch(/^Restored .+ \([0-9a-f-]{36}\): \d+ rows in \d+ ms\.$/m);
+    expect(restored.stdout).toMatch(/Recomputed \d+ key results and \d+ objectives/);
+    const second = await okra("b", "backup", "--at", AT, "--out", path.join(tmp, "again.json"));
+    expect(second.stdout).toBe("");
+    expect(fs.readFileSync(path.join(tmp, "again.json"), "utf8") === first.stdout).toBe(true);
+  }, 300_000);
 });
