@@ -1,5 +1,5 @@
 /**
- * The `okra` command: serve, migrate, demo, token create, signin-link, import people, checkin, lint.
+ * The `okra` command: serve, migrate, demo, token create, signin-link, import people, checkin, lint, backup, restore.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
@@ -15,6 +15,7 @@ import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
 import { recomputeAll, resumeRecomputes } from "../services/recompute.service.js";
+import { runBackup, runRestore } from "./backup-command.js";
 import { api, runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { runImportOkrs } from "./import-command.js";
@@ -264,6 +265,19 @@ function program(): Command {
       "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)",
     )
     .action((o) => runLint(o, withDatabase, adminActor));
+  cmd
+    .command("backup")
+    .description("write one organisation's complete data as JSON to standard output (docs/backup.md)")
+    .option("--org <id-or-name>", "the organisation (default: the only one)")
+    .option("--at <iso>", "the time written in the header (default: now); fix it to compare backups byte for byte")
+    .option("--out <file>", "write to this file (mode 600) instead of standard output")
+    .action((o: { org?: string; at?: string; out?: string }) => runBackup(o, withDatabase));
+  cmd
+    .command("restore")
+    .description("restore a backup with the same ids into an empty instance, then recompute its figures")
+    .argument("<file>", "a file written by okra backup")
+    .option("--force", "restore beside the organisations already in the instance (never over one with the same id)")
+    .action((file: string, o: { force?: boolean }) => runRestore(file, o, withDatabase));
   const jobs = cmd.command("jobs").description("the background jobs: reminders, email delivery, emptying the trash");
   jobs
     .command("list")

@@ -25,28 +25,38 @@ export interface RecomputeReport {
  * of `nowMs`. Nothing is audited: the figures are derived, and on a healthy database nothing changes.
  */
 export async function recomputeAll(database: Database, nowMs: number): Promise<RecomputeReport[]> {
-  // A job of the instance: its own clock, and nothing for live listeners to hear.
-  const svc: Services = { database, now: () => nowMs, emit: () => {} };
   const reports: RecomputeReport[] = [];
   for (const id of await instanceQueries.organizationIds(database.db)) {
-    reports.push(
-      await writeTransaction(svc, { scope: grantOrgScope(id), actorId: null }, async ({ tx, scope, org, ctx }) => {
-        const krs = await graphQueries.allKeyResults(tx, scope);
-        const objectives = await graphQueries.allObjectives(tx, scope);
-        // Whatever a change of settings asked for in the background is done by this.
-        await organizationRepo.setRecomputeRequested(tx, scope, null);
-        const rewritten = await recomputeStored(
-          tx,
-          scope,
-          ctx,
-          krs.map((k) => k.id),
-          nowMs,
-        );
-        return { organizationId: id, name: org.name, keyResults: krs.length, objectives: objectives.length, rewritten };
-      }),
-    );
+    reports.push(await recomputeOrganization(database, id, nowMs));
   }
   return reports;
+}
+
+/**
+ * Recomputes every stored figure of one organisation (as `recomputeAll` does for each), in one
+ * write under its lock, as of `nowMs`; a restored backup's figures are checked this way.
+ */
+export async function recomputeOrganization(
+  database: Database,
+  orgId: string,
+  nowMs: number,
+): Promise<RecomputeReport> {
+  // A job of the instance: its own clock, and nothing for live listeners to hear.
+  const svc: Services = { database, now: () => nowMs, emit: () => {} };
+  return writeTransaction(svc, { scope: grantOrgScope(orgId), actorId: null }, async ({ tx, scope, org, ctx }) => {
+    const krs = await graphQueries.allKeyResults(tx, scope);
+    const objectives = await graphQueries.allObjectives(tx, scope);
+    // Whatever a change of settings asked for in the background is done by this.
+    await organizationRepo.setRecomputeRequested(tx, scope, null);
+    const rewritten = await recomputeStored(
+      tx,
+      scope,
+      ctx,
+      krs.map((k) => k.id),
+      nowMs,
+    );
+    return { organizationId: orgId, name: org.name, keyResults: krs.length, objectives: objectives.length, rewritten };
+  });
 }
 
 // ---------------------------------------------------------------- in the background
