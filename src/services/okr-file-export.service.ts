@@ -146,7 +146,7 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
         end: p.endDate,
         ...(p.parentId && periodName.has(p.parentId) && { parent: periodName.get(p.parentId)! }),
       }));
-    const shownTeams = team ? [team] : allTeams;
+    const shownTeams = team ? [team] : parentsFirst(allTeams);
     const members = await teamQueries.members(ex, scope, shownTeams.map((t) => t.id));
     if (shownTeams.length) {
       file.teams = shownTeams.map((t) => ({
@@ -181,6 +181,23 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
 
 function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
+}
+
+/** Teams with each parent before its children (so a file creates them in order), else by name. */
+function parentsFirst(teams: readonly TeamRow[]): TeamRow[] {
+  const out: TeamRow[] = [];
+  const placed = new Set<string>();
+  const byName = [...teams].sort((a, b) => a.name.localeCompare(b.name));
+  const visit = (t: TeamRow, seen: Set<string>) => {
+    if (placed.has(t.id) || seen.has(t.id)) return;
+    seen.add(t.id);
+    const parent = t.parentId ? teams.find((x) => x.id === t.parentId) : undefined;
+    if (parent) visit(parent, seen);
+    placed.add(t.id);
+    out.push(t);
+  };
+  for (const t of byName) visit(t, new Set());
+  return out;
 }
 
 function levelRank(level: string): number {
