@@ -268,7 +268,9 @@ function program(): Command {
     .action((o) => runExport(o, withDatabase, adminActor));
   cmd
     .command("apply")
-    .description("bring the workspace to what an OKR file says: shows the changes, asks, then applies them in one transaction")
+    .description(
+      "bring the workspace to what an OKR file says: shows the changes, asks, then applies them in one transaction",
+    )
     .argument("<file>", "the OKR file (YAML)")
     .option("-y, --yes", "apply without asking")
     .option("--prune", "also delete objects with a ref in the file's periods (and team) that the file no longer lists")

@@ -61,7 +61,9 @@ export async function runApply(
     if (err instanceof AppError && Array.isArray(err.details)) {
       for (const d of err.details as string[]) {
         const [path = "", ...rest] = String(d).split(": ");
-        const segs = [...path.matchAll(/([^.[\]\s]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+        const segs = [...path.matchAll(/([^.[\]\s]+)|\[(\d+)\]/g)].map((m) =>
+          m[2] !== undefined ? Number(m[2]) : m[1]!,
+        );
         console.error(`${fileName}:${read.lineOf(segs) || "?"}: ${path}: ${rest.join(": ")}`);
       }
       process.exitCode = err.code === "VALIDATION" ? 2 : 1;

@@ -56,7 +56,10 @@ const KeyResultFileSchema = z.strictObject({
   description: z.string().max(20000).optional(),
   type: z.enum(KR_TYPES),
   unit: z.enum(UNITS).optional().describe("Default: number."),
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR").optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
+    .optional(),
   start: Decimal.optional(),
   target: Decimal.optional(),
   owners: Emails.optional(),
@@ -275,7 +278,9 @@ export function coachInputOfFile(file: OkrFile, nowMs: number): CoachInput {
       level: o.level,
       ownerIds: o.owners ?? [],
       periodId: period,
-      span: span ? { startMs: Date.parse(`${span.start}T00:00:00Z`), endMs: Date.parse(`${span.end}T00:00:00Z`) + DAY_MS } : null,
+      span: span
+        ? { startMs: Date.parse(`${span.start}T00:00:00Z`), endMs: Date.parse(`${span.end}T00:00:00Z`) + DAY_MS }
+        : null,
       periodStartDate: span?.start ?? null,
       periodEndDate: span?.end ?? null,
       committed: o.committed ?? false,

@@ -16,10 +16,12 @@ export interface FileProblem {
 }
 
 /** The outcome of reading a file: the OKRs, or every problem found. */
-export type ReadResult = { ok: true; file: OkrFile; lineOf: (path: (string | number)[]) => number } | {
-  ok: false;
-  problems: FileProblem[];
-};
+export type ReadResult =
+  | { ok: true; file: OkrFile; lineOf: (path: (string | number)[]) => number }
+  | {
+      ok: false;
+      problems: FileProblem[];
+    };
 
 /** `objectives[2].keyResults[0].target` as path segments. */
 function segments(path: string): (string | number)[] {
@@ -132,7 +134,8 @@ export function lintOkrYaml(text: string, nowMs: number): LintResult {
   const where = new Map<string, (string | number)[]>();
   for (const [i, o] of (r.file.objectives ?? []).entries()) {
     where.set(`objective:${o.ref}`, ["objectives", i]);
-    for (const [j, k] of (o.keyResults ?? []).entries()) where.set(`keyResult:${k.ref}`, ["objectives", i, "keyResults", j]);
+    for (const [j, k] of (o.keyResults ?? []).entries())
+      where.set(`keyResult:${k.ref}`, ["objectives", i, "keyResults", j]);
   }
   const findings = lintOkrFile(r.file, nowMs).map((f) => {
     const path = where.get(`${f.objectType}:${f.objectId}`);

@@ -50,7 +50,14 @@ import { createAlignment, deleteAlignment, updateAlignment } from "./alignment.s
 import { createCheckIn } from "./check-in.service.js";
 import { type Actor, type DomainEvent, mutate, RehearsalDone, type Services, type Write } from "./context.js";
 import { createInitiative, deleteInitiative, updateInitiative } from "./initiative.service.js";
-import { createKeyResult, createObjective, deleteKeyResult, deleteObjective, updateKeyResult, updateObjective } from "./okr.service.js";
+import {
+  createKeyResult,
+  createObjective,
+  deleteKeyResult,
+  deleteObjective,
+  updateKeyResult,
+  updateObjective,
+} from "./okr.service.js";
 import { pickPeriod, refOf, trimDecimal } from "./okr-file-export.service.js";
 import { createTeam, createUser, updateTeam } from "./people.service.js";
 import { createPeriod } from "./period.service.js";
@@ -86,7 +93,12 @@ export interface ApplyOptions {
  * thrown with its place in the file (`objectives[1].keyResults[0].target: …`). Applying a
  * file that matches the organisation changes and writes nothing.
  */
-export async function applyOkrFile(svc: Services, actor: Actor, file: OkrFile, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyOkrFile(
+  svc: Services,
+  actor: Actor,
+  file: OkrFile,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
   const events: DomainEvent[] = [];
   const changes = await mutate(svc, actor, (w) => run(nested(svc, w, events), w, actor, file, options));
   for (const e of events) svc.emit(e);
@@ -94,7 +106,12 @@ export async function applyOkrFile(svc: Services, actor: Actor, file: OkrFile, o
 }
 
 /** The changes applying `file` would make, found by rehearsing the write and rolling it back. */
-export async function planOkrFile(svc: Services, actor: Actor, file: OkrFile, options: ApplyOptions = {}): Promise<FileChange[]> {
+export async function planOkrFile(
+  svc: Services,
+  actor: Actor,
+  file: OkrFile,
+  options: ApplyOptions = {},
+): Promise<FileChange[]> {
   let found: FileChange[] = [];
   try {
     await mutate(svc, actor, (w) => run(nested(svc, w, []), w, actor, file, options), {
@@ -140,10 +157,20 @@ async function at<T>(path: string, fn: () => Promise<T>): Promise<T> {
 }
 
 const text = (v: unknown): string =>
-  v === null || v === undefined ? "(none)" : Array.isArray(v) ? v.join(", ") || "(none)" : typeof v === "object" ? JSON.stringify(v) : String(v);
+  v === null || v === undefined
+    ? "(none)"
+    : Array.isArray(v)
+      ? v.join(", ") || "(none)"
+      : typeof v === "object"
+        ? JSON.stringify(v)
+        : String(v);
 
 /** The fields of `want` that differ from `have`, compared as text. */
-function diff(have: Record<string, unknown>, want: Record<string, unknown>, shown: (k: string, v: unknown) => string = (_k, v) => text(v)) {
+function diff(
+  have: Record<string, unknown>,
+  want: Record<string, unknown>,
+  shown: (k: string, v: unknown) => string = (_k, v) => text(v),
+) {
   const fields: { field: string; from: string; to: string }[] = [];
   const patch: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(want)) {
@@ -164,7 +191,13 @@ const dec = (v: number | string | undefined | null): string | null =>
   v === undefined || v === null ? null : trimDecimal(normaliseDecimal(v));
 const storedDec = (v: string | null): string | null => (v === null ? null : trimDecimal(v));
 
-async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, options: ApplyOptions): Promise<FileChange[]> {
+async function run(
+  inner: Services,
+  w: Write,
+  actor: Actor,
+  file: OkrFile,
+  options: ApplyOptions,
+): Promise<FileChange[]> {
   const changes: FileChange[] = [];
   const tx = w.tx;
   const scope = w.scope;
@@ -176,7 +209,9 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
     if (known) return known;
     const row = await userQueries.findByEmail(tx, scope, email);
     if (!row) {
-      throw AppError.validation([`${path}: nobody in this organisation has the email ${email}; add the person in Okra or under people: in the file`]);
+      throw AppError.validation([
+        `${path}: nobody in this organisation has the email ${email}; add the person in Okra or under people: in the file`,
+      ]);
     }
     userIds.set(email.toLowerCase(), row.id);
     return row.id;
@@ -195,12 +230,23 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
 
   // Periods by name: those listed in the file, and conventional names ("Q1 2026") on first use.
   let periods = await periodRepo.list(tx, scope);
-  const ensurePeriod = async (name: string, path: string, def?: { kind: string; start: string; end: string; parent?: string }) => {
+  const ensurePeriod = async (
+    name: string,
+    path: string,
+    def?: { kind: string; start: string; end: string; parent?: string },
+  ) => {
     const found = periods.filter((p) => p.name === name || p.id === name);
     if (found.length) return pickPeriod(periods, name, path);
-    const dates = def ?? (periodDatesOfName(name) && { ...periodDatesOfName(name)!, kind: /^\d{4}$/.test(name) ? "year" : /^Q/i.test(name) || /Q\d$/i.test(name) ? "quarter" : "custom" });
+    const dates =
+      def ??
+      (periodDatesOfName(name) && {
+        ...periodDatesOfName(name)!,
+        kind: /^\d{4}$/.test(name) ? "year" : /^Q/i.test(name) || /Q\d$/i.test(name) ? "quarter" : "custom",
+      });
     if (!dates) {
-      throw AppError.validation([`${path}: no period is named "${name}"; create it in Okra or list it under periods: with its dates`]);
+      throw AppError.validation([
+        `${path}: no period is named "${name}"; create it in Okra or list it under periods: with its dates`,
+      ]);
     }
     const parentId = def?.parent ? (await ensurePeriod(def.parent, `${path}.parent`)).id : null;
     await at(path, () =>
@@ -228,13 +274,17 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
   let teams = await teamRepo.list(tx, scope);
   const teamByName = (name: string, path: string): TeamRow => {
     const t = teams.find((x) => x.name === name || x.id === name);
-    if (!t) throw AppError.validation([`${path}: no team is named "${name}"; create it in Okra or list it under teams: in the file`]);
+    if (!t)
+      throw AppError.validation([
+        `${path}: no team is named "${name}"; create it in Okra or list it under teams: in the file`,
+      ]);
     return t;
   };
   for (const [i, t] of (file.teams ?? []).entries()) {
     const path = `teams[${i}]`;
     const name = nameOf(t.name);
-    const parentId = t.parent === undefined || t.parent === null ? null : teamByName(nameOf(t.parent), `${path}.parent`).id;
+    const parentId =
+      t.parent === undefined || t.parent === null ? null : teamByName(nameOf(t.parent), `${path}.parent`).id;
     const owners = t.owners ? await peopleIds(t.owners, `${path}.owners`) : undefined;
     const members = t.members ? await peopleIds(t.members, `${path}.members`) : undefined;
     const row = teams.find((x) => x.name === name);
@@ -254,8 +304,18 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
       const have = {
         parentId: row.parentId,
         description: row.description,
-        ...(owners && { ownerIds: now.filter((m) => m.role === "owner").map((m) => m.userId).sort() }),
-        ...(members && { memberIds: now.filter((m) => m.role !== "owner").map((m) => m.userId).sort() }),
+        ...(owners && {
+          ownerIds: now
+            .filter((m) => m.role === "owner")
+            .map((m) => m.userId)
+            .sort(),
+        }),
+        ...(members && {
+          memberIds: now
+            .filter((m) => m.role !== "owner")
+            .map((m) => m.userId)
+            .sort(),
+        }),
       };
       const want = {
         parentId,
@@ -277,7 +337,10 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
   const objectiveIds = new Map<string, string>();
   const krIds = new Map<string, string>();
   const byRef = async <R extends { id: string; ref: string | null }>(
-    repo: { list: (ex: typeof tx, s: typeof scope, where: ReturnType<typeof eq>) => Promise<R[]>; find: (ex: typeof tx, s: typeof scope, id: string) => Promise<R | null> },
+    repo: {
+      list: (ex: typeof tx, s: typeof scope, where: ReturnType<typeof eq>) => Promise<R[]>;
+      find: (ex: typeof tx, s: typeof scope, id: string) => Promise<R | null>;
+    },
     column: Parameters<typeof eq>[0],
     ref: string,
   ): Promise<R | null> => {
@@ -293,7 +356,9 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
         await repo.update(tx, scope, id, { ref }, { bumpVersion: false });
       } catch (err) {
         if (err instanceof AppError && err.code === "ALREADY_EXISTS") {
-          throw AppError.validation([`ref: "${ref}" belongs to another object (perhaps one in the trash); choose another ref`]);
+          throw AppError.validation([
+            `ref: "${ref}" belongs to another object (perhaps one in the trash); choose another ref`,
+          ]);
         }
         throw err;
       }
@@ -319,9 +384,21 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
 
   // Alignments: each listed child ends up with exactly the parents it lists.
   for (const [i, o] of fileObjectives.entries()) {
-    await applyAlignments("objective", objectiveIds.get(o.ref)!, o.alignedTo ?? [], `objectives[${i}].alignedTo`, o.ref);
+    await applyAlignments(
+      "objective",
+      objectiveIds.get(o.ref)!,
+      o.alignedTo ?? [],
+      `objectives[${i}].alignedTo`,
+      o.ref,
+    );
     for (const [j, k] of (o.keyResults ?? []).entries()) {
-      await applyAlignments("keyResult", krIds.get(k.ref)!, k.alignedTo ?? [], `objectives[${i}].keyResults[${j}].alignedTo`, k.ref);
+      await applyAlignments(
+        "keyResult",
+        krIds.get(k.ref)!,
+        k.alignedTo ?? [],
+        `objectives[${i}].keyResults[${j}].alignedTo`,
+        k.ref,
+      );
     }
   }
 
@@ -330,7 +407,9 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
     for (const [j, k] of (o.keyResults ?? []).entries()) {
       if (!k.checkIns?.length) continue;
       const id = krIds.get(k.ref)!;
-      const have = new Set((await checkInRepo.list(tx, scope, eq(checkInsTable.keyResultId, id))).map((c) => c.at.getTime()));
+      const have = new Set(
+        (await checkInRepo.list(tx, scope, eq(checkInsTable.keyResultId, id))).map((c) => c.at.getTime()),
+      );
       let added = 0;
       for (const [m, c] of k.checkIns.entries()) {
         const atIso = c.at.length === 10 ? `${c.at}T12:00:00.000Z` : new Date(c.at).toISOString();
@@ -350,7 +429,13 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
         );
         added++;
       }
-      if (added) changes.push({ action: "create", objectType: "checkIns", name: k.ref, note: `${added} check-in${added === 1 ? "" : "s"}` });
+      if (added)
+        changes.push({
+          action: "create",
+          objectType: "checkIns",
+          name: k.ref,
+          note: `${added} check-in${added === 1 ? "" : "s"}`,
+        });
     }
   }
 
@@ -387,7 +472,10 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
     const state = o.state ?? "active";
     const row = await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, o.ref);
     if (!row) {
-      if (state === "closed") throw AppError.validation([`${path}.state: a new objective cannot start closed; create it, then close it in Okra`]);
+      if (state === "closed")
+        throw AppError.validation([
+          `${path}.state: a new objective cannot start closed; create it, then close it in Okra`,
+        ]);
       const view = await at(path, () => createObjective(inner, actor, { ...want, state }));
       await setRef("objective", view.id, o.ref, path);
       changes.push({ action: "create", objectType: "objective", name: o.ref, note: o.title });
@@ -410,7 +498,12 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
     return row.id;
   }
 
-  async function applyKeyResult(k: KeyResultFile, position: number, path: string, objectiveId: string): Promise<string> {
+  async function applyKeyResult(
+    k: KeyResultFile,
+    position: number,
+    path: string,
+    objectiveId: string,
+  ): Promise<string> {
     const want = {
       title: k.title,
       description: k.description ?? "",
@@ -446,13 +539,18 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
       start: storedDec(row.start),
       target: storedDec(row.target),
       weight: storedDec(row.weight),
-      plan: Array.isArray(row.plan) && row.plan.length ? (row.plan as { date: string; value: string }[]).map((p) => ({ date: p.date, value: storedDec(p.value) })) : null,
+      plan:
+        Array.isArray(row.plan) && row.plan.length
+          ? (row.plan as { date: string; value: string }[]).map((p) => ({ date: p.date, value: storedDec(p.value) }))
+          : null,
     };
     const d = diff(have, want, (f, v) => shown(f, v));
     const moved = row.position !== position;
     if (d.fields.length || moved) {
       await at(path, () => updateKeyResult(inner, actor, row.id, { ...d.patch, ...(moved && { position }) }));
-      const fields = moved ? [...d.fields, { field: "position", from: String(row.position + 1), to: String(position + 1) }] : d.fields;
+      const fields = moved
+        ? [...d.fields, { field: "position", from: String(row.position + 1), to: String(position + 1) }]
+        : d.fields;
       changes.push({ action: "update", objectType: "keyResult", name: k.ref, fields });
     }
     return row.id;
@@ -508,7 +606,8 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
     if (inFileKr) return { type: "keyResult", id: inFileKr };
     const o = await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, ref);
     const k = await byRef<KeyResultRow>(keyResultRepo, keyResultsTable.ref, ref);
-    if (o && k) throw AppError.validation([`${path}: "${ref}" names both an objective and a key result; rename one of them`]);
+    if (o && k)
+      throw AppError.validation([`${path}: "${ref}" names both an objective and a key result; rename one of them`]);
     if (o) return { type: "objective", id: o.id };
     if (k) return { type: "keyResult", id: k.id };
     throw AppError.validation([`${path}: no objective or key result has the ref "${ref}"`]);
@@ -534,7 +633,14 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
       const name = `${childRef} → ${ref}`;
       if (!row) {
         await at(`${path}[${i}]`, () =>
-          createAlignment(inner, actor, { childType, childId, parentType: parent.type, parentId: parent.id, weight, contributes }),
+          createAlignment(inner, actor, {
+            childType,
+            childId,
+            parentType: parent.type,
+            parentId: parent.id,
+            weight,
+            contributes,
+          }),
         );
         changes.push({ action: "create", objectType: "alignment", name });
       } else if (row.state !== "pending") {
@@ -548,12 +654,17 @@ async function run(inner: Services, w: Write, actor: Actor, file: OkrFile, optio
     for (const e of existing) {
       if (wanted.has(`${e.parentType}:${e.parentId}`)) continue;
       await at(path, () => deleteAlignment(inner, actor, e.id));
-      changes.push({ action: "delete", objectType: "alignment", name: `${childRef} → ${await refById(e.parentType, e.parentId)}` });
+      changes.push({
+        action: "delete",
+        objectType: "alignment",
+        name: `${childRef} → ${await refById(e.parentType, e.parentId)}`,
+      });
     }
   }
 
   async function refById(type: string, id: string): Promise<string> {
-    const row = type === "objective" ? await objectiveRepo.find(tx, scope, id) : await keyResultRepo.find(tx, scope, id);
+    const row =
+      type === "objective" ? await objectiveRepo.find(tx, scope, id) : await keyResultRepo.find(tx, scope, id);
     return row ? refOf(row) : id;
   }
 
@@ -594,4 +705,3 @@ export function describeChange(c: FileChange): string {
   const fields = (c.fields ?? []).map((f) => `    ${f.field}: ${f.from} → ${f.to}`);
   return [head, ...fields].join("\n");
 }
-

@@ -13,7 +13,6 @@ import {
   type InitiativeRow,
   type KeyResultRow,
   keyResultRepo,
-  type ObjectiveRow,
   objectiveRepo,
   type PeriodRow,
   periodRepo,
@@ -29,8 +28,8 @@ import {
   type AlignmentRef,
   type InitiativeFile,
   type KeyResultFile,
-  OKR_FILE_VERSION,
   type ObjectiveFile,
+  OKR_FILE_VERSION,
   type OkrFile,
 } from "../domain/okr-file.js";
 import type { Level } from "../domain/types.js";
@@ -110,10 +109,24 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
       await graphQueries.alignmentsAt(ex, scope, "child", { objective: ids, keyResult: krs.map((k) => k.id) })
     ).filter((e) => e.state !== "pending");
     // Parents outside the file are named by their ref too; a hidden one is left out.
-    const parentObjs = await objectiveRepo.listByIds(ex, scope, edges.filter((e) => e.parentType === "objective").map((e) => e.parentId));
-    const parentKrs = await keyResultRepo.listByIds(ex, scope, edges.filter((e) => e.parentType === "keyResult").map((e) => e.parentId));
+    const parentObjs = await objectiveRepo.listByIds(
+      ex,
+      scope,
+      edges.filter((e) => e.parentType === "objective").map((e) => e.parentId),
+    );
+    const parentKrs = await keyResultRepo.listByIds(
+      ex,
+      scope,
+      edges.filter((e) => e.parentType === "keyResult").map((e) => e.parentId),
+    );
     const ownerOfKr = new Map(
-      (await objectiveRepo.listByIds(ex, scope, parentKrs.map((k) => k.objectiveId))).map((o) => [o.id, o]),
+      (
+        await objectiveRepo.listByIds(
+          ex,
+          scope,
+          parentKrs.map((k) => k.objectiveId),
+        )
+      ).map((o) => [o.id, o]),
     );
     const parentRef = new Map<string, string>();
     for (const o of parentObjs) if (sees(o)) parentRef.set(o.id, refOf(o));
@@ -147,13 +160,20 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
         ...(p.parentId && periodName.has(p.parentId) && { parent: periodName.get(p.parentId)! }),
       }));
     const shownTeams = team ? [team] : parentsFirst(allTeams);
-    const members = await teamQueries.members(ex, scope, shownTeams.map((t) => t.id));
+    const members = await teamQueries.members(
+      ex,
+      scope,
+      shownTeams.map((t) => t.id),
+    );
     if (shownTeams.length) {
       file.teams = shownTeams.map((t) => ({
         name: t.name,
         ...(t.parentId && teamName.has(t.parentId) && { parent: teamName.get(t.parentId)! }),
         ...(t.description && { description: t.description }),
-        ...teamPeople(members.filter((m) => m.teamId === t.id), people),
+        ...teamPeople(
+          members.filter((m) => m.teamId === t.id),
+          people,
+        ),
       }));
     }
     file.objectives = objectives.map((o): ObjectiveFile => {
@@ -310,4 +330,3 @@ async function checkInsOf(
   }
   return out;
 }
-

@@ -58,7 +58,13 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     const sales = await f.team({ name: "Sales", ownerIds: [member.id] });
     const company = await f.objective(periodId, { title: "Grow revenue", ownerIds: [admin.userId] });
     const arr = await f.keyResult(company.id, { title: "ARR in k EUR", start: 100, target: 250.5 });
-    await f.keyResult(company.id, { title: "Uptime stays above 99.9 %", type: "stayAbove", start: null, target: 99.9, unit: "percent" });
+    await f.keyResult(company.id, {
+      title: "Uptime stays above 99.9 %",
+      type: "stayAbove",
+      start: null,
+      target: 99.9,
+      unit: "percent",
+    });
     const team = await f.objective(periodId, {
       title: "Win the Nordics",
       level: "team",
@@ -66,11 +72,22 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
       ownerIds: [member.id],
       committed: true,
     });
-    await f.objective(periodId, { title: "Mia's own plan", level: "individual", ownerIds: [member.id], visibility: "private" });
+    await f.objective(periodId, {
+      title: "Mia's own plan",
+      level: "individual",
+      ownerIds: [member.id],
+      visibility: "private",
+    });
     const nordic = await f.keyResult(team.id, { title: "Nordic ARR", weight: 2, ownerIds: [member.id] });
     await f.align("objective", team.id, "keyResult", arr.id, { weight: 3 });
     await f.align("keyResult", nordic.id, "keyResult", arr.id, { contributes: false });
-    await api.call("POST", "/initiatives", { objectiveId: team.id, keyResultId: nordic.id, title: "Partner deals", progress: 0.25, state: "inProgress" });
+    await api.call("POST", "/initiatives", {
+      objectiveId: team.id,
+      keyResultId: nordic.id,
+      title: "Partner deals",
+      progress: 0.25,
+      state: "inProgress",
+    });
     await f.checkIn(nordic.id, { value: 10, at: "2026-02-01T09:00:00Z" });
 
     const file = roundTrip(await exportOkrFile(svc, admin, { period: "Q1 2026", checkIns: true }));
@@ -115,7 +132,15 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
         team: "Support",
         owners: ["mia@example.com"],
         keyResults: [
-          { ref: "support-csat", title: "CSAT", type: "increase", start: 80, target: 92, unit: "percent", owners: ["mia@example.com"] },
+          {
+            ref: "support-csat",
+            title: "CSAT",
+            type: "increase",
+            start: 80,
+            target: 92,
+            unit: "percent",
+            owners: ["mia@example.com"],
+          },
           {
             ref: "support-ttr",
             title: "Hours to first reply",
@@ -123,7 +148,10 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
             start: 12,
             target: 2,
             owners: ["sam@example.com"],
-            checkIns: [{ at: "2026-02-02", value: 10 }, { at: "2026-02-09", value: 8, note: "New rota" }],
+            checkIns: [
+              { at: "2026-02-02", value: 10 },
+              { at: "2026-02-09", value: 8, note: "New rota" },
+            ],
           },
         ],
         initiatives: [{ ref: "support-rota", title: "Follow-the-sun rota", keyResult: "support-ttr" }],
@@ -135,9 +163,13 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
   it("creates what a file names, then updates field by field; applying again changes nothing", async () => {
     // A ref that names nothing: the whole file is refused and nothing is written.
     const before = await auditCount();
-    expect(await problemsOf(NEW)).toEqual(['objectives[0].alignedTo[0]: no objective or key result has the ref "support-x"']);
+    expect(await problemsOf(NEW)).toEqual([
+      'objectives[0].alignedTo[0]: no objective or key result has the ref "support-x"',
+    ]);
     expect(await auditCount()).toBe(before);
-    expect((await api.call("GET", "/teams?limit=100")).body.items.map((t: { name: string }) => t.name)).not.toContain("Support");
+    expect((await api.call("GET", "/teams?limit=100")).body.items.map((t: { name: string }) => t.name)).not.toContain(
+      "Support",
+    );
 
     const company = (await exportOkrFile(svc, admin, { period: "Q1 2026" })).objectives![0]!;
     const file: OkrFile = roundTrip({ ...NEW, objectives: [{ ...NEW.objectives![0]!, alignedTo: [company.ref] }] });
@@ -183,7 +215,10 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
           ...file.objectives![0]!,
           title: "Customers love talking to us",
           alignedTo: [],
-          keyResults: [{ ...ttrKr!, owners: ["mia@example.com", "sam@example.com"] }, { ...csat!, target: 95 }],
+          keyResults: [
+            { ...ttrKr!, owners: ["mia@example.com", "sam@example.com"] },
+            { ...csat!, target: 95 },
+          ],
         },
       ],
     };
@@ -203,7 +238,10 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
   it("deletes only with prune, and only objects with a ref that the file leaves out", async () => {
     const file = roundTrip(await exportOkrFile(svc, admin, { period: "Q1 2026", team: "Support" }));
     const o = file.objectives![0]!;
-    const smaller: OkrFile = { ...file, objectives: [{ ...o, keyResults: o.keyResults!.slice(0, 1), initiatives: [] }] };
+    const smaller: OkrFile = {
+      ...file,
+      objectives: [{ ...o, keyResults: o.keyResults!.slice(0, 1), initiatives: [] }],
+    };
     expect(await planOkrFile(svc, admin, smaller)).toEqual([]);
     const pruned = await applyOkrFile(svc, admin, smaller, { prune: true });
     expect(pruned.changes.map(describeChange)).toEqual([
@@ -213,7 +251,9 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     // The team's file without the objective: prune deletes it; the organisation's others stay.
     const empty: OkrFile = { ...smaller, objectives: [] };
     const gone = await applyOkrFile(svc, admin, empty, { prune: true });
-    expect(gone.changes.map(describeChange)).toEqual(["- delete objective support-love (Customers love talking to us)"]);
+    expect(gone.changes.map(describeChange)).toEqual([
+      "- delete objective support-love (Customers love talking to us)",
+    ]);
     const left = await exportOkrFile(svc, admin, { period: "Q1 2026" });
     expect(left.objectives?.map((x) => x.title)).toEqual(["Grow revenue", "Win the Nordics", "Mia's own plan"]);
   });
@@ -236,7 +276,9 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     const problems = await problemsOf(bad);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^objectives\[1\]\.keyResults\[0\]\.target: /);
-    expect(await problemsOf({ ...bad, objectives: [{ ...bad.objectives![0]!, owners: ["nobody@example.com"] }] })).toEqual([
+    expect(
+      await problemsOf({ ...bad, objectives: [{ ...bad.objectives![0]!, owners: ["nobody@example.com"] }] }),
+    ).toEqual([
       "objectives[0].owners[0]: nobody in this organisation has the email nobody@example.com; add the person in Okra or under people: in the file",
     ]);
     expect(await problemsOf({ ...bad, period: "Q7 2026", objectives: [bad.objectives![0]!] })).toEqual([
@@ -249,7 +291,9 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
   });
 
   it("leaves a private objective out of the file of someone who may not see it", async () => {
-    const sam = (await api.call("GET", "/users?limit=100")).body.items.find((u: { email: string }) => u.email === "sam@example.com");
+    const sam = (await api.call("GET", "/users?limit=100")).body.items.find(
+      (u: { email: string }) => u.email === "sam@example.com",
+    );
     const asSam: Actor = { ...admin, userId: sam.id, role: "member", isInstanceAdmin: false };
     const titles = (await exportOkrFile(svc, asSam, { period: "Q1 2026" })).objectives?.map((o) => o.title);
     expect(titles).toEqual(["Grow revenue", "Win the Nordics"]);
@@ -274,7 +318,16 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
           level: "team",
           team: "Onboarding",
           owners: ["nia@example.com"],
-          keyResults: [{ ref: "onboard-days", title: "Days to go live", type: "decrease", start: 20, target: 7, owners: ["nia@example.com"] }],
+          keyResults: [
+            {
+              ref: "onboard-days",
+              title: "Days to go live",
+              type: "decrease",
+              start: 20,
+              target: 7,
+              owners: ["nia@example.com"],
+            },
+          ],
         },
       ],
     };

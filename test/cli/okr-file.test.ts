@@ -11,9 +11,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { bootstrap } from "../../src/services/auth.service.js";
-import { adminActorOf } from "../support/cli-actor.js";
 import { createKeyResult, createObjective } from "../../src/services/okr.service.js";
 import { createPeriod } from "../../src/services/period.service.js";
+import { adminActorOf } from "../support/cli-actor.js";
 
 const run = promisify(execFile);
 const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
@@ -96,8 +96,18 @@ describe("okra export --yaml, then okra apply", () => {
     const svc = { database, now: Date.now, emit: () => {} };
     const actor = await adminActorOf(database);
     const year = new Date().getUTCFullYear();
-    const period = await createPeriod(svc, actor, { name: `${year}`, kind: "year", startDate: `${year}-01-01`, endDate: `${year}-12-31` });
-    const o = await createObjective(svc, actor, { title: "Grow", level: "organization", periodId: period.id, ownerIds: [actor.userId] });
+    const period = await createPeriod(svc, actor, {
+      name: `${year}`,
+      kind: "year",
+      startDate: `${year}-01-01`,
+      endDate: `${year}-12-31`,
+    });
+    const o = await createObjective(svc, actor, {
+      title: "Grow",
+      level: "organization",
+      periodId: period.id,
+      ownerIds: [actor.userId],
+    });
     await createKeyResult(svc, actor, o.id, { title: "Customers", type: "increase", start: 10, target: 20 });
     await database.close();
   }, 60_000);

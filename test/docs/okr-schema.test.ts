@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { okrFileJsonSchema } from "../../src/domain/okr-file.js";
 import { lintOkrYaml, readOkrYaml } from "../../src/integrations/okr-yaml.js";
 
@@ -15,7 +15,9 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const schema = JSON.parse(readFileSync(join(ROOT, "docs/okrs.schema.json"), "utf8"));
 const guide = readFileSync(join(ROOT, "docs/okrs-as-code.md"), "utf8");
 /** The guide's example file: its first YAML block that starts with `version: 1`. */
-const example = [...guide.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith("version: 1"))!;
+const example = [...guide.matchAll(/```yaml\n([\s\S]*?)```/g)]
+  .map((m) => m[1]!)
+  .find((b) => b.startsWith("version: 1"))!;
 
 /** ajv (a dependency of Fastify) with the formats the schema uses (email). */
 function compile() {

@@ -4,7 +4,10 @@ import { grantOrgScope } from "../../src/db/org-scope.js";
 import type { Actor } from "../../src/services/context.js";
 
 export async function adminActorOf(database: Database): Promise<Actor> {
-  const [user] = await database.db.query.users.findMany({ where: (u, { eq }) => eq(u.isInstanceAdmin, true), limit: 1 });
+  const [user] = await database.db.query.users.findMany({
+    where: (u, { eq }) => eq(u.isInstanceAdmin, true),
+    limit: 1,
+  });
   if (!user) throw new Error("no admin: bootstrap first");
   return {
     userId: user.id,
