@@ -526,6 +526,10 @@ async function run(
     if (!row) {
       const view = await at(path, () => createKeyResult(inner, actor, objectiveId, want));
       await setRef("keyResult", view.id, k.ref, path);
+      // A new key result comes last; the file may place it before others.
+      if ((await indexAmongSiblings(objectiveId, view.id)) !== position) {
+        await at(path, () => updateKeyResult(inner, actor, view.id, { position }));
+      }
       changes.push({ action: "create", objectType: "keyResult", name: k.ref, note: k.title });
       return view.id;
     }
@@ -545,15 +549,23 @@ async function run(
           : null,
     };
     const d = diff(have, want, (f, v) => shown(f, v));
-    const moved = row.position !== position;
+    // Order, not the stored numbers (deletions leave gaps), says whether it moved.
+    const index = await indexAmongSiblings(objectiveId, row.id);
+    const moved = index !== position;
     if (d.fields.length || moved) {
       await at(path, () => updateKeyResult(inner, actor, row.id, { ...d.patch, ...(moved && { position }) }));
       const fields = moved
-        ? [...d.fields, { field: "position", from: String(row.position + 1), to: String(position + 1) }]
+        ? [...d.fields, { field: "position", from: String(index + 1), to: String(position + 1) }]
         : d.fields;
       changes.push({ action: "update", objectType: "keyResult", name: k.ref, fields });
     }
     return row.id;
+  }
+
+  async function indexAmongSiblings(objectiveId: string, id: string): Promise<number> {
+    const siblings = await graphQueries.keyResultsOf(tx, scope, [objectiveId]);
+    siblings.sort((a, b) => a.position - b.position || +a.createdAt - +b.createdAt);
+    return siblings.findIndex((k) => k.id === id);
   }
 
   async function applyInitiative(n: InitiativeFile, path: string, objectiveId: string): Promise<void> {

@@ -177,7 +177,9 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
       }));
     }
     file.objectives = objectives.map((o): ObjectiveFile => {
-      const own = krs.filter((k) => k.objectiveId === o.id).sort((a, b) => a.position - b.position);
+      const own = krs
+        .filter((k) => k.objectiveId === o.id)
+        .sort((a, b) => a.position - b.position || +a.createdAt - +b.createdAt);
       const work = initiatives.filter((i) => i.objectiveId === o.id);
       return {
         ref: refOf(o),

@@ -58,6 +58,8 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     const sales = await f.team({ name: "Sales", ownerIds: [member.id] });
     const company = await f.objective(periodId, { title: "Grow revenue", ownerIds: [admin.userId] });
     const arr = await f.keyResult(company.id, { title: "ARR in k EUR", start: 100, target: 250.5 });
+    // A deleted key result leaves a gap in the stored positions: order is what counts.
+    const gone = await f.keyResult(company.id, { title: "Soon deleted" });
     await f.keyResult(company.id, {
       title: "Uptime stays above 99.9 %",
       type: "stayAbove",
@@ -65,6 +67,7 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
       target: 99.9,
       unit: "percent",
     });
+    expect((await api.call("DELETE", `/key-results/${gone.id}`)).status).toBe(204);
     const team = await f.objective(periodId, {
       title: "Win the Nordics",
       level: "team",
