@@ -9,6 +9,7 @@ import { grantOrgScope } from "../../src/db/org-scope.js";
 import type { OkrFile } from "../../src/domain/okr-file.js";
 import { parseOkrYaml, writeOkrYaml } from "../../src/integrations/okr-yaml.js";
 import type { Actor, Services } from "../../src/services/context.js";
+import { loadDemo } from "../../src/services/demo.service.js";
 import { applyOkrFile, describeChange, planOkrFile } from "../../src/services/okr-file-apply.service.js";
 import { exportOkrFile } from "../../src/services/okr-file-export.service.js";
 import { type ApiHarness, factories, servicesOf, startApi } from "../support/api.js";
@@ -345,4 +346,40 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     ]);
     expect(await planOkrFile(svc, admin, file)).toEqual([]);
   });
+});
+
+describe.each(DATABASE_KINDS)("the demo workspace as OKR files on %s", (kind) => {
+  const NOW = Date.UTC(2026, 4, 20, 12);
+  let api: ApiHarness;
+  let svc: Services;
+  let admin: Actor;
+
+  beforeAll(async () => {
+    api = await startApi(kind, NOW);
+    svc = servicesOf(api);
+    const me = (await api.call("GET", "/me")).body;
+    admin = {
+      userId: me.user.id,
+      orgId: me.organization.id,
+      scope: grantOrgScope(me.organization.id),
+      role: "owner",
+      access: "write",
+      isInstanceAdmin: true,
+    };
+    expect((await loadDemo(api.database, admin, NOW)).loaded).toBe(true);
+  }, 180_000);
+  afterAll(() => api.close());
+
+  // Every kind of object the demo has — sum and mean roll-ups, phased plans, a quarter's dates
+  // inside a yearly objective, a non-counting alignment, drafts, a closed quarter — fits the format.
+  it("exports each period with its check-ins, and applying the files back changes nothing", async () => {
+    const periods = (await api.call("GET", "/periods?limit=100")).body.items.map((p: { name: string }) => p.name);
+    expect(periods).toEqual(expect.arrayContaining(["2026", "Q1 2026", "Q2 2026", "Q3 2026"]));
+    for (const period of periods) {
+      const file = parseOkrYaml(writeOkrYaml(await exportOkrFile(svc, admin, { period, checkIns: true })));
+      expect(await planOkrFile(svc, admin, file), period).toEqual([]);
+    }
+    const q1 = await exportOkrFile(svc, admin, { period: "Q1 2026" });
+    expect(q1.objectives?.some((o) => o.state === "closed")).toBe(true);
+  }, 180_000);
 });
