@@ -170,9 +170,9 @@ export function alignmentOf(a: AlignmentRef): { ref: string; weight: number; con
 
 /**
  * Problems the schema cannot see, as `path: message`: a ref used twice in the file, an
- * alignment to the item itself, an initiative's key result that is not its objective's, a
- * team objective without a team, a period or team named but neither defined in the file nor
- * (when `known` says so) in the organisation.
+ * alignment to the item itself or its own parts, an initiative's key result that is not its
+ * objective's, a team objective without a team, an objective without a period, a period that
+ * ends before it starts, a team or period listed twice.
  */
 export function okrFileProblems(file: OkrFile): string[] {
   const problems: string[] = [];
@@ -220,9 +220,6 @@ export function okrFileProblems(file: OkrFile): string[] {
   const periodNames = new Set((file.periods ?? []).map((p) => nameOf(p.name)));
   for (const [i, p] of (file.periods ?? []).entries()) {
     if (p.end < p.start) problems.push(`periods[${i}].end: must be on or after start (${p.start})`);
-    if (p.parent !== undefined && !periodNames.has(nameOf(p.parent)) && periodDatesOfName(nameOf(p.parent)) === null) {
-      problems.push(`periods[${i}].parent: "${nameOf(p.parent)}" is not a period of this file`);
-    }
   }
   const teamNames = new Set((file.teams ?? []).map((t) => nameOf(t.name)));
   for (const [i, t] of (file.teams ?? []).entries()) {

@@ -3,7 +3,7 @@
  * offline (the coach on the file alone: no server, no database). The format itself is
  * `domain/okr-file.ts`.
  */
-import { isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
+import { LineCounter, parseDocument, stringify } from "yaml";
 import type { Finding } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
 import { lintOkrFile, type OkrFile, OkrFileSchema, okrFileProblems } from "../domain/okr-file.js";
@@ -57,7 +57,7 @@ export function readOkrYaml(text: string): ReadResult {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
       const range = (node as { range?: [number, number, number] } | undefined)?.range;
-      if (range && (n === 0 || isMap(node) || isSeq(node) || node)) return lines.linePos(range[0]).line;
+      if (range) return lines.linePos(range[0]).line;
     }
     return 0;
   };

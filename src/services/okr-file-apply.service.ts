@@ -416,6 +416,13 @@ async function run(
         if (have.has(Date.parse(atIso))) continue;
         const path = `objectives[${i}].keyResults[${j}].checkIns[${m}]`;
         const by = c.by ? await personId(c.by, `${path}.by`) : undefined;
+        // History in someone else's name is an admin's to write (the demo's, a migration's);
+        // anyone else records only their own check-ins.
+        if (by && by !== actor.userId && actor.role !== "owner" && actor.role !== "admin") {
+          throw AppError.validation([
+            `${path}.by: only admins may record check-ins in someone else's name; leave by out or give your own email`,
+          ]);
+        }
         const author = by && by !== actor.userId ? { ...actor, userId: by } : actor;
         await at(path, () =>
           createCheckIn(inner, author, id, {

@@ -309,6 +309,47 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     ]);
   });
 
+  it("lets only an admin record check-ins in someone else's name", async () => {
+    const asMia: Actor = { ...admin, userId: member.id, role: "member", isInstanceAdmin: false };
+    const file: OkrFile = {
+      version: 1,
+      period: "Q1 2026",
+      objectives: [
+        {
+          ref: "mia-own",
+          title: "My own objective",
+          level: "individual",
+          owners: ["mia@example.com"],
+          keyResults: [
+            {
+              ref: "mia-kr",
+              title: "Pages written",
+              type: "increase",
+              start: 0,
+              target: 10,
+              owners: ["mia@example.com"],
+              checkIns: [{ at: "2026-02-03", value: 2, by: "sam@example.com" }],
+            },
+          ],
+        },
+      ],
+    };
+    const err = await applyOkrFile(svc, asMia, file).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: "VALIDATION",
+      details: [
+        "objectives[0].keyResults[0].checkIns[0].by: only admins may record check-ins in someone else's name; leave by out or give your own email",
+      ],
+    });
+    const own = structuredClone(file);
+    delete own.objectives![0]!.keyResults![0]!.checkIns![0]!.by;
+    expect((await applyOkrFile(svc, asMia, own)).changes.map((c) => c.objectType)).toEqual([
+      "objective",
+      "keyResult",
+      "checkIns",
+    ]);
+  });
+
   it("creates missing people, periods by their conventional names, and teams under their parents", async () => {
     const file: OkrFile = {
       version: 1,
