@@ -47,7 +47,7 @@ const CheckInSchema = z.strictObject({
   status: z.enum(MANUAL_STATUSES).optional(),
   confidence: z.number().int("must be a whole number").min(1, "must be 1 to 10").max(10, "must be 1 to 10").optional(),
   note: z.string().max(20000).optional(),
-  by: Email.optional().describe("Who checked in (default: the first owner, else whoever applies the file)."),
+  by: Email.optional().describe("Who checked in (default: whoever applies the file; others' names need an admin)."),
 });
 
 const KeyResultFileSchema = z.strictObject({
