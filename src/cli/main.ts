@@ -1,5 +1,6 @@
 /**
- * The `okra` command: serve, migrate, demo, token create, signin-link, import people, checkin, lint, backup, restore.
+ * The `okra` command: serve, migrate, demo, token create, signin-link, import (OKRs, people), checkin, lint,
+ * export --yaml, apply, backup, restore, jobs.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
@@ -20,6 +21,7 @@ import { api, runCheckIn, runLint, runSignInLink, serveBanner } from "./commands
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { runImportOkrs } from "./import-command.js";
 import { runJobsList, runJobsRun } from "./jobs-command.js";
+import { runApply, runExport, runLintFile } from "./okr-file-command.js";
 import { ensureWebBuild } from "./web-build.js";
 
 async function open(config: Config): Promise<Database> {
@@ -257,14 +259,38 @@ function program(): Command {
     );
   cmd
     .command("lint")
-    .description("print the coach's findings; exits 1 when any error-severity finding exists")
+    .description(
+      "print the coach's findings; exits 1 when any error-severity finding exists. With a file: lint that OKR file offline (no server, no database; exit 2 when it does not follow the format)",
+    )
+    .argument("[file]", "an OKR file (YAML, docs/okrs-as-code.md) to lint on its own")
     .option("--period <id-or-name>", "the period to check (default: the current quarter, else the current period)")
     .option("--json", "print the findings as JSON")
     .option(
       "--url <url>",
       "talk to a running server instead of opening the database (env OKRA_URL; token in OKRA_TOKEN)",
     )
-    .action((o) => runLint(o, withDatabase, adminActor));
+    .action((file: string | undefined, o) => (file ? runLintFile(file, o) : runLint(o, withDatabase, adminActor)));
+  // OKRs as code (#13): export, apply.
+  cmd
+    .command("export")
+    .description("print a period's OKRs (the organisation's, or one team's) as an OKR file")
+    .option("--yaml", "as YAML in the OKRs-as-code format (docs/okrs-as-code.md)")
+    .option("--period <name>", "the period (default: the current quarter, else the current period)")
+    .option("--team <name>", "only this team's objectives")
+    .option("--check-ins", "include each key result's check-ins")
+    .option("-o, --output <file>", "write to this file instead of printing")
+    .option("--as <email>", "export what this account may see (default: the instance administrator)")
+    .action((o) => runExport(o, withDatabase, adminActor));
+  cmd
+    .command("apply")
+    .description(
+      "bring the workspace to what an OKR file says: shows the changes, asks, then applies them in one transaction",
+    )
+    .argument("<file>", "the OKR file (YAML)")
+    .option("-y, --yes", "apply without asking")
+    .option("--prune", "also delete objects with a ref in the file's periods (and team) that the file no longer lists")
+    .option("--as <email>", "apply as this account (default: the instance administrator)")
+    .action((file: string, o) => runApply(file, o, withDatabase, adminActor));
   cmd
     .command("backup")
     .description("write one organisation's complete data as JSON to standard output (docs/backup.md)")

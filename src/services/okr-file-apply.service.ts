@@ -1,0 +1,726 @@
+/**
+ * OKRs as code, in: brings the organisation to what an OKR file says, through the ordinary
+ * use cases (the same validation, permissions, audit and roll-ups as the API), all of it in
+ * one transaction. `planOkrFile` runs the same write as a rehearsal and rolls it back, so the
+ * diff it shows is exactly what applying does.
+ *
+ * What a file changes: objects are matched by ref (a ref that is an object's id matches that
+ * object while it has no ref of its own); fields the format knows are set to the file's value
+ * (an absent field means its default); alignments of the file's objectives and key results
+ * become exactly the listed ones; check-ins are added when missing, never changed. Nothing is
+ * deleted unless `prune` is given: then objects with a ref, in the file's periods (and team),
+ * that the file no longer lists are deleted (to the trash).
+ */
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import {
+  type AlignmentRow,
+  checkInRepo,
+  graphQueries,
+  type InitiativeRow,
+  initiativeRepo,
+  type KeyResultRow,
+  keyResultRepo,
+  type ObjectiveRow,
+  objectiveRepo,
+  type PeriodRow,
+  periodRepo,
+  type TeamRow,
+  teamQueries,
+  teamRepo,
+  userQueries,
+} from "../db/repositories.js";
+import {
+  checkIns as checkInsTable,
+  initiatives as initiativesTable,
+  keyResults as keyResultsTable,
+  objectives as objectivesTable,
+} from "../db/schema.js";
+import { AppError } from "../domain/errors.js";
+import {
+  alignmentOf,
+  type InitiativeFile,
+  type KeyResultFile,
+  nameOf,
+  type ObjectiveFile,
+  type OkrFile,
+  periodDatesOfName,
+} from "../domain/okr-file.js";
+import { createAlignment, deleteAlignment, updateAlignment } from "./alignment.service.js";
+import { createCheckIn } from "./check-in.service.js";
+import { type Actor, type DomainEvent, mutate, RehearsalDone, type Services, type Write } from "./context.js";
+import { createInitiative, deleteInitiative, updateInitiative } from "./initiative.service.js";
+import {
+  createKeyResult,
+  createObjective,
+  deleteKeyResult,
+  deleteObjective,
+  updateKeyResult,
+  updateObjective,
+} from "./okr.service.js";
+import { pickPeriod, refOf, trimDecimal } from "./okr-file-export.service.js";
+import { createTeam, createUser, updateTeam } from "./people.service.js";
+import { createPeriod } from "./period.service.js";
+import { normaliseDecimal } from "./schemas.js";
+
+/** One change a file makes, in the order it is made. */
+export interface FileChange {
+  action: "create" | "update" | "delete";
+  objectType: "period" | "person" | "team" | "objective" | "keyResult" | "initiative" | "alignment" | "checkIns";
+  /** The ref, name or email it is known by in the file. */
+  name: string;
+  /** Field by field for an update: what it was and what it becomes, as text. */
+  fields?: { field: string; from: string; to: string }[];
+  /** More words: a title, a count. */
+  note?: string;
+}
+
+/** What applying (or planning) a file did. */
+export interface ApplyResult {
+  changes: FileChange[];
+  applied: boolean;
+}
+
+/** What `applyOkrFile` may do besides creating and updating. */
+export interface ApplyOptions {
+  /** Delete objects with a ref in the file's scope that the file no longer lists. */
+  prune?: boolean | undefined;
+}
+
+/**
+ * Applies an OKR file in one transaction: creates, updates (field by field) and, with `prune`,
+ * deletes, through the ordinary use cases. A problem anywhere rolls everything back and is
+ * thrown with its place in the file (`objectives[1].keyResults[0].target: …`). Applying a
+ * file that matches the organisation changes and writes nothing.
+ */
+export async function applyOkrFile(
+  svc: Services,
+  actor: Actor,
+  file: OkrFile,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const events: DomainEvent[] = [];
+  const changes = await mutate(svc, actor, (w) => run(nested(svc, w, events), w, actor, file, options));
+  for (const e of events) svc.emit(e);
+  return { changes, applied: changes.length > 0 };
+}
+
+/** The changes applying `file` would make, found by rehearsing the write and rolling it back. */
+export async function planOkrFile(
+  svc: Services,
+  actor: Actor,
+  file: OkrFile,
+  options: ApplyOptions = {},
+): Promise<FileChange[]> {
+  let found: FileChange[] = [];
+  try {
+    await mutate(svc, actor, (w) => run(nested(svc, w, []), w, actor, file, options), {
+      rehearsal: {
+        async before() {},
+        async after(_t, out) {
+          found = out as FileChange[];
+        },
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof RehearsalDone)) throw err;
+  }
+  return found;
+}
+
+/**
+ * The services the use cases run on inside the outer write: the same database handle is the
+ * outer transaction (their own transactions become savepoints of it), their live events wait
+ * for the outer commit, and no email leaves before it (notices stay in the outbox).
+ */
+function nested(svc: Services, w: Write, events: DomainEvent[]): Services {
+  return {
+    ...svc,
+    database: { ...svc.database, db: w.tx as unknown as Db },
+    emit: (e) => events.push(e),
+    mailer: undefined,
+  };
+}
+
+/** Runs a use case for the item at `path`, naming that path in each problem it reports. */
+async function at<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError && Array.isArray(err.details)) {
+      const details = (err.details as unknown[]).map((d) => `${path}.${String(d)}`);
+      throw new AppError(err.code, `${path}: ${err.message}`, details);
+    }
+    if (err instanceof AppError) throw new AppError(err.code, `${path}: ${err.message}`, [`${path}: ${err.message}`]);
+    throw err;
+  }
+}
+
+const text = (v: unknown): string =>
+  v === null || v === undefined
+    ? "(none)"
+    : Array.isArray(v)
+      ? v.join(", ") || "(none)"
+      : typeof v === "object"
+        ? JSON.stringify(v)
+        : String(v);
+
+/** The fields of `want` that differ from `have`, compared as text. */
+function diff(
+  have: Record<string, unknown>,
+  want: Record<string, unknown>,
+  shown: (k: string, v: unknown) => string = (_k, v) => text(v),
+) {
+  const fields: { field: string; from: string; to: string }[] = [];
+  const patch: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(want)) {
+    if (JSON.stringify(canon(have[k])) !== JSON.stringify(canon(v))) {
+      patch[k] = v;
+      fields.push({ field: k, from: shown(k, have[k]), to: shown(k, v) });
+    }
+  }
+  return { fields, patch };
+}
+
+function canon(v: unknown): unknown {
+  if (v === undefined) return null;
+  return v;
+}
+
+const dec = (v: number | string | undefined | null): string | null =>
+  v === undefined || v === null ? null : trimDecimal(normaliseDecimal(v));
+const storedDec = (v: string | null): string | null => (v === null ? null : trimDecimal(v));
+
+async function run(
+  inner: Services,
+  w: Write,
+  actor: Actor,
+  file: OkrFile,
+  options: ApplyOptions,
+): Promise<FileChange[]> {
+  const changes: FileChange[] = [];
+  const tx = w.tx;
+  const scope = w.scope;
+
+  // People by email, created when the file lists them and they are missing.
+  const userIds = new Map<string, string>();
+  const personId = async (email: string, path: string): Promise<string> => {
+    const known = userIds.get(email.toLowerCase());
+    if (known) return known;
+    const row = await userQueries.findByEmail(tx, scope, email);
+    if (!row) {
+      throw AppError.validation([
+        `${path}: nobody in this organisation has the email ${email}; add the person in Okra or under people: in the file`,
+      ]);
+    }
+    userIds.set(email.toLowerCase(), row.id);
+    return row.id;
+  };
+  const peopleIds = (emails: readonly string[] | undefined, path: string) =>
+    Promise.all((emails ?? []).map((e, i) => personId(e, `${path}[${i}]`)));
+  for (const [i, p] of (file.people ?? []).entries()) {
+    if (await userQueries.findByEmail(tx, scope, p.email)) continue;
+    const managerId = p.manager ? await personId(p.manager, `people[${i}].manager`) : null;
+    const view = await at(`people[${i}]`, () =>
+      createUser(inner, actor, { name: p.name, email: p.email, role: p.role ?? "member", managerId, invite: false }),
+    );
+    userIds.set(p.email.toLowerCase(), view.id);
+    changes.push({ action: "create", objectType: "person", name: p.email, note: p.name });
+  }
+
+  // Periods by name: those listed in the file, and conventional names ("Q1 2026") on first use.
+  let periods = await periodRepo.list(tx, scope);
+  const ensurePeriod = async (
+    name: string,
+    path: string,
+    def?: { kind: string; start: string; end: string; parent?: string },
+  ) => {
+    const found = periods.filter((p) => p.name === name || p.id === name);
+    if (found.length) return pickPeriod(periods, name, path);
+    const dates =
+      def ??
+      (periodDatesOfName(name) && {
+        ...periodDatesOfName(name)!,
+        kind: /^\d{4}$/.test(name) ? "year" : /^Q/i.test(name) || /Q\d$/i.test(name) ? "quarter" : "custom",
+      });
+    if (!dates) {
+      throw AppError.validation([
+        `${path}: no period is named "${name}"; create it in Okra or list it under periods: with its dates`,
+      ]);
+    }
+    const parentId = def?.parent ? (await ensurePeriod(def.parent, `${path}.parent`)).id : null;
+    await at(path, () =>
+      createPeriod(inner, actor, { name, kind: dates.kind, startDate: dates.start, endDate: dates.end, parentId }),
+    );
+    changes.push({ action: "create", objectType: "period", name, note: `${dates.start} to ${dates.end}` });
+    periods = await periodRepo.list(tx, scope);
+    return pickPeriod(periods, name, path);
+  };
+  for (const [i, p] of (file.periods ?? []).entries()) {
+    const row = await ensurePeriod(nameOf(p.name), `periods[${i}]`, {
+      kind: p.kind,
+      start: p.start,
+      end: p.end,
+      ...(p.parent !== undefined && { parent: nameOf(p.parent) }),
+    });
+    if (row.startDate !== p.start || row.endDate !== p.end) {
+      throw AppError.validation([
+        `periods[${i}]: the period "${row.name}" runs ${row.startDate} to ${row.endDate} in Okra; change its dates there or in the file`,
+      ]);
+    }
+  }
+
+  // Teams by name: created, or given the file's parent, description and (when listed) people.
+  let teams = await teamRepo.list(tx, scope);
+  const teamByName = (name: string, path: string): TeamRow => {
+    const t = teams.find((x) => x.name === name || x.id === name);
+    if (!t)
+      throw AppError.validation([
+        `${path}: no team is named "${name}"; create it in Okra or list it under teams: in the file`,
+      ]);
+    return t;
+  };
+  for (const [i, t] of (file.teams ?? []).entries()) {
+    const path = `teams[${i}]`;
+    const name = nameOf(t.name);
+    const parentId =
+      t.parent === undefined || t.parent === null ? null : teamByName(nameOf(t.parent), `${path}.parent`).id;
+    const owners = t.owners ? await peopleIds(t.owners, `${path}.owners`) : undefined;
+    const members = t.members ? await peopleIds(t.members, `${path}.members`) : undefined;
+    const row = teams.find((x) => x.name === name);
+    if (!row) {
+      await at(path, () =>
+        createTeam(inner, actor, {
+          name,
+          description: t.description ?? "",
+          parentId,
+          ...(owners && { ownerIds: owners }),
+          ...(members && { memberIds: members }),
+        }),
+      );
+      changes.push({ action: "create", objectType: "team", name });
+    } else {
+      const now = await teamQueries.members(tx, scope, [row.id]);
+      const have = {
+        parentId: row.parentId,
+        description: row.description,
+        ...(owners && {
+          ownerIds: now
+            .filter((m) => m.role === "owner")
+            .map((m) => m.userId)
+            .sort(),
+        }),
+        ...(members && {
+          memberIds: now
+            .filter((m) => m.role !== "owner")
+            .map((m) => m.userId)
+            .sort(),
+        }),
+      };
+      const want = {
+        parentId,
+        description: t.description ?? "",
+        ...(owners && { ownerIds: [...owners].sort() }),
+        ...(members && { memberIds: [...members].sort() }),
+      };
+      const d = diff(have, want, (k, v) => (k === "parentId" ? text(teams.find((x) => x.id === v)?.name) : text(v)));
+      if (d.fields.length) {
+        await at(path, () => updateTeam(inner, actor, row.id, d.patch));
+        changes.push({ action: "update", objectType: "team", name, fields: d.fields });
+      }
+    }
+    teams = await teamRepo.list(tx, scope);
+  }
+
+  // Objectives, their key results and initiatives.
+  const fileObjectives = file.objectives ?? [];
+  const objectiveIds = new Map<string, string>();
+  const krIds = new Map<string, string>();
+  const byRef = async <R extends { id: string; ref: string | null }>(
+    repo: {
+      list: (ex: typeof tx, s: typeof scope, where: ReturnType<typeof eq>) => Promise<R[]>;
+      find: (ex: typeof tx, s: typeof scope, id: string) => Promise<R | null>;
+    },
+    column: Parameters<typeof eq>[0],
+    ref: string,
+  ): Promise<R | null> => {
+    const [row] = await repo.list(tx, scope, eq(column, ref));
+    if (row) return row;
+    const byId = await repo.find(tx, scope, ref);
+    return byId && byId.ref === null ? byId : null;
+  };
+  const setRef = async (kind: "objective" | "keyResult" | "initiative", id: string, ref: string, path: string) => {
+    const repo = kind === "objective" ? objectiveRepo : kind === "keyResult" ? keyResultRepo : initiativeRepo;
+    await at(path, async () => {
+      try {
+        await repo.update(tx, scope, id, { ref }, { bumpVersion: false });
+      } catch (err) {
+        if (err instanceof AppError && err.code === "ALREADY_EXISTS") {
+          throw AppError.validation([
+            `ref: "${ref}" belongs to another object (perhaps one in the trash); choose another ref`,
+          ]);
+        }
+        throw err;
+      }
+    });
+  };
+  const scopePeriods = new Set<string>();
+  for (const [i, o] of fileObjectives.entries()) {
+    const path = `objectives[${i}]`;
+    const periodName = nameOf((o.period ?? file.period)!);
+    const period = await ensurePeriod(periodName, `${path}.period`);
+    scopePeriods.add(period.id);
+    const objectiveId = await applyObjective(o, path, period);
+    objectiveIds.set(o.ref, objectiveId);
+    for (const [j, k] of (o.keyResults ?? []).entries()) {
+      krIds.set(k.ref, await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId));
+    }
+    for (const [j, n] of (o.initiatives ?? []).entries()) {
+      await applyInitiative(n, `${path}.initiatives[${j}]`, objectiveId);
+    }
+    if (options.prune) await pruneChildren(o, path, objectiveId);
+  }
+  if (file.period !== undefined) scopePeriods.add((await ensurePeriod(nameOf(file.period), "period")).id);
+
+  // Alignments: each listed child ends up with exactly the parents it lists.
+  for (const [i, o] of fileObjectives.entries()) {
+    await applyAlignments(
+      "objective",
+      objectiveIds.get(o.ref)!,
+      o.alignedTo ?? [],
+      `objectives[${i}].alignedTo`,
+      o.ref,
+    );
+    for (const [j, k] of (o.keyResults ?? []).entries()) {
+      await applyAlignments(
+        "keyResult",
+        krIds.get(k.ref)!,
+        k.alignedTo ?? [],
+        `objectives[${i}].keyResults[${j}].alignedTo`,
+        k.ref,
+      );
+    }
+  }
+
+  // Check-ins: added when the key result has none at that moment.
+  for (const [i, o] of fileObjectives.entries()) {
+    for (const [j, k] of (o.keyResults ?? []).entries()) {
+      if (!k.checkIns?.length) continue;
+      const id = krIds.get(k.ref)!;
+      const have = new Set(
+        (await checkInRepo.list(tx, scope, eq(checkInsTable.keyResultId, id))).map((c) => c.at.getTime()),
+      );
+      let added = 0;
+      for (const [m, c] of k.checkIns.entries()) {
+        const atIso = c.at.length === 10 ? `${c.at}T12:00:00.000Z` : new Date(c.at).toISOString();
+        if (have.has(Date.parse(atIso))) continue;
+        const path = `objectives[${i}].keyResults[${j}].checkIns[${m}]`;
+        const by = c.by ? await personId(c.by, `${path}.by`) : undefined;
+        // History in someone else's name is an admin's to write (the demo's, a migration's);
+        // anyone else records only their own check-ins.
+        if (by && by !== actor.userId && actor.role !== "owner" && actor.role !== "admin") {
+          throw AppError.validation([
+            `${path}.by: only admins may record check-ins in someone else's name; leave by out or give your own email`,
+          ]);
+        }
+        const author = by && by !== actor.userId ? { ...actor, userId: by } : actor;
+        await at(path, () =>
+          createCheckIn(inner, author, id, {
+            at: atIso,
+            ...(c.value !== undefined && { value: c.value }),
+            ...(c.achieved !== undefined && { achieved: c.achieved }),
+            ...(c.status !== undefined && { status: c.status }),
+            ...(c.confidence !== undefined && { confidence: c.confidence }),
+            ...(c.note !== undefined && { note: c.note }),
+          }),
+        );
+        added++;
+      }
+      if (added)
+        changes.push({
+          action: "create",
+          objectType: "checkIns",
+          name: k.ref,
+          note: `${added} check-in${added === 1 ? "" : "s"}`,
+        });
+    }
+  }
+
+  // Pruning objectives: those with a ref in the file's periods (and team) the file no longer lists.
+  if (options.prune) {
+    const team = file.team !== undefined ? teamByName(nameOf(file.team), "team") : undefined;
+    const listed = new Set(objectiveIds.values());
+    for (const periodId of scopePeriods) {
+      for (const o of await graphQueries.objectivesOfPeriod(tx, scope, periodId, team?.id)) {
+        if (o.ref === null || listed.has(o.id)) continue;
+        await at(`objective ${o.ref}`, () => deleteObjective(inner, actor, o.id));
+        changes.push({ action: "delete", objectType: "objective", name: o.ref, note: o.title });
+      }
+    }
+  }
+  if (changes.length) {
+    await w.audit("okrFile.applied", "organization", actor.orgId, null, {
+      changes: changes.map(({ action, objectType, name }) => ({ action, objectType, name })),
+    });
+  }
+  return changes;
+
+  async function applyObjective(o: ObjectiveFile, path: string, period: PeriodRow): Promise<string> {
+    const want = {
+      title: o.title,
+      description: o.description ?? "",
+      level: o.level,
+      teamId: o.team === undefined ? null : teamByName(nameOf(o.team), `${path}.team`).id,
+      ownerIds: await peopleIds(o.owners, `${path}.owners`),
+      periodId: period.id,
+      committed: o.committed ?? false,
+      visibility: o.visibility ?? "public",
+    };
+    const state = o.state ?? "active";
+    const row = await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, o.ref);
+    if (!row) {
+      if (state === "closed")
+        throw AppError.validation([
+          `${path}.state: a new objective cannot start closed; create it, then close it in Okra`,
+        ]);
+      const view = await at(path, () => createObjective(inner, actor, { ...want, state }));
+      await setRef("objective", view.id, o.ref, path);
+      changes.push({ action: "create", objectType: "objective", name: o.ref, note: o.title });
+      return view.id;
+    }
+    if ((state === "closed") !== (row.state === "closed")) {
+      throw AppError.validation([
+        `${path}.state: "${row.title}" is ${row.state} in Okra; close or reopen objectives in Okra (they record a score), then apply again`,
+      ]);
+    }
+    const d = diff(
+      { ...pick(row, Object.keys(want)), ...(state !== "closed" && { state: row.state }) },
+      { ...want, ...(state !== "closed" && { state }) },
+      (k, v) => shown(k, v),
+    );
+    if (d.fields.length) {
+      await at(path, () => updateObjective(inner, actor, row.id, d.patch));
+      changes.push({ action: "update", objectType: "objective", name: o.ref, fields: d.fields });
+    }
+    return row.id;
+  }
+
+  async function applyKeyResult(
+    k: KeyResultFile,
+    position: number,
+    path: string,
+    objectiveId: string,
+  ): Promise<string> {
+    const want = {
+      title: k.title,
+      description: k.description ?? "",
+      type: k.type,
+      unit: k.unit ?? "number",
+      currency: k.currency ?? null,
+      start: dec(k.start),
+      target: dec(k.target),
+      ownerIds: await peopleIds(k.owners, `${path}.owners`),
+      delegateIds: await peopleIds(k.delegates, `${path}.delegates`),
+      weight: dec(k.weight ?? 1),
+      startDate: k.startDate ?? null,
+      endDate: k.endDate ?? null,
+      plan: k.plan?.length ? k.plan.map((p) => ({ date: p.date, value: dec(p.value)! })) : null,
+      progressMode: k.rollup ? "rollup" : "manual",
+      ...(k.rollup && { rollup: k.rollup }),
+      baselineConfirmed: k.baselineConfirmed ?? true,
+    };
+    const row = await byRef<KeyResultRow>(keyResultRepo, keyResultsTable.ref, k.ref);
+    if (!row) {
+      const view = await at(path, () => createKeyResult(inner, actor, objectiveId, want));
+      await setRef("keyResult", view.id, k.ref, path);
+      // A new key result comes last; the file may place it before others.
+      if ((await indexAmongSiblings(objectiveId, view.id)) !== position) {
+        await at(path, () => updateKeyResult(inner, actor, view.id, { position }));
+      }
+      changes.push({ action: "create", objectType: "keyResult", name: k.ref, note: k.title });
+      return view.id;
+    }
+    if (row.objectiveId !== objectiveId) {
+      throw AppError.validation([
+        `${path}.ref: "${k.ref}" is a key result of another objective; key results do not move between objectives, so give this one a new ref`,
+      ]);
+    }
+    const have = {
+      ...pick(row, Object.keys(want)),
+      start: storedDec(row.start),
+      target: storedDec(row.target),
+      weight: storedDec(row.weight),
+      plan:
+        Array.isArray(row.plan) && row.plan.length
+          ? (row.plan as { date: string; value: string }[]).map((p) => ({ date: p.date, value: storedDec(p.value) }))
+          : null,
+    };
+    const d = diff(have, want, (f, v) => shown(f, v));
+    // Order, not the stored numbers (deletions leave gaps), says whether it moved.
+    const index = await indexAmongSiblings(objectiveId, row.id);
+    const moved = index !== position;
+    if (d.fields.length || moved) {
+      await at(path, () => updateKeyResult(inner, actor, row.id, { ...d.patch, ...(moved && { position }) }));
+      const fields = moved
+        ? [...d.fields, { field: "position", from: String(index + 1), to: String(position + 1) }]
+        : d.fields;
+      changes.push({ action: "update", objectType: "keyResult", name: k.ref, fields });
+    }
+    return row.id;
+  }
+
+  async function indexAmongSiblings(objectiveId: string, id: string): Promise<number> {
+    const siblings = await graphQueries.keyResultsOf(tx, scope, [objectiveId]);
+    siblings.sort((a, b) => a.position - b.position || +a.createdAt - +b.createdAt);
+    return siblings.findIndex((k) => k.id === id);
+  }
+
+  async function applyInitiative(n: InitiativeFile, path: string, objectiveId: string): Promise<void> {
+    const want = {
+      objectiveId,
+      title: n.title,
+      description: n.description ?? "",
+      ownerIds: await peopleIds(n.owners, `${path}.owners`),
+      state: n.state ?? "planned",
+      progress: n.progress ?? null,
+      weight: dec(n.weight ?? 1),
+      keyResultId: n.keyResult === undefined ? null : krIds.get(n.keyResult)!,
+      startDate: n.startDate ?? null,
+      endDate: n.endDate ?? null,
+    };
+    const row = await byRef<InitiativeRow>(initiativeRepo, initiativesTable.ref, n.ref);
+    if (!row) {
+      const view = await at(path, () => createInitiative(inner, actor, want));
+      await setRef("initiative", view.id, n.ref, path);
+      changes.push({ action: "create", objectType: "initiative", name: n.ref, note: n.title });
+      return;
+    }
+    const d = diff({ ...pick(row, Object.keys(want)), weight: storedDec(row.weight) }, want, (f, v) => shown(f, v));
+    if (d.fields.length) {
+      await at(path, () => updateInitiative(inner, actor, row.id, d.patch));
+      changes.push({ action: "update", objectType: "initiative", name: n.ref, fields: d.fields });
+    }
+  }
+
+  async function pruneChildren(o: ObjectiveFile, path: string, objectiveId: string): Promise<void> {
+    const keep = new Set((o.keyResults ?? []).map((k) => k.ref));
+    for (const k of await graphQueries.keyResultsOf(tx, scope, [objectiveId])) {
+      if (k.ref === null || keep.has(k.ref)) continue;
+      await at(`${path}.keyResults`, () => deleteKeyResult(inner, actor, k.id));
+      changes.push({ action: "delete", objectType: "keyResult", name: k.ref, note: k.title });
+    }
+    const keepWork = new Set((o.initiatives ?? []).map((n) => n.ref));
+    for (const n of await initiativeRepo.list(tx, scope, eq(initiativesTable.objectiveId, objectiveId))) {
+      if (n.ref === null || keepWork.has(n.ref)) continue;
+      await at(`${path}.initiatives`, () => deleteInitiative(inner, actor, n.id));
+      changes.push({ action: "delete", objectType: "initiative", name: n.ref, note: n.title });
+    }
+  }
+
+  /** The parent a ref names: an objective or key result of the file, else of the organisation. */
+  async function parentOf(ref: string, path: string): Promise<{ type: "objective" | "keyResult"; id: string }> {
+    const inFileObjective = objectiveIds.get(ref);
+    if (inFileObjective) return { type: "objective", id: inFileObjective };
+    const inFileKr = krIds.get(ref);
+    if (inFileKr) return { type: "keyResult", id: inFileKr };
+    const o = await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, ref);
+    const k = await byRef<KeyResultRow>(keyResultRepo, keyResultsTable.ref, ref);
+    if (o && k)
+      throw AppError.validation([`${path}: "${ref}" names both an objective and a key result; rename one of them`]);
+    if (o) return { type: "objective", id: o.id };
+    if (k) return { type: "keyResult", id: k.id };
+    throw AppError.validation([`${path}: no objective or key result has the ref "${ref}"`]);
+  }
+
+  async function applyAlignments(
+    childType: "objective" | "keyResult",
+    childId: string,
+    list: NonNullable<ObjectiveFile["alignedTo"]>,
+    path: string,
+    childRef: string,
+  ): Promise<void> {
+    const existing: AlignmentRow[] = await graphQueries.alignmentsAt(tx, scope, "child", {
+      objective: childType === "objective" ? [childId] : [],
+      keyResult: childType === "keyResult" ? [childId] : [],
+    });
+    const wanted = new Set<string>();
+    for (const [i, a] of list.entries()) {
+      const { ref, weight, contributes } = alignmentOf(a);
+      const parent = await parentOf(ref, `${path}[${i}]`);
+      wanted.add(`${parent.type}:${parent.id}`);
+      const row = existing.find((e) => e.parentType === parent.type && e.parentId === parent.id);
+      const name = `${childRef} → ${ref}`;
+      if (!row) {
+        await at(`${path}[${i}]`, () =>
+          createAlignment(inner, actor, {
+            childType,
+            childId,
+            parentType: parent.type,
+            parentId: parent.id,
+            weight,
+            contributes,
+          }),
+        );
+        changes.push({ action: "create", objectType: "alignment", name });
+      } else if (row.state !== "pending") {
+        const d = diff({ weight: Number(row.weight), contributes: row.contributes }, { weight, contributes });
+        if (d.fields.length) {
+          await at(`${path}[${i}]`, () => updateAlignment(inner, actor, row.id, d.patch));
+          changes.push({ action: "update", objectType: "alignment", name, fields: d.fields });
+        }
+      }
+    }
+    for (const e of existing) {
+      if (wanted.has(`${e.parentType}:${e.parentId}`)) continue;
+      await at(path, () => deleteAlignment(inner, actor, e.id));
+      changes.push({
+        action: "delete",
+        objectType: "alignment",
+        name: `${childRef} → ${await refById(e.parentType, e.parentId)}`,
+      });
+    }
+  }
+
+  async function refById(type: string, id: string): Promise<string> {
+    const row =
+      type === "objective" ? await objectiveRepo.find(tx, scope, id) : await keyResultRepo.find(tx, scope, id);
+    return row ? refOf(row) : id;
+  }
+
+  function shown(field: string, v: unknown): string {
+    if (field === "periodId") return text(periods.find((p) => p.id === v)?.name ?? v);
+    if (field === "teamId") return text(teams.find((t) => t.id === v)?.name ?? v);
+    if (field === "keyResultId") return text([...krIds.entries()].find(([, id]) => id === v)?.[0] ?? v);
+    if ((field === "ownerIds" || field === "delegateIds") && Array.isArray(v)) {
+      const emails = new Map([...userIds.entries()].map(([e, id]) => [id, e]));
+      return text(v.map((id) => emails.get(String(id)) ?? id));
+    }
+    return text(v);
+  }
+}
+
+function pick<T extends object>(row: T, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = (row as Record<string, unknown>)[k];
+  return out;
+}
+
+const OBJECT_WORDS: Record<FileChange["objectType"], string> = {
+  period: "period",
+  person: "person",
+  team: "team",
+  objective: "objective",
+  keyResult: "key result",
+  initiative: "initiative",
+  alignment: "alignment",
+  checkIns: "check-ins of key result",
+};
+
+/** A change in words, one line per change and one more per changed field. */
+export function describeChange(c: FileChange): string {
+  const sign = c.action === "create" ? "+" : c.action === "delete" ? "-" : "~";
+  const verb = c.objectType === "checkIns" ? "add" : c.action;
+  const head = `${sign} ${verb} ${OBJECT_WORDS[c.objectType]} ${c.name}${c.note ? ` (${c.note})` : ""}`;
+  const fields = (c.fields ?? []).map((f) => `    ${f.field}: ${f.from} → ${f.to}`);
+  return [head, ...fields].join("\n");
+}
