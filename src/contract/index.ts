@@ -4,3 +4,4 @@ export * from "./api-shapes.js";
 export * from "./comment-shapes.js";
 export * from "./review-shapes.js";
 export * from "./rhythm-shapes.js";
+export * from "./webhook-shapes.js";
