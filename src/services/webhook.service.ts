@@ -121,10 +121,29 @@ function presentDelivery(d: WebhookDeliveryRow) {
   };
 }
 
-function assertUrl(url: string | undefined, svc: Services): void {
-  if (url === undefined) return;
-  const problems = webhookUrlProblems("url", url, svc.allowPrivateUrls === true);
-  if (problems.length) throw AppError.validation(problems);
+/**
+ * The input parsed, with the URL's problems (`webhookUrlProblems`) reported together with the
+ * other fields' in one VALIDATION error.
+ */
+function parseWebhookInput<S extends typeof WebhookCreateSchema | typeof WebhookUpdateSchema>(
+  schema: S,
+  body: unknown,
+  svc: Services,
+): z.output<S> {
+  const url = rec(body).url;
+  const urlProblems =
+    typeof url === "string" && url.trim() ? webhookUrlProblems("url", url.trim(), svc.allowPrivateUrls === true) : [];
+  let input: z.output<S>;
+  try {
+    input = parseInput(schema, body) as z.output<S>;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "VALIDATION" && Array.isArray(err.details) && urlProblems.length) {
+      throw AppError.validation([...(err.details as string[]), ...urlProblems]);
+    }
+    throw err;
+  }
+  if (urlProblems.length) throw AppError.validation(urlProblems);
+  return input;
 }
 
 /** The organisation's webhooks, oldest first (never their secrets). Owners and admins only. */
@@ -140,8 +159,7 @@ export async function listWebhooks(svc: Services, actor: Actor) {
  * its signing secret, which no later read shows. VALIDATION for a bad URL or event list.
  */
 export async function createWebhook(svc: Services, actor: Actor, body: unknown) {
-  const input = parseInput(WebhookCreateSchema, body);
-  assertUrl(input.url, svc);
+  const input = parseWebhookInput(WebhookCreateSchema, body, svc);
   return mutate(svc, actor, async (w) => {
     w.guard.assertAdmin("manage webhooks");
     const secret = generateWebhookSecret();
@@ -160,8 +178,7 @@ export async function createWebhook(svc: Services, actor: Actor, body: unknown) 
 
 /** Changes a subscription's URL, events, description or active flag (409 on a stale `version`). */
 export async function updateWebhook(svc: Services, actor: Actor, id: string, body: unknown, ifMatch?: number) {
-  const input = parseInput(WebhookUpdateSchema, body);
-  assertUrl(input.url, svc);
+  const input = parseWebhookInput(WebhookUpdateSchema, body, svc);
   return mutate(svc, actor, async (w) => {
     w.guard.assertAdmin("manage webhooks");
     const row = await webhookRepo.get(w.tx, w.scope, id, { forUpdate: true });
