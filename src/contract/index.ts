@@ -5,3 +5,4 @@ export * from "./comment-shapes.js";
 export * from "./import-shapes.js";
 export * from "./review-shapes.js";
 export * from "./rhythm-shapes.js";
+export * from "./webhook-shapes.js";

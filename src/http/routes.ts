@@ -32,6 +32,7 @@ import { importRoutes } from "./routes-import.js";
 import { reviewRoutes } from "./routes-review.js";
 import { rhythmRoutes } from "./routes-rhythm.js";
 import { scimTokenRoutes } from "./routes-scim.js";
+import { webhookRoutes } from "./routes-webhooks.js";
 import { ssoRoutes } from "./sso-routes.js";
 
 export interface RouteContext {
@@ -946,6 +947,7 @@ export const apiRoutes: RouteDef[] = [
   ...reviewRoutes,
   ...scimTokenRoutes,
   ...ssoRoutes,
+  ...webhookRoutes,
   {
     method: "GET",
     url: "/dashboard",

@@ -22,7 +22,9 @@ import {
   type NodeIds,
   type OrgContext,
   recomputeStored,
+  type StatusChange,
 } from "./evaluation.js";
+import { type Announced, isWebhookEvent, queueWebhooks } from "./webhook-queue.js";
 
 /** A change worth telling live clients about (server-sent events in the web app). */
 export interface DomainEvent {
@@ -235,6 +237,9 @@ export async function writeTransaction<T>(
   const { scope, actorId } = subject;
   const events: DomainEvent[] = [];
   const committed: (() => void | Promise<void>)[] = [];
+  // What outbound webhooks may carry: the audited events they subscribe to, and status changes.
+  const announced: Announced[] = [];
+  const statusChanges: StatusChange[] = [];
   const figuresOf = options.figuresOf;
   const result = await inTransaction(svc.database.db, async (tx) => {
     let chain: ChainRows | undefined;
@@ -264,6 +269,7 @@ export async function writeTransaction<T>(
         await auditRepo.record(tx, scope, { actorId, action, objectType, objectId, before, after: marked });
         const ends = alignmentEnds(objectType, before ?? after);
         events.push({ orgId: scope.orgId, type: action, objectType, objectId, actorId, ...(ends && { ends }) });
+        if (isWebhookEvent(action)) announced.push({ event: action, objectType, objectId, after });
       },
       touch(keyResultIds = [], nodes = {}) {
         const named = [...keyResultIds, ...(nodes.objective ?? []), ...(nodes.keyResult ?? [])];
@@ -285,7 +291,7 @@ export async function writeTransaction<T>(
     const out = await fn(t);
     if (touched && chain) {
       // The chain's rows were read under their locks, and the write changed none of their figures.
-      await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain);
+      await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain, statusChanges);
     } else if (touched) {
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
       const freshOrg = await organizationRepo.get(tx, scope);
@@ -297,12 +303,13 @@ export async function writeTransaction<T>(
       const part = whole
         ? undefined
         : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);
-      await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part);
+      await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part, statusChanges);
     }
     if (options.rehearsal) {
       await options.rehearsal.after(t, out);
       throw new RehearsalDone();
     }
+    await queueWebhooks(svc, t, announced, statusChanges);
     return out;
   });
   for (const e of events) {

@@ -434,6 +434,18 @@ function storedForecast(v: unknown): Forecast | null {
   return (v as Forecast | null) ?? null;
 }
 
+/** A status a recomputation changed, at the write's instant (the `status.changed` webhook event). */
+export interface StatusChange {
+  objectType: "objective" | "keyResult";
+  id: string;
+  title: string;
+  /** The objective itself, or the key result's objective: whose visibility decides who may hear of it. */
+  objectiveId: string;
+  from: Status;
+  to: Status;
+  progress: number | null;
+}
+
 /** How many key results' check-ins a recomputation reads at a time. */
 const RECOUNT_SLICE = 2000;
 
@@ -442,7 +454,8 @@ const RECOUNT_SLICE = 2000;
  * of the key results whose check-ins or definition changed, then the roll-ups — of the whole
  * organisation (`whole`, for structural changes), or only of what those key results count
  * toward (their ancestors, read with their direct children; `ancestors` when the caller
- * has them already). Writes only rows whose figures changed, and returns how many.
+ * has them already). Writes only rows whose figures changed, and returns how many. With
+ * `statusChanges`, adds to it each written row whose status at `nowMs` changed with its figures.
  */
 export async function recomputeStored(
   ex: Executor,
@@ -452,6 +465,7 @@ export async function recomputeStored(
   nowMs: number,
   whole = true,
   ancestors?: NodeIds | ChainRows,
+  statusChanges?: StatusChange[],
 ): Promise<{ keyResults: number; objectives: number }> {
   const written = { keyResults: 0, objectives: 0 };
   const part = whole
@@ -507,6 +521,22 @@ export async function recomputeStored(
       !sameForecast(kr.forecast, d.forecast)
     ) {
       krWrites.push({ id: kr.id, values });
+      const obj = objById.get(kr.objectiveId);
+      if (statusChanges && obj) {
+        const from = keyResultState(kr, obj, storedDerived("keyResult", kr), ctx, nowMs).status;
+        const to = keyResultState(kr, obj, d, ctx, nowMs).status;
+        if (from !== to) {
+          statusChanges.push({
+            objectType: "keyResult",
+            id: kr.id,
+            title: kr.title,
+            objectiveId: obj.id,
+            from,
+            to,
+            progress: d.progress,
+          });
+        }
+      }
     }
   }
   for (const o of rows.objectives) {
@@ -518,6 +548,21 @@ export async function recomputeStored(
       ms(o.lastCheckInAt) !== d.lastCheckInMs ||
       !sameForecast(o.forecast, d.forecast)
     ) {
+      if (statusChanges) {
+        const from = objectiveState(o, storedDerived("objective", o), ctx, nowMs).status;
+        const to = objectiveState(o, { ...d, progress: d.progress ?? 0 }, ctx, nowMs).status;
+        if (from !== to) {
+          statusChanges.push({
+            objectType: "objective",
+            id: o.id,
+            title: o.title,
+            objectiveId: o.id,
+            from,
+            to,
+            progress: d.progress ?? 0,
+          });
+        }
+      }
       objectiveWrites.push({
         id: o.id,
         values: {

@@ -15,6 +15,7 @@ import { settingsOf } from "./evaluation.js";
 import { deliverEmail } from "./notify.service.js";
 import { runReminders } from "./reminders.service.js";
 import { purgeTrashOf } from "./trash.service.js";
+import { deliverWebhooks } from "./webhook-delivery.js";
 
 export interface JobDefinition {
   name: string;
@@ -63,6 +64,18 @@ export const JOBS: readonly JobDefinition[] = [
     description: "Erases items that have been in the trash for more than 30 days.",
     cron: "17 */6 * * *",
     run: async (svc, orgId, opts) => ({ erased: await purgeTrashOf(svc, orgId, opts.nowMs) }),
+  },
+  {
+    name: "webhooks",
+    title: "Webhook delivery",
+    description:
+      "Posts webhook deliveries that are due: new ones a restart held back, and retries of failed ones (after 30 s, 2 min, 8 min, 32 min and 128 min; the sixth failure is final).",
+    cron: "* * * * *",
+    run: (svc, orgId) => deliverWebhooks(svc, orgId),
+    idle: (summary) => {
+      const s = summary as { sent: number; retrying: number; failed: number };
+      return s.sent === 0 && s.retrying === 0 && s.failed === 0;
+    },
   },
 ];
 

@@ -33,6 +33,7 @@ import {
   IconTrash,
   IconUserCircle,
   IconUsers,
+  IconWebhook,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import {
@@ -125,6 +126,7 @@ function Layout() {
     { to: "/admin/trash", label: t("nav.trash"), icon: IconTrash },
     { to: "/admin/jobs", label: t("nav.jobs"), icon: IconClockPlay },
     { to: "/admin/security", label: t("nav.security"), icon: IconShieldLock },
+    { to: "/admin/webhooks", label: t("nav.webhooks"), icon: IconWebhook },
   ] as const;
   const me = useMe();
   const isAdmin = mayAdminister(me.data);
@@ -365,6 +367,13 @@ const securityRoute = createRoute({
   validateSearch: validatePeriodSearch,
 });
 
+const webhooksRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/admin/webhooks",
+  component: lazyRouteComponent(() => import("./routes/webhooks-page.js"), "WebhooksPage"),
+  validateSearch: validatePeriodSearch,
+});
+
 /** The quarterly review's slides: the whole window, outside the app's navigation. */
 const presentRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -392,6 +401,7 @@ const routeTree = rootRoute.addChildren([
     trashRoute,
     jobsRoute,
     securityRoute,
+    webhooksRoute,
     homeRoute,
     dashboardRoute,
     settingsRoute,

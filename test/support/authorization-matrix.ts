@@ -103,6 +103,15 @@ class World {
     this.cache.clear();
   }
 
+  /** A new webhook that queues nothing (active: false), made by the admin. */
+  inactiveWebhook(): Promise<{ id: string }> {
+    return this.admin("POST", "/webhooks", {
+      url: "https://hooks.example.com/okra",
+      events: ["checkIn.created"],
+      active: false,
+    });
+  }
+
   private async build(vis: Vis): Promise<Ids> {
     const { periodId, teamId, olgaId } = this.base;
     const title = unique(`Secret plan ${vis}`);
@@ -750,6 +759,46 @@ const CASES: Record<string, Case> = {
     // Those who may change the team's URLs may check them: its owners and admins.
     rule: (who) => (who === "otherOrg" ? "hidden" : who === "member" || who === "observer" ? "forbidden" : "allow"),
     request: async (w) => ({ url: `/teams/${w.base.teamId}/chat-test` }),
+  },
+  // Outbound webhooks (#13): owners and admins. Inactive ones queue nothing; the replay's webhook
+  // is active, with a public host that this offline machine cannot reach (the delivery fails, later).
+  "GET /webhooks": { rule: adminCollection, request: async () => ({ url: "/webhooks" }) },
+  "POST /webhooks": {
+    rule: adminCollection,
+    request: async () => ({
+      url: "/webhooks",
+      body: { url: "https://hooks.example.com/okra", events: ["checkIn.created"], active: false },
+    }),
+  },
+  "PATCH /webhooks/:id": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/webhooks/${(await w.inactiveWebhook()).id}`, body: { description: unique("d") } }),
+  },
+  "DELETE /webhooks/:id": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/webhooks/${(await w.inactiveWebhook()).id}` }),
+  },
+  "POST /webhooks/:id/rotate-secret": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/webhooks/${(await w.inactiveWebhook()).id}/rotate-secret` }),
+  },
+  "GET /webhooks/:id/deliveries": {
+    rule: adminObject,
+    request: async (w) => ({ url: `/webhooks/${(await w.inactiveWebhook()).id}/deliveries` }),
+  },
+  "POST /webhooks/:id/deliveries/:deliveryId/replay": {
+    rule: adminObject,
+    request: async (w) => {
+      const hook = await w.admin("POST", "/webhooks", {
+        url: "https://hooks.example.com/okra",
+        events: ["comment.created"],
+      });
+      const s = await w.slice("public");
+      await w.admin("POST", "/comments", { objectType: "objective", objectId: s.objectiveId, body: unique("hook") });
+      await w.admin("PATCH", `/webhooks/${hook.id}`, { events: ["objective.closed"] });
+      const [delivery] = (await w.admin("GET", `/webhooks/${hook.id}/deliveries`)).items;
+      return { url: `/webhooks/${hook.id}/deliveries/${delivery.id}/replay` };
+    },
   },
 };
 

@@ -25,6 +25,7 @@ const en = {
     trash: "Trash",
     jobs: "Background jobs",
     security: "Sign-on and provisioning",
+    webhooks: "Webhooks",
     theme: "Switch light or dark theme",
     api: "API reference",
   },
