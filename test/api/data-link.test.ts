@@ -23,7 +23,9 @@ async function startSource() {
     hits++;
     const path = req.url ?? "";
     if (path.startsWith("/metrics.json")) {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ metrics: { signups: values.signups, list: [1, 2] } }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ metrics: { signups: values.signups, list: [1, 2] } }));
     } else if (path.startsWith("/metrics.csv")) {
       res.writeHead(200, { "content-type": "text/csv" }).end(`metric,value\nvisits,900\nsignups,${values.csvCell}\n`);
     } else if (path.startsWith("/broken")) {
@@ -335,7 +337,9 @@ describe.each(DATABASE_KINDS)("data-linked key results (%s)", (kind) => {
     source.values.signups = 99;
     api.clock.now += 60_000;
     const down = await f.keyResult(objectiveId, { title: "Down" });
-    await api.call("PATCH", `/key-results/${down.id}`, { source: { kind: "json", url: `${source.base}/down`, path: "$.a" } });
+    await api.call("PATCH", `/key-results/${down.id}`, {
+      source: { kind: "json", url: `${source.base}/down`, path: "$.a" },
+    });
     const orgId = await orgIdOf(api);
     const svc = { database: api.database, now: () => api.clock.now, emit: () => {}, allowPrivateUrls: true };
     const summary = await runDataSync(svc, orgId);
