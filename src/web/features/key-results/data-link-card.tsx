@@ -42,7 +42,11 @@ function Tokens({ kr }: { kr: KeyResult }) {
     mutationFn: (tok: KeyResultToken) => api("DELETE", `/key-results/${kr.id}/tokens/${tok.id}`),
     onSuccess: (_r, tok) => {
       if (created?.id === tok.id) setCreated(null);
-      notifications.show({ color: "teal", message: t("dataLink.revoked", { name: tok.name }) });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("dataLink.revoked", { name: tok.name }),
+      });
       void queryClient.invalidateQueries({ queryKey: tokensKey(kr.id) });
     },
   });
@@ -172,7 +176,11 @@ function Source({ kr, link }: { kr: KeyResult; link: DataLink }) {
               : { kind: "csv", url: v.url, cell: v.cell },
       }),
     onSuccess: async () => {
-      notifications.show({ color: "teal", message: t("dataLink.saved") });
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("dataLink.saved"),
+      });
       const fresh = await api<DataLink>("GET", `/key-results/${kr.id}/data-link`);
       queryClient.setQueryData(dataLinkKey(kr.id), fresh);
       form.setInitialValues(formOf(fresh));
@@ -262,8 +270,9 @@ function Source({ kr, link }: { kr: KeyResult; link: DataLink }) {
           )}
         </Stack>
       </form>
-      {sync.data && (
-        <Alert color={sync.data.outcome === "failed" ? "red" : "teal"} p="xs" role="status">
+      {/* A failure is shown once, as the last sync's error below. */}
+      {sync.data && sync.data.outcome !== "failed" && (
+        <Alert color="teal" p="xs" role="status">
           <Text size="sm">
             {t(`dataLink.outcome.${sync.data.outcome}`, { value: sync.data.value, error: sync.data.error })}
           </Text>
