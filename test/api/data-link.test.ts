@@ -200,6 +200,9 @@ describe.each(DATABASE_KINDS)("data-linked key results (%s)", (kind) => {
     expect((await push(kr.id, token, { value: 5 })).statusCode).toBe(201);
     expect((await api.call("DELETE", `/key-results/${kr.id}`)).status).toBe(204);
     expect((await push(kr.id, token, { value: 6 })).statusCode).toBe(401);
+    expect((await api.call("POST", `/trash/${kr.id}/restore`)).status).toBeLessThan(300);
+    expect((await api.call("GET", `/key-results/${kr.id}`)).status).toBe(200);
+    expect((await push(kr.id, token, { value: 6 })).statusCode).toBe(401);
     const obj = await f.objective(periodId, { title: "Doomed" });
     const kr2 = await f.keyResult(obj.id, { title: "Inside" });
     const token2 = (await api.call("POST", `/key-results/${kr2.id}/tokens`, { name: "t2" })).body.token;
