@@ -2,6 +2,7 @@
 export * from "./account-shapes.js";
 export * from "./api-shapes.js";
 export * from "./comment-shapes.js";
+export * from "./data-link-shapes.js";
 export * from "./import-shapes.js";
 export * from "./review-shapes.js";
 export * from "./rhythm-shapes.js";

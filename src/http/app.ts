@@ -38,6 +38,7 @@ import { EventHub, type LiveStreamLimits } from "./events.js";
 import { connectLiveBus } from "./live-bus.js";
 import { requestLogSerializer } from "./log-redaction.js";
 import { apiRoutes, type RawFile, type RouteDef } from "./routes.js";
+import { registerKeyResultPush } from "./routes-data-link.js";
 import { registerScim } from "./scim.js";
 import { registerSsoRoutes } from "./sso-routes.js";
 
@@ -375,6 +376,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   for (const def of apiRoutes) register(app, svc, def, errorResponses, resolveActor);
   await registerScim(app, svc);
+  registerKeyResultPush(app, svc);
   registerAuthRoutes(
     app,
     svc,

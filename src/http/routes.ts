@@ -28,6 +28,7 @@ import * as tokens from "../services/token.service.js";
 import * as trash from "../services/trash.service.js";
 import * as views from "../services/view.service.js";
 import { commentRoutes } from "./routes-comments.js";
+import { dataLinkRoutes } from "./routes-data-link.js";
 import { importRoutes } from "./routes-import.js";
 import { reviewRoutes } from "./routes-review.js";
 import { rhythmRoutes } from "./routes-rhythm.js";
@@ -948,6 +949,7 @@ export const apiRoutes: RouteDef[] = [
   ...scimTokenRoutes,
   ...ssoRoutes,
   ...webhookRoutes,
+  ...dataLinkRoutes,
   {
     method: "GET",
     url: "/dashboard",

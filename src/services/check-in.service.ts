@@ -8,11 +8,21 @@ import {
   checkInRepo,
   type KeyResultRow,
   keyResultRepo,
+  type ObjectiveRow,
   objectiveRepo,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { forbidden } from "./access.js";
-import { type Actor, checkVersion, mutate, read, type Services, type Write, type WriteOptions } from "./context.js";
+import {
+  type Actor,
+  checkVersion,
+  mutate,
+  read,
+  type Services,
+  type Transaction,
+  type Write,
+  type WriteOptions,
+} from "./context.js";
 import { keyResultSpan, objectiveSpan } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
 import { assertOpen } from "./okr.service.js";
@@ -26,27 +36,34 @@ export type CheckInView = ReturnType<typeof presentCheckIn>;
 const FUTURE_TOLERANCE_MS = 60_000;
 
 /**
- * The key result to check in on, if it is open and the caller may (`checkIn`) or may see it
- * (`edit`), with the earliest instant a check-in on it may be dated: its start (its own or its
- * objective's period's) less the organisation's `checkInGraceDays`.
+ * The key result to check in on, if it is open and `authorize` lets the caller, with the
+ * earliest instant a check-in on it may be dated: its start (its own or its objective's
+ * period's) less the organisation's `checkInGraceDays`.
  */
 async function openKeyResult(
-  w: Write,
+  w: Transaction,
   id: string,
-  purpose: "checkIn" | "edit",
+  authorize: (kr: KeyResultRow, o: ObjectiveRow) => Promise<void>,
 ): Promise<{ kr: KeyResultRow; earliestMs: number | null }> {
   // Under a chain lock the key result and its objective were just read, locked: no second read.
   const kr = w.locked?.keyResults.find((k) => k.id === id) ?? (await keyResultRepo.get(w.tx, w.scope, id));
   const o =
     w.locked?.objectives.find((x) => x.id === kr.objectiveId) ??
     (await objectiveRepo.get(w.tx, w.scope, kr.objectiveId));
-  if (purpose === "checkIn") await w.guard.assertCanCheckIn(kr, o);
-  else await w.guard.assertVisible(o, "check-in", id);
+  await authorize(kr, o);
   assertOpen(o, "checked in on");
   if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
   const span = keyResultSpan(kr, objectiveSpan(o, w.ctx), w.ctx);
   return { kr, earliestMs: span ? span.startMs - w.ctx.settings.checkInGraceDays * DAY_MS : null };
 }
+
+/** Who may check in (owners, delegates, admins), or, for a key result's own token, edit it. */
+const mayCheckIn = (w: Write, purpose: "checkIn" | "token") => (kr: KeyResultRow, o: ObjectiveRow) =>
+  // A key result's own token acts for its creator while they may still edit the key result.
+  purpose === "token" ? w.guard.assertCanEditKeyResult(kr, o) : w.guard.assertCanCheckIn(kr, o);
+/** Who may change a check-in's key result's check-ins (the author rule is checked apart): those who see it. */
+const maySee = (w: Write, checkInId: string) => (_kr: KeyResultRow, o: ObjectiveRow) =>
+  w.guard.assertVisible(o, "check-in", checkInId);
 
 const DAY_MS = 86_400_000;
 
@@ -121,18 +138,31 @@ export async function listCheckIns(
   });
 }
 
+/** How a check-in arrived when not by its author's own hand: a key result's check-in token. */
+export interface CheckInMeans {
+  keyResultToken: { id: string; name: string };
+}
+
+/**
+ * Records a check-in on a key result by the caller (its owners, delegates, admins), or, with
+ * `means`, by a key result's own token acting for its creator (who must still be able to edit
+ * the key result; the audit trail names the token). Throws VALIDATION for a value that does
+ * not fit the key result, CLOSED for a closed one, FORBIDDEN / NOT_FOUND for a caller who may
+ * not.
+ */
 export async function createCheckIn(
   svc: Services,
   actor: Actor,
   keyResultId: string,
   body: unknown,
+  means?: CheckInMeans,
 ): Promise<CheckInView> {
   const input = parseInput(CheckInCreateSchema, body);
   return mutate(
     svc,
     actor,
     async (w) => {
-      const open = await openKeyResult(w, keyResultId, "checkIn");
+      const open = await openKeyResult(w, keyResultId, mayCheckIn(w, means ? "token" : "checkIn"));
       const atMs = input.at ? Date.parse(input.at) : w.nowMs;
       const value = input.value ?? null;
       const achieved = input.achieved ?? null;
@@ -151,7 +181,7 @@ export async function createCheckIn(
       });
       w.touch([keyResultId]);
       const view = presentCheckIn(row);
-      await w.audit("checkIn.created", "checkIn", row.id, null, view);
+      await w.audit("checkIn.created", "checkIn", row.id, null, means ? { ...view, via: means } : view);
       await notifyFollowers(svc, w, w.actor.userId, open.kr.objectiveId, {
         title: `New check-in on "${open.kr.title}": ${checkInValueText(open.kr, value, achieved)}`,
         ...(row.note && { body: row.note }),
@@ -163,6 +193,40 @@ export async function createCheckIn(
     },
     { figuresOf: [keyResultId] },
   );
+}
+
+/**
+ * Records a check-in no person made — the value a key result's data source answered — inside
+ * a write opened with `figuresOf: [keyResultId]` and no actor. The same rules as a person's
+ * check-in (an open key result checked in by hand, dated now); no author, and the audit trail
+ * says where the value came from (`via`). Followers are not told: a source may move hourly.
+ * Throws VALIDATION, CLOSED or NOT_FOUND like `createCheckIn`.
+ */
+export async function recordSourcedCheckIn(
+  t: Transaction,
+  keyResultId: string,
+  value: string,
+  note: string,
+  via: Record<string, unknown>,
+): Promise<CheckInView> {
+  const open = await openKeyResult(t, keyResultId, async () => {});
+  checkValues(open, { value, achieved: null, atMs: t.nowMs }, t.nowMs);
+  const row = await checkInRepo.insert(t.tx, t.scope, {
+    keyResultId,
+    value,
+    achieved: null,
+    status: null,
+    confidence: null,
+    note,
+    authorId: null,
+    at: new Date(t.nowMs),
+    createdAt: new Date(t.nowMs),
+    updatedAt: new Date(t.nowMs),
+  });
+  t.touch([keyResultId]);
+  const view = presentCheckIn(row);
+  await t.audit("checkIn.created", "checkIn", row.id, null, { ...view, via });
+  return view;
 }
 
 /**
@@ -200,7 +264,7 @@ export async function updateCheckIn(
     async (w) => {
       const row = await liveCheckIn(w, id);
       await checkVersion(input.version ?? ifMatch, row, () => presentCheckIn(row));
-      const open = await openKeyResult(w, row.keyResultId, "edit");
+      const open = await openKeyResult(w, row.keyResultId, maySee(w, id));
       // An edit that keeps the date is not refused for it (the key result's start may have moved since).
       const atMs = input.at ? Date.parse(input.at) : row.at.getTime();
       const value = input.value !== undefined ? input.value : row.value;
@@ -224,7 +288,7 @@ export async function deleteCheckIn(svc: Services, actor: Actor, id: string): Pr
     actor,
     async (w) => {
       const row = await liveCheckIn(w, id);
-      await openKeyResult(w, row.keyResultId, "edit");
+      await openKeyResult(w, row.keyResultId, maySee(w, id));
       await checkInQueries.addRevision(w.tx, w.scope, row, "delete", w.actor.userId);
       await checkInRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
       w.touch([row.keyResultId]);

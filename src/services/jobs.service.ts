@@ -10,6 +10,7 @@ import type { JobRunRow } from "../db/rhythm-queries.js";
 import { rhythmQueries } from "../db/rhythm-queries.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, read, type Services } from "./context.js";
+import { runDataSync } from "./data-link.service.js";
 import { runDigests } from "./digest.service.js";
 import { settingsOf } from "./evaluation.js";
 import { deliverEmail } from "./notify.service.js";
@@ -76,6 +77,14 @@ export const JOBS: readonly JobDefinition[] = [
       const s = summary as { sent: number; retrying: number; failed: number };
       return s.sent === 0 && s.retrying === 0 && s.failed === 0;
     },
+  },
+  {
+    name: "data-sync",
+    title: "Data-linked key results",
+    description:
+      "Reads each data-linked key result's source (a JSON or CSV URL) and records a check-in when its value changed; a source that fails keeps the last good value and shows the error on the key result.",
+    cron: "23 * * * *",
+    run: (svc, orgId) => runDataSync(svc, orgId),
   },
 ];
 

@@ -3,6 +3,7 @@
  * edit, delete. Every write recomputes the stored roll-ups in its transaction.
  */
 import { eq } from "drizzle-orm";
+import { keyResultTokenQueries } from "../db/data-link-queries.js";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -22,6 +23,7 @@ import { AppError } from "../domain/errors.js";
 import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import { sameSource } from "./data-source-schema.js";
 import { type Derived, evaluateAsOf, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
 import { changedFields, notifyFollowers } from "./follow.service.js";
 import { requireUsers } from "./people.service.js";
@@ -339,6 +341,13 @@ export async function deleteObjective(svc: Services, actor: Actor, id: string): 
     await w.guard.assertCanEditObjective(row);
     const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [id]);
     for (const kr of krs) await keyResultRepo.softDelete(w.tx, w.scope, kr.id, new Date(w.nowMs));
+    // Their check-in tokens die with them, and stay dead if the objective comes back from the trash.
+    await keyResultTokenQueries.revokeAllOf(
+      w.tx,
+      w.scope,
+      krs.map((k) => k.id),
+      new Date(w.nowMs),
+    );
     const initiatives = await initiativeRepo.list(w.tx, w.scope, eq(initiativesTable.objectiveId, id));
     for (const i of initiatives) await initiativeRepo.softDelete(w.tx, w.scope, i.id, new Date(w.nowMs));
     const edges = await graphQueries.alignmentsTouching(w.tx, w.scope, [id, ...krs.map((k) => k.id)]);
@@ -564,6 +573,16 @@ export async function updateKeyResult(
       rollup: patch.rollup ?? kr.rollup,
     };
     const problems = keyResultProblems(merged);
+    const source = patch.source !== undefined ? patch.source : kr.source;
+    if (source && merged.progressMode !== "manual") {
+      problems.push(
+        "source: a key result in roll-up mode takes its value from the items aligned to it; set progressMode to manual first, or remove the source",
+      );
+    } else if (source && merged.type === "milestone") {
+      problems.push(
+        "source: a milestone is marked achieved, not read as a number; use another type, or remove the source",
+      );
+    }
     if (problems.length) throw AppError.validation(problems);
     await requireUsers(w.tx, w.scope, patch.ownerIds, "ownerIds");
     await requireUsers(w.tx, w.scope, patch.delegateIds, "delegateIds");
@@ -571,6 +590,8 @@ export async function updateKeyResult(
     const updated = await keyResultRepo.update(w.tx, w.scope, id, {
       ...patch,
       ...(position !== undefined && { position }),
+      // A new source starts with no sync behind it.
+      ...(patch.source !== undefined && !sameSource(patch.source, kr.source) && { sourceState: null }),
     });
     await checkSumChildren(w, updated);
     if (patch.unit !== undefined || patch.currency !== undefined) await checkSumParents(w, updated);
@@ -604,6 +625,8 @@ export async function deleteKeyResult(svc: Services, actor: Actor, id: string): 
       edges.map((e) => e.id),
     );
     await keyResultRepo.softDelete(w.tx, w.scope, id, new Date(w.nowMs));
+    // Its check-in tokens die with it, and stay dead if it comes back from the trash.
+    await keyResultTokenQueries.revokeAllOf(w.tx, w.scope, [id], new Date(w.nowMs));
     // Its objective and what it counted toward lose a child.
     const parents = parentsOf(edges, [id]);
     w.touch([], { objective: [kr.objectiveId, ...parents.objective], keyResult: parents.keyResult });

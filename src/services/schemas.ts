@@ -15,6 +15,7 @@ import {
   ROLLUP_METHODS,
   UNITS,
 } from "../domain/types.js";
+import { KeyResultSourceSchema } from "./data-source-schema.js";
 
 const DECIMAL_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -200,6 +201,8 @@ export const KeyResultUpdateSchema = z
     version: z.number().int().optional(),
     /** Where the key result stands among its objective's, from 0 (first); the others move to make room. */
     position: z.number().int("must be a whole number").min(0, "must be 0 or more").optional(),
+    /** Where the value is read from on a schedule (#13, pull); null: checked in by people and tokens. */
+    source: KeyResultSourceSchema.nullable().optional(),
   });
 
 export const AlignmentCreateSchema = z.strictObject({

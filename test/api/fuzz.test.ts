@@ -519,6 +519,8 @@ const VALID: Record<string, (w: World, n: number) => ValidRequest> = {
     id: w.krInc,
     body: { value: 42, status: "onTrack", confidence: 7, note: "Fine", at: "2026-02-10T09:00:00Z" },
   }),
+  // Data-linked key results (#13).
+  "POST /key-results/:id/tokens": (w, n) => ({ id: w.krInc, body: { name: `Fuzz token ${n}` } }),
   "PATCH /check-ins/:id": (w) => ({
     id: w.ci,
     body: { value: 35, achieved: null, status: null, confidence: 8, note: "Edited", at: "2026-02-01T09:00:00Z" },

@@ -800,6 +800,38 @@ const CASES: Record<string, Case> = {
       return { url: `/webhooks/${hook.id}/deliveries/${delivery.id}/replay` };
     },
   },
+  // Data-linked key results (#13): tokens and "sync now" need edit rights on the key result; its data link reads like it.
+  "GET /key-results/:id/tokens": {
+    rule: editObjective,
+    request: async (w, v) => ({ url: `/key-results/${(await w.slice(v)).krId}/tokens` }),
+  },
+  "POST /key-results/:id/tokens": {
+    rule: editObjective,
+    request: async (w, v) => ({ url: `/key-results/${(await w.slice(v)).krId}/tokens`, body: { name: "CI" } }),
+  },
+  "DELETE /key-results/:id/tokens/:tokenId": {
+    rule: editObjective,
+    request: async (w, v) => {
+      const { krId } = await w.slice(v);
+      const token = await w.admin("POST", `/key-results/${krId}/tokens`, { name: unique("Nightly") });
+      return { url: `/key-results/${krId}/tokens/${token.id}` };
+    },
+  },
+  "GET /key-results/:id/data-link": {
+    rule: readObject,
+    request: async (w, v) => ({ url: `/key-results/${(await w.slice(v)).krId}/data-link` }),
+  },
+  "POST /key-results/:id/sync": {
+    rule: editObjective,
+    request: async (w, v) => {
+      const { krId } = await w.slice(v);
+      // A closed port: the sync answers "failed" at once, without leaving the machine.
+      await w.admin("PATCH", `/key-results/${krId}`, {
+        source: { kind: "json", url: "http://127.0.0.1:9/metrics", path: "$.value" },
+      });
+      return { url: `/key-results/${krId}/sync` };
+    },
+  },
 };
 
 const STATUS: Record<Outcome, (s: number) => boolean> = {

@@ -63,3 +63,7 @@ export type ReviewsWaiting = z.infer<typeof C.ReviewsWaitingShape>;
 /** The background jobs (#12). */
 export type Job = z.infer<typeof C.JobShape>;
 export type JobRun = z.infer<typeof C.JobRunShape>;
+export type KeyResultToken = z.infer<typeof C.KeyResultTokenShape>;
+export type KeyResultTokenCreated = z.infer<typeof C.KeyResultTokenCreatedShape>;
+export type DataLink = z.infer<typeof C.DataLinkShape>;
+export type SyncOutcome = z.infer<typeof C.SyncOutcomeShape>;

@@ -12,6 +12,7 @@ import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
 import { CheckInHistory } from "../features/check-in/check-in-history.js";
 import { CommentsPanel } from "../features/comments/comments-panel.js";
+import { DataLinkCard } from "../features/key-results/data-link-card.js";
 import { KeyResultActions } from "../features/key-results/key-result-actions.js";
 import { KeyResultChart } from "../features/key-results/key-result-chart.js";
 import { percent, value } from "../lib/format.js";
@@ -100,6 +101,7 @@ export function KeyResultPage() {
           <AlignmentParents key={`parents-${k.id}`} keyResult={k} />
           <KeyResultChart kr={k} span={span} timeZone={tz} />
           <CheckInHistory kr={k} checkIns={checkIns} />
+          <DataLinkCard key={`data-link-${k.id}`} kr={k} />
           <CommentsPanel key={`comments-${k.id}`} objectType="keyResult" objectId={k.id} />
           {open && <CheckInDialog kr={k} objective={objective.data} opened={open} onClose={() => setOpen(false)} />}
         </Stack>
