@@ -20,6 +20,7 @@ import {
   IconCalendar,
   IconChartPie,
   IconClockPlay,
+  IconFileImport,
   IconFlag,
   IconHistory,
   IconHome,
@@ -127,6 +128,7 @@ function Layout() {
     { to: "/admin/jobs", label: t("nav.jobs"), icon: IconClockPlay },
     { to: "/admin/security", label: t("nav.security"), icon: IconShieldLock },
     { to: "/admin/webhooks", label: t("nav.webhooks"), icon: IconWebhook },
+    { to: "/admin/import", label: t("nav.import"), icon: IconFileImport },
   ] as const;
   const me = useMe();
   const isAdmin = mayAdminister(me.data);
@@ -374,6 +376,13 @@ const webhooksRoute = createRoute({
   validateSearch: validatePeriodSearch,
 });
 
+const importRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/admin/import",
+  component: lazyRouteComponent(() => import("./routes/import-page.js"), "ImportPage"),
+  validateSearch: validatePeriodSearch,
+});
+
 /** The quarterly review's slides: the whole window, outside the app's navigation. */
 const presentRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -402,6 +411,7 @@ const routeTree = rootRoute.addChildren([
     jobsRoute,
     securityRoute,
     webhooksRoute,
+    importRoute,
     homeRoute,
     dashboardRoute,
     settingsRoute,

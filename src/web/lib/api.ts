@@ -97,3 +97,28 @@ export async function api<T>(method: string, path: string, body?: unknown, init?
 }
 
 export const get = <T>(path: string) => api<T>("GET", path);
+
+/** Headers that authenticate a request the way `api` does (token, or the session's CSRF token for writes). */
+export function authHeaders(method: string): Record<string, string> {
+  const token = auth.token;
+  return {
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(!token && csrfToken && method !== "GET" ? { "x-csrf-token": csrfToken } : {}),
+  };
+}
+
+/** Fetches a file the API answers (an export) and hands it to the browser as a download. */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const res = await fetch(`/api/v1${path}`, { credentials: "same-origin", headers: authHeaders("GET") });
+  if (!res.ok) {
+    const e = ((await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? "INTERNAL", e?.message ?? `The server answered ${res.status}.`, null);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+}

@@ -26,6 +26,7 @@ const en = {
     jobs: "Background jobs",
     security: "Sign-on and provisioning",
     webhooks: "Webhooks",
+    import: "Import and export",
     theme: "Switch light or dark theme",
     api: "API reference",
   },
