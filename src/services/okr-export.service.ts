@@ -15,6 +15,7 @@ import ExcelJS from "exceljs";
 import pptxModule from "pptxgenjs";
 import { z } from "zod";
 import { importQueries } from "../db/import-queries.js";
+import { AppError } from "../domain/errors.js";
 import { neutraliseCell } from "../domain/spreadsheet-cell.js";
 import { STATUS_WORDS } from "../domain/words.js";
 import type { Actor, Services } from "./context.js";
@@ -128,6 +129,13 @@ export async function okrTemplate(query: unknown): Promise<ExportFile> {
   return sheetFile(rows, q.format ?? "csv", "okra-import-template");
 }
 
+/** A period of another organisation, or none, is 404: an export never answers an empty file for it. */
+async function assertPeriod(svc: Services, actor: Actor, periodId: string): Promise<void> {
+  await read(svc, actor, async ({ ctx }) => {
+    if (!ctx.periods.has(periodId)) throw AppError.notFound("period", periodId);
+  });
+}
+
 /** Every objective of an explorer view with its key results, read a page at a time as `actor` sees them. */
 async function viewObjectives(svc: Services, actor: Actor, filters: Record<string, string | undefined>) {
   const out: ObjectiveDetail[] = [];
@@ -160,6 +168,7 @@ const LEVEL_NAMES: Record<string, string> = { organization: "Organization", team
  */
 export async function exportOkrs(svc: Services, actor: Actor, query: unknown): Promise<ExportFile> {
   const { format, ...filters } = parseInput(ExportQuerySchema, query, "query");
+  if (filters.periodId !== undefined) await assertPeriod(svc, actor, filters.periodId);
   const objectives = await viewObjectives(svc, actor, filters);
   return read(svc, actor, async ({ ex, scope, ctx }) => {
     const krs = objectives.flatMap((o) => o.keyResults);
@@ -246,6 +255,7 @@ const STATUS_COLORS: Record<string, string> = {
  */
 export async function exportDeck(svc: Services, actor: Actor, query: unknown): Promise<ExportFile> {
   const q = parseInput(DeckQuerySchema, query, "query");
+  await assertPeriod(svc, actor, q.periodId);
   const objectives = await viewObjectives(svc, actor, { periodId: q.periodId, teamId: q.teamId, state: undefined });
   const { ctx, teamName, orgName } = await read(svc, actor, async ({ ex, scope, ctx, org }) => {
     const names = await importQueries.namesOf(ex, scope, [], q.teamId ? [q.teamId] : []);

@@ -319,6 +319,10 @@ describe.each(DATABASE_KINDS)("OKR import and export on %s", (kind) => {
     const all = (await Promise.all(slides.map((f) => zip.file(f)?.async("string")))).join("\n");
     expect(all).toContain("Weekly active teams");
     expect(all).toContain("Customers get answers the same day");
+    // A period that is not this organisation's is not found, never an empty deck or sheet.
+    const elsewhere = "7b0c8a52-3f7e-4f1e-9d2a-6c1e5b4a9f00";
+    expect((await raw(`/exports/deck?periodId=${elsewhere}`)).statusCode).toBe(404);
+    expect((await raw(`/exports/okrs?periodId=${elsewhere}`)).statusCode).toBe(404);
   });
 
   it("lets only admins import; members may export what they see", async () => {
