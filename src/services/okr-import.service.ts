@@ -615,10 +615,11 @@ async function planImport(
   }
 
   // Check-in history, with its dates; none twice at the same instant.
+  const existingKrIds = new Set(existing.keyResults.map((k) => k.id));
   const seen = await importQueries.checkInInstants(
     ex,
     scope,
-    [...checkInKrs].filter((id) => existing.keyResults.some((k) => k.id === id)),
+    [...checkInKrs].filter((id) => existingKrIds.has(id)),
   );
   const krTypes = new Map<string, string>([
     ...existing.keyResults.map((k) => [k.id, k.type] as const),
