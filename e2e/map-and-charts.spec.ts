@@ -105,7 +105,7 @@ test("the key-result chart spaces dates by time, from the span's first day to it
     await page.setViewportSize({ width, height: 900 });
     await page.goto(`/key-results/${kr.id}`);
     const chart = page.getByTestId("kr-chart");
-    await expect(chart.locator(".recharts-line").first()).toBeVisible();
+    await expect(chart.locator(".recharts-line").first()).toBeVisible({ timeout: 15_000 });
     const DATE = /^([A-Z][a-z]{2,}\.? \d{1,2}|\d{1,2} [A-Z][a-z]{2,}\.?)(,? \d{4})?$/;
     const ticks = chart.locator(".recharts-cartesian-axis-tick-value").filter({ hasText: DATE });
     await expect(ticks.first()).toBeVisible();

@@ -83,7 +83,8 @@ test("opening a notice marks it read and follows its link; a reminder opens the 
     .getByRole("button", { name: /Time to check in/ })
     .click();
   const dialog = checkInDialog(page, f.keyResult.title);
-  await expect(dialog).toBeVisible();
+  // The form opens once the key result and the caller's rights are in: slower on a loaded CI machine.
+  await expect(dialog).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole("heading", { name: f.keyResult.title, level: 2, exact: true })).toBeVisible();
   // The flag leaves the address, so a reload does not open the form again.
   await expect(page).toHaveURL(new RegExp(`/key-results/${f.keyResult.id}$`));
