@@ -8,7 +8,11 @@ const DATA_DIR = PORT === 3199 ? ".e2e-data" : `.e2e-data-${PORT}`;
 export default defineConfig({
   testDir: ".",
   outputDir: "../test-results/e2e",
-  timeout: 60_000,
+  timeout: 90_000,
+  // A CI machine runs the server, PGlite and Chromium on two shared cores: a page that settles in
+  // 1-3 s here can take 6-10 s there, so assertions wait up to 15 s under CI (5 s locally keeps
+  // slowness visible while developing).
+  expect: { timeout: process.env.CI ? 15_000 : 5_000 },
   fullyParallel: false,
   workers: 1,
   reporter: [["list"], ["json", { outputFile: "../test-results/e2e/report.json" }]],

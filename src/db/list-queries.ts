@@ -321,7 +321,11 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
   after: NamedPosition | null,
   limit: number,
   text: string | undefined,
+  ids: readonly string[] | undefined,
 ): Promise<T["$inferSelect"][]> {
+  // An id that is not a uuid names no row (and would make the cast fail).
+  const wanted = ids?.filter(isId);
+  if (wanted && wanted.length === 0) return [];
   // drizzle's generic table types do not narrow through a union; the cast stays here.
   // biome-ignore lint/suspicious/noExplicitAny: see above
   const table = t as any;
@@ -337,6 +341,7 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
             ? sql`(${table.name} ilike ${containsPattern(text)} or ${table.email} ilike ${containsPattern(text)})`
             : sql`${table.name} ilike ${containsPattern(text)}`
           : undefined,
+        wanted ? inArray(table.id, wanted) : undefined,
         after ? sql`(${table.name}, ${table.id}) > (${after.name}::text, ${after.id}::uuid)` : undefined,
       ),
     )
@@ -345,12 +350,24 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
 }
 
 export const namedListQueries = {
-  /** The next `limit` people of the organisation by name (deactivated ones too), whose name or email contains `text`. */
-  users: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number, text?: string) =>
-    namedPage(ex, scope, s.users, after, limit, text),
-  /** The next `limit` live teams of the organisation by name, whose name contains `text`. */
-  teams: (ex: Executor, scope: OrgScope, after: NamedPosition | null, limit: number, text?: string) =>
-    namedPage(ex, scope, s.teams, after, limit, text),
+  /** The next `limit` people of the organisation by name (deactivated ones too), whose name or email contains `text`, of `ids` when given. */
+  users: (
+    ex: Executor,
+    scope: OrgScope,
+    after: NamedPosition | null,
+    limit: number,
+    text?: string,
+    ids?: readonly string[],
+  ) => namedPage(ex, scope, s.users, after, limit, text, ids),
+  /** The next `limit` live teams of the organisation by name, whose name contains `text`, of `ids` when given. */
+  teams: (
+    ex: Executor,
+    scope: OrgScope,
+    after: NamedPosition | null,
+    limit: number,
+    text?: string,
+    ids?: readonly string[],
+  ) => namedPage(ex, scope, s.teams, after, limit, text, ids),
 };
 
 // ---------------------------------------------------------------- alignments

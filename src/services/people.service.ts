@@ -104,15 +104,20 @@ const NAME_KEY = [keyChecks.text, keyChecks.id] as const;
 async function namedListPage<R extends { name: string; id: string }, T>(
   list: string,
   query: unknown,
-  load: (after: NamedPosition | null, limit: number, text: string | undefined) => Promise<R[]>,
+  load: (
+    after: NamedPosition | null,
+    limit: number,
+    text: string | undefined,
+    ids: readonly string[] | undefined,
+  ) => Promise<R[]>,
   present: (rows: R[]) => Promise<T[]>,
 ): Promise<Page<T>> {
   const q = parseInput(NamedListQuerySchema, query, "query");
   const limit = q.limit ?? DEFAULT_LIMIT;
   const text = q.q?.trim() || undefined;
-  const scopeName = cursorScope(list, { q: text });
+  const scopeName = cursorScope(list, { q: text, ids: q.ids?.join(",") });
   const after = q.cursor ? decodeKeyset<NameKey>(q.cursor, scopeName, NAME_KEY) : null;
-  const rows = await load(after ? { name: after[0], id: after[1] } : null, limit + 1, text);
+  const rows = await load(after ? { name: after[0], id: after[1] } : null, limit + 1, text, q.ids);
   const shown = rows.slice(0, limit);
   const last = shown.at(-1);
   return {
@@ -126,7 +131,7 @@ export async function listTeams(svc: Services, actor: Actor, query: unknown): Pr
     namedListPage(
       "teams",
       query,
-      (after, limit, text) => namedListQueries.teams(ex, scope, after, limit, text),
+      (after, limit, text, ids) => namedListQueries.teams(ex, scope, after, limit, text, ids),
       async (rows) => {
         const byTeam = new Map<string, Member[]>();
         const ids = rows.map((t) => t.id);
@@ -259,7 +264,7 @@ export async function listUsers(svc: Services, actor: Actor, query: unknown): Pr
     namedListPage(
       "users",
       query,
-      (after, limit, text) => namedListQueries.users(ex, scope, after, limit, text),
+      (after, limit, text, ids) => namedListQueries.users(ex, scope, after, limit, text, ids),
       async (rows) => {
         const ids = rows.map((u) => u.id);
         const teamIds = ids.length ? await userQueries.teamIdsByUser(ex, scope, ids) : new Map<string, string[]>();

@@ -342,9 +342,29 @@ export const PageQuerySchema = z.object({
   cursor: z.string().optional(),
 });
 
-/** A page of a list by name, optionally of the rows whose name (or a person's email) contains `q`. */
+/** At most this many ids in one `ids` filter (a page's worth of owners or teams). */
+export const MAX_LIST_IDS = 100;
+
+/**
+ * A page of a list by name, optionally of the rows whose name (or a person's email) contains `q`,
+ * and of those with one of `ids` (comma-separated): how a screen fetches every owner it shows at once.
+ */
 export const NamedListQuerySchema = PageQuerySchema.extend({
   q: z.string().max(200, "must be at most 200 characters").optional(),
+  ids: z
+    .string()
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .refine((ids) => ids.length >= 1 && ids.length <= MAX_LIST_IDS, {
+      message: `must be 1 to ${MAX_LIST_IDS} ids separated by commas`,
+    })
+    .optional(),
 });
 
 export const AsOfQuerySchema = z.object({ asOf: InstantSchema.optional() });

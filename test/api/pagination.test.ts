@@ -284,6 +284,34 @@ describe.each(DATABASE_KINDS)("keyset paging on %s", (kind) => {
       .items;
     expect(found.map((t: { name: string }) => t.name)).toContain(team.name);
   });
+
+  it("fetches people and teams by ids in one request, by name, and says what is wrong with a bad list", async () => {
+    const everyone = (await api.call("GET", "/users?limit=500")).body.items as { id: string; name: string }[];
+    const picked = [everyone[2], everyone[0]] as { id: string; name: string }[];
+    const other = "00000000-0000-4000-8000-000000000000";
+    const got = await api.call("GET", `/users?ids=${picked.map((u) => u.id).join(",")},${other},not-an-id&limit=100`);
+    expect(got.status).toBe(200);
+    expect(got.body.items.map((u: { id: string }) => u.id)).toEqual([everyone[0]?.id, everyone[2]?.id]);
+    // Paged within the ids, and the cursor is bound to them.
+    const first = await api.call("GET", `/users?ids=${picked.map((u) => u.id).join(",")}&limit=1`);
+    expect(first.body.items).toHaveLength(1);
+    const rest = await api.call(
+      "GET",
+      `/users?ids=${picked.map((u) => u.id).join(",")}&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
+    expect(rest.body.items.map((u: { id: string }) => u.id)).toEqual([everyone[2]?.id]);
+    expect(rest.body.nextCursor).toBeNull();
+    expect((await api.call("GET", `/users?cursor=${encodeURIComponent(first.body.nextCursor)}`)).status).toBe(400);
+    const team = (await api.call("GET", "/teams?limit=1")).body.items[0] as { id: string };
+    expect((await api.call("GET", `/teams?ids=${team.id}`)).body.items.map((t: { id: string }) => t.id)).toEqual([
+      team.id,
+    ]);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    const refused = await api.call("GET", `/users?ids=${tooMany.join(",")}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/ids.*1 to 100 ids separated by commas/);
+    expect((await api.call("GET", "/users?ids=,")).status).toBe(400);
+  });
 });
 
 /** Every statement the app sends to the database while `fn` runs, with the rows it returned. */
