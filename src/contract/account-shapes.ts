@@ -31,6 +31,10 @@ export const SettingsShape = z.strictObject({
   reminderHour: z.number().int().describe("local hour from which the day's reminders go out"),
   digestWeekday: z.number().int().describe("ISO weekday of the weekly digest (1 = Monday)"),
   escalateAfterMissed: z.number().int().describe("missed reminders in a row before the manager is told; 0: never"),
+  dataSyncMinutes: z
+    .number()
+    .int()
+    .describe("how often data-linked key results read their source (15, 60, 360 or 1440 minutes); 0: only on sync now"),
   membersCreateTeamOkrs: z.boolean(),
   privateUnderPublic: z.boolean(),
   reviewWorkflow: z

@@ -91,9 +91,16 @@ export const keyResultTokenQueries = {
 export const dataSourceQueries = {
   /**
    * One page of the organisation's live, open data-linked key results in open objectives,
-   * by id after `afterId` (on `key_results_source_idx`).
+   * by id after `afterId` (on `key_results_source_idx`); with `syncedBefore`, only those not
+   * read since then (never read counts as due).
    */
-  async page(ex: Executor, scope: OrgScope, afterId: string | null, limit: number): Promise<SourcedKeyResult[]> {
+  async page(
+    ex: Executor,
+    scope: OrgScope,
+    afterId: string | null,
+    limit: number,
+    syncedBefore?: Date,
+  ): Promise<SourcedKeyResult[]> {
     const k = s.keyResults;
     const o = s.objectives;
     return ex
@@ -109,6 +116,9 @@ export const dataSourceQueries = {
           isNull(o.deletedAt),
           ne(o.state, "closed"),
           afterId ? gt(k.id, afterId) : undefined,
+          syncedBefore
+            ? sql`coalesce((${k.sourceState}->>'lastSyncAt')::timestamptz, '-infinity') < ${syncedBefore.toISOString()}::timestamptz`
+            : undefined,
         ),
       )
       .orderBy(asc(k.id))

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { dataSourceQueries, type KeyResultTokenRow, keyResultTokenQueries } from "../db/data-link-queries.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
-import { keyResultRepo, objectiveRepo, userRepo } from "../db/repositories.js";
+import { keyResultRepo, objectiveRepo, organizationRepo, userRepo } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken, TOKEN_USE_RESOLUTION_MS } from "./auth.service.js";
 import { createCheckIn, recordSourcedCheckIn } from "./check-in.service.js";
@@ -26,6 +26,7 @@ import {
   SourceReadError,
 } from "./data-source.js";
 import { sameSource } from "./data-source-schema.js";
+import { rhythmOf } from "./rhythm.js";
 import { parseInput, TitleSchema } from "./schemas.js";
 
 /** Every key result token starts with this, so a leaked one is recognisable (secret scanners). */
@@ -301,17 +302,27 @@ export async function syncKeyResultNow(svc: Services, actor: Actor, keyResultId:
 /** How many data-linked key results the sync job reads per page. */
 const SYNC_PAGE = 100;
 
+/** A key result read this long before its interval is up still counts as read (the job's ticks drift). */
+const SYNC_SLACK_MS = 2 * 60_000;
+
 /**
- * The `data-sync` job for one organisation: reads every live data-linked key result of an open
- * objective, a page at a time, and records what each source answered. One failing source is
- * counted and stored on its key result; it never stops the others.
+ * The `data-sync` job for one organisation: reads each live data-linked key result of an open
+ * objective that is due under the organisation's `dataSyncMinutes` (every one when `force`d, as
+ * "run now" is), a page at a time, and records what each source answered. One failing source
+ * is counted and stored on its key result; it never stops the others.
  */
-export async function runDataSync(svc: Services, orgId: string) {
+export async function runDataSync(svc: Services, orgId: string, opts: { nowMs: number; force: boolean }) {
   const scope = grantOrgScope(orgId);
   const summary = { checked: 0, recorded: 0, unchanged: 0, failed: 0 };
+  let syncedBefore: Date | undefined;
+  if (!opts.force) {
+    const every = rhythmOf(await organizationRepo.get(svc.database.db, scope)).dataSyncMinutes;
+    if (every === 0) return summary;
+    syncedBefore = new Date(opts.nowMs - every * 60_000 + SYNC_SLACK_MS);
+  }
   let after: string | null = null;
   for (;;) {
-    const page = await dataSourceQueries.page(svc.database.db, scope, after, SYNC_PAGE);
+    const page = await dataSourceQueries.page(svc.database.db, scope, after, SYNC_PAGE, syncedBefore);
     for (const row of page) {
       const source = sourceOf(row.source);
       if (!source) continue;

@@ -82,9 +82,11 @@ export const JOBS: readonly JobDefinition[] = [
     name: "data-sync",
     title: "Data-linked key results",
     description:
-      "Reads each data-linked key result's source (a JSON or CSV URL) and records a check-in when its value changed; a source that fails keeps the last good value and shows the error on the key result.",
-    cron: "23 * * * *",
-    run: (svc, orgId) => runDataSync(svc, orgId),
+      "Reads each data-linked key result's source (a JSON or CSV URL) as often as the settings say (hourly unless changed) and records a check-in when its value changed; a source that fails keeps the last good value and shows the error on the key result.",
+    cron: "*/15 * * * *",
+    run: (svc, orgId, opts) => runDataSync(svc, orgId, opts),
+    // A tick with nothing due (most of them, hourly) is not kept.
+    idle: (summary) => (summary as { checked: number }).checked === 0,
   },
 ];
 

@@ -15,13 +15,20 @@ export interface RhythmSettings {
   digestWeekday: number;
   /** After this many reminders in a row with no check-in, the person's manager is told; 0: never. */
   escalateAfterMissed: number;
+  /** How often each data-linked key result's source is read, in minutes; 0: only on "sync now". */
+  dataSyncMinutes: DataSyncMinutes;
 }
+
+/** The data-sync intervals an organisation may choose (every 15 minutes to daily, or off). */
+export const DATA_SYNC_MINUTES = [0, 15, 60, 360, 1440] as const;
+export type DataSyncMinutes = (typeof DATA_SYNC_MINUTES)[number];
 
 export const DEFAULT_RHYTHM: RhythmSettings = {
   cadence: DEFAULT_CADENCE,
   reminderHour: 9,
   digestWeekday: 1,
   escalateAfterMissed: 3,
+  dataSyncMinutes: 60,
 };
 
 /** The rhythm in effect: what was saved, with the defaults for anything never saved. */
@@ -32,5 +39,6 @@ export function rhythmOf(org: Pick<OrganizationRow, "settings">): RhythmSettings
     reminderHour: s.reminderHour ?? DEFAULT_RHYTHM.reminderHour,
     digestWeekday: s.digestWeekday ?? DEFAULT_RHYTHM.digestWeekday,
     escalateAfterMissed: s.escalateAfterMissed ?? DEFAULT_RHYTHM.escalateAfterMissed,
+    dataSyncMinutes: s.dataSyncMinutes ?? DEFAULT_RHYTHM.dataSyncMinutes,
   };
 }

@@ -304,6 +304,12 @@ export const SettingsUpdateSchema = z.strictObject({
   digestWeekday: WeekdaySchema.optional(),
   /** Missed reminders in a row before the manager is told; 0 turns escalation off. */
   escalateAfterMissed: z.number().int().min(0, "must be 0 (off) to 10").max(10, "must be 0 (off) to 10").optional(),
+  /** How often data-linked key results read their source, in minutes; 0: only on "sync now". */
+  dataSyncMinutes: z
+    .union([z.literal(0), z.literal(15), z.literal(60), z.literal(360), z.literal(1440)], {
+      message: "must be 15, 60, 360 or 1440 (minutes), or 0 to read sources only on demand",
+    })
+    .optional(),
   name: TitleSchema(200).optional(),
   timeZone: z.string().optional(),
   notStartedGraceDays: z.number().int().min(0).max(90).optional(),

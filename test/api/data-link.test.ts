@@ -345,17 +345,46 @@ describe.each(DATABASE_KINDS)("data-linked key results (%s)", (kind) => {
     });
     const orgId = await orgIdOf(api);
     const svc = { database: api.database, now: () => api.clock.now, emit: () => {}, allowPrivateUrls: true };
-    const summary = await runDataSync(svc, orgId);
+    const force = () => ({ nowMs: api.clock.now, force: true });
+    const summary = await runDataSync(svc, orgId, force());
     expect(summary.checked).toBeGreaterThanOrEqual(4);
     expect(summary.recorded).toBeGreaterThanOrEqual(1);
     expect(summary.failed).toBeGreaterThanOrEqual(1);
     expect(summary.checked).toBe(summary.recorded + summary.unchanged + summary.failed);
-    const second = await runDataSync(svc, orgId);
+    const second = await runDataSync(svc, orgId, force());
     expect(second.recorded).toBe(0);
     // As an admin runs it from the jobs page.
     const run = await api.call("POST", "/jobs/data-sync/run");
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ name: "data-sync", ok: true, summary: { recorded: 0 } });
     expect((await api.call("GET", "/jobs")).body.items.map((j: { name: string }) => j.name)).toContain("data-sync");
+  });
+
+  it("on schedule reads only what is due under the setting (hourly unless changed), and nothing when it is off", async () => {
+    const orgId = await orgIdOf(api);
+    const svc = { database: api.database, now: () => api.clock.now, emit: () => {}, allowPrivateUrls: true };
+    const tick = () => runDataSync(svc, orgId, { nowMs: api.clock.now, force: false });
+    expect((await api.call("GET", "/settings")).body.dataSyncMinutes).toBe(60);
+    // Everything was just read by "run now": a tick 15 minutes later has nothing due.
+    api.clock.now += 15 * 60_000;
+    expect((await tick()).checked).toBe(0);
+    // An hour after that read, every source is due once.
+    api.clock.now += 45 * 60_000;
+    const hourly = await tick();
+    expect(hourly.checked).toBeGreaterThanOrEqual(4);
+    expect((await tick()).checked).toBe(0);
+    // Every 15 minutes: the next tick reads them all again.
+    expect((await api.call("PATCH", "/settings", { dataSyncMinutes: 15 })).status).toBe(200);
+    api.clock.now += 15 * 60_000;
+    expect((await tick()).checked).toBe(hourly.checked);
+    // Off: a tick reads nothing, however long it has been; "run now" still reads.
+    expect((await api.call("PATCH", "/settings", { dataSyncMinutes: 0 })).status).toBe(200);
+    api.clock.now += 7 * 24 * 3_600_000;
+    expect((await tick()).checked).toBe(0);
+    expect((await api.call("POST", "/jobs/data-sync/run")).body.summary.checked).toBe(hourly.checked);
+    const bad = await api.call("PATCH", "/settings", { dataSyncMinutes: 30 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/dataSyncMinutes: must be 15, 60, 360 or 1440/);
+    await api.call("PATCH", "/settings", { dataSyncMinutes: 60 });
   });
 });

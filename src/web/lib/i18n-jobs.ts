@@ -57,6 +57,15 @@ const rhythm = {
   digestWeekday: "Weekly digest on",
   escalate: "Tell the manager after",
   escalateHelp: "missed reminders in a row (0: never)",
+  dataSync: "Data-linked key results read their source",
+  dataSyncHelp: "A key result's Sync now reads it at once, whatever this says.",
+  dataSyncEvery: {
+    "15": "Every 15 minutes",
+    "60": "Hourly",
+    "360": "Every 6 hours",
+    "1440": "Daily",
+    "0": "Only on Sync now",
+  },
   days: {
     mon: "Monday",
     tue: "Tuesday",

@@ -59,6 +59,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
       reminderHour: settings.reminderHour,
       digestWeekday: String(settings.digestWeekday),
       escalateAfterMissed: settings.escalateAfterMissed,
+      dataSyncMinutes: String(settings.dataSyncMinutes ?? 60),
       objective: settings.terminology?.objective ?? "Objective",
       keyResult: settings.terminology?.keyResult ?? "Key result",
       initiative: settings.terminology?.initiative ?? "Initiative",
@@ -90,6 +91,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
         reminderHour: v.reminderHour,
         digestWeekday: Number(v.digestWeekday),
         escalateAfterMissed: v.escalateAfterMissed,
+        dataSyncMinutes: Number(v.dataSyncMinutes),
         terminology: { objective: v.objective.trim(), keyResult: v.keyResult.trim(), initiative: v.initiative.trim() },
       }),
     onSuccess: () => {
@@ -237,6 +239,16 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                   {...form.getInputProps("escalateAfterMissed")}
                 />
               </Group>
+              <Select
+                label={t("rhythm.dataSync")}
+                description={t("rhythm.dataSyncHelp")}
+                allowDeselect={false}
+                data={["15", "60", "360", "1440", "0"].map((m) => ({
+                  value: m,
+                  label: t(`rhythm.dataSyncEvery.${m}`),
+                }))}
+                {...form.getInputProps("dataSyncMinutes")}
+              />
             </Stack>
           </Card>
           <Card withBorder>
