@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import ExcelJS from "exceljs";
 import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
 test.describe.configure({ mode: "serial" });
@@ -76,10 +77,32 @@ test("explore with a filter and export", async ({ page }) => {
     throw new Error(`unexpected level ${text}`);
   }
   await page.screenshot({ path: `${SHOTS}/explorer.png` });
-  const download = page.waitForEvent("download");
-  await page.getByRole("button", { name: "Export CSV" }).click();
-  expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+  await page.getByRole("button", { name: "Export" }).click();
+  await expect(page.getByRole("menuitem", { name: "Review deck (PowerPoint)" })).toBeVisible();
   await noSeriousA11yViolations(page);
+  const download = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: /^This view as CSV/ }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+  // The same view with its key results, as a workbook the import reads: only individual objectives.
+  await page.getByRole("button", { name: "Export" }).click();
+  const workbook = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: /With key results, XLSX/ }).click();
+  const file = await workbook;
+  expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(await file.path());
+  const sheet = book.worksheets[0];
+  const header = (sheet?.getRow(1).values ?? []) as unknown[];
+  const typeColumn = header.indexOf("Type");
+  const levelColumn = header.indexOf("Level");
+  expect(typeColumn).toBeGreaterThan(0);
+  const objectives: unknown[] = [];
+  sheet?.eachRow((row, n) => {
+    if (n > 1 && row.getCell(typeColumn).value === "Objective") objectives.push(row.getCell(levelColumn).value);
+  });
+  const shown = Number((await page.getByText(/^\d+ objectives?$/).textContent())?.split(" ")[0]);
+  expect(objectives).toHaveLength(shown);
+  expect(new Set(objectives)).toEqual(new Set(["Individual"]));
 });
 
 test("close and score an objective", async ({ page }) => {

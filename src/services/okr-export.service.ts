@@ -46,9 +46,14 @@ export const ExportQuerySchema = z.strictObject({
   ownerId: z.string().optional(),
   involves: z.string().optional(),
   level: z.string().optional(),
-  status: z.string().optional(),
+  status: z.string().optional().describe("one status, or several separated by commas (as the explorer filters)"),
   state: z.string().optional(),
   q: z.string().optional(),
+  progress: z
+    .string()
+    .regex(/^\d{1,3}-\d{1,3}$/, 'must be a range of percentages such as "20-80"')
+    .optional()
+    .describe("the explorer's progress range in percent, such as 20-80"),
 });
 
 export const DeckQuerySchema = z.strictObject({
@@ -167,9 +172,14 @@ const LEVEL_NAMES: Record<string, string> = { organization: "Organization", team
  * text) with their key results, as CSV or XLSX in the import's columns.
  */
 export async function exportOkrs(svc: Services, actor: Actor, query: unknown): Promise<ExportFile> {
-  const { format, ...filters } = parseInput(ExportQuerySchema, query, "query");
+  const { format, progress, status, ...filters } = parseInput(ExportQuerySchema, query, "query");
   if (filters.periodId !== undefined) await assertPeriod(svc, actor, filters.periodId);
-  const objectives = await viewObjectives(svc, actor, filters);
+  // Several statuses and a progress range are the explorer's own filters, applied to what the list gives.
+  const statuses = status?.includes(",") ? new Set(status.split(",").map((s) => s.trim())) : null;
+  const [minP, maxP] = (progress ?? "0-100").split("-").map(Number) as [number, number];
+  const objectives = (await viewObjectives(svc, actor, { ...filters, status: statuses ? undefined : status || undefined })).filter(
+    (o) => (!statuses || statuses.has(o.status)) && o.progress * 100 >= minP - 1e-9 && o.progress * 100 <= maxP + 1e-9,
+  );
   return read(svc, actor, async ({ ex, scope, ctx }) => {
     const krs = objectives.flatMap((o) => o.keyResults);
     const refs = await importQueries.refsOf(

@@ -5,6 +5,7 @@
  * file again updating instead of duplicating, check-in history keeping its dates, export →
  * import changing nothing, formulas neutralised, and the quarterly review deck as a real PPTX.
  */
+import { parse } from "csv-parse/sync";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as XLSX from "xlsx";
@@ -301,6 +302,47 @@ describe.each(DATABASE_KINDS)("OKR import and export on %s", (kind) => {
     expect((await api.call("GET", "/objectives?q=hyperlink&limit=5")).body.items[0].title).toBe(
       '=HYPERLINK("http://evil.example","click")',
     );
+  });
+
+  it("exports the explorer's own filters too: several statuses and a progress range", async () => {
+    const made = factories(api);
+    const periodId = (await api.call("GET", "/periods?limit=50")).body.items[0]?.id ?? (await made.period()).id;
+    for (const title of ["Filtered one", "Filtered two"]) {
+      const o = await made.objective(periodId, { title, level: "organization" });
+      const kr = await made.keyResult(o.id, { title: `${title} KR` });
+      await made.checkIn(kr.id, { value: title === "Filtered one" ? 80 : 5 });
+    }
+    const all = (await api.call("GET", "/objectives?limit=200")).body.items as {
+      title: string;
+      status: string;
+      progress: number;
+    }[];
+    const objectiveTitles = async (query: string) => {
+      const res = await raw(`/exports/okrs?format=csv&${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const rows = parse(res.body.replace(/^\uFEFF/, ""), { relax_column_count: true }) as string[][];
+      // Titles as the import reads them back (a neutralised formula loses its apostrophe).
+      return rows.filter((r) => r[2] === "Objective").map((r) => (r[3] ?? "").replace(/^'(?=[=+\-@])/, ""));
+    };
+    const statuses = [...new Set(all.map((o) => o.status))].slice(0, 2);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect((await objectiveTitles(`status=${statuses.join(",")}`)).sort()).toEqual(
+      all
+        .filter((o) => statuses.includes(o.status))
+        .map((o) => o.title)
+        .sort(),
+    );
+    const someProgress = all.filter((o) => o.progress > 0).map((o) => Math.floor(o.progress * 100))[0] ?? 0;
+    expect((await objectiveTitles(`progress=${someProgress}-100`)).sort()).toEqual(
+      all
+        .filter((o) => o.progress * 100 >= someProgress)
+        .map((o) => o.title)
+        .sort(),
+    );
+    expect(await objectiveTitles("progress=101-100")).toEqual([]);
+    const bad = await raw("/exports/okrs?progress=lots");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/progress: must be a range of percentages such as \\"20-80\\"/);
   });
 
   it("builds the quarterly review deck: a title slide and one per objective", async () => {

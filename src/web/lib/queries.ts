@@ -206,8 +206,8 @@ function byIdLoader<T extends { id: string }>(list: "/users" | "/teams", what: s
   );
 }
 
-const userLoader = byIdLoader<User>("/users", "person");
-const teamLoader = byIdLoader<Team>("/teams", "team");
+export const userLoader = byIdLoader<User>("/users", "person");
+export const teamLoader = byIdLoader<Team>("/teams", "team");
 
 /** Items by id, each cached on its own under `key(id)` (shared with what lists brought in), loaded by `loader`. */
 function useLoadedById<T extends { id: string }>(

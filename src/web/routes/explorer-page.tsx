@@ -1,6 +1,7 @@
 import {
   Button,
   Group,
+  Menu,
   MultiSelect,
   RangeSlider,
   Select,
@@ -12,7 +13,14 @@ import {
   UnstyledButton,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconDownload, IconSelector } from "@tabler/icons-react";
+import { notifications } from "@mantine/notifications";
+import {
+  IconChevronDown,
+  IconDownload,
+  IconFileSpreadsheet,
+  IconPresentation,
+  IconSelector,
+} from "@tabler/icons-react";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
@@ -27,11 +35,11 @@ import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { VirtualTableBody } from "../components/virtual-table-body.js";
 import { PersonSelect, TeamSelect } from "../features/pickers/pickers.js";
-import { get } from "../lib/api.js";
+import { download } from "../lib/api.js";
 import { toCsv } from "../lib/csv.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { keys, useObjectivePages } from "../lib/queries.js";
+import { keys, teamLoader, useObjectivePages, userLoader } from "../lib/queries.js";
 import type { Objective } from "../lib/types.js";
 
 interface ExplorerSearch {
@@ -66,26 +74,23 @@ type SortKey = "title" | "progress" | "status" | "level";
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 49;
 
-/** Names of people or teams by id: those in the cache, then the rest fetched a few at a time. */
+/** Names of people or teams by id: those in the cache, then the rest fetched in batches of a hundred. */
 async function namesOf(
   queryClient: QueryClient,
   kind: "users" | "teams",
   ids: Iterable<string>,
 ): Promise<Map<string, string>> {
   const key = kind === "users" ? keys.user : keys.team;
-  const wanted = [...new Set(ids)];
+  const loader = kind === "users" ? userLoader : teamLoader;
   const out = new Map<string, string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < wanted.length) {
-      const id = wanted[next++]!;
+  await Promise.all(
+    [...new Set(ids)].map(async (id) => {
       const found = await queryClient
-        .fetchQuery({ queryKey: key(id), queryFn: () => get<{ name: string }>(`/${kind}/${id}`), staleTime: 300_000 })
+        .fetchQuery<{ name: string }>({ queryKey: key(id), queryFn: () => loader.load(id), staleTime: 300_000 })
         .catch(() => null);
       if (found) out.set(id, found.name);
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
+    }),
+  );
   return out;
 }
 
@@ -188,6 +193,28 @@ export function ExplorerPage() {
       setBusy(false);
     }
   };
+  /** The view's filters as the export endpoints take them (the server applies all of them). */
+  const exportQuery = () => {
+    const params = new URLSearchParams();
+    const add = (k: string, v: string | undefined) => v && params.set(k, v);
+    add("periodId", period?.id);
+    add("q", search.q?.trim());
+    add("level", search.level);
+    add("teamId", search.team);
+    add("ownerId", search.owner);
+    add("status", statusKey || undefined);
+    if (minP > 0 || maxP < 100) add("progress", `${minP}-${maxP}`);
+    return params.toString();
+  };
+  const serverDownload = (path: string, fallback: string) =>
+    download(path, fallback).catch((err: Error) =>
+      notifications.show({
+        color: "red",
+        title: t("explorer.exportFailed"),
+        message: err.message,
+        closeButtonProps: { "aria-label": t("common.close") },
+      }),
+    );
   const header = (key: SortKey, label: string) => (
     <Table.Th aria-sort={sorted && sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
       <UnstyledButton
@@ -218,15 +245,49 @@ export function ExplorerPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t("explorer.title")}</Title>
-        <Button
-          leftSection={<IconDownload size={16} />}
-          variant="light"
-          onClick={() => void exportCsv()}
-          loading={busy}
-          disabled={!rows.length}
-        >
-          {t("explorer.export")}
-        </Button>
+        <Menu position="bottom-end" withinPortal>
+          <Menu.Target>
+            <Button
+              leftSection={<IconDownload size={16} aria-hidden />}
+              rightSection={<IconChevronDown size={14} aria-hidden />}
+              variant="light"
+              loading={busy}
+              disabled={!rows.length}
+            >
+              {t("explorer.export")}
+            </Button>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item leftSection={<IconDownload size={16} aria-hidden />} onClick={() => void exportCsv()}>
+              {t("explorer.exportCsv")}
+            </Menu.Item>
+            <Menu.Item
+              leftSection={<IconFileSpreadsheet size={16} aria-hidden />}
+              onClick={() => void serverDownload(`/exports/okrs?format=xlsx&${exportQuery()}`, "okra-okrs.xlsx")}
+            >
+              {t("explorer.exportOkrsXlsx")}
+            </Menu.Item>
+            <Menu.Item
+              leftSection={<IconFileSpreadsheet size={16} aria-hidden />}
+              onClick={() => void serverDownload(`/exports/okrs?format=csv&${exportQuery()}`, "okra-okrs.csv")}
+            >
+              {t("explorer.exportOkrsCsv")}
+            </Menu.Item>
+            {period && (
+              <Menu.Item
+                leftSection={<IconPresentation size={16} aria-hidden />}
+                onClick={() =>
+                  void serverDownload(
+                    `/exports/deck?periodId=${period.id}${search.team ? `&teamId=${search.team}` : ""}`,
+                    "okra-review.pptx",
+                  )
+                }
+              >
+                {search.team ? t("explorer.exportDeckTeam") : t("explorer.exportDeck")}
+              </Menu.Item>
+            )}
+          </Menu.Dropdown>
+        </Menu>
       </Group>
       <Group align="flex-end" gap="sm" role="search">
         <TextInput
