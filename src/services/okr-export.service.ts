@@ -177,7 +177,9 @@ export async function exportOkrs(svc: Services, actor: Actor, query: unknown): P
   // Several statuses and a progress range are the explorer's own filters, applied to what the list gives.
   const statuses = status?.includes(",") ? new Set(status.split(",").map((s) => s.trim())) : null;
   const [minP, maxP] = (progress ?? "0-100").split("-").map(Number) as [number, number];
-  const objectives = (await viewObjectives(svc, actor, { ...filters, status: statuses ? undefined : status || undefined })).filter(
+  const objectives = (
+    await viewObjectives(svc, actor, { ...filters, status: statuses ? undefined : status || undefined })
+  ).filter(
     (o) => (!statuses || statuses.has(o.status)) && o.progress * 100 >= minP - 1e-9 && o.progress * 100 <= maxP + 1e-9,
   );
   return read(svc, actor, async ({ ex, scope, ctx }) => {
