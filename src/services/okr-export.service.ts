@@ -15,6 +15,7 @@ import ExcelJS from "exceljs";
 import pptxModule from "pptxgenjs";
 import { z } from "zod";
 import { importQueries } from "../db/import-queries.js";
+import { objectiveRepo } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { neutraliseCell } from "../domain/spreadsheet-cell.js";
 import { STATUS_WORDS } from "../domain/words.js";
@@ -23,7 +24,7 @@ import { read } from "./context.js";
 import type { ObjectiveDetail } from "./okr.service.js";
 import { IMPORT_COLUMNS, type ImportField, TEMPLATE_FIELDS } from "./okr-import-parse.js";
 import { parseInput } from "./schemas.js";
-import { listObjectives } from "./view.service.js";
+import { listObjectives, objectiveTrends, weeklyInstants } from "./view.service.js";
 
 /** What a raw route answers (a file). */
 export interface ExportFile {
@@ -269,10 +270,25 @@ export async function exportDeck(svc: Services, actor: Actor, query: unknown): P
   const q = parseInput(DeckQuerySchema, query, "query");
   await assertPeriod(svc, actor, q.periodId);
   const objectives = await viewObjectives(svc, actor, { periodId: q.periodId, teamId: q.teamId, state: undefined });
-  const { ctx, teamName, orgName } = await read(svc, actor, async ({ ex, scope, ctx, org }) => {
-    const names = await importQueries.namesOf(ex, scope, [], q.teamId ? [q.teamId] : []);
-    return { ctx, teamName: q.teamId ? names.teams.get(q.teamId) : undefined, orgName: org.name };
-  });
+  const { ctx, teamName, orgName, instants, trends } = await read(
+    svc,
+    actor,
+    async ({ ex, scope, ctx, org, nowMs }) => {
+      const names = await importQueries.namesOf(ex, scope, [], q.teamId ? [q.teamId] : []);
+      // The trend of each objective shown: its progress and the plan's, week by week.
+      const instants = weeklyInstants(ctx, q.periodId, nowMs);
+      const rows = await objectiveRepo.listByIds(
+        ex,
+        scope,
+        objectives.map((o) => o.id),
+      );
+      const trends = await objectiveTrends(ex, scope, ctx, rows, instants);
+      return { ctx, teamName: q.teamId ? names.teams.get(q.teamId) : undefined, orgName: org.name, instants, trends };
+    },
+  );
+  const weekLabels = instants.map((at) =>
+    new Date(at).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: ctx.settings.timeZone }),
+  );
   const period = ctx.periods.get(q.periodId);
   const pptx = new PptxGenJS();
   pptx.layout = "LAYOUT_WIDE";
@@ -379,26 +395,37 @@ export async function exportDeck(svc: Services, actor: Actor, query: unknown): P
         color: "868E96",
       });
     }
-    // The trend: expected against actual progress, from the period's start to now.
-    const expected = Math.round(o.expectedProgress * 100);
-    slide.addChart(
-      pptx.ChartType.bar,
-      [{ name: "Progress", labels: ["Expected by now", "Actual"], values: [expected, Math.round(o.progress * 100)] }],
-      {
-        x: 8,
-        y: 6.0,
-        w: 5,
-        h: 1.3,
-        barDir: "bar",
-        chartColors: ["0B7285"],
-        valAxisMaxVal: 100,
-        valAxisMinVal: 0,
-        showValue: true,
-        dataLabelFormatCode: '0"%"',
-        catAxisLabelFontSize: 10,
-        valAxisHidden: true,
-      },
-    );
+    // The trend: progress week by week against the plan's straight line, from the period's start to now.
+    const trend = trends.get(o.id) ?? [];
+    if (trend.length) {
+      slide.addChart(
+        pptx.ChartType.line,
+        [
+          { name: "Progress", labels: weekLabels, values: trend.map((p) => Math.round(p.progress * 100)) },
+          { name: "Expected", labels: weekLabels, values: trend.map((p) => Math.round(p.expectedProgress * 100)) },
+        ],
+        {
+          x: 8,
+          y: 1.4,
+          w: 5,
+          h: 3,
+          chartColors: ["0B7285", "ADB5BD"],
+          lineDataSymbol: "none",
+          lineSize: 2,
+          valAxisMaxVal: 100,
+          valAxisMinVal: 0,
+          valAxisLabelFormatCode: '0"%"',
+          catAxisLabelFontSize: 9,
+          valAxisLabelFontSize: 9,
+          showLegend: true,
+          legendPos: "b",
+          legendFontSize: 10,
+          showTitle: true,
+          title: "Progress over the period",
+          titleFontSize: 12,
+        },
+      );
+    }
     slide.addNotes(o.description || o.title);
   }
   const body = (await pptx.write({ outputType: "nodebuffer" })) as Buffer;

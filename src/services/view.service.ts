@@ -553,6 +553,48 @@ const SeriesQuery = z.object({
 
 const SERIES_STEP_DAYS = 7;
 
+/** The instants of a period's weekly series: each week's start in the organisation's time zone up to now, then now (or the period's end). */
+export function weeklyInstants(ctx: OrgContext, periodId: string, nowMs: number): number[] {
+  const period = periodOf(ctx, periodId);
+  const tz = ctx.settings.timeZone;
+  const span = periodSpan(period.startDate, period.endDate, tz);
+  const instants: number[] = [];
+  const last = Math.min(nowMs, span.endMs);
+  for (let k = 1; ; k++) {
+    const at = dayStartMs(addDays(period.startDate, k * SERIES_STEP_DAYS), tz);
+    if (at >= last) break;
+    instants.push(at);
+  }
+  if (last > span.startMs) instants.push(last);
+  return instants;
+}
+
+/** Each objective's progress (capped at 100 %), expected progress and status at each of `instants`: one read, one evaluation per instant. */
+export async function objectiveTrends(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  objs: readonly ObjectiveRow[],
+  instants: readonly number[],
+): Promise<Map<string, { progress: number; expectedProgress: number; status: Status }[]>> {
+  const rows = await loadBelow(ex, scope, ctx, { objective: objs.map((o) => o.id), keyResult: [] });
+  const evaluations = await evaluateRowsAt(ex, scope, ctx, rows, [...instants]);
+  return new Map(
+    objs.map((o) => [
+      o.id,
+      instants.map((at, i) => {
+        const d = evaluations[i]!.get(`objective:${o.id}`)!;
+        const state = objectiveState(o, d, ctx, at);
+        return {
+          progress: Math.min(1, d.progress ?? 0),
+          expectedProgress: state.expectedProgress,
+          status: state.status,
+        };
+      }),
+    ]),
+  );
+}
+
 /** One point of a progress-over-time series. */
 export interface SeriesPoint {
   at: string;
@@ -574,33 +616,21 @@ export interface SeriesPoint {
 export async function getSeries(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(SeriesQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
-    const period = periodOf(ctx, q.periodId);
-    const tz = ctx.settings.timeZone;
-    const span = periodSpan(period.startDate, period.endDate, tz);
-    const instants: number[] = [];
-    const last = Math.min(nowMs, span.endMs);
-    for (let k = 1; ; k++) {
-      const at = dayStartMs(addDays(period.startDate, k * SERIES_STEP_DAYS), tz);
-      if (at >= last) break;
-      instants.push(at);
-    }
-    if (last > span.startMs) instants.push(last);
+    const instants = weeklyInstants(ctx, q.periodId, nowMs);
     const sees = await guard.seer();
     const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(
       (o) => o.state !== "draft" && sees(o),
     );
-    const rows = await loadBelow(ex, scope, ctx, { objective: objs.map((o) => o.id), keyResult: [] });
-    const evaluations = await evaluateRowsAt(ex, scope, ctx, rows, instants);
+    const trends = await objectiveTrends(ex, scope, ctx, objs, instants);
     const points: SeriesPoint[] = instants.map((at, i) => {
       const statuses = Object.fromEntries(STATUSES.map((st) => [st, 0])) as Record<Status, number>;
       let progress = 0;
       let expected = 0;
       for (const o of objs) {
-        const d = evaluations[i]!.get(`objective:${o.id}`)!;
-        const state = objectiveState(o, d, ctx, at);
-        progress += Math.min(1, d.progress ?? 0);
-        expected += state.expectedProgress;
-        statuses[state.status]++;
+        const point = trends.get(o.id)![i]!;
+        progress += point.progress;
+        expected += point.expectedProgress;
+        statuses[point.status]++;
       }
       const n = objs.length;
       return {

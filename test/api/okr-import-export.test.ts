@@ -359,6 +359,12 @@ describe.each(DATABASE_KINDS)("OKR import and export on %s", (kind) => {
     const objectives = (await api.call("GET", `/objectives?periodId=${periodId}&limit=100`)).body.items;
     expect(slides).toHaveLength(objectives.length + 1);
     const all = (await Promise.all(slides.map((f) => zip.file(f)?.async("string")))).join("\n");
+    // Each objective's slide charts its trend: progress and the plan, week by week.
+    const charts = Object.keys(zip.files).filter((f) => /^ppt\/charts\/chart\d+\.xml$/.test(f));
+    expect(charts).toHaveLength(objectives.length);
+    const chart = (await zip.file(charts[0] as string)?.async("string")) ?? "";
+    expect(chart).toContain("<c:lineChart>");
+    expect(chart).toContain("Expected");
     expect(all).toContain("Weekly active teams");
     expect(all).toContain("Customers get answers the same day");
     // A period that is not this organisation's is not found, never an empty deck or sheet.
