@@ -817,28 +817,31 @@ export interface AuditFilter {
   limit: number;
 }
 
+export interface AuditEntry {
+  actorId: string | null;
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: unknown;
+  after: unknown;
+}
+
 export const auditRepo = {
-  async record(
-    ex: Executor,
-    scope: OrgScope,
-    e: {
-      actorId: string | null;
-      action: string;
-      objectType: string;
-      objectId: string;
-      before: unknown;
-      after: unknown;
-    },
-  ): Promise<void> {
-    await ex.insert(s.auditEvents).values({
-      orgId: scope.orgId,
-      actorId: e.actorId,
-      action: e.action,
-      objectType: e.objectType,
-      objectId: e.objectId,
-      before: e.before ?? null,
-      after: e.after ?? null,
-    });
+  /** Records one change, or several in one insert. */
+  async record(ex: Executor, scope: OrgScope, entries: AuditEntry | readonly AuditEntry[]): Promise<void> {
+    const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
+    if (!list.length) return;
+    await ex.insert(s.auditEvents).values(
+      list.map((e) => ({
+        orgId: scope.orgId,
+        actorId: e.actorId,
+        action: e.action,
+        objectType: e.objectType,
+        objectId: e.objectId,
+        before: e.before ?? null,
+        after: e.after ?? null,
+      })),
+    );
   },
   async list(ex: Executor, scope: OrgScope, f: AuditFilter): Promise<AuditRow[]> {
     const desc_ = f.order === "desc";

@@ -42,6 +42,8 @@ export interface TableRepository<Row, Insert> {
     patch: Partial<Insert>,
     opts?: { bumpVersion?: boolean },
   ): Promise<Row>;
+  /** Applies the same `patch` to the live rows with these ids (version and update time as `update`); returns how many. */
+  updateMany(ex: Executor, scope: OrgScope, ids: readonly string[], patch: Partial<Insert>): Promise<number>;
   /** Marks the row deleted at `at` (kept for the trash and the audit trail). */
   softDelete(ex: Executor, scope: OrgScope, id: string, at?: Date): Promise<void>;
   /** A deleted row (in the trash), or null. */
@@ -113,6 +115,19 @@ export function tableRepository<T extends ScopedTable>(
         .returning();
       if (!rows[0]) throw AppError.notFound(noun, id);
       return rows[0];
+    },
+    async updateMany(ex, scope, ids, patch) {
+      const wanted = ids.filter(isId);
+      if (!wanted.length) return 0;
+      const set: Record<string, unknown> = { ...patch };
+      if (t.updatedAt) set.updatedAt = new Date();
+      if (t.version) set.version = sql`${t.version} + 1`;
+      const rows = await ex
+        .update(t)
+        .set(set)
+        .where(live(scope, inArray(t.id, wanted)))
+        .returning({ id: t.id });
+      return rows.length;
     },
     async softDelete(ex, scope, id, at) {
       if (!t.deletedAt) {

@@ -51,7 +51,70 @@ export async function closeOne(
   input: CloseInput,
   byPeriodId: string | null = null,
 ): Promise<number | null> {
-  const krs = await graphQueries.keyResultsOf(w.tx, w.scope, [o.id]);
+  const c = closingOf(w, o, await graphQueries.keyResultsOf(w.tx, w.scope, [o.id]), input, byPeriodId);
+  for (const k of c.keyResults) {
+    await keyResultRepo.update(w.tx, w.scope, k.id, { closed: true, score: k.score, scoreReason: k.scoreReason });
+  }
+  await objectiveRepo.update(w.tx, w.scope, o.id, c.objective);
+  return c.objective.score;
+}
+
+/**
+ * Closes many objectives and their KRs inside `w` as `closeOne` does each, in a few statements:
+ * rows that end the same (the same score, the same closing) are updated together.
+ */
+export async function closeMany(
+  w: Write,
+  objs: readonly ObjectiveRow[],
+  input: CloseInput,
+  byPeriodId: string | null,
+): Promise<void> {
+  const krsOf = new Map<string, KeyResultRow[]>();
+  for (const kr of await graphQueries.keyResultsOf(
+    w.tx,
+    w.scope,
+    objs.map((o) => o.id),
+  )) {
+    krsOf.set(kr.objectiveId, [...(krsOf.get(kr.objectiveId) ?? []), kr]);
+  }
+  const krGroups = new Map<string, { patch: { score: number; scoreReason: string | null }; ids: string[] }>();
+  const objectiveGroups = new Map<string, { patch: Closing["objective"]; ids: string[] }>();
+  const add = <P>(groups: Map<string, { patch: P; ids: string[] }>, patch: P, id: string) => {
+    const key = JSON.stringify(patch);
+    const group = groups.get(key) ?? { patch, ids: [] };
+    group.ids.push(id);
+    groups.set(key, group);
+  };
+  for (const o of objs) {
+    const c = closingOf(w, o, krsOf.get(o.id) ?? [], input, byPeriodId);
+    for (const k of c.keyResults) add(krGroups, { score: k.score, scoreReason: k.scoreReason }, k.id);
+    add(objectiveGroups, c.objective, o.id);
+  }
+  for (const g of krGroups.values()) {
+    await keyResultRepo.updateMany(w.tx, w.scope, g.ids, { closed: true, ...g.patch });
+  }
+  for (const g of objectiveGroups.values()) await objectiveRepo.updateMany(w.tx, w.scope, g.ids, g.patch);
+}
+
+/** What closing one objective writes: its key results' scores and the objective's closing. */
+interface Closing {
+  keyResults: { id: string; score: number; scoreReason: string | null }[];
+  objective: {
+    state: "closed";
+    score: number | null;
+    closing: Record<string, unknown>;
+    closedByPeriodId: string | null;
+    reviewState: null;
+  };
+}
+
+function closingOf(
+  w: Write,
+  o: ObjectiveRow,
+  krs: readonly KeyResultRow[],
+  input: CloseInput,
+  byPeriodId: string | null,
+): Closing {
   const overrides = new Map((input.keyResultScores ?? []).map((s) => [s.keyResultId, s]));
   const unknown = [...overrides.keys()].filter((id) => !krs.some((k) => k.id === id));
   if (unknown.length) {
@@ -60,14 +123,15 @@ export async function closeOne(
     );
   }
   const scored: { score: number; weight: number }[] = [];
+  const keyResults: Closing["keyResults"] = [];
   for (const kr of krs) {
     const o2 = overrides.get(kr.id);
     const score = o2 ? roundScore(o2.score) : suggestedKrScore(storedDerived("keyResult", kr).progress);
     if (kr.type !== "baseline") scored.push({ score, weight: Number(kr.weight) });
-    await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: true, score, scoreReason: o2?.reason ?? null });
+    keyResults.push({ id: kr.id, score, scoreReason: o2?.reason ?? null });
   }
   const score = input.score !== undefined && input.score !== null ? roundScore(input.score) : objectiveScore(scored);
-  await objectiveRepo.update(w.tx, w.scope, o.id, {
+  const objective: Closing["objective"] = {
     state: "closed",
     score,
     closing: {
@@ -82,8 +146,8 @@ export async function closeOne(
     closedByPeriodId: byPeriodId,
     // A review in flight ends with the objective: a reopened draft is submitted again.
     reviewState: null,
-  });
-  return score;
+  };
+  return { keyResults, objective };
 }
 
 export async function closeObjective(svc: Services, actor: Actor, id: string, body: unknown): Promise<ObjectiveDetail> {

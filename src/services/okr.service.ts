@@ -108,6 +108,18 @@ export async function currentObjective(w: Write, id: string): Promise<ObjectiveD
   return detailOf(w.tx, w.scope, w.ctx, await figures(w.tx, w.scope, w.ctx, w.nowMs), id);
 }
 
+/** Several objectives with their key results, as stored now, by id: three reads however many. */
+export async function currentObjectives(w: Write, ids: readonly string[]): Promise<Map<string, ObjectiveDetail>> {
+  const f = await figures(w.tx, w.scope, w.ctx, w.nowMs);
+  await f.load({ objective: [...ids] });
+  const krsOf = new Map<string, KeyResultRow[]>();
+  for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, ids)) {
+    krsOf.set(kr.objectiveId, [...(krsOf.get(kr.objectiveId) ?? []), kr]);
+  }
+  const rows = await objectiveRepo.listByIds(w.tx, w.scope, ids);
+  return new Map(rows.map((o) => [o.id, objectiveDetail(o, krsOf.get(o.id) ?? [], f, w.ctx)]));
+}
+
 export async function getObjective(svc: Services, actor: Actor, id: string, query: unknown): Promise<ObjectiveDetail> {
   const q = parseInput(AsOfQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {

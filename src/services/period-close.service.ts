@@ -13,8 +13,8 @@ import { AppError } from "../domain/errors.js";
 import { grade, roundScore } from "../domain/scoring.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
 import { storedDerived } from "./evaluation.js";
-import { closeOne, keyResultIdsOf, stateBeforeClose, suggestedObjectiveScore } from "./lifecycle.service.js";
-import { currentObjective } from "./okr.service.js";
+import { closeMany, keyResultIdsOf, stateBeforeClose, suggestedObjectiveScore } from "./lifecycle.service.js";
+import { currentObjectives } from "./okr.service.js";
 import { presentPeriod } from "./presenters.js";
 import { ClosePeriodSchema, parseInput } from "./schemas.js";
 
@@ -92,14 +92,26 @@ export async function closePeriod(svc: Services, actor: Actor, periodId: string,
   return mutate(svc, actor, async (w) => {
     const period = await periodRepo.get(w.tx, w.scope, periodId);
     const objs = await objectivesOf(w.tx, w.scope, periodId);
-    let closedNow = 0;
-    for (const o of objs) {
-      if (o.state === "closed") continue;
-      const before = await currentObjective(w, o.id);
-      await closeOne(w, o, { note: input.note ?? "" }, periodId);
-      await w.audit("objective.closed", "objective", o.id, before, await currentObjective(w, o.id));
-      closedNow++;
-    }
+    // In bulk: a period of thousands of objectives closes in a few statements per kind of row.
+    const open = objs.filter((o) => o.state !== "closed").map((o) => o.id);
+    const before = await currentObjectives(w, open);
+    await closeMany(
+      w,
+      objs.filter((o) => o.state !== "closed"),
+      { note: input.note ?? "" },
+      periodId,
+    );
+    const closed = await currentObjectives(w, open);
+    await w.auditMany(
+      open.map((id) => ({
+        action: "objective.closed",
+        objectType: "objective",
+        objectId: id,
+        before: before.get(id),
+        after: closed.get(id),
+      })),
+    );
+    const closedNow = open.length;
     const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });
     const ids = objs.map((o) => o.id);
     w.touch(await keyResultIdsOf(w, ids), { objective: ids });
@@ -153,17 +165,25 @@ export async function reopenPeriod(svc: Services, actor: Actor, periodId: string
     }
     const objs = await periodQueries.closedByPeriodClose(w.tx, w.scope, periodId, period.closedAt);
     const ids = objs.map((o) => o.id);
-    const reopened: { id: string; title: string; state: "draft" | "active" }[] = [];
-    for (const o of objs) {
-      const before = await currentObjective(w, o.id);
-      const state = stateBeforeClose(o);
-      for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [o.id])) {
-        await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
-      }
-      await objectiveRepo.update(w.tx, w.scope, o.id, { state, score: null, closedByPeriodId: null });
-      await w.audit("objective.reopened", "objective", o.id, before, await currentObjective(w, o.id));
-      reopened.push({ id: o.id, title: o.title, state });
+    const reopened = objs.map((o) => ({ id: o.id, title: o.title, state: stateBeforeClose(o) }));
+    // In bulk, as the close: every key result at once, the objectives by the state they return to.
+    const before = await currentObjectives(w, ids);
+    const krIds = (await graphQueries.keyResultsOf(w.tx, w.scope, ids)).map((kr) => kr.id);
+    await keyResultRepo.updateMany(w.tx, w.scope, krIds, { closed: false });
+    for (const state of ["draft", "active"] as const) {
+      const these = reopened.filter((r) => r.state === state).map((r) => r.id);
+      await objectiveRepo.updateMany(w.tx, w.scope, these, { state, score: null, closedByPeriodId: null });
     }
+    const after = await currentObjectives(w, ids);
+    await w.auditMany(
+      ids.map((id) => ({
+        action: "objective.reopened",
+        objectType: "objective",
+        objectId: id,
+        before: before.get(id),
+        after: after.get(id),
+      })),
+    );
     const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: null });
     if (ids.length) w.touch(await keyResultIdsOf(w, ids), { objective: ids });
     const result = { period: presentPeriod(updated), objectivesReopened: reopened.length, objectives: reopened };

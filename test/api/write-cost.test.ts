@@ -80,3 +80,72 @@ describe.each(DATABASE_KINDS)("what one check-in writes on %s", (kind) => {
     expect(counts[1]).toBe(counts[0]);
   });
 });
+
+describe.each(DATABASE_KINDS)("closing and reopening a period on %s", (kind) => {
+  const sizes = [5, 50] as const;
+  const apis = new Map<number, { api: ApiHarness; periodId: string }>();
+
+  beforeAll(async () => {
+    for (const size of sizes) {
+      const api = await startApi(kind, Date.UTC(2026, 1, 15, 12));
+      const f = factories(api);
+      const periodId = (await f.period()).id;
+      for (let i = 0; i < size; i++) {
+        const o = await f.objective(periodId, { title: `Objective ${i}` });
+        // Objectives that end differently: three scores, and a draft among them.
+        const kr = await f.keyResult(o.id, { title: `KR ${i}`, start: 0, target: 100 });
+        await f.checkIn(kr.id, { value: [20, 50, 90][i % 3], at: "2026-02-05T10:00:00Z" });
+        if (i === 1) await api.call("PATCH", `/objectives/${o.id}`, { state: "draft" });
+      }
+      apis.set(size, { api, periodId });
+    }
+  }, 300_000);
+  afterAll(async () => {
+    for (const { api } of apis.values()) await api.close();
+  });
+
+  it("sends as many statements for a period ten times the size, and closes, audits and reopens each objective", async () => {
+    const counts: { close: number; reopen: number }[] = [];
+    for (const size of sizes) {
+      const { api, periodId } = apis.get(size)!;
+      await api.call("GET", "/me");
+      const close = await recordStatements(api, async () => {
+        const r = await api.call("POST", `/periods/${periodId}/close`, { note: "End of the quarter" });
+        expect(r.status).toBe(200);
+        expect(r.body.objectivesClosed).toBe(size);
+      });
+      const objectives = (await api.call("GET", `/objectives?periodId=${periodId}&limit=100`)).body.items as {
+        state: string;
+        score: number | null;
+        keyResults: { closed: boolean; score: number | null }[];
+      }[];
+      expect(objectives.every((o) => o.state === "closed" && o.keyResults.every((k) => k.closed))).toBe(true);
+      expect(new Set(objectives.map((o) => o.score))).toEqual(new Set([0.2, 0.5, 0.9]));
+      const closedAudits = (await api.call("GET", "/audit?action=objective.closed&limit=500")).body.items as {
+        objectId: string;
+        after: unknown;
+      }[];
+      expect(
+        new Set(closedAudits.map((a) => a.objectId)).size,
+        JSON.stringify(closedAudits.map((a) => a.objectId)),
+      ).toBe(size);
+      expect(closedAudits).toHaveLength(size);
+      expect(closedAudits[0]?.after).toMatchObject({ state: "closed" });
+      const reopen = await recordStatements(api, async () => {
+        const r = await api.call("POST", `/periods/${periodId}/reopen`);
+        expect(r.status).toBe(200);
+        expect(r.body.objectivesReopened).toBe(size);
+      });
+      const back = (await api.call("GET", `/objectives?periodId=${periodId}&limit=100`)).body.items as {
+        state: string;
+        score: number | null;
+      }[];
+      expect(back.filter((o) => o.state === "draft")).toHaveLength(1);
+      expect(back.filter((o) => o.state === "active")).toHaveLength(size - 1);
+      expect(back.every((o) => o.score === null)).toBe(true);
+      counts.push({ close: close.length, reopen: reopen.length });
+    }
+    expect(counts[0]!.close).toBeGreaterThan(5);
+    expect(counts[1]).toEqual(counts[0]);
+  });
+});
