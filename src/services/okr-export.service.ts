@@ -261,6 +261,13 @@ const STATUS_COLORS: Record<string, string> = {
   closed: "495057",
 };
 
+/** A key result's number as a slide shows it: grouped digits, with its unit ("1,100,000 EUR", "45 %"). */
+function figure(n: number | null | undefined, k: { unit: string; currency: string | null }): string {
+  if (n === null || n === undefined) return "–";
+  const text = n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return k.unit === "percent" ? `${text} %` : k.unit === "currency" && k.currency ? `${text} ${k.currency}` : text;
+}
+
 /**
  * A PowerPoint deck of a team's (and the teams under it) or the organisation's objectives of a
  * period, for the quarterly review: a title slide, then one slide per objective with its
@@ -337,7 +344,9 @@ export async function exportDeck(svc: Services, actor: Actor, query: unknown): P
       fill: { color },
       align: "center",
     });
-    // Key results: title, figures and a bar.
+    // Key results on the left: title, figures, a bar and the percentage (the trend chart is on the right).
+    const BAR_X = 4.9;
+    const BAR_W = 1.7;
     let y = 1.4;
     for (const k of o.keyResults.slice(0, 6)) {
       const p = k.progress ?? 0;
@@ -346,38 +355,38 @@ export async function exportDeck(svc: Services, actor: Actor, query: unknown): P
           ? k.achieved
             ? "achieved"
             : "not yet"
-          : `${k.current ?? k.start ?? "–"} of ${k.target ?? "–"}`;
-      slide.addText(`${k.title}`, { x: 0.5, y, w: 7.4, h: 0.45, fontSize: 14, color: "212529", fit: "shrink" });
+          : `${figure(k.current ?? k.start, k)} of ${figure(k.target, k)}`;
+      slide.addText(`${k.title}`, { x: 0.5, y, w: 4.3, h: 0.45, fontSize: 14, color: "212529", fit: "shrink" });
       slide.addText(`${figures} · ${STATUS_WORDS[k.status]}`, {
         x: 0.5,
         y: y + 0.4,
-        w: 7.4,
+        w: 4.3,
         h: 0.35,
         fontSize: 11,
         color: "495057",
       });
       slide.addShape(pptx.ShapeType.rect, {
-        x: 8,
+        x: BAR_X,
         y: y + 0.15,
-        w: 3.5,
+        w: BAR_W,
         h: 0.3,
         fill: { color: "E9ECEF" },
         line: { color: "E9ECEF" },
       });
       if (p > 0) {
         slide.addShape(pptx.ShapeType.rect, {
-          x: 8,
+          x: BAR_X,
           y: y + 0.15,
-          w: Math.max(0.05, 3.5 * Math.min(1, p)),
+          w: Math.max(0.05, BAR_W * Math.min(1, p)),
           h: 0.3,
           fill: { color: STATUS_COLORS[k.status] ?? "0B7285" },
           line: { color: STATUS_COLORS[k.status] ?? "0B7285" },
         });
       }
       slide.addText(`${Math.round(p * 100)} %`, {
-        x: 11.6,
+        x: BAR_X + BAR_W + 0.1,
         y: y + 0.05,
-        w: 1.2,
+        w: 0.9,
         h: 0.45,
         fontSize: 13,
         bold: true,
