@@ -79,6 +79,7 @@ test("explore with a filter and export", async ({ page }) => {
   await page.screenshot({ path: `${SHOTS}/explorer.png` });
   await page.getByRole("button", { name: "Export" }).click();
   await expect(page.getByRole("menuitem", { name: "Review deck (PowerPoint)" })).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/explorer-export-menu.png` });
   await noSeriousA11yViolations(page);
   const download = page.waitForEvent("download");
   await page.getByRole("menuitem", { name: /^This view as CSV/ }).click();

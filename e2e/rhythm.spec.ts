@@ -75,6 +75,8 @@ test("an admin sets the organisation's check-in rhythm", async ({ page }) => {
   await rhythm.getByRole("combobox", { name: "On", exact: true }).click();
   await page.getByRole("option", { name: "Wednesday" }).click();
   await rhythm.getByRole("textbox", { name: "Tell the manager after" }).fill("4");
+  await rhythm.getByRole("combobox", { name: "Data-linked key results read their source" }).click();
+  await page.getByRole("option", { name: "Every 6 hours" }).click();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Settings saved").first()).toBeVisible();
   await page.reload();
@@ -82,6 +84,8 @@ test("an admin sets the organisation's check-in rhythm", async ({ page }) => {
   await expect(again.getByRole("combobox", { name: "Check-ins due" })).toHaveValue("Every 2 weeks");
   await expect(again.getByRole("combobox", { name: "On", exact: true })).toHaveValue("Wednesday");
   await expect(again.getByRole("textbox", { name: "Tell the manager after" })).toHaveValue("4");
+  const dataSync = again.getByRole("combobox", { name: "Data-linked key results read their source" });
+  await expect(dataSync).toHaveValue("Every 6 hours");
   await again.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/settings-rhythm.png` });
   await noSeriousA11yViolations(page);
@@ -91,6 +95,8 @@ test("an admin sets the organisation's check-in rhythm", async ({ page }) => {
   await again.getByRole("combobox", { name: "On", exact: true }).click();
   await page.getByRole("option", { name: "Monday" }).click();
   await again.getByRole("textbox", { name: "Tell the manager after" }).fill("3");
+  await dataSync.click();
+  await page.getByRole("option", { name: "Hourly" }).click();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Settings saved").first()).toBeVisible();
 });
