@@ -320,8 +320,8 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
   t: T,
   after: NamedPosition | null,
   limit: number,
-  text: string | undefined,
-  ids: readonly string[] | undefined,
+  text?: string,
+  ids?: readonly string[],
 ): Promise<T["$inferSelect"][]> {
   // An id that is not a uuid names no row (and would make the cast fail).
   const wanted = ids?.filter(isId);
@@ -349,25 +349,14 @@ async function namedPage<T extends typeof s.users | typeof s.teams>(
     .limit(limit)) as T["$inferSelect"][];
 }
 
+/** Where a page by name starts, how long it is, and what it holds: text in the name (or email), some ids. */
+type NamedPageArgs = [after: NamedPosition | null, limit: number, text?: string, ids?: readonly string[]];
+
 export const namedListQueries = {
   /** The next `limit` people of the organisation by name (deactivated ones too), whose name or email contains `text`, of `ids` when given. */
-  users: (
-    ex: Executor,
-    scope: OrgScope,
-    after: NamedPosition | null,
-    limit: number,
-    text?: string,
-    ids?: readonly string[],
-  ) => namedPage(ex, scope, s.users, after, limit, text, ids),
+  users: (ex: Executor, scope: OrgScope, ...page: NamedPageArgs) => namedPage(ex, scope, s.users, ...page),
   /** The next `limit` live teams of the organisation by name, whose name contains `text`, of `ids` when given. */
-  teams: (
-    ex: Executor,
-    scope: OrgScope,
-    after: NamedPosition | null,
-    limit: number,
-    text?: string,
-    ids?: readonly string[],
-  ) => namedPage(ex, scope, s.teams, after, limit, text, ids),
+  teams: (ex: Executor, scope: OrgScope, ...page: NamedPageArgs) => namedPage(ex, scope, s.teams, ...page),
 };
 
 // ---------------------------------------------------------------- alignments

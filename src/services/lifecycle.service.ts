@@ -16,7 +16,7 @@ import { AppError } from "../domain/errors.js";
 import { objectiveScore, roundScore, suggestedKrScore } from "../domain/scoring.js";
 import { speaksForParent } from "./alignment.service.js";
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
-import { storedDerived } from "./evaluation.js";
+import { groupBy, storedDerived } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
@@ -69,14 +69,14 @@ export async function closeMany(
   input: CloseInput,
   byPeriodId: string | null,
 ): Promise<void> {
-  const krsOf = new Map<string, KeyResultRow[]>();
-  for (const kr of await graphQueries.keyResultsOf(
-    w.tx,
-    w.scope,
-    objs.map((o) => o.id),
-  )) {
-    krsOf.set(kr.objectiveId, [...(krsOf.get(kr.objectiveId) ?? []), kr]);
-  }
+  const krsOf = groupBy(
+    await graphQueries.keyResultsOf(
+      w.tx,
+      w.scope,
+      objs.map((o) => o.id),
+    ),
+    (kr) => kr.objectiveId,
+  );
   const krGroups = new Map<string, { patch: { score: number; scoreReason: string | null }; ids: string[] }>();
   const objectiveGroups = new Map<string, { patch: Closing["objective"]; ids: string[] }>();
   const add = <P>(groups: Map<string, { patch: P; ids: string[] }>, patch: P, id: string) => {

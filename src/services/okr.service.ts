@@ -24,7 +24,7 @@ import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
 import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
 import { sameSource } from "./data-source-schema.js";
-import { type Derived, evaluateAsOf, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
+import { type Derived, evaluateAsOf, groupBy, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
 import { changedFields, notifyFollowers } from "./follow.service.js";
 import { requireUsers } from "./people.service.js";
 import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
@@ -112,10 +112,7 @@ export async function currentObjective(w: Write, id: string): Promise<ObjectiveD
 export async function currentObjectives(w: Write, ids: readonly string[]): Promise<Map<string, ObjectiveDetail>> {
   const f = await figures(w.tx, w.scope, w.ctx, w.nowMs);
   await f.load({ objective: [...ids] });
-  const krsOf = new Map<string, KeyResultRow[]>();
-  for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, ids)) {
-    krsOf.set(kr.objectiveId, [...(krsOf.get(kr.objectiveId) ?? []), kr]);
-  }
+  const krsOf = groupBy(await graphQueries.keyResultsOf(w.tx, w.scope, ids), (kr) => kr.objectiveId);
   const rows = await objectiveRepo.listByIds(w.tx, w.scope, ids);
   return new Map(rows.map((o) => [o.id, objectiveDetail(o, krsOf.get(o.id) ?? [], f, w.ctx)]));
 }

@@ -11,12 +11,20 @@ import { graphQueries, keyResultRepo, type ObjectiveRow, objectiveRepo, periodRe
 import { objectives as objectivesTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { grade, roundScore } from "../domain/scoring.js";
-import { type Actor, mutate, read, type Services } from "./context.js";
+import { type Actor, mutate, read, type Services, type Write } from "./context.js";
 import { storedDerived } from "./evaluation.js";
 import { closeMany, keyResultIdsOf, stateBeforeClose, suggestedObjectiveScore } from "./lifecycle.service.js";
-import { currentObjectives } from "./okr.service.js";
+import { currentObjectives, type ObjectiveDetail } from "./okr.service.js";
 import { presentPeriod } from "./presenters.js";
 import { ClosePeriodSchema, parseInput } from "./schemas.js";
+
+/** Audits each of these objectives with its view `before` and as it stands now, in one insert. */
+async function auditEach(w: Write, action: string, ids: readonly string[], before: Map<string, ObjectiveDetail>) {
+  const after = await currentObjectives(w, ids);
+  await w.auditMany(
+    ids.map((id) => ({ action, objectType: "objective", objectId: id, before: before.get(id), after: after.get(id) })),
+  );
+}
 
 async function objectivesOf(ex: Executor, scope: OrgScope, periodId: string): Promise<ObjectiveRow[]> {
   return objectiveRepo.list(ex, scope, eq(objectivesTable.periodId, periodId));
@@ -93,24 +101,11 @@ export async function closePeriod(svc: Services, actor: Actor, periodId: string,
     const period = await periodRepo.get(w.tx, w.scope, periodId);
     const objs = await objectivesOf(w.tx, w.scope, periodId);
     // In bulk: a period of thousands of objectives closes in a few statements per kind of row.
-    const open = objs.filter((o) => o.state !== "closed").map((o) => o.id);
-    const before = await currentObjectives(w, open);
-    await closeMany(
-      w,
-      objs.filter((o) => o.state !== "closed"),
-      { note: input.note ?? "" },
-      periodId,
-    );
-    const closed = await currentObjectives(w, open);
-    await w.auditMany(
-      open.map((id) => ({
-        action: "objective.closed",
-        objectType: "objective",
-        objectId: id,
-        before: before.get(id),
-        after: closed.get(id),
-      })),
-    );
+    const open = objs.filter((o) => o.state !== "closed");
+    const openIds = open.map((o) => o.id);
+    const before = await currentObjectives(w, openIds);
+    await closeMany(w, open, { note: input.note ?? "" }, periodId);
+    await auditEach(w, "objective.closed", openIds, before);
     const closedNow = open.length;
     const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });
     const ids = objs.map((o) => o.id);
@@ -174,16 +169,7 @@ export async function reopenPeriod(svc: Services, actor: Actor, periodId: string
       const these = reopened.filter((r) => r.state === state).map((r) => r.id);
       await objectiveRepo.updateMany(w.tx, w.scope, these, { state, score: null, closedByPeriodId: null });
     }
-    const after = await currentObjectives(w, ids);
-    await w.auditMany(
-      ids.map((id) => ({
-        action: "objective.reopened",
-        objectType: "objective",
-        objectId: id,
-        before: before.get(id),
-        after: after.get(id),
-      })),
-    );
+    await auditEach(w, "objective.reopened", ids, before);
     const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: null });
     if (ids.length) w.touch(await keyResultIdsOf(w, ids), { objective: ids });
     const result = { period: presentPeriod(updated), objectivesReopened: reopened.length, objectives: reopened };
