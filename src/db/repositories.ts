@@ -704,17 +704,20 @@ export const checkInQueries = {
   },
 };
 
+type KpiValueInsert = { kpiId: string; value: string; at: Date; note: string; authorId: string | null };
+
 export const kpiValueRepo = {
-  async insert(
-    ex: Executor,
-    scope: OrgScope,
-    v: { kpiId: string; value: string; at: Date; note: string; authorId: string | null },
-  ): Promise<KpiValueRow> {
-    const rows = await ex
-      .insert(s.kpiValues)
-      .values({ ...v, orgId: scope.orgId })
-      .returning();
-    return rows[0]!;
+  async insert(ex: Executor, scope: OrgScope, v: KpiValueInsert): Promise<KpiValueRow> {
+    return (await kpiValueRepo.insertMany(ex, scope, [v]))[0]!;
+  },
+  /** Inserts readings in statements of at most a thousand; returns them in order. */
+  async insertMany(ex: Executor, scope: OrgScope, values: readonly KpiValueInsert[]): Promise<KpiValueRow[]> {
+    const out: KpiValueRow[] = [];
+    for (let i = 0; i < values.length; i += 1000) {
+      const part = values.slice(i, i + 1000).map((v) => ({ ...v, orgId: scope.orgId }));
+      out.push(...(await ex.insert(s.kpiValues).values(part).returning()));
+    }
+    return out;
   },
   async forKpis(ex: Executor, scope: OrgScope, kpiIds: readonly string[]): Promise<KpiValueRow[]> {
     if (!kpiIds.length) return [];

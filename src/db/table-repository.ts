@@ -34,6 +34,8 @@ export interface TableRepository<Row, Insert> {
   /** Live rows with these ids (missing ones are simply absent). */
   listByIds(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<Row[]>;
   insert(ex: Executor, scope: OrgScope, values: Omit<Insert, "orgId">): Promise<Row>;
+  /** Inserts rows in statements of at most a thousand; returns them in order. */
+  insertMany(ex: Executor, scope: OrgScope, values: readonly Omit<Insert, "orgId">[]): Promise<Row[]>;
   /** Applies `patch`, bumps the version and the update time. */
   update(
     ex: Executor,
@@ -103,6 +105,14 @@ export function tableRepository<T extends ScopedTable>(
         .values({ ...values, orgId: scope.orgId })
         .returning()) as T["$inferSelect"][];
       return rows[0]!;
+    },
+    async insertMany(ex, scope, values) {
+      const out: T["$inferSelect"][] = [];
+      for (let i = 0; i < values.length; i += 1000) {
+        const part = values.slice(i, i + 1000).map((v) => ({ ...v, orgId: scope.orgId }));
+        out.push(...((await ex.insert(t).values(part).returning()) as T["$inferSelect"][]));
+      }
+      return out as never;
     },
     async update(ex, scope, id, patch, opts) {
       const set: Record<string, unknown> = { ...patch };

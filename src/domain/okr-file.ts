@@ -30,6 +30,7 @@ const Decimal = z
   .describe("A number; a decimal string keeps more than 15 digits exactly.");
 const IsoDate = z.string().regex(DATE_RE, "must be a date written YYYY-MM-DD");
 const Weight = z.number().positive("must be more than 0").max(1000, "must be at most 1000");
+const Instant = z.string().regex(INSTANT_RE, "must be a date (YYYY-MM-DD) or an instant (YYYY-MM-DDTHH:MM:SSZ)");
 
 const AlignmentRefSchema = z.union([
   Ref,
@@ -41,7 +42,7 @@ const AlignmentRefSchema = z.union([
 ]);
 
 const CheckInSchema = z.strictObject({
-  at: z.string().regex(INSTANT_RE, "must be a date (YYYY-MM-DD) or an instant (YYYY-MM-DDTHH:MM:SSZ)"),
+  at: Instant,
   value: Decimal.optional(),
   achieved: z.boolean().optional().describe("For a milestone: reached or not."),
   status: z.enum(MANUAL_STATUSES).optional(),
@@ -97,7 +98,24 @@ const ObjectiveFileSchema = z.strictObject({
   owners: Emails.optional(),
   visibility: z.enum(["public", "private"]).optional().describe("Default: public."),
   committed: z.boolean().optional().describe("Default: false (aspirational)."),
-  state: z.enum(["draft", "active", "closed"]).optional().describe("Default: active. Closing happens in Okra."),
+  state: z
+    .enum(["draft", "active", "closed"])
+    .optional()
+    .describe("Default: active. closed closes an open objective (see closing); reopening happens in Okra."),
+  closing: z
+    .strictObject({
+      at: Instant.optional().describe("When it was closed (default: when the file is applied)."),
+      by: Email.optional().describe("Who closed it (default: whoever applies the file; others' names need an admin)."),
+      score: z.number().min(0, "must be 0.0 to 1.0").max(1, "must be 0.0 to 1.0").optional(),
+      note: z.string().max(20000).optional(),
+      learnings: z.string().max(20000).optional(),
+      next: z.string().max(20000).optional(),
+    })
+    .optional()
+    .describe("How a closed objective was closed: recorded once, when apply closes it (default score: the suggested one)."),
+  created: Instant.optional().describe(
+    "When it was set (history, as in a migration): recorded for it and the key results and initiatives created with it, only when apply creates it.",
+  ),
   alignedTo: z.array(AlignmentRefSchema).optional().describe("Objectives or key results it contributes to."),
   keyResults: z.array(KeyResultFileSchema).optional(),
   initiatives: z.array(InitiativeFileSchema).optional(),
@@ -105,10 +123,33 @@ const ObjectiveFileSchema = z.strictObject({
 
 const PeriodFileSchema = z.strictObject({
   name: Name,
-  kind: z.enum(["year", "quarter", "custom"]),
-  start: IsoDate,
-  end: IsoDate.describe("Its last day (inclusive)."),
+  kind: z.enum(["year", "quarter", "custom"]).optional().describe("Default: from a conventional name."),
+  start: IsoDate.optional().describe("Its first day; may be left out for a conventional or relative name."),
+  end: IsoDate.optional().describe("Its last day (inclusive); may be left out with start."),
   parent: Name.optional(),
+  closed: z
+    .union([z.literal(true), Instant])
+    .optional()
+    .describe("Closes the period when it is open (true: when applied; or when it was closed). Reopening happens in Okra."),
+});
+
+const KpiFileSchema = z.strictObject({
+  name: z.string().min(1, "must not be empty").max(300),
+  description: z.string().max(20000).optional(),
+  unit: z.enum(UNITS).optional().describe("Default: number."),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
+    .optional(),
+  healthyMin: Decimal.optional().describe("Healthy at or above this."),
+  healthyMax: Decimal.optional().describe("Healthy at or below this."),
+  owners: Emails.optional(),
+  team: Name.optional(),
+  objectives: z.array(Ref).optional().describe("Objectives it informs, by ref."),
+  values: z
+    .array(z.strictObject({ at: Instant, value: Decimal, note: z.string().max(20000).optional() }))
+    .optional()
+    .describe("Readings: added when missing at that moment, never changed or removed."),
 });
 
 const TeamFileSchema = z.strictObject({
@@ -136,6 +177,7 @@ export const OkrFileSchema = z
     people: z.array(PersonFileSchema).optional().describe("People to create when missing (by email)."),
     teams: z.array(TeamFileSchema).optional().describe("Teams to create or update (by name)."),
     objectives: z.array(ObjectiveFileSchema).optional(),
+    kpis: z.array(KpiFileSchema).optional().describe("KPIs to create or update (by name), with their readings."),
   })
   .describe("Okra OKRs as code: a team's or an organisation's objectives, key results and initiatives.");
 
@@ -146,14 +188,62 @@ export type InitiativeFile = z.infer<typeof InitiativeFileSchema>;
 export type AlignmentRef = z.infer<typeof AlignmentRefSchema>;
 export type CheckInFile = z.infer<typeof CheckInSchema>;
 export type PeriodFile = z.infer<typeof PeriodFileSchema>;
+export type KpiFile = z.infer<typeof KpiFileSchema>;
 
 /** The JSON Schema (draft 2020-12) of an OKR file, for editors and other tools. */
 export function okrFileJsonSchema(): Record<string, unknown> {
   return {
     $id: "https://okra.dev/schemas/okrs.schema.json",
     title: "Okra OKR file",
-    ...z.toJSONSchema(OkrFileSchema, { target: "draft-2020-12" }),
+    ...allowExtensions(z.toJSONSchema(OkrFileSchema, { target: "draft-2020-12" })),
   };
+}
+
+/** Every closed object of a JSON Schema also admits `x-…` keys, which apply and lint ignore. */
+function allowExtensions<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(allowExtensions) as T;
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = allowExtensions(v);
+  if (out.additionalProperties === false) out.patternProperties = { [EXTENSION_KEY.source]: {} };
+  return out as T;
+}
+
+/** Keys of a file's own tools (`x-demo: …`): the format ignores them. */
+const EXTENSION_KEY = /^x-/;
+
+/** A parsed file without its `x-…` keys, at any depth: what the schema then checks. */
+export function withoutExtensions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutExtensions);
+  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!EXTENSION_KEY.test(k)) out[k] = withoutExtensions(v);
+  return out;
+}
+
+/**
+ * The conventional name a relative period name stands for on the day `today` (YYYY-MM-DD, the
+ * organisation's date): "this quarter", "last quarter", "next quarter", "this year", "last
+ * year", "next year", and a quarter or half of one of those years ("Q1 this year", "H2 next
+ * year"). Other names come back unchanged.
+ */
+export function resolvePeriodName(name: string, today: string): string {
+  const n = name.trim().toLowerCase().replace(/\s+/g, " ");
+  const year = Number(today.slice(0, 4));
+  const quarter = Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1;
+  const shift = { last: -1, this: 0, next: 1 } as const;
+  let m = /^(last|this|next) year$/.exec(n);
+  if (m) return String(year + shift[m[1] as keyof typeof shift]);
+  m = /^(last|this|next) quarter$/.exec(n);
+  if (m) {
+    const q = year * 4 + quarter - 1 + shift[m[1] as keyof typeof shift];
+    return `Q${(q % 4) + 1} ${Math.floor(q / 4)}`;
+  }
+  m = /^([qh][1-4]) (last|this|next) year$/.exec(n);
+  if (m && (m[1]![0] === "q" || Number(m[1]![1]) <= 2)) {
+    return `${m[1]!.toUpperCase()} ${year + shift[m[2] as keyof typeof shift]}`;
+  }
+  return name;
 }
 
 /** A name as text (YAML reads `2026` as a number). */
@@ -219,7 +309,22 @@ export function okrFileProblems(file: OkrFile): string[] {
   }
   const periodNames = new Set((file.periods ?? []).map((p) => nameOf(p.name)));
   for (const [i, p] of (file.periods ?? []).entries()) {
-    if (p.end < p.start) problems.push(`periods[${i}].end: must be on or after start (${p.start})`);
+    if ((p.start === undefined) !== (p.end === undefined)) {
+      problems.push(`periods[${i}]: give both start and end, or neither (for a name such as "Q3 2026" or "next quarter")`);
+    } else if (p.start !== undefined && p.end !== undefined && p.end < p.start) {
+      problems.push(`periods[${i}].end: must be on or after start (${p.start})`);
+    } else if (p.start === undefined && !periodDatesOfName(resolvePeriodName(nameOf(p.name), "2000-01-01"))) {
+      problems.push(
+        `periods[${i}]: "${nameOf(p.name)}" is not a name Okra can date (such as "2026", "Q3 2026", "this quarter"); give its start and end`,
+      );
+    }
+  }
+  const kpiNames = new Set((file.kpis ?? []).map((k) => k.name));
+  if (kpiNames.size !== (file.kpis ?? []).length) problems.push("kpis: each KPI may be listed only once");
+  for (const [i, o] of objectives.entries()) {
+    if (o.closing !== undefined && o.state !== "closed") {
+      problems.push(`objectives[${i}].closing: only a closed objective has a closing; add state: closed or remove it`);
+    }
   }
   const teamNames = new Set((file.teams ?? []).map((t) => nameOf(t.name)));
   for (const [i, t] of (file.teams ?? []).entries()) {
@@ -262,12 +367,16 @@ export const PROGRESS_CHECKS: readonly string[] = ["stale", "no-progress", "no-c
 
 /** The coach's input for the OKRs of a file: ids are refs, owners are emails, spans come from the periods. */
 export function coachInputOfFile(file: OkrFile, nowMs: number): CoachInput {
+  const today = new Date(nowMs).toISOString().slice(0, 10);
+  const resolved = (name: string | number) => resolvePeriodName(nameOf(name), today);
   const dates = new Map<string, { start: string; end: string }>();
-  for (const p of file.periods ?? []) dates.set(nameOf(p.name), { start: p.start, end: p.end });
+  for (const p of file.periods ?? []) {
+    if (p.start !== undefined && p.end !== undefined) dates.set(resolved(p.name), { start: p.start, end: p.end });
+  }
   const periodOf = (name: string) => dates.get(name) ?? periodDatesOfName(name);
   const objectives: CoachObjective[] = (file.objectives ?? []).map((o) => {
     const periodName = o.period ?? file.period;
-    const period = periodName === undefined ? null : nameOf(periodName);
+    const period = periodName === undefined ? null : resolved(periodName);
     const span = period === null ? null : periodOf(period);
     return {
       id: o.ref,

@@ -150,6 +150,11 @@ function wallClockMs(t: number, timeZone: string): number {
   return utcMs(year, month, day, hour, minute, second);
 }
 
+/** The calendar date (YYYY-MM-DD) that instant `t` falls on in `timeZone`. */
+export function localDate(t: number, timeZone: string): string {
+  return new Date(timeZone === "UTC" ? t : wallClockMs(t, timeZone)).toISOString().slice(0, 10);
+}
+
 /** Offset of the zone at instant `t`, in ms (wall clock minus UTC), at whole-second resolution. */
 function offsetAt(t: number, timeZone: string): number {
   const whole = Math.floor(t / 1000) * 1000;

@@ -6,7 +6,7 @@
 import { LineCounter, parseDocument, stringify } from "yaml";
 import type { Finding } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
-import { lintOkrFile, type OkrFile, OkrFileSchema, okrFileProblems } from "../domain/okr-file.js";
+import { lintOkrFile, type OkrFile, OkrFileSchema, okrFileProblems, withoutExtensions } from "../domain/okr-file.js";
 
 /** One problem of a file, at a line (1-based; 0 when the file has no such place). */
 export interface FileProblem {
@@ -61,7 +61,7 @@ export function readOkrYaml(text: string): ReadResult {
     }
     return 0;
   };
-  const parsed = OkrFileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = OkrFileSchema.safeParse(withoutExtensions(doc.toJS() ?? {}));
   if (!parsed.success) {
     return {
       ok: false,

@@ -28,7 +28,14 @@ import { notifyFollowers } from "./follow.service.js";
 import { assertOpen } from "./okr.service.js";
 import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
 import { presentCheckIn } from "./presenters.js";
-import { CheckInCreateSchema, CheckInUpdateSchema, InstantSchema, PageQuerySchema, parseInput } from "./schemas.js";
+import {
+  CheckInCreateSchema,
+  CheckInUpdateSchema,
+  InstantSchema,
+  PageQuerySchema,
+  parseEach,
+  parseInput,
+} from "./schemas.js";
 
 export type CheckInView = ReturnType<typeof presentCheckIn>;
 
@@ -190,6 +197,81 @@ export async function createCheckIn(
         objectId: row.id,
       });
       return view;
+    },
+    { figuresOf: [keyResultId] },
+  );
+}
+
+/** One check-in of a recorded history: `createCheckIn`'s body (with its `at`) and who made it. */
+export interface HistoryCheckIn {
+  body: Record<string, unknown>;
+  /** The author (default: the caller); only an admin records check-ins in others' names. */
+  authorId?: string | undefined;
+}
+
+/**
+ * Records a key result's past check-ins in bulk (an OKR file's history, the demo): each is
+ * checked as `createCheckIn` checks it and stamped as made at its `at`; one insert, one audit
+ * row per check-in, the key result's figures recomputed once. Followers are not told about the
+ * past. Returns the number recorded.
+ */
+export async function recordCheckInHistory(
+  svc: Services,
+  actor: Actor,
+  keyResultId: string,
+  history: readonly HistoryCheckIn[],
+): Promise<number> {
+  const bodies = parseEach(
+    CheckInCreateSchema,
+    history.map((h) => h.body),
+  );
+  const inputs = bodies.map((input, i) => ({ input, authorId: history[i]!.authorId ?? actor.userId }));
+  if (inputs.some((h) => h.authorId !== actor.userId) && actor.role !== "owner" && actor.role !== "admin") {
+    throw forbidden("Only admins may record check-ins in someone else's name.");
+  }
+  return mutate(
+    svc,
+    actor,
+    async (w) => {
+      const open = await openKeyResult(w, keyResultId, mayCheckIn(w, "checkIn"));
+      const rows = inputs.map(({ input, authorId }, i) => {
+        const atMs = input.at ? Date.parse(input.at) : w.nowMs;
+        const value = input.value ?? null;
+        const achieved = input.achieved ?? null;
+        try {
+          checkValues(open, { value, achieved, atMs }, w.nowMs);
+        } catch (err) {
+          if (err instanceof AppError && Array.isArray(err.details)) {
+            throw AppError.validation((err.details as string[]).map((d) => `[${i}].${d}`));
+          }
+          throw err;
+        }
+        const at = new Date(atMs);
+        return {
+          keyResultId,
+          value,
+          achieved,
+          status: input.status ?? null,
+          confidence: input.confidence ?? null,
+          note: input.note ?? "",
+          authorId,
+          at,
+          createdAt: at,
+          updatedAt: at,
+        };
+      });
+      const stored = await checkInRepo.insertMany(w.tx, w.scope, rows);
+      w.touch([keyResultId]);
+      await w.auditMany(
+        stored.map((r) => ({
+          action: "checkIn.created",
+          objectType: "checkIn",
+          objectId: r.id,
+          before: null,
+          after: presentCheckIn(r),
+        })),
+      );
+      return stored.length;
     },
     { figuresOf: [keyResultId] },
   );

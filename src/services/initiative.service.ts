@@ -30,6 +30,7 @@ import {
   KpiUpdateSchema,
   KpiValueCreateSchema,
   PageQuerySchema,
+  parseEach,
   parseInput,
 } from "./schemas.js";
 
@@ -326,5 +327,37 @@ export async function addKpiValue(svc: Services, actor: Actor, kpiId: string, bo
     const view = presentKpiValue(row);
     await w.audit("kpi.valueAdded", "kpi", kpiId, null, view);
     return view;
+  });
+}
+
+/**
+ * Records a KPI's past readings in bulk (an OKR file's, the demo's): each dated at its `at`,
+ * none in the future; one insert, one audit row per reading. Returns the number recorded.
+ */
+export async function recordKpiHistory(
+  svc: Services,
+  actor: Actor,
+  kpiId: string,
+  values: readonly unknown[],
+): Promise<number> {
+  const inputs = parseEach(KpiValueCreateSchema, values);
+  return mutate(svc, actor, async (w) => {
+    assertCanChangeKpi(w, await kpiRepo.get(w.tx, w.scope, kpiId));
+    const rows = inputs.map((input, i) => {
+      const atMs = input.at ? Date.parse(input.at) : w.nowMs;
+      if (atMs > w.nowMs + 60_000) throw AppError.validation([`[${i}].at: must not be in the future`]);
+      return { kpiId, value: input.value, at: new Date(atMs), note: input.note ?? "", authorId: w.actor.userId };
+    });
+    const stored = await kpiValueRepo.insertMany(w.tx, w.scope, rows);
+    await w.auditMany(
+      stored.map((r) => ({
+        action: "kpi.valueAdded",
+        objectType: "kpi",
+        objectId: kpiId,
+        before: null,
+        after: presentKpiValue(r),
+      })),
+    );
+    return stored.length;
   });
 }

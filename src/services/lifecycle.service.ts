@@ -29,6 +29,8 @@ interface CloseInput {
   learnings?: string | undefined;
   next?: string | undefined;
   keyResultScores?: { keyResultId: string; score: number; reason: string }[] | undefined;
+  /** When it was closed, for a recorded history (an OKR file); default now. */
+  atMs?: number | undefined;
 }
 
 /** The score an objective's key results suggest (okr-method §6): baseline KRs are not scored. */
@@ -138,7 +140,7 @@ function closingOf(
       note: input.note ?? "",
       learnings: input.learnings ?? "",
       next: input.next ?? "",
-      closedAt: new Date(w.nowMs).toISOString(),
+      closedAt: new Date(input.atMs ?? w.nowMs).toISOString(),
       closedBy: w.actor.userId,
       suggestedScore: objectiveScore(scored),
       ...(byPeriodId && { previousState: o.state }),
@@ -150,8 +152,18 @@ function closingOf(
   return { keyResults, objective };
 }
 
-export async function closeObjective(svc: Services, actor: Actor, id: string, body: unknown): Promise<ObjectiveDetail> {
-  const input = parseInput(CloseObjectiveSchema, body ?? {});
+/**
+ * Closes an objective with its score (default: the suggested one) and notes. `history.atMs`
+ * records a close that happened earlier (an OKR file's); the API closes now.
+ */
+export async function closeObjective(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  body: unknown,
+  history?: { atMs: number },
+): Promise<ObjectiveDetail> {
+  const input = { ...parseInput(CloseObjectiveSchema, body ?? {}), atMs: history?.atMs };
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
     await w.guard.assertCanEditObjective(o);

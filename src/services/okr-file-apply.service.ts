@@ -21,6 +21,8 @@ import {
   initiativeRepo,
   type KeyResultRow,
   keyResultRepo,
+  kpiRepo,
+  kpiValueRepo,
   type ObjectiveRow,
   objectiveRepo,
   type PeriodRow,
@@ -34,6 +36,7 @@ import {
   checkIns as checkInsTable,
   initiatives as initiativesTable,
   keyResults as keyResultsTable,
+  kpis as kpisTable,
   objectives as objectivesTable,
 } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
@@ -41,15 +44,26 @@ import {
   alignmentOf,
   type InitiativeFile,
   type KeyResultFile,
+  type KpiFile,
   nameOf,
   type ObjectiveFile,
   type OkrFile,
   periodDatesOfName,
+  resolvePeriodName,
 } from "../domain/okr-file.js";
+import { localDate } from "../domain/periods.js";
 import { createAlignment, deleteAlignment, updateAlignment } from "./alignment.service.js";
-import { createCheckIn } from "./check-in.service.js";
+import { recordCheckInHistory } from "./check-in.service.js";
 import { type Actor, type DomainEvent, mutate, RehearsalDone, type Services, type Write } from "./context.js";
-import { createInitiative, deleteInitiative, updateInitiative } from "./initiative.service.js";
+import {
+  createInitiative,
+  createKpi,
+  deleteInitiative,
+  recordKpiHistory,
+  updateInitiative,
+  updateKpi,
+} from "./initiative.service.js";
+import { closeObjective } from "./lifecycle.service.js";
 import {
   createKeyResult,
   createObjective,
@@ -61,12 +75,23 @@ import {
 import { pickPeriod, refOf, trimDecimal } from "./okr-file-export.service.js";
 import { createTeam, createUser, updateTeam } from "./people.service.js";
 import { createPeriod } from "./period.service.js";
+import { closePeriod } from "./period-close.service.js";
 import { normaliseDecimal } from "./schemas.js";
 
 /** One change a file makes, in the order it is made. */
 export interface FileChange {
   action: "create" | "update" | "delete";
-  objectType: "period" | "person" | "team" | "objective" | "keyResult" | "initiative" | "alignment" | "checkIns";
+  objectType:
+    | "period"
+    | "person"
+    | "team"
+    | "objective"
+    | "keyResult"
+    | "initiative"
+    | "alignment"
+    | "checkIns"
+    | "kpi"
+    | "kpiValues";
   /** The ref, name or email it is known by in the file. */
   name: string;
   /** Field by field for an update: what it was and what it becomes, as text. */
@@ -148,7 +173,7 @@ async function at<T>(path: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof AppError && Array.isArray(err.details)) {
-      const details = (err.details as unknown[]).map((d) => `${path}.${String(d)}`);
+      const details = (err.details as unknown[]).map((d) => `${path}${String(d).startsWith("[") ? "" : "."}${String(d)}`);
       throw new AppError(err.code, `${path}: ${err.message}`, details);
     }
     if (err instanceof AppError) throw new AppError(err.code, `${path}: ${err.message}`, [`${path}: ${err.message}`]);
@@ -190,6 +215,8 @@ function canon(v: unknown): unknown {
 const dec = (v: number | string | undefined | null): string | null =>
   v === undefined || v === null ? null : trimDecimal(normaliseDecimal(v));
 const storedDec = (v: string | null): string | null => (v === null ? null : trimDecimal(v));
+/** A file's date (read as noon UTC) or instant, in epoch ms. */
+const instantMs = (v: string): number => Date.parse(v.length === 10 ? `${v}T12:00:00.000Z` : v);
 
 async function run(
   inner: Services,
@@ -229,20 +256,25 @@ async function run(
   }
 
   // Periods by name: those listed in the file, and conventional names ("Q1 2026") on first use.
+  // Relative names ("this quarter") stand for the conventional name of the organisation's today.
+  const today = localDate(w.nowMs, w.ctx.settings.timeZone);
+  const periodName = (n: string | number) => resolvePeriodName(nameOf(n), today);
   let periods = await periodRepo.list(tx, scope);
   const ensurePeriod = async (
     name: string,
     path: string,
-    def?: { kind: string; start: string; end: string; parent?: string },
+    def?: { kind?: string | undefined; start?: string | undefined; end?: string | undefined; parent?: string },
   ) => {
     const found = periods.filter((p) => p.name === name || p.id === name);
     if (found.length) return pickPeriod(periods, name, path);
-    const dates =
-      def ??
-      (periodDatesOfName(name) && {
-        ...periodDatesOfName(name)!,
-        kind: /^\d{4}$/.test(name) ? "year" : /^Q/i.test(name) || /Q\d$/i.test(name) ? "quarter" : "custom",
-      });
+    const named = periodDatesOfName(name);
+    const span = def?.start && def.end ? { start: def.start, end: def.end } : named;
+    const dates = span && {
+      ...span,
+      kind:
+        def?.kind ??
+        (/^\d{4}$/.test(name) ? "year" : named && (/^Q/i.test(name) || /Q\d$/i.test(name)) ? "quarter" : "custom"),
+    };
     if (!dates) {
       throw AppError.validation([
         `${path}: no period is named "${name}"; create it in Okra or list it under periods: with its dates`,
@@ -256,14 +288,18 @@ async function run(
     periods = await periodRepo.list(tx, scope);
     return pickPeriod(periods, name, path);
   };
+  const periodsToClose: { row: PeriodRow; atMs: number; path: string }[] = [];
   for (const [i, p] of (file.periods ?? []).entries()) {
-    const row = await ensurePeriod(nameOf(p.name), `periods[${i}]`, {
+    const row = await ensurePeriod(periodName(p.name), `periods[${i}]`, {
       kind: p.kind,
       start: p.start,
       end: p.end,
-      ...(p.parent !== undefined && { parent: nameOf(p.parent) }),
+      ...(p.parent !== undefined && { parent: periodName(p.parent) }),
     });
-    if (row.startDate !== p.start || row.endDate !== p.end) {
+    if (p.closed !== undefined && row.closedAt === null) {
+      periodsToClose.push({ row, atMs: p.closed === true ? w.nowMs : instantMs(p.closed), path: `periods[${i}]` });
+    }
+    if (p.start !== undefined && (row.startDate !== p.start || row.endDate !== p.end)) {
       throw AppError.validation([
         `periods[${i}]: the period "${row.name}" runs ${row.startDate} to ${row.endDate} in Okra; change its dates there or in the file`,
       ]);
@@ -365,22 +401,41 @@ async function run(
     });
   };
   const scopePeriods = new Set<string>();
+  const toClose: { id: string; o: ObjectiveFile; path: string }[] = [];
   for (const [i, o] of fileObjectives.entries()) {
     const path = `objectives[${i}]`;
-    const periodName = nameOf((o.period ?? file.period)!);
-    const period = await ensurePeriod(periodName, `${path}.period`);
+    const period = await ensurePeriod(periodName((o.period ?? file.period)!), `${path}.period`);
     scopePeriods.add(period.id);
-    const objectiveId = await applyObjective(o, path, period);
+    const { id: objectiveId, created } = await applyObjective(o, path, period);
     objectiveIds.set(o.ref, objectiveId);
+    const createdKrs: string[] = [];
+    const createdWork: string[] = [];
     for (const [j, k] of (o.keyResults ?? []).entries()) {
-      krIds.set(k.ref, await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId));
+      const kr = await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId);
+      krIds.set(k.ref, kr.id);
+      if (kr.created) createdKrs.push(kr.id);
     }
     for (const [j, n] of (o.initiatives ?? []).entries()) {
-      await applyInitiative(n, `${path}.initiatives[${j}]`, objectiveId);
+      if (await applyInitiative(n, `${path}.initiatives[${j}]`, objectiveId)) createdWork.push(n.ref);
+    }
+    if (created && o.created !== undefined) {
+      // History: the objective and what came with it were set when the file says.
+      const createdAt = new Date(instantMs(o.created));
+      await objectiveRepo.update(tx, scope, objectiveId, { createdAt }, { bumpVersion: false });
+      await keyResultRepo.updateMany(tx, scope, createdKrs, { createdAt });
+      const work = await initiativeRepo.list(tx, scope, eq(initiativesTable.objectiveId, objectiveId));
+      await initiativeRepo.updateMany(
+        tx,
+        scope,
+        work.filter((n) => n.ref !== null && createdWork.includes(n.ref)).map((n) => n.id),
+        { createdAt },
+      );
+      // What is new gets a grace period from its creation: the figures are computed again.
+      w.touch(createdKrs, { objective: [objectiveId] });
     }
     if (options.prune) await pruneChildren(o, path, objectiveId);
   }
-  if (file.period !== undefined) scopePeriods.add((await ensurePeriod(nameOf(file.period), "period")).id);
+  if (file.period !== undefined) scopePeriods.add((await ensurePeriod(periodName(file.period), "period")).id);
 
   // Alignments: each listed child ends up with exactly the parents it lists.
   for (const [i, o] of fileObjectives.entries()) {
@@ -410,32 +465,29 @@ async function run(
       const have = new Set(
         (await checkInRepo.list(tx, scope, eq(checkInsTable.keyResultId, id))).map((c) => c.at.getTime()),
       );
-      let added = 0;
+      const history: { body: Record<string, unknown>; authorId: string }[] = [];
       for (const [m, c] of k.checkIns.entries()) {
-        const atIso = c.at.length === 10 ? `${c.at}T12:00:00.000Z` : new Date(c.at).toISOString();
+        const atIso = new Date(instantMs(c.at)).toISOString();
         if (have.has(Date.parse(atIso))) continue;
+        have.add(Date.parse(atIso));
         const path = `objectives[${i}].keyResults[${j}].checkIns[${m}]`;
-        const by = c.by ? await personId(c.by, `${path}.by`) : undefined;
-        // History in someone else's name is an admin's to write (the demo's, a migration's);
-        // anyone else records only their own check-ins.
-        if (by && by !== actor.userId && actor.role !== "owner" && actor.role !== "admin") {
-          throw AppError.validation([
-            `${path}.by: only admins may record check-ins in someone else's name; leave by out or give your own email`,
-          ]);
-        }
-        const author = by && by !== actor.userId ? { ...actor, userId: by } : actor;
-        await at(path, () =>
-          createCheckIn(inner, author, id, {
+        const authorId = c.by ? await byWhom(c.by, `${path}.by`, "record check-ins") : actor.userId;
+        history.push({
+          body: {
             at: atIso,
             ...(c.value !== undefined && { value: c.value }),
             ...(c.achieved !== undefined && { achieved: c.achieved }),
             ...(c.status !== undefined && { status: c.status }),
             ...(c.confidence !== undefined && { confidence: c.confidence }),
             ...(c.note !== undefined && { note: c.note }),
-          }),
-        );
-        added++;
+          },
+          authorId,
+        });
       }
+      // All of a key result's new history at once: one insert, its figures computed once.
+      const added = history.length
+        ? await at(`objectives[${i}].keyResults[${j}].checkIns`, () => recordCheckInHistory(inner, actor, id, history))
+        : 0;
       if (added)
         changes.push({
           action: "create",
@@ -445,6 +497,43 @@ async function run(
         });
     }
   }
+
+  // Closings, after the history they score: objectives the file says are closed, then periods.
+  for (const { id, o, path } of toClose) {
+    const c = o.closing ?? {};
+    const authorId = c.by ? await byWhom(c.by, `${path}.closing.by`, "close objectives") : actor.userId;
+    await at(`${path}.closing`, () =>
+      closeObjective(
+        inner,
+        { ...actor, userId: authorId },
+        id,
+        {
+          ...(c.score !== undefined && { score: c.score }),
+          ...(c.note !== undefined && { note: c.note }),
+          ...(c.learnings !== undefined && { learnings: c.learnings }),
+          ...(c.next !== undefined && { next: c.next }),
+        },
+        { atMs: c.at === undefined ? w.nowMs : instantMs(c.at) },
+      ),
+    );
+    changes.push({
+      action: "update",
+      objectType: "objective",
+      name: o.ref,
+      fields: [{ field: "state", from: "open", to: "closed" }],
+    });
+  }
+  for (const p of periodsToClose) {
+    await at(p.path, () => closePeriod(inner, actor, p.row.id, {}, { atMs: p.atMs }));
+    changes.push({
+      action: "update",
+      objectType: "period",
+      name: p.row.name,
+      fields: [{ field: "closed", from: "no", to: new Date(p.atMs).toISOString() }],
+    });
+  }
+
+  for (const [i, k] of (file.kpis ?? []).entries()) await applyKpi(k, `kpis[${i}]`);
 
   // Pruning objectives: those with a ref in the file's periods (and team) the file no longer lists.
   if (options.prune) {
@@ -465,7 +554,11 @@ async function run(
   }
   return changes;
 
-  async function applyObjective(o: ObjectiveFile, path: string, period: PeriodRow): Promise<string> {
+  async function applyObjective(
+    o: ObjectiveFile,
+    path: string,
+    period: PeriodRow,
+  ): Promise<{ id: string; created: boolean }> {
     const want = {
       title: o.title,
       description: o.description ?? "",
@@ -479,20 +572,21 @@ async function run(
     const state = o.state ?? "active";
     const row = await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, o.ref);
     if (!row) {
-      if (state === "closed")
-        throw AppError.validation([
-          `${path}.state: a new objective cannot start closed; create it, then close it in Okra`,
-        ]);
-      const view = await at(path, () => createObjective(inner, actor, { ...want, state }));
+      // A closed one is created open and closed once its history is in.
+      const view = await at(path, () =>
+        createObjective(inner, actor, { ...want, state: state === "closed" ? "active" : state }),
+      );
       await setRef("objective", view.id, o.ref, path);
       changes.push({ action: "create", objectType: "objective", name: o.ref, note: o.title });
-      return view.id;
+      if (state === "closed") toClose.push({ id: view.id, o, path });
+      return { id: view.id, created: true };
     }
-    if ((state === "closed") !== (row.state === "closed")) {
+    if (row.state === "closed" && state !== "closed") {
       throw AppError.validation([
-        `${path}.state: "${row.title}" is ${row.state} in Okra; close or reopen objectives in Okra (they record a score), then apply again`,
+        `${path}.state: "${row.title}" is closed in Okra; reopen it there (its score is kept in the history), or write state: closed`,
       ]);
     }
+    if (state === "closed" && row.state !== "closed") toClose.push({ id: row.id, o, path });
     const d = diff(
       { ...pick(row, Object.keys(want)), ...(state !== "closed" && { state: row.state }) },
       { ...want, ...(state !== "closed" && { state }) },
@@ -502,7 +596,7 @@ async function run(
       await at(path, () => updateObjective(inner, actor, row.id, d.patch));
       changes.push({ action: "update", objectType: "objective", name: o.ref, fields: d.fields });
     }
-    return row.id;
+    return { id: row.id, created: false };
   }
 
   async function applyKeyResult(
@@ -510,7 +604,7 @@ async function run(
     position: number,
     path: string,
     objectiveId: string,
-  ): Promise<string> {
+  ): Promise<{ id: string; created: boolean }> {
     const want = {
       title: k.title,
       description: k.description ?? "",
@@ -538,7 +632,7 @@ async function run(
         await at(path, () => updateKeyResult(inner, actor, view.id, { position }));
       }
       changes.push({ action: "create", objectType: "keyResult", name: k.ref, note: k.title });
-      return view.id;
+      return { id: view.id, created: true };
     }
     if (row.objectiveId !== objectiveId) {
       throw AppError.validation([
@@ -566,7 +660,7 @@ async function run(
         : d.fields;
       changes.push({ action: "update", objectType: "keyResult", name: k.ref, fields });
     }
-    return row.id;
+    return { id: row.id, created: false };
   }
 
   async function indexAmongSiblings(objectiveId: string, id: string): Promise<number> {
@@ -575,7 +669,8 @@ async function run(
     return siblings.findIndex((k) => k.id === id);
   }
 
-  async function applyInitiative(n: InitiativeFile, path: string, objectiveId: string): Promise<void> {
+  /** Creates or updates an initiative; true when it created it. */
+  async function applyInitiative(n: InitiativeFile, path: string, objectiveId: string): Promise<boolean> {
     const want = {
       objectiveId,
       title: n.title,
@@ -593,13 +688,76 @@ async function run(
       const view = await at(path, () => createInitiative(inner, actor, want));
       await setRef("initiative", view.id, n.ref, path);
       changes.push({ action: "create", objectType: "initiative", name: n.ref, note: n.title });
-      return;
+      return true;
     }
     const d = diff({ ...pick(row, Object.keys(want)), weight: storedDec(row.weight) }, want, (f, v) => shown(f, v));
     if (d.fields.length) {
       await at(path, () => updateInitiative(inner, actor, row.id, d.patch));
       changes.push({ action: "update", objectType: "initiative", name: n.ref, fields: d.fields });
     }
+    return false;
+  }
+
+  /** A KPI by name: created or updated field by field, and its readings added when missing. */
+  async function applyKpi(k: KpiFile, path: string): Promise<void> {
+    const objectiveIdsOf = async (refs: readonly string[]) => {
+      const out: string[] = [];
+      for (const [i, ref] of refs.entries()) {
+        const id = objectiveIds.get(ref) ?? (await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, ref))?.id;
+        if (!id) throw AppError.validation([`${path}.objectives[${i}]: no objective has the ref "${ref}"`]);
+        out.push(id);
+      }
+      return out;
+    };
+    const want = {
+      name: k.name,
+      description: k.description ?? "",
+      unit: k.unit ?? "number",
+      currency: k.currency ?? null,
+      healthyMin: dec(k.healthyMin),
+      healthyMax: dec(k.healthyMax),
+      ownerIds: await peopleIds(k.owners, `${path}.owners`),
+      teamId: k.team === undefined ? null : teamByName(nameOf(k.team), `${path}.team`).id,
+      objectiveIds: await objectiveIdsOf(k.objectives ?? []),
+    };
+    const [row] = await kpiRepo.list(tx, scope, eq(kpisTable.name, k.name));
+    let id: string;
+    if (!row) {
+      id = (await at(path, () => createKpi(inner, actor, want))).id;
+      changes.push({ action: "create", objectType: "kpi", name: k.name });
+    } else {
+      id = row.id;
+      const have = {
+        ...pick(row, Object.keys(want)),
+        healthyMin: row.healthyMin === null ? null : storedDec(row.healthyMin),
+        healthyMax: row.healthyMax === null ? null : storedDec(row.healthyMax),
+      };
+      const d = diff(have, want, (f, v) => shown(f, v));
+      if (d.fields.length) {
+        await at(path, () => updateKpi(inner, actor, id, d.patch));
+        changes.push({ action: "update", objectType: "kpi", name: k.name, fields: d.fields });
+      }
+    }
+    const have = new Set((await kpiValueRepo.forKpis(tx, scope, [id])).map((v) => v.at.getTime()));
+    const values = (k.values ?? [])
+      .map((v) => ({ ...v, at: new Date(instantMs(v.at)).toISOString() }))
+      .filter((v) => !have.has(Date.parse(v.at)) && have.add(Date.parse(v.at)))
+      .map((v) => ({ at: v.at, value: dec(v.value), ...(v.note !== undefined && { note: v.note }) }));
+    if (values.length) {
+      const added = await at(`${path}.values`, () => recordKpiHistory(inner, actor, id, values));
+      changes.push({ action: "create", objectType: "kpiValues", name: k.name, note: `${added} reading${added === 1 ? "" : "s"}` });
+    }
+  }
+
+  /** A person named as the author of history: the caller, or anyone when the caller is an admin. */
+  async function byWhom(email: string, path: string, what: string): Promise<string> {
+    const id = await personId(email, path);
+    if (id !== actor.userId && actor.role !== "owner" && actor.role !== "admin") {
+      throw AppError.validation([
+        `${path}: only admins may ${what} in someone else's name; leave by out or give your own email`,
+      ]);
+    }
+    return id;
   }
 
   async function pruneChildren(o: ObjectiveFile, path: string, objectiveId: string): Promise<void> {
@@ -714,12 +872,14 @@ const OBJECT_WORDS: Record<FileChange["objectType"], string> = {
   initiative: "initiative",
   alignment: "alignment",
   checkIns: "check-ins of key result",
+  kpi: "KPI",
+  kpiValues: "readings of KPI",
 };
 
 /** A change in words, one line per change and one more per changed field. */
 export function describeChange(c: FileChange): string {
   const sign = c.action === "create" ? "+" : c.action === "delete" ? "-" : "~";
-  const verb = c.objectType === "checkIns" ? "add" : c.action;
+  const verb = c.objectType === "checkIns" || c.objectType === "kpiValues" ? "add" : c.action;
   const head = `${sign} ${verb} ${OBJECT_WORDS[c.objectType]} ${c.name}${c.note ? ` (${c.note})` : ""}`;
   const fields = (c.fields ?? []).map((f) => `    ${f.field}: ${f.from} → ${f.to}`);
   return [head, ...fields].join("\n");

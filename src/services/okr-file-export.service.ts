@@ -12,7 +12,12 @@ import {
   graphQueries,
   type InitiativeRow,
   type KeyResultRow,
+  type KpiRow,
+  type KpiValueRow,
   keyResultRepo,
+  kpiRepo,
+  kpiValueRepo,
+  type ObjectiveRow,
   objectiveRepo,
   type PeriodRow,
   periodRepo,
@@ -28,12 +33,14 @@ import {
   type AlignmentRef,
   type InitiativeFile,
   type KeyResultFile,
+  type KpiFile,
   type ObjectiveFile,
   OKR_FILE_VERSION,
   type OkrFile,
 } from "../domain/okr-file.js";
 import type { Level } from "../domain/types.js";
 import { type Actor, read, type Services } from "./context.js";
+import { groupBy } from "./evaluation.js";
 
 /** A row's ref in a file: its own, else its id. */
 export function refOf(row: { ref: string | null; id: string }): string {
@@ -158,6 +165,7 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
         start: p.startDate,
         end: p.endDate,
         ...(p.parentId && periodName.has(p.parentId) && { parent: periodName.get(p.parentId)! }),
+        ...(p.closedAt && { closed: p.closedAt.toISOString() }),
       }));
     const shownTeams = team ? [team] : parentsFirst(allTeams);
     const members = await teamQueries.members(
@@ -192,12 +200,78 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
         ...(o.visibility !== "public" && { visibility: "private" as const }),
         ...(o.committed && { committed: true }),
         ...(o.state !== "active" && { state: o.state as "draft" | "closed" }),
+        ...(o.state === "closed" && { closing: closingOut(o, emails) }),
         ...optional("alignedTo", alignedTo(o.id)),
         ...(own.length && { keyResults: own.map((k) => keyResultOut(k, emails, alignedTo(k.id), checkIns.get(k.id))) }),
         ...(work.length && { initiatives: work.map((i) => initiativeOut(i, own, emails)) }),
       };
     });
+    const kpis = (await kpiRepo.list(ex, scope)).filter((k) => !team || k.teamId === team.id);
+    if (kpis.length) file.kpis = await kpisOut(ex, scope, kpis, { sees, emails, teamName, values: !!options.checkIns });
     return file;
+  });
+}
+
+/** How a closed objective was closed, as a file says it (apply records it only when it closes one). */
+function closingOut(o: ObjectiveRow, emails: (ids: readonly string[]) => string[]): ObjectiveFile["closing"] {
+  const c = (o.closing ?? {}) as { closedAt?: string; closedBy?: string; note?: string; learnings?: string; next?: string };
+  return {
+    ...(c.closedAt && { at: c.closedAt }),
+    ...(c.closedBy && { by: emails([c.closedBy])[0]! }),
+    ...(o.score !== null && { score: o.score }),
+    ...(c.note && { note: c.note }),
+    ...(c.learnings && { learnings: c.learnings }),
+    ...(c.next && { next: c.next }),
+  };
+}
+
+/** KPIs with the objectives they inform (by ref; hidden ones left out) and, when asked, their readings. */
+async function kpisOut(
+  ex: Executor,
+  scope: OrgScope,
+  kpis: readonly KpiRow[],
+  o: {
+    sees: (row: ObjectiveRow) => boolean;
+    emails: (ids: readonly string[]) => string[];
+    teamName: ReadonlyMap<string, string>;
+    values: boolean;
+  },
+): Promise<KpiFile[]> {
+  const linked = await objectiveRepo.listByIds(
+    ex,
+    scope,
+    kpis.flatMap((k) => k.objectiveIds),
+  );
+  const refs = new Map(linked.filter(o.sees).map((x) => [x.id, refOf(x)]));
+  const readings = o.values
+    ? groupBy(
+        await kpiValueRepo.forKpis(
+          ex,
+          scope,
+          kpis.map((k) => k.id),
+        ),
+        (v) => v.kpiId,
+      )
+    : new Map<string, KpiValueRow[]>();
+  return kpis.map((k) => {
+    const objectives = k.objectiveIds.map((id) => refs.get(id)).filter((r): r is string => r !== undefined);
+    const values = (readings.get(k.id) ?? []).map((v) => ({
+      at: v.at.toISOString(),
+      value: decimalOut(v.value),
+      ...(v.note && { note: v.note }),
+    }));
+    return {
+      name: k.name,
+      ...(k.description && { description: k.description }),
+      ...(k.unit !== "number" && { unit: k.unit as "percent" | "currency" }),
+      ...(k.currency && { currency: k.currency }),
+      ...(k.healthyMin !== null && { healthyMin: decimalOut(k.healthyMin) }),
+      ...(k.healthyMax !== null && { healthyMax: decimalOut(k.healthyMax) }),
+      ...(k.ownerIds.length && { owners: o.emails(k.ownerIds) }),
+      ...(k.teamId && o.teamName.has(k.teamId) && { team: o.teamName.get(k.teamId)! }),
+      ...(objectives.length && { objectives }),
+      ...(values.length && { values }),
+    };
   });
 }
 

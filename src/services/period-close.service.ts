@@ -95,8 +95,15 @@ export async function getClosePreview(svc: Services, actor: Actor, periodId: str
  * transaction, marks them as closed by this period close, and reports the outcome; the
  * scores of the summary leave drafts out, as they were never commitments.
  */
-export async function closePeriod(svc: Services, actor: Actor, periodId: string, body: unknown) {
+export async function closePeriod(
+  svc: Services,
+  actor: Actor,
+  periodId: string,
+  body: unknown,
+  history?: { atMs: number },
+) {
   const input = parseInput(ClosePeriodSchema, body ?? {});
+  const atMs = history?.atMs;
   return mutate(svc, actor, async (w) => {
     const period = await periodRepo.get(w.tx, w.scope, periodId);
     const objs = await objectivesOf(w.tx, w.scope, periodId);
@@ -104,10 +111,10 @@ export async function closePeriod(svc: Services, actor: Actor, periodId: string,
     const open = objs.filter((o) => o.state !== "closed");
     const openIds = open.map((o) => o.id);
     const before = await currentObjectives(w, openIds);
-    await closeMany(w, open, { note: input.note ?? "" }, periodId);
+    await closeMany(w, open, { note: input.note ?? "", atMs }, periodId);
     await auditEach(w, "objective.closed", openIds, before);
     const closedNow = open.length;
-    const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(w.nowMs) });
+    const updated = await periodRepo.update(w.tx, w.scope, periodId, { closedAt: new Date(atMs ?? w.nowMs) });
     const ids = objs.map((o) => o.id);
     w.touch(await keyResultIdsOf(w, ids), { objective: ids });
     const after = await objectivesOf(w.tx, w.scope, periodId);

@@ -382,6 +382,15 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   throw AppError.validation(formatIssues(r.error.issues, where, input));
 }
 
+/** Parses each item of a list; a problem names its item (`[3].value: is required`). */
+export function parseEach<S extends z.ZodType>(schema: S, items: readonly unknown[]): z.output<S>[] {
+  return items.map((item, i) => {
+    const r = schema.safeParse(item);
+    if (r.success) return r.data;
+    throw AppError.validation(formatIssues(r.error.issues, "", item).map((d) => `[${i}].${d}`));
+  });
+}
+
 /** What a JSON value is, in the words of the messages ("a number", "a list", "null"). */
 function describeValue(v: unknown): string {
   if (v === null) return "null";
