@@ -453,6 +453,16 @@ function childNotDraft(): SQL {
 }
 
 export const graphQueries = {
+  /** Whether the organisation holds any objective (the trash aside). */
+  async hasObjectives(ex: Executor, scope: OrgScope): Promise<boolean> {
+    const o = s.objectives;
+    const rows = await ex
+      .select({ id: o.id })
+      .from(o)
+      .where(and(eq(o.orgId, scope.orgId), isNull(o.deletedAt)))
+      .limit(1);
+    return rows.length > 0;
+  },
   async objectivesByPeriods(ex: Executor, scope: OrgScope, periodIds: readonly string[]): Promise<ObjectiveRow[]> {
     const ids = periodIds.filter(isId);
     if (!ids.length) return [];

@@ -57,6 +57,16 @@ async function openKeyResult(
   const o =
     w.locked?.objectives.find((x) => x.id === kr.objectiveId) ??
     (await objectiveRepo.get(w.tx, w.scope, kr.objectiveId));
+  return openedBy(w, kr, o, authorize);
+}
+
+/** `kr` once `authorize` let the caller and it is open, with the earliest instant a check-in on it may be dated. */
+async function openedBy(
+  w: Transaction,
+  kr: KeyResultRow,
+  o: ObjectiveRow,
+  authorize: (kr: KeyResultRow, o: ObjectiveRow) => Promise<void>,
+): Promise<{ kr: KeyResultRow; earliestMs: number | null }> {
   await authorize(kr, o);
   assertOpen(o, "checked in on");
   if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
@@ -210,58 +220,78 @@ export interface HistoryCheckIn {
 }
 
 /**
- * Records a key result's past check-ins in bulk (an OKR file's history, the demo): each is
- * checked as `createCheckIn` checks it and stamped as made at its `at`; one insert, one audit
- * row per check-in, the key result's figures recomputed once. Followers are not told about the
- * past. Returns the number recorded.
+ * Records past check-ins of key results in bulk (an OKR file's history, the demo): each is
+ * checked as `createCheckIn` checks it and stamped as made at its `at`; one insert per
+ * thousand, one audit row per check-in, the figures recomputed once. Followers are not told
+ * about the past. A problem names its item (`[2][5].value: …`: the third key result's sixth
+ * check-in). Returns the number recorded per key result.
  */
 export async function recordCheckInHistory(
   svc: Services,
   actor: Actor,
-  keyResultId: string,
-  history: readonly HistoryCheckIn[],
-): Promise<number> {
-  const bodies = parseEach(
-    CheckInCreateSchema,
-    history.map((h) => h.body),
-  );
-  const inputs = bodies.map((input, i) => ({ input, authorId: history[i]!.authorId ?? actor.userId }));
-  if (inputs.some((h) => h.authorId !== actor.userId) && actor.role !== "owner" && actor.role !== "admin") {
+  items: readonly { keyResultId: string; history: readonly HistoryCheckIn[] }[],
+): Promise<number[]> {
+  const parsed = items.map((item, i) => {
+    try {
+      return parseEach(
+        CheckInCreateSchema,
+        item.history.map((h) => h.body),
+      );
+    } catch (err) {
+      throw prefixed(err, `[${i}]`);
+    }
+  });
+  const others = items.some((item) => item.history.some((h) => h.authorId && h.authorId !== actor.userId));
+  if (others && actor.role !== "owner" && actor.role !== "admin") {
     throw forbidden("Only admins may record check-ins in someone else's name.");
   }
+  const ids = [...new Set(items.map((i) => i.keyResultId))];
   return mutate(
     svc,
     actor,
     async (w) => {
-      const open = await openKeyResult(w, keyResultId, mayCheckIn(w, "checkIn"));
-      const rows = inputs.map(({ input, authorId }, i) => {
-        const atMs = input.at ? Date.parse(input.at) : w.nowMs;
-        const value = input.value ?? null;
-        const achieved = input.achieved ?? null;
-        try {
-          checkValues(open, { value, achieved, atMs }, w.nowMs);
-        } catch (err) {
-          if (err instanceof AppError && Array.isArray(err.details)) {
-            throw AppError.validation((err.details as string[]).map((d) => `[${i}].${d}`));
+      const krs = new Map((await keyResultRepo.listByIds(w.tx, w.scope, ids)).map((k) => [k.id, k]));
+      const objectives = new Map(
+        (
+          await objectiveRepo.listByIds(
+            w.tx,
+            w.scope,
+            [...krs.values()].map((k) => k.objectiveId),
+          )
+        ).map((o) => [o.id, o]),
+      );
+      const rows: Parameters<typeof checkInRepo.insertMany>[2][number][] = [];
+      for (const [i, item] of items.entries()) {
+        const kr = krs.get(item.keyResultId);
+        const o = kr && objectives.get(kr.objectiveId);
+        if (!kr || !o) throw new AppError("NOT_FOUND", `[${i}]: no key result has the id ${item.keyResultId}`);
+        const open = await openedBy(w, kr, o, mayCheckIn(w, "checkIn"));
+        for (const [j, input] of parsed[i]!.entries()) {
+          const atMs = input.at ? Date.parse(input.at) : w.nowMs;
+          const value = input.value ?? null;
+          const achieved = input.achieved ?? null;
+          try {
+            checkValues(open, { value, achieved, atMs }, w.nowMs);
+          } catch (err) {
+            throw prefixed(err, `[${i}][${j}]`);
           }
-          throw err;
+          const at = new Date(atMs);
+          rows.push({
+            keyResultId: kr.id,
+            value,
+            achieved,
+            status: input.status ?? null,
+            confidence: input.confidence ?? null,
+            note: input.note ?? "",
+            authorId: item.history[j]!.authorId ?? w.actor.userId,
+            at,
+            createdAt: at,
+            updatedAt: at,
+          });
         }
-        const at = new Date(atMs);
-        return {
-          keyResultId,
-          value,
-          achieved,
-          status: input.status ?? null,
-          confidence: input.confidence ?? null,
-          note: input.note ?? "",
-          authorId,
-          at,
-          createdAt: at,
-          updatedAt: at,
-        };
-      });
+      }
       const stored = await checkInRepo.insertMany(w.tx, w.scope, rows);
-      w.touch([keyResultId]);
+      w.touch(ids);
       await w.auditMany(
         stored.map((r) => ({
           action: "checkIn.created",
@@ -271,10 +301,18 @@ export async function recordCheckInHistory(
           after: presentCheckIn(r),
         })),
       );
-      return stored.length;
+      return items.map((item) => item.history.length);
     },
-    { figuresOf: [keyResultId] },
+    { figuresOf: ids },
   );
+}
+
+/** A validation problem with its place in a list put in front (`[2]` + `.value: …`). */
+function prefixed(err: unknown, place: string): unknown {
+  if (err instanceof AppError && err.code === "VALIDATION" && Array.isArray(err.details)) {
+    return AppError.validation((err.details as string[]).map((d) => `${place}${d.startsWith("[") ? "" : "."}${d}`));
+  }
+  return err;
 }
 
 /**

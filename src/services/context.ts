@@ -83,6 +83,14 @@ export interface Services {
    * instead of in its own transaction. Default 2,000.
    */
   backgroundRecomputeAbove?: number | undefined;
+  /**
+   * A write these services run inside (an OKR file's apply runs many use cases in one): each
+   * use case's write joins it — its lock, audit trail, live events and webhooks — and the
+   * figures it touches are recomputed once, by the enclosing write. Reads and writes take the
+   * organisation (settings, periods) as it holds them: whoever changes periods or settings
+   * inside it hands on a fresh one.
+   */
+  enclosing?: Transaction | undefined;
 }
 
 /** The authenticated caller. */
@@ -136,6 +144,12 @@ export interface Transaction {
    * A failure there is the caller's to report; it does not undo the committed write.
    */
   afterCommit(fn: () => void | Promise<void>): void;
+  /**
+   * Recomputes now the figures touched so far, rather than at the end: for a write that reads
+   * them afterwards (an OKR file closes objectives after recording their history). Not for a
+   * write with `figuresOf`.
+   */
+  settle(): Promise<void>;
 }
 
 /** The handle a write use case of a signed-in caller works through. */
@@ -167,8 +181,8 @@ export interface Reader {
 /** Runs a read use case (no transaction needed: one consistent snapshot is not required for a single read). */
 export async function read<T>(svc: Services, actor: Actor, fn: (r: Reader) => Promise<T>): Promise<T> {
   const ex = svc.database.db;
-  const org = await organizationRepo.get(ex, actor.scope);
-  const ctx = await loadOrgContext(ex, actor.scope, org);
+  const org = svc.enclosing?.org ?? (await organizationRepo.get(ex, actor.scope));
+  const ctx = svc.enclosing?.ctx ?? (await loadOrgContext(ex, actor.scope, org));
   return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now(), guard: createGuard(ex, actor.scope, actor, org) });
 }
 
@@ -238,6 +252,7 @@ export async function writeTransaction<T>(
   fn: (t: Transaction) => Promise<T>,
   options: WriteOptions = {},
 ): Promise<T> {
+  if (svc.enclosing) return joinWrite(svc, svc.enclosing, fn);
   const { scope, actorId } = subject;
   const events: DomainEvent[] = [];
   const committed: (() => void | Promise<void>)[] = [];
@@ -298,13 +313,22 @@ export async function writeTransaction<T>(
       afterCommit(fn) {
         committed.push(fn);
       },
+      settle: () => recompute(),
     };
-    await options.rehearsal?.before(t);
-    const out = await fn(t);
-    if (touched && chain) {
-      // The chain's rows were read under their locks, and the write changed none of their figures.
-      await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain, statusChanges);
-    } else if (touched) {
+    const recompute = async () => {
+      if (touched) await recomputeTouched();
+      touched = false;
+      whole = false;
+      changedKrs.clear();
+      changedNodes.objective.clear();
+      changedNodes.keyResult.clear();
+    };
+    const recomputeTouched = async () => {
+      if (chain) {
+        // The chain's rows were read under their locks, and the write changed none of their figures.
+        await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain, statusChanges);
+        return;
+      }
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
       const freshOrg = await organizationRepo.get(tx, scope);
       const freshCtx = await loadOrgContext(tx, scope, freshOrg);
@@ -316,7 +340,10 @@ export async function writeTransaction<T>(
         ? undefined
         : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);
       await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part, statusChanges);
-    }
+    };
+    await options.rehearsal?.before(t);
+    const out = await fn(t);
+    await recompute();
     if (options.rehearsal) {
       await options.rehearsal.after(t, out);
       throw new RehearsalDone();
@@ -339,6 +366,14 @@ export async function writeTransaction<T>(
     }
   }
   return result;
+}
+
+/**
+ * A use case's write inside an enclosing one: no transaction or lock of its own (the enclosing
+ * write holds the organisation's), the enclosing audit trail, touch and organisation.
+ */
+function joinWrite<T>(svc: Services, outer: Transaction, fn: (t: Transaction) => Promise<T>): Promise<T> {
+  return fn({ ...outer, nowMs: svc.now(), locked: undefined });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -11,7 +11,7 @@
  * deleted unless `prune` is given: then objects with a ref, in the file's periods (and team),
  * that the file no longer lists are deleted (to the trash).
  */
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import {
   type AlignmentRow,
@@ -25,6 +25,7 @@ import {
   kpiValueRepo,
   type ObjectiveRow,
   objectiveRepo,
+  organizationRepo,
   type PeriodRow,
   periodRepo,
   type TeamRow,
@@ -39,6 +40,7 @@ import {
   kpis as kpisTable,
   objectives as objectivesTable,
 } from "../db/schema.js";
+import { isId } from "../db/table-repository.js";
 import { AppError } from "../domain/errors.js";
 import {
   alignmentOf,
@@ -53,8 +55,9 @@ import {
 } from "../domain/okr-file.js";
 import { localDate } from "../domain/periods.js";
 import { createAlignment, deleteAlignment, updateAlignment } from "./alignment.service.js";
-import { recordCheckInHistory } from "./check-in.service.js";
+import { type HistoryCheckIn, recordCheckInHistory } from "./check-in.service.js";
 import { type Actor, type DomainEvent, mutate, RehearsalDone, type Services, type Write } from "./context.js";
+import { groupBy, loadOrgContext } from "./evaluation.js";
 import {
   createInitiative,
   createKpi,
@@ -110,6 +113,8 @@ export interface ApplyResult {
 export interface ApplyOptions {
   /** Delete objects with a ref in the file's scope that the file no longer lists. */
   prune?: boolean | undefined;
+  /** Change nothing when the organisation already holds an objective (the demo's rule). */
+  onlyIntoEmpty?: boolean | undefined;
 }
 
 /**
@@ -154,14 +159,15 @@ export async function planOkrFile(
 }
 
 /**
- * The services the use cases run on inside the outer write: the same database handle is the
- * outer transaction (their own transactions become savepoints of it), their live events wait
- * for the outer commit, and no email leaves before it (notices stay in the outbox).
+ * The services the use cases run on inside the outer write: each use case's write joins it
+ * (`Services.enclosing`: the outer transaction, lock and audit trail; figures recomputed once,
+ * at the end), reads see it, and no email leaves before the commit (notices stay in the outbox).
  */
 function nested(svc: Services, w: Write, events: DomainEvent[]): Services {
   return {
     ...svc,
     database: { ...svc.database, db: w.tx as unknown as Db },
+    enclosing: w,
     emit: (e) => events.push(e),
     mailer: undefined,
   };
@@ -173,7 +179,9 @@ async function at<T>(path: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof AppError && Array.isArray(err.details)) {
-      const details = (err.details as unknown[]).map((d) => `${path}${String(d).startsWith("[") ? "" : "."}${String(d)}`);
+      const details = (err.details as unknown[]).map(
+        (d) => `${path}${String(d).startsWith("[") ? "" : "."}${String(d)}`,
+      );
       throw new AppError(err.code, `${path}: ${err.message}`, details);
     }
     if (err instanceof AppError) throw new AppError(err.code, `${path}: ${err.message}`, [`${path}: ${err.message}`]);
@@ -219,7 +227,7 @@ const storedDec = (v: string | null): string | null => (v === null ? null : trim
 const instantMs = (v: string): number => Date.parse(v.length === 10 ? `${v}T12:00:00.000Z` : v);
 
 async function run(
-  inner: Services,
+  services: Services,
   w: Write,
   actor: Actor,
   file: OkrFile,
@@ -228,6 +236,13 @@ async function run(
   const changes: FileChange[] = [];
   const tx = w.tx;
   const scope = w.scope;
+  let inner = services;
+  /** After a period is created or closed: the use cases then see the organisation as it is. */
+  const refresh = async () => {
+    const org = await organizationRepo.get(tx, scope);
+    inner = { ...inner, enclosing: { ...w, org, ctx: await loadOrgContext(tx, scope, org) } };
+  };
+  if (options.onlyIntoEmpty && (await graphQueries.hasObjectives(tx, scope))) return changes;
 
   // People by email, created when the file lists them and they are missing.
   const userIds = new Map<string, string>();
@@ -275,6 +290,13 @@ async function run(
         def?.kind ??
         (/^\d{4}$/.test(name) ? "year" : named && (/^Q/i.test(name) || /Q\d$/i.test(name)) ? "quarter" : "custom"),
     };
+    // A name that stands for dates ("2026", "this quarter") finds the period with those dates
+    // under another name ("FY 2026").
+    const sameDates =
+      dates && !def?.start
+        ? periods.filter((p) => p.startDate === dates.start && p.endDate === dates.end && p.kind === dates.kind)
+        : [];
+    if (sameDates.length === 1) return sameDates[0]!;
     if (!dates) {
       throw AppError.validation([
         `${path}: no period is named "${name}"; create it in Okra or list it under periods: with its dates`,
@@ -286,6 +308,7 @@ async function run(
     );
     changes.push({ action: "create", objectType: "period", name, note: `${dates.start} to ${dates.end}` });
     periods = await periodRepo.list(tx, scope);
+    await refresh();
     return pickPeriod(periods, name, path);
   };
   const periodsToClose: { row: PeriodRow; atMs: number; path: string }[] = [];
@@ -372,14 +395,56 @@ async function run(
   const fileObjectives = file.objectives ?? [];
   const objectiveIds = new Map<string, string>();
   const krIds = new Map<string, string>();
+  // The file's own objects, found by their refs up front: a few statements rather than one each.
+  type Repo<R> = {
+    list: (ex: typeof tx, s: typeof scope, where: ReturnType<typeof eq>) => Promise<R[]>;
+    find: (ex: typeof tx, s: typeof scope, id: string) => Promise<R | null>;
+    listByIds: (ex: typeof tx, s: typeof scope, ids: readonly string[]) => Promise<R[]>;
+  };
+  const known = new Map<unknown, Map<string, { id: string; ref: string | null } | null>>();
+  const prefetch = async <R extends { id: string; ref: string | null }>(
+    repo: Repo<R>,
+    column: Parameters<typeof eq>[0],
+    refs: readonly string[],
+  ) => {
+    const found = new Map<string, R | null>(refs.map((r) => [r, null]));
+    for (let i = 0; i < refs.length; i += 1000) {
+      const part = refs.slice(i, i + 1000);
+      for (const row of await repo.list(tx, scope, inArray(column, part))) found.set(row.ref!, row);
+      for (const row of await repo.listByIds(tx, scope, part.filter(isId))) {
+        if (row.ref === null && found.get(row.id) === null) found.set(row.id, row);
+      }
+    }
+    known.set(repo, found);
+  };
+  const fileObjs = file.objectives ?? [];
+  await prefetch<ObjectiveRow>(
+    objectiveRepo,
+    objectivesTable.ref,
+    fileObjs.map((o) => o.ref),
+  );
+  await prefetch<KeyResultRow>(
+    keyResultRepo,
+    keyResultsTable.ref,
+    fileObjs.flatMap((o) => (o.keyResults ?? []).map((k) => k.ref)),
+  );
+  await prefetch<InitiativeRow>(
+    initiativeRepo,
+    initiativesTable.ref,
+    fileObjs.flatMap((o) => (o.initiatives ?? []).map((n) => n.ref)),
+  );
   const byRef = async <R extends { id: string; ref: string | null }>(
-    repo: {
-      list: (ex: typeof tx, s: typeof scope, where: ReturnType<typeof eq>) => Promise<R[]>;
-      find: (ex: typeof tx, s: typeof scope, id: string) => Promise<R | null>;
-    },
+    repo: Repo<R>,
     column: Parameters<typeof eq>[0],
     ref: string,
   ): Promise<R | null> => {
+    const fetched = known.get(repo);
+    if (fetched?.has(ref)) {
+      // Once: a later look-up of the same ref (after apply created or changed it) asks the database.
+      const row = fetched.get(ref) as R | null;
+      fetched.delete(ref);
+      return row;
+    }
     const [row] = await repo.list(tx, scope, eq(column, ref));
     if (row) return row;
     const byId = await repo.find(tx, scope, ref);
@@ -411,7 +476,7 @@ async function run(
     const createdKrs: string[] = [];
     const createdWork: string[] = [];
     for (const [j, k] of (o.keyResults ?? []).entries()) {
-      const kr = await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId);
+      const kr = await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId, created);
       krIds.set(k.ref, kr.id);
       if (kr.created) createdKrs.push(kr.id);
     }
@@ -457,15 +522,32 @@ async function run(
     }
   }
 
-  // Check-ins: added when the key result has none at that moment.
+  // Check-ins: added when the key result has none at that moment; all of them at once (one
+  // insert, the figures computed once).
+  const histories: {
+    keyResultId: string;
+    history: (HistoryCheckIn & { index: number })[];
+    ref: string;
+    path: string;
+  }[] = [];
+  const withCheckIns = fileObjectives.flatMap((o) => (o.keyResults ?? []).filter((k) => k.checkIns?.length));
+  const recorded = groupBy(
+    await checkInRepo.list(
+      tx,
+      scope,
+      inArray(
+        checkInsTable.keyResultId,
+        withCheckIns.map((k) => krIds.get(k.ref)!),
+      ),
+    ),
+    (c) => c.keyResultId,
+  );
   for (const [i, o] of fileObjectives.entries()) {
     for (const [j, k] of (o.keyResults ?? []).entries()) {
       if (!k.checkIns?.length) continue;
       const id = krIds.get(k.ref)!;
-      const have = new Set(
-        (await checkInRepo.list(tx, scope, eq(checkInsTable.keyResultId, id))).map((c) => c.at.getTime()),
-      );
-      const history: { body: Record<string, unknown>; authorId: string }[] = [];
+      const have = new Set((recorded.get(id) ?? []).map((c) => c.at.getTime()));
+      const history: (HistoryCheckIn & { index: number })[] = [];
       for (const [m, c] of k.checkIns.entries()) {
         const atIso = new Date(instantMs(c.at)).toISOString();
         if (have.has(Date.parse(atIso))) continue;
@@ -482,23 +564,43 @@ async function run(
             ...(c.note !== undefined && { note: c.note }),
           },
           authorId,
+          index: m,
         });
       }
-      // All of a key result's new history at once: one insert, its figures computed once.
-      const added = history.length
-        ? await at(`objectives[${i}].keyResults[${j}].checkIns`, () => recordCheckInHistory(inner, actor, id, history))
-        : 0;
-      if (added)
-        changes.push({
-          action: "create",
-          objectType: "checkIns",
-          name: k.ref,
-          note: `${added} check-in${added === 1 ? "" : "s"}`,
-        });
+      if (history.length) {
+        histories.push({ keyResultId: id, history, ref: k.ref, path: `objectives[${i}].keyResults[${j}].checkIns` });
+      }
+    }
+  }
+  if (histories.length) {
+    try {
+      await recordCheckInHistory(inner, actor, histories);
+    } catch (err) {
+      // "[2][5].value: …" names the third key result with new history; say where it is in the file.
+      if (err instanceof AppError && Array.isArray(err.details)) {
+        const details = (err.details as string[]).map((d) =>
+          d.replace(/^\[(\d+)\]\[(\d+)\]/, (_m, k, c) => {
+            const h = histories[Number(k)]!;
+            return `${h.path}[${h.history[Number(c)]!.index}]`;
+          }),
+        );
+        throw new AppError(err.code, details.join("; "), details);
+      }
+      throw err;
+    }
+    for (const h of histories) {
+      const n = h.history.length;
+      changes.push({
+        action: "create",
+        objectType: "checkIns",
+        name: h.ref,
+        note: `${n} check-in${n === 1 ? "" : "s"}`,
+      });
     }
   }
 
   // Closings, after the history they score: objectives the file says are closed, then periods.
+  if (toClose.length || periodsToClose.length) await w.settle();
   for (const { id, o, path } of toClose) {
     const c = o.closing ?? {};
     const authorId = c.by ? await byWhom(c.by, `${path}.closing.by`, "close objectives") : actor.userId;
@@ -525,6 +627,7 @@ async function run(
   }
   for (const p of periodsToClose) {
     await at(p.path, () => closePeriod(inner, actor, p.row.id, {}, { atMs: p.atMs }));
+    await refresh();
     changes.push({
       action: "update",
       objectType: "period",
@@ -604,6 +707,8 @@ async function run(
     position: number,
     path: string,
     objectiveId: string,
+    /** Its objective was created just now, with the file's key results in order. */
+    newObjective: boolean,
   ): Promise<{ id: string; created: boolean }> {
     const want = {
       title: k.title,
@@ -628,7 +733,7 @@ async function run(
       const view = await at(path, () => createKeyResult(inner, actor, objectiveId, want));
       await setRef("keyResult", view.id, k.ref, path);
       // A new key result comes last; the file may place it before others.
-      if ((await indexAmongSiblings(objectiveId, view.id)) !== position) {
+      if (!newObjective && (await indexAmongSiblings(objectiveId, view.id)) !== position) {
         await at(path, () => updateKeyResult(inner, actor, view.id, { position }));
       }
       changes.push({ action: "create", objectType: "keyResult", name: k.ref, note: k.title });
@@ -745,7 +850,12 @@ async function run(
       .map((v) => ({ at: v.at, value: dec(v.value), ...(v.note !== undefined && { note: v.note }) }));
     if (values.length) {
       const added = await at(`${path}.values`, () => recordKpiHistory(inner, actor, id, values));
-      changes.push({ action: "create", objectType: "kpiValues", name: k.name, note: `${added} reading${added === 1 ? "" : "s"}` });
+      changes.push({
+        action: "create",
+        objectType: "kpiValues",
+        name: k.name,
+        note: `${added} reading${added === 1 ? "" : "s"}`,
+      });
     }
   }
 

@@ -214,7 +214,13 @@ export async function exportOkrFile(svc: Services, actor: Actor, options: Export
 
 /** How a closed objective was closed, as a file says it (apply records it only when it closes one). */
 function closingOut(o: ObjectiveRow, emails: (ids: readonly string[]) => string[]): ObjectiveFile["closing"] {
-  const c = (o.closing ?? {}) as { closedAt?: string; closedBy?: string; note?: string; learnings?: string; next?: string };
+  const c = (o.closing ?? {}) as {
+    closedAt?: string;
+    closedBy?: string;
+    note?: string;
+    learnings?: string;
+    next?: string;
+  };
   return {
     ...(c.closedAt && { at: c.closedAt }),
     ...(c.closedBy && { by: emails([c.closedBy])[0]! }),
