@@ -112,7 +112,9 @@ const ObjectiveFileSchema = z.strictObject({
       next: z.string().max(20000).optional(),
     })
     .optional()
-    .describe("How a closed objective was closed: recorded once, when apply closes it (default score: the suggested one)."),
+    .describe(
+      "How a closed objective was closed: recorded once, when apply closes it (default score: the suggested one).",
+    ),
   created: Instant.optional().describe(
     "When it was set (history, as in a migration): recorded for it and the key results and initiatives created with it, only when apply creates it.",
   ),
@@ -130,7 +132,9 @@ const PeriodFileSchema = z.strictObject({
   closed: z
     .union([z.literal(true), Instant])
     .optional()
-    .describe("Closes the period when it is open (true: when applied; or when it was closed). Reopening happens in Okra."),
+    .describe(
+      "Closes the period when it is open (true: when applied; or when it was closed). Reopening happens in Okra.",
+    ),
 });
 
 const KpiFileSchema = z.strictObject({
@@ -310,7 +314,9 @@ export function okrFileProblems(file: OkrFile): string[] {
   const periodNames = new Set((file.periods ?? []).map((p) => nameOf(p.name)));
   for (const [i, p] of (file.periods ?? []).entries()) {
     if ((p.start === undefined) !== (p.end === undefined)) {
-      problems.push(`periods[${i}]: give both start and end, or neither (for a name such as "Q3 2026" or "next quarter")`);
+      problems.push(
+        `periods[${i}]: give both start and end, or neither (for a name such as "Q3 2026" or "next quarter")`,
+      );
     } else if (p.start !== undefined && p.end !== undefined && p.end < p.start) {
       problems.push(`periods[${i}].end: must be on or after start (${p.start})`);
     } else if (p.start === undefined && !periodDatesOfName(resolvePeriodName(nameOf(p.name), "2000-01-01"))) {

@@ -309,6 +309,149 @@ describe.each(DATABASE_KINDS)("OKRs as code on %s", (kind) => {
     ]);
   });
 
+  it("records history from a file: relative periods, closings, when objects were set, KPIs and their readings", async () => {
+    // Today is 15 Feb 2026: "last quarter" is Q4 2025, "this quarter" Q1 2026.
+    const text = `
+version: 1
+period: last quarter
+periods:
+  - { name: last quarter, closed: "2026-01-03T15:00:00Z", x-owner: finance }
+objectives:
+  - ref: winter
+    title: Ship the winter release
+    level: organization
+    owners: [mia@example.com]
+    state: closed
+    created: 2025-10-01
+    closing: { at: "2026-01-02T10:00:00Z", by: mia@example.com, note: Shipped late., learnings: Cut scope earlier. }
+    x-notes: { reviewed: true }
+    keyResults:
+      - ref: winter-rc
+        title: Release candidates approved
+        type: increase
+        start: 0
+        target: 4
+        owners: [mia@example.com]
+        checkIns:
+          - { at: 2025-10-20, value: 1, by: mia@example.com }
+          - { at: "2025-12-15T09:30:00Z", value: 3, by: mia@example.com, note: Two in one week. }
+  - ref: spring
+    title: Plan the spring release
+    level: organization
+    period: this quarter
+    owners: [sam@example.com]
+    keyResults:
+      - { ref: spring-scope, title: Features scoped, type: increase, start: 0, target: 10, owners: [sam@example.com] }
+kpis:
+  - name: Build minutes
+    healthyMax: 15
+    owners: [mia@example.com]
+    objectives: [spring]
+    values:
+      - { at: 2026-01-05, value: 12 }
+      - { at: 2026-02-02, value: 14.5, note: New test suite. }
+`;
+    const file = parseOkrYaml(text);
+    const before = await auditCount();
+    const { changes } = await applyOkrFile(svc, admin, file);
+    const lines = changes.map(describeChange).join("\n");
+    expect(lines).toContain("+ create period Q4 2025 (2025-10-01 to 2025-12-31)");
+    expect(lines).toContain("~ update period Q4 2025\n    closed: no → 2026-01-03T15:00:00.000Z");
+    expect(lines).toContain("+ add check-ins of key result winter-rc (2 check-ins)");
+    expect(lines).toContain("~ update objective winter\n    state: open → closed");
+    expect(lines).toContain("+ create KPI Build minutes");
+    expect(lines).toContain("+ add readings of KPI Build minutes (2 readings)");
+    expect(await auditCount()).toBeGreaterThan(before);
+
+    const periods = (await api.call("GET", "/periods?limit=100")).body.items as { name: string; closedAt: string }[];
+    expect(periods.find((p) => p.name === "Q4 2025")?.closedAt).toBe("2026-01-03T15:00:00.000Z");
+    const all = (await api.call("GET", "/objectives?limit=100")).body.items as {
+      id: string;
+      title: string;
+      periodId: string;
+    }[];
+    const winter = (await api.call("GET", `/objectives/${all.find((o) => o.title === "Ship the winter release")!.id}`))
+      .body;
+    expect(winter).toMatchObject({
+      state: "closed",
+      // 3 of 4: progress 0.75, scored to one decimal.
+      score: 0.8,
+      createdAt: "2025-10-01T12:00:00.000Z",
+      closing: {
+        closedAt: "2026-01-02T10:00:00.000Z",
+        closedBy: member.id,
+        note: "Shipped late.",
+        learnings: "Cut scope earlier.",
+        next: "",
+        suggestedScore: 0.8,
+      },
+    });
+    const kr = winter.keyResults[0];
+    expect(kr.createdAt).toBe("2025-10-01T12:00:00.000Z");
+    expect(kr.score).toBe(0.8);
+    const checkIns = (await api.call("GET", `/key-results/${kr.id}/check-ins`)).body.items as {
+      at: string;
+      createdAt: string;
+      authorId: string;
+      value: string;
+    }[];
+    // History is recorded as made when it is dated, by whom the file says.
+    expect(checkIns.map((c) => [c.at, c.createdAt, c.authorId, Number(c.value)])).toEqual([
+      ["2025-12-15T09:30:00.000Z", "2025-12-15T09:30:00.000Z", member.id, 3],
+      ["2025-10-20T12:00:00.000Z", "2025-10-20T12:00:00.000Z", member.id, 1],
+    ]);
+    const q1 = periods.find((p) => p.name === "Q1 2026") as unknown as { id: string };
+    const spring = all.find((o) => o.title === "Plan the spring release")!;
+    expect(spring.periodId).toBe(q1.id);
+    const kpis = (await api.call("GET", "/kpis")).body.items as { id: string; name: string; objectiveIds: string[] }[];
+    const kpi = kpis.find((k) => k.name === "Build minutes")!;
+    expect(kpi.objectiveIds).toEqual([spring.id]);
+    const readings = (await api.call("GET", `/kpis/${kpi.id}`)).body.values as { at: string; value: string }[];
+    expect(readings.map((r) => [r.at, Number(r.value)])).toEqual([
+      ["2026-01-05T12:00:00.000Z", 12],
+      ["2026-02-02T12:00:00.000Z", 14.5],
+    ]);
+
+    // The same file again changes nothing: closings and readings are history, recorded once.
+    expect(await planOkrFile(svc, admin, parseOkrYaml(text))).toEqual([]);
+    // And the period's export says how it was closed, and applies back as a no-op.
+    const exported = await exportOkrFile(svc, admin, { period: "Q4 2025", checkIns: true });
+    expect(exported.periods?.find((p) => p.name === "Q4 2025")?.closed).toBe("2026-01-03T15:00:00.000Z");
+    expect(exported.objectives?.find((o) => o.ref === "winter")?.closing).toEqual({
+      at: "2026-01-02T10:00:00.000Z",
+      by: "mia@example.com",
+      score: 0.8,
+      note: "Shipped late.",
+      learnings: "Cut scope earlier.",
+    });
+    expect(exported.kpis?.find((k) => k.name === "Build minutes")).toMatchObject({
+      healthyMax: 15,
+      objectives: ["spring"],
+      values: [
+        { at: "2026-01-05T12:00:00.000Z", value: 12 },
+        { at: "2026-02-02T12:00:00.000Z", value: 14.5, note: "New test suite." },
+      ],
+    });
+    expect(await planOkrFile(svc, admin, roundTrip(exported))).toEqual([]);
+
+    // A file may not reopen what Okra closed, and history must lie in the past.
+    const reopen = roundTrip(exported);
+    reopen.objectives!.find((o) => o.ref === "winter")!.state = "active";
+    expect((await problemsOf(reopen)).join("\n")).toMatch(
+      /objectives\[0\]\.state: "Ship the winter release" is closed in Okra/,
+    );
+    const future = parseOkrYaml(
+      text
+        .replace("2025-12-15T09:30:00Z", "2026-03-01T09:30:00Z")
+        .replace("winter-rc", "winter-rc2")
+        .replace("ref: winter\n", "ref: winter2\n"),
+    );
+    const details = await problemsOf(future);
+    expect(details).toEqual([
+      "objectives[0].keyResults[0].checkIns[1].at: must not be in the future; a check-in records a value as it stands now or stood earlier",
+    ]);
+  });
+
   it("lets only an admin record check-ins in someone else's name", async () => {
     const asMia: Actor = { ...admin, userId: member.id, role: "member", isInstanceAdmin: false };
     const file: OkrFile = {
