@@ -4,7 +4,8 @@
  * chunk, never one per row). Every query names the organisation; lists of names and
  * references are sent in slices so no statement carries an unbounded list.
  */
-import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, type Column, eq, getTableColumns, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { InitiativeRow, KeyResultRow, ObjectiveRow, PeriodRow, TeamRow, UserRow } from "./repositories.js";
@@ -18,6 +19,58 @@ async function sliced<T, R>(items: readonly T[], fn: (slice: T[]) => Promise<R[]
   const out: R[] = [];
   for (let i = 0; i < items.length; i += SLICE) out.push(...(await fn(items.slice(i, i + SLICE))));
   return out;
+}
+
+/** Rows per bulk INSERT: each statement carries one array per column, whatever its row count. */
+const ROWS_PER_INSERT = 5000;
+
+/**
+ * Inserts rows with one parameter per column — `insert … select from unnest($1::uuid[], …)` —
+ * instead of one per cell, which spares the query builder and the driver most of their work
+ * on a big import. Every row must name the same columns (an absent one would get null rather
+ * than its default); rows that do not are inserted the ordinary way.
+ */
+async function insertByColumns<T extends PgTable>(
+  ex: Executor,
+  table: T,
+  rows: readonly T["$inferInsert"][],
+): Promise<void> {
+  if (!rows.length) return;
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const given = (r: object) =>
+    Object.entries(r)
+      .filter(([k, v]) => v !== undefined && columns[k])
+      .map(([k]) => k);
+  const keys = given(rows[0]!);
+  const uniform = rows.every((r) => {
+    const own = given(r);
+    return own.length === keys.length && keys.every((k) => (r as Record<string, unknown>)[k] !== undefined);
+  });
+  if (!uniform) {
+    for (let i = 0; i < rows.length; i += SLICE / 4) await ex.insert(table).values(rows.slice(i, i + SLICE / 4));
+    return;
+  }
+  // Arrays and JSON travel as their text (an array of arrays would be flattened by unnest).
+  const travel = (c: Column) => (c.columnType === "PgArray" || c.columnType === "PgJsonb" ? "text" : c.getSQLType());
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + ROWS_PER_INSERT) as Record<string, unknown>[];
+    const arrays: SQL[] = keys.map((k) => {
+      const c = columns[k]!;
+      const values = part.map((r) => (r[k] === null ? null : c.mapToDriverValue(r[k])));
+      return sql`${sql.param(values)}::${sql.raw(`${travel(c)}[]`)}`;
+    });
+    const names = keys.map((_, j) => `c${j}`);
+    const picked = keys.map((k, j) => {
+      const c = columns[k]!;
+      return sql.raw(travel(c) === "text" && c.getSQLType() !== "text" ? `${names[j]}::${c.getSQLType()}` : names[j]!);
+    });
+    await ex.execute(
+      sql`insert into ${table} (${sql.join(
+        keys.map((k) => sql.identifier(columns[k]!.name)),
+        sql`, `,
+      )}) select ${sql.join(picked, sql`, `)} from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.raw(names.join(", "))})`,
+    );
+  }
 }
 
 export const importQueries = {
@@ -207,20 +260,19 @@ export const importQueries = {
       .where(and(eq(t.orgId, scope.orgId), eq(t.id, id)));
   },
 
-  async insertObjectives(ex: Executor, rows: (typeof s.objectives.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += SLICE / 4) await ex.insert(s.objectives).values(rows.slice(i, i + SLICE / 4));
+  insertObjectives(ex: Executor, rows: (typeof s.objectives.$inferInsert)[]): Promise<void> {
+    return insertByColumns(ex, s.objectives, rows);
   },
-  async insertKeyResults(ex: Executor, rows: (typeof s.keyResults.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += SLICE / 4) await ex.insert(s.keyResults).values(rows.slice(i, i + SLICE / 4));
+  insertKeyResults(ex: Executor, rows: (typeof s.keyResults.$inferInsert)[]): Promise<void> {
+    return insertByColumns(ex, s.keyResults, rows);
   },
-  async insertInitiatives(ex: Executor, rows: (typeof s.initiatives.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += SLICE / 4)
-      await ex.insert(s.initiatives).values(rows.slice(i, i + SLICE / 4));
+  insertInitiatives(ex: Executor, rows: (typeof s.initiatives.$inferInsert)[]): Promise<void> {
+    return insertByColumns(ex, s.initiatives, rows);
   },
-  async insertAlignments(ex: Executor, rows: (typeof s.alignments.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += SLICE) await ex.insert(s.alignments).values(rows.slice(i, i + SLICE));
+  insertAlignments(ex: Executor, rows: (typeof s.alignments.$inferInsert)[]): Promise<void> {
+    return insertByColumns(ex, s.alignments, rows);
   },
-  async insertCheckIns(ex: Executor, rows: (typeof s.checkIns.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += SLICE) await ex.insert(s.checkIns).values(rows.slice(i, i + SLICE));
+  insertCheckIns(ex: Executor, rows: (typeof s.checkIns.$inferInsert)[]): Promise<void> {
+    return insertByColumns(ex, s.checkIns, rows);
   },
 };
