@@ -262,15 +262,16 @@ test("close the period: postpone one objective, then close the rest with a summa
   await expect(page.getByRole("heading", { name: /^Close Q\d \d{4}$/ })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/period-close.png` });
   await noSeriousA11yViolations(page);
-  // Postpone into the next quarter only when there is one (Q4 has none in the demo year).
+  // Postpone into a later period: next quarter (in the fourth quarter, the first of next year).
   const postpone = page.getByRole("combobox", { name: "Postpone to: Make every dashboard feel instant" });
   if (await postpone.count()) {
     await postpone.click();
     const options = page.getByRole("option");
     if (await options.count()) {
       await options.first().click();
-      await page.getByRole("button", { name: "Postpone" }).first().click();
-      await expect(page.getByText("Copied into the next period")).toBeVisible();
+      const row = page.getByRole("row").filter({ has: postpone });
+      await row.getByRole("button", { name: "Postpone" }).click();
+      await expect(row.getByText("Copied into the next period")).toBeVisible();
     } else {
       await page.keyboard.press("Escape");
     }
