@@ -15,6 +15,7 @@ import { runDigests } from "./digest.service.js";
 import { settingsOf } from "./evaluation.js";
 import { deliverEmail } from "./notify.service.js";
 import { runReminders } from "./reminders.service.js";
+import { runStatusWatch } from "./status-watch.service.js";
 import { purgeTrashOf } from "./trash.service.js";
 import { deliverWebhooks } from "./webhook-delivery.js";
 
@@ -87,6 +88,16 @@ export const JOBS: readonly JobDefinition[] = [
     run: (svc, orgId, opts) => runDataSync(svc, orgId, opts),
     // A tick with nothing due (most of them, hourly) is not kept.
     idle: (summary) => (summary as { checked: number }).checked === 0,
+  },
+  {
+    name: "status-watch",
+    title: "Status changes over time",
+    description:
+      "Each hour, finds the objectives and key results whose status moved with time alone (the progress expected by now grew, a grace period ended) and sends the status.changed webhook for each; writes announce their own changes.",
+    cron: "50 * * * *",
+    run: (svc, orgId, opts) => runStatusWatch(svc, orgId, opts),
+    // An hour in which nothing moved (or nobody subscribes) is not kept.
+    idle: (summary) => (summary as { changed: number }).changed === 0,
   },
 ];
 

@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import type { Services } from "../../src/services/context.js";
+import { runJobForOrganization } from "../../src/services/jobs.service.js";
+import { statusChangesOverTime } from "../../src/services/status-watch.service.js";
 import { webhookUrlProblems } from "../../src/services/webhook.service.js";
 import { deliverWebhooks } from "../../src/services/webhook-delivery.js";
 import { type ApiHarness, factories, orgIdOf, startApi } from "../support/api.js";
@@ -68,6 +70,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 describe.each(DATABASE_KINDS)("outbound webhooks (%s)", (kind) => {
   let api: ApiHarness;
@@ -225,6 +230,55 @@ describe.each(DATABASE_KINDS)("outbound webhooks (%s)", (kind) => {
       error: null,
       nextAttemptAt: null,
     });
+  });
+
+  it("announces statuses that time alone moved, in the hour they moved", async () => {
+    await create({ url: `${receiver.base}/ok/over-time`, events: ["status.changed"] });
+    const start = api.clock.now;
+    const { o, kr } = await objectiveWithKr({ title: "Keep pace with time" });
+    // 70 % on 15 February, with half the quarter gone: on track, for now.
+    await factories(api).checkIn(kr.id, { value: 70 });
+    // The check-in announced its own change (at risk → on track); time's come on top.
+    const mine = () =>
+      receiver.hits.filter((h) => h.path === "/ok/over-time" && JSON.parse(h.body).data.objective.id === o.id);
+    await until("the check-in's status changes", async () => mine().length >= 2);
+    const ours = <C extends { id: string }>(changes: C[]) => changes.filter((c) => c.id === kr.id || c.id === o.id);
+    const month = await statusChangesOverTime(svc, orgId, start, start + 28 * DAY);
+    expect(ours(month.changes).map((c) => [c.objectType, c.from, c.to])).toEqual([
+      ["objective", "onTrack", "behind"],
+      ["keyResult", "onTrack", "behind"],
+    ]);
+    // The hour it crosses: halve the month until an hour is left.
+    let lo = start;
+    let hi = start + 28 * DAY;
+    while (hi - lo > HOUR) {
+      const mid = lo + Math.floor((hi - lo) / 2 / HOUR) * HOUR;
+      if (ours((await statusChangesOverTime(svc, orgId, lo, mid)).changes).length) hi = mid;
+      else lo = mid;
+    }
+    const before = mine().length;
+    api.clock.now = hi;
+    const run = await runJobForOrganization(svc, "status-watch", orgId, "schedule");
+    expect(run).toMatchObject({ name: "status-watch", ok: true, summary: { changed: expect.any(Number) } });
+    const hits = await until("both status changes", async () => {
+      const h = mine().slice(before);
+      return h.length >= 2 && h;
+    });
+    expect(
+      hits.map((h) => JSON.parse(h.body)).map((b) => [b.event, b.data.objectType, b.data.id, b.data.from, b.data.to]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["status.changed", "objective", o.id, "onTrack", "behind"],
+        ["status.changed", "keyResult", kr.id, "onTrack", "behind"],
+      ]),
+    );
+    expect(hits).toHaveLength(2);
+    // An hour later nothing more has moved: the run is not kept, and nothing is sent.
+    let quiet = hi + 2 * HOUR;
+    while ((await statusChangesOverTime(svc, orgId, quiet - HOUR, quiet)).changes.length) quiet += HOUR;
+    api.clock.now = quiet;
+    expect(await runJobForOrganization(svc, "status-watch", orgId, "schedule")).toBeNull();
+    api.clock.now = start;
   });
 
   it("retries a failing receiver after 30 s, 2, 8, 32 and 128 min, then marks the delivery failed", async () => {
