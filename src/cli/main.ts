@@ -313,7 +313,7 @@ function program(): Command {
   jobs
     .command("run")
     .description("run a job now for the organisation and print what it did")
-    .argument("<name>", "reminders, email-outbox, trash-purge, digests, data-sync")
+    .argument("<name>", "reminders, digests, email-outbox, trash-purge, webhooks, data-sync, status-watch")
     .option("--json", "print the run as JSON")
     .option("--as <email>", "run as this admin (default: the instance administrator)")
     .option("--url <url>", "talk to a running server (env OKRA_URL; token in OKRA_TOKEN)")
