@@ -224,3 +224,32 @@ test("key results can be managed on a phone-sized screen", async ({ page }) => {
   await page.screenshot({ path: `${SHOTS}/kr-add-390.png` });
   await noSeriousA11yViolations(page);
 });
+
+test("at 390 px an observer exports the explorer's view and reads the settings without changing them", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, observerToken);
+  await page.goto("/explorer");
+  await expect(page.getByText(/^\d+ objectives$/)).toBeVisible();
+  await page.getByRole("button", { name: "Export" }).click();
+  // Exports are reads: an observer gets every one of them.
+  for (const name of [/^This view as CSV/, /With key results, XLSX/, "Review deck (PowerPoint)"]) {
+    await expect(page.getByRole("menuitem", { name })).toBeVisible();
+  }
+  await page.screenshot({ path: `${SHOTS}/explorer-export-menu-observer-390.png` });
+  await noSeriousA11yViolations(page);
+  const download = page.waitForEvent("download");
+  await page.getByRole("menuitem", { name: /^This view as CSV/ }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+
+  await page.goto("/settings");
+  const dataSync = page.getByRole("combobox", { name: "Data-linked key results read their source" });
+  await expect(dataSync).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, "the settings are wider than the phone").toBeLessThanOrEqual(390);
+  await dataSync.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/settings-observer-390.png` });
+  await noSeriousA11yViolations(page);
+});

@@ -9,6 +9,7 @@ import {
   Group,
   NumberInput,
   Select,
+  SimpleGrid,
   Slider,
   Stack,
   Switch,
@@ -215,7 +216,8 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                   {...form.getInputProps("cadenceWeekday")}
                 />
               </Group>
-              <Group grow align="flex-start" wrap="wrap">
+              {/* One field a row on a phone: three abreast would cut the weekday short. */}
+              <SimpleGrid cols={{ base: 1, xs: 3 }}>
                 <NumberInput
                   label={t("rhythm.reminderHour")}
                   description={t("rhythm.reminderHourHelp")}
@@ -238,7 +240,7 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                   hideControls
                   {...form.getInputProps("escalateAfterMissed")}
                 />
-              </Group>
+              </SimpleGrid>
               <Select
                 label={t("rhythm.dataSync")}
                 description={t("rhythm.dataSyncHelp")}
