@@ -463,6 +463,32 @@ export const graphQueries = {
       .limit(1);
     return rows.length > 0;
   },
+  /** A page of the active objectives of these periods, by id after `afterId` (a job walks them all this way). */
+  async activeObjectivesPage(
+    ex: Executor,
+    scope: OrgScope,
+    periodIds: readonly string[],
+    afterId: string | null,
+    limit: number,
+  ): Promise<ObjectiveRow[]> {
+    const ids = periodIds.filter(isId);
+    if (!ids.length) return [];
+    const o = s.objectives;
+    return ex
+      .select()
+      .from(o)
+      .where(
+        and(
+          eq(o.orgId, scope.orgId),
+          isNull(o.deletedAt),
+          eq(o.state, "active"),
+          inArray(o.periodId, ids),
+          afterId ? gt(o.id, afterId) : undefined,
+        ),
+      )
+      .orderBy(asc(o.id))
+      .limit(limit);
+  },
   async objectivesByPeriods(ex: Executor, scope: OrgScope, periodIds: readonly string[]): Promise<ObjectiveRow[]> {
     const ids = periodIds.filter(isId);
     if (!ids.length) return [];

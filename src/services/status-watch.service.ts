@@ -8,12 +8,15 @@
  * wants the event, so an organisation without one pays a single query.
  */
 import { grantOrgScope } from "../db/org-scope.js";
-import { graphQueries, organizationRepo } from "../db/repositories.js";
+import { graphQueries, type ObjectiveRow, organizationRepo } from "../db/repositories.js";
 import { webhookQueries } from "../db/webhook-queries.js";
 import { periodSpan } from "../domain/periods.js";
 import { type Services, writeTransaction } from "./context.js";
 import { keyResultState, loadOrgContext, objectiveState, type StatusChange, storedDerived } from "./evaluation.js";
 import { queueWebhooks } from "./webhook-queue.js";
+
+/** Objectives read at a time. */
+const PAGE = 1000;
 
 /** How far back each run looks: the hour since the run before (the job runs hourly). */
 export const STATUS_WATCH_WINDOW_MS = 3_600_000;
@@ -42,10 +45,18 @@ export async function statusChangesOverTime(
   });
   const changes: StatusChange[] = [];
   let checked = 0;
-  for (const period of running) {
-    const objectives = (await graphQueries.objectivesOfPeriod(ex, scope, period.id)).filter(
-      (o) => o.state === "active",
+  // A page of objectives (and their key results) at a time: memory stays bounded in a big organisation.
+  let after: string | null = null;
+  for (;;) {
+    const objectives: ObjectiveRow[] = await graphQueries.activeObjectivesPage(
+      ex,
+      scope,
+      running.map((p) => p.id),
+      after,
+      PAGE,
     );
+    if (objectives.length === 0) break;
+    after = objectives[objectives.length - 1]!.id;
     const byId = new Map(objectives.map((o) => [o.id, o]));
     for (const o of objectives) {
       const d = storedDerived("objective", o);
@@ -64,8 +75,7 @@ export async function statusChangesOverTime(
         });
       }
     }
-    const krs = await graphQueries.keyResultsOf(ex, scope, [...byId.keys()]);
-    for (const kr of krs) {
+    for (const kr of await graphQueries.keyResultsOf(ex, scope, [...byId.keys()])) {
       const o = byId.get(kr.objectiveId);
       if (!o || kr.closed) continue;
       const d = storedDerived("keyResult", kr);
@@ -84,6 +94,7 @@ export async function statusChangesOverTime(
         });
       }
     }
+    if (objectives.length < PAGE) break;
   }
   return { checked, changes };
 }
