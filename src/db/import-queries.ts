@@ -194,6 +194,9 @@ export const importQueries = {
   async namesOf(ex: Executor, scope: OrgScope, userIds: readonly string[], teamIds: readonly string[]) {
     const u = s.users;
     const t = s.teams;
+    // Something that is not an id names nobody (and must not reach a uuid comparison).
+    userIds = userIds.filter(isId);
+    teamIds = teamIds.filter(isId);
     const people = await sliced(userIds, (part) =>
       ex
         .select({ id: u.id, name: u.name, email: u.email })

@@ -293,6 +293,7 @@ export async function exportDeck(svc: Services, actor: Actor, query: unknown): P
       return { ctx, teamName: q.teamId ? names.teams.get(q.teamId) : undefined, orgName: org.name, instants, trends };
     },
   );
+  if (q.teamId !== undefined && teamName === undefined) throw AppError.notFound("team", q.teamId);
   const weekLabels = instants.map((at) =>
     new Date(at).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: ctx.settings.timeZone }),
   );

@@ -371,6 +371,13 @@ describe.each(DATABASE_KINDS)("OKR import and export on %s", (kind) => {
     const elsewhere = "7b0c8a52-3f7e-4f1e-9d2a-6c1e5b4a9f00";
     expect((await raw(`/exports/deck?periodId=${elsewhere}`)).statusCode).toBe(404);
     expect((await raw(`/exports/okrs?periodId=${elsewhere}`)).statusCode).toBe(404);
+    // Nor is a team that is not one (the fuzzer's find: a team id that is no id at all answered 500).
+    for (const teamId of [elsewhere, "YTg0YjE1ZjgtZmRkMS00YjQ5"]) {
+      const res = await raw(`/exports/deck?periodId=${periodId}&teamId=${teamId}`);
+      expect(res.statusCode, teamId).toBe(404);
+      expect(JSON.parse(res.body).error.code).toBe("NOT_FOUND");
+    }
+    expect((await raw(`/exports/deck?periodId=${periodId}&teamId=%00`)).statusCode).toBe(400);
   });
 
   it("lets only admins import; members may export what they see", async () => {
