@@ -532,14 +532,16 @@ async function run(
   }[] = [];
   const withCheckIns = fileObjectives.flatMap((o) => (o.keyResults ?? []).filter((k) => k.checkIns?.length));
   const recorded = groupBy(
-    await checkInRepo.list(
-      tx,
-      scope,
-      inArray(
-        checkInsTable.keyResultId,
-        withCheckIns.map((k) => krIds.get(k.ref)!),
-      ),
-    ),
+    withCheckIns.length
+      ? await checkInRepo.list(
+          tx,
+          scope,
+          inArray(
+            checkInsTable.keyResultId,
+            withCheckIns.map((k) => krIds.get(k.ref)!),
+          ),
+        )
+      : [],
     (c) => c.keyResultId,
   );
   for (const [i, o] of fileObjectives.entries()) {

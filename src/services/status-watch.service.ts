@@ -58,41 +58,28 @@ export async function statusChangesOverTime(
     if (objectives.length === 0) break;
     after = objectives[objectives.length - 1]!.id;
     const byId = new Map(objectives.map((o) => [o.id, o]));
+    /** Records the item when its status an hour ago and now differ. */
+    const compare = (item: Omit<StatusChange, "from" | "to">, statusAt: (ms: number) => StatusChange["from"]) => {
+      checked++;
+      const from = statusAt(sinceMs);
+      const to = statusAt(nowMs);
+      if (from !== to) changes.push({ ...item, from, to });
+    };
     for (const o of objectives) {
       const d = storedDerived("objective", o);
-      const from = objectiveState(o, d, ctx, sinceMs).status;
-      const to = objectiveState(o, d, ctx, nowMs).status;
-      checked++;
-      if (from !== to) {
-        changes.push({
-          objectType: "objective",
-          id: o.id,
-          title: o.title,
-          objectiveId: o.id,
-          from,
-          to,
-          progress: o.progress,
-        });
-      }
+      compare(
+        { objectType: "objective", id: o.id, title: o.title, objectiveId: o.id, progress: o.progress },
+        (ms) => objectiveState(o, d, ctx, ms).status,
+      );
     }
     for (const kr of await graphQueries.keyResultsOf(ex, scope, [...byId.keys()])) {
       const o = byId.get(kr.objectiveId);
       if (!o || kr.closed) continue;
       const d = storedDerived("keyResult", kr);
-      const from = keyResultState(kr, o, d, ctx, sinceMs).status;
-      const to = keyResultState(kr, o, d, ctx, nowMs).status;
-      checked++;
-      if (from !== to) {
-        changes.push({
-          objectType: "keyResult",
-          id: kr.id,
-          title: kr.title,
-          objectiveId: o.id,
-          from,
-          to,
-          progress: kr.progress,
-        });
-      }
+      compare(
+        { objectType: "keyResult", id: kr.id, title: kr.title, objectiveId: o.id, progress: kr.progress },
+        (ms) => keyResultState(kr, o, d, ctx, ms).status,
+      );
     }
     if (objectives.length < PAGE) break;
   }
