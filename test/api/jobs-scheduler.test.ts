@@ -82,7 +82,9 @@ describe.each(DATABASE_KINDS)("durable jobs on %s", (kind) => {
     await retrying.enqueue("test-flaky");
     const runs = await until("a failed run and a good one", async () => {
       const r = await api.call("GET", "/jobs/test-flaky/runs");
-      return r.body.items.length >= 2 ? r.body.items : null;
+      // A run is listed once it starts (ok null) and settles when it ends: wait for both to end.
+      const items = r.body.items as { ok: boolean | null }[];
+      return items.length >= 2 && items.every((i) => i.ok !== null) ? items : null;
     });
     expect(runs.map((r: { ok: boolean }) => r.ok)).toEqual([true, false]);
     expect(runs[1]).toMatchObject({ error: "the first attempt fails" });
