@@ -19,6 +19,11 @@ export type KeyResultRow = typeof s.keyResults.$inferSelect;
 export type InitiativeRow = typeof s.initiatives.$inferSelect;
 export type AlignmentRow = typeof s.alignments.$inferSelect;
 export type CheckInRow = typeof s.checkIns.$inferSelect;
+/** What a key result's figures are computed from, of one check-in. */
+export type CheckInFigures = Pick<
+  CheckInRow,
+  "keyResultId" | "at" | "createdAt" | "value" | "achieved" | "status" | "confidence"
+>;
 export type KpiRow = typeof s.kpis.$inferSelect;
 export type KpiValueRow = typeof s.kpiValues.$inferSelect;
 export type TokenRow = typeof s.apiTokens.$inferSelect;
@@ -79,31 +84,22 @@ function chainOf(scope: OrgScope, keyResultIds: readonly string[]): SQL {
 }
 
 /**
- * Locks the rows of these key results and of everything they count toward (`chainOf`), key
- * results first, then objectives, each in id order, for the rest of the transaction — one
- * global order, so writers locking overlapping chains never deadlock — and returns them as
- * they stand once locked. Two statements, whatever the depth.
+ * Locks the objectives of a chain (`chainOf`: these key results and everything they count
+ * toward) in id order for the rest of the transaction — one global order, so writers locking
+ * overlapping chains never deadlock — and then reads, as they stand once locked, the key results
+ * of those objectives, the chain's own flagged. Two statements, whatever the depth.
+ *
+ * Key result rows are not locked: every key result of the chain belongs to an objective of the
+ * chain (`chainOf` adds each one's objective), and the only writers that change figures beside the structure's exclusive lock are
+ * these chain writes (check-ins), which lock those objectives first.
  */
 export async function lockChain(
   ex: Executor,
   scope: OrgScope,
   keyResultIds: readonly string[],
-): Promise<{ keyResults: KeyResultRow[]; objectives: ObjectiveRow[] }> {
+): Promise<{ keyResults: KeyResultRow[]; objectives: ObjectiveRow[]; siblings: KeyResultRow[] }> {
   const ids = keyResultIds.filter(isId);
-  if (!ids.length) return { keyResults: [], objectives: [] };
-  const chain = chainOf(scope, ids);
-  const keyResults = await ex
-    .select()
-    .from(s.keyResults)
-    .where(
-      and(
-        eq(s.keyResults.orgId, scope.orgId),
-        isNull(s.keyResults.deletedAt),
-        sql`${s.keyResults.id} in (${chain} select id from up where type = 'keyResult')`,
-      ),
-    )
-    .orderBy(asc(s.keyResults.id))
-    .for("update");
+  if (!ids.length) return { keyResults: [], objectives: [], siblings: [] };
   const objectives = await ex
     .select()
     .from(s.objectives)
@@ -111,12 +107,32 @@ export async function lockChain(
       and(
         eq(s.objectives.orgId, scope.orgId),
         isNull(s.objectives.deletedAt),
-        sql`${s.objectives.id} in (${chain} select id from up where type = 'objective')`,
+        sql`${s.objectives.id} in (${chainOf(scope, ids)} select id from up where type = 'objective')`,
       ),
     )
     .orderBy(asc(s.objectives.id))
     .for("update");
-  return { keyResults, objectives };
+  if (!objectives.length) return { keyResults: [], objectives: [], siblings: [] };
+  const inChain = sql<boolean>`${s.keyResults.id} in (${chainOf(scope, ids)} select id from up where type = 'keyResult')`;
+  const rows = await ex
+    .select({ kr: s.keyResults, inChain })
+    .from(s.keyResults)
+    .where(
+      and(
+        eq(s.keyResults.orgId, scope.orgId),
+        isNull(s.keyResults.deletedAt),
+        inArray(
+          s.keyResults.objectiveId,
+          objectives.map((o) => o.id),
+        ),
+      ),
+    )
+    .orderBy(asc(s.keyResults.position), asc(s.keyResults.createdAt));
+  return {
+    keyResults: rows.filter((r) => r.inChain).map((r) => r.kr),
+    objectives,
+    siblings: rows.map((r) => r.kr),
+  };
 }
 
 /** Runs `fn` in one transaction, translating unique violations. */
@@ -153,6 +169,35 @@ export const organizationRepo = {
     const rows = await db.select().from(s.organizations).where(eq(s.organizations.id, scope.orgId));
     if (!rows[0]) throw AppError.notFound("organisation", scope.orgId);
     return rows[0];
+  },
+  /**
+   * The organisation and its live periods (oldest first) in one statement. With `webhookEvents`,
+   * also the events its active webhooks subscribe to, so that a write with nothing subscribed
+   * never looks for subscriptions.
+   */
+  async withPeriods(
+    db: Executor,
+    scope: OrgScope,
+    options: { webhookEvents?: boolean } = {},
+  ): Promise<{ org: OrganizationRow; periods: PeriodRow[]; webhookEvents: string[] | null }> {
+    const w = s.webhooks;
+    const hooks = sql<
+      string[]
+    >`(select coalesce(array_agg(distinct e), '{}') from ${w} cross join unnest(${w.events}) as e
+      where ${w.orgId} = ${scope.orgId} and ${w.active} and ${w.deletedAt} is null)`;
+    const rows = await db
+      .select({ org: s.organizations, period: s.periods, ...(options.webhookEvents && { hooks }) })
+      .from(s.organizations)
+      .leftJoin(s.periods, and(eq(s.periods.orgId, s.organizations.id), isNull(s.periods.deletedAt)))
+      .where(eq(s.organizations.id, scope.orgId))
+      .orderBy(asc(s.periods.createdAt), asc(s.periods.id));
+    const first = rows[0];
+    if (!first) throw AppError.notFound("organisation", scope.orgId);
+    return {
+      org: first.org,
+      periods: rows.flatMap((r) => (r.period ? [r.period] : [])),
+      webhookEvents: "hooks" in first ? (first.hooks as string[]) : null,
+    };
   },
   /** Asks for (an instant) or clears (null, only if still `expected`) a background recompute. */
   async setRecomputeRequested(
@@ -617,6 +662,30 @@ export const graphQueries = {
       .from(a)
       .where(and(eq(a.orgId, scope.orgId), or(...parts), options.counting ? childNotDraft() : undefined));
   },
+  /**
+   * `alignmentsAt(…, "parent", nodes, { counting: true })`, each alignment with its child's row
+   * (null when the child is deleted): the direct children a roll-up reads, in one statement.
+   */
+  async childrenAt(
+    ex: Executor,
+    scope: OrgScope,
+    nodes: { objective: readonly string[]; keyResult: readonly string[] },
+  ): Promise<{ alignment: AlignmentRow; objective: ObjectiveRow | null; keyResult: KeyResultRow | null }[]> {
+    const a = s.alignments;
+    const parts = (["objective", "keyResult"] as const)
+      .map((type) => ({ type, ids: nodes[type].filter(isId) }))
+      .filter((p) => p.ids.length > 0)
+      .map((p) => and(eq(a.parentType, p.type), inArray(a.parentId, p.ids)));
+    if (!parts.length) return [];
+    const o = alias(s.objectives, "child_objective");
+    const k = alias(s.keyResults, "child_key_result");
+    return ex
+      .select({ alignment: a, objective: o, keyResult: k })
+      .from(a)
+      .leftJoin(o, and(eq(a.childType, "objective"), eq(o.orgId, a.orgId), eq(o.id, a.childId), isNull(o.deletedAt)))
+      .leftJoin(k, and(eq(a.childType, "keyResult"), eq(k.orgId, a.orgId), eq(k.id, a.childId), isNull(k.deletedAt)))
+      .where(and(eq(a.orgId, scope.orgId), or(...parts), childNotDraft()));
+  },
   /** Alignments touching any of these nodes (as child or parent). */
   async alignmentsTouching(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<AlignmentRow[]> {
     const valid = ids.filter(isId);
@@ -645,32 +714,61 @@ export const graphQueries = {
     type: "objective" | "keyResult",
     items: readonly { id: string; values: DerivedValues }[],
   ): Promise<void> {
-    const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
     for (let i = 0; i < items.length; i += 500) {
-      const chunk = items.slice(i, i + 500);
-      if (type === "objective") {
-        const rows = chunk.map(
-          ({ id, values: v }) =>
-            sql`(${id}::uuid, ${v.progress ?? 0}::float8, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${v.forecast === null || v.forecast === undefined ? null : JSON.stringify(v.forecast)}::jsonb)`,
-        );
-        await ex.execute(sql`update objectives t set progress = v.progress, first_check_in_at = v.first_at,
+      await ex.execute(derivedUpdate(scope, type, items.slice(i, i + 500)));
+    }
+  },
+  /**
+   * `updateDerivedMany` for key results and objectives together: one statement when both fit
+   * in one (a check-in's chain), a data-modifying `with` writing the key results.
+   */
+  async updateDerivedBoth(
+    ex: Executor,
+    scope: OrgScope,
+    keyResults: readonly { id: string; values: DerivedValues }[],
+    objectives: readonly { id: string; values: DerivedValues }[],
+  ): Promise<void> {
+    if (keyResults.length && objectives.length && keyResults.length <= 500 && objectives.length <= 500) {
+      const krs = derivedUpdate(scope, "keyResult", keyResults);
+      await ex.execute(
+        sql`with written_key_results as (${krs} returning 1) ${derivedUpdate(scope, "objective", objectives)}`,
+      );
+      return;
+    }
+    await graphQueries.updateDerivedMany(ex, scope, "keyResult", keyResults);
+    await graphQueries.updateDerivedMany(ex, scope, "objective", objectives);
+  },
+};
+
+/** One `update … from (values …)` of derived figures (see `updateDerivedMany`). */
+function derivedUpdate(
+  scope: OrgScope,
+  type: "objective" | "keyResult",
+  items: readonly { id: string; values: DerivedValues }[],
+): SQL {
+  const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  const json = (v: DerivedValues) =>
+    v.forecast === null || v.forecast === undefined ? null : JSON.stringify(v.forecast);
+  if (type === "objective") {
+    const rows = items.map(
+      ({ id, values: v }) =>
+        sql`(${id}::uuid, ${v.progress ?? 0}::float8, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${json(v)}::jsonb)`,
+    );
+    return sql`update objectives t set progress = v.progress, first_check_in_at = v.first_at,
           last_check_in_at = v.last_at, forecast = v.forecast
           from (values ${sql.join(rows, sql`, `)}) as v(id, progress, first_at, last_at, forecast)
-          where t.org_id = ${scope.orgId} and t.id = v.id`);
-      } else {
-        const rows = chunk.map(
-          ({ id, values: v }) =>
-            sql`(${id}::uuid, ${v.progress ?? null}::float8, ${v.current ?? null}::numeric, ${v.latestValue ?? null}::numeric, ${v.achieved ?? null}::boolean, ${v.manualStatus ?? null}::text, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${v.forecast === null || v.forecast === undefined ? null : JSON.stringify(v.forecast)}::jsonb)`,
-        );
-        await ex.execute(sql`update key_results t set progress = v.progress, current = v.current,
+          where t.org_id = ${scope.orgId} and t.id = v.id`;
+  }
+  const rows = items.map(
+    ({ id, values: v }) =>
+      sql`(${id}::uuid, ${v.progress ?? null}::float8, ${v.current ?? null}::numeric, ${v.latestValue ?? null}::numeric, ${v.achieved ?? null}::boolean, ${v.manualStatus ?? null}::text, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${json(v)}::jsonb)`,
+  );
+  return sql`update key_results t set progress = v.progress, current = v.current,
           latest_value = v.latest_value, achieved = v.achieved, manual_status = v.manual_status,
           first_check_in_at = v.first_at, last_check_in_at = v.last_at, forecast = v.forecast
           from (values ${sql.join(rows, sql`, `)}) as v(id, progress, current, latest_value, achieved, manual_status, first_at, last_at, forecast)
-          where t.org_id = ${scope.orgId} and t.id = v.id`);
-      }
-    }
-  },
-};
+          where t.org_id = ${scope.orgId} and t.id = v.id`;
+}
 
 export const checkInQueries = {
   /** Live check-ins of these key results dated at or before `untilMs` (all when null), oldest first. */
@@ -696,6 +794,40 @@ export const checkInQueries = {
         // The id settles ties of date and recording, so every computation sees the same order.
         .orderBy(asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id))
     );
+  },
+  /**
+   * `forKeyResults` with only what a key result's figures are computed from (no note, author or
+   * bookkeeping): what a recomputation reads, for a key result's whole history.
+   */
+  async figuresFor(
+    ex: Executor,
+    scope: OrgScope,
+    keyResultIds: readonly string[],
+    untilMs: number | null = null,
+  ): Promise<CheckInFigures[]> {
+    const valid = keyResultIds.filter(isId);
+    if (valid.length === 0) return [];
+    const c = s.checkIns;
+    return ex
+      .select({
+        keyResultId: c.keyResultId,
+        at: c.at,
+        createdAt: c.createdAt,
+        value: c.value,
+        achieved: c.achieved,
+        status: c.status,
+        confidence: c.confidence,
+      })
+      .from(c)
+      .where(
+        and(
+          eq(c.orgId, scope.orgId),
+          isNull(c.deletedAt),
+          inArray(c.keyResultId, valid),
+          untilMs === null ? undefined : lte(c.at, new Date(untilMs)),
+        ),
+      )
+      .orderBy(asc(c.at), asc(c.createdAt), asc(c.id));
   },
   /** One page of a key result's check-ins, newest first. */
   async page(

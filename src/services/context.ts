@@ -18,7 +18,7 @@ import { createGuard, type Guard } from "./access.js";
 import {
   ancestorIds,
   type ChainRows,
-  loadOrgContext,
+  loadOrgAndContext,
   type NodeIds,
   type OrgContext,
   recomputeStored,
@@ -124,6 +124,11 @@ export interface Transaction {
   nowMs: number;
   /** With `figuresOf`: the rows of the chain the write locked, as they stood once locked. */
   locked?: ChainRows | undefined;
+  /**
+   * The events the organisation's active webhooks subscribe to, as they stood when the write
+   * began (webhooks change only under the exclusive lock); undefined when not read.
+   */
+  webhookEvents?: ReadonlySet<string> | undefined;
   /** Records one change in the audit trail (before/after are the API shapes or rows) and its live event. */
   audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
   /** Records many changes as `audit` does each, in one insert per thousand (a period's close). */
@@ -181,8 +186,7 @@ export interface Reader {
 /** Runs a read use case (no transaction needed: one consistent snapshot is not required for a single read). */
 export async function read<T>(svc: Services, actor: Actor, fn: (r: Reader) => Promise<T>): Promise<T> {
   const ex = svc.database.db;
-  const org = svc.enclosing?.org ?? (await organizationRepo.get(ex, actor.scope));
-  const ctx = svc.enclosing?.ctx ?? (await loadOrgContext(ex, actor.scope, org));
+  const { org, ctx } = svc.enclosing ?? (await loadOrgAndContext(ex, actor.scope));
   return fn({ ex, scope: actor.scope, org, ctx, nowMs: svc.now(), guard: createGuard(ex, actor.scope, actor, org) });
 }
 
@@ -269,8 +273,7 @@ export async function writeTransaction<T>(
     } else {
       await lockOrganization(tx, scope);
     }
-    const org = await organizationRepo.get(tx, scope);
-    const ctx = await loadOrgContext(tx, scope, org);
+    const { org, ctx, webhookEvents } = await loadOrgAndContext(tx, scope, { webhookEvents: true });
     let touched = false;
     // A change naming nothing (settings, periods) recomputes the whole graph.
     let whole = false;
@@ -293,6 +296,7 @@ export async function writeTransaction<T>(
       ctx,
       nowMs: svc.now(),
       locked: chain,
+      webhookEvents,
       async audit(action, objectType, objectId, before, after) {
         await auditMany([{ action, objectType, objectId, before, after }]);
       },
@@ -330,8 +334,7 @@ export async function writeTransaction<T>(
         return;
       }
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
-      const freshOrg = await organizationRepo.get(tx, scope);
-      const freshCtx = await loadOrgContext(tx, scope, freshOrg);
+      const { ctx: freshCtx } = await loadOrgAndContext(tx, scope);
       // A change reaching this many nodes (a period's dates, a bulk load) recomputes everything:
       // walking up from each would cost more, and would send lists of ids too long for one query.
       const named = changedKrs.size + changedNodes.objective.size + changedNodes.keyResult.size;

@@ -9,6 +9,7 @@ import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
   type AlignmentRow,
+  type CheckInFigures,
   type CheckInRow,
   checkInQueries,
   type DerivedValues,
@@ -20,6 +21,7 @@ import {
   type ObjectiveRow,
   type OrganizationRow,
   objectiveRepo,
+  organizationRepo,
   type PeriodRow,
   periodRepo,
 } from "../db/repositories.js";
@@ -53,6 +55,20 @@ export interface OrgContext {
 
 export function settingsOf(org: OrganizationRow): MethodSettings {
   return { ...DEFAULT_SETTINGS, ...((org.settings ?? {}) as Partial<MethodSettings>) };
+}
+
+/**
+ * The organisation and its context in one statement (`organizationRepo.withPeriods`); with
+ * `webhookEvents`, also the events its webhooks subscribe to (for a write).
+ */
+export async function loadOrgAndContext(
+  ex: Executor,
+  scope: OrgScope,
+  options: { webhookEvents?: boolean } = {},
+): Promise<{ org: OrganizationRow; ctx: OrgContext; webhookEvents?: ReadonlySet<string> }> {
+  const { org, periods, webhookEvents } = await organizationRepo.withPeriods(ex, scope, options);
+  const ctx = { settings: settingsOf(org), periods: new Map(periods.map((p) => [p.id, p])) };
+  return { org, ctx, ...(webhookEvents && { webhookEvents: new Set(webhookEvents) }) };
 }
 
 export async function loadOrgContext(ex: Executor, scope: OrgScope, org: OrganizationRow): Promise<OrgContext> {
@@ -97,7 +113,7 @@ export function planPoints(kr: Pick<KeyResultRow, "plan">, ctx: OrgContext): Pla
   return plan.map((p) => ({ atMs: dayStartMs(p.date, ctx.settings.timeZone), value: Number(p.value) }));
 }
 
-export function checkInPoint(c: CheckInRow): CheckInPoint {
+export function checkInPoint(c: CheckInFigures): CheckInPoint {
   return {
     atMs: c.at.getTime(),
     createdMs: c.createdAt.getTime(),
@@ -113,7 +129,7 @@ export function ownStats(
   kr: KeyResultRow,
   span: Span | null,
   committed: boolean,
-  checkIns: readonly CheckInRow[],
+  checkIns: readonly CheckInFigures[],
   nowMs: number,
 ): Pick<Derived, "latestValue" | "achieved" | "manualStatus" | "firstCheckInMs" | "lastCheckInMs" | "forecast"> {
   const points = checkIns.map(checkInPoint).filter((p) => p.atMs <= nowMs);
@@ -278,6 +294,8 @@ interface Ancestry {
 export interface ChainRows {
   keyResults: KeyResultRow[];
   objectives: ObjectiveRow[];
+  /** Every key result of those objectives (the chain's among them), when read with them. */
+  siblings?: KeyResultRow[];
 }
 
 /** What lies above some nodes: their ids, the alignments between them, and each key result's objective. */
@@ -375,28 +393,18 @@ async function loadAncestry(
     objective: given ? given.objectives.map((o) => o.id) : (affectedNodes as NodeIds).objective,
     keyResult: [...krRows.keys()],
   };
-  const alignments = await graphQueries.alignmentsAt(ex, scope, "parent", live, { counting: true });
-  for (const k of await graphQueries.keyResultsOf(ex, scope, live.objective)) krRows.set(k.id, k);
-  const childKrs = alignments.filter((a) => a.childType === "keyResult" && !krRows.has(a.childId));
-  for (const k of await keyResultRepo.listByIds(
-    ex,
-    scope,
-    childKrs.map((a) => a.childId),
-  ))
-    krRows.set(k.id, k);
+  // The direct children: the alignments below, with their children's rows, and each objective's key results.
+  const children = await graphQueries.childrenAt(ex, scope, live);
+  const alignments = children.map((c) => c.alignment);
+  for (const k of given?.siblings ?? (await graphQueries.keyResultsOf(ex, scope, live.objective))) {
+    if (!krRows.has(k.id)) krRows.set(k.id, k);
+  }
+  for (const c of children) if (c.keyResult && !krRows.has(c.keyResult.id)) krRows.set(c.keyResult.id, c.keyResult);
   const known = new Map((given?.objectives ?? []).map((o) => [o.id, o]));
-  const objectiveIds = new Set([
-    ...live.objective,
-    ...alignments.filter((a) => a.childType === "objective").map((a) => a.childId),
-  ]);
-  const objectives = [
-    ...known.values(),
-    ...(await objectiveRepo.listByIds(
-      ex,
-      scope,
-      [...objectiveIds].filter((id) => !known.has(id)),
-    )),
-  ];
+  const missing = live.objective.filter((id) => !known.has(id));
+  for (const o of await objectiveRepo.listByIds(ex, scope, missing)) known.set(o.id, o);
+  for (const c of children) if (c.objective && !known.has(c.objective.id)) known.set(c.objective.id, c.objective);
+  const objectives = [...known.values()];
   const initiatives =
     ctx.settings.initiativesCount && live.objective.length
       ? await initiativeRepo.list(ex, scope, inArray(initiativesTable.objectiveId, [...live.objective]))
@@ -481,7 +489,7 @@ export async function recomputeStored(
   // In slices: a whole organisation's check-ins are never held at once, nor sent as one list of ids.
   for (let i = 0; i < toRecount.length; i += RECOUNT_SLICE) {
     const slice = toRecount.slice(i, i + RECOUNT_SLICE);
-    const checkIns = await checkInQueries.forKeyResults(
+    const checkIns = await checkInQueries.figuresFor(
       ex,
       scope,
       slice.map((k) => k.id),
@@ -575,8 +583,7 @@ export async function recomputeStored(
     }
   }
   // One statement per table (per 500 rows), however long the chain.
-  if (krWrites.length) await graphQueries.updateDerivedMany(ex, scope, "keyResult", krWrites);
-  if (objectiveWrites.length) await graphQueries.updateDerivedMany(ex, scope, "objective", objectiveWrites);
+  await graphQueries.updateDerivedBoth(ex, scope, krWrites, objectiveWrites);
   written.keyResults = krWrites.length;
   written.objectives = objectiveWrites.length;
   return written;
@@ -656,7 +663,7 @@ export async function evaluateRowsAt(
 ): Promise<Map<string, Derived>[]> {
   if (!instants.length) return [];
   const manual = rows.keyResults.filter((k) => k.progressMode === "manual").map((k) => k.id);
-  const checkIns = await checkInQueries.forKeyResults(ex, scope, manual, Math.max(...instants));
+  const checkIns = await checkInQueries.figuresFor(ex, scope, manual, Math.max(...instants));
   const byKr = groupBy(checkIns, (c) => c.keyResultId);
   const objById = new Map(rows.objectives.map((o) => [o.id, o]));
   const spans = new Map<string, Span | null>();

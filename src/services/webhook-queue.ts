@@ -74,6 +74,8 @@ export async function queueWebhooks(
   if (announced.length === 0 && statusChanges.length === 0) return;
   const events = new Set<string>(announced.map((a) => a.event));
   if (statusChanges.length > 0) events.add("status.changed");
+  // Known from the write's first read: nothing subscribes to these events, so nothing to look up.
+  if (t.webhookEvents && ![...events].some((e) => t.webhookEvents?.has(e))) return;
   const subscriptions = await webhookQueries.subscribed(t.tx, t.scope, [...events]);
   if (subscriptions.length === 0) return;
   const wanted = new Set(subscriptions.flatMap((s) => s.events));

@@ -86,7 +86,7 @@ describe.each(DATABASE_KINDS)("durable jobs on %s", (kind) => {
       const items = r.body.items as { ok: boolean | null }[];
       return items.length >= 2 && items.every((i) => i.ok !== null) ? items : null;
     });
-    expect(runs.map((r: { ok: boolean }) => r.ok)).toEqual([true, false]);
+    expect(runs.map((r) => r.ok)).toEqual([true, false]);
     expect(runs[1]).toMatchObject({ error: "the first attempt fails" });
     expect(runs[0]).toMatchObject({ summary: { attempt: 2 } });
   });
