@@ -719,24 +719,33 @@ export const graphQueries = {
     }
   },
   /**
-   * `updateDerivedMany` for key results and objectives together: one statement when both fit
-   * in one (a check-in's chain), a data-modifying `with` writing the key results.
+   * `updateDerivedMany` for key results and objectives together, with `also` (other writes of
+   * the transaction, such as its audit rows): one statement when they fit in one (a check-in's
+   * chain), each write a data-modifying `with`.
    */
   async updateDerivedBoth(
     ex: Executor,
     scope: OrgScope,
     keyResults: readonly { id: string; values: DerivedValues }[],
     objectives: readonly { id: string; values: DerivedValues }[],
+    also: SQL | null = null,
   ): Promise<void> {
-    if (keyResults.length && objectives.length && keyResults.length <= 500 && objectives.length <= 500) {
-      const krs = derivedUpdate(scope, "keyResult", keyResults);
-      await ex.execute(
-        sql`with written_key_results as (${krs} returning 1) ${derivedUpdate(scope, "objective", objectives)}`,
-      );
+    if (keyResults.length <= 500 && objectives.length <= 500) {
+      const writes = [
+        ...(keyResults.length ? [derivedUpdate(scope, "keyResult", keyResults)] : []),
+        ...(objectives.length ? [derivedUpdate(scope, "objective", objectives)] : []),
+        ...(also ? [also] : []),
+      ];
+      if (writes.length === 1) await ex.execute(writes[0]!);
+      if (writes.length > 1) {
+        const named = writes.map((w, i) => sql`${sql.raw(`write_${i}`)} as (${w})`);
+        await ex.execute(sql`with ${sql.join(named, sql`, `)} select 1`);
+      }
       return;
     }
     await graphQueries.updateDerivedMany(ex, scope, "keyResult", keyResults);
     await graphQueries.updateDerivedMany(ex, scope, "objective", objectives);
+    if (also) await ex.execute(also);
   },
 };
 
@@ -1002,17 +1011,24 @@ export const auditRepo = {
   async record(ex: Executor, scope: OrgScope, entries: AuditEntry | readonly AuditEntry[]): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
     if (!list.length) return;
-    await ex.insert(s.auditEvents).values(
-      list.map((e) => ({
-        orgId: scope.orgId,
-        actorId: e.actorId,
-        action: e.action,
-        objectType: e.objectType,
-        objectId: e.objectId,
-        before: e.before ?? null,
-        after: e.after ?? null,
-      })),
-    );
+    await ex.execute(auditRepo.insertSql(ex, scope, list));
+  },
+  /** The insert `record` sends, as SQL to send with other writes (`graphQueries.updateDerivedBoth`). */
+  insertSql(ex: Executor, scope: OrgScope, list: readonly AuditEntry[]): SQL {
+    return ex
+      .insert(s.auditEvents)
+      .values(
+        list.map((e) => ({
+          orgId: scope.orgId,
+          actorId: e.actorId,
+          action: e.action,
+          objectType: e.objectType,
+          objectId: e.objectId,
+          before: e.before ?? null,
+          after: e.after ?? null,
+        })),
+      )
+      .getSQL();
   },
   async list(ex: Executor, scope: OrgScope, f: AuditFilter): Promise<AuditRow[]> {
     const desc_ = f.order === "desc";

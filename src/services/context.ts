@@ -3,9 +3,11 @@
  * authenticated caller. `mutate` wraps a write use case in one transaction with the
  * organisation lock, the roll-up recomputation and the audit trail.
  */
+import type { SQL } from "drizzle-orm";
 import type { Database, Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
+  type AuditEntry,
   auditRepo,
   inTransaction,
   lockChain,
@@ -279,6 +281,8 @@ export async function writeTransaction<T>(
     let whole = false;
     const changedKrs = new Set<string>();
     const changedNodes = { objective: new Set<string>(), keyResult: new Set<string>() };
+    // Audit rows wait to be sent with the recomputed figures at the end (a thousand at most).
+    const pendingAudit: AuditEntry[] = [];
     const auditMany: Transaction["auditMany"] = async (entries) => {
       const rows = entries.map(({ action, objectType, objectId, before, after }) => {
         const marked = subject.auditMark ? { ...(isRecord(after) ? after : {}), ...subject.auditMark } : after;
@@ -287,8 +291,10 @@ export async function writeTransaction<T>(
         if (isWebhookEvent(action)) announced.push({ event: action, objectType, objectId, after });
         return { actorId, action, objectType, objectId, before, after: marked };
       });
-      for (let i = 0; i < rows.length; i += 1000) await auditRepo.record(tx, scope, rows.slice(i, i + 1000));
+      pendingAudit.push(...rows);
+      while (pendingAudit.length >= 1000) await auditRepo.record(tx, scope, pendingAudit.splice(0, 1000));
     };
+    const takeAudit = () => (pendingAudit.length ? auditRepo.insertSql(tx, scope, pendingAudit.splice(0)) : null);
     const t: Transaction = {
       tx,
       scope,
@@ -317,20 +323,22 @@ export async function writeTransaction<T>(
       afterCommit(fn) {
         committed.push(fn);
       },
-      settle: () => recompute(),
+      settle: () => recompute(null),
     };
-    const recompute = async () => {
-      if (touched) await recomputeTouched();
+    /** Recomputes what was touched, sending `also` with the figures (or alone). */
+    const recompute = async (also: SQL | null) => {
+      if (touched) await recomputeTouched(also);
+      else if (also) await tx.execute(also);
       touched = false;
       whole = false;
       changedKrs.clear();
       changedNodes.objective.clear();
       changedNodes.keyResult.clear();
     };
-    const recomputeTouched = async () => {
+    const recomputeTouched = async (also: SQL | null) => {
       if (chain) {
         // The chain's rows were read under their locks, and the write changed none of their figures.
-        await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain, statusChanges);
+        await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain, statusChanges, also);
         return;
       }
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
@@ -342,11 +350,11 @@ export async function writeTransaction<T>(
       const part = whole
         ? undefined
         : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);
-      await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part, statusChanges);
+      await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part, statusChanges, also);
     };
     await options.rehearsal?.before(t);
     const out = await fn(t);
-    await recompute();
+    await recompute(takeAudit());
     if (options.rehearsal) {
       await options.rehearsal.after(t, out);
       throw new RehearsalDone();

@@ -4,7 +4,7 @@
  * past moment from the check-in history.
  */
 
-import { inArray } from "drizzle-orm";
+import { inArray, type SQL } from "drizzle-orm";
 import type { Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -474,6 +474,8 @@ export async function recomputeStored(
   whole = true,
   ancestors?: NodeIds | ChainRows,
   statusChanges?: StatusChange[],
+  /** Other writes of the transaction to send with the figures' (its audit rows). */
+  also: SQL | null = null,
 ): Promise<{ keyResults: number; objectives: number }> {
   const written = { keyResults: 0, objectives: 0 };
   const part = whole
@@ -583,7 +585,7 @@ export async function recomputeStored(
     }
   }
   // One statement per table (per 500 rows), however long the chain.
-  await graphQueries.updateDerivedBoth(ex, scope, krWrites, objectiveWrites);
+  await graphQueries.updateDerivedBoth(ex, scope, krWrites, objectiveWrites, also);
   written.keyResults = krWrites.length;
   written.objectives = objectiveWrites.length;
   return written;
