@@ -90,8 +90,9 @@ function chainOf(scope: OrgScope, keyResultIds: readonly string[]): SQL {
  * of those objectives, the chain's own flagged. Two statements, whatever the depth.
  *
  * Key result rows are not locked: every key result of the chain belongs to an objective of the
- * chain (`chainOf` adds each one's objective), and the only writers that change figures beside the structure's exclusive lock are
- * these chain writes (check-ins), which lock those objectives first.
+ * chain (`chainOf` adds each one's objective), and the only writers that change figures beside
+ * the structure's exclusive lock are these chain writes (check-ins), which lock those
+ * objectives first.
  */
 export async function lockChain(
   ex: Executor,

@@ -281,7 +281,7 @@ export async function writeTransaction<T>(
     let whole = false;
     const changedKrs = new Set<string>();
     const changedNodes = { objective: new Set<string>(), keyResult: new Set<string>() };
-    // Audit rows wait to be sent with the recomputed figures at the end (a thousand at most).
+    // Audit rows wait to be sent with the recomputed figures at the end (sent by the thousand when more).
     const pendingAudit: AuditEntry[] = [];
     const auditMany: Transaction["auditMany"] = async (entries) => {
       const rows = entries.map(({ action, objectType, objectId, before, after }) => {
@@ -291,8 +291,10 @@ export async function writeTransaction<T>(
         if (isWebhookEvent(action)) announced.push({ event: action, objectType, objectId, after });
         return { actorId, action, objectType, objectId, before, after: marked };
       });
-      pendingAudit.push(...rows);
-      while (pendingAudit.length >= 1000) await auditRepo.record(tx, scope, pendingAudit.splice(0, 1000));
+      for (const row of rows) {
+        pendingAudit.push(row);
+        if (pendingAudit.length >= 1000) await auditRepo.record(tx, scope, pendingAudit.splice(0));
+      }
     };
     const takeAudit = () => (pendingAudit.length ? auditRepo.insertSql(tx, scope, pendingAudit.splice(0)) : null);
     const t: Transaction = {
