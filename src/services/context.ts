@@ -9,11 +9,11 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AuditEntry,
   auditRepo,
+  graphQueries,
   inTransaction,
   lockChain,
   lockOrganization,
   type OrganizationRow,
-  organizationRepo,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { createGuard, type Guard } from "./access.js";
@@ -330,7 +330,7 @@ export async function writeTransaction<T>(
     /** Recomputes what was touched, sending `also` with the figures (or alone). */
     const recompute = async (also: SQL | null) => {
       if (touched) await recomputeTouched(also);
-      else if (also) await tx.execute(also);
+      else if (also) await graphQueries.updateDerivedBoth(tx, scope, [], [], also);
       touched = false;
       whole = false;
       changedKrs.clear();

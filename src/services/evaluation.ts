@@ -10,7 +10,6 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AlignmentRow,
   type CheckInFigures,
-  type CheckInRow,
   checkInQueries,
   type DerivedValues,
   graphQueries,
