@@ -780,6 +780,20 @@ function derivedUpdate(
           where t.org_id = ${scope.orgId} and t.id = v.id`;
 }
 
+/** Live check-ins of these key results (all when null) dated at or before `untilMs` (all when null). */
+function liveCheckInsOf(scope: OrgScope, keyResultIds: readonly string[] | null, untilMs: number | null) {
+  const c = s.checkIns;
+  return and(
+    eq(c.orgId, scope.orgId),
+    isNull(c.deletedAt),
+    keyResultIds ? inArray(c.keyResultId, keyResultIds.filter(isId)) : undefined,
+    untilMs === null ? undefined : lte(c.at, new Date(untilMs)),
+  );
+}
+
+/** Oldest first; the id settles ties of date and recording, so every computation sees the same order. */
+const checkInOrder = [asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id)];
+
 export const checkInQueries = {
   /** Live check-ins of these key results dated at or before `untilMs` (all when null), oldest first. */
   async forKeyResults(
@@ -789,21 +803,11 @@ export const checkInQueries = {
     untilMs: number | null = null,
   ): Promise<CheckInRow[]> {
     if (keyResultIds && keyResultIds.length === 0) return [];
-    return (
-      ex
-        .select()
-        .from(s.checkIns)
-        .where(
-          and(
-            eq(s.checkIns.orgId, scope.orgId),
-            isNull(s.checkIns.deletedAt),
-            keyResultIds ? inArray(s.checkIns.keyResultId, keyResultIds.filter(isId)) : undefined,
-            untilMs === null ? undefined : lte(s.checkIns.at, new Date(untilMs)),
-          ),
-        )
-        // The id settles ties of date and recording, so every computation sees the same order.
-        .orderBy(asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id))
-    );
+    return ex
+      .select()
+      .from(s.checkIns)
+      .where(liveCheckInsOf(scope, keyResultIds, untilMs))
+      .orderBy(...checkInOrder);
   },
   /**
    * `forKeyResults` with only what a key result's figures are computed from (no note, author or
@@ -815,29 +819,13 @@ export const checkInQueries = {
     keyResultIds: readonly string[],
     untilMs: number | null = null,
   ): Promise<CheckInFigures[]> {
-    const valid = keyResultIds.filter(isId);
-    if (valid.length === 0) return [];
-    const c = s.checkIns;
+    if (!keyResultIds.some(isId)) return [];
+    const { keyResultId, at, createdAt, value, achieved, status, confidence } = s.checkIns;
     return ex
-      .select({
-        keyResultId: c.keyResultId,
-        at: c.at,
-        createdAt: c.createdAt,
-        value: c.value,
-        achieved: c.achieved,
-        status: c.status,
-        confidence: c.confidence,
-      })
-      .from(c)
-      .where(
-        and(
-          eq(c.orgId, scope.orgId),
-          isNull(c.deletedAt),
-          inArray(c.keyResultId, valid),
-          untilMs === null ? undefined : lte(c.at, new Date(untilMs)),
-        ),
-      )
-      .orderBy(asc(c.at), asc(c.createdAt), asc(c.id));
+      .select({ keyResultId, at, createdAt, value, achieved, status, confidence })
+      .from(s.checkIns)
+      .where(liveCheckInsOf(scope, keyResultIds, untilMs))
+      .orderBy(...checkInOrder);
   },
   /** One page of a key result's check-ins, newest first. */
   async page(
