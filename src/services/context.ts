@@ -9,7 +9,6 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AuditEntry,
   auditRepo,
-  graphQueries,
   inTransaction,
   lockChain,
   lockOrganization,
@@ -296,7 +295,6 @@ export async function writeTransaction<T>(
         if (pendingAudit.length >= 1000) await auditRepo.record(tx, scope, pendingAudit.splice(0));
       }
     };
-    const takeAudit = () => (pendingAudit.length ? auditRepo.insertSql(tx, scope, pendingAudit.splice(0)) : null);
     const t: Transaction = {
       tx,
       scope,
@@ -325,12 +323,13 @@ export async function writeTransaction<T>(
       afterCommit(fn) {
         committed.push(fn);
       },
-      settle: () => recompute(null),
+      settle: () => recompute(false),
     };
-    /** Recomputes what was touched, sending `also` with the figures (or alone). */
-    const recompute = async (also: SQL | null) => {
-      if (touched) await recomputeTouched(also);
-      else if (also) await graphQueries.updateDerivedBoth(tx, scope, [], [], also);
+    /** Recomputes what was touched; `withAudit`: sends the waiting audit rows with the figures (or alone). */
+    const recompute = async (withAudit: boolean) => {
+      const audit = withAudit ? pendingAudit.splice(0) : [];
+      if (touched) await recomputeTouched(audit.length ? auditRepo.insertSql(tx, scope, audit) : null);
+      else await auditRepo.record(tx, scope, audit);
       touched = false;
       whole = false;
       changedKrs.clear();
@@ -356,7 +355,7 @@ export async function writeTransaction<T>(
     };
     await options.rehearsal?.before(t);
     const out = await fn(t);
-    await recompute(takeAudit());
+    await recompute(true);
     if (options.rehearsal) {
       await options.rehearsal.after(t, out);
       throw new RehearsalDone();

@@ -66,12 +66,14 @@ export async function loadOrgAndContext(
   options: { webhookEvents?: boolean } = {},
 ): Promise<{ org: OrganizationRow; ctx: OrgContext; webhookEvents?: ReadonlySet<string> }> {
   const { org, periods, webhookEvents } = await organizationRepo.withPeriods(ex, scope, options);
-  const ctx = { settings: settingsOf(org), periods: new Map(periods.map((p) => [p.id, p])) };
-  return { org, ctx, ...(webhookEvents && { webhookEvents: new Set(webhookEvents) }) };
+  return { org, ctx: contextOf(org, periods), ...(webhookEvents && { webhookEvents: new Set(webhookEvents) }) };
 }
 
 export async function loadOrgContext(ex: Executor, scope: OrgScope, org: OrganizationRow): Promise<OrgContext> {
-  const periods = await periodRepo.list(ex, scope);
+  return contextOf(org, await periodRepo.list(ex, scope));
+}
+
+function contextOf(org: OrganizationRow, periods: readonly PeriodRow[]): OrgContext {
   return { settings: settingsOf(org), periods: new Map(periods.map((p) => [p.id, p])) };
 }
 
