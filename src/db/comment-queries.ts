@@ -4,7 +4,7 @@
  * `(org_id, object_type, object_id, created_at)`; the followers of an objective are one
  * statement on the indexes by objective of comments and follows.
  */
-import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
@@ -23,6 +23,25 @@ export interface CommentPlace {
 
 /** Why someone follows an objective (see `followState`). */
 export type FollowReason = "owner" | "commenter" | "explicit";
+
+/** The ids (`user_id`) of who follows an objective (see `commentQueries.followers`), as a query. */
+export function followersOf(scope: OrgScope, objectiveId: string): SQL {
+  return sql`
+      select f.user_id from (
+        select unnest(o.owner_ids) as user_id from objectives o
+          where o.org_id = ${scope.orgId} and o.id = ${objectiveId}
+        union
+        select c.author_id from comments c
+          where c.org_id = ${scope.orgId} and c.objective_id = ${objectiveId} and c.deleted_at is null
+        union
+        select x.user_id from follows x
+          where x.org_id = ${scope.orgId} and x.objective_id = ${objectiveId} and x.following
+      ) f
+      where not exists (
+        select 1 from follows n
+        where n.org_id = ${scope.orgId} and n.objective_id = ${objectiveId} and n.user_id = f.user_id and not n.following
+      )`;
+}
 
 function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? result) as T[];
@@ -123,21 +142,7 @@ export const commentQueries = {
    */
   async followers(ex: Executor, scope: OrgScope, objectiveId: string): Promise<string[]> {
     if (!isId(objectiveId)) return [];
-    const r = await ex.execute(sql`
-      select f.user_id from (
-        select unnest(o.owner_ids) as user_id from objectives o
-          where o.org_id = ${scope.orgId} and o.id = ${objectiveId}
-        union
-        select c.author_id from comments c
-          where c.org_id = ${scope.orgId} and c.objective_id = ${objectiveId} and c.deleted_at is null
-        union
-        select x.user_id from follows x
-          where x.org_id = ${scope.orgId} and x.objective_id = ${objectiveId} and x.following
-      ) f
-      where not exists (
-        select 1 from follows n
-        where n.org_id = ${scope.orgId} and n.objective_id = ${objectiveId} and n.user_id = f.user_id and not n.following
-      )`);
+    const r = await ex.execute(followersOf(scope, objectiveId));
     return rowsOf<{ user_id: string }>(r).map((x) => x.user_id);
   },
 

@@ -5,9 +5,11 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { AppError } from "../domain/errors.js";
+import { followersOf } from "./comment-queries.js";
 import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
+import { type Raw, runStatements, shapeOf, uuidArray, uuidList, uuidLiteral } from "./sql-text.js";
 import { isId, tableRepository } from "./table-repository.js";
 
 export type OrganizationRow = typeof s.organizations.$inferSelect;
@@ -45,7 +47,7 @@ export const kpiRepo = tableRepository(s.kpis, "KPI");
  * Takes the organisation's write lock for the rest of the transaction. `exclusive` (structural
  * changes: alignments, periods, settings, people…) waits for every other writer of the
  * organisation and keeps them out; `shared` (check-ins) only keeps exclusive writers out, so
- * check-ins run side by side and order themselves by the rows they lock (`lockChain`).
+ * check-ins run side by side and order themselves by the rows they lock (`openChainWrite`).
  */
 export async function lockOrganization(
   ex: Executor,
@@ -59,80 +61,208 @@ export async function lockOrganization(
   );
 }
 
+const objectiveShape = shapeOf(s.objectives);
+const keyResultShape = shapeOf(s.keyResults);
+const alignmentShape = shapeOf(s.alignments);
+const organizationShape = shapeOf(s.organizations);
+const periodShape = shapeOf(s.periods);
+const checkInShape = shapeOf(s.checkIns);
+
+/** An alignment with its child's row (null when the child is deleted): one direct child of a roll-up. */
+export interface ChildRow {
+  alignment: AlignmentRow;
+  objective: ObjectiveRow | null;
+  keyResult: KeyResultRow | null;
+}
+
 /**
- * The ids of these key results and of everything they count toward, as a SQL set of
- * `(type, id)`: a key result's objective and, upward through alignments, every objective and
- * key result above. One recursive query, walking the edge indexes.
+ * `with recursive up(type, id)`: these key results and everything they count toward — a key
+ * result's objective and, upward through alignments, every objective and key result above. One
+ * recursive query, walking the edge indexes; a statement may add CTEs after it (`, name as …`).
  */
-function chainOf(scope: OrgScope, keyResultIds: readonly string[]): SQL {
-  const ids = sql.join(
-    keyResultIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
-  return sql`with recursive up(type, id) as (
+function chainText(org: string, keyResultIds: readonly string[]): string {
+  return `with recursive up(type, id) as (
       select 'keyResult'::text, k.id from key_results k
-        where k.org_id = ${scope.orgId} and k.deleted_at is null and k.id in (${ids})
+        where k.org_id = ${org} and k.deleted_at is null and k.id in (${uuidList(keyResultIds)})
       union
       select e.type, e.id from up cross join lateral (
         select a.parent_type::text as type, a.parent_id as id from alignments a
-          where a.org_id = ${scope.orgId} and a.child_type = up.type and a.child_id = up.id
+          where a.org_id = ${org} and a.child_type = up.type and a.child_id = up.id
         union all
         select 'objective'::text, k.objective_id from key_results k
-          where up.type = 'keyResult' and k.org_id = ${scope.orgId} and k.id = up.id and k.deleted_at is null
+          where up.type = 'keyResult' and k.org_id = ${org} and k.id = up.id and k.deleted_at is null
       ) e
     )`;
 }
 
+/** The chain's live objectives (`live_o`) after `chainText`. */
+const liveObjectives = (org: string) =>
+  `live_o as (select o.id from objectives o
+      where o.org_id = ${org} and o.deleted_at is null and o.id = any(array(select id from up where type = 'objective')))`;
+
+/** Whether the objective row `x` is a draft, or a draft closed with its period (never a commitment). */
+const isDraftText = (x: string) =>
+  `(${x}.state = 'draft' or (${x}.state = 'closed' and ${x}.closing->>'previousState' = 'draft'))`;
+
 /**
- * Locks the objectives of a chain (`chainOf`: these key results and everything they count
- * toward) in id order for the rest of the transaction — one global order, so writers locking
- * overlapping chains never deadlock — and then reads, as they stand once locked, the key results
- * of those objectives, the chain's own flagged. Two statements, whatever the depth.
+ * The counting alignments below these parents (SQL arrays of objective and key result ids: an
+ * array is computed once and then looked up through the parent index, where `in (select …)` of
+ * a CTE may be planned as a join over all the organisation's alignments), each
+ * with its child's row: drafts and their key results count in no roll-up (okr-method §3
+ * "Drafts"). Scalar subqueries look the child up by its primary key: a NOT EXISTS here may be
+ * planned as an anti-join over every objective of the organisation.
+ */
+function childrenText(org: string, objectiveIds: string, keyResultIds: string): string {
+  return `select ${alignmentShape.list("a", "a.")}, ${objectiveShape.list("co", "o.")}, ${keyResultShape.list("ck", "k.")}
+    from alignments a
+    left join objectives co on a.child_type = 'objective' and co.org_id = a.org_id and co.id = a.child_id and co.deleted_at is null
+    left join key_results ck on a.child_type = 'keyResult' and ck.org_id = a.org_id and ck.id = a.child_id and ck.deleted_at is null
+    where a.org_id = ${org}
+      and ((a.parent_type = 'objective' and a.parent_id = any(${objectiveIds}))
+        or (a.parent_type = 'keyResult' and a.parent_id = any(${keyResultIds})))
+      and (case a.child_type
+        when 'objective' then (select ${isDraftText("x")} from objectives x where x.id = a.child_id and x.org_id = a.org_id)
+        else (select ${isDraftText("x")} from key_results y join objectives x on x.id = y.objective_id and x.org_id = y.org_id
+          where y.id = a.child_id and y.org_id = a.org_id)
+      end) is not true`;
+}
+
+function readChildren(rows: readonly Record<string, unknown>[]): ChildRow[] {
+  return rows.map((r) => ({
+    alignment: alignmentShape.read(r, "a.")!,
+    objective: objectiveShape.read(r, "o."),
+    keyResult: keyResultShape.read(r, "k."),
+  }));
+}
+
+/** The organisation and its live periods, oldest first; with `hooks`, the events its active webhooks subscribe to. */
+function orgWithPeriodsText(org: string, hooks: boolean): string {
+  const events = hooks
+    ? `, (select coalesce(array_agg(distinct e), '{}') from webhooks w cross join unnest(w.events) as e
+        where w.org_id = ${org} and w.active and w.deleted_at is null) as "hooks"`
+    : "";
+  return `select ${organizationShape.list("g", "g.")}, ${periodShape.list("p", "p.")}${events}
+    from organizations g left join periods p on p.org_id = g.id and p.deleted_at is null
+    where g.id = ${org} order by p.created_at, p.id`;
+}
+
+/** What `orgWithPeriodsText` answers, read; NOT_FOUND when the organisation is gone. */
+export interface OrgWithPeriods {
+  org: OrganizationRow;
+  periods: PeriodRow[];
+  /** The events its active webhooks subscribe to; null when not asked for. */
+  webhookEvents: string[] | null;
+}
+
+function readOrgWithPeriods(scope: OrgScope, rows: readonly Record<string, unknown>[]): OrgWithPeriods {
+  const first = rows[0];
+  const org = first && organizationShape.read(first, "g.");
+  if (!first || !org) throw AppError.notFound("organisation", scope.orgId);
+  return {
+    org,
+    periods: rows.flatMap((r) => periodShape.read(r, "p.") ?? []),
+    webhookEvents: "hooks" in first ? ((first.hooks as string[] | null) ?? []) : null,
+  };
+}
+
+/** The organisation's id as the text its lock is keyed by (`lockOrganization`). */
+const lockKeyText = (scope: OrgScope) => `hashtextextended(${uuidLiteral(scope.orgId)}::text, 0)`;
+
+/** What a write on the figures of some key results opens with (`openChainWrite`). */
+export interface OpenedChain extends OrgWithPeriods {
+  /** The key results named, as they stand once locked. */
+  keyResults: KeyResultRow[];
+  /** The objectives of the chain, locked, in id order. */
+  objectives: ObjectiveRow[];
+  /** Every key result of those objectives (the chain's among them). */
+  siblings: KeyResultRow[];
+  /** The counting alignments below the chain, with their children's rows. */
+  children: ChildRow[];
+}
+
+/**
+ * Opens a write that changes only these key results' own figures (a check-in): takes the
+ * organisation's lock in shared mode (structure cannot change until the commit), locks the
+ * objectives of the chain (these key results and everything they count toward) in id order —
+ * one global order, so writers locking overlapping chains never deadlock — and reads, as they
+ * stand once locked, the key results of those objectives (the chain's flagged), the counting
+ * children below the chain, and the organisation with its periods.
+ *
+ * On a PostgreSQL server (`server`) these are five statements in one round trip (see
+ * sql-text.ts), whatever the chain's depth. The embedded database runs one transaction at a
+ * time (PGlite queues them), so there is nothing to wait for there: it takes no advisory lock,
+ * and runs the reads one after another, each with the ids the one before found (simpler to plan).
  *
  * Key result rows are not locked: every key result of the chain belongs to an objective of the
- * chain (`chainOf` adds each one's objective), and the only writers that change figures beside
- * the structure's exclusive lock are these chain writes (check-ins), which lock those
- * objectives first.
+ * chain (`chainText` adds each one's objective), and the only writers that change figures
+ * beside the structure's exclusive lock are these chain writes, which lock those objectives
+ * first. A child below the chain changes its figures only by a write that counts toward the
+ * chain, which waits for these locks too.
  */
-export async function lockChain(
+export async function openChainWrite(
   ex: Executor,
   scope: OrgScope,
   keyResultIds: readonly string[],
-): Promise<{ keyResults: KeyResultRow[]; objectives: ObjectiveRow[]; siblings: KeyResultRow[] }> {
+  options: { server: boolean; webhookEvents: boolean },
+): Promise<OpenedChain> {
+  const org = uuidLiteral(scope.orgId);
   const ids = keyResultIds.filter(isId);
-  if (!ids.length) return { keyResults: [], objectives: [], siblings: [] };
-  const objectives = await ex
-    .select()
-    .from(s.objectives)
-    .where(
-      and(
-        eq(s.objectives.orgId, scope.orgId),
-        isNull(s.objectives.deletedAt),
-        sql`${s.objectives.id} in (${chainOf(scope, ids)} select id from up where type = 'objective')`,
-      ),
-    )
-    .orderBy(asc(s.objectives.id))
-    .for("update");
-  if (!objectives.length) return { keyResults: [], objectives: [], siblings: [] };
-  const inChain = sql<boolean>`${s.keyResults.id} in (${chainOf(scope, ids)} select id from up where type = 'keyResult')`;
-  const rows = await ex
-    .select({ kr: s.keyResults, inChain })
-    .from(s.keyResults)
-    .where(
-      and(
-        eq(s.keyResults.orgId, scope.orgId),
-        isNull(s.keyResults.deletedAt),
-        inArray(
-          s.keyResults.objectiveId,
-          objectives.map((o) => o.id),
-        ),
-      ),
-    )
-    .orderBy(asc(s.keyResults.position), asc(s.keyResults.createdAt));
+  const lock = `select pg_advisory_xact_lock_shared(${lockKeyText(scope)})`;
+  const orgRead = orgWithPeriodsText(org, options.webhookEvents);
+  if (!ids.length) {
+    const rows = await runStatements(ex, options.server, options.server ? [lock, orgRead] : [orgRead]);
+    return { ...readOrgWithPeriods(scope, rows.at(-1)!), keyResults: [], objectives: [], siblings: [], children: [] };
+  }
+  const chain = chainText(org, ids);
+  const lockObjectives = (also: string) => `${chain} select ${objectiveShape.list("o", "")}${also} from objectives o
+      where o.org_id = ${org} and o.deleted_at is null and o.id = any(array(select id from up where type = 'objective'))
+      order by o.id for update of o`;
+  const keyResultsOf = (objectiveIds: string, also: string) => `select ${keyResultShape.list("k", "")}${also}
+      from key_results k
+      where k.org_id = ${org} and k.deleted_at is null and k.objective_id = any(${objectiveIds})
+      order by k.position, k.created_at`;
+  let objectiveRows: Raw[];
+  let keyResultRows: Raw[];
+  let childRows: Raw[];
+  let orgRows: Raw[];
+  let chainKeyResults: Set<unknown>;
+  if (options.server) {
+    // One message: each statement finds the chain again (the locks' rows are not known to the next).
+    const live = `${chain}, ${liveObjectives(org)}, live_k as (select k.id from key_results k
+        where k.org_id = ${org} and k.deleted_at is null and k.objective_id = any(array(select id from live_o))
+          and k.id = any(array(select id from up where type = 'keyResult')))`;
+    const rows = await runStatements(ex, true, [
+      lock,
+      lockObjectives(""),
+      `${live} ${keyResultsOf("array(select id from live_o)", `, k.id in (select id from live_k) as "in_chain"`)}`,
+      `${live} ${childrenText(org, "array(select id from live_o)", "array(select id from live_k)")}`,
+      orgRead,
+    ]);
+    [objectiveRows, keyResultRows, childRows, orgRows] = [rows[1]!, rows[2]!, rows[3]!, rows[4]!];
+    chainKeyResults = new Set(keyResultRows.filter((r) => r.in_chain === true).map((r) => r.id));
+  } else {
+    // In process, one statement after another: each takes the ids the one before found, and is simpler to plan.
+    const chainIds = `, array(select id from up where type = 'keyResult') as "chain_key_results"`;
+    objectiveRows = (await runStatements(ex, false, [lockObjectives(chainIds)]))[0]!;
+    const objectiveIds = objectiveRows.map((r) => r.id as string);
+    keyResultRows = (await runStatements(ex, false, [keyResultsOf(uuidArray(objectiveIds), "")]))[0]!;
+    const named = new Set((objectiveRows[0]?.chain_key_results as unknown[] | undefined) ?? []);
+    chainKeyResults = new Set(keyResultRows.filter((r) => named.has(r.id)).map((r) => r.id));
+    const liveKeyResults = [...chainKeyResults] as string[];
+    const rows = await runStatements(ex, false, [
+      childrenText(org, uuidArray(objectiveIds), uuidArray(liveKeyResults)),
+      orgRead,
+    ]);
+    [childRows, orgRows] = [rows[0]!, rows[1]!];
+  }
+  const objectives = objectiveRows.map((r) => objectiveShape.read(r, "")!);
+  const siblings = objectives.length ? keyResultRows.map((r) => keyResultShape.read(r, "")!) : [];
   return {
-    keyResults: rows.filter((r) => r.inChain).map((r) => r.kr),
+    ...readOrgWithPeriods(scope, orgRows),
+    keyResults: siblings.filter((k) => chainKeyResults.has(k.id)),
     objectives,
-    siblings: rows.map((r) => r.kr),
+    siblings,
+    children: objectives.length ? readChildren(childRows) : [],
   };
 }
 
@@ -176,29 +306,11 @@ export const organizationRepo = {
    * also the events its active webhooks subscribe to, so that a write with nothing subscribed
    * never looks for subscriptions.
    */
-  async withPeriods(
-    db: Executor,
-    scope: OrgScope,
-    options: { webhookEvents?: boolean } = {},
-  ): Promise<{ org: OrganizationRow; periods: PeriodRow[]; webhookEvents: string[] | null }> {
-    const w = s.webhooks;
-    const hooks = sql<
-      string[]
-    >`(select coalesce(array_agg(distinct e), '{}') from ${w} cross join unnest(${w.events}) as e
-      where ${w.orgId} = ${scope.orgId} and ${w.active} and ${w.deletedAt} is null)`;
-    const rows = await db
-      .select({ org: s.organizations, period: s.periods, ...(options.webhookEvents && { hooks }) })
-      .from(s.organizations)
-      .leftJoin(s.periods, and(eq(s.periods.orgId, s.organizations.id), isNull(s.periods.deletedAt)))
-      .where(eq(s.organizations.id, scope.orgId))
-      .orderBy(asc(s.periods.createdAt), asc(s.periods.id));
-    const first = rows[0];
-    if (!first) throw AppError.notFound("organisation", scope.orgId);
-    return {
-      org: first.org,
-      periods: rows.flatMap((r) => (r.period ? [r.period] : [])),
-      webhookEvents: "hooks" in first ? (first.hooks as string[]) : null,
-    };
+  async withPeriods(db: Executor, scope: OrgScope, options: { webhookEvents?: boolean } = {}): Promise<OrgWithPeriods> {
+    const [rows] = await runStatements(db, false, [
+      orgWithPeriodsText(uuidLiteral(scope.orgId), !!options.webhookEvents),
+    ]);
+    return readOrgWithPeriods(scope, rows!);
   },
   /** Asks for (an instant) or clears (null, only if still `expected`) a background recompute. */
   async setRecomputeRequested(
@@ -671,21 +783,13 @@ export const graphQueries = {
     ex: Executor,
     scope: OrgScope,
     nodes: { objective: readonly string[]; keyResult: readonly string[] },
-  ): Promise<{ alignment: AlignmentRow; objective: ObjectiveRow | null; keyResult: KeyResultRow | null }[]> {
-    const a = s.alignments;
-    const parts = (["objective", "keyResult"] as const)
-      .map((type) => ({ type, ids: nodes[type].filter(isId) }))
-      .filter((p) => p.ids.length > 0)
-      .map((p) => and(eq(a.parentType, p.type), inArray(a.parentId, p.ids)));
-    if (!parts.length) return [];
-    const o = alias(s.objectives, "child_objective");
-    const k = alias(s.keyResults, "child_key_result");
-    return ex
-      .select({ alignment: a, objective: o, keyResult: k })
-      .from(a)
-      .leftJoin(o, and(eq(a.childType, "objective"), eq(o.orgId, a.orgId), eq(o.id, a.childId), isNull(o.deletedAt)))
-      .leftJoin(k, and(eq(a.childType, "keyResult"), eq(k.orgId, a.orgId), eq(k.id, a.childId), isNull(k.deletedAt)))
-      .where(and(eq(a.orgId, scope.orgId), or(...parts), childNotDraft()));
+  ): Promise<ChildRow[]> {
+    const objectiveIds = nodes.objective.filter(isId);
+    const keyResultIds = nodes.keyResult.filter(isId);
+    if (!objectiveIds.length && !keyResultIds.length) return [];
+    const text = childrenText(uuidLiteral(scope.orgId), uuidArray(objectiveIds), uuidArray(keyResultIds));
+    const [rows] = await runStatements(ex, false, [text]);
+    return readChildren(rows!);
   },
   /** Alignments touching any of these nodes (as child or parent). */
   async alignmentsTouching(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<AlignmentRow[]> {
@@ -795,6 +899,29 @@ function liveCheckInsOf(scope: OrgScope, keyResultIds: readonly string[] | null,
 const checkInOrder = [asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id)];
 
 export const checkInQueries = {
+  /**
+   * Inserts a check-in and answers it with who follows `objectiveId` (whom its notice goes to,
+   * see `followersOf`), in one statement.
+   */
+  async insertWithFollowers(
+    ex: Executor,
+    scope: OrgScope,
+    values: Omit<typeof s.checkIns.$inferInsert, "orgId">,
+    objectiveId: string,
+  ): Promise<{ row: CheckInRow; followers: string[] }> {
+    const insert = ex
+      .insert(s.checkIns)
+      .values({ ...values, orgId: scope.orgId })
+      .returning();
+    const result = await ex.execute(
+      // drizzle writes the embedded insert in parentheses.
+      sql`with ins as ${insert} select ins.*, array(${followersOf(scope, objectiveId)}) as "followers" from ins`,
+    );
+    const raw = ((result as { rows?: Raw[] }).rows ?? [])[0];
+    const row = raw && checkInShape.read(raw, "");
+    if (!raw || !row) throw new Error("the check-in's insert answered no row");
+    return { row, followers: (raw.followers as string[] | null) ?? [] };
+  },
   /** Live check-ins of these key results dated at or before `untilMs` (all when null), oldest first. */
   async forKeyResults(
     ex: Executor,

@@ -184,28 +184,41 @@ export async function createCheckIn(
       const value = input.value ?? null;
       const achieved = input.achieved ?? null;
       checkValues(open, { value, achieved, atMs }, w.nowMs);
-      const row = await checkInRepo.insert(w.tx, w.scope, {
-        keyResultId,
-        value,
-        achieved,
-        status: input.status ?? null,
-        confidence: input.confidence ?? null,
-        note: input.note ?? "",
-        authorId: w.actor.userId,
-        at: new Date(atMs),
-        createdAt: new Date(w.nowMs),
-        updatedAt: new Date(w.nowMs),
-      });
+      // The followers its notice goes to come back with the row: one statement.
+      const { row, followers } = await checkInQueries.insertWithFollowers(
+        w.tx,
+        w.scope,
+        {
+          keyResultId,
+          value,
+          achieved,
+          status: input.status ?? null,
+          confidence: input.confidence ?? null,
+          note: input.note ?? "",
+          authorId: w.actor.userId,
+          at: new Date(atMs),
+          createdAt: new Date(w.nowMs),
+          updatedAt: new Date(w.nowMs),
+        },
+        open.kr.objectiveId,
+      );
       w.touch([keyResultId]);
       const view = presentCheckIn(row);
       await w.audit("checkIn.created", "checkIn", row.id, null, means ? { ...view, via: means } : view);
-      await notifyFollowers(svc, w, w.actor.userId, open.kr.objectiveId, {
-        title: `New check-in on "${open.kr.title}": ${checkInValueText(open.kr, value, achieved)}`,
-        ...(row.note && { body: row.note }),
-        link: `/key-results/${keyResultId}`,
-        objectType: "checkIn",
-        objectId: row.id,
-      });
+      await notifyFollowers(
+        svc,
+        w,
+        w.actor.userId,
+        open.kr.objectiveId,
+        {
+          title: `New check-in on "${open.kr.title}": ${checkInValueText(open.kr, value, achieved)}`,
+          ...(row.note && { body: row.note }),
+          link: `/key-results/${keyResultId}`,
+          objectType: "checkIn",
+          objectId: row.id,
+        },
+        followers,
+      );
       return view;
     },
     { figuresOf: [keyResultId] },

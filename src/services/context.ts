@@ -10,9 +10,9 @@ import {
   type AuditEntry,
   auditRepo,
   inTransaction,
-  lockChain,
   lockOrganization,
   type OrganizationRow,
+  openChainWrite,
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { createGuard, type Guard } from "./access.js";
@@ -22,6 +22,7 @@ import {
   loadOrgAndContext,
   type NodeIds,
   type OrgContext,
+  orgAndContext,
   recomputeStored,
   type StatusChange,
 } from "./evaluation.js";
@@ -199,7 +200,7 @@ export interface WriteOptions {
   /**
    * The write changes only these key results' own figures (a check-in): it takes the
    * organisation's lock in shared mode and locks the rows of these key results and of
-   * everything they count toward, in one global order (`lockChain`), so check-ins on
+   * everything they count toward, in one global order (`openChainWrite`), so check-ins on
    * unrelated parts of the organisation run side by side and those sharing an ancestor
    * queue on it. Without it the write takes the organisation's lock exclusively.
    */
@@ -267,14 +268,21 @@ export async function writeTransaction<T>(
   const figuresOf = options.figuresOf;
   const result = await inTransaction(svc.database.db, async (tx) => {
     let chain: ChainRows | undefined;
+    let opened: ReturnType<typeof orgAndContext>;
     if (figuresOf) {
       // Structure cannot change under the shared lock, so the chain found now holds to the commit.
-      await lockOrganization(tx, scope, "shared");
-      chain = await lockChain(tx, scope, figuresOf);
+      const server = svc.database.kind === "postgres";
+      const { keyResults, objectives, siblings, children, ...orgRows } = await openChainWrite(tx, scope, figuresOf, {
+        server,
+        webhookEvents: true,
+      });
+      chain = { keyResults, objectives, siblings, children };
+      opened = orgAndContext(orgRows);
     } else {
       await lockOrganization(tx, scope);
+      opened = await loadOrgAndContext(tx, scope, { webhookEvents: true });
     }
-    const { org, ctx, webhookEvents } = await loadOrgAndContext(tx, scope, { webhookEvents: true });
+    const { org, ctx, webhookEvents } = opened;
     let touched = false;
     // A change naming nothing (settings, periods) recomputes the whole graph.
     let whole = false;

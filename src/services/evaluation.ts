@@ -10,6 +10,7 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AlignmentRow,
   type CheckInFigures,
+  type ChildRow,
   checkInQueries,
   type DerivedValues,
   graphQueries,
@@ -19,6 +20,7 @@ import {
   keyResultRepo,
   type ObjectiveRow,
   type OrganizationRow,
+  type OrgWithPeriods,
   objectiveRepo,
   organizationRepo,
   type PeriodRow,
@@ -65,7 +67,15 @@ export async function loadOrgAndContext(
   scope: OrgScope,
   options: { webhookEvents?: boolean } = {},
 ): Promise<{ org: OrganizationRow; ctx: OrgContext; webhookEvents?: ReadonlySet<string> }> {
-  const { org, periods, webhookEvents } = await organizationRepo.withPeriods(ex, scope, options);
+  return orgAndContext(await organizationRepo.withPeriods(ex, scope, options));
+}
+
+/** The organisation and its context from its row, its periods and (for a write) its webhooks' events. */
+export function orgAndContext({ org, periods, webhookEvents }: OrgWithPeriods): {
+  org: OrganizationRow;
+  ctx: OrgContext;
+  webhookEvents?: ReadonlySet<string>;
+} {
   return { org, ctx: contextOf(org, periods), ...(webhookEvents && { webhookEvents: new Set(webhookEvents) }) };
 }
 
@@ -291,12 +301,14 @@ interface Ancestry {
   fixed: Map<string, NodeResult>;
 }
 
-/** The rows of a chain of ancestors, read under their locks (`lockChain`). */
+/** The rows of a chain of ancestors, read under their locks (`openChainWrite`). */
 export interface ChainRows {
   keyResults: KeyResultRow[];
   objectives: ObjectiveRow[];
   /** Every key result of those objectives (the chain's among them), when read with them. */
   siblings?: KeyResultRow[];
+  /** The counting alignments below the chain with their children's rows, when read with them. */
+  children?: ChildRow[];
 }
 
 /** What lies above some nodes: their ids, the alignments between them, and each key result's objective. */
@@ -395,7 +407,7 @@ async function loadAncestry(
     keyResult: [...krRows.keys()],
   };
   // The direct children: the alignments below, with their children's rows, and each objective's key results.
-  const children = await graphQueries.childrenAt(ex, scope, live);
+  const children = given?.children ?? (await graphQueries.childrenAt(ex, scope, live));
   const alignments = children.map((c) => c.alignment);
   for (const k of given?.siblings ?? (await graphQueries.keyResultsOf(ex, scope, live.objective))) {
     if (!krRows.has(k.id)) krRows.set(k.id, k);

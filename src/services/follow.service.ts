@@ -25,8 +25,9 @@ export interface ChangeNotice {
 
 /**
  * Tells the followers of an objective (except the actor) of a change, inside the write's
- * transaction: one indexed query for the followers, and nothing more when there are none but
- * the actor. Followers who may not see the objective (it became private) are skipped by `notify`.
+ * transaction: one indexed query for the followers (none when the write read them already:
+ * `known`), and nothing more when there are none but the actor. Followers who may not see the
+ * objective (it became private) are skipped by `notify`.
  */
 export async function notifyFollowers(
   svc: Services,
@@ -34,8 +35,11 @@ export async function notifyFollowers(
   actorId: string | null,
   objectiveId: string,
   notice: ChangeNotice,
+  known?: readonly string[],
 ): Promise<void> {
-  const followers = (await commentQueries.followers(t.tx, t.scope, objectiveId)).filter((id) => id !== actorId);
+  const followers = (known ?? (await commentQueries.followers(t.tx, t.scope, objectiveId))).filter(
+    (id) => id !== actorId,
+  );
   if (followers.length === 0) return;
   await notify(
     svc,
