@@ -1,0 +1,136 @@
+/**
+ * The statements a check-in opens with are written as SQL text (src/db/sql-text.ts): only
+ * checked uuids go into the text, rows read back through the schema's own decoders equal what
+ * drizzle's query builder reads, several statements in one round trip answer each its rows and
+ * see what the ones before did, and the opening of a chain write answers the same rows whether
+ * it goes in one round trip or one statement after another.
+ */
+import { eq, getTableName } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantOrgScope, type OrgScope } from "../../src/db/org-scope.js";
+import {
+  alignmentRepo,
+  checkInRepo,
+  graphQueries,
+  keyResultRepo,
+  objectiveRepo,
+  openChainWrite,
+  organizationRepo,
+  periodRepo,
+} from "../../src/db/repositories.js";
+import * as s from "../../src/db/schema.js";
+import { runStatements, shapeOf, uuidArray, uuidLiteral } from "../../src/db/sql-text.js";
+import { type ApiHarness, factories, orgIdOf, startApi } from "../support/api.js";
+import { DATABASE_KINDS } from "../support/databases.js";
+
+describe("uuid literals", () => {
+  it("writes a uuid and refuses anything else", () => {
+    const id = "0b9e7a4c-1f2d-4e5a-9b8c-7d6e5f4a3b2c";
+    expect(uuidLiteral(id)).toBe(`'${id}'::uuid`);
+    expect(uuidArray([])).toBe("'{}'::uuid[]");
+    for (const bad of [
+      "",
+      "x",
+      `${id}'; drop table objectives; --`,
+      "0b9e7a4c-1f2d-4e5a-9b8c-7d6e5f4a3b2",
+      `'${id}'`,
+      `${id}\\`,
+    ]) {
+      expect(() => uuidLiteral(bad)).toThrow(/not a uuid/);
+    }
+  });
+});
+
+describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
+  let api: ApiHarness;
+  let scope: OrgScope;
+  const ids = { period: "", parent: "", child: "", kr: "", parentKr: "", alignment: "", checkIn: "" };
+  const server = kind === "postgres";
+
+  beforeAll(async () => {
+    api = await startApi(kind);
+    scope = grantOrgScope(await orgIdOf(api));
+    const f = factories(api);
+    ids.period = (await f.period()).id;
+    ids.parent = (await f.objective(ids.period, { title: "Parent", description: "Why it matters" })).id;
+    ids.parentKr = (
+      await f.keyResult(ids.parent, { title: "Revenue", unit: "currency", currency: "EUR", target: 12.5 })
+    ).id;
+    ids.child = (await f.objective(ids.period, { title: "Child", level: "team" })).id;
+    ids.kr = (await f.keyResult(ids.child, { title: "Speed", start: 0.25, target: 99.75, unit: "percent" })).id;
+    ids.checkIn = (await f.checkIn(ids.kr, { value: 33.5, confidence: 7, note: 'It\'s going — "well"' })).id;
+    ids.alignment = (await f.align("objective", ids.child, "objective", ids.parent, { weight: 2.5 })).id;
+    await f.checkIn(ids.kr, { value: 40 });
+  }, 120_000);
+  afterAll(() => api?.close());
+
+  it("reads rows back as drizzle's query builder does: dates, numerics, arrays, JSON", async () => {
+    const db = api.database.db;
+    const cases = [
+      { table: s.objectives, id: ids.child, expected: await objectiveRepo.get(db, scope, ids.child) },
+      { table: s.keyResults, id: ids.kr, expected: await keyResultRepo.get(db, scope, ids.kr) },
+      { table: s.alignments, id: ids.alignment, expected: await alignmentRepo.get(db, scope, ids.alignment) },
+      { table: s.checkIns, id: ids.checkIn, expected: await checkInRepo.get(db, scope, ids.checkIn) },
+      { table: s.periods, id: ids.period, expected: await periodRepo.get(db, scope, ids.period) },
+    ];
+    for (const { table, id, expected } of cases) {
+      const shape = shapeOf(table);
+      const [rows] = await runStatements(db, false, [
+        `select ${shape.list("t", "x.")} from ${getTableName(table)} t where t.id = ${uuidLiteral(id)}`,
+      ]);
+      expect(shape.read(rows![0]!, "x.")).toEqual(expected);
+    }
+    const [org] = await db.select().from(s.organizations).where(eq(s.organizations.id, scope.orgId));
+    const read = await organizationRepo.withPeriods(db, scope, { webhookEvents: true });
+    expect(read.org).toEqual(org);
+    expect(read.periods).toEqual(await periodRepo.list(db, scope));
+    expect(read.webhookEvents).toEqual([]);
+    // An outer join that found nothing is no row.
+    expect(shapeOf(s.objectives).read({ "x.id": null }, "x.")).toBeNull();
+  });
+
+  it("runs several statements, each seeing what the ones before did", async () => {
+    const answers = await api.database.db.transaction((tx) =>
+      runStatements(tx, server, [
+        "create temporary table scratch (n int) on commit drop",
+        "insert into scratch values (1), (2)",
+        "select sum(n)::int as total from scratch",
+        "select 'two' as word",
+      ]),
+    );
+    expect(answers).toHaveLength(4);
+    expect(answers[2]).toEqual([{ total: 3 }]);
+    expect(answers[3]).toEqual([{ word: "two" }]);
+  });
+
+  it("opens a chain write with the chain's rows, its children and the organisation", async () => {
+    const db = api.database.db;
+    const opened = await db.transaction((tx) => openChainWrite(tx, scope, [ids.kr], { server, webhookEvents: true }));
+    expect(opened.objectives.map((o) => o.id)).toEqual([ids.parent, ids.child].sort());
+    expect(opened.objectives).toEqual(await objectiveRepo.listByIds(db, scope, [ids.parent, ids.child]).then(byId));
+    expect(opened.keyResults).toEqual([await keyResultRepo.get(db, scope, ids.kr)]);
+    expect(opened.siblings.map((k) => k.id).sort()).toEqual([ids.kr, ids.parentKr].sort());
+    expect(opened.children).toEqual(
+      await graphQueries.childrenAt(db, scope, { objective: [ids.parent, ids.child], keyResult: [ids.kr] }),
+    );
+    expect(opened.children.map((c) => c.objective?.id)).toEqual([ids.child]);
+    expect(opened.org.id).toBe(scope.orgId);
+    expect(opened.periods.map((p) => p.id)).toEqual([ids.period]);
+    if (server) {
+      // One round trip or one statement after another: the same answer.
+      const apart = await db.transaction((tx) =>
+        openChainWrite(tx, scope, [ids.kr], { server: false, webhookEvents: true }),
+      );
+      expect(apart).toEqual(opened);
+    }
+    // Ids that are no ids open nothing, and still read the organisation.
+    const none = await db.transaction((tx) => openChainWrite(tx, scope, ["nope"], { server, webhookEvents: false }));
+    expect(none.objectives).toEqual([]);
+    expect(none.webhookEvents).toBeNull();
+    expect(none.org.id).toBe(scope.orgId);
+  });
+});
+
+function byId<T extends { id: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
