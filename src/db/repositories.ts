@@ -901,26 +901,64 @@ const checkInOrder = [asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.check
 export const checkInQueries = {
   /**
    * Inserts a check-in and answers it with who follows `objectiveId` (whom its notice goes to,
-   * see `followersOf`), in one statement.
+   * see `followersOf`) and with its key result's live history as a recomputation reads it
+   * (`figuresFor`, the new check-in in its place), in one statement.
    */
-  async insertWithFollowers(
+  async insertForCheckIn(
     ex: Executor,
     scope: OrgScope,
     values: Omit<typeof s.checkIns.$inferInsert, "orgId">,
     objectiveId: string,
-  ): Promise<{ row: CheckInRow; followers: string[] }> {
+  ): Promise<{ row: CheckInRow; followers: string[]; history: CheckInFigures[] }> {
     const insert = ex
       .insert(s.checkIns)
       .values({ ...values, orgId: scope.orgId })
       .returning();
+    const c = s.checkIns;
+    // Before the insert (a statement does not see its own writes): the new check-in is added below.
+    const earlier = sql`(select coalesce(json_agg(json_build_array(${c.id}, ${c.at}, ${c.createdAt}, ${c.value}::text,
+        ${c.achieved}, ${c.status}, ${c.confidence}) order by ${c.at}, ${c.createdAt}, ${c.id}), '[]'::json)
+      from ${c} where ${liveCheckInsOf(scope, [values.keyResultId], null)})`;
     const result = await ex.execute(
       // drizzle writes the embedded insert in parentheses.
-      sql`with ins as ${insert} select ins.*, array(${followersOf(scope, objectiveId)}) as "followers" from ins`,
+      sql`with ins as ${insert}
+        select ins.*, array(${followersOf(scope, objectiveId)}) as "followers", ${earlier} as "history" from ins`,
     );
     const raw = ((result as { rows?: Raw[] }).rows ?? [])[0];
     const row = raw && checkInShape.read(raw, "");
     if (!raw || !row) throw new Error("the check-in's insert answered no row");
-    return { row, followers: (raw.followers as string[] | null) ?? [] };
+    const parsed = typeof raw.history === "string" ? JSON.parse(raw.history) : raw.history;
+    const history = (parsed as unknown[][]).map(([id, at, createdAt, value, achieved, status, confidence]) => ({
+      id: id as string,
+      keyResultId: row.keyResultId,
+      at: new Date(at as string),
+      createdAt: new Date(createdAt as string),
+      value: value as string | null,
+      achieved: achieved as boolean | null,
+      status: status as CheckInRow["status"],
+      confidence: confidence as number | null,
+    }));
+    history.push({ ...row });
+    // The order of `checkInOrder`: date, then recording, then id (uuids compare as their lowercase text).
+    history.sort(
+      (a, b) =>
+        a.at.getTime() - b.at.getTime() ||
+        a.createdAt.getTime() - b.createdAt.getTime() ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    return {
+      row,
+      followers: (raw.followers as string[] | null) ?? [],
+      history: history.map(({ keyResultId, at, createdAt, value, achieved, status, confidence }) => ({
+        keyResultId,
+        at,
+        createdAt,
+        value,
+        achieved,
+        status,
+        confidence,
+      })),
+    };
   },
   /** Live check-ins of these key results dated at or before `untilMs` (all when null), oldest first. */
   async forKeyResults(

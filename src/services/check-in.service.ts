@@ -184,8 +184,8 @@ export async function createCheckIn(
       const value = input.value ?? null;
       const achieved = input.achieved ?? null;
       checkValues(open, { value, achieved, atMs }, w.nowMs);
-      // The followers its notice goes to come back with the row: one statement.
-      const { row, followers } = await checkInQueries.insertWithFollowers(
+      // The followers its notice goes to and the history its figures come from come back with the row.
+      const { row, followers, history } = await checkInQueries.insertForCheckIn(
         w.tx,
         w.scope,
         {
@@ -202,7 +202,7 @@ export async function createCheckIn(
         },
         open.kr.objectiveId,
       );
-      w.touch([keyResultId]);
+      w.touch([keyResultId], {}, new Map([[keyResultId, history]]));
       const view = presentCheckIn(row);
       await w.audit("checkIn.created", "checkIn", row.id, null, means ? { ...view, via: means } : view);
       await notifyFollowers(

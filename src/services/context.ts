@@ -9,6 +9,7 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AuditEntry,
   auditRepo,
+  type CheckInFigures,
   inTransaction,
   lockOrganization,
   type OrganizationRow,
@@ -142,9 +143,15 @@ export interface Transaction {
    * own figures changed (check-ins, span, targets, type). `nodes`: objectives and key results
    * whose roll-up inputs changed (an alignment under them, a weight, a child published or
    * deleted). Both are recomputed with everything they count toward; with neither, the whole
-   * organisation is (settings, periods).
+   * organisation is (settings, periods). `history`: key results' whole live history as it now
+   * stands, when the write read it already (a check-in's insert answers it), so that the
+   * recomputation does not read it again.
    */
-  touch(keyResultIds?: readonly string[], nodes?: Partial<NodeIds>): void;
+  touch(
+    keyResultIds?: readonly string[],
+    nodes?: Partial<NodeIds>,
+    history?: ReadonlyMap<string, readonly CheckInFigures[]>,
+  ): void;
   /**
    * Runs `fn` once the transaction has committed (never after a rollback or a rehearsal): what
    * must not happen for a write that did not land, such as sending the email of a notice.
@@ -288,6 +295,7 @@ export async function writeTransaction<T>(
     let whole = false;
     const changedKrs = new Set<string>();
     const changedNodes = { objective: new Set<string>(), keyResult: new Set<string>() };
+    const knownHistory = new Map<string, readonly CheckInFigures[]>();
     // Audit rows wait to be sent with the recomputed figures at the end (sent by the thousand when more).
     const pendingAudit: AuditEntry[] = [];
     const auditMany: Transaction["auditMany"] = async (entries) => {
@@ -316,7 +324,7 @@ export async function writeTransaction<T>(
       },
       auditMany,
 
-      touch(keyResultIds = [], nodes = {}) {
+      touch(keyResultIds = [], nodes = {}, history) {
         const named = [...keyResultIds, ...(nodes.objective ?? []), ...(nodes.keyResult ?? [])];
         if (figuresOf && (named.length === 0 || named.some((id) => !figuresOf.includes(id)))) {
           // A programming error: the write locked only these key results' chain.
@@ -324,7 +332,13 @@ export async function writeTransaction<T>(
         }
         touched = true;
         if (named.length === 0) whole = true;
-        for (const id of keyResultIds) changedKrs.add(id);
+        for (const id of keyResultIds) {
+          changedKrs.add(id);
+          // Only the history handed over with this touch is known to be current.
+          const rows = history?.get(id);
+          if (rows) knownHistory.set(id, rows);
+          else knownHistory.delete(id);
+        }
         for (const id of nodes.objective ?? []) changedNodes.objective.add(id);
         for (const id of nodes.keyResult ?? []) changedNodes.keyResult.add(id);
       },
@@ -341,13 +355,25 @@ export async function writeTransaction<T>(
       touched = false;
       whole = false;
       changedKrs.clear();
+      knownHistory.clear();
       changedNodes.objective.clear();
       changedNodes.keyResult.clear();
     };
     const recomputeTouched = async (also: SQL | null) => {
       if (chain) {
         // The chain's rows were read under their locks, and the write changed none of their figures.
-        await recomputeStored(tx, scope, ctx, [...changedKrs], t.nowMs, false, chain, statusChanges, also);
+        await recomputeStored(
+          tx,
+          scope,
+          ctx,
+          [...changedKrs],
+          t.nowMs,
+          false,
+          chain,
+          statusChanges,
+          also,
+          knownHistory,
+        );
         return;
       }
       // Periods or settings may have changed inside `fn`: recompute over the fresh context.
@@ -359,7 +385,18 @@ export async function writeTransaction<T>(
       const part = whole
         ? undefined
         : await ancestorIds(tx, scope, [...changedKrs, ...changedNodes.keyResult], [...changedNodes.objective]);
-      await recomputeStored(tx, scope, freshCtx, [...changedKrs], t.nowMs, whole, part, statusChanges, also);
+      await recomputeStored(
+        tx,
+        scope,
+        freshCtx,
+        [...changedKrs],
+        t.nowMs,
+        whole,
+        part,
+        statusChanges,
+        also,
+        knownHistory,
+      );
     };
     await options.rehearsal?.before(t);
     const out = await fn(t);

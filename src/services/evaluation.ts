@@ -489,6 +489,8 @@ export async function recomputeStored(
   statusChanges?: StatusChange[],
   /** Other writes of the transaction to send with the figures' (its audit rows). */
   also: SQL | null = null,
+  /** Key results' whole live history, when the write has read it already (not read again). */
+  knownHistory: ReadonlyMap<string, readonly CheckInFigures[]> = new Map(),
 ): Promise<{ keyResults: number; objectives: number }> {
   const written = { keyResults: 0, objectives: 0 };
   const part = whole
@@ -504,12 +506,10 @@ export async function recomputeStored(
   // In slices: a whole organisation's check-ins are never held at once, nor sent as one list of ids.
   for (let i = 0; i < toRecount.length; i += RECOUNT_SLICE) {
     const slice = toRecount.slice(i, i + RECOUNT_SLICE);
-    const checkIns = await checkInQueries.figuresFor(
-      ex,
-      scope,
-      slice.map((k) => k.id),
-    );
+    const unread = slice.filter((k) => !knownHistory.has(k.id)).map((k) => k.id);
+    const checkIns = unread.length ? await checkInQueries.figuresFor(ex, scope, unread) : [];
     const byKr = groupBy(checkIns, (c) => c.keyResultId);
+    for (const [id, rows] of knownHistory) byKr.set(id, [...rows]);
     for (const kr of slice) {
       const obj = objById.get(kr.objectiveId);
       const span = obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantOrgScope, type OrgScope } from "../../src/db/org-scope.js";
 import {
   alignmentRepo,
+  checkInQueries,
   checkInRepo,
   graphQueries,
   keyResultRepo,
@@ -56,7 +57,8 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
     ids.parentKr = (
       await f.keyResult(ids.parent, { title: "Revenue", unit: "currency", currency: "EUR", target: 12.5 })
     ).id;
-    ids.child = (await f.objective(ids.period, { title: "Child", level: "team" })).id;
+    const me = (await api.call("GET", "/me")).body.user.id as string;
+    ids.child = (await f.objective(ids.period, { title: "Child", level: "team", ownerIds: [me] })).id;
     ids.kr = (await f.keyResult(ids.child, { title: "Speed", start: 0.25, target: 99.75, unit: "percent" })).id;
     ids.checkIn = (await f.checkIn(ids.kr, { value: 33.5, confidence: 7, note: 'It\'s going — "well"' })).id;
     ids.alignment = (await f.align("objective", ids.child, "objective", ids.parent, { weight: 2.5 })).id;
@@ -101,6 +103,34 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
     expect(answers).toHaveLength(4);
     expect(answers[2]).toEqual([{ total: 3 }]);
     expect(answers[3]).toEqual([{ word: "two" }]);
+  });
+
+  it("answers a check-in's insert with its followers and the history a recomputation would read", async () => {
+    const db = api.database.db;
+    const me = (await api.call("GET", "/me")).body.user.id as string;
+    // Dated between the two check-ins already there, and at the same instant as one of them.
+    for (const at of [new Date(api.clock.now - 86_400_000), new Date(api.clock.now)]) {
+      const seen = await db
+        .transaction(async (tx) => {
+          const answer = await checkInQueries.insertForCheckIn(
+            tx,
+            scope,
+            { keyResultId: ids.kr, value: "12.50", note: "", authorId: me, at, createdAt: at, updatedAt: at },
+            ids.child,
+          );
+          const read = await checkInQueries.figuresFor(tx, scope, [ids.kr]);
+          throw Object.assign(new Error("rollback"), { answer, read });
+        })
+        .catch((e: { answer: unknown; read: unknown }) => e);
+      const { answer, read } = seen as unknown as {
+        answer: Awaited<ReturnType<typeof checkInQueries.insertForCheckIn>>;
+        read: unknown;
+      };
+      expect(answer.history).toEqual(read);
+      expect(answer.history).toHaveLength(3);
+      expect(answer.row.value).toBe("12.50");
+      expect(answer.followers).toEqual([me]);
+    }
   });
 
   it("opens a chain write with the chain's rows, its children and the organisation", async () => {
