@@ -412,11 +412,10 @@ type LockMode = "exclusive" | "chain" | "none";
 const PGBENCH_LOCKS: Record<LockMode, string> = {
   // The engine before the change: every write of the organisation behind one advisory lock.
   exclusive: "SELECT pg_advisory_xact_lock(hashtextextended(:org, 0));\n",
-  // The engine now (repositories.ts lockOrganization shared + lockNodes): the organisation's
-  // lock shared, then the key result and its objectives locked in id order.
+  // The engine now (repositories.ts openChainWrite): the organisation's lock shared, then the
+  // chain's objectives locked in id order (its key results are not locked: see openChainWrite).
   chain:
     "SELECT pg_advisory_xact_lock_shared(hashtextextended(:org, 0));\n" +
-    "SELECT id FROM key_results WHERE org_id = :org AND id = :kr FOR UPDATE;\n" +
     "SELECT id FROM objectives WHERE org_id = :org AND id IN (:o1, :o2, :o3, :o4, :o5) ORDER BY id FOR UPDATE;\n",
   // Only the row locks the updates take.
   none: "",
