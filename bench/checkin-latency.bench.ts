@@ -43,8 +43,17 @@ async function run(label: string, database: Database) {
   const app = await buildApp({ database });
   const headers = { authorization: `Bearer ${TOKEN}` };
   const krs = await database.db.query.keyResults.findMany({ where: (k, { eq }) => eq(k.progressMode, "manual") });
+  // Open objectives of a period running today (the demo also drafts next quarter, where no check-in may go yet).
+  const today = new Date().toISOString().slice(0, 10);
+  const running = new Set(
+    (await database.db.query.periods.findMany())
+      .filter((p) => p.startDate <= today && today <= p.endDate)
+      .map((p) => p.id),
+  );
   const openObjectives = new Set(
-    (await database.db.query.objectives.findMany({ where: (o, { ne }) => ne(o.state, "closed") })).map((o) => o.id),
+    (await database.db.query.objectives.findMany({ where: (o, { ne }) => ne(o.state, "closed") }))
+      .filter((o) => running.has(o.periodId))
+      .map((o) => o.id),
   );
   const targets = krs.filter((k) => openObjectives.has(k.objectiveId) && k.type !== "milestone");
   const read: number[] = [];

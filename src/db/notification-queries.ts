@@ -174,6 +174,34 @@ export const notificationQueries = {
     return row;
   },
 
+  /**
+   * `recipients` with each one's notification preferences (the defaults where they set none),
+   * in one statement: what sending notices needs to know of the people they go to.
+   */
+  async recipientsWithPreferences(
+    ex: Executor,
+    scope: OrgScope,
+    ids: readonly string[],
+  ): Promise<{
+    people: { id: string; name: string; email: string; role: string; managerId: string | null }[];
+    preferences: Map<string, PreferencesRow>;
+  }> {
+    const u = s.users;
+    const p = s.notificationPreferences;
+    const valid = [...new Set(ids.filter(isId))];
+    if (valid.length === 0) return { people: [], preferences: new Map() };
+    const rows = await ex
+      .select({ id: u.id, name: u.name, email: u.email, role: u.role, managerId: u.managerId, prefs: p })
+      .from(u)
+      .leftJoin(p, and(eq(p.orgId, u.orgId), eq(p.userId, u.id)))
+      .where(and(eq(u.orgId, scope.orgId), inArray(u.id, valid), eq(u.active, true)));
+    const preferences = new Map<string, PreferencesRow>();
+    for (const { id, prefs } of rows) {
+      preferences.set(id, prefs ?? { orgId: scope.orgId, userId: id, ...DEFAULT_PREFERENCES, updatedAt: new Date(0) });
+    }
+    return { people: rows.map(({ prefs: _, ...person }) => person), preferences };
+  },
+
   /** The active people among these ids, with what a notice needs of them. */
   async recipients(
     ex: Executor,

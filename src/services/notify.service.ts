@@ -14,7 +14,7 @@ import { accountQueries } from "../db/account-queries.js";
 import type { Executor } from "../db/database.js";
 import { type NotificationRow, notificationQueries, type PreferencesRow } from "../db/notification-queries.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
-import { objectiveRepo } from "../db/repositories.js";
+import { type ObjectiveRow, objectiveRepo } from "../db/repositories.js";
 import { isId } from "../db/table-repository.js";
 import { canSeeObjective, isRole } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
@@ -76,22 +76,20 @@ export async function notify(
 ): Promise<NotificationRow[]> {
   const wanted = notices.filter((n) => n.userId !== actorId);
   if (wanted.length === 0) return [];
-  const people = new Map(
-    (
-      await notificationQueries.recipients(
-        t.tx,
-        t.scope,
-        wanted.map((n) => n.userId),
-      )
-    ).map((p) => [p.id, p]),
+  const found = await notificationQueries.recipientsWithPreferences(
+    t.tx,
+    t.scope,
+    wanted.map((n) => n.userId),
   );
+  const people = new Map(found.people.map((p) => [p.id, p]));
   const mayNotSee = await hiddenFrom(
     t.tx,
     t.scope,
     wanted.filter((n) => people.has(n.userId)),
     people,
+    t.locked?.objectives,
   );
-  const prefs = await notificationQueries.preferences(t.tx, t.scope, [...people.keys()]);
+  const prefs = found.preferences;
   const rows = wanted
     .filter((n) => people.has(n.userId) && !mayNotSee.has(`${n.userId}|${n.objectiveId}`))
     .map((n) => ({
@@ -128,17 +126,24 @@ export async function notify(
   return saved;
 }
 
-/** `userId|objectiveId` of each notice whose person may not see its (private) objective. */
+/**
+ * `userId|objectiveId` of each notice whose person may not see its (private) objective.
+ * `known`: objective rows the write holds already, as they stand (a check-in's locked chain).
+ */
 async function hiddenFrom(
   ex: Executor,
   scope: OrgScope,
   notices: readonly NoticeInput[],
   people: ReadonlyMap<string, { role: string }>,
+  known: readonly ObjectiveRow[] = [],
 ): Promise<Set<string>> {
   const ids = [...new Set(notices.map((n) => n.objectiveId).filter((id): id is string => id !== null))];
   const out = new Set<string>();
   if (ids.length === 0) return out;
-  const secret = (await objectiveRepo.listByIds(ex, scope, ids)).filter((o) => o.visibility === "private");
+  const held = new Map(known.map((o) => [o.id, o]));
+  const unknown = ids.filter((id) => !held.has(id));
+  const rows = [...ids.flatMap((id) => held.get(id) ?? []), ...(await objectiveRepo.listByIds(ex, scope, unknown))];
+  const secret = rows.filter((o) => o.visibility === "private");
   if (secret.length === 0) return out;
   const byId = new Map(secret.map((o) => [o.id, o]));
   for (const n of notices) {

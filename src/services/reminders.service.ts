@@ -145,16 +145,13 @@ export async function runReminders(
       if (page.length < PAGE) break;
       continue;
     }
-    const people = new Map(
-      (
-        await notificationQueries.recipients(
-          ex,
-          scope,
-          due.flatMap((d) => (d.ownerId ? [d.ownerId] : [])),
-        )
-      ).map((p) => [p.id, p]),
+    const found = await notificationQueries.recipientsWithPreferences(
+      ex,
+      scope,
+      due.flatMap((d) => (d.ownerId ? [d.ownerId] : [])),
     );
-    const prefs = await notificationQueries.preferences(ex, scope, [...people.keys()]);
+    const people = new Map(found.people.map((p) => [p.id, p]));
+    const prefs = found.preferences;
     const already = await rhythmQueries.remindedAlready(
       ex,
       scope,

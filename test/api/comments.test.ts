@@ -442,6 +442,27 @@ describe.each(DATABASE_KINDS)("comments, mentions, reactions and following on %s
       expect((await noticesOf("olga")).some((n) => n.objectId === ci.body.id)).toBe(false);
     });
 
+    it("sends no check-in notice to a follower who may no longer see the objective once it is private", async () => {
+      const f = factories(api);
+      const o = await f.objective(id.period, { title: "Quietly watched", ownerIds: [id.olga] });
+      const kr = await f.keyResult(o.id, { title: "Leads", ownerIds: [id.olga] });
+      await comment("mo", "objective", o.id, "Following this one");
+      expect((await api.call("PUT", `/objectives/${o.id}/following`)).status).toBe(200);
+      expect((await api.call("PATCH", `/objectives/${o.id}`, { visibility: "private" })).status).toBe(200);
+      expect((await as("mo", "GET", `/objectives/${o.id}`)).status).toBe(404);
+      const ci = await as("olga", "POST", `/key-results/${kr.id}/check-ins`, { value: 12 });
+      expect(ci.status).toBe(201);
+      const stored = async (userId: string) => {
+        const r = await api.database.db.execute(
+          sql`select count(*)::int as n from notifications where user_id = ${userId} and object_id = ${ci.body.id}`,
+        );
+        return Number(((r as unknown as { rows?: { n: number }[] }).rows ?? (r as unknown as { n: number }[]))[0]!.n);
+      };
+      // Not written at all for Mo (the list would hide it anyway); the admin, who may see it, has it.
+      expect(await stored(id.mo!)).toBe(0);
+      expect(await stored(id.admin!)).toBe(1);
+    });
+
     it("sends a change notice for a title, a target, a close; none for a description", async () => {
       const f = factories(api);
       const o = await f.objective(id.period, { title: "Changing", ownerIds: [id.olga] });
