@@ -40,6 +40,8 @@ async function run(label: string, database: Database) {
     Date.now(),
   );
   const loadMs = performance.now() - loadStart;
+  // As `okra serve --demo` does: the embedded database's statistics after the demo's load.
+  await database.refreshStatistics?.();
   const app = await buildApp({ database });
   const headers = { authorization: `Bearer ${TOKEN}` };
   const krs = await database.db.query.keyResults.findMany({ where: (k, { eq }) => eq(k.progressMode, "manual") });

@@ -83,6 +83,8 @@ async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean
     const actor = await adminActor(database);
     const result = await loadDemo(database, actor, Date.now());
     console.log(result.loaded ? `Demo workspace loaded: ${result.summary}.` : `Demo not loaded: ${result.summary}.`);
+    // What the demo wrote gets its planner statistics now, not at the next round (embedded).
+    if (result.loaded) await database.refreshStatistics?.();
   }
   const webDir = await ensureWebBuild((line) => console.log(line));
   const app = await buildApp({

@@ -40,6 +40,12 @@ export interface Database {
    * a script of one or more statements (its migrations and locked blocks). Rows of the last one.
    */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
+  /**
+   * Embedded only: gathers the planner's statistics of the tables that have none or have grown
+   * by a fifth since (`refreshStatistics`); answers their names. Runs after migrations and every
+   * ten minutes while the database is open.
+   */
+  refreshStatistics?(): Promise<string[]>;
   /** Embedded only: a compressed copy of the data directory (tests start from a migrated template). */
   dump?(): Promise<Blob>;
   /**
@@ -92,11 +98,22 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     throw new DatabaseOpenError(`Could not open the embedded database in ${dataDir ?? "memory"}: ${String(err)}`);
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const opened = client;
+  const refresh = () => refreshStatistics(opened);
+  const timer = setInterval(() => {
+    // A failure here (the database closing) costs only fresher statistics.
+    if (!opened.closed) void refresh().catch(() => {});
+  }, STATISTICS_EVERY_MS);
+  timer.unref();
   return {
     db,
     kind: "pglite",
     location: inMemory ? "memory" : path.resolve(dataDir),
-    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR });
+      await refresh();
+    },
+    refreshStatistics: refresh,
     ping: async () => {
       await client.query("select 1");
     },
@@ -111,6 +128,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     },
     dump: () => client.dumpDataDir("gzip"),
     close: async () => {
+      clearInterval(timer);
       try {
         if (!client.closed) await client.close();
       } finally {
@@ -118,6 +136,30 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
       }
     },
   };
+}
+
+/** How often an open embedded database looks for tables whose statistics are missing or stale. */
+const STATISTICS_EVERY_MS = 10 * 60_000;
+
+/**
+ * The embedded database has no autovacuum (PGlite runs PostgreSQL single-user), so nothing
+ * else gathers the planner's statistics. Without them every table looks nearly empty and the
+ * planner may reach a row through an index on the organisation rather than its primary key,
+ * reading all of an organisation's rows for one: a cost that grows with the organisation. This
+ * analyzes the application's tables never analyzed, and those whose files grew by a fifth
+ * since (and past 64 kB), much as autovacuum's threshold of a share of the rows changed would;
+ * it answers their names.
+ */
+async function refreshStatistics(client: PGlite): Promise<string[]> {
+  const stale = await client.query<{ name: string }>(
+    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'r' and n.nspname = 'public'
+        and (c.reltuples < 0 or pg_relation_size(c.oid) > greatest(c.relpages, 8) * current_setting('block_size')::int * 1.2)
+      order by c.relname`,
+  );
+  const names = stale.rows.map((r) => r.name);
+  for (const name of names) await client.exec(`analyze "${name.replaceAll('"', '""')}"`);
+  return names;
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
