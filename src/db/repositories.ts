@@ -165,8 +165,11 @@ function readOrgWithPeriods(scope: OrgScope, rows: readonly Record<string, unkno
   };
 }
 
-/** The organisation's id as the text its lock is keyed by (`lockOrganization`). */
-const lockKeyText = (scope: OrgScope) => `hashtextextended(${uuidLiteral(scope.orgId)}::text, 0)`;
+/** The organisation's lock key, from its id as written, as `lockOrganization` takes it (checked a uuid first). */
+const lockKeyText = (scope: OrgScope) => {
+  uuidLiteral(scope.orgId);
+  return `hashtextextended('${scope.orgId}'::text, 0)`;
+};
 
 /** What a write on the figures of some key results opens with (`openChainWrite`). */
 export interface OpenedChain extends OrgWithPeriods {
