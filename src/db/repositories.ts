@@ -54,11 +54,17 @@ export async function lockOrganization(
   scope: OrgScope,
   mode: "exclusive" | "shared" = "exclusive",
 ): Promise<void> {
-  await ex.execute(
-    mode === "exclusive"
-      ? sql`select pg_advisory_xact_lock(hashtextextended(${scope.orgId}, 0))`
-      : sql`select pg_advisory_xact_lock_shared(hashtextextended(${scope.orgId}, 0))`,
-  );
+  await ex.execute(sql.raw(lockText(scope, mode)));
+}
+
+/**
+ * The statement taking the organisation's lock (see `lockOrganization`), keyed by its id as
+ * written (checked a uuid first): the one key exclusive and shared writers meet on.
+ */
+function lockText(scope: OrgScope, mode: "exclusive" | "shared"): string {
+  uuidLiteral(scope.orgId);
+  const fn = mode === "exclusive" ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared";
+  return `select ${fn}(hashtextextended('${scope.orgId}'::text, 0))`;
 }
 
 const objectiveShape = shapeOf(s.objectives);
@@ -165,12 +171,6 @@ function readOrgWithPeriods(scope: OrgScope, rows: readonly Record<string, unkno
   };
 }
 
-/** The organisation's lock key, from its id as written, as `lockOrganization` takes it (checked a uuid first). */
-const lockKeyText = (scope: OrgScope) => {
-  uuidLiteral(scope.orgId);
-  return `hashtextextended('${scope.orgId}'::text, 0)`;
-};
-
 /** What a write on the figures of some key results opens with (`openChainWrite`). */
 export interface OpenedChain extends OrgWithPeriods {
   /** The key results named, as they stand once locked. */
@@ -210,7 +210,7 @@ export async function openChainWrite(
 ): Promise<OpenedChain> {
   const org = uuidLiteral(scope.orgId);
   const ids = keyResultIds.filter(isId);
-  const lock = `select pg_advisory_xact_lock_shared(${lockKeyText(scope)})`;
+  const lock = lockText(scope, "shared");
   const orgRead = orgWithPeriodsText(org, options.webhookEvents);
   if (!ids.length) {
     const rows = await runStatements(ex, options.server, options.server ? [lock, orgRead] : [orgRead]);

@@ -509,11 +509,11 @@ export async function recomputeStored(
     const unread = slice.filter((k) => !knownHistory.has(k.id)).map((k) => k.id);
     const checkIns = unread.length ? await checkInQueries.figuresFor(ex, scope, unread) : [];
     const byKr = groupBy(checkIns, (c) => c.keyResultId);
-    for (const [id, rows] of knownHistory) byKr.set(id, [...rows]);
     for (const kr of slice) {
       const obj = objById.get(kr.objectiveId);
       const span = obj ? keyResultSpan(kr, objectiveSpan(obj, ctx), ctx) : null;
-      own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, byKr.get(kr.id) ?? [], nowMs));
+      const history = knownHistory.get(kr.id) ?? byKr.get(kr.id) ?? [];
+      own.set(kr.id, ownStats(kr, span, obj?.committed ?? false, history, nowMs));
     }
   }
   const krWrites: { id: string; values: DerivedValues }[] = [];
