@@ -101,16 +101,19 @@ export function forecastKeyResult(
 function forecastLine(kr: ForecastKr, span: Span, checkIns: readonly CheckInPoint[], nowMs: number): Forecast | null {
   if (kr.type !== "increase" && kr.type !== "decrease") return null;
   const cutoff = Math.min(nowMs, span.endMs);
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const points: { x: number; y: number }[] = [];
   for (const c of checkIns) {
     if (c.value === null || !Number.isFinite(c.value) || c.atMs > cutoff) continue;
     const y = krOwnProgress(kr, { value: c.value, achieved: null });
     // Null here means start or target is missing or equal: no forecast at all.
     if (y === null) return null;
-    xs.push((c.atMs - span.startMs) / DAY_MS);
-    ys.push(y);
+    points.push({ x: (c.atMs - span.startMs) / DAY_MS, y });
   }
+  // Sum in one fixed order: floating-point sums depend on their order, and the same history
+  // must give the same forecast to the last bit however the database happened to list it.
+  points.sort((a, b) => a.x - b.x || a.y - b.y);
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
   const n = xs.length;
   if (n === 0) return null;
   const xEnd = (span.endMs - span.startMs) / DAY_MS;
