@@ -74,11 +74,42 @@ const organizationShape = shapeOf(s.organizations);
 const periodShape = shapeOf(s.periods);
 const checkInShape = shapeOf(s.checkIns);
 
+/**
+ * What a roll-up reads of a child objective it does not recompute: its stored figures, and
+ * how it is counted. The parents' own rows are read whole; their children (a department's
+ * objective may have dozens) only in these columns.
+ */
+const childObjectiveShape = shapeOf(s.objectives, ["id", "progressOverride", "progress", "firstCheckInAt", "forecast"]);
+/** What a roll-up reads of a child key result it does not recompute (see `childObjectiveShape`). */
+const childKeyResultShape = shapeOf(s.keyResults, [
+  "id",
+  "objectiveId",
+  "type",
+  "unit",
+  "currency",
+  "start",
+  "target",
+  "progressMode",
+  "rollup",
+  "progressOverride",
+  "weight",
+  "latestValue",
+  "achieved",
+  "manualStatus",
+  "firstCheckInAt",
+  "lastCheckInAt",
+  "forecast",
+  "progress",
+  "current",
+]);
+export type ChildObjectiveRow = NonNullable<ReturnType<typeof childObjectiveShape.read>>;
+export type ChildKeyResultRow = NonNullable<ReturnType<typeof childKeyResultShape.read>>;
+
 /** An alignment with its child's row (null when the child is deleted): one direct child of a roll-up. */
 export interface ChildRow {
   alignment: AlignmentRow;
-  objective: ObjectiveRow | null;
-  keyResult: KeyResultRow | null;
+  objective: ChildObjectiveRow | null;
+  keyResult: ChildKeyResultRow | null;
 }
 
 /**
@@ -119,7 +150,7 @@ const isDraftText = (x: string) =>
  * planned as an anti-join over every objective of the organisation.
  */
 function childrenText(org: string, objectiveIds: string, keyResultIds: string): string {
-  return `select ${alignmentShape.list("a", "a.")}, ${objectiveShape.list("co", "o.")}, ${keyResultShape.list("ck", "k.")}
+  return `select ${alignmentShape.list("a", "a.")}, ${childObjectiveShape.list("co", "o.")}, ${childKeyResultShape.list("ck", "k.")}
     from alignments a
     left join objectives co on a.child_type = 'objective' and co.org_id = a.org_id and co.id = a.child_id and co.deleted_at is null
     left join key_results ck on a.child_type = 'keyResult' and ck.org_id = a.org_id and ck.id = a.child_id and ck.deleted_at is null
@@ -136,8 +167,8 @@ function childrenText(org: string, objectiveIds: string, keyResultIds: string): 
 function readChildren(rows: readonly Record<string, unknown>[]): ChildRow[] {
   return rows.map((r) => ({
     alignment: alignmentShape.read(r, "a.")!,
-    objective: objectiveShape.read(r, "o."),
-    keyResult: keyResultShape.read(r, "k."),
+    objective: childObjectiveShape.read(r, "o."),
+    keyResult: childKeyResultShape.read(r, "k."),
   }));
 }
 

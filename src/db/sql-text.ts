@@ -36,14 +36,22 @@ export type Raw = Record<string, unknown>;
 
 /** A table's columns as a select list under a table alias, and the rows read back from it. */
 export interface Shape<Row> {
-  /** `alias."col" as "prefixcol", …` for every column of the table. */
+  /** `alias."col" as "prefixcol", …` for every column of the shape. */
   list(alias: string, prefix: string): string;
   /** The row under `prefix` in a raw result row; null when its id is null (an outer join that found none). */
   read(raw: Raw, prefix: string): Row | null;
 }
 
-export function shapeOf<T extends Table>(table: T): Shape<T["$inferSelect"]> {
-  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, column }));
+export function shapeOf<T extends Table>(table: T): Shape<T["$inferSelect"]>;
+/** Only these columns of the table: a narrower row, for reads that need no more of it. */
+export function shapeOf<T extends Table, K extends keyof T["$inferSelect"] & string>(
+  table: T,
+  keys: readonly K[],
+): Shape<Pick<T["$inferSelect"], K>>;
+export function shapeOf(table: Table, keys?: readonly string[]): Shape<Raw> {
+  const all = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, column }));
+  const columns = keys ? keys.map((key) => all.find((c) => c.key === key)!) : all;
+  if (columns.some((c) => c === undefined)) throw new Error(`no such column in ${keys}`);
   const lists = new Map<string, string>();
   return {
     list(alias, prefix) {
@@ -62,7 +70,7 @@ export function shapeOf<T extends Table>(table: T): Shape<T["$inferSelect"]> {
         const v = raw[prefix + column.name];
         row[key] = v === null || v === undefined ? null : column.mapFromDriverValue(v);
       }
-      return row as T["$inferSelect"];
+      return row;
     },
   };
 }

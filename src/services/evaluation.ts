@@ -10,6 +10,8 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AlignmentRow,
   type CheckInFigures,
+  type ChildKeyResultRow,
+  type ChildObjectiveRow,
   type ChildRow,
   checkInQueries,
   type DerivedValues,
@@ -177,9 +179,20 @@ export interface GraphRows {
   initiatives: InitiativeRow[];
 }
 
+/**
+ * What the roll-up reads of the rows (`combine`): whole rows, or the narrower rows of children
+ * whose figures stand (`ChildObjectiveRow`, `ChildKeyResultRow`).
+ */
+interface FigureRows {
+  objectives: readonly ChildObjectiveRow[];
+  keyResults: readonly ChildKeyResultRow[];
+  alignments: readonly AlignmentRow[];
+  initiatives: readonly InitiativeRow[];
+}
+
 type Own = ReturnType<typeof ownStats>;
 
-function graphInput(rows: GraphRows, own: Map<string, Own>, settings: MethodSettings): GraphInput {
+function graphInput(rows: FigureRows, own: Map<string, Own>, settings: MethodSettings): GraphInput {
   return {
     objectives: rows.objectives.map((o) => ({ id: o.id, progressOverride: o.progressOverride })),
     keyResults: rows.keyResults.map((kr) => {
@@ -219,7 +232,7 @@ function graphInput(rows: GraphRows, own: Map<string, Own>, settings: MethodSett
   };
 }
 
-function storedOwn(kr: KeyResultRow): Own {
+function storedOwn(kr: ChildKeyResultRow): Own {
   return {
     latestValue: num(kr.latestValue),
     achieved: kr.achieved,
@@ -231,7 +244,7 @@ function storedOwn(kr: KeyResultRow): Own {
 }
 
 function combine(
-  rows: GraphRows,
+  rows: FigureRows,
   own: Map<string, Own>,
   settings: MethodSettings,
   fixed?: ReadonlyMap<string, NodeResult>,
@@ -296,8 +309,11 @@ export function sameForecast(stored: unknown, computed: Forecast | null): boolea
 interface Ancestry {
   /** The changed key results and everything they count toward, transitively: what may change. */
   affected: Set<string>;
-  /** Those nodes and their direct children (whose figures are taken as stored: `fixed`). */
+  /** Those nodes and their objectives' key results, whole. */
   rows: GraphRows;
+  /** The direct children not among `rows`, in the columns a roll-up reads (their figures are `fixed`). */
+  children: { objectives: ChildObjectiveRow[]; keyResults: ChildKeyResultRow[] };
+  /** The stored figures of every node not `affected`. */
   fixed: Map<string, NodeResult>;
 }
 
@@ -412,11 +428,14 @@ async function loadAncestry(
   for (const k of given?.siblings ?? (await graphQueries.keyResultsOf(ex, scope, live.objective))) {
     if (!krRows.has(k.id)) krRows.set(k.id, k);
   }
-  for (const c of children) if (c.keyResult && !krRows.has(c.keyResult.id)) krRows.set(c.keyResult.id, c.keyResult);
+  const childKrs = new Map<string, ChildKeyResultRow>();
+  for (const c of children) if (c.keyResult && !krRows.has(c.keyResult.id)) childKrs.set(c.keyResult.id, c.keyResult);
   const known = new Map((given?.objectives ?? []).map((o) => [o.id, o]));
   const missing = live.objective.filter((id) => !known.has(id));
   for (const o of await objectiveRepo.listByIds(ex, scope, missing)) known.set(o.id, o);
-  for (const c of children) if (c.objective && !known.has(c.objective.id)) known.set(c.objective.id, c.objective);
+  const childObjectives = new Map<string, ChildObjectiveRow>();
+  for (const c of children)
+    if (c.objective && !known.has(c.objective.id)) childObjectives.set(c.objective.id, c.objective);
   const objectives = [...known.values()];
   const initiatives =
     ctx.settings.initiativesCount && live.objective.length
@@ -428,7 +447,7 @@ async function loadAncestry(
     ...live.keyResult.map((id) => nodeKey("keyResult", id)),
   ]);
   const fixed = new Map<string, NodeResult>();
-  for (const o of objectives) {
+  for (const o of [...objectives, ...childObjectives.values()]) {
     const key = nodeKey("objective", o.id);
     if (affected.has(key)) continue;
     fixed.set(key, {
@@ -438,7 +457,7 @@ async function loadAncestry(
       forecast: storedForecast(o.forecast),
     });
   }
-  for (const k of keyResults) {
+  for (const k of [...keyResults, ...childKrs.values()]) {
     const key = nodeKey("keyResult", k.id);
     if (affected.has(key)) continue;
     fixed.set(key, {
@@ -448,7 +467,12 @@ async function loadAncestry(
       forecast: storedForecast(k.forecast),
     });
   }
-  return { affected, rows: { objectives, keyResults, alignments, initiatives }, fixed };
+  return {
+    affected,
+    rows: { objectives, keyResults, alignments, initiatives },
+    children: { objectives: [...childObjectives.values()], keyResults: [...childKrs.values()] },
+    fixed,
+  };
 }
 
 function storedForecast(v: unknown): Forecast | null {
@@ -498,8 +522,16 @@ export async function recomputeStored(
     : await loadAncestry(ex, scope, ctx, ancestors ?? (await ancestorIds(ex, scope, changedKeyResultIds)));
   const rows = part?.rows ?? (await loadGraphRows(ex, scope));
   const mayChange = (type: "objective" | "keyResult", id: string) => !part || part.affected.has(nodeKey(type, id));
+  // The roll-up reads the children too; only `rows` may be written.
+  const graph: FigureRows = part
+    ? {
+        ...rows,
+        objectives: [...rows.objectives, ...part.children.objectives],
+        keyResults: [...rows.keyResults, ...part.children.keyResults],
+      }
+    : rows;
   const own = new Map<string, Own>();
-  for (const kr of rows.keyResults) own.set(kr.id, storedOwn(kr));
+  for (const kr of graph.keyResults) own.set(kr.id, storedOwn(kr));
   const changed = new Set(changedKeyResultIds);
   const objById = new Map(rows.objectives.map((o) => [o.id, o]));
   const toRecount = rows.keyResults.filter((kr) => changed.has(kr.id));
@@ -518,7 +550,7 @@ export async function recomputeStored(
   }
   const krWrites: { id: string; values: DerivedValues }[] = [];
   const objectiveWrites: { id: string; values: DerivedValues }[] = [];
-  const derived = combine(rows, own, ctx.settings, part?.fixed);
+  const derived = combine(graph, own, ctx.settings, part?.fixed);
   for (const kr of rows.keyResults) {
     if (!mayChange("keyResult", kr.id)) continue;
     const d = derived.get(nodeKey("keyResult", kr.id))!;

@@ -144,6 +144,16 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
       await graphQueries.childrenAt(db, scope, { objective: [ids.parent, ids.child], keyResult: [ids.kr] }),
     );
     expect(opened.children.map((c) => c.objective?.id)).toEqual([ids.child]);
+    // A child is read only in the columns a roll-up takes from it, as stored.
+    const child = (await objectiveRepo.get(db, scope, ids.child))!;
+    expect(opened.children[0]!.objective).toStrictEqual({
+      id: child.id,
+      progressOverride: child.progressOverride,
+      progress: child.progress,
+      firstCheckInAt: child.firstCheckInAt,
+      forecast: child.forecast,
+    });
+    expect(opened.children[0]!.alignment).toEqual(await alignmentRepo.get(db, scope, ids.alignment));
     expect(opened.org.id).toBe(scope.orgId);
     expect(opened.periods.map((p) => p.id)).toEqual([ids.period]);
     if (server) {
