@@ -9,7 +9,18 @@ import { followersOf } from "./comment-queries.js";
 import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
-import { type Raw, runStatements, shapeOf, uuidArray, uuidList, uuidLiteral } from "./sql-text.js";
+import {
+  ensurePrepared,
+  executeText,
+  forgetPrepared,
+  type PreparedText,
+  preparedText,
+  type Raw,
+  runStatements,
+  shapeOf,
+  uuidArray,
+  uuidLiteral,
+} from "./sql-text.js";
 import { isId, tableRepository } from "./table-repository.js";
 
 export type OrganizationRow = typeof s.organizations.$inferSelect;
@@ -116,11 +127,12 @@ export interface ChildRow {
  * `with recursive up(type, id)`: these key results and everything they count toward — a key
  * result's objective and, upward through alignments, every objective and key result above. One
  * recursive query, walking the edge indexes; a statement may add CTEs after it (`, name as …`).
+ * `org` and `keyResultIds` (a uuid array) are SQL: literals, or a prepared statement's parameters.
  */
-function chainText(org: string, keyResultIds: readonly string[]): string {
+function chainText(org: string, keyResultIds: string): string {
   return `with recursive up(type, id) as (
       select 'keyResult'::text, k.id from key_results k
-        where k.org_id = ${org} and k.deleted_at is null and k.id in (${uuidList(keyResultIds)})
+        where k.org_id = ${org} and k.deleted_at is null and k.id = any(${keyResultIds})
       union
       select e.type, e.id from up cross join lateral (
         select a.parent_type::text as type, a.parent_id as id from alignments a
@@ -242,50 +254,31 @@ export async function openChainWrite(
   const org = uuidLiteral(scope.orgId);
   const ids = keyResultIds.filter(isId);
   const lock = lockText(scope, "shared");
-  const orgRead = orgWithPeriodsText(org, options.webhookEvents);
   if (!ids.length) {
+    const orgRead = orgWithPeriodsText(org, options.webhookEvents);
     const rows = await runStatements(ex, options.server, options.server ? [lock, orgRead] : [orgRead]);
     return { ...readOrgWithPeriods(scope, rows.at(-1)!), keyResults: [], objectives: [], siblings: [], children: [] };
   }
-  const chain = chainText(org, ids);
-  const lockObjectives = (also: string) => `${chain} select ${objectiveShape.list("o", "")}${also} from objectives o
-      where o.org_id = ${org} and o.deleted_at is null and o.id = any(array(select id from up where type = 'objective'))
-      order by o.id for update of o`;
-  const keyResultsOf = (objectiveIds: string, also: string) => `select ${keyResultShape.list("k", "")}${also}
-      from key_results k
-      where k.org_id = ${org} and k.deleted_at is null and k.objective_id = any(${objectiveIds})
-      order by k.position, k.created_at`;
   let objectiveRows: Raw[];
   let keyResultRows: Raw[];
   let childRows: Raw[];
   let orgRows: Raw[];
   let chainKeyResults: Set<unknown>;
   if (options.server) {
-    // One message: each statement finds the chain again (the locks' rows are not known to the next).
-    const live = `${chain}, ${liveObjectives(org)}, live_k as (select k.id from key_results k
-        where k.org_id = ${org} and k.deleted_at is null and k.objective_id = any(array(select id from live_o))
-          and k.id = any(array(select id from up where type = 'keyResult')))`;
-    const rows = await runStatements(ex, true, [
-      lock,
-      lockObjectives(""),
-      `${live} ${keyResultsOf("array(select id from live_o)", `, k.id in (select id from live_k) as "in_chain"`)}`,
-      `${live} ${childrenText(org, "array(select id from live_o)", "array(select id from live_k)")}`,
-      orgRead,
-    ]);
-    [objectiveRows, keyResultRows, childRows, orgRows] = [rows[1]!, rows[2]!, rows[3]!, rows[4]!];
+    [objectiveRows, keyResultRows, childRows, orgRows] = await openOnServer(ex, lock, org, uuidArray(ids), options);
     chainKeyResults = new Set(keyResultRows.filter((r) => r.in_chain === true).map((r) => r.id));
   } else {
     // In process, one statement after another: each takes the ids the one before found, and is simpler to plan.
     const chainIds = `, array(select id from up where type = 'keyResult') as "chain_key_results"`;
-    objectiveRows = (await runStatements(ex, false, [lockObjectives(chainIds)]))[0]!;
+    objectiveRows = (await runStatements(ex, false, [lockChainObjectives(org, uuidArray(ids), chainIds)]))[0]!;
     const objectiveIds = objectiveRows.map((r) => r.id as string);
-    keyResultRows = (await runStatements(ex, false, [keyResultsOf(uuidArray(objectiveIds), "")]))[0]!;
+    keyResultRows = (await runStatements(ex, false, [keyResultsOfText(org, uuidArray(objectiveIds), "")]))[0]!;
     const named = new Set((objectiveRows[0]?.chain_key_results as unknown[] | undefined) ?? []);
     chainKeyResults = new Set(keyResultRows.filter((r) => named.has(r.id)).map((r) => r.id));
     const liveKeyResults = [...chainKeyResults] as string[];
     const rows = await runStatements(ex, false, [
       childrenText(org, uuidArray(objectiveIds), uuidArray(liveKeyResults)),
-      orgRead,
+      orgWithPeriodsText(org, options.webhookEvents),
     ]);
     [childRows, orgRows] = [rows[0]!, rows[1]!];
   }
@@ -298,6 +291,79 @@ export async function openChainWrite(
     siblings,
     children: objectives.length ? readChildren(childRows) : [],
   };
+}
+
+/** The chain's objectives, locked in id order (`also`: more columns). */
+const lockChainObjectives = (org: string, keyResultIds: string, also: string) =>
+  `${chainText(org, keyResultIds)} select ${objectiveShape.list("o", "")}${also} from objectives o
+      where o.org_id = ${org} and o.deleted_at is null and o.id = any(array(select id from up where type = 'objective'))
+      order by o.id for update of o`;
+
+/** The live key results of these objectives (a uuid array), in their order. */
+const keyResultsOfText = (org: string, objectiveIds: string, also: string) =>
+  `select ${keyResultShape.list("k", "")}${also}
+      from key_results k
+      where k.org_id = ${org} and k.deleted_at is null and k.objective_id = any(${objectiveIds})
+      order by k.position, k.created_at`;
+
+/**
+ * The opening's reads on a server, after its locks: the chain's objectives locked, their key
+ * results (the chain's flagged `in_chain`), the children below the chain, and the organisation
+ * with its periods. Each finds the chain again: the rows the locks took are not known to the next.
+ */
+function serverOpeningTexts(org: string, keyResultIds: string, hooks: boolean): string[] {
+  const live = `${chainText(org, keyResultIds)}, ${liveObjectives(org)}, live_k as (select k.id from key_results k
+      where k.org_id = ${org} and k.deleted_at is null and k.objective_id = any(array(select id from live_o))
+        and k.id = any(array(select id from up where type = 'keyResult')))`;
+  return [
+    lockChainObjectives(org, keyResultIds, ""),
+    `${live} ${keyResultsOfText(org, "array(select id from live_o)", `, k.id in (select id from live_k) as "in_chain"`)}`,
+    `${live} ${childrenText(org, "array(select id from live_o)", "array(select id from live_k)")}`,
+    orgWithPeriodsText(org, hooks),
+  ];
+}
+
+/** `serverOpeningTexts` prepared, with `$1` the organisation and `$2` the key results; by whether webhooks are read. */
+const serverOpening = new Map<boolean, PreparedText[]>();
+
+/**
+ * Sends the opening on a server as one message: the organisation's shared lock, then the four
+ * reads of `serverOpeningTexts`, run by name where they are prepared on the connection.
+ *
+ * They run with generic plans (`plan_cache_mode`, for these statements only): left to itself the
+ * server plans them again on every run, because a plan made for the given ids looks cheaper than
+ * one made for any ids; planning them cost more than running them.
+ */
+async function openOnServer(
+  ex: Executor,
+  lock: string,
+  org: string,
+  keyResultIds: string,
+  options: { webhookEvents: boolean },
+): Promise<[Raw[], Raw[], Raw[], Raw[]]> {
+  const four = (rows: Raw[][]): [Raw[], Raw[], Raw[], Raw[]] => [rows[0]!, rows[1]!, rows[2]!, rows[3]!];
+  let prepared = serverOpening.get(options.webhookEvents);
+  if (!prepared) {
+    prepared = serverOpeningTexts("$1", "$2", options.webhookEvents).map((t) => preparedText("uuid, uuid[]", t));
+    serverOpening.set(options.webhookEvents, prepared);
+  }
+  if (!(await ensurePrepared(ex, prepared))) {
+    const rows = await runStatements(ex, true, [lock, ...serverOpeningTexts(org, keyResultIds, options.webhookEvents)]);
+    return four(rows.slice(1));
+  }
+  try {
+    const rows = await runStatements(ex, true, [
+      "set local plan_cache_mode = force_generic_plan",
+      lock,
+      ...prepared.map((p) => executeText(p, [org, keyResultIds])),
+      "set local plan_cache_mode to default",
+    ]);
+    return four(rows.slice(2));
+  } catch (err) {
+    // Perhaps a statement was gone (deallocated, or a pooler moved the session): look again next time.
+    forgetPrepared(ex);
+    throw err;
+  }
 }
 
 /** Runs `fn` in one transaction, translating unique violations. */

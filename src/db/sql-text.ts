@@ -11,7 +11,9 @@
  * the schema's own column lists (`Shape`), and rows are read back through the columns' own
  * decoders, as drizzle's query builder would.
  */
+import { createHash } from "node:crypto";
 import { getTableColumns, sql, type Table } from "drizzle-orm";
+import pg from "pg";
 import type { Executor } from "./database.js";
 import { isId } from "./table-repository.js";
 
@@ -19,11 +21,6 @@ import { isId } from "./table-repository.js";
 export function uuidLiteral(id: string): string {
   if (!isId(id)) throw new Error(`not a uuid, not written into SQL text: ${JSON.stringify(id)}`);
   return `'${id}'::uuid`;
-}
-
-/** Uuids as a list for `in (…)`; `null::uuid` (matching nothing) when there are none. */
-export function uuidList(ids: readonly string[]): string {
-  return ids.length ? ids.map(uuidLiteral).join(", ") : "null::uuid";
 }
 
 /** Uuids as a SQL array (`= any(…)`). */
@@ -96,4 +93,72 @@ export async function runStatements(ex: Executor, oneTrip: boolean, statements: 
 
 function rowsOf(result: unknown): Raw[] {
   return ((result as { rows?: Raw[] }).rows ?? []) as Raw[];
+}
+
+/**
+ * A statement prepared on a server connection (`PREPARE`) and then run by name (`EXECUTE`), so
+ * that the server plans it once per connection instead of on every run: planning the check-in's
+ * opening took more of the server's time than running it. Its name is drawn from its text, so
+ * a changed text is another statement.
+ */
+export interface PreparedText {
+  name: string;
+  /** The `prepare` statement. */
+  prepare: string;
+}
+
+/** `text` with parameters `$1…` of these types (`uuid, uuid[]`), to prepare. */
+export function preparedText(types: string, text: string): PreparedText {
+  const name = `okra_${createHash("sha256").update(`${types}\u0000${text}`).digest("hex").slice(0, 24)}`;
+  return { name, prepare: `prepare ${name}(${types}) as ${text}` };
+}
+
+/** Runs a prepared statement with these arguments (SQL literals, such as `uuidLiteral`'s). */
+export function executeText(statement: PreparedText, args: readonly string[]): string {
+  return `execute ${statement.name}(${args.join(", ")})`;
+}
+
+/**
+ * The statements prepared on each server connection, as far as this process knows. A pg
+ * client is one connection for its whole life, so the client is the key.
+ */
+const preparedOn = new WeakMap<object, Set<string>>();
+
+/** The transaction's own server connection; null for the embedded database and for a pool (no one connection). */
+function serverConnectionOf(ex: Executor): object | null {
+  const client = (ex as { session?: { client?: unknown } }).session?.client;
+  return client instanceof pg.Client ? client : null;
+}
+
+/**
+ * Prepares the statements not yet prepared on the transaction's server connection, and answers
+ * whether they can be run by name there: false for the embedded database (it plans in process,
+ * one statement after another) and for an executor holding no one connection.
+ *
+ * A connection's prepared statements are looked up (`pg_prepared_statements`) the first time
+ * this process uses it, and again after a failure: `PREPARE` is not undone by a rollback, so a
+ * failed message may leave some prepared that this process did not see succeed.
+ */
+export async function ensurePrepared(ex: Executor, statements: readonly PreparedText[]): Promise<boolean> {
+  const connection = serverConnectionOf(ex);
+  if (!connection) return false;
+  let names = preparedOn.get(connection);
+  if (!names) {
+    const rows = rowsOf(
+      await ex.execute(sql.raw("select name from pg_prepared_statements where left(name, 5) = 'okra_'")),
+    );
+    names = new Set(rows.map((r) => String(r.name)));
+  }
+  preparedOn.delete(connection);
+  const missing = statements.filter((p) => !names.has(p.name));
+  if (missing.length) await ex.execute(sql.raw(missing.map((p) => p.prepare).join(";\n")));
+  for (const p of missing) names.add(p.name);
+  preparedOn.set(connection, names);
+  return true;
+}
+
+/** Forgets what is prepared on the transaction's connection (after an error): it is looked up again on the next use. */
+export function forgetPrepared(ex: Executor): void {
+  const connection = serverConnectionOf(ex);
+  if (connection) preparedOn.delete(connection);
 }

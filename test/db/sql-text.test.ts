@@ -3,9 +3,12 @@
  * checked uuids go into the text, rows read back through the schema's own decoders equal what
  * drizzle's query builder reads, several statements in one round trip answer each its rows and
  * see what the ones before did, and the opening of a chain write answers the same rows whether
- * it goes in one round trip or one statement after another.
+ * it goes in one round trip or one statement after another. On a PostgreSQL server the opening's
+ * statements are prepared once per connection and run by name.
  */
 import { eq, getTableName } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantOrgScope, type OrgScope } from "../../src/db/org-scope.js";
 import {
@@ -168,6 +171,69 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
     expect(none.objectives).toEqual([]);
     expect(none.webhookEvents).toBeNull();
     expect(none.org.id).toBe(scope.orgId);
+  });
+});
+
+describe.runIf(DATABASE_KINDS.includes("postgres"))("the opening's prepared statements on postgres", () => {
+  let api: ApiHarness;
+  let scope: OrgScope;
+  let krId = "";
+
+  beforeAll(async () => {
+    api = await startApi("postgres");
+    scope = grantOrgScope(await orgIdOf(api));
+    const f = factories(api);
+    const period = (await f.period()).id;
+    const parent = (await f.objective(period, { title: "Parent" })).id;
+    const child = (await f.objective(period, { title: "Child" })).id;
+    await f.align("objective", child, "objective", parent);
+    krId = (await f.keyResult(child, { title: "Speed", target: 10 })).id;
+    await f.checkIn(krId, { value: 4 });
+  }, 120_000);
+  afterAll(() => api?.close());
+
+  it("prepares them once per connection, runs them by name, and prepares them again once they are gone", async () => {
+    const pool = (api.database.db as unknown as { $client: pg.Pool }).$client;
+    const client = await pool.connect();
+    try {
+      const sent: string[] = [];
+      const query = client.query.bind(client);
+      (client as unknown as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+        sent.push(typeof config === "string" ? config : String((config as { text?: unknown }).text));
+        return (query as (...a: unknown[]) => unknown)(config, ...rest);
+      };
+      const db = drizzle(client, { schema: s });
+      const open = () =>
+        db.transaction((tx) => openChainWrite(tx as never, scope, [krId], { server: true, webhookEvents: true }));
+      const prepared = async () =>
+        (await query("select name from pg_prepared_statements where left(name, 5) = 'okra_' order by name")).rows;
+      const textual = await api.database.db.transaction((tx) =>
+        openChainWrite(tx, scope, [krId], { server: false, webhookEvents: true }),
+      );
+
+      const first = await open();
+      expect(first).toEqual(textual);
+      expect(await prepared()).toHaveLength(4);
+      expect(sent.filter((t) => t.startsWith("prepare "))).toHaveLength(1);
+
+      sent.length = 0;
+      expect(await open()).toEqual(textual);
+      // begin, the opening in one message (by name, with generic plans), commit: nothing prepared again.
+      expect(sent).toHaveLength(3);
+      expect(sent[1]).toMatch(/^set local plan_cache_mode = force_generic_plan;\n.*pg_advisory_xact_lock_shared/);
+      expect(sent[1]!.match(/\nexecute okra_/g)).toHaveLength(4);
+
+      // Gone from the connection (a pooler that moved the session would do the same): the next
+      // opening fails, and the one after looks and prepares them again.
+      await query("deallocate all");
+      await expect(open()).rejects.toThrow();
+      sent.length = 0;
+      expect(await open()).toEqual(textual);
+      expect(sent.some((t) => t.includes("pg_prepared_statements"))).toBe(true);
+      expect(await prepared()).toHaveLength(4);
+    } finally {
+      client.release();
+    }
   });
 });
 
