@@ -4,7 +4,7 @@
  * one the outside probe used: promote after issue, demote via import, SCIM against a peer
  * admin, and a revoked bootstrap token at the next start.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, emailTokens, users } from "../../src/db/schema.js";
 import { bootstrap, createTokenForEmail } from "../../src/services/auth.service.js";
@@ -35,7 +35,9 @@ describe.each(DATABASE_KINDS)("credentials and rank on %s", (kind) => {
     api.database.db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.objectId, userId), eq(auditEvents.action, action)));
+      .where(and(eq(auditEvents.objectId, userId), eq(auditEvents.action, action)))
+      // In the order they were written (a bigserial), whatever order the database finds them in.
+      .orderBy(asc(auditEvents.id));
   const acceptInvitation = (url: string, password: string) =>
     api.app.inject({
       method: "POST",
