@@ -165,6 +165,8 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
         openChainWrite(tx, scope, [ids.kr], { server: false, webhookEvents: true }),
       );
       expect(apart).toEqual(opened);
+      // With no one connection to prepare on (the pool itself), the statements go as text.
+      expect(await openChainWrite(db, scope, [ids.kr], { server: true, webhookEvents: true })).toEqual(opened);
     }
     // Ids that are no ids open nothing, and still read the organisation.
     const none = await db.transaction((tx) => openChainWrite(tx, scope, ["nope"], { server, webhookEvents: false }));
