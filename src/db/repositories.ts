@@ -249,7 +249,12 @@ export async function openChainWrite(
   ex: Executor,
   scope: OrgScope,
   keyResultIds: readonly string[],
-  options: { server: boolean; webhookEvents: boolean },
+  options: {
+    server: boolean;
+    webhookEvents: boolean;
+    /** The embedded database's one connection (its `Database`), to prepare the reads on. */
+    embedded?: object;
+  },
 ): Promise<OpenedChain> {
   const org = uuidLiteral(scope.orgId);
   const ids = keyResultIds.filter(isId);
@@ -269,18 +274,23 @@ export async function openChainWrite(
     chainKeyResults = new Set(keyResultRows.filter((r) => r.in_chain === true).map((r) => r.id));
   } else {
     // In process, one statement after another: each takes the ids the one before found, and is simpler to plan.
-    const chainIds = `, array(select id from up where type = 'keyResult') as "chain_key_results"`;
-    objectiveRows = (await runStatements(ex, false, [lockChainObjectives(org, uuidArray(ids), chainIds)]))[0]!;
-    const objectiveIds = objectiveRows.map((r) => r.id as string);
-    keyResultRows = (await runStatements(ex, false, [keyResultsOfText(org, uuidArray(objectiveIds), "")]))[0]!;
-    const named = new Set((objectiveRows[0]?.chain_key_results as unknown[] | undefined) ?? []);
-    chainKeyResults = new Set(keyResultRows.filter((r) => named.has(r.id)).map((r) => r.id));
-    const liveKeyResults = [...chainKeyResults] as string[];
-    const rows = await runStatements(ex, false, [
-      childrenText(org, uuidArray(objectiveIds), uuidArray(liveKeyResults)),
-      orgWithPeriodsText(org, options.webhookEvents),
-    ]);
-    [childRows, orgRows] = [rows[0]!, rows[1]!];
+    const reads = embeddedOpening(options.webhookEvents);
+    const [lockRead, keyResultsRead, childrenRead, orgRead] = [reads[0]!, reads[1]!, reads[2]!, reads[3]!];
+    const { run, done } = await embeddedRunner(ex, reads, options.embedded);
+    try {
+      objectiveRows = await run(lockRead, [org, uuidArray(ids)]);
+      const objectiveIds = objectiveRows.map((r) => r.id as string);
+      keyResultRows = await run(keyResultsRead, [org, uuidArray(objectiveIds)]);
+      const named = new Set((objectiveRows[0]?.chain_key_results as unknown[] | undefined) ?? []);
+      chainKeyResults = new Set(keyResultRows.filter((r) => named.has(r.id)).map((r) => r.id));
+      const liveKeyResults = [...chainKeyResults] as string[];
+      childRows = await run(childrenRead, [org, uuidArray(objectiveIds), uuidArray(liveKeyResults)]);
+      orgRows = await run(orgRead, [org]);
+      await done();
+    } catch (err) {
+      forgetPrepared(ex, options.embedded);
+      throw err;
+    }
   }
   const objectives = objectiveRows.map((r) => objectiveShape.read(r, "")!);
   const siblings = objectives.length ? keyResultRows.map((r) => keyResultShape.read(r, "")!) : [];
@@ -321,6 +331,58 @@ function serverOpeningTexts(org: string, keyResultIds: string, hooks: boolean): 
     `${live} ${childrenText(org, "array(select id from live_o)", "array(select id from live_k)")}`,
     orgWithPeriodsText(org, hooks),
   ];
+}
+
+/** One of the embedded opening's reads: its text with parameters `$1…` (`$1` the organisation), prepared. */
+interface OpeningRead {
+  text: string;
+  prepared: PreparedText;
+}
+
+const embeddedReads = new Map<boolean, OpeningRead[]>();
+
+/**
+ * The opening's reads on the embedded database, one after another, each with what the one before
+ * found: the chain's objectives locked (with the chain's key results), their key results, the
+ * children below them, and the organisation with its periods.
+ */
+function embeddedOpening(hooks: boolean): OpeningRead[] {
+  let reads = embeddedReads.get(hooks);
+  if (!reads) {
+    const chainIds = `, array(select id from up where type = 'keyResult') as "chain_key_results"`;
+    reads = [
+      ["uuid, uuid[]", lockChainObjectives("$1", "$2", chainIds)],
+      ["uuid, uuid[]", keyResultsOfText("$1", "$2", "")],
+      ["uuid, uuid[], uuid[]", childrenText("$1", "$2", "$3")],
+      ["uuid", orgWithPeriodsText("$1", hooks)],
+    ].map(([types, text]) => ({ text: text!, prepared: preparedText(types!, text!) }));
+    embeddedReads.set(hooks, reads);
+  }
+  return reads;
+}
+
+/**
+ * Runs the embedded opening's reads by name with generic plans (as `openOnServer` does), or,
+ * with no connection named to prepare on, as text with the arguments (SQL literals) written in.
+ * `done` restores the plan mode for the rest of the transaction.
+ */
+async function embeddedRunner(ex: Executor, reads: readonly OpeningRead[], embedded: object | undefined) {
+  const byName =
+    embedded !== undefined &&
+    (await ensurePrepared(
+      ex,
+      reads.map((r) => r.prepared),
+      embedded,
+    ));
+  const one = async (text: string) => (await runStatements(ex, false, [text]))[0]!;
+  if (byName) await one("set local plan_cache_mode = force_generic_plan");
+  return {
+    run: (read: OpeningRead, args: readonly string[]) =>
+      one(byName ? executeText(read.prepared, args) : read.text.replace(/\$(\d+)/g, (_, n) => args[Number(n) - 1]!)),
+    done: async () => {
+      if (byName) await one("set local plan_cache_mode to default");
+    },
+  };
 }
 
 /** `serverOpeningTexts` prepared, with `$1` the organisation and `$2` the key results; by whether webhooks are read. */

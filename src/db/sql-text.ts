@@ -119,28 +119,37 @@ export function executeText(statement: PreparedText, args: readonly string[]): s
 }
 
 /**
- * The statements prepared on each server connection, as far as this process knows. A pg
- * client is one connection for its whole life, so the client is the key.
+ * The statements prepared on each connection, as far as this process knows. A pg client is one
+ * server connection for its whole life, and an embedded database has one connection: either is
+ * the key.
  */
 const preparedOn = new WeakMap<object, Set<string>>();
 
-/** The transaction's own server connection; null for the embedded database and for a pool (no one connection). */
-function serverConnectionOf(ex: Executor): object | null {
+/**
+ * The connection `ex` runs on, to prepare statements on: the transaction's server connection,
+ * or `embedded` (the embedded database's one connection, which its transactions do not name);
+ * null for an executor holding no one connection (a pool).
+ */
+function connectionOf(ex: Executor, embedded: object | undefined): object | null {
+  if (embedded) return embedded;
   const client = (ex as { session?: { client?: unknown } }).session?.client;
   return client instanceof pg.Client ? client : null;
 }
 
 /**
- * Prepares the statements not yet prepared on the transaction's server connection, and answers
- * whether they can be run by name there: false for the embedded database (it plans in process,
- * one statement after another) and for an executor holding no one connection.
+ * Prepares the statements not yet prepared on `ex`'s connection (see `connectionOf`), and
+ * answers whether they can be run by name there: false for an executor holding no one connection.
  *
  * A connection's prepared statements are looked up (`pg_prepared_statements`) the first time
  * this process uses it, and again after a failure: `PREPARE` is not undone by a rollback, so a
  * failed message may leave some prepared that this process did not see succeed.
  */
-export async function ensurePrepared(ex: Executor, statements: readonly PreparedText[]): Promise<boolean> {
-  const connection = serverConnectionOf(ex);
+export async function ensurePrepared(
+  ex: Executor,
+  statements: readonly PreparedText[],
+  embedded?: object,
+): Promise<boolean> {
+  const connection = connectionOf(ex, embedded);
   if (!connection) return false;
   let names = preparedOn.get(connection);
   if (!names) {
@@ -151,14 +160,17 @@ export async function ensurePrepared(ex: Executor, statements: readonly Prepared
   }
   preparedOn.delete(connection);
   const missing = statements.filter((p) => !names.has(p.name));
-  if (missing.length) await ex.execute(sql.raw(missing.map((p) => p.prepare).join(";\n")));
+  // A server takes them in one message; the embedded database one statement per call.
+  for (const text of embedded ? missing.map((p) => p.prepare) : [missing.map((p) => p.prepare).join(";\n")]) {
+    if (text) await ex.execute(sql.raw(text));
+  }
   for (const p of missing) names.add(p.name);
   preparedOn.set(connection, names);
   return true;
 }
 
-/** Forgets what is prepared on the transaction's connection (after an error): it is looked up again on the next use. */
-export function forgetPrepared(ex: Executor): void {
-  const connection = serverConnectionOf(ex);
+/** Forgets what is prepared on `ex`'s connection (after an error): it is looked up again on the next use. */
+export function forgetPrepared(ex: Executor, embedded?: object): void {
+  const connection = connectionOf(ex, embedded);
   if (connection) preparedOn.delete(connection);
 }

@@ -282,6 +282,8 @@ export async function writeTransaction<T>(
       const { keyResults, objectives, siblings, children, ...orgRows } = await openChainWrite(tx, scope, figuresOf, {
         server,
         webhookEvents: true,
+        // The embedded database is one connection: the opening's reads are prepared on it.
+        ...(server ? {} : { embedded: svc.database }),
       });
       chain = { keyResults, objectives, siblings, children };
       opened = orgAndContext(orgRows);

@@ -168,6 +168,23 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
       // With no one connection to prepare on (the pool itself), the statements go as text.
       expect(await openChainWrite(db, scope, [ids.kr], { server: true, webhookEvents: true })).toEqual(opened);
     }
+    if (!server) {
+      // Prepared on the embedded database's one connection and run by name: the same answer,
+      // and again once the statements are gone (the failed opening makes it look again).
+      const byName = () =>
+        db.transaction((tx) =>
+          openChainWrite(tx, scope, [ids.kr], { server: false, webhookEvents: true, embedded: api.database }),
+        );
+      expect(await byName()).toEqual(opened);
+      const prepared = async () =>
+        (await runStatements(db, false, ["select name from pg_prepared_statements where left(name, 5) = 'okra_'"]))[0]!;
+      expect(await prepared()).toHaveLength(4);
+      expect(await byName()).toEqual(opened);
+      await runStatements(db, false, ["deallocate all"]);
+      await expect(byName()).rejects.toThrow();
+      expect(await byName()).toEqual(opened);
+      expect(await prepared()).toHaveLength(4);
+    }
     // Ids that are no ids open nothing, and still read the organisation.
     const none = await db.transaction((tx) => openChainWrite(tx, scope, ["nope"], { server, webhookEvents: false }));
     expect(none.objectives).toEqual([]);
