@@ -9,7 +9,9 @@
  * no parameters: values are written into the text. Only ids go in, and only as checked uuid
  * literals (`uuidLiteral`); anything else is a programming error. The texts are built from
  * the schema's own column lists (`Shape`), and rows are read back through the columns' own
- * decoders, as drizzle's query builder would.
+ * decoders, as drizzle's query builder would. The opening's reads are also prepared once per
+ * connection and run by name (`ensurePrepared`, `executeText`), with their arguments written as
+ * the same checked literals.
  */
 import { createHash } from "node:crypto";
 import { getTableColumns, sql, type Table } from "drizzle-orm";
@@ -96,8 +98,8 @@ function rowsOf(result: unknown): Raw[] {
 }
 
 /**
- * A statement prepared on a server connection (`PREPARE`) and then run by name (`EXECUTE`), so
- * that the server plans it once per connection instead of on every run: planning the check-in's
+ * A statement prepared on a connection (`PREPARE`) and then run by name (`EXECUTE`), so that
+ * the database plans it once per connection instead of on every run: planning the check-in's
  * opening took more of the server's time than running it. Its name is drawn from its text, so
  * a changed text is another statement.
  */
