@@ -341,6 +341,49 @@ interface LoadResult {
   rate: number;
   latency: Stats;
   errors: number;
+  /** CPU time per completed check-in: this Node process's, and PostgreSQL's (all its processes). */
+  cpuMs?: { node: number; postgres: number };
+}
+
+/**
+ * The CPU time all processes named `postgres` have used so far, ended backends included, in ms
+ * (Linux `/proc`; 0 elsewhere). It counts every PostgreSQL server on the machine: run alone.
+ */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      if (stat.slice(stat.indexOf("(") + 1, close) !== "postgres") continue;
+      // After "pid (comm) ": state is field 3; utime, stime are fields 14, 15, and cutime, cstime
+      // (16, 17) hold the children that ended: the postmaster's hold the backends of
+      // connections already closed (pgbench's, once it exits).
+      const fields = stat.slice(close + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks * (1000 / CLOCK_TICKS);
+}
+
+/** Linux's clock ticks per second for /proc times (`getconf CLK_TCK`, 100 on every usual system). */
+const CLOCK_TICKS = 100;
+
+/** CPU used while `fn` runs: this process's and PostgreSQL's, in ms. */
+async function measuringCpu<T>(fn: () => Promise<T>): Promise<{ result: T; node: number; postgres: number }> {
+  const node0 = process.cpuUsage();
+  const pg0 = postgresCpuMs();
+  const result = await fn();
+  const node = process.cpuUsage(node0);
+  return { result, node: (node.user + node.system) / 1000, postgres: postgresCpuMs() - pg0 };
 }
 
 /** `clients` loops, each checking in on its own key results as fast as answers come back. */
@@ -447,6 +490,8 @@ END;
 interface PgbenchResult {
   tps: number;
   latency: Stats;
+  /** PostgreSQL's CPU time per transaction, when measured. */
+  postgresCpuMs?: number;
 }
 
 /** pgbench with 8 clients for `seconds` (at `rate` transactions/s when given); latencies from its per-transaction log. */
@@ -734,13 +779,17 @@ async function main() {
             ),
           );
         }
-        const closed = await closedLoop(app, clients, SECONDS);
+        const measured = await measuringCpu(() => closedLoop(app, clients, SECONDS));
+        const closed = measured.result;
+        closed.cpuMs = { node: measured.node / closed.completed, postgres: measured.postgres / closed.completed };
         const half = Math.max(0.5, closed.rate / 2);
         const open = await openLoop(app, clients, half, SECONDS);
         const chains = await buildChains(database, largeOrg);
         const bench: Record<LockMode, PgbenchResult> = {
           exclusive: await pgbench(cluster.url, largeOrg.orgId, chains, "exclusive", SECONDS),
-          chain: await pgbench(cluster.url, largeOrg.orgId, chains, "chain", SECONDS),
+          chain: await measuringCpu(() => pgbench(cluster.url, largeOrg.orgId, chains, "chain", SECONDS)).then(
+            ({ result, postgres }) => ({ ...result, postgresCpuMs: postgres / (result.tps * SECONDS) }),
+          ),
           none: await pgbench(cluster.url, largeOrg.orgId, chains, "none", SECONDS),
         };
         const benchHalf = await pgbench(
@@ -792,6 +841,14 @@ async function main() {
         );
         console.log(
           `app / pgbench: ${(["exclusive", "chain", "none"] as const).map((m) => `${m} ${((100 * closed.rate) / bench[m].tps).toFixed(1)} %`).join(", ")}`,
+        );
+        const cpu = closed.cpuMs!;
+        const cores = cpus().length;
+        console.log(
+          `CPU per check-in (closed loop): app ${cpu.node.toFixed(2)} ms in Node (HTTP, auth, validation, roll-up, the driver) + ` +
+            `${cpu.postgres.toFixed(2)} ms in PostgreSQL; pgbench (chain): ${bench.chain.postgresCpuMs?.toFixed(2)} ms in ` +
+            `PostgreSQL per transaction (its own client's CPU not counted). With ${cores} cores, CPU alone caps the app near ` +
+            `${((cores * 1000) / (cpu.node + cpu.postgres)).toFixed(0)} check-ins/s.`,
         );
       } finally {
         await app.close();
