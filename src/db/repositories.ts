@@ -10,9 +10,11 @@ import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
 import {
+  DEFAULT_PLANS,
   ensurePrepared,
   executeText,
   forgetPrepared,
+  GENERIC_PLANS,
   type PreparedText,
   preparedText,
   type Raw,
@@ -333,38 +335,49 @@ function serverOpeningTexts(org: string, keyResultIds: string, hooks: boolean): 
   ];
 }
 
-/** One of the embedded opening's reads: its text with parameters `$1…` (`$1` the organisation), prepared. */
+/** One of the opening's reads: its text with parameters `$1…` (`$1` the organisation), and prepared. */
 interface OpeningRead {
   text: string;
   prepared: PreparedText;
 }
 
-const embeddedReads = new Map<boolean, OpeningRead[]>();
+function openingRead(types: string, text: string): OpeningRead {
+  return { text, prepared: preparedText(types, text) };
+}
+
+/** The read as text with these arguments (SQL literals) written in: for an executor with no one connection. */
+function asText(read: OpeningRead, args: readonly string[]): string {
+  return read.text.replace(/\$(\d+)/g, (_, n) => args[Number(n) - 1]!);
+}
+
+/** `build` once for each answer of whether webhooks are read. */
+function perHooks<T>(build: (hooks: boolean) => T): (hooks: boolean) => T {
+  const built = new Map<boolean, T>();
+  return (hooks) => {
+    if (!built.has(hooks)) built.set(hooks, build(hooks));
+    return built.get(hooks)!;
+  };
+}
 
 /**
  * The opening's reads on the embedded database, one after another, each with what the one before
  * found: the chain's objectives locked (with the chain's key results), their key results, the
  * children below them, and the organisation with its periods.
  */
-function embeddedOpening(hooks: boolean): OpeningRead[] {
-  let reads = embeddedReads.get(hooks);
-  if (!reads) {
-    const chainIds = `, array(select id from up where type = 'keyResult') as "chain_key_results"`;
-    reads = [
-      ["uuid, uuid[]", lockChainObjectives("$1", "$2", chainIds)],
-      ["uuid, uuid[]", keyResultsOfText("$1", "$2", "")],
-      ["uuid, uuid[], uuid[]", childrenText("$1", "$2", "$3")],
-      ["uuid", orgWithPeriodsText("$1", hooks)],
-    ].map(([types, text]) => ({ text: text!, prepared: preparedText(types!, text!) }));
-    embeddedReads.set(hooks, reads);
-  }
-  return reads;
-}
+const embeddedOpening = perHooks((hooks) => {
+  const chainIds = `, array(select id from up where type = 'keyResult') as "chain_key_results"`;
+  return [
+    openingRead("uuid, uuid[]", lockChainObjectives("$1", "$2", chainIds)),
+    openingRead("uuid, uuid[]", keyResultsOfText("$1", "$2", "")),
+    openingRead("uuid, uuid[], uuid[]", childrenText("$1", "$2", "$3")),
+    openingRead("uuid", orgWithPeriodsText("$1", hooks)),
+  ];
+});
 
 /**
  * Runs the embedded opening's reads by name with generic plans (as `openOnServer` does), or,
- * with no connection named to prepare on, as text with the arguments (SQL literals) written in.
- * `done` restores the plan mode for the rest of the transaction.
+ * with no connection named to prepare on, as text. `done` restores the plan mode for the rest
+ * of the transaction.
  */
 async function embeddedRunner(ex: Executor, reads: readonly OpeningRead[], embedded: object | undefined) {
   const byName =
@@ -375,18 +388,20 @@ async function embeddedRunner(ex: Executor, reads: readonly OpeningRead[], embed
       embedded,
     ));
   const one = async (text: string) => (await runStatements(ex, false, [text]))[0]!;
-  if (byName) await one("set local plan_cache_mode = force_generic_plan");
+  if (byName) await one(GENERIC_PLANS);
   return {
     run: (read: OpeningRead, args: readonly string[]) =>
-      one(byName ? executeText(read.prepared, args) : read.text.replace(/\$(\d+)/g, (_, n) => args[Number(n) - 1]!)),
+      one(byName ? executeText(read.prepared, args) : asText(read, args)),
     done: async () => {
-      if (byName) await one("set local plan_cache_mode to default");
+      if (byName) await one(DEFAULT_PLANS);
     },
   };
 }
 
-/** `serverOpeningTexts` prepared, with `$1` the organisation and `$2` the key results; by whether webhooks are read. */
-const serverOpening = new Map<boolean, PreparedText[]>();
+/** `serverOpeningTexts` with `$1` the organisation and `$2` the key results. */
+const serverOpening = perHooks((hooks) =>
+  serverOpeningTexts("$1", "$2", hooks).map((text) => openingRead("uuid, uuid[]", text)),
+);
 
 /**
  * Sends the opening on a server as one message: the organisation's shared lock, then the four
@@ -404,21 +419,19 @@ async function openOnServer(
   options: { webhookEvents: boolean },
 ): Promise<[Raw[], Raw[], Raw[], Raw[]]> {
   const four = (rows: Raw[][]): [Raw[], Raw[], Raw[], Raw[]] => [rows[0]!, rows[1]!, rows[2]!, rows[3]!];
-  let prepared = serverOpening.get(options.webhookEvents);
-  if (!prepared) {
-    prepared = serverOpeningTexts("$1", "$2", options.webhookEvents).map((t) => preparedText("uuid, uuid[]", t));
-    serverOpening.set(options.webhookEvents, prepared);
-  }
-  if (!(await ensurePrepared(ex, prepared))) {
-    const rows = await runStatements(ex, true, [lock, ...serverOpeningTexts(org, keyResultIds, options.webhookEvents)]);
-    return four(rows.slice(1));
-  }
+  const reads = serverOpening(options.webhookEvents);
+  const args = [org, keyResultIds];
+  const byName = await ensurePrepared(
+    ex,
+    reads.map((r) => r.prepared),
+  );
+  if (!byName) return four((await runStatements(ex, true, [lock, ...reads.map((r) => asText(r, args))])).slice(1));
   try {
     const rows = await runStatements(ex, true, [
-      "set local plan_cache_mode = force_generic_plan",
+      GENERIC_PLANS,
       lock,
-      ...prepared.map((p) => executeText(p, [org, keyResultIds])),
-      "set local plan_cache_mode to default",
+      ...reads.map((r) => executeText(r.prepared, args)),
+      DEFAULT_PLANS,
     ]);
     return four(rows.slice(2));
   } catch (err) {

@@ -115,6 +115,11 @@ export function preparedText(types: string, text: string): PreparedText {
   return { name, prepare: `prepare ${name}(${types}) as ${text}` };
 }
 
+/** Has the statements after it in the transaction planned generically, once per prepared statement. */
+export const GENERIC_PLANS = "set local plan_cache_mode = force_generic_plan";
+/** Gives the rest of the transaction the plan mode it would have had (see `GENERIC_PLANS`). */
+export const DEFAULT_PLANS = "set local plan_cache_mode to default";
+
 /** Runs a prepared statement with these arguments (SQL literals, such as `uuidLiteral`'s). */
 export function executeText(statement: PreparedText, args: readonly string[]): string {
   return `execute ${statement.name}(${args.join(", ")})`;
@@ -160,13 +165,16 @@ export async function ensurePrepared(
     );
     names = new Set(rows.map((r) => String(r.name)));
   }
-  preparedOn.delete(connection);
   const missing = statements.filter((p) => !names.has(p.name));
-  // A server takes them in one message; the embedded database one statement per call.
-  for (const text of embedded ? missing.map((p) => p.prepare) : [missing.map((p) => p.prepare).join(";\n")]) {
-    if (text) await ex.execute(sql.raw(text));
+  if (missing.length) {
+    // Unknown until they are all prepared: a failure here makes the next use look again.
+    preparedOn.delete(connection);
+    // A server takes them in one message; the embedded database one statement per call.
+    for (const text of embedded ? missing.map((p) => p.prepare) : [missing.map((p) => p.prepare).join(";\n")]) {
+      await ex.execute(sql.raw(text));
+    }
+    for (const p of missing) names.add(p.name);
   }
-  for (const p of missing) names.add(p.name);
   preparedOn.set(connection, names);
   return true;
 }
