@@ -15,6 +15,7 @@ import {
   executeText,
   forgetPrepared,
   GENERIC_PLANS,
+  memoPerDb,
   type PreparedText,
   preparedText,
   type Raw,
@@ -641,6 +642,27 @@ export const teamQueries = {
   },
 };
 
+/**
+ * `tokenRepo.findByHash`'s query, built once per database and prepared by name: every request
+ * with an API token runs it, and a server then plans it once per connection, not per request.
+ */
+const tokenByHash = memoPerDb((db) => {
+  const issuer = alias(s.users, "issuer");
+  // unscoped: authentication by the bearer secret, which is what names the organisation
+  return db
+    .select({
+      token: s.apiTokens,
+      user: s.users,
+      issuer: { id: issuer.id, role: issuer.role, active: issuer.active, isInstanceAdmin: issuer.isInstanceAdmin },
+    })
+    .from(s.apiTokens)
+    .innerJoin(s.users, and(eq(s.users.id, s.apiTokens.userId), eq(s.users.orgId, s.apiTokens.orgId)))
+    .leftJoin(issuer, and(eq(issuer.id, s.apiTokens.createdBy), eq(issuer.orgId, s.apiTokens.orgId)))
+    .where(and(eq(s.apiTokens.tokenHash, sql.placeholder("tokenHash")), isNull(s.apiTokens.revokedAt)))
+    .limit(1)
+    .prepare("okra_token_by_hash");
+});
+
 export const tokenRepo = {
   async insert(
     ex: Executor,
@@ -658,22 +680,10 @@ export const tokenRepo = {
    * are now, across organisations (authentication).
    */
   async findByHash(
-    ex: Executor,
+    db: Db,
     tokenHash: string,
   ): Promise<{ token: TokenRow; user: UserRow; issuer: IssuerRow | null } | null> {
-    const issuer = alias(s.users, "issuer");
-    // unscoped: authentication by the bearer secret, which is what names the organisation
-    const rows = await ex
-      .select({
-        token: s.apiTokens,
-        user: s.users,
-        issuer: { id: issuer.id, role: issuer.role, active: issuer.active, isInstanceAdmin: issuer.isInstanceAdmin },
-      })
-      .from(s.apiTokens)
-      .innerJoin(s.users, and(eq(s.users.id, s.apiTokens.userId), eq(s.users.orgId, s.apiTokens.orgId)))
-      .leftJoin(issuer, and(eq(issuer.id, s.apiTokens.createdBy), eq(issuer.orgId, s.apiTokens.orgId)))
-      .where(and(eq(s.apiTokens.tokenHash, tokenHash), isNull(s.apiTokens.revokedAt)))
-      .limit(1);
+    const rows = await tokenByHash(db).execute({ tokenHash });
     const row = rows[0];
     if (!row) return null;
     // An issuer that is no longer a person of the organisation vouches for nothing.

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { getTableColumns, sql, type Table } from "drizzle-orm";
 import pg from "pg";
-import type { Executor } from "./database.js";
+import type { Db, Executor } from "./database.js";
 import { isId } from "./table-repository.js";
 
 /** A uuid as a SQL literal; throws for anything that is not one (nothing else is written into text). */
@@ -183,4 +183,20 @@ export async function ensurePrepared(
 export function forgetPrepared(ex: Executor, embedded?: object): void {
   const connection = connectionOf(ex, embedded);
   if (connection) preparedOn.delete(connection);
+}
+
+/**
+ * `build` once per database (a query built once and prepared by name, say): the same answer for
+ * every later call with that database, built again for another.
+ */
+export function memoPerDb<T>(build: (db: Db) => T): (db: Db) => T {
+  const built = new WeakMap<Db, T>();
+  return (db) => {
+    let value = built.get(db);
+    if (value === undefined) {
+      value = build(db);
+      built.set(db, value);
+    }
+    return value;
+  };
 }

@@ -68,7 +68,10 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
   const received = (payload: string) => {
     let wire: z.infer<typeof WireSchema>;
     try {
-      wire = WireSchema.parse(JSON.parse(payload));
+      const parsed: unknown = JSON.parse(payload);
+      // This instance's own events, heard back: published here already, and not checked again.
+      if ((parsed as { from?: unknown } | null)?.from === instanceId) return;
+      wire = WireSchema.parse(parsed);
     } catch {
       log.warn(
         { channel: LIVE_CHANNEL, bytes: payload.length },
@@ -76,7 +79,6 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
       );
       return;
     }
-    if (wire.from === instanceId) return;
     const { ends, ...rest } = wire.event;
     hub.publish(ends ? { ...rest, ends } : rest);
   };
@@ -101,25 +103,32 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
   });
   await listening.ready;
 
+  // One statement at a time, so the other instances hear this one's commits in order; what is
+  // published while one is on its way goes out together in the next (under load, one statement
+  // carries the events of many writes, not one each).
   let queue: string[] = [];
-  let sending: Promise<void> = Promise.resolve();
-  const flush = () => {
-    const batch = queue;
-    queue = [];
-    // One statement at a time, so the other instances hear this one's commits in order.
-    sending = sending
-      .then(() => notify.call(database, LIVE_CHANNEL, batch))
-      .catch((err) =>
-        log.error({ err, events: batch.length }, "could not send live updates to the other app instances"),
-      );
+  let sending: Promise<void> | null = null;
+  const drain = async () => {
+    // Gathers what the same turn of the event loop publishes.
+    await Promise.resolve();
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      try {
+        await notify.call(database, LIVE_CHANNEL, batch);
+      } catch (err) {
+        log.error({ err, events: batch.length }, "could not send live updates to the other app instances");
+      }
+    }
+    sending = null;
   };
 
   return {
     instanceId,
     publish(event) {
-      if (queue.length === 0) queueMicrotask(flush);
       const fields = Object.fromEntries(FIELD_NAMES.map((k) => [k, event[k]]));
       queue.push(JSON.stringify({ from: instanceId, event: fields }));
+      sending ??= drain();
     },
     async close() {
       await listening.close();
