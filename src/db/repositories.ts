@@ -19,6 +19,7 @@ import {
   type PreparedText,
   preparedText,
   type Raw,
+  runNamed,
   runStatements,
   shapeOf,
   uuidArray,
@@ -408,9 +409,12 @@ const serverOpening = perHooks((hooks) =>
  * Sends the opening on a server as one message: the organisation's shared lock, then the four
  * reads of `serverOpeningTexts`, run by name where they are prepared on the connection.
  *
- * They run with generic plans (`plan_cache_mode`, for these statements only): left to itself the
- * server plans them again on every run, because a plan made for the given ids looks cheaper than
- * one made for any ids; planning them cost more than running them.
+ * They run with generic plans (`plan_cache_mode`): left to itself the server plans them again on
+ * every run, because a plan made for the given ids looks cheaper than one made for any ids;
+ * planning them cost more than running them. The mode holds for the rest of the transaction:
+ * what follows a chain's opening is the write's own statements (its insert, its figures and
+ * audit rows, `runNamed`), prepared by name and written by key, which the server would
+ * otherwise also plan again on every run.
  */
 async function openOnServer(
   ex: Executor,
@@ -432,7 +436,6 @@ async function openOnServer(
       GENERIC_PLANS,
       lock,
       ...reads.map((r) => executeText(r.prepared, args)),
-      DEFAULT_PLANS,
     ]);
     return four(rows.slice(2));
   } catch (err) {
@@ -660,7 +663,7 @@ const tokenByHash = memoPerDb((db) => {
     .leftJoin(issuer, and(eq(issuer.id, s.apiTokens.createdBy), eq(issuer.orgId, s.apiTokens.orgId)))
     .where(and(eq(s.apiTokens.tokenHash, sql.placeholder("tokenHash")), isNull(s.apiTokens.revokedAt)))
     .limit(1)
-    .prepare("okra_token_by_hash");
+    .prepare("okra-token-by-hash");
 });
 
 export const tokenRepo = {
@@ -996,7 +999,7 @@ export const graphQueries = {
   },
   /**
    * Writes the derived figures of several rows of one table in one statement per 500 rows
-   * (an `update … from (values …)`): a check-in's chain is written at once, not row by row.
+   * (`derivedUpdate`): a check-in's chain is written at once, not row by row.
    */
   async updateDerivedMany(
     ex: Executor,
@@ -1005,7 +1008,7 @@ export const graphQueries = {
     items: readonly { id: string; values: DerivedValues }[],
   ): Promise<void> {
     for (let i = 0; i < items.length; i += 500) {
-      await ex.execute(derivedUpdate(scope, type, items.slice(i, i + 500)));
+      await runNamed(ex, derivedUpdate(scope, type, items.slice(i, i + 500)));
     }
   },
   /**
@@ -1026,46 +1029,52 @@ export const graphQueries = {
         ...(objectives.length ? [derivedUpdate(scope, "objective", objectives)] : []),
         ...(also ? [also] : []),
       ];
-      if (writes.length === 1) await ex.execute(writes[0]!);
+      if (writes.length === 1) await runNamed(ex, writes[0]!);
       if (writes.length > 1) {
         const named = writes.map((w, i) => sql`${sql.raw(`write_${i}`)} as (${w})`);
-        await ex.execute(sql`with ${sql.join(named, sql`, `)} select 1`);
+        await runNamed(ex, sql`with ${sql.join(named, sql`, `)} select 1`);
       }
       return;
     }
     await graphQueries.updateDerivedMany(ex, scope, "keyResult", keyResults);
     await graphQueries.updateDerivedMany(ex, scope, "objective", objectives);
-    if (also) await ex.execute(also);
+    if (also) await runNamed(ex, also);
   },
 };
 
-/** One `update … from (values …)` of derived figures (see `updateDerivedMany`). */
+/**
+ * One update of derived figures (see `updateDerivedMany`): the rows travel as one array per
+ * column (`unnest`), so the text is the same for any number of rows and is prepared once per
+ * connection (`runNamed`).
+ */
 function derivedUpdate(
   scope: OrgScope,
   type: "objective" | "keyResult",
   items: readonly { id: string; values: DerivedValues }[],
 ): SQL {
+  const column = <T>(pick: (v: DerivedValues) => T) => sql.param(items.map((i) => pick(i.values)));
+  const ids = sql.param(items.map((i) => i.id));
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
   const json = (v: DerivedValues) =>
     v.forecast === null || v.forecast === undefined ? null : JSON.stringify(v.forecast);
+  const firstAt = column((v) => iso(v.firstCheckInAt));
+  const lastAt = column((v) => iso(v.lastCheckInAt));
+  const forecast = column(json);
   if (type === "objective") {
-    const rows = items.map(
-      ({ id, values: v }) =>
-        sql`(${id}::uuid, ${v.progress ?? 0}::float8, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${json(v)}::jsonb)`,
-    );
     return sql`update objectives t set progress = v.progress, first_check_in_at = v.first_at,
           last_check_in_at = v.last_at, forecast = v.forecast
-          from (values ${sql.join(rows, sql`, `)}) as v(id, progress, first_at, last_at, forecast)
+          from unnest(${ids}::uuid[], ${column((v) => v.progress ?? 0)}::float8[], ${firstAt}::timestamptz[],
+            ${lastAt}::timestamptz[], ${forecast}::jsonb[]) as v(id, progress, first_at, last_at, forecast)
           where t.org_id = ${scope.orgId} and t.id = v.id`;
   }
-  const rows = items.map(
-    ({ id, values: v }) =>
-      sql`(${id}::uuid, ${v.progress ?? null}::float8, ${v.current ?? null}::numeric, ${v.latestValue ?? null}::numeric, ${v.achieved ?? null}::boolean, ${v.manualStatus ?? null}::text, ${iso(v.firstCheckInAt)}::timestamptz, ${iso(v.lastCheckInAt)}::timestamptz, ${json(v)}::jsonb)`,
-  );
   return sql`update key_results t set progress = v.progress, current = v.current,
           latest_value = v.latest_value, achieved = v.achieved, manual_status = v.manual_status,
           first_check_in_at = v.first_at, last_check_in_at = v.last_at, forecast = v.forecast
-          from (values ${sql.join(rows, sql`, `)}) as v(id, progress, current, latest_value, achieved, manual_status, first_at, last_at, forecast)
+          from unnest(${ids}::uuid[], ${column((v) => v.progress ?? null)}::float8[], ${column((v) => v.current ?? null)}::numeric[],
+            ${column((v) => v.latestValue ?? null)}::numeric[], ${column((v) => v.achieved ?? null)}::boolean[],
+            ${column((v) => v.manualStatus ?? null)}::text[], ${firstAt}::timestamptz[], ${lastAt}::timestamptz[],
+            ${forecast}::jsonb[])
+            as v(id, progress, current, latest_value, achieved, manual_status, first_at, last_at, forecast)
           where t.org_id = ${scope.orgId} and t.id = v.id`;
 }
 
@@ -1104,12 +1113,12 @@ export const checkInQueries = {
     const earlier = sql`(select coalesce(json_agg(json_build_array(${c.id}, ${c.at}, ${c.createdAt}, ${c.value}::text,
         ${c.achieved}, ${c.status}, ${c.confidence}) order by ${c.at}, ${c.createdAt}, ${c.id}), '[]'::json)
       from ${c} where ${liveCheckInsOf(scope, [values.keyResultId], null)})`;
-    const result = await ex.execute(
+    const [raw] = await runNamed(
+      ex,
       // drizzle writes the embedded insert in parentheses.
       sql`with ins as ${insert}
         select ins.*, array(${followersOf(scope, objectiveId)}) as "followers", ${earlier} as "history" from ins`,
     );
-    const raw = ((result as { rows?: Raw[] }).rows ?? [])[0];
     const row = raw && checkInShape.read(raw, "");
     if (!raw || !row) throw new Error("the check-in's insert answered no row");
     const parsed = typeof raw.history === "string" ? JSON.parse(raw.history) : raw.history;
@@ -1350,24 +1359,22 @@ export const auditRepo = {
   async record(ex: Executor, scope: OrgScope, entries: AuditEntry | readonly AuditEntry[]): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
     if (!list.length) return;
-    await ex.execute(auditRepo.insertSql(ex, scope, list));
+    await runNamed(ex, auditRepo.insertSql(ex, scope, list));
   },
-  /** The insert `record` sends, as SQL to send with other writes (`graphQueries.updateDerivedBoth`). */
-  insertSql(ex: Executor, scope: OrgScope, list: readonly AuditEntry[]): SQL {
-    return ex
-      .insert(s.auditEvents)
-      .values(
-        list.map((e) => ({
-          orgId: scope.orgId,
-          actorId: e.actorId,
-          action: e.action,
-          objectType: e.objectType,
-          objectId: e.objectId,
-          before: e.before ?? null,
-          after: e.after ?? null,
-        })),
-      )
-      .getSQL();
+  /**
+   * The insert `record` sends, as SQL to send with other writes (`graphQueries.updateDerivedBoth`):
+   * the rows travel as one array per column, in order, so the text is the same for any number.
+   */
+  insertSql(_ex: Executor, scope: OrgScope, list: readonly AuditEntry[]): SQL {
+    const column = <T>(pick: (e: AuditEntry) => T) => sql.param(list.map(pick));
+    const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+    return sql`insert into audit_events (org_id, actor_id, action, object_type, object_id, before, after)
+      select ${scope.orgId}, e.actor_id, e.action, e.object_type, e.object_id, e.before, e.after
+      from unnest(${column((e) => e.actorId)}::uuid[], ${column((e) => e.action)}::text[],
+        ${column((e) => e.objectType)}::text[], ${column((e) => e.objectId)}::uuid[],
+        ${column((e) => json(e.before))}::jsonb[], ${column((e) => json(e.after))}::jsonb[])
+        with ordinality as e(actor_id, action, object_type, object_id, before, after, n)
+      order by e.n`;
   },
   async list(ex: Executor, scope: OrgScope, f: AuditFilter): Promise<AuditRow[]> {
     const desc_ = f.order === "desc";

@@ -14,7 +14,8 @@
  * the same checked literals.
  */
 import { createHash } from "node:crypto";
-import { getTableColumns, sql, type Table } from "drizzle-orm";
+import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
+import type { PgDialect, PgSession } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { Db, Executor } from "./database.js";
 import { isId } from "./table-repository.js";
@@ -199,4 +200,31 @@ export function memoPerDb<T>(build: (db: Db) => T): (db: Db) => T {
     }
     return value;
   };
+}
+
+/** Protocol-level statement names by text: `okra-` and a hash (never a name `PREPARE` could give). */
+const namesByText = new Map<string, string>();
+/**
+ * Past this many texts, statements run unnamed: a text that varies by mistake then costs a
+ * plan per run, not a connection's memory.
+ */
+const MAX_NAMED = 200;
+
+/**
+ * Runs a statement the driver prepares by name on each connection the first time it runs
+ * there, and afterwards only binds and executes: the server neither parses nor plans it again.
+ * For the statements a hot path sends with a text that does not vary (a check-in's insert, its
+ * figures and audit rows, whose values travel as parameters, arrays included): every distinct
+ * text stays prepared on every connection for its life, so a text that varies with its input
+ * must go through `execute` instead (see `MAX_NAMED`). Answers the rows by column name.
+ */
+export async function runNamed(ex: Executor, query: SQL): Promise<Raw[]> {
+  const { session, dialect } = ex as unknown as { session: PgSession; dialect: PgDialect };
+  const built = dialect.sqlToQuery(query);
+  let name = namesByText.get(built.sql);
+  if (name === undefined && namesByText.size < MAX_NAMED) {
+    name = `okra-${createHash("sha256").update(built.sql).digest("hex").slice(0, 24)}`;
+    namesByText.set(built.sql, name);
+  }
+  return rowsOf(await session.prepareQuery(built, undefined, name, false).execute());
 }
