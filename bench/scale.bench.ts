@@ -6,7 +6,8 @@
  *    HTTP stack (app.inject) in each — median, p95 and the large/small ratio;
  * 2. a check-in against a GET of one key result, on PostgreSQL and on embedded PGlite (small org);
  * 3. check-in throughput with 8 concurrent clients through the app against pgbench running the
- *    same writes (with and without the organisation's advisory lock), and latency at half load;
+ *    same writes (with and without the organisation's advisory lock) and against those writes
+ *    sent from Node through the pg driver with no app around them; latency at half load;
  * 4. the server process (`okra serve`): start-up time on an existing workspace and memory (RSS),
  *    with the large organisation on PostgreSQL and on the embedded database (1k org, demo).
  *
@@ -25,6 +26,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { FastifyInstance } from "fastify";
+import pg from "pg";
 import { type Database, openDatabase } from "../src/db/database.js";
 import { buildApp } from "../src/http/app.js";
 import { createTokenForEmail } from "../src/services/auth.service.js";
@@ -557,6 +559,67 @@ async function pgbench(
   }
 }
 
+/**
+ * pgbench's transaction (chain locks) sent from Node through the app's driver (`pg`), one
+ * prepared statement per round trip as pgbench sends them, by 8 clients for `seconds`: the
+ * part of the gap to pgbench that the driver and Node's I/O alone would cost, with none of the
+ * app's work. Answers transactions per second and Node's CPU time per transaction.
+ */
+async function driverFloor(url: string, orgId: string, seconds: number): Promise<{ tps: number; nodeCpuMs: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  try {
+    const chains = (await pool.query("select kr, author, o1, o2, o3, o4, o5 from bench_chain")).rows as Record<
+      "kr" | "author" | "o1" | "o2" | "o3" | "o4" | "o5",
+      string
+    >[];
+    const random = "(random() * 100)::numeric(10, 1)";
+    const statements = {
+      lock: "select pg_advisory_xact_lock_shared(hashtextextended($1::text, 0))",
+      chain: "select id from objectives where org_id = $1 and id in ($2, $3, $4, $5, $6) order by id for update",
+      checkIn: `insert into check_ins (org_id, key_result_id, value, author_id, at, created_at, updated_at)
+        values ($1, $2, ${random}, $3, now(), now(), now()) returning id`,
+      keyResult: `update key_results set latest_value = ${random}, current = ${random}, progress = random(),
+        last_check_in_at = now(), forecast = jsonb_build_object('progress', random(), 'low', random(),
+        'high', random(), 'probability', random()) where org_id = $1 and id = $2`,
+      objective: "update objectives set progress = random(), last_check_in_at = now() where org_id = $1 and id = $2",
+      audit: `insert into audit_events (org_id, actor_id, action, object_type, object_id, after)
+        values ($1, $2, 'checkIn.created', 'checkIn', $3, jsonb_build_object('value', random()))`,
+    };
+    const run = (c: pg.PoolClient, name: keyof typeof statements, values: unknown[]) =>
+      c.query({ name: `floor_${name}`, text: statements[name], values });
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const c = await pool.connect();
+        try {
+          while (performance.now() < until) {
+            const k = chains[Math.floor(Math.random() * chains.length)]!;
+            const ancestors = [k.o1, k.o2, k.o3, k.o4, k.o5];
+            await c.query("begin");
+            await run(c, "lock", [orgId]);
+            await run(c, "chain", [orgId, ...ancestors]);
+            const { rows } = await run(c, "checkIn", [orgId, k.kr, k.author]);
+            await run(c, "keyResult", [orgId, k.kr]);
+            for (const o of ancestors) await run(c, "objective", [orgId, o]);
+            await run(c, "audit", [orgId, k.author, rows[0].id]);
+            await c.query("commit");
+            done++;
+          }
+        } finally {
+          c.release();
+        }
+      }),
+    );
+    const used = process.cpuUsage(cpu);
+    return { tps: done / ((performance.now() - started) / 1000), nodeCpuMs: (used.user + used.system) / 1000 / done };
+  } finally {
+    await pool.end();
+  }
+}
+
 /** bench_chain: key results of the large organisation's current quarter with their five ancestors, for pgbench. */
 async function buildChains(database: Database, org: GeneratedOrg): Promise<number> {
   await query(database, "drop table if exists bench_chain");
@@ -792,6 +855,7 @@ async function main() {
           ),
           none: await pgbench(cluster.url, largeOrg.orgId, chains, "none", SECONDS),
         };
+        const floor = await measuringCpu(() => driverFloor(cluster.url, largeOrg.orgId, SECONDS));
         const benchHalf = await pgbench(
           cluster.url,
           largeOrg.orgId,
@@ -831,6 +895,14 @@ async function main() {
               "",
             ),
             row("pgbench, same writes, row locks only", bench.none.tps, bench.none.latency, ""),
+            [
+              "Node + pg driver, pgbench's writes (chain), one statement per trip, no app",
+              floor.result.tps.toFixed(1),
+              "",
+              "",
+              "",
+              "",
+            ],
             row(
               `pgbench (chain) at half its rate (-R ${Math.round(bench.chain.tps / 2)})`,
               benchHalf.tps,
@@ -849,6 +921,12 @@ async function main() {
             `${cpu.postgres.toFixed(2)} ms in PostgreSQL; pgbench (chain): ${bench.chain.postgresCpuMs?.toFixed(2)} ms in ` +
             `PostgreSQL per transaction (its own client's CPU not counted). With ${cores} cores, CPU alone caps the app near ` +
             `${((cores * 1000) / (cpu.node + cpu.postgres)).toFixed(0)} check-ins/s.`,
+        );
+        console.log(
+          `The driver alone (Node + pg, pgbench's writes): ${floor.result.tps.toFixed(0)}/s, ` +
+            `${((100 * floor.result.tps) / bench.chain.tps).toFixed(0)} % of pgbench, ${floor.result.nodeCpuMs.toFixed(2)} ms ` +
+            `of Node CPU and ${(floor.postgres / (floor.result.tps * SECONDS)).toFixed(2)} ms of PostgreSQL CPU per transaction: ` +
+            "what is left of the gap is the app's own work.",
         );
       } finally {
         await app.close();
