@@ -2,8 +2,27 @@
  * Repositories: every query the services run. Each takes an OrgScope and filters by it.
  * Database errors are translated here (unique violation → ALREADY_EXISTS).
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  or,
+  type RelationalSchemaConfig,
+  type SQL,
+  sql,
+  type TablesRelationalConfig,
+} from "drizzle-orm";
+import { NodePgSession, type NodePgSessionOptions, NodePgTransaction } from "drizzle-orm/node-postgres";
+import { alias, type PgDialect } from "drizzle-orm/pg-core";
+import type pg from "pg";
 import { AppError } from "../domain/errors.js";
 import { followersOf } from "./comment-queries.js";
 import type { Db, Executor } from "./database.js";
@@ -258,14 +277,17 @@ export async function openChainWrite(
     webhookEvents: boolean;
     /** The embedded database's one connection (its `Database`), to prepare the reads on. */
     embedded?: object;
+    /** On a server: the transaction is not begun yet (`inDeferredTransaction`); the opening begins it. */
+    begin?: boolean;
   },
 ): Promise<OpenedChain> {
   const org = uuidLiteral(scope.orgId);
   const ids = keyResultIds.filter(isId);
   const lock = lockText(scope, "shared");
+  const begin = options.server && options.begin ? [BEGIN] : [];
   if (!ids.length) {
     const orgRead = orgWithPeriodsText(org, options.webhookEvents);
-    const rows = await runStatements(ex, options.server, options.server ? [lock, orgRead] : [orgRead]);
+    const rows = await runStatements(ex, options.server, options.server ? [...begin, lock, orgRead] : [orgRead]);
     return { ...readOrgWithPeriods(scope, rows.at(-1)!), keyResults: [], objectives: [], siblings: [], children: [] };
   }
   let objectiveRows: Raw[];
@@ -274,7 +296,13 @@ export async function openChainWrite(
   let orgRows: Raw[];
   let chainKeyResults: Set<unknown>;
   if (options.server) {
-    [objectiveRows, keyResultRows, childRows, orgRows] = await openOnServer(ex, lock, org, uuidArray(ids), options);
+    [objectiveRows, keyResultRows, childRows, orgRows] = await openOnServer(
+      ex,
+      [...begin, lock],
+      org,
+      uuidArray(ids),
+      options,
+    );
     chainKeyResults = new Set(keyResultRows.filter((r) => r.in_chain === true).map((r) => r.id));
   } else {
     // In process, one statement after another: each takes the ids the one before found, and is simpler to plan.
@@ -418,26 +446,26 @@ const serverOpening = perHooks((hooks) =>
  */
 async function openOnServer(
   ex: Executor,
-  lock: string,
+  locks: readonly string[],
   org: string,
   keyResultIds: string,
   options: { webhookEvents: boolean },
 ): Promise<[Raw[], Raw[], Raw[], Raw[]]> {
-  const four = (rows: Raw[][]): [Raw[], Raw[], Raw[], Raw[]] => [rows[0]!, rows[1]!, rows[2]!, rows[3]!];
+  const four = (rows: Raw[][]): [Raw[], Raw[], Raw[], Raw[]] => {
+    const reads = rows.slice(-4);
+    return [reads[0]!, reads[1]!, reads[2]!, reads[3]!];
+  };
   const reads = serverOpening(options.webhookEvents);
   const args = [org, keyResultIds];
   const byName = await ensurePrepared(
     ex,
     reads.map((r) => r.prepared),
   );
-  if (!byName) return four((await runStatements(ex, true, [lock, ...reads.map((r) => asText(r, args))])).slice(1));
+  if (!byName) return four(await runStatements(ex, true, [...locks, ...reads.map((r) => asText(r, args))]));
   try {
-    const rows = await runStatements(ex, true, [
-      GENERIC_PLANS,
-      lock,
-      ...reads.map((r) => executeText(r.prepared, args)),
-    ]);
-    return four(rows.slice(2));
+    return four(
+      await runStatements(ex, true, [...locks, GENERIC_PLANS, ...reads.map((r) => executeText(r.prepared, args))]),
+    );
   } catch (err) {
     // Perhaps a statement was gone (deallocated, or a pooler moved the session): look again next time.
     forgetPrepared(ex);
@@ -452,6 +480,46 @@ export async function inTransaction<T>(db: Db, fn: (tx: Executor) => Promise<T>)
   } catch (err) {
     throw translateDbError(err);
   }
+}
+
+/** The statement that begins a transaction `inDeferredTransaction` leaves to its first message. */
+const BEGIN = "begin";
+
+/**
+ * `inTransaction` on a PostgreSQL server for a write whose first message is a batch of its own
+ * (a chain write's opening, `openChainWrite` with `begin`): `BEGIN` goes out with that batch,
+ * not alone, which saves a round trip. `fn` must begin the transaction with its first statement.
+ * The same transaction drizzle's `db.transaction` makes (its session and transaction classes),
+ * on a connection of the pool.
+ */
+export async function inDeferredTransaction<T>(db: Db, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  // drizzle's own parts: what `db.transaction` builds, minus its `begin`.
+  const { dialect, schema, options } = (db as unknown as { session: DrizzleSessionParts }).session;
+  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  const client = await pool.connect();
+  const tx = new NodePgTransaction(dialect, new NodePgSession(client, dialect, schema, options), schema);
+  let broken: Error | undefined;
+  try {
+    const result = await fn(tx as unknown as Executor);
+    await tx.execute(sql.raw("commit"));
+    return result;
+  } catch (err) {
+    // Also when the transaction never began (its first message failed): then the server only warns.
+    await tx.execute(sql.raw("rollback")).catch((rollbackErr: Error) => {
+      broken = rollbackErr;
+    });
+    throw translateDbError(err);
+  } finally {
+    // A connection that could not roll back is broken: the pool must not hand it out again.
+    client.release(broken);
+  }
+}
+
+/** What `inDeferredTransaction` takes from drizzle's session of a node-postgres database. */
+interface DrizzleSessionParts {
+  dialect: PgDialect;
+  schema: RelationalSchemaConfig<TablesRelationalConfig> | undefined;
+  options: NodePgSessionOptions;
 }
 
 /** Maps database errors to AppError; never lets SQL text reach a client. */

@@ -10,6 +10,7 @@ import {
   type AuditEntry,
   auditRepo,
   type CheckInFigures,
+  inDeferredTransaction,
   inTransaction,
   lockOrganization,
   type OrganizationRow,
@@ -273,14 +274,17 @@ export async function writeTransaction<T>(
   const announced: Announced[] = [];
   const statusChanges: StatusChange[] = [];
   const figuresOf = options.figuresOf;
-  const result = await inTransaction(svc.database.db, async (tx) => {
+  const server = svc.database.kind === "postgres";
+  // A chain write's opening is one message on a server: it begins the transaction too.
+  const transaction = figuresOf && server ? inDeferredTransaction : inTransaction;
+  const result = await transaction(svc.database.db, async (tx) => {
     let chain: ChainRows | undefined;
     let opened: ReturnType<typeof orgAndContext>;
     if (figuresOf) {
       // Structure cannot change under the shared lock, so the chain found now holds to the commit.
-      const server = svc.database.kind === "postgres";
       const { keyResults, objectives, siblings, children, ...orgRows } = await openChainWrite(tx, scope, figuresOf, {
         server,
+        begin: server,
         webhookEvents: true,
         // The embedded database is one connection: the opening's reads are prepared on it.
         ...(server ? {} : { embedded: svc.database }),

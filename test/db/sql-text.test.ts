@@ -239,7 +239,9 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("the opening's prepared stat
       expect(await open()).toEqual(textual);
       // begin, the opening in one message (by name, with generic plans), commit: nothing prepared again.
       expect(sent).toHaveLength(3);
-      expect(sent[1]).toMatch(/^set local plan_cache_mode = force_generic_plan;\n.*pg_advisory_xact_lock_shared/);
+      expect(sent[1]).toMatch(
+        /^select pg_advisory_xact_lock_shared.*;\nset local plan_cache_mode = force_generic_plan;\n/,
+      );
       expect(sent[1]!.match(/\nexecute okra_/g)).toHaveLength(4);
 
       // Gone from the connection (a pooler that moved the session would do the same): the next
