@@ -29,6 +29,8 @@ import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
 import {
+  type BuiltStatement,
+  buildStatement,
   DEFAULT_PLANS,
   ensurePrepared,
   executeText,
@@ -38,6 +40,7 @@ import {
   type PreparedText,
   preparedText,
   type Raw,
+  runBuilt,
   runNamed,
   runStatements,
   shapeOf,
@@ -1160,6 +1163,34 @@ function liveCheckInsOf(scope: OrgScope, keyResultIds: readonly string[] | null,
 /** Oldest first; the id settles ties of date and recording, so every computation sees the same order. */
 const checkInOrder = [asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id)];
 
+/**
+ * `checkInQueries.insertForCheckIn`'s statement, built once (`buildStatement`): the insert, who
+ * follows the objective, and the key result's live history before it (a statement does not see
+ * its own writes: the new check-in is added in place afterwards).
+ */
+const checkInInsert = (() => {
+  let built: BuiltStatement | undefined;
+  return () => {
+    if (built) return built;
+    const p = (name: string) => sql.placeholder(name);
+    const c = s.checkIns;
+    const followers = followersOf({ orgId: p("org") } as unknown as OrgScope, p("objective") as unknown as string);
+    built = buildStatement(sql`with ins as (
+        insert into ${c} (org_id, key_result_id, value, achieved, status, confidence, note, author_id, at, created_at, updated_at)
+        values (${p("org")}::uuid, ${p("keyResult")}::uuid, ${p("value")}::numeric, ${p("achieved")}::boolean,
+          ${p("status")}::text, ${p("confidence")}::smallint, ${p("note")}::text, ${p("author")}::uuid,
+          ${p("at")}::timestamptz, ${p("createdAt")}::timestamptz, ${p("updatedAt")}::timestamptz)
+        returning *)
+      select ins.*, array(${followers}) as "followers",
+        (select coalesce(json_agg(json_build_array(${c.id}, ${c.at}, ${c.createdAt}, ${c.value}::text, ${c.achieved},
+            ${c.status}, ${c.confidence}) order by ${c.at}, ${c.createdAt}, ${c.id}), '[]'::json)
+          from ${c} where ${c.orgId} = ${p("org")}::uuid and ${c.keyResultId} = ${p("keyResult")}::uuid
+            and ${c.deletedAt} is null) as "history"
+      from ins`);
+    return built;
+  };
+})();
+
 export const checkInQueries = {
   /**
    * Inserts a check-in and answers it with who follows `objectiveId` (whom its notice goes to,
@@ -1172,21 +1203,21 @@ export const checkInQueries = {
     values: Omit<typeof s.checkIns.$inferInsert, "orgId">,
     objectiveId: string,
   ): Promise<{ row: CheckInRow; followers: string[]; history: CheckInFigures[] }> {
-    const insert = ex
-      .insert(s.checkIns)
-      .values({ ...values, orgId: scope.orgId })
-      .returning();
-    const c = s.checkIns;
-    // Before the insert (a statement does not see its own writes): the new check-in is added below.
-    const earlier = sql`(select coalesce(json_agg(json_build_array(${c.id}, ${c.at}, ${c.createdAt}, ${c.value}::text,
-        ${c.achieved}, ${c.status}, ${c.confidence}) order by ${c.at}, ${c.createdAt}, ${c.id}), '[]'::json)
-      from ${c} where ${liveCheckInsOf(scope, [values.keyResultId], null)})`;
-    const [raw] = await runNamed(
-      ex,
-      // drizzle writes the embedded insert in parentheses.
-      sql`with ins as ${insert}
-        select ins.*, array(${followersOf(scope, objectiveId)}) as "followers", ${earlier} as "history" from ins`,
-    );
+    const iso = (d: Date | undefined) => d?.toISOString() ?? null;
+    const [raw] = await runBuilt(ex, checkInInsert(), {
+      org: scope.orgId,
+      keyResult: values.keyResultId,
+      value: values.value ?? null,
+      achieved: values.achieved ?? null,
+      status: values.status ?? null,
+      confidence: values.confidence ?? null,
+      note: values.note ?? "",
+      author: values.authorId ?? null,
+      at: iso(values.at),
+      createdAt: iso(values.createdAt) ?? iso(new Date()),
+      updatedAt: iso(values.updatedAt) ?? iso(new Date()),
+      objective: objectiveId,
+    });
     const row = raw && checkInShape.read(raw, "");
     if (!raw || !row) throw new Error("the check-in's insert answered no row");
     const parsed = typeof raw.history === "string" ? JSON.parse(raw.history) : raw.history;

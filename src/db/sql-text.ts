@@ -14,8 +14,8 @@
  * the same checked literals.
  */
 import { createHash } from "node:crypto";
-import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
-import type { PgDialect, PgSession } from "drizzle-orm/pg-core";
+import { getTableColumns, type Query, type SQL, sql, type Table } from "drizzle-orm";
+import { PgDialect, type PgSession } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { Db, Executor } from "./database.js";
 import { isId } from "./table-repository.js";
@@ -219,12 +219,39 @@ const MAX_NAMED = 200;
  * must go through `execute` instead (see `MAX_NAMED`). Answers the rows by column name.
  */
 export async function runNamed(ex: Executor, query: SQL): Promise<Raw[]> {
-  const { session, dialect } = ex as unknown as { session: PgSession; dialect: PgDialect };
-  const built = dialect.sqlToQuery(query);
+  const built = (ex as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
   let name = namesByText.get(built.sql);
   if (name === undefined && namesByText.size < MAX_NAMED) {
-    name = `okra-${createHash("sha256").update(built.sql).digest("hex").slice(0, 24)}`;
+    name = statementName(built.sql);
     namesByText.set(built.sql, name);
   }
-  return rowsOf(await session.prepareQuery(built, undefined, name, false).execute());
+  return runQuery(ex, built, name, {});
+}
+
+const statementName = (text: string) => `okra-${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+
+async function runQuery(ex: Executor, query: Query, name: string | undefined, values: Record<string, unknown>) {
+  const { session } = ex as unknown as { session: PgSession };
+  return rowsOf(await session.prepareQuery(query, undefined, name, false).execute(values));
+}
+
+/** A statement built once, its values left as placeholders (`sql.placeholder`), run by name (`runBuilt`). */
+export interface BuiltStatement {
+  name: string;
+  query: Query;
+}
+
+/**
+ * Builds a statement once for the life of the process: the hottest writes (a check-in's insert)
+ * then skip building their text on every run as well as the server's parsing and planning.
+ * Placeholders take their values as the driver sends them (ISO text for a time).
+ */
+export function buildStatement(statement: SQL): BuiltStatement {
+  const query = new PgDialect().sqlToQuery(statement);
+  return { name: statementName(query.sql), query };
+}
+
+/** Runs a built statement by name (as `runNamed` does) with its placeholders' values. */
+export function runBuilt(ex: Executor, statement: BuiltStatement, values: Record<string, unknown>): Promise<Raw[]> {
+  return runQuery(ex, statement.query, statement.name, values);
 }
