@@ -106,7 +106,6 @@ function lockText(scope: OrgScope, mode: "exclusive" | "shared"): string {
 
 const objectiveShape = shapeOf(s.objectives);
 const keyResultShape = shapeOf(s.keyResults);
-const alignmentShape = shapeOf(s.alignments);
 const organizationShape = shapeOf(s.organizations);
 const periodShape = shapeOf(s.periods);
 const checkInShape = shapeOf(s.checkIns);
@@ -139,12 +138,23 @@ const childKeyResultShape = shapeOf(s.keyResults, [
   "progress",
   "current",
 ]);
+/** What a roll-up reads of an alignment below the chain: its two ends and how it counts. */
+const childAlignmentShape = shapeOf(s.alignments, [
+  "id",
+  "childType",
+  "childId",
+  "parentType",
+  "parentId",
+  "weight",
+  "contributes",
+]);
+export type ChildAlignmentRow = NonNullable<ReturnType<typeof childAlignmentShape.read>>;
 export type ChildObjectiveRow = NonNullable<ReturnType<typeof childObjectiveShape.read>>;
 export type ChildKeyResultRow = NonNullable<ReturnType<typeof childKeyResultShape.read>>;
 
 /** An alignment with its child's row (null when the child is deleted): one direct child of a roll-up. */
 export interface ChildRow {
-  alignment: AlignmentRow;
+  alignment: ChildAlignmentRow;
   objective: ChildObjectiveRow | null;
   keyResult: ChildKeyResultRow | null;
 }
@@ -188,7 +198,7 @@ const isDraftText = (x: string) =>
  * planned as an anti-join over every objective of the organisation.
  */
 function childrenText(org: string, objectiveIds: string, keyResultIds: string): string {
-  return `select ${alignmentShape.list("a", "a.")}, ${childObjectiveShape.list("co", "o.")}, ${childKeyResultShape.list("ck", "k.")}
+  return `select ${childAlignmentShape.list("a", "a.")}, ${childObjectiveShape.list("co", "o.")}, ${childKeyResultShape.list("ck", "k.")}
     from alignments a
     left join objectives co on a.child_type = 'objective' and co.org_id = a.org_id and co.id = a.child_id and co.deleted_at is null
     left join key_results ck on a.child_type = 'keyResult' and ck.org_id = a.org_id and ck.id = a.child_id and ck.deleted_at is null
@@ -204,7 +214,7 @@ function childrenText(org: string, objectiveIds: string, keyResultIds: string): 
 
 function readChildren(rows: readonly Record<string, unknown>[]): ChildRow[] {
   return rows.map((r) => ({
-    alignment: alignmentShape.read(r, "a.")!,
+    alignment: childAlignmentShape.read(r, "a.")!,
     objective: childObjectiveShape.read(r, "o."),
     keyResult: childKeyResultShape.read(r, "k."),
   }));

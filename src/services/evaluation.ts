@@ -10,6 +10,7 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AlignmentRow,
   type CheckInFigures,
+  type ChildAlignmentRow,
   type ChildKeyResultRow,
   type ChildObjectiveRow,
   type ChildRow,
@@ -175,7 +176,8 @@ export function ownStats(
 export interface GraphRows {
   objectives: ObjectiveRow[];
   keyResults: KeyResultRow[];
-  alignments: AlignmentRow[];
+  /** Whole rows, or the narrower ones read with a chain's children (what a roll-up takes of them). */
+  alignments: ChildAlignmentRow[];
   initiatives: InitiativeRow[];
 }
 
@@ -186,7 +188,7 @@ export interface GraphRows {
 interface FigureRows {
   objectives: readonly ChildObjectiveRow[];
   keyResults: readonly ChildKeyResultRow[];
-  alignments: readonly AlignmentRow[];
+  alignments: readonly ChildAlignmentRow[];
   initiatives: readonly InitiativeRow[];
 }
 
