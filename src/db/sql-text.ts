@@ -12,6 +12,11 @@
  * decoders, as drizzle's query builder would. The opening's reads are also prepared once per
  * connection and run by name (`ensurePrepared`, `executeText`), with their arguments written as
  * the same checked literals.
+ *
+ * The hot path's other statements go through the driver's own named statements instead
+ * (`runNamed`, `runBuilt`): one statement each, every value a parameter (arrays included), so
+ * user text never enters the SQL, and a text that never varies is parsed and planned once per
+ * connection.
  */
 import { createHash } from "node:crypto";
 import { getTableColumns, type Query, type SQL, sql, type Table } from "drizzle-orm";
