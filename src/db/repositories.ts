@@ -459,7 +459,8 @@ const serverOpening = perHooks((hooks) =>
  */
 async function openOnServer(
   ex: Executor,
-  locks: readonly string[],
+  /** What goes before the reads: the shared lock, after `begin` when the message begins the transaction. */
+  first: readonly string[],
   org: string,
   keyResultIds: string,
   options: { webhookEvents: boolean },
@@ -474,10 +475,10 @@ async function openOnServer(
     ex,
     reads.map((r) => r.prepared),
   );
-  if (!byName) return four(await runStatements(ex, true, [...locks, ...reads.map((r) => asText(r, args))]));
+  if (!byName) return four(await runStatements(ex, true, [...first, ...reads.map((r) => asText(r, args))]));
   try {
     return four(
-      await runStatements(ex, true, [...locks, GENERIC_PLANS, ...reads.map((r) => executeText(r.prepared, args))]),
+      await runStatements(ex, true, [...first, GENERIC_PLANS, ...reads.map((r) => executeText(r.prepared, args))]),
     );
   } catch (err) {
     // Perhaps a statement was gone (deallocated, or a pooler moved the session): look again next time.
@@ -1189,7 +1190,8 @@ const checkInInsert = (() => {
         insert into ${c} (org_id, key_result_id, value, achieved, status, confidence, note, author_id, at, created_at, updated_at)
         values (${p("org")}::uuid, ${p("keyResult")}::uuid, ${p("value")}::numeric, ${p("achieved")}::boolean,
           ${p("status")}::text, ${p("confidence")}::smallint, ${p("note")}::text, ${p("author")}::uuid,
-          ${p("at")}::timestamptz, ${p("createdAt")}::timestamptz, ${p("updatedAt")}::timestamptz)
+          ${p("at")}::timestamptz, coalesce(${p("createdAt")}::timestamptz, now()),
+          coalesce(${p("updatedAt")}::timestamptz, now()))
         returning *)
       select ins.*, array(${followers}) as "followers",
         (select coalesce(json_agg(json_build_array(${c.id}, ${c.at}, ${c.createdAt}, ${c.value}::text, ${c.achieved},
@@ -1224,8 +1226,8 @@ export const checkInQueries = {
       note: values.note ?? "",
       author: values.authorId ?? null,
       at: iso(values.at),
-      createdAt: iso(values.createdAt) ?? iso(new Date()),
-      updatedAt: iso(values.updatedAt) ?? iso(new Date()),
+      createdAt: iso(values.createdAt),
+      updatedAt: iso(values.updatedAt),
       objective: objectiveId,
     });
     const row = raw && checkInShape.read(raw, "");
@@ -1468,13 +1470,13 @@ export const auditRepo = {
   async record(ex: Executor, scope: OrgScope, entries: AuditEntry | readonly AuditEntry[]): Promise<void> {
     const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
     if (!list.length) return;
-    await runNamed(ex, auditRepo.insertSql(ex, scope, list));
+    await runNamed(ex, auditRepo.insertSql(scope, list));
   },
   /**
    * The insert `record` sends, as SQL to send with other writes (`graphQueries.updateDerivedBoth`):
    * the rows travel as one array per column, in order, so the text is the same for any number.
    */
-  insertSql(_ex: Executor, scope: OrgScope, list: readonly AuditEntry[]): SQL {
+  insertSql(scope: OrgScope, list: readonly AuditEntry[]): SQL {
     const column = <T>(pick: (e: AuditEntry) => T) => sql.param(list.map(pick));
     const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
     return sql`insert into audit_events (org_id, actor_id, action, object_type, object_id, before, after)

@@ -356,7 +356,7 @@ export async function writeTransaction<T>(
     /** Recomputes what was touched; `withAudit`: sends the waiting audit rows with the figures (or alone). */
     const recompute = async (withAudit: boolean) => {
       const audit = withAudit ? pendingAudit.splice(0) : [];
-      if (touched) await recomputeTouched(audit.length ? auditRepo.insertSql(tx, scope, audit) : null);
+      if (touched) await recomputeTouched(audit.length ? auditRepo.insertSql(scope, audit) : null);
       else await auditRepo.record(tx, scope, audit);
       touched = false;
       whole = false;
