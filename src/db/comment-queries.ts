@@ -24,22 +24,25 @@ export interface CommentPlace {
 /** Why someone follows an objective (see `followState`). */
 export type FollowReason = "owner" | "commenter" | "explicit";
 
-/** The ids (`user_id`) of who follows an objective (see `commentQueries.followers`), as a query. */
-export function followersOf(scope: OrgScope, objectiveId: string): SQL {
+/**
+ * The ids (`user_id`) of who follows an objective (see `commentQueries.followers`), as a query:
+ * the organisation and the objective as ids, or as SQL (parameters, a subquery).
+ */
+export function followersOf(orgId: string | SQL, objectiveId: string | SQL): SQL {
   return sql`
       select f.user_id from (
         select unnest(o.owner_ids) as user_id from objectives o
-          where o.org_id = ${scope.orgId} and o.id = ${objectiveId}
+          where o.org_id = ${orgId} and o.id = ${objectiveId}
         union
         select c.author_id from comments c
-          where c.org_id = ${scope.orgId} and c.objective_id = ${objectiveId} and c.deleted_at is null
+          where c.org_id = ${orgId} and c.objective_id = ${objectiveId} and c.deleted_at is null
         union
         select x.user_id from follows x
-          where x.org_id = ${scope.orgId} and x.objective_id = ${objectiveId} and x.following
+          where x.org_id = ${orgId} and x.objective_id = ${objectiveId} and x.following
       ) f
       where not exists (
         select 1 from follows n
-        where n.org_id = ${scope.orgId} and n.objective_id = ${objectiveId} and n.user_id = f.user_id and not n.following
+        where n.org_id = ${orgId} and n.objective_id = ${objectiveId} and n.user_id = f.user_id and not n.following
       )`;
 }
 
@@ -142,7 +145,7 @@ export const commentQueries = {
    */
   async followers(ex: Executor, scope: OrgScope, objectiveId: string): Promise<string[]> {
     if (!isId(objectiveId)) return [];
-    const r = await ex.execute(followersOf(scope, objectiveId));
+    const r = await ex.execute(followersOf(scope.orgId, objectiveId));
     return rowsOf<{ user_id: string }>(r).map((x) => x.user_id);
   },
 

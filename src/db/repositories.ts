@@ -21,7 +21,7 @@ import {
   type TablesRelationalConfig,
 } from "drizzle-orm";
 import { NodePgSession, type NodePgSessionOptions, NodePgTransaction } from "drizzle-orm/node-postgres";
-import { alias, type PgDialect } from "drizzle-orm/pg-core";
+import { alias, PgDialect } from "drizzle-orm/pg-core";
 import type pg from "pg";
 import { AppError } from "../domain/errors.js";
 import { followersOf } from "./comment-queries.js";
@@ -36,6 +36,7 @@ import {
   executeText,
   forgetPrepared,
   GENERIC_PLANS,
+  holdingWrites,
   memoPerDb,
   type PreparedText,
   preparedText,
@@ -260,7 +261,22 @@ export interface OpenedChain extends OrgWithPeriods {
   siblings: KeyResultRow[];
   /** The counting alignments below the chain, with their children's rows. */
   children: ChildRow[];
+  /** With `checkIn`: what a new check-in on the one key result named is recorded against. */
+  checkIn?: CheckInBasis;
 }
+
+/**
+ * What a check-in on a key result is recorded against, read under its chain's locks: the key
+ * result's live check-ins (its figures' history), and who follows its objective (whom the
+ * check-in's notice goes to).
+ */
+export interface CheckInBasis {
+  history: CheckInRecord[];
+  followers: string[];
+}
+
+/** One check-in of a key result's history: its figures and its id (`checkInOrder`'s last key). */
+export type CheckInRecord = CheckInFigures & Pick<CheckInRow, "id">;
 
 /**
  * Opens a write that changes only these key results' own figures (a check-in): takes the
@@ -270,8 +286,12 @@ export interface OpenedChain extends OrgWithPeriods {
  * stand once locked, the key results of those objectives (the chain's flagged), the counting
  * children below the chain, and the organisation with its periods.
  *
- * On a PostgreSQL server (`server`) these are five statements in one round trip (see
- * sql-text.ts), whatever the chain's depth. The embedded database runs one transaction at a
+ * With `checkIn` it also reads, for the one key result named, its live check-ins and who follows
+ * its objective (`CheckInBasis`): what a check-in is recorded against, so that the check-in's
+ * own writes need no answer and can go out with the commit (`holdingWrites`).
+ *
+ * On a PostgreSQL server (`server`) these are five statements (seven with `checkIn`) in one
+ * round trip (see sql-text.ts), whatever the chain's depth. The embedded database runs one transaction at a
  * time (PGlite queues them), so there is nothing to wait for there: it takes no advisory lock,
  * and runs the reads one after another, each with the ids the one before found (simpler to plan).
  *
@@ -292,6 +312,8 @@ export async function openChainWrite(
     embedded?: object;
     /** On a server: the transaction is not begun yet (`inDeferredTransaction`); the opening begins it. */
     begin?: boolean;
+    /** The write records a check-in on the one key result named: read its basis too (`OpenedChain.checkIn`). */
+    checkIn?: boolean;
   },
 ): Promise<OpenedChain> {
   const org = uuidLiteral(scope.orgId);
@@ -303,25 +325,29 @@ export async function openChainWrite(
     const rows = await runStatements(ex, options.server, options.server ? [...begin, lock, orgRead] : [orgRead]);
     return { ...readOrgWithPeriods(scope, rows.at(-1)!), keyResults: [], objectives: [], siblings: [], children: [] };
   }
+  const checkIn = options.checkIn === true;
+  if (checkIn && ids.length !== 1) throw new Error("a check-in's opening names one key result");
   let objectiveRows: Raw[];
   let keyResultRows: Raw[];
   let childRows: Raw[];
   let orgRows: Raw[];
+  let basisRows: Raw[][] = [];
   let chainKeyResults: Set<unknown>;
   if (options.server) {
-    [objectiveRows, keyResultRows, childRows, orgRows] = await openOnServer(
+    [[objectiveRows, keyResultRows, childRows, orgRows], basisRows] = await openOnServer(
       ex,
       [...begin, lock],
       org,
       uuidArray(ids),
-      options,
+      { webhookEvents: options.webhookEvents, checkIn },
     );
     chainKeyResults = new Set(keyResultRows.filter((r) => r.in_chain === true).map((r) => r.id));
   } else {
     // In process, one statement after another: each takes the ids the one before found, and is simpler to plan.
     const reads = embeddedOpening(options.webhookEvents);
     const [lockRead, keyResultsRead, childrenRead, orgRead] = [reads[0]!, reads[1]!, reads[2]!, reads[3]!];
-    const { run, done } = await embeddedRunner(ex, reads, options.embedded);
+    const basisReads = checkIn ? checkInBasisReads() : [];
+    const { run, done } = await embeddedRunner(ex, [...reads, ...basisReads], options.embedded);
     try {
       objectiveRows = await run(lockRead, [org, uuidArray(ids)]);
       const objectiveIds = objectiveRows.map((r) => r.id as string);
@@ -331,6 +357,7 @@ export async function openChainWrite(
       const liveKeyResults = [...chainKeyResults] as string[];
       childRows = await run(childrenRead, [org, uuidArray(objectiveIds), uuidArray(liveKeyResults)]);
       orgRows = await run(orgRead, [org]);
+      for (const read of basisReads) basisRows.push(await run(read, [org, uuidArray(ids)]));
       await done();
     } catch (err) {
       forgetPrepared(ex, options.embedded);
@@ -345,6 +372,51 @@ export async function openChainWrite(
     objectives,
     siblings,
     children: objectives.length ? readChildren(childRows) : [],
+    ...(checkIn && { checkIn: readCheckInBasis(basisRows) }),
+  };
+}
+
+/** What a check-in's history is read in (`CheckInRecord`). */
+const historyShape = shapeOf(s.checkIns, [
+  "id",
+  "keyResultId",
+  "at",
+  "createdAt",
+  "value",
+  "achieved",
+  "status",
+  "confidence",
+]);
+
+/**
+ * A check-in's basis (`CheckInBasis`) as two reads with `$1` the organisation and `$2` the one
+ * key result (a uuid array): its live check-ins in `checkInOrder`, and who follows its objective.
+ */
+function checkInBasisTexts(org: string, keyResultIds: string): [string, string] {
+  const objective = sql.raw(
+    `(select k.objective_id from key_results k where k.org_id = ${org} and k.id = (${keyResultIds})[1])`,
+  );
+  return [
+    `select ${historyShape.list("c", "")} from check_ins c
+      where c.org_id = ${org} and c.key_result_id = (${keyResultIds})[1] and c.deleted_at is null
+      order by c.at, c.created_at, c.id`,
+    new PgDialect().sqlToQuery(followersOf(sql.raw(org), objective)).sql,
+  ];
+}
+
+/** `checkInBasisTexts` prepared, for the opening on either database. */
+const checkInBasisReads = (() => {
+  let reads: OpeningRead[] | undefined;
+  return () => {
+    reads ??= checkInBasisTexts("$1", "$2").map((text) => openingRead("uuid, uuid[]", text));
+    return reads;
+  };
+})();
+
+function readCheckInBasis([historyRows, followerRows]: Raw[][]): CheckInBasis {
+  return {
+    history: (historyRows ?? []).map((r) => historyShape.read(r, "")!),
+    followers: (followerRows ?? []).map((r) => r.user_id as string),
   };
 }
 
@@ -448,7 +520,8 @@ const serverOpening = perHooks((hooks) =>
 
 /**
  * Sends the opening on a server as one message: the organisation's shared lock, then the four
- * reads of `serverOpeningTexts`, run by name where they are prepared on the connection.
+ * reads of `serverOpeningTexts` (and a check-in's two, `checkInBasisTexts`), run by name where
+ * they are prepared on the connection.
  *
  * They run with generic plans (`plan_cache_mode`): left to itself the server plans them again on
  * every run, because a plan made for the given ids looks cheaper than one made for any ids;
@@ -463,21 +536,21 @@ async function openOnServer(
   first: readonly string[],
   org: string,
   keyResultIds: string,
-  options: { webhookEvents: boolean },
-): Promise<[Raw[], Raw[], Raw[], Raw[]]> {
-  const four = (rows: Raw[][]): [Raw[], Raw[], Raw[], Raw[]] => {
-    const reads = rows.slice(-4);
-    return [reads[0]!, reads[1]!, reads[2]!, reads[3]!];
+  options: { webhookEvents: boolean; checkIn: boolean },
+): Promise<[[Raw[], Raw[], Raw[], Raw[]], Raw[][]]> {
+  const reads = [...serverOpening(options.webhookEvents), ...(options.checkIn ? checkInBasisReads() : [])];
+  const split = (rows: Raw[][]): [[Raw[], Raw[], Raw[], Raw[]], Raw[][]] => {
+    const answers = rows.slice(-reads.length);
+    return [[answers[0]!, answers[1]!, answers[2]!, answers[3]!], answers.slice(4)];
   };
-  const reads = serverOpening(options.webhookEvents);
   const args = [org, keyResultIds];
   const byName = await ensurePrepared(
     ex,
     reads.map((r) => r.prepared),
   );
-  if (!byName) return four(await runStatements(ex, true, [...first, ...reads.map((r) => asText(r, args))]));
+  if (!byName) return split(await runStatements(ex, true, [...first, ...reads.map((r) => asText(r, args))]));
   try {
-    return four(
+    return split(
       await runStatements(ex, true, [...first, GENERIC_PLANS, ...reads.map((r) => executeText(r.prepared, args))]),
     );
   } catch (err) {
@@ -511,13 +584,16 @@ export async function inDeferredTransaction<T>(db: Db, fn: (tx: Executor) => Pro
   const { dialect, schema, options } = (db as unknown as { session: DrizzleSessionParts }).session;
   const pool = (db as unknown as { $client: pg.Pool }).$client;
   const client = await pool.connect();
-  const tx = new NodePgTransaction(dialect, new NodePgSession(client, dialect, schema, options), schema);
+  // Its last writes go out with its commit (`holdingWrites`).
+  const holding = holdingWrites(client);
+  const tx = new NodePgTransaction(dialect, new NodePgSession(holding.client, dialect, schema, options), schema);
   let broken: Error | undefined;
   try {
     const result = await fn(tx as unknown as Executor);
     await tx.execute(sql.raw("commit"));
     return result;
   } catch (err) {
+    holding.drop();
     // Also when the transaction never began (its first message failed): then the server only warns.
     await tx.execute(sql.raw("rollback")).catch((rollbackErr: Error) => {
       broken = rollbackErr;
@@ -1174,96 +1250,49 @@ function liveCheckInsOf(scope: OrgScope, keyResultIds: readonly string[] | null,
 /** Oldest first; the id settles ties of date and recording, so every computation sees the same order. */
 const checkInOrder = [asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id)];
 
-/**
- * `checkInQueries.insertForCheckIn`'s statement, built once (`buildStatement`): the insert, who
- * follows the objective, and the key result's live history before it (a statement does not see
- * its own writes: the new check-in is added in place afterwards).
- */
+/** `checkInQueries.insert`'s statement, built once (`buildStatement`). */
 const checkInInsert = (() => {
   let built: BuiltStatement | undefined;
   return () => {
     if (built) return built;
     const p = (name: string) => sql.placeholder(name);
-    const c = s.checkIns;
-    const followers = followersOf({ orgId: p("org") } as unknown as OrgScope, p("objective") as unknown as string);
-    built = buildStatement(sql`with ins as (
-        insert into ${c} (org_id, key_result_id, value, achieved, status, confidence, note, author_id, at, created_at, updated_at)
-        values (${p("org")}::uuid, ${p("keyResult")}::uuid, ${p("value")}::numeric, ${p("achieved")}::boolean,
-          ${p("status")}::text, ${p("confidence")}::smallint, ${p("note")}::text, ${p("author")}::uuid,
-          ${p("at")}::timestamptz, coalesce(${p("createdAt")}::timestamptz, now()),
-          coalesce(${p("updatedAt")}::timestamptz, now()))
-        returning *)
-      select ins.*, array(${followers}) as "followers",
-        (select coalesce(json_agg(json_build_array(${c.id}, ${c.at}, ${c.createdAt}, ${c.value}::text, ${c.achieved},
-            ${c.status}, ${c.confidence}) order by ${c.at}, ${c.createdAt}, ${c.id}), '[]'::json)
-          from ${c} where ${c.orgId} = ${p("org")}::uuid and ${c.keyResultId} = ${p("keyResult")}::uuid
-            and ${c.deletedAt} is null) as "history"
-      from ins`);
+    built =
+      buildStatement(sql`insert into ${s.checkIns} (id, org_id, key_result_id, value, achieved, status, confidence,
+        note, author_id, at, version, created_at, updated_at)
+      values (${p("id")}::uuid, ${p("org")}::uuid, ${p("keyResult")}::uuid, ${p("value")}::numeric, ${p("achieved")}::boolean,
+        ${p("status")}::text, ${p("confidence")}::smallint, ${p("note")}::text, ${p("author")}::uuid,
+        ${p("at")}::timestamptz, ${p("version")}::integer, ${p("createdAt")}::timestamptz, ${p("updatedAt")}::timestamptz)`);
     return built;
   };
 })();
 
 export const checkInQueries = {
   /**
-   * Inserts a check-in and answers it with who follows `objectiveId` (whom its notice goes to,
-   * see `followersOf`) and with its key result's live history as a recomputation reads it
-   * (`figuresFor`, the new check-in in its place), in one statement.
+   * Inserts a check-in given whole (its id, times and version chosen by the caller), as a write
+   * whose answer is not read: in a chain write on a server it goes out with the commit
+   * (`holdingWrites`).
    */
-  async insertForCheckIn(
-    ex: Executor,
-    scope: OrgScope,
-    values: Omit<typeof s.checkIns.$inferInsert, "orgId">,
-    objectiveId: string,
-  ): Promise<{ row: CheckInRow; followers: string[]; history: CheckInFigures[] }> {
-    const iso = (d: Date | undefined) => d?.toISOString() ?? null;
-    const [raw] = await runBuilt(ex, checkInInsert(), {
+  async insert(ex: Executor, scope: OrgScope, row: Omit<CheckInRow, "orgId" | "deletedAt">): Promise<void> {
+    await runBuilt(ex, checkInInsert(), {
+      id: row.id,
       org: scope.orgId,
-      keyResult: values.keyResultId,
-      value: values.value ?? null,
-      achieved: values.achieved ?? null,
-      status: values.status ?? null,
-      confidence: values.confidence ?? null,
-      note: values.note ?? "",
-      author: values.authorId ?? null,
-      at: iso(values.at),
-      createdAt: iso(values.createdAt),
-      updatedAt: iso(values.updatedAt),
-      objective: objectiveId,
+      keyResult: row.keyResultId,
+      value: row.value,
+      achieved: row.achieved,
+      status: row.status,
+      confidence: row.confidence,
+      note: row.note,
+      author: row.authorId,
+      at: row.at.toISOString(),
+      version: row.version,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
     });
-    const row = raw && checkInShape.read(raw, "");
-    if (!raw || !row) throw new Error("the check-in's insert answered no row");
-    const parsed = typeof raw.history === "string" ? JSON.parse(raw.history) : raw.history;
-    const history = (parsed as unknown[][]).map(([id, at, createdAt, value, achieved, status, confidence]) => ({
-      id: id as string,
-      keyResultId: row.keyResultId,
-      at: new Date(at as string),
-      createdAt: new Date(createdAt as string),
-      value: value as string | null,
-      achieved: achieved as boolean | null,
-      status: status as CheckInRow["status"],
-      confidence: confidence as number | null,
-    }));
-    history.push({ ...row });
-    // The order of `checkInOrder`: date, then recording, then id (uuids compare as their lowercase text).
-    history.sort(
-      (a, b) =>
-        a.at.getTime() - b.at.getTime() ||
-        a.createdAt.getTime() - b.createdAt.getTime() ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
-    return {
-      row,
-      followers: (raw.followers as string[] | null) ?? [],
-      history: history.map(({ keyResultId, at, createdAt, value, achieved, status, confidence }) => ({
-        keyResultId,
-        at,
-        createdAt,
-        value,
-        achieved,
-        status,
-        confidence,
-      })),
-    };
+  },
+  /** A check-in's basis (`CheckInBasis`) when its write's opening did not read it. */
+  async basisFor(ex: Executor, scope: OrgScope, keyResultId: string): Promise<CheckInBasis> {
+    const reads = checkInBasisTexts(uuidLiteral(scope.orgId), uuidArray([keyResultId]));
+    return readCheckInBasis(await runStatements(ex, false, reads));
   },
   /** Live check-ins of these key results dated at or before `untilMs` (all when null), oldest first. */
   async forKeyResults(

@@ -13,13 +13,14 @@
  * connection and run by name (`ensurePrepared`, `executeText`), with their arguments written as
  * the same checked literals.
  *
- * The hot path's other statements go through the driver's own named statements instead
- * (`runNamed`, `runBuilt`): one statement each, every value a parameter (arrays included), so
- * user text never enters the SQL, and a text that never varies is parsed and planned once per
- * connection.
+ * The hot path's writes go through the driver's own named statements instead (`runNamed`,
+ * `runBuilt`): one statement each, every value a parameter (arrays included), so user text
+ * never enters the SQL, and a text that never varies is parsed and planned once per
+ * connection. Their answers are not read, so a transaction may hold them back to go out with
+ * its next statement (`holdingWrites`): a check-in's insert and figures go with its commit.
  */
 import { createHash } from "node:crypto";
-import { getTableColumns, type Query, type SQL, sql, type Table } from "drizzle-orm";
+import { fillPlaceholders, getTableColumns, type Query, type SQL, sql, type Table } from "drizzle-orm";
 import { PgDialect, type PgSession } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { Db, Executor } from "./database.js";
@@ -145,8 +146,8 @@ const preparedOn = new WeakMap<object, Set<string>>();
  */
 function connectionOf(ex: Executor, embedded: object | undefined): object | null {
   if (embedded) return embedded;
-  const client = (ex as { session?: { client?: unknown } }).session?.client;
-  return client instanceof pg.Client ? client : null;
+  const client = (ex as { session?: { client?: object } }).session?.client;
+  return client instanceof pg.Client ? realConnection(client) : null;
 }
 
 /**
@@ -216,28 +217,35 @@ const namesByText = new Map<string, string>();
 const MAX_NAMED = 200;
 
 /**
- * Runs a statement the driver prepares by name on each connection the first time it runs
- * there, and afterwards only binds and executes: the server neither parses nor plans it again.
- * For the statements a hot path sends with a text that does not vary (a check-in's insert, its
- * figures and audit rows, whose values travel as parameters, arrays included): every distinct
- * text stays prepared on every connection for its life, so a text that varies with its input
- * must go through `execute` instead (see `MAX_NAMED`). Answers the rows by column name.
+ * Runs a write whose answer is not read (a check-in's insert, its figures and audit rows) as a
+ * statement the driver prepares by name on each connection the first time it runs there, and
+ * afterwards only binds and executes: the server neither parses nor plans it again. Every
+ * distinct text stays prepared on every connection for its life, so a text that varies with
+ * its input must go through `execute` instead (see `MAX_NAMED`).
+ *
+ * On a transaction that holds its writes (`holdingWrites`) it goes out with the transaction's
+ * next statement instead: its failure then fails that statement.
  */
-export async function runNamed(ex: Executor, query: SQL): Promise<Raw[]> {
+export async function runNamed(ex: Executor, query: SQL): Promise<void> {
   const built = (ex as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
   let name = namesByText.get(built.sql);
   if (name === undefined && namesByText.size < MAX_NAMED) {
     name = statementName(built.sql);
     namesByText.set(built.sql, name);
   }
-  return runQuery(ex, built, name, {});
+  await sendWrite(ex, built, name, {});
 }
 
 const statementName = (text: string) => `okra-${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
 
-async function runQuery(ex: Executor, query: Query, name: string | undefined, values: Record<string, unknown>) {
+async function sendWrite(ex: Executor, query: Query, name: string | undefined, values: Record<string, unknown>) {
+  const held = heldOn(ex);
+  if (held) {
+    held.push({ config: { name, text: query.sql }, values: fillPlaceholders(query.params, values) });
+    return;
+  }
   const { session } = ex as unknown as { session: PgSession };
-  return rowsOf(await session.prepareQuery(query, undefined, name, false).execute(values));
+  await session.prepareQuery(query, undefined, name, false).execute(values);
 }
 
 /** A statement built once, its values left as placeholders (`sql.placeholder`), run by name (`runBuilt`). */
@@ -256,7 +264,94 @@ export function buildStatement(statement: SQL): BuiltStatement {
   return { name: statementName(query.sql), query };
 }
 
-/** Runs a built statement by name (as `runNamed` does) with its placeholders' values. */
-export function runBuilt(ex: Executor, statement: BuiltStatement, values: Record<string, unknown>): Promise<Raw[]> {
-  return runQuery(ex, statement.query, statement.name, values);
+/** Runs a built write by name with its placeholders' values (as `runNamed` does, held when its transaction holds writes). */
+export function runBuilt(ex: Executor, statement: BuiltStatement, values: Record<string, unknown>): Promise<void> {
+  return sendWrite(ex, statement.query, statement.name, values);
+}
+
+/** A write held back on a connection, as node-postgres takes it. */
+interface HeldWrite {
+  config: { name: string | undefined; text: string };
+  values: unknown[];
+}
+
+/** The proxied connection's real one (`holdingWrites`), and the writes it holds. */
+const REAL = Symbol("okra.realConnection");
+const HELD = Symbol("okra.heldWrites");
+
+/** The writes held on `ex`'s connection, when it holds writes (`holdingWrites`). */
+function heldOn(ex: Executor): HeldWrite[] | undefined {
+  const client = (ex as { session?: { client?: Record<symbol, unknown> } }).session?.client;
+  return client?.[HELD] as HeldWrite[] | undefined;
+}
+
+/** The real connection behind a proxied one (`holdingWrites`), or the connection itself. */
+function realConnection<T extends object>(client: T): T {
+  return ((client as Record<symbol, unknown>)[REAL] as T | undefined) ?? client;
+}
+
+/**
+ * A transaction's connection that holds back the writes whose answers it does not read
+ * (`runNamed`, `runBuilt`) and sends them with its next statement, whatever that is, in order
+ * and in one round trip (node-postgres's pipelining: each still a statement of its own, on the
+ * server in the order sent). A check-in's insert and its figures with its audit rows so go out
+ * with its commit: what holds the chain's row locks is one trip shorter by each, and nothing
+ * reads in between what they wrote. When a held write fails, the statement it went with fails
+ * with that write's error (a commit then only answers that it rolled back). `drop` forgets what
+ * is held, when the transaction rolls back.
+ */
+export function holdingWrites(client: pg.PoolClient): { client: pg.PoolClient; drop(): void } {
+  const held: HeldWrite[] = [];
+  const query = (config: unknown, values?: unknown, callback?: unknown) => {
+    if (!held.length) return client.query(config as string, values as unknown[], callback as () => void);
+    if (
+      typeof values === "function" ||
+      callback !== undefined ||
+      typeof (config as { submit?: unknown }).submit === "function"
+    ) {
+      throw new Error("a statement sent after held writes must be a plain query answered by a promise");
+    }
+    return pipelined(client, [...held.splice(0), { config, values: values as unknown[] | undefined }]);
+  };
+  const proxy = new Proxy(client, {
+    get(target, prop) {
+      if (prop === "query") return query;
+      if (prop === HELD) return held;
+      if (prop === REAL) return target;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { client: proxy, drop: () => void held.splice(0) };
+}
+
+/** Sends these queries one after another without waiting, in one write; answers the last one's result. */
+async function pipelined(
+  client: pg.PoolClient,
+  queries: readonly { config: unknown; values?: unknown[] | undefined }[],
+) {
+  const pipelining = client as unknown as {
+    pipeline: boolean;
+    connection?: { stream?: { cork?(): void; uncork?(): void } };
+  };
+  const stream = pipelining.connection?.stream;
+  const sent: Promise<unknown>[] = [];
+  let settled: PromiseSettledResult<unknown>[];
+  pipelining.pipeline = true;
+  try {
+    // One write for all of them: each query corks its own messages, inside this.
+    stream?.cork?.();
+    try {
+      for (const q of queries) sent.push(client.query(q.config as pg.QueryConfig, q.values));
+    } finally {
+      stream?.uncork?.();
+    }
+  } finally {
+    settled = await Promise.allSettled(sent);
+    // Every answer is in: the connection takes one query at a time again.
+    pipelining.pipeline = false;
+  }
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return (settled.at(-1) as PromiseFulfilledResult<unknown>).value;
 }

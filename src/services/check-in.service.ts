@@ -2,7 +2,10 @@
  * Check-ins: dated updates of one key result. Append-only history: an edit or a delete
  * keeps the earlier version as a revision. Each write recomputes the roll-ups.
  */
+import { randomUUID } from "node:crypto";
 import {
+  type CheckInFigures,
+  type CheckInRecord,
   type CheckInRow,
   checkInQueries,
   checkInRepo,
@@ -184,25 +187,26 @@ export async function createCheckIn(
       const value = input.value ?? null;
       const achieved = input.achieved ?? null;
       checkValues(open, { value, achieved, atMs }, w.nowMs);
-      // The followers its notice goes to and the history its figures come from come back with the row.
-      const { row, followers, history } = await checkInQueries.insertForCheckIn(
-        w.tx,
-        w.scope,
-        {
-          keyResultId,
-          value,
-          achieved,
-          status: input.status ?? null,
-          confidence: input.confidence ?? null,
-          note: input.note ?? "",
-          authorId: w.actor.userId,
-          at: new Date(atMs),
-          createdAt: new Date(w.nowMs),
-          updatedAt: new Date(w.nowMs),
-        },
-        open.kr.objectiveId,
-      );
-      w.touch([keyResultId], {}, new Map([[keyResultId, history]]));
+      // The history its figures come from and the followers its notice goes to, read under the chain's locks.
+      const basis = w.checkInBasis ?? (await checkInQueries.basisFor(w.tx, w.scope, keyResultId));
+      const row: CheckInRow = {
+        id: randomUUID(),
+        orgId: w.scope.orgId,
+        keyResultId,
+        value,
+        achieved,
+        status: input.status ?? null,
+        confidence: input.confidence ?? null,
+        note: input.note ?? "",
+        authorId: w.actor.userId,
+        at: new Date(atMs),
+        version: 1,
+        createdAt: new Date(w.nowMs),
+        updatedAt: new Date(w.nowMs),
+        deletedAt: null,
+      };
+      await checkInQueries.insert(w.tx, w.scope, row);
+      w.touch([keyResultId], {}, new Map([[keyResultId, historyWith(basis.history, row)]]));
       const view = presentCheckIn(row);
       await w.audit("checkIn.created", "checkIn", row.id, null, means ? { ...view, via: means } : view);
       await notifyFollowers(
@@ -217,12 +221,30 @@ export async function createCheckIn(
           objectType: "checkIn",
           objectId: row.id,
         },
-        followers,
+        basis.followers,
       );
       return view;
     },
-    { figuresOf: [keyResultId] },
+    { figuresOf: [keyResultId], checkIn: true },
   );
+}
+
+/** A key result's history with a new check-in in its place (`checkInOrder`: date, then recording, then id). */
+function historyWith(history: readonly CheckInRecord[], added: CheckInRecord): CheckInFigures[] {
+  const order = (a: CheckInRecord, b: CheckInRecord) =>
+    a.at.getTime() - b.at.getTime() ||
+    a.createdAt.getTime() - b.createdAt.getTime() ||
+    // uuids compare as their lowercase text.
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return [...history, added].sort(order).map(({ keyResultId, at, createdAt, value, achieved, status, confidence }) => ({
+    keyResultId,
+    at,
+    createdAt,
+    value,
+    achieved,
+    status,
+    confidence,
+  }));
 }
 
 /** One check-in of a recorded history: `createCheckIn`'s body (with its `at`) and who made it. */

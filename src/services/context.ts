@@ -9,6 +9,7 @@ import type { OrgScope } from "../db/org-scope.js";
 import {
   type AuditEntry,
   auditRepo,
+  type CheckInBasis,
   type CheckInFigures,
   inDeferredTransaction,
   inTransaction,
@@ -128,6 +129,8 @@ export interface Transaction {
   nowMs: number;
   /** With `figuresOf`: the rows of the chain the write locked, as they stood once locked. */
   locked?: ChainRows | undefined;
+  /** With `checkIn`: what the check-in is recorded against, read under the chain's locks. */
+  checkInBasis?: CheckInBasis | undefined;
   /**
    * The events the organisation's active webhooks subscribe to, as they stood when the write
    * began (webhooks change only under the exclusive lock); undefined when not read.
@@ -214,6 +217,11 @@ export interface WriteOptions {
    */
   figuresOf?: readonly string[];
   /**
+   * With `figuresOf` naming one key result: the write records a check-in on it, and its opening
+   * also reads the key result's history and who follows its objective (`Transaction.checkInBasis`).
+   */
+  checkIn?: boolean;
+  /**
    * A rehearsal (a preview of the write): `before` runs once the lock is held, before the
    * write; `after` once its figures are recomputed, with what the write returned. Then everything is rolled back and
    * `writeTransaction` throws `RehearsalDone`: nothing is stored, audited or announced.
@@ -279,17 +287,25 @@ export async function writeTransaction<T>(
   const transaction = figuresOf && server ? inDeferredTransaction : inTransaction;
   const result = await transaction(svc.database.db, async (tx) => {
     let chain: ChainRows | undefined;
+    let checkInBasis: CheckInBasis | undefined;
     let opened: ReturnType<typeof orgAndContext>;
     if (figuresOf) {
       // Structure cannot change under the shared lock, so the chain found now holds to the commit.
-      const { keyResults, objectives, siblings, children, ...orgRows } = await openChainWrite(tx, scope, figuresOf, {
-        server,
-        begin: server,
-        webhookEvents: true,
-        // The embedded database is one connection: the opening's reads are prepared on it.
-        ...(server ? {} : { embedded: svc.database }),
-      });
+      const { keyResults, objectives, siblings, children, checkIn, ...orgRows } = await openChainWrite(
+        tx,
+        scope,
+        figuresOf,
+        {
+          server,
+          begin: server,
+          webhookEvents: true,
+          checkIn: options.checkIn === true,
+          // The embedded database is one connection: the opening's reads are prepared on it.
+          ...(server ? {} : { embedded: svc.database }),
+        },
+      );
       chain = { keyResults, objectives, siblings, children };
+      checkInBasis = checkIn;
       opened = orgAndContext(orgRows);
     } else {
       await lockOrganization(tx, scope);
@@ -324,6 +340,7 @@ export async function writeTransaction<T>(
       ctx,
       nowMs: svc.now(),
       locked: chain,
+      checkInBasis,
       webhookEvents,
       async audit(action, objectType, objectId, before, after) {
         await auditMany([{ action, objectType, objectId, before, after }]);
@@ -436,7 +453,7 @@ export async function writeTransaction<T>(
  * write holds the organisation's), the enclosing audit trail, touch and organisation.
  */
 function joinWrite<T>(svc: Services, outer: Transaction, fn: (t: Transaction) => Promise<T>): Promise<T> {
-  return fn({ ...outer, nowMs: svc.now(), locked: undefined });
+  return fn({ ...outer, nowMs: svc.now(), locked: undefined, checkInBasis: undefined });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -109,17 +109,110 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a transaction begun by its 
   });
 
   it("prepares a named statement once per connection", async () => {
-    const statement = sql`select ${"named"}::text as v`;
+    const statement = (n: number) => sql`insert into deferred_probe values (${n})`;
     const client = await pool.connect();
     try {
       const names = async () =>
         (await client.query("select name from pg_prepared_statements where name like 'okra-%'")).rows.length;
       const before = await names();
+      const rows = await count();
       const tx = (await import("drizzle-orm/node-postgres")).drizzle(client);
-      for (let i = 0; i < 3; i++) expect(await runNamed(tx as never, statement)).toEqual([{ v: "named" }]);
+      for (let i = 0; i < 3; i++) await runNamed(tx as never, statement(100 + i));
       expect(await names()).toBe(before + 1);
+      expect(await count()).toBe(rows + 3);
     } finally {
       client.release();
     }
+  });
+
+  /** Runs `fn` with the connection the next transaction takes spied on: each statement and how many were unanswered when it went. */
+  async function watchingTheConnection<T>(fn: () => Promise<T>) {
+    const sent: { text: string; unanswered: number }[] = [];
+    let unanswered = 0;
+    const spy = (client: pg.PoolClient) => {
+      const query = client.query;
+      client.query = ((...args: Parameters<typeof query>) => {
+        const text = typeof args[0] === "string" ? args[0] : String((args[0] as { text?: string }).text);
+        sent.push({ text, unanswered: unanswered++ });
+        return (query.apply(client, args) as unknown as Promise<unknown>).finally(() => unanswered--);
+      }) as typeof query;
+      return () => {
+        client.query = query;
+      };
+    };
+    let restore = () => {};
+    pool.once("acquire", (client) => {
+      restore = spy(client);
+    });
+    try {
+      return { result: await fn().catch((err: unknown) => err), sent };
+    } finally {
+      restore();
+    }
+  }
+
+  it("sends its last writes with its commit, one round trip, and a read after them sees them", async () => {
+    const before = await count();
+    const { result, sent } = await watchingTheConnection(() =>
+      inDeferredTransaction(database.db, async (tx) => {
+        await runStatements(tx, true, ["begin", "insert into deferred_probe values (30)"]);
+        await runNamed(tx, sql`insert into deferred_probe values (${31})`);
+        // Held: a read goes out with it, and sees it.
+        const [rows] = await runStatements(tx, true, [
+          "select count(*)::int as n from deferred_probe where n >= 30 and n < 40",
+        ]);
+        await runNamed(tx, sql`insert into deferred_probe values (${32})`);
+        await runNamed(tx, sql`insert into deferred_probe values (${33})`);
+        return Number(rows![0]!.n);
+      }),
+    );
+    expect(result).toBe(2);
+    expect(await count()).toBe(before + 4);
+    // The two last inserts and the commit went out together: each sent before the one before was answered.
+    const last = sent.slice(-3);
+    expect(last.map((st) => st.text)).toEqual([
+      expect.stringMatching(/^insert/),
+      expect.stringMatching(/^insert/),
+      "commit",
+    ]);
+    expect(last.map((st) => st.unanswered)).toEqual([0, 1, 2]);
+  });
+
+  it("rolls back whole when a write sent with its commit fails, with that write's error, and the connection serves again", async () => {
+    const before = await count();
+    const { result } = await watchingTheConnection(() =>
+      inDeferredTransaction(database.db, async (tx) => {
+        await runStatements(tx, true, ["begin", "insert into deferred_probe values (40)"]);
+        await runNamed(tx, sql`insert into deferred_probe values (${41})`);
+        // The same key again: fails on the server, only once sent with the commit.
+        await runNamed(tx, sql`insert into deferred_probe values (${41})`);
+        await runNamed(tx, sql`insert into deferred_probe values (${42})`);
+      }),
+    );
+    expect(result).toMatchObject({ code: "ALREADY_EXISTS" });
+    expect(await count()).toBe(before);
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    try {
+      for (const c of clients) {
+        const { rows } = await c.query("select now() = statement_timestamp() as outside");
+        expect(rows[0].outside).toBe(true);
+      }
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
+
+  it("never sends the writes it held when it fails before its commit", async () => {
+    const before = await count();
+    const { result, sent } = await watchingTheConnection(() =>
+      inDeferredTransaction(database.db, async (tx) => {
+        await runStatements(tx, true, ["begin", "insert into deferred_probe values (50)"]);
+        await runNamed(tx, sql`insert into deferred_probe values (${51})`);
+        throw new Error("the use case refused");
+      }),
+    );
+    expect(result).toMatchObject({ message: "the use case refused" });
+    expect(sent.map((st) => st.text)).toEqual([expect.stringMatching(/^begin/), "rollback"]);
+    expect(await count()).toBe(before);
   });
 });

@@ -6,6 +6,7 @@
  * it goes in one round trip or one statement after another. On a PostgreSQL server the opening's
  * statements are prepared once per connection and run by name.
  */
+import { randomUUID } from "node:crypto";
 import { eq, getTableName } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type pg from "pg";
@@ -13,10 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantOrgScope, type OrgScope } from "../../src/db/org-scope.js";
 import {
   alignmentRepo,
+  type CheckInBasis,
   checkInQueries,
   checkInRepo,
   graphQueries,
   keyResultRepo,
+  type OpenedChain,
   objectiveRepo,
   openChainWrite,
   organizationRepo,
@@ -108,32 +111,45 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
     expect(answers[3]).toEqual([{ word: "two" }]);
   });
 
-  it("answers a check-in's insert with its followers and the history a recomputation would read", async () => {
+  it("opens a check-in with its key result's history as a recomputation reads it, and its objective's followers", async () => {
     const db = api.database.db;
     const me = (await api.call("GET", "/me")).body.user.id as string;
     // Dated between the two check-ins already there, and at the same instant as one of them.
     for (const at of [new Date(api.clock.now - 86_400_000), new Date(api.clock.now)]) {
+      const id = randomUUID();
       const seen = await db
         .transaction(async (tx) => {
-          const answer = await checkInQueries.insertForCheckIn(
-            tx,
-            scope,
-            { keyResultId: ids.kr, value: "12.50", note: "", authorId: me, at, createdAt: at, updatedAt: at },
-            ids.child,
-          );
+          const row = { id, keyResultId: ids.kr, value: "12.50", achieved: null, status: null, confidence: 3 };
+          await checkInQueries.insert(tx, scope, {
+            ...row,
+            note: "",
+            authorId: me,
+            at,
+            version: 1,
+            createdAt: at,
+            updatedAt: at,
+          });
+          const opened = await openChainWrite(tx, scope, [ids.kr], { server, webhookEvents: false, checkIn: true });
+          const fallback = await checkInQueries.basisFor(tx, scope, ids.kr);
           const read = await checkInQueries.figuresFor(tx, scope, [ids.kr]);
-          throw Object.assign(new Error("rollback"), { answer, read });
+          throw Object.assign(new Error("rollback"), { opened, fallback, read });
         })
-        .catch((e: { answer: unknown; read: unknown }) => e);
-      const { answer, read } = seen as unknown as {
-        answer: Awaited<ReturnType<typeof checkInQueries.insertForCheckIn>>;
+        .catch((e: { opened: OpenedChain; fallback: CheckInBasis; read: unknown }) => e);
+      const { opened, fallback, read } = seen as unknown as {
+        opened: OpenedChain;
+        fallback: CheckInBasis;
         read: unknown;
       };
-      expect(answer.history).toEqual(read);
-      expect(answer.history).toHaveLength(3);
-      expect(answer.row.value).toBe("12.50");
-      expect(answer.followers).toEqual([me]);
+      const basis = opened.checkIn!;
+      expect(basis.history.map(({ id: _, ...figures }) => figures)).toEqual(read);
+      expect(basis.history).toHaveLength(3);
+      expect(basis.history.find((c) => c.id === id)).toMatchObject({ value: "12.50", confidence: 3, at });
+      expect(basis.followers).toEqual([me]);
+      expect(fallback).toEqual(basis);
     }
+    // Only a check-in's write reads it.
+    const plain = await db.transaction((tx) => openChainWrite(tx, scope, [ids.kr], { server, webhookEvents: false }));
+    expect(plain.checkIn).toBeUndefined();
   });
 
   it("opens a chain write with the chain's rows, its children and the organisation", async () => {
@@ -188,7 +204,8 @@ describe.each(DATABASE_KINDS)("statements written as text on %s", (kind) => {
       expect(await byName()).toEqual(opened);
       const prepared = async () =>
         (await runStatements(db, false, ["select name from pg_prepared_statements where left(name, 5) = 'okra_'"]))[0]!;
-      expect(await prepared()).toHaveLength(4);
+      // The opening's four, and a check-in's two more when one was made on this connection.
+      expect((await prepared()).length).toBeGreaterThanOrEqual(4);
       expect(await byName()).toEqual(opened);
       await runStatements(db, false, ["deallocate all"]);
       await expect(byName()).rejects.toThrow();

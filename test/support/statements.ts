@@ -11,6 +11,11 @@ const textOf = (q: unknown) => (typeof q === "string" ? q : String((q as { text?
 export interface Statement {
   sql: string;
   rows: number;
+  /**
+   * The round trip it went in, counted over the whole log: a statement sent while another of its
+   * connection is still unanswered (pipelined) goes in that one's trip.
+   */
+  trip: number;
 }
 
 /**
@@ -19,14 +24,25 @@ export interface Statement {
  */
 export async function recordStatements(api: ApiHarness, fn: () => Promise<unknown>): Promise<Statement[]> {
   const log: Statement[] = [];
+  let trips = 0;
+  // Per connection: its statements sent and not yet answered, and the trip they went in.
+  const inFlight = new Map<unknown, { pending: number; trip: number }>();
   const spy =
     (query: Query, self: unknown): Query =>
     async (...args) => {
-      const entry = { sql: textOf(args[0]), rows: 0 };
+      const flight = inFlight.get(self) ?? { pending: 0, trip: 0 };
+      if (flight.pending === 0) flight.trip = ++trips;
+      flight.pending++;
+      inFlight.set(self, flight);
+      const entry = { sql: textOf(args[0]), rows: 0, trip: flight.trip };
       log.push(entry);
-      const result = (await query.apply(self, args)) as { rows?: unknown[] } | undefined;
-      entry.rows = Array.isArray(result?.rows) ? result.rows.length : 0;
-      return result;
+      try {
+        const result = (await query.apply(self, args)) as { rows?: unknown[] } | undefined;
+        entry.rows = Array.isArray(result?.rows) ? result.rows.length : 0;
+        return result;
+      } finally {
+        flight.pending--;
+      }
     };
   // biome-ignore lint/suspicious/noExplicitAny: the two drivers' clients differ; only query, transaction and connect are touched
   const client = (api.database.db as any).$client;
