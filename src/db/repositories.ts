@@ -109,7 +109,6 @@ const objectiveShape = shapeOf(s.objectives);
 const keyResultShape = shapeOf(s.keyResults);
 const organizationShape = shapeOf(s.organizations);
 const periodShape = shapeOf(s.periods);
-const checkInShape = shapeOf(s.checkIns);
 
 /**
  * What a roll-up reads of a child objective it does not recompute: its stored figures, and
