@@ -19,6 +19,12 @@ import type { DomainEvent } from "../services/context.js";
 import type { EventHub } from "./events.js";
 
 export const LIVE_CHANNEL = "okra_live";
+/**
+ * The least time between two notifications of one instance, in ms: a change reaches the other
+ * instances at most this much later, and under load they get one notification per this much
+ * time, not one per write.
+ */
+export const LIVE_BATCH_MS = 10;
 
 const Id = z.string().min(1).max(500);
 /**
@@ -104,16 +110,21 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
   await listening.ready;
 
   // One statement at a time, so the other instances hear this one's commits in order; what is
-  // published while one is on its way goes out together in the next (under load, one statement
-  // carries the events of many writes, not one each).
+  // published while one is on its way goes out together in the next, and under load no sooner
+  // than LIVE_BATCH_MS after the one before (one statement carries the events of many writes:
+  // each statement costs the server a notification to every listening connection).
   let queue: string[] = [];
   let sending: Promise<void> | null = null;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
   const drain = async () => {
     // Gathers what the same turn of the event loop publishes.
     await Promise.resolve();
     while (queue.length) {
+      const wait = lastSentAt + LIVE_BATCH_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const batch = queue;
       queue = [];
+      lastSentAt = performance.now();
       try {
         await notify.call(database, LIVE_CHANNEL, batch);
       } catch (err) {

@@ -2,12 +2,13 @@
  * The live bus between app instances (`http/live-bus.ts`) on one PostgreSQL server: every event
  * one instance publishes reaches the other in the order published, its own never come back to
  * it, and events published while a notification is on its way go out together in the next one
- * (under load one statement carries many writes' events, not one each). PostgreSQL only.
+ * (under load one statement carries many writes' events, not one each), and no sooner than
+ * LIVE_BATCH_MS after the one before. PostgreSQL only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.js";
 import type { EventHub } from "../../src/http/events.js";
-import { connectLiveBus, type LiveBus } from "../../src/http/live-bus.js";
+import { connectLiveBus, LIVE_BATCH_MS, type LiveBus } from "../../src/http/live-bus.js";
 import type { DomainEvent } from "../../src/services/context.js";
 import { DATABASE_KINDS, openTestDatabase } from "../support/databases.js";
 
@@ -61,14 +62,15 @@ describe.skipIf(!onPostgres)("the live bus between app instances", () => {
     await a?.close();
   });
 
+  const event = (n: number): DomainEvent => ({
+    orgId: "org-1",
+    type: "checkIn.created",
+    objectType: "checkIn",
+    objectId: `check-in-${n}`,
+    actorId: n % 2 ? "person-1" : null,
+  });
+
   it("delivers every event in order, never back to its sender, many to one statement under load", async () => {
-    const event = (n: number): DomainEvent => ({
-      orgId: "org-1",
-      type: "checkIn.created",
-      objectType: "checkIn",
-      objectId: `check-in-${n}`,
-      actorId: n % 2 ? "person-1" : null,
-    });
     let n = 0;
     // Ten bursts of 20, one every 5 ms: most arrive while a notification is on its way.
     for (let burst = 0; burst < 10; burst++) {
@@ -84,5 +86,37 @@ describe.skipIf(!onPostgres)("the live bus between app instances", () => {
     // A hears nothing back of its own.
     await new Promise((r) => setTimeout(r, 200));
     expect(hubA.heard).toEqual([]);
+  });
+
+  it("sends one notification per LIVE_BATCH_MS at most while events keep coming, on a quick server too", async () => {
+    // A third instance, its notifications counted and not slowed.
+    const c = await openDatabase({ databaseUrl: a.location, poolSize: 2 });
+    const counted: number[] = [];
+    const notify = c.notify!;
+    c.notify = async (channel, payloads) => {
+      counted.push(payloads.length);
+      await notify.call(c, channel, payloads);
+    };
+    const busC = (await connectLiveBus(c, recordingHub().hub, quietLog))!;
+    try {
+      const heardBefore = hubB.heard.length;
+      const started = performance.now();
+      // One event about every millisecond, as writes under load commit; a notification on a quiet
+      // local server is answered well within that, so without the wait each would go alone.
+      for (let i = 0; i < 60; i++) {
+        busC.publish(event(1000 + i));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      const elapsed = performance.now() - started;
+      await until("B to hear C's 60 events", () => hubB.heard.length >= heardBefore + 60);
+      expect(hubB.heard.slice(heardBefore).map((e) => e.objectId)).toEqual(
+        Array.from({ length: 60 }, (_, k) => `check-in-${1000 + k}`),
+      );
+      expect(counted.reduce((x, y) => x + y, 0)).toBe(60);
+      expect(counted.length).toBeLessThanOrEqual(Math.ceil(elapsed / LIVE_BATCH_MS) + 1);
+    } finally {
+      await busC.close();
+      await c.close();
+    }
   });
 });
