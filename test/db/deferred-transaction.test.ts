@@ -21,6 +21,19 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a transaction begun by its 
     return Number(rows![0]!.n);
   };
 
+  /** Every connection of the pool is out of any transaction: a transaction's `now()` is its start, not the statement's. */
+  const expectNoConnectionInATransaction = async () => {
+    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+    try {
+      for (const c of clients) {
+        const { rows } = await c.query("select now() = statement_timestamp() as outside");
+        expect(rows[0].outside).toBe(true);
+      }
+    } finally {
+      for (const c of clients) c.release();
+    }
+  };
+
   beforeAll(async () => {
     database = await openTestDatabase("postgres");
     pool = (database.db as unknown as { $client: pg.Pool }).$client;
@@ -72,17 +85,7 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a transaction begun by its 
       }),
     ).rejects.toThrow("refused before any statement");
     expect(await count()).toBe(before);
-    // Every connection of the pool is out of any transaction: each answers a statement that
-    // refuses to run inside one.
-    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
-    try {
-      for (const c of clients) {
-        const { rows } = await c.query("select now() = statement_timestamp() as outside");
-        expect(rows[0].outside).toBe(true);
-      }
-    } finally {
-      for (const c of clients) c.release();
-    }
+    await expectNoConnectionInATransaction();
   });
 
   it("does not hand out again a connection that broke inside it", async () => {
@@ -191,15 +194,7 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("a transaction begun by its 
     );
     expect(result).toMatchObject({ code: "ALREADY_EXISTS" });
     expect(await count()).toBe(before);
-    const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
-    try {
-      for (const c of clients) {
-        const { rows } = await c.query("select now() = statement_timestamp() as outside");
-        expect(rows[0].outside).toBe(true);
-      }
-    } finally {
-      for (const c of clients) c.release();
-    }
+    await expectNoConnectionInATransaction();
   });
 
   it("never sends the writes it held when it fails before its commit", async () => {
