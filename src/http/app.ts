@@ -211,6 +211,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate("liveEvents", hub);
   // On a PostgreSQL server, the other app instances' changes reach this hub and this one's reach theirs.
   const bus = opts.liveAcrossInstances === false ? null : await connectLiveBus(opts.database, hub, app.log);
+  app.decorate("liveBus", bus);
   // Deliveries and credential checks still running finish before the caller closes the database.
   app.addHook("onClose", async () => {
     await bus?.close();

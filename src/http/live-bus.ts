@@ -57,8 +57,17 @@ export interface LiveBus {
   instanceId: string;
   /** Sends a committed change to the other instances (batched per tick, in commit order). */
   publish(event: DomainEvent): void;
+  /** Resolves once everything published so far has been sent. */
+  idle(): Promise<void>;
   /** Stops listening and waits for what is being sent. */
   close(): Promise<void>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The bus to the other app instances; null on the embedded database (tests wait on `idle()`). */
+    liveBus: LiveBus | null;
+  }
 }
 
 /**
@@ -140,6 +149,9 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
       const fields = Object.fromEntries(FIELD_NAMES.map((k) => [k, event[k]]));
       queue.push(JSON.stringify({ from: instanceId, event: fields }));
       sending ??= drain();
+    },
+    async idle() {
+      while (sending) await sending;
     },
     async close() {
       await listening.close();

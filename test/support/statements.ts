@@ -23,6 +23,8 @@ export interface Statement {
  * `transaction` handle, on a PostgreSQL server through the pooled client a transaction takes.
  */
 export async function recordStatements(api: ApiHarness, fn: () => Promise<unknown>): Promise<Statement[]> {
+  // The live notifications of earlier requests are not this one's (they go out up to LIVE_BATCH_MS later).
+  await api.app.liveBus?.idle();
   const log: Statement[] = [];
   let trips = 0;
   // Per connection: its statements sent and not yet answered, and the trip they went in.
@@ -71,6 +73,8 @@ export async function recordStatements(api: ApiHarness, fn: () => Promise<unknow
   let recording = true;
   try {
     await fn();
+    // This request's own live notification counts, however late it goes.
+    await api.app.liveBus?.idle();
   } finally {
     recording = false;
     Object.assign(client, saved);
