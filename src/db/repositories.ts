@@ -29,7 +29,6 @@ import type { Db, Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import * as s from "./schema.js";
 import {
-  type BuiltStatement,
   buildStatement,
   DEFAULT_PLANS,
   ensurePrepared,
@@ -404,13 +403,7 @@ function checkInBasisTexts(org: string, keyResultIds: string): [string, string] 
 }
 
 /** `checkInBasisTexts` prepared, for the opening on either database. */
-const checkInBasisReads = (() => {
-  let reads: OpeningRead[] | undefined;
-  return () => {
-    reads ??= checkInBasisTexts("$1", "$2").map((text) => openingRead("uuid, uuid[]", text));
-    return reads;
-  };
-})();
+const checkInBasisReads = once(() => checkInBasisTexts("$1", "$2").map((text) => openingRead("uuid, uuid[]", text)));
 
 function readCheckInBasis([historyRows, followerRows]: Raw[][]): CheckInBasis {
   return {
@@ -462,6 +455,15 @@ function openingRead(types: string, text: string): OpeningRead {
 /** The read as text with these arguments (SQL literals) written in: for an executor with no one connection. */
 function asText(read: OpeningRead, args: readonly string[]): string {
   return read.text.replace(/\$(\d+)/g, (_, n) => args[Number(n) - 1]!);
+}
+
+/** `build` on first use, then the same answer. */
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
 }
 
 /** `build` once for each answer of whether webhooks are read. */
@@ -1250,20 +1252,14 @@ function liveCheckInsOf(scope: OrgScope, keyResultIds: readonly string[] | null,
 const checkInOrder = [asc(s.checkIns.at), asc(s.checkIns.createdAt), asc(s.checkIns.id)];
 
 /** `checkInQueries.insert`'s statement, built once (`buildStatement`). */
-const checkInInsert = (() => {
-  let built: BuiltStatement | undefined;
-  return () => {
-    if (built) return built;
-    const p = (name: string) => sql.placeholder(name);
-    built =
-      buildStatement(sql`insert into ${s.checkIns} (id, org_id, key_result_id, value, achieved, status, confidence,
-        note, author_id, at, version, created_at, updated_at)
-      values (${p("id")}::uuid, ${p("org")}::uuid, ${p("keyResult")}::uuid, ${p("value")}::numeric, ${p("achieved")}::boolean,
-        ${p("status")}::text, ${p("confidence")}::smallint, ${p("note")}::text, ${p("author")}::uuid,
-        ${p("at")}::timestamptz, ${p("version")}::integer, ${p("createdAt")}::timestamptz, ${p("updatedAt")}::timestamptz)`);
-    return built;
-  };
-})();
+const checkInInsert = once(() => {
+  const p = (name: string) => sql.placeholder(name);
+  return buildStatement(sql`insert into ${s.checkIns} (id, org_id, key_result_id, value, achieved, status, confidence,
+      note, author_id, at, version, created_at, updated_at)
+    values (${p("id")}::uuid, ${p("org")}::uuid, ${p("keyResult")}::uuid, ${p("value")}::numeric, ${p("achieved")}::boolean,
+      ${p("status")}::text, ${p("confidence")}::smallint, ${p("note")}::text, ${p("author")}::uuid,
+      ${p("at")}::timestamptz, ${p("version")}::integer, ${p("createdAt")}::timestamptz, ${p("updatedAt")}::timestamptz)`);
+});
 
 export const checkInQueries = {
   /**

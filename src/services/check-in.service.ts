@@ -4,7 +4,6 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  type CheckInFigures,
   type CheckInRecord,
   type CheckInRow,
   checkInQueries,
@@ -230,21 +229,14 @@ export async function createCheckIn(
 }
 
 /** A key result's history with a new check-in in its place (`checkInOrder`: date, then recording, then id). */
-function historyWith(history: readonly CheckInRecord[], added: CheckInRecord): CheckInFigures[] {
-  const order = (a: CheckInRecord, b: CheckInRecord) =>
-    a.at.getTime() - b.at.getTime() ||
-    a.createdAt.getTime() - b.createdAt.getTime() ||
-    // uuids compare as their lowercase text.
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  return [...history, added].sort(order).map(({ keyResultId, at, createdAt, value, achieved, status, confidence }) => ({
-    keyResultId,
-    at,
-    createdAt,
-    value,
-    achieved,
-    status,
-    confidence,
-  }));
+function historyWith(history: readonly CheckInRecord[], added: CheckInRecord): CheckInRecord[] {
+  return [...history, added].sort(
+    (a, b) =>
+      a.at.getTime() - b.at.getTime() ||
+      a.createdAt.getTime() - b.createdAt.getTime() ||
+      // uuids compare as their lowercase text.
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** One check-in of a recorded history: `createCheckIn`'s body (with its `at`) and who made it. */
