@@ -11,6 +11,7 @@ import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { mutate } from "../../src/services/context.js";
 import { type ApiHarness, factories, type Response, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
+import { recordStatements } from "../support/statements.js";
 
 const NOT_OURS = "cursor: is not a cursor this API gave out; pass nextCursor from the previous page unchanged";
 
@@ -313,26 +314,6 @@ describe.each(DATABASE_KINDS)("keyset paging on %s", (kind) => {
     expect((await api.call("GET", "/users?ids=,")).status).toBe(400);
   });
 });
-
-/** Every statement the app sends to the database while `fn` runs, with the rows it returned. */
-async function recordStatements(api: ApiHarness, fn: () => Promise<unknown>) {
-  const client = (api.database.db as unknown as { $client: { query: (...args: unknown[]) => Promise<unknown> } })
-    .$client;
-  const original = client.query;
-  const log: { sql: string; rows: number }[] = [];
-  client.query = async function (this: unknown, ...args: unknown[]) {
-    const result = (await original.apply(this, args)) as { rows?: unknown[] };
-    const text = typeof args[0] === "string" ? args[0] : String((args[0] as { text?: string })?.text ?? "");
-    log.push({ sql: text, rows: result?.rows?.length ?? 0 });
-    return result;
-  } as typeof client.query;
-  try {
-    await fn();
-  } finally {
-    client.query = original;
-  }
-  return log;
-}
 
 describe.each(DATABASE_KINDS)("limit bounds the work on %s", (kind) => {
   let api: ApiHarness;
