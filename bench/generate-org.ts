@@ -47,6 +47,8 @@ export interface GenerateOptions {
   checkInQuarters?: number;
   /** The organisation's name (default "Scale org <people>"). */
   name?: string;
+  /** The organisation's time zone (an IANA name; default UTC, the setting's own default). */
+  timeZone?: string;
   /** Rows per INSERT statement. */
   chunk?: number;
   /** Skip the recompute (the stored figures then hold what a key result holds before its first check-in). */
@@ -460,11 +462,10 @@ export async function generateOrg(database: Database, options: GenerateOptions):
     await raw.query("begin");
     const createdMs = quarters[0]!.startMs - 30 * DAY;
     const created = new Date(createdMs).toISOString();
-    await raw.query("insert into organizations (id, name, created_at, updated_at) values ($1, $2, $3, $3)", [
-      orgId,
-      name,
-      created,
-    ]);
+    await raw.query(
+      "insert into organizations (id, name, settings, created_at, updated_at) values ($1, $2, $3, $4, $4)",
+      [orgId, name, JSON.stringify(options.timeZone ? { timeZone: options.timeZone } : {}), created],
+    );
     const users = new Loader(
       raw,
       "users",

@@ -171,6 +171,24 @@ export function dayStartMs(date: string, timeZone: string): number {
   const { year, month, day } = parseOrThrow(date);
   const local = utcMs(year, month, day);
   if (timeZone === "UTC") return local;
+  // Outside UTC the answer takes six or more readings of the zone's wall clock (formatToParts,
+  // tens of µs together), and the same few dates (periods' bounds) are asked for on every
+  // request: a memo, as for the formatters.
+  const key = `${timeZone} ${date}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return known;
+  const start = zonedDayStartMs(local, timeZone);
+  if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.delete(dayStarts.keys().next().value!);
+  dayStarts.set(key, start);
+  return start;
+}
+
+/** `dayStartMs`'s answers outside UTC, by zone and date, the oldest dropped first beyond `DAY_STARTS_KEPT`. */
+const dayStarts = new Map<string, number>();
+const DAY_STARTS_KEPT = 4096;
+
+/** `dayStartMs` in a zone other than UTC, `local` being the date's midnight written as if in UTC. */
+function zonedDayStartMs(local: number, timeZone: string): number {
   if (!isValidTimeZone(timeZone)) throw new RangeError(`unknown time zone: ${JSON.stringify(timeZone)}`);
 
   // The offset can differ on either side of a transition; try both candidates and keep the earliest exact hit.
