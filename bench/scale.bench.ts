@@ -59,6 +59,7 @@ function collectGeneratorGarbage(): void {
     `  (the generator's garbage collected before measuring: heap ${Math.round(before / 1e6)} → ${Math.round(after / 1e6)} MB)`,
   );
 }
+
 const args = process.argv.slice(2);
 const opt = (name: string, env: string) => {
   const i = args.indexOf(`--${name}`);
@@ -300,12 +301,12 @@ interface KindResult {
  * that no request is timed while an earlier one's notification goes out.
  */
 async function perPersonRequests(app: FastifyInstance, targets: Target[]): Promise<KindResult[]> {
-  const results: KindResult[] = KINDS.map((kind) => ({
+  // Each organisation's entry keeps its samples until the statistics are taken at the end.
+  const results = KINDS.map((kind) => ({
     kind,
-    per: targets.map(() => ({ stats: stats([]), bytes: 0, error: null })),
+    per: targets.map(() => ({ stats: stats([]), bytes: 0, error: null as string | null, samples: [] as number[] })),
     note: "",
   }));
-  const samples = KINDS.map(() => targets.map((): number[] => []));
   // Warm-up, and what the answer holds.
   for (const r of results) {
     for (const [k, t] of targets.entries()) {
@@ -326,12 +327,12 @@ async function perPersonRequests(app: FastifyInstance, targets: Target[]): Promi
   const budget = KIND_BUDGET_MS * KINDS.length;
   const started = performance.now();
   for (let i = 1; i <= RUNS; i++) {
-    for (const [n, r] of results.entries()) {
+    for (const r of results) {
       for (const [k, t] of targets.entries()) {
         const p = r.per[k]!;
         if (p.error) continue;
         try {
-          samples[n]![k]!.push((await send(app, t, r.kind.reqs(t, i), r.kind.expect ?? 200)).ms);
+          p.samples.push((await send(app, t, r.kind.reqs(t, i), r.kind.expect ?? 200)).ms);
         } catch (err) {
           p.error = (err as Error).message;
         }
@@ -344,8 +345,8 @@ async function perPersonRequests(app: FastifyInstance, targets: Target[]): Promi
       break;
     }
   }
-  for (const [n, r] of results.entries()) {
-    for (const [k, p] of r.per.entries()) p.stats = stats(samples[n]![k]!);
+  for (const r of results) {
+    for (const p of r.per) p.stats = stats(p.samples);
     const [a, b] = [r.per[0]!, r.per.at(-1)!];
     console.log(
       `  ${r.kind.label.padEnd(62)} ${ms(a.stats.median).padStart(8)} ms ${ms(b.stats.median).padStart(8)} ms  ${ratio(b.stats.median, a.stats.median).padStart(7)}${r.note ? `  (${r.note})` : ""}`,
