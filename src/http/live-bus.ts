@@ -129,8 +129,11 @@ export async function connectLiveBus(database: Database, hub: EventHub, log: Liv
     // Gathers what the same turn of the event loop publishes.
     await Promise.resolve();
     while (queue.length) {
-      const wait = lastSentAt + LIVE_BATCH_MS - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // A timer counts whole milliseconds and may fire a little early: look at the clock again.
+      for (let wait = lastSentAt + LIVE_BATCH_MS - performance.now(); wait > 0; ) {
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+        wait = lastSentAt + LIVE_BATCH_MS - performance.now();
+      }
       const batch = queue;
       queue = [];
       lastSentAt = performance.now();

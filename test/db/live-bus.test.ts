@@ -92,9 +92,11 @@ describe.skipIf(!onPostgres)("the live bus between app instances", () => {
     // A third instance, its notifications counted and not slowed.
     const c = await openDatabase({ databaseUrl: a.location, poolSize: 2 });
     const counted: number[] = [];
+    const sentAt: number[] = [];
     const notify = c.notify!;
     c.notify = async (channel, payloads) => {
       counted.push(payloads.length);
+      sentAt.push(performance.now());
       await notify.call(c, channel, payloads);
     };
     const busC = (await connectLiveBus(c, recordingHub().hub, quietLog))!;
@@ -115,6 +117,9 @@ describe.skipIf(!onPostgres)("the live bus between app instances", () => {
       expect(counted.reduce((x, y) => x + y, 0)).toBe(60);
       // One at once, then one per LIVE_BATCH_MS at most, the last up to LIVE_BATCH_MS after publishing ended.
       expect(counted.length).toBeLessThanOrEqual(Math.floor(elapsed / LIVE_BATCH_MS) + 2);
+      // Each at least LIVE_BATCH_MS after the one before (a timer alone fires up to a millisecond early).
+      const gaps = sentAt.slice(1).map((t, k) => t - sentAt[k]!);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(LIVE_BATCH_MS - 0.1);
     } finally {
       await busC.close();
       await c.close();
