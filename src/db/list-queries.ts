@@ -75,6 +75,8 @@ export interface ObjectiveListFilter {
   state?: string | undefined;
   /** Matches the title, the description or a live key result's title, ignoring case. */
   text?: string | undefined;
+  /** Stored progress within these fractions, both included (reads of now only). */
+  progress?: { min: number; max: number } | undefined;
   /**
    * Whose private objectives the caller may see (their own and their reports', and their teams'),
    * or null for all (admins): the rule applied in SQL, so a page never reads the private
@@ -90,14 +92,51 @@ export interface ObjectivePosition {
   createdAt: string;
   title: string;
   id: string;
+  /** Its stored progress (the roll-up as of now). */
+  progress: number;
+}
+
+/**
+ * How a period's objectives are ordered: `list` is level, creation, title, id; `title` is
+ * title, id; `progress` is stored progress, then the list order. `desc` reverses every part.
+ */
+export interface ObjectiveOrder {
+  by: "list" | "title" | "progress";
+  desc: boolean;
+}
+
+export const LIST_ORDER: ObjectiveOrder = { by: "list", desc: false };
+
+/** The parts of an order, as expressions of the table and as names of the selected columns. */
+function orderParts(by: ObjectiveOrder["by"]): { table: SQL[]; selected: SQL[] } {
+  const list = {
+    table: [OBJECTIVE_LEVEL_RANK, sql`${o.createdAt}`, sql`${o.title}`, sql`${o.id}`],
+    selected: [sql`rank`, sql`created_at`, sql`title`, sql`id`],
+  };
+  if (by === "title") return { table: [sql`${o.title}`, sql`${o.id}`], selected: [sql`title`, sql`id`] };
+  if (by === "progress") {
+    return { table: [sql`${o.progress}`, ...list.table], selected: [sql`progress`, ...list.selected] };
+  }
+  return list;
+}
+
+/** The position's values in the order's parts, typed for the comparison. */
+function afterValues(by: ObjectiveOrder["by"], p: ObjectivePosition): SQL[] {
+  const list = [sql`${p.rank}::int`, sql`${p.createdAt}::timestamptz`, sql`${p.title}::text`, sql`${p.id}::uuid`];
+  if (by === "title") return [sql`${p.title}::text`, sql`${p.id}::uuid`];
+  if (by === "progress") return [sql`${p.progress}::float8`, ...list];
+  return list;
 }
 
 export const objectiveListQueries = {
   /**
    * The next `limit` positions among the live objectives of `periodIds` (periods sharing
    * one start date, the first part of the order) that match `filter`, after `after`, in
-   * the order level, creation, title, id. One index range per period; several periods'
-   * ranges are merged by the database.
+   * `order`. In the list order and by title, one index range per period (several periods'
+   * ranges merged by the database). By progress, which changes with every check-in and so
+   * has no index (one would cost every check-in its HOT update), the database sorts the
+   * period's matching objectives and keeps the first `limit`: one pass over the period's
+   * rows, none of them sent.
    */
   async positions(
     ex: Executor,
@@ -106,6 +145,7 @@ export const objectiveListQueries = {
     filter: ObjectiveListFilter,
     after: ObjectivePosition | null,
     limit: number,
+    order: ObjectiveOrder = LIST_ORDER,
   ): Promise<ObjectivePosition[]> {
     const periods = periodIds.filter(isId);
     if (!periods.length || limit <= 0) return [];
@@ -117,6 +157,13 @@ export const objectiveListQueries = {
     )
       return [];
     const pattern = filter.text ? containsPattern(filter.text) : undefined;
+    const parts = orderParts(order.by);
+    const direction = order.desc ? sql` desc` : sql``;
+    const orderBy = (exprs: SQL[]) =>
+      sql.join(
+        exprs.map((e) => sql`${e}${direction}`),
+        sql`, `,
+      );
     const common = and(
       sql`${o.orgId} = ${scope.orgId}`,
       isNull(o.deletedAt),
@@ -136,29 +183,40 @@ export const objectiveListQueries = {
       pattern
         ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern}))`
         : undefined,
+      // Stored progress within [min, max] (fractions), the edges included.
+      filter.progress ? sql`${o.progress} >= ${filter.progress.min - 1e-9}::float8` : undefined,
+      filter.progress ? sql`${o.progress} <= ${filter.progress.max + 1e-9}::float8` : undefined,
       filter.visibleTo ? privateVisible(filter.visibleTo) : undefined,
       after
-        ? sql`(${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id}) > (${after.rank}::int, ${after.createdAt}::timestamptz, ${after.title}::text, ${after.id}::uuid)`
+        ? sql`(${sql.join(parts.table, sql`, `)}) ${order.desc ? sql`<` : sql`>`} (${sql.join(afterValues(order.by, after), sql`, `)})`
         : undefined,
     );
-    const columns = sql`${o.id} as id, ${OBJECTIVE_LEVEL_RANK} as rank, ${o.createdAt} as created_at, ${instantText(o.createdAt)} as created_key, ${o.title} as title`;
+    const columns = sql`${o.id} as id, ${OBJECTIVE_LEVEL_RANK} as rank, ${o.createdAt} as created_at, ${instantText(o.createdAt)} as created_key, ${o.title} as title, ${o.progress} as progress`;
     // A team's, a person's or a search's objectives are few: found first through their own index
     // (team, owners, trigrams), then sorted. Without the fence (`offset 0`) the planner may walk
     // the whole period in list order looking for them, which costs the period, not the answer.
     const narrow = filter.teamId || filter.ownerId || filter.involves || pattern;
     const branch = (periodId: string) =>
       narrow
-        ? sql`select * from (select ${columns} from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} offset 0) n order by rank, created_at, title, id limit ${limit}`
-        : sql`select ${columns} from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} order by ${OBJECTIVE_LEVEL_RANK}, ${o.createdAt}, ${o.title}, ${o.id} limit ${limit}`;
+        ? sql`select * from (select ${columns} from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} offset 0) n order by ${orderBy(parts.selected)} limit ${limit}`
+        : sql`select ${columns} from ${o} where ${o.periodId} = ${periodId}::uuid and ${common} order by ${orderBy(parts.table)} limit ${limit}`;
     const query =
       periods.length === 1
         ? branch(periods[0]!)
-        : sql`select id, rank, created_key, title from (${sql.join(
+        : sql`select id, rank, created_key, title, progress from (${sql.join(
             periods.map((p) => sql`(${branch(p)})`),
             sql` union all `,
-          )}) x order by rank, created_at, title, id limit ${limit}`;
-    const rows = rowsOf<{ id: string; rank: number; created_key: string; title: string }>(await ex.execute(query));
-    return rows.map((r) => ({ rank: Number(r.rank), createdAt: r.created_key, title: r.title, id: r.id }));
+          )}) x order by ${orderBy(parts.selected)} limit ${limit}`;
+    const rows = rowsOf<{ id: string; rank: number; created_key: string; title: string; progress: number }>(
+      await ex.execute(query),
+    );
+    return rows.map((r) => ({
+      rank: Number(r.rank),
+      createdAt: r.created_key,
+      title: r.title,
+      id: r.id,
+      progress: Number(r.progress),
+    }));
   },
   /** Live objectives with these ids, in the order of `ids` (missing ones left out). */
   async inOrder(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<ObjectiveRow[]> {

@@ -73,7 +73,7 @@ export const importRoutes: RouteDef[] = [
     tag: "okrs",
     summary: "Export an explorer view's objectives with their key results (CSV or XLSX, the import's columns)",
     description:
-      "Takes the explorer's filters (periodId, teamId, ownerId, involves, level, status, state, q) and `format`. " +
+      "Takes the explorer's filters (periodId, teamId, ownerId, involves, level, status, progress, state, q), its `sort` and `format`. " +
       "Cells a spreadsheet would run as a formula start with an apostrophe.",
     query: ExportQuerySchema,
     response: null,

@@ -409,7 +409,13 @@ export const apiRoutes: RouteDef[] = [
           .string()
           .describe("a person: objectives they own or with a key result they own or are a delegate of"),
         level: z.string(),
-        status: z.string(),
+        status: z.string().describe("one status, or several separated by commas (onTrack,behind)"),
+        progress: z.string().describe('progress in percent, "min-max", both included (e.g. "0-30")'),
+        sort: z
+          .string()
+          .describe(
+            'level (the default: level, creation, title), title, progress or status; a leading "-" for descending. Orders objectives within each period',
+          ),
         state: z.string(),
         q: z.string(),
         asOf: z.string(),

@@ -55,6 +55,7 @@ export const ExportQuerySchema = z.strictObject({
     .regex(/^\d{1,3}-\d{1,3}$/, 'must be a range of percentages such as "20-80"')
     .optional()
     .describe("the explorer's progress range in percent, such as 20-80"),
+  sort: z.string().optional().describe('the explorer\'s order: level, title, progress or status, "-" for descending'),
 });
 
 export const DeckQuerySchema = z.strictObject({
@@ -169,20 +170,15 @@ const KR_TYPE_NAMES: Record<string, string> = {
 const LEVEL_NAMES: Record<string, string> = { organization: "Organization", team: "Team", individual: "Individual" };
 
 /**
- * The objectives of an explorer view (its filters: period, team, owner, level, status, state,
- * text) with their key results, as CSV or XLSX in the import's columns.
+ * The objectives of an explorer view (its filters: period, team, owner, level, statuses,
+ * progress, state, text; and its order) with their key results, as CSV or XLSX in the
+ * import's columns.
  */
 export async function exportOkrs(svc: Services, actor: Actor, query: unknown): Promise<ExportFile> {
-  const { format, progress, status, ...filters } = parseInput(ExportQuerySchema, query, "query");
+  const { format, ...filters } = parseInput(ExportQuerySchema, query, "query");
   if (filters.periodId !== undefined) await assertPeriod(svc, actor, filters.periodId);
-  // Several statuses and a progress range are the explorer's own filters, applied to what the list gives.
-  const statuses = status?.includes(",") ? new Set(status.split(",").map((s) => s.trim())) : null;
-  const [minP, maxP] = (progress ?? "0-100").split("-").map(Number) as [number, number];
-  const objectives = (
-    await viewObjectives(svc, actor, { ...filters, status: statuses ? undefined : status || undefined })
-  ).filter(
-    (o) => (!statuses || statuses.has(o.status)) && o.progress * 100 >= minP - 1e-9 && o.progress * 100 <= maxP + 1e-9,
-  );
+  // The list applies every filter of the view (several statuses and a progress range too) and its order.
+  const objectives = await viewObjectives(svc, actor, filters);
   return read(svc, actor, async ({ ex, scope, ctx }) => {
     const krs = objectives.flatMap((o) => o.keyResults);
     const refs = await importQueries.refsOf(

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
-import { type ObjectiveListFilter, objectiveListQueries } from "../db/list-queries.js";
+import { type ObjectiveListFilter, type ObjectiveOrder, objectiveListQueries } from "../db/list-queries.js";
 import { mapQueries } from "../db/map-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -39,11 +39,21 @@ import {
   settingsOf,
 } from "./evaluation.js";
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
-import { cursorScope, DEFAULT_LIMIT, decodeKeyset, encodeKeyset, keyChecks, type Page } from "./pagination.js";
+import {
+  badCursor,
+  cursorScope,
+  DEFAULT_LIMIT,
+  decodeKeyset,
+  encodeKeyset,
+  keyChecks,
+  type Page,
+} from "./pagination.js";
 import { presentKeyResult, presentObjective } from "./presenters.js";
 import { recomputeInBackground, recomputeStatus } from "./recompute.service.js";
 import { rhythmOf } from "./rhythm.js";
 import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
+
+const SORT_KEYS = ["level", "title", "progress", "status"] as const;
 
 const ObjectiveListQuery = PageQuerySchema.extend({
   periodId: z.string().optional(),
@@ -51,15 +61,59 @@ const ObjectiveListQuery = PageQuerySchema.extend({
   ownerId: z.string().optional(),
   involves: z.string().optional(),
   level: z.enum(LEVELS).optional(),
-  status: z.enum(STATUSES).optional(),
+  // One status, or several separated by commas.
+  status: z
+    .string()
+    .transform((v) => [...new Set(v.split(",").map((x) => x.trim()))])
+    .refine((list) => list.every((x) => (STATUSES as readonly string[]).includes(x)), {
+      message: `must be one or more of ${STATUSES.join(", ")}, separated by commas`,
+    })
+    .transform((list) => list as Status[])
+    .optional(),
+  // Progress in percent, "min-max", both included: "0-30", "70-100".
+  progress: z
+    .string()
+    .regex(/^\d{1,3}-\d{1,3}$/, 'must be "min-max" in percent, 0 to 100, e.g. "0-30"')
+    .transform((v) => v.split("-").map(Number) as [number, number])
+    .refine(([min, max]) => min <= max && max <= 100, {
+      message: 'must be "min-max" with 0 ≤ min ≤ max ≤ 100, e.g. "70-100"',
+    })
+    .optional(),
+  sort: z
+    .string()
+    .regex(
+      new RegExp(`^-?(${SORT_KEYS.join("|")})$`),
+      `must be one of ${SORT_KEYS.join(", ")}, with a leading "-" for descending (e.g. "-progress")`,
+    )
+    .optional(),
   state: z.enum(["draft", "active", "closed"]).optional(),
   q: z.string().max(500).optional(),
   asOf: InstantSchema.optional(),
 });
 
-/** An objective's place in the list: its periods' start date, then level, creation, title, id. */
-type ObjectiveKey = readonly [startDate: string, rank: number, createdAt: string, title: string, id: string];
-const OBJECTIVE_KEY = [keyChecks.date, keyChecks.smallInt, keyChecks.instant, keyChecks.text, keyChecks.id] as const;
+/**
+ * An objective's place in the list: its periods' start date, its segment (its status's place
+ * when sorted by status, else 0), then level, creation, title, id and stored progress, of
+ * which the sort compares the parts it orders by.
+ */
+type ObjectiveKey = readonly [
+  startDate: string,
+  segment: number,
+  rank: number,
+  createdAt: string,
+  title: string,
+  id: string,
+  progress: number,
+];
+const OBJECTIVE_KEY = [
+  keyChecks.date,
+  keyChecks.smallInt,
+  keyChecks.smallInt,
+  keyChecks.instant,
+  keyChecks.text,
+  keyChecks.id,
+  keyChecks.number,
+] as const;
 
 /** The live periods in list order, grouped by start date (a year and its first quarter share one). */
 function periodGroups(ctx: OrgContext, periodId: string | undefined): { startDate: string; periodIds: string[] }[] {
@@ -74,29 +128,52 @@ function periodGroups(ctx: OrgContext, periodId: string | undefined): { startDat
 }
 
 /**
- * Objectives matching every given filter, each with its key results, in the order period
- * start, level, creation, title. Filters, order and paging run in SQL (keyset), so the
- * work follows the page: only the page's objectives and their key results are read. A
- * `status` filter (it depends on the clock) reads matching rows in bounded batches until
- * the page is full. With `asOf` the figures come from `figures()`, which evaluates the
- * page's objectives and what they draw from as of that moment.
+ * Objectives matching every given filter, each with its key results. Periods come in order
+ * of their start date; within one, the order is level, creation, title (or `sort`: level,
+ * title, progress or status, `-` for descending). Filters, order and paging run in SQL
+ * (keyset), so the work follows the page: only the page's objectives and their key results
+ * are read. Status depends on the clock, so a `status` filter or sort reads candidate rows in
+ * bounded batches until the page is full (a status sort walks the statuses one after another).
+ * With `asOf` the figures come from `figures()`, which evaluates the page's objectives and what
+ * they draw from as of that moment; a progress range is then checked on those figures, and a
+ * sort by progress, which needs stored figures, is refused.
  */
 export async function listObjectives(svc: Services, actor: Actor, query: unknown): Promise<Page<ObjectiveDetail>> {
   const q = parseInput(ObjectiveListQuery, query, "query");
   const limit = q.limit ?? DEFAULT_LIMIT;
   const text = q.q?.trim().toLowerCase() || undefined;
+  const desc = q.sort?.startsWith("-") ?? false;
+  const sortBy = (q.sort?.replace(/^-/, "") ?? "level") as (typeof SORT_KEYS)[number];
+  if (sortBy === "progress" && q.asOf) {
+    throw AppError.validation([
+      "sort: progress cannot be combined with asOf (past figures are worked out per page, not stored); leave out one of them",
+    ]);
+  }
+  const wanted = q.status ? new Set<Status>(q.status) : null;
+  const range = q.progress ? { min: q.progress[0] / 100, max: q.progress[1] / 100 } : undefined;
   const scopeName = cursorScope("objectives", {
     periodId: q.periodId,
     teamId: q.teamId,
     ownerId: q.ownerId,
     involves: q.involves,
     level: q.level,
-    status: q.status,
+    status: q.status ? [...q.status].sort().join(",") : undefined,
+    progress: q.progress?.join("-"),
+    sort: q.sort && q.sort !== "level" ? q.sort : undefined,
     state: q.state,
     q: text,
     asOf: q.asOf,
   });
   const after = q.cursor ? decodeKeyset<ObjectiveKey>(q.cursor, scopeName, OBJECTIVE_KEY) : null;
+  // A status sort walks one status after another (those asked for, when a filter names them).
+  const segments: (Status | null)[] =
+    sortBy === "status"
+      ? (desc ? [...STATUSES].reverse() : [...STATUSES]).filter((x) => !wanted || wanted.has(x))
+      : [null];
+  if (after && after[1] >= segments.length) throw badCursor();
+  // Descending reverses every part: statuses, and the list order within one.
+  const order: ObjectiveOrder =
+    sortBy === "title" || sortBy === "progress" ? { by: sortBy, desc } : { by: "list", desc };
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const filter: ObjectiveListFilter = {
@@ -106,40 +183,66 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
       level: q.level,
       state: q.state,
       text,
+      // Stored progress is now's: a range as of another moment is checked on that moment's figures.
+      progress: q.asOf ? undefined : range,
       visibleTo: await guard.visibleTo(),
     };
     const groups = periodGroups(ctx, q.periodId);
-    /** The next `n` keys after `from`, walking the period groups in order. */
+    /** The next `n` keys after `from`, walking the period groups and their segments in order. */
     const nextKeys = async (from: ObjectiveKey | null, n: number): Promise<ObjectiveKey[]> => {
       const out: ObjectiveKey[] = [];
       for (const g of groups) {
-        if (out.length >= n) break;
         if (from && g.startDate < from[0]) continue;
-        const within =
-          from && g.startDate === from[0] ? { rank: from[1], createdAt: from[2], title: from[3], id: from[4] } : null;
-        const found = await objectiveListQueries.positions(ex, scope, g.periodIds, filter, within, n - out.length);
-        for (const p of found) out.push([g.startDate, p.rank, p.createdAt, p.title, p.id]);
+        const sameGroup = from !== null && g.startDate === from[0];
+        for (let segment = sameGroup ? from[1] : 0; segment < segments.length; segment++) {
+          if (out.length >= n) return out;
+          const within =
+            sameGroup && segment === from[1]
+              ? { rank: from[2], createdAt: from[3], title: from[4], id: from[5], progress: from[6] }
+              : null;
+          const found = await objectiveListQueries.positions(
+            ex,
+            scope,
+            g.periodIds,
+            filter,
+            within,
+            n - out.length,
+            order,
+          );
+          for (const p of found) out.push([g.startDate, segment, p.rank, p.createdAt, p.title, p.id, p.progress]);
+        }
       }
       return out;
     };
     const picked: { key: ObjectiveKey; row: ObjectiveRow }[] = [];
     let more = false;
-    if (!q.status) {
+    const evaluated = wanted !== null || sortBy === "status" || (range !== undefined && q.asOf !== undefined);
+    if (!evaluated) {
       const keys = await nextKeys(after, limit + 1);
       more = keys.length > limit;
       // The extra key only says there is more: its row is not read.
       const rows = await objectiveListQueries.inOrder(
         ex,
         scope,
-        keys.slice(0, limit).map((k) => k[4]),
+        keys.slice(0, limit).map((k) => k[5]),
       );
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const key of keys.slice(0, limit)) {
-        const row = byId.get(key[4]);
+        const row = byId.get(key[5]);
         if (row) picked.push({ key, row });
       }
     } else {
-      // Status depends on the clock: read matching rows in bounded batches until the page is full.
+      /** Whether the row, with its figures at the moment read, belongs in its segment and the filters. */
+      const keep = (key: ObjectiveKey, row: ObjectiveRow) => {
+        const view = presentObjective(row, f.derive("objective", row), ctx, f.nowMs);
+        const segment = segments[key[1]];
+        return (
+          (segment === null || view.status === segment) &&
+          (!wanted || wanted.has(view.status)) &&
+          (!range || (view.progress >= range.min - 1e-9 && view.progress <= range.max + 1e-9))
+        );
+      };
+      // Status depends on the clock: read candidate rows in bounded batches until the page is full.
       const batch = Math.max(limit * 2, 50);
       let from = after;
       scan: while (true) {
@@ -147,13 +250,13 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
         const rows = await objectiveListQueries.inOrder(
           ex,
           scope,
-          keys.map((k) => k[4]),
+          keys.map((k) => k[5]),
         );
         const byId = new Map(rows.map((r) => [r.id, r]));
         await f.load({ objective: rows.map((r) => r.id) });
         for (const key of keys) {
-          const row = byId.get(key[4]);
-          if (!row || presentObjective(row, f.derive("objective", row), ctx, f.nowMs).status !== q.status) continue;
+          const row = byId.get(key[5]);
+          if (!row || !keep(key, row)) continue;
           if (picked.length === limit) {
             more = true;
             break scan;

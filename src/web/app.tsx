@@ -271,6 +271,7 @@ const explorerRoute = createRoute({
     ...(typeof s.team === "string" ? { team: s.team } : {}),
     ...(typeof s.owner === "string" ? { owner: s.owner } : {}),
     ...(typeof s.progress === "string" ? { progress: s.progress } : {}),
+    ...(typeof s.sort === "string" ? { sort: s.sort } : {}),
   }),
 });
 const dashboardRoute = createRoute({

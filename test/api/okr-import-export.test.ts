@@ -339,7 +339,10 @@ describe.each(DATABASE_KINDS)("OKR import and export on %s", (kind) => {
         .map((o) => o.title)
         .sort(),
     );
-    expect(await objectiveTitles("progress=101-100")).toEqual([]);
+    // A range outside 0–100, or upside down, is refused with the rule rather than answered empty.
+    const outside = await raw("/exports/okrs?progress=101-100");
+    expect(outside.statusCode).toBe(400);
+    expect(outside.body).toMatch(/progress: must be \\"min-max\\" with 0 ≤ min ≤ max ≤ 100/);
     const bad = await raw("/exports/okrs?progress=lots");
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toMatch(/progress: must be a range of percentages such as \\"20-80\\"/);

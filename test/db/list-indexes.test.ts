@@ -87,4 +87,24 @@ describe.each(DATABASE_KINDS)("search and filter indexes on %s", (kind) => {
       ),
     ).toContain("objectives_private_idx");
   });
+
+  it("reads a period's objectives by title from its own index, without sorting the period (migration 0014)", async () => {
+    const org = "00000000-0000-4000-8000-000000000002";
+    const period = "00000000-0000-4000-8000-0000000000bb";
+    await database.db.execute(sql`
+      insert into objectives (org_id, title, level, period_id)
+      select ${org}::uuid, 'Objective ' || g, 'organization', ${period}::uuid from generate_series(1, 5000) g`);
+    await database.db.execute(sql`analyze objectives`);
+    for (const dir of [sql``, sql` desc`]) {
+      const plan = (
+        (await database.db.execute(
+          sql`explain select id from objectives where org_id = ${org} and period_id = ${period} and deleted_at is null and (title, id) > (${"Objective 2"}::text, ${period}::uuid) order by title${dir}, id${dir} limit 3`,
+        )) as unknown as { rows: Record<string, string>[] }
+      ).rows
+        .map((r) => Object.values(r)[0])
+        .join("\n");
+      expect(plan).toContain("objectives_title_idx");
+      expect(plan).not.toMatch(/Sort/);
+    }
+  });
 });

@@ -449,8 +449,6 @@ const en = {
     count_one: "{{count}} objective",
     count_other: "{{count}} objectives",
     countMore: "{{count}}+ objectives (more load as you scroll)",
-    countAmong: "{{count}} match among the first {{loaded}} objectives (more load as you scroll)",
-    serverOrder: "Shown in list order; sorting by a column loads them all first.",
   },
   periodClose: {
     title: "Close {{period}}",

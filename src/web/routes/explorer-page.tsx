@@ -23,7 +23,7 @@ import {
 } from "@tabler/icons-react";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useSearch } from "@tanstack/react-router";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
@@ -51,6 +51,8 @@ interface ExplorerSearch {
   owner?: string;
   /** Progress range in percent, "min-max". */
   progress?: string;
+  /** The column the server sorts by, "-" first for descending (the list's `sort`). */
+  sort?: string;
 }
 
 const VIEWS_KEY = "okra.explorer.views";
@@ -69,6 +71,22 @@ function loadViews(): SavedView[] {
 }
 
 type SortKey = "title" | "progress" | "status" | "level";
+const SORT_KEYS: readonly SortKey[] = ["title", "progress", "status", "level"];
+/** The order until a column is picked: furthest along first. */
+const DEFAULT_SORT = "-progress";
+
+/** The column and direction of a `sort` value ("-progress"); the default for anything else. */
+function sortOf(value: string | undefined): { key: SortKey; desc: boolean } {
+  const v = value && SORT_KEYS.includes(value.replace(/^-/, "") as SortKey) ? value : DEFAULT_SORT;
+  return { key: v.replace(/^-/, "") as SortKey, desc: v.startsWith("-") };
+}
+
+/** A progress range "min-max" in percent; the whole range for anything else. */
+function progressRange(value: string | undefined): [number, number] {
+  const m = /^(\d{1,3})-(\d{1,3})$/.exec(value ?? "");
+  const [min, max] = m ? [Number(m[1]), Number(m[2])] : [0, 100];
+  return min <= max && max <= 100 ? [min, max] : [0, 100];
+}
 
 /** Rows the explorer asks for at a time. */
 const PAGE_SIZE = 200;
@@ -99,12 +117,15 @@ export function ExplorerPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { period } = useCurrentPeriod();
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "progress", desc: true });
-  const statusKey = search.status ?? "";
-  const statuses = statusKey ? statusKey.split(",") : [];
+  const sort = sortOf(search.sort);
+  // Only what the server takes: a link or saved view from elsewhere may name a status no longer known.
+  const statuses = (search.status ?? "").split(",").filter((x) => (STATUSES as readonly string[]).includes(x));
+  const statusKey = statuses.join(",");
   // The search is asked of the server once typing pauses, not on every key.
   const [q] = useDebouncedValue(search.q?.trim(), 300);
-  // One status is filtered by the server; several are matched here among the rows loaded.
+  const [minP, maxP] = progressRange(search.progress);
+  const ranged = minP > 0 || maxP < 100;
+  // The server filters, sorts and pages: a period of any size costs the rows shown.
   const objectives = useObjectivePages(
     {
       periodId: period?.id,
@@ -112,13 +133,14 @@ export function ExplorerPage() {
       level: search.level,
       teamId: search.team,
       ownerId: search.owner,
-      status: statuses.length === 1 ? statuses[0] : undefined,
+      status: statusKey || undefined,
+      progress: ranged ? `${minP}-${maxP}` : undefined,
+      sort: `${sort.desc ? "-" : ""}${sort.key}`,
     },
     { pageSize: PAGE_SIZE, enabled: !!period },
   );
   const set = (patch: Partial<ExplorerSearch>) =>
     void navigate({ to: "/explorer", search: (prev: ExplorerSearch) => ({ ...prev, ...patch }) } as never);
-  const [minP, maxP] = (search.progress ?? "0-100").split("-").map(Number) as [number, number];
   const [views, setViews] = useState<SavedView[]>(loadViews);
   const [viewName, setViewName] = useState("");
   const saveView = () => {
@@ -127,37 +149,14 @@ export function ExplorerPage() {
     setViews(next);
     setViewName("");
   };
-  const localFilter = statuses.length > 1 || minP > 0 || maxP < 100;
-  // Sorting needs every row: while more are to load, rows keep the server's order.
-  const sorted = !objectives.hasMore;
-  const loaded = objectives.items;
-  /** The rows to show of `items`: the filters the server does not apply, then the sort (once everything is in). */
-  const shape = (items: Objective[], sortThem: boolean) => {
-    const wanted = statuses.length > 1 ? new Set(statuses) : null;
-    const kept = items.filter(
-      (o) =>
-        (!wanted || wanted.has(o.status)) &&
-        o.progress * 100 >= minP - 1e-9 &&
-        Math.min(o.progress, 10) * 100 <= (maxP >= 100 ? Number.POSITIVE_INFINITY : maxP + 1e-9),
-    );
-    if (!sortThem) return kept;
-    const dir = sort.desc ? -1 : 1;
-    const rank = (o: Objective) =>
-      sort.key === "progress" ? o.progress : sort.key === "status" ? STATUSES.indexOf(o.status) : o[sort.key];
-    return kept
-      .map((o) => ({ o, v: rank(o) }))
-      .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) * dir)
-      .map((x) => x.o);
-  };
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` reads only the inputs listed
-  const rows = useMemo(() => shape(loaded, sorted), [loaded, statusKey, sort, minP, maxP, sorted]);
+  const rows = objectives.items;
   const [busy, setBusy] = useState(false);
 
   const exportCsv = async () => {
     setBusy(true);
     try {
       // Everything that matches, not just the rows loaded so far.
-      const items = objectives.hasMore ? shape(await objectives.loadAll(), true) : rows;
+      const items = objectives.hasMore ? await objectives.loadAll() : rows;
       const [people, teams] = await Promise.all([
         namesOf(
           queryClient,
@@ -203,7 +202,8 @@ export function ExplorerPage() {
     add("teamId", search.team);
     add("ownerId", search.owner);
     add("status", statusKey || undefined);
-    if (minP > 0 || maxP < 100) add("progress", `${minP}-${maxP}`);
+    if (ranged) add("progress", `${minP}-${maxP}`);
+    add("sort", search.sort);
     return params.toString();
   };
   const serverDownload = (path: string, fallback: string) =>
@@ -216,16 +216,8 @@ export function ExplorerPage() {
       }),
     );
   const header = (key: SortKey, label: string) => (
-    <Table.Th aria-sort={sorted && sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
-      <UnstyledButton
-        onClick={() => {
-          setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }));
-          if (objectives.hasMore) {
-            setBusy(true);
-            void objectives.loadAll().finally(() => setBusy(false));
-          }
-        }}
-      >
+    <Table.Th aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}>
+      <UnstyledButton onClick={() => set({ sort: `${sort.key === key && !sort.desc ? "-" : ""}${key}` })}>
         <Group gap={4} wrap="nowrap">
           <Text fw={600} size="sm">
             {label}
@@ -236,9 +228,7 @@ export function ExplorerPage() {
     </Table.Th>
   );
   const count = objectives.hasMore
-    ? localFilter
-      ? t("explorer.countAmong", { count: rows.length, loaded: loaded.length })
-      : t("explorer.countMore", { count: rows.length })
+    ? t("explorer.countMore", { count: rows.length })
     : t("explorer.count", { count: rows.length });
 
   return (
@@ -372,16 +362,9 @@ export function ExplorerPage() {
       <QueryState query={objectives.query}>
         {() => (
           <>
-            <Group gap="xs">
-              <Text size="sm" c="dimmed" aria-live="polite">
-                {count}
-              </Text>
-              {objectives.hasMore && (
-                <Text size="xs" c="dimmed">
-                  {t("explorer.serverOrder")}
-                </Text>
-              )}
-            </Group>
+            <Text size="sm" c="dimmed" aria-live="polite">
+              {count}
+            </Text>
             <Table.ScrollContainer minWidth={800}>
               <Table highlightOnHover>
                 <Table.Thead>

@@ -1,0 +1,1 @@
+CREATE INDEX "objectives_title_idx" ON "objectives" USING btree ("org_id","period_id","title","id") WHERE "objectives"."deleted_at" is null;
