@@ -3,7 +3,10 @@
  * (HTTP inject → auth → keyset query → the page's key results) in an organisation of 200
  * objectives and in one of 4,000 (3 key results each, over 2 years and 8 quarters), and
  * the growth ratio (1.0 = the page costs what it shows, whatever the organisation holds).
- * Also the next page (a cursor), one period, and a status filter (read at request time).
+ * Also the next page (a cursor), one period, and a status filter (read at request time), and
+ * the explorer's orders and filters: by title (indexed), by progress (no index: sorted by the
+ * database over the period), by status and several statuses (read at request time), a
+ * progress range.
  *
  *   npm run bench:lists      (or: npx tsx bench/list-scale.bench.ts [sizes…] [--pg])
  *
@@ -20,7 +23,7 @@ const args = process.argv.slice(2);
 const onPg = args.includes("--pg");
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const SIZES = sizes.length >= 2 ? sizes : [200, 4000];
-const RUNS = 60;
+const RUNS = Number(process.env.OKRA_LIST_RUNS ?? 60);
 const TOKEN = "okra_bench_lists_token_0123456789";
 
 async function open(): Promise<{ database: Database; stop: () => Promise<void> }> {
@@ -126,8 +129,16 @@ async function openOrg(objectives: number): Promise<Org> {
     "next page": `/objectives?limit=20&cursor=${encodeURIComponent(first.nextCursor ?? "")}`,
     "one period": `/objectives?limit=20&periodId=${periodId}`,
     "status=behind": "/objectives?limit=20&status=behind",
+    // The explorer's orders and filters, asked of the server (one period).
+    "by title": `/objectives?limit=20&periodId=${periodId}&sort=title`,
+    "by -progress": `/objectives?limit=20&periodId=${periodId}&sort=-progress`,
+    "by status": `/objectives?limit=20&periodId=${periodId}&sort=status`,
+    "2 statuses": `/objectives?limit=20&periodId=${periodId}&status=behind,atRisk`,
+    "progress 20-40": `/objectives?limit=20&periodId=${periodId}&progress=20-40`,
     "baseline /me": "/me",
   };
+  const byProgress = await get(urls["by -progress"]!);
+  urls["by -progress, p2"] = `${urls["by -progress"]}&cursor=${encodeURIComponent(byProgress.nextCursor ?? "")}`;
   return {
     objectives,
     get,

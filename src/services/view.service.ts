@@ -4,7 +4,12 @@
  */
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
-import { type ObjectiveListFilter, type ObjectiveOrder, objectiveListQueries } from "../db/list-queries.js";
+import {
+  type ObjectiveListFilter,
+  type ObjectiveOrder,
+  objectiveListQueries,
+  type StatusClock,
+} from "../db/list-queries.js";
 import { mapQueries } from "../db/map-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -20,8 +25,8 @@ import {
 } from "../db/repositories.js";
 import { type CoachObjective, runCoach } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
-import { addDays, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
-import { type AttentionFlag, attentionFlags } from "../domain/status.js";
+import { addDays, DAY_MS, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
+import { type AttentionFlag, attentionFlags, expectedProgress } from "../domain/status.js";
 import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
@@ -188,6 +193,30 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
       visibleTo: await guard.visibleTo(),
     };
     const groups = periodGroups(ctx, q.periodId);
+    /** What a status depends on in each period now: lets SQL leave out objectives that cannot match. */
+    const clocks = new Map<string, StatusClock | null>();
+    const clockOf = (periodId: string) => {
+      if (!clocks.has(periodId)) {
+        const span = objectiveSpan({ periodId }, ctx);
+        clocks.set(
+          periodId,
+          span && {
+            nowMs,
+            startMs: span.startMs,
+            ended: nowMs >= span.endMs,
+            expected: expectedProgress(span, nowMs),
+            graceMs: ctx.settings.notStartedGraceDays * DAY_MS,
+            behindThreshold: ctx.settings.behindThreshold,
+          },
+        );
+      }
+      return clocks.get(periodId) ?? null;
+    };
+    /** Stored figures are now's: with `asOf`, every candidate is checked on that moment's figures instead. */
+    const prefilter = (segment: Status | null): ObjectiveListFilter => {
+      const statuses = segment ? new Set([segment]) : wanted;
+      return statuses && !q.asOf ? { ...filter, statuses: { wanted: statuses, clockOf } } : filter;
+    };
     /** The next `n` keys after `from`, walking the period groups and their segments in order. */
     const nextKeys = async (from: ObjectiveKey | null, n: number): Promise<ObjectiveKey[]> => {
       const out: ObjectiveKey[] = [];
@@ -204,7 +233,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
             ex,
             scope,
             g.periodIds,
-            filter,
+            prefilter(segments[segment] ?? null),
             within,
             n - out.length,
             order,

@@ -6,6 +6,7 @@
  * objective once. `asOf` works on the figures of that moment. Bad values are 400s that say what
  * to send, and a page by title reads as much in a period of 60 objectives as in one of 6.
  */
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATUSES } from "../../src/domain/types.js";
 import { type ApiHarness, factories, type Response, startApi } from "../support/api.js";
@@ -250,3 +251,115 @@ describe.each(DATABASE_KINDS)("sorted and filtered objective lists on %s", (kind
     expect(many).toEqual(few);
   });
 });
+
+/**
+ * A status filter or sort first narrows the candidates in SQL by the stored figures, then checks
+ * each candidate's exact status; the SQL side must never leave out one that has the status. Here
+ * objectives sit on every edge of the status rules: progress exactly on the plan and exactly at
+ * the "behind" threshold (expected progress is exactly 0.5), grace just over, an ended period at
+ * 1 and short of it, a period yet to start, drafts and closed ones.
+ */
+describe.each(DATABASE_KINDS)("status filters at the edges of the rules on %s", (kind) => {
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    // Created on 2 January; read on 15 February at 00:00 UTC, half-way through Q1 (90 days).
+    api = await startApi(kind, Date.UTC(2026, 0, 2, 12));
+    const f = factories(api);
+    const q1 = await f.period({ name: "Q1 2026", startDate: "2026-01-01", endDate: "2026-03-31" });
+    const q4 = await f.period({ name: "Q4 2025", startDate: "2025-10-01", endDate: "2025-12-31" });
+    const q3 = await f.period({ name: "Q3 2026", startDate: "2026-07-01", endDate: "2026-09-30" });
+    const set = async (periodId: string, title: string, over: Record<string, unknown> = {}) => {
+      const o = await f.objective(periodId, { title });
+      const res = await api.call("PATCH", `/objectives/${o.id}`, over);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return o.id as string;
+    };
+    // Manual progress, no check-in: underway once the 7-day grace from 2 January is over.
+    for (const p of [0, 0.24, 0.249999, 0.25, 0.2500001, 0.26, 0.4999995, 0.5, 0.5000004, 0.75, 0.999999, 1]) {
+      await set(q1.id, `Manual ${p}`, { progressOverride: p });
+    }
+    await set(q1.id, "Draft", { state: "draft" });
+    const closing = await set(q1.id, "Closed", { progressOverride: 0.1 });
+    expect((await api.call("POST", `/objectives/${closing}/close`, { score: 0.1 })).status).toBe(200);
+    for (const p of [1, 0.9, 0]) await set(q4.id, `Ended ${p}`, { progressOverride: p });
+    for (const p of [0, 0.3]) await set(q3.id, `Later ${p}`, { progressOverride: p });
+    // Checked in, within grace and just before it ends.
+    const young = await f.objective(q1.id, { title: "Checked in" });
+    const kr = await f.keyResult(young.id);
+    await f.checkIn(kr.id, { value: 10, at: "2026-01-02T12:00:00Z" });
+    // Created (the database's clock) on 9 January: one at 11:59:59.9995, which a JavaScript Date
+    // reads as .999, so its 7-day grace ends at 16 January 11:59:59.999; one at 12:00.
+    for (const [title, at] of [
+      ["Grace ends at .999", "2026-01-09T11:59:59.999500Z"],
+      ["Grace ends at noon", "2026-01-09T12:00:00.000000Z"],
+    ]) {
+      const o = await f.objective(q1.id, { title });
+      await api.database.db.execute(sql`update objectives set created_at = ${at}::timestamptz where id = ${o.id}`);
+    }
+    api.clock.now = Date.UTC(2026, 1, 15);
+  }, 240_000);
+  afterAll(() => api?.close());
+
+  it("finds every objective of each status, alone, several at once and sorted, at any moment", async () => {
+    // At 15 Feb, and at the edges of the last two objectives' grace on 16 January.
+    const edges = [998, 999, 1000].map((ms) => Date.UTC(2026, 0, 16, 11, 59, 59, ms));
+    for (const at of [Date.UTC(2026, 1, 15), ...edges]) {
+      api.clock.now = at;
+      const all = (await api.call("GET", "/objectives?limit=500")).body.items as Item[];
+      const seen = new Set(all.map((o) => o.status));
+      expect(seen.size, [...seen].join()).toBe(STATUSES.length);
+      for (const status of STATUSES) {
+        const res = await api.call("GET", `/objectives?limit=500&status=${status}`);
+        expect(ids(res.body.items), `${status} at ${new Date(at).toISOString()}`).toEqual(
+          ids(all.filter((o) => o.status === status)),
+        );
+      }
+      const pair = await api.call("GET", "/objectives?limit=500&status=behind,onTrack");
+      expect(ids(pair.body.items)).toEqual(ids(all.filter((o) => o.status === "behind" || o.status === "onTrack")));
+      const place = new Map(all.map((o, i) => [o.id, i]));
+      const rank = (o: Item) => STATUSES.indexOf(o.status as never);
+      // Periods stay in start order (the default list's); statuses are sorted within each.
+      const periodPlace = new Map<string, number>();
+      for (const o of all) if (!periodPlace.has(o.periodId)) periodPlace.set(o.periodId, periodPlace.size);
+      const byStatus = [...all].sort(
+        (a, b) =>
+          periodPlace.get(a.periodId)! - periodPlace.get(b.periodId)! ||
+          rank(a) - rank(b) ||
+          place.get(a.id)! - place.get(b.id)!,
+      );
+      const sorted: Item[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: Response<Page> = await api.call(
+          "GET",
+          `/objectives?limit=4&sort=status${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        sorted.push(...res.body.items);
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(ids(sorted)).toEqual(ids(byStatus));
+    }
+    // The edges fall where the rules put them.
+    api.clock.now = Date.UTC(2026, 1, 15);
+    const all = (await api.call("GET", "/objectives?limit=500")).body.items as Item[];
+    const statusOf = (title: string) => all.find((o) => o.title === title)?.status;
+    expect(statusOf("Manual 0.5")).toBe("onTrack");
+    expect(statusOf("Manual 0.25")).toBe("behind");
+    expect(statusOf("Manual 0.24")).toBe("atRisk");
+    expect(statusOf("Ended 1")).toBe("onTrack");
+    expect(statusOf("Ended 0.9")).toBe("atRisk");
+    expect(statusOf("Later 0.3")).toBe("notStarted");
+    const graceAt = async (at: number) => {
+      api.clock.now = at;
+      const items = (await api.call("GET", "/objectives?limit=500")).body.items as Item[];
+      return ["Grace ends at .999", "Grace ends at noon"].map((t) => items.find((o) => o.title === t)?.status);
+    };
+    expect(await graceAt(edges[0]!)).toEqual(["notStarted", "notStarted"]);
+    expect((await graceAt(edges[1]!))[0]).not.toBe("notStarted");
+    expect((await graceAt(edges[1]!))[1]).toBe("notStarted");
+    expect(await graceAt(edges[2]!)).not.toContain("notStarted");
+  });
+});
+
+const ids = (items: Item[]) => items.map((o) => o.id);
