@@ -11,6 +11,7 @@ import { privateVisible } from "./list-queries.js";
 import type { OrgScope } from "./org-scope.js";
 import type { KeyResultRow, ObjectiveRow } from "./repositories.js";
 import * as s from "./schema.js";
+import { inGraceSql, objectiveStatusSql, type StatusInstant } from "./status-sql.js";
 import { isId } from "./table-repository.js";
 
 const o = s.objectives;
@@ -24,54 +25,6 @@ export interface DashboardScope {
   teamIds: readonly string[] | null;
   /** Whose private objectives the caller may see (Guard.visibleTo), or null for all. */
   visibleTo: { people: readonly string[]; teams: readonly string[] } | null;
-}
-
-/**
- * The inputs of an objective's status at one instant that do not depend on the row: every
- * objective of a period shares its span, so expected progress is one number (okr-method §4).
- */
-export interface StatusInstant {
-  atMs: number;
-  /** Expected progress of the period at that instant. */
-  expected: number;
-  /** The period's start and end (epoch ms) and the grace after the later of start and creation (rule 3). */
-  startMs: number;
-  endMs: number;
-  graceMs: number;
-  /** Whether the period has ended (rule 5). */
-  ended: boolean;
-  /** The "behind" threshold in progress points (setting). */
-  behindThreshold: number;
-}
-
-/**
- * An objective's status at `at`, from its stored figures, as SQL: the rules of okr-method §4 as
- * `computeStatus` applies them to an objective (no manual status, no control type). The API
- * test compares it with the status every objective reads with, so the two cannot drift apart.
- */
-/**
- * Rule 3's grace as SQL (`graceEndMs`): `at` falls before the later of the period's start and
- * the row's creation (when known at `at`) plus the grace days, and before the period's end.
- */
-function inGraceSql(createdAt: typeof o.createdAt | typeof kr.createdAt, at: StatusInstant): SQL {
-  const atTs = sql`${new Date(at.atMs).toISOString()}::timestamptz`;
-  const startTs = sql`${new Date(at.startMs).toISOString()}::timestamptz`;
-  const graceFrom = sql`(case when ${createdAt} > ${startTs} and ${createdAt} <= ${atTs} then ${createdAt} else ${startTs} end)`;
-  return sql`(${atTs} < ${graceFrom} + ${at.graceMs}::double precision * interval '1 millisecond' and ${atTs} < ${new Date(at.endMs).toISOString()}::timestamptz)`;
-}
-
-export function objectiveStatusSql(at: StatusInstant): SQL<string> {
-  const checkedIn = sql`(${o.firstCheckInAt} is not null and ${o.firstCheckInAt} <= ${new Date(at.atMs).toISOString()}::timestamptz)`;
-  const gap = sql`round((${at.expected}::numeric - least(greatest(${o.progress}, 0), 1)::numeric), 6)`;
-  const inGrace = inGraceSql(o.createdAt, at);
-  return sql<string>`(case
-    when ${o.state} = 'closed' then 'closed'
-    when not ${checkedIn} and ${inGrace} then 'notStarted'
-    when ${o.progress} >= 1 then 'onTrack'
-    when ${at.ended}::boolean then 'atRisk'
-    when ${gap} <= 0 then 'onTrack'
-    when ${gap} <= ${at.behindThreshold}::numeric then 'behind'
-    else 'atRisk' end)`;
 }
 
 /** The objectives a dashboard counts: live, published (drafts count nowhere), visible, in scope. */

@@ -10,6 +10,7 @@ import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { AlignmentRow, InitiativeRow, KpiRow, KpiValueRow, ObjectiveRow, PeriodRow } from "./repositories.js";
 import * as s from "./schema.js";
+import { objectiveMayHaveStatusSql, type StatusInstant } from "./status-sql.js";
 import { isId } from "./table-repository.js";
 
 /** An instant as positions carry it: UTC, to the microsecond, `2026-02-15T12:00:00.123456Z`. */
@@ -81,66 +82,13 @@ export interface ObjectiveListFilter {
    * Objectives that may have one of these statuses by their stored figures (reads of now only):
    * a superset, in SQL, of those that do. The caller checks each candidate's exact status.
    */
-  statuses?: { wanted: ReadonlySet<string>; clockOf: (periodId: string) => StatusClock | null } | undefined;
+  statuses?: { wanted: ReadonlySet<string>; at: (periodId: string) => StatusInstant | null } | undefined;
   /**
    * Whose private objectives the caller may see (their own and their reports', and their teams'),
    * or null for all (admins): the rule applied in SQL, so a page never reads the private
    * objectives of the whole organisation.
    */
   visibleTo: { people: readonly string[]; teams: readonly string[] } | null;
-}
-
-/** What an active objective's status depends on besides its own row, in one period at the moment read. */
-export interface StatusClock {
-  nowMs: number;
-  /** Where the period's span starts (ms). */
-  startMs: number;
-  /** Whether the span has ended at `nowMs`. */
-  ended: boolean;
-  /** The period's expected progress at `nowMs`. */
-  expected: number;
-  /** How long a new objective may go without a check-in before that counts against it (ms). */
-  graceMs: number;
-  behindThreshold: number;
-}
-
-/** An instant column in milliseconds since the epoch, truncated as a JavaScript `Date` reads it. */
-const epochMs = (col: PgColumn) => sql`floor(extract(epoch from ${col}) * 1000)`;
-
-/**
- * Objectives of one period that may have one of `wanted` statuses by their stored figures (the
- * rules of domain/status.ts `computeStatus` for an objective). Each comparison near a threshold
- * is widened (a second for instants, 1e-6 for progress against the plan), so that every
- * objective with a wanted status matches, and one at a threshold may match its neighbour too:
- * the exact status is then worked out for each candidate by the domain's own function.
- */
-function mayHaveStatus(wanted: ReadonlySet<string>, c: StatusClock): SQL {
-  const active = sql`${o.state} not in ('draft', 'closed')`;
-  const graceEnd = sql`(case when ${epochMs(o.createdAt)} > ${c.startMs}::bigint and ${epochMs(o.createdAt)} <= ${c.nowMs}::bigint then ${epochMs(o.createdAt)} else ${c.startMs}::bigint end + ${c.graceMs}::bigint)`;
-  const mayBeWaiting = c.ended
-    ? sql`false`
-    : sql`((${o.firstCheckInAt} is null or ${epochMs(o.firstCheckInAt)} > ${c.nowMs - 1000}::bigint) and ${graceEnd} > ${c.nowMs - 1000}::bigint)`;
-  const mayBeUnderway = c.ended
-    ? sql`true`
-    : sql`((${o.firstCheckInAt} is not null and ${epochMs(o.firstCheckInAt)} <= ${c.nowMs + 1000}::bigint) or ${graceEnd} <= ${c.nowMs + 1000}::bigint)`;
-  // How far behind the plan: expected minus progress clamped to [0, 1].
-  const gap = sql`(${c.expected}::float8 - greatest(0, least(1, ${o.progress})))`;
-  const underway: Record<string, SQL> = {
-    onTrack: c.ended ? sql`${o.progress} >= 1` : sql`(${o.progress} >= 1 or ${gap} <= 1e-6::float8)`,
-    behind: c.ended
-      ? sql`false`
-      : sql`(${o.progress} < 1 and ${gap} > -1e-6::float8 and ${gap} <= ${c.behindThreshold + 1e-6}::float8)`,
-    atRisk: c.ended
-      ? sql`${o.progress} < 1`
-      : sql`(${o.progress} < 1 and ${gap} > ${c.behindThreshold - 1e-6}::float8)`,
-  };
-  const parts: SQL[] = [];
-  if (wanted.has("draft")) parts.push(sql`${o.state} = 'draft'`);
-  if (wanted.has("closed")) parts.push(sql`${o.state} = 'closed'`);
-  if (wanted.has("notStarted")) parts.push(sql`(${active} and ${mayBeWaiting})`);
-  const moving = ["onTrack", "behind", "atRisk"].filter((x) => wanted.has(x)).map((x) => underway[x]!);
-  if (moving.length) parts.push(sql`(${active} and ${mayBeUnderway} and (${sql.join(moving, sql` or `)}))`);
-  return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
 }
 
 /** Where an objective stands in the list within its periods' start date. */
@@ -256,8 +204,12 @@ export const objectiveListQueries = {
     const narrow = filter.teamId || filter.ownerId || filter.involves || pattern;
     /** The period's own condition: the status prefilter depends on its span. */
     const inPeriod = (periodId: string) => {
-      const clock = filter.statuses?.clockOf(periodId);
-      const status = filter.statuses ? (clock ? mayHaveStatus(filter.statuses.wanted, clock) : sql`false`) : undefined;
+      const at = filter.statuses?.at(periodId);
+      const status = filter.statuses
+        ? at
+          ? objectiveMayHaveStatusSql(filter.statuses.wanted, at)
+          : sql`false`
+        : undefined;
       return and(sql`${o.periodId} = ${periodId}::uuid`, status);
     };
     const branch = (periodId: string) =>

@@ -19,7 +19,7 @@
  *   today's figures are the stored ones.
  */
 import { z } from "zod";
-import { type DashboardScope, dashboardQueries, type StatusInstant } from "../db/dashboard-queries.js";
+import { type DashboardScope, dashboardQueries } from "../db/dashboard-queries.js";
 import {
   type KeyResultRow,
   keyResultRepo,
@@ -30,11 +30,10 @@ import {
 } from "../db/repositories.js";
 import { AppError } from "../domain/errors.js";
 import { DAY_MS, periodSpan } from "../domain/periods.js";
-import { expectedProgress } from "../domain/status.js";
 import type { Status } from "../domain/types.js";
 import { STATUSES } from "../domain/types.js";
 import { type Actor, read, type Services } from "./context.js";
-import { evaluateAsOf, keyResultState, objectiveState, storedDerived } from "./evaluation.js";
+import { evaluateAsOf, keyResultState, objectiveState, statusInstant, storedDerived } from "./evaluation.js";
 import { parseInput } from "./schemas.js";
 
 const DashboardQuery = z.object({
@@ -103,15 +102,7 @@ export async function getDashboard(svc: Services, actor: Actor, query: unknown) 
     };
     const { settings } = ctx;
     const span = periodSpan(period.startDate, period.endDate, settings.timeZone);
-    const instant = (atMs: number): StatusInstant => ({
-      atMs,
-      expected: expectedProgress(span, atMs),
-      startMs: span.startMs,
-      endMs: span.endMs,
-      graceMs: settings.notStartedGraceDays * DAY_MS,
-      ended: atMs >= span.endMs,
-      behindThreshold: settings.behindThreshold,
-    });
+    const instant = (atMs: number) => statusInstant(span, settings, atMs);
     const sinceMs = nowMs - WEEK_MS;
     const now = instant(nowMs);
     const then = instant(sinceMs);

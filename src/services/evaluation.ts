@@ -30,8 +30,9 @@ import {
   periodRepo,
 } from "../db/repositories.js";
 import { initiatives as initiativesTable } from "../db/schema.js";
+import type { StatusInstant } from "../db/status-sql.js";
 import { forecastKeyResult } from "../domain/forecast.js";
-import { dayStartMs, periodSpan } from "../domain/periods.js";
+import { DAY_MS, dayStartMs, periodSpan } from "../domain/periods.js";
 import { currentCheckIn } from "../domain/progress.js";
 import { evaluateGraph, type GraphInput, type NodeResult, nodeKey } from "../domain/rollup.js";
 import { computeStatus, expectedProgress } from "../domain/status.js";
@@ -108,6 +109,22 @@ const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : nul
 export function objectiveSpan(o: Pick<ObjectiveRow, "periodId">, ctx: OrgContext): Span | null {
   const p = ctx.periods.get(o.periodId);
   return p ? periodSpan(p.startDate, p.endDate, ctx.settings.timeZone) : null;
+}
+
+/**
+ * What an objective's status in a period with this span depends on at `atMs`, besides its own
+ * row (every objective of a period shares it): how SQL reads statuses (db/status-sql.ts).
+ */
+export function statusInstant(span: Span, settings: MethodSettings, atMs: number): StatusInstant {
+  return {
+    atMs,
+    expected: expectedProgress(span, atMs),
+    startMs: span.startMs,
+    endMs: span.endMs,
+    graceMs: settings.notStartedGraceDays * DAY_MS,
+    ended: atMs >= span.endMs,
+    behindThreshold: settings.behindThreshold,
+  };
 }
 
 export function keyResultSpan(

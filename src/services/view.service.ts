@@ -4,12 +4,7 @@
  */
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
-import {
-  type ObjectiveListFilter,
-  type ObjectiveOrder,
-  objectiveListQueries,
-  type StatusClock,
-} from "../db/list-queries.js";
+import { type ObjectiveListFilter, type ObjectiveOrder, objectiveListQueries } from "../db/list-queries.js";
 import { mapQueries } from "../db/map-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -23,10 +18,11 @@ import {
   organizationRepo,
   teamRepo,
 } from "../db/repositories.js";
+import type { StatusInstant } from "../db/status-sql.js";
 import { type CoachObjective, runCoach } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
-import { addDays, DAY_MS, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
-import { type AttentionFlag, attentionFlags, expectedProgress } from "../domain/status.js";
+import { addDays, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
+import { type AttentionFlag, attentionFlags } from "../domain/status.js";
 import type { KrType, Level, MethodSettings, Status } from "../domain/types.js";
 import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
@@ -42,6 +38,7 @@ import {
   objectiveSpan,
   objectiveState,
   settingsOf,
+  statusInstant,
 } from "./evaluation.js";
 import { type Figures, figures, type ObjectiveDetail, objectiveDetail } from "./okr.service.js";
 import {
@@ -194,28 +191,18 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     };
     const groups = periodGroups(ctx, q.periodId);
     /** What a status depends on in each period now: lets SQL leave out objectives that cannot match. */
-    const clocks = new Map<string, StatusClock | null>();
-    const clockOf = (periodId: string) => {
-      if (!clocks.has(periodId)) {
+    const instants = new Map<string, StatusInstant | null>();
+    const at = (periodId: string) => {
+      if (!instants.has(periodId)) {
         const span = objectiveSpan({ periodId }, ctx);
-        clocks.set(
-          periodId,
-          span && {
-            nowMs,
-            startMs: span.startMs,
-            ended: nowMs >= span.endMs,
-            expected: expectedProgress(span, nowMs),
-            graceMs: ctx.settings.notStartedGraceDays * DAY_MS,
-            behindThreshold: ctx.settings.behindThreshold,
-          },
-        );
+        instants.set(periodId, span && statusInstant(span, ctx.settings, nowMs));
       }
-      return clocks.get(periodId) ?? null;
+      return instants.get(periodId) ?? null;
     };
     /** Stored figures are now's: with `asOf`, every candidate is checked on that moment's figures instead. */
     const prefilter = (segment: Status | null): ObjectiveListFilter => {
       const statuses = segment ? new Set([segment]) : wanted;
-      return statuses && !q.asOf ? { ...filter, statuses: { wanted: statuses, clockOf } } : filter;
+      return statuses && !q.asOf ? { ...filter, statuses: { wanted: statuses, at } } : filter;
     };
     /** The next `n` keys after `from`, walking the period groups and their segments in order. */
     const nextKeys = async (from: ObjectiveKey | null, n: number): Promise<ObjectiveKey[]> => {
