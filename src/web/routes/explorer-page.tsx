@@ -16,6 +16,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import {
   IconChevronDown,
+  IconChevronUp,
   IconDownload,
   IconFileSpreadsheet,
   IconPresentation,
@@ -72,8 +73,11 @@ function loadViews(): SavedView[] {
 
 type SortKey = "title" | "progress" | "status" | "level";
 const SORT_KEYS: readonly SortKey[] = ["title", "progress", "status", "level"];
-/** The order until a column is picked: furthest along first. */
-const DEFAULT_SORT = "-progress";
+/**
+ * The order until a column is picked: the list's own (organisation, team, then individual
+ * objectives), which an index serves at any size; by progress the database sorts the period.
+ */
+const DEFAULT_SORT = "level";
 
 /** The column and direction of a `sort` value ("-progress"); the default for anything else. */
 function sortOf(value: string | undefined): { key: SortKey; desc: boolean } {
@@ -222,7 +226,13 @@ export function ExplorerPage() {
           <Text fw={600} size="sm">
             {label}
           </Text>
-          <IconSelector size={14} aria-hidden />
+          {sort.key !== key ? (
+            <IconSelector size={14} aria-hidden />
+          ) : sort.desc ? (
+            <IconChevronDown size={14} aria-hidden />
+          ) : (
+            <IconChevronUp size={14} aria-hidden />
+          )}
         </Group>
       </UnstyledButton>
     </Table.Th>
