@@ -134,8 +134,9 @@ function periodGroups(ctx: OrgContext, periodId: string | undefined): { startDat
  * of their start date; within one, the order is level, creation, title (or `sort`: level,
  * title, progress or status, `-` for descending). Filters, order and paging run in SQL
  * (keyset), so the work follows the page: only the page's objectives and their key results
- * are read. Status depends on the clock, so a `status` filter or sort reads candidate rows in
- * bounded batches until the page is full (a status sort walks the statuses one after another).
+ * are read. Status depends on the clock, so a `status` filter or sort narrows the candidates in
+ * SQL by their stored figures (`db/status-sql.ts`), then checks each one's exact status, in
+ * bounded batches until the page is full; a status sort walks the statuses one after another.
  * With `asOf` the figures come from `figures()`, which evaluates the page's objectives and what
  * they draw from as of that moment; a progress range is then checked on those figures, and a
  * sort by progress, which needs stored figures, is refused.
@@ -172,7 +173,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     sortBy === "status"
       ? (desc ? [...STATUSES].reverse() : [...STATUSES]).filter((x) => !wanted || wanted.has(x))
       : [null];
-  if (after && after[1] >= segments.length) throw badCursor();
+  if (after && (after[1] < 0 || after[1] >= segments.length)) throw badCursor();
   // Descending reverses every part: statuses, and the list order within one.
   const order: ObjectiveOrder =
     sortBy === "title" || sortBy === "progress" ? { by: sortBy, desc } : { by: "list", desc };

@@ -215,10 +215,12 @@ describe.each(DATABASE_KINDS)("sorted and filtered objective lists on %s", (kind
     await bad(`periodId=${q1.id}&sort=progress&cursor=${titleCursor}`, /cursor: is not a cursor this API gave out/);
     await bad(`periodId=${q1.id}&cursor=${titleCursor}`, /cursor: is not a cursor this API gave out/);
     await bad(`periodId=${q1.id}&sort=-status&cursor=${statusCursor}`, /cursor: is not a cursor this API gave out/);
-    // A status sort's cursor naming a segment past the last.
+    // A status sort's cursor naming a segment past the last, or before the first.
     const [scope, ...key] = JSON.parse(Buffer.from(statusCursor, "base64url").toString()) as unknown[];
-    const forged = Buffer.from(JSON.stringify([scope, key[0], 99, ...key.slice(2)])).toString("base64url");
-    await bad(`periodId=${q1.id}&sort=status&cursor=${forged}`, /cursor: is not a cursor this API gave out/);
+    for (const segment of [99, -1]) {
+      const forged = Buffer.from(JSON.stringify([scope, key[0], segment, ...key.slice(2)])).toString("base64url");
+      await bad(`periodId=${q1.id}&sort=status&cursor=${forged}`, /cursor: is not a cursor this API gave out/);
+    }
   });
 
   it("exports a view in the order and with the filters the explorer shows", async () => {
