@@ -6,7 +6,8 @@
  * Also the next page (a cursor), one period, and a status filter (read at request time), and
  * the explorer's orders and filters: by title (indexed), by progress (no index: sorted by the
  * database over the period), by status and several statuses (read at request time), a
- * progress range.
+ * progress range; and the coach's findings for the period (what the explorer's, the
+ * dashboard's and an objective page's coach panel asks for), which holds the whole period.
  *
  *   npm run bench:lists      (or: npx tsx bench/list-scale.bench.ts [sizes…] [--pg] [--one-period])
  *
@@ -139,6 +140,8 @@ async function openOrg(objectives: number): Promise<Org> {
     "2 statuses": `/objectives?limit=20&periodId=${periodId}&status=behind,atRisk`,
     "progress 20-40": `/objectives?limit=20&periodId=${periodId}&progress=20-40`,
     "baseline /me": "/me",
+    // The coach panel of the explorer and the dashboard: every finding of the period.
+    "coach (period)": `/coach?periodId=${periodId}`,
   };
   const byProgress = await get(urls["by -progress"]!);
   urls["by -progress, p2"] = `${urls["by -progress"]}&cursor=${encodeURIComponent(byProgress.nextCursor ?? "")}`;

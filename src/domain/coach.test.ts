@@ -6,6 +6,7 @@ import {
   type CoachKeyResult,
   type CoachObjective,
   type Finding,
+  nearIdenticalTitles,
   okrSentence,
   runCoach,
 } from "./coach.js";
@@ -496,6 +497,68 @@ describe("runCoach: check details", () => {
     // a closed objective is not compared
     expect(ids(run([objective({ title: "Delight our customers", state: "closed" }), second]))).not.toContain(
       "duplicate",
+    );
+  });
+});
+
+describe("runCoach: duplicates in a large period", () => {
+  /** Titles made to be near one another: a few phrases, each copied with typos, shuffles and noise. */
+  const PHRASES = [
+    "Delight our enterprise customers",
+    "Grow net revenue retention in EMEA",
+    "Ship the mobile app people open every morning",
+    "Cut onboarding time in half",
+    "Make every dashboard feel instant",
+    "Hire",
+    "Go up",
+  ];
+  const variant = fc
+    .tuple(
+      fc.constantFrom(...PHRASES),
+      fc.array(
+        fc.tuple(
+          fc.nat(60),
+          fc.constantFrom("insert", "delete", "replace", "shuffle", "noise"),
+          fc.constantFrom("a", "e", "x", " ", "é", "-", "1"),
+        ),
+        { maxLength: 4 },
+      ),
+    )
+    .map(([phrase, edits]) => {
+      let t = phrase;
+      for (const [at, kind, c] of edits) {
+        const i = at % (t.length + 1);
+        if (kind === "insert") t = t.slice(0, i) + c + t.slice(i);
+        else if (kind === "delete") t = t.slice(0, i) + t.slice(i + 1);
+        else if (kind === "replace") t = t.slice(0, i) + c + t.slice(i + 1);
+        else if (kind === "shuffle") t = t.split(" ").reverse().join(" ");
+        else t = `${t.toUpperCase()}!`;
+      }
+      return t;
+    });
+
+  it("names, for each objective, the first earlier one a comparison of every pair would", () => {
+    fc.assert(
+      fc.property(fc.array(variant, { minLength: 2, maxLength: 60 }), (titles) => {
+        const objectives = titles.map((title) => objective({ title }));
+        const found = new Map(
+          run(objectives)
+            .filter((f) => f.checkId === "duplicate")
+            .map((f) => [f.objectId, f.message]),
+        );
+        for (const [i, o] of objectives.entries()) {
+          const twin = titles.slice(0, i).find((earlier) => nearIdenticalTitles(earlier, o.title));
+          if (twin === undefined) expect(found.has(o.id), o.title).toBe(false);
+          else {
+            // The message the pair alone gives: it names the earlier title.
+            const pair = run([objective({ title: twin }), objective({ title: o.title })]).find(
+              (f) => f.checkId === "duplicate",
+            );
+            expect(found.get(o.id), o.title).toBe(pair?.message);
+          }
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -376,6 +376,64 @@ function nearIdentical(x: ComparableTitle, y: ComparableTitle): boolean {
   return 10 * shared >= 9 * union;
 }
 
+/** Whether two titles are near-identical by the coach's `duplicate` rule ({@link nearIdentical}). */
+export function nearIdenticalTitles(a: string, b: string): boolean {
+  return nearIdentical(comparable(a), comparable(b));
+}
+
+/** The character trigrams {@link twinsOf} compares titles by (a typo changes at most three). */
+const GRAM = 3;
+
+/**
+ * For each title (in order), the first earlier one it is near-identical to, or undefined:
+ * the answer of comparing every pair, found without doing so. Two near-identical titles
+ * share a "rare" token (prefix filtering): with every word and trigram occurrence of all the
+ * titles ordered rarest first, two word sets of Jaccard ≥ 0.9 share one of each set's first
+ * `|w| − ⌈0.9·|w|⌉ + 1` words, and two titles within edit distance d of each other share at
+ * least `|grams| − 3·d` trigram occurrences, hence one of each title's first
+ * `3·⌊length / 9⌋ + 1` (d is at most a tenth of the longer title, which is at most 10/9 of
+ * the shorter). Each title is compared only with the earlier titles sharing one of its rare
+ * tokens, in order, so the first match is the one a full scan would find.
+ */
+function twinsOf(titles: readonly ComparableTitle[]): (ComparableTitle | undefined)[] {
+  const tokensOf = (t: ComparableTitle) => {
+    const words = [...t.words].map((w) => `w ${w}`);
+    const seen = new Map<string, number>();
+    const grams: string[] = [];
+    for (let i = 0; i + GRAM <= t.norm.length; i++) {
+      const g = t.norm.slice(i, i + GRAM);
+      const k = (seen.get(g) ?? 0) + 1;
+      seen.set(g, k);
+      grams.push(`g${k} ${g}`);
+    }
+    return { words, grams };
+  };
+  const tokens = titles.map(tokensOf);
+  const frequency = new Map<string, number>();
+  for (const { words, grams } of tokens) {
+    for (const token of [...words, ...grams]) frequency.set(token, (frequency.get(token) ?? 0) + 1);
+  }
+  const rarestFirst = (a: string, b: string) => frequency.get(a)! - frequency.get(b)! || (a < b ? -1 : a > b ? 1 : 0);
+  const index = new Map<string, number[]>();
+  return titles.map((title, i) => {
+    const { words, grams } = tokens[i]!;
+    const prefix = [
+      ...words.sort(rarestFirst).slice(0, words.length - Math.ceil((9 * words.length) / 10) + 1),
+      ...grams.sort(rarestFirst).slice(0, GRAM * Math.floor(title.norm.length / 9) + 1),
+      `n ${title.norm}`,
+    ];
+    const candidates = new Set<number>();
+    for (const token of prefix) for (const j of index.get(token) ?? []) candidates.add(j);
+    const twin = [...candidates].sort((a, b) => a - b).find((j) => nearIdentical(titles[j]!, title));
+    for (const token of prefix) {
+      const list = index.get(token);
+      if (list) list.push(i);
+      else index.set(token, [i]);
+    }
+    return twin === undefined ? undefined : titles[twin];
+  });
+}
+
 /** Instant at which the ISO date `date` begins, or null when the date or zone is unusable. */
 function safeDayStart(date: string, timeZone: string): number | null {
   if (!isIsoDate(date) || !isValidTimeZone(timeZone)) return null;
@@ -615,8 +673,22 @@ export function runCoach(input: CoachInput): Finding[] {
     findings.push({ checkId, severity: check.severity, objectType, objectId, message, reason: check.reason });
   };
 
-  const earlierInPeriod = new Map<string, ComparableTitle[]>();
-  for (const o of input.objectives) {
+  // Near-identical titles, per period: the objectives compared (open ones with a title) in input order.
+  const compared = new Map<string, { at: number; title: ComparableTitle }[]>();
+  for (const [at, o] of input.objectives.entries()) {
+    if (o.state === "closed" || o.periodId === null) continue;
+    const title = comparable(o.title);
+    if (title.norm === "") continue;
+    const list = compared.get(o.periodId);
+    if (list) list.push({ at, title });
+    else compared.set(o.periodId, [{ at, title }]);
+  }
+  const twinAt = new Map<number, ComparableTitle>();
+  for (const list of compared.values()) {
+    const twins = twinsOf(list.map((x) => x.title));
+    for (const [k, twin] of twins.entries()) if (twin) twinAt.set(list[k]!.at, twin);
+  }
+  for (const [at, o] of input.objectives.entries()) {
     if (o.state === "closed") {
       if (!o.committed && o.score !== null && roundScore(o.score) > 0.8) {
         emit(
@@ -631,22 +703,14 @@ export function runCoach(input: CoachInput): Finding[] {
 
     checkObjective(o, input, emit);
 
-    if (o.periodId !== null) {
-      const mine = comparable(o.title);
-      const earlier = earlierInPeriod.get(o.periodId) ?? [];
-      if (mine.norm !== "") {
-        const twin = earlier.find((e) => nearIdentical(e, mine));
-        if (twin) {
-          emit(
-            "duplicate",
-            "objective",
-            o.id,
-            `${quote(o.title)} is nearly the same as ${quote(twin.title)} in the same period. Merge the two, or align one under the other if they really differ.`,
-          );
-        }
-        earlier.push(mine);
-      }
-      earlierInPeriod.set(o.periodId, earlier);
+    const twin = twinAt.get(at);
+    if (twin) {
+      emit(
+        "duplicate",
+        "objective",
+        o.id,
+        `${quote(o.title)} is nearly the same as ${quote(twin.title)} in the same period. Merge the two, or align one under the other if they really differ.`,
+      );
     }
 
     for (const kr of o.keyResults) checkKeyResult(kr, o, input, emit);
