@@ -6,8 +6,8 @@
  * Also the next page (a cursor), one period, and a status filter (read at request time), and
  * the explorer's orders and filters: by title (indexed), by progress (no index: sorted by the
  * database over the period), by status and several statuses (read at request time), a
- * progress range; and the coach's findings for the period (what the explorer's, the
- * dashboard's and an objective page's coach panel asks for), which holds the whole period.
+ * progress range; and the coach's findings: for the period (the dashboard's), and for one
+ * objective or the 200 in view (an objective page's and the explorer's coach panel).
  *
  *   npm run bench:lists      (or: npx tsx bench/list-scale.bench.ts [sizes…] [--pg] [--one-period])
  *
@@ -143,6 +143,11 @@ async function openOrg(objectives: number): Promise<Org> {
     // The coach panel of the explorer and the dashboard: every finding of the period.
     "coach (period)": `/coach?periodId=${periodId}`,
   };
+  const pageIds = ((await get(`/objectives?limit=200&periodId=${periodId}`)).items as { id: string }[]).map(
+    (o) => o.id,
+  );
+  urls["coach, 1 objective"] = `/coach?periodId=${periodId}&objectiveIds=${pageIds[0]}`;
+  urls["coach, 200 in view"] = `/coach?periodId=${periodId}&objectiveIds=${pageIds.join(",")}`;
   const byProgress = await get(urls["by -progress"]!);
   urls["by -progress, p2"] = `${urls["by -progress"]}&cursor=${encodeURIComponent(byProgress.nextCursor ?? "")}`;
   return {

@@ -220,6 +220,20 @@ export interface CoachInput {
   settings: MethodSettings;
   /** For too-safe's second rule: per owner, the average objective score of each earlier closed period, most recent last. */
   ownerScoreHistory?: ReadonlyMap<string, readonly number[]>;
+  /**
+   * When `objectives` are only part of their periods (a page in view): every objective of those
+   * periods in the order a whole run would take them, `objectives` among them. `duplicate` then
+   * compares against these, and the per-person findings, which need the whole period, are left out.
+   */
+  periodTitles?: readonly CoachTitle[];
+}
+
+/** What `duplicate` compares of an objective (a closed one is not compared). */
+export interface CoachTitle {
+  id: string;
+  title: string;
+  state: string;
+  periodId: string | null;
 }
 
 /** One thing the coach found, on one objective, key result or person. */
@@ -395,7 +409,10 @@ const GRAM = 3;
  * the shorter). Each title is compared only with the earlier titles sharing one of its rare
  * tokens, in order, so the first match is the one a full scan would find.
  */
-function twinsOf(titles: readonly ComparableTitle[]): (ComparableTitle | undefined)[] {
+function twinsOf(
+  titles: readonly ComparableTitle[],
+  wanted: (i: number) => boolean = () => true,
+): (ComparableTitle | undefined)[] {
   const tokensOf = (t: ComparableTitle) => {
     const words = [...t.words].map((w) => `w ${w}`);
     const seen = new Map<string, number>();
@@ -422,9 +439,12 @@ function twinsOf(titles: readonly ComparableTitle[]): (ComparableTitle | undefin
       ...grams.sort(rarestFirst).slice(0, GRAM * Math.floor(title.norm.length / 9) + 1),
       `n ${title.norm}`,
     ];
-    const candidates = new Set<number>();
-    for (const token of prefix) for (const j of index.get(token) ?? []) candidates.add(j);
-    const twin = [...candidates].sort((a, b) => a - b).find((j) => nearIdentical(titles[j]!, title));
+    let twin: number | undefined;
+    if (wanted(i)) {
+      const candidates = new Set<number>();
+      for (const token of prefix) for (const j of index.get(token) ?? []) candidates.add(j);
+      twin = [...candidates].sort((a, b) => a - b).find((j) => nearIdentical(titles[j]!, title));
+    }
     for (const token of prefix) {
       const list = index.get(token);
       if (list) list.push(i);
@@ -648,7 +668,9 @@ function checkKeyResult(kr: CoachKeyResult, o: CoachObjective, input: CoachInput
  * Order (deterministic): objectives in input order, each with its own findings in table
  * order followed by its KRs' findings (KRs in input order, each in table order); then the
  * per-person findings — `objective-count` by first appearance of owner and period, then
- * `too-safe` in `ownerScoreHistory` order.
+ * `too-safe` in `ownerScoreHistory` order. With `periodTitles` (a part of the period), the
+ * findings of the objectives given are those a run over the whole period gives them, and no
+ * per-person finding is made.
  *
  * Scope decisions:
  * - A closed objective is finished and read-only: only `too-safe` looks at it, and it is
@@ -673,22 +695,27 @@ export function runCoach(input: CoachInput): Finding[] {
     findings.push({ checkId, severity: check.severity, objectType, objectId, message, reason: check.reason });
   };
 
-  // Near-identical titles, per period: the objectives compared (open ones with a title) in input order.
-  const compared = new Map<string, { at: number; title: ComparableTitle }[]>();
-  for (const [at, o] of input.objectives.entries()) {
+  // Near-identical titles, per period: the objectives compared (open ones with a title) in order.
+  const part = input.periodTitles;
+  const reported = new Set(input.objectives.map((o) => o.id));
+  const compared = new Map<string, { id: string; title: ComparableTitle }[]>();
+  for (const o of part ?? input.objectives) {
     if (o.state === "closed" || o.periodId === null) continue;
     const title = comparable(o.title);
     if (title.norm === "") continue;
     const list = compared.get(o.periodId);
-    if (list) list.push({ at, title });
-    else compared.set(o.periodId, [{ at, title }]);
+    if (list) list.push({ id: o.id, title });
+    else compared.set(o.periodId, [{ id: o.id, title }]);
   }
-  const twinAt = new Map<number, ComparableTitle>();
+  const twinOf = new Map<string, ComparableTitle>();
   for (const list of compared.values()) {
-    const twins = twinsOf(list.map((x) => x.title));
-    for (const [k, twin] of twins.entries()) if (twin) twinAt.set(list[k]!.at, twin);
+    const twins = twinsOf(
+      list.map((x) => x.title),
+      (i) => reported.has(list[i]!.id),
+    );
+    for (const [k, twin] of twins.entries()) if (twin) twinOf.set(list[k]!.id, twin);
   }
-  for (const [at, o] of input.objectives.entries()) {
+  for (const o of input.objectives) {
     if (o.state === "closed") {
       if (!o.committed && o.score !== null && roundScore(o.score) > 0.8) {
         emit(
@@ -703,7 +730,7 @@ export function runCoach(input: CoachInput): Finding[] {
 
     checkObjective(o, input, emit);
 
-    const twin = twinAt.get(at);
+    const twin = twinOf.get(o.id);
     if (twin) {
       emit(
         "duplicate",
@@ -716,6 +743,7 @@ export function runCoach(input: CoachInput): Finding[] {
     for (const kr of o.keyResults) checkKeyResult(kr, o, input, emit);
   }
 
+  if (part) return findings;
   const perOwnerPeriod = new Map<string, { ownerId: string; period: string; count: number }>();
   for (const o of input.objectives) {
     if (o.state === "closed" || o.periodId === null) continue;

@@ -850,7 +850,14 @@ export const apiRoutes: RouteDef[] = [
     permission: "read",
     tag: "views",
     summary: "The coach's findings for a period, or for one team's objectives in it (teamId)",
-    query: z.object({ periodId: z.string(), teamId: z.string().optional(), asOf: z.string().optional() }),
+    description:
+      "With objectiveIds (up to 200, separated by commas), only the findings of those objectives and their key results, as a run over the whole period gives them; findings about people are then left out.",
+    query: z.object({
+      periodId: z.string(),
+      teamId: z.string().optional(),
+      objectiveIds: z.string().optional(),
+      asOf: z.string().optional(),
+    }),
     response: page(shape.FindingShape),
     handler: (c) => views.getCoach(c.svc, c.actor, c.query),
   },

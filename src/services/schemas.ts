@@ -357,7 +357,12 @@ export const MAX_LIST_IDS = 100;
  */
 export const NamedListQuerySchema = PageQuerySchema.extend({
   q: z.string().max(200, "must be at most 200 characters").optional(),
-  ids: z
+  ids: commaIdsSchema(MAX_LIST_IDS).optional(),
+});
+
+/** 1 to `max` ids separated by commas (each once). */
+export function commaIdsSchema(max: number) {
+  return z
     .string()
     .transform((v) => [
       ...new Set(
@@ -367,11 +372,10 @@ export const NamedListQuerySchema = PageQuerySchema.extend({
           .filter(Boolean),
       ),
     ])
-    .refine((ids) => ids.length >= 1 && ids.length <= MAX_LIST_IDS, {
-      message: `must be 1 to ${MAX_LIST_IDS} ids separated by commas`,
-    })
-    .optional(),
-});
+    .refine((ids) => ids.length >= 1 && ids.length <= max, {
+      message: `must be 1 to ${max} ids separated by commas`,
+    });
+}
 
 export const AsOfQuerySchema = z.object({ asOf: InstantSchema.optional() });
 

@@ -16,6 +16,7 @@ import {
   type OrganizationRow,
   objectiveRepo,
   organizationRepo,
+  type PeriodRow,
   teamRepo,
 } from "../db/repositories.js";
 import type { StatusInstant } from "../db/status-sql.js";
@@ -53,7 +54,7 @@ import {
 import { presentKeyResult, presentObjective } from "./presenters.js";
 import { recomputeInBackground, recomputeStatus } from "./recompute.service.js";
 import { rhythmOf } from "./rhythm.js";
-import { InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
+import { commaIdsSchema, InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
 
 const SORT_KEYS = ["level", "title", "progress", "status"] as const;
 
@@ -765,13 +766,23 @@ export async function getSeries(svc: Services, actor: Actor, query: unknown) {
   });
 }
 
+/** The most objectives one coach request may name: a page of the explorer. */
+export const MAX_COACH_OBJECTIVES = 200;
+
 const CoachQuery = z.object({
   periodId: z.string({ message: "is required (the period to check)" }),
   teamId: z.string().optional(),
+  objectiveIds: commaIdsSchema(MAX_COACH_OBJECTIVES).optional(),
   asOf: InstantSchema.optional(),
 });
 
-/** The coach's findings for the objectives of one period (with `teamId`: of that team's objectives only). */
+/**
+ * The coach's findings for the objectives of one period (with `teamId`: of that team's
+ * objectives only). With `objectiveIds`, only those objectives' findings and their key
+ * results' (the same a whole run gives them, duplicates of any objective of the period
+ * included), read and checked without the rest of the period beyond its titles; findings
+ * about people, which need the whole period, are then left out.
+ */
 export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(CoachQuery, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
@@ -779,27 +790,21 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     if (q.teamId !== undefined) await teamRepo.get(ex, scope, q.teamId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const sees = await guard.seer();
+    if (q.objectiveIds) {
+      // The titles of the period (as a whole run would take them), then only the objectives named.
+      const titles = (await graphQueries.objectiveTitlesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(sees);
+      const named = new Set(q.objectiveIds);
+      const ids = titles.filter((t) => named.has(t.id)).map((t) => t.id);
+      const byId = new Map((await objectiveRepo.listByIds(ex, scope, ids)).map((o) => [o.id, o]));
+      const objs = ids.flatMap((id) => byId.get(id) ?? []);
+      const input = await coachInputOf(ex, scope, f, ctx, period, objs, sees);
+      const items = runCoach({ objectives: input, nowMs: f.nowMs, settings: ctx.settings, periodTitles: titles });
+      return { items, nextCursor: null };
+    }
     const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(sees);
-    const ids = objs.map((o) => o.id);
-    await f.load({ objective: ids });
-    const krsByObj = groupBy(
-      await graphQueries.keyResultsOf(
-        ex,
-        scope,
-        objs.map((o) => o.id),
-      ),
-      (k) => k.objectiveId,
-    );
-    const initiativesByObj = groupBy(await graphQueries.initiativesOf(ex, scope, ids), (i) => i.objectiveId);
-    const aligned = await alignedUnderVisible(ex, scope, ids, sees);
+    const input = await coachInputOf(ex, scope, f, ctx, period, objs, sees);
     const earlier = [...ctx.periods.values()].filter((p) => p.endDate < period.startDate).map((p) => p.id);
     const history = (await graphQueries.closedScores(ex, scope, earlier)).filter(sees);
-    const input: CoachObjective[] = objs.map((o) =>
-      coachObjectiveOf(o, krsByObj.get(o.id) ?? [], f, ctx, period, {
-        aligned: aligned.has(o.id),
-        initiativeCount: initiativesByObj.get(o.id)?.length ?? 0,
-      }),
-    );
     const items = runCoach({
       objectives: input,
       nowMs: f.nowMs,
@@ -808,6 +813,29 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     });
     return { items, nextCursor: null };
   });
+}
+
+/** The coach's view of these objectives (in their order): their key results, initiatives and alignment. */
+async function coachInputOf(
+  ex: Executor,
+  scope: OrgScope,
+  f: Figures,
+  ctx: OrgContext,
+  period: Pick<PeriodRow, "startDate" | "endDate">,
+  objs: readonly ObjectiveRow[],
+  sees: (o: ObjectiveRow) => boolean,
+): Promise<CoachObjective[]> {
+  const ids = objs.map((o) => o.id);
+  await f.load({ objective: ids });
+  const krsByObj = groupBy(await graphQueries.keyResultsOf(ex, scope, ids), (k) => k.objectiveId);
+  const initiativesByObj = groupBy(await graphQueries.initiativesOf(ex, scope, ids), (i) => i.objectiveId);
+  const aligned = await alignedUnderVisible(ex, scope, ids, sees);
+  return objs.map((o) =>
+    coachObjectiveOf(o, krsByObj.get(o.id) ?? [], f, ctx, period, {
+      aligned: aligned.has(o.id),
+      initiativeCount: initiativesByObj.get(o.id)?.length ?? 0,
+    }),
+  );
 }
 
 /** Per owner, the average score of their closed objectives in each period that ended before `before`, oldest first. */

@@ -3,24 +3,28 @@ import { t } from "../lib/i18n.js";
 import { useCoach } from "../lib/queries.js";
 import { CoachFinding } from "./coach-finding.js";
 
-/** The coach's findings for the objects in view (objectives and their key results), with the reason behind each. */
+/**
+ * The coach's findings for the objectives in view (the first 200) and their key results, with
+ * the reason behind each: asked of the server for those objectives only.
+ */
 export function CoachPanel({
   periodId,
-  objectIds,
+  objectiveIds,
   limit = 12,
 }: {
   periodId: string | undefined;
-  objectIds: ReadonlySet<string>;
+  objectiveIds: readonly string[];
   limit?: number;
 }) {
-  const coach = useCoach(periodId);
-  const findings = (coach.data?.items ?? []).filter((f) => objectIds.has(f.objectId));
+  const inView = objectiveIds.slice(0, 200);
+  const coach = useCoach(periodId, undefined, inView);
+  const findings = inView.length ? (coach.data?.items ?? []) : [];
   return (
     <Card withBorder component="section" aria-labelledby="coach-heading">
       <Title order={3} size="h5" mb="xs" id="coach-heading">
         {t("objective.coach")}
       </Title>
-      {coach.isPending ? (
+      {inView.length > 0 && coach.isPending ? (
         <Text size="sm" c="dimmed">
           {t("common.loading")}
         </Text>

@@ -82,7 +82,8 @@ export const keys = {
   tree: ["tree"] as const,
   treeOf: (periodId: string | undefined, teamId?: string) => ["tree", periodId, teamId ?? null] as const,
   coach: ["coach"] as const,
-  coachOf: (periodId: string | undefined, teamId?: string | undefined) => ["coach", periodId, teamId ?? null] as const,
+  coachOf: (periodId: string | undefined, teamId?: string | undefined, objectiveIds?: readonly string[]) =>
+    ["coach", periodId, teamId ?? null, objectiveIds ?? null] as const,
   series: ["series"] as const,
   seriesOf: (periodId: string | undefined, teamId: string | undefined) => ["series", periodId, teamId ?? null] as const,
   kpis: ["kpis"] as const,
@@ -289,12 +290,22 @@ export const useTree = (periodId: string | undefined, teamId?: string) =>
     enabled: !!periodId,
     queryFn: () => get<Tree>(withQuery("/tree", { periodId, teamId })),
   });
-/** The coach's findings for a period, or for one team's objectives in it. */
-export const useCoach = (periodId: string | undefined, teamId?: string | undefined) =>
+/**
+ * The coach's findings for a period, or for one team's objectives in it; with `objectiveIds`
+ * (the objectives in view, at most 200), only theirs: the request costs the page, not the period.
+ */
+export const useCoach = (
+  periodId: string | undefined,
+  teamId?: string | undefined,
+  objectiveIds?: readonly string[] | undefined,
+) =>
   useQuery({
-    queryKey: keys.coachOf(periodId, teamId),
-    enabled: !!periodId,
-    queryFn: () => get<Page<Finding>>(`/coach?periodId=${periodId}${teamId ? `&teamId=${teamId}` : ""}`),
+    queryKey: keys.coachOf(periodId, teamId, objectiveIds),
+    enabled: !!periodId && (objectiveIds === undefined || objectiveIds.length > 0),
+    queryFn: () =>
+      get<Page<Finding>>(
+        withQuery("/coach", { periodId, teamId, objectiveIds: objectiveIds?.slice(0, 200).join(",") || undefined }),
+      ),
   });
 /** Progress over time of the objectives in view (the organisation's, or a team's), in one request. */
 export const useSeries = (periodId: string | undefined, teamId: string | undefined) =>

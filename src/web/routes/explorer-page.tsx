@@ -364,11 +364,7 @@ export function ExplorerPage() {
           {t("explorer.saveView")}
         </Button>
       </Group>
-      <CoachPanel
-        periodId={period?.id}
-        objectIds={new Set(rows.flatMap((o) => [o.id, ...o.keyResults.map((k) => k.id)]))}
-        limit={6}
-      />
+      <CoachPanel periodId={period?.id} objectiveIds={rows.map((o) => o.id)} limit={6} />
       <QueryState query={objectives.query}>
         {() => (
           <>

@@ -293,7 +293,7 @@ export function ObjectivePage() {
               <Stack>
                 <AlignmentParents key={`parents-${o.id}`} objective={o} />
                 <Alignment key={o.id} objective={o} />
-                <CoachPanel periodId={o.periodId} objectIds={new Set([o.id, ...o.keyResults.map((k) => k.id)])} />
+                <CoachPanel periodId={o.periodId} objectiveIds={[o.id]} />
                 <InitiativesPanel objectiveId={o.id} />
                 <History objectiveId={o.id} />
               </Stack>
