@@ -6,10 +6,10 @@
  * reads the objectives named, not the period's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { grantOrgScope } from "../../src/db/org-scope.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { loadDemo } from "../../src/services/demo.service.js";
 import { type ApiHarness, factories, startApi } from "../support/api.js";
+import { adminActorOf } from "../support/cli-actor.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { recordStatements } from "../support/statements.js";
 
@@ -39,19 +39,7 @@ describe.each(DATABASE_KINDS)("the coach for the objectives in view on %s", (kin
 
   beforeAll(async () => {
     api = await startApi(kind, NOW);
-    const admin = (await api.database.db.query.users.findMany({ limit: 1 }))[0]!;
-    await loadDemo(
-      api.database,
-      {
-        userId: admin.id,
-        orgId: admin.orgId,
-        scope: grantOrgScope(admin.orgId),
-        role: "owner",
-        access: "write" as const,
-        isInstanceAdmin: true,
-      },
-      NOW,
-    );
+    await loadDemo(api.database, await adminActorOf(api.database), NOW);
     const periods = (await api.call("GET", "/periods?limit=50")).body.items as { id: string; name: string }[];
     periodId = periods.find((p) => p.name === "Q4 2026")!.id;
     // A near twin of an early objective, made last: its duplicate finding names an objective outside a short list.
