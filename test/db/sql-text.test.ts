@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, getTableName } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-import type pg from "pg";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantOrgScope, type OrgScope } from "../../src/db/org-scope.js";
 import {
@@ -239,8 +239,11 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("the opening's prepared stat
   afterAll(() => api?.close());
 
   it("prepares them once per connection, runs them by name, and prepares them again once they are gone", async () => {
+    // A connection of its own: one from the pool may already hold the statements (the set-up's
+    // check-in prepared them, and its writes', on whichever connection it took).
     const pool = (api.database.db as unknown as { $client: pg.Pool }).$client;
-    const client = await pool.connect();
+    const client = new pg.Client(pool.options);
+    await client.connect();
     try {
       const sent: string[] = [];
       const query = client.query.bind(client);
@@ -280,7 +283,7 @@ describe.runIf(DATABASE_KINDS.includes("postgres"))("the opening's prepared stat
       expect(sent.some((t) => t.includes("pg_prepared_statements"))).toBe(true);
       expect(await prepared()).toHaveLength(4);
     } finally {
-      client.release();
+      await client.end();
     }
   });
 });
