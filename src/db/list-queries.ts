@@ -262,7 +262,7 @@ export interface Positioned<R> {
   position: CreatedPosition;
 }
 
-type CreatedTable = typeof s.initiatives | typeof s.kpis | typeof s.alignments;
+type CreatedTable = typeof s.initiatives | typeof s.kpis | typeof s.alignments | typeof s.objectives;
 
 async function createdPage<T extends CreatedTable>(
   ex: Executor,
@@ -271,6 +271,8 @@ async function createdPage<T extends CreatedTable>(
   where: SQL | undefined,
   after: CreatedPosition | null,
   limit: number,
+  /** Whether the row at `after` itself comes first (when it is still there). */
+  inclusive = false,
 ): Promise<Positioned<T["$inferSelect"]>[]> {
   // drizzle's generic table types do not narrow through a union; the cast stays here.
   // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -284,7 +286,7 @@ async function createdPage<T extends CreatedTable>(
         "deletedAt" in table ? isNull(table.deletedAt) : undefined,
         where,
         after
-          ? sql`(${table.createdAt}, ${table.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+          ? sql`(${table.createdAt}, ${table.id}) ${inclusive ? sql`>=` : sql`>`} (${after.createdAt}::timestamptz, ${after.id}::uuid)`
           : undefined,
       ),
     )
@@ -327,6 +329,66 @@ export const initiativeListQueries = {
       after,
       limit,
     );
+  },
+};
+
+export const coachListQueries = {
+  /**
+   * A period's live objectives (with `teamId`, one team's) in creation order, the order of a
+   * whole coach run: at most `limit` after `from` (or from it on, `inclusive`).
+   */
+  async objectivesFrom(
+    ex: Executor,
+    scope: OrgScope,
+    periodId: string,
+    teamId: string | undefined,
+    from: CreatedPosition | null,
+    limit: number,
+    inclusive: boolean,
+  ): Promise<Positioned<ObjectiveRow>[]> {
+    if (!isId(periodId) || (teamId !== undefined && !isId(teamId))) return [];
+    const where = and(eq(o.periodId, periodId), teamId === undefined ? undefined : eq(o.teamId, teamId));
+    return createdPage(ex, scope, o, where, from, limit, inclusive);
+  },
+  /**
+   * The titles `duplicate` compares of a period's live objectives (one team's, with `teamId`)
+   * in creation order, after `after` (from the first, when null) up to `upTo`, included (to
+   * the last, when null).
+   */
+  async titlesBetween(
+    ex: Executor,
+    scope: OrgScope,
+    periodId: string,
+    teamId: string | undefined,
+    after: CreatedPosition | null,
+    upTo: CreatedPosition | null,
+  ): Promise<
+    Pick<ObjectiveRow, "id" | "title" | "state" | "periodId" | "level" | "teamId" | "ownerIds" | "visibility">[]
+  > {
+    if (!isId(periodId) || (teamId !== undefined && !isId(teamId))) return [];
+    return ex
+      .select({
+        id: o.id,
+        title: o.title,
+        state: o.state,
+        periodId: o.periodId,
+        level: o.level,
+        teamId: o.teamId,
+        ownerIds: o.ownerIds,
+        visibility: o.visibility,
+      })
+      .from(o)
+      .where(
+        and(
+          eq(o.orgId, scope.orgId),
+          isNull(o.deletedAt),
+          eq(o.periodId, periodId),
+          teamId === undefined ? undefined : eq(o.teamId, teamId),
+          after ? sql`(${o.createdAt}, ${o.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+          upTo ? sql`(${o.createdAt}, ${o.id}) <= (${upTo.createdAt}::timestamptz, ${upTo.id}::uuid)` : undefined,
+        ),
+      )
+      .orderBy(asc(o.createdAt), asc(o.id));
   },
 };
 

@@ -1063,42 +1063,6 @@ export const graphQueries = {
       and(eq(s.objectives.periodId, periodId), teamId === undefined ? undefined : eq(s.objectives.teamId, teamId)),
     );
   },
-  /**
-   * The live objectives of a period (of one team's, with `teamId`) in the order of
-   * `objectivesOfPeriod`, in the few columns the coach compares titles by and access needs.
-   */
-  async objectiveTitlesOfPeriod(
-    ex: Executor,
-    scope: OrgScope,
-    periodId: string,
-    teamId?: string | undefined,
-  ): Promise<
-    Pick<ObjectiveRow, "id" | "title" | "state" | "periodId" | "level" | "teamId" | "ownerIds" | "visibility">[]
-  > {
-    if (!isId(periodId) || (teamId !== undefined && !isId(teamId))) return [];
-    const o = s.objectives;
-    return ex
-      .select({
-        id: o.id,
-        title: o.title,
-        state: o.state,
-        periodId: o.periodId,
-        level: o.level,
-        teamId: o.teamId,
-        ownerIds: o.ownerIds,
-        visibility: o.visibility,
-      })
-      .from(o)
-      .where(
-        and(
-          eq(o.orgId, scope.orgId),
-          isNull(o.deletedAt),
-          eq(o.periodId, periodId),
-          teamId === undefined ? undefined : eq(o.teamId, teamId),
-        ),
-      )
-      .orderBy(asc(o.createdAt), asc(o.id));
-  },
   async keyResultsOf(ex: Executor, scope: OrgScope, objectiveIds: readonly string[]): Promise<KeyResultRow[]> {
     const ids = objectiveIds.filter(isId);
     if (!ids.length) return [];

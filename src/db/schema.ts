@@ -209,6 +209,8 @@ export const objectives = pgTable(
     // A period's objectives by title (the list's `sort=title`). Progress has no such index on
     // purpose: it changes with every check-in, and an index on it would cost each one its HOT update.
     index("objectives_title_idx").on(t.orgId, t.periodId, t.title, t.id).where(sql`${t.deletedAt} is null`),
+    // A period's objectives in creation order: the coach's walk (`GET /coach?limit=`) and its titles.
+    index("objectives_created_idx").on(t.orgId, t.periodId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
     // A team's objectives (lists and trees by teamId), without reading the period's.
     index("objectives_team_idx").on(t.orgId, t.teamId, t.periodId).where(sql`${t.deletedAt} is null`),
     // One person's objectives (ownerId filters, written `owner_ids @> array[id]`).

@@ -485,6 +485,14 @@ function keyResultSpan(kr: CoachKeyResult, objective: CoachObjective, timeZone: 
 
 type Emit = (checkId: string, objectType: Finding["objectType"], objectId: string, message: string) => void;
 
+/** An {@link Emit} that adds each finding, with its check's severity and reason, to `out`. */
+function emitTo(out: Finding[]): Emit {
+  return (checkId, objectType, objectId, message) => {
+    const check = CHECKS_BY_ID.get(checkId)!;
+    out.push({ checkId, severity: check.severity, objectType, objectId, message, reason: check.reason });
+  };
+}
+
 /** Checks on one objective itself, in table order (duplicate is handled by the caller). */
 function checkObjective(o: CoachObjective, input: CoachInput, emit: Emit): void {
   const { nowMs } = input;
@@ -689,12 +697,21 @@ function checkKeyResult(kr: CoachKeyResult, o: CoachObjective, input: CoachInput
  * Never throws.
  */
 export function runCoach(input: CoachInput): Finding[] {
-  const findings: Finding[] = [];
-  const emit: Emit = (checkId, objectType, objectId, message) => {
-    const check = CHECKS_BY_ID.get(checkId)!;
-    findings.push({ checkId, severity: check.severity, objectType, objectId, message, reason: check.reason });
-  };
+  const { byObjective, people } = coachFindings(input);
+  return [...byObjective.flat(), ...people];
+}
 
+/** What an owner's `objective-count` finding reads of their objectives. */
+export type CoachOwned = Pick<CoachObjective, "periodId" | "ownerIds" | "periodStartDate" | "periodEndDate"> & {
+  state: string;
+};
+
+/**
+ * The coach's findings in the order of a whole run: for each objective of the input (in
+ * order), its own findings and its key results'; then, unless `periodTitles` says the
+ * objectives are only part of their periods, the findings about people.
+ */
+export function coachFindings(input: CoachInput): { byObjective: Finding[][]; people: Finding[] } {
   // Near-identical titles, per period: the objectives compared (open ones with a title) in order.
   const part = input.periodTitles;
   const reported = new Set(input.objectives.map((o) => o.id));
@@ -715,7 +732,9 @@ export function runCoach(input: CoachInput): Finding[] {
     );
     for (const [k, twin] of twins.entries()) if (twin) twinOf.set(list[k]!.id, twin);
   }
-  for (const o of input.objectives) {
+  const byObjective = input.objectives.map((o) => {
+    const findings: Finding[] = [];
+    const emit = emitTo(findings);
     if (o.state === "closed") {
       if (!o.committed && o.score !== null && roundScore(o.score) > 0.8) {
         emit(
@@ -725,7 +744,7 @@ export function runCoach(input: CoachInput): Finding[] {
           `${quote(o.title)} was aspirational and closed at ${roundScore(o.score).toFixed(1)}, above 0.8. Next period, set a target you are only about 70 % sure to reach.`,
         );
       }
-      continue;
+      return findings;
     }
 
     checkObjective(o, input, emit);
@@ -741,11 +760,24 @@ export function runCoach(input: CoachInput): Finding[] {
     }
 
     for (const kr of o.keyResults) checkKeyResult(kr, o, input, emit);
-  }
+    return findings;
+  });
+  return { byObjective, people: part ? [] : coachPeopleFindings(input.objectives, input.ownerScoreHistory) };
+}
 
-  if (part) return findings;
+/**
+ * The findings about people: an owner of more than five open objectives in a period, and an
+ * owner whose last two closed periods both averaged 0.9 or more. They need every objective of
+ * the periods checked (`objectives`, in the order of a whole run) and the owners' history.
+ */
+export function coachPeopleFindings(
+  objectives: readonly CoachOwned[],
+  ownerScoreHistory: ReadonlyMap<string, readonly number[]> | undefined,
+): Finding[] {
+  const findings: Finding[] = [];
+  const emit = emitTo(findings);
   const perOwnerPeriod = new Map<string, { ownerId: string; period: string; count: number }>();
-  for (const o of input.objectives) {
+  for (const o of objectives) {
     if (o.state === "closed" || o.periodId === null) continue;
     for (const ownerId of new Set(o.ownerIds)) {
       const key = JSON.stringify([ownerId, o.periodId]);
@@ -769,7 +801,7 @@ export function runCoach(input: CoachInput): Finding[] {
     }
   }
 
-  for (const [ownerId, history] of input.ownerScoreHistory ?? []) {
+  for (const [ownerId, history] of ownerScoreHistory ?? []) {
     const lastTwo = history.slice(-2);
     // Averages carry binary noise (2.7 / 3); compare on 6 decimals like status does.
     if (lastTwo.length === 2 && lastTwo.every((s) => Math.round(s * 1e6) / 1e6 >= 0.9)) {

@@ -147,6 +147,8 @@ export const keyChecks = {
     new Date(Date.parse(v)).toISOString().slice(0, 23) === v.slice(0, 23)) as KeyCheck<string>,
   text: ((v: unknown): v is string => typeof v === "string" && !v.includes("\u0000")) as KeyCheck<string>,
   smallInt: ((v: unknown): v is number => Number.isInteger(v) && Math.abs(v as number) < 1000) as KeyCheck<number>,
+  /** A count of things passed over: a whole number, 0 or more. */
+  count: ((v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0) as KeyCheck<number>,
   /** A finite number (a stored figure such as progress). */
   number: ((v: unknown): v is number => typeof v === "number" && Number.isFinite(v)) as KeyCheck<number>,
 };

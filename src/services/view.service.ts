@@ -4,7 +4,13 @@
  */
 import { z } from "zod";
 import type { Executor } from "../db/database.js";
-import { type ObjectiveListFilter, type ObjectiveOrder, objectiveListQueries } from "../db/list-queries.js";
+import {
+  type CreatedPosition,
+  coachListQueries,
+  type ObjectiveListFilter,
+  type ObjectiveOrder,
+  objectiveListQueries,
+} from "../db/list-queries.js";
 import { mapQueries } from "../db/map-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
@@ -20,7 +26,15 @@ import {
   teamRepo,
 } from "../db/repositories.js";
 import type { StatusInstant } from "../db/status-sql.js";
-import { type CoachObjective, runCoach } from "../domain/coach.js";
+import type { ObjectiveFacts } from "../domain/access.js";
+import {
+  type CoachObjective,
+  type CoachTitle,
+  coachFindings,
+  coachPeopleFindings,
+  type Finding,
+  runCoach,
+} from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
 import { addDays, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
 import { type AttentionFlag, attentionFlags } from "../domain/status.js";
@@ -774,6 +788,8 @@ const CoachQuery = z.object({
   teamId: z.string().optional(),
   objectiveIds: commaIdsSchema(MAX_COACH_OBJECTIVES).optional(),
   asOf: InstantSchema.optional(),
+  limit: PageQuerySchema.shape.limit,
+  cursor: PageQuerySchema.shape.cursor,
 });
 
 /**
@@ -781,18 +797,28 @@ const CoachQuery = z.object({
  * objectives only). With `objectiveIds`, only those objectives' findings and their key
  * results' (the same a whole run gives them, duplicates of any objective of the period
  * included), read and checked without the rest of the period beyond its titles; findings
- * about people, which need the whole period, are then left out.
+ * about people, which need the whole period, are then left out. With `limit`, one page of a
+ * whole run's findings ({@link coachPage}).
  */
 export async function getCoach(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(CoachQuery, query, "query");
+  if (q.objectiveIds && (q.limit !== undefined || q.cursor !== undefined)) {
+    throw AppError.validation([
+      "limit: pages walk the whole period; with objectiveIds (at most 200) the answer comes whole, so send one or the other",
+    ]);
+  }
+  if (q.cursor !== undefined && q.limit === undefined) {
+    throw AppError.validation(["cursor: pass the limit of the page it came from as well"]);
+  }
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const period = periodOf(ctx, q.periodId);
     if (q.teamId !== undefined) await teamRepo.get(ex, scope, q.teamId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const sees = await guard.seer();
+    if (q.limit !== undefined) return coachPage({ ex, scope, ctx, f, period, sees }, q, q.limit);
     if (q.objectiveIds) {
       // The titles of the period (as a whole run would take them), then only the objectives named.
-      const titles = (await graphQueries.objectiveTitlesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(sees);
+      const titles = (await coachListQueries.titlesBetween(ex, scope, q.periodId, q.teamId, null, null)).filter(sees);
       const named = new Set(q.objectiveIds);
       const ids = titles.filter((t) => named.has(t.id)).map((t) => t.id);
       const byId = new Map((await objectiveRepo.listByIds(ex, scope, ids)).map((o) => [o.id, o]));
@@ -803,16 +829,136 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     }
     const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(sees);
     const input = await coachInputOf(ex, scope, f, ctx, period, objs, sees);
-    const earlier = [...ctx.periods.values()].filter((p) => p.endDate < period.startDate).map((p) => p.id);
-    const history = (await graphQueries.closedScores(ex, scope, earlier)).filter(sees);
     const items = runCoach({
       objectives: input,
       nowMs: f.nowMs,
       settings: ctx.settings,
-      ownerScoreHistory: ownerScoreHistory(history, ctx, period.startDate),
+      ownerScoreHistory: await ownerHistoryBefore(ex, scope, ctx, period, sees),
     });
     return { items, nextCursor: null };
   });
+}
+
+/** The owners' scores of the periods that ended before `period` began, as the coach's too-safe reads them. */
+async function ownerHistoryBefore(
+  ex: Executor,
+  scope: OrgScope,
+  ctx: OrgContext,
+  period: PeriodRow,
+  sees: (o: ObjectiveFacts) => boolean,
+): Promise<Map<string, number[]>> {
+  const earlier = [...ctx.periods.values()].filter((p) => p.endDate < period.startDate).map((p) => p.id);
+  const history = (await graphQueries.closedScores(ex, scope, earlier)).filter(sees);
+  return ownerScoreHistory(history, ctx, period.startDate);
+}
+
+/** A finding's place in a whole coach run, as the coach's cursor carries it. */
+const COACH_OBJECTIVE_KEY = [keyChecks.instant, keyChecks.id, keyChecks.count] as const;
+const COACH_PEOPLE_KEY = [keyChecks.count] as const;
+/** The most objectives checked at a time while a page is filled. */
+const COACH_BATCH = 200;
+
+/**
+ * One page of the findings a whole run gives, in its order: the objectives in creation order
+ * (each with its key results'), then the findings about people. The page walks the period's
+ * objectives from the cursor's in batches (the first about the page's size, then doubling up
+ * to {@link COACH_BATCH}) until it holds `limit` findings and knows of one more, comparing titles for `duplicate` only with the objectives created up to the batch's
+ * last (a title's twin is an earlier one): a dashboard's first page costs its first objectives,
+ * not the period. The findings about people need every objective of the period, and come last.
+ */
+async function coachPage(
+  c: {
+    ex: Executor;
+    scope: OrgScope;
+    ctx: OrgContext;
+    f: Figures;
+    period: PeriodRow;
+    sees: (o: ObjectiveFacts) => boolean;
+  },
+  q: { periodId: string; teamId?: string | undefined; asOf?: string | undefined; cursor?: string | undefined },
+  limit: number,
+): Promise<Page<Finding>> {
+  const { ex, scope, ctx, f, period, sees } = c;
+  const filters = { periodId: q.periodId, teamId: q.teamId, asOf: q.asOf };
+  const objectiveScope = cursorScope("coach", filters);
+  const peopleScope = cursorScope("coach-people", filters);
+  const items: Finding[] = [];
+  let next: string | null = null;
+  /** Adds `found[skip…]`, until the page holds one more than it shows; that one's cursor is `next`. */
+  const take = (found: readonly Finding[], skip: number, cursorAt: (index: number) => string): boolean => {
+    for (let k = skip; k < found.length; k++) {
+      if (items.length === limit) {
+        next = cursorAt(k);
+        return true;
+      }
+      items.push(found[k]!);
+    }
+    return false;
+  };
+
+  let from: CreatedPosition | null = null;
+  let skip = 0;
+  let peopleSkip: number | null = null;
+  if (q.cursor) {
+    try {
+      const [createdAt, id, n] = decodeKeyset<[string, string, number]>(q.cursor, objectiveScope, COACH_OBJECTIVE_KEY);
+      from = { createdAt, id };
+      skip = n;
+    } catch {
+      [peopleSkip] = decodeKeyset<[number]>(q.cursor, peopleScope, COACH_PEOPLE_KEY);
+    }
+  }
+
+  if (peopleSkip === null) {
+    const titles: CoachTitle[] = [];
+    let titlesUpTo: CreatedPosition | null = null;
+    let inclusive = true;
+    // A first batch about the page's size (an objective usually has a finding or more), then doubling.
+    let batch = Math.max(8, Math.min(COACH_BATCH, limit + 1));
+    for (;;) {
+      const rows = await coachListQueries.objectivesFrom(ex, scope, q.periodId, q.teamId, from, batch, inclusive);
+      const last = rows.at(-1)?.position;
+      if (!last) break;
+      titles.push(
+        ...(await coachListQueries.titlesBetween(ex, scope, q.periodId, q.teamId, titlesUpTo, last)).filter(sees),
+      );
+      titlesUpTo = last;
+      const shown = rows.filter((r) => sees(r.row));
+      const input = await coachInputOf(
+        ex,
+        scope,
+        f,
+        ctx,
+        period,
+        shown.map((r) => r.row),
+        sees,
+      );
+      const { byObjective } = coachFindings({
+        objectives: input,
+        nowMs: f.nowMs,
+        settings: ctx.settings,
+        periodTitles: titles,
+      });
+      for (const [i, r] of shown.entries()) {
+        const first = inclusive && from !== null && r.position.id === from.id ? skip : 0;
+        const at = r.position;
+        const full = take(byObjective[i]!, first, (k) => encodeKeyset(objectiveScope, [at.createdAt, at.id, k]));
+        if (full) return { items, nextCursor: next };
+      }
+      if (rows.length < batch) break;
+      from = last;
+      inclusive = false;
+      batch = Math.min(COACH_BATCH, batch * 2);
+    }
+    peopleSkip = 0;
+  }
+
+  const owned = (await coachListQueries.titlesBetween(ex, scope, q.periodId, q.teamId, null, null))
+    .filter(sees)
+    .map((o) => ({ ...o, periodStartDate: period.startDate, periodEndDate: period.endDate }));
+  const people = coachPeopleFindings(owned, await ownerHistoryBefore(ex, scope, ctx, period, sees));
+  take(people, peopleSkip, (k) => encodeKeyset(peopleScope, [k]));
+  return { items, nextCursor: next };
 }
 
 /** The coach's view of these objectives (in their order): their key results, initiatives and alignment. */

@@ -1,0 +1,1 @@
+CREATE INDEX "objectives_created_idx" ON "objectives" USING btree ("org_id","period_id","created_at","id") WHERE "objectives"."deleted_at" is null;
