@@ -56,16 +56,43 @@ export const accountQueries = {
     userId: string,
     passwordHash: string | undefined,
     name?: string | undefined,
+    /** Who else could have chosen it (the link's issuer); left as it was when not given. */
+    setBy?: string | null,
   ): Promise<void> {
     await ex
       .update(s.users)
       .set({
         ...(passwordHash !== undefined ? { passwordHash } : {}),
+        ...(setBy !== undefined ? { passwordSetBy: setBy } : {}),
         failedLogins: 0,
         lockedUntil: null,
         ...(name !== undefined ? { name } : {}),
       })
       .where(and(eq(s.users.orgId, scope.orgId), eq(s.users.id, userId)));
+  },
+
+  /** Forgets a person's password (a promotion beyond whoever else could have chosen it). */
+  async clearPassword(ex: Executor, scope: OrgScope, userId: string): Promise<void> {
+    await ex
+      .update(s.users)
+      .set({ passwordHash: null, passwordSetBy: null })
+      .where(and(eq(s.users.orgId, scope.orgId), eq(s.users.id, userId)));
+  },
+
+  /** Records who set a person's email (null: the person, their identity provider or SCIM). */
+  async setEmailSetBy(ex: Executor, scope: OrgScope, userId: string, setBy: string | null): Promise<void> {
+    await ex
+      .update(s.users)
+      .set({ emailSetBy: setBy })
+      .where(and(eq(s.users.orgId, scope.orgId), eq(s.users.id, userId)));
+  },
+
+  /** The people whose password was set through a link `setterId` issued. */
+  async passwordsSetBy(ex: Executor, scope: OrgScope, setterId: string): Promise<UserRow[]> {
+    return ex
+      .select()
+      .from(s.users)
+      .where(and(eq(s.users.orgId, scope.orgId), eq(s.users.passwordSetBy, setterId)));
   },
 
   // ------------------------------------------------------------ sessions

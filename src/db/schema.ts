@@ -55,6 +55,14 @@ export const users = pgTable(
     isInstanceAdmin: boolean("is_instance_admin").notNull().default(false),
     /** argon2id hash (PHC string); null until the person sets a password (or signs in only by SSO). */
     passwordHash: text("password_hash"),
+    /**
+     * Who else could have chosen the password: the issuer of the invitation or reset link it was
+     * set with (a reset link's issuer is whoever set the email it went to); null when only the
+     * person could have. A promotion above this person's rank clears the password.
+     */
+    passwordSetBy: uuid("password_set_by"),
+    /** Who set the email (so receives its reset links) when not the person, an identity provider or SCIM. */
+    emailSetBy: uuid("email_set_by"),
     /** Consecutive failed password sign-ins; reset by a success. */
     failedLogins: integer("failed_logins").notNull().default(0),
     lockedUntil: ts("locked_until"),
@@ -72,6 +80,8 @@ export const users = pgTable(
   (t) => [
     uniqueIndex("users_org_email_uq").on(t.orgId, sql`lower(${t.email})`),
     uniqueIndex("users_org_sso_subject_uq").on(t.orgId, t.ssoSubject),
+    // The passwords someone set through their links (settled when that person loses rank).
+    index("users_password_set_by_idx").on(t.orgId, t.passwordSetBy).where(sql`${t.passwordSetBy} is not null`),
     // Who reports to whom (the access rules walk down from a manager).
     index("users_manager_idx").on(t.orgId, t.managerId),
     index("users_org_name_idx").on(t.orgId, t.name, t.id),

@@ -84,6 +84,21 @@ export function outranks(actor: Rank, target: Rank): boolean {
   return false;
 }
 
+const ROLE_RANK: Readonly<Record<string, number>> = { owner: 3, admin: 2, member: 1, observer: 0 };
+
+/**
+ * Whether what `setter` chose for `holder` (the password, through a link they issued; the email,
+ * which receives reset links) may stay while `holder` has their rank: the setter is the holder,
+ * or has at least the holder's rank as their role stands now (a deactivated setter keeps theirs).
+ * Nobody but the instance administrator vouches for them. A promotion beyond the setter's rank,
+ * or the setter's fall below the holder's, ends it.
+ */
+export function vouchesFor(setter: Rank & { id: string }, holder: Rank & { id: string }): boolean {
+  if (setter.id === holder.id) return true;
+  if (holder.isInstanceAdmin && !setter.isInstanceAdmin) return false;
+  return (ROLE_RANK[setter.role] ?? -1) >= (ROLE_RANK[holder.role] ?? 0);
+}
+
 /** Whether `viewer` is `userId`'s manager, or their manager's manager, and so on up. */
 export function managesChain(graph: PeopleGraph, viewerId: string, userId: string): boolean {
   const seen = new Set<string>();

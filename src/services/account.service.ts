@@ -13,7 +13,7 @@ import type { Database, Executor } from "../db/database.js";
 import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { type UserRow, userRepo } from "../db/repositories.js";
 import { isId } from "../db/table-repository.js";
-import { credentialHolds, outranks } from "../domain/access.js";
+import { credentialHolds, outranks, vouchesFor } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
 import { type Actor, mutate, type Services, type Transaction, writeTransaction } from "./context.js";
@@ -319,7 +319,42 @@ async function revokeWhatTheyIssued(ex: Executor, scope: OrgScope, issuerId: str
   const links = await accountQueries.linksIssuedBy(ex, scope, issuerId);
   const staleLinks = links.filter((l) => !credentialHolds(issuer, l.holder, "invitation")).map((l) => l.id);
   await accountQueries.voidLinksById(ex, scope, staleLinks, new Date(nowMs));
-  return { issuedTokenIds: staleTokens, issuedLinks: staleLinks.length };
+  // The passwords they could have chosen, of people who now outrank them.
+  const outgrown: { userId: string; tokenIds: string[] }[] = [];
+  for (const u of await accountQueries.passwordsSetBy(ex, scope, issuerId)) {
+    if (!vouchesFor(issuer, u)) outgrown.push({ userId: u.id, tokenIds: await forgetPassword(ex, scope, u.id, nowMs) });
+  }
+  return { issued: { issuedTokenIds: staleTokens, issuedLinks: staleLinks.length }, outgrown };
+}
+
+/**
+ * Forgets a password someone else could have chosen, and every way in it may have opened:
+ * sessions, API tokens (the person's own too: made in such a session) and unused links.
+ */
+async function forgetPassword(ex: Executor, scope: OrgScope, userId: string, nowMs: number): Promise<string[]> {
+  await accountQueries.clearPassword(ex, scope, userId);
+  await endAllSessions(ex, scope, userId, nowMs);
+  await voidLinks(ex, scope, userId, nowMs);
+  return revokeTokensOf(ex, scope, userId, nowMs, false);
+}
+
+/**
+ * After a person's role changed: a password set through a link of someone who no longer has
+ * their rank is forgotten (with what it opened, {@link forgetPassword}); an email set by such a
+ * person is vouched for by whoever made the change (`by`), who sees it as they do.
+ */
+async function settleRank(ex: Executor, scope: OrgScope, userId: string, by: string | null, nowMs: number) {
+  const user = await userRepo.get(ex, scope, userId);
+  const vouched = async (setterId: string | null) => {
+    if (!setterId) return true;
+    const setter = await userRepo.find(ex, scope, setterId);
+    return !!setter && vouchesFor(setter, user);
+  };
+  const passwordCleared = !(await vouched(user.passwordSetBy));
+  const tokens = passwordCleared ? await forgetPassword(ex, scope, userId, nowMs) : [];
+  if (!(await vouched(user.emailSetBy)))
+    await accountQueries.setEmailSetBy(ex, scope, userId, by === userId ? null : by);
+  return { passwordCleared, tokens };
 }
 
 /** Records an audit event in the open transaction (each path passes its own: with or without an actor). */
@@ -333,11 +368,13 @@ export type AuditFn = (
 
 /**
  * After a person changed (through the API, SCIM, the HRIS import or single sign-on), in the same
- * transaction: deactivation ends every way in; a new email ends sessions and links; and any change
- * of role, email or identity link revokes the tokens others issued for them and their unused
- * links, so that no credential acts with more rank than its issuer had. A loss of rank (a new
- * role, deactivation) also revokes what they issued for others that no longer holds. What was
- * revoked is recorded as `user.credentialsRevoked`.
+ * transaction: deactivation ends every way in; a new email ends sessions and links (and records who
+ * set it: they receive its reset links); and any change of role, email or identity link revokes the
+ * tokens others issued for them and their unused links, so that no credential acts with more rank
+ * than its issuer had. A new role also forgets a password someone of less rank could have chosen
+ * (`settleRank`). A loss of rank (a new role, deactivation) revokes what they issued for others
+ * that no longer holds, and forgets the passwords set through their links of people who now
+ * outrank them. What was revoked is recorded as `user.credentialsRevoked`.
  */
 export async function settlePersonChange(
   ex: Executor,
@@ -346,17 +383,30 @@ export async function settlePersonChange(
   change: { role?: boolean; email?: boolean; identity?: boolean; deactivated?: boolean },
   nowMs: number,
   audit: AuditFn,
+  /**
+   * Who made the change, as far as credentials go: the account acting, or the issuer of the
+   * token it acts with; null for the person's identity provider (SCIM, single sign-on).
+   */
+  by: string | null = null,
 ): Promise<void> {
   if (!change.deactivated && !change.role && !change.email && !change.identity) return;
-  if (change.email) await endAllSessions(ex, scope, userId, nowMs);
+  if (change.email) {
+    await endAllSessions(ex, scope, userId, nowMs);
+    await accountQueries.setEmailSetBy(ex, scope, userId, by === userId ? null : by);
+  }
   const revoked = change.deactivated
     ? await revokeAccess(ex, scope, userId, nowMs)
     : await revokeIssuedCredentials(ex, scope, userId, nowMs);
-  const issued =
+  const rank =
+    change.role && !change.deactivated
+      ? await settleRank(ex, scope, userId, by, nowMs)
+      : { passwordCleared: false, tokens: [] };
+  const { issued, outgrown } =
     change.deactivated || change.role
       ? await revokeWhatTheyIssued(ex, scope, userId, nowMs)
-      : { issuedTokenIds: [], issuedLinks: 0 };
-  if (revoked.tokens.length || revoked.links || issued.issuedTokenIds.length || issued.issuedLinks) {
+      : { issued: { issuedTokenIds: [], issuedLinks: 0 }, outgrown: [] };
+  const tokenIds = [...revoked.tokens, ...rank.tokens];
+  if (tokenIds.length || revoked.links || rank.passwordCleared || issued.issuedTokenIds.length || issued.issuedLinks) {
     const reason = change.deactivated
       ? "deactivated"
       : change.role
@@ -366,9 +416,19 @@ export async function settlePersonChange(
           : "sign-in identity changed";
     await audit("user.credentialsRevoked", "user", userId, null, {
       reason,
-      tokenIds: revoked.tokens,
+      tokenIds,
       links: revoked.links,
+      ...(rank.passwordCleared && { passwordCleared: true }),
       ...issued,
+    });
+  }
+  for (const { userId: holder, tokenIds: held } of outgrown) {
+    await audit("user.credentialsRevoked", "user", holder, null, {
+      reason: "password set through a link of someone who now has less access",
+      tokenIds: held,
+      links: 0,
+      passwordCleared: true,
+      setBy: userId,
     });
   }
 }
@@ -501,10 +561,11 @@ async function issueLink(
 async function resetLinkFor(ex: Executor, user: UserRow, nowMs: number): Promise<string | null> {
   const scope = grantOrgScope(user.orgId);
   const open = await accountQueries.openResetLink(ex, scope, user.id, new Date(nowMs));
-  if (!open) return issueLink(ex, user, "reset", nowMs, null);
+  // Whoever set the email the link goes to could use it: they are its issuer.
+  if (!open) return issueLink(ex, user, "reset", nowMs, user.emailSetBy);
   const token = linkSecret(await linkKey(ex), open.id);
   // A link made before secrets were derived (an upgrade) cannot be re-sent: replace it.
-  if (hashToken(token) !== open.tokenHash) return issueLink(ex, user, "reset", nowMs, null);
+  if (hashToken(token) !== open.tokenHash) return issueLink(ex, user, "reset", nowMs, user.emailSetBy);
   return (await accountQueries.countSend(ex, scope, open.id, MAX_RESET_SENDS)) ? token : null;
 }
 
@@ -669,13 +730,16 @@ export async function completeLink(
     if (gone || !credentialHolds(issuer, user, "invitation")) {
       throw new AppError(
         "UNAUTHENTICATED",
-        "This invitation link is no longer valid: the person who sent it no longer has more access than this account. Ask an organisation owner to invite you again, or use 'Forgot password' on the sign-in page.",
+        purpose === "invite"
+          ? "This invitation link is no longer valid: the person who sent it no longer has more access than this account. Ask an organisation owner to invite you again, or use 'Forgot password' on the sign-in page."
+          : "This reset link cannot set your password: your email address was last set by someone who no longer has more access than your account. Ask an organisation owner to confirm your email (People, then your name), then ask for a new link.",
       );
     }
     const problems = passwordProblems(input.password, user);
     if (problems.length) throw AppError.validation(problems);
     const name = purpose === "invite" && input.name ? input.name : undefined;
-    await accountQueries.setPassword(t.tx, t.scope, user.id, passwordHash, name);
+    // Whoever issued the link could have chosen this password: remembered, for a promotion beyond their rank.
+    await accountQueries.setPassword(t.tx, t.scope, user.id, passwordHash, name, found.createdBy);
     await endAllSessions(t.tx, t.scope, user.id, opts.nowMs);
     await voidLinks(t.tx, t.scope, user.id, opts.nowMs);
     await t.audit(purpose === "invite" ? "user.invitationAccepted" : "user.passwordReset", "user", user.id, null, null);

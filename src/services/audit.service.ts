@@ -20,6 +20,7 @@ import { initiatives as initiativesTable } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { neutraliseCell } from "../domain/spreadsheet-cell.js";
 import { type Actor, read, type Services } from "./context.js";
+import { maskSourceUrl } from "./data-source.js";
 import { decodeCursor, encodeCursor } from "./pagination.js";
 import { InstantSchema, parseInput } from "./schemas.js";
 
@@ -66,6 +67,23 @@ function scrub(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A key result's data source with its URL as `maskSourceUrl` shows it (the query string often
+ * holds a key), wherever one appears in a snapshot: for readers of a history who may not edit.
+ */
+function withSourcesMasked(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withSourcesMasked);
+  if (!v || typeof v !== "object") return v;
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>).map(([k, x]) => {
+      if (k === "source" && x && typeof x === "object" && typeof (x as { url?: unknown }).url === "string") {
+        return [k, { ...x, url: maskSourceUrl((x as { url: string }).url) }];
+      }
+      return [k, withSourcesMasked(x)];
+    }),
+  );
+}
+
 /** Drops, from a deletion snapshot, the alignments that touch something the reader may not see. */
 function withoutHiddenEdges(v: unknown, hidden: ReadonlySet<string>): unknown {
   if (!hidden.size || !v || typeof v !== "object" || !("alignments" in v)) return v;
@@ -84,10 +102,16 @@ async function present(
   scope: OrgScope,
   rows: AuditRow[],
   hidden: ReadonlySet<string> = new Set(),
+  /** Whether data sources' URLs are shown masked (to readers who are not admins). */
+  maskSources = false,
 ): Promise<AuditEntry[]> {
   // The names of this page's actors only: the page costs what it shows.
   const actorIds = [...new Set(rows.map((r) => r.actorId).filter((id): id is string => id !== null))];
   const names = new Map((await userRepo.listByIds(ex, scope, actorIds)).map((u) => [u.id, u.name]));
+  const shown = (v: unknown) => {
+    const visible = scrub(withoutHiddenEdges(v, hidden));
+    return maskSources ? withSourcesMasked(visible) : visible;
+  };
   return rows.map((r) => ({
     id: String(r.id),
     actorId: r.actorId,
@@ -96,8 +120,8 @@ async function present(
     action: r.action,
     objectType: r.objectType,
     objectId: r.objectId,
-    before: scrub(withoutHiddenEdges(r.before, hidden)),
-    after: scrub(withoutHiddenEdges(r.after, hidden)),
+    before: shown(r.before),
+    after: shown(r.after),
   }));
 }
 
@@ -198,7 +222,8 @@ export async function objectiveHistory(svc: Services, actor: Actor, id: string, 
     const afterId = auditCursor(q.cursor);
     const objectIds = [...mine, ...checkInIds, ...initiatives.map((i) => i.id), ...alignments.map((a) => a.objectId)];
     const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", afterId, limit: limit + 1 });
-    const items = await present(ex, scope, rows.slice(0, limit), hidden);
+    // The history is open to every reader of the objective; the full source URLs only to admins.
+    const items = await present(ex, scope, rows.slice(0, limit), hidden, !guard.isAdmin);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   });

@@ -120,6 +120,14 @@ export interface Actor {
   csrfToken?: string | undefined;
 }
 
+/**
+ * Who, as far as credentials go, makes a change an actor makes: the issuer of the token they act
+ * with when someone else issued it, else the actor.
+ */
+export function credentialSetter(actor: Pick<Actor, "userId" | "issuedBy">): string {
+  return actor.issuedBy ?? actor.userId;
+}
+
 /** What every write works through, inside its transaction: people, SCIM, SSO and accounts as well as OKRs. */
 export interface Transaction {
   tx: Executor;

@@ -18,7 +18,7 @@ import { isAdmin, isRole, personChangeDenial } from "../domain/access.js";
 import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError } from "../domain/errors.js";
 import { settlePersonChange } from "./account.service.js";
-import { type Actor, mutate, read, type Services, type Write } from "./context.js";
+import { type Actor, credentialSetter, mutate, read, type Services, type Write } from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
 
@@ -797,7 +797,15 @@ async function applyPlan(w: Write, plan: Plan): Promise<void> {
   }
   for (const p of plan.people) {
     if (p.row) continue;
-    p.id = (await userRepo.insert(tx, scope, { name: p.name, email: p.email, role: p.role, managerId: null })).id;
+    p.id = (
+      await userRepo.insert(tx, scope, {
+        name: p.name,
+        email: p.email,
+        role: p.role,
+        managerId: null,
+        emailSetBy: credentialSetter(w.actor),
+      })
+    ).id;
     created.people.push(p);
   }
   // A new object's links are part of its creation: version 1 still.
@@ -813,7 +821,7 @@ async function applyPlan(w: Write, plan: Plan): Promise<void> {
   for (const p of plan.changedPeople) {
     await userRepo.update(tx, scope, p.id!, { name: p.name, role: p.role, managerId: managerIdOf(p) });
     if (p.row && p.row.role !== p.role) {
-      await settlePersonChange(tx, scope, p.id!, { role: true }, w.nowMs, w.audit);
+      await settlePersonChange(tx, scope, p.id!, { role: true }, w.nowMs, w.audit, credentialSetter(w.actor));
     }
   }
   for (const t of plan.teams) {

@@ -24,6 +24,7 @@ import {
   type Actor,
   checkParentLink,
   checkVersion,
+  credentialSetter,
   missingReference,
   mutate,
   read,
@@ -314,6 +315,8 @@ async function addUser(svc: Services, actor: Actor, input: z.output<typeof UserC
       email: input.email,
       role: input.role ?? "member",
       managerId: input.managerId ?? null,
+      // Whoever chose the address receives its reset links.
+      emailSetBy: credentialSetter(w.actor),
     });
     await userQueries.setTeams(w.tx, w.scope, row.id, input.teamIds ?? []);
     const view = await userView(w.tx, w.scope, row.id);
@@ -358,6 +361,7 @@ export async function updateUser(
       },
       w.nowMs,
       w.audit,
+      credentialSetter(w.actor),
     );
     return view;
   });

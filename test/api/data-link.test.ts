@@ -273,6 +273,25 @@ describe.each(DATABASE_KINDS)("data-linked key results (%s)", (kind) => {
     expect(JSON.stringify(seen)).not.toContain("s3cret");
   });
 
+  it("shows a source's URL in the objective's history without its query string to all but admins", async () => {
+    // The source set in the test above carries a key in its query string.
+    const history = (headers: Record<string, string> = {}) =>
+      api.call("GET", `/objectives/${objectiveId}/history?limit=500`, undefined, headers);
+    const readers = [];
+    for (const role of ["member", "observer"]) {
+      await f.user({ name: `A ${role}`, email: `${role}-reader@data.example`, role });
+      readers.push((await createTokenForEmail(api.database, `${role}-reader@data.example`)).token);
+    }
+    for (const token of readers) {
+      const seen = await history(as(token));
+      expect(seen.status).toBe(200);
+      const text = JSON.stringify(seen.body);
+      expect(text).not.toContain("s3cret");
+      expect(text).toContain("/metrics.json?…");
+    }
+    expect(JSON.stringify((await history()).body)).toContain("metrics.json?key=s3cret");
+  });
+
   it("pulls from a CSV cell", async () => {
     const kr = await f.keyResult(objectiveId, { title: "From CSV" });
     await api.call("PATCH", `/key-results/${kr.id}`, {
