@@ -18,6 +18,7 @@
  */
 import * as oidc from "openid-client";
 import { z } from "zod";
+import { accountQueries } from "../db/account-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { type UserRow, userQueries, userRepo } from "../db/repositories.js";
 import { type SsoConfigRow, ssoQueries } from "../db/sso-queries.js";
@@ -302,12 +303,24 @@ async function enabledConfigById(svc: Services, organizationId: string): Promise
   return row;
 }
 
-/** The enabled configuration that lists the email's domain: NOT_FOUND for none, CONFLICT for several. */
+/**
+ * The enabled configuration to sign in `email` with. A person who has an account is sent to their
+ * own organisation's identity provider, whatever other organisations list their domain (a domain
+ * is listed without proof of owning it); only an email without any account is matched by its
+ * domain, for an account made on first sign-in. NOT_FOUND for none, CONFLICT for several.
+ */
 async function enabledConfigByEmail(svc: Services, email: string): Promise<SsoConfigRow> {
   const domain = emailDomain(email);
   if (!domain) throw AppError.validation(["email: must be an email address"]);
-  const rows = await ssoQueries.enabledConfigsForDomain(svc.database.db, domain);
+  const db = svc.database.db;
+  const accounts = await accountQueries.activeUsersByEmail(db, email);
+  const rows = accounts.length
+    ? (await Promise.all(accounts.map((a) => ssoQueries.findConfig(db, grantOrgScope(a.orgId))))).filter(
+        (c): c is SsoConfigRow => !!c?.enabled,
+      )
+    : await ssoQueries.enabledConfigsForDomain(db, domain);
   const [row] = rows;
+  // The same answers whether or not the email has an account: whoever asks is not signed in yet.
   if (!row) {
     throw new AppError(
       "NOT_FOUND",

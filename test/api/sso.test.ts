@@ -815,15 +815,20 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
     }
   });
 
-  it("sends people of a domain two organisations claim to their sign-in link, naming neither", async () => {
+  it("sends a new person of a domain two organisations claim to their sign-in link, naming neither; one with an account to their own", async () => {
     const other = await api.call("POST", "/organizations", {
       name: "Acme Rival",
       owner: { name: "Rita Rival", email: "rita@rival.test" },
     });
     expect(other.status).toBe(201);
-    expect((await configure({}, other.body.ownerToken)).status).toBe(200);
+    // Another organisation lists acme.test (no proof of owning a domain is asked) with a provider of its own.
+    const rivalIdp = await startProvider([]);
+    expect((await configure({ issuer: rivalIdp.issuer }, other.body.ownerToken)).status).toBe(200);
     try {
-      const start = await api.app.inject({ method: "GET", url: "/api/v1/auth/sso/start?email=alice%40acme.test" });
+      // Alice has an account here: she goes to this organisation's provider, never the rival's.
+      const alice = await api.app.inject({ method: "GET", url: "/api/v1/auth/sso/start?email=alice%40acme.test" });
+      expect(String(alice.headers.location)).toMatch(new RegExp(`^${idp.issuer}`));
+      const start = await api.app.inject({ method: "GET", url: "/api/v1/auth/sso/start?email=newcomer%40acme.test" });
       const reason = signInError(String(start.headers.location)) ?? "";
       expect(reason).toMatch(/Several organisations sign in people of acme\.test/);
       expect(String(start.headers.location)).not.toContain(other.body.organization.id);
@@ -831,8 +836,15 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect on %s", (kind)
       // Starting from the organisation's own link still works.
       const own = await api.app.inject({ method: "GET", url: `/api/v1/auth/sso/start?organizationId=${orgId}` });
       expect(String(own.headers.location)).toMatch(new RegExp(`^${idp.issuer}`));
+      // With single sign-on off here, Alice is told so; she is not sent to the rival's provider.
+      expect((await configure({ enabled: false })).status).toBe(200);
+      const off = await api.app.inject({ method: "GET", url: "/api/v1/auth/sso/start?email=alice%40acme.test" });
+      expect(String(off.headers.location)).not.toContain(rivalIdp.issuer);
+      expect(signInError(String(off.headers.location))).toMatch(/Single sign-on is not set up for acme\.test/);
     } finally {
+      expect((await configure({})).status).toBe(200);
       expect((await configure({ enabled: false }, other.body.ownerToken)).status).toBe(200);
+      await rivalIdp.close();
     }
   });
 
