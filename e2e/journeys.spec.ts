@@ -127,6 +127,10 @@ test("close and score an objective", async ({ page }) => {
 });
 
 test("dashboard: status, progress over time, risks and the coach", async ({ page }) => {
+  const coachAsks: string[] = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname === "/api/v1/coach") coachAsks.push(r.url());
+  });
   await signIn(page);
   await page.getByRole("link", { name: "Dashboard" }).click();
   await expect(page.getByRole("heading", { name: "Objectives by status" })).toBeVisible();
@@ -137,6 +141,14 @@ test("dashboard: status, progress over time, risks and the coach", async ({ page
     page.getByText(/^(No recent check-in|No check-in yet|Key result without an owner|Reads like a task)$/).first(),
   ).toBeVisible();
   await expect(page.getByText(/^(stale|no-check-in|kr-owner|kr-task-like)$/)).toHaveCount(0);
+  // The coach comes a page at a time: the server checks the period's first objectives, not all of them.
+  const coach = page.locator(".mantine-Card-root", { has: page.getByRole("heading", { name: "Coach" }) });
+  await expect(coach.getByRole("listitem")).toHaveCount(12);
+  await coach.getByRole("button", { name: "Load more" }).click();
+  await expect.poll(() => coach.getByRole("listitem").count()).toBeGreaterThan(12);
+  expect(coachAsks.length).toBeGreaterThan(1);
+  for (const url of coachAsks) expect(new URL(url).searchParams.get("limit")).toBe("12");
+  await coach.screenshot({ path: `${SHOTS}/dashboard-coach.png` });
   await page.getByRole("combobox", { name: "Team" }).click();
   await page.getByRole("option", { name: "Platform" }).click();
   await expect(page).toHaveURL(/team=/);

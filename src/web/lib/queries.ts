@@ -84,6 +84,8 @@ export const keys = {
   coach: ["coach"] as const,
   coachOf: (periodId: string | undefined, teamId?: string | undefined, objectiveIds?: readonly string[]) =>
     ["coach", periodId, teamId ?? null, objectiveIds ?? null] as const,
+  coachPages: (periodId: string | undefined, teamId: string | undefined) =>
+    ["coach", periodId, teamId ?? null, "pages"] as const,
   series: ["series"] as const,
   seriesOf: (periodId: string | undefined, teamId: string | undefined) => ["series", periodId, teamId ?? null] as const,
   kpis: ["kpis"] as const,
@@ -307,6 +309,20 @@ export const useCoach = (
         withQuery("/coach", { periodId, teamId, objectiveIds: objectiveIds?.slice(0, 200).join(",") || undefined }),
       ),
   });
+/**
+ * The coach's findings for a period (or one team's objectives in it), a page at a time in the
+ * order of a whole run: a dashboard shows the first page without the server checking the period.
+ */
+export const useCoachPages = (periodId: string | undefined, teamId: string | undefined, pageSize = 12) =>
+  useInfiniteList<Finding>(
+    keys.coachPages(periodId, teamId),
+    "/coach",
+    { periodId, teamId },
+    {
+      pageSize,
+      enabled: !!periodId,
+    },
+  );
 /** Progress over time of the objectives in view (the organisation's, or a team's), in one request. */
 export const useSeries = (periodId: string | undefined, teamId: string | undefined) =>
   useQuery({

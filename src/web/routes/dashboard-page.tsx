@@ -20,7 +20,7 @@ import { TopRisksCard } from "../features/dashboard/top-risks-card.js";
 import { TeamSelect } from "../features/pickers/pickers.js";
 import { date, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useCoach, useSeries } from "../lib/queries.js";
+import { useCoachPages, useSeries } from "../lib/queries.js";
 
 export function DashboardPage() {
   const search = useSearch({ strict: false }) as { team?: string };
@@ -28,7 +28,7 @@ export function DashboardPage() {
   const { period } = useCurrentPeriod();
   const dashboard = useDashboard(period?.id, search.team);
   const series = useSeries(period?.id, search.team);
-  const coach = useCoach(period?.id, search.team);
+  const coach = useCoachPages(period?.id, search.team);
   const points = series.data?.points ?? [];
   const now = points.at(-1);
   const history = series.data
@@ -176,13 +176,28 @@ export function DashboardPage() {
                 <Title order={3} size="h5" mb="sm">
                   {t("dashboard.coach")}
                 </Title>
-                <QueryState query={coach} isEmpty={(c) => c.items.length === 0}>
-                  {(c) => (
-                    <List size="sm" spacing={4}>
-                      {c.items.slice(0, 12).map((f) => (
-                        <CoachFinding key={`${f.checkId}:${f.objectId}`} finding={f} />
-                      ))}
-                    </List>
+                <QueryState
+                  query={coach.query}
+                  isEmpty={() => coach.items.length === 0}
+                  empty={
+                    <Text size="sm" c="dimmed">
+                      {t("coach.none")}
+                    </Text>
+                  }
+                >
+                  {() => (
+                    <>
+                      <List size="sm" spacing={4}>
+                        {coach.items.map((f, i) => (
+                          <CoachFinding key={`${f.checkId}:${f.objectId}:${i}`} finding={f} />
+                        ))}
+                      </List>
+                      {coach.hasMore && (
+                        <Button variant="subtle" size="xs" mt="xs" onClick={coach.loadMore} loading={coach.loadingMore}>
+                          {t("list.loadMore")}
+                        </Button>
+                      )}
+                    </>
                   )}
                 </QueryState>
               </Card>
