@@ -6,8 +6,9 @@
  * Also the next page (a cursor), one period, and a status filter (read at request time), and
  * the explorer's orders and filters: by title (indexed), by progress (no index: sorted by the
  * database over the period), by status and several statuses (read at request time), a
- * progress range; and the coach's findings: for the period (the dashboard's), and for one
- * objective or the 200 in view (an objective page's and the explorer's coach panel).
+ * progress range; and the coach's findings: for the whole period, a page of 12 and the next
+ * (the dashboard's card), and for one objective or the 200 in view (an objective page's and
+ * the explorer's coach panel).
  *
  *   npm run bench:lists      (or: npx tsx bench/list-scale.bench.ts [sizes…] [--pg] [--one-period])
  *
@@ -140,14 +141,18 @@ async function openOrg(objectives: number): Promise<Org> {
     "2 statuses": `/objectives?limit=20&periodId=${periodId}&status=behind,atRisk`,
     "progress 20-40": `/objectives?limit=20&periodId=${periodId}&progress=20-40`,
     "baseline /me": "/me",
-    // The coach panel of the explorer and the dashboard: every finding of the period.
+    // Every finding of the period at once (what the dashboard asked before it paged).
     "coach (period)": `/coach?periodId=${periodId}`,
+    // The dashboard's coach card: the first page of 12.
+    "coach, 12 (dash)": `/coach?periodId=${periodId}&limit=12`,
   };
   const pageIds = ((await get(`/objectives?limit=200&periodId=${periodId}`)).items as { id: string }[]).map(
     (o) => o.id,
   );
   urls["coach, 1 objective"] = `/coach?periodId=${periodId}&objectiveIds=${pageIds[0]}`;
   urls["coach, 200 in view"] = `/coach?periodId=${periodId}&objectiveIds=${pageIds.join(",")}`;
+  const coachPage = await get(urls["coach, 12 (dash)"]!);
+  urls["coach, 12, p2"] = `${urls["coach, 12 (dash)"]}&cursor=${encodeURIComponent(coachPage.nextCursor ?? "")}`;
   const byProgress = await get(urls["by -progress"]!);
   urls["by -progress, p2"] = `${urls["by -progress"]}&cursor=${encodeURIComponent(byProgress.nextCursor ?? "")}`;
   return {
