@@ -105,7 +105,7 @@ describe.each(DATABASE_KINDS)("where a password came from, on %s", (kind) => {
     expect((await as(minted.body.token, "POST", "/scim-tokens", { name: "owner power" })).status).toBe(401);
     const [revoked] = (await audits(member.id)).slice(-1);
     expect(revoked?.after).toMatchObject({ reason: "role changed", passwordCleared: true });
-    expect((revoked?.after as { tokenIds: string[] }).tokenIds).toContain(minted.body.id);
+    expect((revoked!.after as { tokenIds: string[] }).tokenIds).toContain(minted.body.id);
 
     // The person sets a new password from a reset link sent to the email the promoting owner saw.
     const invitationMail = await smtp.waitFor(member.email);

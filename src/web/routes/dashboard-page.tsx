@@ -188,8 +188,8 @@ export function DashboardPage() {
                   {() => (
                     <>
                       <List size="sm" spacing={4}>
-                        {coach.items.map((f, i) => (
-                          <CoachFinding key={`${f.checkId}:${f.objectId}:${i}`} finding={f} />
+                        {coach.items.map((f) => (
+                          <CoachFinding key={`${f.checkId}:${f.objectId}`} finding={f} />
                         ))}
                       </List>
                       {coach.hasMore && (
