@@ -140,6 +140,9 @@ async function openOrg(objectives: number): Promise<Org> {
     "by status": `/objectives?limit=20&periodId=${periodId}&sort=status`,
     "2 statuses": `/objectives?limit=20&periodId=${periodId}&status=behind,atRisk`,
     "progress 20-40": `/objectives?limit=20&periodId=${periodId}&progress=20-40`,
+    // The explorer's count: the true number of what matches, counted in the database.
+    "count, period": `/objectives/count?periodId=${periodId}`,
+    "count, 2 statuses": `/objectives/count?periodId=${periodId}&status=behind,atRisk`,
     "baseline /me": "/me",
     // Every finding of the period at once (what the dashboard asked before it paged).
     "coach (period)": `/coach?periodId=${periodId}`,
@@ -183,7 +186,12 @@ for (const label of Object.keys(orgs[0].urls)) {
     }
   }
   const [a, b] = [median(times[0]), median(times[1])];
-  const items = await Promise.all(orgs.map(async (o) => (await o.get(o.urls[label]!)).items?.length ?? "-"));
+  const items = await Promise.all(
+    orgs.map(async (o) => {
+      const answer = (await o.get(o.urls[label]!)) as { items?: unknown[]; count?: number };
+      return answer.items?.length ?? answer.count ?? "-";
+    }),
+  );
   console.log(
     `${label.padEnd(16)}${`${a.toFixed(2)} ms`.padStart(12)}${`${b.toFixed(2)} ms`.padStart(12)}   ${(b / a).toFixed(2).padStart(5)}   ${items.join(" / ")}`,
   );

@@ -10,7 +10,7 @@ import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { AlignmentRow, InitiativeRow, KpiRow, KpiValueRow, ObjectiveRow, PeriodRow } from "./repositories.js";
 import * as s from "./schema.js";
-import { objectiveMayHaveStatusSql, type StatusInstant } from "./status-sql.js";
+import { objectiveMayHaveStatusSql, objectiveStatusSql, type StatusInstant } from "./status-sql.js";
 import { isId } from "./table-repository.js";
 
 /** An instant as positions carry it: UTC, to the microsecond, `2026-02-15T12:00:00.123456Z`. */
@@ -134,6 +134,46 @@ function afterValues(by: ObjectiveOrder["by"], p: ObjectivePosition): SQL[] {
   return list;
 }
 
+/**
+ * What the list's filters ask of an objective, as one condition (the period and the status apart),
+ * and whether it names few objectives found through their own index (a team, a person, a search);
+ * null when a filter names nothing (an id that is not an id: no match rather than a database error).
+ */
+function matchingSql(scope: OrgScope, filter: ObjectiveListFilter): { where: SQL | undefined; narrow: boolean } | null {
+  if (
+    (filter.teamId !== undefined && !isId(filter.teamId)) ||
+    (filter.ownerId !== undefined && !isId(filter.ownerId)) ||
+    (filter.involves !== undefined && !isId(filter.involves))
+  )
+    return null;
+  const pattern = filter.text ? containsPattern(filter.text) : undefined;
+  const where = and(
+    sql`${o.orgId} = ${scope.orgId}`,
+    isNull(o.deletedAt),
+    filter.teamId ? sql`${o.teamId} = ${filter.teamId}::uuid` : undefined,
+    // A person's objectives are found through the owners' indexes first (`= any(array(…))` makes
+    // the database collect those few ids before it looks at the period), then fetched by id.
+    filter.ownerId
+      ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and m.owner_ids @> array[${filter.ownerId}::uuid]))`
+      : undefined,
+    filter.involves
+      ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and m.owner_ids @> array[${filter.involves}::uuid] union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and (${kr.ownerIds} @> array[${filter.involves}::uuid] or ${kr.delegateIds} @> array[${filter.involves}::uuid])))`
+      : undefined,
+    filter.level ? eq(o.level, filter.level) : undefined,
+    filter.state ? eq(o.state, filter.state) : undefined,
+    // Two index-friendly halves (trigram indexes, migration 0006): the objectives whose title or
+    // description matches, and those with a live key result whose title does.
+    pattern
+      ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern}))`
+      : undefined,
+    // Stored progress within [min, max] (fractions), the edges included.
+    filter.progress ? sql`${o.progress} >= ${filter.progress.min - 1e-9}::float8` : undefined,
+    filter.progress ? sql`${o.progress} <= ${filter.progress.max + 1e-9}::float8` : undefined,
+    filter.visibleTo ? privateVisible(filter.visibleTo) : undefined,
+  );
+  return { where, narrow: Boolean(filter.teamId || filter.ownerId || filter.involves || pattern) };
+}
+
 export const objectiveListQueries = {
   /**
    * The next `limit` positions among the live objectives of `periodIds` (periods sharing
@@ -154,15 +194,8 @@ export const objectiveListQueries = {
     order: ObjectiveOrder = LIST_ORDER,
   ): Promise<ObjectivePosition[]> {
     const periods = periodIds.filter(isId);
-    if (!periods.length || limit <= 0) return [];
-    // An id that is not an id names nothing: no match rather than a database error.
-    if (
-      (filter.teamId !== undefined && !isId(filter.teamId)) ||
-      (filter.ownerId !== undefined && !isId(filter.ownerId)) ||
-      (filter.involves !== undefined && !isId(filter.involves))
-    )
-      return [];
-    const pattern = filter.text ? containsPattern(filter.text) : undefined;
+    const matching = matchingSql(scope, filter);
+    if (!periods.length || limit <= 0 || !matching) return [];
     const parts = orderParts(order.by);
     const direction = order.desc ? sql` desc` : sql``;
     const orderBy = (exprs: SQL[]) =>
@@ -171,28 +204,7 @@ export const objectiveListQueries = {
         sql`, `,
       );
     const common = and(
-      sql`${o.orgId} = ${scope.orgId}`,
-      isNull(o.deletedAt),
-      filter.teamId ? sql`${o.teamId} = ${filter.teamId}::uuid` : undefined,
-      // A person's objectives are found through the owners' indexes first (`= any(array(…))` makes
-      // the database collect those few ids before it looks at the period), then fetched by id.
-      filter.ownerId
-        ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and m.owner_ids @> array[${filter.ownerId}::uuid]))`
-        : undefined,
-      filter.involves
-        ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and m.owner_ids @> array[${filter.involves}::uuid] union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and (${kr.ownerIds} @> array[${filter.involves}::uuid] or ${kr.delegateIds} @> array[${filter.involves}::uuid])))`
-        : undefined,
-      filter.level ? eq(o.level, filter.level) : undefined,
-      filter.state ? eq(o.state, filter.state) : undefined,
-      // Two index-friendly halves (trigram indexes, migration 0006): the objectives whose title or
-      // description matches, and those with a live key result whose title does.
-      pattern
-        ? sql`${o.id} = any(array(select m.id from ${o} m where m.org_id = ${scope.orgId} and m.deleted_at is null and (m.title ilike ${pattern} or m.description ilike ${pattern}) union select ${kr.objectiveId} from ${kr} where ${kr.orgId} = ${scope.orgId} and ${kr.deletedAt} is null and ${kr.title} ilike ${pattern}))`
-        : undefined,
-      // Stored progress within [min, max] (fractions), the edges included.
-      filter.progress ? sql`${o.progress} >= ${filter.progress.min - 1e-9}::float8` : undefined,
-      filter.progress ? sql`${o.progress} <= ${filter.progress.max + 1e-9}::float8` : undefined,
-      filter.visibleTo ? privateVisible(filter.visibleTo) : undefined,
+      matching.where,
       after
         ? sql`(${sql.join(parts.table, sql`, `)}) ${order.desc ? sql`<` : sql`>`} (${sql.join(afterValues(order.by, after), sql`, `)})`
         : undefined,
@@ -201,7 +213,7 @@ export const objectiveListQueries = {
     // A team's, a person's or a search's objectives are few: found first through their own index
     // (team, owners, trigrams), then sorted. Without the fence (`offset 0`) the planner may walk
     // the whole period in list order looking for them, which costs the period, not the answer.
-    const narrow = filter.teamId || filter.ownerId || filter.involves || pattern;
+    const narrow = matching.narrow;
     /** The period's own condition: the status prefilter depends on its span. */
     const inPeriod = (periodId: string) => {
       const at = filter.statuses?.at(periodId);
@@ -233,6 +245,38 @@ export const objectiveListQueries = {
       id: r.id,
       progress: Number(r.progress),
     }));
+  },
+  /**
+   * How many live objectives of `periodIds` match `filter` and, with `statuses`, have one of the
+   * wanted statuses at each period's instant (the exact rule in SQL, as the dashboard counts):
+   * one count per period, added up in the database.
+   */
+  async count(
+    ex: Executor,
+    scope: OrgScope,
+    periodIds: readonly string[],
+    filter: ObjectiveListFilter,
+  ): Promise<number> {
+    const periods = periodIds.filter(isId);
+    const matching = matchingSql(scope, filter);
+    if (!periods.length || !matching) return 0;
+    const wanted = filter.statuses ? [...filter.statuses.wanted] : null;
+    const branches = periods.map((periodId) => {
+      const at = filter.statuses?.at(periodId);
+      const status = wanted
+        ? at
+          ? sql`${objectiveStatusSql(at)} in (${sql.join(
+              wanted.map((w) => sql`${w}`),
+              sql`, `,
+            )})`
+          : sql`false`
+        : undefined;
+      return sql`select count(*) as n from ${o} where ${and(sql`${o.periodId} = ${periodId}::uuid`, status, matching.where)}`;
+    });
+    const rows = rowsOf<{ n: string | number }>(
+      await ex.execute(sql`select coalesce(sum(n), 0) as n from (${sql.join(branches, sql` union all `)}) c`),
+    );
+    return Number(rows[0]?.n ?? 0);
   },
   /** Live objectives with these ids, in the order of `ids` (missing ones left out). */
   async inOrder(ex: Executor, scope: OrgScope, ids: readonly string[]): Promise<ObjectiveRow[]> {

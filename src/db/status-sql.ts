@@ -47,15 +47,18 @@ const instant = (ms: number) => sql`${new Date(ms).toISOString()}::timestamptz`;
 function graceEndSql(createdAt: typeof o.createdAt | typeof kr.createdAt, at: StatusInstant): SQL {
   const startTs = instant(at.startMs);
   const atTs = instant(at.atMs);
-  const graceFrom = sql`(case when ${createdAt} > ${startTs} and ${createdAt} <= ${atTs} then ${createdAt} else ${startTs} end)`;
+  // To the millisecond, as the rule reads instants in JavaScript (the database keeps microseconds).
+  const created = sql`date_trunc('milliseconds', ${createdAt})`;
+  const graceFrom = sql`(case when ${created} > ${startTs} and ${created} <= ${atTs} then ${created} else ${startTs} end)`;
   return sql`(${graceFrom} + ${at.graceMs}::double precision * interval '1 millisecond')`;
 }
 
 export function objectiveStatusSql(at: StatusInstant): SQL<string> {
-  const checkedIn = sql`(${o.firstCheckInAt} is not null and ${o.firstCheckInAt} <= ${new Date(at.atMs).toISOString()}::timestamptz)`;
+  const checkedIn = sql`(${o.firstCheckInAt} is not null and date_trunc('milliseconds', ${o.firstCheckInAt}) <= ${new Date(at.atMs).toISOString()}::timestamptz)`;
   const gap = sql`round((${at.expected}::numeric - least(greatest(${o.progress}, 0), 1)::numeric), 6)`;
   const inGrace = inGraceSql(o.createdAt, at);
   return sql<string>`(case
+    when ${o.state} = 'draft' then 'draft'
     when ${o.state} = 'closed' then 'closed'
     when not ${checkedIn} and ${inGrace} then 'notStarted'
     when ${o.progress} >= 1 then 'onTrack'

@@ -427,6 +427,31 @@ export const apiRoutes: RouteDef[] = [
     handler: (c) => views.listObjectives(c.svc, c.actor, c.query),
   },
   {
+    method: "GET",
+    url: "/objectives/count",
+    permission: "read",
+    tag: "objectives",
+    summary: "How many objectives the list gives for the same filters",
+    description:
+      "Takes the filters of GET /objectives (limit, cursor and sort are ignored) and answers { count }, counted in the database. With asOf, a status or progress filter is a 400: past figures are worked out per page.",
+    query: z
+      .object({
+        periodId: z.string(),
+        teamId: z.string(),
+        ownerId: z.string(),
+        involves: z.string(),
+        level: z.string(),
+        status: z.string(),
+        progress: z.string(),
+        state: z.string(),
+        q: z.string(),
+        asOf: z.string(),
+      })
+      .partial(),
+    response: z.object({ count: z.number().int() }),
+    handler: (c) => views.countObjectives(c.svc, c.actor, c.query),
+  },
+  {
     method: "POST",
     url: "/objectives",
     permission: "contribute",

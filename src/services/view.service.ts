@@ -316,6 +316,44 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
   });
 }
 
+/**
+ * How many objectives `GET /objectives` gives for the same filters, counted in SQL: the status
+ * with the exact rule the dashboard counts by, at each period's instant now. `limit`, `cursor`
+ * and `sort` are taken and ignored (the explorer passes its view as it is). With `asOf`, a status
+ * or progress filter is refused: past figures are worked out per page, never for a whole period.
+ */
+export async function countObjectives(svc: Services, actor: Actor, query: unknown): Promise<{ count: number }> {
+  const q = parseInput(ObjectiveListQuery, query, "query");
+  if (q.asOf && (q.status || q.progress)) {
+    throw AppError.validation([
+      "asOf: a count by status or progress is of now only (past figures are worked out per page); leave out asOf, or the status and progress filters",
+    ]);
+  }
+  return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
+    const instants = new Map<string, StatusInstant | null>();
+    const at = (periodId: string) => {
+      if (!instants.has(periodId)) {
+        const span = objectiveSpan({ periodId }, ctx);
+        instants.set(periodId, span && statusInstant(span, ctx.settings, nowMs));
+      }
+      return instants.get(periodId) ?? null;
+    };
+    const filter: ObjectiveListFilter = {
+      teamId: q.teamId,
+      ownerId: q.ownerId,
+      involves: q.involves,
+      level: q.level,
+      state: q.state,
+      text: q.q?.trim().toLowerCase() || undefined,
+      progress: q.progress ? { min: q.progress[0] / 100, max: q.progress[1] / 100 } : undefined,
+      statuses: q.status ? { wanted: new Set(q.status), at } : undefined,
+      visibleTo: await guard.visibleTo(),
+    };
+    const periodIds = periodGroups(ctx, q.periodId).flatMap((g) => g.periodIds);
+    return { count: await objectiveListQueries.count(ex, scope, periodIds, filter) };
+  });
+}
+
 /** The period with this id, or NOT_FOUND. */
 function periodOf(ctx: OrgContext, id: string) {
   const period = ctx.periods.get(id);

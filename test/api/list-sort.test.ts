@@ -171,6 +171,9 @@ describe.each(DATABASE_KINDS)("sorted and filtered objective lists on %s", (kind
     for (const [qs, keep, sort] of cases) {
       const want = all.filter(keep);
       expect(want.length, qs).toBeGreaterThan(0);
+      expect((await api.call("GET", `/objectives/count?periodId=${q1.id}&${qs}`)).body, `count ${qs}`).toEqual({
+        count: want.length,
+      });
       const expected = ids(sort ? sortedHere(want, sort) : want);
       expect(ids(await listed(`periodId=${q1.id}&${qs}`)), qs).toEqual(expected);
       expect(ids(await pageThrough(`/objectives?periodId=${q1.id}&${qs}`, 1)), `${qs} by 1`).toEqual(expected);
@@ -221,6 +224,16 @@ describe.each(DATABASE_KINDS)("sorted and filtered objective lists on %s", (kind
       const forged = Buffer.from(JSON.stringify([scope, key[0], segment, ...key.slice(2)])).toString("base64url");
       await bad(`periodId=${q1.id}&sort=status&cursor=${forged}`, /cursor: is not a cursor this API gave out/);
     }
+    // A count: the same filters, and the same words; by status or progress, of now only.
+    const count = (qs: string) => api.call("GET", `/objectives/count?${qs}`);
+    expect((await count("status=onTrack,sleeping")).body.error.details.join()).toMatch(/status: must be one or more/);
+    const past = await count(`status=behind&asOf=${before}`);
+    expect(past.status).toBe(400);
+    expect(past.body.error.details.join()).toMatch(/asOf: a count by status or progress is of now only/);
+    expect((await count(`periodId=${q1.id}&asOf=${before}`)).body).toEqual({
+      count: (await listed(`periodId=${q1.id}&asOf=${before}`)).length,
+    });
+    expect((await count(`teamId=not-an-id`)).body).toEqual({ count: 0 });
   });
 
   it("exports a view in the order and with the filters the explorer shows", async () => {
@@ -316,6 +329,11 @@ describe.each(DATABASE_KINDS)("status filters at the edges of the rules on %s", 
         expect(ids(res.body.items), `${status} at ${new Date(at).toISOString()}`).toEqual(
           ids(all.filter((o) => o.status === status)),
         );
+        // The count, with the exact rule in SQL, agrees on every edge.
+        const counted = await api.call("GET", `/objectives/count?status=${status}`);
+        expect(counted.body, `count of ${status} at ${new Date(at).toISOString()}`).toEqual({
+          count: res.body.items.length,
+        });
       }
       const pair = await api.call("GET", "/objectives?limit=500&status=behind,onTrack");
       expect(ids(pair.body.items)).toEqual(ids(all.filter((o) => o.status === "behind" || o.status === "onTrack")));

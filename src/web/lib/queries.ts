@@ -63,6 +63,7 @@ export const keys = {
   objectives: ["objectives"] as const,
   /** A list paged with "load more". */
   objectivePages: (params: Params) => ["objectives", "pages", clean(params)] as const,
+  objectiveCount: (params: Params) => ["objectives", "count", clean(params)] as const,
   /** A list loaded whole (bounded by one person). */
   objectiveAll: (params: Params) => ["objectives", "all", clean(params)] as const,
   objective: (id: string) => ["objectives", "one", id] as const,
@@ -260,6 +261,16 @@ export function useObjectivesById(ids: readonly string[]) {
 /** Objectives matching filters, paged ("load more"). */
 export function useObjectivePages(params: Params, options: { pageSize?: number; enabled?: boolean } = {}) {
   return useInfiniteList<Objective>(keys.objectivePages(params), "/objectives", params, options);
+}
+
+/** How many objectives the list gives for these filters, counted by the server (`sort` is left out). */
+export function useObjectiveCount(params: Params, enabled = true) {
+  const { sort: _sort, ...filters } = params;
+  return useQuery({
+    queryKey: keys.objectiveCount(filters),
+    enabled,
+    queryFn: () => get<{ count: number }>(withQuery("/objectives/count", filters)),
+  });
 }
 
 /** Every objective matching filters bounded by one person (`ownerId`), every page loaded. */

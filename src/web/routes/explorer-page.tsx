@@ -40,7 +40,7 @@ import { download } from "../lib/api.js";
 import { toCsv } from "../lib/csv.js";
 import { percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { keys, teamLoader, useObjectivePages, userLoader } from "../lib/queries.js";
+import { keys, teamLoader, useObjectiveCount, useObjectivePages, userLoader } from "../lib/queries.js";
 import type { Objective } from "../lib/types.js";
 
 interface ExplorerSearch {
@@ -130,19 +130,21 @@ export function ExplorerPage() {
   const [minP, maxP] = progressRange(search.progress);
   const ranged = minP > 0 || maxP < 100;
   // The server filters, sorts and pages: a period of any size costs the rows shown.
+  const filters = {
+    periodId: period?.id,
+    q: q || undefined,
+    level: search.level,
+    teamId: search.team,
+    ownerId: search.owner,
+    status: statusKey || undefined,
+    progress: ranged ? `${minP}-${maxP}` : undefined,
+  };
   const objectives = useObjectivePages(
-    {
-      periodId: period?.id,
-      q: q || undefined,
-      level: search.level,
-      teamId: search.team,
-      ownerId: search.owner,
-      status: statusKey || undefined,
-      progress: ranged ? `${minP}-${maxP}` : undefined,
-      sort: `${sort.desc ? "-" : ""}${sort.key}`,
-    },
+    { ...filters, sort: `${sort.desc ? "-" : ""}${sort.key}` },
     { pageSize: PAGE_SIZE, enabled: !!period },
   );
+  // The true number, counted by the server, while the rows load a page at a time.
+  const total = useObjectiveCount(filters, !!period);
   const set = (patch: Partial<ExplorerSearch>) =>
     void navigate({ to: "/explorer", search: (prev: ExplorerSearch) => ({ ...prev, ...patch }) } as never);
   const [views, setViews] = useState<SavedView[]>(loadViews);
@@ -237,9 +239,12 @@ export function ExplorerPage() {
       </UnstyledButton>
     </Table.Th>
   );
-  const count = objectives.hasMore
-    ? t("explorer.countMore", { count: rows.length })
-    : t("explorer.count", { count: rows.length });
+  const count =
+    !objectives.hasMore || total.data === undefined
+      ? objectives.hasMore
+        ? t("explorer.countMore", { count: rows.length })
+        : t("explorer.count", { count: rows.length })
+      : t("explorer.count", { count: total.data.count });
 
   return (
     <Stack>
