@@ -285,9 +285,20 @@ describe("runCoach: check details", () => {
     ["Reach 1,000 customers", "1,000"],
     ["Be the #1 choice in Q3", "1"],
     ["Win 100 % of renewals", "100 %"],
+    ["Grow revenue 3x in Q4", "3"],
+    ["Reach 10k weekly users", "10"],
   ])("objective-numeric quotes the figure in %s", (title, figure) => {
     const f = run([objective({ title })]).find((x) => x.checkId === "objective-numeric")!;
     expect(f.message).toContain(`contains "${figure}"`);
+  });
+
+  it.each([
+    "Make e2e tests trustworthy",
+    "Win B2B deals in Q3",
+    "Serve every page over IPv6",
+    "Earn the trust of H1 hires",
+  ])("objective-numeric sees no figure in the names and words of %s", (title) => {
+    expect(ids(run([objective({ title })]))).not.toContain("objective-numeric");
   });
 
   it.each([

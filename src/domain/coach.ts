@@ -532,7 +532,8 @@ function checkObjective(o: CoachObjective, input: CoachInput, emit: Emit): void 
       `${title} has ${o.initiativeCount} initiatives. Keep the 5 or fewer you believe will move its key results most.`,
     );
   }
-  const figure = /\d+(?:[.,]\d+)*\s*%?|%/.exec(o.title);
+  // A figure stands on its own: digits inside a word or a name (e2e, B2B, Q3, IPv6) are not one.
+  const figure = /(?<![\p{L}\d.,])\d+(?:[.,]\d+)*\s*%?|%/u.exec(o.title);
   if (figure) {
     emit(
       "objective-numeric",
