@@ -127,13 +127,14 @@ export async function notify(
 }
 
 /**
- * `userId|objectiveId` of each notice whose person may not see its (private) objective.
- * `known`: objective rows the write holds already, as they stand (a check-in's locked chain).
+ * `userId|objectiveId` of each notice (or person and objective) whose person may not see its
+ * (private) objective. `known`: objective rows the write holds already, as they stand (a
+ * check-in's locked chain).
  */
-async function hiddenFrom(
+export async function hiddenFrom(
   ex: Executor,
   scope: OrgScope,
-  notices: readonly NoticeInput[],
+  notices: readonly Pick<NoticeInput, "userId" | "objectiveId">[],
   people: ReadonlyMap<string, { role: string }>,
   known: readonly ObjectiveRow[] = [],
 ): Promise<Set<string>> {

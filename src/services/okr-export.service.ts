@@ -179,7 +179,7 @@ export async function exportOkrs(svc: Services, actor: Actor, query: unknown): P
   if (filters.periodId !== undefined) await assertPeriod(svc, actor, filters.periodId);
   // The list applies every filter of the view (several statuses and a progress range too) and its order.
   const objectives = await viewObjectives(svc, actor, filters);
-  return read(svc, actor, async ({ ex, scope, ctx }) => {
+  return read(svc, actor, async ({ ex, scope, ctx, guard }) => {
     const krs = objectives.flatMap((o) => o.keyResults);
     const refs = await importQueries.refsOf(
       ex,
@@ -187,10 +187,16 @@ export async function exportOkrs(svc: Services, actor: Actor, query: unknown): P
       objectives.map((o) => o.id),
       krs.map((k) => k.id),
     );
-    const parents = await importQueries.parentsOf(
-      ex,
-      scope,
-      objectives.map((o) => o.id),
+    // A parent the caller may not see is left out, as the list and the tree leave it out.
+    const hidden = await guard.hiddenNodes();
+    const parents = new Map(
+      [
+        ...(await importQueries.parentsOf(
+          ex,
+          scope,
+          objectives.map((o) => o.id),
+        )),
+      ].filter(([, parent]) => !hidden.has(parent)),
     );
     const parentRefs = await importQueries.refsOf(ex, scope, [...parents.values()], [...parents.values()]);
     const people = new Set([...objectives.flatMap((o) => o.ownerIds), ...krs.flatMap((k) => k.ownerIds)]);

@@ -28,7 +28,7 @@ import type { ChatMessage } from "./chat-format.js";
 import type { Services } from "./context.js";
 import { writeTransaction } from "./context.js";
 import { settingsOf } from "./evaluation.js";
-import { absoluteUrl, type NoticeInput, notify } from "./notify.service.js";
+import { absoluteUrl, hiddenFrom, type NoticeInput, notify } from "./notify.service.js";
 import { rhythmOf } from "./rhythm.js";
 
 export interface ReminderSummary {
@@ -158,11 +158,25 @@ export async function runReminders(
       due.map((d) => ({ keyResultId: d.kr.id, dueDate: d.dueDate })),
     );
     const weekday = weekdayOf(today);
+    // A reminder names the objective: never to someone who may not see it (a private one).
+    const unseen = await hiddenFrom(
+      ex,
+      scope,
+      due.flatMap((d) => (d.ownerId ? [{ userId: d.ownerId, objectiveId: d.kr.objectiveId }] : [])),
+      people,
+    );
     const toSend: typeof due = [];
     for (const d of due) {
       const person = d.ownerId ? people.get(d.ownerId) : undefined;
       if (!d.ownerId) skip(d.kr, null, null, "no one owns it: give it an owner to remind");
       else if (!person) skip(d.kr, d.ownerId, null, "its owner is deactivated or gone");
+      else if (unseen.has(`${d.ownerId}|${d.kr.objectiveId}`))
+        skip(
+          d.kr,
+          person.id,
+          person.name,
+          "its owner may not see its private objective: make them an owner of the objective, or give the key result to someone who may",
+        );
       else if (already.has(`${d.kr.id}|${d.dueDate}`))
         skip(d.kr, person.id, person.name, `already reminded of the check-in due ${d.dueDate}`);
       else if (prefs.get(person.id)?.quietDays.includes(weekday))
@@ -254,18 +268,31 @@ export async function runReminders(
             (await notificationQueries.recipients(t.tx, scope, [...toManagers.keys()])).map((m) => [m.id, m]),
           );
           const escalations: NoticeInput[] = [];
+          // A manager hears only of key results whose objective they may see.
+          const unseenByManagers = await hiddenFrom(
+            t.tx,
+            scope,
+            [...toManagers].flatMap(([managerId, reports]) =>
+              [...reports.values()].flat().map((l) => ({ userId: managerId, objectiveId: l.kr.objectiveId })),
+            ),
+            managers,
+          );
           for (const [managerId, reports] of toManagers) {
             const manager = managers.get(managerId);
             if (!manager) continue;
-            for (const [userId, list] of reports) {
+            for (const [userId, all] of reports) {
               const person = people.get(userId);
-              if (!person) continue;
+              const list = all.filter((l) => !unseenByManagers.has(`${managerId}|${l.kr.objectiveId}`));
+              if (!person || list.length === 0) continue;
               escalations.push({
                 userId: managerId,
                 kind: "escalation",
                 objectType: "keyResult",
                 objectId: list[0]?.kr.id as string,
-                objectiveId: list[0]?.kr.objectiveId ?? null,
+                // One objective's, when all are of one; else none (each was checked above).
+                objectiveId: list.every((l) => l.kr.objectiveId === list[0]?.kr.objectiveId)
+                  ? (list[0]?.kr.objectiveId ?? null)
+                  : null,
                 title: `${person.name} has missed check-ins on ${plural(list.length, "key result")}`,
                 body: `${person.name} was reminded ${plural(Math.max(...list.map((l) => l.missed)), "time")} in a row without a check-in. A word from you may help.`,
                 link: `/key-results/${list[0]?.kr.id}`,

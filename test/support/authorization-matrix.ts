@@ -451,6 +451,7 @@ const CASES: Record<string, Case> = {
   "DELETE /users/:id": { rule: adminObject, request: async (w) => ({ url: `/users/${await w.freshUser()}` }) },
 
   "GET /objectives": { rule: list, request: async () => ({ url: "/objectives" }) },
+  "GET /objectives/count": { rule: list, request: async () => ({ url: "/objectives/count" }) },
   "POST /objectives": {
     // A team objective: the team's owners and members (setting on by default) and admins; a
     // private one only by those who could then see it (a member creating it for Olga could not).
