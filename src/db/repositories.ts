@@ -1063,6 +1063,17 @@ export const graphQueries = {
       and(eq(s.objectives.periodId, periodId), teamId === undefined ? undefined : eq(s.objectives.teamId, teamId)),
     );
   },
+  /** The live objectives that continue `objectiveId` (postponed copies) in `periodId`. */
+  async continuations(ex: Executor, scope: OrgScope, objectiveId: string, periodId: string): Promise<ObjectiveRow[]> {
+    if (!isId(objectiveId) || !isId(periodId)) return [];
+    const o = s.objectives;
+    return ex
+      .select()
+      .from(o)
+      .where(
+        and(eq(o.orgId, scope.orgId), isNull(o.deletedAt), eq(o.continuedFrom, objectiveId), eq(o.periodId, periodId)),
+      );
+  },
   async keyResultsOf(ex: Executor, scope: OrgScope, objectiveIds: readonly string[]): Promise<KeyResultRow[]> {
     const ids = objectiveIds.filter(isId);
     if (!ids.length) return [];

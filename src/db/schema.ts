@@ -193,6 +193,8 @@ export const objectives = pgTable(
     reviewState: text("review_state"),
     /** The reference an import file gives it (Viva's "OKR reference"): importing again updates it. */
     ref: text("ref"),
+    /** The objective this one continues (postponed into this period), if any. */
+    continuedFrom: uuid("continued_from"),
     // Stored roll-up, recomputed in the transaction of every write that changes an input.
     progress: doublePrecision("progress").notNull().default(0),
     firstCheckInAt: ts("first_check_in_at"),
@@ -220,6 +222,7 @@ export const objectives = pgTable(
     // purpose: it changes with every check-in, and an index on it would cost each one its HOT update.
     index("objectives_title_idx").on(t.orgId, t.periodId, t.title, t.id).where(sql`${t.deletedAt} is null`),
     // A period's objectives in creation order: the coach's walk (`GET /coach?limit=`) and its titles.
+    index("objectives_continued_idx").on(t.orgId, t.continuedFrom).where(sql`${t.continuedFrom} is not null`),
     index("objectives_created_idx").on(t.orgId, t.periodId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
     // A team's objectives (lists and trees by teamId), without reading the period's.
     index("objectives_team_idx").on(t.orgId, t.teamId, t.periodId).where(sql`${t.deletedAt} is null`),

@@ -247,7 +247,16 @@ export async function postponeObjective(
     const period = await periodRepo.find(w.tx, w.scope, input.periodId);
     if (!period) throw missingReference("periodId", "period", [input.periodId]);
     if (period.id === o.periodId) throw AppError.validation(["periodId: pick another period than the objective's own"]);
+    // Once is enough: a second copy into the same period would be a duplicate.
+    const earlier = await graphQueries.continuations(w.tx, w.scope, id, period.id);
+    if (earlier.length) {
+      throw new AppError(
+        "CONFLICT",
+        `"${o.title}" was already continued into ${period.name} (objective ${earlier[0]!.id}); open that copy, or delete it to postpone again.`,
+      );
+    }
     const clone = await objectiveRepo.insert(w.tx, w.scope, {
+      continuedFrom: id,
       title: o.title,
       description: o.description,
       level: o.level,

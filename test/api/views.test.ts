@@ -240,6 +240,20 @@ describe.each(DATABASE_KINDS)("views and lifecycle on %s", (kind) => {
     postponed = res.body;
   });
 
+  it("postpones an objective into a period once: a second copy is a 409 naming the first, until it is deleted", async () => {
+    const from = await f.period({ name: "Once from", startDate: "2027-01-01", endDate: "2027-03-31" });
+    const into = await f.period({ name: "Once into", startDate: "2027-04-01", endDate: "2027-06-30" });
+    const source = await f.objective(from.id, { title: "Continue me once" });
+    const first = await api.call("POST", `/objectives/${source.id}/postpone`, { periodId: into.id });
+    expect(first.status).toBe(201);
+    const again = await api.call("POST", `/objectives/${source.id}/postpone`, { periodId: into.id });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain(first.body.id);
+    expect(again.body.error.message).toMatch(/already continued into Once into/);
+    expect((await api.call("DELETE", `/objectives/${first.body.id}`)).status).toBe(204);
+    expect((await api.call("POST", `/objectives/${source.id}/postpone`, { periodId: into.id })).status).toBe(201);
+  });
+
   it("audits a postponed clone, its key results and its alignments as created, with their snapshots", async () => {
     const events = async (action: string) =>
       (await api.call("GET", `/audit?action=${action}&order=desc&limit=500`)).body.items as {

@@ -96,7 +96,7 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
             <Button
               size="xs"
               variant="default"
-              disabled={!target}
+              disabled={!target || postpone.isSuccess}
               loading={postpone.isPending}
               onClick={() => postpone.mutate()}
             >
@@ -105,6 +105,11 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
             {postpone.isSuccess && (
               <Text size="xs" c="teal.9">
                 {t("periodClose.postponed")}
+              </Text>
+            )}
+            {postpone.isError && (
+              <Text size="xs" c="red.8" role="alert">
+                {postpone.error.message}
               </Text>
             )}
           </Group>

@@ -1,0 +1,3 @@
+ALTER TABLE "objectives" ADD COLUMN "continued_from" uuid;--> statement-breakpoint
+CREATE INDEX "objectives_continued_idx" ON "objectives" USING btree ("org_id","continued_from") WHERE "objectives"."continued_from" is not null;--> statement-breakpoint
+UPDATE "objectives" SET "continued_from" = ("audit_events"."before"->>'from')::uuid FROM "audit_events" WHERE "audit_events"."org_id" = "objectives"."org_id" AND "audit_events"."object_type" = 'objective' AND "audit_events"."object_id" = "objectives"."id" AND "audit_events"."action" = 'objective.postponed' AND "audit_events"."before"->>'from' ~ '^[0-9a-f-]{36}$';
