@@ -74,3 +74,20 @@ test("My OKRs, an objective, a key result and a check-in at 390 px", async ({ pa
     await expect(page.getByText("Check-in saved")).toBeVisible();
   }
 });
+
+test("New objective at 390 px: every key-result field wide enough to read and fill in", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "New objective" }).first().click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("textbox", { name: "Key result 1" }).fill("Sign twelve mid-market customers");
+  for (const name of ["Type", "Start", "Target", "Unit", "Weight"]) {
+    const box = await dialog.getByLabel(name, { exact: true }).first().boundingBox();
+    expect(box?.width ?? 0, `${name} is too narrow to fill in`).toBeGreaterThanOrEqual(70);
+  }
+  // Level, team and owners each get the dialog's width rather than a third of it.
+  const team = await dialog.getByLabel("Team", { exact: true }).first().boundingBox();
+  expect(team?.width ?? 0).toBeGreaterThan(200);
+  await dialog.getByLabel("Weight", { exact: true }).first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/phone-new-objective.png` });
+});

@@ -457,7 +457,7 @@ export const apiRoutes: RouteDef[] = [
     permission: "contribute",
     tag: "objectives",
     summary: "Create an objective",
-    body: S.ObjectiveCreateSchema,
+    body: S.ObjectiveWithPartsSchema,
     response: shape.ObjectiveShape,
     status: 201,
     handler: (c) => okr.createObjective(c.svc, c.actor, c.body),

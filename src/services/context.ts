@@ -4,7 +4,7 @@
  * organisation lock, the roll-up recomputation and the audit trail.
  */
 import type { SQL } from "drizzle-orm";
-import type { Database, Executor } from "../db/database.js";
+import type { Database, Db, Executor } from "../db/database.js";
 import type { OrgScope } from "../db/org-scope.js";
 import {
   type AuditEntry,
@@ -516,5 +516,36 @@ export async function checkParentLink<T extends { id: string }>(
     seen.add(cur.id);
     const next = up(cur);
     cur = next ? await find(next) : null;
+  }
+}
+
+/**
+ * The services the use cases run on inside the outer write: each use case's write joins it
+ * (`Services.enclosing`: the outer transaction, lock and audit trail; figures recomputed once,
+ * at the end), reads see it, and no email leaves before the commit (notices stay in the outbox).
+ */
+export function joinedServices(svc: Services, w: Write, events: DomainEvent[]): Services {
+  return {
+    ...svc,
+    database: { ...svc.database, db: w.tx as unknown as Db },
+    enclosing: w,
+    emit: (e) => events.push(e),
+    mailer: undefined,
+  };
+}
+
+/** Runs a use case for the item at `path`, naming that path in each problem it reports. */
+export async function namingPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError && Array.isArray(err.details)) {
+      const details = (err.details as unknown[]).map(
+        (d) => `${path}${String(d).startsWith("[") ? "" : "."}${String(d)}`,
+      );
+      throw new AppError(err.code, `${path}: ${err.message}`, details);
+    }
+    if (err instanceof AppError) throw new AppError(err.code, `${path}: ${err.message}`, [`${path}: ${err.message}`]);
+    throw err;
   }
 }

@@ -12,7 +12,6 @@
  * that the file no longer lists are deleted (to the trash).
  */
 import { eq, inArray } from "drizzle-orm";
-import type { Db } from "../db/database.js";
 import {
   type AlignmentRow,
   checkInRepo,
@@ -56,7 +55,16 @@ import {
 import { localDate } from "../domain/periods.js";
 import { createAlignment, deleteAlignment, updateAlignment } from "./alignment.service.js";
 import { type HistoryCheckIn, recordCheckInHistory } from "./check-in.service.js";
-import { type Actor, type DomainEvent, mutate, RehearsalDone, type Services, type Write } from "./context.js";
+import {
+  type Actor,
+  type DomainEvent,
+  joinedServices,
+  mutate,
+  namingPath,
+  RehearsalDone,
+  type Services,
+  type Write,
+} from "./context.js";
 import { groupBy, loadOrgContext } from "./evaluation.js";
 import {
   createInitiative,
@@ -130,7 +138,7 @@ export async function applyOkrFile(
   options: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const events: DomainEvent[] = [];
-  const changes = await mutate(svc, actor, (w) => run(nested(svc, w, events), w, actor, file, options));
+  const changes = await mutate(svc, actor, (w) => run(joinedServices(svc, w, events), w, actor, file, options));
   for (const e of events) svc.emit(e);
   return { changes, applied: changes.length > 0 };
 }
@@ -144,7 +152,7 @@ export async function planOkrFile(
 ): Promise<FileChange[]> {
   let found: FileChange[] = [];
   try {
-    await mutate(svc, actor, (w) => run(nested(svc, w, []), w, actor, file, options), {
+    await mutate(svc, actor, (w) => run(joinedServices(svc, w, []), w, actor, file, options), {
       rehearsal: {
         async before() {},
         async after(_t, out) {
@@ -156,37 +164,6 @@ export async function planOkrFile(
     if (!(err instanceof RehearsalDone)) throw err;
   }
   return found;
-}
-
-/**
- * The services the use cases run on inside the outer write: each use case's write joins it
- * (`Services.enclosing`: the outer transaction, lock and audit trail; figures recomputed once,
- * at the end), reads see it, and no email leaves before the commit (notices stay in the outbox).
- */
-function nested(svc: Services, w: Write, events: DomainEvent[]): Services {
-  return {
-    ...svc,
-    database: { ...svc.database, db: w.tx as unknown as Db },
-    enclosing: w,
-    emit: (e) => events.push(e),
-    mailer: undefined,
-  };
-}
-
-/** Runs a use case for the item at `path`, naming that path in each problem it reports. */
-async function at<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AppError && Array.isArray(err.details)) {
-      const details = (err.details as unknown[]).map(
-        (d) => `${path}${String(d).startsWith("[") ? "" : "."}${String(d)}`,
-      );
-      throw new AppError(err.code, `${path}: ${err.message}`, details);
-    }
-    if (err instanceof AppError) throw new AppError(err.code, `${path}: ${err.message}`, [`${path}: ${err.message}`]);
-    throw err;
-  }
 }
 
 const text = (v: unknown): string =>
@@ -263,7 +240,7 @@ async function run(
   for (const [i, p] of (file.people ?? []).entries()) {
     if (await userQueries.findByEmail(tx, scope, p.email)) continue;
     const managerId = p.manager ? await personId(p.manager, `people[${i}].manager`) : null;
-    const view = await at(`people[${i}]`, () =>
+    const view = await namingPath(`people[${i}]`, () =>
       createUser(inner, actor, { name: p.name, email: p.email, role: p.role ?? "member", managerId, invite: false }),
     );
     userIds.set(p.email.toLowerCase(), view.id);
@@ -303,7 +280,7 @@ async function run(
       ]);
     }
     const parentId = def?.parent ? (await ensurePeriod(def.parent, `${path}.parent`)).id : null;
-    await at(path, () =>
+    await namingPath(path, () =>
       createPeriod(inner, actor, { name, kind: dates.kind, startDate: dates.start, endDate: dates.end, parentId }),
     );
     changes.push({ action: "create", objectType: "period", name, note: `${dates.start} to ${dates.end}` });
@@ -348,7 +325,7 @@ async function run(
     const members = t.members ? await peopleIds(t.members, `${path}.members`) : undefined;
     const row = teams.find((x) => x.name === name);
     if (!row) {
-      await at(path, () =>
+      await namingPath(path, () =>
         createTeam(inner, actor, {
           name,
           description: t.description ?? "",
@@ -384,7 +361,7 @@ async function run(
       };
       const d = diff(have, want, (k, v) => (k === "parentId" ? text(teams.find((x) => x.id === v)?.name) : text(v)));
       if (d.fields.length) {
-        await at(path, () => updateTeam(inner, actor, row.id, d.patch));
+        await namingPath(path, () => updateTeam(inner, actor, row.id, d.patch));
         changes.push({ action: "update", objectType: "team", name, fields: d.fields });
       }
     }
@@ -452,7 +429,7 @@ async function run(
   };
   const setRef = async (kind: "objective" | "keyResult" | "initiative", id: string, ref: string, path: string) => {
     const repo = kind === "objective" ? objectiveRepo : kind === "keyResult" ? keyResultRepo : initiativeRepo;
-    await at(path, async () => {
+    await namingPath(path, async () => {
       try {
         await repo.update(tx, scope, id, { ref }, { bumpVersion: false });
       } catch (err) {
@@ -606,7 +583,7 @@ async function run(
   for (const { id, o, path } of toClose) {
     const c = o.closing ?? {};
     const authorId = c.by ? await byWhom(c.by, `${path}.closing.by`, "close objectives") : actor.userId;
-    await at(`${path}.closing`, () =>
+    await namingPath(`${path}.closing`, () =>
       closeObjective(
         inner,
         { ...actor, userId: authorId },
@@ -628,7 +605,7 @@ async function run(
     });
   }
   for (const p of periodsToClose) {
-    await at(p.path, () => closePeriod(inner, actor, p.row.id, {}, { atMs: p.atMs }));
+    await namingPath(p.path, () => closePeriod(inner, actor, p.row.id, {}, { atMs: p.atMs }));
     await refresh();
     changes.push({
       action: "update",
@@ -647,7 +624,7 @@ async function run(
     for (const periodId of scopePeriods) {
       for (const o of await graphQueries.objectivesOfPeriod(tx, scope, periodId, team?.id)) {
         if (o.ref === null || listed.has(o.id)) continue;
-        await at(`objective ${o.ref}`, () => deleteObjective(inner, actor, o.id));
+        await namingPath(`objective ${o.ref}`, () => deleteObjective(inner, actor, o.id));
         changes.push({ action: "delete", objectType: "objective", name: o.ref, note: o.title });
       }
     }
@@ -678,7 +655,7 @@ async function run(
     const row = await byRef<ObjectiveRow>(objectiveRepo, objectivesTable.ref, o.ref);
     if (!row) {
       // A closed one is created open and closed once its history is in.
-      const view = await at(path, () =>
+      const view = await namingPath(path, () =>
         createObjective(inner, actor, { ...want, state: state === "closed" ? "active" : state }),
       );
       await setRef("objective", view.id, o.ref, path);
@@ -698,7 +675,7 @@ async function run(
       (k, v) => shown(k, v),
     );
     if (d.fields.length) {
-      await at(path, () => updateObjective(inner, actor, row.id, d.patch));
+      await namingPath(path, () => updateObjective(inner, actor, row.id, d.patch));
       changes.push({ action: "update", objectType: "objective", name: o.ref, fields: d.fields });
     }
     return { id: row.id, created: false };
@@ -732,11 +709,11 @@ async function run(
     };
     const row = await byRef<KeyResultRow>(keyResultRepo, keyResultsTable.ref, k.ref);
     if (!row) {
-      const view = await at(path, () => createKeyResult(inner, actor, objectiveId, want));
+      const view = await namingPath(path, () => createKeyResult(inner, actor, objectiveId, want));
       await setRef("keyResult", view.id, k.ref, path);
       // A new key result comes last; the file may place it before others.
       if (!newObjective && (await indexAmongSiblings(objectiveId, view.id)) !== position) {
-        await at(path, () => updateKeyResult(inner, actor, view.id, { position }));
+        await namingPath(path, () => updateKeyResult(inner, actor, view.id, { position }));
       }
       changes.push({ action: "create", objectType: "keyResult", name: k.ref, note: k.title });
       return { id: view.id, created: true };
@@ -761,7 +738,7 @@ async function run(
     const index = await indexAmongSiblings(objectiveId, row.id);
     const moved = index !== position;
     if (d.fields.length || moved) {
-      await at(path, () => updateKeyResult(inner, actor, row.id, { ...d.patch, ...(moved && { position }) }));
+      await namingPath(path, () => updateKeyResult(inner, actor, row.id, { ...d.patch, ...(moved && { position }) }));
       const fields = moved
         ? [...d.fields, { field: "position", from: String(index + 1), to: String(position + 1) }]
         : d.fields;
@@ -792,14 +769,14 @@ async function run(
     };
     const row = await byRef<InitiativeRow>(initiativeRepo, initiativesTable.ref, n.ref);
     if (!row) {
-      const view = await at(path, () => createInitiative(inner, actor, want));
+      const view = await namingPath(path, () => createInitiative(inner, actor, want));
       await setRef("initiative", view.id, n.ref, path);
       changes.push({ action: "create", objectType: "initiative", name: n.ref, note: n.title });
       return true;
     }
     const d = diff({ ...pick(row, Object.keys(want)), weight: storedDec(row.weight) }, want, (f, v) => shown(f, v));
     if (d.fields.length) {
-      await at(path, () => updateInitiative(inner, actor, row.id, d.patch));
+      await namingPath(path, () => updateInitiative(inner, actor, row.id, d.patch));
       changes.push({ action: "update", objectType: "initiative", name: n.ref, fields: d.fields });
     }
     return false;
@@ -830,7 +807,7 @@ async function run(
     const [row] = await kpiRepo.list(tx, scope, eq(kpisTable.name, k.name));
     let id: string;
     if (!row) {
-      id = (await at(path, () => createKpi(inner, actor, want))).id;
+      id = (await namingPath(path, () => createKpi(inner, actor, want))).id;
       changes.push({ action: "create", objectType: "kpi", name: k.name });
     } else {
       id = row.id;
@@ -841,7 +818,7 @@ async function run(
       };
       const d = diff(have, want, (f, v) => shown(f, v));
       if (d.fields.length) {
-        await at(path, () => updateKpi(inner, actor, id, d.patch));
+        await namingPath(path, () => updateKpi(inner, actor, id, d.patch));
         changes.push({ action: "update", objectType: "kpi", name: k.name, fields: d.fields });
       }
     }
@@ -851,7 +828,7 @@ async function run(
       .filter((v) => !have.has(Date.parse(v.at)) && have.add(Date.parse(v.at)))
       .map((v) => ({ at: v.at, value: dec(v.value), ...(v.note !== undefined && { note: v.note }) }));
     if (values.length) {
-      const added = await at(`${path}.values`, () => recordKpiHistory(inner, actor, id, values));
+      const added = await namingPath(`${path}.values`, () => recordKpiHistory(inner, actor, id, values));
       changes.push({
         action: "create",
         objectType: "kpiValues",
@@ -876,13 +853,13 @@ async function run(
     const keep = new Set((o.keyResults ?? []).map((k) => k.ref));
     for (const k of await graphQueries.keyResultsOf(tx, scope, [objectiveId])) {
       if (k.ref === null || keep.has(k.ref)) continue;
-      await at(`${path}.keyResults`, () => deleteKeyResult(inner, actor, k.id));
+      await namingPath(`${path}.keyResults`, () => deleteKeyResult(inner, actor, k.id));
       changes.push({ action: "delete", objectType: "keyResult", name: k.ref, note: k.title });
     }
     const keepWork = new Set((o.initiatives ?? []).map((n) => n.ref));
     for (const n of await initiativeRepo.list(tx, scope, eq(initiativesTable.objectiveId, objectiveId))) {
       if (n.ref === null || keepWork.has(n.ref)) continue;
-      await at(`${path}.initiatives`, () => deleteInitiative(inner, actor, n.id));
+      await namingPath(`${path}.initiatives`, () => deleteInitiative(inner, actor, n.id));
       changes.push({ action: "delete", objectType: "initiative", name: n.ref, note: n.title });
     }
   }
@@ -921,7 +898,7 @@ async function run(
       const row = existing.find((e) => e.parentType === parent.type && e.parentId === parent.id);
       const name = `${childRef} → ${ref}`;
       if (!row) {
-        await at(`${path}[${i}]`, () =>
+        await namingPath(`${path}[${i}]`, () =>
           createAlignment(inner, actor, {
             childType,
             childId,
@@ -935,14 +912,14 @@ async function run(
       } else if (row.state !== "pending") {
         const d = diff({ weight: Number(row.weight), contributes: row.contributes }, { weight, contributes });
         if (d.fields.length) {
-          await at(`${path}[${i}]`, () => updateAlignment(inner, actor, row.id, d.patch));
+          await namingPath(`${path}[${i}]`, () => updateAlignment(inner, actor, row.id, d.patch));
           changes.push({ action: "update", objectType: "alignment", name, fields: d.fields });
         }
       }
     }
     for (const e of existing) {
       if (wanted.has(`${e.parentType}:${e.parentId}`)) continue;
-      await at(path, () => deleteAlignment(inner, actor, e.id));
+      await namingPath(path, () => deleteAlignment(inner, actor, e.id));
       changes.push({
         action: "delete",
         objectType: "alignment",

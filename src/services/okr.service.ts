@@ -22,7 +22,19 @@ import { sameUnitProblem } from "../domain/alignment.js";
 import { AppError } from "../domain/errors.js";
 import { validateKeyResultTargets } from "../domain/progress.js";
 import type { KrType } from "../domain/types.js";
-import { type Actor, checkVersion, missingReference, mutate, read, type Services, type Write } from "./context.js";
+import { createAlignment } from "./alignment.service.js";
+import {
+  type Actor,
+  checkVersion,
+  type DomainEvent,
+  joinedServices,
+  missingReference,
+  mutate,
+  namingPath,
+  read,
+  type Services,
+  type Write,
+} from "./context.js";
 import { sameSource } from "./data-source-schema.js";
 import { type Derived, evaluateAsOf, groupBy, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
 import { changedFields, notifyFollowers } from "./follow.service.js";
@@ -35,6 +47,7 @@ import {
   KeyResultUpdateSchema,
   ObjectiveCreateSchema,
   ObjectiveUpdateSchema,
+  ObjectiveWithPartsSchema,
   parseInput,
 } from "./schemas.js";
 
@@ -212,7 +225,32 @@ function checkTeamOfLevel(level: string, teamId: string | null | undefined) {
   }
 }
 
+/**
+ * Creates an objective; with `keyResults` (each as `POST /objectives/:id/key-results` takes it)
+ * and `alignTo`, those too, in the same transaction: a key result or an alignment refused
+ * leaves nothing behind, and the refusal names the part (`keyResults[1].target: …`).
+ */
 export async function createObjective(svc: Services, actor: Actor, body: unknown): Promise<ObjectiveDetail> {
+  const whole = parseInput(ObjectiveWithPartsSchema, body);
+  if (whole.keyResults !== undefined || whole.alignTo !== undefined) {
+    const { keyResults = [], alignTo, ...objective } = whole;
+    const events: DomainEvent[] = [];
+    const id = await mutate(svc, actor, async (w) => {
+      const inner = joinedServices(svc, w, events);
+      const o = await createObjective(inner, actor, objective);
+      for (const [i, k] of keyResults.entries()) {
+        await namingPath(`keyResults[${i}]`, () => createKeyResult(inner, actor, o.id, k));
+      }
+      if (alignTo) {
+        await namingPath("alignTo", () =>
+          createAlignment(inner, actor, { childType: "objective", childId: o.id, ...alignTo }),
+        );
+      }
+      return o.id;
+    });
+    for (const e of events) svc.emit(e);
+    return getObjective(svc, actor, id, {});
+  }
   const input = parseInput(ObjectiveCreateSchema, body);
   input.ownerIds = distinctIds(input.ownerIds);
   checkOverride(input.progressOverride);

@@ -168,6 +168,15 @@ export const ObjectiveCreateSchema = z.strictObject({
   visibility: z.enum(["public", "private"]).optional(),
   progressOverride: Fraction.nullable().optional(),
 });
+/** An objective with its first key results and where it aligns, made in one write. */
+export const ObjectiveWithPartsSchema = ObjectiveCreateSchema.extend({
+  keyResults: z.array(z.unknown()).max(20, "at most 20 key results at once").optional(),
+  alignTo: z
+    .strictObject({ parentType: z.enum(["objective", "keyResult"]), parentId: z.string() })
+    .optional()
+    .describe("the objective or key result it aligns under"),
+});
+
 export const ObjectiveUpdateSchema = ObjectiveCreateSchema.partial()
   .extend({ state: z.enum(OBJECTIVE_STATES).optional(), version: z.number().int().optional() })
   .strict();

@@ -11,6 +11,7 @@ import {
   List,
   NumberInput,
   Select,
+  SimpleGrid,
   Stack,
   Text,
   TextInput,
@@ -145,6 +146,8 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
     setBusy(true);
     setError(null);
     try {
+      // One request, one transaction: a key result or an alignment refused leaves nothing behind.
+      const [parentType, parentId] = parent ? parent.split(":") : [];
       const o = await api<Objective>("POST", "/objectives", {
         title,
         level,
@@ -153,23 +156,20 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         committed,
         visibility: isPrivate ? "private" : "public",
         periodId: period.id,
+        keyResults: krs
+          .filter((x) => x.title.trim())
+          .map((k) => ({
+            title: k.title,
+            type: k.type,
+            start: num(k.start),
+            target: num(k.target),
+            unit: k.unit,
+            currency: k.unit === "currency" ? k.currency : null,
+            weight: k.weight,
+            ownerIds,
+          })),
+        ...(parentType && parentId && { alignTo: { parentType, parentId } }),
       });
-      for (const k of krs.filter((x) => x.title.trim())) {
-        await api("POST", `/objectives/${o.id}/key-results`, {
-          title: k.title,
-          type: k.type,
-          start: num(k.start),
-          target: num(k.target),
-          unit: k.unit,
-          currency: k.unit === "currency" ? k.currency : null,
-          weight: k.weight,
-          ownerIds,
-        });
-      }
-      if (parent) {
-        const [parentType, parentId] = parent.split(":");
-        await api("POST", "/alignments", { childType: "objective", childId: o.id, parentType, parentId });
-      }
       // Open the new objective at once; what it reaches (lists, trees, the coach) refetches meanwhile.
       onClose();
       await navigate({ to: "/objectives/$objectiveId", params: { objectiveId: o.id } });
@@ -179,7 +179,12 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
       ]);
     } catch (err) {
       setError(
-        err instanceof ApiError ? [err.message, ...((err.details as string[] | null) ?? [])].join(" ") : String(err),
+        // The details say it all when there are any (the message repeats the first of them).
+        err instanceof ApiError
+          ? (err.details as string[] | null)?.length
+            ? (err.details as string[]).join(" ")
+            : err.message
+          : String(err),
       );
     } finally {
       setBusy(false);
@@ -208,7 +213,7 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
             : undefined
         }
       />
-      <Group grow align="flex-start">
+      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
         <LevelSelect value={level} onChange={setLevel} />
         <TeamSelect
           label={t("common.team")}
@@ -218,7 +223,7 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
           error={needsTeam ? t("okrEdit.needsTeam") : undefined}
         />
         <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
-      </Group>
+      </SimpleGrid>
       <Group>
         <ObjectiveFlags
           committed={committed}
@@ -242,7 +247,8 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
             value={k.title}
             onChange={(e) => setKr(i, { title: e.currentTarget.value })}
           />
-          <Group align="flex-end" wrap="nowrap" gap="xs">
+          {/* On a phone the fields wrap onto a second line instead of being squeezed. */}
+          <Group align="flex-end" wrap="wrap" gap="xs">
             <Select
               label={t("create.type")}
               data={KR_TYPES.map((x) => ({ value: x, label: t(`krType.${x}`) }))}
