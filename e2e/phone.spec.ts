@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
+import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 test.use({ viewport: { width: 390, height: 844 } });
 
@@ -90,4 +90,35 @@ test("New objective at 390 px: every key-result field wide enough to read and fi
   expect(team?.width ?? 0).toBeGreaterThan(200);
   await dialog.getByLabel("Weight", { exact: true }).first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/phone-new-objective.png` });
+});
+
+test("Close and score at 390 px: every score and its reason within the screen", async ({ page, request }) => {
+  // An open objective of its own (other journeys close the demo's period), with three key results.
+  const call = client(request);
+  const periods = (await call("GET", "/periods?limit=100")).items as { id: string; state: string }[];
+  const open = periods.find((p) => p.state !== "closed")!;
+  const made = await call("POST", "/objectives", {
+    title: "Make releases boring (phone close)",
+    level: "organization",
+    periodId: open.id,
+    keyResults: [
+      { title: "Deploys a week without a rollback", type: "increase", start: 2, target: 20 },
+      { title: "Change failure rate", type: "decrease", start: 20, target: 5 },
+      { title: "Lead time for changes in hours", type: "decrease", start: 72, target: 24 },
+    ],
+  });
+  await signIn(page);
+  await page.goto(`/objectives/${made.id}`);
+  await page.getByRole("button", { name: "Close and score" }).click();
+  const dialog = page.getByRole("dialog");
+  const reasons = dialog.getByRole("textbox", { name: /^Why this score\?: / });
+  await expect(reasons.first()).toBeVisible();
+  expect(await reasons.count()).toBeGreaterThan(1);
+  for (const reason of await reasons.all()) {
+    await reason.scrollIntoViewIfNeeded();
+    const box = await reason.boundingBox();
+    expect((box?.x ?? 999) + (box?.width ?? 0), "a reason runs off the screen").toBeLessThanOrEqual(390);
+    expect(box?.width ?? 0).toBeGreaterThan(150);
+  }
+  await page.screenshot({ path: `${SHOTS}/phone-close-score.png` });
 });

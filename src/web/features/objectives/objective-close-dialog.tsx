@@ -3,7 +3,7 @@
  * rounding), an override with a reason, the objective's score computed live with the same
  * weights, and the closing note, learnings and next steps.
  */
-import { NumberInput, Table, Text, Textarea, TextInput } from "@mantine/core";
+import { Group, NumberInput, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { grade, objectiveScore, roundScore, suggestedKrScore } from "../../../domain/scoring.js";
@@ -51,53 +51,51 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
       size="xl"
       onSubmit={() => close.mutate()}
     >
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("objective.keyResults")}</Table.Th>
-            <Table.Th>{t("common.progress")}</Table.Th>
-            <Table.Th>{t("close.score")}</Table.Th>
-            <Table.Th>{t("close.reason")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {krs.map((k) => {
-            const suggested = suggestedKrScore(k.progress);
-            const changed = scores[k.id] !== suggested;
-            return (
-              <Table.Tr key={k.id}>
-                <Table.Td>{k.title}</Table.Td>
-                <Table.Td>{percent(k.progress)}</Table.Td>
-                <Table.Td>
-                  <NumberInput
-                    aria-label={`${t("close.score")}: ${k.title}`}
-                    value={scores[k.id]}
-                    min={0}
-                    max={1}
-                    step={0.1}
-                    decimalScale={1}
-                    w={90}
-                    onChange={(v) => setScores((s) => ({ ...s, [k.id]: roundScore(Number(v) || 0) }))}
-                    description={t("close.suggested", { score: suggested.toFixed(1) })}
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <TextInput
-                    aria-label={`${t("close.reason")}: ${k.title}`}
-                    value={reasons[k.id] ?? ""}
-                    onChange={(e) => {
-                      const v = e.currentTarget.value;
-                      setReasons((r) => ({ ...r, [k.id]: v }));
-                    }}
-                    required={changed}
-                    disabled={!changed}
-                  />
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+      {/* One block per key result, its score and reason side by side where there is room, stacked on a phone. */}
+      <Stack gap="md" role="list" aria-label={t("objective.keyResults")}>
+        {krs.map((k) => {
+          const suggested = suggestedKrScore(k.progress);
+          const changed = scores[k.id] !== suggested;
+          return (
+            <Stack key={k.id} gap={4} role="listitem">
+              <Group justify="space-between" wrap="nowrap" align="flex-start">
+                <Text fw={600} size="sm">
+                  {k.title}
+                </Text>
+                <Text size="sm" c="dimmed">
+                  {percent(k.progress)}
+                </Text>
+              </Group>
+              <Group align="flex-start" wrap="wrap" gap="sm">
+                <NumberInput
+                  label={t("close.score")}
+                  aria-label={`${t("close.score")}: ${k.title}`}
+                  value={scores[k.id]}
+                  min={0}
+                  max={1}
+                  step={0.1}
+                  decimalScale={1}
+                  w={110}
+                  onChange={(v) => setScores((s) => ({ ...s, [k.id]: roundScore(Number(v) || 0) }))}
+                  description={t("close.suggested", { score: suggested.toFixed(1) })}
+                />
+                <TextInput
+                  label={t("close.reason")}
+                  aria-label={`${t("close.reason")}: ${k.title}`}
+                  value={reasons[k.id] ?? ""}
+                  onChange={(e) => {
+                    const v = e.currentTarget.value;
+                    setReasons((r) => ({ ...r, [k.id]: v }));
+                  }}
+                  required={changed}
+                  disabled={!changed}
+                  style={{ flex: "1 1 12rem" }}
+                />
+              </Group>
+            </Stack>
+          );
+        })}
+      </Stack>
       <Text fw={700} c={score === null ? undefined : GRADE_COLOR[grade(score)]} aria-live="polite">
         {t("close.objectiveScore", { score: score === null ? "—" : score.toFixed(1) })}
       </Text>
