@@ -18,7 +18,7 @@ import { z } from "zod";
 import type { Executor } from "../db/database.js";
 import { importQueries } from "../db/import-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
-import type { KeyResultRow, ObjectiveRow } from "../db/repositories.js";
+import { type KeyResultRow, type ObjectiveRow, objectiveRepo } from "../db/repositories.js";
 import * as s from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { type Actor, mutate, read, type Services } from "./context.js";
@@ -150,7 +150,14 @@ async function planImport(
   ex: Executor,
   scope: OrgScope,
   sheet: ParsedSheet,
-  opts: { createMissing: boolean; dryRun: boolean; nowMs: number; actorId: string },
+  opts: {
+    createMissing: boolean;
+    dryRun: boolean;
+    nowMs: number;
+    actorId: string;
+    /** The organisation's rule: whether a private objective may align under a public one. */
+    privateUnderPublic: boolean;
+  },
 ): Promise<Plan> {
   const problems = [...sheet.problems];
   const rows = sheet.rows;
@@ -332,6 +339,8 @@ async function planImport(
     idOfRow.set(r, id);
   }
   for (const k of existing.keyResults) objectiveOfKr.set(k.id, k.objectiveId);
+  /** Each objective's visibility as it will be: the file's rows, else as stored. */
+  const visibilityOf = new Map(existing.objectives.map((o) => [o.id, o.visibility]));
 
   /** What a parent reference names: a row of the file or an existing object. */
   const parentOf = (
@@ -397,6 +406,7 @@ async function planImport(
       ownerIds: r.owners.length ? ownerIds : (old?.ownerIds ?? []),
       visibility: r.visibility ?? old?.visibility ?? "public",
     };
+    visibilityOf.set(id, values.visibility);
     if (r.parent) {
       const p = parentOf(r);
       if (!p || (p.kind !== "objective" && p.kind !== "keyResult")) {
@@ -671,6 +681,15 @@ async function planImport(
 
   // Alignments: new ones only, and no loop within the file.
   const have = await importQueries.alignmentsOfChildren(ex, scope, alignmentChildren);
+  const parentObjectiveOf = (a: (typeof wantedAlignments)[number]) =>
+    a.parent.type === "keyResult" ? objectiveOfKr.get(a.parent.id) : a.parent.id;
+  const unknownParents = wantedAlignments.flatMap((a) => {
+    const id = parentObjectiveOf(a);
+    return id && !visibilityOf.has(id) ? [id] : [];
+  });
+  for (const o of await objectiveRepo.listByIds(ex, scope, [...new Set(unknownParents)])) {
+    visibilityOf.set(o.id, o.visibility);
+  }
   const parentOfNode = new Map<string, string>();
   for (const a of wantedAlignments)
     parentOfNode.set(
@@ -694,6 +713,21 @@ async function planImport(
         a.r,
         "Parent reference",
         `"${a.r.parent}" leads back to this row through the file's parent references; break the loop`,
+      );
+      continue;
+    }
+    // The rule `POST /alignments` applies: a private objective's progress must not show through a public parent.
+    const parentObjective = parentObjectiveOf(a);
+    if (
+      !opts.privateUnderPublic &&
+      visibilityOf.get(a.child.id) === "private" &&
+      parentObjective !== undefined &&
+      visibilityOf.get(parentObjective) !== "private"
+    ) {
+      bad(
+        a.r,
+        "Parent reference",
+        `this objective is private and "${a.r.parent}" is public; a private objective cannot align under a public one (its progress would show through). Make it public, leave out the parent reference, or ask an admin to allow it in settings (privateUnderPublic)`,
       );
       continue;
     }
@@ -732,10 +766,25 @@ export async function importOkrs(
   const sheet = await sheetOf(input);
   const opts = { createMissing: input.createMissing === true, dryRun: input.dryRun === true, actorId: actor.userId };
   if (opts.dryRun) {
-    return read(svc, actor, async (r) => (await planImport(r.ex, r.scope, sheet, { ...opts, nowMs: r.nowMs })).summary);
+    return read(
+      svc,
+      actor,
+      async (r) =>
+        (
+          await planImport(r.ex, r.scope, sheet, {
+            ...opts,
+            nowMs: r.nowMs,
+            privateUnderPublic: r.guard.rules.privateUnderPublic,
+          })
+        ).summary,
+    );
   }
   return mutate(svc, actor, async (w) => {
-    const plan = await planImport(w.tx, w.scope, sheet, { ...opts, nowMs: w.nowMs });
+    const plan = await planImport(w.tx, w.scope, sheet, {
+      ...opts,
+      nowMs: w.nowMs,
+      privateUnderPublic: w.guard.rules.privateUnderPublic,
+    });
     if (plan.summary.problems.length) {
       throw AppError.validation(
         plan.summary.problems.map((p) => `row ${p.row}${p.column ? `, ${p.column}` : ""}: ${p.message}`),

@@ -383,6 +383,30 @@ describe.each(DATABASE_KINDS)("OKR import and export on %s", (kind) => {
     expect((await raw(`/exports/deck?periodId=${periodId}&teamId=%00`)).statusCode).toBe(400);
   });
 
+  it("refuses a private objective under a public parent, as POST /alignments does, unless the setting allows it", async () => {
+    const content = [
+      "Reference,Parent reference,Type,Title,Time period,Visibility",
+      "PUB-1,,Objective,Be the partner of choice in Benelux,Q1 2027,Public",
+      "PRIV-1,PUB-1,Objective,Buy the reseller in Ghent,Q1 2027,Private",
+    ].join("\n");
+    const refused = await api.call("POST", "/imports/okrs", { format: "csv", content, createMissing: true });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.join("\n")).toMatch(
+      /row 3, Parent reference: this objective is private and "PUB-1" is public; a private objective cannot align under a public one/,
+    );
+    const search = async () =>
+      (await api.call("GET", `/objectives?q=${encodeURIComponent("reseller in Ghent")}`)).body.items.length;
+    expect(await search()).toBe(0);
+    expect((await api.call("PATCH", "/settings", { privateUnderPublic: true })).status).toBe(200);
+    try {
+      const allowed = await api.call("POST", "/imports/okrs", { format: "csv", content, createMissing: true });
+      expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+      expect(await search()).toBe(1);
+    } finally {
+      expect((await api.call("PATCH", "/settings", { privateUnderPublic: false })).status).toBe(200);
+    }
+  });
+
   it("lets only admins import; members may export what they see", async () => {
     const auth = { authorization: `Bearer ${memberToken}` };
     const res = await api.call("POST", "/imports/okrs", { format: "csv", content: "Type,Title\nObjective,x" }, auth);
