@@ -122,8 +122,17 @@ test("close and score an objective", async ({ page }) => {
   await dialog.getByRole("textbox", { name: "What we learned" }).fill("Automate the rollback first.");
   await page.screenshot({ path: `${SHOTS}/close.png` });
   await dialog.getByRole("button", { name: "Close objective" }).click();
-  await expect(page.getByText("Closed with score 0.5")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Closed with score 0.5" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
+  // The close stays readable afterwards: each key result's score and reason, and the notes under their names.
+  const closing = page.getByRole("region", { name: "Closed with score 0.5" });
+  await expect(closing.getByText("— Most teams moved to trunk-based releases")).toBeVisible();
+  await expect(closing.getByText("What we learned")).toBeVisible();
+  await expect(closing.getByText("Automate the rollback first.")).toBeVisible();
+  await closing.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/closed-objective.png` });
+  await page.getByRole("link", { name: "Change failure rate" }).first().click();
+  await expect(page.getByText("Scored 0.4 at the close")).toBeVisible();
 });
 
 test("dashboard: status, progress over time, risks and the coach", async ({ page }) => {

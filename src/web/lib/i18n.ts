@@ -254,6 +254,7 @@ const en = {
     coachNone: "The coach has nothing to say about this objective.",
   },
   keyResult: {
+    scored: "Scored {{score}} at the close",
     date: "Date",
     chart: "Value over time",
     value: "Value",

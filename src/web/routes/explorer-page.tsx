@@ -427,7 +427,7 @@ function ObjectiveCells(o: Objective) {
         </Group>
       </Table.Td>
       <Table.Td>
-        <StatusBadge status={o.status} />
+        <StatusBadge status={o.status} score={o.score} />
       </Table.Td>
     </>
   );

@@ -56,7 +56,7 @@ function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }
       <Text size="sm" w={{ base: 64, sm: 90 }} ta="right" style={{ flexShrink: 0 }}>
         {kr.type === "milestone" ? (kr.achieved ? "✓" : "—") : value(kr, kr.current)}
       </Text>
-      <StatusBadge status={kr.status} />
+      <StatusBadge status={kr.status} score={kr.score} />
       {kr.progressMode === "manual" && !kr.closed && mayCheckIn(me.data, kr, objective) && (
         <Button
           size="xs"
@@ -110,7 +110,7 @@ export function ObjectiveCard({ objective }: { objective: Objective }) {
             <Text size="sm" fw={600}>
               {percent(objective.progress)}
             </Text>
-            <StatusBadge status={objective.status} />
+            <StatusBadge status={objective.status} score={objective.score} />
           </Group>
         </Group>
         <ProgressMeter

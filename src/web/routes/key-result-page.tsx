@@ -82,6 +82,19 @@ export function KeyResultPage() {
               </Group>
               <OwnerNames ids={k.ownerIds} />
               <ForecastText forecast={k.forecast} status={k.status} />
+              {k.score !== null && (
+                <Text size="sm" ta="right" maw={360}>
+                  <Text span fw={700}>
+                    {t("keyResult.scored", { score: k.score.toFixed(1) })}
+                  </Text>
+                  {k.scoreReason ? (
+                    <Text span c="dimmed">
+                      {" "}
+                      — {k.scoreReason}
+                    </Text>
+                  ) : null}
+                </Text>
+              )}
               <Group gap="xs">
                 {objective.data && <KeyResultActions kr={k} objective={objective.data} />}
                 {mayCheckInHere && (

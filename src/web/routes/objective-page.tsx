@@ -257,7 +257,7 @@ export function ObjectivePage() {
                 <Text fw={700} size="xl">
                   {percent(o.progress)}
                 </Text>
-                <StatusBadge status={o.status} />
+                <StatusBadge status={o.status} score={o.score} />
               </Group>
               <OwnerNames ids={o.ownerIds} />
               <Group gap="xs" justify="flex-end">
@@ -279,14 +279,7 @@ export function ObjectivePage() {
               <ObjectiveCard objective={o} />
               <KeyResultList objective={o} />
               <ProgressBreakdown objective={o} />
-              {o.closing && (o.closing.note || o.closing.learnings) && (
-                <Card withBorder mt="md">
-                  <Text size="sm">{o.closing.note}</Text>
-                  <Text size="sm" c="dimmed">
-                    {o.closing.learnings}
-                  </Text>
-                </Card>
-              )}
+              {o.closing && <ClosingCard objective={o} />}
               <CommentsPanel key={`comments-${o.id}`} objectType="objective" objectId={o.id} />
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 4 }}>
@@ -302,5 +295,57 @@ export function ObjectivePage() {
         </Stack>
       )}
     </QueryState>
+  );
+}
+
+/** How the objective closed: its score (and the one its key results suggested), each key result's, and the notes. */
+function ClosingCard({ objective: o }: { objective: Objective }) {
+  const closing = o.closing;
+  if (!closing) return null;
+  const parts = [
+    [t("close.note"), closing.note],
+    [t("close.learnings"), closing.learnings],
+    [t("close.next"), closing.next],
+  ].filter(([, text]) => text);
+  const scored = o.keyResults.filter((k) => k.score !== null);
+  return (
+    <Card withBorder mt="md" component="section" aria-labelledby="closing-heading">
+      <Title order={3} size="h5" id="closing-heading" mb="xs">
+        {t("objective.closed", { score: o.score?.toFixed(1) ?? "—" })}
+      </Title>
+      {closing.suggestedScore !== null && o.score !== null && closing.suggestedScore !== o.score && (
+        <Text size="xs" c="dimmed" mb="xs">
+          {t("close.suggested", { score: closing.suggestedScore.toFixed(1) })}
+        </Text>
+      )}
+      {scored.length > 0 && (
+        <Stack gap={4} mb="sm">
+          {scored.map((k) => (
+            <Text key={k.id} size="sm">
+              <Text span fw={600}>
+                {k.score?.toFixed(1)}
+              </Text>{" "}
+              {k.title}
+              {k.scoreReason ? (
+                <Text span c="dimmed">
+                  {" "}
+                  — {k.scoreReason}
+                </Text>
+              ) : null}
+            </Text>
+          ))}
+        </Stack>
+      )}
+      {parts.map(([label, text]) => (
+        <Stack key={label} gap={2} mb="xs">
+          <Text size="xs" fw={700} tt="uppercase" c="dimmed">
+            {label}
+          </Text>
+          <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+            {text}
+          </Text>
+        </Stack>
+      ))}
+    </Card>
   );
 }
