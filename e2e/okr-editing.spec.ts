@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
+import { client, noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
 /** Light, then dark, then back to light: axe in both. */
 async function axeLightAndDark(page: Page) {
@@ -252,4 +252,27 @@ test("at 390 px an observer exports the explorer's view and reads the settings w
   await dataSync.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/settings-observer-390.png` });
   await noSeriousA11yViolations(page);
+});
+
+test("a member is not offered organisation-level objectives: the level is shown disabled, with who may", async ({
+  page,
+  request,
+}) => {
+  const call = client(request);
+  const stamp = Date.now();
+  const member = await call("POST", "/users", {
+    name: "Mo Member",
+    email: `mo${stamp}@demo.example`,
+    role: "member",
+    invite: false,
+  });
+  const token = (await call("POST", `/users/${member.id}/tokens`, { name: "e2e" })).token as string;
+  await signIn(page, token);
+  await page.getByRole("button", { name: "New objective" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "New objective" });
+  await dialog.getByLabel("Level", { exact: true }).click();
+  const organisation = page.getByRole("option", { name: "Organisation (owners and admins only)" });
+  await expect(organisation).toBeVisible();
+  await expect(organisation).toHaveAttribute("aria-disabled", "true");
+  await expect(page.getByRole("option", { name: "Individual", exact: true })).toBeVisible();
 });

@@ -154,6 +154,8 @@ const admin = {
     roles: { member: "Member", observer: "Observer (read only)" },
     save: "Save single sign-on settings",
     ownersOnly: "Only organisation owners change single sign-on: it decides who can sign in as anyone.",
+    scimOwnersOnly:
+      "Only organisation owners issue SCIM tokens: provisioning changes people's accounts with the rank of whoever issued its token.",
     saved: "Single sign-on settings saved",
     notConfigured: "Single sign-on has not been set up yet.",
     unavailable: "This server does not offer single sign-on settings yet ({{message}}).",

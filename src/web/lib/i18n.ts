@@ -282,6 +282,7 @@ const en = {
     saved: "Check-in saved",
   },
   create: {
+    adminsOnly: "owners and admins only",
     titleTooLong:
       "A title may be at most {{max}} characters; this one has {{count}}. Shorten it (the details fit in the description).",
     open: "New objective",

@@ -77,6 +77,8 @@ function CopyField({ label, value, description }: { label: string; value: string
 }
 
 function ScimSection() {
+  // Issuing a SCIM token is an owner's (it provisions every account); admins see and revoke them.
+  const isOwner = useMe().data?.role === "owner";
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: ["scimTokens"], queryFn: () => get<Page<ScimToken>>("/scim-tokens") });
   const [name, setName] = useState("");
@@ -166,10 +168,15 @@ function ScimSection() {
               required
               w={280}
             />
-            <Button type="submit" mt={25} loading={create.isPending} disabled={!name.trim()}>
+            <Button type="submit" mt={25} loading={create.isPending} disabled={!name.trim() || !isOwner}>
               {t("admin.security.create")}
             </Button>
           </Group>
+          {!isOwner && (
+            <Text size="sm" c="dimmed" mt="xs">
+              {t("admin.security.scimOwnersOnly")}
+            </Text>
+          )}
         </form>
         <div>
           <Title order={4} size="h5" mb="xs" id="scim-tokens-heading">

@@ -30,6 +30,7 @@ import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidatePrefixes } from "../../lib/live.js";
 import { keysForChange } from "../../lib/live-keys.js";
+import { mayAdminister } from "../../lib/permissions.js";
 import { useMe } from "../../lib/queries.js";
 import type { Objective, Period } from "../../lib/types.js";
 import { AlignTargetSelect, PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
@@ -68,7 +69,8 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
   const navigate = useNavigate();
   const [title, setTitle] = useState("");
   // A team objective of the person's first team when they are in one; else their own (a team objective needs its team).
-  const myTeam = useMe().data?.user.teamIds[0] ?? null;
+  const account = useMe().data;
+  const myTeam = account?.user.teamIds[0] ?? null;
   const [level, setLevel] = useState<Level>(myTeam ? "team" : "individual");
   const [teamId, setTeamId] = useState<string | null>(myTeam);
   const [ownerIds, setOwnerIds] = useState<string[]>([me]);
@@ -214,7 +216,7 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         }
       />
       <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-        <LevelSelect value={level} onChange={setLevel} />
+        <LevelSelect value={level} onChange={setLevel} allowOrganization={mayAdminister(account)} />
         <TeamSelect
           label={t("common.team")}
           value={teamId}

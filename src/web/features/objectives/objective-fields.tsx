@@ -4,11 +4,24 @@ import { LEVELS, type Level } from "../../../domain/types.js";
 import { t } from "../../lib/i18n.js";
 
 /** The objective's level: organisation, team or individual. */
-export function LevelSelect({ value, onChange }: { value: Level; onChange: (level: Level) => void }) {
+export function LevelSelect({
+  value,
+  onChange,
+  allowOrganization = true,
+}: {
+  value: Level;
+  onChange: (level: Level) => void;
+  /** Whether the person may create organisation-level objectives (owners and admins): else offered disabled, with why. */
+  allowOrganization?: boolean;
+}) {
   return (
     <Select
       label={t("common.level")}
-      data={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))}
+      data={LEVELS.map((l) =>
+        l === "organization" && !allowOrganization
+          ? { value: l, label: `${t(`level.${l}`)} (${t("create.adminsOnly")})`, disabled: true }
+          : { value: l, label: t(`level.${l}`) },
+      )}
       value={value}
       onChange={(v) => v && onChange(v as Level)}
       allowDeselect={false}
