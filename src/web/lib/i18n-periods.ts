@@ -101,6 +101,7 @@ addStrings("closing", {
   more_one: "…and {{count}} more objective.",
   more_other: "…and {{count}} more objectives.",
   noEdit: "Only the objective's owners, their managers, the team's owners and admins can close or postpone it.",
+  observer: "Observers read the close: they do not close or postpone objectives, their own included.",
 });
 
 addStrings("kpiEdit", {

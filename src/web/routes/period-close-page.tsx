@@ -67,7 +67,7 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
         )}
       </Table.Td>
       <Table.Td>
-        {o.state !== "closed" && !mayEdit && (
+        {o.state !== "closed" && !mayEdit && me.data?.role !== "observer" && (
           <Text size="xs" c="dimmed">
             {t("closing.noEdit")}
           </Text>
@@ -148,6 +148,12 @@ export function PeriodClosePage() {
           ))}
       </Group>
       <Text c="dimmed">{t("periodClose.intro")}</Text>
+      {/* Said once for the page: an observer closes nothing, whoever owns what. */}
+      {me.data?.role === "observer" && (
+        <Alert color="gray" variant="light">
+          {t("closing.observer")}
+        </Alert>
+      )}
       {period.closedAt && (
         <Alert color="gray" variant="light">
           {t("closing.closedOn", { date: day(period.closedAt.slice(0, 10)) })}
