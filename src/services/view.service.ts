@@ -133,6 +133,18 @@ const OBJECTIVE_KEY = [
 ] as const;
 
 /** The live periods in list order, grouped by start date (a year and its first quarter share one). */
+/** What a status depends on in each period at `nowMs` (worked out once per period), or null for none. */
+function statusInstantsAt(ctx: OrgContext, nowMs: number): (periodId: string) => StatusInstant | null {
+  const instants = new Map<string, StatusInstant | null>();
+  return (periodId) => {
+    if (!instants.has(periodId)) {
+      const span = objectiveSpan({ periodId }, ctx);
+      instants.set(periodId, span && statusInstant(span, ctx.settings, nowMs));
+    }
+    return instants.get(periodId) ?? null;
+  };
+}
+
 function periodGroups(ctx: OrgContext, periodId: string | undefined): { startDate: string; periodIds: string[] }[] {
   const byStart = new Map<string, string[]>();
   for (const p of ctx.periods.values()) {
@@ -207,14 +219,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     };
     const groups = periodGroups(ctx, q.periodId);
     /** What a status depends on in each period now: lets SQL leave out objectives that cannot match. */
-    const instants = new Map<string, StatusInstant | null>();
-    const at = (periodId: string) => {
-      if (!instants.has(periodId)) {
-        const span = objectiveSpan({ periodId }, ctx);
-        instants.set(periodId, span && statusInstant(span, ctx.settings, nowMs));
-      }
-      return instants.get(periodId) ?? null;
-    };
+    const at = statusInstantsAt(ctx, nowMs);
     /** Stored figures are now's: with `asOf`, every candidate is checked on that moment's figures instead. */
     const prefilter = (segment: Status | null): ObjectiveListFilter => {
       const statuses = segment ? new Set([segment]) : wanted;
@@ -330,14 +335,7 @@ export async function countObjectives(svc: Services, actor: Actor, query: unknow
     ]);
   }
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
-    const instants = new Map<string, StatusInstant | null>();
-    const at = (periodId: string) => {
-      if (!instants.has(periodId)) {
-        const span = objectiveSpan({ periodId }, ctx);
-        instants.set(periodId, span && statusInstant(span, ctx.settings, nowMs));
-      }
-      return instants.get(periodId) ?? null;
-    };
+    const at = statusInstantsAt(ctx, nowMs);
     const filter: ObjectiveListFilter = {
       teamId: q.teamId,
       ownerId: q.ownerId,

@@ -7,6 +7,7 @@ import { ForecastText } from "../components/forecast-text.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
+import { ScoreReason } from "../components/score-reason.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { CheckInDialog } from "../features/check-in/check-in-dialog.js";
@@ -84,15 +85,7 @@ export function KeyResultPage() {
               <ForecastText forecast={k.forecast} status={k.status} />
               {k.score !== null && (
                 <Text size="sm" ta="right" maw={360}>
-                  <Text span fw={700}>
-                    {t("keyResult.scored", { score: k.score.toFixed(1) })}
-                  </Text>
-                  {k.scoreReason ? (
-                    <Text span c="dimmed">
-                      {" "}
-                      — {k.scoreReason}
-                    </Text>
-                  ) : null}
+                  <ScoreReason score={t("keyResult.scored", { score: k.score.toFixed(1) })} reason={k.scoreReason} />
                 </Text>
               )}
               <Group gap="xs">

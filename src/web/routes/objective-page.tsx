@@ -11,6 +11,7 @@ import { LoadMore } from "../components/load-more.js";
 import { OwnerNames } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
+import { ScoreReason } from "../components/score-reason.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { AlignmentParents } from "../features/alignment/alignment-parents.js";
 import { CommentsPanel } from "../features/comments/comments-panel.js";
@@ -322,16 +323,7 @@ function ClosingCard({ objective: o }: { objective: Objective }) {
         <Stack gap={4} mb="sm">
           {scored.map((k) => (
             <Text key={k.id} size="sm">
-              <Text span fw={600}>
-                {k.score?.toFixed(1)}
-              </Text>{" "}
-              {k.title}
-              {k.scoreReason ? (
-                <Text span c="dimmed">
-                  {" "}
-                  — {k.scoreReason}
-                </Text>
-              ) : null}
+              <ScoreReason score={k.score?.toFixed(1) ?? "—"} label={k.title} reason={k.scoreReason} />
             </Text>
           ))}
         </Stack>
