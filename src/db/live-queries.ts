@@ -33,6 +33,16 @@ export const liveQueries = {
       .where(and(eq(c.orgId, scope.orgId), eq(c.id, id)));
     return rows.map((r) => r.kr);
   },
+  /** The key result a check-in token belongs to (revoked ones included), as a list of none or one. */
+  async keyResultOfToken(ex: Executor, scope: OrgScope, id: string): Promise<string[]> {
+    const k = s.keyResultTokens;
+    if (!isId(id)) return [];
+    const rows = await ex
+      .select({ kr: k.keyResultId })
+      .from(k)
+      .where(and(eq(k.orgId, scope.orgId), eq(k.id, id)));
+    return rows.map((r) => r.kr);
+  },
   /** The objective of an initiative (deleted ones included), as a list of none or one. */
   async objectiveOfInitiative(ex: Executor, scope: OrgScope, id: string): Promise<string[]> {
     const i = s.initiatives;

@@ -35,6 +35,9 @@ async function objectivesConcerned(ex: Executor, e: DomainEvent): Promise<string
       return found(await objectivesOfKrs([e.objectId]));
     case "checkIn":
       return found(await objectivesOfKrs(await liveQueries.keyResultOfCheckIn(ex, scope, e.objectId)));
+    // A key result's check-in token concerns that key result's objective.
+    case "keyResultToken":
+      return found(await objectivesOfKrs(await liveQueries.keyResultOfToken(ex, scope, e.objectId)));
     case "initiative":
       return found(await liveQueries.objectiveOfInitiative(ex, scope, e.objectId));
     // A comment (and a reaction to it) concerns the objective it follows; following, its objective.

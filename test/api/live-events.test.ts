@@ -135,6 +135,10 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
     });
     const kr = await f.keyResult(secret.id, { ownerIds: [ids.ola] });
     await f.checkIn(kr.id, { value: 10 });
+    // A check-in token made for its key result, and revoked.
+    const made = await api.call("POST", `/key-results/${kr.id}/tokens`, { name: "sheet" });
+    expect(made.status).toBe(201);
+    expect((await api.call("DELETE", `/key-results/${kr.id}/tokens/${made.body.id}`)).status).toBe(204);
     expect((await as("ola", "PATCH", `/objectives/${secret.id}`, { title: "Acquire two competitors" })).status).toBe(
       200,
     );
@@ -150,6 +154,8 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
       "objective.created",
       "keyResult.created",
       "checkIn.created",
+      "keyResultToken.created",
+      "keyResultToken.revoked",
       "objective.updated",
       "objective.created",
       "alignment.created",
@@ -162,7 +168,7 @@ describe.each(DATABASE_KINDS)("live updates on %s", (kind) => {
     expect(types(ola)).toEqual([...everything.slice(0, 3), "notification.created", ...everything.slice(3)]);
     expect(types(admin)).toEqual(everything);
     // Mia hears only of the public objective: not the private one, its key result, its
-    // check-in, the edit, nor the alignment that touched its key result, made or deleted.
+    // check-in, its check-in token, the edit, nor the alignment that touched its key result, made or deleted.
     expect(types(mia)).toEqual(["objective.created", "keyResult.created", "checkIn.created"]);
     // Nothing says which object changed, or who changed it.
     for (const e of [...ola.events, ...mia.events]) expect(Object.keys(e).sort()).toEqual(["objectType", "type"]);
