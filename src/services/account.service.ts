@@ -727,7 +727,11 @@ export async function completeLink(
     // Rank is checked on use: an invitation sets a password only while its issuer could still issue it.
     const issuer = found.createdBy ? ((await userRepo.find(t.tx, t.scope, found.createdBy)) ?? null) : null;
     const gone = found.createdBy && !issuer;
-    if (gone || !credentialHolds(issuer, user, "invitation")) {
+    // A reset link's issuer is whoever set the email: it holds while their rank covers the person's,
+    // active or not (a departed admin's hires must still be able to reset their passwords).
+    const holds =
+      purpose === "reset" ? !issuer || vouchesFor(issuer, user) : !gone && credentialHolds(issuer, user, "invitation");
+    if (!holds) {
       throw new AppError(
         "UNAUTHENTICATED",
         purpose === "invite"

@@ -182,5 +182,11 @@ describe.each(DATABASE_KINDS)("where a password came from, on %s", (kind) => {
     await acceptedInvitation(otherToken, invitee, "set through a departed admin's link");
     expect((await api.call("DELETE", `/users/${other.id}`)).status).toBe(204);
     expect((await login(invitee.email, "set through a departed admin's link")).statusCode).toBe(200);
+    // And a reset link to the email that admin set still sets a password.
+    smtp.inbox.splice(0, smtp.inbox.length);
+    expect((await post("/auth/forgot-password", { email: invitee.email })).statusCode).toBe(202);
+    const mail = await smtp.waitFor(invitee.email);
+    const reset = await post("/auth/reset-password", { token: linkToken(mail.text), password: "my own after all" });
+    expect(reset.statusCode, reset.body).toBe(200);
   });
 });
