@@ -131,8 +131,11 @@ test("close and score an objective", async ({ page }) => {
   await expect(closing.getByText("Automate the rollback first.")).toBeVisible();
   await closing.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/closed-objective.png` });
+  // Closed: its alignments are kept as they were (reopen to change them).
+  await expect(page.getByRole("button", { name: "Add a parent" })).toHaveCount(0);
   await page.getByRole("link", { name: "Change failure rate" }).first().click();
   await expect(page.getByText("Scored 0.4 at the close")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add a parent" })).toHaveCount(0);
 });
 
 test("dashboard: status, progress over time, risks and the coach", async ({ page }) => {

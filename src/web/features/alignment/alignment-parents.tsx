@@ -113,7 +113,8 @@ export function AlignmentParents(props: { objective: Objective } | { keyResult: 
       : { type: "keyResult" as const, id: props.keyResult.id, title: props.keyResult.title };
   const ownObjective = useObjective("objective" in props ? "" : props.keyResult.objectiveId);
   const childObjective = "objective" in props ? props.objective : ownObjective.data;
-  const childSide = useMayEditObjective(childObjective);
+  // A closed objective (and its key results) keeps its alignments as they were: reopen it to change them.
+  const childSide = useMayEditObjective(childObjective) && childObjective?.state !== "closed";
   const parents = useAlignments({ childId: node.id });
   const [edit, setEdit] = useState<AlignmentEdit | null>(null);
   const items = parents.data?.items ?? [];

@@ -296,7 +296,8 @@ export function DataLinkCard({ kr }: { kr: KeyResult }) {
   });
   const data = link.data;
   if (!data || kr.progressMode !== "manual" || kr.type === "milestone") return null;
-  if (!data.canEdit) {
+  // A closed key result takes no check-ins: its link is shown, not managed.
+  if (!data.canEdit || kr.closed) {
     if (!data.source) return null;
     return (
       <Card withBorder component="section" aria-labelledby="data-link-heading">
