@@ -133,6 +133,31 @@ const OBJECTIVE_KEY = [
 ] as const;
 
 /** The live periods in list order, grouped by start date (a year and its first quarter share one). */
+type ObjectiveListInput = z.output<typeof ObjectiveListQuery>;
+
+/** A `progress=min-max` filter (percent) as the fractions the list compares with. */
+function progressRangeOf(q: ObjectiveListInput): { min: number; max: number } | undefined {
+  return q.progress ? { min: q.progress[0] / 100, max: q.progress[1] / 100 } : undefined;
+}
+
+/** The list's filters in SQL, as `GET /objectives` and its count read them (a status filter apart). */
+function listFilterOf(
+  q: ObjectiveListInput,
+  progress: { min: number; max: number } | undefined,
+  visibleTo: ObjectiveListFilter["visibleTo"],
+): ObjectiveListFilter {
+  return {
+    teamId: q.teamId,
+    ownerId: q.ownerId,
+    involves: q.involves,
+    level: q.level,
+    state: q.state,
+    text: q.q?.trim().toLowerCase() || undefined,
+    progress,
+    visibleTo,
+  };
+}
+
 /** What a status depends on in each period at `nowMs` (worked out once per period), or null for none. */
 function statusInstantsAt(ctx: OrgContext, nowMs: number): (periodId: string) => StatusInstant | null {
   const instants = new Map<string, StatusInstant | null>();
@@ -180,7 +205,7 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     ]);
   }
   const wanted = q.status ? new Set<Status>(q.status) : null;
-  const range = q.progress ? { min: q.progress[0] / 100, max: q.progress[1] / 100 } : undefined;
+  const range = progressRangeOf(q);
   const scopeName = cursorScope("objectives", {
     periodId: q.periodId,
     teamId: q.teamId,
@@ -206,17 +231,8 @@ export async function listObjectives(svc: Services, actor: Actor, query: unknown
     sortBy === "title" || sortBy === "progress" ? { by: sortBy, desc } : { by: "list", desc };
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
-    const filter: ObjectiveListFilter = {
-      teamId: q.teamId,
-      ownerId: q.ownerId,
-      involves: q.involves,
-      level: q.level,
-      state: q.state,
-      text,
-      // Stored progress is now's: a range as of another moment is checked on that moment's figures.
-      progress: q.asOf ? undefined : range,
-      visibleTo: await guard.visibleTo(),
-    };
+    // Stored progress is now's: a range as of another moment is checked on that moment's figures.
+    const filter = listFilterOf(q, q.asOf ? undefined : range, await guard.visibleTo());
     const groups = periodGroups(ctx, q.periodId);
     /** What a status depends on in each period now: lets SQL leave out objectives that cannot match. */
     const at = statusInstantsAt(ctx, nowMs);
@@ -337,15 +353,8 @@ export async function countObjectives(svc: Services, actor: Actor, query: unknow
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const at = statusInstantsAt(ctx, nowMs);
     const filter: ObjectiveListFilter = {
-      teamId: q.teamId,
-      ownerId: q.ownerId,
-      involves: q.involves,
-      level: q.level,
-      state: q.state,
-      text: q.q?.trim().toLowerCase() || undefined,
-      progress: q.progress ? { min: q.progress[0] / 100, max: q.progress[1] / 100 } : undefined,
+      ...listFilterOf(q, progressRangeOf(q), await guard.visibleTo()),
       statuses: q.status ? { wanted: new Set(q.status), at } : undefined,
-      visibleTo: await guard.visibleTo(),
     };
     const periodIds = periodGroups(ctx, q.periodId).flatMap((g) => g.periodIds);
     return { count: await objectiveListQueries.count(ex, scope, periodIds, filter) };
