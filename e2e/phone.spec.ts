@@ -122,3 +122,67 @@ test("Close and score at 390 px: every score and its reason within the screen", 
   }
   await page.screenshot({ path: `${SHOTS}/phone-close-score.png` });
 });
+
+/** Every cell of every table on the page lies within the screen, and every labelled cell shows its column's heading. */
+async function tablesAsLists(page: Page) {
+  const cells = page.locator(".okra-table-list tbody td, .okra-table-list tbody th");
+  await expect(cells.first()).toBeVisible();
+  const outside = await cells.evaluateAll((els) =>
+    els
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && (r.left < 0 || r.right > 390.5);
+      })
+      .map((el) => el.textContent ?? ""),
+  );
+  expect(outside, "these cells are off the screen's edge").toEqual([]);
+  // The headings are in the cards: a labelled cell shows its heading before its value.
+  const labels = await cells.evaluateAll((els) =>
+    els
+      .filter((el) => el.hasAttribute("data-label") && el !== el.parentElement?.firstElementChild)
+      .map((el) => getComputedStyle(el, "::before").content),
+  );
+  expect(labels.length).toBeGreaterThan(0);
+  for (const label of labels) expect(label).not.toBe("none");
+}
+
+test("Tables become lists at 390 px: the close page, periods, explorer, dashboard, people and profile", async ({
+  page,
+}) => {
+  await signIn(page);
+  for (const [path, heading] of [
+    ["/close", /^Close /],
+    ["/periods", "Periods"],
+    ["/explorer", "Explorer"],
+    ["/dashboard", /Dashboard/],
+    ["/people", "Teams and people"],
+    ["/profile", /profile/i],
+  ] as const) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 2, name: heading }).first()).toBeVisible();
+    await tablesAsLists(page);
+    await fitsTheWidth(page);
+    await page.screenshot({ path: `${SHOTS}/phone-list${path.replace(/\W/g, "-")}.png` });
+  }
+  // The explorer's cards name their columns.
+  await page.goto("/explorer");
+  await expect(page.locator('.okra-table-list td[data-label="Status"]').first()).toBeVisible();
+  await expect(page.locator('.okra-table-list td[data-label="Owners"]').first()).toBeVisible();
+  // The buttons of a row keep their whole names (no "Re…" for Revoke, no "Postpon").
+  await page.goto("/profile");
+  await shownWhole(page.locator(".okra-table-list .mantine-Button-label"));
+});
+
+test("A key result's large value keeps clear of its status on a phone", async ({ page }) => {
+  // The demo's "New ARR booked this quarter" holds a seven-figure amount in euros.
+  await signIn(page);
+  const value = page.getByText(/^€\d{1,3}(,\d{3}){2}$/).first();
+  await expect(value).toBeVisible();
+  const badge = value.locator("xpath=..").locator(".mantine-Badge-root").first();
+  const v = await value.boundingBox();
+  const b = await badge.boundingBox();
+  expect((v?.x ?? 0) + (v?.width ?? 0), "the value runs into the status").toBeLessThanOrEqual(b?.x ?? 0);
+  await shownWhole(value);
+  await value.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/phone-large-value.png` });
+});

@@ -20,7 +20,7 @@ export function TableHead({ columns, actions }: { columns: TableColumn[]; action
           </Table.Th>
         ))}
         {last && (
-          <Table.Th w={last.w}>
+          <Table.Th w={last.w} data-no-label>
             <VisuallyHidden>{last.label}</VisuallyHidden>
           </Table.Th>
         )}

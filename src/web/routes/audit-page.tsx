@@ -4,6 +4,7 @@
  * changed (old → new) and the full before/after; "Load more" follows the cursor; the
  * filtered trail downloads as CSV.
  */
+import { TableFrame } from "../components/table-frame.js";
 import "../lib/i18n-admin.js";
 import {
   ActionIcon,
@@ -424,7 +425,7 @@ function AuditTrail() {
             <Text size="sm" c="dimmed" aria-live="polite">
               {t("admin.audit.shown", { count: items.length })}
             </Text>
-            <Table.ScrollContainer minWidth={760}>
+            <TableFrame minWidth={760}>
               <Table verticalSpacing="xs" aria-label={t("admin.audit.caption")}>
                 <Table.Thead>
                   <Table.Tr>
@@ -491,7 +492,7 @@ function AuditTrail() {
                   })}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableFrame>
             {trail.hasNextPage && (
               <Group justify="center">
                 <Button variant="default" onClick={() => void trail.fetchNextPage()} loading={trail.isFetchingNextPage}>

@@ -34,6 +34,7 @@ import { OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { TableFrame } from "../components/table-frame.js";
 import { VirtualTableBody } from "../components/virtual-table-body.js";
 import { PersonSelect, TeamSelect } from "../features/pickers/pickers.js";
 import { download } from "../lib/api.js";
@@ -376,7 +377,7 @@ export function ExplorerPage() {
             <Text size="sm" c="dimmed" aria-live="polite">
               {count}
             </Text>
-            <Table.ScrollContainer minWidth={800}>
+            <TableFrame minWidth={800}>
               <Table highlightOnHover>
                 <Table.Thead>
                   <Table.Tr>
@@ -389,7 +390,7 @@ export function ExplorerPage() {
                 </Table.Thead>
                 <VirtualTableBody rows={rows} getKey={(o) => o.id} estimate={ROW_HEIGHT} renderCells={ObjectiveCells} />
               </Table>
-            </Table.ScrollContainer>
+            </TableFrame>
             <LoadMore hasMore={objectives.hasMore} loading={objectives.loadingMore} onLoad={objectives.loadMore} />
           </>
         )}

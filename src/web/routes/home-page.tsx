@@ -53,7 +53,7 @@ function KeyResultRow({ kr, objective }: { kr: KeyResult; objective: Objective }
   );
   const figures = (
     <>
-      <Text size="sm" w={{ base: 64, sm: 90 }} ta="right" style={{ flexShrink: 0 }}>
+      <Text size="sm" miw={{ base: 64, sm: 90 }} ta="right" style={{ flexShrink: 0, whiteSpace: "nowrap" }}>
         {kr.type === "milestone" ? (kr.achieved ? "✓" : "—") : value(kr, kr.current)}
       </Text>
       <StatusBadge status={kr.status} score={kr.score} />

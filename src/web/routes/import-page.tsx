@@ -5,6 +5,7 @@
  * import it, with a progress bar while it uploads and while the server writes. Below: the
  * period's OKRs as a spreadsheet and the quarterly review deck.
  */
+import { TableFrame } from "../components/table-frame.js";
 import "../lib/i18n-import.js";
 import {
   Alert,
@@ -118,7 +119,7 @@ function Report({ s }: { s: Summary }) {
           <Title order={3} size="h5" c="red">
             {t("import.problems", { count: s.problems.length })}
           </Title>
-          <Table.ScrollContainer minWidth={420}>
+          <TableFrame minWidth={420}>
             <Table striped withTableBorder aria-label={t("import.problemsTable")}>
               <Table.Thead>
                 <Table.Tr>
@@ -138,11 +139,11 @@ function Report({ s }: { s: Summary }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableFrame>
         </Stack>
       )}
       {s.dryRun && s.preview.length > 0 && (
-        <Table.ScrollContainer minWidth={420}>
+        <TableFrame minWidth={420}>
           <Table withTableBorder aria-label={t("import.previewTable")}>
             <Table.Thead>
               <Table.Tr>
@@ -170,7 +171,7 @@ function Report({ s }: { s: Summary }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableFrame>
       )}
     </Stack>
   );

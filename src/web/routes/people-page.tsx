@@ -1,4 +1,5 @@
 /** Teams (nested, with owners and members) and people (with their manager and teams), and each team's progress. */
+
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconUserPlus, IconUsersPlus } from "@tabler/icons-react";
@@ -9,6 +10,7 @@ import { LoadMore } from "../components/load-more.js";
 import { OwnerNames, OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
+import { TableFrame } from "../components/table-frame.js";
 import { TableHead } from "../components/table-head.js";
 import { VirtualTableBody } from "../components/virtual-table-body.js";
 import { InvitePersonDialog, PersonActions } from "../features/people/person-dialogs.js";
@@ -147,7 +149,7 @@ export function PeoplePage() {
         <QueryState query={users.query} isEmpty={() => users.items.length === 0}>
           {() => (
             <>
-              <Table.ScrollContainer minWidth={700}>
+              <TableFrame minWidth={700}>
                 <Table striped>
                   <TableHead
                     columns={[
@@ -191,7 +193,7 @@ export function PeoplePage() {
                     )}
                   />
                 </Table>
-              </Table.ScrollContainer>
+              </TableFrame>
               <LoadMore hasMore={users.hasMore} loading={users.loadingMore} onLoad={users.loadMore} />
             </>
           )}

@@ -5,6 +5,7 @@
  * reopened. Owners and admins close and reopen; each row's actions are offered to those who
  * may edit that objective.
  */
+
 import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { IconLockOpen } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -15,6 +16,7 @@ import { AppLink } from "../components/app-link.js";
 import { LoadMore } from "../components/load-more.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { TableFrame } from "../components/table-frame.js";
 import { ObjectiveCloseDialog } from "../features/objectives/objective-close-dialog.js";
 import { type CloseSummary, PeriodCloseDialog, PeriodReopenDialog } from "../features/periods/period-close-dialogs.js";
 import { day } from "../features/periods/period-dialogs.js";
@@ -73,35 +75,37 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
           </Text>
         )}
         {o.state !== "closed" && mayEdit && (
-          <Group gap="xs" wrap="nowrap">
-            <Button
-              size="xs"
-              variant="light"
-              onClick={() => setClosing(true)}
-              aria-label={`${t("close.open")}: ${o.title}`}
-            >
-              {t("close.open")}
-            </Button>
-            <Select
-              size="xs"
-              aria-label={`${t("periodClose.postponeTo")}: ${o.title}`}
-              placeholder={t("periodClose.postponeTo")}
-              data={periods
-                .filter((p) => p.id !== current.id && p.startDate > current.startDate)
-                .map((p) => ({ value: p.id, label: p.name }))}
-              value={target}
-              onChange={setTarget}
-              w={140}
-            />
-            <Button
-              size="xs"
-              variant="default"
-              disabled={!target || postpone.isSuccess}
-              loading={postpone.isPending}
-              onClick={() => postpone.mutate()}
-            >
-              {t("periodClose.postpone")}
-            </Button>
+          <Stack gap={4}>
+            <Group gap="xs" wrap="nowrap">
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() => setClosing(true)}
+                aria-label={`${t("close.open")}: ${o.title}`}
+              >
+                {t("close.open")}
+              </Button>
+              <Select
+                size="xs"
+                aria-label={`${t("periodClose.postponeTo")}: ${o.title}`}
+                placeholder={t("periodClose.postponeTo")}
+                data={periods
+                  .filter((p) => p.id !== current.id && p.startDate > current.startDate)
+                  .map((p) => ({ value: p.id, label: p.name }))}
+                value={target}
+                onChange={setTarget}
+                w={140}
+              />
+              <Button
+                size="xs"
+                variant="default"
+                disabled={!target || postpone.isSuccess}
+                loading={postpone.isPending}
+                onClick={() => postpone.mutate()}
+              >
+                {t("periodClose.postpone")}
+              </Button>
+            </Group>
             {postpone.isSuccess && (
               <Text size="xs" c="teal.9">
                 {t("periodClose.postponed")}
@@ -112,7 +116,7 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
                 {postpone.error.message}
               </Text>
             )}
-          </Group>
+          </Stack>
         )}
         {closing && <ObjectiveCloseDialog objective={o} opened={closing} onClose={() => setClosing(false)} />}
       </Table.Td>
@@ -200,15 +204,15 @@ export function PeriodClosePage() {
         <QueryState query={objectives.query} isEmpty={() => objectives.items.length === 0}>
           {() => (
             <>
-              <Table.ScrollContainer minWidth={900}>
+              <TableFrame minWidth={900}>
                 <Table>
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>{t("common.title")}</Table.Th>
                       <Table.Th>{t("common.progress")}</Table.Th>
-                      <Table.Th>{t("common.status")}</Table.Th>
+                      <Table.Th w={130}>{t("common.status")}</Table.Th>
                       <Table.Th>{t("close.score")}</Table.Th>
-                      <Table.Th>{t("periodClose.actions")}</Table.Th>
+                      <Table.Th data-no-label>{t("periodClose.actions")}</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
@@ -219,7 +223,7 @@ export function PeriodClosePage() {
                       ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </TableFrame>
               <LoadMore
                 hasMore={objectives.hasMore}
                 loading={objectives.loadingMore}

@@ -3,11 +3,13 @@
  * admins create a year with its quarters or a custom period, change names and dates, delete
  * an empty period, and go to review and close one.
  */
+
 import { Alert, Badge, Button, Card, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { IconCalendarPlus, IconPencil, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
 import { QueryState } from "../components/query-state.js";
+import { TableFrame } from "../components/table-frame.js";
 import { day, PeriodDeleteDialog, PeriodDialog, YearDialog } from "../features/periods/period-dialogs.js";
 import { t } from "../lib/i18n.js";
 import "../lib/i18n-periods.js";
@@ -79,7 +81,7 @@ export function PeriodsPage() {
       <Card withBorder>
         <QueryState query={periods} isEmpty={(d) => d.items.length === 0} empty={t("periods.none")}>
           {(d) => (
-            <Table.ScrollContainer minWidth={isAdmin ? 760 : 520}>
+            <TableFrame minWidth={isAdmin ? 760 : 520}>
               <Table verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
@@ -87,7 +89,7 @@ export function PeriodsPage() {
                     <Table.Th>{t("periods.kind")}</Table.Th>
                     <Table.Th>{t("periods.dates")}</Table.Th>
                     <Table.Th>{t("periods.state")}</Table.Th>
-                    {isAdmin && <Table.Th>{t("periods.actions")}</Table.Th>}
+                    {isAdmin && <Table.Th data-no-label>{t("periods.actions")}</Table.Th>}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -151,7 +153,7 @@ export function PeriodsPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableFrame>
           )}
         </QueryState>
       </Card>

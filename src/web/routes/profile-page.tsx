@@ -19,6 +19,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { CopyableCode } from "../components/copyable-code.js";
 import { QueryState } from "../components/query-state.js";
+import { TableFrame } from "../components/table-frame.js";
 import { TableHead } from "../components/table-head.js";
 import { NotificationPreferencesCard } from "../features/notifications/notification-preferences-card.js";
 import { ApiError, api, auth } from "../lib/api.js";
@@ -182,37 +183,39 @@ function SessionsCard() {
       </Group>
       <QueryState query={sessions} isEmpty={(d) => d.items.length === 0} empty={t("profile.noSessions")}>
         {(d) => (
-          <Table>
-            <TableHead
-              columns={[t("profile.browser"), t("profile.signedIn"), t("profile.lastSeen")]}
-              actions={t("profile.actions")}
-            />
-            <Table.Tbody>
-              {d.items.map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td>
-                    {browserName(s.userAgent)}{" "}
-                    {s.current && (
-                      <Badge size="sm" variant="light" color="teal">
-                        {t("profile.thisSession")}
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {dateTime(s.createdAt)} · {t(`profile.method.${s.method}`, { defaultValue: s.method })}
-                  </Table.Td>
-                  <Table.Td>{dateTime(s.lastSeenAt)}</Table.Td>
-                  <Table.Td>
-                    {!s.current && (
-                      <Button size="xs" variant="subtle" color="red" onClick={() => end.mutate(s.id)}>
-                        {t("profile.endSession")}
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <TableFrame minWidth={520}>
+            <Table>
+              <TableHead
+                columns={[t("profile.browser"), t("profile.signedIn"), t("profile.lastSeen")]}
+                actions={t("profile.actions")}
+              />
+              <Table.Tbody>
+                {d.items.map((s) => (
+                  <Table.Tr key={s.id}>
+                    <Table.Td>
+                      {browserName(s.userAgent)}{" "}
+                      {s.current && (
+                        <Badge size="sm" variant="light" color="teal">
+                          {t("profile.thisSession")}
+                        </Badge>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      {dateTime(s.createdAt)} · {t(`profile.method.${s.method}`, { defaultValue: s.method })}
+                    </Table.Td>
+                    <Table.Td>{dateTime(s.lastSeenAt)}</Table.Td>
+                    <Table.Td>
+                      {!s.current && (
+                        <Button size="xs" variant="subtle" color="red" onClick={() => end.mutate(s.id)}>
+                          {t("profile.endSession")}
+                        </Button>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </TableFrame>
         )}
       </QueryState>
     </Card>
@@ -281,33 +284,35 @@ function TokensCard() {
       </form>
       <QueryState query={tokens} isEmpty={(d) => d.items.length === 0} empty={t("profile.noTokens")}>
         {(d) => (
-          <Table>
-            <TableHead
-              columns={[t("profile.tokenName"), t("profile.tokenScope"), t("profile.created"), t("profile.lastUsed")]}
-              actions={t("profile.actions")}
-            />
-            <Table.Tbody>
-              {d.items.map((tk) => (
-                <Table.Tr key={tk.id}>
-                  <Table.Td>{tk.name}</Table.Td>
-                  <Table.Td>{t(`profile.scope.${tk.scope}`)}</Table.Td>
-                  <Table.Td>{dateTime(tk.createdAt)}</Table.Td>
-                  <Table.Td>{tk.lastUsedAt ? dateTime(tk.lastUsedAt) : t("profile.never")}</Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => revoke.mutate(tk.id)}
-                      aria-label={t("profile.revokeNamed", { name: tk.name })}
-                    >
-                      {t("profile.revoke")}
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <TableFrame minWidth={520}>
+            <Table>
+              <TableHead
+                columns={[t("profile.tokenName"), t("profile.tokenScope"), t("profile.created"), t("profile.lastUsed")]}
+                actions={t("profile.actions")}
+              />
+              <Table.Tbody>
+                {d.items.map((tk) => (
+                  <Table.Tr key={tk.id}>
+                    <Table.Td>{tk.name}</Table.Td>
+                    <Table.Td>{t(`profile.scope.${tk.scope}`)}</Table.Td>
+                    <Table.Td>{dateTime(tk.createdAt)}</Table.Td>
+                    <Table.Td>{tk.lastUsedAt ? dateTime(tk.lastUsedAt) : t("profile.never")}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => revoke.mutate(tk.id)}
+                        aria-label={t("profile.revokeNamed", { name: tk.name })}
+                      >
+                        {t("profile.revoke")}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </TableFrame>
         )}
       </QueryState>
     </Card>

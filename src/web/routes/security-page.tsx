@@ -3,6 +3,7 @@
  * secret shown once, revocable) with the base URL to give them, and the organisation's
  * single sign-on (OpenID Connect) settings with the redirect URI to register.
  */
+import { TableFrame } from "../components/table-frame.js";
 import "../lib/i18n-admin.js";
 import {
   ActionIcon,
@@ -184,7 +185,7 @@ function ScimSection() {
           </Title>
           <QueryState query={tokens} isEmpty={(d) => d.items.length === 0} empty={t("admin.security.noTokens")}>
             {(d) => (
-              <Table.ScrollContainer minWidth={560}>
+              <TableFrame minWidth={560}>
                 <Table aria-labelledby="scim-tokens-heading">
                   <TableHead
                     columns={[t("admin.security.tokenName"), t("admin.security.created"), t("admin.security.lastUsed")]}
@@ -211,7 +212,7 @@ function ScimSection() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </TableFrame>
             )}
           </QueryState>
         </div>

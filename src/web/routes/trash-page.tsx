@@ -3,6 +3,7 @@
  * is erased for good; each item can be restored (an objective with its key results,
  * initiatives and alignments) after a confirmation.
  */
+import { TableFrame } from "../components/table-frame.js";
 import "../lib/i18n-admin.js";
 import { Badge, Button, Card, Group, Select, Stack, Table, Text, ThemeIcon, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
@@ -163,7 +164,7 @@ function Trash() {
             <EmptyTrash />
           ) : (
             <>
-              <Table.ScrollContainer minWidth={760}>
+              <TableFrame minWidth={760}>
                 <Table verticalSpacing="sm" aria-label={t("admin.trash.caption")}>
                   <TableHead
                     columns={[
@@ -215,7 +216,7 @@ function Trash() {
                     ))}
                   </Table.Tbody>
                 </Table>
-              </Table.ScrollContainer>
+              </TableFrame>
               <LoadMore hasMore={trash.hasMore} loading={trash.loadingMore} onLoad={trash.loadMore} />
             </>
           )

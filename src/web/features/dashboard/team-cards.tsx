@@ -2,10 +2,12 @@
  * The team rows of the dashboard: a teams × status heat map (each count a link to the explorer
  * filtered to that team and status) and check-in freshness per team.
  */
+
 import { Anchor, Card, Table, Text, Title } from "@mantine/core";
 import { Link } from "@tanstack/react-router";
 import { STATUSES, type Status } from "../../../domain/types.js";
 import { STATUS_COLOR } from "../../components/status-badge.js";
+import { TableFrame } from "../../components/table-frame.js";
 import { date, percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import { type Dashboard, type DashboardTeamRow, shownStatuses } from "./dashboard-data.js";
@@ -47,7 +49,7 @@ export function HeatMapCard({ dashboard, periodId }: { dashboard: Dashboard; per
       <Text size="xs" c="dimmed" mb="sm">
         {t("dashboard.heatMapHelp")}
       </Text>
-      <Table.ScrollContainer minWidth={520}>
+      <TableFrame minWidth={520}>
         <Table withColumnBorders data-testid="heat-map">
           <Table.Thead>
             <Table.Tr>
@@ -95,7 +97,7 @@ export function HeatMapCard({ dashboard, periodId }: { dashboard: Dashboard; per
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableFrame>
     </Card>
   );
 }
