@@ -67,6 +67,18 @@ export interface Mailer {
   send(msg: MailMessage): Promise<void>;
 }
 
+/** Where links point when no public address is configured (tests; the CLI always sets one). */
+const DEFAULT_PUBLIC_URL = "http://localhost:3000";
+
+/**
+ * The address every link the server writes starts with (emails, the SSO redirect URI, SCIM
+ * locations), without a trailing slash: the configured `OKRA_PUBLIC_URL`, never a request's
+ * Host header, which a client chooses (a reset link pointing at someone else's site).
+ */
+export function publicBaseUrl(svc: Pick<Services, "publicUrl">): string {
+  return (svc.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, "");
+}
+
 export interface Services {
   database: Database;
   /** Epoch milliseconds; tests pass a fixed clock. */
