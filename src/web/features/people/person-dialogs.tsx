@@ -9,6 +9,7 @@ import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
+import { useSettings } from "../../lib/queries.js";
 import type { User } from "../../lib/types.js";
 import { PersonSelect, TeamMultiSelect } from "../pickers/pickers.js";
 
@@ -51,6 +52,7 @@ export function InvitePersonDialog({
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ name: "", email: "", role: "member", managerId: "", teamIds: [] as string[] });
   const [invitation, setInvitation] = useState<Invitation | null>(null);
+  const mailConfigured = useSettings().data?.mailConfigured;
   const invite = useMutation({
     mutationFn: () =>
       api<User & { invitation?: Invitation }>("POST", "/users", {
@@ -134,7 +136,13 @@ export function InvitePersonDialog({
               </Alert>
             )}
             <Text size="xs" c="dimmed">
-              {t("invite.explain")}
+              {t(
+                mailConfigured === undefined
+                  ? "invite.explainUnknown"
+                  : mailConfigured
+                    ? "invite.explain"
+                    : "invite.explainNoMail",
+              )}
             </Text>
             <DialogFooter onCancel={close} submitLabel={t("invite.submit")} loading={invite.isPending} />
           </Stack>
