@@ -80,7 +80,13 @@ export function InvitePersonDialog({
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={close} title={t("invite.title")} size="lg">
+    <Modal
+      opened={opened}
+      onClose={close}
+      title={t("invite.title")}
+      size="lg"
+      closeButtonProps={{ "aria-label": t("common.close") }}
+    >
       {invitation ? (
         <Stack>
           <InvitationNotice invitation={invitation} />
@@ -211,7 +217,12 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
             ))}
         </Menu.Dropdown>
       </Menu>
-      <Modal opened={roleOpen} onClose={() => setRoleOpen(false)} title={t("people.roleOf", { name: user.name })}>
+      <Modal
+        opened={roleOpen}
+        onClose={() => setRoleOpen(false)}
+        title={t("people.roleOf", { name: user.name })}
+        closeButtonProps={{ "aria-label": t("common.close") }}
+      >
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -245,7 +256,12 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
           </Stack>
         </form>
       </Modal>
-      <Modal opened={invitation !== null} onClose={() => setInvitation(null)} title={t("invite.title")}>
+      <Modal
+        opened={invitation !== null}
+        onClose={() => setInvitation(null)}
+        title={t("invite.title")}
+        closeButtonProps={{ "aria-label": t("common.close") }}
+      >
         {invitation && <InvitationNotice invitation={invitation} />}
       </Modal>
     </>
