@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, publicHostOf } from "./config.js";
 
 const TLS = path.resolve(import.meta.dirname, "../../test/fixtures/tls");
 const CERT = path.join(TLS, "localhost.crt");
@@ -40,6 +40,34 @@ describe("loadConfig: TLS", () => {
     expect(fails({ OKRA_TLS_CERT: CERT, OKRA_TLS_KEY: CERT })).toMatch(
       /must be a PEM certificate .* and its private key/,
     );
+  });
+});
+
+describe("loadConfig: OKRA_PUBLIC_URL", () => {
+  it.each([
+    [undefined, "http://localhost:3488"],
+    ["", "http://localhost:3488"],
+    ["0.0.0.0", "http://localhost:3488"],
+    ["::", "http://localhost:3488"],
+    ["[::]", "http://localhost:3488"],
+    ["127.0.0.1", "http://127.0.0.1:3488"],
+    ["192.168.1.20", "http://192.168.1.20:3488"],
+    ["::1", "http://[::1]:3488"],
+    ["localhost", "http://localhost:3488"],
+    ["okr.internal", "http://okr.internal:3488"],
+  ])("defaults to the listening address: HOST=%j gives %s", (host, url) => {
+    const c = loadConfig({ PORT: "3488", ...(host !== undefined && { HOST: host }) });
+    expect(c.publicUrl).toBe(url);
+  });
+
+  it("takes the value given over the listening address, without a trailing slash", () => {
+    const c = loadConfig({ HOST: "127.0.0.1", PORT: "3488", OKRA_PUBLIC_URL: "https://okr.example.com/" });
+    expect(c.publicUrl).toBe("https://okr.example.com");
+    expect(fails({ OKRA_PUBLIC_URL: "okr.example.com" })).toMatch(/^OKRA_PUBLIC_URL must start with https:\/\//);
+  });
+
+  it("names every interface as localhost", () => {
+    expect(["0.0.0.0", "::", "::0", "0:0:0:0:0:0:0:0", " "].map(publicHostOf)).toEqual(Array(5).fill("localhost"));
   });
 });
 

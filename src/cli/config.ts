@@ -17,7 +17,10 @@ export interface Config {
   organizationName: string;
   demo: boolean;
   logLevel: string;
-  /** The address people reach Okra at (links in emails); defaults to http://localhost:PORT. */
+  /**
+   * The address people reach Okra at: every link the server writes (emails, the SSO redirect
+   * URI, the SCIM base URL) starts with it. Defaults to the listening address (`publicHostOf`).
+   */
   publicUrl: string;
   /** SMTP relay for invitations and resets; unset → links are shown to the admin instead. */
   smtpUrl: string | undefined;
@@ -65,10 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return n;
   };
   const tlsFiles = readTls(env);
-  const publicUrl = (env.OKRA_PUBLIC_URL?.trim() || `${tlsFiles ? "https" : "http"}://localhost:${port}`).replace(
-    /\/+$/,
-    "",
-  );
+  const host = env.HOST?.trim() || "0.0.0.0";
+  const publicUrl = (
+    env.OKRA_PUBLIC_URL?.trim() || `${tlsFiles ? "https" : "http"}://${publicHostOf(host)}:${port}`
+  ).replace(/\/+$/, "");
   if (!/^https?:\/\//.test(publicUrl)) {
     throw new ConfigError("OKRA_PUBLIC_URL must start with https:// or http://, such as https://okr.example.com.");
   }
@@ -91,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: readTrustProxy(env.OKRA_TRUST_PROXY),
     allowPrivateUrls: readSwitch(env, "OKRA_ALLOW_PRIVATE_URLS"),
     port,
-    host: env.HOST ?? "0.0.0.0",
+    host,
     dataDir: path.resolve(env.OKRA_DATA_DIR ?? "./data"),
     databaseUrl,
     bootstrapToken,
@@ -100,6 +103,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: truthy(env.OKRA_DEMO),
     logLevel: env.LOG_LEVEL ?? "info",
   };
+}
+
+/**
+ * The host name links use when OKRA_PUBLIC_URL is not set: the address the server listens on
+ * when it is one (127.0.0.1, 192.168.1.20, okr.internal; an IPv6 address in brackets), and
+ * localhost when it listens on every interface (0.0.0.0, ::).
+ */
+export function publicHostOf(host: string): string {
+  const h = host.trim().replace(/^\[(.*)\]$/, "$1");
+  if (h === "" || h === "0.0.0.0" || /^[0:]+$/.test(h)) return "localhost";
+  return net.isIPv6(h) ? `[${h}]` : h;
 }
 
 /** An on/off variable: unset or empty is off; anything but true/false, 1/0, yes/no, on/off is refused. */

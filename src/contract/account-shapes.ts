@@ -45,6 +45,16 @@ export const SettingsShape = z.strictObject({
   teamsWebhookUrl: z.string().nullable().describe("the Microsoft Teams webhook URL; null unless you are an admin"),
   slackConfigured: z.boolean().describe("whether a Slack URL is set"),
   teamsConfigured: z.boolean().describe("whether a Microsoft Teams URL is set"),
+  publicUrl: z
+    .string()
+    .describe(
+      "the server's public address (OKRA_PUBLIC_URL): the start of every link it writes (emails, the SSO redirect URI, the SCIM base URL)",
+    ),
+  mailConfigured: z
+    .boolean()
+    .describe(
+      "whether the server sends email (OKRA_SMTP_URL); false: invitation and reset links are handed to the admin to pass on",
+    ),
   version: z.number().int(),
   recompute: z
     .strictObject({ requestedAt: Instant, done: z.number().int().nullable(), total: z.number().int().nullable() })

@@ -1488,6 +1488,11 @@ export interface AuditFilter {
   /** Continue after this event id (in the chosen order). */
   afterId?: number | undefined;
   order?: "asc" | "desc" | undefined;
+  /**
+   * Order by when each event happened, then by id, rather than by id (the order recorded): for
+   * a history that holds events recorded after the fact with their own time (the demo's).
+   */
+  byTime?: boolean | undefined;
   limit: number;
 }
 
@@ -1498,6 +1503,8 @@ export interface AuditEntry {
   objectId: string;
   before: unknown;
   after: unknown;
+  /** When it happened; default the transaction's time (seeded history passes its own). */
+  at?: Date | undefined;
 }
 
 export const auditRepo = {
@@ -1514,12 +1521,12 @@ export const auditRepo = {
   insertSql(scope: OrgScope, list: readonly AuditEntry[]): SQL {
     const column = <T>(pick: (e: AuditEntry) => T) => sql.param(list.map(pick));
     const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-    return sql`insert into audit_events (org_id, actor_id, action, object_type, object_id, before, after)
-      select ${scope.orgId}, e.actor_id, e.action, e.object_type, e.object_id, e.before, e.after
-      from unnest(${column((e) => e.actorId)}::uuid[], ${column((e) => e.action)}::text[],
-        ${column((e) => e.objectType)}::text[], ${column((e) => e.objectId)}::uuid[],
+    return sql`insert into audit_events (org_id, actor_id, at, action, object_type, object_id, before, after)
+      select ${scope.orgId}, e.actor_id, coalesce(e.at, now()), e.action, e.object_type, e.object_id, e.before, e.after
+      from unnest(${column((e) => e.actorId)}::uuid[], ${column((e) => e.at?.toISOString() ?? null)}::timestamptz[],
+        ${column((e) => e.action)}::text[], ${column((e) => e.objectType)}::text[], ${column((e) => e.objectId)}::uuid[],
         ${column((e) => json(e.before))}::jsonb[], ${column((e) => json(e.after))}::jsonb[])
-        with ordinality as e(actor_id, action, object_type, object_id, before, after, n)
+        with ordinality as e(actor_id, at, action, object_type, object_id, before, after, n)
       order by e.n`;
   },
   async list(ex: Executor, scope: OrgScope, f: AuditFilter): Promise<AuditRow[]> {
@@ -1538,10 +1545,18 @@ export const auditRepo = {
           f.action ? sql`${s.auditEvents.action} like ${`${f.action.replace(/[%_\\]/g, "\\$&")}%`}` : undefined,
           f.from ? gte(s.auditEvents.at, f.from) : undefined,
           f.to ? lt(s.auditEvents.at, f.to) : undefined,
-          f.afterId !== undefined ? (desc_ ? lt : gt)(s.auditEvents.id, f.afterId) : undefined,
+          f.afterId === undefined
+            ? undefined
+            : f.byTime
+              ? // The cursor's own time, read here: a JavaScript date would drop its microseconds.
+                sql`(${s.auditEvents.at}, ${s.auditEvents.id}) ${sql.raw(desc_ ? "<" : ">")} (select a.at, a.id from audit_events a where a.org_id = ${scope.orgId} and a.id = ${f.afterId})`
+              : (desc_ ? lt : gt)(s.auditEvents.id, f.afterId),
         ),
       )
-      .orderBy(desc_ ? desc(s.auditEvents.id) : asc(s.auditEvents.id))
+      .orderBy(
+        ...(f.byTime ? [desc_ ? desc(s.auditEvents.at) : asc(s.auditEvents.at)] : []),
+        desc_ ? desc(s.auditEvents.id) : asc(s.auditEvents.id),
+      )
       .limit(f.limit);
   },
   /** The newest event of `action` on an object (e.g. the deletion that put it in the trash). */

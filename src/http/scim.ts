@@ -11,7 +11,7 @@ import * as scim from "../services/scim.service.js";
 import { readUtf8Body } from "./body-text.js";
 import { STATUS_BY_CODE } from "./errors.js";
 
-export const SCIM_PREFIX = "/scim/v2";
+export const SCIM_PREFIX = scim.SCIM_PATH;
 const SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8";
 /** The API's route guard requires a permission; SCIM routes authenticate with SCIM tokens themselves. */
 const PUBLIC = { permission: "public" } as FastifyContextConfig;
@@ -113,7 +113,8 @@ export async function registerScim(app: FastifyInstance, svc: Services): Promise
         if (!c) throw new AppError("UNAUTHENTICATED", "This request was not authenticated.");
         return c;
       };
-      const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}${SCIM_PREFIX}`;
+      // Links in answers start with the public address, not the Host header the client sent.
+      const baseUrl = scim.scimBaseUrl(svc);
       const id = (req: FastifyRequest) => (req.params as { id?: string }).id ?? "";
 
       // SCIM clients send application/scim+json (Okta, Entra) or application/json; both parse here,
@@ -172,7 +173,7 @@ export async function registerScim(app: FastifyInstance, svc: Services): Promise
       );
 
       scoped.addHook("onRequest", async (req) => {
-        callers.set(req, await scim.authenticateScim(svc, bearer(req), baseUrl(req)));
+        callers.set(req, await scim.authenticateScim(svc, bearer(req), baseUrl));
       });
 
       const route = (

@@ -16,7 +16,7 @@ import { isId } from "../db/table-repository.js";
 import { credentialHolds, outranks, vouchesFor } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { hashToken } from "./auth.service.js";
-import { type Actor, mutate, type Services, type Transaction, writeTransaction } from "./context.js";
+import { type Actor, mutate, publicBaseUrl, type Services, type Transaction, writeTransaction } from "./context.js";
 import { parseInput, TitleSchema } from "./schemas.js";
 
 /** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes, 1 lane). */
@@ -570,7 +570,7 @@ async function resetLinkFor(ex: Executor, user: UserRow, nowMs: number): Promise
 }
 
 function linkUrl(svc: Services, purpose: LinkPurpose, token: string): string {
-  const base = (svc.publicUrl ?? "http://localhost:3000").replace(/\/+$/, "");
+  const base = publicBaseUrl(svc);
   // The token rides in the fragment: it never reaches server logs or Referer headers.
   return `${base}/${purpose === "invite" ? "accept-invitation" : "reset-password"}#token=${token}`;
 }

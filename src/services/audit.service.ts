@@ -221,7 +221,8 @@ export async function objectiveHistory(svc: Services, actor: Actor, id: string, 
     const limit = q.limit ?? 100;
     const afterId = auditCursor(q.cursor);
     const objectIds = [...mine, ...checkInIds, ...initiatives.map((i) => i.id), ...alignments.map((a) => a.objectId)];
-    const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", afterId, limit: limit + 1 });
+    // By time: seeded history (the demo's) is recorded after the fact, with its own times.
+    const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", byTime: true, afterId, limit: limit + 1 });
     // The history is open to every reader of the objective; the full source URLs only to admins.
     const items = await present(ex, scope, rows.slice(0, limit), hidden, !guard.isAdmin);
     const last = items.at(-1);

@@ -252,11 +252,16 @@ export interface HistoryCheckIn {
  * thousand, one audit row per check-in, the figures recomputed once. Followers are not told
  * about the past. A problem names its item (`[2][5].value: …`: the third key result's sixth
  * check-in). Returns the number recorded per key result.
+ *
+ * The audit trail (and so an objective's activity) names the caller, now, for each: they
+ * recorded it. With `asAuthored` (seeded history no one recorded: the demo) it names each
+ * check-in's author at its own time instead, oldest first.
  */
 export async function recordCheckInHistory(
   svc: Services,
   actor: Actor,
   items: readonly { keyResultId: string; history: readonly HistoryCheckIn[] }[],
+  options: { asAuthored?: boolean | undefined } = {},
 ): Promise<number[]> {
   const parsed = items.map((item, i) => {
     try {
@@ -319,15 +324,17 @@ export async function recordCheckInHistory(
       }
       const stored = await checkInRepo.insertMany(w.tx, w.scope, rows);
       w.touch(ids);
-      await w.auditMany(
-        stored.map((r) => ({
-          action: "checkIn.created",
-          objectType: "checkIn",
-          objectId: r.id,
-          before: null,
-          after: presentCheckIn(r),
-        })),
-      );
+      const audited = stored.map((r) => ({
+        action: "checkIn.created",
+        objectType: "checkIn",
+        objectId: r.id,
+        before: null,
+        after: presentCheckIn(r),
+        ...(options.asAuthored && { actorId: r.authorId, at: r.at }),
+      }));
+      // Seeded history reads in time order, as it would have been recorded.
+      if (options.asAuthored) audited.sort((a, b) => a.after.at.localeCompare(b.after.at));
+      await w.auditMany(audited);
       return items.map((item) => item.history.length);
     },
     { figuresOf: ids },

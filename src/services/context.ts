@@ -67,6 +67,18 @@ export interface Mailer {
   send(msg: MailMessage): Promise<void>;
 }
 
+/** Where links point when no public address is configured (tests; the CLI always sets one). */
+const DEFAULT_PUBLIC_URL = "http://localhost:3000";
+
+/**
+ * The address every link the server writes starts with (emails, the SSO redirect URI, SCIM
+ * locations), without a trailing slash: the configured `OKRA_PUBLIC_URL`, never a request's
+ * Host header, which a client chooses (a reset link pointing at someone else's site).
+ */
+export function publicBaseUrl(svc: Pick<Services, "publicUrl">): string {
+  return (svc.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, "");
+}
+
 export interface Services {
   database: Database;
   /** Epoch milliseconds; tests pass a fixed clock. */
@@ -146,10 +158,12 @@ export interface Transaction {
   webhookEvents?: ReadonlySet<string> | undefined;
   /** Records one change in the audit trail (before/after are the API shapes or rows) and its live event. */
   audit(action: string, objectType: string, objectId: string, before: unknown, after: unknown): Promise<void>;
-  /** Records many changes as `audit` does each, in one insert per thousand (a period's close). */
-  auditMany(
-    entries: readonly { action: string; objectType: string; objectId: string; before: unknown; after: unknown }[],
-  ): Promise<void>;
+  /**
+   * Records many changes as `audit` does each, in one insert per thousand (a period's close).
+   * An entry's `actorId` and `at` replace the write's actor and time: for history written as
+   * its authors made it (the demo's seeded check-ins), not for anything a person does now.
+   */
+  auditMany(entries: readonly AuditInput[]): Promise<void>;
   /**
    * Marks stored figures for recomputation before the commit. `keyResultIds`: key results whose
    * own figures changed (check-ins, span, targets, type). `nodes`: objectives and key results
@@ -176,6 +190,19 @@ export interface Transaction {
    * write with `figuresOf`.
    */
   settle(): Promise<void>;
+}
+
+/** One change for the audit trail (see `Transaction.auditMany`). */
+export interface AuditInput {
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: unknown;
+  after: unknown;
+  /** Who made it, when that is not the write's actor (seeded history). */
+  actorId?: string | null | undefined;
+  /** When it was made, when that is not now (seeded history). */
+  at?: Date | undefined;
 }
 
 /** The handle a write use case of a signed-in caller works through. */
@@ -329,12 +356,13 @@ export async function writeTransaction<T>(
     // Audit rows wait to be sent with the recomputed figures at the end (sent by the thousand when more).
     const pendingAudit: AuditEntry[] = [];
     const auditMany: Transaction["auditMany"] = async (entries) => {
-      const rows = entries.map(({ action, objectType, objectId, before, after }) => {
+      const rows = entries.map(({ action, objectType, objectId, before, after, ...stamp }) => {
         const marked = subject.auditMark ? { ...(isRecord(after) ? after : {}), ...subject.auditMark } : after;
         const ends = alignmentEnds(objectType, before ?? after);
         events.push({ orgId: scope.orgId, type: action, objectType, objectId, actorId, ...(ends && { ends }) });
         if (isWebhookEvent(action)) announced.push({ event: action, objectType, objectId, after });
-        return { actorId, action, objectType, objectId, before, after: marked };
+        const by = stamp.actorId === undefined ? actorId : stamp.actorId;
+        return { actorId: by, action, objectType, objectId, before, after: marked, at: stamp.at };
       });
       for (const row of rows) {
         pendingAudit.push(row);

@@ -265,7 +265,8 @@ export async function loadDemo(
 ): Promise<{ loaded: boolean; summary: string }> {
   const svc: Services = { database, now: () => nowMs, emit: () => {} };
   const file = demoFile(nowMs);
-  const result = await applyOkrFile(svc, actor, file, { onlyIntoEmpty: true });
+  // Its history reads as its people made it, when they did, not as the admin's doing at load time.
+  const result = await applyOkrFile(svc, actor, file, { onlyIntoEmpty: true, asAuthored: true });
   if (!result.applied) return { loaded: false, summary: "the workspace already holds objectives" };
   const objectives = file.objectives ?? [];
   const keyResults = objectives.flatMap((o) => o.keyResults ?? []);

@@ -19,7 +19,15 @@ import { isId } from "../db/table-repository.js";
 import { canSeeObjective, isRole } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { loadViewerGraph } from "./access.js";
-import { type Actor, mutate, read, type Services, type Transaction, writeTransaction } from "./context.js";
+import {
+  type Actor,
+  mutate,
+  publicBaseUrl,
+  read,
+  type Services,
+  type Transaction,
+  writeTransaction,
+} from "./context.js";
 import { type MailContent, type MailSection, renderMail } from "./mail-content.js";
 import { decodeCursor, encodeCursor } from "./pagination.js";
 import {
@@ -59,7 +67,7 @@ export interface NoticeInput {
 
 /** The app's address for links in email and chat (`OKRA_PUBLIC_URL`). */
 export function absoluteUrl(svc: Services, path: string): string {
-  const base = (svc.publicUrl ?? "http://localhost:3000").replace(/\/+$/, "");
+  const base = publicBaseUrl(svc);
   return `${base}${path.startsWith("/") ? path : `/${path}`}`;
 }
 

@@ -63,6 +63,7 @@ import {
   namingPath,
   RehearsalDone,
   type Services,
+  type Transaction,
   type Write,
 } from "./context.js";
 import { groupBy, loadOrgContext } from "./evaluation.js";
@@ -123,6 +124,41 @@ export interface ApplyOptions {
   prune?: boolean | undefined;
   /** Change nothing when the organisation already holds an objective (the demo's rule). */
   onlyIntoEmpty?: boolean | undefined;
+  /**
+   * The audit trail (an objective's activity) records the file's history as its people made it,
+   * at its times — a new objective's creation by its first owner at `created`, each check-in by
+   * its author at its `at`, a closing by its `by` at its `at` — rather than as the caller's doing
+   * now. For seeded history no one recorded, applied into an empty organisation (the demo);
+   * never for a person's import.
+   */
+  asAuthored?: boolean | undefined;
+}
+
+/** Who a change is recorded as and when, when that is not the caller now (`ApplyOptions.asAuthored`). */
+interface AuditStamp {
+  actorId: string | null;
+  at: Date;
+}
+
+/** `t` whose audit records carry `stampOf()` (when it answers one) unless they name their own. */
+function stampingAudit(t: Transaction, stampOf: () => AuditStamp | undefined): Transaction {
+  const auditMany: Transaction["auditMany"] = (entries) => {
+    const stamp = stampOf();
+    if (!stamp) return t.auditMany(entries);
+    return t.auditMany(
+      entries.map((e) => ({
+        ...e,
+        actorId: e.actorId === undefined ? stamp.actorId : e.actorId,
+        at: e.at ?? stamp.at,
+      })),
+    );
+  };
+  return {
+    ...t,
+    auditMany,
+    audit: (action, objectType, objectId, before, after) =>
+      auditMany([{ action, objectType, objectId, before, after }]),
+  };
 }
 
 /**
@@ -213,11 +249,23 @@ async function run(
   const changes: FileChange[] = [];
   const tx = w.tx;
   const scope = w.scope;
-  let inner = services;
+  // With `asAuthored`, what the use cases audit while `stamp` is set is recorded as it says.
+  let stamp: AuditStamp | undefined;
+  const enclosing = (t: Transaction): Transaction => (options.asAuthored ? stampingAudit(t, () => stamp) : t);
+  let inner: Services = { ...services, enclosing: enclosing(w) };
   /** After a period is created or closed: the use cases then see the organisation as it is. */
   const refresh = async () => {
     const org = await organizationRepo.get(tx, scope);
-    inner = { ...inner, enclosing: { ...w, org, ctx: await loadOrgContext(tx, scope, org) } };
+    inner = { ...inner, enclosing: enclosing({ ...w, org, ctx: await loadOrgContext(tx, scope, org) }) };
+  };
+  /** Runs `fn` with its audit records stamped `as` (with `asAuthored`). */
+  const recordedAs = async <T>(as: AuditStamp | undefined, fn: () => Promise<T>): Promise<T> => {
+    stamp = as;
+    try {
+      return await fn();
+    } finally {
+      stamp = undefined;
+    }
   };
   if (options.onlyIntoEmpty && (await graphQueries.hasObjectives(tx, scope))) return changes;
 
@@ -443,23 +491,37 @@ async function run(
     });
   };
   const scopePeriods = new Set<string>();
+  /** With `asAuthored`: who set up each objective (by ref) and when; its alignments were made then too. */
+  const setUps = new Map<string, AuditStamp>();
   const toClose: { id: string; o: ObjectiveFile; path: string }[] = [];
   for (const [i, o] of fileObjectives.entries()) {
     const path = `objectives[${i}]`;
     const period = await ensurePeriod(periodName((o.period ?? file.period)!), `${path}.period`);
     scopePeriods.add(period.id);
-    const { id: objectiveId, created } = await applyObjective(o, path, period);
-    objectiveIds.set(o.ref, objectiveId);
+    // Set up by its first owner when the file says (with `asAuthored`).
+    const setUp =
+      options.asAuthored && o.created !== undefined
+        ? {
+            actorId: o.owners?.[0] ? await personId(o.owners[0], `${path}.owners[0]`) : actor.userId,
+            at: new Date(instantMs(o.created)),
+          }
+        : undefined;
+    if (setUp) setUps.set(o.ref, setUp);
     const createdKrs: string[] = [];
     const createdWork: string[] = [];
-    for (const [j, k] of (o.keyResults ?? []).entries()) {
-      const kr = await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId, created);
-      krIds.set(k.ref, kr.id);
-      if (kr.created) createdKrs.push(kr.id);
-    }
-    for (const [j, n] of (o.initiatives ?? []).entries()) {
-      if (await applyInitiative(n, `${path}.initiatives[${j}]`, objectiveId)) createdWork.push(n.ref);
-    }
+    const { objectiveId, created } = await recordedAs(setUp, async () => {
+      const { id: objectiveId, created } = await applyObjective(o, path, period);
+      objectiveIds.set(o.ref, objectiveId);
+      for (const [j, k] of (o.keyResults ?? []).entries()) {
+        const kr = await applyKeyResult(k, j, `${path}.keyResults[${j}]`, objectiveId, created);
+        krIds.set(k.ref, kr.id);
+        if (kr.created) createdKrs.push(kr.id);
+      }
+      for (const [j, n] of (o.initiatives ?? []).entries()) {
+        if (await applyInitiative(n, `${path}.initiatives[${j}]`, objectiveId)) createdWork.push(n.ref);
+      }
+      return { objectiveId, created };
+    });
     if (created && o.created !== undefined) {
       // History: the objective and what came with it were set when the file says.
       const createdAt = new Date(instantMs(o.created));
@@ -481,22 +543,24 @@ async function run(
 
   // Alignments: each listed child ends up with exactly the parents it lists.
   for (const [i, o] of fileObjectives.entries()) {
-    await applyAlignments(
-      "objective",
-      objectiveIds.get(o.ref)!,
-      o.alignedTo ?? [],
-      `objectives[${i}].alignedTo`,
-      o.ref,
-    );
-    for (const [j, k] of (o.keyResults ?? []).entries()) {
+    await recordedAs(setUps.get(o.ref), async () => {
       await applyAlignments(
-        "keyResult",
-        krIds.get(k.ref)!,
-        k.alignedTo ?? [],
-        `objectives[${i}].keyResults[${j}].alignedTo`,
-        k.ref,
+        "objective",
+        objectiveIds.get(o.ref)!,
+        o.alignedTo ?? [],
+        `objectives[${i}].alignedTo`,
+        o.ref,
       );
-    }
+      for (const [j, k] of (o.keyResults ?? []).entries()) {
+        await applyAlignments(
+          "keyResult",
+          krIds.get(k.ref)!,
+          k.alignedTo ?? [],
+          `objectives[${i}].keyResults[${j}].alignedTo`,
+          k.ref,
+        );
+      }
+    });
   }
 
   // Check-ins: added when the key result has none at that moment; all of them at once (one
@@ -553,7 +617,7 @@ async function run(
   }
   if (histories.length) {
     try {
-      await recordCheckInHistory(inner, actor, histories);
+      await recordCheckInHistory(inner, actor, histories, { asAuthored: options.asAuthored });
     } catch (err) {
       // "[2][5].value: …" names the third key result with new history; say where it is in the file.
       if (err instanceof AppError && Array.isArray(err.details)) {
@@ -583,18 +647,21 @@ async function run(
   for (const { id, o, path } of toClose) {
     const c = o.closing ?? {};
     const authorId = c.by ? await byWhom(c.by, `${path}.closing.by`, "close objectives") : actor.userId;
-    await namingPath(`${path}.closing`, () =>
-      closeObjective(
-        inner,
-        { ...actor, userId: authorId },
-        id,
-        {
-          ...(c.score !== undefined && { score: c.score }),
-          ...(c.note !== undefined && { note: c.note }),
-          ...(c.learnings !== undefined && { learnings: c.learnings }),
-          ...(c.next !== undefined && { next: c.next }),
-        },
-        { atMs: c.at === undefined ? w.nowMs : instantMs(c.at) },
+    const atMs = c.at === undefined ? w.nowMs : instantMs(c.at);
+    await recordedAs({ actorId: authorId, at: new Date(atMs) }, () =>
+      namingPath(`${path}.closing`, () =>
+        closeObjective(
+          inner,
+          { ...actor, userId: authorId },
+          id,
+          {
+            ...(c.score !== undefined && { score: c.score }),
+            ...(c.note !== undefined && { note: c.note }),
+            ...(c.learnings !== undefined && { learnings: c.learnings }),
+            ...(c.next !== undefined && { next: c.next }),
+          },
+          { atMs },
+        ),
       ),
     );
     changes.push({
@@ -605,7 +672,9 @@ async function run(
     });
   }
   for (const p of periodsToClose) {
-    await namingPath(p.path, () => closePeriod(inner, actor, p.row.id, {}, { atMs: p.atMs }));
+    await recordedAs({ actorId: actor.userId, at: new Date(p.atMs) }, () =>
+      namingPath(p.path, () => closePeriod(inner, actor, p.row.id, {}, { atMs: p.atMs })),
+    );
     await refresh();
     changes.push({
       action: "update",

@@ -29,7 +29,15 @@ import { bidiControlProblem } from "../domain/bidi-controls.js";
 import { AppError, type AppErrorCode } from "../domain/errors.js";
 import { type AuditFn, revokeAccess, settlePersonChange } from "./account.service.js";
 import { generateToken, hashToken } from "./auth.service.js";
-import { type Actor, checkParentLink, mutate, read, type Services, writeTransaction } from "./context.js";
+import {
+  type Actor,
+  checkParentLink,
+  mutate,
+  publicBaseUrl,
+  read,
+  type Services,
+  writeTransaction,
+} from "./context.js";
 import { presentTeam, presentUser } from "./presenters.js";
 import { parseInput, TitleSchema } from "./schemas.js";
 
@@ -76,6 +84,17 @@ export function scimTypeOf(err: AppError): ScimType | null {
   if (err.code === "VALIDATION") return "invalidValue";
   if (err.code === "ALREADY_EXISTS") return "uniqueness";
   return null;
+}
+
+/** Where the SCIM endpoints live on the server. */
+export const SCIM_PATH = "/scim/v2";
+
+/**
+ * The SCIM base URL to give an identity provider, and the start of every `meta.location` and
+ * `$ref`: the public address (`OKRA_PUBLIC_URL`), like every other link the server writes.
+ */
+export function scimBaseUrl(svc: Pick<Services, "publicUrl">): string {
+  return `${publicBaseUrl(svc)}${SCIM_PATH}`;
 }
 
 /** The authenticated SCIM client: its organisation, its token and the base URL resources live under. */

@@ -26,7 +26,7 @@ import { isId } from "../db/table-repository.js";
 import { type Changer, personChangeDenial } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { settlePersonChange } from "./account.service.js";
-import { type Actor, checkVersion, mutate, read, type Services, writeTransaction } from "./context.js";
+import { type Actor, checkVersion, mutate, publicBaseUrl, read, type Services, writeTransaction } from "./context.js";
 import { createOutboundFetch } from "./outbound.js";
 import { presentUser } from "./presenters.js";
 import { parseInput } from "./schemas.js";
@@ -129,7 +129,7 @@ export interface SsoConfigView {
 
 /** The redirect URI registered at the provider: the public URL plus the callback path. */
 export function ssoRedirectUri(svc: Services): string {
-  return `${(svc.publicUrl ?? "http://localhost:3000").replace(/\/+$/, "")}${SSO_CALLBACK_PATH}`;
+  return `${publicBaseUrl(svc)}${SSO_CALLBACK_PATH}`;
 }
 
 /** A same-site path to land on after sign-in: starts with one "/" (not "//" or "/\"), else "/". */

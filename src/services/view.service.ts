@@ -43,7 +43,7 @@ import { LEVELS, STATUSES } from "../domain/types.js";
 import { orgRulesOf } from "./access.js";
 import { assertChatUrls, auditedChatUrls, type ChatUrls, chatSettingsOf, presentChatUrls } from "./chat.js";
 import { alignedUnderVisible, coachObjectiveOf } from "./coach-input.js";
-import { type Actor, mutate, read, type Services } from "./context.js";
+import { type Actor, mutate, publicBaseUrl, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
   groupBy,
@@ -1070,12 +1070,18 @@ function effectiveSettings(org: OrganizationRow) {
   return rest;
 }
 
+/** What the server's configuration decides for every organisation: where links point, whether mail goes out. */
+function serverSettings(svc: Services) {
+  return { publicUrl: publicBaseUrl(svc), mailConfigured: svc.mailer !== undefined };
+}
+
 /** The organisation's settings; the chat webhook URLs in clear only for admins. */
 export async function getSettings(svc: Services, actor: Actor) {
   return read(svc, actor, async ({ org, guard }) => ({
     name: org.name,
     ...effectiveSettings(org),
     ...presentChatUrls(chatSettingsOf(org), guard.isAdmin),
+    ...serverSettings(svc),
     version: org.version,
     recompute: recomputeStatus(org),
   }));
@@ -1125,7 +1131,13 @@ export async function updateSettings(svc: Services, actor: Actor, body: unknown)
       ...settings,
       ...auditedChatUrls(chat),
     });
-    return { name: updated.name, ...settings, ...presentChatUrls(chat, true), version: updated.version };
+    return {
+      name: updated.name,
+      ...settings,
+      ...presentChatUrls(chat, true),
+      ...serverSettings(svc),
+      version: updated.version,
+    };
   });
   if (!background) return { ...out, recompute: null };
   // Started after the commit; a failure leaves the request on the organisation for the next start.

@@ -69,4 +69,39 @@ describe.each(DATABASE_KINDS)("demo workspace on %s", (kind) => {
     const coach = (await api.call("GET", `/coach?periodId=${q4.id}`)).body.items;
     expect(coach.length).toBeGreaterThan(0);
   });
+
+  it("records its history as its people made it, when they did, not as the admin's doing at load time", async () => {
+    // Loaded by the test above (one workspace per file).
+    const admin = (await api.call("GET", "/me")).body.user;
+    const objectives = (await api.call("GET", "/objectives?limit=500")).body.items as {
+      id: string;
+      title: string;
+      ownerIds: string[];
+      createdAt: string;
+      state: string;
+      keyResults: { id: string }[];
+    }[];
+    type Entry = { id: string; actorId: string | null; at: string; action: string; objectId: string };
+    let checkedIns = 0;
+    for (const o of objectives.filter((x) => x.state !== "draft").slice(0, 12)) {
+      const history: Entry[] = (await api.call("GET", `/objectives/${o.id}/history?limit=500`)).body.items;
+      // Newest first, by time as well as by recording.
+      const times = history.map((e) => Date.parse(e.at));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      const created = history.find((e) => e.action === "objective.created")!;
+      expect(created).toMatchObject({ actorId: o.ownerIds[0], at: o.createdAt });
+      for (const kr of o.keyResults) {
+        const checkIns: { id: string; authorId: string; at: string }[] = (
+          await api.call("GET", `/key-results/${kr.id}/check-ins?limit=500`)
+        ).body.items;
+        for (const c of checkIns) {
+          const entry = history.find((e) => e.action === "checkIn.created" && e.objectId === c.id);
+          expect(entry, `the check-in of ${c.at} in "${o.title}"`).toMatchObject({ actorId: c.authorId, at: c.at });
+          checkedIns++;
+        }
+      }
+      expect(history.filter((e) => e.actorId === admin.id).map((e) => e.action)).not.toContain("checkIn.created");
+    }
+    expect(checkedIns).toBeGreaterThan(50);
+  });
 });

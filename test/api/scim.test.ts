@@ -295,7 +295,7 @@ describe.each(DATABASE_KINDS)("SCIM 2.0 provisioning on %s", (kind) => {
         groups: [],
         meta: {
           resourceType: "User",
-          location: `http://localhost:80/scim/v2/Users/${id}`,
+          location: `http://localhost:3000/scim/v2/Users/${id}`,
           version: 'W/"1"',
         },
       });
@@ -581,13 +581,13 @@ describe.each(DATABASE_KINDS)("SCIM 2.0 provisioning on %s", (kind) => {
         schemas: [GROUP],
         displayName: "Test SCIMv2",
         members: [{ value: a.id, display: "Test User", type: "User" }],
-        meta: { resourceType: "Group", version: 'W/"1"', location: `http://localhost:80/scim/v2/Groups/${id}` },
+        meta: { resourceType: "Group", version: 'W/"1"', location: `http://localhost:3000/scim/v2/Groups/${id}` },
       });
       expect(created.headers.location).toBe(created.body.meta.location);
       expect((await api("GET", `/teams/${id}`)).body).toMatchObject({ name: "Test SCIMv2", memberIds: [a.id] });
       expect((await api("GET", `/users/${a.id}`)).body.teamIds).toEqual([id]);
       expect((await scim("GET", `/Users/${a.id}`)).body.groups).toEqual([
-        { value: id, display: "Test SCIMv2", type: "direct", $ref: `http://localhost:80/scim/v2/Groups/${id}` },
+        { value: id, display: "Test SCIMv2", type: "direct", $ref: `http://localhost:3000/scim/v2/Groups/${id}` },
       ]);
       expectScimError(await scim("POST", "/Groups", okta.createGroup("test scimv2")), 409, "uniqueness");
 

@@ -516,7 +516,11 @@ const en = {
     title: "Invite a person",
     submit: "Invite",
     done: "Done",
+    // Whether the server sends email decides what happens next (settings.mailConfigured).
     explain: "They receive an email with a link to choose a password (valid 7 days).",
+    explainNoMail:
+      "This server sends no email: once you invite them, you get a link to pass on yourself, with which they choose a password (it works once, for 7 days).",
+    explainUnknown: "They get a link to choose a password (valid 7 days).",
     sent: "Invitation sent to {{email}}.",
     linkTitle: "Pass this link on",
     noMail:

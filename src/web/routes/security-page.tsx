@@ -37,7 +37,7 @@ import { AdminsOnly } from "../features/admin/admins-only.js";
 import { ApiError, api, get } from "../lib/api.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { useMe } from "../lib/queries.js";
+import { useMe, useSettings } from "../lib/queries.js";
 import type { Page } from "../lib/types.js";
 
 type ScimToken = import("../lib/types.js").ScimToken;
@@ -46,6 +46,15 @@ type SsoConfig = import("../lib/types.js").SsoConfig;
 
 const SSO_FIELDS = ["enabled", "issuer", "clientId", "clientSecret", "allowedDomains", "defaultRole"] as const;
 type SsoField = (typeof SSO_FIELDS)[number];
+
+/**
+ * An address on the server as links give it: under its public address (OKRA_PUBLIC_URL, from
+ * the settings), which may differ from the one this browser reached it at. Empty while loading.
+ */
+function usePublicLink(path: string): string {
+  const publicUrl = useSettings().data?.publicUrl;
+  return publicUrl ? `${publicUrl}${path}` : "";
+}
 
 /** A read-only value with a copy button (URLs to paste at the provider, a new token). */
 function CopyField({ label, value, description }: { label: string; value: string; description?: string }) {
@@ -80,6 +89,7 @@ function CopyField({ label, value, description }: { label: string; value: string
 function ScimSection() {
   // Issuing a SCIM token is an owner's (it provisions every account); admins see and revoke them.
   const isOwner = useMe().data?.role === "owner";
+  const baseUrl = usePublicLink("/scim/v2");
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: ["scimTokens"], queryFn: () => get<Page<ScimToken>>("/scim-tokens") });
   const [name, setName] = useState("");
@@ -128,11 +138,7 @@ function ScimSection() {
             {t("admin.security.scimIntro")}
           </Text>
         </div>
-        <CopyField
-          label={t("admin.security.baseUrl")}
-          description={t("admin.security.baseUrlHint")}
-          value={`${window.location.origin}/scim/v2`}
-        />
+        <CopyField label={t("admin.security.baseUrl")} description={t("admin.security.baseUrlHint")} value={baseUrl} />
         {issued && (
           <Alert
             color="yellow"
@@ -307,7 +313,8 @@ function SsoForm({ config }: { config: SsoConfig | null }) {
       }
     },
   });
-  const redirectUri = config?.redirectUri ?? `${window.location.origin}/api/v1/auth/sso/callback`;
+  const fallbackRedirectUri = usePublicLink("/api/v1/auth/sso/callback");
+  const redirectUri = config?.redirectUri ?? fallbackRedirectUri;
   const generalError =
     save.error && !(save.error instanceof ApiError && Array.isArray(save.error.details)) ? save.error.message : null;
   return (

@@ -14,7 +14,7 @@ import { api } from "../../lib/api.js";
 import { dateTime } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import "../../lib/i18n-data-link.js";
-import { keys } from "../../lib/queries.js";
+import { keys, useSettings } from "../../lib/queries.js";
 import type { DataLink, KeyResult, KeyResultToken, KeyResultTokenCreated, Page, SyncOutcome } from "../../lib/types.js";
 import { fieldErrors } from "../chat/chat-settings-card.js";
 
@@ -50,8 +50,10 @@ function Tokens({ kr }: { kr: KeyResult }) {
       void queryClient.invalidateQueries({ queryKey: tokensKey(kr.id) });
     },
   });
+  // The server's public address, as every link it gives (OKRA_PUBLIC_URL).
+  const origin = useSettings().data?.publicUrl ?? window.location.origin;
   const curl = created
-    ? `curl -X POST ${window.location.origin}/api/v1/key-results/${kr.id}/push -H "Authorization: Bearer ${created.token}" -H "Content-Type: application/json" -d '{"value": 42}'`
+    ? `curl -X POST ${origin}/api/v1/key-results/${kr.id}/push -H "Authorization: Bearer ${created.token}" -H "Content-Type: application/json" -d '{"value": 42}'`
     : "";
   return (
     <Stack gap="xs">

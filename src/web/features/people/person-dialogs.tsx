@@ -9,6 +9,7 @@ import { DialogFooter } from "../../components/dialog-footer.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
+import { useSettings } from "../../lib/queries.js";
 import type { User } from "../../lib/types.js";
 import { PersonSelect, TeamMultiSelect } from "../pickers/pickers.js";
 
@@ -51,6 +52,7 @@ export function InvitePersonDialog({
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ name: "", email: "", role: "member", managerId: "", teamIds: [] as string[] });
   const [invitation, setInvitation] = useState<Invitation | null>(null);
+  const mailConfigured = useSettings().data?.mailConfigured;
   const invite = useMutation({
     mutationFn: () =>
       api<User & { invitation?: Invitation }>("POST", "/users", {
@@ -78,7 +80,13 @@ export function InvitePersonDialog({
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={close} title={t("invite.title")} size="lg">
+    <Modal
+      opened={opened}
+      onClose={close}
+      title={t("invite.title")}
+      size="lg"
+      closeButtonProps={{ "aria-label": t("common.close") }}
+    >
       {invitation ? (
         <Stack>
           <InvitationNotice invitation={invitation} />
@@ -134,7 +142,13 @@ export function InvitePersonDialog({
               </Alert>
             )}
             <Text size="xs" c="dimmed">
-              {t("invite.explain")}
+              {t(
+                mailConfigured === undefined
+                  ? "invite.explainUnknown"
+                  : mailConfigured
+                    ? "invite.explain"
+                    : "invite.explainNoMail",
+              )}
             </Text>
             <DialogFooter onCancel={close} submitLabel={t("invite.submit")} loading={invite.isPending} />
           </Stack>
@@ -203,7 +217,12 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
             ))}
         </Menu.Dropdown>
       </Menu>
-      <Modal opened={roleOpen} onClose={() => setRoleOpen(false)} title={t("people.roleOf", { name: user.name })}>
+      <Modal
+        opened={roleOpen}
+        onClose={() => setRoleOpen(false)}
+        title={t("people.roleOf", { name: user.name })}
+        closeButtonProps={{ "aria-label": t("common.close") }}
+      >
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -237,7 +256,12 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
           </Stack>
         </form>
       </Modal>
-      <Modal opened={invitation !== null} onClose={() => setInvitation(null)} title={t("invite.title")}>
+      <Modal
+        opened={invitation !== null}
+        onClose={() => setInvitation(null)}
+        title={t("invite.title")}
+        closeButtonProps={{ "aria-label": t("common.close") }}
+      >
         {invitation && <InvitationNotice invitation={invitation} />}
       </Modal>
     </>

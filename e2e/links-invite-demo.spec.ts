@@ -1,0 +1,108 @@
+/**
+ * Links, the invite dialog and the demo's history, as an admin meets them: the security page's
+ * SSO redirect URI and SCIM base URL on the one public address the server was started on; the
+ * invite dialog saying what really happens on a server without mail; an objective's Activity
+ * naming each seeded check-in's author at its own time. Screenshots go to SHOTS.
+ */
+import { expect, type Page, test } from "@playwright/test";
+import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
+
+const PHONE = { width: 390, height: 844 };
+
+async function openInvite(page: Page) {
+  await page.getByRole("link", { name: "Teams and people" }).click();
+  await page.getByRole("button", { name: "Invite a person" }).click();
+  return page.getByRole("dialog", { name: "Invite a person" });
+}
+
+test("the SSO redirect URI and the SCIM base URL share the address the server was started on", async ({
+  page,
+  request,
+}) => {
+  const call = client(request);
+  const settings = await call("GET", "/settings");
+  // The journeys' server listens on HOST=127.0.0.1 without OKRA_PUBLIC_URL: links follow the listener.
+  const origin = new URL(test.info().project.use.baseURL ?? "").origin;
+  expect(settings.publicUrl).toBe(origin);
+  await signIn(page);
+  await page.getByRole("link", { name: "Sign-on and provisioning" }).click();
+  const redirect = page.getByRole("textbox", { name: "Redirect URI" });
+  const scim = page.getByRole("textbox", { name: "SCIM base URL" });
+  await expect(redirect).toHaveValue(`${origin}/api/v1/auth/sso/callback`);
+  await expect(scim).toHaveValue(`${origin}/scim/v2`);
+  expect(new URL(await redirect.inputValue()).origin).toBe(new URL(await scim.inputValue()).origin);
+  await page.screenshot({ path: `${SHOTS}/links-security.png` });
+});
+
+test("the invite dialog says the link is to pass on when the server sends no email", async ({ page, request }) => {
+  expect((await client(request)("GET", "/settings")).mailConfigured).toBe(false);
+  await signIn(page);
+  const dialog = await openInvite(page);
+  await expect(dialog.getByText(/^This server sends no email: once you invite them, you get a link/)).toBeVisible();
+  await expect(dialog.getByText(/receive an email/)).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/links-invite-no-mail.png` });
+  await noSeriousA11yViolations(page);
+
+  await dialog.getByLabel("Name").fill("Noor Linkpass");
+  await dialog.getByLabel("Email").fill("noor.linkpass@example.com");
+  await dialog.getByRole("button", { name: "Invite" }).click();
+  const link = dialog.getByTestId("invitation-link");
+  await expect(link).toContainText(`${new URL(page.url()).origin}/accept-invitation#token=`);
+  await page.screenshot({ path: `${SHOTS}/links-invite-link.png` });
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  // On a phone, on the same page (the menu is behind the burger there).
+  await page.setViewportSize(PHONE);
+  await page.getByRole("button", { name: "Invite a person" }).click();
+  const onPhone = page.getByRole("dialog", { name: "Invite a person" });
+  await expect(onPhone.getByText(/^This server sends no email/)).toBeVisible();
+  // The modal's opening transition is over before the picture.
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `${SHOTS}/links-invite-no-mail-phone.png` });
+});
+
+test("an objective's Activity names each seeded check-in's author at its own time", async ({ page, request }) => {
+  const call = client(request);
+  const me = (await call("GET", "/me")).user as { id: string; name: string };
+  const users = (await call("GET", "/users?limit=200")).items as { id: string; name: string }[];
+  const nameOf = new Map(users.map((u) => [u.id, u.name]));
+  const objectives = (await call("GET", "/objectives?limit=200")).items as {
+    id: string;
+    title: string;
+    state: string;
+    keyResults: { id: string }[];
+  }[];
+  // An active objective with check-ins on its first key result.
+  let found: { id: string; title: string; checkIns: { authorId: string; at: string }[] } | undefined;
+  for (const o of objectives.filter((x) => x.state === "active" && x.keyResults.length)) {
+    const checkIns = (await call("GET", `/key-results/${o.keyResults[0]!.id}/check-ins?limit=100`)).items;
+    if (checkIns.length >= 3) {
+      found = { id: o.id, title: o.title, checkIns };
+      break;
+    }
+  }
+  expect(found, "an objective with check-ins").toBeDefined();
+  const history = (await call("GET", `/objectives/${found!.id}/history?limit=500`)).items as {
+    action: string;
+    actorId: string | null;
+    at: string;
+  }[];
+  expect(history.filter((e) => e.action === "checkIn.created" && e.actorId === me.id)).toEqual([]);
+
+  await signIn(page);
+  await page.goto(`/objectives/${found!.id}`);
+  await expect(page.getByRole("heading", { name: found!.title, level: 2 })).toBeVisible();
+  const activity = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Activity" }) });
+  const newest = [...found!.checkIns].sort((a, b) => b.at.localeCompare(a.at))[0]!;
+  const when = await page.evaluate(
+    (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)),
+    newest.at,
+  );
+  await expect(activity.getByText(`checked in · ${nameOf.get(newest.authorId)} · ${when}`).first()).toBeVisible();
+  await expect(activity.getByText(`checked in · ${me.name}`)).toHaveCount(0);
+  await activity.getByRole("heading", { name: "Activity" }).evaluate((h) => h.scrollIntoView());
+  await page.screenshot({ path: `${SHOTS}/links-demo-activity.png` });
+  await page.setViewportSize(PHONE);
+  await activity.getByRole("heading", { name: "Activity" }).evaluate((h) => h.scrollIntoView());
+  await page.screenshot({ path: `${SHOTS}/links-demo-activity-phone.png` });
+});
