@@ -304,15 +304,21 @@ export const CadenceSchema = z.discriminatedUnion(
   { message: 'kind must be "weekly" (with everyWeeks 1, 2 or 3 and a weekday) or "monthly" (with a weekday)' },
 );
 
+/** A whole number from `min` to `max`; out of range is refused with the range (never clamped). */
+function wholeNumberIn(min: number, max: number, unit: string) {
+  const message = `must be a whole number from ${min} to ${max} (${unit})`;
+  return z.number().int(message).min(min, message).max(max, message);
+}
+
 export const SettingsUpdateSchema = z.strictObject({
   /** The organisation's check-in cadence (teams may set their own). */
   cadence: CadenceSchema.optional(),
   /** Local hour from which the day's reminders go out. */
-  reminderHour: z.number().int().min(0, "must be an hour, 0 to 23").max(23, "must be an hour, 0 to 23").optional(),
+  reminderHour: wholeNumberIn(0, 23, "an hour of the day").optional(),
   /** ISO weekday of the weekly digest. */
   digestWeekday: WeekdaySchema.optional(),
   /** Missed reminders in a row before the manager is told; 0 turns escalation off. */
-  escalateAfterMissed: z.number().int().min(0, "must be 0 (off) to 10").max(10, "must be 0 (off) to 10").optional(),
+  escalateAfterMissed: wholeNumberIn(0, 10, "missed reminders; 0 turns escalation off").optional(),
   /** How often data-linked key results read their source, in minutes; 0: only on "sync now". */
   dataSyncMinutes: z
     .union([z.literal(0), z.literal(15), z.literal(60), z.literal(360), z.literal(1440)], {
@@ -321,12 +327,19 @@ export const SettingsUpdateSchema = z.strictObject({
     .optional(),
   name: TitleSchema(200).optional(),
   timeZone: z.string().optional(),
-  notStartedGraceDays: z.number().int().min(0).max(90).optional(),
-  behindThreshold: z.number().min(0).max(1).optional(),
+  /** Days before an item without a check-in counts as started. */
+  notStartedGraceDays: wholeNumberIn(0, 90, "days").optional(),
+  /** How far short of plan (0 to 1) an item may be and still be "behind" rather than at risk. */
+  behindThreshold: z
+    .number()
+    .min(0, "must be 0 to 1 (a share of the plan, e.g. 0.25)")
+    .max(1, "must be 0 to 1 (a share of the plan, e.g. 0.25)")
+    .optional(),
   initiativesCount: z.boolean().optional(),
-  cadenceDays: z.number().int().min(1).max(92).optional(),
+  /** Days between expected check-ins (what makes a key result stale). */
+  cadenceDays: wholeNumberIn(1, 92, "days").optional(),
   /** How many days before its key result's start a check-in may be dated. */
-  checkInGraceDays: z.number().int().min(0).max(366).optional(),
+  checkInGraceDays: wholeNumberIn(0, 366, "days").optional(),
   /** Whether members of a team may create its objectives (team owners and admins always may). */
   membersCreateTeamOkrs: z.boolean().optional(),
   /** Whether a private objective may align under a public one (its progress then shows through). */

@@ -50,6 +50,10 @@ addStrings("periods", {
   deleteConfirm: "Delete the period",
   deleted: "Period {{name}} deleted.",
   deleteRefused: "This period cannot be deleted",
+  deleteHeld_one: "{{name}} holds 1 objective, so it cannot be deleted: move it to another period or delete it first.",
+  deleteHeld_other:
+    "{{name}} holds {{count}} objectives, so it cannot be deleted: move them to another period or delete them first.",
+  deleteHasParts: "{{name}} holds the periods {{parts}}, so it cannot be deleted: delete them first.",
   closeLink: "Review and close",
   closeLinkLabel: "Review and close {{name}}",
   failed: "The change was not saved",

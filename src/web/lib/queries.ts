@@ -273,6 +273,28 @@ export function useObjectiveCount(params: Params, enabled = true) {
   });
 }
 
+/**
+ * How many objectives each period holds (for an admin, every live one, as the period's deletion
+ * counts them), by period id; a period whose count has not come yet is missing.
+ */
+export function usePeriodObjectiveCounts(periodIds: readonly string[], enabled = true) {
+  return useQueries({
+    queries: periodIds.map((periodId) => ({
+      queryKey: keys.objectiveCount({ periodId }),
+      enabled,
+      queryFn: () => get<{ count: number }>(withQuery("/objectives/count", { periodId })),
+    })),
+    combine: (results) => {
+      const byId = new Map<string, number>();
+      results.forEach((r, i) => {
+        const id = periodIds[i];
+        if (id !== undefined && r.data) byId.set(id, r.data.count);
+      });
+      return byId;
+    },
+  });
+}
+
 /** Every objective matching filters bounded by one person (`ownerId`), every page loaded. */
 export function useAllObjectives(params: Params, enabled = true) {
   return useQuery({

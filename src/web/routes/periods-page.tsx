@@ -8,13 +8,14 @@ import { Alert, Badge, Button, Card, Group, Stack, Table, Text, Title } from "@m
 import { IconCalendarPlus, IconPencil, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useState } from "react";
 import { AppLink } from "../components/app-link.js";
+import { DisabledWithReason } from "../components/disabled-reason.js";
 import { QueryState } from "../components/query-state.js";
 import { TableFrame } from "../components/table-frame.js";
 import { day, PeriodDeleteDialog, PeriodDialog, YearDialog } from "../features/periods/period-dialogs.js";
 import { t } from "../lib/i18n.js";
 import "../lib/i18n-periods.js";
 import { mayAdminister } from "../lib/permissions.js";
-import { useMe, usePeriods } from "../lib/queries.js";
+import { useMe, usePeriodObjectiveCounts, usePeriods } from "../lib/queries.js";
 import type { Period } from "../lib/types.js";
 
 /** Years first, each followed by what it holds; periods outside any year after, by start date. */
@@ -39,6 +40,45 @@ function nested(periods: Period[]): { period: Period; depth: number }[] {
   return out;
 }
 
+/**
+ * Why the period cannot be deleted (the objectives or periods it holds, and what to do), or null
+ * when it may be. The server refuses the same; an unknown count leaves Delete to it.
+ */
+function deleteBlocker(p: Period, all: Period[], held: number | undefined): string | null {
+  if (held) return t("periods.deleteHeld", { name: p.name, count: held });
+  const parts = all.filter((c) => c.parentId === p.id).map((c) => c.name);
+  if (parts.length) return t("periods.deleteHasParts", { name: p.name, parts: parts.join(", ") });
+  return null;
+}
+
+/** Delete for one period: disabled, with the reason, while it holds objectives or periods. */
+function PeriodDeleteButton({
+  period,
+  blocker,
+  onDelete,
+}: {
+  period: Period;
+  blocker: string | null;
+  onDelete: () => void;
+}) {
+  const props = {
+    size: "xs",
+    variant: "subtle",
+    color: "red",
+    leftSection: <IconTrash size={14} aria-hidden />,
+    "aria-label": t("periods.deleteLabel", { name: period.name }),
+  } as const;
+  return blocker ? (
+    <DisabledWithReason reason={blocker} {...props}>
+      {t("periods.delete")}
+    </DisabledWithReason>
+  ) : (
+    <Button {...props} onClick={onDelete}>
+      {t("periods.delete")}
+    </Button>
+  );
+}
+
 export function PeriodsPage() {
   const periods = usePeriods();
   const me = useMe();
@@ -49,6 +89,10 @@ export function PeriodsPage() {
   const [deleting, setDeleting] = useState<Period | null>(null);
   const all = periods.data?.items ?? [];
   const names = new Map(all.map((p) => [p.id, p.name]));
+  const held = usePeriodObjectiveCounts(
+    all.map((p) => p.id),
+    isAdmin,
+  );
   return (
     <Stack>
       <Group justify="space-between" align="flex-start">
@@ -128,16 +172,11 @@ export function PeriodsPage() {
                             >
                               {t("periods.edit")}
                             </Button>
-                            <Button
-                              size="xs"
-                              variant="subtle"
-                              color="red"
-                              leftSection={<IconTrash size={14} aria-hidden />}
-                              aria-label={t("periods.deleteLabel", { name: p.name })}
-                              onClick={() => setDeleting(p)}
-                            >
-                              {t("periods.delete")}
-                            </Button>
+                            <PeriodDeleteButton
+                              period={p}
+                              blocker={deleteBlocker(p, all, held.get(p.id))}
+                              onDelete={() => setDeleting(p)}
+                            />
                             <AppLink
                               to="/close"
                               search={{ period: p.id }}

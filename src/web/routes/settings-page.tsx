@@ -7,7 +7,6 @@ import {
   Button,
   Card,
   Group,
-  NumberInput,
   Select,
   SimpleGrid,
   Slider,
@@ -21,16 +20,18 @@ import { useForm } from "@mantine/form";
 import "../lib/i18n-jobs.js";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { QueryState } from "../components/query-state.js";
 import { ChatSettingsCard } from "../features/chat/chat-settings-card.js";
 import { ApiError, api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import "../lib/i18n-review.js";
+import "../lib/i18n-settings.js";
 import { weekdayOptions } from "../features/people/team-cadence-fields.js";
 import { mayAdminister } from "../lib/permissions.js";
 import { useMe, useSettings } from "../lib/queries.js";
 import type { Settings } from "../lib/types.js";
+import { numberOf, wholeNumberProblem } from "../lib/whole-number.js";
 
 // Browsers list the canonical zones only: "UTC" (the default) is not among them, and a Select
 // shows nothing for a value missing from its data.
@@ -41,46 +42,126 @@ const ZONES: string[] = [
   ).filter((z) => z !== "UTC"),
 ];
 
+/**
+ * The whole-number settings and the range each allows (the API's, src/services/schemas.ts). They
+ * are typed as text and checked as typed: nothing is clamped or dropped on the way.
+ */
+const WHOLE_NUMBERS = {
+  notStartedGraceDays: { min: 0, max: 90 },
+  cadenceDays: { min: 1, max: 92 },
+  checkInGraceDays: { min: 0, max: 366 },
+  reminderHour: { min: 0, max: 23 },
+  escalateAfterMissed: { min: 0, max: 10 },
+} as const;
+type WholeNumberField = keyof typeof WHOLE_NUMBERS;
+
+/** The form's fields in the order they stand on the page: the first one wrong is the one selected. */
+const FIELD_ORDER = [
+  "name",
+  "timeZone",
+  "notStartedGraceDays",
+  "behindThreshold",
+  "cadenceDays",
+  "checkInGraceDays",
+  "cadenceEvery",
+  "cadenceWeekday",
+  "reminderHour",
+  "digestWeekday",
+  "escalateAfterMissed",
+  "dataSyncMinutes",
+  "objective",
+  "keyResult",
+  "initiative",
+] as const;
+type FieldName = (typeof FIELD_ORDER)[number];
+
+/** The form field an API problem's path names ("cadence.weekday" → cadenceWeekday), or null. */
+function fieldOfPath(path: string): FieldName | null {
+  if (path === "cadence.everyWeeks" || path === "cadence.kind" || path === "cadence") return "cadenceEvery";
+  if (path === "cadence.weekday") return "cadenceWeekday";
+  const last = path.split(".").at(-1) ?? "";
+  return (FIELD_ORDER as readonly string[]).includes(last) ? (last as FieldName) : null;
+}
+
+const fieldName = (f: FieldName) => t(`settingsForm.names.${f}`);
+
+/** What was wrong when the settings were not saved: the fields marked, and problems no field shows. */
+interface NotSaved {
+  fields: FieldName[];
+  other: string[];
+}
+
+function wholeNumberRule(field: WholeNumberField) {
+  const { min, max } = WHOLE_NUMBERS[field];
+  return (v: string) => wholeNumberProblem(v, fieldName(field), min, max);
+}
+
 function SettingsForm({ settings, editable }: { settings: Settings; editable: boolean }) {
   const queryClient = useQueryClient();
+  const [notSaved, setNotSaved] = useState<NotSaved | null>(null);
   const form = useForm({
     initialValues: {
       name: settings.name,
       timeZone: settings.timeZone,
-      notStartedGraceDays: settings.notStartedGraceDays,
+      notStartedGraceDays: String(settings.notStartedGraceDays),
       behindThreshold: Math.round(settings.behindThreshold * 100),
-      cadenceDays: settings.cadenceDays,
-      checkInGraceDays: settings.checkInGraceDays ?? 14,
+      cadenceDays: String(settings.cadenceDays),
+      checkInGraceDays: String(settings.checkInGraceDays ?? 14),
       initiativesCount: settings.initiativesCount,
       membersCreateTeamOkrs: settings.membersCreateTeamOkrs ?? true,
       privateUnderPublic: settings.privateUnderPublic ?? false,
       reviewWorkflow: settings.reviewWorkflow ?? false,
       cadenceEvery: settings.cadence.kind === "monthly" ? "monthly" : String(settings.cadence.everyWeeks),
       cadenceWeekday: String(settings.cadence.weekday),
-      reminderHour: settings.reminderHour,
+      reminderHour: String(settings.reminderHour),
       digestWeekday: String(settings.digestWeekday),
-      escalateAfterMissed: settings.escalateAfterMissed,
+      escalateAfterMissed: String(settings.escalateAfterMissed),
       dataSyncMinutes: String(settings.dataSyncMinutes ?? 60),
       objective: settings.terminology?.objective ?? "Objective",
       keyResult: settings.terminology?.keyResult ?? "Key result",
       initiative: settings.terminology?.initiative ?? "Initiative",
     },
     validate: {
-      name: (v) => (v.trim() ? null : "Give the organisation a name"),
-      objective: (v) => (v.trim() ? null : "Required"),
-      keyResult: (v) => (v.trim() ? null : "Required"),
-      initiative: (v) => (v.trim() ? null : "Required"),
+      name: (v) => (v.trim() ? null : t("settingsForm.nameMissing")),
+      notStartedGraceDays: wholeNumberRule("notStartedGraceDays"),
+      cadenceDays: wholeNumberRule("cadenceDays"),
+      checkInGraceDays: wholeNumberRule("checkInGraceDays"),
+      reminderHour: wholeNumberRule("reminderHour"),
+      escalateAfterMissed: wholeNumberRule("escalateAfterMissed"),
+      objective: (v) => (v.trim() ? null : t("settingsForm.wordMissing", { word: "Objective" })),
+      keyResult: (v) => (v.trim() ? null : t("settingsForm.wordMissing", { word: "Key result" })),
+      initiative: (v) => (v.trim() ? null : t("settingsForm.wordMissing", { word: "Initiative" })),
     },
   });
+  /** Says the settings were not saved and why, and takes the person to the first field to fix. */
+  const refuse = (fields: FieldName[], other: string[]) => {
+    const marked = FIELD_ORDER.filter((f) => fields.includes(f));
+    setNotSaved({ fields: marked, other });
+    notifications.show({
+      closeButtonProps: { "aria-label": t("common.close") },
+      color: "red",
+      message: t("settingsForm.notSavedBecause", {
+        why: marked.length
+          ? t("settingsForm.notSavedFields", { count: marked.length, names: marked.map(fieldName).join(", ") })
+          : other.join(" "),
+      }),
+    });
+    const first = marked[0];
+    const node = first ? form.getInputNode(first) : null;
+    if (node) {
+      node.scrollIntoView({ block: "center" });
+      node.focus({ preventScroll: true });
+    }
+  };
   const save = useMutation({
     mutationFn: (v: typeof form.values) =>
       api("PATCH", "/settings", {
         name: v.name,
         timeZone: v.timeZone,
-        notStartedGraceDays: v.notStartedGraceDays,
+        notStartedGraceDays: numberOf(v.notStartedGraceDays),
         behindThreshold: v.behindThreshold / 100,
-        cadenceDays: v.cadenceDays,
-        checkInGraceDays: v.checkInGraceDays,
+        cadenceDays: numberOf(v.cadenceDays),
+        checkInGraceDays: numberOf(v.checkInGraceDays),
         initiativesCount: v.initiativesCount,
         membersCreateTeamOkrs: v.membersCreateTeamOkrs,
         privateUnderPublic: v.privateUnderPublic,
@@ -89,13 +170,14 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
           v.cadenceEvery === "monthly"
             ? { kind: "monthly", weekday: Number(v.cadenceWeekday) }
             : { kind: "weekly", everyWeeks: Number(v.cadenceEvery), weekday: Number(v.cadenceWeekday) },
-        reminderHour: v.reminderHour,
+        reminderHour: numberOf(v.reminderHour),
         digestWeekday: Number(v.digestWeekday),
-        escalateAfterMissed: v.escalateAfterMissed,
+        escalateAfterMissed: numberOf(v.escalateAfterMissed),
         dataSyncMinutes: Number(v.dataSyncMinutes),
         terminology: { objective: v.objective.trim(), keyResult: v.keyResult.trim(), initiative: v.initiative.trim() },
       }),
     onSuccess: () => {
+      setNotSaved(null);
       notifications.show({
         closeButtonProps: { "aria-label": t("common.close") },
         color: "teal",
@@ -105,17 +187,34 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
       void queryClient.invalidateQueries();
     },
     onError: (err) => {
-      if (err instanceof ApiError && Array.isArray(err.details)) {
-        for (const d of err.details as string[]) {
-          const [path, ...msg] = d.split(": ");
-          const field = path?.split(".").at(-1);
-          if (field) form.setFieldError(field, msg.join(": "));
-        }
+      if (!(err instanceof ApiError && Array.isArray(err.details))) {
+        setNotSaved(null);
+        return;
       }
+      const fields: FieldName[] = [];
+      const other: string[] = [];
+      for (const d of err.details as string[]) {
+        const [path = "", ...msg] = d.split(": ");
+        const field = fieldOfPath(path);
+        if (field) {
+          form.setFieldError(field, `${fieldName(field)} ${msg.join(": ")}`);
+          fields.push(field);
+        } else other.push(d);
+      }
+      refuse(fields, other);
     },
   });
   return (
-    <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
+    <form
+      onSubmit={form.onSubmit(
+        (v) => save.mutate(v),
+        (errors) =>
+          refuse(
+            FIELD_ORDER.filter((f) => errors[f]),
+            [],
+          ),
+      )}
+    >
       {/* A native fieldset: disabled, it disables every field inside (people who may not change settings still read them). */}
       <fieldset disabled={!editable} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
         <Stack maw={640}>
@@ -130,11 +229,9 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                 {...form.getInputProps("timeZone")}
                 allowDeselect={false}
               />
-              <NumberInput
+              <TextInput
                 label={t("settings.grace")}
-                min={0}
-                max={90}
-                hideControls
+                inputMode="numeric"
                 {...form.getInputProps("notStartedGraceDays")}
               />
               <Stack gap={4}>
@@ -152,18 +249,10 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                   {...form.getInputProps("behindThreshold")}
                 />
               </Stack>
-              <NumberInput
-                label={t("settings.cadence")}
-                min={1}
-                max={92}
-                hideControls
-                {...form.getInputProps("cadenceDays")}
-              />
-              <NumberInput
+              <TextInput label={t("settings.cadence")} inputMode="numeric" {...form.getInputProps("cadenceDays")} />
+              <TextInput
                 label={t("settings.checkInGrace")}
-                min={0}
-                max={366}
-                hideControls
+                inputMode="numeric"
                 {...form.getInputProps("checkInGraceDays")}
               />
               <Switch
@@ -218,12 +307,10 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
               </Group>
               {/* One field a row on a phone: three abreast would cut the weekday short. */}
               <SimpleGrid cols={{ base: 1, xs: 3 }}>
-                <NumberInput
+                <TextInput
                   label={t("rhythm.reminderHour")}
                   description={t("rhythm.reminderHourHelp")}
-                  min={0}
-                  max={23}
-                  hideControls
+                  inputMode="numeric"
                   {...form.getInputProps("reminderHour")}
                 />
                 <Select
@@ -232,12 +319,10 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
                   data={weekdayOptions()}
                   {...form.getInputProps("digestWeekday")}
                 />
-                <NumberInput
+                <TextInput
                   label={t("rhythm.escalate")}
                   description={t("rhythm.escalateHelp")}
-                  min={0}
-                  max={10}
-                  hideControls
+                  inputMode="numeric"
                   {...form.getInputProps("escalateAfterMissed")}
                 />
               </SimpleGrid>
@@ -274,6 +359,20 @@ function SettingsForm({ settings, editable }: { settings: Settings; editable: bo
             <Text c="red" role="alert">
               {save.error.message}
             </Text>
+          )}
+          {notSaved && (
+            <Alert color="red" role="alert" title={t("settingsForm.notSaved")}>
+              {notSaved.fields.length > 0 &&
+                t("settingsForm.notSavedFields", {
+                  count: notSaved.fields.length,
+                  names: notSaved.fields.map(fieldName).join(", "),
+                })}
+              {notSaved.other.map((o) => (
+                <Text key={o} size="sm">
+                  {o}
+                </Text>
+              ))}
+            </Alert>
           )}
           {editable && (
             <Group>
