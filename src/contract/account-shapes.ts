@@ -77,6 +77,20 @@ export const ChatTestShape = z.strictObject({
   ),
 });
 
+/** Another object an audit entry is about, named. */
+export const AuditRefShape = z.strictObject({
+  role: z
+    .enum(["child", "parent", "keyResult", "objective", "account"])
+    .describe(
+      "an alignment's child or parent, a check-in's or check-in token's key result, a comment's objective, the account a token or session is for",
+    ),
+  type: z.string().describe("objective, keyResult or user"),
+  id: Id.nullable().describe("null when hidden from the reader, or erased and the reader is not an admin"),
+  name: z.string().nullable().describe("its title or name now; null when deleted, erased or hidden"),
+  deleted: z.boolean(),
+  hidden: z.boolean().describe("a private objective (or its key result) the reader may not see: no id, no name"),
+});
+
 export const AuditEntryShape = z.strictObject({
   id: Id,
   actorId: Id.nullable(),
@@ -85,6 +99,14 @@ export const AuditEntryShape = z.strictObject({
   action: z.string(),
   objectType: z.string(),
   objectId: z.string(),
+  objectName: z
+    .string()
+    .nullable()
+    .describe(
+      "the object in words: its title or name now; for a deleted object the name this entry recorded; null when none is known",
+    ),
+  objectDeleted: z.boolean().describe("the object no longer exists (in the trash or erased)"),
+  related: z.array(AuditRefShape).describe("the other objects this entry is about, named"),
   before: z.unknown(),
   after: z.unknown(),
 });

@@ -17,9 +17,11 @@ import {
   userRepo,
 } from "../db/repositories.js";
 import { initiatives as initiativesTable } from "../db/schema.js";
+import type { ObjectiveFacts } from "../domain/access.js";
 import { AppError } from "../domain/errors.js";
 import { neutraliseCell } from "../domain/spreadsheet-cell.js";
-import { type Actor, read, type Services } from "./context.js";
+import { type AuditNaming, nameAuditPage } from "./audit-names.js";
+import { type Actor, type Reader, read, type Services } from "./context.js";
 import { maskSourceUrl } from "./data-source.js";
 import { decodeCursor, encodeCursor } from "./pagination.js";
 import { InstantSchema, parseInput } from "./schemas.js";
@@ -40,7 +42,7 @@ export const AuditExportQuerySchema = AuditQuerySchema.omit({ limit: true, curso
   format: z.enum(["csv", "json"]).optional(),
 });
 
-export interface AuditEntry {
+export interface AuditEntry extends AuditNaming {
   id: string;
   actorId: string | null;
   actorName: string | null;
@@ -97,32 +99,62 @@ function withoutHiddenEdges(v: unknown, hidden: ReadonlySet<string>): unknown {
   };
 }
 
-async function present(
-  ex: Executor,
-  scope: OrgScope,
-  rows: AuditRow[],
-  hidden: ReadonlySet<string> = new Set(),
-  /** Whether data sources' URLs are shown masked (to readers who are not admins). */
-  maskSources = false,
-): Promise<AuditEntry[]> {
-  // The names of this page's actors only: the page costs what it shows.
-  const actorIds = [...new Set(rows.map((r) => r.actorId).filter((id): id is string => id !== null))];
-  const names = new Map((await userRepo.listByIds(ex, scope, actorIds)).map((u) => [u.id, u.name]));
-  const shown = (v: unknown) => {
-    const visible = scrub(withoutHiddenEdges(v, hidden));
-    return maskSources ? withSourcesMasked(visible) : visible;
+/** An alignment's snapshot without the id of an end the reader may not know (`AuditRef.hidden`). */
+function withEndsMasked(v: unknown, masked: ReadonlySet<string>): unknown {
+  if (!masked.size || !v || typeof v !== "object" || Array.isArray(v)) return v;
+  const a = v as { childId?: unknown; parentId?: unknown };
+  return {
+    ...v,
+    ...(typeof a.childId === "string" && masked.has(a.childId) && { childId: null }),
+    ...(typeof a.parentId === "string" && masked.has(a.parentId) && { parentId: null }),
   };
-  return rows.map((r) => ({
+}
+
+/** The names of these rows' actors (an export's: the rows are too many to name every object). */
+async function actorNames(ex: Executor, scope: OrgScope, rows: readonly AuditRow[]) {
+  const actorIds = [...new Set(rows.map((r) => r.actorId).filter((id): id is string => id !== null))];
+  return new Map((await userRepo.listByIds(ex, scope, actorIds)).map((u) => [u.id, u.name]));
+}
+
+function entryOf(
+  r: AuditRow,
+  people: ReadonlyMap<string, string>,
+  shown: (v: unknown) => unknown,
+): Omit<AuditEntry, keyof AuditNaming> {
+  return {
     id: String(r.id),
     actorId: r.actorId,
-    actorName: r.actorId ? (names.get(r.actorId) ?? null) : null,
+    actorName: r.actorId ? (people.get(r.actorId) ?? null) : null,
     at: r.at.toISOString(),
     action: r.action,
     objectType: r.objectType,
     objectId: r.objectId,
     before: shown(r.before),
     after: shown(r.after),
-  }));
+  };
+}
+
+/**
+ * A page of rows as the reader sees it, each object named (`nameAuditPage`). `sees`: whether the
+ * reader may see a private objective (null for admins, who see them all); `maskSources`: whether
+ * data sources' URLs are shown masked (to readers who are not admins).
+ */
+async function present(
+  r: Reader,
+  rows: AuditRow[],
+  sees: ((o: ObjectiveFacts) => boolean) | null,
+  maskSources = false,
+): Promise<AuditEntry[]> {
+  // The page costs what it shows: one read per kind of object named on it.
+  const { names, people, masked } = await nameAuditPage(r.ex, r.scope, r.org, rows, sees);
+  return rows.map((row, i) => {
+    const shown = (v: unknown) => {
+      const ends = row.objectType === "alignment" ? withEndsMasked(v, masked) : v;
+      const visible = scrub(withoutHiddenEdges(ends, masked));
+      return maskSources ? withSourcesMasked(visible) : visible;
+    };
+    return { ...entryOf(row, people, shown), ...(names[i] as AuditNaming) };
+  });
 }
 
 function filterOf(q: z.output<typeof AuditExportQuerySchema>): Omit<AuditFilter, "limit"> {
@@ -153,11 +185,13 @@ function auditCursor(cursor: string | undefined): number | undefined {
 /** The audit trail, filtered (object, person, action or its prefix, time range), oldest first unless `order=desc`. */
 export async function listAudit(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(AuditQuerySchema, query, "query");
-  return read(svc, actor, async ({ ex, scope }) => {
+  return read(svc, actor, async (r) => {
+    const { ex, scope } = r;
     const limit = q.limit ?? 100;
     const afterId = auditCursor(q.cursor);
     const rows = await auditRepo.list(ex, scope, { ...filterOf(q), afterId, limit: limit + 1 });
-    const items = await present(ex, scope, rows.slice(0, limit));
+    // Only admins read the trail (the route's permission): they see every objective.
+    const items = await present(r, rows.slice(0, limit), null);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   });
@@ -176,7 +210,9 @@ const EXPORT_COLUMNS = ["at", "actor", "actorId", "action", "objectType", "objec
 export async function exportAudit(svc: Services, actor: Actor, query: unknown) {
   const q = parseInput(AuditExportQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope }) => {
-    const items = await present(ex, scope, await auditRepo.list(ex, scope, { ...filterOf(q), limit: EXPORT_LIMIT }));
+    const events = await auditRepo.list(ex, scope, { ...filterOf(q), limit: EXPORT_LIMIT });
+    const people = await actorNames(ex, scope, events);
+    const items = events.map((row) => entryOf(row, people, scrub));
     if (q.format === "json") return { contentType: "application/json", body: JSON.stringify(items) };
     const rows = stringify(
       items.map((e) =>
@@ -203,28 +239,25 @@ export async function exportAudit(svc: Services, actor: Actor, query: unknown) {
  */
 export async function objectiveHistory(svc: Services, actor: Actor, id: string, query: unknown) {
   const q = parseInput(AuditQuerySchema.pick({ limit: true, cursor: true }), query, "query");
-  return read(svc, actor, async ({ ex, scope, guard }) => {
+  return read(svc, actor, async (r) => {
+    const { ex, scope, guard } = r;
     const o = await objectiveRepo.get(ex, scope, id);
     await guard.assertVisible(o);
     const krIds = await historyQueries.keyResultIds(ex, scope, id);
     const checkInIds = await historyQueries.checkInIds(ex, scope, krIds);
     const initiatives = await initiativeRepo.list(ex, scope, eq(initiativesTable.objectiveId, id));
     const mine = [id, ...krIds];
-    const hidden = await guard.hiddenNodes();
-    // Links to objectives this reader may not see stay out of their view of the history.
-    const alignments = (await historyQueries.alignmentEvents(ex, scope, mine)).filter((e) =>
-      [e.before, e.after].every((x) => {
-        const a = x as { childId?: string; parentId?: string } | null;
-        return !a || (!hidden.has(a.childId ?? "") && !hidden.has(a.parentId ?? ""));
-      }),
-    );
+    // Links to objectives this reader may not see stay in the history without the other end's id
+    // or title, whether that objective still exists or not (`nameAuditPage` masks them).
+    const alignments = await historyQueries.alignmentEvents(ex, scope, mine);
     const limit = q.limit ?? 100;
     const afterId = auditCursor(q.cursor);
     const objectIds = [...mine, ...checkInIds, ...initiatives.map((i) => i.id), ...alignments.map((a) => a.objectId)];
     // By time: seeded history (the demo's) is recorded after the fact, with its own times.
     const rows = await auditRepo.list(ex, scope, { objectIds, order: "desc", byTime: true, afterId, limit: limit + 1 });
     // The history is open to every reader of the objective; the full source URLs only to admins.
-    const items = await present(ex, scope, rows.slice(0, limit), hidden, !guard.isAdmin);
+    const sees = guard.isAdmin ? null : await guard.seer();
+    const items = await present(r, rows.slice(0, limit), sees, !guard.isAdmin);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   });

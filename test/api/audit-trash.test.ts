@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)("audit trail and trash on %s", (kind) => {
     expect((await asMember("GET", "/audit")).status).toBe(403);
   });
 
-  it("shows an objective's history to those who see it, without links to objectives they may not see", async () => {
+  it("shows an objective's history to those who see it, links to objectives they may not see without their id or title", async () => {
     const mia = (await asMember("GET", "/me")).body.user.id;
     const o = await f.objective(periodId, { title: "Visible history", level: "individual", ownerIds: [mia] });
     const kr = await f.keyResult(o.id, { ownerIds: [mia] });
@@ -116,8 +116,17 @@ describe.each(DATABASE_KINDS)("audit trail and trash on %s", (kind) => {
 
     const member = await asMember("GET", `/objectives/${o.id}/history`);
     expect(member.status).toBe(200);
-    expect(member.body.items.filter((e: { action: string }) => e.action === "alignment.created")).toHaveLength(1);
+    // The link to the private parent stays, naming it only as hidden: no id, no title.
+    const links = member.body.items.filter((e: { action: string }) => e.action === "alignment.created");
+    expect(links.map((e: { related: { role: string; hidden: boolean }[] }) => e.related[1])).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ role: "parent", id: null, name: null, hidden: true }),
+        expect.objectContaining({ role: "parent", id: publicParent.id, name: "Public parent", hidden: false }),
+      ]),
+    );
+    expect(links).toHaveLength(2);
     expect(JSON.stringify(member.body)).not.toContain(secret.id);
+    expect(JSON.stringify(member.body)).not.toContain("Secret parent");
     expect((await asMember("GET", `/objectives/${secret.id}/history`)).status).toBe(404);
   });
 

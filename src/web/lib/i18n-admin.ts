@@ -28,6 +28,12 @@ const admin = {
     organization: "Organisation",
     scimToken: "SCIM token",
     apiToken: "API token",
+    token: "API token",
+    keyResultToken: "Check-in token",
+    session: "Session",
+    comment: "Comment",
+    follow: "Following",
+    webhook: "Webhook",
   },
   audit: {
     title: "Audit trail",

@@ -32,6 +32,41 @@ const en = {
   },
   audit: {
     system: "Okra",
+    /** How an entry names its objects (lib/audit.ts). */
+    names: {
+      deleted: "deleted {{kind}}",
+      hidden: {
+        objective: "a private objective",
+        keyResult: "a key result of a private objective",
+      },
+      gone: {
+        objective: "a deleted objective",
+        keyResult: "a deleted key result",
+        user: "a removed person",
+      },
+      forAccount: "for {{name}}",
+      on: "on {{name}}",
+      link: "{{child}} → {{parent}}",
+      id: "id {{id}}",
+      kinds: {
+        objective: "objective",
+        keyResult: "key result",
+        checkIn: "check-in",
+        alignment: "alignment",
+        initiative: "initiative",
+        kpi: "KPI",
+        team: "team",
+        period: "period",
+        user: "person",
+        organization: "organisation",
+        comment: "comment",
+        webhook: "webhook",
+        token: "API token",
+        keyResultToken: "check-in token",
+        scimToken: "SCIM token",
+        session: "session",
+      },
+    },
     /** Readable names of audit actions; others are shown as "object · verb". */
     actions: {
       objective: {

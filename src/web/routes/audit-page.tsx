@@ -35,7 +35,7 @@ import { QueryState } from "../components/query-state.js";
 import { AdminsOnly } from "../features/admin/admins-only.js";
 import { PersonSelect } from "../features/pickers/pickers.js";
 import { api, get } from "../lib/api.js";
-import { auditLabel } from "../lib/audit.js";
+import { type AuditRef, auditLabel, auditObjectName, auditRefName, shortId } from "../lib/audit.js";
 import { dateTime } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import type { AuditEntry, Page } from "../lib/types.js";
@@ -90,18 +90,6 @@ function filterParams(s: AuditSearch): URLSearchParams {
 
 function typeLabel(type: string): string {
   return t(`admin.objectTypes.${type}`, { defaultValue: type });
-}
-
-/** A readable name of the object an entry is about: its title or name when the snapshot has one. */
-function objectName(e: AuditEntry): string | null {
-  for (const snap of [e.after, e.before]) {
-    if (snap && typeof snap === "object") {
-      const o = snap as Record<string, unknown>;
-      const name = o.title ?? o.name;
-      if (typeof name === "string" && name) return name;
-    }
-  }
-  return null;
 }
 
 interface FieldChange {
@@ -218,33 +206,87 @@ function EntryDetails({ entry, onOnlyThis }: { entry: AuditEntry; onOnlyThis: ()
   );
 }
 
-function ObjectCell({ entry }: { entry: AuditEntry }) {
-  const name = objectName(entry);
-  const label = name ?? entry.objectId.slice(0, 8);
-  let link: ReactNode = (
-    <Text span size="sm">
-      {label}
-    </Text>
-  );
-  if (entry.objectType === "objective") {
-    link = (
-      <AppLink to="/objectives/$objectiveId" params={{ objectiveId: entry.objectId }} size="sm">
-        {label}
-      </AppLink>
-    );
-  } else if (entry.objectType === "keyResult") {
-    link = (
-      <AppLink to="/key-results/$keyResultId" params={{ keyResultId: entry.objectId }} size="sm">
-        {label}
+/** A related object: a link while it exists and the reader may see it, else its words. */
+function RefName({ r }: { r: AuditRef }) {
+  const text = auditRefName(r);
+  if (r.id && !r.deleted && !r.hidden && r.type === "objective") {
+    return (
+      <AppLink to="/objectives/$objectiveId" params={{ objectiveId: r.id }} size="sm">
+        {text}
       </AppLink>
     );
   }
+  if (r.id && !r.deleted && !r.hidden && r.type === "keyResult") {
+    return (
+      <AppLink to="/key-results/$keyResultId" params={{ keyResultId: r.id }} size="sm">
+        {text}
+      </AppLink>
+    );
+  }
+  return (
+    <Text span size="sm" fs={r.name ? undefined : "italic"}>
+      {text}
+    </Text>
+  );
+}
+
+/** A sentence with one object in it (`{{name}}` in the translation), the object as a node. */
+function Sentence({ template, children }: { template: string; children: ReactNode }) {
+  const [before = "", after = ""] = t(template, { name: "\u0000" }).split("\u0000");
+  return (
+    <Text size="sm">
+      {before}
+      {children}
+      {after}
+    </Text>
+  );
+}
+
+/** The object in words (its name, or "deleted <kind>"), what else it is about, and its id beside. */
+function ObjectCell({ entry }: { entry: AuditEntry }) {
+  const name = auditObjectName(entry);
+  const own = entry.objectType === "follow" ? "objective" : entry.objectType;
+  const self: AuditRef | null = name
+    ? {
+        role: "objective",
+        type: own,
+        id: entry.objectId,
+        name,
+        deleted: entry.objectDeleted,
+        hidden: false,
+      }
+    : null;
+  const child = entry.related.find((r) => r.role === "child");
+  const parent = entry.related.find((r) => r.role === "parent");
+  const other = child && parent ? undefined : entry.related[0];
   return (
     <Stack gap={0}>
       <Text size="xs" c="dimmed">
         {typeLabel(entry.objectType)}
       </Text>
-      {link}
+      {self &&
+        (entry.objectDeleted ? (
+          <Text size="sm" fs={entry.objectName ? undefined : "italic"}>
+            {name}
+          </Text>
+        ) : (
+          <div>
+            <RefName r={self} />
+          </div>
+        ))}
+      {child && parent && (
+        <Text size="sm">
+          <RefName r={child} /> → <RefName r={parent} />
+        </Text>
+      )}
+      {other && (
+        <Sentence template={other.role === "account" ? "audit.names.forAccount" : "audit.names.on"}>
+          <RefName r={other} />
+        </Sentence>
+      )}
+      <Text size="xs" c="dimmed" ff="monospace" title={entry.objectId}>
+        {t("audit.names.id", { id: shortId(entry.objectId) })}
+      </Text>
     </Stack>
   );
 }

@@ -23,7 +23,7 @@ import { ObjectiveActions } from "../features/objectives/objective-actions.js";
 import { ProgressBreakdown } from "../features/objectives/progress-breakdown.js";
 import { ReviewPanel } from "../features/objectives/review-panel.js";
 import { api } from "../lib/api.js";
-import { auditLabel } from "../lib/audit.js";
+import { auditLabel, auditSubject } from "../lib/audit.js";
 import { dateTime, percent } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { invalidateForChange } from "../lib/live.js";
@@ -208,11 +208,16 @@ function History({ objectiveId }: { objectiveId: string }) {
         {() => (
           <>
             <List spacing={4} size="sm">
-              {audit.items.map((e) => (
-                <List.Item key={e.id}>
-                  {auditLabel(e)} · {e.actorName ?? t("audit.system")} · {dateTime(e.at)}
-                </List.Item>
-              ))}
+              {audit.items.map((e) => {
+                // What else the entry is about, in words (a key result, a link's two ends); not this objective's own name.
+                const subject = e.objectId === objectiveId ? "" : auditSubject(e);
+                return (
+                  <List.Item key={e.id}>
+                    {auditLabel(e)}
+                    {subject && `: ${subject}`} · {e.actorName ?? t("audit.system")} · {dateTime(e.at)}
+                  </List.Item>
+                );
+              })}
             </List>
             <LoadMore hasMore={audit.hasMore} loading={audit.loadingMore} onLoad={audit.loadMore} auto={false} />
           </>
