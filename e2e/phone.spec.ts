@@ -186,3 +186,34 @@ test("A key result's large value keeps clear of its status on a phone", async ({
   await value.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/phone-large-value.png` });
 });
+
+test("On a phone the explorer's order is chosen above its cards, and the audit trail's cards open from their corner", async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto("/explorer");
+  const sortBy = page.getByRole("combobox", { name: "Sort by" });
+  await expect(sortBy).toBeVisible();
+  await sortBy.click();
+  await page.getByRole("option", { name: "Progress, descending" }).click();
+  await expect(page).toHaveURL(/sort=-progress/);
+  const progress = page.locator('.okra-table-list td[data-label="Progress"]');
+  await expect(progress.nth(1)).toBeVisible();
+  const figures = (await progress.allTextContents()).slice(0, 5).map((s) => Number(/(-?\d+)%/.exec(s)?.[1]));
+  expect(figures).toEqual([...figures].sort((a, b) => b - a));
+  await sortBy.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/phone-explorer-sort.png` });
+
+  await page.goto("/admin/audit");
+  const card = page.locator(".okra-table-list tbody > tr").first();
+  const toggle = card.getByRole("button", { name: /^Show the changes of/ });
+  const when = card.locator('td[data-label="When"]');
+  await expect(toggle).toBeVisible();
+  // The button shares the first line with "When", at the card's right, and the event code stays whole.
+  const [t, w] = [await toggle.boundingBox(), await when.boundingBox()];
+  expect(Math.abs((t?.y ?? 0) - (w?.y ?? 999))).toBeLessThan(20);
+  expect((t?.x ?? 0) + (t?.width ?? 0)).toBeLessThanOrEqual(390);
+  await shownWhole(card.locator("td[data-label] .mantine-Text-root"));
+  await tablesAsLists(page);
+  await page.screenshot({ path: `${SHOTS}/phone-audit.png` });
+});

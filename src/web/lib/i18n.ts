@@ -486,6 +486,9 @@ const en = {
     count_one: "{{count}} objective",
     count_other: "{{count}} objectives",
     countMore: "{{count}}+ objectives (more load as you scroll)",
+    sortBy: "Sort by",
+    sortAscending: "{{column}}, ascending",
+    sortDescending: "{{column}}, descending",
   },
   periodClose: {
     title: "Close {{period}}",

@@ -488,7 +488,7 @@ function AuditTrail() {
                     return (
                       <Fragment key={e.id}>
                         <Table.Tr>
-                          <Table.Td>
+                          <Table.Td data-row-toggle>
                             <ActionIcon
                               variant="subtle"
                               color="gray"
@@ -509,10 +509,12 @@ function AuditTrail() {
                             <Text size="sm">{e.actorName ?? t("admin.audit.system")}</Text>
                           </Table.Td>
                           <Table.Td>
-                            <Text size="sm">{what}</Text>
-                            <Text size="xs" c="dimmed" ff="monospace">
-                              {e.action}
-                            </Text>
+                            <div>
+                              <Text size="sm">{what}</Text>
+                              <Text size="xs" c="dimmed" ff="monospace">
+                                {e.action}
+                              </Text>
+                            </div>
                           </Table.Td>
                           <Table.Td>
                             <ObjectCell entry={e} />

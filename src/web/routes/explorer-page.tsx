@@ -12,7 +12,7 @@ import {
   Title,
   UnstyledButton,
 } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
+import { useDebouncedValue, useMediaQuery } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import {
   IconChevronDown,
@@ -34,7 +34,7 @@ import { OwnerText } from "../components/owner-names.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
-import { TableFrame } from "../components/table-frame.js";
+import { PHONE_QUERY, TableFrame } from "../components/table-frame.js";
 import { VirtualTableBody } from "../components/virtual-table-body.js";
 import { PersonSelect, TeamSelect } from "../features/pickers/pickers.js";
 import { download } from "../lib/api.js";
@@ -74,6 +74,7 @@ function loadViews(): SavedView[] {
 
 type SortKey = "title" | "progress" | "status" | "level";
 const SORT_KEYS: readonly SortKey[] = ["title", "progress", "status", "level"];
+const sortLabel = (key: SortKey) => t(`common.${key}`);
 /**
  * The order until a column is picked: the list's own (organisation, team, then individual
  * objectives), which an index serves at any size; by progress the database sorts the period.
@@ -123,6 +124,7 @@ export function ExplorerPage() {
   const queryClient = useQueryClient();
   const { period } = useCurrentPeriod();
   const sort = sortOf(search.sort);
+  const phone = useMediaQuery(PHONE_QUERY) ?? false;
   // Only what the server takes: a link or saved view from elsewhere may name a status no longer known.
   const statuses = (search.status ?? "").split(",").filter((x) => (STATUSES as readonly string[]).includes(x));
   const statusKey = statuses.join(",");
@@ -374,9 +376,26 @@ export function ExplorerPage() {
       <QueryState query={objectives.query}>
         {() => (
           <>
-            <Text size="sm" c="dimmed" aria-live="polite">
-              {count}
-            </Text>
+            <Group justify="space-between" align="end">
+              <Text size="sm" c="dimmed" aria-live="polite">
+                {count}
+              </Text>
+              {phone && (
+                // On a phone the column headings are out of sight, so the order is chosen here.
+                <Select
+                  label={t("explorer.sortBy")}
+                  size="xs"
+                  w={220}
+                  allowDeselect={false}
+                  value={`${sort.desc ? "-" : ""}${sort.key}`}
+                  onChange={(v) => v && set({ sort: v })}
+                  data={SORT_KEYS.flatMap((key) => [
+                    { value: key, label: t("explorer.sortAscending", { column: sortLabel(key) }) },
+                    { value: `-${key}`, label: t("explorer.sortDescending", { column: sortLabel(key) }) },
+                  ])}
+                />
+              )}
+            </Group>
             <TableFrame minWidth={800}>
               <Table highlightOnHover>
                 <Table.Thead>
