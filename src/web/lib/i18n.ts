@@ -303,6 +303,7 @@ const en = {
     periodClosed: "{{period}} is closed — pick an open period or reopen it.",
     periodClosedAskAdmin: "{{period}} is closed — pick an open period, or ask an admin to reopen it.",
     titleMissing: "Give the objective a title.",
+    titleShorten: "Shorten the title to at most {{max}} characters.",
     krMissing: "Key result {{n}} is missing its {{fields}}.",
     krNoTitle: "Give key result {{n}} a title, or clear its figures to leave it out.",
     krProblem: "Key result {{n}}: its figures do not fit its type (see below it).",

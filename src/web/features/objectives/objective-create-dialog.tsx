@@ -168,9 +168,8 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
       ? [t(mayAdminister(account) ? "create.periodClosed" : "create.periodClosedAskAdmin", { period: period.name })]
       : []),
     ...(!title.trim() ? [t("create.titleMissing")] : []),
-    ...(title.trim().length > TITLE_MAX
-      ? [t("create.titleTooLong", { max: TITLE_MAX, count: title.trim().length })]
-      : []),
+    // Shorter than the field's own message, which gives the count.
+    ...(title.trim().length > TITLE_MAX ? [t("create.titleShorten", { max: TITLE_MAX })] : []),
     ...(needsTeam ? [t("okrEdit.needsTeam")] : []),
     ...gaps.flatMap((g, i) =>
       g.missing.length
