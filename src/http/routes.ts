@@ -457,6 +457,8 @@ export const apiRoutes: RouteDef[] = [
     permission: "contribute",
     tag: "objectives",
     summary: "Create an objective",
+    description:
+      "With `keyResults` and `alignTo`, those too, in one transaction. A closed period takes no new objective (409 CLOSED): pick an open period or reopen that one.",
     body: S.ObjectiveWithPartsSchema,
     response: shape.ObjectiveShape,
     status: 201,

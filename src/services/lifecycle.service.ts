@@ -18,7 +18,7 @@ import { speaksForParent } from "./alignment.service.js";
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
 import { groupBy, storedDerived } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
-import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
+import { assertPeriodOpen, currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
 import { reviewWorkflowOn } from "./review-steps.js";
 import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
@@ -233,6 +233,7 @@ function cloneKeyResult(kr: KeyResultRow, objectiveId: string) {
 /**
  * Postpones (continues) an objective into another period: a clone with the same KRs,
  * owners and upward alignments, progress not copied. The original stays as it is.
+ * CLOSED when the target period is closed.
  */
 export async function postponeObjective(
   svc: Services,
@@ -247,6 +248,7 @@ export async function postponeObjective(
     const period = await periodRepo.find(w.tx, w.scope, input.periodId);
     if (!period) throw missingReference("periodId", "period", [input.periodId]);
     if (period.id === o.periodId) throw AppError.validation(["periodId: pick another period than the objective's own"]);
+    assertPeriodOpen(period, "continued into");
     // Once is enough: a second copy into the same period would be a duplicate.
     const earlier = await graphQueries.continuations(w.tx, w.scope, id, period.id);
     if (earlier.length) {

@@ -725,7 +725,12 @@ async function run(
     if (!row) {
       // A closed one is created open and closed once its history is in.
       const view = await namingPath(path, () =>
-        createObjective(inner, actor, { ...want, state: state === "closed" ? "active" : state }),
+        createObjective(
+          inner,
+          actor,
+          { ...want, state: state === "closed" ? "active" : state },
+          { closesAfter: state === "closed" },
+        ),
       );
       await setRef("objective", view.id, o.ref, path);
       changes.push({ action: "create", objectType: "objective", name: o.ref, note: o.title });
@@ -744,7 +749,9 @@ async function run(
       (k, v) => shown(k, v),
     );
     if (d.fields.length) {
-      await namingPath(path, () => updateObjective(inner, actor, row.id, d.patch));
+      await namingPath(path, () =>
+        updateObjective(inner, actor, row.id, d.patch, undefined, { closesAfter: state === "closed" }),
+      );
       changes.push({ action: "update", objectType: "objective", name: o.ref, fields: d.fields });
     }
     return { id: row.id, created: false };

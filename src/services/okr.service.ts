@@ -14,6 +14,7 @@ import {
   keyResultRepo,
   type ObjectiveRow,
   objectiveRepo,
+  type PeriodRow,
   periodRepo,
   teamRepo,
 } from "../db/repositories.js";
@@ -148,12 +149,36 @@ export function assertOpen(o: ObjectiveRow, what = "changed"): void {
   }
 }
 
+/**
+ * Refuses to put an objective into a closed period (409 CLOSED): the close scored what the
+ * period held, and reopening the period restores only that, so a newcomer would stay open in
+ * a closed period. `what` says how it would get there ("created in", "moved to", "continued into").
+ */
+export function assertPeriodOpen(period: PeriodRow, what: string): void {
+  if (period.closedAt) {
+    throw new AppError(
+      "CLOSED",
+      `The period "${period.name}" is closed, so no objective can be ${what} it. Pick an open period, or reopen "${period.name}" first (POST /periods/${period.id}/reopen).`,
+    );
+  }
+}
+
+/** How an objective is written: by a caller that closes it in the same transaction (an OKR file's closed objective). */
+export interface ObjectiveWriteOptions {
+  /** It is closed before the transaction ends: a closed period may take it. */
+  closesAfter?: boolean;
+}
+
 async function checkObjectiveRefs(
   w: Write,
   input: { periodId?: string | undefined; teamId?: string | null | undefined; ownerIds?: string[] | undefined },
+  /** Set when the objective would land in `input.periodId` open: how ("created in", "moved to"). */
+  landsOpen?: string,
 ) {
-  if (input.periodId !== undefined && !(await periodRepo.find(w.tx, w.scope, input.periodId))) {
-    throw missingReference("periodId", "period", [input.periodId]);
+  if (input.periodId !== undefined) {
+    const period = await periodRepo.find(w.tx, w.scope, input.periodId);
+    if (!period) throw missingReference("periodId", "period", [input.periodId]);
+    if (landsOpen) assertPeriodOpen(period, landsOpen);
   }
   if (input.teamId && !(await teamRepo.find(w.tx, w.scope, input.teamId))) {
     throw missingReference("teamId", "team", [input.teamId]);
@@ -229,15 +254,21 @@ function checkTeamOfLevel(level: string, teamId: string | null | undefined) {
  * Creates an objective; with `keyResults` (each as `POST /objectives/:id/key-results` takes it)
  * and `alignTo`, those too, in the same transaction: a key result or an alignment refused
  * leaves nothing behind, and the refusal names the part (`keyResults[1].target: …`).
+ * CLOSED when its period is closed (unless `opts.closesAfter`).
  */
-export async function createObjective(svc: Services, actor: Actor, body: unknown): Promise<ObjectiveDetail> {
+export async function createObjective(
+  svc: Services,
+  actor: Actor,
+  body: unknown,
+  opts: ObjectiveWriteOptions = {},
+): Promise<ObjectiveDetail> {
   const whole = parseInput(ObjectiveWithPartsSchema, body);
   if (whole.keyResults !== undefined || whole.alignTo !== undefined) {
     const { keyResults = [], alignTo, ...objective } = whole;
     const events: DomainEvent[] = [];
     const id = await mutate(svc, actor, async (w) => {
       const inner = joinedServices(svc, w, events);
-      const o = await createObjective(inner, actor, objective);
+      const o = await createObjective(inner, actor, objective, opts);
       for (const [i, k] of keyResults.entries()) {
         await namingPath(`keyResults[${i}]`, () => createKeyResult(inner, actor, o.id, k));
       }
@@ -256,7 +287,7 @@ export async function createObjective(svc: Services, actor: Actor, body: unknown
   checkOverride(input.progressOverride);
   checkTeamOfLevel(input.level, input.teamId);
   return mutate(svc, actor, async (w) => {
-    await checkObjectiveRefs(w, input);
+    await checkObjectiveRefs(w, input, opts.closesAfter ? undefined : "created in");
     // Without owners, an individual objective is the author's own.
     const ownerIds = input.ownerIds ?? (input.level === "individual" ? [w.actor.userId] : []);
     await w.guard.assertCanCreateObjective({
@@ -302,12 +333,14 @@ const KEY_RESULT_CHANGES: Partial<Record<keyof KeyResultRow, string>> = {
   ownerIds: "owners",
 };
 
+/** Edits an objective (CLOSED when it is closed, or when it would move into a closed period unless `opts.closesAfter`). */
 export async function updateObjective(
   svc: Services,
   actor: Actor,
   id: string,
   body: unknown,
   ifMatch?: number,
+  opts: ObjectiveWriteOptions = {},
 ): Promise<ObjectiveDetail> {
   const input = parseInput(ObjectiveUpdateSchema, body);
   input.ownerIds = distinctIds(input.ownerIds);
@@ -322,7 +355,8 @@ export async function updateObjective(
         `state: close an objective with POST /objectives/${id}/close, which records its score and learnings`,
       ]);
     }
-    await checkObjectiveRefs(w, input);
+    const moves = input.periodId !== undefined && input.periodId !== row.periodId && !opts.closesAfter;
+    await checkObjectiveRefs(w, input, moves ? "moved to" : undefined);
     const next = {
       level: input.level ?? row.level,
       teamId: input.teamId !== undefined ? input.teamId : row.teamId,

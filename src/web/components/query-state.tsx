@@ -13,7 +13,10 @@ export interface QueryLike<T> {
   refetch: () => unknown;
 }
 
-/** Loading, error and empty states for a query; renders `children` with the data. */
+/**
+ * Loading, error and empty states for a query; renders `children` with the data. `empty`: words
+ * shown as a dimmed line, or an element shown as it is.
+ */
 export function QueryState<T>({
   query,
   isEmpty,
@@ -47,6 +50,8 @@ export function QueryState<T>({
   }
   const data = query.data as T;
   if (isEmpty?.(data)) {
+    // Words get the dimmed line; an element (a card with actions) is its own layout.
+    if (empty !== undefined && typeof empty !== "string") return <>{empty}</>;
     return (
       <Text c="dimmed" py="md">
         {empty ?? t("common.empty")}

@@ -10,6 +10,7 @@ import { IconPresentation } from "@tabler/icons-react";
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { STATUSES } from "../../domain/types.js";
 import { useCurrentPeriod } from "../app.js";
+import { AppLink } from "../components/app-link.js";
 import { CoachFinding } from "../components/coach-finding.js";
 import { QueryState } from "../components/query-state.js";
 import { STATUS_COLOR, StatusBadge } from "../components/status-badge.js";
@@ -82,6 +83,8 @@ export function DashboardPage() {
             }))
             .filter((c) => c.value > 0);
           const keyResults = d.teams.reduce((n, r) => n + r.keyResults, 0);
+          // The period of the data shown (not one just picked and still loading).
+          const closedAt = period?.id === d.periodId ? period.closedAt : null;
           const fresh = d.teams.reduce((n, r) => n + r.fresh, 0);
           return (
             <Stack>
@@ -138,19 +141,36 @@ export function DashboardPage() {
                   <Title order={3} size="h5">
                     {t("dashboard.freshness")}
                   </Title>
-                  <Text size="xl" fw={700} mt="md">
-                    {percent(keyResults ? fresh / keyResults : 1)}
-                  </Text>
-                  <Text size="sm" c="dimmed">
-                    {t("dashboard.stale", { count: keyResults - fresh })}
-                  </Text>
+                  {/* A closed period expects no check-ins: no freshness figure to read as "all up to date". */}
+                  {closedAt ? (
+                    <>
+                      <Text size="xl" fw={700} mt="md">
+                        {t("dashboard.closed")}
+                      </Text>
+                      <Text size="sm" c="dimmed">
+                        {t("dashboard.closedOn", { period: period?.name ?? "", date: date(closedAt) })}
+                      </Text>
+                      <AppLink to="/close" search={{ period: d.periodId } as never} size="sm">
+                        {t("dashboard.closedScores")}
+                      </AppLink>
+                    </>
+                  ) : (
+                    <>
+                      <Text size="xl" fw={700} mt="md">
+                        {percent(keyResults ? fresh / keyResults : 1)}
+                      </Text>
+                      <Text size="sm" c="dimmed">
+                        {t("dashboard.stale", { count: keyResults - fresh })}
+                      </Text>
+                    </>
+                  )}
                 </Card>
               </SimpleGrid>
               <ChangesCard dashboard={d} />
               <HeatMapCard dashboard={d} periodId={d.periodId} />
               <SimpleGrid cols={{ base: 1, lg: 2 }}>
                 <TopRisksCard dashboard={d} />
-                <FreshnessCard dashboard={d} />
+                <FreshnessCard dashboard={d} closedPeriod={closedAt ? (period?.name ?? "") : null} />
               </SimpleGrid>
               <Card withBorder>
                 <Title order={3} size="h5" mb="sm">

@@ -36,6 +36,7 @@ import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { PHONE_QUERY, TableFrame } from "../components/table-frame.js";
 import { VirtualTableBody } from "../components/virtual-table-body.js";
+import { ExplorerEmpty } from "../features/explorer/explorer-empty.js";
 import { PersonSelect, TeamSelect } from "../features/pickers/pickers.js";
 import { download } from "../lib/api.js";
 import { toCsv } from "../lib/csv.js";
@@ -122,7 +123,7 @@ export function ExplorerPage() {
   const search = useSearch({ strict: false }) as ExplorerSearch;
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const { period } = useCurrentPeriod();
+  const { period, periods } = useCurrentPeriod();
   const sort = sortOf(search.sort);
   const phone = useMediaQuery(PHONE_QUERY) ?? false;
   // Only what the server takes: a link or saved view from elsewhere may name a status no longer known.
@@ -142,6 +143,15 @@ export function ExplorerPage() {
     status: statusKey || undefined,
     progress: ranged ? `${minP}-${maxP}` : undefined,
   };
+  const { periodId: _p, ...filterOnly } = filters;
+  // Clearing the filters also empties the inputs that keep their own text (search, progress range):
+  // they start again from the cleared address once it is in place.
+  const [cleared, setCleared] = useState(0);
+  const clearFilters = () =>
+    void navigate({
+      to: "/explorer",
+      search: (prev: ExplorerSearch) => ({ period: prev.period, sort: prev.sort }),
+    } as never).then(() => setCleared((n) => n + 1));
   const objectives = useObjectivePages(
     { ...filters, sort: `${sort.desc ? "-" : ""}${sort.key}` },
     { pageSize: PAGE_SIZE, enabled: !!period },
@@ -299,6 +309,7 @@ export function ExplorerPage() {
       </Group>
       <Group align="flex-end" gap="sm" role="search">
         <TextInput
+          key={`q${cleared}`}
           label={t("explorer.search")}
           defaultValue={search.q ?? ""}
           onChange={(e) => set({ q: e.currentTarget.value || undefined })}
@@ -339,6 +350,7 @@ export function ExplorerPage() {
             {t("explorer.progress", { min: minP, max: maxP })}
           </Text>
           <RangeSlider
+            key={`p${cleared}`}
             min={0}
             max={100}
             step={5}
@@ -373,7 +385,21 @@ export function ExplorerPage() {
         </Button>
       </Group>
       <CoachPanel periodId={period?.id} objectiveIds={rows.map((o) => o.id)} limit={6} />
-      <QueryState query={objectives.query}>
+      <QueryState
+        query={objectives.query}
+        isEmpty={() => rows.length === 0 && !objectives.hasMore}
+        empty={
+          period && (
+            <ExplorerEmpty
+              period={period}
+              periods={periods.data?.items ?? []}
+              filters={filterOnly}
+              onClear={clearFilters}
+              onPickPeriod={(id) => set({ period: id })}
+            />
+          )
+        }
+      >
         {() => (
           <>
             <Group justify="space-between" align="end">

@@ -6,6 +6,7 @@ import { useSearch } from "@tanstack/react-router";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useCurrentPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
+import { DisabledWithReason } from "../components/disabled-reason.js";
 import { ProgressMeter } from "../components/progress-meter.js";
 import { QueryState } from "../components/query-state.js";
 import { StatusBadge } from "../components/status-badge.js";
@@ -15,7 +16,7 @@ import { ObjectiveCreateDialog } from "../features/objectives/objective-create-d
 import { ReviewsWaiting } from "../features/objectives/reviews-waiting.js";
 import { dateTime, percent, value } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
-import { mayCheckIn, mayContribute } from "../lib/permissions.js";
+import { mayAdminister, mayCheckIn, mayContribute } from "../lib/permissions.js";
 import { fetchAll, keys, useAllObjectives, useMe } from "../lib/queries.js";
 import type { KeyResult, Objective } from "../lib/types.js";
 
@@ -174,13 +175,26 @@ export function HomePage() {
           <Title order={2}>{t("home.title")}</Title>
           <Text c="dimmed">{t("home.subtitle", { name: me.data?.user.name ?? "", period: period?.name ?? "" })}</Text>
         </div>
-        {period && myId && mayContribute(me.data) && (
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
-            {t("create.open")}
-          </Button>
-        )}
+        {period &&
+          myId &&
+          mayContribute(me.data) &&
+          // A closed period takes no new objective (the API refuses it too): said, not offered.
+          (period.closedAt ? (
+            <DisabledWithReason
+              leftSection={<IconPlus size={16} />}
+              reason={t(mayAdminister(me.data) ? "create.periodClosed" : "create.periodClosedAskAdmin", {
+                period: period.name,
+              })}
+            >
+              {t("create.open")}
+            </DisabledWithReason>
+          ) : (
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>
+              {t("create.open")}
+            </Button>
+          ))}
       </Group>
-      {creating && period && myId && (
+      {creating && period && !period.closedAt && myId && (
         <ObjectiveCreateDialog opened={creating} onClose={() => setCreating(false)} period={period} me={myId} />
       )}
       <section aria-labelledby="due-heading">

@@ -90,7 +90,8 @@ function Row({ o, periods, current }: { o: Objective; periods: Period[]; current
                 aria-label={`${t("periodClose.postponeTo")}: ${o.title}`}
                 placeholder={t("periodClose.postponeTo")}
                 data={periods
-                  .filter((p) => p.id !== current.id && p.startDate > current.startDate)
+                  // A closed period takes no new objective (the API refuses it): only open ones are offered.
+                  .filter((p) => p.id !== current.id && p.startDate > current.startDate && !p.closedAt)
                   .map((p) => ({ value: p.id, label: p.name }))}
                 value={target}
                 onChange={setTarget}

@@ -102,7 +102,8 @@ export function HeatMapCard({ dashboard, periodId }: { dashboard: Dashboard; per
   );
 }
 
-export function FreshnessCard({ dashboard }: { dashboard: Dashboard }) {
+/** Check-in freshness per team; of a closed period (`closedPeriod`: its name), each team's closed objectives instead. */
+export function FreshnessCard({ dashboard, closedPeriod }: { dashboard: Dashboard; closedPeriod: string | null }) {
   const shownTeam = dashboard.teamId !== null;
   return (
     <Card withBorder component="section" aria-labelledby="freshness-title">
@@ -110,7 +111,9 @@ export function FreshnessCard({ dashboard }: { dashboard: Dashboard }) {
         {t("dashboard.freshnessByTeam")}
       </Title>
       <Text size="xs" c="dimmed" mb="sm">
-        {t("dashboard.freshnessHelp", { count: dashboard.cadenceDays })}
+        {closedPeriod !== null
+          ? t("dashboard.closedHelp", { period: closedPeriod })
+          : t("dashboard.freshnessHelp", { count: dashboard.cadenceDays })}
       </Text>
       <Table data-testid="freshness">
         <Table.Thead>
@@ -124,7 +127,13 @@ export function FreshnessCard({ dashboard }: { dashboard: Dashboard }) {
           {dashboard.teams.map((row) => (
             <Table.Tr key={row.teamId ?? "none"}>
               <TeamCell row={row} shownTeam={shownTeam} />
-              {row.keyResults === 0 ? (
+              {closedPeriod !== null ? (
+                <Table.Td colSpan={2}>
+                  <Text size="sm" c="dimmed">
+                    {t("dashboard.closedRow", { count: row.statuses.closed ?? 0 })}
+                  </Text>
+                </Table.Td>
+              ) : row.keyResults === 0 ? (
                 <Table.Td colSpan={2}>
                   <Text size="sm" c="dimmed">
                     {t("dashboard.noKeyResults")}

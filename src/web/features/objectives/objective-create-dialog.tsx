@@ -34,6 +34,7 @@ import { mayAdminister } from "../../lib/permissions.js";
 import { useMe } from "../../lib/queries.js";
 import type { Objective, Period } from "../../lib/types.js";
 import { AlignTargetSelect, PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
+import { draftGaps, isBlankDraft, type KrField } from "./key-result-drafts.js";
 import { LevelSelect, ObjectiveFlags } from "./objective-fields.js";
 import { TEMPLATES } from "./templates.js";
 
@@ -63,6 +64,12 @@ const num = (v: number | "") => (v === "" ? null : v);
 
 /** The longest title the API takes (TitleSchema(500)). */
 const TITLE_MAX = 500;
+
+/** "start value and target", "title, start value and target". */
+function fieldList(fields: KrField[]): string {
+  const names = fields.map((f) => t(`create.field.${f}`));
+  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} ${t("create.and")} ${names.at(-1)}`;
+}
 
 export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogProps & { period: Period; me: string }) {
   const queryClient = useQueryClient();
@@ -100,10 +107,15 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
   };
   const setKr = (i: number, patch: Partial<KrDraft>) =>
     setKrs((list) => list.map((k, j) => (j === i ? { ...k, ...patch } : k)));
-  const totalWeight = krs.reduce((s, k) => s + (k.weight > 0 ? k.weight : 0), 0);
-  const krProblems = krs.map((k) =>
+  // A row left blank is a spare: not sent, not weighed, not judged by the coach, and not in the way.
+  const blank = krs.map(isBlankDraft);
+  const filled = krs.filter((_, i) => !blank[i]);
+  const gaps = krs.map(draftGaps);
+  // Under a titled row, the method's own wording of what its figures lack (with the way out).
+  const rowProblems = krs.map((k) =>
     validateKeyResultTargets({ type: k.type, start: num(k.start), target: num(k.target) }),
   );
+  const totalWeight = filled.reduce((s, k) => s + (k.weight > 0 ? k.weight : 0), 0);
 
   // The coach on the draft, exactly as the server would judge it once saved.
   const findings = runCoach({
@@ -123,19 +135,26 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         progress: 0,
         aligned: !!parent,
         initiativeCount: 0,
-        keyResults: krs.map((k, i) => ({
-          id: `kr${i}`,
-          title: k.title || "(untitled)",
-          type: k.type,
-          start: num(k.start),
-          target: num(k.target),
-          ownerIds,
-          baselineConfirmed: true,
-          startDate: null,
-          endDate: null,
-          firstCheckInMs: null,
-          lastCheckInMs: null,
-        })),
+        keyResults: krs.flatMap((k, i) =>
+          blank[i]
+            ? []
+            : [
+                {
+                  id: `kr${i}`,
+                  // A row still without its title is named by its place in the form.
+                  title: k.title || `(${t("create.kr")} ${i + 1})`,
+                  type: k.type,
+                  start: num(k.start),
+                  target: num(k.target),
+                  ownerIds,
+                  baselineConfirmed: true,
+                  startDate: null,
+                  endDate: null,
+                  firstCheckInMs: null,
+                  lastCheckInMs: null,
+                },
+              ],
+        ),
       },
     ],
     nowMs: Date.now(),
@@ -143,8 +162,25 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
   });
 
   const needsTeam = level === "team" && !teamId;
+  // Everything that keeps the objective from being created, said on the disabled button.
+  const blockers = [
+    ...(period.closedAt
+      ? [t(mayAdminister(account) ? "create.periodClosed" : "create.periodClosedAskAdmin", { period: period.name })]
+      : []),
+    ...(!title.trim() ? [t("create.titleMissing")] : []),
+    // Shorter than the field's own message, which gives the count.
+    ...(title.trim().length > TITLE_MAX ? [t("create.titleShorten", { max: TITLE_MAX })] : []),
+    ...(needsTeam ? [t("okrEdit.needsTeam")] : []),
+    ...gaps.flatMap((g, i) =>
+      g.missing.length
+        ? [t("create.krMissing", { n: i + 1, fields: fieldList(g.missing) })]
+        : g.problems.length
+          ? [t("create.krProblem", { n: i + 1 })]
+          : [],
+    ),
+  ];
   const submit = async () => {
-    if (needsTeam) return;
+    if (blockers.length) return;
     setBusy(true);
     setError(null);
     try {
@@ -158,18 +194,16 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         committed,
         visibility: isPrivate ? "private" : "public",
         periodId: period.id,
-        keyResults: krs
-          .filter((x) => x.title.trim())
-          .map((k) => ({
-            title: k.title,
-            type: k.type,
-            start: num(k.start),
-            target: num(k.target),
-            unit: k.unit,
-            currency: k.unit === "currency" ? k.currency : null,
-            weight: k.weight,
-            ownerIds,
-          })),
+        keyResults: filled.map((k) => ({
+          title: k.title,
+          type: k.type,
+          start: num(k.start),
+          target: num(k.target),
+          unit: k.unit,
+          currency: k.unit === "currency" ? k.currency : null,
+          weight: k.weight,
+          ownerIds,
+        })),
         ...(parentType && parentId && { alignTo: { parentType, parentId } }),
       });
       // Open the new objective at once; what it reaches (lists, trees, the coach) refetches meanwhile.
@@ -285,7 +319,11 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
               min={0}
               onChange={(v) => setKr(i, { weight: Number(v) || 0 })}
               w={90}
-              rightSection={<Text size="xs">{totalWeight ? Math.round((k.weight / totalWeight) * 100) : 0}%</Text>}
+              rightSection={
+                <Text size="xs">
+                  {blank[i] ? "–" : `${totalWeight ? Math.round((k.weight / totalWeight) * 100) : 0}%`}
+                </Text>
+              }
               rightSectionWidth={40}
             />
             <ActionIcon
@@ -298,9 +336,19 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
               <IconTrash size={16} />
             </ActionIcon>
           </Group>
-          {k.title && krProblems[i]!.length > 0 && (
+          {gaps[i]!.missing.includes("title") && (
             <Text size="xs" c="red" role="alert">
-              {krProblems[i]!.join(" ")}
+              {t("create.krNoTitle", { n: i + 1 })}
+            </Text>
+          )}
+          {k.title.trim() && rowProblems[i]!.length > 0 && (
+            <Text size="xs" c="red" role="alert">
+              {rowProblems[i]!.join(" ")}
+            </Text>
+          )}
+          {blank[i] && filled.length > 0 && (
+            <Text size="xs" c="dimmed">
+              {t("create.blankKr")}
             </Text>
           )}
         </Stack>
@@ -328,18 +376,10 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         <Button variant="default" onClick={onClose}>
           {t("common.cancel")}
         </Button>
-        {needsTeam ? (
-          <DisabledWithReason reason={t("okrEdit.needsTeam")}>{t("create.submit")}</DisabledWithReason>
+        {blockers.length ? (
+          <DisabledWithReason reason={blockers.join(" ")}>{t("create.submit")}</DisabledWithReason>
         ) : (
-          <Button
-            type="submit"
-            loading={busy}
-            disabled={
-              !title.trim() ||
-              title.trim().length > TITLE_MAX ||
-              krProblems.some((p, i) => krs[i]!.title && p.length > 0)
-            }
-          >
+          <Button type="submit" loading={busy}>
             {t("create.submit")}
           </Button>
         )}
