@@ -235,11 +235,11 @@ test("edit an objective and a key result, clone it, and delete my own check-in",
   await ciDialog.getByRole("textbox", { name: "Note" }).fill("corrected figure");
   await ciDialog.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("cell", { name: "corrected figure" })).toBeVisible();
-  page.once("dialog", (d) => void d.accept());
   const del = page.getByRole("button", { name: /^Delete this check-in/ }).first();
   await expect(del).toBeVisible();
   const before = await page.getByRole("row").count();
   await del.click();
+  await page.getByRole("dialog", { name: "Delete this check-in" }).getByRole("button", { name: "Delete" }).click();
   await expect(page.getByRole("row")).toHaveCount(before - 1);
   // The next row moved under the pointer: check the page as it rests, not a button's hover colour.
   await page.mouse.move(0, 0);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { progressBreakdown } from "./breakdown.js";
+import { progressBreakdown, rollupAfterChange } from "./breakdown.js";
 import { evaluateGraph } from "./rollup.js";
 
 describe("progressBreakdown", () => {
@@ -76,5 +76,37 @@ describe("progressBreakdown", () => {
         expect(b.total ?? 0).toBeCloseTo(graph.get("objective:o")!.progress ?? 0, 9);
       }),
     );
+  });
+});
+
+describe("rollupAfterChange", () => {
+  const progress = fc.oneof(fc.constant(null), fc.double({ min: -2, max: 3, noNaN: true }));
+  const child = fc.record({
+    progress,
+    weight: fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 10, noNaN: true })),
+  });
+
+  it("moves the roll-up to what the whole weighted mean gives with the changed child", () => {
+    fc.assert(
+      fc.property(fc.array(child, { minLength: 1, maxLength: 6 }), fc.nat(), progress, (items, pick, next) => {
+        const i = pick % items.length;
+        const before = progressBreakdown(items);
+        const after = progressBreakdown(items.map((c, j) => (j === i ? { ...c, progress: next } : c)));
+        const line = before.lines[i]!;
+        const moved = rollupAfterChange(before.total ?? 0, { ...items[i]!, share: line.share }, next);
+        const countsBefore = line.counted;
+        const countsAfter = after.lines[i]!.counted;
+        if (countsBefore !== countsAfter) expect(moved).toBeNull();
+        else expect(moved).toBeCloseTo(after.total ?? 0, 9);
+      }),
+    );
+  });
+
+  it.each([
+    { name: "a child at half of a quarter share moves to full", share: 0.25, from: 0.5, to: 1, want: 0.625 },
+    { name: "below its start counts as 0", share: 0.5, from: 0.5, to: -0.56, want: 0.25 },
+    { name: "over-achievement counts as 1", share: 0.5, from: 0, to: 1.4, want: 1 },
+  ])("$name", ({ share, from, to, want }) => {
+    expect(rollupAfterChange(0.5, { weight: 1, share, progress: from }, to)).toBeCloseTo(want, 12);
   });
 });

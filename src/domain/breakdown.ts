@@ -43,3 +43,54 @@ export function progressBreakdown(items: readonly BreakdownInput[]): {
   });
   return { lines, total: weightSum === 0 ? null : total };
 }
+
+/** One child of a roll-up as its breakdown line gives it. */
+export interface CountedChild {
+  /** Its relative weight (≤ 0: counts nowhere). */
+  weight: number;
+  /** Its share of the counted children's total weight; 0 when it does not count. */
+  share: number;
+  /** Its own progress, unclamped; null when it has none. */
+  progress: number | null;
+}
+
+/**
+ * The roll-up after one child's progress changes to `next`, every other child (visible or not)
+ * unchanged: what a check-in would move its objective to. The weighted mean is linear in each
+ * child, so it moves by the child's share times the change of its clamped progress. A child that
+ * counts neither before nor after (weight 0, no progress) leaves the roll-up as it is. Null when
+ * the child would start or stop counting: every share changes then, and the other children's
+ * weights are not all known from a breakdown.
+ */
+export function rollupAfterChange(rollup: number, child: CountedChild, next: number | null): number | null {
+  const counts = (p: number | null) =>
+    p !== null && !Number.isNaN(p) && Number.isFinite(child.weight) && child.weight > 0;
+  const before = counts(child.progress);
+  const after = counts(next);
+  if (!before && !after) return rollup;
+  if (!before || !after) return null;
+  return rollup + child.share * (clamp01(next as number) - clamp01(child.progress as number));
+}
+
+/** An objective's breakdown as the server gives it (GET /objectives/:id/breakdown), the parts read here. */
+export interface ObjectiveBreakdownFigures {
+  progressOverride: number | null;
+  rollup: number;
+  items: readonly (CountedChild & { type: string; id: string; source: string })[];
+}
+
+/**
+ * The objective's progress if its own key result `keyResultId` moved to `next` (the check-in
+ * preview): a progress set by hand stays; otherwise the roll-up over every contributing child,
+ * hidden ones included, moves by that key result's share. Null when the key result is not among
+ * the objective's own, or when it would start or stop counting.
+ */
+export function objectiveProgressAfterCheckIn(
+  breakdown: ObjectiveBreakdownFigures,
+  keyResultId: string,
+  next: number | null,
+): number | null {
+  if (breakdown.progressOverride !== null) return breakdown.progressOverride;
+  const line = breakdown.items.find((i) => i.type === "keyResult" && i.source === "own" && i.id === keyResultId);
+  return line ? rollupAfterChange(breakdown.rollup, line, next) : null;
+}

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clamp01, currentCheckIn, type KrTargets, krOwnProgress, validateKeyResultTargets } from "./progress.js";
+import {
+  clamp01,
+  currentCheckIn,
+  type KrTargets,
+  krOwnProgress,
+  unusualCheckInValue,
+  validateKeyResultTargets,
+} from "./progress.js";
 import type { CheckInPoint, KrType } from "./types.js";
 
 function point(atMs: number, createdMs: number, value: number | null, achieved: boolean | null = null): CheckInPoint {
@@ -258,5 +265,28 @@ describe("krOwnProgress at the edges of doubles", () => {
     const kr: KrTargets = { type: "increase", start: 0, target: 5e-324 };
     expect(krOwnProgress(kr, { value: 1, achieved: null })).toBeNull();
     expect(krOwnProgress(kr, { value: 5e-324, achieved: null })).toBe(1);
+  });
+});
+
+describe("unusualCheckInValue", () => {
+  const inc: KrTargets = { type: "increase", start: 0, target: 9 };
+  const dec: KrTargets = { type: "decrease", start: 40, target: 20 };
+  it.each([
+    { name: "increase below its start", kr: inc, value: -5, want: { kind: "beforeStart", progress: -5 / 9 } },
+    { name: "increase at its start", kr: inc, value: 0, want: null },
+    { name: "increase over-achieved a little", kr: inc, value: 12, want: null },
+    { name: "increase at double its target", kr: inc, value: 18, want: null },
+    { name: "increase far beyond (a typo)", kr: inc, value: 90, want: { kind: "farBeyond", progress: 10 } },
+    { name: "decrease above its start", kr: dec, value: 45, want: { kind: "beforeStart", progress: -0.25 } },
+    { name: "decrease on its way", kr: dec, value: 30, want: null },
+    { name: "no value yet", kr: inc, value: null, want: null },
+    { name: "a stay-above KR", kr: { type: "stayAbove", start: null, target: 5 } as KrTargets, value: -1, want: null },
+  ])("$name", ({ kr, value, want }) => {
+    const got = unusualCheckInValue(kr, value);
+    if (want === null) expect(got).toBeNull();
+    else {
+      expect(got?.kind).toBe(want.kind);
+      expect(got?.progress).toBeCloseTo(want.progress, 12);
+    }
   });
 });

@@ -84,6 +84,27 @@ function isNumber(x: number | null): x is number {
   return x !== null && Number.isFinite(x);
 }
 
+/** Past this progress a new value is probably a typo (an extra digit), worth a question. */
+export const FAR_BEYOND_TARGET = 2;
+
+/**
+ * Whether a new value of an `increase` / `decrease` KR deserves a question before it is saved
+ * (okr-method §2 keeps such progress, unclamped): `beforeStart` when it lies on the wrong side
+ * of the start (below it for an increase, above it for a decrease), `farBeyond` when progress
+ * would pass {@link FAR_BEYOND_TARGET}; null otherwise, and for every other type.
+ */
+export function unusualCheckInValue(
+  kr: KrTargets,
+  value: number | null,
+): { kind: "beforeStart" | "farBeyond"; progress: number } | null {
+  if ((kr.type !== "increase" && kr.type !== "decrease") || value === null || !Number.isFinite(value)) return null;
+  const progress = krOwnProgress(kr, { value, achieved: null });
+  if (progress === null) return null;
+  if (progress < 0) return { kind: "beforeStart", progress };
+  if (progress > FAR_BEYOND_TARGET) return { kind: "farBeyond", progress };
+  return null;
+}
+
 /**
  * What is wrong with a key result's start and target for its type, as `"field: message"`
  * strings that say how to fix it; empty when the KR is fine. `increase` needs both with

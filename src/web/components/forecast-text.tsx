@@ -20,7 +20,9 @@ const WEAK_FORECAST = 0.7;
 export function ForecastText({ forecast, status }: { forecast: Forecast | null; status: Status }) {
   if (!forecast) return null;
   const range =
-    forecast.low !== null && forecast.high !== null ? ` (${percent(forecast.low)}–${percent(forecast.high)})` : "";
+    forecast.low !== null && forecast.high !== null
+      ? ` (${t("forecast.range", { low: percent(forecast.low), high: percent(forecast.high) })})`
+      : "";
   const why =
     (status === "behind" || status === "atRisk") && forecast.progress >= 1
       ? t("forecast.behindButTrend")

@@ -12,7 +12,7 @@ import {
   type PeopleGraph,
   type Viewer,
 } from "../../domain/access.js";
-import type { KeyResult, Me, Objective, Team, User } from "./types.js";
+import type { CheckIn, KeyResult, Me, Objective, Team, User } from "./types.js";
 
 function viewerOf(me: Me | undefined | null): Viewer | null {
   if (me?.access !== "write" || !isRole(me.role)) return null;
@@ -79,4 +79,13 @@ export function mayEditKeyResult(
 ): boolean {
   const v = viewerOf(me);
   return v !== null && canEditKeyResult(graph, v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds }, objective);
+}
+
+/**
+ * Whether the person may edit or delete this check-in, as the server decides: its author, or an
+ * admin, with a credential that may write and a role above observer (observers read only).
+ */
+export function mayChangeCheckIn(me: Me | undefined | null, checkIn: Pick<CheckIn, "authorId">): boolean {
+  if (!mayContribute(me) || !me) return false;
+  return checkIn.authorId === me.user.id || mayAdminister(me);
 }

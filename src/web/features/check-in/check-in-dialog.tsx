@@ -7,8 +7,8 @@ import { Group, Modal, NumberInput, Select, Slider, Stack, Switch, Text, Textare
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { objectiveProgressAfterCheckIn } from "../../../domain/breakdown.js";
 import { krOwnProgress } from "../../../domain/progress.js";
-import { evaluateGraph, nodeKey } from "../../../domain/rollup.js";
 import { computeStatus } from "../../../domain/status.js";
 import { DEFAULT_SETTINGS, MANUAL_STATUSES, type ManualStatus } from "../../../domain/types.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
@@ -17,34 +17,22 @@ import { ApiError, api } from "../../lib/api.js";
 import { value as formatValue, percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
-import type { KeyResult, Objective } from "../../lib/types.js";
+import type { Breakdown, KeyResult, Objective } from "../../lib/types.js";
+import { useProgressBreakdown } from "../objectives/progress-breakdown.js";
+import { CheckInValueWarning, valueCheck } from "./check-in-value-warning.js";
 
-/** The KR's and its objective's progress if `latest` were the KR's newest check-in. */
+/**
+ * The KR's progress if `latest` were its newest check-in, and its objective's: the server's
+ * roll-up (every contributing child: own key results, aligned objectives and key results, with
+ * their weights) moved by this KR's share. Null objective progress while the breakdown loads.
+ */
 export function previewCheckIn(
   kr: KeyResult,
-  objective: Objective | undefined,
+  breakdown: Breakdown | undefined,
   latest: { value: number | null; achieved: boolean | null },
 ) {
   const progress = krOwnProgress(kr, latest);
-  let objectiveProgress: number | null = null;
-  if (objective) {
-    const graph = evaluateGraph({
-      objectives: [{ id: objective.id, progressOverride: objective.progressOverride }],
-      keyResults: objective.keyResults.map((k) => ({
-        ...k,
-        // Other KRs keep their current figures; roll-up KRs count with their present progress.
-        progressOverride: k.id === kr.id ? null : k.progressMode === "rollup" ? k.progress : k.progressOverride,
-        progressMode: k.id === kr.id ? "manual" : k.progressMode,
-        latest: k.id === kr.id ? latest : { value: k.current, achieved: k.achieved },
-        firstCheckInMs: null,
-        forecast: null,
-      })),
-      alignments: [],
-      initiatives: [],
-      initiativesCount: false,
-    });
-    objectiveProgress = graph.get(nodeKey("objective", objective.id))?.progress ?? null;
-  }
+  const objectiveProgress = breakdown ? objectiveProgressAfterCheckIn(breakdown, kr.id, progress) : null;
   return { progress, objectiveProgress };
 }
 
@@ -68,10 +56,15 @@ export function CheckInDialog({
   const [note, setNote] = useState("");
   const numeric = typeof val === "number" ? val : val === "" ? null : Number(val);
   const latest = milestone ? { value: null, achieved } : { value: numeric, achieved: null };
+  const breakdown = useProgressBreakdown(objective?.id);
+  // A value before the start or far beyond the target is saved only once the person says so.
+  const [confirmedValue, setConfirmedValue] = useState<number | null>(null);
+  const [triedUnconfirmed, setTriedUnconfirmed] = useState(false);
+  const check = valueCheck(kr, milestone ? null : numeric, confirmedValue);
 
-  // Cheap (one objective's KRs): computed on every keystroke.
+  // Cheap (one line of arithmetic): computed on every keystroke.
   const preview = (() => {
-    const { progress, objectiveProgress } = previewCheckIn(kr, objective, latest);
+    const { progress, objectiveProgress } = previewCheckIn(kr, breakdown.data, latest);
     const now = Date.now();
     const st = computeStatus({
       closed: false,
@@ -120,6 +113,10 @@ export function CheckInDialog({
       <form
         onSubmit={(e) => {
           e.preventDefault();
+          if (!check.confirmed) {
+            setTriedUnconfirmed(true);
+            return;
+          }
           save.mutate();
         }}
       >
@@ -143,6 +140,15 @@ export function CheckInDialog({
               error={valueError}
               required
               data-autofocus
+            />
+          )}
+          {!milestone && (
+            <CheckInValueWarning
+              kr={kr}
+              value={numeric}
+              confirmed={check.confirmed}
+              onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
+              showError={triedUnconfirmed}
             />
           )}
           <Select

@@ -10,6 +10,7 @@ import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
 import type { CheckIn, KeyResult } from "../../lib/types.js";
+import { CheckInValueWarning, valueCheck } from "./check-in-value-warning.js";
 
 export function CheckInEditDialog({
   kr,
@@ -27,11 +28,16 @@ export function CheckInEditDialog({
   const [value, setValue] = useState<number | string>(checkIn.value ?? "");
   const [achieved, setAchieved] = useState(checkIn.achieved ?? false);
   const [note, setNote] = useState(checkIn.note);
+  const numeric = value === "" ? null : Number(value);
+  // The value it already had was asked about when it was saved.
+  const [confirmedValue, setConfirmedValue] = useState<number | null>(checkIn.value);
+  const [triedUnconfirmed, setTriedUnconfirmed] = useState(false);
+  const check = valueCheck(kr, milestone ? null : numeric, confirmedValue);
   const save = useMutation({
     mutationFn: () =>
       api("PATCH", `/check-ins/${checkIn.id}`, {
         version: checkIn.version,
-        ...(milestone ? { achieved } : { value: value === "" ? null : Number(value) }),
+        ...(milestone ? { achieved } : { value: numeric }),
         note,
       }),
     onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.updated", objectType: "checkIn" }),
@@ -49,6 +55,10 @@ export function CheckInEditDialog({
       <form
         onSubmit={(e) => {
           e.preventDefault();
+          if (!check.confirmed) {
+            setTriedUnconfirmed(true);
+            return;
+          }
           save.mutate();
         }}
       >
@@ -60,7 +70,16 @@ export function CheckInEditDialog({
               onChange={(e) => setAchieved(e.currentTarget.checked)}
             />
           ) : (
-            <NumberInput label={t("checkIn.value")} value={value} onChange={setValue} decimalScale={6} required />
+            <>
+              <NumberInput label={t("checkIn.value")} value={value} onChange={setValue} decimalScale={6} required />
+              <CheckInValueWarning
+                kr={kr}
+                value={numeric}
+                confirmed={check.confirmed}
+                onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
+                showError={triedUnconfirmed}
+              />
+            </>
           )}
           <Textarea
             label={t("checkIn.note")}

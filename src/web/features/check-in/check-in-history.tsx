@@ -1,8 +1,10 @@
-import { Button, Card, Group, Modal, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Card, Group, Modal, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { ConfirmDialog } from "../../components/confirm-dialog.js";
 import { OwnerText } from "../../components/owner-names.js";
 import { QueryState } from "../../components/query-state.js";
 import { StatusBadge } from "../../components/status-badge.js";
@@ -11,6 +13,7 @@ import { api } from "../../lib/api.js";
 import { dateTime, value } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
+import { mayChangeCheckIn } from "../../lib/permissions.js";
 import { useMe } from "../../lib/queries.js";
 import type { CheckIn, KeyResult, Page } from "../../lib/types.js";
 import { CommentsPanel } from "../comments/comments-panel.js";
@@ -19,14 +22,15 @@ import { CheckInEditDialog } from "./check-in-edit-dialog.js";
 
 /**
  * A key result's check-ins, newest first: a table on wide screens, a list of cards on a phone
- * (a seven-column table at 390 px squeezes every cell to a word). The author may edit or delete
- * their own while the key result is open.
+ * (a seven-column table at 390 px squeezes every cell to a word). The author (or an admin) may
+ * edit or delete a check-in while the key result is open; observers only read.
  */
 export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQueryResult<Page<CheckIn>> }) {
   const phone = useMediaQuery("(max-width: 48em)");
   const me = useMe();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<CheckIn | null>(null);
+  const [deleting, setDeleting] = useState<CheckIn | null>(null);
   // A check-in's comments open in a dialog; a link to #check-in-<id> (a notice's) opens it.
   const [thread, setThread] = useState<CheckIn | null>(null);
   const items = checkIns.data?.items;
@@ -37,7 +41,15 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
     if (found) setThread(found);
   }, [items, hash]);
   const remove = useMutation({
-    mutationFn: (id: string) => api("DELETE", `/check-ins/${id}`),
+    mutationFn: (c: CheckIn) => api("DELETE", `/check-ins/${c.id}`),
+    onSuccess: () => {
+      notifications.show({
+        closeButtonProps: { "aria-label": t("common.close") },
+        color: "teal",
+        message: t("edit.checkInDeleted"),
+      });
+      setDeleting(null);
+    },
     onSettled: () => void invalidateForChange(queryClient, { type: "checkIn.deleted", objectType: "checkIn" }),
   });
   const shown = (c: CheckIn) => (kr.type === "milestone" ? (c.achieved ? "✓" : "—") : value(kr, c.value));
@@ -51,7 +63,7 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
       >
         {t("comments.checkInComments")}
       </Button>
-      {c.authorId === me.data?.user.id && !kr.closed && (
+      {mayChangeCheckIn(me.data, c) && !kr.closed && (
         <>
           <Button
             size="compact-xs"
@@ -65,7 +77,10 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
             size="compact-xs"
             variant="subtle"
             color="red"
-            onClick={() => window.confirm(t("edit.deleteCheckIn")) && remove.mutate(c.id)}
+            onClick={() => {
+              remove.reset();
+              setDeleting(c);
+            }}
             aria-label={`${t("edit.deleteCheckIn")}: ${dateTime(c.at)}`}
           >
             {t("edit.delete")}
@@ -89,7 +104,7 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
                     <Text size="sm" fw={600}>
                       {shown(c)}
                     </Text>
-                    {c.status && <StatusBadge status={c.status} />}
+                    {c.status ? <StatusBadge status={c.status} /> : <AutomaticStatus />}
                   </Group>
                   <Text size="xs" c="dimmed">
                     {dateTime(c.at)} · <OwnerText ids={c.authorId ? [c.authorId] : []} />
@@ -124,7 +139,7 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
                   <Table.Tr key={c.id}>
                     <Table.Td>{dateTime(c.at)}</Table.Td>
                     <Table.Td>{shown(c)}</Table.Td>
-                    <Table.Td>{c.status ? <StatusBadge status={c.status} /> : ""}</Table.Td>
+                    <Table.Td>{c.status ? <StatusBadge status={c.status} /> : <AutomaticStatus />}</Table.Td>
                     <Table.Td>{c.confidence ?? ""}</Table.Td>
                     <Table.Td>{c.note}</Table.Td>
                     <Table.Td>
@@ -138,6 +153,19 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
           )
         }
       </QueryState>
+      <ConfirmDialog
+        subject={deleting}
+        onClose={() => setDeleting(null)}
+        title={t("edit.deleteCheckIn")}
+        error={remove.error}
+        errorTitle={t("edit.deleteCheckInRefused")}
+        confirmLabel={t("edit.delete")}
+        confirmColor="red"
+        loading={remove.isPending}
+        onConfirm={(c) => remove.mutate(c)}
+      >
+        {(c) => <Text size="sm">{t("edit.deleteCheckInQuestion", { at: dateTime(c.at), value: shown(c) })}</Text>}
+      </ConfirmDialog>
       {editing && <CheckInEditDialog kr={kr} checkIn={editing} opened onClose={() => setEditing(null)} />}
       {thread && (
         <Modal
@@ -150,5 +178,16 @@ export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQ
         </Modal>
       )}
     </Card>
+  );
+}
+
+/** The status of a check-in saved without one set by hand: computed, so said in words. */
+function AutomaticStatus() {
+  return (
+    <Tooltip label={t("checkIn.statusAutoHelp")} multiline w={260} events={{ hover: true, focus: true, touch: true }}>
+      <Text size="xs" c="dimmed" span tabIndex={0}>
+        {t("checkIn.statusAuto")}
+      </Text>
+    </Tooltip>
   );
 }

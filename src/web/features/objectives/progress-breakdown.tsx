@@ -118,12 +118,18 @@ function BreakdownView({ b }: { b: Breakdown }) {
   );
 }
 
+/** What makes up an objective's progress, from the server (the check-in preview reads it too). */
+export function useProgressBreakdown(objectiveId: string | undefined) {
+  return useQuery({
+    queryKey: breakdownKey(objectiveId ?? ""),
+    queryFn: () => get<Breakdown>(`/objectives/${objectiveId}/breakdown`),
+    enabled: objectiveId !== undefined,
+  });
+}
+
 /** The breakdown card of one objective's progress. */
 export function ProgressBreakdown({ objective }: { objective: Objective }) {
-  const query = useQuery({
-    queryKey: breakdownKey(objective.id),
-    queryFn: () => get<Breakdown>(`/objectives/${objective.id}/breakdown`),
-  });
+  const query = useProgressBreakdown(objective.id);
   return (
     <Card withBorder mt="md" component="section" aria-labelledby="breakdown-title">
       <Title order={3} size="h5" id="breakdown-title">
