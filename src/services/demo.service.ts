@@ -186,13 +186,13 @@ function history(
     const status =
       last && motion.lastStatus ? motion.lastStatus : speed < 0.8 && f > 0.3 && rand() < 0.05 ? "behind" : null;
     const reported = value === null ? null : reportable(k, motion, value);
-    // How far short of the plan line it stands: a milestone not reached yet by the share of its
-    // span gone; a stay-above or stay-below KR on the wrong side of its line is at risk at once.
+    // How far short of the plan line it stands: a milestone that will be reached on time is on
+    // plan, one that never is slips as its span goes by; a stay-above or stay-below KR on the wrong side of its line is at risk at once.
     const shortfall =
       k.type === "milestone"
-        ? achieved
+        ? achieved || motion.achievedAt !== undefined
           ? 0
-          : f
+          : f - 0.25
         : k.type === "stayAbove"
           ? (reported ?? t) >= t
             ? 0
