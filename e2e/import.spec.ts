@@ -31,7 +31,7 @@ test("an admin imports OKRs from a spreadsheet: problems per row first, then the
   await page.getByRole("button", { name: "Check the file" }).click();
   const problems = page.getByRole("table", { name: "Problems per row" });
   await expect(problems).toContainText('"twelve" is not a number');
-  await expect(page.getByRole("button", { name: /^Import \d+ rows$/ })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Import", exact: true })).toHaveAttribute("aria-disabled", "true");
   await page.screenshot({ path: `${SHOTS}/import-problems.png`, fullPage: true });
 
   await input.setInputFiles({ name: "okrs.csv", mimeType: "text/csv", buffer: Buffer.from(rows("12")) });

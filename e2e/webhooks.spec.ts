@@ -23,7 +23,7 @@ test("an admin creates a webhook, sees its secret once, and reads a failed deliv
   const form = page.getByRole("region", { name: "New webhook" });
   await form.getByRole("textbox", { name: "URL" }).fill("https://127.0.0.1/hook");
   await form.getByRole("button", { name: "Create webhook" }).click();
-  await expect(form.getByText("url: must reach a public address")).toBeVisible();
+  await expect(form.getByText("Must reach a public address")).toBeVisible();
 
   await form.getByRole("textbox", { name: "URL" }).fill(HOOK_URL);
   await form.getByRole("checkbox", { name: "Comments" }).check();

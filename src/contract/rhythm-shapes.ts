@@ -49,6 +49,11 @@ export const JobRunShape = z.strictObject({
     .unknown()
     .describe("what the run did (for reminders: who was reminded of which key results, who was skipped and why)"),
   error: z.string().nullable(),
+  idle: z
+    .boolean()
+    .describe(
+      "the run found nothing to do (an empty outbox); a row of scheduled idle runs is kept as one, dated by the latest",
+    ),
 });
 
 export const JobShape = z.strictObject({

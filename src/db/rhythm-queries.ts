@@ -205,6 +205,23 @@ export const rhythmQueries = {
     return row;
   },
 
+  /** Moves a finished run to a newer time with a new summary (a row of idle runs kept as one). */
+  async redateRun(
+    ex: Executor,
+    scope: OrgScope,
+    id: string,
+    run: { startedAt: Date; finishedAt: Date; summary: unknown },
+  ): Promise<JobRunRow> {
+    const j = s.jobRuns;
+    const [row] = await ex
+      .update(j)
+      .set({ startedAt: run.startedAt, finishedAt: run.finishedAt, summary: run.summary })
+      .where(and(eq(j.orgId, scope.orgId), eq(j.id, id)))
+      .returning();
+    if (!row) throw new Error("job run update found nothing");
+    return row;
+  },
+
   /** The latest runs of one job, newest first. */
   async runs(ex: Executor, scope: OrgScope, name: string, limit: number): Promise<JobRunRow[]> {
     const j = s.jobRuns;

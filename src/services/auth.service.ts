@@ -15,6 +15,10 @@ import { type Actor, type Services, writeTransaction } from "./context.js";
 const TOKEN_PREFIX = "okra_";
 
 /** A fresh random token secret. */
+
+/** The organisation's name when the operator gives none (OKRA_ORG_NAME); the demo replaces it with its own. */
+export const DEFAULT_ORGANIZATION_NAME = "My organisation";
+
 export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString("base64url");
 }
@@ -78,7 +82,7 @@ export async function bootstrap(
         bootstrapTokenRevoked: revoked,
       };
     }
-    const org = await organizationRepo.insert(tx, opts.organizationName ?? "My organisation");
+    const org = await organizationRepo.insert(tx, opts.organizationName ?? DEFAULT_ORGANIZATION_NAME);
     const scope = grantOrgScope(org.id);
     const user = await userRepo.insert(tx, scope, {
       name: opts.adminName ?? "Admin",

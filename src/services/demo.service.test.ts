@@ -241,6 +241,48 @@ describe("loadDemo", { timeout: 60_000 }, () => {
     for (const id of ["kr-owner", "kr-count", "stale", "kr-task-like", "kr-baseline"]) expect(checks).toContain(id);
   });
 
+  it("names the organisation, and reports values and confidence as its people would", async () => {
+    const ex = database.db;
+    const scope = actor.scope;
+    expect((await organizationRepo.get(ex, scope)).name).toBe("Fernhill");
+    const org = await organizationRepo.get(ex, scope);
+    const ctx = await loadOrgContext(ex, scope, org);
+    const objectives = new Map((await graphQueries.allObjectives(ex, scope)).map((o) => [o.id, o]));
+    const krs = await graphQueries.allKeyResults(ex, scope);
+    const checkIns = await checkInQueries.forKeyResults(ex, scope, null);
+    const latest = new Map<string, (typeof checkIns)[number]>();
+    for (const c of checkIns) {
+      const seen = latest.get(c.keyResultId);
+      if (!seen || c.at > seen.at) latest.set(c.keyResultId, c);
+    }
+    // Confidence follows how each key result stands: high when on track, low when at risk.
+    const confidences: Record<string, number[]> = { onTrack: [], atRisk: [] };
+    for (const k of krs) {
+      const c = latest.get(k.id);
+      // Baselines have no plan yet, and a check-in weeks old spoke for its own day.
+      if (!c || c.confidence === null || k.closed || k.type === "baseline" || c.at.getTime() < NOW - 14 * DAY) continue;
+      const status = presentKeyResult(
+        k,
+        objectives.get(k.objectiveId)!,
+        storedDerived("keyResult", k),
+        ctx,
+        NOW,
+      ).status;
+      confidences[status]?.push(c.confidence);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(confidences.onTrack!.length).toBeGreaterThan(10);
+    expect(confidences.atRisk!.length).toBeGreaterThan(0);
+    expect(Math.min(...confidences.onTrack!)).toBeGreaterThanOrEqual(5);
+    expect(mean(confidences.onTrack!)).toBeGreaterThanOrEqual(7);
+    expect(mean(confidences.atRisk!)).toBeLessThanOrEqual(5);
+    // Things counted (offers, releases, days) are whole numbers at every check-in.
+    const offers = krs.find((k) => k.title === "Engineering offers accepted")!;
+    const offerValues = checkIns.filter((c) => c.keyResultId === offers.id).map((c) => Number(c.value));
+    expect(offerValues.length).toBeGreaterThan(3);
+    expect(offerValues.every((v) => Number.isInteger(v))).toBe(true);
+  });
+
   it("loads only into a workspace without objectives", async () => {
     const again = await loadDemo(database, actor, NOW);
     expect(again).toEqual({ loaded: false, summary: "the workspace already holds objectives" });
@@ -253,7 +295,8 @@ describe("loadDemo", { timeout: 60_000 }, () => {
     const other = await openDatabase({});
     try {
       await other.migrate();
-      const boot = await bootstrap(other, {});
+      // An organisation its operator named (OKRA_ORG_NAME) keeps its name.
+      const boot = await bootstrap(other, { organizationName: "Acme Research" });
       const scope = grantOrgScope(boot.organizationId);
       const admin = (await userRepo.list(other.db, scope))[0]!;
       await periodRepo.insert(other.db, scope, {
@@ -269,6 +312,7 @@ describe("loadDemo", { timeout: 60_000 }, () => {
         NOW,
       );
       expect(result).toEqual(first);
+      expect((await organizationRepo.get(other.db, scope)).name).toBe("Acme Research");
       expect((await periodRepo.list(other.db, scope)).length).toBe(5);
       // Sorted: check-ins of different key results at one instant have no order of their own (ids are random).
       const shape = (rows: Awaited<ReturnType<typeof checkInQueries.forKeyResults>>) =>

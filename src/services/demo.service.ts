@@ -23,8 +23,13 @@ import {
   withoutExtensions,
 } from "../domain/okr-file.js";
 import { DAY_MS } from "../domain/periods.js";
-import type { Actor, Services } from "./context.js";
+import { DEFAULT_ORGANIZATION_NAME } from "./auth.service.js";
+import { type Actor, read, type Services } from "./context.js";
 import { applyOkrFile } from "./okr-file-apply.service.js";
+import { updateSettings } from "./view.service.js";
+
+/** The demo company's name, given to an organisation that still has the default one. */
+export const DEMO_ORGANIZATION_NAME = "Fernhill";
 
 /** The demo's OKR file. */
 export const DEMO_FILE = new URL("../../demo/fernhill.okrs.yaml", import.meta.url);
@@ -75,14 +80,40 @@ interface Motion {
   phased?: boolean;
   /** Runs over this period (a quarter inside a yearly objective) rather than its objective's. */
   span?: string;
+  /** Its values are measured, not counted: fractions even between whole start and target (a rate, seconds). */
+  fractional?: boolean;
 }
 
-/** Rounds like a person would report it: whole numbers for large ranges, else two decimals. */
-function reportable(k: KeyResultFile, x: number): number {
+/**
+ * Rounds like a person would report it: whole numbers for things counted (a plain number from
+ * a whole start to a whole target: offers, days, releases) and for large ranges, else two decimals.
+ */
+function reportable(k: KeyResultFile, motion: Motion, x: number): number {
   const s = Number(k.start ?? 0);
   const t = Number(k.target ?? s);
-  const whole = Number.isInteger(s) && Number.isInteger(t) && Math.abs(t - s) >= 10;
+  const wholeEnds = Number.isInteger(s) && Number.isInteger(t);
+  const counted = (k.unit ?? "number") === "number" && !motion.fractional;
+  const whole = wholeEnds && (counted || Math.abs(t - s) >= 10);
   return Number(x.toFixed(whole ? 0 : 2));
+}
+
+/** A whole number from `lo` to `hi`, both included, picked by `u` in [0, 1). */
+const between = (lo: number, hi: number, u: number) => lo + Math.floor(u * (hi - lo + 1));
+
+/**
+ * The owner's confidence (1–10) at a check-in, from how the key result stands then, on the
+ * method's status bands (okr-method.md §4): on plan or ahead 7–9, up to 25 points short 5–6,
+ * further behind 2–4; a manual status speaks for itself. `shortfall` is the expected progress
+ * minus the actual one (null when the type has no plan line).
+ */
+function confidenceOf(shortfall: number | null, status: string | null, u: number): number {
+  if (status === "atRisk") return between(2, 4, u);
+  if (status === "behind") return between(5, 6, u);
+  if (status === "onTrack") return between(7, 9, u);
+  if (shortfall === null) return between(5, 7, u);
+  if (shortfall <= 0) return between(7, 9, u);
+  if (shortfall <= 0.25) return between(5, 6, u);
+  return between(2, 4, u);
 }
 
 /**
@@ -122,7 +153,6 @@ function history(
   const s = Number(k.start ?? 0);
   const t = Number(k.target ?? s);
   const rows: CheckInFile[] = [];
-  let confidence = Math.round(5 + (speed - 0.85) * 12);
   for (const [i, at] of moments.entries()) {
     const f = (at - span.startMs) / (span.endMs - span.startMs);
     let value: number | null = null;
@@ -150,11 +180,31 @@ function history(
         value = s + (t - s) * Math.min(1.3, Math.max(0, (f + weekFrac) * speed + noise));
       }
     }
-    confidence = Math.max(1, Math.min(10, confidence + (rand() < 0.3 ? (speed >= 0.9 ? 1 : -1) : 0)));
+    const jitter = rand();
     const last = i === moments.length - 1;
     // Rarely, an owner who is slipping says so by hand.
     const status =
       last && motion.lastStatus ? motion.lastStatus : speed < 0.8 && f > 0.3 && rand() < 0.05 ? "behind" : null;
+    const reported = value === null ? null : reportable(k, motion, value);
+    // How far short of the plan line it stands: a milestone that will be reached on time is on
+    // plan, one that never is slips as its span goes by; a stay-above or stay-below KR on the wrong side of its line is at risk at once.
+    const shortfall =
+      k.type === "milestone"
+        ? achieved || motion.achievedAt !== undefined
+          ? 0
+          : f - 0.25
+        : k.type === "stayAbove"
+          ? (reported ?? t) >= t
+            ? 0
+            : 0.5
+          : k.type === "stayBelow"
+            ? (reported ?? t) <= t
+              ? 0
+              : 0.5
+            : reported === null || k.type === "baseline" || t === s
+              ? null
+              : f - (reported - s) / (t - s);
+    const confidence = confidenceOf(shortfall, status, jitter);
     const note =
       i === 0 && k.type !== "milestone"
         ? "First reading of the period."
@@ -163,7 +213,7 @@ function history(
           : "";
     rows.push({
       at: new Date(at).toISOString(),
-      ...(value !== null && { value: reportable(k, value) }),
+      ...(reported !== null && { value: reported }),
       ...(achieved !== null && { achieved }),
       ...(status && { status }),
       confidence,
@@ -221,7 +271,7 @@ export function demoFile(nowMs: number, text = readFileSync(DEMO_FILE, "utf8")):
           [6, 0.4],
         ].map(([months, share]) => ({
           date: ISO_DAY(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months!, 1) - DAY_MS),
-          value: reportable(kr, Number(kr.start) + (Number(kr.target) - Number(kr.start)) * share!),
+          value: reportable(kr, motion, Number(kr.start) + (Number(kr.target) - Number(kr.start)) * share!),
         }));
       }
       if (kr.rollup || o.state === "draft") continue;
@@ -268,6 +318,9 @@ export async function loadDemo(
   // Its history reads as its people made it, when they did, not as the admin's doing at load time.
   const result = await applyOkrFile(svc, actor, file, { onlyIntoEmpty: true, asAuthored: true });
   if (!result.applied) return { loaded: false, summary: "the workspace already holds objectives" };
+  // The organisation takes the demo company's name unless its operator named it (OKRA_ORG_NAME).
+  const org = await read(svc, actor, async ({ org }) => org);
+  if (org.name === DEFAULT_ORGANIZATION_NAME) await updateSettings(svc, actor, { name: DEMO_ORGANIZATION_NAME });
   const objectives = file.objectives ?? [];
   const keyResults = objectives.flatMap((o) => o.keyResults ?? []);
   const checkIns = keyResults.flatMap((k) => k.checkIns ?? []).length;

@@ -179,7 +179,7 @@ export async function deleteInitiative(svc: Services, actor: Actor, id: string):
 
 function checkRange(min: string | null, max: string | null) {
   if (min !== null && max !== null && Number(max) < Number(min)) {
-    throw AppError.validation([`healthyMax: must be at least healthyMin (${min})`]);
+    throw AppError.validation([`healthyMax: must be at least the lower end of the healthy range (${min})`]);
   }
 }
 

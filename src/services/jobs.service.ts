@@ -27,7 +27,10 @@ export interface JobDefinition {
   cron: string;
   /** Does the work for one organisation; the answer says what it did. */
   run(svc: Services, orgId: string, opts: { nowMs: number; force: boolean }): Promise<unknown>;
-  /** A scheduled run whose answer this says is idle is not kept (an empty outbox every minute). */
+  /**
+   * Whether a run found nothing to do (an empty outbox). Scheduled idle runs in a row are kept
+   * as one run, dated by the latest, so the history shows work and the last run stays known.
+   */
   idle?: (summary: unknown) => boolean;
 }
 
@@ -125,6 +128,7 @@ function jobNamed(name: string): JobDefinition {
 }
 
 function presentRun(r: JobRunRow) {
+  const job = jobDefinitions().find((j) => j.name === r.name);
   return {
     id: r.id,
     name: r.name,
@@ -134,7 +138,13 @@ function presentRun(r: JobRunRow) {
     ok: r.ok,
     summary: r.summary ?? null,
     error: r.error,
+    idle: isIdleRun(job, r),
   };
+}
+
+/** A finished, successful scheduled run whose answer its job calls idle. */
+function isIdleRun(job: JobDefinition | undefined, r: JobRunRow): boolean {
+  return !!job?.idle && r.trigger === "schedule" && r.ok === true && r.summary != null && job.idle(r.summary);
 }
 
 /**
@@ -151,7 +161,7 @@ export async function runJobForOrganization(
   const scope = grantOrgScope(orgId);
   const ex = svc.database.db;
   if (trigger === "schedule" && job.idle) {
-    // Recorded only when it did something (or failed).
+    // Recorded when it did something (or failed); idle runs in a row are one record, kept current.
     const startedAt = new Date(svc.now());
     let summary: unknown;
     try {
@@ -166,7 +176,14 @@ export async function runJobForOrganization(
       });
       throw err;
     }
-    if (job.idle(summary)) return null;
+    if (job.idle(summary)) {
+      const [last] = await rhythmQueries.runs(ex, scope, name, 1);
+      if (last && isIdleRun(job, last)) {
+        return presentRun(
+          await rhythmQueries.redateRun(ex, scope, last.id, { startedAt, finishedAt: new Date(svc.now()), summary }),
+        );
+      }
+    }
     const run = await rhythmQueries.startRun(ex, scope, name, trigger, startedAt);
     return presentRun(
       await rhythmQueries.finishRun(ex, scope, run.id, { ok: true, summary, error: null, at: new Date(svc.now()) }),
@@ -191,8 +208,8 @@ export async function runJobForOrganization(
 }
 
 /**
- * A scheduled run: the job for every organisation, each recorded on its own. The runs that
- * did nothing (an outbox already empty) are not kept, so the history shows work. Throws when
+ * A scheduled run: the job for every organisation, each recorded on its own. Runs in a row that
+ * did nothing (an outbox already empty) are kept as one, so the history shows work. Throws when
  * any organisation's run failed, after trying them all.
  */
 export async function runScheduledJob(svc: Services, name: string, orgIds: readonly string[]): Promise<void> {

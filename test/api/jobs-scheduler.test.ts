@@ -69,6 +69,27 @@ describe.each(DATABASE_KINDS)("durable jobs on %s", (kind) => {
     expect(run).toMatchObject({ trigger: "schedule", ok: true, summary: { erased: 0 } });
   });
 
+  it("records an idle run of the outbox once, kept current by the idle runs after it", async () => {
+    const [worker] = schedulers as [Scheduler];
+    const lastOutboxRun = async () => {
+      const jobs = await api.call("GET", "/jobs");
+      return jobs.body.items.find((j: { name: string }) => j.name === "email-outbox")?.lastRun;
+    };
+    expect(await lastOutboxRun()).toBeNull();
+    await worker.enqueue("email-outbox");
+    const first = await until("the outbox's run to be recorded", lastOutboxRun);
+    expect(first).toMatchObject({ trigger: "schedule", ok: true, idle: true, summary: { sent: 0, failed: 0 } });
+    api.clock.now += 60_000;
+    await worker.enqueue("email-outbox");
+    const second = await until("the next idle run to move the record", async () => {
+      const last = await lastOutboxRun();
+      return last && last.startedAt !== first.startedAt ? last : null;
+    });
+    expect(second).toMatchObject({ id: first.id, idle: true, startedAt: new Date(api.clock.now).toISOString() });
+    const runs = await api.call("GET", "/jobs/email-outbox/runs");
+    expect(runs.body.items).toHaveLength(1);
+  });
+
   it("retries a failed run with backoff and records both runs", async () => {
     const [worker] = schedulers;
     await worker?.stop();

@@ -280,11 +280,14 @@ describe.each(DATABASE_KINDS)("outbound webhooks (%s)", (kind) => {
       ]),
     );
     expect(hits).toHaveLength(2);
-    // An hour later nothing more has moved: the run is not kept, and nothing is sent.
+    // An hour later nothing more has moved: the run is kept only as "nothing to do", and nothing is sent.
     let quiet = hi + 2 * HOUR;
     while ((await statusChangesOverTime(svc, orgId, quiet - HOUR, quiet)).changes.length) quiet += HOUR;
     api.clock.now = quiet;
-    expect(await runJobForOrganization(svc, "status-watch", orgId, "schedule")).toBeNull();
+    expect(await runJobForOrganization(svc, "status-watch", orgId, "schedule")).toMatchObject({
+      idle: true,
+      summary: { changed: 0 },
+    });
     api.clock.now = start;
   });
 

@@ -12,6 +12,9 @@ const jobs = {
   failures: "Failures this week",
   never: "Never",
   ok: "Done",
+  idle: "Nothing to do",
+  idleResult:
+    "Nothing was waiting, so nothing was sent or changed. Runs that find nothing to do are kept as one, dated by the latest ({{at}}).",
   failed: "Failed",
   running: "Running",
   runNow: "Run now",

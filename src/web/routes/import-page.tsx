@@ -5,6 +5,7 @@
  * import it, with a progress bar while it uploads and while the server writes. Below: the
  * period's OKRs as a spreadsheet and the quarterly review deck.
  */
+import { DisabledWithReason } from "../components/disabled-reason.js";
 import { TableFrame } from "../components/table-frame.js";
 import "../lib/i18n-import.js";
 import {
@@ -102,7 +103,7 @@ function Report({ s }: { s: Summary }) {
   ];
   return (
     <Stack gap="sm">
-      <Text fw={600}>{t(s.dryRun ? "import.planned" : "import.done", { rows: s.rows })}</Text>
+      <Text fw={600}>{t(s.dryRun ? "import.planned" : "import.done", { count: s.rows })}</Text>
       <Counts s={s} />
       {missing.length > 0 && (
         <Alert color="yellow" title={t("import.missingTitle")}>
@@ -274,16 +275,31 @@ export function ImportPage() {
               }}
             />
             <Group gap="sm">
-              <Button variant="default" disabled={!file} loading={stage === "checking"} onClick={() => void run(true)}>
-                {t("import.check")}
-              </Button>
-              <Button
-                leftSection={<IconUpload size={16} />}
-                disabled={!plan || plan.problems.length > 0 || stage !== "idle"}
-                onClick={() => void run(false)}
-              >
-                {t("import.importRows", { rows: plan?.rows ?? 0 })}
-              </Button>
+              {file ? (
+                <Button variant="default" loading={stage === "checking"} onClick={() => void run(true)}>
+                  {t("import.check")}
+                </Button>
+              ) : (
+                <DisabledWithReason variant="default" reason={t("import.chooseFirst")}>
+                  {t("import.check")}
+                </DisabledWithReason>
+              )}
+              {plan && plan.problems.length === 0 ? (
+                <Button
+                  leftSection={<IconUpload size={16} />}
+                  disabled={stage !== "idle"}
+                  onClick={() => void run(false)}
+                >
+                  {t("import.importRows", { count: plan.rows })}
+                </Button>
+              ) : (
+                <DisabledWithReason
+                  leftSection={<IconUpload size={16} />}
+                  reason={t(!file ? "import.chooseFirst" : plan ? "import.fixFirst" : "import.checkFirst")}
+                >
+                  {t("import.importAction")}
+                </DisabledWithReason>
+              )}
             </Group>
             {(stage === "uploading" || stage === "writing") && (
               <Stack gap={4}>

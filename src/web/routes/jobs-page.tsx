@@ -96,6 +96,7 @@ function DigestResult({ s }: { s: DigestSummary }) {
 /** What a run did, in words (reminders and digests), or its figures as they came. */
 function RunResult({ run }: { run: JobRun }) {
   if (run.ok === false) return <Text c="red">{run.error}</Text>;
+  if (run.idle) return <Text size="sm">{t("jobs.idleResult", { at: dateTime(run.startedAt) })}</Text>;
   const s = run.summary;
   if (isDigestSummary(s)) return <DigestResult s={s} />;
   if (!isReminderSummary(s)) {
@@ -180,8 +181,10 @@ function JobCard({ job }: { job: Job }) {
             {last ? (
               <>
                 {dateTime(last.startedAt)} ({t(last.trigger === "manual" ? "jobs.manual" : "jobs.scheduled")}){" "}
-                <Badge color={last.ok === false ? "red" : last.ok ? "teal" : "gray"} variant="light">
-                  {t(last.ok === false ? "jobs.failed" : last.ok ? "jobs.ok" : "jobs.running")}
+                <Badge color={last.ok === false ? "red" : last.ok && !last.idle ? "teal" : "gray"} variant="light">
+                  {t(
+                    last.ok === false ? "jobs.failed" : last.idle ? "jobs.idle" : last.ok ? "jobs.ok" : "jobs.running",
+                  )}
                 </Badge>
               </>
             ) : (

@@ -70,7 +70,15 @@ export function KeyResultPage() {
                 <Text size="sm" c="dimmed">
                   {k.progressMode === "rollup"
                     ? t("keyResult.rollup", { method: t(`edit.method.${k.rollup}`) })
-                    : t("keyResult.from", { start: value(k, k.start), target: value(k, k.target) })}
+                    : k.type === "milestone"
+                      ? (k.progress ?? 0) >= 1
+                        ? t("keyResult.milestoneDone")
+                        : t("keyResult.milestoneOpen")
+                      : k.type === "stayAbove" || k.type === "stayBelow"
+                        ? t(`keyResult.${k.type}`, { target: value(k, k.target) })
+                        : k.type === "baseline"
+                          ? t("keyResult.baseline")
+                          : t("keyResult.from", { start: value(k, k.start), target: value(k, k.target) })}
                 </Text>
               </Group>
             </Stack>

@@ -228,6 +228,7 @@ function TokensCard() {
   const [name, setName] = useState("");
   const [scope, setScope] = useState<"read" | "write">("read");
   const [issued, setIssued] = useState<string | null>(null);
+  const [nameMissing, setNameMissing] = useState(false);
   const create = useMutation({
     mutationFn: () => api<ApiToken & { token: string }>("POST", "/tokens", { name: name.trim(), scope }),
     onSuccess: async (r) => {
@@ -254,9 +255,11 @@ function TokensCard() {
         </Alert>
       )}
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate();
+          if (!name.trim()) setNameMissing(true);
+          else create.mutate();
         }}
       >
         <Group align="flex-end" mb="md">
@@ -264,8 +267,11 @@ function TokensCard() {
             label={t("profile.tokenName")}
             placeholder={t("profile.tokenNameHint")}
             value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            error={errorText(create.error)}
+            onChange={(e) => {
+              setName(e.currentTarget.value);
+              setNameMissing(false);
+            }}
+            error={nameMissing ? t("profile.tokenNameRequired") : errorText(create.error)}
             required
           />
           <SegmentedControl

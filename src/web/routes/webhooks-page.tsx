@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type * as C from "../../contract/index.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { CopyableCode } from "../components/copyable-code.js";
+import { DisabledWithReason } from "../components/disabled-reason.js";
 import { QueryState } from "../components/query-state.js";
 import { AdminsOnly } from "../features/admin/admins-only.js";
 import { type ApiError, api, get } from "../lib/api.js";
@@ -41,16 +42,39 @@ const STATE_COLOR: Record<Delivery["state"], string> = {
   failed: "red",
 };
 
-/** The server's `path: message` details of a failed request, else its message. */
-function problems(err: Error | null): string | null {
-  if (!err) return null;
+const FIELD_LABEL: Record<string, string> = {
+  url: "webhooks.url",
+  events: "webhooks.events",
+  description: "webhooks.description",
+};
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The server's `field: message` details of a failed request, split: the URL's own problem (shown
+ * at the field), and the rest as lines that name their field by its label, else the message.
+ */
+function problems(err: Error | null): { url: string | null; other: string | null } {
+  if (!err) return { url: null, other: null };
   const details = (err as ApiError).details;
-  return Array.isArray(details) && details.length ? details.join("\n") : err.message;
+  if (!Array.isArray(details) || details.length === 0) return { url: null, other: err.message };
+  let url: string | null = null;
+  const other: string[] = [];
+  for (const line of details.map(String)) {
+    const [, field = "", message = line] = /^([\w.]+):\s*(.*)$/s.exec(line) ?? [];
+    if (field === "url") url = sentence(message);
+    else other.push(FIELD_LABEL[field] ? `${t(FIELD_LABEL[field])}: ${message}` : line);
+  }
+  return { url, other: other.length ? other.join("\n") : null };
 }
 
 function EventChecks({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
   return (
-    <Checkbox.Group label={t("webhooks.events")} value={value} onChange={onChange}>
+    <Checkbox.Group
+      label={t("webhooks.events")}
+      value={value}
+      onChange={onChange}
+      error={value.length === 0 ? t("webhooks.noEvents") : undefined}
+    >
       <Group gap="md" mt={4}>
         {EVENTS.map(([event, key]) => (
           <Checkbox key={event} value={event} label={t(`webhooks.event.${key}`)} />
@@ -74,10 +98,12 @@ function CreateCard({ onCreated }: { onCreated: (w: WebhookWithSecret) => void }
       void queryClient.invalidateQueries({ queryKey: ["webhooks"] });
     },
   });
+  const blocker = !url.trim() ? t("webhooks.needUrl") : events.length === 0 ? t("webhooks.needEvents") : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate();
+    if (!blocker) create.mutate();
   };
+  const problem = problems(create.error);
   return (
     <Card withBorder component="section" aria-labelledby="webhook-new">
       <form onSubmit={submit}>
@@ -89,7 +115,12 @@ function CreateCard({ onCreated }: { onCreated: (w: WebhookWithSecret) => void }
             label={t("webhooks.url")}
             placeholder={t("webhooks.urlHint")}
             value={url}
-            onChange={(e) => setUrl(e.currentTarget.value)}
+            onChange={(e) => {
+              setUrl(e.currentTarget.value);
+              // The server's verdict was on the old address: it no longer applies.
+              if (create.error) create.reset();
+            }}
+            error={problem.url}
             required
           />
           <EventChecks value={events} onChange={setEvents} />
@@ -99,15 +130,19 @@ function CreateCard({ onCreated }: { onCreated: (w: WebhookWithSecret) => void }
             value={description}
             onChange={(e) => setDescription(e.currentTarget.value)}
           />
-          {create.error && (
+          {problem.other && (
             <Alert color="red" style={{ whiteSpace: "pre-line" }}>
-              {problems(create.error)}
+              {problem.other}
             </Alert>
           )}
           <Group>
-            <Button type="submit" loading={create.isPending} disabled={!url.trim() || events.length === 0}>
-              {t("webhooks.create")}
-            </Button>
+            {blocker ? (
+              <DisabledWithReason reason={blocker}>{t("webhooks.create")}</DisabledWithReason>
+            ) : (
+              <Button type="submit" loading={create.isPending}>
+                {t("webhooks.create")}
+              </Button>
+            )}
           </Group>
         </Stack>
       </form>
@@ -258,15 +293,20 @@ function WebhookCard({ hook, onSecret }: { hook: Webhook; onSecret: (w: WebhookW
         <EventChecks value={events} onChange={setEvents} />
         {patch.error && (
           <Alert color="red" style={{ whiteSpace: "pre-line" }}>
-            {problems(patch.error)}
+            {[problems(patch.error).url, problems(patch.error).other].filter(Boolean).join("\n")}
           </Alert>
         )}
         <Group gap="xs" wrap="wrap">
-          {eventsChanged && (
-            <Button size="xs" disabled={events.length === 0} onClick={() => patch.mutate({ events })}>
-              {t("webhooks.saveEvents")}
-            </Button>
-          )}
+          {eventsChanged &&
+            (events.length === 0 ? (
+              <DisabledWithReason size="xs" reason={t("webhooks.needEvents")}>
+                {t("webhooks.saveEvents")}
+              </DisabledWithReason>
+            ) : (
+              <Button size="xs" onClick={() => patch.mutate({ events })}>
+                {t("webhooks.saveEvents")}
+              </Button>
+            ))}
           <Button size="xs" variant="light" onClick={() => setShowLog((v) => !v)} aria-expanded={showLog}>
             {showLog ? t("webhooks.hideLog") : t("webhooks.log")}
           </Button>

@@ -73,6 +73,17 @@ function ObjectiveMultiSelect({
 }
 
 const asText = (v: number | null) => (v === null ? "" : String(v));
+const isNumber = (v: string) => v.trim() === "" || /^-?\d+(\.\d+)?$/.test(v.trim());
+
+/** What is wrong with the healthy range as typed, per field, in the words of the form. */
+function rangeErrors(min: string, max: string): { healthyMin?: string; healthyMax?: string } {
+  if (!isNumber(min)) return { healthyMin: t("kpiEdit.notNumber") };
+  if (!isNumber(max)) return { healthyMax: t("kpiEdit.notNumber") };
+  if (min.trim() !== "" && max.trim() !== "" && Number(max) < Number(min)) {
+    return { healthyMax: t("kpiEdit.maxBelowMin", { min: min.trim() }) };
+  }
+  return {};
+}
 const asDecimal = (v: string) => (v.trim() === "" ? null : v.trim());
 
 /** Creates a KPI, or changes `kpi` when given. */
@@ -129,14 +140,33 @@ export function KpiDialog({ opened, onClose, kpi }: DialogProps & { kpi?: Kpi })
       onClose();
     },
   });
-  const err = fieldErrors(save.error);
+  const serverErr = fieldErrors(save.error);
+  const range = rangeErrors(form.healthyMin, form.healthyMax);
+  const err = (field: string) =>
+    (field === "healthyMin" || field === "healthyMax" ? range[field] : undefined) ?? serverErr(field);
+  const fieldsWithServerError = [
+    "name",
+    "description",
+    "currency",
+    "healthyMin",
+    "healthyMax",
+    "ownerIds",
+    "objectiveIds",
+  ].filter((f) => serverErr(f));
+  const blocker = !form.name.trim()
+    ? t("kpiEdit.nameRequired")
+    : range.healthyMin || range.healthyMax
+      ? t("kpiEdit.fixRange")
+      : null;
   const units = ["number", "percent", "currency"].map((u) => ({ value: u, label: t(`kpiEdit.units.${u}`) }));
   return (
     <FormDialog
       opened={opened}
       onClose={onClose}
       title={kpi ? t("kpiEdit.editTitle", { name: kpi.name }) : t("kpiEdit.createTitle")}
-      onSubmit={() => save.mutate()}
+      onSubmit={() => {
+        if (!blocker) save.mutate();
+      }}
       size="lg"
     >
       <TextInput
@@ -207,7 +237,7 @@ export function KpiDialog({ opened, onClose, kpi }: DialogProps & { kpi?: Kpi })
         onChange={(v) => setForm({ ...form, objectiveIds: v })}
         error={err("objectiveIds")}
       />
-      {save.error && (
+      {save.error && fieldsWithServerError.length === 0 && (
         <Alert color="red" title={t("kpiEdit.failed")} role="alert">
           {save.error.message}
         </Alert>
@@ -216,7 +246,7 @@ export function KpiDialog({ opened, onClose, kpi }: DialogProps & { kpi?: Kpi })
         onCancel={onClose}
         submitLabel={kpi ? t("kpiEdit.save") : t("kpiEdit.create")}
         loading={save.isPending}
-        disabled={!form.name.trim()}
+        disabledReason={blocker}
       />
     </FormDialog>
   );

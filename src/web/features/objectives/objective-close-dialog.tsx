@@ -6,7 +6,7 @@
 import { Group, NumberInput, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { grade, objectiveScore, roundScore, suggestedKrScore } from "../../../domain/scoring.js";
+import { grade, objectiveScore, suggestedKrScore } from "../../../domain/scoring.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { api } from "../../lib/api.js";
@@ -17,17 +17,33 @@ import type { Objective } from "../../lib/types.js";
 
 const GRADE_COLOR = { red: "red", yellow: "yellow.8", green: "teal" } as const;
 
+/**
+ * Reads a score as typed: a number from 0 to 1 with at most one decimal (okr-method.md §6).
+ * Anything else is an error to show at the field, never a value silently changed.
+ */
+function readScore(raw: string | number): { score: number; error: null } | { score: null; error: string } {
+  const text = String(raw).trim();
+  if (text === "") return { score: null, error: t("close.scoreRequired") };
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 1) return { score: null, error: t("close.scoreRange") };
+  if (!/^\d*(\.\d?)?$/.test(text)) return { score: null, error: t("close.scoreDecimals") };
+  return { score: n, error: null };
+}
+
 export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps & { objective: Objective }) {
   const queryClient = useQueryClient();
   const krs = objective.keyResults.filter((k) => k.type !== "baseline");
-  const [scores, setScores] = useState<Record<string, number>>(() =>
+  const [typed, setTyped] = useState<Record<string, string | number>>(() =>
     Object.fromEntries(krs.map((k) => [k.id, suggestedKrScore(k.progress)])),
   );
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const [note, setNote] = useState("");
   const [learnings, setLearnings] = useState("");
   const [next, setNext] = useState("");
-  const score = objectiveScore(krs.map((k) => ({ score: scores[k.id] ?? 0, weight: k.weight })));
+  const read = Object.fromEntries(krs.map((k) => [k.id, readScore(typed[k.id] ?? "")]));
+  const scores = Object.fromEntries(krs.map((k) => [k.id, read[k.id]?.score ?? null]));
+  const hasError = krs.some((k) => read[k.id]?.error);
+  const score = hasError ? null : objectiveScore(krs.map((k) => ({ score: scores[k.id] ?? 0, weight: k.weight })));
   const close = useMutation({
     mutationFn: () =>
       api("POST", `/objectives/${objective.id}/close`, {
@@ -49,7 +65,9 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
       onClose={onClose}
       title={t("close.title", { title: objective.title })}
       size="xl"
-      onSubmit={() => close.mutate()}
+      onSubmit={() => {
+        if (!hasError) close.mutate();
+      }}
     >
       {/* One block per key result, its score and reason side by side where there is room, stacked on a phone. */}
       <Stack gap="md" role="list" aria-label={t("objective.keyResults")}>
@@ -70,14 +88,15 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
                 <NumberInput
                   label={t("close.score")}
                   aria-label={`${t("close.score")}: ${k.title}`}
-                  value={scores[k.id]}
+                  value={typed[k.id] ?? ""}
                   min={0}
                   max={1}
                   step={0.1}
-                  decimalScale={1}
+                  clampBehavior="none"
                   w={110}
-                  onChange={(v) => setScores((s) => ({ ...s, [k.id]: roundScore(Number(v) || 0) }))}
+                  onChange={(v) => setTyped((s) => ({ ...s, [k.id]: v }))}
                   description={t("close.suggested", { score: suggested.toFixed(1) })}
+                  error={read[k.id]?.error}
                 />
                 <TextInput
                   label={t("close.reason")}
@@ -125,7 +144,12 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
           {close.error.message}
         </Text>
       )}
-      <DialogFooter onCancel={onClose} submitLabel={t("close.submit")} loading={close.isPending} />
+      <DialogFooter
+        onCancel={onClose}
+        submitLabel={t("close.submit")}
+        loading={close.isPending}
+        disabledReason={hasError ? t("close.fixScores") : null}
+      />
     </FormDialog>
   );
 }
