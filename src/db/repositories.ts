@@ -772,6 +772,10 @@ export const userQueries = {
 };
 
 export const teamQueries = {
+  /** The live teams directly under `parentId` (null: the top-level teams). */
+  async children(ex: Executor, scope: OrgScope, parentId: string | null) {
+    return teamRepo.list(ex, scope, parentId ? eq(s.teams.parentId, parentId) : isNull(s.teams.parentId));
+  },
   async members(ex: Executor, scope: OrgScope, teamIds?: readonly string[]) {
     return ex
       .select()

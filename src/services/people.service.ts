@@ -98,6 +98,28 @@ async function checkTeamParent(ex: Executor, scope: OrgScope, id: string | null,
   );
 }
 
+/**
+ * ALREADY_EXISTS when another team under the same parent (or another top-level team) already has
+ * `name` (trimmed, case-insensitive): two such teams cannot be told apart in any picker. (SCIM
+ * groups are stricter: a displayName is unique in the whole organisation, see `scim.service`.)
+ */
+async function checkTeamNameFree(
+  ex: Executor,
+  scope: OrgScope,
+  name: string,
+  parentId: string | null,
+  exceptId: string | null,
+): Promise<void> {
+  const key = name.trim().toLocaleLowerCase();
+  const siblings = await teamQueries.children(ex, scope, parentId);
+  const other = siblings.find((t) => t.id !== exceptId && t.name.trim().toLocaleLowerCase() === key);
+  if (!other) return;
+  const parent = parentId ? await teamRepo.find(ex, scope, parentId) : null;
+  const where = parent ? `in "${parent.name}"` : "at the top level";
+  const said = `a team named "${other.name}" already exists ${where}; choose another name`;
+  throw new AppError("ALREADY_EXISTS", `A${said.slice(1)}.`, [`name: ${said}`]);
+}
+
 type NameKey = readonly [string, string];
 const NAME_KEY = [keyChecks.text, keyChecks.id] as const;
 
@@ -156,11 +178,13 @@ export async function getTeam(svc: Services, actor: Actor, id: string): Promise<
   );
 }
 
+/** Creates a team; ALREADY_EXISTS when a team under the same parent has its name. */
 export async function createTeam(svc: Services, actor: Actor, body: unknown): Promise<TeamView> {
   const input = parseInput(TeamCreateSchema, body);
   assertChatUrls(input, svc.allowPrivateUrls === true);
   return mutate(svc, actor, async (w) => {
     await checkTeamParent(w.tx, w.scope, null, input.parentId);
+    await checkTeamNameFree(w.tx, w.scope, input.name, input.parentId ?? null, null);
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
     await requireUsers(w.tx, w.scope, input.memberIds, "memberIds");
     const row = await teamRepo.insert(w.tx, w.scope, {
@@ -178,6 +202,10 @@ export async function createTeam(svc: Services, actor: Actor, body: unknown): Pr
   });
 }
 
+/**
+ * Changes a team; ALREADY_EXISTS when its new name (or new parent) would give it the name of a
+ * team under the same parent. Moving it needs an admin.
+ */
 export async function updateTeam(
   svc: Services,
   actor: Actor,
@@ -196,6 +224,10 @@ export async function updateTeam(
     const before = (await teamViews(w.tx, w.scope, row, actor)).audited;
     await checkVersion(input.version ?? ifMatch, row, () => before);
     if (input.parentId !== undefined) await checkTeamParent(w.tx, w.scope, id, input.parentId);
+    const name = input.name ?? row.name;
+    const parentId = input.parentId === undefined ? row.parentId : input.parentId;
+    if (name.trim().toLocaleLowerCase() !== row.name.trim().toLocaleLowerCase() || parentId !== row.parentId)
+      await checkTeamNameFree(w.tx, w.scope, name, parentId, id);
     await requireUsers(w.tx, w.scope, input.ownerIds, "ownerIds");
     await requireUsers(w.tx, w.scope, input.memberIds, "memberIds");
     const updated = await teamRepo.update(w.tx, w.scope, id, {

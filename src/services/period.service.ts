@@ -9,7 +9,7 @@ import { periodListQueries } from "../db/list-queries.js";
 import type { OrgScope } from "../db/org-scope.js";
 import { periodQueries } from "../db/period-queries.js";
 import { graphQueries, objectiveRepo, periodRepo } from "../db/repositories.js";
-import { objectives } from "../db/schema.js";
+import { objectives, periods } from "../db/schema.js";
 import { AppError } from "../domain/errors.js";
 import { yearWithQuarters } from "../domain/period-calendar.js";
 import { type Actor, checkParentLink, checkVersion, mutate, read, type Services } from "./context.js";
@@ -47,6 +47,57 @@ async function checkParent(ex: Executor, scope: OrgScope, id: string | null, par
   );
 }
 
+/** A name as the uniqueness rule compares it: trimmed, case-insensitive. */
+const nameKey = (name: string) => name.trim().toLocaleLowerCase();
+
+/**
+ * ALREADY_EXISTS (naming the other period and its dates) when another period of the
+ * organisation already has `name`; two periods of one name cannot be told apart in any picker.
+ */
+async function checkNameFree(ex: Executor, scope: OrgScope, name: string, exceptId: string | null): Promise<void> {
+  const key = nameKey(name);
+  const other = (await periodRepo.list(ex, scope)).find((p) => p.id !== exceptId && nameKey(p.name) === key);
+  if (other) throw nameTaken(other);
+}
+
+function nameTaken(other: { name: string; startDate: string; endDate: string }): AppError {
+  const said = `a period named "${other.name}" (${other.startDate} to ${other.endDate}) already exists; choose another name`;
+  return new AppError("ALREADY_EXISTS", `A${said.slice(1)}.`, [`name: ${said}`]);
+}
+
+/**
+ * VALIDATION when a period would not lie within its parent's dates, or (for a period that has
+ * sub-periods) when its new dates would leave one of them outside. A change never moves other
+ * periods' dates: the person changes the sub-periods first, or the parent's dates, explicitly.
+ */
+async function checkNesting(
+  ex: Executor,
+  scope: OrgScope,
+  p: { id: string | null; startDate: string; endDate: string; parentId: string | null },
+): Promise<void> {
+  const problems: string[] = [];
+  const parent = p.parentId ? await periodRepo.find(ex, scope, p.parentId) : null;
+  if (parent && (p.startDate < parent.startDate || p.endDate > parent.endDate)) {
+    const field = p.startDate < parent.startDate ? "startDate" : "endDate";
+    problems.push(
+      `${field}: a sub-period must lie within its parent "${parent.name}" (${parent.startDate} to ${parent.endDate}); change the dates or choose another parent`,
+    );
+  }
+  if (p.id) {
+    const outside = (await periodRepo.list(ex, scope, eq(periods.parentId, p.id))).filter(
+      (c) => c.startDate < p.startDate || c.endDate > p.endDate,
+    );
+    if (outside.length) {
+      const field = outside.some((c) => c.startDate < p.startDate) ? "startDate" : "endDate";
+      const names = outside.map((c) => `"${c.name}" (${c.startDate} to ${c.endDate})`).join(", ");
+      problems.push(
+        `${field}: the sub-${outside.length === 1 ? "period" : "periods"} ${names} would fall outside these dates; change ${outside.length === 1 ? "its" : "their"} dates first or choose dates that cover ${outside.length === 1 ? "it" : "them"}`,
+      );
+    }
+  }
+  if (problems.length) throw AppError.validation(problems);
+}
+
 type PeriodKey = readonly [startDate: string, endDate: string, name: string, id: string];
 const PERIOD_KEY = [keyChecks.date, keyChecks.date, keyChecks.text, keyChecks.id] as const;
 
@@ -72,11 +123,17 @@ export async function getPeriod(svc: Services, actor: Actor, id: string): Promis
   return read(svc, actor, async ({ ex, scope }) => presentPeriod(await periodRepo.get(ex, scope, id)));
 }
 
+/**
+ * Creates a period. ALREADY_EXISTS when its name is taken (trimmed, case-insensitive);
+ * VALIDATION when its dates are out of order or leave its parent's.
+ */
 export async function createPeriod(svc: Services, actor: Actor, body: unknown): Promise<PeriodView> {
   const input = parseInput(PeriodCreateSchema, body);
   checkDates(input.startDate, input.endDate);
   return mutate(svc, actor, async (w) => {
     await checkParent(w.tx, w.scope, null, input.parentId);
+    await checkNameFree(w.tx, w.scope, input.name, null);
+    await checkNesting(w.tx, w.scope, { id: null, ...input, parentId: input.parentId ?? null });
     const row = await periodRepo.insert(w.tx, w.scope, {
       name: input.name,
       kind: input.kind,
@@ -90,6 +147,10 @@ export async function createPeriod(svc: Services, actor: Actor, body: unknown): 
   });
 }
 
+/**
+ * Changes a period's name, dates or parent. ALREADY_EXISTS for a taken name; VALIDATION when it
+ * would leave its parent's dates or leave one of its sub-periods outside its own.
+ */
 export async function updatePeriod(
   svc: Services,
   actor: Actor,
@@ -104,6 +165,16 @@ export async function updatePeriod(
     const { version: _v, ...patch } = input;
     checkDates(patch.startDate ?? row.startDate, patch.endDate ?? row.endDate);
     if (patch.parentId !== undefined) await checkParent(w.tx, w.scope, id, patch.parentId);
+    if (patch.name !== undefined && nameKey(patch.name) !== nameKey(row.name))
+      await checkNameFree(w.tx, w.scope, patch.name, id);
+    const next = {
+      id,
+      startDate: patch.startDate ?? row.startDate,
+      endDate: patch.endDate ?? row.endDate,
+      parentId: patch.parentId === undefined ? row.parentId : patch.parentId,
+    };
+    if (next.startDate !== row.startDate || next.endDate !== row.endDate || next.parentId !== row.parentId)
+      await checkNesting(w.tx, w.scope, next);
     const updated = await periodRepo.update(w.tx, w.scope, id, patch);
     const view = presentPeriod(updated);
     await w.audit("period.updated", "period", id, presentPeriod(row), view);
@@ -127,7 +198,7 @@ async function keyResultIdsInPeriod(ex: Executor, scope: OrgScope, periodId: str
 
 /**
  * Creates a year and its four quarters (nested in it) in one transaction. ALREADY_EXISTS when
- * the organisation already has a year with those dates.
+ * the organisation already has a year with those dates, or a period with one of the five names.
  */
 export async function createYearWithQuarters(
   svc: Services,
@@ -146,6 +217,9 @@ export async function createYearWithQuarters(
         `The year "${same.name}" (${same.startDate} to ${same.endDate}) already exists; rename it or add custom periods instead.`,
       );
     }
+    const taken = new Map((await periodRepo.list(w.tx, w.scope)).map((p) => [nameKey(p.name), p]));
+    const clash = [plan.year, ...plan.quarters].map((p) => taken.get(nameKey(p.name))).find((p) => p);
+    if (clash) throw nameTaken(clash);
     const yearRow = await periodRepo.insert(w.tx, w.scope, { ...plan.year, kind: "year", parentId: null });
     const year = presentPeriod(yearRow);
     await w.audit("period.created", "period", yearRow.id, null, year);

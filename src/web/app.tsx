@@ -80,7 +80,9 @@ function PeriodSwitcher() {
   return (
     <Select
       aria-label={t("nav.period")}
-      placeholder={t("nav.period")}
+      // While the periods load, say so: an empty "Period" reads as if there were none.
+      placeholder={periods.isPending ? t("common.loading") : t("nav.period")}
+      disabled={periods.isPending}
       data={(periods.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
       value={period?.id ?? null}
       onChange={(id) =>

@@ -56,6 +56,8 @@ addStrings("periods", {
   deleteHasParts: "{{name}} holds the periods {{parts}}, so it cannot be deleted: delete them first.",
   closeLink: "Review and close",
   closeLinkLabel: "Review and close {{name}}",
+  reviewLink: "Review or reopen",
+  reviewLinkLabel: "Review or reopen {{name}}",
   failed: "The change was not saved",
 });
 

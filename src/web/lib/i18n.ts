@@ -578,6 +578,14 @@ const en = {
     reactivate: "Reactivate",
     deactivated: "{{name}} is deactivated: their sessions and tokens stop working.",
     reactivated: "{{name}} is active again.",
+    editDetails: "Edit details",
+    detailsOf: "Details of {{name}}",
+    saveDetails: "Save details",
+    detailsSaved: "{{name}}'s details are saved.",
+    emailChangeHelp:
+      "A new email signs them out everywhere and cancels the links and tokens others made for them; password reset links go to the new address.",
+    noManager: "No manager",
+    managerHelp: "Their manager may close and postpone their objectives.",
   },
   teams: {
     create: "New team",

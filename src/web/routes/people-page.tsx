@@ -89,7 +89,9 @@ export function PeoplePage() {
       />
       <section aria-labelledby="teams-heading">
         <Title order={3} size="h4" id="teams-heading" mb="xs">
-          {t("people.teams")} ({teams.countLabel})
+          {t("people.teams")}
+          {/* No count until the first page is in: "(0)" would read as if there were none. */}
+          {teams.query.data && ` (${teams.countLabel})`}
         </Title>
         <QueryState query={teams.query} isEmpty={() => teams.items.length === 0}>
           {() => (
@@ -142,7 +144,8 @@ export function PeoplePage() {
       <section aria-labelledby="people-heading">
         <Group justify="space-between" align="flex-end" mb="xs">
           <Title order={3} size="h4" id="people-heading">
-            {t("people.people")} ({users.countLabel})
+            {t("people.people")}
+            {users.query.data && ` (${users.countLabel})`}
           </Title>
           <TextInput label={t("people.search")} value={text} onChange={(e) => setText(e.currentTarget.value)} w={260} />
         </Group>
@@ -180,11 +183,12 @@ export function PeoplePage() {
                         <Table.Td>{u.active ? t(`roles.${u.role}`) : t("people.inactive")}</Table.Td>
                         {isAdmin && (
                           <Table.Td>
-                            {mayManagePerson(me.data, u) && (
+                            {me.data && (
                               <PersonActions
                                 user={u}
-                                myId={me.data?.user.id ?? ""}
-                                canGrantOwner={me.data?.role === "owner"}
+                                me={me.data}
+                                canManage={mayManagePerson(me.data, u)}
+                                canGrantOwner={me.data.role === "owner"}
                               />
                             )}
                           </Table.Td>

@@ -181,9 +181,11 @@ export function PeriodsPage() {
                               to="/close"
                               search={{ period: p.id }}
                               size="sm"
-                              aria-label={t("periods.closeLinkLabel", { name: p.name })}
+                              aria-label={t(p.closedAt ? "periods.reviewLinkLabel" : "periods.closeLinkLabel", {
+                                name: p.name,
+                              })}
                             >
-                              {t("periods.closeLink")}
+                              {t(p.closedAt ? "periods.reviewLink" : "periods.closeLink")}
                             </AppLink>
                           </Group>
                         </Table.Td>

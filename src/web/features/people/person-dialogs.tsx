@@ -1,4 +1,7 @@
-/** Admin actions on people: invite someone, change a role, deactivate or reactivate, resend an invitation. */
+/**
+ * Admin actions on people: invite someone, edit a person's details, change a role, deactivate or
+ * reactivate, resend an invitation.
+ */
 import { ActionIcon, Alert, Button, Group, Menu, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconDots } from "@tabler/icons-react";
@@ -10,8 +13,9 @@ import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
 import { useSettings } from "../../lib/queries.js";
-import type { User } from "../../lib/types.js";
+import type { Me, User } from "../../lib/types.js";
 import { PersonSelect, TeamMultiSelect } from "../pickers/pickers.js";
+import { PersonEditDialog } from "./person-edit-dialog.js";
 
 type Invitation = import("../../lib/types.js").Invitation;
 
@@ -158,9 +162,24 @@ export function InvitePersonDialog({
   );
 }
 
-/** The ⋯ menu of one person's row: change role, deactivate or reactivate, send a new invitation. */
-export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId: string; canGrantOwner: boolean }) {
+/**
+ * The ⋯ menu of one person's row: edit their details (any person: admins change names and
+ * managers of anyone), and, for people `canManage` says the admin outranks (or themselves),
+ * change role, deactivate or reactivate, send a new invitation.
+ */
+export function PersonActions({
+  user,
+  me,
+  canManage,
+  canGrantOwner,
+}: {
+  user: User;
+  me: Me;
+  canManage: boolean;
+  canGrantOwner: boolean;
+}) {
   const queryClient = useQueryClient();
+  const [editOpen, setEditOpen] = useState(false);
   const [roleOpen, setRoleOpen] = useState(false);
   const [role, setRole] = useState<string>(user.role);
   const [invitation, setInvitation] = useState<Invitation | null>(null);
@@ -178,7 +197,7 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
     onSuccess: (r) => setInvitation(r),
     onError: fail,
   });
-  const self = user.id === myId;
+  const self = user.id === me.user.id;
   return (
     <>
       <Menu position="bottom-end" withinPortal>
@@ -188,9 +207,11 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
           </ActionIcon>
         </Menu.Target>
         <Menu.Dropdown>
-          <Menu.Item onClick={() => setRoleOpen(true)}>{t("people.changeRole")}</Menu.Item>
-          {user.active && <Menu.Item onClick={() => reinvite.mutate()}>{t("people.reinvite")}</Menu.Item>}
-          {!self &&
+          <Menu.Item onClick={() => setEditOpen(true)}>{t("people.editDetails")}</Menu.Item>
+          {canManage && <Menu.Item onClick={() => setRoleOpen(true)}>{t("people.changeRole")}</Menu.Item>}
+          {canManage && user.active && <Menu.Item onClick={() => reinvite.mutate()}>{t("people.reinvite")}</Menu.Item>}
+          {canManage &&
+            !self &&
             (user.active ? (
               <Menu.Item
                 color="red"
@@ -217,6 +238,7 @@ export function PersonActions({ user, myId, canGrantOwner }: { user: User; myId:
             ))}
         </Menu.Dropdown>
       </Menu>
+      {editOpen && <PersonEditDialog user={user} me={me} opened onClose={() => setEditOpen(false)} />}
       <Modal
         opened={roleOpen}
         onClose={() => setRoleOpen(false)}

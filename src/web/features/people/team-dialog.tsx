@@ -1,7 +1,7 @@
 /** Create a team (admins) or edit one (admins and the team's owners): name, parent, owners, members. */
 import { Alert, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { DialogFooter } from "../../components/dialog-footer.js";
 import { type DialogProps, FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
@@ -24,6 +24,7 @@ export function TeamDialog({
   canMove: boolean;
 }) {
   const queryClient = useQueryClient();
+  const nameInput = useRef<HTMLInputElement>(null);
   const blank = {
     name: "",
     parentId: null as string | null,
@@ -70,6 +71,15 @@ export function TeamDialog({
       if (!team) setForm(blank);
       onClose();
     },
+    // A refused name is at the top of a long dialog: take the person there.
+    onError: (err) => {
+      const details = err instanceof ApiError && Array.isArray(err.details) ? (err.details as string[]) : [];
+      const input = nameInput.current;
+      if (!input || !details.some((d) => d.startsWith("name:"))) return;
+      input.focus({ preventScroll: true });
+      // Centred: scrolled to the top edge, the dialog's sticky title would cover it.
+      input.scrollIntoView({ block: "center" });
+    },
   });
   const details = save.error instanceof ApiError ? ((save.error.details as string[] | null) ?? []) : [];
   const fieldError = (f: string) =>
@@ -85,6 +95,7 @@ export function TeamDialog({
       onSubmit={() => save.mutate()}
     >
       <TextInput
+        ref={nameInput}
         label={t("teams.name")}
         value={form.name}
         onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}

@@ -203,7 +203,11 @@ export function PeriodDialog({
         clearable
         error={err("parentId")}
       />
-      <FailedAlert error={save.error} title={t("periods.failed")} />
+      {/* A refusal shown at its field is not repeated below. */}
+      <FailedAlert
+        error={["name", "startDate", "endDate", "parentId"].some((f) => err(f)) ? null : save.error}
+        title={t("periods.failed")}
+      />
       <DialogFooter
         onCancel={onClose}
         submitLabel={period ? t("periods.save") : t("periods.create")}
