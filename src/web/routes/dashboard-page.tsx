@@ -27,7 +27,8 @@ export function DashboardPage() {
   const navigate = useNavigate();
   const { period } = useCurrentPeriod();
   const dashboard = useDashboard(period?.id, search.team);
-  const series = useSeries(period?.id, search.team);
+  // The same scope as the dashboard's other cards: a team with the teams under it.
+  const series = useSeries(period?.id, search.team, true);
   const coach = useCoachPages(period?.id, search.team);
   const points = series.data?.points ?? [];
   const now = points.at(-1);
@@ -83,8 +84,16 @@ export function DashboardPage() {
             .filter((c) => c.value > 0);
           const keyResults = d.teams.reduce((n, r) => n + r.keyResults, 0);
           const fresh = d.teams.reduce((n, r) => n + r.fresh, 0);
+          const teamName = d.teams[0]?.name ?? "";
           return (
             <Stack>
+              <Text size="sm" c="dimmed" data-testid="dashboard-scope">
+                {!d.teamId
+                  ? t("dashboard.scopeOrg")
+                  : d.teams.length > 1
+                    ? t("dashboard.scopeTeam", { team: teamName, count: d.teams.length - 1 })
+                    : t("dashboard.scopeTeamAlone", { team: teamName })}
+              </Text>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
                 <Card withBorder>
                   <Title order={3} size="h5">
@@ -153,9 +162,12 @@ export function DashboardPage() {
                 <FreshnessCard dashboard={d} />
               </SimpleGrid>
               <Card withBorder>
-                <Title order={3} size="h5" mb="sm">
+                <Title order={3} size="h5">
                   {t("dashboard.overTime")}
                 </Title>
+                <Text size="xs" c="dimmed" mb="sm">
+                  {t("dashboard.overTimeHelp")}
+                </Text>
                 {history ? (
                   <LineChart
                     h={220}
@@ -173,9 +185,14 @@ export function DashboardPage() {
                 )}
               </Card>
               <Card withBorder>
-                <Title order={3} size="h5" mb="sm">
+                <Title order={3} size="h5" mb={d.teamId ? 0 : "sm"}>
                   {t("dashboard.coach")}
                 </Title>
+                {d.teamId && (
+                  <Text size="xs" c="dimmed" mb="sm">
+                    {t("dashboard.coachScope", { team: teamName })}
+                  </Text>
+                )}
                 <QueryState
                   query={coach.query}
                   isEmpty={() => coach.items.length === 0}
