@@ -1058,13 +1058,18 @@ export const graphQueries = {
     ex: Executor,
     scope: OrgScope,
     periodId: string,
-    teamId?: string | undefined,
+    teamId?: string | readonly string[] | undefined,
   ): Promise<ObjectiveRow[]> {
-    if (!isId(periodId) || (teamId !== undefined && !isId(teamId))) return [];
+    // One team, or several (a team and the teams under it).
+    const teamIds = teamId === undefined ? undefined : (typeof teamId === "string" ? [teamId] : teamId).filter(isId);
+    if (!isId(periodId) || teamIds?.length === 0) return [];
     return objectiveRepo.list(
       ex,
       scope,
-      and(eq(s.objectives.periodId, periodId), teamId === undefined ? undefined : eq(s.objectives.teamId, teamId)),
+      and(
+        eq(s.objectives.periodId, periodId),
+        teamIds === undefined ? undefined : inArray(s.objectives.teamId, teamIds),
+      ),
     );
   },
   /** The live objectives that continue `objectiveId` (postponed copies) in `periodId`. */

@@ -195,6 +195,8 @@ export const objectives = pgTable(
     ref: text("ref"),
     /** The objective this one continues (postponed into this period), if any. */
     continuedFrom: uuid("continued_from"),
+    /** When a draft was published (null: created active): its history starts then (okr-method §3 "Drafts"). */
+    publishedAt: ts("published_at"),
     // Stored roll-up, recomputed in the transaction of every write that changes an input.
     progress: doublePrecision("progress").notNull().default(0),
     firstCheckInAt: ts("first_check_in_at"),

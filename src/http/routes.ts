@@ -867,7 +867,13 @@ export const apiRoutes: RouteDef[] = [
     permission: "read",
     tag: "views",
     summary: "Progress against plan over time: a point a week for a period's objectives (of a team, or all)",
-    query: z.object({ periodId: z.string(), teamId: z.string().optional() }),
+    description:
+      "Each point counts the objectives that existed then: an objective counts from its creation (a draft from its publication). With subTeams=true, a team's series includes the teams under it.",
+    query: z.object({
+      periodId: z.string(),
+      teamId: z.string().optional(),
+      subTeams: z.enum(["true", "false"]).optional().describe("with teamId: include the teams under it"),
+    }),
     response: shape.SeriesShape,
     handler: (c) => views.getSeries(c.svc, c.actor, c.query),
   },

@@ -33,7 +33,7 @@ import { DAY_MS, periodSpan } from "../domain/periods.js";
 import type { Status } from "../domain/types.js";
 import { STATUSES } from "../domain/types.js";
 import { type Actor, read, type Services } from "./context.js";
-import { evaluateAsOf, keyResultState, objectiveState, statusInstant, storedDerived } from "./evaluation.js";
+import { evaluateAsOf, existedAt, keyResultState, objectiveState, statusInstant, storedDerived } from "./evaluation.js";
 import { parseInput } from "./schemas.js";
 
 const DashboardQuery = z.object({
@@ -168,9 +168,12 @@ export async function getDashboard(svc: Services, actor: Actor, query: unknown) 
       .sort((a, b) => (SEVERITY[a.status] ?? 9) - (SEVERITY[b.status] ?? 9) || gap(b) - gap(a))
       .slice(0, TOP_RISKS);
 
+    // What did not exist a week ago has no "before": it is not a change since then.
+    const existedThen = (o: ObjectiveRow, k?: KeyResultRow) =>
+      existedAt(o, sinceMs, nowMs) && (!k || existedAt({ createdAt: k.createdAt, publishedAt: null }, sinceMs, nowMs));
     const moved = movers.flatMap((k) => {
       const o = objectiveOf.get(k.objectiveId);
-      if (!o) return [];
+      if (!o || !existedThen(o, k)) return [];
       const before = past.get(`keyResult:${k.id}`);
       const item = keyResultItem(k, o);
       const was = keyResultState(k, o, before ?? storedDerived("keyResult", k), ctx, sinceMs).status;
@@ -189,7 +192,7 @@ export async function getDashboard(svc: Services, actor: Actor, query: unknown) 
     const statusChanges = [
       ...changedObjectives.flatMap((o) => {
         const before = past.get(`objective:${o.id}`);
-        if (!before) return [];
+        if (!before || !existedThen(o)) return [];
         const item = objectiveItem(o);
         return [{ ...item, from: objectiveState(o, before, ctx, sinceMs).status }];
       }),

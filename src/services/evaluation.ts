@@ -764,6 +764,18 @@ export async function evaluateAsOf(
   return at!;
 }
 
+/**
+ * Whether an objective existed at `atMs`, as a read at `nowMs` knows it: its history starts when
+ * it was published (a draft published later), else when it was created (okr-method §3
+ * "Drafts"). Charts over time and "since last week" leave it out before then; reads `asOf` an
+ * instant still show today's structure (§3 "Time travel"). A start after `nowMs` is not known
+ * at `nowMs` (as for rule 3's grace): the objective counts from the beginning.
+ */
+export function existedAt(o: Pick<ObjectiveRow, "createdAt" | "publishedAt">, atMs: number, nowMs: number): boolean {
+  const startMs = (o.publishedAt ?? o.createdAt).getTime();
+  return startMs <= atMs || startMs > nowMs;
+}
+
 /** The stored figures of a row (ordinary reads: no recomputation). */
 export function storedDerived(type: "objective", row: ObjectiveRow): Derived;
 export function storedDerived(type: "keyResult", row: KeyResultRow): Derived;

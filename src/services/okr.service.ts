@@ -376,7 +376,7 @@ export async function updateObjective(
     // The review workflow: a changed submitted draft goes back to draft (and so needs a new review
     // before it is published); publishing a draft takes an approval while reviews are on.
     const edited = changesFields(patch, row, ["state"]);
-    let review: { reviewState?: null } = {};
+    let review: { reviewState?: null; publishedAt?: Date } = {};
     if (edited && row.reviewState !== null) {
       await withdrawOnEdit(svc, w, row, false);
       review = { reviewState: null };

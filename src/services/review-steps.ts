@@ -171,9 +171,14 @@ export async function onCreatedActive(w: Write, o: ObjectiveRow): Promise<void> 
  * Publishing a draft (`state: "active"`). With reviews on, only an approved draft goes live,
  * unless an admin publishes it (the step says it went without a review); otherwise 409 saying
  * to submit it. Records the `activated` step when reviews are on or the draft had been
- * submitted, and answers the review state to store with the publication (none).
+ * submitted, and answers what to store with the publication: no review state, and the moment
+ * it was published (its history starts then, okr-method §3 "Drafts").
  */
-export async function onPublish(svc: Services, w: Write, o: ObjectiveRow): Promise<{ reviewState: null }> {
+export async function onPublish(
+  svc: Services,
+  w: Write,
+  o: ObjectiveRow,
+): Promise<{ reviewState: null; publishedAt: Date }> {
   const on = reviewWorkflowOn(w.org);
   const approved = o.reviewState === "approved";
   if (on) {
@@ -199,7 +204,7 @@ export async function onPublish(svc: Services, w: Write, o: ObjectiveRow): Promi
       ),
     );
   }
-  return { reviewState: null };
+  return { reviewState: null, publishedAt: new Date(w.nowMs) };
 }
 
 /**

@@ -3,6 +3,7 @@
  * findings, the audit trail, and the organisation's settings.
  */
 import { z } from "zod";
+import { dashboardQueries } from "../db/dashboard-queries.js";
 import type { Executor } from "../db/database.js";
 import {
   type CreatedPosition,
@@ -46,6 +47,7 @@ import { alignedUnderVisible, coachObjectiveOf } from "./coach-input.js";
 import { type Actor, mutate, publicBaseUrl, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
+  existedAt,
   groupBy,
   keyResultSpan,
   loadBelow,
@@ -729,6 +731,7 @@ function keyResultNode(
 const SeriesQuery = z.object({
   periodId: z.string({ message: "is required (the period to chart)" }),
   teamId: z.string().optional(),
+  subTeams: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional(),
 });
 
 const SERIES_STEP_DAYS = 7;
@@ -798,7 +801,12 @@ export async function getSeries(svc: Services, actor: Actor, query: unknown) {
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
     const instants = weeklyInstants(ctx, q.periodId, nowMs);
     const sees = await guard.seer();
-    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(
+    // With subTeams, the team and every team under it (as the dashboard's other cards count).
+    const teams =
+      q.teamId !== undefined && q.subTeams === "true"
+        ? [q.teamId, ...(await dashboardQueries.teamsUnder(ex, scope, q.teamId)).map((t) => t.id)]
+        : q.teamId;
+    const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, teams)).filter(
       (o) => o.state !== "draft" && sees(o),
     );
     const trends = await objectiveTrends(ex, scope, ctx, objs, instants);
@@ -806,13 +814,16 @@ export async function getSeries(svc: Services, actor: Actor, query: unknown) {
       const statuses = Object.fromEntries(STATUSES.map((st) => [st, 0])) as Record<Status, number>;
       let progress = 0;
       let expected = 0;
+      let n = 0;
       for (const o of objs) {
+        // An objective counts from when it was created (or published), not before.
+        if (!existedAt(o, at, nowMs)) continue;
         const point = trends.get(o.id)![i]!;
         progress += point.progress;
         expected += point.expectedProgress;
         statuses[point.status]++;
+        n++;
       }
-      const n = objs.length;
       return {
         at: new Date(at).toISOString(),
         progress: n ? progress / n : 0,

@@ -74,6 +74,19 @@ export function useCurrentPeriod() {
   return { periods, period: pickPeriod(periods.data?.items, search.period, new Date().toISOString().slice(0, 10)) };
 }
 
+/**
+ * Shows `periodId` (an objective's or key result's own period) in the header's switcher: the
+ * address takes it in place of the current entry, so the nav links then open that period too.
+ */
+export function useShowPeriod(periodId: string | undefined) {
+  const search = useSearch({ strict: false }) as PeriodSearch;
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (!periodId || search.period === periodId) return;
+    void navigate({ to: ".", search: (prev: PeriodSearch) => ({ ...prev, period: periodId }), replace: true } as never);
+  }, [periodId, search.period, navigate]);
+}
+
 function PeriodSwitcher() {
   const { periods, period } = useCurrentPeriod();
   const navigate = useNavigate();

@@ -652,6 +652,12 @@ const en = {
     stale_other: "{{count}} key results without a check-in this week",
     fromFirst: "From the first {{count}} objectives.",
     overTime: "Progress over time",
+    overTimeHelp: "Today's objectives, each counted from when it was created (a draft: published).",
+    scopeOrg: "Every card covers the whole organisation's published objectives in this period.",
+    scopeTeam_one: "Every card covers {{team}} and the team under it.",
+    scopeTeam_other: "Every card covers {{team}} and the {{count}} teams under it.",
+    scopeTeamAlone: "Every card covers {{team}}'s objectives.",
+    coachScope: "The coach checks {{team}}'s own objectives.",
     risks: "Top risks",
     coach: "Coach",
     presentHint: "Open a slide show of this period's objectives for the quarterly review",
@@ -726,6 +732,10 @@ const en = {
   coach: {
     none: "The coach has nothing to say about what is shown here.",
     more: "…and {{count}} more.",
+    collapsed_one: "Coach: {{count}} finding",
+    collapsed_other: "Coach: {{count}} findings",
+    show: "Show",
+    hide: "Hide",
     /** Each check's name in plain words (the ids stay in the API), from the coach itself. */
     checks: { ...Object.fromEntries(COACH_CHECKS.map((c) => [c.id, c.name])), other: "Suggestion" },
     severity: { error: "Must fix", warn: "Worth a look", info: "Idea" },

@@ -88,7 +88,8 @@ export const keys = {
   coachPages: (periodId: string | undefined, teamId: string | undefined) =>
     ["coach", periodId, teamId ?? null, "pages"] as const,
   series: ["series"] as const,
-  seriesOf: (periodId: string | undefined, teamId: string | undefined) => ["series", periodId, teamId ?? null] as const,
+  seriesOf: (periodId: string | undefined, teamId: string | undefined, subTeams = false) =>
+    ["series", periodId, teamId ?? null, ...(subTeams ? ["subTeams"] : [])] as const,
   kpis: ["kpis"] as const,
   audit: ["audit"] as const,
   trash: ["trash"] as const,
@@ -356,12 +357,16 @@ export const useCoachPages = (periodId: string | undefined, teamId: string | und
       enabled: !!periodId,
     },
   );
-/** Progress over time of the objectives in view (the organisation's, or a team's), in one request. */
-export const useSeries = (periodId: string | undefined, teamId: string | undefined) =>
+/**
+ * Progress over time of the objectives in view (the organisation's, or a team's; with `subTeams`,
+ * the team's and those of the teams under it), in one request.
+ */
+export const useSeries = (periodId: string | undefined, teamId: string | undefined, subTeams = false) =>
   useQuery({
-    queryKey: keys.seriesOf(periodId, teamId),
+    queryKey: keys.seriesOf(periodId, teamId, subTeams),
     enabled: !!periodId,
-    queryFn: () => get<Series>(withQuery("/series", { periodId, teamId })),
+    queryFn: () =>
+      get<Series>(withQuery("/series", { periodId, teamId, ...(subTeams && teamId ? { subTeams: "true" } : {}) })),
   });
 
 /** The period to show: the one named, else the current quarter, else the current period, else the latest. */

@@ -28,7 +28,8 @@ export function DashboardPage() {
   const navigate = useNavigate();
   const { period } = useCurrentPeriod();
   const dashboard = useDashboard(period?.id, search.team);
-  const series = useSeries(period?.id, search.team);
+  // The same scope as the dashboard's other cards: a team with the teams under it.
+  const series = useSeries(period?.id, search.team, true);
   const coach = useCoachPages(period?.id, search.team);
   const points = series.data?.points ?? [];
   const now = points.at(-1);
@@ -86,8 +87,16 @@ export function DashboardPage() {
           // The period of the data shown (not one just picked and still loading).
           const closedAt = period?.id === d.periodId ? period.closedAt : null;
           const fresh = d.teams.reduce((n, r) => n + r.fresh, 0);
+          const teamName = d.teams[0]?.name ?? "";
           return (
             <Stack>
+              <Text size="sm" c="dimmed" data-testid="dashboard-scope">
+                {!d.teamId
+                  ? t("dashboard.scopeOrg")
+                  : d.teams.length > 1
+                    ? t("dashboard.scopeTeam", { team: teamName, count: d.teams.length - 1 })
+                    : t("dashboard.scopeTeamAlone", { team: teamName })}
+              </Text>
               <SimpleGrid cols={{ base: 1, md: 3 }}>
                 <Card withBorder>
                   <Title order={3} size="h5">
@@ -173,9 +182,12 @@ export function DashboardPage() {
                 <FreshnessCard dashboard={d} closedPeriod={closedAt ? (period?.name ?? "") : null} />
               </SimpleGrid>
               <Card withBorder>
-                <Title order={3} size="h5" mb="sm">
+                <Title order={3} size="h5">
                   {t("dashboard.overTime")}
                 </Title>
+                <Text size="xs" c="dimmed" mb="sm">
+                  {t("dashboard.overTimeHelp")}
+                </Text>
                 {history ? (
                   <LineChart
                     h={220}
@@ -193,9 +205,14 @@ export function DashboardPage() {
                 )}
               </Card>
               <Card withBorder>
-                <Title order={3} size="h5" mb="sm">
+                <Title order={3} size="h5" mb={d.teamId ? 0 : "sm"}>
                   {t("dashboard.coach")}
                 </Title>
+                {d.teamId && (
+                  <Text size="xs" c="dimmed" mb="sm">
+                    {t("dashboard.coachScope", { team: teamName })}
+                  </Text>
+                )}
                 <QueryState
                   query={coach.query}
                   isEmpty={() => coach.items.length === 0}

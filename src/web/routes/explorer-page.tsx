@@ -384,7 +384,7 @@ export function ExplorerPage() {
           {t("explorer.saveView")}
         </Button>
       </Group>
-      <CoachPanel periodId={period?.id} objectiveIds={rows.map((o) => o.id)} limit={6} />
+      <CoachPanel periodId={period?.id} objectiveIds={rows.map((o) => o.id)} limit={6} collapseOnPhone />
       <QueryState
         query={objectives.query}
         isEmpty={() => rows.length === 0 && !objectives.hasMore}

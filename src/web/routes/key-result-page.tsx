@@ -2,6 +2,7 @@ import { Badge, Button, Group, Stack, Text, Title } from "@mantine/core";
 import { useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
 import { periodSpan } from "../../domain/periods.js";
+import { useShowPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
 import { ForecastText } from "../components/forecast-text.js";
 import { OwnerNames } from "../components/owner-names.js";
@@ -49,6 +50,7 @@ export function KeyResultPage() {
       replace: true,
     } as never);
   }, [search, kr.data, objective.data, me.data, mayCheckInHere, navigate]);
+  useShowPeriod(objective.data?.periodId);
   const period = periods.data?.items.find((p) => p.id === objective.data?.periodId);
   const tz = settings.data?.timeZone ?? "UTC";
   const span =

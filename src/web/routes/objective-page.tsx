@@ -4,6 +4,7 @@ import { IconLock } from "@tabler/icons-react";
 import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "@tanstack/react-router";
 import { useState } from "react";
+import { useShowPeriod } from "../app.js";
 import { AppLink } from "../components/app-link.js";
 import { CoachPanel } from "../components/coach-panel.js";
 import { ForecastText } from "../components/forecast-text.js";
@@ -230,6 +231,7 @@ function History({ objectiveId }: { objectiveId: string }) {
 export function ObjectivePage() {
   const { objectiveId } = useParams({ from: "/app/objectives/$objectiveId" });
   const objective = useObjective(objectiveId);
+  useShowPeriod(objective.data?.periodId);
   return (
     <QueryState query={objective}>
       {(o) => (

@@ -1,0 +1,2 @@
+ALTER TABLE "objectives" ADD COLUMN "published_at" timestamp with time zone;--> statement-breakpoint
+UPDATE "objectives" SET "published_at" = "p"."at" FROM (SELECT "org_id", "object_id", max("at") AS "at" FROM "audit_events" WHERE "object_type" = 'objective' AND "action" = 'objective.updated' AND "before"->>'state' = 'draft' AND "after"->>'state' = 'active' GROUP BY "org_id", "object_id") AS "p" WHERE "p"."org_id" = "objectives"."org_id" AND "p"."object_id" = "objectives"."id" AND "objectives"."state" <> 'draft';
