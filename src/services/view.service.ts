@@ -47,7 +47,6 @@ import { alignedUnderVisible, coachObjectiveOf } from "./coach-input.js";
 import { type Actor, mutate, publicBaseUrl, read, type Services } from "./context.js";
 import {
   evaluateRowsAt,
-  existedAt,
   groupBy,
   keyResultSpan,
   loadBelow,
@@ -815,9 +814,9 @@ export async function getSeries(svc: Services, actor: Actor, query: unknown) {
       let progress = 0;
       let expected = 0;
       let n = 0;
+      // Today's OKRs at every point (okr-method §3 "Time travel": the structure is today's, and
+      // the chart says so), each with the figures its check-ins gave it then.
       for (const o of objs) {
-        // An objective counts from when it was created (or published), not before.
-        if (!existedAt(o, at, nowMs)) continue;
         const point = trends.get(o.id)![i]!;
         progress += point.progress;
         expected += point.expectedProgress;

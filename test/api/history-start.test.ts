@@ -1,9 +1,9 @@
 /**
- * An objective's history starts when it was created (a draft: when it was published), okr-method
- * §3: before then it is in no point of the progress-over-time series and in no "since last week"
- * comparison of the dashboard, while a read as of an instant before it existed still shows it
- * (today's structure, §3 "Time travel"). A team's series with subTeams=true covers the teams
- * under it, as the dashboard's other cards do.
+ * The dashboard's "since last week" lists no change for an objective that did not exist a week
+ * ago (created, or a draft published, since): it is new, not changed. Reads as of a past instant,
+ * and so every point of the progress-over-time series, show today's OKRs with the figures their
+ * check-ins gave them then (okr-method §3 "Time travel": the structure is today's). A team's
+ * series with subTeams=true covers the teams under it, as the dashboard's other cards do.
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,23 +81,21 @@ describe.each(DATABASE_KINDS)("where an objective's history starts, on %s", (kin
   };
   const at = (points: Point[], iso: string) => points.find((p) => p.at === iso)!;
 
-  it("counts an objective in the series from its creation or publication, not before", async () => {
+  it("charts today's OKRs at every point, with the figures of their check-ins then (§3 time travel)", async () => {
     const points = await series(`teamId=${eng.id}`);
-    // 29 January: nothing existed yet; 12 February: only the objective created on 1 February.
-    expect(at(points, "2026-01-29T00:00:00.000Z").objectives).toBe(0);
+    // The older objective, the draft published today and the one created today, at every point;
+    // on 12 February only the older one had a check-in (0.2).
+    for (const p of points) expect(p.objectives).toBe(3);
     const feb12 = at(points, "2026-02-12T00:00:00.000Z");
-    expect(feb12.objectives).toBe(1);
-    expect(feb12.progress).toBeCloseTo(0.2, 6);
-    expect(Object.values(feb12.statuses).reduce((n, c) => n + c, 0)).toBe(1);
-    // Now: the older one, the draft published today and the one created today.
-    expect(points.at(-1)!.objectives).toBe(3);
+    expect(feb12.progress).toBeCloseTo(0.2 / 3, 6);
+    expect(Object.values(feb12.statuses).reduce((n, c) => n + c, 0)).toBe(3);
   });
 
   it("includes the teams under a team with subTeams=true", async () => {
     const points = await series(`teamId=${eng.id}&subTeams=true`);
     const feb12 = at(points, "2026-02-12T00:00:00.000Z");
-    expect(feb12.objectives).toBe(2);
-    expect(feb12.progress).toBeCloseTo(0.3, 6);
+    expect(feb12.objectives).toBe(4);
+    expect(feb12.progress).toBeCloseTo(0.6 / 4, 6);
     expect(points.at(-1)!.objectives).toBe(4);
     expect((await api.call("GET", `/series?periodId=${q1.id}&teamId=${eng.id}&subTeams=yes`)).status).toBe(400);
   });
