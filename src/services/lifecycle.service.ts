@@ -19,6 +19,7 @@ import { type Actor, missingReference, mutate, type Services, type Write } from 
 import { groupBy, storedDerived } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
 import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
+import { assertPeriodOpen } from "./period-guard.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
 import { reviewWorkflowOn } from "./review-steps.js";
 import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
@@ -187,12 +188,21 @@ export function stateBeforeClose(o: ObjectiveRow): "draft" | "active" {
   return closing?.previousState === "draft" ? "draft" : "active";
 }
 
+/**
+ * Reopens a closed objective and its key results (a draft closed with its period comes back a
+ * draft). CONFLICT when it is not closed; CLOSED while its period is closed, for anyone: the
+ * period is reopened first, so its close summary never goes stale.
+ */
 export async function reopenObjective(svc: Services, actor: Actor, id: string): Promise<ObjectiveDetail> {
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
     await w.guard.assertCanEditObjective(o);
     if (o.state !== "closed")
       throw new AppError("CONFLICT", `The objective "${o.title}" is not closed; there is nothing to reopen.`);
+    assertPeriodOpen(
+      await periodRepo.find(w.tx, w.scope, o.periodId),
+      `the objective "${o.title}" cannot be reopened on its own`,
+    );
     const before = await currentObjective(w, id);
     for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [id])) {
       await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
