@@ -247,6 +247,8 @@ test("edit an objective and a key result, clone it, and delete my own check-in",
 
   await page.getByRole("link", { name: /Make every dashboard feel instant, everywhere/ }).click();
   await page.getByRole("button", { name: "Clone" }).click();
+  // Clone asks first: the period and the copy's title, filled in.
+  await page.getByRole("dialog").getByRole("button", { name: "Create the draft copy" }).click();
   await expect(
     page.getByRole("heading", { name: "Make every dashboard feel instant, everywhere (copy)", level: 2 }),
   ).toBeVisible();

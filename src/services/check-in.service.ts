@@ -29,6 +29,7 @@ import { keyResultSpan, objectiveSpan } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
 import { assertOpen } from "./okr.service.js";
 import { decodeCursor, encodeCursor, type Page } from "./pagination.js";
+import { assertPeriodOpen } from "./period-guard.js";
 import { presentCheckIn } from "./presenters.js";
 import {
   CheckInCreateSchema,
@@ -70,6 +71,9 @@ async function openedBy(
   authorize: (kr: KeyResultRow, o: ObjectiveRow) => Promise<void>,
 ): Promise<{ kr: KeyResultRow; earliestMs: number | null }> {
   await authorize(kr, o);
+  // Every way a check-in arrives or changes (by hand, a token, a data source, an import, an edit)
+  // passes here; the period first, as reopening the objective alone is refused while it is closed.
+  assertPeriodOpen(w.ctx.periods.get(o.periodId), `the key result "${kr.title}" takes no check-ins or changes to them`);
   assertOpen(o, "checked in on");
   if (kr.closed) throw new AppError("CLOSED", `The key result "${kr.title}" is closed; reopen its objective first.`);
   const span = keyResultSpan(kr, objectiveSpan(o, w.ctx), w.ctx);

@@ -18,7 +18,8 @@ import { speaksForParent } from "./alignment.service.js";
 import { type Actor, missingReference, mutate, type Services, type Write } from "./context.js";
 import { groupBy, storedDerived } from "./evaluation.js";
 import { notifyFollowers } from "./follow.service.js";
-import { assertPeriodOpen, currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
+import { currentObjective, getObjective, type ObjectiveDetail } from "./okr.service.js";
+import { assertPeriodOpen, assertPeriodTakesObjectives } from "./period-guard.js";
 import { presentAlignment, presentKeyResult, presentObjective } from "./presenters.js";
 import { reviewWorkflowOn } from "./review-steps.js";
 import { CloseObjectiveSchema, PostponeObjectiveSchema, parseInput } from "./schemas.js";
@@ -187,12 +188,21 @@ export function stateBeforeClose(o: ObjectiveRow): "draft" | "active" {
   return closing?.previousState === "draft" ? "draft" : "active";
 }
 
+/**
+ * Reopens a closed objective and its key results (a draft closed with its period comes back a
+ * draft). CONFLICT when it is not closed; CLOSED while its period is closed, for anyone: the
+ * period is reopened first, so its close summary never goes stale.
+ */
 export async function reopenObjective(svc: Services, actor: Actor, id: string): Promise<ObjectiveDetail> {
   await mutate(svc, actor, async (w) => {
     const o = await objectiveRepo.get(w.tx, w.scope, id);
     await w.guard.assertCanEditObjective(o);
     if (o.state !== "closed")
       throw new AppError("CONFLICT", `The objective "${o.title}" is not closed; there is nothing to reopen.`);
+    assertPeriodOpen(
+      await periodRepo.find(w.tx, w.scope, o.periodId),
+      `the objective "${o.title}" cannot be reopened on its own`,
+    );
     const before = await currentObjective(w, id);
     for (const kr of await graphQueries.keyResultsOf(w.tx, w.scope, [id])) {
       await keyResultRepo.update(w.tx, w.scope, kr.id, { closed: false });
@@ -248,7 +258,7 @@ export async function postponeObjective(
     const period = await periodRepo.find(w.tx, w.scope, input.periodId);
     if (!period) throw missingReference("periodId", "period", [input.periodId]);
     if (period.id === o.periodId) throw AppError.validation(["periodId: pick another period than the objective's own"]);
-    assertPeriodOpen(period, "continued into");
+    assertPeriodTakesObjectives(period, "continued into");
     // Once is enough: a second copy into the same period would be a duplicate.
     const earlier = await graphQueries.continuations(w.tx, w.scope, id, period.id);
     if (earlier.length) {

@@ -14,7 +14,6 @@ import {
   keyResultRepo,
   type ObjectiveRow,
   objectiveRepo,
-  type PeriodRow,
   periodRepo,
   teamRepo,
 } from "../db/repositories.js";
@@ -40,6 +39,7 @@ import { sameSource } from "./data-source-schema.js";
 import { type Derived, evaluateAsOf, groupBy, type NodeIds, type OrgContext, storedDerived } from "./evaluation.js";
 import { changedFields, notifyFollowers } from "./follow.service.js";
 import { requireUsers } from "./people.service.js";
+import { assertPeriodTakesObjectives } from "./period-guard.js";
 import { type KeyResultView, type ObjectiveView, presentKeyResult, presentObjective } from "./presenters.js";
 import { changesFields, initialState, onCreatedActive, onPublish, withdrawOnEdit } from "./review-steps.js";
 import {
@@ -149,20 +149,6 @@ export function assertOpen(o: ObjectiveRow, what = "changed"): void {
   }
 }
 
-/**
- * Refuses to put an objective into a closed period (409 CLOSED): the close scored what the
- * period held, and reopening the period restores only that, so a newcomer would stay open in
- * a closed period. `what` says how it would get there ("created in", "moved to", "continued into").
- */
-export function assertPeriodOpen(period: PeriodRow, what: string): void {
-  if (period.closedAt) {
-    throw new AppError(
-      "CLOSED",
-      `The period "${period.name}" is closed, so no objective can be ${what} it. Pick an open period, or reopen "${period.name}" first (POST /periods/${period.id}/reopen).`,
-    );
-  }
-}
-
 /** How an objective is written: by a caller that closes it in the same transaction (an OKR file's closed objective). */
 export interface ObjectiveWriteOptions {
   /** It is closed before the transaction ends: a closed period may take it. */
@@ -178,7 +164,7 @@ async function checkObjectiveRefs(
   if (input.periodId !== undefined) {
     const period = await periodRepo.find(w.tx, w.scope, input.periodId);
     if (!period) throw missingReference("periodId", "period", [input.periodId]);
-    if (landsOpen) assertPeriodOpen(period, landsOpen);
+    if (landsOpen) assertPeriodTakesObjectives(period, landsOpen);
   }
   if (input.teamId && !(await teamRepo.find(w.tx, w.scope, input.teamId))) {
     throw missingReference("teamId", "team", [input.teamId]);

@@ -15,6 +15,7 @@ import { type Actor, mutate, read, type Services, type Write } from "./context.j
 import { storedDerived } from "./evaluation.js";
 import { closeMany, keyResultIdsOf, stateBeforeClose, suggestedObjectiveScore } from "./lifecycle.service.js";
 import { currentObjectives, type ObjectiveDetail } from "./okr.service.js";
+import { notifyPeriodClosed } from "./period-close-notice.js";
 import { presentPeriod } from "./presenters.js";
 import { ClosePeriodSchema, parseInput } from "./schemas.js";
 
@@ -138,6 +139,14 @@ export async function closePeriod(
       })),
     };
     await w.audit("period.closed", "period", periodId, presentPeriod(period), summary);
+    // Owners hear of what this close scored (drafts were no commitment: not scored for them).
+    const scoredNow = new Set(open.filter((o) => o.state !== "draft").map((o) => o.id));
+    await notifyPeriodClosed(
+      svc,
+      w,
+      updated,
+      after.filter((o) => scoredNow.has(o.id)),
+    );
     return summary;
   });
 }

@@ -90,10 +90,10 @@ describe.each(DATABASE_KINDS)("drafts and grace on %s", (kind) => {
     await api.call("PATCH", `/objectives/${draft.id}`, { state: "draft" });
     expect(await progress()).toBeCloseTo(0.5, 12);
 
-    // Closing the quarter closes the draft too, which still counts nowhere; reopening it alone keeps it a draft.
+    // Closing the quarter closes the draft too, which still counts nowhere; reopening the quarter keeps it a draft.
     expect((await api.call("POST", `/periods/${q.id}/close`, {})).status).toBe(200);
     expect(await progress()).toBeCloseTo(0.5, 12);
-    expect((await api.call("POST", `/objectives/${draft.id}/reopen`, {})).status).toBe(200);
+    expect((await api.call("POST", `/periods/${q.id}/reopen`, {})).status).toBe(200);
     expect((await api.call("GET", `/objectives/${draft.id}`)).body.state).toBe("draft");
     expect(await progress()).toBeCloseTo(0.5, 12);
     for (const report of await recomputeAll(api.database, api.clock.now)) {

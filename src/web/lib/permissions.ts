@@ -41,14 +41,21 @@ export function mayContribute(me: Me | undefined | null): boolean {
   return v !== null && v.role !== "observer";
 }
 
-/** Whether the person may check in on this key result (its owners and delegates, admins). */
+/**
+ * Whether the person may check in on this key result (its owners and delegates, admins): only
+ * on a live objective — a draft is not tracked until it is published, a closed one is scored.
+ */
 export function mayCheckIn(
   me: Me | undefined | null,
   kr: Pick<KeyResult, "ownerIds" | "delegateIds">,
-  objective: Pick<Objective, "ownerIds">,
+  objective: Pick<Objective, "ownerIds" | "state">,
 ): boolean {
   const v = viewerOf(me);
-  return v !== null && canCheckIn(v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds ?? [] }, objective);
+  return (
+    v !== null &&
+    objective.state === "active" &&
+    canCheckIn(v, { ownerIds: kr.ownerIds, delegateIds: kr.delegateIds ?? [] }, objective)
+  );
 }
 
 /** The people graph the access rules need, from the people and teams lists. */

@@ -1,65 +1,33 @@
 /**
- * What can be done to an objective from its page: publish a draft, edit, clone, close and
- * score, move to the trash, or reopen once closed. Offered only to those who may (its
- * owners, their managers, the team's owners, admins); a member who may not sees a disabled
- * Edit with the reason, an observer sees none. A refusal shows the server's message.
+ * What can be done to an objective from its page: a draft is edited, published or moved to the
+ * trash; a live one is edited, cloned (asked first), closed and scored or moved to the trash; a
+ * closed one is reopened (asked first), not while its period is closed (disabled, with the
+ * reason). Offered only to those who may (its owners, their managers, the team's owners,
+ * admins); a member who may not sees a disabled Edit with the reason, an observer sees none. A
+ * refusal shows the server's message.
  */
-import { Button, Group } from "@mantine/core";
+import { Button, Group, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { ConfirmDialog } from "../../components/confirm-dialog.js";
 import { DisabledWithReason } from "../../components/disabled-reason.js";
 import { api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
+import "../../lib/i18n-lifecycle.js";
 import "../../lib/i18n-review.js";
 import { invalidateForChange } from "../../lib/live.js";
-import { useReview } from "../../lib/queries.js";
+import { usePeriods, useReview } from "../../lib/queries.js";
 import type { Objective } from "../../lib/types.js";
 import { saveProblem } from "../key-results/key-result-dialog.js";
 import { useObjectiveAccess } from "./objective-access.js";
+import { ObjectiveCloneDialog } from "./objective-clone-dialog.js";
 import { ObjectiveCloseDialog } from "./objective-close-dialog.js";
 import { ObjectiveDeleteDialog } from "./objective-delete-dialog.js";
 import { ObjectiveEditDialog } from "./objective-edit-dialog.js";
 
 const failed = (err: Error) =>
   notifications.show({ color: "red", title: t("okrEdit.failed"), message: saveProblem(err) });
-
-/** A copy of the objective as a draft, with copies of its key results. */
-async function cloneObjective(objective: Objective): Promise<Objective> {
-  const copy = await api<Objective>("POST", "/objectives", {
-    title: `${objective.title} (copy)`,
-    description: objective.description,
-    level: objective.level,
-    teamId: objective.teamId,
-    ownerIds: objective.ownerIds,
-    periodId: objective.periodId,
-    committed: objective.committed,
-    visibility: objective.visibility,
-    state: "draft",
-  });
-  for (const k of objective.keyResults) {
-    await api("POST", `/objectives/${copy.id}/key-results`, {
-      title: k.title,
-      description: k.description,
-      type: k.type,
-      unit: k.unit,
-      currency: k.currency,
-      start: k.start,
-      target: k.target,
-      baselineConfirmed: k.baselineConfirmed,
-      startDate: k.startDate,
-      endDate: k.endDate,
-      plan: k.plan,
-      weight: k.weight,
-      ownerIds: k.ownerIds,
-      delegateIds: k.delegateIds,
-      progressMode: k.progressMode,
-      rollup: k.rollup,
-    });
-  }
-  return copy;
-}
 
 export function ObjectiveActions({ objective }: { objective: Objective }) {
   const access = useObjectiveAccess(objective);
@@ -68,21 +36,17 @@ export function ObjectiveActions({ objective }: { objective: Objective }) {
   const [closing, setClosing] = useState(false);
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [cloning, setCloning] = useState(false);
+  const [reopening, setReopening] = useState(false);
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
+  const period = usePeriods().data?.items.find((p) => p.id === objective.periodId);
   const changed = (type: string) => void invalidateForChange(queryClient, { type, objectType: "objective" });
-  const clone = useMutation({
-    mutationFn: () => cloneObjective(objective),
-    onSuccess: (copy) => {
-      changed("objective.created");
-      void navigate({ to: "/objectives/$objectiveId", params: { objectiveId: copy.id } });
-    },
-    onError: failed,
-  });
   const reopen = useMutation({
     mutationFn: () => api("POST", `/objectives/${objective.id}/reopen`),
-    onSuccess: () => changed("objective.reopened"),
-    onError: failed,
+    onSuccess: () => {
+      setReopening(false);
+      changed("objective.reopened");
+    },
   });
   const publish = useMutation({
     mutationFn: () => api("PATCH", `/objectives/${objective.id}`, { state: "active", version: objective.version }),
@@ -104,12 +68,44 @@ export function ObjectiveActions({ objective }: { objective: Objective }) {
     );
   }
   if (objective.state === "closed") {
+    // A closed period keeps its objectives closed: the period is reopened, not one objective.
+    if (period?.closedAt) {
+      return (
+        <DisabledWithReason variant="default" size="xs" reason={t("lifecycle.periodClosed", { period: period.name })}>
+          {t("close.reopen")}
+        </DisabledWithReason>
+      );
+    }
     return (
-      <Button variant="default" size="xs" onClick={() => reopen.mutate()} loading={reopen.isPending}>
-        {t("close.reopen")}
-      </Button>
+      <>
+        <Button variant="default" size="xs" onClick={() => setReopening(true)}>
+          {t("close.reopen")}
+        </Button>
+        <ConfirmDialog
+          subject={reopening ? objective : null}
+          onClose={() => {
+            reopen.reset();
+            setReopening(false);
+          }}
+          title={t("lifecycle.reopenTitle", { title: objective.title })}
+          error={reopen.error}
+          errorTitle={t("lifecycle.reopenFailed")}
+          confirmLabel={t("lifecycle.reopenConfirm")}
+          loading={reopen.isPending}
+          onConfirm={() => reopen.mutate()}
+        >
+          {(o) => (
+            <Text>
+              {o.score === null
+                ? t("lifecycle.reopenNoScore")
+                : t("lifecycle.reopenQuestion", { score: o.score.toFixed(1) })}
+            </Text>
+          )}
+        </ConfirmDialog>
+      </>
     );
   }
+  const isDraft = objective.state === "draft";
   return (
     <Group gap="xs" justify="flex-end">
       {objective.state === "draft" && review.data && (!review.data.workflow || review.data.canPublish) && (
@@ -131,16 +127,22 @@ export function ObjectiveActions({ objective }: { objective: Objective }) {
       <Button variant="default" size="xs" onClick={() => setEditing(true)}>
         {t("edit.open")}
       </Button>
-      <Button variant="default" size="xs" onClick={() => clone.mutate()} loading={clone.isPending}>
-        {t("edit.clone")}
-      </Button>
-      <Button variant="light" size="xs" onClick={() => setClosing(true)}>
-        {t("close.open")}
-      </Button>
+      {/* A draft is no commitment yet: it is published or deleted, not copied or scored. */}
+      {!isDraft && (
+        <Button variant="default" size="xs" onClick={() => setCloning(true)}>
+          {t("edit.clone")}
+        </Button>
+      )}
+      {!isDraft && (
+        <Button variant="light" size="xs" onClick={() => setClosing(true)}>
+          {t("close.open")}
+        </Button>
+      )}
       <Button variant="subtle" color="red" size="xs" onClick={() => setDeleting(true)}>
         {t("okrEdit.delete")}
       </Button>
       {closing && <ObjectiveCloseDialog objective={objective} opened={closing} onClose={() => setClosing(false)} />}
+      {cloning && <ObjectiveCloneDialog objective={objective} onClose={() => setCloning(false)} />}
       {editing && <ObjectiveEditDialog objective={objective} opened={editing} onClose={() => setEditing(false)} />}
       <ObjectiveDeleteDialog objective={deleting ? objective : null} onClose={() => setDeleting(false)} />
     </Group>
