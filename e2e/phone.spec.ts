@@ -3,6 +3,18 @@ import { client, noSeriousA11yViolations, SHOTS, signIn } from "./support.js";
 
 test.use({ viewport: { width: 390, height: 844 } });
 
+/** An open period that holds today (other journeys close the demo's quarter; its year stays open). */
+async function openPeriodOfToday(call: ReturnType<typeof client>) {
+  const today = new Date().toISOString().slice(0, 10);
+  const periods = (await call("GET", "/periods?limit=100")).items as {
+    id: string;
+    startDate: string;
+    endDate: string;
+    closedAt: string | null;
+  }[];
+  return periods.find((p) => !p.closedAt && p.startDate <= today && today <= p.endDate)!;
+}
+
 /** The page never scrolls sideways. */
 async function fitsTheWidth(page: Page) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -95,8 +107,7 @@ test("New objective at 390 px: every key-result field wide enough to read and fi
 test("Close and score at 390 px: every score and its reason within the screen", async ({ page, request }) => {
   // An open objective of its own (other journeys close the demo's period), with three key results.
   const call = client(request);
-  const periods = (await call("GET", "/periods?limit=100")).items as { id: string; state: string }[];
-  const open = periods.find((p) => p.state !== "closed")!;
+  const open = await openPeriodOfToday(call);
   const made = await call("POST", "/objectives", {
     title: "Make releases boring (phone close)",
     level: "organization",
@@ -173,10 +184,25 @@ test("Tables become lists at 390 px: the close page, periods, explorer, dashboar
   await shownWhole(page.locator(".okra-table-list .mantine-Button-label"));
 });
 
-test("A key result's large value keeps clear of its status on a phone", async ({ page }) => {
-  // The demo's "New ARR booked this quarter" holds a seven-figure amount in euros.
+test("A key result's large value keeps clear of its status on a phone", async ({ page, request }) => {
+  // An objective of its own in an open period (other journeys close the demo's), holding a
+  // seven-figure amount in euros, shown on My OKRs for that period.
+  const call = client(request);
+  const open = await openPeriodOfToday(call);
+  const me = await call("GET", "/me");
+  const made = await call("POST", "/objectives", {
+    title: "Grow where we already win (phone value)",
+    level: "individual",
+    periodId: open.id,
+    ownerIds: [me.user.id],
+    keyResults: [
+      { title: "New ARR signed", type: "increase", start: 0, target: 2_000_000, unit: "currency", currency: "EUR" },
+    ],
+  });
+  await call("POST", `/key-results/${made.keyResults[0].id}/check-ins`, { value: 1_412_929 });
   await signIn(page);
-  const value = page.getByText(/^€\d{1,3}(,\d{3}){2}$/).first();
+  await page.goto(`/?period=${open.id}`);
+  const value = page.getByText("€1,412,929", { exact: true });
   await expect(value).toBeVisible();
   const badge = value.locator("xpath=..").locator(".mantine-Badge-root").first();
   const v = await value.boundingBox();
