@@ -229,6 +229,11 @@ const en = {
     itemText: "It may have been deleted (look in the trash), or you may not have access to it.",
     back: "Back to My OKRs",
   },
+  form: {
+    discardBody: "What you have filled in is lost.",
+    discard: "Discard",
+    keepEditing: "Keep editing",
+  },
   common: {
     loading: "Loading…",
     error: "Something went wrong",
@@ -353,6 +358,15 @@ const en = {
     periodClosed: "{{period}} is closed — pick an open period or reopen it.",
     periodClosedAskAdmin: "{{period}} is closed — pick an open period, or ask an admin to reopen it.",
     titleMissing: "Give the objective a title.",
+    ownerMissing: "Add at least one owner.",
+    ownerHelp: "Who steers it and reports on it: at least one person.",
+    teamNotYours:
+      "You can create team objectives only for teams you own or belong to: pick one of yours, or ask the team's owner or an admin.",
+    teamNotOwned:
+      "You can create team objectives only for teams you own: pick one of yours, or ask the team's owner or an admin.",
+    teamOnlyYours: "Your teams: those you own or belong to.",
+    teamOnlyOwned: "The teams you own (only their owners and admins create their objectives).",
+    discardTitle: "Discard this objective?",
     titleShorten: "Shorten the title to at most {{max}} characters.",
     krMissing: "Key result {{n}} is missing its {{fields}}.",
     krNoTitle: "Give key result {{n}} a title, or clear its figures to leave it out.",
@@ -408,6 +422,8 @@ const en = {
     noEditKrReason:
       "Only its owners, the objective's owners and their managers, the team's owners and admins can change this key result.",
     needsTeam: "A team-level objective needs its team: choose one, or pick another level.",
+    discardTitle: "Discard your changes?",
+    discardKrTitle: "Discard this key result?",
     draftHelp: "A draft counts nowhere yet. Publish it when it is ready.",
     publish: "Publish",
     published: "Published: “{{title}}” now counts.",

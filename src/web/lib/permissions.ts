@@ -6,8 +6,10 @@ import {
   canCheckIn,
   canEditKeyResult,
   canEditObjective,
+  createObjectiveDenial,
   isAdmin,
   isRole,
+  type OrgRules,
   outranks,
   type PeopleGraph,
   type Viewer,
@@ -95,4 +97,30 @@ export function mayEditKeyResult(
 export function mayChangeCheckIn(me: Me | undefined | null, checkIn: Pick<CheckIn, "authorId">): boolean {
   if (!mayContribute(me) || !me) return false;
   return checkIn.authorId === me.user.id || mayAdminister(me);
+}
+
+/**
+ * Of `teams` (the person's own), those whose team-level objectives the person may create: the
+ * teams they own, and those they belong to while members may. Null for an admin: every team.
+ */
+export function teamsForNewObjectives(
+  me: Me | undefined | null,
+  teams: readonly Team[],
+  rules: OrgRules,
+): string[] | null {
+  const v = viewerOf(me);
+  if (!v) return [];
+  if (isAdmin(v)) return null;
+  const graph = peopleGraphOf([], teams);
+  return teams
+    .filter(
+      (team) =>
+        createObjectiveDenial(
+          graph,
+          v,
+          { level: "team", teamId: team.id, ownerIds: [], visibility: "public" },
+          rules,
+        ) === null,
+    )
+    .map((team) => team.id);
 }

@@ -162,7 +162,8 @@ export function KeyResultDialog({
   defaultOwners = [],
 }: DialogProps & { kr?: KeyResult; objectiveId?: string; defaultOwners?: string[] }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState<KrForm>(() => formOf(kr ?? null, defaultOwners));
+  const [initial] = useState<KrForm>(() => formOf(kr ?? null, defaultOwners));
+  const [form, setForm] = useState<KrForm>(initial);
   const [touched, setTouched] = useState(!!kr);
   const set = (patch: Partial<KrForm>) => {
     setTouched(true);
@@ -192,6 +193,10 @@ export function KeyResultDialog({
       title={kr ? t("edit.keyResult") : t("okrEdit.addKrTitle")}
       size="lg"
       onSubmit={() => problems.length === 0 && save.mutate()}
+      discard={{
+        dirty: JSON.stringify(form) !== JSON.stringify(initial),
+        question: t(kr ? "okrEdit.discardTitle" : "okrEdit.discardKrTitle"),
+      }}
     >
       <TextInput
         label={t("common.title")}

@@ -20,6 +20,7 @@ import { IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { DEFAULT_ORG_RULES } from "../../../domain/access.js";
 import { runCoach } from "../../../domain/coach.js";
 import { validateKeyResultTargets } from "../../../domain/progress.js";
 import { DEFAULT_SETTINGS, KR_TYPES, type KrType, type Level } from "../../../domain/types.js";
@@ -30,8 +31,8 @@ import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidatePrefixes } from "../../lib/live.js";
 import { keysForChange } from "../../lib/live-keys.js";
-import { mayAdminister } from "../../lib/permissions.js";
-import { useMe } from "../../lib/queries.js";
+import { mayAdminister, teamsForNewObjectives } from "../../lib/permissions.js";
+import { useMe, useSettings, useTeamsById } from "../../lib/queries.js";
 import type { Objective, Period } from "../../lib/types.js";
 import { AlignTargetSelect, PeopleMultiSelect, TeamSelect } from "../pickers/pickers.js";
 import { draftGaps, isBlankDraft, type KrField } from "./key-result-drafts.js";
@@ -162,6 +163,19 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
   });
 
   const needsTeam = level === "team" && !teamId;
+  // The teams whose objectives the person may create (null: all, for an admin), by the server's own rule.
+  const myTeams = useTeamsById(account?.user.teamIds ?? []);
+  const settings = useSettings().data;
+  const allowedTeams = teamsForNewObjectives(account, [...myTeams.values()], {
+    ...DEFAULT_ORG_RULES,
+    membersCreateTeamOkrs: settings?.membersCreateTeamOkrs ?? DEFAULT_ORG_RULES.membersCreateTeamOkrs,
+  });
+  const teamsKnown = myTeams.size === (account?.user.teamIds.length ?? 0);
+  const teamRefused =
+    level === "team" && teamId && allowedTeams !== null && teamsKnown && !allowedTeams.includes(teamId)
+      ? t(settings?.membersCreateTeamOkrs === false ? "create.teamNotOwned" : "create.teamNotYours")
+      : null;
+  const noOwner = ownerIds.length === 0;
   // Everything that keeps the objective from being created, said on the disabled button.
   const blockers = [
     ...(period.closedAt
@@ -171,6 +185,8 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
     // Shorter than the field's own message, which gives the count.
     ...(title.trim().length > TITLE_MAX ? [t("create.titleShorten", { max: TITLE_MAX })] : []),
     ...(needsTeam ? [t("okrEdit.needsTeam")] : []),
+    ...(teamRefused ? [teamRefused] : []),
+    ...(noOwner ? [t("create.ownerMissing")] : []),
     ...gaps.flatMap((g, i) =>
       g.missing.length
         ? [t("create.krMissing", { n: i + 1, fields: fieldList(g.missing) })]
@@ -228,7 +244,14 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
   };
 
   return (
-    <FormDialog opened={opened} onClose={onClose} title={t("create.title")} size="xl" onSubmit={() => void submit()}>
+    <FormDialog
+      opened={opened}
+      onClose={onClose}
+      title={t("create.title")}
+      size="xl"
+      onSubmit={() => void submit()}
+      discard={{ dirty: !!title.trim() || filled.length > 0 || parent !== null, question: t("create.discardTitle") }}
+    >
       <Select
         label={t("create.template")}
         placeholder={t("create.templatePlaceholder")}
@@ -237,7 +260,9 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
         searchable
         clearable
       />
+      {/* Typing starts in the title (the template list would open over the form on focus). */}
       <TextInput
+        data-autofocus
         label={t("common.title")}
         value={title}
         onChange={(e) => setTitle(e.currentTarget.value)}
@@ -256,9 +281,21 @@ export function ObjectiveCreateDialog({ opened, onClose, period, me }: DialogPro
           value={teamId}
           onChange={setTeamId}
           clearable
-          error={needsTeam ? t("okrEdit.needsTeam") : undefined}
+          // A team objective only for a team the person may create it for; any team tags an individual one.
+          onlyIds={level === "team" && allowedTeams !== null ? allowedTeams : undefined}
+          description={
+            level === "team" && allowedTeams !== null
+              ? t(settings?.membersCreateTeamOkrs === false ? "create.teamOnlyOwned" : "create.teamOnlyYours")
+              : undefined
+          }
+          error={needsTeam ? t("okrEdit.needsTeam") : (teamRefused ?? undefined)}
         />
-        <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
+        <PeopleMultiSelect
+          label={t("common.owners")}
+          value={ownerIds}
+          onChange={setOwnerIds}
+          error={noOwner ? t("create.ownerMissing") : undefined}
+        />
       </SimpleGrid>
       <Group>
         <ObjectiveFlags

@@ -36,6 +36,17 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
     objective.progressOverride === null ? "" : Math.round(objective.progressOverride * 100),
   );
   const needsTeam = level === "team" && !teamId;
+  const noOwner = ownerIds.length === 0;
+  const dirty =
+    title !== objective.title ||
+    description !== objective.description ||
+    level !== objective.level ||
+    teamId !== objective.teamId ||
+    ownerIds.join() !== objective.ownerIds.join() ||
+    periodId !== objective.periodId ||
+    committed !== objective.committed ||
+    isPrivate !== (objective.visibility === "private") ||
+    (override === "" ? null : override / 100) !== objective.progressOverride;
   const titleProblem = !title.trim()
     ? t("okrEdit.problem.title")
     : title.trim().length > TITLE_MAX
@@ -67,9 +78,11 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
       onClose={onClose}
       title={t("edit.objective")}
       size="lg"
-      onSubmit={() => !needsTeam && !titleProblem && save.mutate()}
+      onSubmit={() => !needsTeam && !noOwner && !titleProblem && save.mutate()}
+      discard={{ dirty, question: t("okrEdit.discardTitle") }}
     >
       <TextInput
+        data-autofocus
         label={t("common.title")}
         value={title}
         onChange={(e) => setTitle(e.currentTarget.value)}
@@ -94,7 +107,12 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
         />
       </Group>
       <Group grow align="flex-start">
-        <PeopleMultiSelect label={t("common.owners")} value={ownerIds} onChange={setOwnerIds} />
+        <PeopleMultiSelect
+          label={t("common.owners")}
+          value={ownerIds}
+          onChange={setOwnerIds}
+          error={noOwner ? t("create.ownerMissing") : undefined}
+        />
         <Select
           label={t("common.period")}
           data={periodOptions}
@@ -129,7 +147,7 @@ export function ObjectiveEditDialog({ objective, opened, onClose }: DialogProps 
         onCancel={onClose}
         submitLabel={t("common.save")}
         loading={save.isPending}
-        disabled={needsTeam || !!titleProblem}
+        disabled={needsTeam || noOwner || !!titleProblem}
       />
     </FormDialog>
   );

@@ -35,6 +35,16 @@ const MORE = "__more__";
 // The server has already matched: show its answer as it is.
 const serverFiltered: OptionsFilter = ({ options }) => options;
 
+/**
+ * While the typed text has not reached the server yet (the debounce), the list on show answers
+ * an older search: narrow it by name here, so ↓ and Enter never pick something the text rules out.
+ */
+function filterFor(search: string, term: string): OptionsFilter {
+  const typed = search.trim().toLowerCase();
+  if (typed === term.toLowerCase()) return serverFiltered;
+  return ({ options }) => options.filter((o) => !("label" in o) || o.label.toLowerCase().includes(typed));
+}
+
 /** The selected options first, then the matches, each once; a last line says when there are more. */
 function optionsOf(selected: ComboboxItem[], matches: ComboboxItem[], hasMore: boolean): ComboboxItem[] {
   const seen = new Set(selected.map((o) => o.value));
@@ -76,16 +86,32 @@ type SingleProps = Omit<SelectProps, "data" | "value" | "onChange" | "searchValu
   onChange: (value: string | null) => void;
 };
 
-function EntitySelect({ kind, value, onChange, ...rest }: SingleProps & { kind: Kind }) {
+function EntitySelect({
+  kind,
+  value,
+  onChange,
+  onlyIds,
+  ...rest
+}: SingleProps & { kind: Kind; onlyIds?: readonly string[] | undefined }) {
   const selected = useSelected(kind, value ? [value] : []);
   const [opened, setOpened] = useState(false);
   const { search, setSearch, term } = useSearch(selected[0]?.label);
-  const matches = useMatches(kind, term, opened);
+  const matches = useMatches(kind, term, opened && !onlyIds);
+  // A short list known by id (a person's own teams): fetched by id and narrowed here.
+  const few = useTeamsById(kind === "team" && onlyIds ? onlyIds : []);
+  const fewMatches = [...few.values()]
+    .filter((x) => x.name.toLowerCase().includes(term.toLowerCase()))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((x) => ({ value: x.id, label: x.name }));
   return (
     <Select
       {...rest}
       searchable
-      data={optionsOf(selected, opened ? matches.options : [], opened && matches.hasMore)}
+      data={
+        onlyIds
+          ? optionsOf(selected, fewMatches, false)
+          : optionsOf(selected, opened ? matches.options : [], opened && matches.hasMore)
+      }
       value={value}
       onChange={(v) => onChange(v === MORE ? value : v)}
       searchValue={search}
@@ -117,7 +143,9 @@ function EntityMultiSelect({ kind, value, onChange, ...rest }: MultiProps & { ki
       searchValue={search}
       onSearchChange={setSearch}
       onDropdownOpen={() => setOpened(true)}
-      filter={serverFiltered}
+      filter={filterFor(search, term)}
+      // Who is chosen shows as a pill: the list offers only whom to add, so ↓ and Enter never remove one.
+      hidePickedOptions
       nothingFoundMessage={matches.fetching ? t("common.loading") : t("picker.nothing")}
     />
   );
@@ -127,8 +155,10 @@ function EntityMultiSelect({ kind, value, onChange, ...rest }: MultiProps & { ki
 export const PersonSelect = (p: SingleProps) => <EntitySelect kind="person" {...p} />;
 /** Several people, searched on the server. */
 export const PeopleMultiSelect = (p: MultiProps) => <EntityMultiSelect kind="person" {...p} />;
-/** One team, searched by name on the server. */
-export const TeamSelect = (p: SingleProps) => <EntitySelect kind="team" {...p} />;
+/** One team, searched by name on the server; with `onlyIds`, one of those teams only. */
+export const TeamSelect = (p: SingleProps & { onlyIds?: readonly string[] | undefined }) => (
+  <EntitySelect kind="team" {...p} />
+);
 /** Several teams, searched on the server. */
 export const TeamMultiSelect = (p: MultiProps) => <EntityMultiSelect kind="team" {...p} />;
 
