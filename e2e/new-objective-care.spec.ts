@@ -122,6 +122,8 @@ test("Team offers a member only the teams whose objectives they may create", asy
   await expect(dialog.getByText("Your teams: those you own or belong to.")).toBeVisible();
   await team.click();
   await expect(page.getByRole("option", { name: "Engineering" })).toBeVisible();
+  // A server search would answer within this time (an admin sees Sales at once, below).
+  await page.waitForTimeout(1500);
   await expect(page.getByRole("option", { name: "Sales" })).toHaveCount(0);
   await page.screenshot({ path: `${SHOTS}/new-objective-team-member.png` });
   await page.keyboard.press("Escape");
