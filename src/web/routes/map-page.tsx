@@ -616,7 +616,8 @@ function Flow({ periodId, teamId }: { periodId: string; teamId: string | undefin
     const top = nodes.filter((n) => n.id === "root" || (n.id.startsWith("root") && n.id.split("/").length === 2));
     // After the first paint: xyflow needs the nodes in its store before it can fit them.
     requestAnimationFrame(
-      () => void flow.fitView({ nodes: top.map((n) => ({ id: n.id })), minZoom: 0.3, maxZoom: 1, padding: 0.1 }),
+      // Never below half size, where names stop being legible: a wide level opens on its middle.
+      () => void flow.fitView({ nodes: top.map((n) => ({ id: n.id })), minZoom: 0.5, maxZoom: 1, padding: 0.1 }),
     );
   }, [fitted, levelReady, nodes, flow]);
 
