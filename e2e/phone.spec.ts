@@ -189,18 +189,34 @@ test("A key result's large value keeps clear of its status on a phone", async ({
   // seven-figure amount in euros, shown on My OKRs for that period.
   const call = client(request);
   const open = await openPeriodOfToday(call);
-  const me = await call("GET", "/me");
+  // A person of their own, whose My OKRs holds only this objective.
+  const run = Date.now().toString(36);
+  const person = await call("POST", "/users", {
+    name: `Vera Value ${run}`,
+    email: `vera-${run}@demo.example`,
+    role: "member",
+    invite: false,
+  });
+  const token = (await call("POST", `/users/${person.id}/tokens`, { name: "e2e" })).token as string;
   const made = await call("POST", "/objectives", {
     title: "Grow where we already win (phone value)",
     level: "individual",
     periodId: open.id,
-    ownerIds: [me.user.id],
+    ownerIds: [person.id],
     keyResults: [
-      { title: "New ARR signed", type: "increase", start: 0, target: 2_000_000, unit: "currency", currency: "EUR" },
+      {
+        title: "New ARR signed",
+        type: "increase",
+        start: 0,
+        target: 2_000_000,
+        unit: "currency",
+        currency: "EUR",
+        ownerIds: [person.id],
+      },
     ],
   });
-  await call("POST", `/key-results/${made.keyResults[0].id}/check-ins`, { value: 1_412_929 });
-  await signIn(page);
+  await call("POST", `/key-results/${made.keyResults[0].id}/check-ins`, { value: 1_412_929 }, token);
+  await signIn(page, token);
   await page.goto(`/?period=${open.id}`);
   const value = page.getByText("€1,412,929", { exact: true });
   await expect(value).toBeVisible();
