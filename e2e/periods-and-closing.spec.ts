@@ -157,7 +157,7 @@ test("initiatives: add one to an objective and change it", async ({ page }) => {
   await dialog.getByRole("textbox", { name: "Due on" }).fill("2031-03-15");
   await dialog.getByRole("button", { name: "Add the initiative" }).click();
   await expect(dialog).toHaveCount(0);
-  await expect(page.getByText("Run a pricing experiment (e2e)")).toBeVisible();
+  await expect(page.getByText("Run a pricing experiment (e2e)", { exact: true })).toBeVisible();
   await expect(page.getByText("due Mar 15, 2031")).toBeVisible();
 
   await page.getByRole("button", { name: "Change Run a pricing experiment (e2e)" }).click();
