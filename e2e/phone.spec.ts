@@ -85,6 +85,7 @@ test("My OKRs, an objective, a key result and a check-in at 390 px", async ({ pa
       await dialog.getByRole("radio").first().check();
     }
     // A value before the start asks first (the key result's figures are the demo's).
+    await page.waitForTimeout(300);
     const anyway = dialog.getByRole("checkbox", { name: /anyway$/ });
     if (await anyway.count()) await anyway.check();
     await page.screenshot({ path: `${SHOTS}/phone-check-in.png` });
