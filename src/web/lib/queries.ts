@@ -264,14 +264,18 @@ export function useObjectivePages(params: Params, options: { pageSize?: number; 
   return useInfiniteList<Objective>(keys.objectivePages(params), "/objectives", params, options);
 }
 
+/** The query counting the objectives the list gives for `filters` (`GET /objectives/count`). */
+export function objectiveCountQuery(filters: Params) {
+  return {
+    queryKey: keys.objectiveCount(filters),
+    queryFn: () => get<{ count: number }>(withQuery("/objectives/count", filters)),
+  };
+}
+
 /** How many objectives the list gives for these filters, counted by the server (`sort` is left out). */
 export function useObjectiveCount(params: Params, enabled = true) {
   const { sort: _sort, ...filters } = params;
-  return useQuery({
-    queryKey: keys.objectiveCount(filters),
-    enabled,
-    queryFn: () => get<{ count: number }>(withQuery("/objectives/count", filters)),
-  });
+  return useQuery({ ...objectiveCountQuery(filters), enabled });
 }
 
 /**
@@ -280,11 +284,7 @@ export function useObjectiveCount(params: Params, enabled = true) {
  */
 export function usePeriodObjectiveCounts(periodIds: readonly string[], enabled = true) {
   return useQueries({
-    queries: periodIds.map((periodId) => ({
-      queryKey: keys.objectiveCount({ periodId }),
-      enabled,
-      queryFn: () => get<{ count: number }>(withQuery("/objectives/count", { periodId })),
-    })),
+    queries: periodIds.map((periodId) => ({ ...objectiveCountQuery({ periodId }), enabled })),
     combine: (results) => {
       const byId = new Map<string, number>();
       results.forEach((r, i) => {

@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../../components/confirm-dialog.js";
 import { OwnerText } from "../../components/owner-names.js";
 import { QueryState } from "../../components/query-state.js";
 import { StatusBadge } from "../../components/status-badge.js";
+import { PHONE_QUERY } from "../../components/table-frame.js";
 import { TableHead } from "../../components/table-head.js";
 import { api } from "../../lib/api.js";
 import { dateTime, value } from "../../lib/format.js";
@@ -26,7 +27,7 @@ import { CheckInEditDialog } from "./check-in-edit-dialog.js";
  * edit or delete a check-in while the key result is open; observers only read.
  */
 export function CheckInHistory({ kr, checkIns }: { kr: KeyResult; checkIns: UseQueryResult<Page<CheckIn>> }) {
-  const phone = useMediaQuery("(max-width: 48em)");
+  const phone = useMediaQuery(PHONE_QUERY);
   const me = useMe();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<CheckIn | null>(null);

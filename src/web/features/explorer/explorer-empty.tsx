@@ -5,9 +5,8 @@
  */
 import { Button, Card, Group, Stack, Text } from "@mantine/core";
 import { useQueries } from "@tanstack/react-query";
-import { get } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
-import { keys, type Params, useTeamsById, useUsersById, withQuery } from "../../lib/queries.js";
+import { objectiveCountQuery, type Params, useTeamsById, useUsersById } from "../../lib/queries.js";
 import type { Period } from "../../lib/types.js";
 
 /** Other periods counted for matches: the latest ones, a bounded number of small requests. */
@@ -43,15 +42,7 @@ export function ExplorerEmpty({
     .filter((p) => p.id !== period.id)
     .sort((a, b) => b.startDate.localeCompare(a.startDate))
     .slice(0, OTHER_PERIODS);
-  const counts = useQueries({
-    queries: others.map((p) => {
-      const params = { ...filters, periodId: p.id };
-      return {
-        queryKey: keys.objectiveCount(params),
-        queryFn: () => get<{ count: number }>(withQuery("/objectives/count", params)),
-      };
-    }),
-  });
+  const counts = useQueries({ queries: others.map((p) => objectiveCountQuery({ ...filters, periodId: p.id })) });
   const elsewhere = others.map((p, i) => ({ p, count: counts[i]?.data?.count ?? 0 })).filter((x) => x.count > 0);
   const counting = counts.some((c) => c.isPending);
 
