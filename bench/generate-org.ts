@@ -27,6 +27,7 @@ import type pg from "pg";
 import { type Database, openDatabase } from "../src/db/database.js";
 import { grantOrgScope } from "../src/db/org-scope.js";
 import { graphQueries, inTransaction, lockOrganization, organizationRepo } from "../src/db/repositories.js";
+import { titleTokenQueries } from "../src/db/title-token-queries.js";
 import { loadOrgContext, recomputeStored } from "../src/services/evaluation.js";
 
 const DAY = 86_400_000;
@@ -805,6 +806,10 @@ export async function recomputeOrg(
   log: (line: string) => void = () => {},
 ): Promise<RecomputeResult> {
   const scope = grantOrgScope(orgId);
+  // The coach's title index, from the objectives the load queued (as okra recompute rebuilds it).
+  const indexed = performance.now();
+  const titles = await inTransaction(database.db, (tx) => titleTokenQueries.drain(tx, scope));
+  log(`  title index: ${titles} objectives in ${((performance.now() - indexed) / 1000).toFixed(1)} s`);
   const started = performance.now();
   let engineError: string | null = null;
   try {

@@ -27,6 +27,12 @@ export interface BackupTable {
   orgColumn: string;
 }
 
+/**
+ * Tables derived from the others and rebuilt from them (the title tokens, which a restore's
+ * inserts queue again and `okra recompute` rebuilds): not backed up.
+ */
+const DERIVED_TABLES: ReadonlySet<PgTable> = new Set([schema.objectiveTitleTokens, schema.objectiveTitlePending]);
+
 // json_build_object takes at most 100 arguments: a name and a value per column.
 const MAX_COLUMNS = 50;
 
@@ -36,6 +42,7 @@ function describe(table: PgTable): BackupTable | null {
   const names = columns.map((c) => c.name);
   const isOrganizations = table === schema.organizations;
   if (!isOrganizations && !names.includes("org_id")) return null;
+  if (DERIVED_TABLES.has(table)) return null;
   const key = config.primaryKeys[0]?.columns.map((c) => c.name) ?? columns.filter((c) => c.primary).map((c) => c.name);
   if (key.length === 0) throw new Error(`backup: table ${config.name} has no primary key to order its rows by`);
   if (names.length > MAX_COLUMNS) throw new Error(`backup: table ${config.name} has more than ${MAX_COLUMNS} columns`);
@@ -49,7 +56,7 @@ function describe(table: PgTable): BackupTable | null {
 
 /**
  * The tables a backup holds, in the fixed order it writes them: the organisation first, then the
- * others by SQL name. Tables of the instance (`instance_secrets`) are left out.
+ * others by SQL name. Tables of the instance (`instance_secrets`) and derived tables are left out.
  */
 export const BACKUP_TABLES: readonly BackupTable[] = (() => {
   const tables = Object.values(schema)

@@ -236,6 +236,40 @@ export const objectives = pgTable(
   ],
 );
 
+/**
+ * The keys of each objective's title (`domain/title-index.ts`: its word set, its 4-character
+ * segments, its words when it has many), per period, in creation order: what the coach's
+ * `duplicate` looks up to find an objective's near-identical earlier twin without reading the
+ * period's titles.
+ * Derived from `objectives` (never backed up): a trigger queues every insert, title, period or
+ * creation-time change in `objective_title_pending`, and a read drains the queue first
+ * (`db/title-token-queries.ts`); `okra recompute` rebuilds it.
+ */
+export const objectiveTitleTokens = pgTable(
+  "objective_title_tokens",
+  {
+    orgId: orgId(),
+    periodId: uuid("period_id").notNull(),
+    token: text("token").notNull(),
+    createdAt: ts("created_at").notNull(),
+    objectiveId: uuid("objective_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.periodId, t.token, t.createdAt, t.objectiveId] }),
+    index("objective_title_tokens_objective_idx").on(t.orgId, t.objectiveId),
+  ],
+);
+
+/** Objectives whose title tokens are to be (re)written: filled by triggers on `objectives` (migration 0019). */
+export const objectiveTitlePending = pgTable(
+  "objective_title_pending",
+  {
+    orgId: orgId(),
+    objectiveId: uuid("objective_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.objectiveId] })],
+);
+
 export const keyResults = pgTable(
   "key_results",
   {

@@ -221,19 +221,12 @@ export interface CoachInput {
   /** For too-safe's second rule: per owner, the average objective score of each earlier closed period, most recent last. */
   ownerScoreHistory?: ReadonlyMap<string, readonly number[]>;
   /**
-   * When `objectives` are only part of their periods (a page in view): every objective of those
-   * periods in the order a whole run would take them, `objectives` among them. `duplicate` then
-   * compares against these, and the per-person findings, which need the whole period, are left out.
+   * When `objectives` are only part of their periods (a page in view): for each of them that
+   * has one, the title of the first earlier objective of its period it is near-identical to
+   * (`duplicate`'s answer as a whole run finds it, which the caller looks up in the period's
+   * title index). The per-person findings, which need the whole period, are then left out.
    */
-  periodTitles?: readonly CoachTitle[];
-}
-
-/** What `duplicate` compares of an objective (a closed one is not compared). */
-export interface CoachTitle {
-  id: string;
-  title: string;
-  state: string;
-  periodId: string | null;
+  twins?: ReadonlyMap<string, string>;
 }
 
 /** One thing the coach found, on one objective, key result or person. */
@@ -317,7 +310,7 @@ function days(ms: number): number {
  * A title reduced for comparison: lower case, accents dropped, apostrophes and hyphens
  * removed ("e-mail" = "email"), other punctuation turned into spaces, runs of spaces collapsed.
  */
-function normaliseTitle(title: string): string {
+export function normaliseTitle(title: string): string {
   return title
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
@@ -395,56 +388,82 @@ export function nearIdenticalTitles(a: string, b: string): boolean {
   return nearIdentical(comparable(a), comparable(b));
 }
 
+/** Whether a title is near-identical to `title` ({@link nearIdentical}), with `title` prepared once. */
+export function nearIdenticalTo(title: string): (other: string) => boolean {
+  const x = comparable(title);
+  return (other) => nearIdentical(x, comparable(other));
+}
+
 /** The character trigrams {@link twinsOf} compares titles by (a typo changes at most three). */
 const GRAM = 3;
 
 /**
- * For each title (in order), the first earlier one it is near-identical to, or undefined:
- * the answer of comparing every pair, found without doing so. Two near-identical titles
- * share a "rare" token (prefix filtering): with every word and trigram occurrence of all the
- * titles ordered rarest first, two word sets of Jaccard ≥ 0.9 share one of each set's first
- * `|w| − ⌈0.9·|w|⌉ + 1` words, and two titles within edit distance d of each other share at
- * least `|grams| − 3·d` trigram occurrences, hence one of each title's first
- * `3·⌊length / 9⌋ + 1` (d is at most a tenth of the longer title, which is at most 10/9 of
- * the shorter). Each title is compared only with the earlier titles sharing one of its rare
- * tokens, in order, so the first match is the one a full scan would find.
+ * The tokens {@link twinsOf} indexes a title by: its distinct words (`w word`), each
+ * occurrence of each character trigram (`g1 abc`, `g2 abc` for the second…) and the whole
+ * normalised title (`n title`); none for a title that normalises to nothing.
  */
-function twinsOf(
-  titles: readonly ComparableTitle[],
-  wanted: (i: number) => boolean = () => true,
-): (ComparableTitle | undefined)[] {
-  const tokensOf = (t: ComparableTitle) => {
-    const words = [...t.words].map((w) => `w ${w}`);
-    const seen = new Map<string, number>();
-    const grams: string[] = [];
-    for (let i = 0; i + GRAM <= t.norm.length; i++) {
-      const g = t.norm.slice(i, i + GRAM);
-      const k = (seen.get(g) ?? 0) + 1;
-      seen.set(g, k);
-      grams.push(`g${k} ${g}`);
-    }
-    return { words, grams };
-  };
+interface TitleTokens {
+  words: string[];
+  grams: string[];
+  whole: string;
+}
+
+function tokensOf(t: ComparableTitle): TitleTokens | null {
+  if (t.norm === "") return null;
+  const words = [...t.words].map((w) => `w ${w}`);
+  const seen = new Map<string, number>();
+  const grams: string[] = [];
+  for (let i = 0; i + GRAM <= t.norm.length; i++) {
+    const g = t.norm.slice(i, i + GRAM);
+    const k = (seen.get(g) ?? 0) + 1;
+    seen.set(g, k);
+    grams.push(`g${k} ${g}`);
+  }
+  return { words, grams, whole: `n ${t.norm}` };
+}
+
+/**
+ * The tokens of a title that every near-identical title shares one of (prefix filtering),
+ * taking the rarest first by `rank` (any order is sound; rarer ones find fewer candidates):
+ * two word sets of Jaccard ≥ 0.9 share one of each set's first `|w| − ⌈0.9·|w|⌉ + 1` words,
+ * and two titles within edit distance d share at least `|grams| − 3·d` trigram occurrences,
+ * hence one of each title's first `3·⌊length / 9⌋ + 1` (d is at most a tenth of the longer
+ * title, which is at most 10/9 of the shorter); equal titles share the whole one.
+ */
+function titlePrefix(tokens: TitleTokens, rank: (a: string, b: string) => number): string[] {
+  const { words, grams, whole } = tokens;
+  const norm = whole.slice(2);
+  return [
+    ...[...words].sort(rank).slice(0, words.length - Math.ceil((9 * words.length) / 10) + 1),
+    ...[...grams].sort(rank).slice(0, GRAM * Math.floor(norm.length / 9) + 1),
+    whole,
+  ];
+}
+
+/**
+ * For each title (in order), the first earlier one it is near-identical to, or undefined:
+ * the answer of comparing every pair, found without doing so. With every token occurrence of
+ * all the titles ordered rarest first, two near-identical titles share a token of both their
+ * prefixes ({@link titlePrefix}: the first token of one they share comes early in both). Each
+ * title is compared only with the earlier titles sharing one of its prefix tokens, in order,
+ * so the first match is the one a full scan would find.
+ */
+function twinsOf(titles: readonly ComparableTitle[]): (ComparableTitle | undefined)[] {
   const tokens = titles.map(tokensOf);
   const frequency = new Map<string, number>();
-  for (const { words, grams } of tokens) {
-    for (const token of [...words, ...grams]) frequency.set(token, (frequency.get(token) ?? 0) + 1);
+  for (const t of tokens) {
+    if (!t) continue;
+    for (const token of [...t.words, ...t.grams]) frequency.set(token, (frequency.get(token) ?? 0) + 1);
   }
   const rarestFirst = (a: string, b: string) => frequency.get(a)! - frequency.get(b)! || (a < b ? -1 : a > b ? 1 : 0);
   const index = new Map<string, number[]>();
   return titles.map((title, i) => {
-    const { words, grams } = tokens[i]!;
-    const prefix = [
-      ...words.sort(rarestFirst).slice(0, words.length - Math.ceil((9 * words.length) / 10) + 1),
-      ...grams.sort(rarestFirst).slice(0, GRAM * Math.floor(title.norm.length / 9) + 1),
-      `n ${title.norm}`,
-    ];
-    let twin: number | undefined;
-    if (wanted(i)) {
-      const candidates = new Set<number>();
-      for (const token of prefix) for (const j of index.get(token) ?? []) candidates.add(j);
-      twin = [...candidates].sort((a, b) => a - b).find((j) => nearIdentical(titles[j]!, title));
-    }
+    const t = tokens[i];
+    if (!t) return undefined;
+    const prefix = titlePrefix(t, rarestFirst);
+    const candidates = new Set<number>();
+    for (const token of prefix) for (const j of index.get(token) ?? []) candidates.add(j);
+    const twin = [...candidates].sort((a, b) => a - b).find((j) => nearIdentical(titles[j]!, title));
     for (const token of prefix) {
       const list = index.get(token);
       if (list) list.push(i);
@@ -677,7 +696,7 @@ function checkKeyResult(kr: CoachKeyResult, o: CoachObjective, input: CoachInput
  * Order (deterministic): objectives in input order, each with its own findings in table
  * order followed by its KRs' findings (KRs in input order, each in table order); then the
  * per-person findings — `objective-count` by first appearance of owner and period, then
- * `too-safe` in `ownerScoreHistory` order. With `periodTitles` (a part of the period), the
+ * `too-safe` in `ownerScoreHistory` order. With `twins` (a part of the period), the
  * findings of the objectives given are those a run over the whole period gives them, and no
  * per-person finding is made.
  *
@@ -708,16 +727,12 @@ export type CoachOwned = Pick<CoachObjective, "periodId" | "ownerIds" | "periodS
 };
 
 /**
- * The coach's findings in the order of a whole run: for each objective of the input (in
- * order), its own findings and its key results'; then, unless `periodTitles` says the
- * objectives are only part of their periods, the findings about people.
+ * `duplicate` over whole periods: for each objective compared (open ones with a period and a
+ * title), in input order, the title of the first earlier one of its period it is near-identical to.
  */
-export function coachFindings(input: CoachInput): { byObjective: Finding[][]; people: Finding[] } {
-  // Near-identical titles, per period: the objectives compared (open ones with a title) in order.
-  const part = input.periodTitles;
-  const reported = new Set(input.objectives.map((o) => o.id));
+function earlierTwinTitles(objectives: readonly Pick<CoachObjective, "id" | "title" | "state" | "periodId">[]) {
   const compared = new Map<string, { id: string; title: ComparableTitle }[]>();
-  for (const o of part ?? input.objectives) {
+  for (const o of objectives) {
     if (o.state === "closed" || o.periodId === null) continue;
     const title = comparable(o.title);
     if (title.norm === "") continue;
@@ -725,14 +740,21 @@ export function coachFindings(input: CoachInput): { byObjective: Finding[][]; pe
     if (list) list.push({ id: o.id, title });
     else compared.set(o.periodId, [{ id: o.id, title }]);
   }
-  const twinOf = new Map<string, ComparableTitle>();
+  const twinOf = new Map<string, string>();
   for (const list of compared.values()) {
-    const twins = twinsOf(
-      list.map((x) => x.title),
-      (i) => reported.has(list[i]!.id),
-    );
-    for (const [k, twin] of twins.entries()) if (twin) twinOf.set(list[k]!.id, twin);
+    for (const [k, twin] of twinsOf(list.map((x) => x.title)).entries()) if (twin) twinOf.set(list[k]!.id, twin.title);
   }
+  return twinOf;
+}
+
+/**
+ * The coach's findings in the order of a whole run: for each objective of the input (in
+ * order), its own findings and its key results'; then, unless `twins` says the
+ * objectives are only part of their periods, the findings about people.
+ */
+export function coachFindings(input: CoachInput): { byObjective: Finding[][]; people: Finding[] } {
+  const part = input.twins;
+  const twinOf = part ?? earlierTwinTitles(input.objectives);
   const byObjective = input.objectives.map((o) => {
     const findings: Finding[] = [];
     const emit = emitTo(findings);
@@ -751,12 +773,12 @@ export function coachFindings(input: CoachInput): { byObjective: Finding[][]; pe
     checkObjective(o, input, emit);
 
     const twin = twinOf.get(o.id);
-    if (twin) {
+    if (twin !== undefined) {
       emit(
         "duplicate",
         "objective",
         o.id,
-        `${quote(o.title)} is nearly the same as ${quote(twin.title)} in the same period. Merge the two, or align one under the other if they really differ.`,
+        `${quote(o.title)} is nearly the same as ${quote(twin)} in the same period. Merge the two, or align one under the other if they really differ.`,
       );
     }
 

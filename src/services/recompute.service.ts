@@ -1,13 +1,14 @@
 /**
  * `okra recompute`: rebuilds every stored figure (progress, current value, first and last
  * check-in, forecast) of every organisation from the base tables — objectives, key results,
- * alignments and check-ins. Run it after a restore, a bulk load or a migration; on a healthy
- * database it changes nothing.
+ * alignments and check-ins — and the coach's title index from the objectives' titles. Run it
+ * after a restore, a bulk load or a migration; on a healthy database it changes no figure.
  */
 import type { Database } from "../db/database.js";
 import { instanceQueries } from "../db/instance-queries.js";
 import { grantOrgScope } from "../db/org-scope.js";
 import { graphQueries, type OrganizationRow, organizationRepo } from "../db/repositories.js";
+import { titleTokenQueries } from "../db/title-token-queries.js";
 import { type Services, writeTransaction } from "./context.js";
 import { recomputeStored } from "./evaluation.js";
 
@@ -48,6 +49,8 @@ export async function recomputeOrganization(
     const objectives = await graphQueries.allObjectives(tx, scope);
     // Whatever a change of settings asked for in the background is done by this.
     await organizationRepo.setRecomputeRequested(tx, scope, null);
+    // The coach's title index is derived from the objectives too.
+    await titleTokenQueries.rebuild(tx, scope);
     const rewritten = await recomputeStored(
       tx,
       scope,

@@ -28,14 +28,7 @@ import {
 } from "../db/repositories.js";
 import type { StatusInstant } from "../db/status-sql.js";
 import type { ObjectiveFacts } from "../domain/access.js";
-import {
-  type CoachObjective,
-  type CoachTitle,
-  coachFindings,
-  coachPeopleFindings,
-  type Finding,
-  runCoach,
-} from "../domain/coach.js";
+import { type CoachObjective, coachFindings, coachPeopleFindings, type Finding, runCoach } from "../domain/coach.js";
 import { AppError } from "../domain/errors.js";
 import { addDays, dayStartMs, isValidTimeZone, periodSpan } from "../domain/periods.js";
 import { type AttentionFlag, attentionFlags } from "../domain/status.js";
@@ -70,6 +63,7 @@ import { presentKeyResult, presentObjective } from "./presenters.js";
 import { recomputeInBackground, recomputeStatus } from "./recompute.service.js";
 import { rhythmOf } from "./rhythm.js";
 import { commaIdsSchema, InstantSchema, PageQuerySchema, parseInput, SettingsUpdateSchema } from "./schemas.js";
+import { earlierTwins, freshTitleIndex } from "./title-twins.js";
 
 const SORT_KEYS = ["level", "title", "progress", "status"] as const;
 
@@ -870,16 +864,18 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     if (q.teamId !== undefined) await teamRepo.get(ex, scope, q.teamId);
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const sees = await guard.seer();
+    // A part of the period finds its twins in the period's title index: brought up to date first.
+    if (q.limit !== undefined || q.objectiveIds) await freshTitleIndex(svc.database.db, scope);
     if (q.limit !== undefined) return coachPage({ ex, scope, ctx, f, period, sees }, q, q.limit);
     if (q.objectiveIds) {
-      // The titles of the period (as a whole run would take them), then only the objectives named.
-      const titles = (await coachListQueries.titlesBetween(ex, scope, q.periodId, q.teamId, null, null)).filter(sees);
-      const named = new Set(q.objectiveIds);
-      const ids = titles.filter((t) => named.has(t.id)).map((t) => t.id);
-      const byId = new Map((await objectiveRepo.listByIds(ex, scope, ids)).map((o) => [o.id, o]));
-      const objs = ids.flatMap((id) => byId.get(id) ?? []);
+      // Only the objectives named (those of the period, in the team asked, that the reader
+      // sees), in the order of a whole run; their twins come from the period's title index.
+      const objs = (await objectiveRepo.listByIds(ex, scope, [...new Set(q.objectiveIds)]))
+        .filter((o) => o.periodId === q.periodId && (q.teamId === undefined || o.teamId === q.teamId) && sees(o))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const twins = await earlierTwins(ex, scope, q.periodId, q.teamId, objs, sees);
       const input = await coachInputOf(ex, scope, f, ctx, period, objs, sees);
-      const items = runCoach({ objectives: input, nowMs: f.nowMs, settings: ctx.settings, periodTitles: titles });
+      const items = runCoach({ objectives: input, nowMs: f.nowMs, settings: ctx.settings, twins });
       return { items, nextCursor: null };
     }
     const objs = (await graphQueries.objectivesOfPeriod(ex, scope, q.periodId, q.teamId)).filter(sees);
@@ -965,8 +961,6 @@ async function coachPage(
   }
 
   if (peopleSkip === null) {
-    const titles: CoachTitle[] = [];
-    let titlesUpTo: CreatedPosition | null = null;
     let inclusive = true;
     // A first batch about the page's size (an objective usually has a finding or more), then doubling.
     let batch = Math.max(8, Math.min(COACH_BATCH, limit + 1));
@@ -974,10 +968,6 @@ async function coachPage(
       const rows = await coachListQueries.objectivesFrom(ex, scope, q.periodId, q.teamId, from, batch, inclusive);
       const last = rows.at(-1)?.position;
       if (!last) break;
-      titles.push(
-        ...(await coachListQueries.titlesBetween(ex, scope, q.periodId, q.teamId, titlesUpTo, last)).filter(sees),
-      );
-      titlesUpTo = last;
       const shown = rows.filter((r) => sees(r.row));
       const input = await coachInputOf(
         ex,
@@ -992,7 +982,14 @@ async function coachPage(
         objectives: input,
         nowMs: f.nowMs,
         settings: ctx.settings,
-        periodTitles: titles,
+        twins: await earlierTwins(
+          ex,
+          scope,
+          q.periodId,
+          q.teamId,
+          shown.map((r) => r.row),
+          sees,
+        ),
       });
       for (const [i, r] of shown.entries()) {
         const first = inclusive && from !== null && r.position.id === from.id ? skip : 0;

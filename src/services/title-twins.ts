@@ -1,0 +1,94 @@
+/**
+ * The coach's `duplicate` for some objectives of a period, without reading the period: each
+ * one's first earlier near-identical objective (as a whole run over the period finds it),
+ * looked up in the period's title index (`domain/title-index.ts`, `db/title-token-queries.ts`).
+ * The cost follows the objectives asked about and the titles that share their rarest keys,
+ * not the period's size.
+ */
+import type { Db, Executor } from "../db/database.js";
+import type { OrgScope } from "../db/org-scope.js";
+import { inTransaction } from "../db/repositories.js";
+import { type TitleWalk, titleTokenQueries } from "../db/title-token-queries.js";
+import type { ObjectiveFacts } from "../domain/access.js";
+import { nearIdenticalTo } from "../domain/coach.js";
+import { rarityKeys, type TwinProbe, twinKeys, twinProbe } from "../domain/title-index.js";
+
+/** Key counts above this are "common" alike: ranking them further would read more than it saves. */
+const COMMON = 32;
+/** Candidates read per objective in the first round; later rounds read more (up to {@link MOST_PER_ROUND}). */
+const FIRST_ROUND = 16;
+const MOST_PER_ROUND = 256;
+
+/** Brings the organisation's title index up to date (its own short transaction, only when something is queued). */
+export async function freshTitleIndex(db: Db, scope: OrgScope): Promise<void> {
+  if (!(await titleTokenQueries.queued(db, scope))) return;
+  await inTransaction(db, (tx) => titleTokenQueries.drain(tx, scope));
+}
+
+/** An objective `duplicate` is asked about. */
+export interface TwinQuery {
+  id: string;
+  title: string;
+  state: string;
+  periodId: string | null;
+}
+
+/**
+ * For each of `objectives` in `periodId` that `duplicate` compares (open, with a title), the
+ * title of the first objective created before it in the period (with `teamId`, in that team)
+ * that the reader sees, is open and is near-identical to it — the twin a whole run over the
+ * period's visible objectives names. Run {@link freshTitleIndex} first.
+ */
+export async function earlierTwins(
+  ex: Executor,
+  scope: OrgScope,
+  periodId: string,
+  teamId: string | undefined,
+  objectives: readonly TwinQuery[],
+  sees: (o: ObjectiveFacts) => boolean,
+): Promise<Map<string, string>> {
+  const twins = new Map<string, string>();
+  const asked = new Map<string, { probe: TwinProbe; matches: (other: string) => boolean }>();
+  for (const o of objectives) {
+    if (o.state === "closed" || o.periodId !== periodId) continue;
+    const probe = twinProbe(o.title);
+    if (probe) asked.set(o.id, { probe, matches: nearIdenticalTo(o.title) });
+  }
+  if (asked.size === 0) return twins;
+
+  const rarity = new Set<string>();
+  for (const { probe } of asked.values()) for (const key of rarityKeys(probe)) rarity.add(key);
+  const counts = await titleTokenQueries.counts(ex, scope, periodId, [...rarity], COMMON);
+  let walks: TitleWalk[] = [...asked].map(([id, { probe }]) => ({
+    id,
+    tokens: twinKeys(probe, (key) => counts.get(key) ?? 0),
+    after: null,
+  }));
+
+  // Each round reads every walk's next candidates in creation order; a walk ends at its first
+  // match (the earliest, since every earlier candidate was checked) or when the index has no more.
+  let limit = FIRST_ROUND;
+  while (walks.length > 0) {
+    const found = await titleTokenQueries.candidates(ex, scope, periodId, walks, limit);
+    const next: TitleWalk[] = [];
+    for (const walk of walks) {
+      const list = found.get(walk.id) ?? [];
+      const { matches } = asked.get(walk.id)!;
+      const twin = list.find(
+        (c) =>
+          !c.deleted &&
+          c.state !== "closed" &&
+          c.periodId === periodId &&
+          (teamId === undefined || c.teamId === teamId) &&
+          sees(c) &&
+          matches(c.title),
+      );
+      const last = list.at(-1);
+      if (twin) twins.set(walk.id, twin.title);
+      else if (last && list.length === limit) next.push({ ...walk, after: { createdAt: last.createdAt, id: last.id } });
+    }
+    walks = next;
+    limit = Math.min(MOST_PER_ROUND, limit * 4);
+  }
+  return twins;
+}
