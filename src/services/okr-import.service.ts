@@ -180,9 +180,10 @@ async function planImport(
     (await importQueries.teamsByNames(ex, scope, teamNames)).map((t) => [t.name.toLowerCase(), t.id]),
   );
   const periodNames = [...new Set(rows.flatMap((r) => (r.period ? [r.period.toLowerCase()] : [])))];
-  const periods = new Map(
-    (await importQueries.periodsByNames(ex, scope, periodNames)).map((p) => [p.name.toLowerCase(), p.id]),
-  );
+  const namedPeriods = await importQueries.periodsByNames(ex, scope, periodNames);
+  const periods = new Map(namedPeriods.map((p) => [p.name.toLowerCase(), p.id]));
+  // A closed period takes no new objective, and none moves into it (as POST and PATCH /objectives answer).
+  const closedPeriods = new Map(namedPeriods.filter((p) => p.closedAt).map((p) => [p.id, p]));
 
   const plan: Plan = {
     summary: {
@@ -389,6 +390,15 @@ async function planImport(
     const periodId = periodIdOf(r) ?? old?.periodId ?? null;
     if (!periodId) {
       if (!r.period) bad(r, "Time period", "is empty: a new objective needs its period, e.g. Q1 2026");
+      continue;
+    }
+    const closed = closedPeriods.get(periodId);
+    if (closed && (!old || old.periodId !== periodId)) {
+      bad(
+        r,
+        "Time period",
+        `the period "${closed.name}" is closed, so no objective can be ${old ? "moved to" : "created in"} it; name an open period, or reopen "${closed.name}" first`,
+      );
       continue;
     }
     if (ownerIds === null || teamId === undefined) continue;

@@ -1,7 +1,7 @@
 /**
  * A closed period takes no new objective: creating one there, moving one there or continuing
  * one into it is refused (409 CLOSED) with the period named and the way out (an open period,
- * or reopening it); once reopened it takes them again. An OKR file may still write a closed
+ * or reopening it), by hand and by a spreadsheet import; once reopened it takes them again. An OKR file may still write a closed
  * objective into a closed period, since it closes it in the same transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +62,32 @@ describe.each(DATABASE_KINDS)("a closed period on %s", (kind) => {
     expect(await titlesIn(closed.id)).toEqual(["Ship the winter release"]);
     // Other edits of an objective that stays put are not affected.
     expect((await api.call("PATCH", `/objectives/${o.id}`, { title: "Keep going on" })).status).toBe(200);
+  });
+
+  it("refuses a spreadsheet import that would create an objective in it or move one to it", async () => {
+    const csv = (rows: string[][]) =>
+      [["Reference", "Type", "Title", "Time period"], ...rows].map((r) => r.join(",")).join("\n");
+    const created = await api.call("POST", "/imports/okrs", {
+      format: "csv",
+      content: csv([["S-1", "Objective", "Imported too late", "Q4 2025"]]),
+    });
+    expect(created.status).toBe(400);
+    expect(created.body.error.details[0]).toBe(
+      'row 2, Time period: the period "Q4 2025" is closed, so no objective can be created in it; name an open period, or reopen "Q4 2025" first',
+    );
+    const placed = await api.call("POST", "/imports/okrs", {
+      format: "csv",
+      content: csv([["S-2", "Objective", "Imported in time", "Q1 2026"]]),
+    });
+    expect(placed.status).toBe(200);
+    const moved = await api.call("POST", "/imports/okrs", {
+      format: "csv",
+      content: csv([["S-2", "Objective", "Imported in time", "Q4 2025"]]),
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.details[0]).toContain("no objective can be moved to it");
+    expect(await titlesIn(closed.id)).toEqual(["Ship the winter release"]);
+    expect(await titlesIn(open.id)).toContain("Imported in time");
   });
 
   it("lets an OKR file write a closed objective into it, but not an open one", async () => {
