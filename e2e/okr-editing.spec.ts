@@ -135,6 +135,23 @@ test("an admin reorders key results with the mouse and the keyboard", async ({ p
   await expect(page.getByRole("article").getByRole("link").nth(1)).toHaveText("Third KR (e2e)");
   await page.screenshot({ path: `${SHOTS}/kr-reordered.png`, fullPage: true });
   await axeLightAndDark(page);
+
+  // A move the server refuses says so in a notice whose text is readable (axe's contrast check).
+  await page.route("**/api/v1/key-results/*", (route) =>
+    route.request().method() === "PATCH"
+      ? route.fulfill({
+          status: 409,
+          contentType: "application/json",
+          body: JSON.stringify({
+            error: { code: "CONFLICT", message: "Someone changed it meanwhile.", details: null },
+          }),
+        })
+      : route.continue(),
+  );
+  await manage.getByRole("button", { name: "Move “First KR (e2e)” up" }).click();
+  await expect(page.getByText("Someone changed it meanwhile.")).toBeVisible();
+  await axeLightAndDark(page);
+  await page.unroute("**/api/v1/key-results/*");
 });
 
 test("an admin moves a key result to the trash and restores it from the trash", async ({ page }) => {
