@@ -12,6 +12,9 @@
  *
  *   npm run bench:lists      (or: npx tsx bench/list-scale.bench.ts [sizes…] [--pg] [--one-period])
  *
+ * OKRA_LIST_RUNS sets the requests per size (60); OKRA_LIST_ONLY=coach,count keeps only the
+ * requests whose label starts so.
+ *
  * With --pg it runs on a throwaway PostgreSQL server instead of embedded PGlite; with
  * --one-period every objective is in the period measured (a quarter of a large organisation).
  */
@@ -29,6 +32,8 @@ const onePeriod = args.includes("--one-period");
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const SIZES = sizes.length >= 2 ? sizes : [200, 4000];
 const RUNS = Number(process.env.OKRA_LIST_RUNS ?? 60);
+// Only the requests whose label starts with one of these (comma-separated), e.g. OKRA_LIST_ONLY=coach.
+const ONLY = process.env.OKRA_LIST_ONLY?.split(",").filter(Boolean) ?? [];
 const TOKEN = "okra_bench_lists_token_0123456789";
 
 async function open(): Promise<{ database: Database; stop: () => Promise<void> }> {
@@ -161,7 +166,9 @@ async function openOrg(objectives: number): Promise<Org> {
   return {
     objectives,
     get,
-    urls,
+    urls: Object.fromEntries(
+      Object.entries(urls).filter(([label]) => ONLY.length === 0 || ONLY.some((p) => label.startsWith(p))),
+    ),
     close: async () => {
       await app.close();
       await database.close();

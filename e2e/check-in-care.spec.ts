@@ -86,7 +86,9 @@ test("the preview counts the child objective; a value below the start asks first
   await page.screenshot({ path: `${SHOTS}/check-in-care-automatic.png`, fullPage: true });
 });
 
-test("a value far beyond the target asks too; an ordinary one does not", async ({ page }) => {
+test("a value far beyond the target asks too, an ordinary one does not; a written note is not lost to Escape", async ({
+  page,
+}) => {
   const { offers } = await staffing(page.request);
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page);
@@ -101,6 +103,22 @@ test("a value far beyond the target asks too; an ordinary one does not", async (
   await page.screenshot({ path: `${SHOTS}/check-in-care-far-beyond-390.png` });
   await value.fill("6");
   await expect(dialog.getByTestId("check-in-value-warning")).toBeHidden();
+
+  // Escape does not throw a written note away without asking; Cancel does, on purpose.
+  await dialog.getByRole("textbox", { name: "Note" }).fill("Two offers signed, a third verbal.");
+  await page.keyboard.press("Escape");
+  const discard = page.getByRole("dialog", { name: "Discard this check-in?" });
+  await expect(discard).toBeVisible();
+  await discard.getByRole("button", { name: "Keep editing" }).click();
+  await expect(dialog.getByRole("textbox", { name: "Note" })).toHaveValue("Two offers signed, a third verbal.");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog", { name: "Discard this check-in?" }).getByRole("button", { name: "Discard" }).click();
+  await expect(dialog).toBeHidden();
+  // An untouched dialog closes at once.
+  await page.getByRole("button", { name: "Check in", exact: true }).click();
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
 });
 
 test("an observer is offered no Edit or Delete on check-ins, at 1400 and on a phone", async ({ page }) => {

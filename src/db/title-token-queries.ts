@@ -136,6 +136,8 @@ export const titleTokenQueries = {
    * For each walk, the next (at most) `limit` objectives of the period, in creation order,
    * created before the walk's objective and after its last candidate, that hold one of its
    * keys: one statement for every walk, each reading at most `limit` index entries per key.
+   * Every join is a lateral one, so that each reads by key: estimating the rows of a JSON
+   * input, the planner could otherwise hash-join a scan of the organisation's objectives.
    */
   async candidates(
     ex: Executor,
@@ -158,7 +160,8 @@ export const titleTokenQueries = {
           o.owner_ids as "ownerIds", o.visibility, o.id is null or o.deleted_at is not null as deleted,
           to_char(c.created_at at time zone 'UTC', ${sql.raw(UTC_TEXT)}) as "createdAt"
         from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(i uuid, t jsonb, fa timestamptz, fi uuid)
-        join objectives xo on xo.org_id = ${scope.orgId}::uuid and xo.id = x.i
+        cross join lateral (
+          select xo.created_at, xo.id from objectives xo where xo.org_id = ${scope.orgId}::uuid and xo.id = x.i) xo
         cross join lateral (
           select u.created_at, u.objective_id
           from jsonb_array_elements_text(x.t) as tk(token)
@@ -174,7 +177,9 @@ export const titleTokenQueries = {
           order by u.created_at, u.objective_id
           limit ${limit}
         ) c
-        left join objectives o on o.org_id = ${scope.orgId}::uuid and o.id = c.objective_id
+        left join lateral (
+          select o.id, o.title, o.state, o.period_id, o.level, o.team_id, o.owner_ids, o.visibility, o.deleted_at
+          from objectives o where o.org_id = ${scope.orgId}::uuid and o.id = c.objective_id) o on true
         order by x.i, c.created_at, c.objective_id`),
     );
     for (const { walk, ...candidate } of rows) found.get(walk)?.push(candidate);

@@ -315,6 +315,7 @@ const en = {
   },
   checkIn: {
     title: "Check in: {{title}}",
+    discardTitle: "Discard this check-in?",
     value: "New value",
     achieved: "Achieved",
     status: "Status",

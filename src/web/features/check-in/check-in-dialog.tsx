@@ -3,7 +3,7 @@
  * note. Before saving it previews the KR's new progress and status and its objective's
  * roll-up, computed by the same domain code the server runs.
  */
-import { Group, Modal, NumberInput, Select, Slider, Stack, Switch, Text, Textarea } from "@mantine/core";
+import { Group, NumberInput, Select, Slider, Stack, Switch, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -12,6 +12,7 @@ import { krOwnProgress } from "../../../domain/progress.js";
 import { computeStatus } from "../../../domain/status.js";
 import { DEFAULT_SETTINGS, MANUAL_STATUSES, type ManualStatus } from "../../../domain/types.js";
 import { DialogFooter } from "../../components/dialog-footer.js";
+import { FormDialog } from "../../components/form-dialog.js";
 import { StatusBadge } from "../../components/status-badge.js";
 import { ApiError, api } from "../../lib/api.js";
 import { value as formatValue, percent } from "../../lib/format.js";
@@ -49,11 +50,18 @@ export function CheckInDialog({
 }) {
   const queryClient = useQueryClient();
   const milestone = kr.type === "milestone";
-  const [val, setVal] = useState<number | string>(kr.current ?? kr.start ?? "");
+  const initialValue = kr.current ?? kr.start ?? "";
+  const [val, setVal] = useState<number | string>(initialValue);
   const [achieved, setAchieved] = useState<boolean>(kr.achieved ?? false);
   const [status, setStatus] = useState<string>("auto");
   const [confidence, setConfidence] = useState(7);
   const [note, setNote] = useState("");
+  // Anything typed or chosen is not thrown away by Escape or a click outside without asking.
+  const dirty =
+    note.trim() !== "" ||
+    status !== "auto" ||
+    confidence !== 7 ||
+    (milestone ? achieved !== (kr.achieved ?? false) : String(val) !== String(initialValue));
   const numeric = typeof val === "number" ? val : val === "" ? null : Number(val);
   const latest = milestone ? { value: null, achieved } : { value: numeric, achieved: null };
   const breakdown = useProgressBreakdown(objective?.id);
@@ -103,111 +111,105 @@ export function CheckInDialog({
   const valueError = problems.find((p) => p.startsWith("value:"))?.slice(7);
 
   return (
-    <Modal
+    <FormDialog
       opened={opened}
       onClose={onClose}
       title={t("checkIn.title", { title: kr.title })}
       size="lg"
-      closeButtonProps={{ "aria-label": t("common.close") }}
+      discard={{ dirty, question: t("checkIn.discardTitle") }}
+      onSubmit={() => {
+        if (!check.confirmed) {
+          setTriedUnconfirmed(true);
+          return;
+        }
+        save.mutate();
+      }}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!check.confirmed) {
-            setTriedUnconfirmed(true);
-            return;
-          }
-          save.mutate();
-        }}
-      >
-        <Stack>
-          {milestone ? (
-            <Switch
-              label={t("checkIn.achieved")}
-              checked={achieved}
-              onChange={(e) => setAchieved(e.currentTarget.checked)}
-            />
-          ) : (
-            <NumberInput
-              label={t("checkIn.value")}
-              description={t("keyResult.from", {
-                start: formatValue(kr, kr.start),
-                target: formatValue(kr, kr.target),
-              })}
-              value={val}
-              onChange={setVal}
-              decimalScale={6}
-              error={valueError}
-              required
-              data-autofocus
-            />
-          )}
-          {!milestone && (
-            <CheckInValueWarning
-              kr={kr}
-              value={numeric}
-              confirmed={check.confirmed}
-              onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
-              showError={triedUnconfirmed}
-            />
-          )}
-          <Select
-            label={t("checkIn.status")}
-            value={status}
-            onChange={(v) => setStatus(v ?? "auto")}
-            data={[
-              { value: "auto", label: t("checkIn.statusAuto") },
-              ...MANUAL_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
-            ]}
-            allowDeselect={false}
-          />
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="confidence-label">
-              {t("checkIn.confidence")}
-            </Text>
-            <Slider
-              min={1}
-              max={10}
-              step={1}
-              value={confidence}
-              onChange={setConfidence}
-              marks={[{ value: 1 }, { value: 5 }, { value: 10 }]}
-              aria-labelledby="confidence-label"
-              thumbLabel={t("checkIn.confidence")}
-            />
-          </Stack>
-          <Textarea
-            label={t("checkIn.note")}
-            placeholder={t("checkIn.notePlaceholder")}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            autosize
-            minRows={2}
-          />
-          <Stack gap={4} p="sm" bg="var(--mantine-color-default-hover)" style={{ borderRadius: 8 }} aria-live="polite">
-            <Text size="sm" fw={600}>
-              {t("checkIn.preview")}
-            </Text>
-            <Group gap="xs">
-              <Text size="sm">
-                {t("common.progress")}: {percent(preview.progress)}
-              </Text>
-              <StatusBadge status={preview.status} />
-            </Group>
-            {objective && preview.objectiveProgress !== null && (
-              <Text size="sm">
-                {t("checkIn.previewParent", { title: objective.title, progress: percent(preview.objectiveProgress) })}
-              </Text>
-            )}
-          </Stack>
-          {save.error && !valueError && (
-            <Text c="red" size="sm" role="alert">
-              {save.error.message}
-            </Text>
-          )}
-          <DialogFooter onCancel={onClose} submitLabel={t("checkIn.save")} loading={save.isPending} />
-        </Stack>
-      </form>
-    </Modal>
+      {milestone ? (
+        <Switch
+          label={t("checkIn.achieved")}
+          checked={achieved}
+          onChange={(e) => setAchieved(e.currentTarget.checked)}
+        />
+      ) : (
+        <NumberInput
+          label={t("checkIn.value")}
+          description={t("keyResult.from", {
+            start: formatValue(kr, kr.start),
+            target: formatValue(kr, kr.target),
+          })}
+          value={val}
+          onChange={setVal}
+          decimalScale={6}
+          error={valueError}
+          required
+          data-autofocus
+        />
+      )}
+      {!milestone && (
+        <CheckInValueWarning
+          kr={kr}
+          value={numeric}
+          confirmed={check.confirmed}
+          onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
+          showError={triedUnconfirmed}
+        />
+      )}
+      <Select
+        label={t("checkIn.status")}
+        value={status}
+        onChange={(v) => setStatus(v ?? "auto")}
+        data={[
+          { value: "auto", label: t("checkIn.statusAuto") },
+          ...MANUAL_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
+        ]}
+        allowDeselect={false}
+      />
+      <Stack gap={4}>
+        <Text size="sm" fw={500} id="confidence-label">
+          {t("checkIn.confidence")}
+        </Text>
+        <Slider
+          min={1}
+          max={10}
+          step={1}
+          value={confidence}
+          onChange={setConfidence}
+          marks={[{ value: 1 }, { value: 5 }, { value: 10 }]}
+          aria-labelledby="confidence-label"
+          thumbLabel={t("checkIn.confidence")}
+        />
+      </Stack>
+      <Textarea
+        label={t("checkIn.note")}
+        placeholder={t("checkIn.notePlaceholder")}
+        value={note}
+        onChange={(e) => setNote(e.currentTarget.value)}
+        autosize
+        minRows={2}
+      />
+      <Stack gap={4} p="sm" bg="var(--mantine-color-default-hover)" style={{ borderRadius: 8 }} aria-live="polite">
+        <Text size="sm" fw={600}>
+          {t("checkIn.preview")}
+        </Text>
+        <Group gap="xs">
+          <Text size="sm">
+            {t("common.progress")}: {percent(preview.progress)}
+          </Text>
+          <StatusBadge status={preview.status} />
+        </Group>
+        {objective && preview.objectiveProgress !== null && (
+          <Text size="sm">
+            {t("checkIn.previewParent", { title: objective.title, progress: percent(preview.objectiveProgress) })}
+          </Text>
+        )}
+      </Stack>
+      {save.error && !valueError && (
+        <Text c="red" size="sm" role="alert">
+          {save.error.message}
+        </Text>
+      )}
+      <DialogFooter onCancel={onClose} submitLabel={t("checkIn.save")} loading={save.isPending} />
+    </FormDialog>
   );
 }

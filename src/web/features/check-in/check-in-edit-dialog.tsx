@@ -2,10 +2,11 @@
  * Correct one of my check-ins (value or achieved, note, confidence). The server keeps the
  * earlier version in the check-in's history.
  */
-import { Modal, NumberInput, Stack, Switch, Text, Textarea } from "@mantine/core";
+import { NumberInput, Switch, Text, Textarea } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { DialogFooter } from "../../components/dialog-footer.js";
+import { FormDialog } from "../../components/form-dialog.js";
 import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
@@ -29,6 +30,9 @@ export function CheckInEditDialog({
   const [achieved, setAchieved] = useState(checkIn.achieved ?? false);
   const [note, setNote] = useState(checkIn.note);
   const numeric = value === "" ? null : Number(value);
+  const dirty = milestone
+    ? achieved !== (checkIn.achieved ?? false) || note !== checkIn.note
+    : String(value) !== String(checkIn.value ?? "") || note !== checkIn.note;
   // The value it already had was asked about when it was saved.
   const [confirmedValue, setConfirmedValue] = useState<number | null>(checkIn.value);
   const [triedUnconfirmed, setTriedUnconfirmed] = useState(false);
@@ -46,56 +50,57 @@ export function CheckInEditDialog({
   const message =
     save.error instanceof ApiError && save.error.code === "VERSION_CONFLICT" ? t("edit.conflict") : save.error?.message;
   return (
-    <Modal
+    <FormDialog
       opened={opened}
       onClose={onClose}
       title={t("edit.editCheckIn")}
-      closeButtonProps={{ "aria-label": t("common.close") }}
+      discard={{ dirty, question: t("okrEdit.discardTitle") }}
+      onSubmit={() => {
+        if (!check.confirmed) {
+          setTriedUnconfirmed(true);
+          return;
+        }
+        save.mutate();
+      }}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!check.confirmed) {
-            setTriedUnconfirmed(true);
-            return;
-          }
-          save.mutate();
-        }}
-      >
-        <Stack>
-          {milestone ? (
-            <Switch
-              label={t("checkIn.achieved")}
-              checked={achieved}
-              onChange={(e) => setAchieved(e.currentTarget.checked)}
-            />
-          ) : (
-            <>
-              <NumberInput label={t("checkIn.value")} value={value} onChange={setValue} decimalScale={6} required />
-              <CheckInValueWarning
-                kr={kr}
-                value={numeric}
-                confirmed={check.confirmed}
-                onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
-                showError={triedUnconfirmed}
-              />
-            </>
-          )}
-          <Textarea
-            label={t("checkIn.note")}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            autosize
-            minRows={2}
+      {milestone ? (
+        <Switch
+          label={t("checkIn.achieved")}
+          checked={achieved}
+          onChange={(e) => setAchieved(e.currentTarget.checked)}
+        />
+      ) : (
+        <>
+          <NumberInput
+            label={t("checkIn.value")}
+            value={value}
+            onChange={setValue}
+            decimalScale={6}
+            required
+            data-autofocus
           />
-          {message && (
-            <Text c="red" size="sm" role="alert">
-              {message}
-            </Text>
-          )}
-          <DialogFooter onCancel={onClose} submitLabel={t("common.save")} loading={save.isPending} />
-        </Stack>
-      </form>
-    </Modal>
+          <CheckInValueWarning
+            kr={kr}
+            value={numeric}
+            confirmed={check.confirmed}
+            onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
+            showError={triedUnconfirmed}
+          />
+        </>
+      )}
+      <Textarea
+        label={t("checkIn.note")}
+        value={note}
+        onChange={(e) => setNote(e.currentTarget.value)}
+        autosize
+        minRows={2}
+      />
+      {message && (
+        <Text c="red" size="sm" role="alert">
+          {message}
+        </Text>
+      )}
+      <DialogFooter onCancel={onClose} submitLabel={t("common.save")} loading={save.isPending} />
+    </FormDialog>
   );
 }
