@@ -21,6 +21,11 @@ test("periods: create a year with its quarters, rename one, delete an empty one"
   await page.getByRole("button", { name: "Change Q1 2031" }).click();
   const edit = page.getByRole("dialog", { name: "Change Q1 2031" });
   await edit.getByRole("textbox", { name: "Name" }).fill("Winter 2031");
+  // Escape asks before a change is thrown away.
+  await page.keyboard.press("Escape");
+  const discard = page.getByRole("dialog", { name: "Discard your changes?" });
+  await discard.getByRole("button", { name: "Keep editing" }).click();
+  await expect(edit.getByRole("textbox", { name: "Name" })).toHaveValue("Winter 2031");
   await edit.getByRole("button", { name: "Save the period" }).click();
   await expect(page.locator("#main").getByText("Winter 2031", { exact: true })).toBeVisible();
 

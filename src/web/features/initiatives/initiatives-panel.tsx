@@ -82,6 +82,7 @@ function InitiativeDialog({
         }
       : blank,
   );
+  const [initial] = useState(form);
   const save = useMutation({
     mutationFn: () => {
       const body = {
@@ -127,6 +128,7 @@ function InitiativeDialog({
       title={
         initiative ? t("initiativesPanel.editTitle", { title: initiative.title }) : t("initiativesPanel.createTitle")
       }
+      discard={{ dirty: JSON.stringify(form) !== JSON.stringify(initial), question: t("okrEdit.discardTitle") }}
       onSubmit={() => save.mutate()}
       size="lg"
     >

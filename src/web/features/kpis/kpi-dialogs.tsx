@@ -113,6 +113,7 @@ export function KpiDialog({ opened, onClose, kpi }: DialogProps & { kpi?: Kpi })
         }
       : blank,
   );
+  const [initial] = useState(form);
   const save = useMutation({
     mutationFn: () => {
       const body = {
@@ -164,6 +165,7 @@ export function KpiDialog({ opened, onClose, kpi }: DialogProps & { kpi?: Kpi })
       opened={opened}
       onClose={onClose}
       title={kpi ? t("kpiEdit.editTitle", { name: kpi.name }) : t("kpiEdit.createTitle")}
+      discard={{ dirty: JSON.stringify(form) !== JSON.stringify(initial), question: t("okrEdit.discardTitle") }}
       onSubmit={() => {
         if (!blocker) save.mutate();
       }}
@@ -277,6 +279,7 @@ export function KpiValueDialog({ opened, onClose, kpi }: DialogProps & { kpi: Kp
       opened={opened}
       onClose={onClose}
       title={t("kpiEdit.recordTitle", { name: kpi.name })}
+      discard={{ dirty: value.trim() !== "" || note.trim() !== "", question: t("okrEdit.discardTitle") }}
       onSubmit={() => record.mutate()}
     >
       <TextInput

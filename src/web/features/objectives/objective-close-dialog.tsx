@@ -40,6 +40,10 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
   const [note, setNote] = useState("");
   const [learnings, setLearnings] = useState("");
   const [next, setNext] = useState("");
+  // Scores changed or words written are not thrown away by Escape or a click outside without asking.
+  const dirty =
+    [note, learnings, next, ...Object.values(reasons)].some((x) => x.trim() !== "") ||
+    krs.some((k) => String(typed[k.id] ?? "") !== String(suggestedKrScore(k.progress)));
   const read = Object.fromEntries(krs.map((k) => [k.id, readScore(typed[k.id] ?? "")]));
   const scores = Object.fromEntries(krs.map((k) => [k.id, read[k.id]?.score ?? null]));
   const hasError = krs.some((k) => read[k.id]?.error);
@@ -65,6 +69,7 @@ export function ObjectiveCloseDialog({ objective, opened, onClose }: DialogProps
       onClose={onClose}
       title={t("close.title", { title: objective.title })}
       size="xl"
+      discard={{ dirty, question: t("okrEdit.discardTitle") }}
       onSubmit={() => {
         if (!hasError) close.mutate();
       }}

@@ -142,6 +142,7 @@ export function PeriodDialog({
       ? { name: period.name, startDate: period.startDate, endDate: period.endDate, parentId: period.parentId }
       : blank,
   );
+  const [initial] = useState(form);
   const save = useMutation({
     mutationFn: () =>
       period
@@ -167,6 +168,7 @@ export function PeriodDialog({
       opened={opened}
       onClose={onClose}
       title={period ? t("periods.editTitle", { name: period.name }) : t("periods.addCustom")}
+      discard={{ dirty: JSON.stringify(form) !== JSON.stringify(initial), question: t("okrEdit.discardTitle") }}
       onSubmit={() => save.mutate()}
     >
       <TextInput
