@@ -168,7 +168,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     getTypeParser: (oid: number, format?: "text" | "binary") =>
       oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
   };
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  // JIT off for Okra's connections: its statements are short, and compiling one costs more than
+  // running it. The planner asks for JIT on cost estimates alone, which a JSON input's guessed
+  // row count inflates (10 ms of compilation for a 0.3 ms lookup, measured). A connection URL
+  // with its own `options` parameter keeps those instead.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, options: "-c jit=off" });
   // A connection the server ends (a restart, a failover, an administrator) must not end the
   // process: pg reports it on the idle client and on the pool, where nothing else listens. The
   // pool drops that client and opens another on demand; a query in flight still gets its error.
