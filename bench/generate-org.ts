@@ -809,7 +809,7 @@ export async function recomputeOrg(
   // The coach's title index, from the objectives the load queued (as okra recompute rebuilds it).
   const indexed = performance.now();
   const titles = await inTransaction(database.db, (tx) => titleTokenQueries.drain(tx, scope));
-  log(`  title index: ${titles} objectives in ${((performance.now() - indexed) / 1000).toFixed(1)} s`);
+  log(`  title index: ${titles.done} objectives in ${((performance.now() - indexed) / 1000).toFixed(1)} s`);
   const started = performance.now();
   let engineError: string | null = null;
   try {

@@ -16,6 +16,7 @@ import type { Actor } from "../services/context.js";
 import { loadDemo } from "../services/demo.service.js";
 import { importPeople } from "../services/hris-import.service.js";
 import { recomputeAll, resumeRecomputes } from "../services/recompute.service.js";
+import { catchUpTitleIndexes } from "../services/title-twins.js";
 import { runBackup, runRestore } from "./backup-command.js";
 import { api, runCheckIn, runLint, runSignInLink, serveBanner } from "./commands.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
@@ -105,6 +106,8 @@ async function serve(opts: { demo?: boolean; port?: string; signinLink?: boolean
   const scheduler = await startScheduler(app.services, {
     onError: (err) => app.log.error({ err }, "background job error"),
   });
+  // The coach's title index catches up with what an upgrade or a bulk load queued.
+  void catchUpTitleIndexes(database.db).catch((err) => app.log.error({ err }, "could not build the title index"));
   // A settings change's background recompute that a stop interrupted goes on.
   void resumeRecomputes({ database, now: Date.now, emit: () => {} }).catch((err) =>
     app.log.error({ err }, "could not resume recomputing stored figures"),

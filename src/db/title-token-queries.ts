@@ -41,6 +41,13 @@ export interface TitleWalk {
 }
 
 export const titleTokenQueries = {
+  /** The organisations whose queue holds anything (unscoped: the start's catching up). */
+  async queuedOrganizations(ex: Executor): Promise<string[]> {
+    // unscoped: the instance's background work, organisation by organisation
+    const rows = rowsOf<{ org_id: string }>(await ex.execute(sql`select distinct org_id from objective_title_pending`));
+    return rows.map((r) => r.org_id);
+  },
+
   /** Whether the organisation's queue holds anything (a read then drains it first). */
   async queued(ex: Executor, scope: OrgScope): Promise<boolean> {
     const rows = rowsOf<{ queued: boolean }>(
@@ -52,12 +59,18 @@ export const titleTokenQueries = {
   },
 
   /**
-   * Rewrites the tokens of the queued objectives of the organisation from their rows as they
-   * now stand, and empties the queue; run in a transaction. Answers how many were rewritten.
+   * Rewrites the keys of the organisation's queued objectives from their rows as they now stand,
+   * and takes them off the queue, {@link DRAIN_BATCH} at a time: all of them, or at most
+   * `batches` batches. Run in a transaction. Answers how many were rewritten and whether the
+   * queue is now empty.
    */
-  async drain(ex: Executor, scope: OrgScope): Promise<number> {
+  async drain(
+    ex: Executor,
+    scope: OrgScope,
+    batches = Number.POSITIVE_INFINITY,
+  ): Promise<{ done: number; empty: boolean }> {
     let done = 0;
-    for (;;) {
+    for (let batch = 0; batch < batches; batch++) {
       const taken = rowsOf<{ id: string; title: string | null }>(
         await ex.execute(sql`
           with taken as (
@@ -88,15 +101,16 @@ export const titleTokenQueries = {
           on conflict do nothing`);
       }
       done += taken.length;
-      if (taken.length < DRAIN_BATCH) return done;
+      if (taken.length < DRAIN_BATCH) return { done, empty: true };
     }
+    return { done, empty: !(await titleTokenQueries.queued(ex, scope)) };
   },
 
   /**
    * Rebuilds the organisation's whole index from its objectives (`okra recompute`, after a bulk
    * load or a restore): empties it, queues every objective and drains the queue. Run in a transaction.
    */
-  async rebuild(ex: Executor, scope: OrgScope): Promise<number> {
+  async rebuild(ex: Executor, scope: OrgScope): Promise<{ done: number; empty: boolean }> {
     await ex.execute(sql`delete from objective_title_tokens where org_id = ${scope.orgId}::uuid`);
     await ex.execute(sql`
       insert into objective_title_pending (org_id, objective_id)

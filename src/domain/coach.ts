@@ -730,7 +730,9 @@ export type CoachOwned = Pick<CoachObjective, "periodId" | "ownerIds" | "periodS
  * `duplicate` over whole periods: for each objective compared (open ones with a period and a
  * title), in input order, the title of the first earlier one of its period it is near-identical to.
  */
-function earlierTwinTitles(objectives: readonly Pick<CoachObjective, "id" | "title" | "state" | "periodId">[]) {
+export function earlierTwinTitles(
+  objectives: readonly { id: string; title: string; state: string; periodId: string | null }[],
+): Map<string, string> {
   const compared = new Map<string, { id: string; title: ComparableTitle }[]>();
   for (const o of objectives) {
     if (o.state === "closed" || o.periodId === null) continue;

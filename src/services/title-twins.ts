@@ -6,11 +6,12 @@
  * not the period's size.
  */
 import type { Db, Executor } from "../db/database.js";
-import type { OrgScope } from "../db/org-scope.js";
+import { coachListQueries } from "../db/list-queries.js";
+import { grantOrgScope, type OrgScope } from "../db/org-scope.js";
 import { inTransaction } from "../db/repositories.js";
 import { type TitleWalk, titleTokenQueries } from "../db/title-token-queries.js";
 import type { ObjectiveFacts } from "../domain/access.js";
-import { nearIdenticalTo } from "../domain/coach.js";
+import { earlierTwinTitles, nearIdenticalTo } from "../domain/coach.js";
 import { rarityKeys, type TwinProbe, twinKeys, twinProbe } from "../domain/title-index.js";
 
 /** Key counts above this are "common" alike: ranking them further would read more than it saves. */
@@ -19,10 +20,28 @@ const COMMON = 32;
 const FIRST_ROUND = 16;
 const MOST_PER_ROUND = 256;
 
-/** Brings the organisation's title index up to date (its own short transaction, only when something is queued). */
-export async function freshTitleIndex(db: Db, scope: OrgScope): Promise<void> {
-  if (!(await titleTokenQueries.queued(db, scope))) return;
-  await inTransaction(db, (tx) => titleTokenQueries.drain(tx, scope));
+/** Queued objectives a read brings into the index before it answers (the rest: {@link catchUpTitleIndexes}). */
+const READ_BATCHES = 4;
+
+/**
+ * Brings the organisation's title index up to date before a read looks into it, in its own short
+ * transaction and only when something is queued: at most a few batches, so that a read after a
+ * bulk load or an upgrade does not wait for the whole queue. Answers whether the index is current.
+ */
+export async function freshTitleIndex(db: Db, scope: OrgScope): Promise<boolean> {
+  if (!(await titleTokenQueries.queued(db, scope))) return true;
+  return (await inTransaction(db, (tx) => titleTokenQueries.drain(tx, scope, READ_BATCHES))).empty;
+}
+
+/**
+ * Empties every organisation's queue, a few batches per transaction (at start, in the background:
+ * after an upgrade or a bulk load the index is built without a read waiting for it).
+ */
+export async function catchUpTitleIndexes(db: Db): Promise<void> {
+  for (const orgId of await titleTokenQueries.queuedOrganizations(db)) {
+    const scope = grantOrgScope(orgId);
+    while (!(await inTransaction(db, (tx) => titleTokenQueries.drain(tx, scope, READ_BATCHES))).empty) {}
+  }
 }
 
 /** An objective `duplicate` is asked about. */
@@ -37,7 +56,7 @@ export interface TwinQuery {
  * For each of `objectives` in `periodId` that `duplicate` compares (open, with a title), the
  * title of the first objective created before it in the period (with `teamId`, in that team)
  * that the reader sees, is open and is near-identical to it — the twin a whole run over the
- * period's visible objectives names. Run {@link freshTitleIndex} first.
+ * period's visible objectives names.
  */
 export async function earlierTwins(
   ex: Executor,
@@ -46,7 +65,15 @@ export async function earlierTwins(
   teamId: string | undefined,
   objectives: readonly TwinQuery[],
   sees: (o: ObjectiveFacts) => boolean,
+  /** Whether the index is current ({@link freshTitleIndex}); when not, the period's titles are compared instead. */
+  indexCurrent: boolean,
 ): Promise<Map<string, string>> {
+  if (!indexCurrent) {
+    // Still catching up (a bulk load, an upgrade): compare with the period's titles, as a whole run does.
+    const titles = (await coachListQueries.titlesBetween(ex, scope, periodId, teamId, null, null)).filter(sees);
+    const all = earlierTwinTitles(titles);
+    return new Map(objectives.flatMap((o) => (all.has(o.id) ? [[o.id, all.get(o.id)!] as const] : [])));
+  }
   const twins = new Map<string, string>();
   const asked = new Map<string, { probe: TwinProbe; matches: (other: string) => boolean }>();
   for (const o of objectives) {

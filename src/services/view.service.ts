@@ -865,15 +865,16 @@ export async function getCoach(svc: Services, actor: Actor, query: unknown) {
     const f = await figures(ex, scope, ctx, nowMs, q.asOf);
     const sees = await guard.seer();
     // A part of the period finds its twins in the period's title index: brought up to date first.
-    if (q.limit !== undefined || q.objectiveIds) await freshTitleIndex(svc.database.db, scope);
-    if (q.limit !== undefined) return coachPage({ ex, scope, ctx, f, period, sees }, q, q.limit);
+    const indexCurrent =
+      q.limit !== undefined || q.objectiveIds ? await freshTitleIndex(svc.database.db, scope) : false;
+    if (q.limit !== undefined) return coachPage({ ex, scope, ctx, f, period, sees, indexCurrent }, q, q.limit);
     if (q.objectiveIds) {
       // Only the objectives named (those of the period, in the team asked, that the reader
       // sees), in the order of a whole run; their twins come from the period's title index.
       const objs = (await objectiveRepo.listByIds(ex, scope, [...new Set(q.objectiveIds)]))
         .filter((o) => o.periodId === q.periodId && (q.teamId === undefined || o.teamId === q.teamId) && sees(o))
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const twins = await earlierTwins(ex, scope, q.periodId, q.teamId, objs, sees);
+      const twins = await earlierTwins(ex, scope, q.periodId, q.teamId, objs, sees, indexCurrent);
       const input = await coachInputOf(ex, scope, f, ctx, period, objs, sees);
       const items = runCoach({ objectives: input, nowMs: f.nowMs, settings: ctx.settings, twins });
       return { items, nextCursor: null };
@@ -925,11 +926,12 @@ async function coachPage(
     f: Figures;
     period: PeriodRow;
     sees: (o: ObjectiveFacts) => boolean;
+    indexCurrent: boolean;
   },
   q: { periodId: string; teamId?: string | undefined; asOf?: string | undefined; cursor?: string | undefined },
   limit: number,
 ): Promise<Page<Finding>> {
-  const { ex, scope, ctx, f, period, sees } = c;
+  const { ex, scope, ctx, f, period, sees, indexCurrent } = c;
   const filters = { periodId: q.periodId, teamId: q.teamId, asOf: q.asOf };
   const objectiveScope = cursorScope("coach", filters);
   const peopleScope = cursorScope("coach-people", filters);
@@ -989,6 +991,7 @@ async function coachPage(
           q.teamId,
           shown.map((r) => r.row),
           sees,
+          indexCurrent,
         ),
       });
       for (const [i, r] of shown.entries()) {
