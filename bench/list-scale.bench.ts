@@ -24,6 +24,7 @@ import { type Database, openDatabase } from "../src/db/database.js";
 import * as s from "../src/db/schema.js";
 import { buildApp } from "../src/http/app.js";
 import { bootstrap } from "../src/services/auth.service.js";
+import { catchUpTitleIndexes } from "../src/services/title-twins.js";
 
 const args = process.argv.slice(2);
 const onPg = args.includes("--pg");
@@ -103,6 +104,8 @@ async function seed(database: Database, objectives: number) {
       ),
     );
   }
+  // The coach's title index, as the server's start builds it after a bulk load.
+  await catchUpTitleIndexes(database.db);
   await database.db.execute(sql`analyze`);
   return periods[2]!.id; // Q2 2025
 }
