@@ -28,6 +28,7 @@ import { type Database, openDatabase } from "../src/db/database.js";
 import { grantOrgScope } from "../src/db/org-scope.js";
 import { graphQueries, inTransaction, lockOrganization, organizationRepo } from "../src/db/repositories.js";
 import { titleTokenQueries } from "../src/db/title-token-queries.js";
+import { seededRandom } from "../src/domain/seeded-random.js";
 import { loadOrgContext, recomputeStored } from "../src/services/evaluation.js";
 
 const DAY = 86_400_000;
@@ -93,18 +94,6 @@ export interface RecomputeResult {
   /** Why the engine's one-transaction recompute could not run (then `chunked` did). */
   engineError: string | null;
   rewritten: { keyResults: number; objectives: number };
-}
-
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = [
@@ -348,7 +337,7 @@ export async function generateOrg(database: Database, options: GenerateOptions):
   const people = Math.max(TEAM_SIZE, Math.floor(options.people));
   const nowMs = options.nowMs ?? Date.now();
   const seed = (options.seed ?? 42) ^ Math.imul(people, 2654435761);
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const chunk = options.chunk ?? 5000;
   const log = options.log ?? (() => {});
   const checkInQuarters = Math.min(4, Math.max(1, options.checkInQuarters ?? 4));

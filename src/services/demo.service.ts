@@ -23,6 +23,7 @@ import {
   withoutExtensions,
 } from "../domain/okr-file.js";
 import { DAY_MS } from "../domain/periods.js";
+import { seededRandom } from "../domain/seeded-random.js";
 import { DEFAULT_ORGANIZATION_NAME } from "./auth.service.js";
 import { type Actor, read, type Services } from "./context.js";
 import { applyOkrFile } from "./okr-file-apply.service.js";
@@ -33,18 +34,6 @@ export const DEMO_ORGANIZATION_NAME = "Fernhill";
 
 /** The demo's OKR file. */
 export const DEMO_FILE = new URL("../../demo/fernhill.okrs.yaml", import.meta.url);
-
-/** A small seeded PRNG (mulberry32): the same demo for the same `nowMs`. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOTES = [
   "Steady week.",
@@ -235,7 +224,7 @@ const extension = (node: unknown): Raw => ((node as Raw | undefined)?.["x-demo"]
 export function demoFile(nowMs: number, text = readFileSync(DEMO_FILE, "utf8")): OkrFile {
   const raw = parse(text) as Raw;
   const today = ISO_DAY(nowMs);
-  const rand = prng(Math.floor(nowMs / 60_000) ^ 0x0c7a);
+  const rand = seededRandom(Math.floor(nowMs / 60_000) ^ 0x0c7a);
   const boxOf = (name: string | number): Box => {
     const dates = periodDatesOfName(resolvePeriodName(nameOf(name), today));
     if (!dates) throw new Error(`demo file: the period "${name}" has no dates`);

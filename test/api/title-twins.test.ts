@@ -11,6 +11,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/domain/seeded-random.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { recomputeOrganization } from "../../src/services/recompute.service.js";
 import { catchUpTitleIndexes } from "../../src/services/title-twins.js";
@@ -27,18 +28,6 @@ interface Finding {
 
 const duplicates = (items: Finding[]) => items.filter((x) => x.checkId === "duplicate");
 const byId = (a: Finding, b: Finding) => (a.objectId < b.objectId ? -1 : a.objectId > b.objectId ? 1 : 0);
-
-/** A small deterministic PRNG (mulberry32), so that a failure can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASES = [
   "Delight enterprise customers in the Nordics",
@@ -122,7 +111,7 @@ describe.each(DATABASE_KINDS)("duplicate from the title index on %s", (kind) => 
     const stranger = await f.user({ name: "Sol Stranger", email: "sol@example.com" });
     memberAuth = { authorization: `Bearer ${(await createTokenForEmail(api.database, "mia@example.com")).token}` };
 
-    const rnd = prng(20261205);
+    const rnd = seededRandom(20261205);
     const made: { id: string; periodId: string; title: string }[] = [];
     for (let i = 0; i < 140; i++) {
       const base = BASES[Math.floor(rnd() * BASES.length)]!;
@@ -249,7 +238,7 @@ describe.each(DATABASE_KINDS)("the cost of one objective's twin on %s", (kind) =
   it("reads as much in a period of 400 objectives as in one of 40, and never the whole period", async () => {
     api = await startApi(kind, NOW);
     const f = factories(api);
-    const rnd = prng(7);
+    const rnd = seededRandom(7);
     const pick = (words: string) => {
       const list = words.split(" ");
       return list[Math.floor(rnd() * list.length)]!;
