@@ -49,7 +49,7 @@ const theme = createTheme({
     // An open menu focuses its first item; Mantine's focus placeholder (a presentational element
     // with a tabindex inside role="menu") is what axe flags as a menu with a child it cannot hold.
     Menu: Menu.extend({ defaultProps: { withInitialFocusPlaceholder: false } }),
-    // A notice's text under its title: Mantine's gray 6 is 3.3:1 on white; dimmed (gray 7) is 6:1.
+    // A notice's text under its title: Mantine's gray 6 is 3.3:1 on white; dimmed (gray 7) is 8:1.
     // Its close button has no name of its own.
     Notification: Notification.extend({
       defaultProps: { closeButtonProps: { "aria-label": t("common.close") } },
