@@ -57,6 +57,10 @@ export function PersonEditDialog({ user, me, opened, onClose }: DialogProps & { 
       opened={opened}
       onClose={onClose}
       title={t("people.detailsOf", { name: user.name })}
+      discard={{
+        dirty: form.name !== user.name || form.email !== user.email || form.managerId !== user.managerId,
+        question: t("okrEdit.discardTitle"),
+      }}
       onSubmit={() => save.mutate()}
     >
       <TextInput
