@@ -156,3 +156,28 @@ test("teams and people: while loading, no zero counts and the period picker says
   await expect(page.getByRole("heading", { name: /^People \(\d+\+?\)$/ })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/ptp-people-loaded.png` });
 });
+
+test("people: a search typed before the settings arrive is kept when they do", async ({ page }) => {
+  // The organisation's words set, as the default ones (what the settings journey leaves behind).
+  await client(page.request)("PATCH", "/settings", {
+    terminology: { objective: "Objective", keyResult: "Key result", initiative: "Initiative" },
+  });
+  await signIn(page);
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  await page.route(/\/api\/v1\/settings(\?|$)/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const settingsAnswered = page.waitForResponse(/\/api\/v1\/settings(\?|$)/);
+  await page.goto("/people");
+  const search = page.getByLabel("Find a person (name or email)");
+  await search.fill("Zara");
+  release();
+  await settingsAnswered;
+  await expect(page.getByRole("heading", { name: /^People \(\d+\+?\)$/ })).toBeVisible();
+  await expect(search).toHaveValue("Zara");
+  await expect(page.getByRole("link", { name: "Zara Ahmed" }).first()).toBeVisible();
+});

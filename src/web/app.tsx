@@ -109,6 +109,9 @@ function PeriodSwitcher() {
   );
 }
 
+/** The default words (objective, key result, initiative): what the page is drawn with before the settings arrive. */
+const DEFAULT_TERMS = "objective|key result|initiative";
+
 function Layout() {
   const [opened, { toggle, close }] = useDisclosure();
   const { colorScheme, toggleColorScheme } = useMantineColorScheme();
@@ -120,6 +123,10 @@ function Layout() {
   const settings = useSettings();
   const terms = settings.data?.terminology;
   const termsKey = terms ? `${terms.objective}|${terms.keyResult}|${terms.initiative}` : "";
+  // The page is drawn anew when the organisation's words differ from the defaults it was first
+  // drawn with; not when the settings merely arrive, which would throw away what someone already
+  // typed (a search, a form) on a page opened a moment before.
+  const mainKey = termsKey.toLowerCase() === DEFAULT_TERMS ? "" : termsKey;
   // The organisation's own words for objectives, key results and initiatives, everywhere.
   applyTerminology(terms);
   // Close the mobile menu after each navigation.
@@ -225,7 +232,7 @@ function Layout() {
           </Text>
         </nav>
       </AppShell.Navbar>
-      <AppShell.Main id="main" key={termsKey}>
+      <AppShell.Main id="main" key={mainKey}>
         <Outlet />
       </AppShell.Main>
     </AppShell>
