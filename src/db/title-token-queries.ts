@@ -1,9 +1,9 @@
 /**
  * The title index the coach's `duplicate` looks objectives up in (`objective_title_tokens`):
- * each objective's title keys (`domain/title-index.ts`) per period, in creation order. Triggers on `objectives`
- * (migration 0019) queue every objective whose title, period or creation time was written in
- * `objective_title_pending`; `drainTitleQueue` brings the index up to date from that queue, and
- * a read drains it before it looks anything up.
+ * each objective's title keys (`domain/title-index.ts`) per period, in creation order. Triggers
+ * on `objectives` (migration 0019) queue every objective whose title, period or creation time
+ * was written in `objective_title_pending`; `drain` brings the index up to date from that
+ * queue, and a read drains it before it looks anything up.
  */
 import { sql } from "drizzle-orm";
 import { titleIndexKeys } from "../domain/title-index.js";
