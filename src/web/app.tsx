@@ -53,7 +53,7 @@ import { useEffect } from "react";
 import { NotFound } from "./components/not-found.js";
 import { NotificationBell } from "./features/notifications/notification-bell.js";
 import { auth } from "./lib/api.js";
-import { applyTerminology, t } from "./lib/i18n.js";
+import { applyTerminology, type Terminology, t } from "./lib/i18n.js";
 import { connectLive } from "./lib/live.js";
 import { mayAdminister } from "./lib/permissions.js";
 import { pickPeriod, useMe, usePeriods, useSettings } from "./lib/queries.js";
@@ -109,8 +109,18 @@ function PeriodSwitcher() {
   );
 }
 
-/** The default words (objective, key result, initiative): what the page is drawn with before the settings arrive. */
-const DEFAULT_TERMS = "objective|key result|initiative";
+/**
+ * Whether the organisation's words leave every string as the defaults have it (what the page is
+ * drawn with before the settings arrive): the same words, the first letter in either case.
+ */
+function defaultWords(terms: Terminology | undefined): boolean {
+  if (!terms) return true;
+  const same = (word: string, def: string) =>
+    word.charAt(0).toLowerCase() === def.charAt(0) && word.slice(1) === def.slice(1);
+  return (
+    same(terms.objective, "objective") && same(terms.keyResult, "key result") && same(terms.initiative, "initiative")
+  );
+}
 
 function Layout() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -126,7 +136,7 @@ function Layout() {
   // The page is drawn anew when the organisation's words differ from the defaults it was first
   // drawn with; not when the settings merely arrive, which would throw away what someone already
   // typed (a search, a form) on a page opened a moment before.
-  const mainKey = termsKey.toLowerCase() === DEFAULT_TERMS ? "" : termsKey;
+  const mainKey = defaultWords(terms) ? "" : termsKey;
   // The organisation's own words for objectives, key results and initiatives, everywhere.
   applyTerminology(terms);
   // Close the mobile menu after each navigation.
