@@ -260,14 +260,22 @@ export const objectiveTitleTokens = pgTable(
   ],
 );
 
-/** Objectives whose title tokens are to be (re)written: filled by triggers on `objectives` (migration 0019). */
+/**
+ * Objectives whose title keys are to be (re)written: filled by triggers on `objectives` (migration
+ * 0019), one row per change. Never merged with a row already queued: a drain that took that one
+ * may have read the title before the change committed.
+ */
 export const objectiveTitlePending = pgTable(
   "objective_title_pending",
   {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
     orgId: orgId(),
     objectiveId: uuid("objective_id").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.objectiveId] })],
+  (t) => [
+    index("objective_title_pending_org_idx").on(t.orgId, t.id),
+    index("objective_title_pending_objective_idx").on(t.orgId, t.objectiveId),
+  ],
 );
 
 export const keyResults = pgTable(

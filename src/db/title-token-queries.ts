@@ -71,21 +71,23 @@ export const titleTokenQueries = {
   ): Promise<{ done: number; empty: boolean }> {
     let done = 0;
     for (let batch = 0; batch < batches; batch++) {
-      const taken = rowsOf<{ id: string; title: string | null }>(
+      const taken = rowsOf<{ taken: number; id: string; title: string | null }>(
         await ex.execute(sql`
           with taken as (
             delete from objective_title_pending p
             where p.org_id = ${scope.orgId}::uuid
-              and p.objective_id = any(array(
-                select q.objective_id from objective_title_pending q
-                where q.org_id = ${scope.orgId}::uuid limit ${DRAIN_BATCH}))
+              and p.id = any(array(
+                select q.id from objective_title_pending q
+                where q.org_id = ${scope.orgId}::uuid order by q.id limit ${DRAIN_BATCH}))
             returning p.objective_id
+          ), objects as (
+            select distinct objective_id from taken
           ), cleared as (
-            delete from objective_title_tokens t using taken
-            where t.org_id = ${scope.orgId}::uuid and t.objective_id = taken.objective_id
+            delete from objective_title_tokens t using objects
+            where t.org_id = ${scope.orgId}::uuid and t.objective_id = objects.objective_id
           )
-          select taken.objective_id as id, o.title
-          from taken left join objectives o on o.org_id = ${scope.orgId}::uuid and o.id = taken.objective_id`),
+          select (select count(*) from taken)::int as taken, objects.objective_id as id, o.title
+          from objects left join objectives o on o.org_id = ${scope.orgId}::uuid and o.id = objects.objective_id`),
       );
       const rows = taken.flatMap((r) => {
         const keys = r.title === null ? [] : titleIndexKeys(r.title);
@@ -100,8 +102,10 @@ export const titleTokenQueries = {
           cross join lateral jsonb_array_elements_text(x.t) as tk(token)
           on conflict do nothing`);
       }
+      // Rows taken off the queue (an objective changed twice is queued twice, and indexed once).
+      const rowsTaken = taken[0]?.taken ?? 0;
       done += taken.length;
-      if (taken.length < DRAIN_BATCH) return { done, empty: true };
+      if (rowsTaken < DRAIN_BATCH) return { done, empty: true };
     }
     return { done, empty: !(await titleTokenQueries.queued(ex, scope)) };
   },
@@ -112,10 +116,10 @@ export const titleTokenQueries = {
    */
   async rebuild(ex: Executor, scope: OrgScope): Promise<{ done: number; empty: boolean }> {
     await ex.execute(sql`delete from objective_title_tokens where org_id = ${scope.orgId}::uuid`);
+    await ex.execute(sql`delete from objective_title_pending where org_id = ${scope.orgId}::uuid`);
     await ex.execute(sql`
       insert into objective_title_pending (org_id, objective_id)
-      select org_id, id from objectives where org_id = ${scope.orgId}::uuid
-      on conflict do nothing`);
+      select org_id, id from objectives where org_id = ${scope.orgId}::uuid`);
     return titleTokenQueries.drain(ex, scope);
   },
 
