@@ -5,10 +5,10 @@
  * objective into a closed period, since it closes it in the same transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { grantOrgScope } from "../../src/db/org-scope.js";
-import type { Actor, Services } from "../../src/services/context.js";
+import type { Services } from "../../src/services/context.js";
 import { applyOkrFile } from "../../src/services/okr-file-apply.service.js";
 import { type ApiHarness, factories, servicesOf, startApi } from "../support/api.js";
+import { adminActorOf } from "../support/cli-actor.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 
 describe.each(DATABASE_KINDS)("a closed period on %s", (kind) => {
@@ -92,15 +92,7 @@ describe.each(DATABASE_KINDS)("a closed period on %s", (kind) => {
 
   it("lets an OKR file write a closed objective into it, but not an open one", async () => {
     const svc: Services = servicesOf(api);
-    const me = (await api.call("GET", "/me")).body;
-    const admin: Actor = {
-      userId: me.user.id,
-      orgId: me.organization.id,
-      scope: grantOrgScope(me.organization.id),
-      role: "owner",
-      access: "write",
-      isInstanceAdmin: true,
-    };
+    const admin = await adminActorOf(api.database);
     const file = (state: "active" | "closed", ref: string) => ({
       version: 1 as const,
       period: "Q4 2025",

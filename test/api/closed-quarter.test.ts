@@ -8,11 +8,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { grantOrgScope } from "../../src/db/org-scope.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { recordCheckInHistory } from "../../src/services/check-in.service.js";
-import type { Actor } from "../../src/services/context.js";
 import { type ApiHarness, factories, servicesOf, startApi } from "../support/api.js";
+import { adminActorOf } from "../support/cli-actor.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { recordStatements } from "../support/statements.js";
 
@@ -118,15 +117,7 @@ describe.each(DATABASE_KINDS)("a closed quarter stays closed (%s)", (kind) => {
     expect(synced.body).toMatchObject({ outcome: "failed", checkInId: null });
     expect(synced.body.error).toContain('The period "Sprint 49" is closed');
 
-    const me = (await api.call("GET", "/me")).body;
-    const admin: Actor = {
-      userId: me.user.id,
-      orgId: me.organization.id,
-      scope: grantOrgScope(me.organization.id),
-      role: "owner",
-      access: "write",
-      isInstanceAdmin: true,
-    };
+    const admin = await adminActorOf(api.database);
     const imported = await recordCheckInHistory(servicesOf(api), admin, [
       { keyResultId: kr.id, history: [{ body: { value: 14, at: "2026-11-25T10:00:00Z" } }] },
     ]).catch((e: unknown) => e);

@@ -20,7 +20,7 @@ import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
 import type { Breakdown, KeyResult, Objective } from "../../lib/types.js";
 import { useProgressBreakdown } from "../objectives/progress-breakdown.js";
-import { CheckInValueWarning, valueCheck } from "./check-in-value-warning.js";
+import { useValueConfirmation } from "./check-in-value-warning.js";
 
 /**
  * The KR's progress if `latest` were its newest check-in, and its objective's: the server's
@@ -66,9 +66,7 @@ export function CheckInDialog({
   const latest = milestone ? { value: null, achieved } : { value: numeric, achieved: null };
   const breakdown = useProgressBreakdown(objective?.id);
   // A value before the start or far beyond the target is saved only once the person says so.
-  const [confirmedValue, setConfirmedValue] = useState<number | null>(null);
-  const [triedUnconfirmed, setTriedUnconfirmed] = useState(false);
-  const check = valueCheck(kr, milestone ? null : numeric, confirmedValue);
+  const confirmation = useValueConfirmation(kr, milestone ? null : numeric);
 
   // Cheap (one line of arithmetic): computed on every keystroke.
   const preview = (() => {
@@ -117,13 +115,7 @@ export function CheckInDialog({
       title={t("checkIn.title", { title: kr.title })}
       size="lg"
       discard={{ dirty, question: t("checkIn.discardTitle") }}
-      onSubmit={() => {
-        if (!check.confirmed) {
-          setTriedUnconfirmed(true);
-          return;
-        }
-        save.mutate();
-      }}
+      onSubmit={() => confirmation.submit(() => save.mutate())}
     >
       {milestone ? (
         <Switch
@@ -146,15 +138,7 @@ export function CheckInDialog({
           data-autofocus
         />
       )}
-      {!milestone && (
-        <CheckInValueWarning
-          kr={kr}
-          value={numeric}
-          confirmed={check.confirmed}
-          onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
-          showError={triedUnconfirmed}
-        />
-      )}
+      {confirmation.warning}
       <Select
         label={t("checkIn.status")}
         value={status}

@@ -11,7 +11,7 @@ import { ApiError, api } from "../../lib/api.js";
 import { t } from "../../lib/i18n.js";
 import { invalidateForChange } from "../../lib/live.js";
 import type { CheckIn, KeyResult } from "../../lib/types.js";
-import { CheckInValueWarning, valueCheck } from "./check-in-value-warning.js";
+import { useValueConfirmation } from "./check-in-value-warning.js";
 
 export function CheckInEditDialog({
   kr,
@@ -34,9 +34,7 @@ export function CheckInEditDialog({
     ? achieved !== (checkIn.achieved ?? false) || note !== checkIn.note
     : String(value) !== String(checkIn.value ?? "") || note !== checkIn.note;
   // The value it already had was asked about when it was saved.
-  const [confirmedValue, setConfirmedValue] = useState<number | null>(checkIn.value);
-  const [triedUnconfirmed, setTriedUnconfirmed] = useState(false);
-  const check = valueCheck(kr, milestone ? null : numeric, confirmedValue);
+  const confirmation = useValueConfirmation(kr, milestone ? null : numeric, checkIn.value);
   const save = useMutation({
     mutationFn: () =>
       api("PATCH", `/check-ins/${checkIn.id}`, {
@@ -55,13 +53,7 @@ export function CheckInEditDialog({
       onClose={onClose}
       title={t("edit.editCheckIn")}
       discard={{ dirty, question: t("okrEdit.discardTitle") }}
-      onSubmit={() => {
-        if (!check.confirmed) {
-          setTriedUnconfirmed(true);
-          return;
-        }
-        save.mutate();
-      }}
+      onSubmit={() => confirmation.submit(() => save.mutate())}
     >
       {milestone ? (
         <Switch
@@ -79,13 +71,7 @@ export function CheckInEditDialog({
             required
             data-autofocus
           />
-          <CheckInValueWarning
-            kr={kr}
-            value={numeric}
-            confirmed={check.confirmed}
-            onConfirm={(yes) => setConfirmedValue(yes ? numeric : null)}
-            showError={triedUnconfirmed}
-          />
+          {confirmation.warning}
         </>
       )}
       <Textarea

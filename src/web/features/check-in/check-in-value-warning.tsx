@@ -1,4 +1,5 @@
 import { Alert, Checkbox, Stack, Text } from "@mantine/core";
+import { type ReactNode, useState } from "react";
 import { unusualCheckInValue } from "../../../domain/progress.js";
 import { value as formatValue, percent } from "../../lib/format.js";
 import { t } from "../../lib/i18n.js";
@@ -8,16 +9,47 @@ import type { KeyResult } from "../../lib/types.js";
  * Whether `value` needs the person's word before it is saved (okr-method §2 keeps it, unclamped),
  * and whether they gave it for this very value.
  */
-export function valueCheck(kr: KeyResult, value: number | null, confirmedValue: number | null) {
+function valueCheck(kr: KeyResult, value: number | null, confirmedValue: number | null) {
   const unusual = unusualCheckInValue(kr, value);
   return { unusual, confirmed: unusual === null || confirmedValue === value };
+}
+
+/**
+ * What a check-in form needs for an unusual value: `warning` (the question to show under the
+ * value, or nothing) and `submit`, which runs `save` once the value is usual or confirmed, and
+ * otherwise points at the box to tick. `value` is null for a milestone (never unusual);
+ * `alreadyConfirmed` is a value asked about before (an edited check-in's saved value).
+ */
+export function useValueConfirmation(
+  kr: KeyResult,
+  value: number | null,
+  alreadyConfirmed: number | null = null,
+): { warning: ReactNode; submit: (save: () => void) => void } {
+  const [confirmedValue, setConfirmedValue] = useState<number | null>(alreadyConfirmed);
+  const [tried, setTried] = useState(false);
+  const { confirmed } = valueCheck(kr, value, confirmedValue);
+  return {
+    warning: (
+      <CheckInValueWarning
+        kr={kr}
+        value={value}
+        confirmed={confirmed}
+        onConfirm={(yes) => setConfirmedValue(yes ? value : null)}
+        showError={tried}
+      />
+    ),
+    submit: (save) => {
+      if (confirmed) save();
+      else setTried(true);
+    },
+  };
 }
 
 /**
  * A question under the value of a check-in that lies before the start of its key result, or far
  * beyond its target: what progress it would give, and a box to tick to save it anyway.
  */
-export function CheckInValueWarning({
+function CheckInValueWarning({
   kr,
   value,
   confirmed,
