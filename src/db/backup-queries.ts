@@ -11,6 +11,7 @@ import { getTableColumns, is, type SQL, sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { type Executor, MIGRATIONS_DIR } from "./database.js";
 import * as schema from "./schema.js";
+import { rowsOf } from "./sql-text.js";
 
 /** One table of a backup: its SQL name, its columns in schema order and its primary key. */
 export interface BackupTable {
@@ -81,7 +82,6 @@ export function latestMigrationTag(): string {
 }
 
 const ident = (name: string): SQL => sql`${sql.identifier(name)}`;
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 const list = (names: readonly string[], each: (n: string) => SQL) =>
   sql.join(
     names.map((n) => each(n)),

@@ -10,16 +10,13 @@ import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { AlignmentRow, InitiativeRow, KpiRow, KpiValueRow, ObjectiveRow, PeriodRow } from "./repositories.js";
 import * as s from "./schema.js";
+import { rowsOf } from "./sql-text.js";
 import { objectiveMayHaveStatusSql, objectiveStatusSql, type StatusInstant } from "./status-sql.js";
 import { isId } from "./table-repository.js";
 
 /** An instant as positions carry it: UTC, to the microsecond, `2026-02-15T12:00:00.123456Z`. */
 function instantText(col: PgColumn): SQL<string> {
   return sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
 }
 
 /** `not in (ids)`, or nothing when there are none. */

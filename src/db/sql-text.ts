@@ -97,11 +97,12 @@ export async function runStatements(ex: Executor, oneTrip: boolean, statements: 
   if (results.length !== statements.length) {
     throw new Error(`sent ${statements.length} statements, got ${results.length} results`);
   }
-  return results.map(rowsOf);
+  return results.map((r) => rowsOf(r));
 }
 
-function rowsOf(result: unknown): Raw[] {
-  return ((result as { rows?: Raw[] }).rows ?? []) as Raw[];
+/** The rows of a driver's answer (both drivers answer `{ rows }`). */
+export function rowsOf<T = Raw>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
 /**

@@ -10,10 +10,7 @@ import { titleIndexKeys } from "../domain/title-index.js";
 import type { Executor } from "./database.js";
 import type { OrgScope } from "./org-scope.js";
 import type { ObjectiveRow } from "./repositories.js";
-
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
+import { rowsOf } from "./sql-text.js";
 
 const UTC_TEXT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
