@@ -4,27 +4,11 @@
  * out and back in with the password, creates an API token on their profile, and cannot
  * see a private objective that is not theirs.
  */
-import AxeBuilder from "@axe-core/playwright";
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { type Browser, expect, test } from "@playwright/test";
+import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
-const TOKEN = "okra_e2e_admin_token_0123456789";
-const SHOTS = "test-results/e2e/screens";
 const EMAIL = `ivy.${Date.now()}@demo.example`;
 const PASSWORD = "ivy's long passphrase";
-
-async function noSeriousA11yViolations(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
-}
-
-async function signInWithToken(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(TOKEN);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
 
 async function freshPage(browser: Browser) {
   const context = await browser.newContext();
@@ -36,7 +20,7 @@ test.describe.configure({ mode: "serial" });
 let invitationLink = "";
 
 test("an admin invites a person and gets the link to pass on", async ({ page }) => {
-  await signInWithToken(page);
+  await signIn(page);
   await page.getByRole("link", { name: "Teams and people" }).click();
   await page.getByRole("button", { name: "Invite a person" }).click();
   const dialog = page.getByRole("dialog", { name: "Invite a person" });

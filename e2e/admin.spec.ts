@@ -5,42 +5,16 @@
  * go to test-results/e2e/screens.
  */
 import fs from "node:fs/promises";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
+import { noSeriousA11yViolations, SHOTS, signIn, TOKEN } from "./support.js";
 
-const TOKEN = "okra_e2e_admin_token_0123456789";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-const SHOTS = "test-results/e2e/screens";
 
 interface ObjectiveView {
   id: string;
   title: string;
   state: string;
   keyResults: { id: string }[];
-}
-
-async function signIn(page: Page, token = TOKEN) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Use an API token instead" }).click();
-  await page.getByLabel("API token").fill(token);
-  await page.getByRole("button", { name: "Sign in with the token" }).click();
-  await expect(page.getByRole("heading", { name: "My OKRs", level: 2 })).toBeVisible();
-}
-
-async function noSeriousA11yViolations(page: Page) {
-  // Checked at rest: the theme's hover shade of filled buttons is not what people read.
-  await page.mouse.move(0, 0);
-  const result = await new AxeBuilder({ page }).analyze();
-  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .slice(0, 6)
-          .map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n").at(-1) ?? ""}`)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
 }
 
 async function objectives(page: Page): Promise<ObjectiveView[]> {
