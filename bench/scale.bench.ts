@@ -432,14 +432,15 @@ async function measuringCpu<T>(fn: () => Promise<T>): Promise<{ result: T; node:
 const anyone = (people: readonly Target[]) => people[Math.floor(Math.random() * people.length)]!;
 
 /**
- * `clients` loops, each checking in as fast as answers come back, every time as someone of
- * `people` at random on one of their key results.
+ * `clients` loops, each sending `kind`'s request (a check-in unless said) as fast as answers
+ * come back, every time as someone of `people` at random on one of their key results.
  */
 async function closedLoop(
   app: FastifyInstance,
   people: readonly Target[],
   clients: number,
   seconds: number,
+  kind: Kind = KINDS[0]!,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -451,7 +452,7 @@ async function closedLoop(
         const t = anyone(people);
         const t0 = performance.now();
         try {
-          await send(app, t, KINDS[0]!.reqs(t, i), 201);
+          await send(app, t, kind.reqs(t, i), kind.expect ?? 200);
           latencies.push(performance.now() - t0);
         } catch {
           errors++;
@@ -919,6 +920,12 @@ async function main() {
         const measured = await measuringCpu(() => closedLoop(app, people, 8, SECONDS));
         const closed = measured.result;
         closed.cpuMs = { node: measured.node / closed.completed, postgres: measured.postgres / closed.completed };
+        // The same clients and people reading one key result (no write at all): what one
+        // request's fixed cost (HTTP, auth, the organisation's context, a round trip) allows.
+        const readKind = KINDS.find((k) => k.key === "krRead")!;
+        const readMeasured = await measuringCpu(() => closedLoop(app, people, 8, SECONDS, readKind));
+        const reads = readMeasured.result;
+        reads.cpuMs = { node: readMeasured.node / reads.completed, postgres: readMeasured.postgres / reads.completed };
         const half = Math.max(0.5, closed.rate / 2);
         const open = await openLoop(app, people, half, SECONDS);
         const bench: Record<LockMode, PgbenchResult> = {
@@ -949,6 +956,7 @@ async function main() {
           ["load", "check-ins/s", "median ms", "p95 ms", "p99 ms", "errors"],
           [
             row("app, 8 clients (closed loop)", closed.rate, closed.latency, String(closed.errors)),
+            row("app, 8 clients, a GET of one KR instead (no write)", reads.rate, reads.latency, String(reads.errors)),
             row(
               `app at half that rate (${half.toFixed(1)}/s, open loop)`,
               open.rate,
@@ -994,6 +1002,13 @@ async function main() {
             `${cpu.postgres.toFixed(2)} ms in PostgreSQL; pgbench (chain): ${bench.chain.postgresCpuMs?.toFixed(2)} ms in ` +
             `PostgreSQL per transaction (its own client's CPU not counted). With ${cores} cores, CPU alone caps the app near ` +
             `${((cores * 1000) / (cpu.node + cpu.postgres)).toFixed(0)} check-ins/s.`,
+        );
+        const readCpu = reads.cpuMs!;
+        console.log(
+          `A GET of one KR under the same load: ${reads.rate.toFixed(0)}/s, ${((100 * reads.rate) / bench.chain.tps).toFixed(0)} % ` +
+            `of pgbench's check-ins, at ${readCpu.node.toFixed(2)} ms of Node CPU + ${readCpu.postgres.toFixed(2)} ms of ` +
+            `PostgreSQL's per read; a check-in costs ${((cpu.node + cpu.postgres) / (readCpu.node + readCpu.postgres)).toFixed(1)}× ` +
+            "a read's CPU. Half of pgbench's rate asks a check-in to cost what this read costs.",
         );
         console.log(
           `The driver alone (Node + pg, pgbench's writes): ${floor.result.tps.toFixed(0)}/s, ` +

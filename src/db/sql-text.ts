@@ -24,7 +24,13 @@ import { fillPlaceholders, getTableColumns, type Query, type SQL, sql, type Tabl
 import { PgDialect, type PgSession } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { Db, Executor } from "./database.js";
-import { isId } from "./table-repository.js";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when `id` has the shape of our ids; anything else names no object. */
+export function isId(id: unknown): id is string {
+  return typeof id === "string" && UUID_RE.test(id);
+}
 
 /** A uuid as a SQL literal; throws for anything that is not one (nothing else is written into text). */
 export function uuidLiteral(id: string): string {
