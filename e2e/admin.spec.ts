@@ -204,16 +204,25 @@ test("people who are not admins see a short explanation instead", async ({ page 
   const { token } = (await issued.json()) as { token: string };
 
   await signIn(page, token);
+  // The pages do not ask for what the server would refuse them.
+  const refused: string[] = [];
+  page.on("response", (r) => {
+    if (r.url().includes("/api/") && r.status() === 403) refused.push(`${r.request().method()} ${r.url()}`);
+  });
   await expect(page.getByRole("link", { name: "Audit trail" })).toHaveCount(0);
   for (const [path, title] of [
     ["/admin/audit", "Audit trail"],
     ["/admin/trash", "Trash"],
     ["/admin/security", "Sign-on and provisioning"],
+    ["/admin/jobs", "Background jobs"],
+    ["/admin/webhooks", "Webhooks"],
+    ["/admin/import", "Import and export"],
   ] as const) {
     await page.goto(path);
     await expect(page.getByRole("heading", { name: title, level: 2 })).toBeVisible();
     await expect(page.getByText("Only the organisation's owners and admins can see this page.")).toBeVisible();
   }
+  expect(refused).toEqual([]);
   await page.screenshot({ path: `${SHOTS}/admin-denied.png` });
   await noSeriousA11yViolations(page);
 });

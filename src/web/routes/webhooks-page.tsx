@@ -347,40 +347,47 @@ function WebhookCard({ hook, onSecret }: { hook: Webhook; onSecret: (w: WebhookW
 }
 
 export function WebhooksPage() {
+  return (
+    <AdminsOnly title={t("webhooks.title")}>
+      <Webhooks />
+    </AdminsOnly>
+  );
+}
+
+/** The webhooks themselves: asked for only once the guard let an owner or admin through. */
+function Webhooks() {
   const hooks = useQuery({ queryKey: ["webhooks"], queryFn: () => get<{ items: Webhook[] }>("/webhooks") });
   const [secret, setSecret] = useState<WebhookWithSecret | null>(null);
   return (
-    <AdminsOnly title={t("webhooks.title")}>
-      <Stack>
-        <Title order={2}>{t("webhooks.title")}</Title>
-        <Text c="dimmed">{t("webhooks.intro")}</Text>
-        {secret && (
-          <Alert color="teal" title={t("webhooks.secretOnce")} data-testid="webhook-secret">
-            <Stack gap="xs">
-              <Text size="sm" style={{ overflowWrap: "anywhere" }}>
-                {secret.url}
-              </Text>
-              <CopyableCode value={secret.secret} testId="webhook-secret-value" />
-              <Text size="sm">{t("webhooks.secretOnceHint")}</Text>
-              <Group>
-                <Button size="xs" variant="light" onClick={() => setSecret(null)}>
-                  {t("webhooks.dismiss")}
-                </Button>
-              </Group>
-            </Stack>
-          </Alert>
+    <Stack>
+      <Title order={2}>{t("webhooks.title")}</Title>
+      <Text c="dimmed">{t("webhooks.intro")}</Text>
+      {secret && (
+        <Alert color="teal" title={t("webhooks.secretOnce")} data-testid="webhook-secret">
+          <Stack gap="xs">
+            <Text size="sm" style={{ overflowWrap: "anywhere" }}>
+              {secret.url}
+            </Text>
+            <CopyableCode value={secret.secret} testId="webhook-secret-value" />
+            <Text size="sm">{t("webhooks.secretOnceHint")}</Text>
+            <Group>
+              <Button size="xs" variant="light" onClick={() => setSecret(null)}>
+                {t("webhooks.dismiss")}
+              </Button>
+            </Group>
+          </Stack>
+        </Alert>
+      )}
+      <CreateCard onCreated={setSecret} />
+      <QueryState query={hooks} isEmpty={(d) => d.items.length === 0} empty={t("webhooks.none")}>
+        {(d) => (
+          <Stack>
+            {d.items.map((h) => (
+              <WebhookCard key={h.id} hook={h} onSecret={setSecret} />
+            ))}
+          </Stack>
         )}
-        <CreateCard onCreated={setSecret} />
-        <QueryState query={hooks} isEmpty={(d) => d.items.length === 0} empty={t("webhooks.none")}>
-          {(d) => (
-            <Stack>
-              {d.items.map((h) => (
-                <WebhookCard key={h.id} hook={h} onSecret={setSecret} />
-              ))}
-            </Stack>
-          )}
-        </QueryState>
-      </Stack>
-    </AdminsOnly>
+      </QueryState>
+    </Stack>
   );
 }
