@@ -110,9 +110,10 @@ async function detailOf(
   scope: OrgScope,
   ctx: OrgContext,
   f: Figures,
-  id: string,
+  /** The objective, or its id to read it by. */
+  objective: ObjectiveRow | string,
 ): Promise<ObjectiveDetail> {
-  const o = await objectiveRepo.get(ex, scope, id);
+  const o = typeof objective === "string" ? await objectiveRepo.get(ex, scope, objective) : objective;
   await f.load({ objective: [o.id] });
   return objectiveDetail(o, await graphQueries.keyResultsOf(ex, scope, [o.id]), f, ctx);
 }
@@ -134,8 +135,9 @@ export async function currentObjectives(w: Write, ids: readonly string[]): Promi
 export async function getObjective(svc: Services, actor: Actor, id: string, query: unknown): Promise<ObjectiveDetail> {
   const q = parseInput(AsOfQuerySchema, query, "query");
   return read(svc, actor, async ({ ex, scope, ctx, nowMs, guard }) => {
-    await guard.assertVisible(await objectiveRepo.get(ex, scope, id));
-    return detailOf(ex, scope, ctx, await figures(ex, scope, ctx, nowMs, q.asOf), id);
+    const o = await objectiveRepo.get(ex, scope, id);
+    await guard.assertVisible(o);
+    return detailOf(ex, scope, ctx, await figures(ex, scope, ctx, nowMs, q.asOf), o);
   });
 }
 
