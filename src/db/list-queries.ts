@@ -431,6 +431,34 @@ export const coachListQueries = {
       )
       .orderBy(asc(o.createdAt), asc(o.id));
   },
+  /**
+   * How many live objectives the period holds (one team's, with `teamId`), counted only up to
+   * `cap + 1`: whether it holds more than `cap`, at the cost of `cap` index entries at most.
+   */
+  async countUpTo(
+    ex: Executor,
+    scope: OrgScope,
+    periodId: string,
+    teamId: string | undefined,
+    cap: number,
+  ): Promise<number> {
+    if (!isId(periodId) || (teamId !== undefined && !isId(teamId))) return 0;
+    const some = ex
+      .select({ one: sql`1` })
+      .from(o)
+      .where(
+        and(
+          eq(o.orgId, scope.orgId),
+          isNull(o.deletedAt),
+          eq(o.periodId, periodId),
+          teamId === undefined ? undefined : eq(o.teamId, teamId),
+        ),
+      )
+      .limit(cap + 1)
+      .as("some");
+    const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(some);
+    return row?.n ?? 0;
+  },
 };
 
 export const kpiListQueries = {

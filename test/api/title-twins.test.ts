@@ -16,7 +16,7 @@ import { titleTokenQueries } from "../../src/db/title-token-queries.js";
 import { seededRandom } from "../../src/domain/seeded-random.js";
 import { createTokenForEmail } from "../../src/services/auth.service.js";
 import { recomputeOrganization } from "../../src/services/recompute.service.js";
-import { catchUpTitleIndexes } from "../../src/services/title-twins.js";
+import { catchUpTitleIndexes, titleTwinTuning } from "../../src/services/title-twins.js";
 import { type ApiHarness, factories, orgIdOf, startApi } from "../support/api.js";
 import { DATABASE_KINDS } from "../support/databases.js";
 import { recordStatements } from "../support/statements.js";
@@ -68,6 +68,16 @@ function variant(title: string, rnd: () => number): string {
       return `${title.slice(0, Math.max(1, Math.floor(title.length / 2)))} and more`;
   }
 }
+
+// These suites test the index itself: every lookup goes to it, however small the period
+// (the choice of a whole comparison for a small period is tested on its own, at the end).
+const DEFAULT_WHOLE_PER_ASKED = titleTwinTuning.wholePerAsked;
+beforeAll(() => {
+  titleTwinTuning.wholePerAsked = 0;
+});
+afterAll(() => {
+  titleTwinTuning.wholePerAsked = DEFAULT_WHOLE_PER_ASKED;
+});
 
 describe.each(DATABASE_KINDS)("duplicate from the title index on %s", (kind) => {
   const NOW = Date.UTC(2026, 10, 20, 12);
@@ -318,4 +328,53 @@ describe.each(DATABASE_KINDS)("the cost of one objective's twin on %s", (kind) =
     // One made from the period's common words meets more candidates, but not the whole period.
     expect(many.templated.rows).toBeLessThan(400 * 0.6);
   }, 600_000);
+});
+
+describe.each(DATABASE_KINDS)("a period small beside the question, on %s", (kind) => {
+  const NOW = Date.UTC(2026, 10, 20, 12);
+  let api: ApiHarness;
+  afterAll(() => {
+    titleTwinTuning.wholePerAsked = 0;
+    return api?.close();
+  });
+
+  it("is compared whole when it holds at most ten objectives per one asked about, else looked up", async () => {
+    titleTwinTuning.wholePerAsked = DEFAULT_WHOLE_PER_ASKED;
+    api = await startApi(kind, NOW);
+    const f = factories(api);
+    const p = (await f.period({ name: "Small", startDate: "2026-10-01", endDate: "2026-12-31" })).id;
+    const made: string[] = [];
+    const verbs = ["Grow", "Cut", "Launch", "Fix", "Audit", "Staff", "Price"];
+    const nouns = ["retail", "hiring", "clinic", "export"];
+    for (const verb of verbs) {
+      for (const noun of nouns) made.push((await f.objective(p, { title: `${verb} the ${noun} programme` })).id);
+    }
+    made.push((await f.objective(p, { title: "Win the Lisbon pilot" })).id);
+    made.push((await f.objective(p, { title: "Win the Lisbon pilot!" })).id);
+    const whole = duplicates((await api.call("GET", `/coach?periodId=${p}`)).body.items);
+    await api.call("GET", `/coach?periodId=${p}&objectiveIds=${made[0]}`); // the index catches up
+    const ask = async (ids: string[]) => {
+      let found: Finding[] = [];
+      const log = await recordStatements(api, async () => {
+        const res = await api.call("GET", `/coach?periodId=${p}&objectiveIds=${ids.join(",")}`);
+        expect(res.status).toBe(200);
+        found = duplicates(res.body.items);
+      });
+      return { found, index: log.some((x) => x.sql.includes("objective_title_tokens")) };
+    };
+    const expected = (ids: string[]) => whole.filter((x) => ids.includes(x.objectId)).sort(byId);
+    // 30 objectives, 3 asked about: at most ten each, so the period's titles are compared.
+    const three = [made[29]!, made[27]!, made[5]!];
+    const small = await ask(three);
+    expect(small.index).toBe(false);
+    expect(small.found.sort(byId)).toEqual(expected(three));
+    expect(small.found.map((x) => x.message)).toEqual([
+      expect.stringContaining('as "Win the Lisbon pilot" in the same period'),
+    ]);
+    // 2 asked about: 30 is more than ten each, so the index answers, the same.
+    const two = [made[29]!, made[27]!];
+    const large = await ask(two);
+    expect(large.index).toBe(true);
+    expect(large.found.sort(byId)).toEqual(expected(two));
+  }, 120_000);
 });
