@@ -23,10 +23,10 @@ const MOST_PER_ROUND = 256;
 /**
  * How the lookup chooses. `wholePerAsked`: a period holding at most this many objectives per
  * objective asked about is compared whole rather than looked up, since a lookup costs about as
- * much as reading and comparing ten short titles (the explorer's 200 rows in a period of 1,000:
- * 35 ms whole, 74 ms by lookups, measured). Tests of the index itself set it to 0.
+ * much as reading and comparing six titles (the explorer's 200 rows in a period of 1,000: 60 ms
+ * whole, 74 ms by lookups; bench/list-scale.bench.ts). Tests of the index itself set it to 0.
  */
-export const titleTwinTuning = { wholePerAsked: 10 };
+export const titleTwinTuning = { wholePerAsked: 6 };
 
 /** Queued objectives a read brings into the index before it answers (the rest: {@link catchUpTitleIndexes}). */
 const READ_BATCHES = 4;
