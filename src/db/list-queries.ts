@@ -421,10 +421,7 @@ export const coachListQueries = {
       .from(o)
       .where(
         and(
-          eq(o.orgId, scope.orgId),
-          isNull(o.deletedAt),
-          eq(o.periodId, periodId),
-          teamId === undefined ? undefined : eq(o.teamId, teamId),
+          livePeriodObjectives(scope, periodId, teamId),
           after ? sql`(${o.createdAt}, ${o.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
           upTo ? sql`(${o.createdAt}, ${o.id}) <= (${upTo.createdAt}::timestamptz, ${upTo.id}::uuid)` : undefined,
         ),
@@ -446,20 +443,23 @@ export const coachListQueries = {
     const some = ex
       .select({ one: sql`1` })
       .from(o)
-      .where(
-        and(
-          eq(o.orgId, scope.orgId),
-          isNull(o.deletedAt),
-          eq(o.periodId, periodId),
-          teamId === undefined ? undefined : eq(o.teamId, teamId),
-        ),
-      )
+      .where(livePeriodObjectives(scope, periodId, teamId))
       .limit(cap + 1)
       .as("some");
     const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(some);
     return row?.n ?? 0;
   },
 };
+
+/** A period's live objectives (one team's, with `teamId`). */
+function livePeriodObjectives(scope: OrgScope, periodId: string, teamId: string | undefined) {
+  return and(
+    eq(o.orgId, scope.orgId),
+    isNull(o.deletedAt),
+    eq(o.periodId, periodId),
+    teamId === undefined ? undefined : eq(o.teamId, teamId),
+  );
+}
 
 export const kpiListQueries = {
   /** The next `limit` live KPIs after `after`, oldest first. */
