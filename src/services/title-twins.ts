@@ -76,14 +76,14 @@ export async function earlierTwins(
   /** Whether the index is current ({@link freshTitleIndex}); when not, the period's titles are compared instead. */
   indexCurrent: boolean,
 ): Promise<Map<string, string>> {
-  const wholeUpTo = titleTwinTuning.wholePerAsked * objectives.length;
-  if (!indexCurrent || (await coachListQueries.countUpTo(ex, scope, periodId, teamId, wholeUpTo)) <= wholeUpTo) {
-    // Still catching up (a bulk load, an upgrade), or a period small beside the question: compare
-    // with the period's titles, as a whole run does. Either way the cost stays within the answer's.
+  /** Compares with the period's titles, as a whole run does. */
+  const fromWholePeriod = async () => {
     const titles = (await coachListQueries.titlesBetween(ex, scope, periodId, teamId, null, null)).filter(sees);
     const all = earlierTwinTitles(titles);
     return new Map(objectives.flatMap((o) => (all.has(o.id) ? [[o.id, all.get(o.id)!] as const] : [])));
-  }
+  };
+  // Still catching up (a bulk load, an upgrade).
+  if (!indexCurrent) return fromWholePeriod();
   const twins = new Map<string, string>();
   const asked = new Map<string, { probe: TwinProbe; matches: (other: string) => boolean }>();
   for (const o of objectives) {
@@ -92,6 +92,12 @@ export async function earlierTwins(
     if (probe) asked.set(o.id, { probe, matches: nearIdenticalTo(o.title) });
   }
   if (asked.size === 0) return twins;
+  // A period small beside the question: reading it costs less than looking each one up, and
+  // stays within the answer's cost.
+  const wholeUpTo = titleTwinTuning.wholePerAsked * objectives.length;
+  if (wholeUpTo > 0 && (await coachListQueries.countUpTo(ex, scope, periodId, teamId, wholeUpTo)) <= wholeUpTo) {
+    return fromWholePeriod();
+  }
 
   const rarity = new Set<string>();
   for (const { probe } of asked.values()) for (const key of rarityKeys(probe)) rarity.add(key);

@@ -147,10 +147,14 @@ describe.each(DATABASE_KINDS)("the coach in pages on %s", (kind) => {
     // Twins from the title index in both periods (left to itself, the lookup compares a period
     // this small whole: cheaper still, and tested in title-twins.test.ts).
     titleTwinTuning.wholePerAsked = 0;
-    const few = await cost(small).finally(() => {
-      titleTwinTuning.wholePerAsked = DEFAULT_WHOLE_PER_ASKED;
-    });
-    const many = await cost(big);
+    const measured = async () => {
+      try {
+        return { few: await cost(small), many: await cost(big) };
+      } finally {
+        titleTwinTuning.wholePerAsked = DEFAULT_WHOLE_PER_ASKED;
+      }
+    };
+    const { few, many } = await measured();
     expect(few.statements).toBeGreaterThan(0);
     expect(many.statements).toBe(few.statements);
     // The index's rarest tokens differ a little between the two periods (so do the candidates
